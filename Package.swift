@@ -1,0 +1,46 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "ferry",
+    platforms: [.macOS(.v13)],
+    products: [
+        .library(name: "FTP", targets: ["FTP"]),
+        .library(name: "FTPWire", targets: ["FTPWire"]),
+        .library(name: "FTPServer", targets: ["FTPServer"]),
+        .library(name: "Transfers", targets: ["Transfers"]),
+        .executable(name: "ferry", targets: ["ferry"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    ],
+    targets: [
+        .target(name: "FTPWire"),
+        .target(
+            name: "FTP",
+            dependencies: ["FTPWire", .product(name: "Logging", package: "swift-log")]
+        ),
+        .target(name: "FTPServer", dependencies: ["FTPWire", "FTP"]),
+        .target(
+            name: "Transfers",
+            dependencies: ["FTP", .product(name: "Logging", package: "swift-log")]
+        ),
+        .executableTarget(
+            name: "ferry",
+            dependencies: [
+                "FTP", "FTPServer", "Transfers",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(name: "FTPWireTests", dependencies: ["FTPWire"]),
+        .testTarget(
+            name: "FTPTests",
+            dependencies: ["FTP", "FTPServer", "Transfers", .product(name: "Logging", package: "swift-log")]
+        ),
+        .testTarget(name: "InteropTests", dependencies: ["FTP"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["FTP", "FTPServer"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

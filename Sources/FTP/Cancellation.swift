@@ -1,0 +1,42 @@
+import Synchronization
+
+/// Lets another thread stop what an `FTPClient` is doing.
+///
+/// `cancel()` shuts down the client's sockets, so a call blocked on the network returns at
+/// once with an error of kind `.cancelled`. The client is then unusable and must be closed.
+public final class Cancellation: Sendable {
+    private struct State {
+        var cancelled = false
+        var transports: [ObjectIdentifier: any Transport] = [:]
+    }
+
+    private let state = Mutex(State())
+
+    public init() {}
+
+    /// Whether `cancel()` has been called.
+    public var isCancelled: Bool { state.withLock { $0.cancelled } }
+
+    /// Stops the client's blocked and future calls.
+    public func cancel() {
+        let transports = state.withLock { state in
+            state.cancelled = true
+            return Array(state.transports.values)
+        }
+        for transport in transports { transport.shutdown() }
+    }
+
+    /// Registers a transport to shut down on cancellation; shuts it down at once if cancelled.
+    func watch(_ transport: any Transport) {
+        let cancelled = state.withLock { state in
+            state.transports[ObjectIdentifier(transport)] = transport
+            return state.cancelled
+        }
+        if cancelled { transport.shutdown() }
+    }
+
+    /// Forgets a transport that is closed.
+    func forget(_ transport: any Transport) {
+        _ = state.withLock { $0.transports.removeValue(forKey: ObjectIdentifier(transport)) }
+    }
+}

@@ -1,0 +1,136 @@
+import FTPWire
+
+extension FTPClient {
+    /// A data connection on which a transfer command was accepted with a 1xx reply.
+    struct OpenTransfer {
+        let transport: any Transport
+        let command: FTPCommand
+    }
+
+    /// Opens a data connection for `command` (RETR, STOR, LIST, ...), sends REST first when
+    /// `offset` is positive, and returns once the server accepted the command with a 1xx reply.
+    func openTransfer(_ command: FTPCommand, offset: UInt64 = 0) throws -> OpenTransfer {
+        if offset > 0 {
+            _ = try execute(FTPCommand("REST", String(offset)), expecting: [.positiveIntermediate])
+        }
+        let transport: any Transport
+        switch options.dataConnectionMode {
+        case .passive:
+            let socket = try connectPassive()
+            cancellation.watch(socket)
+            do {
+                _ = try execute(command, expecting: [.positivePreliminary])
+            } catch {
+                closeData(socket)
+                throw error
+            }
+            transport = socket
+        case .active:
+            let listener = try listenActive()
+            defer { listener.close() }
+            _ = try execute(command, expecting: [.positivePreliminary])
+            let socket = try listener.accept(timeout: options.timeout, socketTimeout: options.timeout)
+            guard socket.remoteAddress.host == control.transport.remoteAddress.host else {
+                socket.close()
+                throw FTPError(kind: .protocolViolation, command: command.description,
+                               detail: "data connection came from \(socket.remoteAddress.host), not from the server \(control.transport.remoteAddress.host)")
+            }
+            cancellation.watch(socket)
+            transport = socket
+        }
+        return OpenTransfer(transport: transport, command: command)
+    }
+
+    /// Closes the data connection and reads the server's verdict on the transfer.
+    func finishTransfer(_ transfer: OpenTransfer) throws {
+        closeData(transfer.transport)
+        _ = try control.readReply(to: transfer.command).requireCompletion(of: transfer.command)
+    }
+
+    /// Ends a transfer early: closes the data connection, sends ABOR and reads the replies until
+    /// the control connection is back in step.
+    func abandonTransfer(_ transfer: OpenTransfer) {
+        closeData(transfer.transport)
+        do {
+            let abort = try FTPCommand("ABOR")
+            try control.send(abort)
+            // The transfer's own reply (426 or 226) comes first, then ABOR's (225 or 226); some
+            // servers send only one. Stop at the first 2xx or 5xx, or after three replies.
+            for _ in 0..<3 {
+                let reply = try control.readReply(to: abort)
+                if reply.code.kind == .positiveCompletion || reply.code.kind == .permanentNegative { break }
+            }
+        } catch {
+            logger.debug("abort after a failed transfer: \(error)")
+        }
+    }
+
+    func closeData(_ transport: any Transport) {
+        cancellation.forget(transport)
+        try? transport.finishWriting()
+        transport.close()
+    }
+
+    private func connectPassive() throws -> TCPSocket {
+        let server = control.transport.remoteAddress
+        if usesExtendedPassive || server.isIPv6 {
+            let command = try FTPCommand("EPSV")
+            let reply = try control.execute(command)
+            if reply.code == .enteringExtendedPassiveMode, let port = ExtendedPassiveReply.port(from: reply.message) {
+                return try connectData(host: server.host, port: port)
+            }
+            guard reply.code.kind == .permanentNegative, !server.isIPv6 else {
+                throw FTPError.unexpected(reply, to: command)
+            }
+            logger.debug("EPSV refused; using PASV from now on")
+            usesExtendedPassive = false
+        }
+        let command = try FTPCommand("PASV")
+        let reply = try execute(command)
+        guard reply.code == .enteringPassiveMode, let address = PassiveAddress(pasvReply: reply.message) else {
+            throw FTPError(kind: .protocolViolation, command: "PASV", reply: reply, detail: "no address in the reply")
+        }
+        if !options.trustsPassiveAddress, address.host != server.host {
+            logger.debug("ignoring the PASV address \(address.host); connecting to \(server.host)")
+        }
+        return try connectData(host: options.trustsPassiveAddress ? address.host : server.host, port: address.port)
+    }
+
+    private func connectData(host: String, port: UInt16) throws -> TCPSocket {
+        do {
+            return try TCPSocket.connect(host: host, port: port, timeout: options.timeout)
+        } catch let error as FTPError {
+            throw FTPError(kind: error.kind, command: "data connection", detail: error.detail)
+        }
+    }
+
+    private func listenActive() throws -> TCPListener {
+        let local = control.transport.localAddress
+        let listener = try TCPListener(host: local.host)
+        let port = listener.address.port
+        let command: FTPCommand
+        if local.isIPv6 {
+            command = try FTPCommand("EPRT", ExtendedPortArgument(family: 2, host: local.host, port: port).argument)
+        } else {
+            guard let argument = PassiveAddress(host: local.host, port: port).portArgument else {
+                throw FTPError(kind: .usage, detail: "cannot express \(local.host) in a PORT command")
+            }
+            command = try FTPCommand("PORT", argument)
+        }
+        do {
+            _ = try execute(command)
+        } catch {
+            listener.close()
+            throw error
+        }
+        return listener
+    }
+}
+
+extension Reply {
+    /// The reply itself when it is a 2xx; an error for the command otherwise.
+    func requireCompletion(of command: FTPCommand) throws -> Reply {
+        guard code.kind == .positiveCompletion else { throw FTPError.unexpected(self, to: command) }
+        return self
+    }
+}

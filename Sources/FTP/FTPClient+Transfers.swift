@@ -1,0 +1,130 @@
+import FTPWire
+
+extension FTPClient {
+    /// The block size transfers use unless told otherwise: large enough that per-call costs
+    /// vanish at loopback speeds, small enough to keep memory flat.
+    public static let defaultBlockSize = 256 * 1024
+
+    /// Downloads a file (RETR), handing each chunk to `onChunk` as it arrives.
+    ///
+    /// - Parameters:
+    ///   - offset: where to start, for resuming (sent as REST); 0 for the whole file.
+    ///   - blockSize: the most bytes handed over in one chunk.
+    ///   - onChunk: receives the bytes; valid only during the call. Throwing from it aborts the
+    ///     transfer (ABOR) and the error is rethrown once the control connection is in step.
+    /// In ASCII mode CRLF line endings arrive as LF.
+    public func retrieve(
+        _ path: String, offset: UInt64 = 0, blockSize: Int = FTPClient.defaultBlockSize,
+        onChunk: (UnsafeRawBufferPointer) throws -> Void
+    ) throws {
+        try guarded {
+            try setServerTransferType(transferType)
+            let transfer = try openTransfer(FTPCommand("RETR", path), offset: offset)
+            var lineEndings = transferType == .ascii ? LineEndingDecoder() : nil
+            try receive(transfer, blockSize: blockSize) { chunk in
+                if lineEndings == nil { return try onChunk(chunk) }
+                try lineEndings?.decode(chunk, into: onChunk)
+            }
+            try lineEndings?.finish(into: onChunk)
+        }
+    }
+
+    /// Uploads a file (STOR), pulling its bytes from `read` until it returns 0.
+    ///
+    /// - Parameters:
+    ///   - offset: where the server should start writing, for resuming (sent as REST); `read`
+    ///     must then produce the bytes from that offset on.
+    ///   - read: fills the buffer and returns the count, 0 at the end. Throwing from it
+    ///     aborts the transfer.
+    ///   - onProgress: told the number of bytes of each block sent.
+    /// In ASCII mode LF line endings are sent as CRLF.
+    public func store(
+        _ path: String, offset: UInt64 = 0, blockSize: Int = FTPClient.defaultBlockSize,
+        from read: (UnsafeMutableRawBufferPointer) throws -> Int, onProgress: (Int) -> Void = { _ in }
+    ) throws {
+        try guarded {
+            try upload(FTPCommand("STOR", path), offset: offset, blockSize: blockSize, from: read, onProgress: onProgress)
+        }
+    }
+
+    /// Appends to a file (APPE), pulling bytes from `read` until it returns 0.
+    public func append(
+        _ path: String, blockSize: Int = FTPClient.defaultBlockSize,
+        from read: (UnsafeMutableRawBufferPointer) throws -> Int, onProgress: (Int) -> Void = { _ in }
+    ) throws {
+        try guarded {
+            try upload(FTPCommand("APPE", path), offset: 0, blockSize: blockSize, from: read, onProgress: onProgress)
+        }
+    }
+
+    /// Sends ABOR outside a transfer and reads the replies, like ftplib's `abort`. During a
+    /// transfer, throw from its callback instead.
+    public func abort() throws {
+        try guarded {
+            let command = try FTPCommand("ABOR")
+            var reply = try control.execute(command)
+            if reply.code == .transferAborted { reply = try control.readReply(to: command) }
+            guard [ReplyCode.dataConnectionOpen, .closingDataConnection, .transferAborted].contains(reply.code)
+                    || reply.code.kind == .positiveCompletion
+            else { throw FTPError.unexpected(reply, to: command) }
+        }
+    }
+
+    /// Reads a data connection to its end, then the transfer's closing reply.
+    func receive(_ transfer: OpenTransfer, blockSize: Int, onChunk: (UnsafeRawBufferPointer) throws -> Void) throws {
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(1, blockSize), alignment: 16)
+        defer { buffer.deallocate() }
+        do {
+            while true {
+                let count = try transfer.transport.read(into: buffer)
+                if count == 0 { break }
+                try onChunk(UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
+            }
+        } catch {
+            throw failedTransfer(transfer, error)
+        }
+        try finishTransfer(transfer)
+    }
+
+    private func upload(
+        _ command: FTPCommand, offset: UInt64, blockSize: Int,
+        from read: (UnsafeMutableRawBufferPointer) throws -> Int, onProgress: (Int) -> Void
+    ) throws {
+        try setServerTransferType(transferType)
+        let transfer = try openTransfer(command, offset: offset)
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(1, blockSize), alignment: 16)
+        defer { buffer.deallocate() }
+        var lineEndings = transferType == .ascii ? LineEndingEncoder() : nil
+        do {
+            while true {
+                let count = try read(buffer)
+                if count == 0 { break }
+                let chunk = UnsafeRawBufferPointer(rebasing: buffer[0..<min(count, buffer.count)])
+                if lineEndings == nil {
+                    try transfer.transport.write(chunk)
+                } else {
+                    try transfer.transport.write(lineEndings?.encode(chunk) ?? [])
+                }
+                onProgress(chunk.count)
+            }
+        } catch {
+            throw failedTransfer(transfer, error)
+        }
+        try finishTransfer(transfer)
+    }
+
+    /// Cleans up after a transfer that broke on either side and picks the error to report: the
+    /// server's own reply when it explains the break, else the local error.
+    private func failedTransfer(_ transfer: OpenTransfer, _ error: any Error) -> any Error {
+        if let ftpError = error as? FTPError, ftpError.kind == .connection || ftpError.kind == .timeout {
+            // The data connection broke: the server usually says why on the control connection.
+            closeData(transfer.transport)
+            if let reply = try? control.readReply(to: transfer.command), reply.code.kind != .positiveCompletion {
+                return FTPError.unexpected(reply, to: transfer.command)
+            }
+            return error
+        }
+        abandonTransfer(transfer)
+        return error
+    }
+}

@@ -1,0 +1,250 @@
+import Foundation
+import FTPWire
+import Logging
+
+/// An FTP client with the surface of Python's `ftplib.FTP`, in Swift style.
+///
+/// Calls are synchronous and block the calling thread, each network wait bounded by
+/// `Options.timeout`. One client is one control connection and must be used from one thread
+/// at a time; `cancellation` may be used from any thread to stop it.
+///
+/// ```swift
+/// let ftp = try FTPClient(host: "ftp.example.org")
+/// try ftp.login(user: "anonymous", password: "guest@")
+/// try ftp.retrieve("README", onChunk: { chunk in output.append(contentsOf: chunk) })
+/// try ftp.quit()
+/// ```
+public final class FTPClient {
+    /// How data connections are made.
+    public enum DataConnectionMode: Sendable, Equatable {
+        /// The client connects to the server (EPSV, then PASV).
+        case passive
+        /// The server connects to the client (EPRT for IPv6, PORT for IPv4).
+        case active
+    }
+
+    /// How file contents are represented on the wire.
+    public enum TransferType: Sendable, Equatable {
+        /// TYPE I: bytes as they are.
+        case binary
+        /// TYPE A: text with CRLF line endings on the wire and LF locally.
+        case ascii
+    }
+
+    /// Settings of a client.
+    public struct Options: Sendable {
+        /// Seconds any one network wait may take: connecting, a reply, a chunk of data.
+        public var timeout: Double
+        /// How data connections are made.
+        public var dataConnectionMode: DataConnectionMode
+        /// Whether to connect to the address in a 227 reply. Off by default: the control
+        /// connection's peer is used, since a hostile server could otherwise point the client at
+        /// another host (FTP bounce; CVE-2021-4189 in ftplib).
+        public var trustsPassiveAddress: Bool
+
+        public init(timeout: Double = 30, dataConnectionMode: DataConnectionMode = .passive, trustsPassiveAddress: Bool = false) {
+            self.timeout = timeout
+            self.dataConnectionMode = dataConnectionMode
+            self.trustsPassiveAddress = trustsPassiveAddress
+        }
+    }
+
+    /// The server's greeting.
+    public let welcome: Reply
+    /// The extensions the server announced after login (FEAT); empty before.
+    public private(set) var features = FeatureSet()
+    /// How file contents are represented on the wire; binary unless changed.
+    public var transferType: TransferType = .binary
+    /// The settings this client was made with; `dataConnectionMode` may change at any time.
+    public var options: Options
+    /// Stops the client from another thread.
+    public let cancellation = Cancellation()
+
+    let control: ControlConnection
+    let logger: Logger
+    /// The TYPE the server is known to be in, to skip sending it again.
+    var serverTransferType: TransferType?
+    /// Cleared after the server refused EPSV once: PASV is used from then on.
+    var usesExtendedPassive = true
+
+    /// Connects to `host` (a name, an IPv4 address or an IPv6 address without brackets) and reads
+    /// the greeting.
+    public init(host: String, port: UInt16 = 21, options: Options = Options(), logger: Logger = FTPClient.silentLogger) throws {
+        self.options = options
+        self.logger = logger
+        let socket = try TCPSocket.connect(host: host, port: port, timeout: options.timeout)
+        control = ControlConnection(transport: socket, logger: logger)
+        cancellation.watch(socket)
+        logger.debug("connected to \(socket.remoteAddress)")
+        do {
+            var greeting = try control.readReply(to: nil)
+            if greeting.code == .serviceReadySoon { greeting = try control.readReply(to: nil) }
+            guard greeting.code.kind == .positiveCompletion else { throw FTPError.unexpected(greeting, to: nil) }
+            welcome = greeting
+        } catch {
+            socket.close()
+            throw error
+        }
+    }
+
+    /// A logger that drops everything.
+    public static let silentLogger = Logger(label: "ferry.ftp", factory: { _ in SwiftLogNoOpLogHandler() })
+
+    // MARK: Session
+
+    /// Logs in, then reads FEAT and turns on UTF-8 where offered. A refused login throws a
+    /// `.loginRefused` error with the server's reply (usually 530).
+    public func login(user: String = "anonymous", password: String = "", account: String = "") throws {
+        try guarded {
+            let password = user == "anonymous" && password.isEmpty ? "anonymous@" : password
+            var reply = try control.execute(FTPCommand("USER", user))
+            if reply.code.kind == .positiveIntermediate {
+                reply = try control.execute(FTPCommand("PASS", password))
+            }
+            if reply.code.kind == .positiveIntermediate {
+                reply = try control.execute(FTPCommand("ACCT", account))
+            }
+            switch reply.code.kind {
+            case .positiveCompletion: try readFeatures()
+            case .permanentNegative: throw FTPError(kind: .loginRefused, command: "login as \(user)", reply: reply)
+            default: throw FTPError.unexpected(reply, to: nil)
+            }
+        }
+    }
+
+    private func readFeatures() throws {
+        let reply = try control.execute(FTPCommand("FEAT"))
+        features = FeatureSet(reply: reply)
+        if features.supports("UTF8") {
+            _ = try control.execute(FTPCommand("OPTS", "UTF8 ON"))
+        }
+    }
+
+    /// Sends a command line as it is and returns the reply, like ftplib's `sendcmd`.
+    /// A 4xx or 5xx reply throws.
+    @discardableResult
+    public func sendCommand(_ line: String) throws -> Reply {
+        try guarded {
+            let verb = line.prefix(while: { $0 != " " })
+            let argument = verb.count < line.count ? String(line.dropFirst(verb.count + 1)) : nil
+            return try execute(FTPCommand(String(verb), argument), expecting: [.positivePreliminary, .positiveCompletion, .positiveIntermediate])
+        }
+    }
+
+    /// Sends NOOP: keeps the connection alive and checks it still works.
+    public func noop() throws {
+        try guarded { _ = try execute(FTPCommand("NOOP")) }
+    }
+
+    /// Sends QUIT and closes the connection. The connection is closed even if QUIT fails.
+    public func quit() throws {
+        defer { close() }
+        try guarded { _ = try execute(FTPCommand("QUIT")) }
+    }
+
+    /// Closes the connection without a word to the server.
+    public func close() {
+        cancellation.forget(control.transport)
+        control.transport.close()
+    }
+
+    // MARK: Directories
+
+    /// The current directory (PWD).
+    public func pwd() throws -> String {
+        try guarded {
+            let reply = try execute(FTPCommand("PWD"))
+            guard let path = PathnameReply.path(from: reply.message) else {
+                throw FTPError(kind: .protocolViolation, command: "PWD", reply: reply, detail: "no quoted path in the reply")
+            }
+            return path
+        }
+    }
+
+    /// Changes the current directory; `..` sends CDUP.
+    public func cwd(_ path: String) throws {
+        try guarded {
+            _ = try execute(path == ".." ? FTPCommand("CDUP") : FTPCommand("CWD", path))
+        }
+    }
+
+    /// Changes to the parent directory (CDUP).
+    public func cdup() throws { try cwd("..") }
+
+    /// Makes a directory and returns its path as the server names it.
+    @discardableResult
+    public func mkd(_ path: String) throws -> String {
+        try guarded {
+            let reply = try execute(FTPCommand("MKD", path))
+            return PathnameReply.path(from: reply.message) ?? path
+        }
+    }
+
+    /// Removes an empty directory.
+    public func rmd(_ path: String) throws {
+        try guarded { _ = try execute(FTPCommand("RMD", path)) }
+    }
+
+    /// Deletes a file.
+    public func delete(_ path: String) throws {
+        try guarded { _ = try execute(FTPCommand("DELE", path)) }
+    }
+
+    /// Renames (moves) a file or directory.
+    public func rename(_ source: String, to destination: String) throws {
+        try guarded {
+            _ = try execute(FTPCommand("RNFR", source), expecting: [.positiveIntermediate])
+            _ = try execute(FTPCommand("RNTO", destination))
+        }
+    }
+
+    /// The size of a file in bytes (SIZE, RFC 3659), in the current transfer type.
+    public func size(_ path: String) throws -> UInt64 {
+        try guarded {
+            try setServerTransferType(transferType)
+            let reply = try execute(FTPCommand("SIZE", path))
+            guard let size = UInt64(reply.message.trimmingCharacters(in: .whitespaces)) else {
+                throw FTPError(kind: .protocolViolation, command: "SIZE", reply: reply, detail: "the reply holds no size")
+            }
+            return size
+        }
+    }
+
+    /// The time a file was last modified (MDTM, RFC 3659), in UTC.
+    public func mdtm(_ path: String) throws -> Date {
+        try guarded {
+            let reply = try execute(FTPCommand("MDTM", path))
+            guard let date = MLSxParser.timeValue(reply.message.trimmingCharacters(in: .whitespaces)) else {
+                throw FTPError(kind: .protocolViolation, command: "MDTM", reply: reply, detail: "the reply holds no time")
+            }
+            return date
+        }
+    }
+
+    // MARK: Plumbing
+
+    /// Sends a command and returns its reply if its class is one of `expected`; throws otherwise.
+    func execute(_ command: FTPCommand, expecting expected: Set<ReplyCode.Kind> = [.positiveCompletion]) throws -> Reply {
+        let reply = try control.execute(command)
+        guard expected.contains(reply.code.kind) else { throw FTPError.unexpected(reply, to: command) }
+        return reply
+    }
+
+    /// Sends TYPE if the server is not already in `type`.
+    func setServerTransferType(_ type: TransferType) throws {
+        guard serverTransferType != type else { return }
+        _ = try execute(FTPCommand("TYPE", type == .binary ? "I" : "A"))
+        serverTransferType = type
+    }
+
+    /// Runs `body`, reporting any failure after `cancellation.cancel()` as `.cancelled`.
+    func guarded<Result>(_ body: () throws -> Result) throws -> Result {
+        do {
+            return try body()
+        } catch let error as FTPError where cancellation.isCancelled && error.kind != .cancelled {
+            throw FTPError(kind: .cancelled, command: error.command, detail: "cancelled")
+        } catch let error as CommandError {
+            throw FTPError(kind: .usage, command: error.verb, detail: error.description)
+        }
+    }
+}

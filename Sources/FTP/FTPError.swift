@@ -1,0 +1,65 @@
+import FTPWire
+
+/// An error from the FTP client, keeping the server's reply where there was one.
+///
+/// The kinds follow Python's ftplib (`error_temp`, `error_perm`, `error_proto`) and add the
+/// failures below the protocol, so callers switch on `kind` rather than match strings.
+public struct FTPError: Error, Sendable, CustomStringConvertible {
+    /// What went wrong, broadly.
+    public enum Kind: Sendable, Equatable {
+        /// The server answered 4xx: the same request may work later.
+        case temporary
+        /// The server answered 5xx: the request will not work as it is.
+        case permanent
+        /// The server refused the user name, password or account (5xx during login).
+        case loginRefused
+        /// The server broke the protocol: an unexpected or malformed reply.
+        case protocolViolation
+        /// The connection could not be made, or broke.
+        case connection
+        /// Nothing arrived, or nothing could be sent, within the timeout.
+        case timeout
+        /// The TLS handshake or certificate check failed.
+        case tls
+        /// The operation was cancelled by the caller.
+        case cancelled
+        /// A bad argument, refused before anything was sent.
+        case usage
+    }
+
+    /// What went wrong, broadly.
+    public let kind: Kind
+    /// What the client was doing, such as `RETR a.txt` (password masked), if relevant.
+    public let command: String?
+    /// The server's reply, for `temporary`, `permanent` and most `protocolViolation` errors.
+    public let reply: Reply?
+    /// A description in plain words of what happened, for errors without a reply.
+    public let detail: String
+
+    public init(kind: Kind, command: String? = nil, reply: Reply? = nil, detail: String = "") {
+        self.kind = kind
+        self.command = command
+        self.reply = reply
+        self.detail = detail
+    }
+
+    /// The error for a reply that says the command failed, or was not what was expected.
+    public static func unexpected(_ reply: Reply, to command: FTPCommand?) -> FTPError {
+        let kind: Kind = switch reply.code.kind {
+        case .transientNegative: .temporary
+        case .permanentNegative: .permanent
+        default: .protocolViolation
+        }
+        return FTPError(kind: kind, command: command?.description, reply: reply)
+    }
+
+    public var description: String {
+        var parts: [String] = []
+        if let command { parts.append(command) }
+        if let reply {
+            parts.append(kind == .protocolViolation ? "unexpected reply \(Sanitizer.visible(reply.description))" : Sanitizer.visible(reply.description))
+        }
+        if !detail.isEmpty { parts.append(detail) }
+        return parts.joined(separator: ": ")
+    }
+}

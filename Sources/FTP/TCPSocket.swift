@@ -1,0 +1,167 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Synchronization
+
+/// A connected TCP socket with blocking calls bounded by a timeout.
+///
+/// The timeout applies to each call (no progress for that long fails the call), as with
+/// Python's `socket.settimeout`: a long transfer is fine, a stalled one is not.
+public final class TCPSocket: Transport, @unchecked Sendable {
+    // @unchecked: `descriptor` never changes and `closed` is a Mutex; the kernel
+    // serialises concurrent shutdown with blocked calls.
+    private let descriptor: Int32
+    private let closed = Mutex(false)
+    public let remoteAddress: SocketAddress
+    public let localAddress: SocketAddress
+
+    /// Wraps a connected descriptor, setting the per-call timeout and `TCP_NODELAY`.
+    init(descriptor: Int32, timeout: Double) throws {
+        self.descriptor = descriptor
+        guard let remote = SocketAddress.of(descriptor, peer: true), let local = SocketAddress.of(descriptor, peer: false) else {
+            let code = errno
+            Glibc.close(descriptor)
+            throw FTPError(kind: .connection, detail: "socket has no address: \(errnoDescription(code))")
+        }
+        remoteAddress = remote
+        localAddress = local
+        Self.setTimeout(descriptor, timeout)
+        var one: Int32 = 1
+        setsockopt(descriptor, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
+    }
+
+    deinit { close() }
+
+    /// Connects to `host` (a name or a numeric address) and `port`, trying each address the
+    /// name resolves to in turn, each within `timeout` seconds.
+    public static func connect(host: String, port: UInt16, timeout: Double) throws -> TCPSocket {
+        var hints = addrinfo()
+        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+        hints.ai_flags = AI_NUMERICSERV | AI_ADDRCONFIG
+        var list: UnsafeMutablePointer<addrinfo>?
+        let status = getaddrinfo(host, String(port), &hints, &list)
+        guard status == 0, let first = list else {
+            let reason = String(cString: gai_strerror(status))
+            throw FTPError(kind: .connection, detail: "cannot resolve \(host): \(reason)")
+        }
+        defer { freeaddrinfo(list) }
+        var lastError = FTPError(kind: .connection, detail: "no address for \(host)")
+        var candidate: UnsafeMutablePointer<addrinfo>? = first
+        while let info = candidate {
+            candidate = info.pointee.ai_next
+            do {
+                let descriptor = try connectDescriptor(info.pointee, timeout: timeout, label: "\(host) port \(port)")
+                return try TCPSocket(descriptor: descriptor, timeout: timeout)
+            } catch let error as FTPError {
+                lastError = error
+            }
+        }
+        throw lastError
+    }
+
+    private static func connectDescriptor(_ info: addrinfo, timeout: Double, label: String) throws -> Int32 {
+        let descriptor = socket(info.ai_family, info.ai_socktype | Int32(SOCK_CLOEXEC.rawValue), info.ai_protocol)
+        guard descriptor >= 0 else {
+            throw FTPError(kind: .connection, detail: "cannot create socket: \(errnoDescription(errno))")
+        }
+        let flags = fcntl(descriptor, F_GETFL)
+        _ = fcntl(descriptor, F_SETFL, flags | O_NONBLOCK)
+        if Glibc.connect(descriptor, info.ai_addr, info.ai_addrlen) != 0 {
+            guard errno == EINPROGRESS else {
+                let code = errno
+                Glibc.close(descriptor)
+                throw FTPError(kind: .connection, detail: "cannot connect to \(label): \(errnoDescription(code))")
+            }
+            var poller = pollfd(fd: descriptor, events: Int16(POLLOUT), revents: 0)
+            let ready = poll(&poller, 1, milliseconds(timeout))
+            guard ready > 0 else {
+                Glibc.close(descriptor)
+                throw FTPError(kind: .timeout, detail: "connecting to \(label) took longer than \(formatSeconds(timeout))")
+            }
+            var failure: Int32 = 0
+            var length = socklen_t(MemoryLayout<Int32>.size)
+            getsockopt(descriptor, SOL_SOCKET, SO_ERROR, &failure, &length)
+            guard failure == 0 else {
+                Glibc.close(descriptor)
+                throw FTPError(kind: .connection, detail: "cannot connect to \(label): \(errnoDescription(failure))")
+            }
+        }
+        _ = fcntl(descriptor, F_SETFL, flags & ~O_NONBLOCK)
+        return descriptor
+    }
+
+    public func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+        while true {
+            let count = recv(descriptor, buffer.baseAddress, buffer.count, 0)
+            if count >= 0 { return count }
+            let code = errno
+            if code == EINTR { continue }
+            throw failure(code, doing: "receiving")
+        }
+    }
+
+    public func write(_ bytes: UnsafeRawBufferPointer) throws {
+        var offset = 0
+        while offset < bytes.count {
+            let count = send(descriptor, bytes.baseAddress.map { $0 + offset }, bytes.count - offset, Int32(MSG_NOSIGNAL))
+            if count >= 0 {
+                offset += count
+                continue
+            }
+            let code = errno
+            if code == EINTR { continue }
+            throw failure(code, doing: "sending")
+        }
+    }
+
+    public func finishWriting() throws {}
+
+    /// Sends a TCP FIN: the peer reads the end of the stream, and this side can still read.
+    public func shutdownWriting() {
+        Glibc.shutdown(descriptor, Int32(SHUT_WR))
+    }
+
+    public func shutdown() {
+        closed.withLock { closed in
+            if !closed { _ = Glibc.shutdown(descriptor, Int32(SHUT_RDWR)) }
+        }
+    }
+
+    public func close() {
+        closed.withLock { closed in
+            if !closed {
+                closed = true
+                Glibc.close(descriptor)
+            }
+        }
+    }
+
+    /// The descriptor, for polling and for `sendfile`.
+    var fileDescriptor: Int32 { descriptor }
+
+    private func failure(_ code: Int32, doing action: String) -> FTPError {
+        if code == EAGAIN || code == EWOULDBLOCK {
+            return FTPError(kind: .timeout, detail: "nothing \(action == "sending" ? "could be sent to" : "arrived from") \(remoteAddress) within the timeout")
+        }
+        return FTPError(kind: .connection, detail: "\(action) \(action == "sending" ? "to" : "from") \(remoteAddress) failed: \(errnoDescription(code))")
+    }
+
+    static func setTimeout(_ descriptor: Int32, _ seconds: Double) {
+        var value = timeval(tv_sec: Int(seconds), tv_usec: Int((seconds - seconds.rounded(.down)) * 1_000_000))
+        setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &value, socklen_t(MemoryLayout<timeval>.size))
+        setsockopt(descriptor, SOL_SOCKET, SO_SNDTIMEO, &value, socklen_t(MemoryLayout<timeval>.size))
+    }
+}
+
+/// Whole milliseconds for poll(2), at least 1 for a positive timeout.
+func milliseconds(_ seconds: Double) -> Int32 {
+    guard seconds > 0 else { return 0 }
+    return Int32(clamping: max(1, Int((seconds * 1000).rounded(.up))))
+}
+
+/// "30 s" or "0.5 s".
+func formatSeconds(_ seconds: Double) -> String {
+    seconds == seconds.rounded() ? "\(Int(seconds)) s" : "\(seconds) s"
+}

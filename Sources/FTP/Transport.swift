@@ -1,0 +1,28 @@
+/// A reliable, ordered byte stream: a TCP connection, or TLS over one.
+///
+/// Calls block, each bounded by the transport's timeout, and throw `FTPError`. `shutdown()` may be called from any
+/// thread to make a blocked call return with an error.
+public protocol Transport: AnyObject, Sendable {
+    /// Reads at most `buffer.count` bytes; returns 0 at the end of the stream.
+    func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int
+    /// Writes all of `bytes`.
+    func write(_ bytes: UnsafeRawBufferPointer) throws
+    /// Signals the end of what this side sends, where the transport has such a thing
+    /// (a TLS close_notify).
+    func finishWriting() throws
+    /// Makes blocked and later calls fail; safe from any thread.
+    func shutdown()
+    /// Releases the connection. Further calls fail.
+    func close()
+    /// The address of the other end.
+    var remoteAddress: SocketAddress { get }
+    /// The address of this end.
+    var localAddress: SocketAddress { get }
+}
+
+extension Transport {
+    /// Writes all of `bytes`.
+    public func write(_ bytes: [UInt8]) throws {
+        try bytes.withUnsafeBytes { try write($0) }
+    }
+}

@@ -1,0 +1,103 @@
+import Foundation
+import FTP
+import Synchronization
+
+/// A small FTP server for loopback use: it backs `ferry demo` and the tests.
+///
+/// It serves one root folder, never lets a path escape it, speaks enough of RFC 959, 2389,
+/// 2428 and 3659 for any client, and injects faults on request (`faults`). Each session runs on
+/// its own thread.
+public final class FTPServer: Sendable {
+    /// Settings of a server.
+    public struct Configuration: Sendable {
+        /// The folder served as `/`.
+        public var root: String
+        /// The numeric address to listen on.
+        public var host: String
+        /// The port to listen on; 0 picks a free one.
+        public var port: UInt16
+        /// Accepted user names and their passwords.
+        public var users: [String: String]
+        /// Whether `anonymous` and `ftp` may log in with any password.
+        public var allowsAnonymous: Bool
+        /// Seconds a session may sit idle, and a data connection may wait, before it is dropped.
+        public var timeout: Double
+
+        public init(
+            root: String, host: String = "127.0.0.1", port: UInt16 = 0, users: [String: String] = [:],
+            allowsAnonymous: Bool = false, timeout: Double = 60
+        ) {
+            self.root = root
+            self.host = host
+            self.port = port
+            self.users = users
+            self.allowsAnonymous = allowsAnonymous
+            self.timeout = timeout
+        }
+    }
+
+    /// The settings the server runs with.
+    public let configuration: Configuration
+    /// Faults to inject; change them at any time.
+    public let faults = FaultInjection()
+    /// The address the server listens on, with its real port.
+    public var address: SocketAddress { listener.address }
+
+    private let listener: TCPListener
+    private let fileSystem: VirtualFileSystem
+    private let sessions = Mutex<[ObjectIdentifier: TCPSocket]>([:])
+    private let commandLog = Mutex<[String]>([])
+
+    /// Binds the listening socket; call `start()` to serve.
+    public init(configuration: Configuration) throws {
+        self.configuration = configuration
+        fileSystem = try VirtualFileSystem(root: configuration.root)
+        listener = try TCPListener(host: configuration.host, port: configuration.port)
+    }
+
+    /// Accepts connections on a background thread until `stop()`.
+    public func start() {
+        let thread = Thread { [self] in acceptLoop() }
+        thread.name = "ferry-server-accept"
+        thread.start()
+    }
+
+    /// Stops listening and drops every session.
+    public func stop() {
+        listener.close()
+        let open = sessions.withLock { Array($0.values) }
+        for socket in open { socket.shutdown() }
+    }
+
+    /// Every command the server received, oldest first, with PASS arguments masked; for tests
+    /// that check what a client sent.
+    public var receivedCommands: [String] { commandLog.withLock { $0 } }
+
+    /// Forgets the commands received so far.
+    public func clearReceivedCommands() {
+        commandLog.withLock { $0.removeAll() }
+    }
+
+    func record(_ command: String) {
+        commandLog.withLock { $0.append(command) }
+    }
+
+    private func acceptLoop() {
+        while true {
+            let socket: TCPSocket
+            do {
+                socket = try listener.accept(timeout: nil, socketTimeout: configuration.timeout)
+            } catch {
+                return
+            }
+            sessions.withLock { $0[ObjectIdentifier(socket)] = socket }
+            let thread = Thread { [self] in
+                ServerSession(server: self, control: socket, fileSystem: fileSystem).run()
+                _ = sessions.withLock { $0.removeValue(forKey: ObjectIdentifier(socket)) }
+                socket.close()
+            }
+            thread.name = "ferry-server-session"
+            thread.start()
+        }
+    }
+}

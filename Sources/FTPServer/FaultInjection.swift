@@ -1,0 +1,89 @@
+import Synchronization
+
+/// Faults the server injects on request, so tests can see how a client copes.
+///
+/// Changes take effect for the next command or transfer of every session.
+public final class FaultInjection: Sendable {
+    /// A reply the server sends instead of carrying out a command.
+    public struct ScriptedReply: Sendable, Equatable {
+        /// The reply code.
+        public var code: Int
+        /// The reply text.
+        public var text: String
+        /// How many more times to send it; nil: every time.
+        public var remaining: Int?
+
+        public init(code: Int, text: String, times: Int? = nil) {
+            self.code = code
+            self.text = text
+            remaining = times
+        }
+    }
+
+    private struct State {
+        var cutTransfersAfter: Int?
+        var cutsRemaining: Int?
+        var replyDelay: Double = 0
+        var bytesPerSecond: Int?
+        var scripted: [String: ScriptedReply] = [:]
+    }
+
+    private let state = Mutex(State())
+
+    public init() {}
+
+    /// Breaks RETR and STOR data connections after `bytes` bytes (426 to the client), for
+    /// the next `times` transfers (nil: every one). Nil bytes heals.
+    public func cutTransfers(after bytes: Int?, times: Int? = nil) {
+        state.withLock {
+            $0.cutTransfersAfter = bytes
+            $0.cutsRemaining = times
+        }
+    }
+
+    /// Waits `seconds` before every reply, as a distant server would.
+    public func delayReplies(by seconds: Double) {
+        state.withLock { $0.replyDelay = seconds }
+    }
+
+    /// Limits each data transfer to about `bytesPerSecond` (nil: as fast as possible).
+    public func throttle(bytesPerSecond: Int?) {
+        state.withLock { $0.bytesPerSecond = bytesPerSecond }
+    }
+
+    /// Answers `verb` with `reply` instead of carrying it out; nil removes the script.
+    public func script(_ verb: String, reply: ScriptedReply?) {
+        state.withLock { $0.scripted[verb.uppercased()] = reply }
+    }
+
+    /// Removes every fault.
+    public func reset() {
+        state.withLock { $0 = State() }
+    }
+
+    var replyDelay: Double { state.withLock { $0.replyDelay } }
+    var bytesPerSecond: Int? { state.withLock { $0.bytesPerSecond } }
+
+    /// The byte count after which to break the transfer starting now, counting it as used.
+    func takeCut() -> Int? {
+        state.withLock { state in
+            guard let bytes = state.cutTransfersAfter else { return nil }
+            if let remaining = state.cutsRemaining {
+                if remaining <= 1 { state.cutTransfersAfter = nil }
+                state.cutsRemaining = remaining - 1
+            }
+            return bytes
+        }
+    }
+
+    /// The scripted reply for `verb`, counting it as used.
+    func takeScriptedReply(for verb: String) -> ScriptedReply? {
+        state.withLock { state in
+            guard let reply = state.scripted[verb] else { return nil }
+            if let remaining = reply.remaining {
+                state.scripted[verb] = remaining <= 1 ? nil : ScriptedReply(code: reply.code, text: reply.text, times: remaining - 1)
+            }
+            return reply
+        }
+    }
+}

@@ -1,0 +1,40 @@
+/// Splits a byte stream into lines ended by LF (a CR before it is dropped), bounded in length.
+///
+/// Used for listings on data connections. A line longer than the limit is cut at the limit and
+/// the rest of it skipped, so one hostile line cannot exhaust memory or hide the lines after it.
+public struct LineSplitter: Sendable {
+    /// The longest line kept, in bytes.
+    public let maximumLineLength: Int
+    private var line: [UInt8] = []
+    private var skippingOverlongLine = false
+
+    public init(maximumLineLength: Int = 16_384) {
+        self.maximumLineLength = maximumLineLength
+    }
+
+    /// Consumes bytes, calling `onLine` for each complete line.
+    public mutating func feed(_ bytes: UnsafeRawBufferPointer, onLine: ([UInt8]) throws -> Void) rethrows {
+        for byte in bytes {
+            if byte == UInt8(ascii: "\n") {
+                if line.last == UInt8(ascii: "\r") { line.removeLast() }
+                if !skippingOverlongLine || !line.isEmpty { try onLine(line) }
+                line.removeAll(keepingCapacity: true)
+                skippingOverlongLine = false
+            } else if line.count < maximumLineLength {
+                if !skippingOverlongLine { line.append(byte) }
+            } else if !skippingOverlongLine {
+                try onLine(line)
+                line.removeAll(keepingCapacity: true)
+                skippingOverlongLine = true
+            }
+        }
+    }
+
+    /// Ends the stream, calling `onLine` with a last line that had no line ending.
+    public mutating func finish(onLine: ([UInt8]) throws -> Void) rethrows {
+        if line.last == UInt8(ascii: "\r") { line.removeLast() }
+        if !line.isEmpty { try onLine(line) }
+        line.removeAll()
+        skippingOverlongLine = false
+    }
+}

@@ -1,0 +1,90 @@
+import Foundation
+
+/// One entry of a remote directory listing, whatever format it came in.
+public struct ListingEntry: Sendable, Equatable {
+    /// What kind of thing the entry is.
+    public enum Kind: String, Sendable, Equatable {
+        case file
+        case directory = "dir"
+        case link
+        case other
+    }
+
+    /// The name exactly as the server sent it (decoded as UTF-8 where valid, else Latin-1).
+    public var name: String
+    /// What kind of entry this is.
+    public var kind: Kind
+    /// The size in bytes, when the listing gives it.
+    public var size: UInt64?
+    /// The time of last modification, when the listing gives it.
+    public var modified: Date?
+    /// For a symbolic link, where it points, when the listing gives it.
+    public var target: String?
+    /// Unix permissions as nine characters such as `rw-r--r--`, when known.
+    public var permissions: String?
+
+    public init(
+        name: String, kind: Kind, size: UInt64? = nil, modified: Date? = nil,
+        target: String? = nil, permissions: String? = nil
+    ) {
+        self.name = name
+        self.kind = kind
+        self.size = size
+        self.modified = modified
+        self.target = target
+        self.permissions = permissions
+    }
+}
+
+/// Calendar arithmetic in UTC without a `Calendar`, for parsers that run per listing line.
+enum CivilTime {
+    /// Seconds since 1970 for a UTC civil date and time; nil when a field is out of range.
+    static func date(year: Int, month: Int, day: Int, hour: Int = 0, minute: Int = 0, second: Int = 0) -> Date? {
+        guard (1...12).contains(month), (1...31).contains(day), (0...23).contains(hour),
+              (0...59).contains(minute), (0...60).contains(second), (1...9999).contains(year)
+        else { return nil }
+        // Days from civil, after Howard Hinnant's algorithm.
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yearOfEra = y - era * 400
+        let shiftedMonth = month > 2 ? month - 3 : month + 9
+        let dayOfYear = (153 * shiftedMonth + 2) / 5 + day - 1
+        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+        let days = era * 146_097 + dayOfEra - 719_468
+        return Date(timeIntervalSince1970: TimeInterval(days * 86_400 + hour * 3600 + minute * 60 + second))
+    }
+
+    /// The UTC year of a date.
+    static func year(of date: Date) -> Int {
+        let days = Int((date.timeIntervalSince1970 / 86_400).rounded(.down))
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let dayOfEra = z - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let shiftedMonth = (5 * dayOfYear + 2) / 153
+        let month = shiftedMonth < 10 ? shiftedMonth + 3 : shiftedMonth - 9
+        return yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
+    }
+
+    /// Parses the `YYYYMMDDHHMMSS[.sss]` time value of MDTM and MLSx `modify` (RFC 3659 §2.3), UTC.
+    static func parseTimeVal(_ text: Substring) -> Date? {
+        let bytes = Array(text.utf8)
+        guard bytes.count >= 14 else { return nil }
+        func number(_ range: Range<Int>) -> Int? {
+            var value = 0
+            for byte in bytes[range] {
+                guard byte >= 0x30, byte <= 0x39 else { return nil }
+                value = value * 10 + Int(byte - 0x30)
+            }
+            return value
+        }
+        guard let year = number(0..<4), let month = number(4..<6), let day = number(6..<8),
+              let hour = number(8..<10), let minute = number(10..<12), let second = number(12..<14),
+              let whole = date(year: year, month: month, day: day, hour: hour, minute: minute, second: min(second, 59))
+        else { return nil }
+        guard bytes.count > 15, bytes[14] == UInt8(ascii: ".") else { return bytes.count == 14 ? whole : nil }
+        guard let fraction = Double("0." + String(decoding: bytes[15...], as: UTF8.self)) else { return nil }
+        return whole.addingTimeInterval(fraction)
+    }
+}

@@ -1,0 +1,28 @@
+/// One complete FTP reply: a code and one or more lines of text.
+public struct Reply: Sendable, Equatable, CustomStringConvertible {
+    /// The reply code.
+    public let code: ReplyCode
+    /// The text of each line, without the code and separator on the first and last line,
+    /// and without line endings. A single-line reply has exactly one element.
+    public let lines: [String]
+
+    public init(code: ReplyCode, lines: [String]) {
+        self.code = code
+        self.lines = lines.isEmpty ? [""] : lines
+    }
+
+    /// The text of the first line: for a single-line reply, all of it.
+    public var message: String { lines.first ?? "" }
+
+    /// All lines joined by newlines.
+    public var text: String { lines.joined(separator: "\n") }
+
+    /// The reply as the server would have written it, one line per element.
+    public var description: String {
+        if lines.count == 1 { return "\(code) \(lines[0])" }
+        var rendered = ["\(code)-\(lines[0])"]
+        rendered += lines.dropFirst().dropLast()
+        rendered.append("\(code) \(lines[lines.count - 1])")
+        return rendered.joined(separator: "\n")
+    }
+}

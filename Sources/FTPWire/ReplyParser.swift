@@ -1,0 +1,128 @@
+/// Why bytes from a server could not be read as FTP replies.
+public struct ReplyParseError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// What was wrong.
+    public enum Reason: Sendable, Equatable {
+        /// A line was longer than the parser's limit.
+        case lineTooLong(limit: Int)
+        /// A multi-line reply had more lines than the parser's limit.
+        case tooManyLines(limit: Int)
+        /// A line that should start a reply does not start with three digits.
+        case malformedLine
+    }
+
+    /// What was wrong.
+    public let reason: Reason
+    /// The offending line (its start, for a line too long), made printable.
+    public let line: String
+
+    public var description: String {
+        switch reason {
+        case .lineTooLong(let limit): "reply line longer than \(limit) bytes: \(line)…"
+        case .tooManyLines(let limit): "multi-line reply longer than \(limit) lines"
+        case .malformedLine: "malformed reply line: \(line)"
+        }
+    }
+}
+
+/// Turns the bytes of a control connection into `Reply` values (RFC 959 §4.2).
+///
+/// Feed it bytes in any chunking; complete replies queue up and are taken with
+/// `nextReply()`. Memory is bounded by `maximumLineLength` × `maximumLineCount`.
+/// After it throws, the connection is beyond repair and the parser must not be fed again.
+public struct ReplyParser: Sendable {
+    /// The longest line accepted, in bytes, without its line ending.
+    public let maximumLineLength: Int
+    /// The most lines one reply may have.
+    public let maximumLineCount: Int
+
+    private var line: [UInt8] = []
+    private var pendingCode: ReplyCode?
+    private var pendingLines: [String] = []
+    private var ready: [Reply] = []
+    private var readyIndex = 0
+
+    public init(maximumLineLength: Int = 8192, maximumLineCount: Int = 4096) {
+        self.maximumLineLength = maximumLineLength
+        self.maximumLineCount = maximumLineCount
+    }
+
+    /// Whether part of a reply has been received but not all of it.
+    public var hasPartialReply: Bool { !line.isEmpty || pendingCode != nil }
+
+    /// Consumes bytes received from the server.
+    public mutating func feed<Bytes: Sequence<UInt8>>(_ bytes: Bytes) throws(ReplyParseError) {
+        for byte in bytes {
+            if byte == UInt8(ascii: "\n") {
+                if line.last == UInt8(ascii: "\r") { line.removeLast() }
+                let complete = line
+                line.removeAll(keepingCapacity: true)
+                try accept(complete)
+            } else {
+                guard line.count < maximumLineLength else {
+                    throw ReplyParseError(reason: .lineTooLong(limit: maximumLineLength), line: Self.printable(line.prefix(80)))
+                }
+                line.append(byte)
+            }
+        }
+    }
+
+    /// The oldest complete reply not yet taken, if any.
+    public mutating func nextReply() -> Reply? {
+        guard readyIndex < ready.count else { return nil }
+        let reply = ready[readyIndex]
+        readyIndex += 1
+        if readyIndex == ready.count {
+            ready.removeAll(keepingCapacity: true)
+            readyIndex = 0
+        }
+        return reply
+    }
+
+    private mutating func accept(_ bytes: [UInt8]) throws(ReplyParseError) {
+        let code = Self.code(of: bytes)
+        if let pending = pendingCode {
+            let closes = code == pending && (bytes.count == 3 || bytes[3] != UInt8(ascii: "-"))
+            if closes {
+                pendingLines.append(Self.text(bytes.dropFirst(4)))
+                ready.append(Reply(code: pending, lines: pendingLines))
+                pendingCode = nil
+                pendingLines = []
+            } else {
+                guard pendingLines.count < maximumLineCount else {
+                    throw ReplyParseError(reason: .tooManyLines(limit: maximumLineCount), line: Self.printable(bytes.prefix(80)))
+                }
+                pendingLines.append(Self.text(bytes))
+            }
+            return
+        }
+        guard let code else {
+            throw ReplyParseError(reason: .malformedLine, line: Self.printable(bytes.prefix(200)))
+        }
+        if bytes.count == 3 || bytes[3] == UInt8(ascii: " ") {
+            ready.append(Reply(code: code, lines: [Self.text(bytes.dropFirst(4))]))
+        } else if bytes[3] == UInt8(ascii: "-") {
+            pendingCode = code
+            pendingLines = [Self.text(bytes.dropFirst(4))]
+        } else {
+            throw ReplyParseError(reason: .malformedLine, line: Self.printable(bytes.prefix(200)))
+        }
+    }
+
+    private static func code(of bytes: [UInt8]) -> ReplyCode? {
+        guard bytes.count >= 3 else { return nil }
+        var value = 0
+        for byte in bytes.prefix(3) {
+            guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return nil }
+            value = value * 10 + Int(byte - UInt8(ascii: "0"))
+        }
+        return ReplyCode(rawValue: value)
+    }
+
+    private static func text(_ bytes: some Collection<UInt8>) -> String {
+        TextDecoding.string(bytes)
+    }
+
+    private static func printable(_ bytes: some Collection<UInt8>) -> String {
+        Sanitizer.visible(TextDecoding.string(bytes))
+    }
+}

@@ -1,0 +1,31 @@
+/// Makes text from a server safe to show on a terminal.
+public enum Sanitizer {
+    /// The text with every control character (C0, DEL, C1) and the Unicode bidirectional
+    /// overrides replaced by a visible escape such as `\x1b` or `\u{202e}`, so that
+    /// nothing a server sends can move the cursor, recolour or retitle a terminal.
+    public static func visible(_ text: String) -> String {
+        var result = ""
+        result.unicodeScalars.reserveCapacity(text.unicodeScalars.count)
+        for scalar in text.unicodeScalars {
+            if isUnsafe(scalar) {
+                if scalar.value < 0x100 {
+                    let hex = String(scalar.value, radix: 16)
+                    result += "\\x" + (hex.count == 1 ? "0" + hex : hex)
+                } else {
+                    result += "\\u{" + String(scalar.value, radix: 16) + "}"
+                }
+            } else {
+                result.unicodeScalars.append(scalar)
+            }
+        }
+        return result
+    }
+
+    private static func isUnsafe(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case 0x00...0x1F, 0x7F...0x9F: true
+        case 0x200E, 0x200F, 0x202A...0x202E, 0x2066...0x2069: true
+        default: false
+        }
+    }
+}

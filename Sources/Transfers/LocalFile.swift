@@ -1,0 +1,83 @@
+import Foundation
+
+/// A local file could not be read or written: a full disk, a missing folder, no permission.
+public struct LocalFileError: Error, CustomStringConvertible, Sendable {
+    /// The file.
+    public let path: String
+    /// What was being done, such as `writing`.
+    public let action: String
+    /// The system's reason.
+    public let reason: String
+
+    init(path: String, action: String, errno code: Int32 = errno) {
+        self.path = path
+        self.action = action
+        reason = String(cString: strerror(code))
+    }
+
+    public var description: String { "\(action) \(path): \(reason)" }
+}
+
+/// A local file opened for one transfer, read or written in place with plain system calls.
+final class LocalFile {
+    let path: String
+    private let descriptor: Int32
+
+    private init(path: String, descriptor: Int32) {
+        self.path = path
+        self.descriptor = descriptor
+    }
+
+    deinit { Glibc.close(descriptor) }
+
+    /// Opens a file to read from `offset` on.
+    static func reading(_ path: String, from offset: UInt64) throws -> LocalFile {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw LocalFileError(path: path, action: "cannot open") }
+        let file = LocalFile(path: path, descriptor: descriptor)
+        if offset > 0, lseek(descriptor, off_t(offset), SEEK_SET) < 0 { throw LocalFileError(path: path, action: "cannot seek in") }
+        return file
+    }
+
+    /// Opens (creating) a file to write from `offset` on, cutting off anything after it.
+    static func writing(_ path: String, from offset: UInt64) throws -> LocalFile {
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { throw LocalFileError(path: path, action: "cannot create") }
+        let file = LocalFile(path: path, descriptor: descriptor)
+        guard ftruncate(descriptor, off_t(offset)) == 0, lseek(descriptor, off_t(offset), SEEK_SET) >= 0 else {
+            throw LocalFileError(path: path, action: "cannot prepare")
+        }
+        return file
+    }
+
+    /// The size of the file at `path`, or nil when there is none.
+    static func size(of path: String) -> UInt64? {
+        var status = stat()
+        guard stat(path, &status) == 0, status.st_mode & S_IFMT == S_IFREG else { return nil }
+        return UInt64(status.st_size)
+    }
+
+    /// Reads up to `buffer.count` bytes; 0 at the end.
+    func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+        while true {
+            let count = Glibc.read(descriptor, buffer.baseAddress, buffer.count)
+            if count >= 0 { return count }
+            if errno != EINTR { throw LocalFileError(path: path, action: "cannot read") }
+        }
+    }
+
+    /// Writes all of `bytes`.
+    func write(_ bytes: UnsafeRawBufferPointer) throws {
+        var offset = 0
+        while offset < bytes.count {
+            let count = Glibc.write(descriptor, bytes.baseAddress.map { $0 + offset }, bytes.count - offset)
+            if count > 0 {
+                offset += count
+            } else if count < 0, errno == EINTR {
+                continue
+            } else {
+                throw LocalFileError(path: path, action: "cannot write", errno: count == 0 ? ENOSPC : errno)
+            }
+        }
+    }
+}

@@ -1,0 +1,71 @@
+import FTP
+import Logging
+
+/// Where and as whom to log in: everything needed to open a connection again after a drop.
+public struct RemoteEndpoint: Sendable, CustomStringConvertible {
+    /// The server's URL; its own user and password are ignored in favour of `user`/`password`.
+    public var url: FTPURL
+    /// The user name to log in as.
+    public var user: String
+    /// The password. Never part of `description` or any log.
+    public var password: String
+    /// Client settings.
+    public var options: FTPClient.Options
+    /// Where the control dialogue goes (at trace level, password masked).
+    public var logger: Logger
+
+    public init(url: FTPURL, user: String, password: String, options: FTPClient.Options = .init(), logger: Logger = FTPClient.silentLogger) {
+        self.url = url
+        self.user = user
+        self.password = password
+        self.options = options
+        self.logger = logger
+    }
+
+    /// Connects and logs in.
+    public func connect() throws -> FTPClient {
+        guard url.security == .none else {
+            throw FTPError(kind: .tls, detail: "\(url): FTPS (ftpes://, ftps://) is not supported by this build yet")
+        }
+        let client = try FTPClient(host: url.host, port: url.port, options: options, logger: logger)
+        do {
+            try client.login(user: user, password: password)
+        } catch {
+            client.close()
+            throw error
+        }
+        return client
+    }
+
+    /// The URL without password.
+    public var description: String { url.description }
+}
+
+/// One connection that is opened on first use and again after it was dropped.
+public final class RemoteSession {
+    /// Where to connect.
+    public let endpoint: RemoteEndpoint
+    private var client: FTPClient?
+
+    public init(endpoint: RemoteEndpoint) { self.endpoint = endpoint }
+
+    /// The open connection, connecting first if there is none.
+    public func connection() throws -> FTPClient {
+        if let client { return client }
+        let fresh = try endpoint.connect()
+        client = fresh
+        return fresh
+    }
+
+    /// Closes the connection without a word: after an error that may have left it out of step.
+    public func drop() {
+        client?.close()
+        client = nil
+    }
+
+    /// Says goodbye to the server and closes the connection.
+    public func close() {
+        try? client?.quit()
+        client = nil
+    }
+}

@@ -1,0 +1,60 @@
+import FTP
+import Foundation
+
+/// When and how often a failed transfer is tried again.
+public struct RetryPolicy: Sendable {
+    /// How many times to try again after the first failure.
+    public var retries: Int
+    /// The wait before the first retry; each later wait doubles, up to `maximumDelay`.
+    public var initialDelay: Double
+    /// The longest wait between tries.
+    public var maximumDelay: Double
+
+    public init(retries: Int = 5, initialDelay: Double = 1, maximumDelay: Double = 30) {
+        self.retries = retries
+        self.initialDelay = initialDelay
+        self.maximumDelay = maximumDelay
+    }
+
+    /// No retries at all.
+    public static let never = RetryPolicy(retries: 0)
+
+    /// The wait before retry number `attempt` (1 for the first retry).
+    public func delay(before attempt: Int) -> Double {
+        min(maximumDelay, initialDelay * pow(2, Double(max(0, attempt - 1))))
+    }
+
+    /// Whether an error may go away by itself: a 4xx reply, a broken or stalled connection.
+    public static func isTransient(_ error: any Error) -> Bool {
+        guard let error = error as? FTPError else { return error is IncompleteTransfer }
+        switch error.kind {
+        case .temporary, .connection, .timeout: return true
+        default: return false
+        }
+    }
+
+    /// Runs `body` until it succeeds, it fails for good, or the retries are used up. `body` is
+    /// told the attempt number (0 first) and `onRetry` each error that will be retried.
+    public func run<Result>(_ body: (Int) throws -> Result, onRetry: (any Error, Double) -> Void = { _, _ in }) throws -> Result {
+        var attempt = 0
+        while true {
+            do {
+                return try body(attempt)
+            } catch where attempt < retries && Self.isTransient(error) {
+                attempt += 1
+                let wait = delay(before: attempt)
+                onRetry(error, wait)
+                Thread.sleep(forTimeInterval: wait)
+            }
+        }
+    }
+}
+
+/// A transfer ended with fewer bytes than the file has: worth resuming.
+public struct IncompleteTransfer: Error, CustomStringConvertible, Sendable {
+    /// The bytes that arrived.
+    public let received: UInt64
+    /// The bytes expected.
+    public let expected: UInt64
+    public var description: String { "transfer ended early: \(received) of \(expected) bytes" }
+}

@@ -1,0 +1,70 @@
+import ArgumentParser
+import FTP
+import Foundation
+import Logging
+import Transfers
+
+/// The options every command that talks to a server shares (DESIGN.md §2).
+struct ConnectionOptions: ParsableArguments {
+    @Option(name: .long, help: "Seconds any one network wait may take.")
+    var timeout: Double = 30
+
+    @Flag(name: .long, help: "Use active mode (PORT/EPRT): the server connects back.")
+    var active = false
+
+    @Option(name: .long, help: "How often to retry a transfer that failed for a passing reason; each retry resumes.")
+    var retries = 5
+
+    @Flag(name: [.short, .long], help: "Show the control dialogue on standard error (password masked).")
+    var verbose = false
+
+    func validate() throws {
+        guard timeout > 0 else { throw ValidationError("--timeout must be more than 0 seconds") }
+        guard retries >= 0 else { throw ValidationError("--retries cannot be negative") }
+    }
+
+    /// The client settings these options ask for.
+    var clientOptions: FTPClient.Options {
+        FTPClient.Options(timeout: timeout, dataConnectionMode: active ? .active : .passive)
+    }
+
+    /// The retry policy these options ask for.
+    var retryPolicy: RetryPolicy { RetryPolicy(retries: retries) }
+
+    /// A logger that prints the dialogue to standard error with `-v`, and nothing otherwise.
+    var logger: Logger {
+        var logger = Logger(label: "ferry", factory: { _ in DialogueLogHandler() })
+        logger.logLevel = verbose ? .trace : .critical
+        return logger
+    }
+
+    /// Parses a URL argument, failing with exit status 2.
+    static func parseURL(_ text: String) throws -> FTPURL {
+        do {
+            return try FTPURL(text)
+        } catch {
+            throw Failure(.usage, error.description)
+        }
+    }
+
+    /// The endpoint for a URL, with the credentials found for it.
+    func endpoint(for url: FTPURL) throws -> RemoteEndpoint {
+        let credentials = try Credentials.resolve(for: url)
+        return RemoteEndpoint(url: url, user: credentials.user, password: credentials.password, options: clientOptions, logger: logger)
+    }
+}
+
+/// Writes log messages to standard error, one line each: the `-v` dialogue.
+struct DialogueLogHandler: LogHandler {
+    var metadata: Logger.Metadata = [:]
+    var logLevel: Logger.Level = .trace
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    func log(event: LogEvent) {
+        printError("\(event.message)")
+    }
+}

@@ -1,0 +1,91 @@
+import ArgumentParser
+import FTPServer
+import Foundation
+
+/// `ferry demo [--serve]`: the embedded loopback server over a sample tree.
+struct DemoCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "demo",
+        abstract: "Start a loopback FTP server over a sample tree (and, once it lands, the commander on it).",
+        discussion: "Try: ferry demo --serve, then ferry ls -l on the URL it prints."
+    )
+
+    @Flag(name: .long, help: "Only run the server: print its URL and serve until Ctrl-C.")
+    var serve = false
+
+    @Option(name: .long, help: "Serve this folder instead of a generated sample tree.")
+    var root: String?
+
+    @Option(name: .long, help: "Listen on this port of 127.0.0.1 instead of a free one.")
+    var port: UInt16 = 0
+
+    func run() throws {
+        // Stop on Ctrl-C or TERM by waiting for the signal here, so the sample tree is removed.
+        var signals = sigset_t()
+        sigemptyset(&signals)
+        sigaddset(&signals, SIGINT)
+        sigaddset(&signals, SIGTERM)
+        pthread_sigmask(SIG_BLOCK, &signals, nil)
+
+        let sampleTree: SampleTree? = root == nil ? try SampleTree.create() : nil
+        defer { sampleTree?.remove() }
+        let server: FTPServer
+        do {
+            server = try FTPServer(configuration: .init(root: root ?? sampleTree?.path ?? ".", port: port, allowsAnonymous: true, timeout: 300))
+        } catch {
+            throw Failure(.connection, "cannot start the demo server: \(error)")
+        }
+        server.start()
+        let url = "ftp://\(server.address.host):\(server.address.port)/"
+        if !serve {
+            printError("ferry: the commander is not in this build yet; serving only.")
+        }
+        print("""
+            Ferry demo server at \(url)  (anonymous login; Ctrl-C stops it)
+            Serving \(root ?? sampleTree?.path ?? ".")
+
+            Try, in another terminal:
+              ferry ls -l \(url)
+              ferry get \(url)docs/welcome.txt
+              ferry put README.md \(url)uploads/
+            """)
+        fflush(nil)
+        var received: Int32 = 0
+        sigwait(&signals, &received)
+        server.stop()
+    }
+}
+
+/// A sample tree in a temporary folder: nested folders, text and binary files, a large file and
+/// names that need care.
+struct SampleTree {
+    let path: String
+
+    static func create() throws -> SampleTree {
+        let base = FileManager.default.temporaryDirectory.appendingPathComponent("ferry-demo-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+        let files: [(String, Data)] = [
+            ("README.txt", Data("This is Ferry's demo server. Everything here is generated and removed when the demo stops.\n".utf8)),
+            ("docs/welcome.txt", Data("Welcome aboard.\n".utf8)),
+            ("docs/guide/keys.txt", Data("F5 copy, F6 move, F7 mkdir, F8 delete, F10 quit.\n".utf8)),
+            ("docs/Übersicht – naïve ファイル.txt", Data("A UTF-8 name.\n".utf8)),
+            ("images/pixel.bin", Data((0..<4096).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) })),
+            ("big/large-file.bin", Data(count: 64 * 1024 * 1024)),
+            ("uploads/.keep", Data()),
+            ("a/b/c/deep.txt", Data("Deep inside.\n".utf8)),
+        ]
+        do {
+            for (relative, contents) in files {
+                let url = base.appendingPathComponent(relative)
+                try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+                try contents.write(to: url)
+            }
+        } catch {
+            throw Failure(.someTransfersFailed, "cannot create the sample tree in \(base.path): \(error.localizedDescription)")
+        }
+        return SampleTree(path: base.path)
+    }
+
+    func remove() {
+        try? FileManager.default.removeItem(atPath: path)
+    }
+}

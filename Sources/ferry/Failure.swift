@@ -1,0 +1,52 @@
+import FTP
+import FTPWire
+import Transfers
+
+/// The process exit codes of DESIGN.md §2.
+enum ExitStatus: Int32 {
+    case success = 0
+    case someTransfersFailed = 1
+    case usage = 2
+    case connection = 3
+    case loginRefused = 4
+    case notFound = 5
+}
+
+/// A failure that ends the command: the message for the user and the exit status.
+struct Failure: Error {
+    let status: ExitStatus
+    let message: String
+
+    init(_ status: ExitStatus, _ message: String) {
+        self.status = status
+        self.message = "ferry: " + message
+    }
+
+    /// The failure for an error from the library, with what was being done.
+    init(_ error: any Error, while action: String) {
+        switch error {
+        case let error as FTPError:
+            self.init(Self.status(of: error), "\(action): \(error)")
+        case let error as FTPURLError:
+            self.init(.usage, error.description)
+        case let error as LocalFileError:
+            self.init(.someTransfersFailed, "\(action): \(error)")
+        default:
+            self.init(.someTransfersFailed, "\(action): \(error)")
+        }
+    }
+
+    /// The exit status an FTP error calls for.
+    static func status(of error: FTPError) -> ExitStatus {
+        switch error.kind {
+        case .connection, .timeout, .tls: return .connection
+        case .loginRefused: return .loginRefused
+        case .usage: return .usage
+        case .permanent, .temporary:
+            let pathErrors: Set<ReplyCode> = [.fileUnavailable, .fileNameNotAllowed, .fileBusy, .notLoggedIn]
+            if let code = error.reply?.code, pathErrors.contains(code) { return .notFound }
+            return error.reply?.code == .serviceNotAvailable ? .connection : .someTransfersFailed
+        case .protocolViolation, .cancelled: return .someTransfersFailed
+        }
+    }
+}

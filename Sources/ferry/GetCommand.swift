@@ -1,0 +1,121 @@
+import ArgumentParser
+import FTP
+import FTPWire
+import Foundation
+import Transfers
+
+/// `ferry get [-c] URL... [LOCAL]`: download files.
+struct GetCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "get",
+        abstract: "Download files.",
+        discussion: """
+            LOCAL may be a folder (the files keep their names there) or, for one URL, a file name; \
+            without it, files land in the current folder. Downloads go to NAME.part and are renamed \
+            when complete. Example: ferry get -c ftp://host/pub/big.iso ~/Downloads/
+            """
+    )
+
+    @Flag(name: .short, help: "Continue a partial download from LOCAL.part, or from a shorter LOCAL.")
+    var `continue` = false
+
+    @Flag(name: [.customShort("a"), .long], help: "Transfer in ASCII mode (text with CRLF on the wire).")
+    var ascii = false
+
+    @Flag(name: .long, help: "Draw no progress line.")
+    var noProgress = false
+
+    @OptionGroup var connection: ConnectionOptions
+
+    @Argument(help: "Remote files as URLs, then optionally the local file or folder.")
+    var arguments: [String]
+
+    func run() throws {
+        let (sources, destination) = try Self.split(arguments)
+        let urls = try sources.map(ConnectionOptions.parseURL)
+        for url in urls where url.isDirectory {
+            throw Failure(.usage, "\(url) names a directory; downloading directories (-r) is not supported yet")
+        }
+        let targets = try LocalTargets(destination: destination, count: urls.count)
+        let progress = ProgressLine(enabled: !noProgress)
+        var failures = 0
+        var sessions: [String: RemoteSession] = [:]
+        defer { sessions.values.forEach { $0.close() } }
+        for url in urls {
+            let localPath = try targets.path(for: url.lastComponent)
+            let endpoint = try connection.endpoint(for: url)
+            let key = "\(endpoint.user)@\(url.host):\(url.port)"
+            let session = sessions[key] ?? RemoteSession(endpoint: endpoint)
+            sessions[key] = session
+            do {
+                let download = FileDownload(
+                    remotePath: url.path, localPath: localPath, continues: self.continue, transferType: ascii ? .ascii : .binary)
+                try download.run(on: session, retry: connection.retryPolicy, onRetry: { error, wait in
+                    progress.finish()
+                    printError("ferry: \(url.lastComponent): \(error); retrying in \(Formatting.duration(wait))")
+                }, onProgress: progress.update)
+                progress.finish()
+            } catch {
+                progress.finish()
+                let failure = Failure(error, while: "cannot download \(url)")
+                guard urls.count > 1, failure.status == .someTransfersFailed || failure.status == .notFound else { throw failure }
+                printError(failure.message)
+                failures += 1
+            }
+        }
+        if failures > 0 { throw Failure(.someTransfersFailed, "\(failures) of \(urls.count) downloads failed") }
+    }
+
+    /// The URLs, and the local destination if the last argument is not a URL.
+    static func split(_ arguments: [String]) throws -> ([String], String?) {
+        guard let last = arguments.last else { throw Failure(.usage, "get needs at least one URL") }
+        if last.contains("://") { return (arguments, nil) }
+        guard arguments.count > 1 else { throw Failure(.usage, "get needs at least one URL before \(last)") }
+        return (Array(arguments.dropLast()), last)
+    }
+}
+
+/// Where downloaded files go: into a folder, or (for one file) to a given name.
+struct LocalTargets {
+    private let folder: String?
+    private let file: String?
+
+    init(destination: String?, count: Int) throws {
+        guard let destination else {
+            folder = FileManager.default.currentDirectoryPath
+            file = nil
+            return
+        }
+        var isDirectory: ObjCBool = false
+        let exists = FileManager.default.fileExists(atPath: destination, isDirectory: &isDirectory)
+        if destination.hasSuffix("/") || (exists && isDirectory.boolValue) {
+            guard exists else { throw Failure(.usage, "no such folder: \(destination)") }
+            folder = destination
+            file = nil
+        } else {
+            guard count == 1 else { throw Failure(.usage, "\(destination) is not a folder, but there are \(count) files to put in it") }
+            folder = nil
+            file = destination
+        }
+    }
+
+    /// The local path for a remote file called `name`. A name that could leave the folder is refused.
+    func path(for name: String) throws -> String {
+        if let file { return file }
+        guard SafeName.isSafe(name) else {
+            throw Failure(.someTransfersFailed, "refusing to write a file called \(SafeName.shown(name)): it is not a plain file name")
+        }
+        let base = folder ?? "."
+        return base.hasSuffix("/") ? base + name : base + "/" + name
+    }
+}
+
+/// Checks that a name from elsewhere is one plain file name.
+enum SafeName {
+    /// Not empty, not `.` or `..`, and without `/` or NUL.
+    static func isSafe(_ name: String) -> Bool {
+        !name.isEmpty && name != "." && name != ".." && !name.contains("/") && !name.utf8.contains(0)
+    }
+
+    static func shown(_ name: String) -> String { "\"" + Sanitizer.visible(name) + "\"" }
+}

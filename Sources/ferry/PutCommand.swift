@@ -1,0 +1,86 @@
+import ArgumentParser
+import FTP
+import FTPWire
+import Foundation
+import Transfers
+
+/// `ferry put [-c] LOCAL... URL`: upload files.
+struct PutCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "put",
+        abstract: "Upload files.",
+        discussion: """
+            A URL ending in / (or naming an existing directory, or following several files) is a \
+            directory: the files keep their names there. Example: ferry put -c big.iso ftp://host/incoming/
+            """
+    )
+
+    @Flag(name: .short, help: "Continue a partial upload from the remote file's size.")
+    var `continue` = false
+
+    @Flag(name: [.customShort("a"), .long], help: "Transfer in ASCII mode (text with CRLF on the wire).")
+    var ascii = false
+
+    @Flag(name: .long, help: "Draw no progress line.")
+    var noProgress = false
+
+    @OptionGroup var connection: ConnectionOptions
+
+    @Argument(help: "Local files, then the remote file or directory as a URL.")
+    var arguments: [String]
+
+    func run() throws {
+        guard arguments.count >= 2, let last = arguments.last else { throw Failure(.usage, "put needs local files and a URL") }
+        let url = try ConnectionOptions.parseURL(last)
+        let sources = Array(arguments.dropLast())
+        for source in sources {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: source, isDirectory: &isDirectory) else {
+                throw Failure(.usage, "no such file: \(source)")
+            }
+            if isDirectory.boolValue { throw Failure(.usage, "\(source) is a folder; uploading folders (-r) is not supported yet") }
+        }
+        let session = RemoteSession(endpoint: try connection.endpoint(for: url))
+        defer { session.close() }
+        let progress = ProgressLine(enabled: !noProgress)
+        let intoDirectory: Bool
+        do {
+            intoDirectory = try url.isDirectory || sources.count > 1 || Self.isRemoteDirectory(url.path, session: session)
+        } catch {
+            throw Failure(error, while: "cannot reach \(url)")
+        }
+        var failures = 0
+        for source in sources {
+            let name = String(source.split(separator: "/").last ?? Substring(source))
+            let target = intoDirectory ? url.appending(name) : url
+            let upload = FileUpload(localPath: source, remotePath: target.path, continues: self.continue, transferType: ascii ? .ascii : .binary)
+            do {
+                try upload.run(on: session, retry: connection.retryPolicy, onRetry: { error, wait in
+                    progress.finish()
+                    printError("ferry: \(name): \(error); retrying in \(Formatting.duration(wait))")
+                }, onProgress: progress.update)
+                progress.finish()
+            } catch {
+                progress.finish()
+                let failure = Failure(error, while: "cannot upload \(source) to \(target)")
+                guard sources.count > 1, failure.status == .someTransfersFailed || failure.status == .notFound else { throw failure }
+                printError(failure.message)
+                failures += 1
+            }
+        }
+        if failures > 0 { throw Failure(.someTransfersFailed, "\(failures) of \(sources.count) uploads failed") }
+    }
+
+    /// Whether `path` is an existing remote directory: the test of `cp` for its last argument.
+    static func isRemoteDirectory(_ path: String, session: RemoteSession) throws -> Bool {
+        let client = try session.connection()
+        let home = try client.pwd()
+        do {
+            try client.cwd(path)
+        } catch let error as FTPError where error.kind == .permanent {
+            return false
+        }
+        try client.cwd(home)
+        return true
+    }
+}
