@@ -34,13 +34,14 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .target(name: "TestSupport", dependencies: ["FTP", "FTPServer"], path: "Tests/TestSupport"),
         .testTarget(name: "FTPWireTests", dependencies: ["FTPWire"]),
         .testTarget(
             name: "FTPTests",
-            dependencies: ["FTP", "FTPServer", "Transfers", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["FTP", "FTPServer", "Transfers", "TestSupport", .product(name: "Logging", package: "swift-log")]
         ),
-        .testTarget(name: "InteropTests", dependencies: ["FTP"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["FTP", "FTPServer"]),
+        .testTarget(name: "InteropTests", dependencies: ["FTP", "TestSupport"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["FTP", "FTPServer", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -22,10 +22,13 @@ public final class FTPServer: Sendable {
         public var allowsAnonymous: Bool
         /// Seconds a session may sit idle, and a data connection may wait, before it is dropped.
         public var timeout: Double
+        /// The IPv4 address to announce in 227 replies instead of the real one, like vsftpd's
+        /// `pasv_address`; for testing that clients ignore it.
+        public var passiveAddress: String?
 
         public init(
             root: String, host: String = "127.0.0.1", port: UInt16 = 0, users: [String: String] = [:],
-            allowsAnonymous: Bool = false, timeout: Double = 60
+            allowsAnonymous: Bool = false, timeout: Double = 60, passiveAddress: String? = nil
         ) {
             self.root = root
             self.host = host
@@ -33,6 +36,7 @@ public final class FTPServer: Sendable {
             self.users = users
             self.allowsAnonymous = allowsAnonymous
             self.timeout = timeout
+            self.passiveAddress = passiveAddress
         }
     }
 

@@ -40,12 +40,12 @@ enum ListingFormatter {
 
     private static let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
-    /// One line, with its CRLF.
+    /// One line, without a line ending.
     static func line(for info: FileInfo, format: Format) -> String {
         switch format {
-        case .names: return info.name + "\r\n"
-        case .machine: return machineLine(info) + "\r\n"
-        case .unix: return unixLine(info) + "\r\n"
+        case .names: info.name
+        case .machine: machineLine(info)
+        case .unix: unixLine(info)
         }
     }
 

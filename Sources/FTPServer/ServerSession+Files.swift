@@ -220,7 +220,7 @@ extension ServerSession {
         } else {
             entries = [FileInfo(path: location.localPath, name: location.name) ?? info]
         }
-        let text = entries.map { ListingFormatter.line(for: $0, format: format) }.joined()
+        let text = entries.map { ListingFormatter.line(for: $0, format: format) + "\r\n" }.joined()
         reply(150, "Here comes the directory listing.")
         guard let data = openDataConnection() else { return }
         defer { data.close() }
@@ -239,7 +239,7 @@ extension ServerSession {
             reply(550, "No such file or directory.")
             return
         }
-        let line = ListingFormatter.line(for: info, format: .machine).dropLast(2)
+        let line = ListingFormatter.line(for: info, format: .machine)
         reply(250, "Listing \(location.virtualPath)\n \(line)\nEnd.")
     }
 }

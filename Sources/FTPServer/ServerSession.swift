@@ -183,7 +183,7 @@ final class ServerSession {
             if extended {
                 reply(229, "Entering Extended Passive Mode (|||\(port)|).")
             } else {
-                let host = local.host.replacingOccurrences(of: ".", with: ",")
+                let host = (server.configuration.passiveAddress ?? local.host).replacingOccurrences(of: ".", with: ",")
                 reply(227, "Entering Passive Mode (\(host),\(port >> 8),\(port & 0xFF)).")
             }
         } catch {

@@ -16,7 +16,8 @@ public struct PassiveAddress: Sendable, Equatable {
         let bytes = Array(text.utf8)
         var start = 0
         while start < bytes.count {
-            if let (numbers, _) = Self.sixNumbers(bytes, from: start) {
+            let startsNumber = start == 0 || !(0x30...0x39).contains(bytes[start - 1])
+            if startsNumber, let (numbers, _) = Self.sixNumbers(bytes, from: start) {
                 host = numbers[0..<4].map(String.init).joined(separator: ".")
                 port = UInt16(numbers[4]) << 8 | UInt16(numbers[5])
                 return

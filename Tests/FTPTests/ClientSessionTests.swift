@@ -1,0 +1,156 @@
+import Foundation
+import FTP
+import FTPServer
+import FTPWire
+import Synchronization
+import Testing
+import TestSupport
+
+@Suite("FTPClient against the loopback server")
+struct ClientSessionTests {
+    @Test func loginSendsTheExpectedDialogue() throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        let client = try fixture.client()
+        #expect(client.welcome.code == .serviceReady)
+        #expect(client.features.supports("MLST"))
+        try client.quit()
+        #expect(fixture.server.receivedCommands == ["USER alice", "PASS ****", "FEAT", "OPTS UTF8 ON", "QUIT"])
+    }
+
+    @Test func wrongPasswordIsRefusedWithTheReply() throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        let client = try FTPClient(host: "127.0.0.1", port: fixture.port)
+        defer { client.close() }
+        do {
+            try client.login(user: ServerFixture.user, password: "wrong")
+            Issue.record("login should fail")
+        } catch let error as FTPError {
+            #expect(error.kind == .loginRefused)
+            #expect(error.reply?.code == .notLoggedIn)
+            #expect(!error.description.contains("wrong"))
+        }
+    }
+
+    @Test func directoryCommands() throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        let client = try fixture.client()
+        defer { client.close() }
+        #expect(try client.pwd() == "/")
+        #expect(try client.mkd("new \"dir\"") == "/new \"dir\"")
+        try client.cwd("new \"dir\"")
+        #expect(try client.pwd() == "/new \"dir\"")
+        try client.cdup()
+        try client.rename("new \"dir\"", to: "renamed")
+        #expect(fixture.root.exists("renamed"))
+        try client.rmd("renamed")
+        #expect(!fixture.root.exists("renamed"))
+        try fixture.root.write("f.txt", Data("hello".utf8))
+        #expect(try client.size("f.txt") == 5)
+        #expect(abs(try client.mdtm("f.txt").timeIntervalSinceNow) < 600)
+        try client.delete("f.txt")
+        #expect(!fixture.root.exists("f.txt"))
+        #expect(throws: FTPError.self) { try client.cwd("missing") }
+        try client.noop()
+        #expect(try client.sendCommand("SYST").code == .systemType)
+    }
+
+    @Test func errorsKeepTheReplyAndTheirKind() throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        let client = try fixture.client()
+        defer { client.close() }
+        fixture.server.faults.script("DELE", reply: .init(code: 522, text: "Unusual refusal"))
+        fixture.server.faults.script("RMD", reply: .init(code: 450, text: "Busy"))
+        do {
+            try client.delete("x")
+            Issue.record("DELE should fail")
+        } catch let error as FTPError {
+            #expect(error.kind == .permanent)
+            #expect(error.reply?.code.rawValue == 522)
+            #expect(error.description == "DELE x: 522 Unusual refusal")
+        }
+        #expect { try client.rmd("x") } throws: { ($0 as? FTPError)?.kind == .temporary }
+        fixture.server.faults.script("NOOP", reply: .init(code: 150, text: "unexpected"))
+        #expect { try client.noop() } throws: { ($0 as? FTPError)?.kind == .protocolViolation }
+    }
+
+    @Test func commandInjectionIsRefusedBeforeSending() throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        let client = try fixture.client()
+        defer { client.close() }
+        fixture.server.clearReceivedCommands()
+        #expect { try client.delete("a\r\nRMD b") } throws: { ($0 as? FTPError)?.kind == .usage }
+        try client.noop()
+        #expect(fixture.server.receivedCommands == ["NOOP"])
+    }
+
+    @Test func serverKeepsClientsInsideItsRoot() throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        let outside = try TemporaryDirectory("ferry-outside")
+        defer { outside.remove() }
+        try outside.write("secret.txt", Data("secret".utf8))
+        try FileManager.default.createSymbolicLink(atPath: fixture.root.file("escape"), withDestinationPath: outside.path)
+        let client = try fixture.client()
+        defer { client.close() }
+        try client.cwd("../../..")
+        #expect(try client.pwd() == "/")
+        #expect(throws: FTPError.self) { try client.cwd("escape") }
+        #expect(throws: FTPError.self) { try client.size("escape/secret.txt") }
+        #expect(throws: FTPError.self) { try client.retrieve("/escape/secret.txt") { _ in } }
+    }
+
+    @Test func timeoutWhenRepliesStall() throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        let client = try fixture.client(options: .init(timeout: 0.3))
+        defer { client.close() }
+        fixture.server.faults.delayReplies(by: 1)
+        #expect { try client.noop() } throws: { ($0 as? FTPError)?.kind == .timeout }
+    }
+
+    @Test func refusedConnectionIsAConnectionError() throws {
+        let listener = try TCPListener(host: "127.0.0.1")
+        let port = listener.address.port
+        listener.close()
+        #expect { try FTPClient(host: "127.0.0.1", port: port) } throws: { ($0 as? FTPError)?.kind == .connection }
+    }
+
+    @Test func ipv6WorksWithExtendedCommands() throws {
+        let fixture = try ServerFixture(host: "::1")
+        defer { fixture.stop() }
+        try fixture.root.write("six.bin", sampleBytes(70_000))
+        for mode in [FTPClient.DataConnectionMode.passive, .active] {
+            let client = try fixture.client(options: .init(timeout: 10, dataConnectionMode: mode))
+            var received = Data()
+            try client.retrieve("six.bin") { received.append(contentsOf: $0) }
+            #expect(received == sampleBytes(70_000))
+            try client.quit()
+        }
+        let commands = fixture.server.receivedCommands
+        #expect(commands.contains("EPSV"))
+        #expect(commands.contains { $0.hasPrefix("EPRT |2|::1|") })
+        #expect(!commands.contains("PASV"))
+    }
+
+    @Test func cancellationFromAnotherThreadStopsATransfer() throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        try fixture.root.write("slow.bin", sampleBytes(1_000_000))
+        fixture.server.faults.throttle(bytesPerSecond: 50_000)
+        let client = try fixture.client()
+        let cancellation = client.cancellation
+        Thread.detachNewThread {
+            Thread.sleep(forTimeInterval: 0.3)
+            cancellation.cancel()
+        }
+        let started = Date()
+        #expect { try client.retrieve("slow.bin") { _ in } } throws: { ($0 as? FTPError)?.kind == .cancelled }
+        #expect(Date().timeIntervalSince(started) < 10)
+        client.close()
+    }
+}

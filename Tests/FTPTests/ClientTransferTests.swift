@@ -1,0 +1,201 @@
+import Foundation
+import FTP
+import FTPServer
+import FTPWire
+import Testing
+import TestSupport
+
+@Suite("FTPClient transfers")
+struct ClientTransferTests {
+    @Test(arguments: [0, 1, 4096, 3_000_000])
+    func storeAndRetrieveAreByteIdentical(size: Int) throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        let client = try fixture.client()
+        defer { client.close() }
+        let contents = sampleBytes(size)
+        var offset = 0
+        var reported = 0
+        try client.store("up.bin", blockSize: 8192, from: { buffer in
+            let count = min(buffer.count, contents.count - offset)
+            contents.copyBytes(to: buffer.bindMemory(to: UInt8.self), from: offset..<(offset + count))
+            offset += count
+            return count
+        }, onProgress: { reported += $0 })
+        #expect(reported == size)
+        #expect(fixture.root.read("up.bin") == contents)
+        var received = Data()
+        var largestChunk = 0
+        try client.retrieve("up.bin", blockSize: 1000) { chunk in
+            largestChunk = max(largestChunk, chunk.count)
+            received.append(contentsOf: chunk)
+        }
+        #expect(received == contents)
+        #expect(largestChunk <= 1000)
+    }
+
+    @Test func commandSequenceOfADownload() throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        try fixture.root.write("a.txt", Data("abc".utf8))
+        let client = try fixture.client()
+        fixture.server.clearReceivedCommands()
+        try client.retrieve("a.txt", offset: 1) { _ in }
+        try client.retrieve("a.txt") { _ in }
+        try client.quit()
+        #expect(fixture.server.receivedCommands == ["TYPE I", "REST 1", "EPSV", "RETR a.txt", "EPSV", "RETR a.txt", "QUIT"])
+    }
+
+    @Test func resumingAfterACutTransfer() throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        let contents = sampleBytes(500_000)
+        try fixture.root.write("big.bin", contents)
+        fixture.server.faults.cutTransfers(after: 123_457, times: 1)
+        let client = try fixture.client()
+        defer { client.close() }
+        var received = Data()
+        do {
+            try client.retrieve("big.bin") { received.append(contentsOf: $0) }
+            Issue.record("the cut transfer should fail")
+        } catch let error as FTPError {
+            #expect(error.kind == .temporary)
+            #expect(error.reply?.code == .transferAborted)
+        }
+        #expect(received.count == 123_457)
+        try client.retrieve("big.bin", offset: UInt64(received.count)) { received.append(contentsOf: $0) }
+        #expect(received == contents)
+    }
+
+    @Test func uploadResumesWithRestAndStor() throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        let contents = sampleBytes(100_000)
+        try fixture.root.write("part.bin", contents.prefix(40_000))
+        let client = try fixture.client()
+        defer { client.close() }
+        var offset = 40_000
+        try client.store("part.bin", offset: 40_000, from: { buffer in
+            let count = min(buffer.count, contents.count - offset)
+            contents.copyBytes(to: buffer.bindMemory(to: UInt8.self), from: offset..<(offset + count))
+            offset += count
+            return count
+        })
+        #expect(fixture.root.read("part.bin") == contents)
+        #expect(fixture.server.receivedCommands.contains("REST 40000"))
+    }
+
+    @Test func throwingFromTheCallbackAbortsAndKeepsTheConnectionUsable() throws {
+        struct Enough: Error {}
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        try fixture.root.write("big.bin", sampleBytes(5_000_000))
+        let client = try fixture.client()
+        defer { client.close() }
+        #expect(throws: Enough.self) {
+            try client.retrieve("big.bin", blockSize: 4096) { _ in throw Enough() }
+        }
+        #expect(fixture.server.receivedCommands.contains("ABOR"))
+        try client.noop()
+        #expect(try client.pwd() == "/")
+        var count = 0
+        try client.retrieve("big.bin") { count += $0.count }
+        #expect(count == 5_000_000)
+    }
+
+    @Test func appendAddsToTheEnd() throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        try fixture.root.write("log.txt", Data("one\n".utf8))
+        let client = try fixture.client()
+        defer { client.close() }
+        var sent = false
+        try client.append("log.txt", from: { buffer in
+            guard !sent else { return 0 }
+            sent = true
+            let bytes = Array("two\n".utf8)
+            buffer.copyBytes(from: bytes)
+            return bytes.count
+        })
+        #expect(fixture.root.read("log.txt") == Data("one\ntwo\n".utf8))
+    }
+
+    @Test func asciiModeConvertsLineEndings() throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        try fixture.root.write("text.txt", Data("line one\nline two\n".utf8))
+        let client = try fixture.client()
+        defer { client.close() }
+        client.transferType = .ascii
+        var received = Data()
+        try client.retrieve("text.txt") { received.append(contentsOf: $0) }
+        #expect(received == Data("line one\nline two\n".utf8))
+        #expect(fixture.server.receivedCommands.contains("TYPE A"))
+        var sent = false
+        try client.store("back.txt", from: { buffer in
+            guard !sent else { return 0 }
+            sent = true
+            let bytes = Array("a\nb\n".utf8)
+            buffer.copyBytes(from: bytes)
+            return bytes.count
+        })
+        #expect(fixture.root.read("back.txt") == Data("a\nb\n".utf8))
+    }
+
+    @Test func activeModeUsesPortAndWorks() throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        try fixture.root.write("a.bin", sampleBytes(200_000))
+        let client = try fixture.client(options: .init(timeout: 10, dataConnectionMode: .active))
+        defer { client.close() }
+        var received = Data()
+        try client.retrieve("a.bin") { received.append(contentsOf: $0) }
+        #expect(received == sampleBytes(200_000))
+        #expect(fixture.server.receivedCommands.contains { $0.hasPrefix("PORT 127,0,0,1,") })
+        #expect(try client.nlst() == ["a.bin"])
+    }
+
+    @Test func epsvRefusalFallsBackToPasvForTheSession() throws {
+        let fixture = try ServerFixture(passiveAddress: "10.255.255.1")
+        defer { fixture.stop() }
+        try fixture.root.write("a.txt", Data("abc".utf8))
+        fixture.server.faults.script("EPSV", reply: .init(code: 500, text: "EPSV not understood"))
+        let client = try fixture.client()
+        defer { client.close() }
+        // The 227 reply names 10.255.255.1; the client must ignore it and use the server's address.
+        for _ in 0..<2 {
+            var received = Data()
+            try client.retrieve("a.txt") { received.append(contentsOf: $0) }
+            #expect(received == Data("abc".utf8))
+        }
+        let commands = fixture.server.receivedCommands.filter { $0 == "EPSV" || $0 == "PASV" }
+        #expect(commands == ["EPSV", "PASV", "PASV"])
+    }
+
+    @Test func listingsInEveryFlavour() throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        try fixture.root.write("dir/file one.txt", Data("12345".utf8))
+        try fixture.root.write("dir/sub/x", Data())
+        try FileManager.default.createSymbolicLink(atPath: fixture.root.file("dir/link"), withDestinationPath: "file one.txt")
+        let client = try fixture.client()
+        defer { client.close() }
+        #expect(try client.nlst("dir").sorted() == ["file one.txt", "link", "sub"])
+        let machine = try client.mlsd("dir")
+        #expect(machine.map(\.name) == ["file one.txt", "link", "sub"])
+        #expect(machine.map(\.kind) == [.file, .link, .directory])
+        #expect(machine[0].size == 5)
+        #expect(machine[1].target == "file one.txt")
+        let lines = try client.listLines("dir")
+        #expect(lines.count == 3)
+        let parsed = lines.compactMap { ListParser().entry(Substring($0)) }
+        #expect(parsed.map(\.name) == ["file one.txt", "link", "sub"])
+        #expect(parsed.map(\.kind) == [.file, .link, .directory])
+        #expect(parsed[1].target == "file one.txt")
+        let facts = try client.mlst("dir/file one.txt")
+        #expect(facts?.facts["size"] == "5")
+        #expect(facts?.name == "/dir/file one.txt")
+        try client.cwd("dir")
+        #expect(try client.listDirectory().map(\.name) == ["file one.txt", "link", "sub"])
+    }
+}

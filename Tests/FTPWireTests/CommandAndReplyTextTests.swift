@@ -1,0 +1,97 @@
+import Foundation
+import FTPWire
+import Testing
+
+@Suite("Commands and reply texts")
+struct CommandAndReplyTextTests {
+    @Test(arguments: ["a\r\nDELE b", "a\nb", "a\rb", "a\u{0}b"])
+    func commandsRefuseLineBreaksAndNUL(_ argument: String) {
+        #expect(throws: CommandError.self) { try FTPCommand("RETR", argument) }
+    }
+
+    @Test func commandsRender() throws {
+        #expect(try FTPCommand("RETR", "dir/a b.txt").wireBytes == Array("RETR dir/a b.txt\r\n".utf8))
+        #expect(try FTPCommand("PWD").wireBytes == Array("PWD\r\n".utf8))
+        #expect(try FTPCommand("RETR", bytes: [0x61, 0xE9]).wireBytes == [0x52, 0x45, 0x54, 0x52, 0x20, 0x61, 0xE9, 0x0D, 0x0A])
+    }
+
+    @Test func passwordsAreMaskedInDescriptions() throws {
+        #expect(try FTPCommand("PASS", "hunter2").description == "PASS ****")
+        #expect(try FTPCommand("pass", "hunter2").description == "pass ****")
+        #expect(try FTPCommand("RETR", "a\u{1B}[31m").description == "RETR a\\x1b[31m")
+    }
+
+    @Test func passiveReplies() {
+        #expect(PassiveAddress(pasvReply: "Entering Passive Mode (127,0,0,1,195,80).") == PassiveAddress(host: "127.0.0.1", port: 50000))
+        #expect(PassiveAddress(pasvReply: "Entering Passive Mode 10,1,2,3,4,5") == PassiveAddress(host: "10.1.2.3", port: 1029))
+        #expect(PassiveAddress(pasvReply: "=127,0,0,1,0,21") == PassiveAddress(host: "127.0.0.1", port: 21))
+        #expect(PassiveAddress(pasvReply: "Entering Passive Mode (256,0,0,1,1,1)") == nil)
+        #expect(PassiveAddress(pasvReply: "Entering Passive Mode (1,2,3,4,5)") == nil)
+        #expect(PassiveAddress(pasvReply: "") == nil)
+        #expect(PassiveAddress(pasvReply: "(1234,2,3,4,5,6)") == nil)
+        #expect(PassiveAddress(host: "127.0.0.1", port: 50000).portArgument == "127,0,0,1,195,80")
+        #expect(PassiveAddress(portArgument: "127,0,0,1,195,80") == PassiveAddress(host: "127.0.0.1", port: 50000))
+        #expect(PassiveAddress(portArgument: "127,0,0,1,195") == nil)
+    }
+
+    @Test func extendedPassiveReplies() {
+        #expect(ExtendedPassiveReply.port(from: "Entering Extended Passive Mode (|||6446|)") == 6446)
+        #expect(ExtendedPassiveReply.port(from: "Entering Extended Passive Mode (!!!6446!)") == 6446)
+        #expect(ExtendedPassiveReply.port(from: "Entering Extended Passive Mode (|||0|)") == nil)
+        #expect(ExtendedPassiveReply.port(from: "Entering Extended Passive Mode (|||70000|)") == nil)
+        #expect(ExtendedPassiveReply.port(from: "Entering Extended Passive Mode (||6446|)") == nil)
+        #expect(ExtendedPassiveReply.port(from: "no parentheses") == nil)
+        #expect(ExtendedPortArgument("|2|::1|6446|") == ExtendedPortArgument(family: 2, host: "::1", port: 6446))
+        #expect(ExtendedPortArgument("|1|127.0.0.1|21|")?.argument == "|1|127.0.0.1|21|")
+        #expect(ExtendedPortArgument("|3|x|1|") == nil)
+    }
+
+    @Test func pathnameReplies() {
+        #expect(PathnameReply.path(from: "\"/home/a\" is the current directory") == "/home/a")
+        #expect(PathnameReply.path(from: "\"/say \"\"hi\"\"\" created") == "/say \"hi\"")
+        #expect(PathnameReply.path(from: "MKD ok \"/x\"") == "/x")
+        #expect(PathnameReply.path(from: "no quotes") == nil)
+        #expect(PathnameReply.path(from: "\"unterminated") == nil)
+        #expect(PathnameReply.quoting("/say \"hi\"") == "\"/say \"\"hi\"\"\"")
+    }
+
+    @Test func features() {
+        let reply = Reply(code: .systemStatus, lines: ["Extensions supported:", " MLST size*;type*;", " UTF8", " REST STREAM", "End"])
+        let features = FeatureSet(reply: reply)
+        #expect(features.supports("mlst"))
+        #expect(features.features["MLST"] == "size*;type*;")
+        #expect(features.supports("REST"))
+        #expect(!features.supports("EPSV"))
+        #expect(!FeatureSet(reply: Reply(code: .syntaxError, lines: ["no"])).supports("UTF8"))
+    }
+
+    @Test func sanitizerMakesControlsVisible() {
+        #expect(Sanitizer.visible("a\u{1B}]0;owned\u{07}b") == "a\\x1b]0;owned\\x07b")
+        #expect(Sanitizer.visible("evil\u{202E}txt.exe") == "evil\\u{202e}txt.exe")
+        #expect(Sanitizer.visible("naïve ファイル") == "naïve ファイル")
+        #expect(Sanitizer.visible("\u{9B}31m") == "\\x9b31m")
+    }
+
+    @Test func lineEndingsConvertAcrossChunks() throws {
+        var decoder = LineEndingDecoder()
+        var output: [UInt8] = []
+        for chunk in ["a\r", "\nb\r", "x\r\n", "\r"] {
+            try Array(chunk.utf8).withUnsafeBytes { try decoder.decode($0) { output += $0 } }
+        }
+        try decoder.finish { output += $0 }
+        #expect(String(decoding: output, as: UTF8.self) == "a\nb\rx\n\r")
+        var encoder = LineEndingEncoder()
+        let encoded = Array("a\nb\r\nc".utf8).withUnsafeBytes { encoder.encode($0) }
+        #expect(String(decoding: encoded, as: UTF8.self) == "a\r\nb\r\nc")
+    }
+
+    @Test func lineSplitterBoundsLines() {
+        var splitter = LineSplitter(maximumLineLength: 5)
+        var lines: [String] = []
+        Array("ab\r\n0123456789\nxy".utf8).withUnsafeBytes { bytes in
+            splitter.feed(bytes) { lines.append(String(decoding: $0, as: UTF8.self)) }
+        }
+        splitter.finish { lines.append(String(decoding: $0, as: UTF8.self)) }
+        #expect(lines == ["ab", "01234", "xy"])
+    }
+}

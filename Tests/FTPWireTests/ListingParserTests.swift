@@ -1,0 +1,83 @@
+import Foundation
+@testable import FTPWire
+import Testing
+
+@Suite("Listing parsers")
+struct ListingParserTests {
+    /// 2026-11-25 12:00 UTC: the "now" for year inference.
+    let parser = ListParser(now: Date(timeIntervalSince1970: 1_795_608_000))
+
+    func date(_ year: Int, _ month: Int, _ day: Int, _ hour: Int = 0, _ minute: Int = 0) -> Date? {
+        CivilTime.date(year: year, month: month, day: day, hour: hour, minute: minute)
+    }
+
+    @Test func unixFilesDirectoriesAndLinks() {
+        let file = parser.entry("-rw-r--r--    1 ftp      ftp          1234 Nov 20 14:35 a file.txt")
+        #expect(file == ListingEntry(name: "a file.txt", kind: .file, size: 1234, modified: date(2026, 11, 20, 14, 35), permissions: "rw-r--r--"))
+        let directory = parser.entry("drwxr-xr-x 2 0 0 4096 Jan  3  2019 pub")
+        #expect(directory?.kind == .directory)
+        #expect(directory?.name == "pub")
+        #expect(directory?.modified == date(2019, 1, 3))
+        let link = parser.entry("lrwxrwxrwx 1 root root 7 Mar 1 2020 bin -> usr/bin")
+        #expect(link?.kind == .link)
+        #expect(link?.name == "bin")
+        #expect(link?.target == "usr/bin")
+    }
+
+    @Test func unixWithoutGroupAndHugeSizes() {
+        let entry = parser.entry("-rw-r--r--   1 owner   5368709120 Feb 29 2024 big.iso")
+        #expect(entry?.size == 5_368_709_120)
+        #expect(entry?.name == "big.iso")
+    }
+
+    @Test func yearInferencePutsFutureDatesLastYear() {
+        #expect(parser.entry("-rw-r--r-- 1 a b 1 Dec 24 10:00 x")?.modified == date(2025, 12, 24, 10, 0))
+        #expect(parser.entry("-rw-r--r-- 1 a b 1 Nov 26 10:00 x")?.modified == date(2026, 11, 26, 10, 0))
+    }
+
+    @Test func namesWithSpacesKeepThem() {
+        #expect(parser.entry("-rw-r--r-- 1 a b 1 Nov 20 14:35  leading")?.name == " leading")
+        #expect(parser.entry("-rw-r--r-- 1 a b 1 Nov 20 14:35 trailing ")?.name == "trailing ")
+    }
+
+    @Test func dosLines() {
+        let directory = parser.entry("11-25-26  02:35PM       <DIR>          My Documents")
+        #expect(directory == ListingEntry(name: "My Documents", kind: .directory, modified: date(2026, 11, 25, 14, 35)))
+        let file = parser.entry("01-02-1999  12:05AM              1024 notes.txt")
+        #expect(file == ListingEntry(name: "notes.txt", kind: .file, size: 1024, modified: date(1999, 1, 2, 0, 5)))
+    }
+
+    @Test(arguments: ["total 12", "", ".", "garbage line", "drwxr-xr-x 2 0 0 4096 Jan 3 2019 .", "-rw-r--r-- 1 a b x Nov 20 14:35"])
+    func nonEntriesGiveNothing(_ line: String) {
+        #expect(parser.entry(Substring(line)) == nil)
+    }
+
+    @Test func machineListing() {
+        let file = MLSxParser.entry("type=file;size=42;modify=20261125143500.123;UNIX.mode=0644; name; with; semicolons")
+        #expect(file?.name == "name; with; semicolons")
+        #expect(file?.kind == .file)
+        #expect(file?.size == 42)
+        #expect(file?.permissions == "rw-r--r--")
+        #expect(file?.modified == date(2026, 11, 25, 14, 35)?.addingTimeInterval(0.123))
+        #expect(MLSxParser.entry("type=cdir;modify=20261125143500; .") == nil)
+        #expect(MLSxParser.entry("Type=pdir; ..") == nil)
+        #expect(MLSxParser.entry("type=OS.unix=slink:/etc/target; link")?.target == "/etc/target")
+        #expect(MLSxParser.entry("type=OS.unix=symlink; link")?.kind == .link)
+        #expect(MLSxParser.entry("type=dir;size=4096; sub")?.kind == .directory)
+        #expect(MLSxParser.entry("no facts at all") == nil)
+        #expect(MLSxParser.entry(" plain") == ListingEntry(name: "plain", kind: .file))
+        #expect(MLSxParser.timeValue("20261125143500") == date(2026, 11, 25, 14, 35))
+        #expect(MLSxParser.timeValue("2026112514350") == nil)
+        #expect(MLSxParser.timeValue("20261325143500") == nil)
+    }
+
+    @Test func randomLinesNeverCrash() {
+        var generator = SeededGenerator(seed: 11)
+        let alphabet = Array("-drwxl 0123456789:,<>DIR.JanNov\t;=type")
+        for _ in 0..<5000 {
+            let line = String((0..<Int.random(in: 0...80, using: &generator)).map { _ in alphabet.randomElement(using: &generator) ?? " " })
+            _ = parser.entry(Substring(line))
+            _ = MLSxParser.entry(Substring(line))
+        }
+    }
+}
