@@ -1,0 +1,226 @@
+import Foundation
+import FTP
+import FTPServer
+import Testing
+import TestSupport
+
+/// The `ferry` binary against the loopback server: exit codes, files, and what reaches the screen.
+@Suite("ferry command line")
+struct CommandLineTests {
+    @Test func putThenGetIsByteIdentical() throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        let local = try TemporaryDirectory()
+        defer { local.remove() }
+        for (name, size) in [("empty.bin", 0), ("one.bin", 1), ("multi.bin", 3_500_000)] {
+            try local.write("up/\(name)", sampleBytes(size, seed: UInt64(size)))
+            let put = try FerryProcess.run(["put", local.file("up/\(name)"), fixture.url()], in: local.path)
+            #expect(put.status == 0, "\(put.standardError)")
+            #expect(fixture.root.read(name) == sampleBytes(size, seed: UInt64(size)))
+            let get = try FerryProcess.run(["get", fixture.url(name), local.file("down-\(name)")], in: local.path)
+            #expect(get.status == 0, "\(get.standardError)")
+            #expect(local.read("down-\(name)") == sampleBytes(size, seed: UInt64(size)))
+            #expect(!local.exists("down-\(name).part"))
+        }
+    }
+
+    @Test func getIntoTheCurrentFolderAndPutIntoADirectory() throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        let local = try TemporaryDirectory()
+        defer { local.remove() }
+        try fixture.root.write("pub/a.txt", Data("a".utf8))
+        try fixture.root.write("pub/b.txt", Data("b".utf8))
+        let get = try FerryProcess.run(["get", fixture.url("pub/a.txt"), fixture.url("pub/b.txt")], in: local.path)
+        #expect(get.status == 0, "\(get.standardError)")
+        #expect(local.read("a.txt") == Data("a".utf8))
+        #expect(local.read("b.txt") == Data("b".utf8))
+        try FileManager.default.createDirectory(atPath: fixture.root.file("in"), withIntermediateDirectories: true)
+        #expect(try FerryProcess.run(["put", "a.txt", fixture.url("in/")], in: local.path).status == 0)
+        #expect(try FerryProcess.run(["put", "b.txt", fixture.url("in")], in: local.path).status == 0)
+        #expect(fixture.root.read("in/a.txt") == Data("a".utf8))
+        #expect(fixture.root.read("in/b.txt") == Data("b".utf8))
+    }
+
+    @Test func interruptedDownloadContinuesWithRest() throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        let local = try TemporaryDirectory()
+        defer { local.remove() }
+        let contents = sampleBytes(2_000_000)
+        try fixture.root.write("big.bin", contents)
+        fixture.server.faults.cutTransfers(after: 700_000, times: 1)
+        let first = try FerryProcess.run(["get", "--retries", "0", fixture.url("big.bin")], in: local.path)
+        #expect(first.status == 1)
+        #expect(first.standardError.contains("426"))
+        #expect(local.read("big.bin.part")?.count == 700_000)
+        #expect(!local.exists("big.bin"))
+        fixture.server.clearReceivedCommands()
+        let second = try FerryProcess.run(["get", "-c", fixture.url("big.bin")], in: local.path)
+        #expect(second.status == 0, "\(second.standardError)")
+        #expect(fixture.server.receivedCommands.contains("REST 700000"))
+        #expect(local.read("big.bin") == contents)
+        #expect(!local.exists("big.bin.part"))
+    }
+
+    @Test func continueFromAShorterLocalFile() throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        let local = try TemporaryDirectory()
+        defer { local.remove() }
+        let contents = sampleBytes(300_000)
+        try fixture.root.write("f.bin", contents)
+        try local.write("f.bin", contents.prefix(100_000))
+        let result = try FerryProcess.run(["get", "-c", fixture.url("f.bin")], in: local.path)
+        #expect(result.status == 0, "\(result.standardError)")
+        #expect(fixture.server.receivedCommands.contains("REST 100000"))
+        #expect(local.read("f.bin") == contents)
+    }
+
+    @Test func retriesResumeByThemselves() throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        let local = try TemporaryDirectory()
+        defer { local.remove() }
+        let contents = sampleBytes(1_000_000)
+        try fixture.root.write("r.bin", contents)
+        fixture.server.faults.cutTransfers(after: 400_000, times: 1)
+        let result = try FerryProcess.run(["get", fixture.url("r.bin")], in: local.path)
+        #expect(result.status == 0, "\(result.standardError)")
+        #expect(result.standardError.contains("retrying"))
+        #expect(fixture.server.receivedCommands.contains("REST 400000"))
+        #expect(local.read("r.bin") == contents)
+    }
+
+    @Test func interruptedUploadContinues() throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        let local = try TemporaryDirectory()
+        defer { local.remove() }
+        let contents = sampleBytes(1_500_000)
+        try local.write("u.bin", contents)
+        fixture.server.faults.cutTransfers(after: 600_000, times: 1)
+        let first = try FerryProcess.run(["put", "--retries", "0", "u.bin", fixture.url()], in: local.path)
+        #expect(first.status == 1)
+        let partial = fixture.root.read("u.bin")?.count ?? 0
+        #expect(partial > 0 && partial < contents.count)
+        let second = try FerryProcess.run(["put", "-c", "u.bin", fixture.url()], in: local.path)
+        #expect(second.status == 0, "\(second.standardError)")
+        #expect(fixture.server.receivedCommands.contains("REST \(partial)"))
+        #expect(fixture.root.read("u.bin") == contents)
+    }
+
+    @Test func lsJSONFollowsTheContract() throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        try fixture.root.write("d/file.txt", Data("12345".utf8))
+        try fixture.root.write("d/sub/x", Data())
+        try fixture.root.write("d/we\"ird\u{1B}[2J.txt", Data())
+        try FileManager.default.createSymbolicLink(atPath: fixture.root.file("d/link"), withDestinationPath: "file.txt")
+        let result = try FerryProcess.run(["ls", "--json", fixture.url("d/")])
+        #expect(result.status == 0, "\(result.standardError)")
+        let parsed = try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [[String: Any]]
+        let entries = try #require(parsed)
+        #expect(entries.map { $0["name"] as? String } == ["file.txt", "link", "sub", "we\"ird\u{1B}[2J.txt"])
+        #expect(entries.map { $0["type"] as? String } == ["file", "link", "dir", "file"])
+        #expect(entries[0]["size"] as? Int == 5)
+        #expect(entries[1]["target"] as? String == "file.txt")
+        #expect(entries[0]["permissions"] as? String == "rw-r--r--")
+        #expect((entries[0]["modified"] as? String)?.hasSuffix("Z") == true)
+        #expect(entries.allSatisfy { Set($0.keys) == ["name", "type", "size", "modified", "target", "permissions"] })
+        let human = try FerryProcess.run(["ls", "-l", fixture.url("d/")])
+        #expect(human.status == 0)
+        #expect(!human.standardOutput.contains("\u{1B}"))
+        #expect(human.standardOutput.contains("we\"ird\\x1b[2J.txt"))
+    }
+
+    @Test func verboseShowsTheDialogueButNeverThePassword() throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        let result = try FerryProcess.run(["ls", "-v", fixture.url()])
+        #expect(result.status == 0, "\(result.standardError)")
+        #expect(result.standardError.contains("PASS ****"))
+        #expect(result.standardError.contains("USER alice"))
+        #expect(!result.standardError.contains(ServerFixture.password))
+        #expect(!result.standardOutput.contains(ServerFixture.password))
+    }
+
+    @Test func passwordFromTheEnvironmentAndNetrc() throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        let home = try TemporaryDirectory()
+        defer { home.remove() }
+        let bare = "ftp://\(ServerFixture.user)@127.0.0.1:\(fixture.port)/"
+        let fromEnvironment = try FerryProcess.run(["ls", bare], environment: ["FERRY_PASSWORD": ServerFixture.password])
+        #expect(fromEnvironment.status == 0, "\(fromEnvironment.standardError)")
+        try home.write(".netrc", Data("machine 127.0.0.1 login alice password secret\n".utf8))
+        chmod(home.file(".netrc"), 0o600)
+        let fromNetrc = try FerryProcess.run(["ls", "ftp://127.0.0.1:\(fixture.port)/"], in: home.path)
+        #expect(fromNetrc.status == 0, "\(fromNetrc.standardError)")
+        chmod(home.file(".netrc"), 0o644)
+        let ignored = try FerryProcess.run(["ls", "ftp://127.0.0.1:\(fixture.port)/"], in: home.path)
+        #expect(ignored.status == 4)
+        #expect(ignored.standardError.contains("other users can read it"))
+    }
+
+    @Test func exitCodes() throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        let local = try TemporaryDirectory()
+        defer { local.remove() }
+        let wrongPassword = try FerryProcess.run(["ls", fixture.url(password: "nope")])
+        #expect(wrongPassword.status == 4)
+        #expect(!wrongPassword.standardError.contains("nope"))
+        let missing = try FerryProcess.run(["get", fixture.url("missing.bin")], in: local.path)
+        #expect(missing.status == 5)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: local.path).isEmpty)
+        let missingDirectory = try FerryProcess.run(["ls", fixture.url("nowhere/")])
+        #expect(missingDirectory.status == 5)
+        #expect(try FerryProcess.run(["ls", "http://example.com/"]).status == 2)
+        #expect(try FerryProcess.run(["ls", "ftp://[::1/"]).status == 2)
+        #expect(try FerryProcess.run(["get"]).status == 2)
+        #expect(try FerryProcess.run(["ls", "--timeout", "-1", fixture.url()]).status == 2)
+        let listener = try TCPListener(host: "127.0.0.1")
+        let closedPort = listener.address.port
+        listener.close()
+        let refused = try FerryProcess.run(["ls", "ftp://127.0.0.1:\(closedPort)/"])
+        #expect(refused.status == 3)
+        #expect(refused.standardError.contains("Connection refused"))
+    }
+
+    @Test func activeModeWorks() throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        let local = try TemporaryDirectory()
+        defer { local.remove() }
+        try fixture.root.write("a.bin", sampleBytes(100_000))
+        let result = try FerryProcess.run(["get", "--active", "-v", fixture.url("a.bin")], in: local.path)
+        #expect(result.status == 0, "\(result.standardError)")
+        #expect(result.standardError.contains("> PORT 127,0,0,1,"))
+        #expect(local.read("a.bin") == sampleBytes(100_000))
+    }
+
+    @Test func demoServesTheSampleTree() throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: FerryProcess.executable)
+        process.arguments = ["demo", "--serve"]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        defer {
+            process.interrupt()
+            process.waitUntilExit()
+        }
+        var text = ""
+        let deadline = Date().addingTimeInterval(30)
+        while !text.contains("\n"), Date() < deadline {
+            text += String(decoding: output.fileHandleForReading.availableData, as: UTF8.self)
+        }
+        let url = try #require(text.split(separator: " ").first { $0.hasPrefix("ftp://") }.map(String.init))
+        let listing = try FerryProcess.run(["ls", url + "docs/"])
+        #expect(listing.status == 0)
+        #expect(listing.standardOutput.contains("welcome.txt"))
+        #expect(listing.standardOutput.contains("Übersicht – naïve ファイル.txt"))
+    }
+}
