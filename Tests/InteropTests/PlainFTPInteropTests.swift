@@ -1,0 +1,143 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// The `ferry` binary against real servers over plain FTP. The servers run when
+/// `scripts/interop-servers start` has been run (as `.ci/run` does); elsewhere these tests skip.
+@Suite("Interop: plain FTP")
+struct PlainFTPInteropTests {
+    static let servers = ["VSFTPD", "PYFTPDLIB"]
+
+    /// A unique name, so that tests running at the same time never share a file.
+    func unique(_ name: String) -> String { "\(UUID().uuidString.prefix(8))-\(name)" }
+
+    @Test(arguments: servers)
+    func putAndGetAreByteIdentical(_ name: String) throws {
+        guard let server = InteropServer.require(name, fail: { Issue.record(Comment(rawValue: $0)) }) else { return }
+        let local = try TemporaryDirectory()
+        defer { local.remove() }
+        for size in [0, 1, 5_000_000] {
+            let remoteName = unique("\(size).bin")
+            let contents = sampleBytes(size, seed: UInt64(size) + 3)
+            try local.write(remoteName, contents)
+            let put = try FerryProcess.run(["put", local.file(remoteName), server.url("")], in: local.path)
+            #expect(put.status == 0, "\(put.standardError)")
+            #expect(FileManager.default.contents(atPath: server.file(remoteName)) == contents)
+            let get = try FerryProcess.run(["get", server.url(remoteName), local.file("back")], in: local.path)
+            #expect(get.status == 0, "\(get.standardError)")
+            #expect(local.read("back") == contents)
+            try? FileManager.default.removeItem(atPath: server.file(remoteName))
+        }
+    }
+
+    @Test(arguments: servers)
+    func pythonFtplibReadsBackWhatFerryWrote(_ name: String) throws {
+        guard let server = InteropServer.require(name, fail: { Issue.record(Comment(rawValue: $0)) }) else { return }
+        let local = try TemporaryDirectory()
+        defer { local.remove() }
+        let remoteName = unique("ftplib.bin")
+        let contents = sampleBytes(1_234_567)
+        try local.write("source.bin", contents)
+        #expect(try FerryProcess.run(["put", local.file("source.bin"), server.url(remoteName)]).status == 0)
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../scripts/ftplib-get.py").standardized.path
+        let python = Process()
+        python.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        python.arguments = ["python3", script, server.url(""), remoteName, local.file("ftplib.bin")]
+        try python.run()
+        python.waitUntilExit()
+        #expect(python.terminationStatus == 0)
+        #expect(local.read("ftplib.bin") == contents)
+        try? FileManager.default.removeItem(atPath: server.file(remoteName))
+    }
+
+    @Test(arguments: servers)
+    func listingReportsNamesTypesAndExactSizes(_ name: String) throws {
+        guard let server = InteropServer.require(name, fail: { Issue.record(Comment(rawValue: $0)) }) else { return }
+        let folder = unique("list")
+        try FileManager.default.createDirectory(atPath: server.file("\(folder)/sub dir"), withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: server.file(folder)) }
+        try sampleBytes(4_321).write(to: URL(fileURLWithPath: server.file("\(folder)/a file.bin")))
+        try Data().write(to: URL(fileURLWithPath: server.file("\(folder)/empty")))
+        try sampleBytes(5_000_001).write(to: URL(fileURLWithPath: server.file("\(folder)/big.bin")))
+        try FileManager.default.createSymbolicLink(atPath: server.file("\(folder)/link"), withDestinationPath: "a file.bin")
+        let result = try FerryProcess.run(["ls", "--json", server.url("\(folder)/")])
+        #expect(result.status == 0, "\(result.standardError)")
+        let entries = try #require(try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [[String: Any]])
+        let byName = Dictionary(uniqueKeysWithValues: entries.compactMap { entry in (entry["name"] as? String).map { ($0, entry) } })
+        #expect(Set(byName.keys) == ["a file.bin", "empty", "big.bin", "sub dir", "link"])
+        #expect(byName["a file.bin"]?["type"] as? String == "file")
+        #expect(byName["a file.bin"]?["size"] as? Int == 4_321)
+        #expect(byName["empty"]?["size"] as? Int == 0)
+        #expect(byName["big.bin"]?["size"] as? Int == 5_000_001)
+        #expect(byName["sub dir"]?["type"] as? String == "dir")
+        #expect(["link", "file"].contains(byName["link"]?["type"] as? String ?? ""))
+    }
+
+    @Test(arguments: servers)
+    func interruptedDownloadContinuesWithRest(_ name: String) throws {
+        guard let server = InteropServer.require(name, fail: { Issue.record(Comment(rawValue: $0)) }) else { return }
+        let local = try TemporaryDirectory()
+        defer { local.remove() }
+        let remoteName = unique("resume.bin")
+        let contents = sampleBytes(3_000_000)
+        try contents.write(to: URL(fileURLWithPath: server.file(remoteName)))
+        defer { try? FileManager.default.removeItem(atPath: server.file(remoteName)) }
+        try local.write("resume.bin.part", contents.prefix(1_000_003))
+        let result = try FerryProcess.run(["get", "-c", "-v", server.url(remoteName), local.file("resume.bin")])
+        #expect(result.status == 0, "\(result.standardError)")
+        #expect(result.standardError.contains("> REST 1000003"))
+        #expect(local.read("resume.bin") == contents)
+        #expect(!local.exists("resume.bin.part"))
+    }
+
+    @Test(arguments: servers)
+    func interruptedUploadContinues(_ name: String) throws {
+        guard let server = InteropServer.require(name, fail: { Issue.record(Comment(rawValue: $0)) }) else { return }
+        let local = try TemporaryDirectory()
+        defer { local.remove() }
+        let remoteName = unique("upload.bin")
+        defer { try? FileManager.default.removeItem(atPath: server.file(remoteName)) }
+        let contents = sampleBytes(2_000_000)
+        try local.write(remoteName, contents.prefix(777_777))
+        #expect(try FerryProcess.run(["put", local.file(remoteName), server.url("")]).status == 0)
+        try local.write(remoteName, contents)
+        let result = try FerryProcess.run(["put", "-c", "-v", local.file(remoteName), server.url("")])
+        #expect(result.status == 0, "\(result.standardError)")
+        #expect(result.standardError.contains("> REST 777777"))
+        #expect(FileManager.default.contents(atPath: server.file(remoteName)) == contents)
+    }
+
+    @Test(arguments: servers)
+    func activeModeWorks(_ name: String) throws {
+        guard let server = InteropServer.require(name, fail: { Issue.record(Comment(rawValue: $0)) }) else { return }
+        let local = try TemporaryDirectory()
+        defer { local.remove() }
+        let remoteName = unique("active.bin")
+        try sampleBytes(300_000).write(to: URL(fileURLWithPath: server.file(remoteName)))
+        defer { try? FileManager.default.removeItem(atPath: server.file(remoteName)) }
+        let result = try FerryProcess.run(["get", "--active", "-v", server.url(remoteName), local.file("a.bin")])
+        #expect(result.status == 0, "\(result.standardError)")
+        #expect(result.standardError.contains("> PORT "))
+        #expect(local.read("a.bin") == sampleBytes(300_000))
+        let listing = try FerryProcess.run(["ls", "--active", server.url("")])
+        #expect(listing.status == 0, "\(listing.standardError)")
+        #expect(listing.standardOutput.contains(remoteName))
+    }
+
+    @Test(arguments: servers)
+    func failuresExitWithTheDocumentedCodes(_ name: String) throws {
+        guard let server = InteropServer.require(name, fail: { Issue.record(Comment(rawValue: $0)) }) else { return }
+        let local = try TemporaryDirectory()
+        defer { local.remove() }
+        let wrong = try FerryProcess.run(["ls", server.url("", password: "not-the-password")])
+        #expect(wrong.status == 4, "\(wrong.standardError)")
+        #expect(!wrong.standardError.contains("not-the-password"))
+        let missing = try FerryProcess.run(["get", server.url(unique("missing.bin"))], in: local.path)
+        #expect(missing.status == 5, "\(missing.standardError)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: local.path).isEmpty)
+        let verbose = try FerryProcess.run(["ls", "-v", server.url("")])
+        #expect(verbose.status == 0)
+        #expect(verbose.standardError.contains("PASS ****"))
+        #expect(!verbose.standardError.contains(server.password))
+    }
+}

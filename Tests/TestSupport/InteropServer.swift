@@ -1,0 +1,56 @@
+import Foundation
+
+/// A real FTP server started by `scripts/interop-servers` (vsftpd, pyftpdlib), described by
+/// environment variables such as `FERRY_TEST_VSFTPD_URL` and `FERRY_TEST_VSFTPD_ROOT`.
+public struct InteropServer: Sendable, CustomStringConvertible {
+    /// The variable prefix, such as `VSFTPD`.
+    public let name: String
+    /// The URL with user and password, ending in `/`.
+    public let url: String
+    /// The folder the server serves, which the tests (running as root) may read and write.
+    public let root: String
+
+    public var description: String { name }
+
+    /// The server called `name`, or nil when its variables are not set.
+    public static func named(_ name: String) -> InteropServer? {
+        let environment = ProcessInfo.processInfo.environment
+        guard let url = environment["FERRY_TEST_\(name)_URL"], let root = environment["FERRY_TEST_\(name)_ROOT"] else { return nil }
+        return InteropServer(name: name, url: url, root: root)
+    }
+
+    /// The server called `name` if configured. Otherwise nil, after printing why the test is
+    /// skipped, or, under CI (`CI=true`), after recording a failure through `fail`.
+    public static func require(_ name: String, fail: (String) -> Void) -> InteropServer? {
+        if let server = named(name) { return server }
+        let reason = "FERRY_TEST_\(name)_URL and _ROOT are not set: run scripts/interop-servers start and source /tmp/ferry-interop/env"
+        if ProcessInfo.processInfo.environment["CI"] == "true" {
+            fail("interop server \(name) missing under CI: \(reason)")
+        } else {
+            print("skipping interop test against \(name): \(reason)")
+        }
+        return nil
+    }
+
+    /// The URL of `path` on this server.
+    public func url(_ path: String) -> String { url + path }
+
+    /// The URL with the password replaced.
+    public func url(_ path: String, password: String) -> String {
+        guard let at = url.lastIndex(of: "@"), let schemeEnd = url.range(of: "://"),
+              let colon = url[schemeEnd.upperBound..<at].firstIndex(of: ":")
+        else { return url(path) }
+        return String(url[..<url.index(after: colon)]) + password + String(url[at...]) + path
+    }
+
+    /// The password in the URL, to check that it never shows.
+    public var password: String {
+        guard let at = url.lastIndex(of: "@"), let schemeEnd = url.range(of: "://"),
+              let colon = url[schemeEnd.upperBound..<at].firstIndex(of: ":")
+        else { return "" }
+        return String(url[url.index(after: colon)..<at])
+    }
+
+    /// The local path of `relative` in the served folder.
+    public func file(_ relative: String) -> String { root + "/" + relative }
+}
