@@ -16,10 +16,11 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
+        .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
         .target(name: "FTPWire"),
         .target(
             name: "FTP",
-            dependencies: ["FTPWire", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["FTPWire", "COpenSSL", .product(name: "Logging", package: "swift-log")]
         ),
         .target(name: "FTPServer", dependencies: ["FTPWire", "FTP"]),
         .target(

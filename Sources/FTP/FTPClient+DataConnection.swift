@@ -13,10 +13,10 @@ extension FTPClient {
         if offset > 0 {
             _ = try execute(FTPCommand("REST", String(offset)), expecting: [.positiveIntermediate])
         }
-        let transport: any Transport
+        let socket: TCPSocket
         switch options.dataConnectionMode {
         case .passive:
-            let socket = try connectPassive()
+            socket = try connectPassive()
             cancellation.watch(socket)
             do {
                 _ = try execute(command, expecting: [.positivePreliminary])
@@ -24,21 +24,38 @@ extension FTPClient {
                 closeData(socket)
                 throw error
             }
-            transport = socket
         case .active:
             let listener = try listenActive()
             defer { listener.close() }
             _ = try execute(command, expecting: [.positivePreliminary])
-            let socket = try listener.accept(timeout: options.timeout, socketTimeout: options.timeout)
+            socket = try listener.accept(timeout: options.timeout, socketTimeout: options.timeout)
             guard socket.remoteAddress.host == control.transport.remoteAddress.host else {
                 socket.close()
                 throw FTPError(kind: .protocolViolation, command: command.description,
                                detail: "data connection came from \(socket.remoteAddress.host), not from the server \(control.transport.remoteAddress.host)")
             }
             cancellation.watch(socket)
-            transport = socket
         }
-        return OpenTransfer(transport: transport, command: command)
+        return OpenTransfer(transport: try protect(socket, for: command), command: command)
+    }
+
+    /// Starts TLS on a data connection when the control connection has it, resuming the control
+    /// connection's session (servers such as vsftpd refuse data connections that do not). The
+    /// handshake comes after the server's 1xx reply: servers begin it only then.
+    private func protect(_ socket: TCPSocket, for command: FTPCommand) throws -> any Transport {
+        guard let tlsContext else { return socket }
+        cancellation.forget(socket)
+        let session = (control.transport as? TLSStream)?.session()
+        do {
+            let stream = try TLSStream.handshake(over: socket, context: tlsContext, host: host, port: port, resuming: session)
+            cancellation.watch(stream)
+            logger.debug("data connection: \(stream.protocolVersion), session \(stream.resumedSession ? "resumed" : "NOT resumed")")
+            return stream
+        } catch {
+            // The server reports the failed transfer on the control connection: read it to stay in step.
+            _ = try? control.readReply(to: command)
+            throw error
+        }
     }
 
     /// Closes the data connection and reads the server's verdict on the transfer.

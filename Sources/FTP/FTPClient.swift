@@ -31,6 +31,17 @@ public final class FTPClient {
         case ascii
     }
 
+    /// Whether and how the connection is protected by TLS.
+    public enum Security: Sendable {
+        /// Plain FTP.
+        case none
+        /// `AUTH TLS` after the greeting (RFC 4217); a server that refuses it is an error, never a
+        /// reason to go on in plain text.
+        case explicitTLS(TLSConfiguration)
+        /// TLS from the first byte (the `ftps://` habit, port 990).
+        case implicitTLS(TLSConfiguration)
+    }
+
     /// Settings of a client.
     public struct Options: Sendable {
         /// Seconds any one network wait may take: connecting, a reply, a chunk of data.
@@ -41,11 +52,17 @@ public final class FTPClient {
         /// connection's peer is used, since a hostile server could otherwise point the client at
         /// another host (FTP bounce; CVE-2021-4189 in ftplib).
         public var trustsPassiveAddress: Bool
+        /// Whether and how the connection is protected by TLS.
+        public var security: Security
 
-        public init(timeout: Double = 30, dataConnectionMode: DataConnectionMode = .passive, trustsPassiveAddress: Bool = false) {
+        public init(
+            timeout: Double = 30, dataConnectionMode: DataConnectionMode = .passive, trustsPassiveAddress: Bool = false,
+            security: Security = .none
+        ) {
             self.timeout = timeout
             self.dataConnectionMode = dataConnectionMode
             self.trustsPassiveAddress = trustsPassiveAddress
+            self.security = security
         }
     }
 
@@ -62,6 +79,12 @@ public final class FTPClient {
 
     let control: ControlConnection
     let logger: Logger
+    /// The host name the client was asked to reach, which certificates are checked against.
+    let host: String
+    /// The server's port, the key of the known-certificates store.
+    let port: UInt16
+    /// The TLS context of the control and data connections; nil for plain FTP.
+    let tlsContext: TLSContext?
     /// The TYPE the server is known to be in, to skip sending it again.
     var serverTransferType: TransferType?
     /// Cleared after the server refused EPSV once: PASV is used from then on.
@@ -72,20 +95,56 @@ public final class FTPClient {
     public init(host: String, port: UInt16 = 21, options: Options = Options(), logger: Logger = FTPClient.silentLogger) throws {
         self.options = options
         self.logger = logger
+        self.host = host
+        self.port = port
+        switch options.security {
+        case .none: tlsContext = nil
+        case .explicitTLS(let configuration), .implicitTLS(let configuration): tlsContext = try TLSContext(configuration: configuration)
+        }
         let socket = try TCPSocket.connect(host: host, port: port, timeout: options.timeout)
-        control = ControlConnection(transport: socket, logger: logger)
-        cancellation.watch(socket)
         logger.debug("connected to \(socket.remoteAddress)")
+        cancellation.watch(socket)
         do {
+            var transport: any Transport = socket
+            if case .implicitTLS = options.security, let tlsContext {
+                transport = try TLSStream.handshake(over: socket, context: tlsContext, host: host, port: port)
+                Self.logTLS(transport, logger: logger)
+            }
+            control = ControlConnection(transport: transport, logger: logger)
             var greeting = try control.readReply(to: nil)
             if greeting.code == .serviceReadySoon { greeting = try control.readReply(to: nil) }
             guard greeting.code.kind == .positiveCompletion else { throw FTPError.unexpected(greeting, to: nil) }
             welcome = greeting
+            if case .explicitTLS = options.security, let tlsContext {
+                try startTLS(over: socket, context: tlsContext)
+            }
         } catch {
+            cancellation.forget(socket)
             socket.close()
             throw error
         }
     }
+
+    /// `AUTH TLS` and the handshake on the control connection.
+    private func startTLS(over socket: TCPSocket, context: TLSContext) throws {
+        let command = try FTPCommand("AUTH", "TLS")
+        let reply = try control.execute(command)
+        guard reply.code == .authAccepted else {
+            throw FTPError(kind: .tls, command: "AUTH TLS", reply: reply,
+                           detail: "the server does not offer TLS; refusing to go on in plain text")
+        }
+        let stream = try TLSStream.handshake(over: socket, context: context, host: host, port: port)
+        control.replaceTransport(stream)
+        Self.logTLS(stream, logger: logger)
+    }
+
+    static func logTLS(_ transport: any Transport, logger: Logger) {
+        guard let stream = transport as? TLSStream else { return }
+        logger.debug("TLS: \(stream.protocolVersion), cipher \(stream.cipher)")
+    }
+
+    /// Whether the control connection is protected, and data connections must be too.
+    var protectsData: Bool { tlsContext != nil }
 
     /// A logger that drops everything.
     public static let silentLogger = Logger(label: "ferry.ftp", factory: { _ in SwiftLogNoOpLogHandler() })
@@ -105,7 +164,12 @@ public final class FTPClient {
                 reply = try control.execute(FTPCommand("ACCT", account))
             }
             switch reply.code.kind {
-            case .positiveCompletion: try readFeatures()
+            case .positiveCompletion:
+                if protectsData {
+                    _ = try execute(FTPCommand("PBSZ", "0"))
+                    _ = try execute(FTPCommand("PROT", "P"))
+                }
+                try readFeatures()
             case .permanentNegative: throw FTPError(kind: .loginRefused, command: "login as \(user)", reply: reply)
             default: throw FTPError.unexpected(reply, to: nil)
             }

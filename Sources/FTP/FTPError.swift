@@ -35,12 +35,15 @@ public struct FTPError: Error, Sendable, CustomStringConvertible {
     public let reply: Reply?
     /// A description in plain words of what happened, for errors without a reply.
     public let detail: String
+    /// For a refused certificate, what it says: for a person to decide whether to trust it.
+    public let certificate: CertificateInfo?
 
-    public init(kind: Kind, command: String? = nil, reply: Reply? = nil, detail: String = "") {
+    public init(kind: Kind, command: String? = nil, reply: Reply? = nil, detail: String = "", certificate: CertificateInfo? = nil) {
         self.kind = kind
         self.command = command
         self.reply = reply
         self.detail = detail
+        self.certificate = certificate
     }
 
     /// The error for a reply that says the command failed, or was not what was expected.

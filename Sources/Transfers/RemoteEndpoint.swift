@@ -9,24 +9,41 @@ public struct RemoteEndpoint: Sendable, CustomStringConvertible {
     public var user: String
     /// The password. Never part of `description` or any log.
     public var password: String
-    /// Client settings.
+    /// Client settings; their `security` is set from the URL's scheme by `connect()`.
     public var options: FTPClient.Options
+    /// How to check certificates, for `ftpes://`, `ftps://` and `requiresTLS`.
+    public var tls: TLSConfiguration
+    /// Whether an `ftp://` URL must use explicit TLS all the same (`--tls`).
+    public var requiresTLS: Bool
     /// Where the control dialogue goes (at trace level, password masked).
     public var logger: Logger
 
-    public init(url: FTPURL, user: String, password: String, options: FTPClient.Options = .init(), logger: Logger = FTPClient.silentLogger) {
+    public init(
+        url: FTPURL, user: String, password: String, options: FTPClient.Options = .init(),
+        tls: TLSConfiguration = .init(), requiresTLS: Bool = false, logger: Logger = FTPClient.silentLogger
+    ) {
         self.url = url
         self.user = user
         self.password = password
         self.options = options
+        self.tls = tls
+        self.requiresTLS = requiresTLS
         self.logger = logger
+    }
+
+    /// The security the URL's scheme and `requiresTLS` call for.
+    public var security: FTPClient.Security {
+        switch url.security {
+        case .none: requiresTLS ? .explicitTLS(tls) : .none
+        case .explicitTLS: .explicitTLS(tls)
+        case .implicitTLS: .implicitTLS(tls)
+        }
     }
 
     /// Connects and logs in.
     public func connect() throws -> FTPClient {
-        guard url.security == .none else {
-            throw FTPError(kind: .tls, detail: "\(url): FTPS (ftpes://, ftps://) is not supported by this build yet")
-        }
+        var options = options
+        options.security = security
         let client = try FTPClient(host: url.host, port: url.port, options: options, logger: logger)
         do {
             try client.login(user: user, password: password)

@@ -18,9 +18,29 @@ struct ConnectionOptions: ParsableArguments {
     @Flag(name: [.short, .long], help: "Show the control dialogue on standard error (password masked).")
     var verbose = false
 
+    @Flag(name: .long, help: "Require explicit TLS (AUTH TLS) on an ftp:// URL.")
+    var tls = false
+
+    @Option(name: .customLong("ca-file"), help: "A PEM file of certificates to trust besides the system's.")
+    var caFile: String?
+
+    @Flag(name: .long, help: "Do not check the server's certificate (a warning is printed).")
+    var insecure = false
+
+    @Option(name: .long, help: "Accept exactly the certificate with this SHA-256 fingerprint.")
+    var pin: String?
+
     func validate() throws {
         guard timeout > 0 else { throw ValidationError("--timeout must be more than 0 seconds") }
         guard retries >= 0 else { throw ValidationError("--retries cannot be negative") }
+        if let pin, CertificateInfo.normalizedFingerprint(pin) == nil {
+            throw ValidationError("--pin needs a SHA-256 fingerprint: 64 hex digits, colons allowed")
+        }
+    }
+
+    /// How to check certificates.
+    var tlsConfiguration: TLSConfiguration {
+        TLSConfiguration(verifiesCertificates: !insecure, caFile: caFile, pinnedFingerprint: pin, knownCertificates: .standard())
     }
 
     /// The client settings these options ask for.
@@ -50,7 +70,13 @@ struct ConnectionOptions: ParsableArguments {
     /// The endpoint for a URL, with the credentials found for it.
     func endpoint(for url: FTPURL) throws -> RemoteEndpoint {
         let credentials = try Credentials.resolve(for: url)
-        return RemoteEndpoint(url: url, user: credentials.user, password: credentials.password, options: clientOptions, logger: logger)
+        let endpoint = RemoteEndpoint(
+            url: url, user: credentials.user, password: credentials.password, options: clientOptions,
+            tls: tlsConfiguration, requiresTLS: tls, logger: logger)
+        if insecure, case .none = endpoint.security {} else if insecure {
+            printError("ferry: warning: --insecure: the server's certificate is not checked; anyone on the path can read and change this session")
+        }
+        return endpoint
     }
 }
 

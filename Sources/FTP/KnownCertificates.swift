@@ -1,0 +1,50 @@
+import Foundation
+
+/// Certificates a user chose to trust, by host and port: trust on first use.
+///
+/// Kept as a text file (`$XDG_CONFIG_HOME/ferry/known_certificates` by default), one
+/// `host:port SHA-256-fingerprint` per line. A host listed here whose certificate changed is
+/// refused, whatever the chain check says.
+public struct KnownCertificates: Sendable {
+    /// The file.
+    public let path: String
+
+    public init(path: String) { self.path = path }
+
+    /// The default store, under `$XDG_CONFIG_HOME` or `~/.config`.
+    public static func standard(environment: [String: String] = ProcessInfo.processInfo.environment) -> KnownCertificates {
+        let configuration = environment["XDG_CONFIG_HOME"].flatMap { $0.isEmpty ? nil : $0 }
+            ?? (environment["HOME"] ?? NSHomeDirectory()) + "/.config"
+        return KnownCertificates(path: configuration + "/ferry/known_certificates")
+    }
+
+    /// The fingerprint trusted for `host` and `port`, if any.
+    public func fingerprint(host: String, port: UInt16) -> String? {
+        entries()[Self.key(host, port)]
+    }
+
+    /// Records `fingerprint` as trusted for `host` and `port`, replacing any earlier one.
+    public func trust(host: String, port: UInt16, fingerprint: String) throws {
+        var all = entries()
+        all[Self.key(host, port)] = fingerprint
+        let text = all.keys.sorted().map { "\($0) \(all[$0] ?? "")\n" }.joined()
+        let folder = (path as NSString).deletingLastPathComponent
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+    }
+
+    private func entries() -> [String: String] {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return [:] }
+        var result: [String: String] = [:]
+        for line in text.split(separator: "\n") {
+            let fields = line.split(separator: " ")
+            guard fields.count == 2, !line.hasPrefix("#") else { continue }
+            result[String(fields[0])] = String(fields[1])
+        }
+        return result
+    }
+
+    private static func key(_ host: String, _ port: UInt16) -> String {
+        host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
+    }
+}

@@ -1,0 +1,157 @@
+import COpenSSL
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// TLS over a TCP socket, through OpenSSL: the transport of FTPS control and data connections.
+public final class TLSStream: Transport, @unchecked Sendable {
+    // @unchecked: the SSL object is used by one thread at a time (the client's); other threads
+    // only call shutdown(), which touches the socket alone.
+    private let socket: TCPSocket
+    private let ssl: OpaquePointer
+    /// The SSL object, for the certificate checks.
+    var sslPointer: OpaquePointer { ssl }
+    private var finished = false
+    private var closed = false
+
+    public var remoteAddress: SocketAddress { socket.remoteAddress }
+    public var localAddress: SocketAddress { socket.localAddress }
+
+    /// The negotiated protocol, such as `TLSv1.3`.
+    public var protocolVersion: String { String(cString: SSL_get_version(ssl)) }
+    /// The negotiated cipher suite.
+    public var cipher: String { ferry_SSL_get_cipher_name(ssl).map { String(cString: $0) } ?? "unknown" }
+    /// Whether the handshake resumed an earlier session.
+    public var resumedSession: Bool { SSL_session_reused(ssl) == 1 }
+
+    private init(socket: TCPSocket, ssl: OpaquePointer) {
+        self.socket = socket
+        self.ssl = ssl
+    }
+
+    deinit { close() }
+
+    /// Runs the client handshake over `socket` and checks the server's certificate for `host`,
+    /// resuming `session` when given. On failure the socket is closed.
+    static func handshake(over socket: TCPSocket, context: TLSContext, host: String, port: UInt16, resuming session: TLSSession? = nil) throws -> TLSStream {
+        guard let ssl = SSL_new(context.pointer) else {
+            socket.close()
+            throw FTPError(kind: .tls, detail: "cannot create a TLS connection: \(lastErrorText())")
+        }
+        let stream = TLSStream(socket: socket, ssl: ssl)
+        SSL_set_fd(ssl, socket.fileDescriptor)
+        if isIPAddress(host) {
+            X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), host)
+        } else {
+            _ = ferry_SSL_set_tlsext_host_name(ssl, host)
+            SSL_set1_host(ssl, host)
+        }
+        if let session { SSL_set_session(ssl, session.pointer) }
+        ERR_clear_error()
+        let result = SSL_connect(ssl)
+        if result != 1 {
+            let error = stream.failure(result, doing: "TLS handshake with \(socket.remoteAddress)")
+            stream.close()
+            throw error
+        }
+        do {
+            try stream.checkCertificate(context.configuration, host: host, port: port)
+        } catch {
+            stream.close()
+            throw error
+        }
+        return stream
+    }
+
+    /// The current session, for resuming on data connections. Taken after a read, it carries the
+    /// TLS 1.3 ticket that arrives after the handshake.
+    func session() -> TLSSession? {
+        SSL_get1_session(ssl).map(TLSSession.init)
+    }
+
+    public func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+        ERR_clear_error()
+        let count = SSL_read(ssl, buffer.baseAddress, Int32(clamping: buffer.count))
+        if count > 0 { return Int(count) }
+        if SSL_get_error(ssl, count) == SSL_ERROR_ZERO_RETURN { return 0 }
+        throw failure(count, doing: "receiving from \(remoteAddress)")
+    }
+
+    public func write(_ bytes: UnsafeRawBufferPointer) throws {
+        var offset = 0
+        while offset < bytes.count {
+            ERR_clear_error()
+            let count = SSL_write(ssl, bytes.baseAddress.map { $0 + offset }, Int32(clamping: bytes.count - offset))
+            guard count > 0 else { throw failure(count, doing: "sending to \(remoteAddress)") }
+            offset += Int(count)
+        }
+    }
+
+    /// Sends close_notify, once, then reads until the peer's close_notify or the end of the
+    /// stream. Closing with unread bytes (a TLS 1.3 ticket, say) would make the kernel reset the
+    /// connection, and servers such as vsftpd then fail the upload with 426.
+    public func finishWriting() throws {
+        guard !finished, !closed else { return }
+        finished = true
+        ERR_clear_error()
+        guard SSL_shutdown(ssl) == 0 else { return }
+        var scratch = [UInt8](repeating: 0, count: 16 * 1024)
+        for _ in 0..<64 {
+            ERR_clear_error()
+            if SSL_read(ssl, &scratch, Int32(scratch.count)) <= 0 { break }
+        }
+    }
+
+    public func shutdown() { socket.shutdown() }
+
+    public func close() {
+        guard !closed else { return }
+        closed = true
+        SSL_free(ssl)
+        socket.close()
+    }
+
+    /// The error for a failed SSL call, from SSL_get_error, errno and OpenSSL's error queue.
+    private func failure(_ result: Int32, doing action: String) -> FTPError {
+        let code = errno
+        switch SSL_get_error(ssl, result) {
+        case SSL_ERROR_WANT_READ, SSL_ERROR_WANT_WRITE:
+            return FTPError(kind: .timeout, detail: "\(action): nothing moved within the timeout")
+        case SSL_ERROR_SYSCALL:
+            if code == EAGAIN || code == EWOULDBLOCK {
+                return FTPError(kind: .timeout, detail: "\(action): nothing moved within the timeout")
+            }
+            let reason = code == 0 ? "the connection was closed" : String(cString: strerror(code))
+            return FTPError(kind: .connection, detail: "\(action) failed: \(reason)")
+        case SSL_ERROR_ZERO_RETURN:
+            return FTPError(kind: .connection, detail: "\(action) failed: the peer closed the TLS connection")
+        default:
+            return FTPError(kind: .tls, detail: "\(action) failed: \(Self.lastErrorText())")
+        }
+    }
+
+    /// OpenSSL's error queue as text, emptied.
+    static func lastErrorText() -> String {
+        var messages: [String] = []
+        while case let code = ERR_get_error(), code != 0 {
+            var buffer = [CChar](repeating: 0, count: 256)
+            ERR_error_string_n(code, &buffer, buffer.count)
+            messages.append(String(decoding: buffer.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) }, as: UTF8.self))
+        }
+        return messages.isEmpty ? "unknown TLS error" : messages.joined(separator: "; ")
+    }
+
+    private static func isIPAddress(_ host: String) -> Bool {
+        var v4 = in_addr()
+        var v6 = in6_addr()
+        return inet_pton(AF_INET, host, &v4) == 1 || inet_pton(AF_INET6, host, &v6) == 1
+    }
+}
+
+/// A TLS session that a data connection may resume (`SSL_SESSION`).
+final class TLSSession: @unchecked Sendable {
+    // @unchecked: an SSL_SESSION is reference-counted by OpenSSL and not changed once made.
+    let pointer: OpaquePointer
+    init(_ pointer: OpaquePointer) { self.pointer = pointer }
+    deinit { SSL_SESSION_free(pointer) }
+}
