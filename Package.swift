@@ -41,7 +41,10 @@ let package = Package(
             name: "FTPTests",
             dependencies: ["FTP", "FTPServer", "Transfers", "TestSupport", .product(name: "Logging", package: "swift-log")]
         ),
-        .testTarget(name: "InteropTests", dependencies: ["FTP", "TestSupport"]),
+        .testTarget(
+            name: "InteropTests",
+            dependencies: ["FTP", "TestSupport", .product(name: "Logging", package: "swift-log")]
+        ),
         .testTarget(name: "EndToEndTests", dependencies: ["FTP", "FTPServer", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]

@@ -15,7 +15,12 @@ static inline int ferry_SSL_CTX_set_min_proto_version(SSL_CTX *ctx, int version)
     return (int)SSL_CTX_set_min_proto_version(ctx, version);
 }
 
+static inline int ferry_SSL_CTX_set_max_proto_version(SSL_CTX *ctx, int version) {
+    return (int)SSL_CTX_set_max_proto_version(ctx, version);
+}
+
 static inline int ferry_TLS1_2_VERSION(void) { return TLS1_2_VERSION; }
+static inline int ferry_TLS1_3_VERSION(void) { return TLS1_3_VERSION; }
 
 static inline int ferry_SSL_set_tlsext_host_name(SSL *ssl, const char *name) {
     return (int)SSL_set_tlsext_host_name(ssl, name);

@@ -45,7 +45,9 @@ extension FTPClient {
     private func protect(_ socket: TCPSocket, for command: FTPCommand) throws -> any Transport {
         guard let tlsContext else { return socket }
         cancellation.forget(socket)
-        let session = (control.transport as? TLSStream)?.session()
+        // A TLS 1.2 session, unlike a 1.3 ticket, may be resumed again: fall back to the control
+        // connection's own once the pool is used up.
+        let session = tlsContext.sessions.take() ?? (control.transport as? TLSStream)?.session()
         do {
             let stream = try TLSStream.handshake(over: socket, context: tlsContext, host: host, port: port, resuming: session)
             cancellation.watch(stream)

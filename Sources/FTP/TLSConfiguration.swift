@@ -13,12 +13,24 @@ public struct TLSConfiguration: Sendable {
     public var pinnedFingerprint: String?
     /// Certificates the user chose to trust; a host whose certificate changed is refused.
     public var knownCertificates: KnownCertificates?
+    /// The newest protocol version to offer; nil for the newest OpenSSL knows.
+    public var maximumVersion: Version?
 
-    public init(verifiesCertificates: Bool = true, caFile: String? = nil, pinnedFingerprint: String? = nil, knownCertificates: KnownCertificates? = nil) {
+    /// A TLS protocol version. TLS 1.2 is the least ever offered.
+    public enum Version: Sendable, Equatable {
+        case tls12
+        case tls13
+    }
+
+    public init(
+        verifiesCertificates: Bool = true, caFile: String? = nil, pinnedFingerprint: String? = nil,
+        knownCertificates: KnownCertificates? = nil, maximumVersion: Version? = nil
+    ) {
         self.verifiesCertificates = verifiesCertificates
         self.caFile = caFile
         self.pinnedFingerprint = pinnedFingerprint
         self.knownCertificates = knownCertificates
+        self.maximumVersion = maximumVersion
     }
 }
 

@@ -1,0 +1,67 @@
+import Foundation
+import FTP
+import Logging
+import Synchronization
+import Testing
+import TestSupport
+
+/// FTPClient itself against vsftpd with `require_ssl_reuse=YES`: every data connection must resume
+/// the control connection's session, on TLS 1.3 (whose tickets arrive after the handshake) and 1.2.
+@Suite("Interop: TLS session reuse")
+struct TLSSessionReuseTests {
+    @Test(arguments: [TLSConfiguration.Version.tls13, .tls12])
+    func everyDataConnectionResumesTheSession(_ version: TLSConfiguration.Version) throws {
+        guard let server = InteropServer.require("VSFTPD_TLS", fail: { Issue.record(Comment(rawValue: $0)) }),
+              let ca = ProcessInfo.processInfo.environment["FERRY_TEST_CA_FILE"]
+        else { return }
+        let url = try FTPURL(server.url(""))
+        let log = LogCapture()
+        var logger = Logger(label: "test", factory: { _ in log })
+        logger.logLevel = .trace
+        let tls = TLSConfiguration(caFile: ca, maximumVersion: version)
+        let client = try FTPClient(host: url.host, port: url.port, options: .init(timeout: 10, security: .explicitTLS(tls)), logger: logger)
+        defer { client.close() }
+        try client.login(user: url.user ?? "", password: url.password ?? "")
+        let name = "\(UUID().uuidString.prefix(8))-reuse.bin"
+        defer { try? FileManager.default.removeItem(atPath: server.file(name)) }
+        let contents = sampleBytes(300_000)
+        for _ in 0..<3 {
+            var offset = 0
+            try client.store(name, from: { buffer in
+                let count = min(buffer.count, contents.count - offset)
+                contents.copyBytes(to: buffer.bindMemory(to: UInt8.self), from: offset..<(offset + count))
+                offset += count
+                return count
+            })
+            var received = Data()
+            try client.retrieve(name) { received.append(contentsOf: $0) }
+            #expect(received == contents)
+            #expect(try client.listLines().contains { $0.hasSuffix(name) })
+        }
+        try client.quit()
+        let lines = log.lines
+        let expected = version == .tls12 ? "TLSv1.2" : "TLSv1.3"
+        #expect(lines.contains { $0.hasPrefix("TLS: \(expected)") })
+        #expect(lines.filter { $0.contains("session resumed") }.count == 9)
+        #expect(!lines.contains { $0.contains("NOT resumed") })
+    }
+}
+
+/// Collects log messages, for tests that read what a client logged.
+final class LogCapture: LogHandler, @unchecked Sendable {
+    // @unchecked: the messages are guarded by a Mutex; the rest is set once.
+    private let messages = Mutex<[String]>([])
+    var metadata: Logger.Metadata = [:]
+    var logLevel: Logger.Level = .trace
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    func log(event: LogEvent) {
+        messages.withLock { $0.append("\(event.message)") }
+    }
+
+    var lines: [String] { messages.withLock { $0 } }
+}
