@@ -16,14 +16,7 @@ struct GetCommand: ParsableCommand {
             """
     )
 
-    @Flag(name: .short, help: "Continue a partial download from LOCAL.part, or from a shorter LOCAL.")
-    var `continue` = false
-
-    @Flag(name: [.customShort("a"), .long], help: "Transfer in ASCII mode (text with CRLF on the wire).")
-    var ascii = false
-
-    @Flag(name: .long, help: "Draw no progress line.")
-    var noProgress = false
+    @OptionGroup var transfer: TransferOptions
 
     @OptionGroup var connection: ConnectionOptions
 
@@ -37,8 +30,7 @@ struct GetCommand: ParsableCommand {
             throw Failure(.usage, "\(url) names a directory; downloading directories (-r) is not supported yet")
         }
         let targets = try LocalTargets(destination: destination, count: urls.count)
-        let progress = ProgressLine(enabled: !noProgress)
-        var failures = 0
+        let batch = TransferBatch(count: urls.count, noun: "downloads", showsProgress: !transfer.noProgress)
         var sessions: [String: RemoteSession] = [:]
         defer { sessions.values.forEach { $0.close() } }
         for url in urls {
@@ -47,23 +39,13 @@ struct GetCommand: ParsableCommand {
             let key = "\(endpoint.user)@\(url.host):\(url.port)"
             let session = sessions[key] ?? RemoteSession(endpoint: endpoint)
             sessions[key] = session
-            do {
-                let download = FileDownload(
-                    remotePath: url.path, localPath: localPath, continues: self.continue, transferType: ascii ? .ascii : .binary)
-                try download.run(on: session, retry: connection.retryPolicy, onRetry: { error, wait in
-                    progress.finish()
-                    printError("ferry: \(url.lastComponent): \(error); retrying in \(Formatting.duration(wait))")
-                }, onProgress: progress.update)
-                progress.finish()
-            } catch {
-                progress.finish()
-                let failure = Failure(error, while: "cannot download \(url)")
-                guard urls.count > 1, failure.status == .someTransfersFailed || failure.status == .notFound else { throw failure }
-                printError(failure.message)
-                failures += 1
+            let download = FileDownload(
+                remotePath: url.path, localPath: localPath, continues: transfer.continue, transferType: transfer.transferType)
+            try batch.run(url.lastComponent, failing: "cannot download \(url)") { onRetry, onProgress in
+                try download.run(on: session, retry: connection.retryPolicy, onRetry: onRetry, onProgress: onProgress)
             }
         }
-        if failures > 0 { throw Failure(.someTransfersFailed, "\(failures) of \(urls.count) downloads failed") }
+        try batch.finish()
     }
 
     /// The URLs, and the local destination if the last argument is not a URL.

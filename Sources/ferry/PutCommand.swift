@@ -15,14 +15,7 @@ struct PutCommand: ParsableCommand {
             """
     )
 
-    @Flag(name: .short, help: "Continue a partial upload from the remote file's size.")
-    var `continue` = false
-
-    @Flag(name: [.customShort("a"), .long], help: "Transfer in ASCII mode (text with CRLF on the wire).")
-    var ascii = false
-
-    @Flag(name: .long, help: "Draw no progress line.")
-    var noProgress = false
+    @OptionGroup var transfer: TransferOptions
 
     @OptionGroup var connection: ConnectionOptions
 
@@ -42,33 +35,22 @@ struct PutCommand: ParsableCommand {
         }
         let session = RemoteSession(endpoint: try connection.endpoint(for: url))
         defer { session.close() }
-        let progress = ProgressLine(enabled: !noProgress)
         let intoDirectory: Bool
         do {
             intoDirectory = try url.isDirectory || sources.count > 1 || Self.isRemoteDirectory(url.path, session: session)
         } catch {
             throw Failure(error, while: "cannot reach \(url)")
         }
-        var failures = 0
+        let batch = TransferBatch(count: sources.count, noun: "uploads", showsProgress: !transfer.noProgress)
         for source in sources {
             let name = String(source.split(separator: "/").last ?? Substring(source))
             let target = intoDirectory ? url.appending(name) : url
-            let upload = FileUpload(localPath: source, remotePath: target.path, continues: self.continue, transferType: ascii ? .ascii : .binary)
-            do {
-                try upload.run(on: session, retry: connection.retryPolicy, onRetry: { error, wait in
-                    progress.finish()
-                    printError("ferry: \(name): \(error); retrying in \(Formatting.duration(wait))")
-                }, onProgress: progress.update)
-                progress.finish()
-            } catch {
-                progress.finish()
-                let failure = Failure(error, while: "cannot upload \(source) to \(target)")
-                guard sources.count > 1, failure.status == .someTransfersFailed || failure.status == .notFound else { throw failure }
-                printError(failure.message)
-                failures += 1
+            let upload = FileUpload(localPath: source, remotePath: target.path, continues: transfer.continue, transferType: transfer.transferType)
+            try batch.run(name, failing: "cannot upload \(source) to \(target)") { onRetry, onProgress in
+                try upload.run(on: session, retry: connection.retryPolicy, onRetry: onRetry, onProgress: onProgress)
             }
         }
-        if failures > 0 { throw Failure(.someTransfersFailed, "\(failures) of \(sources.count) uploads failed") }
+        try batch.finish()
     }
 
     /// Whether `path` is an existing remote directory: the test of `cp` for its last argument.

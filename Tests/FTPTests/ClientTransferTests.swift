@@ -14,14 +14,8 @@ struct ClientTransferTests {
         let client = try fixture.client()
         defer { client.close() }
         let contents = sampleBytes(size)
-        var offset = 0
         var reported = 0
-        try client.store("up.bin", blockSize: 8192, from: { buffer in
-            let count = min(buffer.count, contents.count - offset)
-            contents.copyBytes(to: buffer.bindMemory(to: UInt8.self), from: offset..<(offset + count))
-            offset += count
-            return count
-        }, onProgress: { reported += $0 })
+        try client.store("up.bin", blockSize: 8192, from: reader(for: contents), onProgress: { reported += $0 })
         #expect(reported == size)
         #expect(fixture.root.read("up.bin") == contents)
         var received = Data()
@@ -74,13 +68,7 @@ struct ClientTransferTests {
         try fixture.root.write("part.bin", contents.prefix(40_000))
         let client = try fixture.client()
         defer { client.close() }
-        var offset = 40_000
-        try client.store("part.bin", offset: 40_000, from: { buffer in
-            let count = min(buffer.count, contents.count - offset)
-            contents.copyBytes(to: buffer.bindMemory(to: UInt8.self), from: offset..<(offset + count))
-            offset += count
-            return count
-        })
+        try client.store("part.bin", offset: 40_000, from: reader(for: contents, from: 40_000))
         #expect(fixture.root.read("part.bin") == contents)
         #expect(fixture.server.receivedCommands.contains("REST 40000"))
     }
@@ -109,14 +97,7 @@ struct ClientTransferTests {
         try fixture.root.write("log.txt", Data("one\n".utf8))
         let client = try fixture.client()
         defer { client.close() }
-        var sent = false
-        try client.append("log.txt", from: { buffer in
-            guard !sent else { return 0 }
-            sent = true
-            let bytes = Array("two\n".utf8)
-            buffer.copyBytes(from: bytes)
-            return bytes.count
-        })
+        try client.append("log.txt", from: reader(for: Data("two\n".utf8)))
         #expect(fixture.root.read("log.txt") == Data("one\ntwo\n".utf8))
     }
 
@@ -131,14 +112,7 @@ struct ClientTransferTests {
         try client.retrieve("text.txt") { received.append(contentsOf: $0) }
         #expect(received == Data("line one\nline two\n".utf8))
         #expect(fixture.server.receivedCommands.contains("TYPE A"))
-        var sent = false
-        try client.store("back.txt", from: { buffer in
-            guard !sent else { return 0 }
-            sent = true
-            let bytes = Array("a\nb\n".utf8)
-            buffer.copyBytes(from: bytes)
-            return bytes.count
-        })
+        try client.store("back.txt", from: reader(for: Data("a\nb\n".utf8)))
         #expect(fixture.root.read("back.txt") == Data("a\nb\n".utf8))
     }
 

@@ -26,13 +26,7 @@ struct TLSSessionReuseTests {
         defer { try? FileManager.default.removeItem(atPath: server.file(name)) }
         let contents = sampleBytes(300_000)
         for _ in 0..<3 {
-            var offset = 0
-            try client.store(name, from: { buffer in
-                let count = min(buffer.count, contents.count - offset)
-                contents.copyBytes(to: buffer.bindMemory(to: UInt8.self), from: offset..<(offset + count))
-                offset += count
-                return count
-            })
+            try client.store(name, from: reader(for: contents))
             var received = Data()
             try client.retrieve(name) { received.append(contentsOf: $0) }
             #expect(received == contents)

@@ -49,3 +49,14 @@ public func sampleBytes(_ count: Int, seed: UInt64 = 0x9E37_79B9_7F4A_7C15) -> D
     }
     return Data(bytes)
 }
+
+/// A reader for `FTPClient.store` that hands out `data` from `offset` on, then 0.
+public func reader(for data: Data, from offset: Int = 0) -> (UnsafeMutableRawBufferPointer) -> Int {
+    var position = offset
+    return { buffer in
+        let count = min(buffer.count, data.count - position)
+        data.copyBytes(to: buffer.bindMemory(to: UInt8.self), from: position..<(position + count))
+        position += count
+        return count
+    }
+}
