@@ -4,17 +4,17 @@ import FTPWire
 extension FTPClient {
     /// The names in a directory (NLST), as the server sends them.
     public func nlst(_ path: String? = nil) throws -> [String] {
-        try guarded { try lines(of: FTPCommand("NLST", path)) }
+        try guarded { try rawLines(of: FTPCommand("NLST", path)).map(TextDecoding.string) }
     }
 
     /// The lines of a LIST reply, unparsed, like ftplib's `dir`.
     public func listLines(_ path: String? = nil) throws -> [String] {
-        try guarded { try lines(of: FTPCommand("LIST", path)) }
+        try guarded { try rawLines(of: FTPCommand("LIST", path)).map(TextDecoding.string) }
     }
 
     /// The entries of a directory from MLSD (RFC 3659), without the `cdir`/`pdir` entries.
     public func mlsd(_ path: String? = nil) throws -> [ListingEntry] {
-        try guarded { try lines(of: FTPCommand("MLSD", path)).compactMap { MLSxParser.entry(Substring($0)) } }
+        try guarded { try rawLines(of: FTPCommand("MLSD", path)).compactMap { MLSxParser.entry(Substring(TextDecoding.string($0))) } }
     }
 
     /// The facts about one path from MLST (RFC 3659). Nil when the reply holds no entry line.
@@ -28,28 +28,38 @@ extension FTPClient {
     }
 
     /// The entries of a directory by the best means the server offers: MLSD where FEAT lists
-    /// MLST, else LIST parsed line by line. Lines that are not entries are dropped and logged.
+    /// MLST, else LIST parsed line by line (lines that are not entries are logged at debug
+    /// level), else NLST, whose names come with the type `.other` until someone looks closer.
     public func listDirectory(_ path: String? = nil, now: Date = Date()) throws -> [ListingEntry] {
         if features.supports("MLST") { return try mlsd(path) }
-        let parser = ListParser(now: now)
-        return try listLines(path).compactMap { line in
-            let entry = parser.entry(Substring(line))
-            if entry == nil, !line.isEmpty, !line.hasPrefix("total ") {
-                logger.debug("unparsed LIST line: \(Sanitizer.visible(line))")
-            }
-            return entry
+        let lines: [[UInt8]]
+        do {
+            lines = try guarded { try rawLines(of: FTPCommand("LIST", path)) }
+        } catch let error as FTPError where error.kind == .permanent && error.reply?.code != .fileUnavailable {
+            logger.debug("LIST refused (\(error)); falling back to NLST")
+            return try nlst(path).map { ListingEntry(name: $0, kind: .other) }
         }
+        var skipped = 0
+        let entries = ListParser(now: now).entries(lines: lines) { line in
+            skipped += 1
+            logger.debug("unparsed LIST line: \(Sanitizer.visible(TextDecoding.string(line)))")
+        }
+        if entries.isEmpty, skipped > 0, skipped == lines.filter({ !$0.isEmpty }).count {
+            // Not one line in a known format: the names from NLST are better than nothing.
+            return try nlst(path).map { ListingEntry(name: $0, kind: .other) }
+        }
+        return entries
     }
 
-    /// Runs a listing command and collects its lines.
-    private func lines(of command: FTPCommand) throws -> [String] {
+    /// Runs a listing command and collects its lines as bytes.
+    private func rawLines(of command: FTPCommand) throws -> [[UInt8]] {
         let transfer = try openTransfer(command)
         var splitter = LineSplitter()
-        var lines: [String] = []
+        var lines: [[UInt8]] = []
         try receive(transfer, blockSize: 64 * 1024) { chunk in
-            splitter.feed(chunk) { lines.append(TextDecoding.string($0)) }
+            splitter.feed(chunk) { lines.append($0) }
         }
-        splitter.finish { lines.append(TextDecoding.string($0)) }
+        splitter.finish { lines.append($0) }
         return lines
     }
 }

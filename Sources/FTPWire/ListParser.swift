@@ -1,139 +1,210 @@
 import Foundation
 
-/// Parses the lines of a LIST reply, recognising the format of each line.
+/// Parses the lines of a LIST reply, recognising the format of each line on its own.
 ///
-/// Handles Unix `ls -l` output (with or without a group column, numeric owners, device files,
-/// sizes beyond 4 GiB, dates with a year or a time, symlinks `name -> target`, names with
-/// spaces) and DOS/IIS lines. Lines it does not recognise yield nil, never a made-up entry.
+/// Formats: Unix `ls -l` in its variants (with or without owner and group, numeric ids, device
+/// files, ACL markers, long-iso and day-first dates, symlinks, names with spaces), NetWare,
+/// NetPresenz, DOS/IIS and Windows CE, OS/2, EPLF, VMS (with names wrapped onto a second line),
+/// MVS data sets and PDS members, OS/400, Tandem Guardian and VxWorks. Lines it does not
+/// recognise give nil, never a made-up entry. Works on bytes: names keep what the server sent,
+/// decoded as UTF-8 where valid, else Latin-1.
 public struct ListParser: Sendable {
-    /// The moment dates without a year are taken to be near: such a date is placed in the
-    /// year that puts it no more than a day after `now`.
+    /// The moment dates without a year are taken to be near: such a date is placed in the year
+    /// that puts it no more than a day after `now`.
     public let now: Date
+    let currentYear: Int
 
-    public init(now: Date = Date()) { self.now = now }
+    public init(now: Date = Date()) {
+        self.now = now
+        currentYear = CivilTime.year(of: now)
+    }
 
-    /// The entry a line describes, or nil for `total N`, blank, `.`/`..` and unrecognised lines.
+    /// The entry a line describes, or nil for headers, totals, blank lines, `.`/`..` and
+    /// lines in no known format.
     public func entry(_ line: Substring) -> ListingEntry? {
-        let line = line.hasSuffix("\r") ? line.dropLast() : line
-        guard !line.isEmpty else { return nil }
-        let entry = unixEntry(line) ?? dosEntry(line)
+        entry(bytes: Array(line.utf8))
+    }
+
+    /// The entry a line of raw bytes (without its line ending) describes.
+    public func entry(bytes: [UInt8]) -> ListingEntry? {
+        let line = Line(bytes)
+        guard !line.fields.isEmpty else { return nil }
+        let entry = unixEntry(line) ?? dosEntry(line) ?? eplfEntry(line) ?? vmsEntry(line) ?? os2Entry(line)
+            ?? os400Entry(line) ?? mvsEntry(line) ?? tandemEntry(line) ?? vxWorksEntry(line)
         guard let entry, !entry.name.isEmpty, entry.name != ".", entry.name != ".." else { return nil }
         return entry
     }
 
-    // MARK: Unix
-
-    private static let months = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
-
-    private func unixEntry(_ line: Substring) -> ListingEntry? {
-        guard let typeCharacter = line.first, "-dlcbpsDn".contains(typeCharacter) else { return nil }
-        let fields = Self.fields(line, limit: 12)
-        guard fields.count >= 6 else { return nil }
-        let modeField = line[fields[0]]
-        guard modeField.count >= 10 else { return nil }
-        // Find "Mon DD HH:MM|YYYY" followed by the name.
-        for monthIndex in 3..<(fields.count - 2) {
-            guard let month = Self.month(line[fields[monthIndex]]),
-                  let day = Int(line[fields[monthIndex + 1]]), (1...31).contains(day)
-            else { continue }
-            let timeField = fields[monthIndex + 2]
-            guard let modified = date(month: month, day: day, timeOrYear: line[timeField]) else { continue }
-            let nameStart = timeField.upperBound
-            guard nameStart < line.endIndex else { return nil }
-            var name = line[line.index(after: nameStart)...]
-            let sizeText = line[fields[monthIndex - 1]]
-            let size = UInt64(sizeText)
-            guard size != nil || sizeText.hasSuffix(",") || monthIndex >= 4 else { continue }
-            var kind: ListingEntry.Kind
-            var target: String?
-            switch typeCharacter {
-            case "d": kind = .directory
-            case "-": kind = .file
-            case "l":
-                kind = .link
-                if let arrow = name.range(of: " -> ") {
-                    target = String(name[arrow.upperBound...])
-                    name = name[..<arrow.lowerBound]
-                }
-            default: kind = .other
+    /// The entries of a whole listing, joining the VMS lines whose long name stands alone on a
+    /// line of its own. Lines that are not entries are passed to `onSkippedLine`.
+    public func entries(lines: [[UInt8]], onSkippedLine: ([UInt8]) -> Void = { _ in }) -> [ListingEntry] {
+        var result: [ListingEntry] = []
+        result.reserveCapacity(lines.count)
+        var index = 0
+        while index < lines.count {
+            let line = lines[index]
+            index += 1
+            if let entry = entry(bytes: line) {
+                result.append(entry)
+            } else if index < lines.count, Line(line).isLoneVMSName,
+                      let joined = entry(bytes: line + [UInt8(ascii: " ")] + lines[index]) {
+                result.append(joined)
+                index += 1
+            } else if !Line(line).isKnownNonEntry {
+                onSkippedLine(line)
             }
-            let permissions = String(modeField.dropFirst().prefix(9))
-            return ListingEntry(
-                name: String(name), kind: kind, size: size, modified: modified, target: target,
-                permissions: permissions.allSatisfy({ "rwxsStTl-".contains($0) }) ? permissions : nil)
-        }
-        return nil
-    }
-
-    private static func month(_ text: Substring) -> Int? {
-        guard text.count == 3 else { return nil }
-        return months.firstIndex(of: text.lowercased()).map { $0 + 1 }
-    }
-
-    private func date(month: Int, day: Int, timeOrYear text: Substring) -> Date? {
-        if let colon = text.firstIndex(of: ":") {
-            guard let hour = Int(text[..<colon]), let minute = Int(text[text.index(after: colon)...]) else { return nil }
-            let year = CivilTime.year(of: now)
-            guard let thisYear = CivilTime.date(year: year, month: month, day: day, hour: hour, minute: minute) else {
-                return nil
-            }
-            if thisYear.timeIntervalSince(now) > 86_400 {
-                return CivilTime.date(year: year - 1, month: month, day: day, hour: hour, minute: minute)
-            }
-            return thisYear
-        }
-        guard text.count == 4, let year = Int(text) else { return nil }
-        return CivilTime.date(year: year, month: month, day: day)
-    }
-
-    // MARK: DOS / IIS
-
-    /// `11-25-26  02:35PM       <DIR>          name` or `...    1234 name`.
-    private func dosEntry(_ line: Substring) -> ListingEntry? {
-        let fields = Self.fields(line, limit: 4)
-        guard fields.count == 4 else { return nil }
-        let dateParts = line[fields[0]].split(separator: "-", omittingEmptySubsequences: false)
-        guard dateParts.count == 3, let month = Int(dateParts[0]), let day = Int(dateParts[1]),
-              var year = Int(dateParts[2])
-        else { return nil }
-        if dateParts[2].count == 2 { year += year < 70 ? 2000 : 1900 }
-        var time = line[fields[1]]
-        var hourOffset = 0
-        if time.uppercased().hasSuffix("AM") || time.uppercased().hasSuffix("PM") {
-            hourOffset = time.uppercased().hasSuffix("PM") ? 12 : 0
-            time = time.dropLast(2)
-        }
-        let timeParts = time.split(separator: ":")
-        guard timeParts.count == 2, var hour = Int(timeParts[0]), let minute = Int(timeParts[1]) else { return nil }
-        if hourOffset != 0 || line[fields[1]].uppercased().hasSuffix("AM") {
-            hour = hour % 12 + hourOffset
-        }
-        let modified = CivilTime.date(year: year, month: month, day: day, hour: hour, minute: minute)
-        guard modified != nil else { return nil }
-        let sizeField = line[fields[2]]
-        let nameStart = fields[2].upperBound
-        guard nameStart < line.endIndex else { return nil }
-        let name = String(line[line.index(after: nameStart)...].drop(while: { $0 == " " }))
-        if sizeField.uppercased() == "<DIR>" {
-            return ListingEntry(name: name, kind: .directory, modified: modified)
-        }
-        guard let size = UInt64(sizeField) else { return nil }
-        return ListingEntry(name: name, kind: .file, size: size, modified: modified)
-    }
-
-    // MARK: Fields
-
-    /// The ranges of the first `limit` space-separated fields.
-    private static func fields(_ line: Substring, limit: Int) -> [Range<Substring.Index>] {
-        var result: [Range<Substring.Index>] = []
-        var index = line.startIndex
-        while index < line.endIndex, result.count < limit {
-            while index < line.endIndex, line[index] == " " || line[index] == "\t" { index = line.index(after: index) }
-            guard index < line.endIndex else { break }
-            let start = index
-            while index < line.endIndex, line[index] != " ", line[index] != "\t" { index = line.index(after: index) }
-            result.append(start..<index)
         }
         return result
+    }
+
+    /// A date in the year that puts it no more than a day after `now`.
+    func recentDate(month: Int, day: Int, hour: Int, minute: Int, second: Int = 0) -> Date? {
+        guard let date = CivilTime.date(year: currentYear, month: month, day: day, hour: hour, minute: minute, second: second) else {
+            return nil
+        }
+        if date.timeIntervalSince(now) > 86_400 {
+            return CivilTime.date(year: currentYear - 1, month: month, day: day, hour: hour, minute: minute, second: second)
+        }
+        return date
+    }
+}
+
+/// One listing line as bytes, cut into space-separated fields.
+struct Line {
+    let bytes: [UInt8]
+    /// The byte ranges of the fields, at most 24.
+    let fields: [Range<Int>]
+
+    init(_ bytes: [UInt8]) {
+        var end = bytes.count
+        if end > 0, bytes[end - 1] == 0x0D { end -= 1 }
+        self.bytes = end == bytes.count ? bytes : Array(bytes[0..<end])
+        var fields: [Range<Int>] = []
+        var index = 0
+        let count = self.bytes.count
+        while index < count, fields.count < 24 {
+            while index < count, Line.isSpace(self.bytes[index]) { index += 1 }
+            guard index < count else { break }
+            let start = index
+            while index < count, !Line.isSpace(self.bytes[index]) { index += 1 }
+            fields.append(start..<index)
+        }
+        self.fields = fields
+    }
+
+    static func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 }
+
+    subscript(field: Int) -> ArraySlice<UInt8> { bytes[fields[field]] }
+
+    /// The text of a range, decoded as UTF-8 where valid, else Latin-1.
+    func text(_ range: Range<Int>) -> String { TextDecoding.string(bytes[range]) }
+
+    /// The text from `start` to the end of the line.
+    func text(from start: Int) -> String { text(start..<bytes.count) }
+
+    /// The index of the first byte after the spaces that follow `position`.
+    func skippingSpaces(from position: Int) -> Int {
+        var index = position
+        while index < bytes.count, Line.isSpace(bytes[index]) { index += 1 }
+        return index
+    }
+
+    /// Whether the line is blank, or one of the headers and totals that formats put around
+    /// their entries (`total 12`, VMS `Directory ...` and `Total of ...`, MVS and Tandem column
+    /// headers).
+    var isKnownNonEntry: Bool {
+        guard let first = fields.first else { return true }
+        let firstField = self[0]
+        let second = fields.count > 1 ? self[1] : []
+        return Bytes.equalsIgnoringCase(firstField, "total") || Bytes.equalsIgnoringCase(firstField, "Directory")
+            || Bytes.equalsIgnoringCase(firstField, "Grand") && Bytes.equalsIgnoringCase(second, "total")
+            || Bytes.equalsIgnoringCase(firstField, "Volume") && Bytes.equalsIgnoringCase(second, "Unit")
+            || Bytes.equalsIgnoringCase(firstField, "Name") && Bytes.equalsIgnoringCase(second, "VV.MM")
+            || Bytes.equalsIgnoringCase(firstField, "File") && Bytes.equalsIgnoringCase(second, "Code")
+            || bytes[first].allSatisfy { $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "=") }
+    }
+
+    /// Whether the line is a single VMS file name such as `A_VERY_LONG_NAME.TXT;1`.
+    var isLoneVMSName: Bool {
+        fields.count == 1 && ListParser.vmsVersion(in: self[0]) != nil
+    }
+}
+
+/// Small readers of byte fields shared by the format parsers.
+enum Bytes {
+    /// The unsigned number the bytes spell, all digits; nil otherwise or on overflow.
+    static func number(_ bytes: ArraySlice<UInt8>) -> UInt64? {
+        guard !bytes.isEmpty, bytes.count <= 19 else { return nil }
+        var value: UInt64 = 0
+        for byte in bytes {
+            guard byte >= 0x30, byte <= 0x39 else { return nil }
+            value = value * 10 + UInt64(byte - 0x30)
+        }
+        return value
+    }
+
+    /// A number that may have thousands separators (`1,234,567` or `1.234.567`).
+    static func groupedNumber(_ bytes: ArraySlice<UInt8>) -> UInt64? {
+        number(bytes) ?? number(ArraySlice(bytes.filter { $0 != UInt8(ascii: ",") && $0 != UInt8(ascii: ".") }))
+    }
+
+    static func int(_ bytes: ArraySlice<UInt8>) -> Int? { number(bytes).flatMap { Int(exactly: $0) } }
+
+    /// 1...12 for an English month abbreviation in any case (`Nov`, `NOV`, `nov.`), or for the
+    /// full name.
+    static func month(_ bytes: ArraySlice<UInt8>) -> Int? {
+        guard bytes.count >= 3, let first = bytes.first else { return nil }
+        let start = bytes.startIndex
+        let key = UInt32(first | 0x20) << 16 | UInt32(bytes[start + 1] | 0x20) << 8 | UInt32(bytes[start + 2] | 0x20)
+        let month: Int
+        switch key {
+        case 0x6A_616E: month = 1 // jan
+        case 0x66_6562: month = 2 // feb
+        case 0x6D_6172: month = 3 // mar
+        case 0x61_7072: month = 4 // apr
+        case 0x6D_6179: month = 5 // may
+        case 0x6A_756E: month = 6 // jun
+        case 0x6A_756C: month = 7 // jul
+        case 0x61_7567: month = 8 // aug
+        case 0x73_6570: month = 9 // sep
+        case 0x6F_6374: month = 10 // oct
+        case 0x6E_6F76: month = 11 // nov
+        case 0x64_6563: month = 12 // dec
+        default: return nil
+        }
+        if bytes.count == 3 || (bytes.count == 4 && bytes.last == UInt8(ascii: ".")) { return month }
+        let full = ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"]
+        return equalsIgnoringCase(bytes, full[month - 1]) ? month : nil
+    }
+
+    /// `HH:MM` or `HH:MM:SS` as (hour, minute, second).
+    static func time(_ bytes: ArraySlice<UInt8>) -> (Int, Int, Int)? {
+        let parts = bytes.split(separator: UInt8(ascii: ":"), omittingEmptySubsequences: false)
+        guard parts.count == 2 || parts.count == 3, parts.allSatisfy({ (1...2).contains($0.count) }) else { return nil }
+        guard let hour = int(parts[0]), let minute = int(parts[1]), hour < 24, minute < 60 else { return nil }
+        let second = parts.count == 3 ? int(parts[2]) : 0
+        guard let second, second < 61 else { return nil }
+        return (hour, minute, second)
+    }
+
+    /// Splits `12-25-26` style dates on a separator into three numbers with their digit counts.
+    static func dateParts(_ bytes: ArraySlice<UInt8>, separator: UInt8) -> [(value: Int, digits: Int)]? {
+        let parts = bytes.split(separator: separator, omittingEmptySubsequences: false)
+        guard parts.count == 3 else { return nil }
+        var result: [(Int, Int)] = []
+        for part in parts {
+            guard let value = int(part) else { return nil }
+            result.append((value, part.count))
+        }
+        return result
+    }
+
+    /// A two-digit year as a four-digit one (70...99 → 19xx, else 20xx).
+    static func fullYear(_ value: Int, digits: Int) -> Int {
+        digits > 2 ? value : (value < 70 ? 2000 + value : 1900 + value)
+    }
+
+    static func equalsIgnoringCase(_ bytes: ArraySlice<UInt8>, _ text: String) -> Bool {
+        bytes.count == text.utf8.count && zip(bytes, text.utf8).allSatisfy { ($0 | 0x20) == ($1 | 0x20) }
     }
 }

@@ -1,0 +1,82 @@
+import Foundation
+
+extension ListParser {
+    /// DOS, IIS and Windows CE: `11-25-26  02:35PM       <DIR>          name` or
+    /// `2026-11-25  14:35             1,234 name`.
+    func dosEntry(_ line: Line) -> ListingEntry? {
+        guard line.fields.count >= 4, let date = dosDate(line[0]) else { return nil }
+        var timeIndex = 1
+        guard let time = Bytes.time(Self.droppingMeridiem(line[1])) else { return nil }
+        var hour = time.0
+        let minute = time.1
+        var meridiem = Self.meridiem(line[1])
+        if meridiem == nil, Bytes.equalsIgnoringCase(line[2], "AM") || Bytes.equalsIgnoringCase(line[2], "PM") {
+            meridiem = line[2]
+            timeIndex = 2
+        }
+        if let meridiem {
+            guard (1...12).contains(hour) else { return nil }
+            hour = hour % 12 + (Bytes.equalsIgnoringCase(meridiem, "PM") ? 12 : 0)
+        }
+        let sizeIndex = timeIndex + 1
+        guard sizeIndex + 1 < line.fields.count || (sizeIndex < line.fields.count && line.fields[sizeIndex].upperBound < line.bytes.count) else {
+            return nil
+        }
+        let modified = CivilTime.date(year: date.year, month: date.month, day: date.day, hour: hour, minute: minute)
+        guard modified != nil else { return nil }
+        let nameStart = line.skippingSpaces(from: line.fields[sizeIndex].upperBound)
+        guard nameStart < line.bytes.count else { return nil }
+        let name = line.text(from: nameStart)
+        let sizeField = line[sizeIndex]
+        if Bytes.equalsIgnoringCase(sizeField, "<DIR>") {
+            return ListingEntry(name: name, kind: .directory, modified: modified)
+        }
+        if Bytes.equalsIgnoringCase(sizeField, "<JUNCTION>") || Bytes.equalsIgnoringCase(sizeField, "<SYMLINK>") || Bytes.equalsIgnoringCase(sizeField, "<SYMLINKD>") {
+            return ListingEntry(name: name, kind: .link, modified: modified)
+        }
+        guard let size = Bytes.groupedNumber(sizeField) else { return nil }
+        return ListingEntry(name: name, kind: .file, size: size, modified: modified)
+    }
+
+    /// `MM-DD-YY`, `MM-DD-YYYY`, `YYYY-MM-DD` (also with `/` or `.`).
+    private func dosDate(_ field: ArraySlice<UInt8>) -> (year: Int, month: Int, day: Int)? {
+        for separator in [UInt8(ascii: "-"), UInt8(ascii: "/"), UInt8(ascii: ".")] {
+            guard let parts = Bytes.dateParts(field, separator: separator) else { continue }
+            if parts[0].digits == 4 { return (parts[0].value, parts[1].value, parts[2].value) }
+            guard parts[0].digits <= 2, parts[1].digits <= 2, parts[2].digits == 2 || parts[2].digits == 4 else { return nil }
+            return (Bytes.fullYear(parts[2].value, digits: parts[2].digits), parts[0].value, parts[1].value)
+        }
+        return nil
+    }
+
+    private static func meridiem(_ field: ArraySlice<UInt8>) -> ArraySlice<UInt8>? {
+        guard field.count > 2 else { return nil }
+        let suffix = field.suffix(2)
+        return Bytes.equalsIgnoringCase(suffix, "AM") || Bytes.equalsIgnoringCase(suffix, "PM") ? suffix : nil
+    }
+
+    private static func droppingMeridiem(_ field: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
+        meridiem(field) == nil ? field : field.dropLast(2)
+    }
+
+    /// OS/2: `  1234  A          02-10-97   10:55  name` or `     0           DIR   12-19-96   13:54  name`.
+    func os2Entry(_ line: Line) -> ListingEntry? {
+        guard line.fields.count >= 4, let size = Bytes.number(line[0]) else { return nil }
+        var isDirectory = false
+        for index in 1..<(line.fields.count - 1) {
+            let field = line[index]
+            if Bytes.equalsIgnoringCase(field, "DIR") { isDirectory = true }
+            guard let parts = Bytes.dateParts(field, separator: UInt8(ascii: "-")), parts[2].digits == 2 || parts[2].digits == 4,
+                  let (hour, minute, second) = Bytes.time(line[index + 1]), index + 2 < line.fields.count
+            else { continue }
+            let modified = CivilTime.date(
+                year: Bytes.fullYear(parts[2].value, digits: parts[2].digits), month: parts[0].value, day: parts[1].value,
+                hour: hour, minute: minute, second: second)
+            let name = line.text(from: line.fields[index + 2].lowerBound)
+            return isDirectory
+                ? ListingEntry(name: name, kind: .directory, modified: modified)
+                : ListingEntry(name: name, kind: .file, size: size, modified: modified)
+        }
+        return nil
+    }
+}

@@ -1,0 +1,111 @@
+import Foundation
+
+extension ListParser {
+    /// MVS data sets (`WYOSPT 3420 2003/05/21 1 200 FB 80 8053 PS 48-MVS.FILE`, `Migrated  NAME`,
+    /// `Pseudo Directory  NAME`) and PDS members (`MEMBER 01.01 2002/09/12 2002/09/12 13:46 35 35 0 USER`).
+    /// Partitioned data sets (PO) are directories; sizes are not given in bytes.
+    func mvsEntry(_ line: Line) -> ListingEntry? {
+        let count = line.fields.count
+        if count == 2, Bytes.equalsIgnoringCase(line[0], "Migrated") {
+            return ListingEntry(name: line.text(line.fields[1]), kind: .file)
+        }
+        if count == 3, Bytes.equalsIgnoringCase(line[0], "Pseudo"), Bytes.equalsIgnoringCase(line[1], "Directory") {
+            return ListingEntry(name: line.text(line.fields[2]), kind: .directory)
+        }
+        // Data set: the organisation is the second-last field, the name the last.
+        if count >= 7, count <= 10, let date = Self.slashDate(line[2]) {
+            let organisation = line[count - 2]
+            let isPartitioned = Bytes.equalsIgnoringCase(organisation, "PO") || Bytes.equalsIgnoringCase(organisation, "PO-E")
+            guard isPartitioned || Bytes.equalsIgnoringCase(organisation, "PS") || Bytes.equalsIgnoringCase(organisation, "VS")
+                || Bytes.equalsIgnoringCase(organisation, "DA")
+            else { return nil }
+            let modified = CivilTime.date(year: date.year, month: date.month, day: date.day)
+            return ListingEntry(name: line.text(line.fields[count - 1]), kind: isPartitioned ? .directory : .file, modified: modified)
+        }
+        // PDS member with statistics.
+        if count >= 6, Self.isVersion(line[1]), Self.slashDate(line[2]) != nil, let changed = Self.slashDate(line[3]),
+           let (hour, minute, second) = Bytes.time(line[4]) {
+            let modified = CivilTime.date(year: changed.year, month: changed.month, day: changed.day, hour: hour, minute: minute, second: second)
+            return ListingEntry(name: line.text(line.fields[0]), kind: .file, modified: modified)
+        }
+        return nil
+    }
+
+    /// OS/400: `QSYS  77824 02/23/00 15:09:55 *DIR  QOpenSys/` or `QSYS  *MEM  QGPL/QSYS.FILE/QSYS.MBR`.
+    func os400Entry(_ line: Line) -> ListingEntry? {
+        guard line.fields.count >= 3 else { return nil }
+        var typeIndex = 1
+        var size: UInt64?
+        var modified: Date?
+        if line.fields.count >= 6, let bytes = Bytes.number(line[1]), let date = Self.os400Date(line[2]), let (hour, minute, second) = Bytes.time(line[3]) {
+            size = bytes
+            modified = CivilTime.date(year: date.year, month: date.month, day: date.day, hour: hour, minute: minute, second: second)
+            typeIndex = 4
+        }
+        let type = line[typeIndex]
+        guard type.first == UInt8(ascii: "*"), type.count > 1, typeIndex + 1 < line.fields.count else { return nil }
+        var name = line.text(from: line.fields[typeIndex + 1].lowerBound)
+        let directoryTypes = ["*DIR", "*LIB", "*FLR", "*FILE", "*DDIR"]
+        var isDirectory = directoryTypes.contains { Bytes.equalsIgnoringCase(type, $0) }
+        if name.hasSuffix("/") {
+            name.removeLast()
+            isDirectory = true
+        } else if Bytes.equalsIgnoringCase(type, "*FILE") {
+            isDirectory = false
+        }
+        return isDirectory
+            ? ListingEntry(name: name, kind: .directory, modified: modified)
+            : ListingEntry(name: name, kind: .file, size: size, modified: modified)
+    }
+
+    /// Tandem Guardian: `ALTERNAT  101  430  5-Mar-98 13:37:42 222,4  "oooo"` (name, code, EOF
+    /// size, date, time, owner, security).
+    func tandemEntry(_ line: Line) -> ListingEntry? {
+        guard line.fields.count >= 6, Bytes.number(line[1]) != nil, let size = Bytes.number(line[2]) else { return nil }
+        let parts = line[3].split(separator: UInt8(ascii: "-"), omittingEmptySubsequences: false)
+        guard parts.count == 3, let day = Bytes.int(parts[0]), let month = Bytes.month(parts[1]), let year = Bytes.int(parts[2]),
+              let (hour, minute, second) = Bytes.time(line[4]), line[5].contains(UInt8(ascii: ","))
+        else { return nil }
+        let modified = CivilTime.date(year: Bytes.fullYear(year, digits: parts[2].count), month: month, day: day, hour: hour, minute: minute, second: second)
+        return ListingEntry(name: line.text(line.fields[0]), kind: .file, size: size, modified: modified)
+    }
+
+    /// VxWorks: `    3445   Mar 25 2004 14:42:56   hello.txt` or `512 Jan 01 1980 00:00:00 DIR1  <DIR>`.
+    func vxWorksEntry(_ line: Line) -> ListingEntry? {
+        guard line.fields.count >= 6, let size = Bytes.number(line[0]), let month = Bytes.month(line[1]),
+              let day = Bytes.int(line[2]), let year = Bytes.int(line[3]), line[3].count == 4,
+              let (hour, minute, second) = Bytes.time(line[4])
+        else { return nil }
+        let modified = CivilTime.date(year: year, month: month, day: day, hour: hour, minute: minute, second: second)
+        let last = line.fields.count - 1
+        if line.fields.count >= 7, Bytes.equalsIgnoringCase(line[last], "<DIR>") {
+            var end = line.fields[last].lowerBound
+            while end > line.fields[5].lowerBound, Line.isSpace(line.bytes[end - 1]) { end -= 1 }
+            return ListingEntry(name: line.text(line.fields[5].lowerBound..<end), kind: .directory, modified: modified)
+        }
+        return ListingEntry(name: line.text(from: line.fields[5].lowerBound), kind: .file, size: size, modified: modified)
+    }
+
+    /// `2003/05/21` or `03/05/21`.
+    private static func slashDate(_ field: ArraySlice<UInt8>) -> (year: Int, month: Int, day: Int)? {
+        guard let parts = Bytes.dateParts(field, separator: UInt8(ascii: "/")), parts[0].digits == 4 || parts[0].digits == 2 else { return nil }
+        return (Bytes.fullYear(parts[0].value, digits: parts[0].digits), parts[1].value, parts[2].value)
+    }
+
+    /// `02/23/00` (month first) or `23.02.00` (day first).
+    private static func os400Date(_ field: ArraySlice<UInt8>) -> (year: Int, month: Int, day: Int)? {
+        if let parts = Bytes.dateParts(field, separator: UInt8(ascii: "/")) {
+            return (Bytes.fullYear(parts[2].value, digits: parts[2].digits), parts[0].value, parts[1].value)
+        }
+        if let parts = Bytes.dateParts(field, separator: UInt8(ascii: ".")) {
+            return (Bytes.fullYear(parts[2].value, digits: parts[2].digits), parts[1].value, parts[0].value)
+        }
+        return nil
+    }
+
+    /// `01.01` (a PDS member's version and modification level).
+    private static func isVersion(_ field: ArraySlice<UInt8>) -> Bool {
+        let parts = field.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
+        return parts.count == 2 && parts.allSatisfy { $0.count == 2 && Bytes.number($0) != nil }
+    }
+}
