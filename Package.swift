@@ -35,6 +35,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .executableTarget(name: "listing-benchmark", dependencies: ["FTPWire"], path: "Benchmarks/ListingBenchmark"),
         .target(name: "TestSupport", dependencies: ["FTP", "FTPServer"], path: "Tests/TestSupport"),
         .testTarget(name: "FTPWireTests", dependencies: ["FTPWire"]),
         .testTarget(
@@ -43,7 +44,7 @@ let package = Package(
         ),
         .testTarget(
             name: "InteropTests",
-            dependencies: ["FTP", "TestSupport", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["FTP", "FTPWire", "TestSupport", .product(name: "Logging", package: "swift-log")]
         ),
         .testTarget(name: "EndToEndTests", dependencies: ["FTP", "FTPServer", "TestSupport"]),
     ],

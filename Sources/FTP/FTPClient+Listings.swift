@@ -3,24 +3,24 @@ import FTPWire
 
 extension FTPClient {
     /// The names in a directory (NLST), as the server sends them.
-    public func nlst(_ path: String? = nil) throws -> [String] {
-        try guarded { try rawLines(of: FTPCommand("NLST", path)).map(TextDecoding.string) }
+    public func nlst(_ path: RemotePath? = nil) throws -> [String] {
+        try guarded { try rawLines(of: FTPCommand("NLST", path: path)).map(TextDecoding.string) }
     }
 
     /// The lines of a LIST reply, unparsed, like ftplib's `dir`.
-    public func listLines(_ path: String? = nil) throws -> [String] {
-        try guarded { try rawLines(of: FTPCommand("LIST", path)).map(TextDecoding.string) }
+    public func listLines(_ path: RemotePath? = nil) throws -> [String] {
+        try guarded { try rawLines(of: FTPCommand("LIST", path: path)).map(TextDecoding.string) }
     }
 
     /// The entries of a directory from MLSD (RFC 3659), without the `cdir`/`pdir` entries.
-    public func mlsd(_ path: String? = nil) throws -> [ListingEntry] {
-        try guarded { try rawLines(of: FTPCommand("MLSD", path)).compactMap { MLSxParser.entry(Substring(TextDecoding.string($0))) } }
+    public func mlsd(_ path: RemotePath? = nil) throws -> [ListingEntry] {
+        try guarded { try rawLines(of: FTPCommand("MLSD", path: path)).compactMap { MLSxParser.entry(bytes: $0) } }
     }
 
     /// The facts about one path from MLST (RFC 3659). Nil when the reply holds no entry line.
-    public func mlst(_ path: String? = nil) throws -> (facts: [String: String], name: String)? {
+    public func mlst(_ path: RemotePath? = nil) throws -> (facts: [String: String], name: String)? {
         try guarded {
-            let reply = try execute(FTPCommand("MLST", path))
+            let reply = try execute(FTPCommand("MLST", path: path))
             return reply.lines.dropFirst().lazy.compactMap { line in
                 line.hasPrefix(" ") ? MLSxParser.facts(of: line.dropFirst()) : nil
             }.first
@@ -30,11 +30,11 @@ extension FTPClient {
     /// The entries of a directory by the best means the server offers: MLSD where FEAT lists
     /// MLST, else LIST parsed line by line (lines that are not entries are logged at debug
     /// level), else NLST, whose names come with the type `.other` until someone looks closer.
-    public func listDirectory(_ path: String? = nil, now: Date = Date()) throws -> [ListingEntry] {
+    public func listDirectory(_ path: RemotePath? = nil, now: Date = Date()) throws -> [ListingEntry] {
         if features.supports("MLST") { return try mlsd(path) }
         let lines: [[UInt8]]
         do {
-            lines = try guarded { try rawLines(of: FTPCommand("LIST", path)) }
+            lines = try guarded { try rawLines(of: FTPCommand("LIST", path: path)) }
         } catch let error as FTPError where error.kind == .permanent && error.reply?.code != .fileUnavailable {
             logger.debug("LIST refused (\(error)); falling back to NLST")
             return try nlst(path).map { ListingEntry(name: $0, kind: .other) }

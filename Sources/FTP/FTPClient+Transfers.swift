@@ -14,12 +14,12 @@ extension FTPClient {
     ///     transfer (ABOR) and the error is rethrown once the control connection is in step.
     /// In ASCII mode CRLF line endings arrive as LF.
     public func retrieve(
-        _ path: String, offset: UInt64 = 0, blockSize: Int = FTPClient.defaultBlockSize,
+        _ path: RemotePath, offset: UInt64 = 0, blockSize: Int = FTPClient.defaultBlockSize,
         onChunk: (UnsafeRawBufferPointer) throws -> Void
     ) throws {
         try guarded {
             try setServerTransferType(transferType)
-            let transfer = try openTransfer(FTPCommand("RETR", path), offset: offset)
+            let transfer = try openTransfer(FTPCommand("RETR", path: path), offset: offset)
             var lineEndings = transferType == .ascii ? LineEndingDecoder() : nil
             try receive(transfer, blockSize: blockSize) { chunk in
                 if lineEndings == nil { return try onChunk(chunk) }
@@ -39,21 +39,21 @@ extension FTPClient {
     ///   - onProgress: told the number of bytes of each block sent.
     /// In ASCII mode LF line endings are sent as CRLF.
     public func store(
-        _ path: String, offset: UInt64 = 0, blockSize: Int = FTPClient.defaultBlockSize,
+        _ path: RemotePath, offset: UInt64 = 0, blockSize: Int = FTPClient.defaultBlockSize,
         from read: (UnsafeMutableRawBufferPointer) throws -> Int, onProgress: (Int) -> Void = { _ in }
     ) throws {
         try guarded {
-            try upload(FTPCommand("STOR", path), offset: offset, blockSize: blockSize, from: read, onProgress: onProgress)
+            try upload(FTPCommand("STOR", path: path), offset: offset, blockSize: blockSize, from: read, onProgress: onProgress)
         }
     }
 
     /// Appends to a file (APPE), pulling bytes from `read` until it returns 0.
     public func append(
-        _ path: String, blockSize: Int = FTPClient.defaultBlockSize,
+        _ path: RemotePath, blockSize: Int = FTPClient.defaultBlockSize,
         from read: (UnsafeMutableRawBufferPointer) throws -> Int, onProgress: (Int) -> Void = { _ in }
     ) throws {
         try guarded {
-            try upload(FTPCommand("APPE", path), offset: 0, blockSize: blockSize, from: read, onProgress: onProgress)
+            try upload(FTPCommand("APPE", path: path), offset: 0, blockSize: blockSize, from: read, onProgress: onProgress)
         }
     }
 

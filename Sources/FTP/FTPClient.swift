@@ -226,9 +226,9 @@ public final class FTPClient {
     }
 
     /// Changes the current directory; `..` sends CDUP.
-    public func cwd(_ path: String) throws {
+    public func cwd(_ path: RemotePath) throws {
         try guarded {
-            _ = try execute(path == ".." ? FTPCommand("CDUP") : FTPCommand("CWD", path))
+            _ = try execute(path == ".." ? FTPCommand("CDUP") : FTPCommand("CWD", path: path))
         }
     }
 
@@ -237,36 +237,36 @@ public final class FTPClient {
 
     /// Makes a directory and returns its path as the server names it.
     @discardableResult
-    public func mkd(_ path: String) throws -> String {
+    public func mkd(_ path: RemotePath) throws -> String {
         try guarded {
-            let reply = try execute(FTPCommand("MKD", path))
-            return PathnameReply.path(from: reply.message) ?? path
+            let reply = try execute(FTPCommand("MKD", path: path))
+            return PathnameReply.path(from: reply.message) ?? path.description
         }
     }
 
     /// Removes an empty directory.
-    public func rmd(_ path: String) throws {
-        try guarded { _ = try execute(FTPCommand("RMD", path)) }
+    public func rmd(_ path: RemotePath) throws {
+        try guarded { _ = try execute(FTPCommand("RMD", path: path)) }
     }
 
     /// Deletes a file.
-    public func delete(_ path: String) throws {
-        try guarded { _ = try execute(FTPCommand("DELE", path)) }
+    public func delete(_ path: RemotePath) throws {
+        try guarded { _ = try execute(FTPCommand("DELE", path: path)) }
     }
 
     /// Renames (moves) a file or directory.
-    public func rename(_ source: String, to destination: String) throws {
+    public func rename(_ source: RemotePath, to destination: RemotePath) throws {
         try guarded {
-            _ = try execute(FTPCommand("RNFR", source), expecting: [.positiveIntermediate])
-            _ = try execute(FTPCommand("RNTO", destination))
+            _ = try execute(FTPCommand("RNFR", path: source), expecting: [.positiveIntermediate])
+            _ = try execute(FTPCommand("RNTO", path: destination))
         }
     }
 
     /// The size of a file in bytes (SIZE, RFC 3659), in the current transfer type.
-    public func size(_ path: String) throws -> UInt64 {
+    public func size(_ path: RemotePath) throws -> UInt64 {
         try guarded {
             try setServerTransferType(transferType)
-            let reply = try execute(FTPCommand("SIZE", path))
+            let reply = try execute(FTPCommand("SIZE", path: path))
             guard let size = UInt64(reply.message.trimmingCharacters(in: .whitespaces)) else {
                 throw FTPError(kind: .protocolViolation, command: "SIZE", reply: reply, detail: "the reply holds no size")
             }
@@ -275,9 +275,9 @@ public final class FTPClient {
     }
 
     /// The time a file was last modified (MDTM, RFC 3659), in UTC.
-    public func mdtm(_ path: String) throws -> Date {
+    public func mdtm(_ path: RemotePath) throws -> Date {
         try guarded {
-            let reply = try execute(FTPCommand("MDTM", path))
+            let reply = try execute(FTPCommand("MDTM", path: path))
             guard let date = MLSxParser.timeValue(reply.message.trimmingCharacters(in: .whitespaces)) else {
                 throw FTPError(kind: .protocolViolation, command: "MDTM", reply: reply, detail: "the reply holds no time")
             }

@@ -35,13 +35,13 @@ public struct FTPURL: Sendable, Equatable, CustomStringConvertible {
     public var host: String
     /// The port, explicit or the scheme's default.
     public var port: UInt16
-    /// The decoded path after the host's slash: relative to the login directory unless it
-    /// starts with `/`. Empty for the login directory itself.
-    public var path: String
+    /// The decoded path after the host's slash, as bytes: relative to the login directory
+    /// unless it starts with `/`. Empty for the login directory itself.
+    public var path: RemotePath
     /// Whether the URL names a directory: its path is empty or ends with `/`.
-    public var isDirectory: Bool { path.isEmpty || path.hasSuffix("/") }
+    public var isDirectory: Bool { path.isEmpty || path.bytes.last == UInt8(ascii: "/") }
 
-    public init(security: Security, user: String? = nil, password: String? = nil, host: String, port: UInt16? = nil, path: String = "") {
+    public init(security: Security, user: String? = nil, password: String? = nil, host: String, port: UInt16? = nil, path: RemotePath = "") {
         self.security = security
         self.user = user
         self.password = password
@@ -73,10 +73,10 @@ public struct FTPURL: Sendable, Equatable, CustomStringConvertible {
             let userInfo = authority[..<at]
             authority = authority[authority.index(after: at)...]
             if let colon = userInfo.firstIndex(of: ":") {
-                user = try Self.decode(userInfo[..<colon], orThrow: failure("bad percent-encoding in the user name"))
-                password = try Self.decode(userInfo[userInfo.index(after: colon)...], orThrow: failure("bad percent-encoding in the password"))
+                user = TextDecoding.string(try Self.decode(userInfo[..<colon], orThrow: failure("bad percent-encoding in the user name")))
+                password = TextDecoding.string(try Self.decode(userInfo[userInfo.index(after: colon)...], orThrow: failure("bad percent-encoding in the password")))
             } else {
-                user = try Self.decode(userInfo, orThrow: failure("bad percent-encoding in the user name"))
+                user = TextDecoding.string(try Self.decode(userInfo, orThrow: failure("bad percent-encoding in the user name")))
             }
             if user?.isEmpty == true { user = nil }
         }
@@ -107,9 +107,9 @@ public struct FTPURL: Sendable, Equatable, CustomStringConvertible {
             port = number
         }
         var path = try Self.decode(rawPath, orThrow: failure("bad percent-encoding in the path"))
-        if path.utf8.contains(where: { $0 == 0 || $0 == 10 || $0 == 13 }) { throw failure("the path contains CR, LF or NUL") }
-        if path.hasPrefix("//") { path.removeFirst() }
-        self.init(security: security, user: user, password: password, host: String(host), port: port, path: path)
+        if path.contains(where: { $0 == 0 || $0 == 10 || $0 == 13 }) { throw failure("the path contains CR, LF or NUL") }
+        if path.starts(with: [UInt8(ascii: "/"), UInt8(ascii: "/")]) { path.removeFirst() }
+        self.init(security: security, user: user, password: password, host: String(host), port: port, path: RemotePath(bytes: path))
     }
 
     /// The URL without its password, safe to show and log.
@@ -119,23 +119,18 @@ public struct FTPURL: Sendable, Equatable, CustomStringConvertible {
         case .explicitTLS: "ftpes"
         case .implicitTLS: "ftps"
         }
-        let userPart = user.map { Self.encode($0) + "@" } ?? ""
+        let userPart = user.map { Self.encode(Array($0.utf8)) + "@" } ?? ""
         let hostPart = host.contains(":") ? "[\(host)]" : host
         let defaultPort: UInt16 = security == .implicitTLS ? 990 : 21
         let portPart = port == defaultPort ? "" : ":\(port)"
-        return "\(scheme)://\(userPart)\(hostPart)\(portPart)/\(Self.encode(path, keepingSlashes: true))"
+        return "\(scheme)://\(userPart)\(hostPart)\(portPart)/\(Self.encode(path.bytes, keepingSlashes: true))"
     }
 
     /// The same location with `component` appended to the path.
-    public func appending(_ component: String) -> FTPURL {
+    public func appending(_ component: RemotePath) -> FTPURL {
         var copy = self
-        copy.path = path.isEmpty || path.hasSuffix("/") ? path + component : path + "/" + component
+        copy.path = path.appending(component)
         return copy
-    }
-
-    /// The last component of the path; empty for a directory URL's own name.
-    public var lastComponent: String {
-        String(path.split(separator: "/", omittingEmptySubsequences: true).last ?? "")
     }
 
     /// A URL text with the password replaced by `****`.
@@ -149,7 +144,7 @@ public struct FTPURL: Sendable, Equatable, CustomStringConvertible {
         return Sanitizer.visible(String(text[..<rest.index(after: colon)]) + "****" + String(text[at...]))
     }
 
-    private static func decode(_ text: Substring, orThrow error: FTPURLError) throws(FTPURLError) -> String {
+    private static func decode(_ text: Substring, orThrow error: FTPURLError) throws(FTPURLError) -> [UInt8] {
         var bytes: [UInt8] = []
         var iterator = Array(text.utf8).makeIterator()
         while let byte = iterator.next() {
@@ -160,7 +155,7 @@ public struct FTPURL: Sendable, Equatable, CustomStringConvertible {
             guard let high = iterator.next().flatMap(hexValue), let low = iterator.next().flatMap(hexValue) else { throw error }
             bytes.append(high << 4 | low)
         }
-        return TextDecoding.string(bytes)
+        return bytes
     }
 
     private static func hexValue(_ byte: UInt8) -> UInt8? {
@@ -172,9 +167,9 @@ public struct FTPURL: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
-    private static func encode(_ text: String, keepingSlashes: Bool = false) -> String {
+    private static func encode(_ bytes: [UInt8], keepingSlashes: Bool = false) -> String {
         var result = ""
-        for byte in text.utf8 {
+        for byte in bytes {
             let scalar = Unicode.Scalar(byte)
             if scalar.properties.isAlphabetic && byte < 0x80 || (0x30...0x39).contains(byte) || "-._~".unicodeScalars.contains(scalar)
                 || (keepingSlashes && byte == UInt8(ascii: "/")) {

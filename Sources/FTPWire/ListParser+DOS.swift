@@ -26,16 +26,16 @@ extension ListParser {
         guard modified != nil else { return nil }
         let nameStart = line.skippingSpaces(from: line.fields[sizeIndex].upperBound)
         guard nameStart < line.bytes.count else { return nil }
-        let name = line.text(from: nameStart)
+        let name = line.path(from: nameStart)
         let sizeField = line[sizeIndex]
         if Bytes.equalsIgnoringCase(sizeField, "<DIR>") {
-            return ListingEntry(name: name, kind: .directory, modified: modified)
+            return ListingEntry(remoteName: name, kind: .directory, modified: modified)
         }
         if Bytes.equalsIgnoringCase(sizeField, "<JUNCTION>") || Bytes.equalsIgnoringCase(sizeField, "<SYMLINK>") || Bytes.equalsIgnoringCase(sizeField, "<SYMLINKD>") {
-            return ListingEntry(name: name, kind: .link, modified: modified)
+            return ListingEntry(remoteName: name, kind: .link, modified: modified)
         }
         guard let size = Bytes.groupedNumber(sizeField) else { return nil }
-        return ListingEntry(name: name, kind: .file, size: size, modified: modified)
+        return ListingEntry(remoteName: name, kind: .file, size: size, modified: modified)
     }
 
     /// `MM-DD-YY`, `MM-DD-YYYY`, `YYYY-MM-DD` (also with `/` or `.`).
@@ -72,10 +72,10 @@ extension ListParser {
             let modified = CivilTime.date(
                 year: Bytes.fullYear(parts[2].value, digits: parts[2].digits), month: parts[0].value, day: parts[1].value,
                 hour: hour, minute: minute, second: second)
-            let name = line.text(from: line.fields[index + 2].lowerBound)
+            let name = line.path(from: line.fields[index + 2].lowerBound)
             return isDirectory
-                ? ListingEntry(name: name, kind: .directory, modified: modified)
-                : ListingEntry(name: name, kind: .file, size: size, modified: modified)
+                ? ListingEntry(remoteName: name, kind: .directory, modified: modified)
+                : ListingEntry(remoteName: name, kind: .file, size: size, modified: modified)
         }
         return nil
     }

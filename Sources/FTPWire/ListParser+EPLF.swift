@@ -21,6 +21,6 @@ extension ListParser {
             default: continue
             }
         }
-        return ListingEntry(name: line.text(from: tab + 1), kind: kind, size: kind == .file ? size : nil, modified: modified, permissions: permissions)
+        return ListingEntry(remoteName: line.path(from: tab + 1), kind: kind, size: kind == .file ? size : nil, modified: modified, permissions: permissions)
     }
 }

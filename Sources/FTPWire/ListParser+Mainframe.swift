@@ -7,10 +7,10 @@ extension ListParser {
     func mvsEntry(_ line: Line) -> ListingEntry? {
         let count = line.fields.count
         if count == 2, Bytes.equalsIgnoringCase(line[0], "Migrated") {
-            return ListingEntry(name: line.text(line.fields[1]), kind: .file)
+            return ListingEntry(remoteName: line.path(line.fields[1]), kind: .file)
         }
         if count == 3, Bytes.equalsIgnoringCase(line[0], "Pseudo"), Bytes.equalsIgnoringCase(line[1], "Directory") {
-            return ListingEntry(name: line.text(line.fields[2]), kind: .directory)
+            return ListingEntry(remoteName: line.path(line.fields[2]), kind: .directory)
         }
         // Data set: the organisation is the second-last field, the name the last.
         if count >= 7, count <= 10, let date = Self.slashDate(line[2]) {
@@ -20,13 +20,13 @@ extension ListParser {
                 || Bytes.equalsIgnoringCase(organisation, "DA")
             else { return nil }
             let modified = CivilTime.date(year: date.year, month: date.month, day: date.day)
-            return ListingEntry(name: line.text(line.fields[count - 1]), kind: isPartitioned ? .directory : .file, modified: modified)
+            return ListingEntry(remoteName: line.path(line.fields[count - 1]), kind: isPartitioned ? .directory : .file, modified: modified)
         }
         // PDS member with statistics.
         if count >= 6, Self.isVersion(line[1]), Self.slashDate(line[2]) != nil, let changed = Self.slashDate(line[3]),
            let (hour, minute, second) = Bytes.time(line[4]) {
             let modified = CivilTime.date(year: changed.year, month: changed.month, day: changed.day, hour: hour, minute: minute, second: second)
-            return ListingEntry(name: line.text(line.fields[0]), kind: .file, modified: modified)
+            return ListingEntry(remoteName: line.path(line.fields[0]), kind: .file, modified: modified)
         }
         return nil
     }
@@ -44,18 +44,18 @@ extension ListParser {
         }
         let type = line[typeIndex]
         guard type.first == UInt8(ascii: "*"), type.count > 1, typeIndex + 1 < line.fields.count else { return nil }
-        var name = line.text(from: line.fields[typeIndex + 1].lowerBound)
+        var nameBytes = line.bytes[line.fields[typeIndex + 1].lowerBound...]
         let directoryTypes = ["*DIR", "*LIB", "*FLR", "*FILE", "*DDIR"]
         var isDirectory = directoryTypes.contains { Bytes.equalsIgnoringCase(type, $0) }
-        if name.hasSuffix("/") {
-            name.removeLast()
+        if nameBytes.last == UInt8(ascii: "/") {
+            nameBytes.removeLast()
             isDirectory = true
         } else if Bytes.equalsIgnoringCase(type, "*FILE") {
             isDirectory = false
         }
         return isDirectory
-            ? ListingEntry(name: name, kind: .directory, modified: modified)
-            : ListingEntry(name: name, kind: .file, size: size, modified: modified)
+            ? ListingEntry(remoteName: RemotePath(bytes: nameBytes), kind: .directory, modified: modified)
+            : ListingEntry(remoteName: RemotePath(bytes: nameBytes), kind: .file, size: size, modified: modified)
     }
 
     /// Tandem Guardian: `ALTERNAT  101  430  5-Mar-98 13:37:42 222,4  "oooo"` (name, code, EOF
@@ -67,7 +67,7 @@ extension ListParser {
               let (hour, minute, second) = Bytes.time(line[4]), line[5].contains(UInt8(ascii: ","))
         else { return nil }
         let modified = CivilTime.date(year: Bytes.fullYear(year, digits: parts[2].count), month: month, day: day, hour: hour, minute: minute, second: second)
-        return ListingEntry(name: line.text(line.fields[0]), kind: .file, size: size, modified: modified)
+        return ListingEntry(remoteName: line.path(line.fields[0]), kind: .file, size: size, modified: modified)
     }
 
     /// VxWorks: `    3445   Mar 25 2004 14:42:56   hello.txt` or `512 Jan 01 1980 00:00:00 DIR1  <DIR>`.
@@ -81,9 +81,9 @@ extension ListParser {
         if line.fields.count >= 7, Bytes.equalsIgnoringCase(line[last], "<DIR>") {
             var end = line.fields[last].lowerBound
             while end > line.fields[5].lowerBound, Line.isSpace(line.bytes[end - 1]) { end -= 1 }
-            return ListingEntry(name: line.text(line.fields[5].lowerBound..<end), kind: .directory, modified: modified)
+            return ListingEntry(remoteName: line.path(line.fields[5].lowerBound..<end), kind: .directory, modified: modified)
         }
-        return ListingEntry(name: line.text(from: line.fields[5].lowerBound), kind: .file, size: size, modified: modified)
+        return ListingEntry(remoteName: line.path(from: line.fields[5].lowerBound), kind: .file, size: size, modified: modified)
     }
 
     /// `2003/05/21` or `03/05/21`.

@@ -39,7 +39,7 @@ extension ListParser {
             }
             let permissions = isNetWare ? nil : String(decoding: modeField.dropFirst().prefix(9), as: UTF8.self)
             return ListingEntry(
-                name: line.text(nameStart..<nameEnd), kind: kind, size: kind == .other ? nil : size, modified: modified,
+                remoteName: line.path(nameStart..<nameEnd), kind: kind, size: kind == .other ? nil : size, modified: modified,
                 target: target, permissions: permissions)
         }
         return nil

@@ -19,12 +19,12 @@ extension ListParser {
         var hour = 0, minute = 0, second = 0
         if index + 1 < line.fields.count, let time = Bytes.time(line[index + 1]) { (hour, minute, second) = time }
         let modified = CivilTime.date(year: parts.year, month: parts.month, day: parts.day, hour: hour, minute: minute, second: second)
-        let fullName = line.text(line.fields[0])
-        let base = String(fullName.prefix(fullName.count - version))
-        if base.uppercased().hasSuffix(".DIR") {
-            return ListingEntry(name: String(base.dropLast(4)), kind: .directory, modified: modified)
+        let fullName = line[0]
+        let base = fullName.dropLast(version)
+        if base.count > 4, Bytes.equalsIgnoringCase(base.suffix(4), ".DIR") {
+            return ListingEntry(remoteName: RemotePath(bytes: base.dropLast(4)), kind: .directory, modified: modified)
         }
-        return ListingEntry(name: fullName, kind: .file, size: blocks.map { $0 * 512 }, modified: modified)
+        return ListingEntry(remoteName: RemotePath(bytes: fullName), kind: .file, size: blocks.map { $0 * 512 }, modified: modified)
     }
 
     /// The length of the `;N` version suffix of a VMS file name, or nil when there is none.

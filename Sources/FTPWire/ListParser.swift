@@ -102,6 +102,12 @@ struct Line {
     /// The text from `start` to the end of the line.
     func text(from start: Int) -> String { text(start..<bytes.count) }
 
+    /// The bytes of a range as a remote name.
+    func path(_ range: Range<Int>) -> RemotePath { RemotePath(bytes: bytes[range]) }
+
+    /// The bytes from `start` to the end of the line as a remote name.
+    func path(from start: Int) -> RemotePath { path(start..<bytes.count) }
+
     /// The index of the first byte after the spaces that follow `position`.
     func skippingSpaces(from position: Int) -> Int {
         var index = position

@@ -12,6 +12,8 @@ public struct ListingEntry: Sendable, Equatable {
 
     /// The name exactly as the server sent it (decoded as UTF-8 where valid, else Latin-1).
     public var name: String
+    /// The name as the server's bytes, to send back: `name` may not round-trip.
+    public var remoteName: RemotePath
     /// What kind of entry this is.
     public var kind: Kind
     /// The size in bytes, when the listing gives it.
@@ -23,11 +25,21 @@ public struct ListingEntry: Sendable, Equatable {
     /// Unix permissions as nine characters such as `rw-r--r--`, when known.
     public var permissions: String?
 
+    /// An entry named by text, sent to the server as UTF-8.
     public init(
         name: String, kind: Kind, size: UInt64? = nil, modified: Date? = nil,
         target: String? = nil, permissions: String? = nil
     ) {
-        self.name = name
+        self.init(remoteName: RemotePath(name), kind: kind, size: size, modified: modified, target: target, permissions: permissions)
+    }
+
+    /// An entry named by the server's bytes.
+    public init(
+        remoteName: RemotePath, kind: Kind, size: UInt64? = nil, modified: Date? = nil,
+        target: String? = nil, permissions: String? = nil
+    ) {
+        name = remoteName.description
+        self.remoteName = remoteName
         self.kind = kind
         self.size = size
         self.modified = modified
@@ -68,8 +80,8 @@ enum CivilTime {
     }
 
     /// Parses the `YYYYMMDDHHMMSS[.sss]` time value of MDTM and MLSx `modify` (RFC 3659 §2.3), UTC.
-    static func parseTimeVal(_ text: Substring) -> Date? {
-        let bytes = Array(text.utf8)
+    static func parseTimeVal(_ text: ArraySlice<UInt8>) -> Date? {
+        let bytes = Array(text)
         guard bytes.count >= 14 else { return nil }
         func number(_ range: Range<Int>) -> Int? {
             var value = 0

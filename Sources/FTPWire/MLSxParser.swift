@@ -24,36 +24,66 @@ public enum MLSxParser {
     /// Parses a `YYYYMMDDHHMMSS[.sss]` time value (RFC 3659 §2.3), as MDTM and the `modify`
     /// fact give it, in UTC.
     public static func timeValue(_ text: String) -> Date? {
-        CivilTime.parseTimeVal(Substring(text))
+        CivilTime.parseTimeVal(ArraySlice(text.utf8))
     }
 
     /// The listing entry a line describes. Nil for lines that are not entries, and for the
     /// `cdir`/`pdir` entries that name the listed directory and its parent.
     public static func entry(_ line: Substring) -> ListingEntry? {
-        guard let (facts, name) = facts(of: line) else { return nil }
-        let type = facts["type"]?.lowercased() ?? ""
-        var kind: ListingEntry.Kind
+        entry(bytes: Array(line.utf8))
+    }
+
+    /// The listing entry a line of raw bytes describes; the name is decoded as UTF-8 where
+    /// valid, else Latin-1.
+    public static func entry(bytes line: [UInt8]) -> ListingEntry? {
+        var end = line.count
+        if end > 0, line[end - 1] == 0x0D { end -= 1 }
+        let nameStart: Int
+        let factsEnd: Int
+        if line.first == 0x20 {
+            (factsEnd, nameStart) = (0, 1)
+        } else {
+            guard let separator = ListParser.find([0x3B, 0x20], in: line, from: 0) else { return nil }
+            (factsEnd, nameStart) = (separator, separator + 2)
+        }
+        guard nameStart < end else { return nil }
+        var kind = ListingEntry.Kind.file
         var target: String?
-        switch type {
-        case "cdir", "pdir": return nil
-        case "dir": kind = .directory
-        case "file": kind = .file
-        case "os.unix=symlink", "os.unix=slink": kind = .link
-        default:
-            if type.hasPrefix("os.unix=slink:") {
-                kind = .link
-                target = String(facts["type"]?.dropFirst("os.unix=slink:".count) ?? "")
-            } else {
-                kind = type.isEmpty ? .file : .other
+        var size: UInt64?
+        var modified: Date?
+        var permissions: String?
+        for fact in line[0..<factsEnd].split(separator: 0x3B) {
+            guard let equals = fact.firstIndex(of: 0x3D) else { continue }
+            let key = fact[..<equals]
+            let value = fact[(equals + 1)...]
+            if Bytes.equalsIgnoringCase(key, "type") {
+                if Bytes.equalsIgnoringCase(value, "cdir") || Bytes.equalsIgnoringCase(value, "pdir") { return nil }
+                (kind, target) = Self.kind(value)
+            } else if Bytes.equalsIgnoringCase(key, "size") || Bytes.equalsIgnoringCase(key, "sizd") {
+                size = Bytes.number(value)
+            } else if Bytes.equalsIgnoringCase(key, "modify") {
+                modified = CivilTime.parseTimeVal(value)
+            } else if Bytes.equalsIgnoringCase(key, "unix.mode") {
+                permissions = UnixPermissions.fromOctal(String(decoding: value, as: UTF8.self))
             }
         }
+        let name = RemotePath(bytes: line[nameStart..<end])
         if name == "." || name == ".." { return nil }
-        var entry = ListingEntry(name: name, kind: kind, target: target)
-        entry.size = (facts["size"] ?? facts["sizd"]).flatMap { UInt64($0) }
-        if kind == .directory, facts["size"] == nil { entry.size = nil }
-        entry.modified = facts["modify"].flatMap { CivilTime.parseTimeVal(Substring($0)) }
-        entry.permissions = facts["unix.mode"].flatMap(UnixPermissions.fromOctal)
-        return entry
+        return ListingEntry(remoteName: name, kind: kind, size: size, modified: modified, target: target, permissions: permissions)
+    }
+
+    /// The kind a `type` fact names, and a link's target from `OS.unix=slink:TARGET`.
+    private static func kind(_ value: ArraySlice<UInt8>) -> (ListingEntry.Kind, String?) {
+        if Bytes.equalsIgnoringCase(value, "file") { return (.file, nil) }
+        if Bytes.equalsIgnoringCase(value, "dir") { return (.directory, nil) }
+        let slink = Array("os.unix=slink".utf8)
+        let lowered = value.map { $0 | 0x20 }
+        if lowered.starts(with: slink) {
+            let rest = value.dropFirst(slink.count)
+            return (.link, rest.first == UInt8(ascii: ":") ? TextDecoding.string(rest.dropFirst()) : nil)
+        }
+        if Bytes.equalsIgnoringCase(value, "OS.unix=symlink") { return (.link, nil) }
+        return (.other, nil)
     }
 }
 

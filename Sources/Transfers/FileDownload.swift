@@ -9,7 +9,7 @@ import FTPWire
 /// with REST; a file the server does not have leaves nothing behind.
 public struct FileDownload: Sendable {
     /// The remote file, as the server names it.
-    public var remotePath: String
+    public var remotePath: RemotePath
     /// Where the file should end up.
     public var localPath: String
     /// Whether to continue from `LOCAL.part`, or from a shorter `LOCAL`, instead of starting over
@@ -21,7 +21,7 @@ public struct FileDownload: Sendable {
     public var blockSize: Int
 
     public init(
-        remotePath: String, localPath: String, continues: Bool = false,
+        remotePath: RemotePath, localPath: String, continues: Bool = false,
         transferType: FTPClient.TransferType = .binary, blockSize: Int = FTPClient.defaultBlockSize
     ) {
         self.remotePath = remotePath
@@ -39,7 +39,7 @@ public struct FileDownload: Sendable {
         on session: RemoteSession, retry: RetryPolicy = RetryPolicy(),
         onRetry: (any Error, Double) -> Void = { _, _ in }, onProgress: (TransferProgress) -> Void = { _ in }
     ) throws {
-        let name = String(remotePath.split(separator: "/").last ?? Substring(remotePath))
+        let name = remotePath.lastComponent.description
         try retry.run({ attempt in
             do {
                 try attemptDownload(on: session, name: name, continuing: continues || attempt > 0, onProgress: onProgress)

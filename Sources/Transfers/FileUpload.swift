@@ -7,7 +7,7 @@ public struct FileUpload: Sendable {
     /// The file to send.
     public var localPath: String
     /// Where it goes on the server.
-    public var remotePath: String
+    public var remotePath: RemotePath
     /// Whether to continue from the size the remote file already has. Retries always continue.
     public var continues: Bool
     /// Binary, or ASCII with line endings converted.
@@ -16,7 +16,7 @@ public struct FileUpload: Sendable {
     public var blockSize: Int
 
     public init(
-        localPath: String, remotePath: String, continues: Bool = false,
+        localPath: String, remotePath: RemotePath, continues: Bool = false,
         transferType: FTPClient.TransferType = .binary, blockSize: Int = FTPClient.defaultBlockSize
     ) {
         self.localPath = localPath

@@ -34,14 +34,15 @@ struct GetCommand: ParsableCommand {
         var sessions: [String: RemoteSession] = [:]
         defer { sessions.values.forEach { $0.close() } }
         for url in urls {
-            let localPath = try targets.path(for: url.lastComponent)
+            let name = url.path.lastComponent.description
+            let localPath = try targets.path(for: name)
             let endpoint = try connection.endpoint(for: url)
             let key = "\(endpoint.user)@\(url.host):\(url.port)"
             let session = sessions[key] ?? RemoteSession(endpoint: endpoint)
             sessions[key] = session
             let download = FileDownload(
                 remotePath: url.path, localPath: localPath, continues: transfer.continue, transferType: transfer.transferType)
-            try batch.run(url.lastComponent, failing: "cannot download \(url)") { onRetry, onProgress in
+            try batch.run(name, failing: "cannot download \(url)") { onRetry, onProgress in
                 try download.run(on: session, retry: connection.retryPolicy, onRetry: onRetry, onProgress: onProgress)
             }
         }

@@ -57,19 +57,18 @@ struct ListCommand: ParsableCommand {
 struct DirectoryLister {
     let client: FTPClient
 
-    func entries(at path: String) throws -> [ListingEntry] {
+    func entries(at path: RemotePath) throws -> [ListingEntry] {
         guard !path.isEmpty else { return try client.listDirectory() }
         do {
             // Entering the directory first tells a missing path apart from an empty one, which
             // some servers (vsftpd) list alike.
             let home = try client.pwd()
             try client.cwd(path)
-            defer { try? client.cwd(home) }
+            defer { try? client.cwd(RemotePath(home)) }
             return try client.listDirectory()
-        } catch let error as FTPError where error.kind == .permanent && !path.hasSuffix("/") {
+        } catch let error as FTPError where error.kind == .permanent && path.bytes.last != UInt8(ascii: "/") {
             let size = try client.size(path)
-            let name = String(path.split(separator: "/").last ?? Substring(path))
-            return [ListingEntry(name: name, kind: .file, size: size, modified: try? client.mdtm(path))]
+            return [ListingEntry(name: path.lastComponent.description, kind: .file, size: size, modified: try? client.mdtm(path))]
         }
     }
 }

@@ -44,7 +44,7 @@ struct PutCommand: ParsableCommand {
         let batch = TransferBatch(count: sources.count, noun: "uploads", showsProgress: !transfer.noProgress)
         for source in sources {
             let name = String(source.split(separator: "/").last ?? Substring(source))
-            let target = intoDirectory ? url.appending(name) : url
+            let target = intoDirectory ? url.appending(RemotePath(name)) : url
             let upload = FileUpload(localPath: source, remotePath: target.path, continues: transfer.continue, transferType: transfer.transferType)
             try batch.run(name, failing: "cannot upload \(source) to \(target)") { onRetry, onProgress in
                 try upload.run(on: session, retry: connection.retryPolicy, onRetry: onRetry, onProgress: onProgress)
@@ -54,7 +54,7 @@ struct PutCommand: ParsableCommand {
     }
 
     /// Whether `path` is an existing remote directory: the test of `cp` for its last argument.
-    static func isRemoteDirectory(_ path: String, session: RemoteSession) throws -> Bool {
+    static func isRemoteDirectory(_ path: RemotePath, session: RemoteSession) throws -> Bool {
         let client = try session.connection()
         let home = try client.pwd()
         do {
@@ -62,7 +62,7 @@ struct PutCommand: ParsableCommand {
         } catch let error as FTPError where error.kind == .permanent {
             return false
         }
-        try client.cwd(home)
+        try client.cwd(RemotePath(home))
         return true
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import FTP
+import FTPWire
 import Logging
 import Synchronization
 import Testing
@@ -26,9 +27,9 @@ struct TLSSessionReuseTests {
         defer { try? FileManager.default.removeItem(atPath: server.file(name)) }
         let contents = sampleBytes(300_000)
         for _ in 0..<3 {
-            try client.store(name, from: reader(for: contents))
+            try client.store(RemotePath(name), from: reader(for: contents))
             var received = Data()
-            try client.retrieve(name) { received.append(contentsOf: $0) }
+            try client.retrieve(RemotePath(name)) { received.append(contentsOf: $0) }
             #expect(received == contents)
             #expect(try client.listLines().contains { $0.hasSuffix(name) })
         }

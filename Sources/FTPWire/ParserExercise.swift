@@ -1,0 +1,39 @@
+import Foundation
+
+/// Feeds arbitrary bytes to every parser of network input in this module, as a fuzzer does.
+///
+/// The fuzz target (`Fuzz/main.swift`, run by `scripts/fuzz`) calls it with each input, and the
+/// regression tests call it with every input that once crashed. It returns how many things were
+/// parsed, so that the work cannot be optimised away.
+public enum ParserExercise {
+    /// A fixed "now", so that a crash reproduces whatever the day.
+    private static let now = Date(timeIntervalSince1970: 1_795_608_000)
+
+    @discardableResult
+    public static func run(_ bytes: [UInt8]) -> Int {
+        var parsed = 0
+        var replies = ReplyParser(maximumLineLength: 512, maximumLineCount: 64)
+        if (try? replies.feed(bytes)) != nil {
+            while let reply = replies.nextReply() {
+                parsed += 1
+                _ = FeatureSet(reply: reply)
+                _ = PathnameReply.path(from: reply.message)
+                _ = PassiveAddress(pasvReply: reply.message)
+                _ = ExtendedPassiveReply.port(from: reply.message)
+            }
+        }
+        var lines: [[UInt8]] = []
+        var splitter = LineSplitter(maximumLineLength: 1024)
+        bytes.withUnsafeBytes { splitter.feed($0) { lines.append($0) } }
+        splitter.finish { lines.append($0) }
+        parsed += ListParser(now: now).entries(lines: lines).count
+        for line in lines {
+            let text = TextDecoding.string(line)
+            if MLSxParser.entry(Substring(text)) != nil { parsed += 1 }
+            _ = ExtendedPortArgument(text)
+            _ = PassiveAddress(portArgument: text)
+            _ = Sanitizer.visible(text)
+        }
+        return parsed
+    }
+}

@@ -1,0 +1,44 @@
+/// A path on the server, as the bytes the server uses for it.
+///
+/// Servers name files in any encoding, and a name that is not UTF-8 must reach the server again
+/// byte for byte: so paths are bytes, shown as UTF-8 where valid and Latin-1 otherwise. A
+/// string literal or `RemotePath(string)` is sent as UTF-8.
+public struct RemotePath: Sendable, Hashable, ExpressibleByStringLiteral, CustomStringConvertible {
+    /// The bytes sent to the server.
+    public let bytes: [UInt8]
+
+    /// The path of a text, sent as UTF-8.
+    public init(_ text: String) { bytes = Array(text.utf8) }
+
+    /// The path of exactly these bytes.
+    public init<Bytes: Sequence<UInt8>>(bytes: Bytes) { self.bytes = Array(bytes) }
+
+    public init(stringLiteral value: String) { self.init(value) }
+
+    /// The path as text: UTF-8 where valid, else Latin-1. Not for sending: use `bytes`.
+    public var description: String { TextDecoding.string(bytes) }
+
+    /// Whether the path is empty: the current directory.
+    public var isEmpty: Bool { bytes.isEmpty }
+
+    /// The last component, without a trailing `/`.
+    public var lastComponent: RemotePath {
+        let trimmed = bytes.last == UInt8(ascii: "/") ? bytes.dropLast() : bytes[...]
+        guard let slash = trimmed.lastIndex(of: UInt8(ascii: "/")) else { return RemotePath(bytes: trimmed) }
+        return RemotePath(bytes: trimmed[(slash + 1)...])
+    }
+
+    /// This path with `component` appended after a `/` (none is added after an empty path or
+    /// one that ends in `/`).
+    public func appending(_ component: RemotePath) -> RemotePath {
+        if bytes.isEmpty || bytes.last == UInt8(ascii: "/") { return RemotePath(bytes: bytes + component.bytes) }
+        return RemotePath(bytes: bytes + [UInt8(ascii: "/")] + component.bytes)
+    }
+}
+
+extension FTPCommand {
+    /// A command whose argument is a remote path (or none, for nil).
+    public init(_ verb: String, path: RemotePath?) throws(CommandError) {
+        try self.init(verb, bytes: path?.bytes)
+    }
+}
