@@ -11,7 +11,10 @@ struct Ferry: ParsableCommand {
             failure; 4 login refused; 5 remote path not found or permission denied.
             """,
         version: "0.1.0",
-        subcommands: [DemoCommand.self, ListCommand.self, GetCommand.self, PutCommand.self]
+        subcommands: [
+            DemoCommand.self, ListCommand.self, GetCommand.self, PutCommand.self,
+            RemoveCommand.self, MakeDirectoryCommand.self, MoveCommand.self,
+        ]
     )
 }
 

@@ -37,7 +37,7 @@ struct PutCommand: ParsableCommand {
         defer { session.close() }
         let intoDirectory: Bool
         do {
-            intoDirectory = try url.isDirectory || sources.count > 1 || Self.isRemoteDirectory(url.path, session: session)
+            intoDirectory = try url.isDirectory || sources.count > 1 || DirectoryProbe.isDirectory(url.path, client: session.connection())
         } catch {
             throw Failure(error, while: "cannot reach \(url)")
         }
@@ -51,18 +51,5 @@ struct PutCommand: ParsableCommand {
             }
         }
         try batch.finish()
-    }
-
-    /// Whether `path` is an existing remote directory: the test of `cp` for its last argument.
-    static func isRemoteDirectory(_ path: RemotePath, session: RemoteSession) throws -> Bool {
-        let client = try session.connection()
-        let home = try client.pwd()
-        do {
-            try client.cwd(path)
-        } catch let error as FTPError where error.kind == .permanent {
-            return false
-        }
-        try client.cwd(RemotePath(home))
-        return true
     }
 }

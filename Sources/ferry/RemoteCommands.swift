@@ -1,0 +1,130 @@
+import ArgumentParser
+import FTP
+import FTPWire
+import Transfers
+
+/// `ferry rm [-r] URL`: delete a remote file, or a directory with -r.
+struct RemoveCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rm", abstract: "Delete a remote file (or, with -r, a directory and all it holds).")
+
+    @Flag(name: .short, help: "Delete directories and their contents.")
+    var recursive = false
+
+    @OptionGroup var connection: ConnectionOptions
+
+    @Argument(help: "The file or directory, as a URL.")
+    var url: String
+
+    func run() throws {
+        let url = try ConnectionOptions.parseURL(url)
+        guard !url.path.isEmpty else { throw Failure(.usage, "refusing to delete the login directory itself") }
+        let session = RemoteSession(endpoint: try connection.endpoint(for: url))
+        defer { session.close() }
+        do {
+            let client = try session.connection()
+            do {
+                try client.delete(url.path)
+            } catch let error as FTPError where error.kind == .permanent && DirectoryProbe.isDirectory(url.path, client: client) {
+                guard recursive else { throw Failure(.usage, "\(url) is a directory; use rm -r to delete it and all it holds") }
+                try Self.removeTree(url.path, client: client)
+            }
+        } catch let failure as Failure {
+            throw failure
+        } catch {
+            throw Failure(error, while: "cannot delete \(url)")
+        }
+    }
+
+    /// Deletes a directory's contents depth first, then the directory. Links are deleted, never followed.
+    static func removeTree(_ path: RemotePath, client: FTPClient) throws {
+        for entry in try client.listDirectory(path) {
+            let child = path.appending(entry.remoteName)
+            if entry.kind == .directory {
+                try removeTree(child, client: client)
+            } else {
+                try client.delete(child)
+            }
+        }
+        try client.rmd(path)
+    }
+}
+
+/// `ferry mkdir [-p] URL`: make a remote directory.
+struct MakeDirectoryCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "mkdir", abstract: "Make a remote directory.")
+
+    @Flag(name: .short, help: "Make missing parent directories too, and do not fail if the directory exists.")
+    var parents = false
+
+    @OptionGroup var connection: ConnectionOptions
+
+    @Argument(help: "The directory to make, as a URL.")
+    var url: String
+
+    func run() throws {
+        let url = try ConnectionOptions.parseURL(url)
+        let session = RemoteSession(endpoint: try connection.endpoint(for: url))
+        defer { session.close() }
+        do {
+            let client = try session.connection()
+            guard parents else {
+                try client.mkd(url.path)
+                return
+            }
+            var prefix: [UInt8] = url.path.bytes.first == UInt8(ascii: "/") ? [UInt8(ascii: "/")] : []
+            for component in url.path.bytes.split(separator: UInt8(ascii: "/")) {
+                prefix += component
+                let path = RemotePath(bytes: prefix)
+                if !DirectoryProbe.isDirectory(path, client: client) { try client.mkd(path) }
+                prefix.append(UInt8(ascii: "/"))
+            }
+        } catch {
+            throw Failure(error, while: "cannot make \(url)")
+        }
+    }
+}
+
+/// `ferry mv URL NEWPATH`: rename or move on the server.
+struct MoveCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "mv", abstract: "Rename or move a remote file or directory.",
+        discussion: "NEWPATH is a path on the same server (relative to the login directory, or absolute), or a URL of it.")
+
+    @OptionGroup var connection: ConnectionOptions
+
+    @Argument(help: "What to move, as a URL.")
+    var url: String
+
+    @Argument(help: "Where to: a path or a URL on the same server.")
+    var newPath: String
+
+    func run() throws {
+        let url = try ConnectionOptions.parseURL(url)
+        let destination: RemotePath
+        if newPath.contains("://") {
+            let target = try ConnectionOptions.parseURL(newPath)
+            guard target.host == url.host, target.port == url.port else { throw Failure(.usage, "mv works within one server") }
+            destination = target.path
+        } else {
+            destination = RemotePath(newPath)
+        }
+        let session = RemoteSession(endpoint: try connection.endpoint(for: url))
+        defer { session.close() }
+        do {
+            try session.connection().rename(url.path, to: destination)
+        } catch {
+            throw Failure(error, while: "cannot move \(url) to \(destination)")
+        }
+    }
+}
+
+/// Finds out whether a remote path is a directory, by entering it and coming back.
+enum DirectoryProbe {
+    static func isDirectory(_ path: RemotePath, client: FTPClient) -> Bool {
+        guard let home = try? client.pwd() else { return false }
+        guard (try? client.cwd(path)) != nil else { return false }
+        try? client.cwd(RemotePath(home))
+        return true
+    }
+}

@@ -1,0 +1,50 @@
+import Foundation
+import Testing
+import TestSupport
+
+@Suite("ferry rm, mkdir, mv")
+struct RemoteCommandTests {
+    @Test func mkdirMakesParentsWithP() throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        #expect(try FerryProcess.run(["mkdir", fixture.url("one")]).status == 0)
+        #expect(try FerryProcess.run(["mkdir", fixture.url("one")]).status == 5)
+        #expect(try FerryProcess.run(["mkdir", fixture.url("a/b")]).status == 5)
+        let parents = try FerryProcess.run(["mkdir", "-p", fixture.url("a/b/c")])
+        #expect(parents.status == 0, "\(parents.standardError)")
+        var isDirectory: ObjCBool = false
+        #expect(FileManager.default.fileExists(atPath: fixture.root.file("a/b/c"), isDirectory: &isDirectory) && isDirectory.boolValue)
+        #expect(try FerryProcess.run(["mkdir", "-p", fixture.url("a/b/c")]).status == 0)
+    }
+
+    @Test func rmDeletesFilesAndTreesOnlyWithR() throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        try fixture.root.write("f.txt", Data("x".utf8))
+        try fixture.root.write("tree/sub/deep.txt", Data("x".utf8))
+        try fixture.root.write("tree/top.txt", Data("x".utf8))
+        #expect(try FerryProcess.run(["rm", fixture.url("f.txt")]).status == 0)
+        #expect(!fixture.root.exists("f.txt"))
+        #expect(try FerryProcess.run(["rm", fixture.url("f.txt")]).status == 5)
+        let refused = try FerryProcess.run(["rm", fixture.url("tree")])
+        #expect(refused.status == 2)
+        #expect(refused.standardError.contains("rm -r"))
+        #expect(fixture.root.exists("tree/top.txt"))
+        let recursive = try FerryProcess.run(["rm", "-r", fixture.url("tree")])
+        #expect(recursive.status == 0, "\(recursive.standardError)")
+        #expect(!fixture.root.exists("tree"))
+        #expect(try FerryProcess.run(["rm", fixture.url("")]).status == 2)
+    }
+
+    @Test func mvRenamesByPathOrURL() throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        try fixture.root.write("old.txt", Data("x".utf8))
+        try fixture.root.write("dir/.keep", Data())
+        #expect(try FerryProcess.run(["mv", fixture.url("old.txt"), "new.txt"]).status == 0)
+        #expect(fixture.root.exists("new.txt"))
+        #expect(try FerryProcess.run(["mv", fixture.url("new.txt"), fixture.url("dir/moved.txt")]).status == 0)
+        #expect(fixture.root.read("dir/moved.txt") == Data("x".utf8))
+        #expect(try FerryProcess.run(["mv", fixture.url("missing"), "x"]).status == 5)
+    }
+}
