@@ -16,6 +16,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
+        .target(name: "ScreenKit"),
         .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
         .target(name: "FTPWire"),
         .target(
@@ -37,7 +38,8 @@ let package = Package(
         ),
         .executableTarget(name: "listing-benchmark", dependencies: ["FTPWire"], path: "Benchmarks/ListingBenchmark"),
         .target(name: "TestSupport", dependencies: ["FTP", "FTPServer"], path: "Tests/TestSupport"),
-        .testTarget(name: "FTPWireTests", dependencies: ["FTPWire"]),
+        .testTarget(name: "FTPWireTests", dependencies: ["FTPWire"], exclude: ["ListingCorpus", "FuzzRegressions"]),
+        .testTarget(name: "ScreenKitTests", dependencies: ["ScreenKit"]),
         .testTarget(
             name: "FTPTests",
             dependencies: ["FTP", "FTPServer", "Transfers", "TestSupport", .product(name: "Logging", package: "swift-log")]
