@@ -44,7 +44,9 @@ extension ListParser {
             guard let parts = Bytes.dateParts(field, separator: separator) else { continue }
             if parts[0].digits == 4 { return (parts[0].value, parts[1].value, parts[2].value) }
             guard parts[0].digits <= 2, parts[1].digits <= 2, parts[2].digits == 2 || parts[2].digits == 4 else { return nil }
-            return (Bytes.fullYear(parts[2].value, digits: parts[2].digits), parts[0].value, parts[1].value)
+            // Month first, unless the first number cannot be a month (`20-05-97`).
+            let (month, day) = parts[0].value > 12 ? (parts[1].value, parts[0].value) : (parts[0].value, parts[1].value)
+            return (Bytes.fullYear(parts[2].value, digits: parts[2].digits), month, day)
         }
         return nil
     }
@@ -66,11 +68,13 @@ extension ListParser {
         for index in 1..<(line.fields.count - 1) {
             let field = line[index]
             if Bytes.equalsIgnoringCase(field, "DIR") { isDirectory = true }
-            guard let parts = Bytes.dateParts(field, separator: UInt8(ascii: "-")), parts[2].digits == 2 || parts[2].digits == 4,
+            guard let parts = Bytes.dateParts(field, separator: UInt8(ascii: "-")), (2...4).contains(parts[2].digits),
                   let (hour, minute, second) = Bytes.time(line[index + 1]), index + 2 < line.fields.count
             else { continue }
+            // OS/2 writes years after 1999 as years since 1900: `04-23-103`.
+            let year = parts[2].digits == 3 ? 1900 + parts[2].value : Bytes.fullYear(parts[2].value, digits: parts[2].digits)
             let modified = CivilTime.date(
-                year: Bytes.fullYear(parts[2].value, digits: parts[2].digits), month: parts[0].value, day: parts[1].value,
+                year: year, month: parts[0].value, day: parts[1].value,
                 hour: hour, minute: minute, second: second)
             let name = line.path(from: line.fields[index + 2].lowerBound)
             return isDirectory

@@ -4,7 +4,7 @@ extension ListParser {
     /// EPLF (Easily Parsed LIST Format): `+i8388621.48594,m825718503,r,s280,\tdjb.html`.
     func eplfEntry(_ line: Line) -> ListingEntry? {
         guard line.bytes.first == UInt8(ascii: "+"), let tab = line.bytes.firstIndex(of: 0x09), tab + 1 < line.bytes.count else { return nil }
-        var kind = ListingEntry.Kind.other
+        var kind = ListingEntry.Kind.file
         var size: UInt64?
         var modified: Date?
         var permissions: String?
@@ -13,7 +13,6 @@ extension ListParser {
             let value = fact.dropFirst()
             switch code {
             case UInt8(ascii: "/"): kind = .directory
-            case UInt8(ascii: "r"): if kind != .directory { kind = .file }
             case UInt8(ascii: "s"): size = Bytes.number(value)
             case UInt8(ascii: "m"): modified = Bytes.number(value).map { Date(timeIntervalSince1970: TimeInterval($0)) }
             case UInt8(ascii: "u"):

@@ -5,30 +5,49 @@ extension ListParser {
     /// `Pseudo Directory  NAME`) and PDS members (`MEMBER 01.01 2002/09/12 2002/09/12 13:46 35 35 0 USER`).
     /// Partitioned data sets (PO) are directories; sizes are not given in bytes.
     func mvsEntry(_ line: Line) -> ListingEntry? {
+        mvsDataSet(line) ?? mvsMember(line) ?? mvsLoadModule(line)
+    }
+
+    private func mvsDataSet(_ line: Line) -> ListingEntry? {
         let count = line.fields.count
-        if count == 2, Bytes.equalsIgnoringCase(line[0], "Migrated") {
-            return ListingEntry(remoteName: line.path(line.fields[1]), kind: .file)
-        }
-        if count == 3, Bytes.equalsIgnoringCase(line[0], "Pseudo"), Bytes.equalsIgnoringCase(line[1], "Directory") {
-            return ListingEntry(remoteName: line.path(line.fields[2]), kind: .directory)
-        }
-        // Data set: the organisation is the second-last field, the name the last.
-        if count >= 7, count <= 10, let date = Self.slashDate(line[2]) {
+        let last = line.path(line.fields[count - 1])
+        switch count {
+        case 2 where Bytes.equalsIgnoringCase(line[0], "Migrated"):
+            return ListingEntry(remoteName: last, kind: .file)
+        case 3 where Bytes.equalsIgnoringCase(line[0], "Pseudo") && Bytes.equalsIgnoringCase(line[1], "Directory"):
+            return ListingEntry(remoteName: last, kind: .directory)
+        case 3 where Bytes.equalsIgnoringCase(line[1], "Tape"), 4 where Bytes.equalsIgnoringCase(line[2], "VSAM"):
+            return ListingEntry(remoteName: last, kind: .file)
+        case 7...10:
+            // The organisation is the second-last field, the name the last.
+            let date = Self.slashDate(line[2])
+            guard date != nil || Bytes.equalsIgnoringCase(line[2], "**NONE**") else { return nil }
             let organisation = line[count - 2]
             let isPartitioned = Bytes.equalsIgnoringCase(organisation, "PO") || Bytes.equalsIgnoringCase(organisation, "PO-E")
-            guard isPartitioned || Bytes.equalsIgnoringCase(organisation, "PS") || Bytes.equalsIgnoringCase(organisation, "VS")
-                || Bytes.equalsIgnoringCase(organisation, "DA")
-            else { return nil }
-            let modified = CivilTime.date(year: date.year, month: date.month, day: date.day)
-            return ListingEntry(remoteName: line.path(line.fields[count - 1]), kind: isPartitioned ? .directory : .file, modified: modified)
+            guard isPartitioned || ["PS", "VS", "DA"].contains(where: { Bytes.equalsIgnoringCase(organisation, $0) }) else { return nil }
+            let modified = date.flatMap { CivilTime.date(year: $0.year, month: $0.month, day: $0.day) }
+            return ListingEntry(remoteName: last, kind: isPartitioned ? .directory : .file, modified: modified)
+        default:
+            return nil
         }
-        // PDS member with statistics.
-        if count >= 6, Self.isVersion(line[1]), Self.slashDate(line[2]) != nil, let changed = Self.slashDate(line[3]),
-           let (hour, minute, second) = Bytes.time(line[4]) {
-            let modified = CivilTime.date(year: changed.year, month: changed.month, day: changed.day, hour: hour, minute: minute, second: second)
-            return ListingEntry(remoteName: line.path(line.fields[0]), kind: .file, modified: modified)
-        }
-        return nil
+    }
+
+    /// A PDS member with statistics: `MEMBER  01.01 2002/09/12 2002/09/12 13:46  35  35  0 USER`.
+    private func mvsMember(_ line: Line) -> ListingEntry? {
+        guard line.fields.count >= 6, Self.isVersion(line[1]), Self.slashDate(line[2]) != nil, let changed = Self.slashDate(line[3]),
+              let (hour, minute, second) = Bytes.time(line[4])
+        else { return nil }
+        let modified = CivilTime.date(year: changed.year, month: changed.month, day: changed.day, hour: hour, minute: minute, second: second)
+        return ListingEntry(remoteName: line.path(line.fields[0]), kind: .file, modified: modified)
+    }
+
+    /// A load-module member: `NAME  00B308  000411  [ALIAS]  00  FO  ...  31  ANY`, its size in hex.
+    private func mvsLoadModule(_ line: Line) -> ListingEntry? {
+        guard line.fields.count >= 5, line[1].count == 6, line[2].count == 6,
+              let size = UInt64(String(decoding: line[1], as: UTF8.self), radix: 16), UInt64(String(decoding: line[2], as: UTF8.self), radix: 16) != nil,
+              (3..<line.fields.count).contains(where: { Bytes.equalsIgnoringCase(line[$0], "FO") })
+        else { return nil }
+        return ListingEntry(remoteName: line.path(line.fields[0]), kind: .file, size: size)
     }
 
     /// OS/400: `QSYS  77824 02/23/00 15:09:55 *DIR  QOpenSys/` or `QSYS  *MEM  QGPL/QSYS.FILE/QSYS.MBR`.
@@ -70,20 +89,31 @@ extension ListParser {
         return ListingEntry(remoteName: line.path(line.fields[0]), kind: .file, size: size, modified: modified)
     }
 
-    /// VxWorks: `    3445   Mar 25 2004 14:42:56   hello.txt` or `512 Jan 01 1980 00:00:00 DIR1  <DIR>`.
+    /// VxWorks: `    3445   Mar 25 2004 14:42:56   hello.txt`, `512  Jan-01-1980  00:00:00  DIR1  <DIR>`.
+    /// The name's padding on the right is not part of it.
     func vxWorksEntry(_ line: Line) -> ListingEntry? {
-        guard line.fields.count >= 6, let size = Bytes.number(line[0]), let month = Bytes.month(line[1]),
-              let day = Bytes.int(line[2]), let year = Bytes.int(line[3]), line[3].count == 4,
-              let (hour, minute, second) = Bytes.time(line[4])
-        else { return nil }
-        let modified = CivilTime.date(year: year, month: month, day: day, hour: hour, minute: minute, second: second)
-        let last = line.fields.count - 1
-        if line.fields.count >= 7, Bytes.equalsIgnoringCase(line[last], "<DIR>") {
-            var end = line.fields[last].lowerBound
-            while end > line.fields[5].lowerBound, Line.isSpace(line.bytes[end - 1]) { end -= 1 }
-            return ListingEntry(remoteName: line.path(line.fields[5].lowerBound..<end), kind: .directory, modified: modified)
+        guard line.fields.count >= 4, let size = Bytes.number(line[0]) else { return nil }
+        var timeIndex = 2
+        var date: (Int, Int, Int)?
+        let parts = line[1].split(separator: UInt8(ascii: "-"), omittingEmptySubsequences: false)
+        if parts.count == 3, let month = Bytes.month(parts[0]), let day = Bytes.int(parts[1]), let year = Bytes.int(parts[2]), parts[2].count == 4 {
+            date = (year, month, day)
+        } else if line.fields.count >= 6, let month = Bytes.month(line[1]), let day = Bytes.int(line[2]), let year = Bytes.int(line[3]), line[3].count == 4 {
+            date = (year, month, day)
+            timeIndex = 4
         }
-        return ListingEntry(remoteName: line.path(from: line.fields[5].lowerBound), kind: .file, size: size, modified: modified)
+        guard let (year, month, day) = date, timeIndex + 1 < line.fields.count, let (hour, minute, second) = Bytes.time(line[timeIndex]) else {
+            return nil
+        }
+        let modified = CivilTime.date(year: year, month: month, day: day, hour: hour, minute: minute, second: second)
+        let nameStart = line.fields[timeIndex + 1].lowerBound
+        var last = line.fields.count - 1
+        let isDirectory = last > timeIndex + 1 && Bytes.equalsIgnoringCase(line[last], "<DIR>")
+        if isDirectory { last -= 1 }
+        let name = line.path(nameStart..<line.fields[last].upperBound)
+        return isDirectory
+            ? ListingEntry(remoteName: name, kind: .directory, modified: modified)
+            : ListingEntry(remoteName: name, kind: .file, size: size, modified: modified)
     }
 
     /// `2003/05/21` or `03/05/21`.

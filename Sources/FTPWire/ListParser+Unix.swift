@@ -1,93 +1,103 @@
 import Foundation
 
 extension ListParser {
-    /// Unix `ls -l` lines and their relatives (NetWare, NetPresenz):
+    /// Unix `ls -l` lines and their relatives (NetWare, NetPresenz, Connect:Enterprise):
     /// `drwxr-xr-x  2 owner group  4096 Nov 25 14:35 name`, with the owner or group missing,
-    /// `Nov 25  2019`, `2026-11-25 14:35`, `25 Nov 14:35`, device numbers `4, 64`,
+    /// sizes like `33.5k`, device numbers `4, 64`, the dates of `dateFields`, and
     /// `name -> target` for links.
     func unixEntry(_ line: Line) -> ListingEntry? {
-        guard let type = line.bytes.first, line.fields.count >= 4 else { return nil }
+        guard let type = line.bytes.first, line.fields.count >= 3 else { return nil }
         let modeField = line[0]
-        let isNetWare = modeField.count == 1 && line.bytes.count > 2 && line.bytes[line.fields[1].lowerBound] == UInt8(ascii: "[")
+        let isNetWare = modeField.count == 1 && line.bytes[line.fields[1].lowerBound] == UInt8(ascii: "[")
         guard isNetWare || Self.isUnixMode(modeField) else { return nil }
-        for dateIndex in 2..<(line.fields.count - 1) {
-            guard let (modified, timeField) = unixDate(line, at: dateIndex) else { continue }
-            // The size stands right before the date; a device shows "major, minor" there instead.
+        let kind: ListingEntry.Kind = switch type {
+        case UInt8(ascii: "d"): .directory
+        case UInt8(ascii: "-"), UInt8(ascii: "f"): .file
+        case UInt8(ascii: "l"): .link
+        default: .other
+        }
+        let permissions = isNetWare || !Self.isRWXMode(modeField) ? nil : String(decoding: modeField.dropFirst().prefix(9), as: UTF8.self)
+        var fallbackSize: (index: Int, size: UInt64)?
+        // English month names first, which is nearly every line and cheap; then other languages.
+        for localized in [false, true] {
+        for dateIndex in 2..<line.fields.count {
+            guard let (modified, lastDateField) = dateFields(line, at: dateIndex, localized: localized) else { continue }
             let sizeField = line[dateIndex - 1]
-            let isDevice = sizeField.last == UInt8(ascii: ",") || line[dateIndex - 2].last == UInt8(ascii: ",")
-                || sizeField.contains(UInt8(ascii: ","))
-            let size = isDevice ? nil : Bytes.number(sizeField)
-            guard size != nil || isDevice else { continue }
-            let end = line.fields[timeField].upperBound
-            guard end < line.bytes.count else { return nil }
-            // ls puts one space before the name; NetWare pads with several.
-            let nameStart = isNetWare ? line.skippingSpaces(from: end) : end + 1
-            guard nameStart < line.bytes.count else { return nil }
-            var nameEnd = line.bytes.count
-            var target: String?
-            let kind: ListingEntry.Kind
-            switch type {
-            case UInt8(ascii: "d"): kind = .directory
-            case UInt8(ascii: "-"), UInt8(ascii: "f"): kind = isDevice ? .other : .file
-            case UInt8(ascii: "l"):
-                kind = .link
-                if let arrow = Self.find([0x20, 0x2D, 0x3E, 0x20], in: line.bytes, from: nameStart) {
-                    target = line.text(from: arrow + 4)
-                    nameEnd = arrow
-                }
-            default: kind = .other
+            let isDevice = sizeField.contains(UInt8(ascii: ",")) || (dateIndex >= 3 && line[dateIndex - 2].last == UInt8(ascii: ","))
+            var size = isDevice ? nil : Bytes.sizeWithUnit(sizeField)
+            if size == nil, !isDevice {
+                // A group that runs into the size: `longgroup123456`.
+                guard let digits = Self.trailingDigits(sizeField), dateIndex >= 2 else { continue }
+                size = digits
             }
-            let permissions = isNetWare ? nil : String(decoding: modeField.dropFirst().prefix(9), as: UTF8.self)
-            return ListingEntry(
-                remoteName: line.path(nameStart..<nameEnd), kind: kind, size: kind == .other ? nil : size, modified: modified,
-                target: target, permissions: permissions)
+            let end = line.fields[lastDateField].upperBound
+            guard end < line.bytes.count else { continue }
+            // ls puts one space before the name; NetWare and some others pad with several.
+            let padded = isNetWare || line.fields[lastDateField].count > 5 && line.bytes[line.fields[lastDateField].lowerBound + 4] == UInt8(ascii: ".")
+            let nameStart = padded ? line.skippingSpaces(from: end) : end + 1
+            guard nameStart < line.bytes.count else { continue }
+            return entry(line, kind: isDevice ? .other : kind, nameStart: nameStart, size: size, modified: modified, permissions: permissions)
         }
-        return nil
+        }
+        // No date at all: `drwxr-xr-x 3 owner group 512 name`.
+        if line.fields.count >= 6, Bytes.number(line[1]) != nil, let size = Bytes.number(line[4]) {
+            fallbackSize = (4, size)
+        }
+        guard let (index, size) = fallbackSize else { return nil }
+        let nameStart = line.fields[index].upperBound + 1
+        return entry(line, kind: kind, nameStart: nameStart, size: size, modified: nil, permissions: permissions)
     }
 
-    /// Whether a field reads like `drwxr-xr-x`, perhaps followed by `+`, `@` or `.`.
+    private func entry(_ line: Line, kind: ListingEntry.Kind, nameStart: Int, size: UInt64?, modified: Date?, permissions: String?) -> ListingEntry {
+        var nameEnd = line.bytes.count
+        var target: String?
+        if kind == .link, let arrow = Self.find([0x20, 0x2D, 0x3E, 0x20], in: line.bytes, from: nameStart) {
+            target = line.text(from: arrow + 4)
+            nameEnd = arrow
+        }
+        return ListingEntry(
+            remoteName: line.path(nameStart..<nameEnd), kind: kind, size: kind == .other || kind == .directory ? nil : size,
+            modified: modified, target: target, permissions: permissions)
+    }
+
+    /// Whether a field reads like a Unix mode: `drwxr-xr-x`, perhaps followed by `+`, `@` or `.`
+    /// and even the link count (`drwxr-x---+1464`), or the Connect:Enterprise form `-C--E-----FTP`.
     static func isUnixMode(_ field: ArraySlice<UInt8>) -> Bool {
-        guard field.count >= 10, field.count <= 11, let type = field.first,
-              "-dlcbpsDnf".utf8.contains(type) else { return false }
-        let start = field.startIndex
-        for offset in 1..<10 {
-            guard "rwxsStTlL-".utf8.contains(field[start + offset]) else { return false }
+        guard field.count >= 10, let type = field.first else { return false }
+        switch type {
+        case UInt8(ascii: "-"), UInt8(ascii: "d"), UInt8(ascii: "l"), UInt8(ascii: "c"), UInt8(ascii: "b"), UInt8(ascii: "p"),
+             UInt8(ascii: "s"), UInt8(ascii: "D"), UInt8(ascii: "n"), UInt8(ascii: "f"):
+            break
+        default:
+            return false
         }
-        return field.count == 10 || "+@.".utf8.contains(field[start + 10])
+        if isRWXMode(field) {
+            let rest = field.dropFirst(10).drop { $0 == UInt8(ascii: "+") || $0 == UInt8(ascii: "@") || $0 == UInt8(ascii: ".") }
+            return rest.allSatisfy { $0 >= 0x30 && $0 <= 0x39 }
+        }
+        return field.count <= 13 && field.dropFirst().allSatisfy { $0 == UInt8(ascii: "-") || ($0 >= 0x41 && $0 <= 0x5A) }
     }
 
-    /// The date starting at field `index` and the index of its last field: `Nov 25 14:35`,
-    /// `Nov 25 2019`, `25 Nov 14:35`, `2026-11-25 14:35`.
-    private func unixDate(_ line: Line, at index: Int) -> (Date?, Int)? {
-        let first = line[index]
-        if first.count == 10, first[first.startIndex + 4] == UInt8(ascii: "-"),
-           let parts = Bytes.dateParts(first, separator: UInt8(ascii: "-")), index + 1 < line.fields.count,
-           let (hour, minute, second) = Bytes.time(line[index + 1]) {
-            return (CivilTime.date(year: parts[0].value, month: parts[1].value, day: parts[2].value, hour: hour, minute: minute, second: second), index + 1)
-        }
-        guard index + 2 < line.fields.count else { return nil }
-        let month: Int
-        let day: Int
-        if let m = Bytes.month(first), let d = Bytes.int(line[index + 1]) {
-            (month, day) = (m, d)
-        } else if let d = Bytes.int(first.last == UInt8(ascii: ".") ? first.dropLast() : first), let m = Bytes.month(line[index + 1]) {
-            (month, day) = (m, d)
-        } else {
-            return nil
-        }
-        guard (1...31).contains(day) else { return nil }
-        let last = line[index + 2]
-        if let (hour, minute, second) = Bytes.time(last) {
-            return (recentDate(month: month, day: day, hour: hour, minute: minute, second: second), index + 2)
-        }
-        if last.count == 4, let year = Bytes.int(last) {
-            // Some servers add the time after the year: `Nov 25 2019 14:35`.
-            if index + 3 < line.fields.count, let (hour, minute, second) = Bytes.time(line[index + 3]), line.fields.count > index + 4 {
-                return (CivilTime.date(year: year, month: month, day: day, hour: hour, minute: minute, second: second), index + 3)
+    /// Whether the nine characters after the type are permission letters.
+    static func isRWXMode(_ field: ArraySlice<UInt8>) -> Bool {
+        guard field.count >= 10 else { return false }
+        for byte in field.dropFirst().prefix(9) {
+            switch byte {
+            case UInt8(ascii: "r"), UInt8(ascii: "w"), UInt8(ascii: "x"), UInt8(ascii: "s"), UInt8(ascii: "S"), UInt8(ascii: "t"),
+                 UInt8(ascii: "T"), UInt8(ascii: "l"), UInt8(ascii: "L"), UInt8(ascii: "-"):
+                continue
+            default:
+                return false
             }
-            return (CivilTime.date(year: year, month: month, day: day), index + 2)
         }
-        return nil
+        return true
+    }
+
+    /// The number at the end of a field that starts with letters: `longgroup123456` → 123456.
+    private static func trailingDigits(_ field: ArraySlice<UInt8>) -> UInt64? {
+        let digits = field.reversed().prefix { $0 >= 0x30 && $0 <= 0x39 }
+        guard !digits.isEmpty, digits.count < field.count, let first = field.first, !(first >= 0x30 && first <= 0x39) else { return nil }
+        return Bytes.number(ArraySlice(digits.reversed()))
     }
 
     /// The index of the first occurrence of `needle` in `bytes` at or after `start`.

@@ -1,30 +1,40 @@
 import Foundation
 
 extension ListParser {
-    /// VMS: `CII-MANUAL.TEX;1  213/216  29-JAN-1996 03:33:12  [ANONYMOU,ANONYMOUS]  (RWED,RWED,,)`.
-    /// Sizes are in 512-byte blocks (used/allocated); `NAME.DIR;1` is a directory called `NAME`.
+    /// VMS: `CII-MANUAL.TEX;1  213/216  29-JAN-1996 03:33:12  [ANONYMOU,ANONYMOUS]  (RWED,RWED,,)`,
+    /// with the size (512-byte blocks, used/allocated, or bytes with a unit such as `2KB`) before or
+    /// after the date, and `[...]` fields anywhere. `NAME.DIR;1` is a directory called `NAME`; ODS-5
+    /// escapes (`A^.B`) are undone.
     func vmsEntry(_ line: Line) -> ListingEntry? {
-        guard line.fields.count >= 3, let version = Self.vmsVersion(in: line[0]) else { return nil }
+        guard line.fields.count >= 2, let version = Self.vmsVersion(in: line[0]) else { return nil }
+        var size: UInt64?
+        var modified: Date?
+        var sawDate = false
         var index = 1
-        var blocks: UInt64?
-        if let slash = line[1].firstIndex(of: UInt8(ascii: "/")) {
-            blocks = Bytes.number(line.bytes[line.fields[1].lowerBound..<slash])
-            guard blocks != nil else { return nil }
-            index = 2
-        } else if let used = Bytes.number(line[1]) {
-            blocks = used
-            index = 2
+        while index < line.fields.count {
+            let field = line[index]
+            index += 1
+            if field.first == UInt8(ascii: "(") { break }
+            if field.first == UInt8(ascii: "[") { continue }
+            if !sawDate, let (day, month, year) = Self.vmsDate(field) {
+                sawDate = true
+                var (hour, minute, second) = (0, 0, 0)
+                if index < line.fields.count, let time = Bytes.time(line[index]) {
+                    (hour, minute, second) = time
+                    index += 1
+                }
+                modified = month.flatMap { CivilTime.date(year: year, month: $0, day: day, hour: hour, minute: minute, second: second) }
+            } else if size == nil, let blocks = Self.vmsSize(field) {
+                size = blocks
+            }
         }
-        guard index < line.fields.count, let parts = Self.vmsDate(line[index]) else { return nil }
-        var hour = 0, minute = 0, second = 0
-        if index + 1 < line.fields.count, let time = Bytes.time(line[index + 1]) { (hour, minute, second) = time }
-        let modified = CivilTime.date(year: parts.year, month: parts.month, day: parts.day, hour: hour, minute: minute, second: second)
-        let fullName = line[0]
-        let base = fullName.dropLast(version)
-        if base.count > 4, Bytes.equalsIgnoringCase(base.suffix(4), ".DIR") {
+        guard sawDate else { return nil }
+        let name = Self.unescapingODS5(line[0])
+        let base = name.dropLast(version)
+        if base.count > 4, Bytes.equalsIgnoringCase(ArraySlice(base.suffix(4)), ".DIR") {
             return ListingEntry(remoteName: RemotePath(bytes: base.dropLast(4)), kind: .directory, modified: modified)
         }
-        return ListingEntry(remoteName: RemotePath(bytes: fullName), kind: .file, size: blocks.map { $0 * 512 }, modified: modified)
+        return ListingEntry(remoteName: RemotePath(bytes: name), kind: .file, size: size, modified: modified)
     }
 
     /// The length of the `;N` version suffix of a VMS file name, or nil when there is none.
@@ -35,10 +45,39 @@ extension ListParser {
         return field.endIndex - semicolon
     }
 
-    /// `29-JAN-1996`.
-    private static func vmsDate(_ field: ArraySlice<UInt8>) -> (year: Int, month: Int, day: Int)? {
+    /// `29-JAN-1996` as (day, month, year); the month is nil when its name is unknown.
+    private static func vmsDate(_ field: ArraySlice<UInt8>) -> (Int, Int?, Int)? {
         let parts = field.split(separator: UInt8(ascii: "-"), omittingEmptySubsequences: false)
-        guard parts.count == 3, let day = Bytes.int(parts[0]), let month = Bytes.month(parts[1]), let year = Bytes.int(parts[2]) else { return nil }
-        return (Bytes.fullYear(year, digits: parts[2].count), month, day)
+        guard parts.count == 3, parts[0].count <= 2, let day = Bytes.int(parts[0]), parts[1].count == 3,
+              parts[1].allSatisfy({ ($0 | 0x20) >= 0x61 && ($0 | 0x20) <= 0x7A }), let year = Bytes.int(parts[2])
+        else { return nil }
+        return (day, Bytes.month(parts[1]), Bytes.fullYear(year, digits: parts[2].count))
+    }
+
+    /// `213/216` or `213` blocks of 512 bytes, or bytes with a unit: `2KB`.
+    private static func vmsSize(_ field: ArraySlice<UInt8>) -> UInt64? {
+        let used = field.prefix { $0 != UInt8(ascii: "/") }
+        if let blocks = Bytes.number(used), used.count == field.count || Bytes.number(field.dropFirst(used.count + 1)) != nil {
+            return blocks * 512
+        }
+        guard let last = field.last, !(last >= 0x30 && last <= 0x39) else { return nil }
+        return Bytes.sizeWithUnit(field)
+    }
+
+    /// An ODS-5 name with its `^` escapes undone: `^.` is `.`, `^_` a space, `^^` a caret.
+    private static func unescapingODS5(_ field: ArraySlice<UInt8>) -> [UInt8] {
+        var result: [UInt8] = []
+        var escaped = false
+        for byte in field {
+            if escaped {
+                result.append(byte == UInt8(ascii: "_") ? 0x20 : byte)
+                escaped = false
+            } else if byte == UInt8(ascii: "^") {
+                escaped = true
+            } else {
+                result.append(byte)
+            }
+        }
+        return result
     }
 }

@@ -29,10 +29,28 @@ public struct ListParser: Sendable {
     public func entry(bytes: [UInt8]) -> ListingEntry? {
         let line = Line(bytes)
         guard !line.fields.isEmpty else { return nil }
-        let entry = unixEntry(line) ?? dosEntry(line) ?? eplfEntry(line) ?? vmsEntry(line) ?? os2Entry(line)
-            ?? os400Entry(line) ?? mvsEntry(line) ?? tandemEntry(line) ?? vxWorksEntry(line)
-        guard let entry, !entry.name.isEmpty, entry.name != ".", entry.name != ".." else { return nil }
+        guard let entry = anyFormat(line), !entry.name.isEmpty, entry.name != ".", entry.name != ".." else { return nil }
         return entry
+    }
+
+    /// The entry of the first format that recognises the line, most common formats first.
+    private func anyFormat(_ line: Line) -> ListingEntry? {
+        if let entry = unixEntry(line) { return entry }
+        if let entry = dosEntry(line) { return entry }
+        if let entry = eplfEntry(line) { return entry }
+        if let entry = vmsEntry(line) { return entry }
+        if let entry = os2Entry(line) { return entry }
+        if let entry = os400Entry(line) { return entry }
+        if let entry = mvsEntry(line) { return entry }
+        if let entry = tandemEntry(line) { return entry }
+        if let entry = vxWorksEntry(line) { return entry }
+        if let entry = stratusEntry(line) { return entry }
+        if let entry = vShellEntry(line) { return entry }
+        if let entry = numericUnixEntry(line) { return entry }
+        if let entry = nortelEntry(line) { return entry }
+        if let entry = os9Entry(line) { return entry }
+        if let entry = zvmEntry(line) { return entry }
+        return bareNameEntry(line)
     }
 
     /// The entries of a whole listing, joining the VMS lines whose long name stands alone on a
@@ -80,6 +98,7 @@ struct Line {
         if end > 0, bytes[end - 1] == 0x0D { end -= 1 }
         self.bytes = end == bytes.count ? bytes : Array(bytes[0..<end])
         var fields: [Range<Int>] = []
+        fields.reserveCapacity(12)
         var index = 0
         let count = self.bytes.count
         while index < count, fields.count < 24 {
@@ -156,41 +175,100 @@ enum Bytes {
 
     static func int(_ bytes: ArraySlice<UInt8>) -> Int? { number(bytes).flatMap { Int(exactly: $0) } }
 
-    /// 1...12 for an English month abbreviation in any case (`Nov`, `NOV`, `nov.`), or for the
-    /// full name.
-    static func month(_ bytes: ArraySlice<UInt8>) -> Int? {
+    /// 1...12 for a month name: English abbreviations and names in any case (`Nov`, `NOV`,
+    /// `nov.`), and the abbreviations of the languages servers are often set to (German, French,
+    /// Spanish, Italian, Dutch, Portuguese, Scandinavian, Hungarian), with a trailing `.` or `,`.
+    static func month(_ bytes: ArraySlice<UInt8>, localized: Bool = true) -> Int? {
         guard bytes.count >= 3, let first = bytes.first else { return nil }
         let start = bytes.startIndex
         let key = UInt32(first | 0x20) << 16 | UInt32(bytes[start + 1] | 0x20) << 8 | UInt32(bytes[start + 2] | 0x20)
-        let month: Int
-        switch key {
-        case 0x6A_616E: month = 1 // jan
-        case 0x66_6562: month = 2 // feb
-        case 0x6D_6172: month = 3 // mar
-        case 0x61_7072: month = 4 // apr
-        case 0x6D_6179: month = 5 // may
-        case 0x6A_756E: month = 6 // jun
-        case 0x6A_756C: month = 7 // jul
-        case 0x61_7567: month = 8 // aug
-        case 0x73_6570: month = 9 // sep
-        case 0x6F_6374: month = 10 // oct
-        case 0x6E_6F76: month = 11 // nov
-        case 0x64_6563: month = 12 // dec
-        default: return nil
+        if bytes.count == 3 || (bytes.count == 4 && bytes.last == UInt8(ascii: ".")) {
+            switch key {
+            case 0x6A_616E: return 1 // jan
+            case 0x66_6562: return 2 // feb
+            case 0x6D_6172: return 3 // mar
+            case 0x61_7072: return 4 // apr
+            case 0x6D_6179: return 5 // may
+            case 0x6A_756E: return 6 // jun
+            case 0x6A_756C: return 7 // jul
+            case 0x61_7567: return 8 // aug
+            case 0x73_6570: return 9 // sep
+            case 0x6F_6374: return 10 // oct
+            case 0x6E_6F76: return 11 // nov
+            case 0x64_6563: return 12 // dec
+            default: break
+            }
         }
-        if bytes.count == 3 || (bytes.count == 4 && bytes.last == UInt8(ascii: ".")) { return month }
-        let full = ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"]
-        return equalsIgnoringCase(bytes, full[month - 1]) ? month : nil
+        guard localized, bytes.count <= 10 else { return nil }
+        var word = String(decoding: bytes, as: UTF8.self).lowercased()
+        while let last = word.last, last == "." || last == "," { word.removeLast() }
+        return localizedMonths[word]
     }
 
-    /// `HH:MM` or `HH:MM:SS` as (hour, minute, second).
+    private static let localizedMonths: [String: Int] = {
+        let names: [[String]] = [
+            ["january", "jan", "janv", "ene", "gen", "tam", "led", "sty"],
+            ["february", "feb", "febr", "fév", "févr", "fev", "hel", "úno"],
+            ["march", "mar", "mär", "mrz", "mars", "márc", "mrt", "maa"],
+            ["april", "apr", "avr", "abr", "ápr", "kwi"],
+            ["may", "mai", "mag", "mei", "maj", "máj", "tou"],
+            ["june", "jun", "juni", "juin", "giu", "jún", "kes", "cze"],
+            ["july", "jul", "juli", "juil", "jui", "lug", "júl", "hei", "lip"],
+            ["august", "aug", "août", "ago", "elo", "sie"],
+            ["september", "sep", "sept", "set", "szept", "syy", "wrz"],
+            ["october", "oct", "okt", "ott", "out", "lok", "paź"],
+            ["november", "nov", "lis"],
+            ["december", "dec", "dez", "déc", "dic", "jou", "gru"],
+        ]
+        var table: [String: Int] = [:]
+        for (index, words) in names.enumerated() {
+            for word in words where table[word] == nil { table[word] = index + 1 }
+        }
+        return table
+    }()
+
+    /// A size with an optional unit: `1234`, `33.5k`, `2KB`, `1.2M`, `3G` (units of 1024).
+    static func sizeWithUnit(_ bytes: ArraySlice<UInt8>) -> UInt64? {
+        if let plain = number(bytes) { return plain }
+        var digits = bytes
+        if let last = digits.last, last | 0x20 == UInt8(ascii: "b") { digits = digits.dropLast() }
+        guard let unit = digits.last.map({ $0 | 0x20 }), let exponent = [UInt8(ascii: "k"): 1.0, UInt8(ascii: "m"): 2, UInt8(ascii: "g"): 3, UInt8(ascii: "t"): 4][unit] else {
+            return nil
+        }
+        let numberText = digits.dropLast()
+        guard !numberText.isEmpty, numberText.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || $0 == UInt8(ascii: ".") }),
+              let value = Double(String(decoding: numberText, as: UTF8.self))
+        else { return nil }
+        return UInt64((value * pow(1024, exponent)).rounded())
+    }
+
+    /// `HH:MM`, `HH:MM:SS` or `HH:MM:SS.hh` as (hour, minute, second).
     static func time(_ bytes: ArraySlice<UInt8>) -> (Int, Int, Int)? {
-        let parts = bytes.split(separator: UInt8(ascii: ":"), omittingEmptySubsequences: false)
-        guard parts.count == 2 || parts.count == 3, parts.allSatisfy({ (1...2).contains($0.count) }) else { return nil }
-        guard let hour = int(parts[0]), let minute = int(parts[1]), hour < 24, minute < 60 else { return nil }
-        let second = parts.count == 3 ? int(parts[2]) : 0
-        guard let second, second < 61 else { return nil }
-        return (hour, minute, second)
+        guard bytes.count >= 3, bytes.count <= 11 else { return nil }
+        // Up to three numbers of one or two digits between colons; hundredths after the seconds
+        // (VMS: `14:57:07.27`) are dropped.
+        var parts = [0, 0, 0]
+        var part = 0
+        var digits = 0
+        for byte in bytes {
+            if byte >= 0x30, byte <= 0x39 {
+                guard digits < 2 else { return nil }
+                parts[part] = parts[part] * 10 + Int(byte - 0x30)
+                digits += 1
+            } else if byte == UInt8(ascii: ":"), digits > 0, part < 2 {
+                part += 1
+                digits = 0
+            } else if byte == UInt8(ascii: "."), part == 2, digits > 0 {
+                break
+            } else {
+                return nil
+            }
+        }
+        guard part >= 1, digits > 0 else { return nil }
+        let (hour, minute, second) = (parts[0], parts[1], parts[2])
+        guard hour < 24 || (hour == 24 && minute == 0), minute < 60, second < 61 else { return nil }
+        // 24:00 is the midnight at the end of the day; this is close enough for a listing.
+        return hour == 24 ? (23, 59, 59) : (hour, minute, second)
     }
 
     /// Splits `12-25-26` style dates on a separator into three numbers with their digit counts.
@@ -211,6 +289,12 @@ enum Bytes {
     }
 
     static func equalsIgnoringCase(_ bytes: ArraySlice<UInt8>, _ text: String) -> Bool {
-        bytes.count == text.utf8.count && zip(bytes, text.utf8).allSatisfy { ($0 | 0x20) == ($1 | 0x20) }
+        guard bytes.count == text.utf8.count else { return false }
+        var index = bytes.startIndex
+        for expected in text.utf8 {
+            guard bytes[index] | 0x20 == expected | 0x20 else { return false }
+            index += 1
+        }
+        return true
     }
 }

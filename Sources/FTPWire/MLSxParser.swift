@@ -38,13 +38,14 @@ public enum MLSxParser {
     public static func entry(bytes line: [UInt8]) -> ListingEntry? {
         var end = line.count
         if end > 0, line[end - 1] == 0x0D { end -= 1 }
-        let nameStart: Int
-        let factsEnd: Int
-        if line.first == 0x20 {
-            (factsEnd, nameStart) = (0, 1)
-        } else {
-            guard let separator = ListParser.find([0x3B, 0x20], in: line, from: 0) else { return nil }
-            (factsEnd, nameStart) = (separator, separator + 2)
+        // The facts end with `; ` (or `;` and a TAB, which some servers send); the name is the rest.
+        // Lines from before RFC 3659 leave out the last `;`: there the first space ends the facts.
+        var factsEnd = 0
+        while factsEnd + 1 < end, !(line[factsEnd] == 0x3B && (line[factsEnd + 1] == 0x20 || line[factsEnd + 1] == 0x09)) { factsEnd += 1 }
+        var nameStart = factsEnd + 2
+        if factsEnd + 1 >= end {
+            guard let space = line[0..<end].firstIndex(where: { $0 == 0x20 || $0 == 0x09 }) else { return nil }
+            (factsEnd, nameStart) = (space, space + 1)
         }
         guard nameStart < end else { return nil }
         var kind = ListingEntry.Kind.file
@@ -53,7 +54,8 @@ public enum MLSxParser {
         var modified: Date?
         var permissions: String?
         for fact in line[0..<factsEnd].split(separator: 0x3B) {
-            guard let equals = fact.firstIndex(of: 0x3D) else { continue }
+            // A fact without a value means the line is not what it claims to be.
+            guard let equals = fact.firstIndex(of: 0x3D) else { return nil }
             let key = fact[..<equals]
             let value = fact[(equals + 1)...]
             if Bytes.equalsIgnoringCase(key, "type") {

@@ -1,0 +1,107 @@
+import Foundation
+
+extension ListParser {
+    /// A date that starts at field `index` of a Unix-style line, in any of the shapes servers
+    /// write, and the index of its last field. The date is nil when the fields have the shape of
+    /// a date but not a valid value.
+    ///
+    /// Shapes: `Nov 25 14:35`, `Nov 25  2019`, `Oct 08, 2002 09:47`, `25 Nov 14:35`,
+    /// `26. Juli, 20:10`, `2026-11-25 14:35`, `1999/10/12 17:12`, `2004.07.15`, `24-04-2003 17:12`,
+    /// `09-26 13:45`, `01-jun-99`, `3 29 03:26` and the CJK forms `8月 17日 20:10`, `2005년 1월 6일`.
+    func dateFields(_ line: Line, at index: Int, localized: Bool = true) -> (date: Date?, last: Int)? {
+        let count = line.fields.count
+        let first = line[index]
+        // One field holding year, month and day (and perhaps a time after it).
+        if let (year, month, day) = Self.numericDate(first) ?? Self.dayMonthNameYear(first),
+           CivilTime.date(year: year, month: month, day: day) != nil {
+            if index + 1 < count, let (hour, minute, second) = Bytes.time(line[index + 1]) {
+                return (CivilTime.date(year: year, month: month, day: day, hour: hour, minute: minute, second: second), index + 1)
+            }
+            return (CivilTime.date(year: year, month: month, day: day), index)
+        }
+        // `09-26 13:45` or `09-26 2000`: month and day, then a time or a year.
+        if first.count == 5, let parts = Bytes.dateParts(first + [UInt8(ascii: "-"), 0x30], separator: UInt8(ascii: "-")),
+           index + 1 < count, parts[0].digits == 2, parts[1].digits == 2 {
+            return yearOrTime(line, at: index + 1, month: parts[0].value, day: parts[1].value)
+        }
+        // Year first, CJK style: `2005년 1월 6일`.
+        if first.count > 4, first.last ?? 0 >= 0x80, let year = Self.cjkNumber(first, suffixes: Self.yearSuffixes), index + 2 < count,
+           let month = Self.cjkNumber(line[index + 1], suffixes: Self.monthSuffixes),
+           let day = Self.cjkNumber(line[index + 2], suffixes: Self.daySuffixes),
+           let date = CivilTime.date(year: year, month: month, day: day) {
+            return (date, index + 2)
+        }
+        guard index + 2 < count else { return nil }
+        let second = line[index + 1]
+        let month: Int
+        let day: Int
+        if let name = Bytes.month(first, localized: localized), let number = Self.dayNumber(second) {
+            (month, day) = (name, number)
+        } else if let number = Self.dayNumber(first), let name = Bytes.month(second, localized: localized) {
+            (month, day) = (name, number)
+        } else if first.last ?? 0 >= 0x80, let number = Self.cjkNumber(first, suffixes: Self.monthSuffixes), let dayNumber = Self.cjkNumber(second, suffixes: Self.daySuffixes) {
+            (month, day) = (number, dayNumber)
+        } else if first.count <= 2, let number = Bytes.int(first), (1...12).contains(number), second.count <= 2, let dayNumber = Bytes.int(second) {
+            (month, day) = (number, dayNumber)
+        } else {
+            return nil
+        }
+        guard (1...31).contains(day) else { return nil }
+        return yearOrTime(line, at: index + 2, month: month, day: day)
+    }
+
+    /// The field at `index` as a time (this year or last) or a year, with perhaps a time after the year.
+    private func yearOrTime(_ line: Line, at index: Int, month: Int, day: Int) -> (date: Date?, last: Int)? {
+        let field = line[index]
+        if let (hour, minute, second) = Bytes.time(field) {
+            return (recentDate(month: month, day: day, hour: hour, minute: minute, second: second), index)
+        }
+        guard let year = Self.cjkNumber(field, suffixes: Self.yearSuffixes) ?? (field.count == 4 ? Bytes.int(field) : nil) else { return nil }
+        // Some servers add the time after the year: `Oct 08, 2002 09:47`; a name must still follow.
+        if index + 2 < line.fields.count, let (hour, minute, second) = Bytes.time(line[index + 1]) {
+            return (CivilTime.date(year: year, month: month, day: day, hour: hour, minute: minute, second: second), index + 1)
+        }
+        return (CivilTime.date(year: year, month: month, day: day), index)
+    }
+
+    /// `2026-11-25`, `1999/10/12`, `2004.07.15` (year first) or `24-04-2003`, `24.04.2003` (day first).
+    static func numericDate(_ field: ArraySlice<UInt8>) -> (Int, Int, Int)? {
+        guard field.count == 10 else { return nil }
+        for separator in [UInt8(ascii: "-"), UInt8(ascii: "/"), UInt8(ascii: ".")] {
+            guard let parts = Bytes.dateParts(field, separator: separator) else { continue }
+            if parts[0].digits == 4 { return (parts[0].value, parts[1].value, parts[2].value) }
+            if parts[2].digits == 4 { return (parts[2].value, parts[1].value, parts[0].value) }
+        }
+        return nil
+    }
+
+    /// `01-jun-99` or `15-JUL-2002`.
+    static func dayMonthNameYear(_ field: ArraySlice<UInt8>) -> (Int, Int, Int)? {
+        guard (7...11).contains(field.count), field.contains(UInt8(ascii: "-")) else { return nil }
+        let parts = field.split(separator: UInt8(ascii: "-"), omittingEmptySubsequences: false)
+        guard parts.count == 3, parts[0].count <= 2, let day = Bytes.int(parts[0]), let month = Bytes.month(parts[1]),
+              let year = Bytes.int(parts[2]), parts[2].count == 2 || parts[2].count == 4
+        else { return nil }
+        return (Bytes.fullYear(year, digits: parts[2].count), month, day)
+    }
+
+    /// A day of the month, perhaps followed by `.` or `,`: `25`, `26.`, `08,`.
+    static func dayNumber(_ field: ArraySlice<UInt8>) -> Int? {
+        var digits = field
+        if let last = digits.last, last == UInt8(ascii: ".") || last == UInt8(ascii: ",") { digits = digits.dropLast() }
+        guard digits.count <= 2, let day = Bytes.int(digits) else { return nil }
+        return day
+    }
+
+    static let yearSuffixes: [[UInt8]] = [Array("年".utf8), Array("년".utf8)]
+    static let monthSuffixes: [[UInt8]] = [Array("月".utf8), Array("월".utf8)]
+    static let daySuffixes: [[UInt8]] = [Array("日".utf8), Array("일".utf8)]
+
+    /// A number with one of `suffixes` after it: `8月`, `2005년`.
+    static func cjkNumber(_ field: ArraySlice<UInt8>, suffixes: [[UInt8]]) -> Int? {
+        for suffix in suffixes where field.count > suffix.count && field.suffix(suffix.count).elementsEqual(suffix) {
+            return Bytes.int(field.dropLast(suffix.count))
+        }
+        return nil
+    }
+}

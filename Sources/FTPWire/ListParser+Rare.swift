@@ -1,0 +1,112 @@
+import Foundation
+
+extension ListParser {
+    /// Old VShell: `206876  Apr 04, 2000 21:06 name`; a name ending in `/` is a directory.
+    func vShellEntry(_ line: Line) -> ListingEntry? {
+        guard line.fields.count >= 6, let size = Bytes.number(line[0]), let month = Bytes.month(line[1]),
+              let day = Self.dayNumber(line[2]), let year = Bytes.int(line[3]), line[3].count == 4,
+              let (hour, minute, second) = Bytes.time(line[4])
+        else { return nil }
+        let modified = CivilTime.date(year: year, month: month, day: day, hour: hour, minute: minute, second: second)
+        var name = line.bytes[line.fields[5].lowerBound...]
+        if name.last == UInt8(ascii: "/") {
+            name.removeLast()
+            return ListingEntry(remoteName: RemotePath(bytes: name), kind: .directory, modified: modified)
+        }
+        return ListingEntry(remoteName: RemotePath(bytes: name), kind: .file, size: size, modified: modified)
+    }
+
+    /// Numeric Unix: `0100644  500  101  12345  123456789  name` (octal mode, uid, gid, size,
+    /// seconds since 1970).
+    func numericUnixEntry(_ line: Line) -> ListingEntry? {
+        guard line.fields.count >= 6, line[0].count >= 5, line[0].first == UInt8(ascii: "0"),
+              let mode = Int(String(decoding: line[0], as: UTF8.self), radix: 8),
+              Bytes.number(line[1]) != nil, Bytes.number(line[2]) != nil, let size = Bytes.number(line[3]),
+              let seconds = Bytes.number(line[4])
+        else { return nil }
+        let kind: ListingEntry.Kind = switch mode & 0o170000 {
+        case 0o040000: .directory
+        case 0o100000: .file
+        case 0o120000: .link
+        default: .other
+        }
+        return ListingEntry(
+            remoteName: line.path(from: line.fields[5].lowerBound), kind: kind, size: kind == .file ? size : nil,
+            modified: Date(timeIntervalSince1970: TimeInterval(seconds)), permissions: UnixPermissions.fromOctal(String(mode & 0o777, radix: 8)))
+    }
+
+    /// Nortel wfFtp: `name  1014196  06/03/04  Thur.  10:20:03`.
+    func nortelEntry(_ line: Line) -> ListingEntry? {
+        guard line.fields.count == 5, let size = Bytes.number(line[1]),
+              let parts = Bytes.dateParts(line[2], separator: UInt8(ascii: "/")), line[3].last == UInt8(ascii: "."),
+              let (hour, minute, second) = Bytes.time(line[4])
+        else { return nil }
+        let modified = CivilTime.date(
+            year: Bytes.fullYear(parts[2].value, digits: parts[2].digits), month: parts[0].value, day: parts[1].value,
+            hour: hour, minute: minute, second: second)
+        return ListingEntry(remoteName: line.path(line.fields[0]), kind: .file, size: size, modified: modified)
+    }
+
+    /// Microware OS-9: `20.20 07/03/29 1026 d-ewrewr 2650 85920 name` (owner, YY/MM/DD, HHMM,
+    /// attributes, sector, size, name).
+    func os9Entry(_ line: Line) -> ListingEntry? {
+        guard line.fields.count >= 7, line[0].contains(UInt8(ascii: ".")),
+              let parts = Bytes.dateParts(line[1], separator: UInt8(ascii: "/")), line[2].count == 4, let clock = Bytes.int(line[2]),
+              line[3].count == 8, line[3].allSatisfy({ "dsewr-".utf8.contains($0) }), let size = Bytes.number(line[5])
+        else { return nil }
+        let modified = CivilTime.date(
+            year: Bytes.fullYear(parts[0].value, digits: parts[0].digits), month: parts[1].value, day: parts[2].value,
+            hour: clock / 100, minute: clock % 100)
+        let name = line.path(from: line.fields[6].lowerBound)
+        return line[3].first == UInt8(ascii: "d")
+            ? ListingEntry(remoteName: name, kind: .directory, modified: modified)
+            : ListingEntry(remoteName: name, kind: .file, size: size, modified: modified)
+    }
+
+    /// z/VM CMS: `NAME  TYPE  V  65  107  2  2005-10-04 15:28:42 OWNER`, shown as `NAME.TYPE`.
+    func zvmEntry(_ line: Line) -> ListingEntry? {
+        guard line.fields.count == 9, line[2].count == 1, "VF".utf8.contains(line[2][line.fields[2].lowerBound]),
+              Bytes.number(line[3]) != nil, Bytes.number(line[4]) != nil, Bytes.number(line[5]) != nil,
+              let (year, month, day) = Self.numericDate(line[6]), let (hour, minute, second) = Bytes.time(line[7])
+        else { return nil }
+        let name = line[0] + [UInt8(ascii: ".")] + line[1]
+        return ListingEntry(
+            remoteName: RemotePath(bytes: name), kind: .file,
+            modified: CivilTime.date(year: year, month: month, day: day, hour: hour, minute: minute, second: second))
+    }
+
+    /// Stratus VOS: files `w  158  stm  90-05-19 11:53:44  name`, directories
+    /// `m  3  04-09-30 16:56:02  name`, links `04-07-13 21:15:43  name ->  target`.
+    func stratusEntry(_ line: Line) -> ListingEntry? {
+        func date(_ field: Int) -> Date? {
+            guard field + 1 < line.fields.count, let parts = Bytes.dateParts(line[field], separator: UInt8(ascii: "-")),
+                  parts.allSatisfy({ $0.digits == 2 }), let (hour, minute, second) = Bytes.time(line[field + 1])
+            else { return nil }
+            return CivilTime.date(year: Bytes.fullYear(parts[0].value, digits: 2), month: parts[1].value, day: parts[2].value, hour: hour, minute: minute, second: second)
+        }
+        let count = line.fields.count
+        if count >= 4, let modified = date(0) {
+            let start = line.fields[2].lowerBound
+            guard let arrow = Self.find(Array(" ->".utf8), in: line.bytes, from: start) else { return nil }
+            let target = line.skippingSpaces(from: arrow + 3)
+            return ListingEntry(remoteName: line.path(start..<arrow), kind: .link, modified: modified, target: line.text(from: target))
+        }
+        guard count >= 5, line[0].count == 1, Bytes.number(line[1]) != nil else { return nil }
+        if let modified = date(2) {
+            return ListingEntry(remoteName: line.path(from: line.fields[4].lowerBound), kind: .directory, modified: modified)
+        }
+        if count >= 6, let modified = date(3), let blocks = Bytes.number(line[1]) {
+            return ListingEntry(remoteName: line.path(from: line.fields[5].lowerBound), kind: .file, size: blocks * 4096, modified: modified)
+        }
+        return nil
+    }
+
+    /// A line with one word and nothing else: servers (MVS PDS member lists, some that answer
+    /// LIST like NLST) send bare names. Headers such as `pub:` or `DISK$FTP:[ANONYMOUS]` are not names.
+    func bareNameEntry(_ line: Line) -> ListingEntry? {
+        guard line.fields.count == 1, line.fields[0].lowerBound == 0 else { return nil }
+        let word = line[0]
+        guard word.last != UInt8(ascii: ":"), !word.contains(UInt8(ascii: "[")), !word.contains(UInt8(ascii: "<")) else { return nil }
+        return ListingEntry(remoteName: line.path(line.fields[0]), kind: .file)
+    }
+}
