@@ -26,6 +26,7 @@ public final class FaultInjection: Sendable {
         var replyDelay: Double = 0
         var bytesPerSecond: Int?
         var scripted: [String: ScriptedReply] = [:]
+        var listing: [UInt8]?
     }
 
     private let state = Mutex(State())
@@ -56,6 +57,13 @@ public final class FaultInjection: Sendable {
         state.withLock { $0.scripted[verb.uppercased()] = reply }
     }
 
+    /// Answers every LIST with exactly these bytes, and leaves MLST out of FEAT so that clients
+    /// use LIST: for testing listing parsers against what other servers send. Nil restores the
+    /// real listings.
+    public func serveListing(_ bytes: [UInt8]?) {
+        state.withLock { $0.listing = bytes }
+    }
+
     /// Removes every fault.
     public func reset() {
         state.withLock { $0 = State() }
@@ -63,6 +71,7 @@ public final class FaultInjection: Sendable {
 
     var replyDelay: Double { state.withLock { $0.replyDelay } }
     var bytesPerSecond: Int? { state.withLock { $0.bytesPerSecond } }
+    var scriptedListing: [UInt8]? { state.withLock { $0.listing } }
 
     /// The byte count after which to break the transfer starting now, counting it as used.
     func takeCut() -> Int? {

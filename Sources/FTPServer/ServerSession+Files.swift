@@ -202,6 +202,10 @@ extension ServerSession {
     // MARK: Listings
 
     func list(_ argument: String, format: ListingFormatter.Format) {
+        if format == .unix, let scripted = server.faults.scriptedListing {
+            send(listing: scripted)
+            return
+        }
         // Clients often pass ls options such as "-la"; they are not paths.
         let path = argument.hasPrefix("-") ? "" : argument
         guard let location = locate(path) else { return }
@@ -221,11 +225,16 @@ extension ServerSession {
             entries = [FileInfo(path: location.localPath, name: location.name) ?? info]
         }
         let text = entries.map { ListingFormatter.line(for: $0, format: format) + "\r\n" }.joined()
+        send(listing: Array(text.utf8))
+    }
+
+    /// Sends a listing over a data connection.
+    private func send(listing bytes: [UInt8]) {
         reply(150, "Here comes the directory listing.")
         guard let data = openDataConnection() else { return }
         defer { data.close() }
         do {
-            try data.write(Array(text.utf8))
+            try data.write(bytes)
         } catch {
             reply(426, "Failure writing network stream.")
             return

@@ -85,7 +85,9 @@ final class ServerSession {
             quitting = true
         case "NOOP": reply(200, "NOOP ok.")
         case "SYST": reply(215, "UNIX Type: L8")
-        case "FEAT": reply(211, "Features:\n EPRT\n EPSV\n MDTM\n MLST type*;size*;modify*;perm*;unix.mode*;\n PASV\n REST STREAM\n SIZE\n TVFS\n UTF8\nEnd")
+        case "FEAT":
+            let machineListing = server.faults.scriptedListing == nil ? " MLST type*;size*;modify*;perm*;unix.mode*;\n" : ""
+            reply(211, "Features:\n EPRT\n EPSV\n MDTM\n\(machineListing) PASV\n REST STREAM\n SIZE\n TVFS\n UTF8\nEnd")
         case "OPTS": argument.uppercased() == "UTF8 ON" ? reply(200, "Always in UTF8 mode.") : reply(501, "Option not understood.")
         case "HELP": reply(214, "Commands understood: see FEAT.\nHelp OK.")
         case "TYPE": type(argument)
