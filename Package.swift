@@ -14,9 +14,16 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
     ],
     targets: [
         .target(name: "ScreenKit"),
+        .systemLibrary(name: "CNcurses", pkgConfig: "ncursesw", providers: [.apt(["libncurses-dev"])]),
+        .target(name: "Terminal", dependencies: ["CNcurses", "ScreenKit"]),
+        .target(
+            name: "Commander",
+            dependencies: ["ScreenKit", "FTPWire", .product(name: "TOMLKit", package: "TOMLKit")]
+        ),
         .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
         .target(name: "FTPWire"),
         .target(
@@ -31,7 +38,7 @@ let package = Package(
         .executableTarget(
             name: "ferry",
             dependencies: [
-                "FTP", "FTPServer", "Transfers",
+                "FTP", "FTPServer", "Transfers", "Commander", "Terminal",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -40,6 +47,8 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["FTP", "FTPServer"], path: "Tests/TestSupport"),
         .testTarget(name: "FTPWireTests", dependencies: ["FTPWire"], exclude: ["ListingCorpus", "FuzzRegressions"]),
         .testTarget(name: "ScreenKitTests", dependencies: ["ScreenKit"]),
+        .testTarget(name: "CommanderTests", dependencies: ["Commander", "ScreenKit", "FTPWire"], exclude: ["Snapshots"]),
+        .testTarget(name: "TerminalTests", dependencies: ["Terminal", "ScreenKit"]),
         .testTarget(
             name: "FTPTests",
             dependencies: ["FTP", "FTPServer", "Transfers", "TestSupport", .product(name: "Logging", package: "swift-log")]

@@ -90,9 +90,9 @@ public enum MLSxParser {
 }
 
 /// Unix permission strings.
-enum UnixPermissions {
+public enum UnixPermissions {
     /// `rwxr-xr-x` from an octal mode such as `0755` or `755`.
-    static func fromOctal(_ text: String) -> String? {
+    public static func fromOctal(_ text: String) -> String? {
         guard !text.isEmpty, text.count <= 6, let mode = Int(text, radix: 8) else { return nil }
         let symbols: [Character] = ["r", "w", "x"]
         var result = ""

@@ -76,6 +76,19 @@ public final class TerminalUI {
         return inputs
     }
 
+    /// Takes the terminal's new size after a SIGWINCH (which the caller catches: in a program
+    /// with threads, ncurses's own handler may run on a thread that is not polling) and returns
+    /// the resize to report, if the size changed.
+    public func adoptNewSize() -> TerminalInput? {
+        var size = winsize()
+        guard ioctl(STDOUT_FILENO, UInt(TIOCGWINSZ), &size) == 0, size.ws_row > 0, size.ws_col > 0 else { return nil }
+        let (width, height) = (Int(size.ws_col), Int(size.ws_row))
+        guard width != self.size.width || height != self.size.height else { return nil }
+        resizeterm(Int32(height), Int32(width))
+        shown = nil
+        return .resize(width: width, height: height)
+    }
+
     /// Draws what changed since the last call (everything, the first time and after a resize).
     public func draw(_ screen: Screen) {
         for change in screen.changes(since: shown) {

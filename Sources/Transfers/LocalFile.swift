@@ -9,7 +9,8 @@ public struct LocalFileError: Error, CustomStringConvertible, Sendable {
     /// The system's reason.
     public let reason: String
 
-    init(path: String, action: String, errno code: Int32 = errno) {
+    /// An error for `path`, with the system's reason for `code` (by default the current errno).
+    public init(path: String, action: String, errno code: Int32 = errno) {
         self.path = path
         self.action = action
         reason = String(cString: strerror(code))

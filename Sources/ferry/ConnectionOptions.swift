@@ -68,8 +68,8 @@ struct ConnectionOptions: ParsableArguments {
     }
 
     /// The endpoint for a URL, with the credentials found for it.
-    func endpoint(for url: FTPURL) throws -> RemoteEndpoint {
-        let credentials = try Credentials.resolve(for: url)
+    func endpoint(for url: FTPURL, interactive: Bool = true) throws -> RemoteEndpoint {
+        let credentials = try Credentials.resolve(for: url, interactive: interactive)
         let endpoint = RemoteEndpoint(
             url: url, user: credentials.user, password: credentials.password, options: clientOptions,
             tls: tlsConfiguration, requiresTLS: tls, logger: logger)

@@ -9,7 +9,8 @@ struct Credentials {
     let user: String
     let password: String
 
-    static func resolve(for url: FTPURL, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> Credentials {
+    /// The credentials for `url`; `interactive` allows asking on the terminal.
+    static func resolve(for url: FTPURL, interactive: Bool = true, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> Credentials {
         let netrc = Netrc.load(environment: environment)
         let entry = netrc?.entry(for: url.host, user: url.user)
         guard let user = url.user ?? entry?.login else {
@@ -18,7 +19,7 @@ struct Credentials {
         if let password = url.password ?? environment["FERRY_PASSWORD"] ?? entry?.password {
             return Credentials(user: user, password: password)
         }
-        if isatty(STDIN_FILENO) == 1, let typed = PasswordPrompt.ask("Password for \(user)@\(url.host): ") {
+        if interactive, isatty(STDIN_FILENO) == 1, let typed = PasswordPrompt.ask("Password for \(user)@\(url.host): ") {
             return Credentials(user: user, password: typed)
         }
         return Credentials(user: user, password: "")

@@ -1,4 +1,6 @@
 import ArgumentParser
+import Commander
+import FTP
 import FTPServer
 import Foundation
 
@@ -6,8 +8,8 @@ import Foundation
 struct DemoCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
-        abstract: "Start a loopback FTP server over a sample tree (and, once it lands, the commander on it).",
-        discussion: "Try: ferry demo --serve, then ferry ls -l on the URL it prints."
+        abstract: "The commander on a loopback FTP server over a sample tree.",
+        discussion: "With --serve, only the server runs: try ferry ls -l on the URL it prints."
     )
 
     @Flag(name: .long, help: "Only run the server: print its URL and serve until Ctrl-C.")
@@ -19,7 +21,40 @@ struct DemoCommand: ParsableCommand {
     @Option(name: .long, help: "Listen on this port of 127.0.0.1 instead of a free one.")
     var port: UInt16 = 0
 
+    @Option(name: .long, help: "The commander's colour theme.")
+    var theme: String?
+
     func run() throws {
+        if serve { try serveOnly() } else { try openCommander() }
+    }
+
+    /// The server over the sample tree, with downloads slowed to a pace where progress bars show,
+    /// and the commander on it: local folder left, the server right.
+    private func openCommander() throws {
+        let sampleTree: SampleTree? = root == nil ? try SampleTree.create() : nil
+        defer { sampleTree?.remove() }
+        let server = try startServer(root: root ?? sampleTree?.path ?? ".")
+        defer { server.stop() }
+        server.faults.throttle(bytesPerSecond: 16 * 1024 * 1024)
+        let mailbox = Mailbox<LoopMessage>()
+        let workers = CommanderWorkers(mailbox: mailbox, connection: try ConnectionOptions.parse([]))
+        let url = try FTPURL("ftp://anonymous@\(server.address.host):\(server.address.port)/")
+        let right = workers.register(url, endpoint: try ConnectionOptions.parse([]).endpoint(for: url, interactive: false))
+        try CommanderLauncher(themeName: theme, keyPreset: nil).run(
+            left: .local(FileManager.default.currentDirectoryPath), right: right, activeRight: true, workers: workers, mailbox: mailbox)
+    }
+
+    private func startServer(root: String) throws -> FTPServer {
+        do {
+            let server = try FTPServer(configuration: .init(root: root, port: port, allowsAnonymous: true, timeout: 300))
+            server.start()
+            return server
+        } catch {
+            throw Failure(.connection, "cannot start the demo server: \(error)")
+        }
+    }
+
+    private func serveOnly() throws {
         // Stop on Ctrl-C or TERM by waiting for the signal here, so the sample tree is removed.
         var signals = sigset_t()
         sigemptyset(&signals)
@@ -29,17 +64,8 @@ struct DemoCommand: ParsableCommand {
 
         let sampleTree: SampleTree? = root == nil ? try SampleTree.create() : nil
         defer { sampleTree?.remove() }
-        let server: FTPServer
-        do {
-            server = try FTPServer(configuration: .init(root: root ?? sampleTree?.path ?? ".", port: port, allowsAnonymous: true, timeout: 300))
-        } catch {
-            throw Failure(.connection, "cannot start the demo server: \(error)")
-        }
-        server.start()
+        let server = try startServer(root: root ?? sampleTree?.path ?? ".")
         let url = "ftp://\(server.address.host):\(server.address.port)/"
-        if !serve {
-            printError("ferry: the commander is not in this build yet; serving only.")
-        }
         print("""
             Ferry demo server at \(url)  (anonymous login; Ctrl-C stops it)
             Serving \(root ?? sampleTree?.path ?? ".")

@@ -12,9 +12,10 @@ struct Ferry: ParsableCommand {
             """,
         version: "0.1.0",
         subcommands: [
-            DemoCommand.self, ListCommand.self, GetCommand.self, PutCommand.self,
+            CommanderCommand.self, DemoCommand.self, ListCommand.self, GetCommand.self, PutCommand.self,
             RemoveCommand.self, MakeDirectoryCommand.self, MoveCommand.self,
-        ]
+        ],
+        defaultSubcommand: CommanderCommand.self
     )
 }
 

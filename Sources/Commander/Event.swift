@@ -1,0 +1,39 @@
+import Foundation
+import FTPWire
+import ScreenKit
+
+/// Something that happened: a key, a new size, or the outcome of work done elsewhere.
+public enum Event: Sendable {
+    case key(Key)
+    case resize(width: Int, height: Int)
+    /// A listing for `pane` finished: the entries at `location` (where the server really put the
+    /// pane), or why it failed. `focus` is the name the `.list` effect asked the cursor to go to.
+    case listed(pane: Int, location: Location, focus: String?, result: Result<[ListingEntry], ListingFailure>, at: Date)
+    case transferStarted(id: Int)
+    case transferProgress(id: Int, currentName: String?, completed: UInt64, total: UInt64?, bytesPerSecond: Double)
+    case transferFinished(id: Int, error: String?)
+    /// A line of the control dialogue (password already masked).
+    case log(String)
+    /// A file operation finished: refresh the panes showing `location`, say `message` if any.
+    case operationFinished(location: Location, message: String?)
+}
+
+/// Why a listing failed, in words for the status line.
+public struct ListingFailure: Error, Equatable, Sendable {
+    public let message: String
+    public init(_ message: String) { self.message = message }
+}
+
+/// Work for the world outside: the executable carries these out and reports back with events.
+public enum Effect: Equatable, Sendable {
+    /// List a location for a pane; `focus` is the name to put the cursor on.
+    case list(pane: Int, location: Location, focus: String?)
+    case startTransfer(id: Int, request: TransferRequest)
+    case cancelTransfer(id: Int)
+    case makeDirectory(location: Location, name: String)
+    case delete(location: Location, entries: [ListingEntry])
+    case rename(location: Location, entry: ListingEntry, to: String)
+    /// Open a URL (typed in the connect dialog) in a pane.
+    case connect(pane: Int, url: String)
+    case quit
+}

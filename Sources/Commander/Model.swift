@@ -1,0 +1,297 @@
+import Foundation
+import FTPWire
+
+/// Where a pane is: a local folder, or a directory on a server.
+public enum Location: Hashable, Sendable, CustomStringConvertible {
+    /// An absolute local path.
+    case local(String)
+    /// A site (its URL without password and path, such as `ftp://anna@example.org`) and an
+    /// absolute path on it.
+    case remote(site: String, path: RemotePath)
+
+    /// The location as a person reads it: a path, or a URL without the password. Control
+    /// characters are made visible.
+    public var description: String {
+        switch self {
+        case .local(let path): Sanitizer.visible(path)
+        case .remote(let site, let path): Sanitizer.visible(site + (path.bytes.first == UInt8(ascii: "/") ? "" : "/") + path.description)
+        }
+    }
+
+    /// Whether this is the top of its tree.
+    public var isRoot: Bool {
+        switch self {
+        case .local(let path): path == "/"
+        case .remote(_, let path): path.bytes == [UInt8(ascii: "/")] || path.isEmpty
+        }
+    }
+
+    /// The location one level up.
+    public var parent: Location {
+        switch self {
+        case .local(let path):
+            let trimmed = path.hasSuffix("/") && path.count > 1 ? String(path.dropLast()) : path
+            guard let slash = trimmed.lastIndex(of: "/") else { return self }
+            return .local(slash == trimmed.startIndex ? "/" : String(trimmed[..<slash]))
+        case .remote(let site, let path):
+            var bytes = path.bytes
+            if bytes.count > 1, bytes.last == UInt8(ascii: "/") { bytes.removeLast() }
+            guard let slash = bytes.lastIndex(of: UInt8(ascii: "/")) else { return self }
+            return .remote(site: site, path: RemotePath(bytes: slash == 0 ? [UInt8(ascii: "/")] : Array(bytes[..<slash])))
+        }
+    }
+
+    /// The location of an entry inside this one.
+    public func appending(_ entry: ListingEntry) -> Location {
+        switch self {
+        case .local(let path): .local(path.hasSuffix("/") ? path + entry.name : path + "/" + entry.name)
+        case .remote(let site, let path): .remote(site: site, path: path.appending(entry.remoteName))
+        }
+    }
+
+    /// The last component's name, to put the cursor on when coming back up.
+    public var lastComponent: String {
+        switch self {
+        case .local(let path): String(path.split(separator: "/").last ?? "/")
+        case .remote(_, let path): path.lastComponent.description
+        }
+    }
+
+    /// Whether the location is on a server.
+    public var isRemote: Bool {
+        if case .remote = self { return true }
+        return false
+    }
+}
+
+/// How a pane orders its entries; directories always come first.
+public enum SortKey: String, Sendable, CaseIterable {
+    case name, size, time
+}
+
+/// One pane: where it is, what is there, and where the cursor stands.
+public struct PaneState: Equatable, Sendable {
+    public var location: Location
+    /// Everything the last listing returned.
+    public private(set) var entries: [ListingEntry] = []
+    /// The entries shown, sorted and filtered, after the `..` row when there is one.
+    public private(set) var rows: [ListingEntry] = []
+    /// Whether the first row is `..`.
+    public private(set) var hasParentRow = false
+    public var cursor = 0
+    /// The first row shown: kept by `update`, never by drawing.
+    public var top = 0
+    /// Names of marked entries.
+    public var marked: Set<String> = []
+    public private(set) var sort = SortKey.name
+    public private(set) var reversed = false
+    public private(set) var showsHidden = false
+    public var loading = false
+    public var error: String?
+    /// The text typed so far in a quick search, or nil.
+    public var quickSearch: String?
+
+    public init(location: Location) {
+        self.location = location
+    }
+
+    /// The entry under the cursor; nil on `..` or in an empty pane.
+    public var current: ListingEntry? {
+        guard cursor >= 0, cursor < rows.count, !(hasParentRow && cursor == 0) else { return nil }
+        return rows[cursor]
+    }
+
+    /// The marked entries, or the one under the cursor when nothing is marked.
+    public var selection: [ListingEntry] {
+        let marked = rows.filter { self.marked.contains($0.name) && !(hasParentRow && $0.name == "..") }
+        if !marked.isEmpty { return marked }
+        return current.map { [$0] } ?? []
+    }
+
+    /// Replaces the entries, putting the cursor on `focus` (a name) when it is there; a new
+    /// location without a focus starts at the top.
+    public mutating func show(_ entries: [ListingEntry], at location: Location, focus: String?) {
+        if location != self.location {
+            cursor = 0
+            top = 0
+            marked = []
+        }
+        quickSearch = nil
+        self.location = location
+        self.entries = entries
+        loading = false
+        error = nil
+        marked = marked.filter { name in entries.contains { $0.name == name } }
+        rebuildRows(focus: focus)
+    }
+
+    /// Changes the order; the cursor stays on its entry.
+    public mutating func setSort(_ key: SortKey, reversed: Bool) {
+        sort = key
+        self.reversed = reversed
+        rebuildRows(focus: current?.name)
+    }
+
+    /// Shows or hides dot files; the cursor stays on its entry where it can.
+    public mutating func setShowsHidden(_ shows: Bool) {
+        showsHidden = shows
+        rebuildRows(focus: current?.name)
+    }
+
+    private mutating func rebuildRows(focus: String?) {
+        let visible = showsHidden ? entries : entries.filter { !$0.name.hasPrefix(".") }
+        let sorted = visible.sorted(by: Self.ordering(sort, reversed: reversed))
+        hasParentRow = !location.isRoot
+        rows = hasParentRow ? [ListingEntry(name: "..", kind: .directory)] + sorted : sorted
+        if let focus, let index = rows.firstIndex(where: { $0.name == focus }) {
+            cursor = index
+        } else {
+            cursor = min(cursor, max(0, rows.count - 1))
+        }
+    }
+
+    /// Directories first, then by the key; names break ties.
+    static func ordering(_ key: SortKey, reversed: Bool) -> (ListingEntry, ListingEntry) -> Bool {
+        { lhs, rhs in
+            let lhsIsDirectory = lhs.kind == .directory
+            if lhsIsDirectory != (rhs.kind == .directory) { return lhsIsDirectory }
+            let ascending: Bool
+            switch key {
+            case .name: ascending = lhs.name < rhs.name
+            case .size:
+                let (left, right) = (lhs.size ?? 0, rhs.size ?? 0)
+                ascending = left == right ? lhs.name < rhs.name : left < right
+            case .time:
+                let (left, right) = (lhs.modified ?? .distantPast, rhs.modified ?? .distantPast)
+                ascending = left == right ? lhs.name < rhs.name : left < right
+            }
+            return reversed ? !ascending : ascending
+        }
+    }
+}
+
+/// One transfer in the queue.
+public struct TransferItem: Equatable, Sendable {
+    public enum Direction: Equatable, Sendable { case download, upload }
+
+    public enum State: Equatable, Sendable {
+        case queued, running, done, cancelled
+        case failed(String)
+    }
+
+    public let id: Int
+    public let request: TransferRequest
+    public var state = State.queued
+    public var completedBytes: UInt64 = 0
+    public var totalBytes: UInt64?
+    public var bytesPerSecond: Double = 0
+    /// The file being moved now, for a folder.
+    public var currentName: String?
+
+    public init(id: Int, request: TransferRequest) {
+        self.id = id
+        self.request = request
+        totalBytes = request.entry.kind == .file ? request.entry.size : nil
+    }
+
+    /// Whether the item is still to run or running.
+    public var isActive: Bool { state == .queued || state == .running }
+}
+
+/// What to copy where: an entry of one location into another location (a folder).
+public struct TransferRequest: Equatable, Sendable {
+    public let source: Location
+    public let entry: ListingEntry
+    public let destination: Location
+
+    public init(source: Location, entry: ListingEntry, destination: Location) {
+        self.source = source
+        self.entry = entry
+        self.destination = destination
+    }
+
+    /// Which way the bytes go.
+    public var direction: TransferItem.Direction { source.isRemote ? .download : .upload }
+}
+
+/// A dialog on top of the panes.
+public struct Dialog: Equatable, Sendable {
+    public enum Kind: Equatable, Sendable {
+        /// A question answered with Enter (yes) or Esc (no).
+        case confirm
+        /// A line of text; `secret` hides what is typed.
+        case input(text: String, secret: Bool)
+        /// A message to dismiss.
+        case message
+        /// The keys and what they do.
+        case help
+    }
+
+    public var kind: Kind
+    public var title: String
+    public var message: String
+    /// What Enter does.
+    public var action: PendingAction
+
+    public init(kind: Kind, title: String, message: String, action: PendingAction = .none) {
+        self.kind = kind
+        self.title = title
+        self.message = message
+        self.action = action
+    }
+}
+
+/// What a dialog does once confirmed.
+public enum PendingAction: Equatable, Sendable {
+    case none
+    case copy([TransferRequest])
+    case delete(pane: Int, location: Location, entries: [ListingEntry])
+    case makeDirectory(pane: Int, location: Location)
+    case rename(pane: Int, location: Location, entry: ListingEntry)
+    case connect(pane: Int)
+    case mark(pane: Int, marking: Bool)
+    case quit
+}
+
+/// Everything the commander shows: a value that `update` turns into the next one.
+public struct AppState: Equatable, Sendable {
+    public var panes: [PaneState]
+    public var active = 0
+    public var width: Int
+    public var height: Int
+    public var transfers: [TransferItem] = []
+    public var nextTransferID = 1
+    public var dialog: Dialog?
+    public var log: [String] = []
+    public var showsLog = false
+    /// A line for the status bar: the last error or notice.
+    public var message: String?
+    /// Whether an Esc was pressed that may start an Esc-digit F-key.
+    public var escapePending = false
+    public var isRunning = true
+    /// The time dates are shown against (this year's dates with a time, older ones with a year).
+    public var now: Date
+    public var timeZone: TimeZone
+    public var keymap: Keymap
+
+    public init(left: Location, right: Location, width: Int, height: Int, now: Date, timeZone: TimeZone = .current, keymap: Keymap = .standard) {
+        panes = [PaneState(location: left), PaneState(location: right)]
+        self.width = width
+        self.height = height
+        self.now = now
+        self.timeZone = timeZone
+        self.keymap = keymap
+    }
+
+    /// The pane with the focus.
+    public var activePane: PaneState {
+        get { panes[active] }
+        set { panes[active] = newValue }
+    }
+
+    /// The pane without the focus.
+    public var otherPane: PaneState { panes[1 - active] }
+
+    /// The most log lines kept.
+    public static let logLimit = 500
+}

@@ -1,0 +1,378 @@
+import Foundation
+import FTPWire
+import ScreenKit
+
+/// The commander's logic: the next state, and the effects to carry out, for an event.
+/// Pure: no I/O, no clock, no threads; it never blocks.
+public func update(_ state: inout AppState, _ event: Event) -> [Effect] {
+    switch event {
+    case .key(let key):
+        return handle(key, in: &state)
+    case .resize(let width, let height):
+        state.width = width
+        state.height = height
+        for index in state.panes.indices { keepCursorVisible(&state, pane: index) }
+        return []
+    case .listed(let pane, let location, let focus, let result, let now):
+        state.now = now
+        switch result {
+        case .success(let entries):
+            state.panes[pane].show(entries, at: location, focus: focus)
+        case .failure(let failure):
+            state.panes[pane].loading = false
+            state.panes[pane].error = failure.message
+            state.message = failure.message
+        }
+        keepCursorVisible(&state, pane: pane)
+        return []
+    case .transferStarted(let id):
+        modifyTransfer(&state, id) { $0.state = .running }
+        return []
+    case .transferProgress(let id, let name, let completed, let total, let rate):
+        modifyTransfer(&state, id) { item in
+            item.currentName = name
+            item.completedBytes = completed
+            item.totalBytes = total ?? item.totalBytes
+            item.bytesPerSecond = rate
+        }
+        return []
+    case .transferFinished(let id, let error):
+        var destination: Location?
+        modifyTransfer(&state, id) { item in
+            if item.state != .cancelled { item.state = error.map { .failed($0) } ?? .done }
+            if error == nil, let total = item.totalBytes { item.completedBytes = total }
+            destination = item.request.destination
+        }
+        if let error { state.message = "Transfer failed: \(error)" }
+        return destination.map { refresh(&state, showing: $0) } ?? []
+    case .log(let line):
+        state.log.append(line)
+        if state.log.count > AppState.logLimit { state.log.removeFirst(state.log.count - AppState.logLimit) }
+        return []
+    case .operationFinished(let location, let message):
+        state.message = message
+        return refresh(&state, showing: location)
+    }
+}
+
+// MARK: Keys
+
+private func handle(_ key: Key, in state: inout AppState) -> [Effect] {
+    if state.dialog != nil { return handleDialog(key, in: &state) }
+    var key = key
+    if state.escapePending {
+        state.escapePending = false
+        if case .character(let character) = key, let digit = character.wholeNumberValue {
+            key = .function(digit == 0 ? 10 : digit)
+        }
+    }
+    if state.activePane.quickSearch != nil, handleQuickSearch(key, in: &state) { return [] }
+    if key == .escape {
+        if state.message != nil {
+            state.message = nil
+        } else {
+            state.escapePending = true
+        }
+        return []
+    }
+    state.message = nil
+    guard let action = state.keymap.action(for: key) else { return [] }
+    return perform(action, in: &state)
+}
+
+/// Typing narrows a quick search; true when the key was used.
+private func handleQuickSearch(_ key: Key, in state: inout AppState) -> Bool {
+    guard var text = state.activePane.quickSearch else { return false }
+    switch key {
+    case .character(let character):
+        text.append(character)
+    case .backspace:
+        guard !text.isEmpty else {
+            state.activePane.quickSearch = nil
+            return true
+        }
+        text.removeLast()
+    case .escape, .enter:
+        state.activePane.quickSearch = nil
+        return true
+    default:
+        state.activePane.quickSearch = nil
+        return false
+    }
+    state.activePane.quickSearch = text
+    let lowered = text.lowercased()
+    if let index = state.activePane.rows.firstIndex(where: { $0.name.lowercased().hasPrefix(lowered) }) {
+        state.activePane.cursor = index
+        keepCursorVisible(&state, pane: state.active)
+    }
+    return true
+}
+
+private func perform(_ action: Action, in state: inout AppState) -> [Effect] {
+    let layout = Layout(state)
+    let pane = state.active
+    switch action {
+    case .up: moveCursor(&state, by: -1)
+    case .down: moveCursor(&state, by: 1)
+    case .pageUp: moveCursor(&state, by: -max(1, layout.listRows - 1))
+    case .pageDown: moveCursor(&state, by: max(1, layout.listRows - 1))
+    case .home: moveCursor(&state, to: 0)
+    case .end: moveCursor(&state, to: state.activePane.rows.count - 1)
+    case .switchPane: state.active = 1 - state.active
+    case .open:
+        let current = state.activePane
+        if current.hasParentRow, current.cursor == 0 { return goUp(&state) }
+        guard let entry = current.current else { return [] }
+        guard entry.kind == .directory || entry.kind == .link || entry.kind == .other else {
+            state.message = "\(Sanitizer.visible(entry.name)) is a file: F5 copies it to the other pane"
+            return []
+        }
+        state.panes[pane].loading = true
+        return [.list(pane: pane, location: current.location.appending(entry), focus: nil)]
+    case .parent:
+        return goUp(&state)
+    case .mark:
+        if let entry = state.activePane.current {
+            if state.panes[pane].marked.remove(entry.name) == nil { state.panes[pane].marked.insert(entry.name) }
+        }
+        moveCursor(&state, by: 1)
+    case .markByPattern, .unmarkByPattern:
+        let marking = action == .markByPattern
+        state.dialog = Dialog(
+            kind: .input(text: "*", secret: false), title: marking ? "Mark" : "Unmark",
+            message: "Files matching (* and ? allowed):", action: .mark(pane: pane, marking: marking))
+    case .invertMarks:
+        let names = state.activePane.rows.filter { $0.name != ".." && $0.kind != .directory }.map(\.name)
+        state.panes[pane].marked = Set(names).symmetricDifference(state.panes[pane].marked)
+    case .toggleHidden:
+        state.panes[pane].setShowsHidden(!state.activePane.showsHidden)
+        keepCursorVisible(&state, pane: pane)
+    case .cycleSort:
+        let keys = SortKey.allCases
+        let next = keys[((keys.firstIndex(of: state.activePane.sort) ?? 0) + 1) % keys.count]
+        state.panes[pane].setSort(next, reversed: state.activePane.reversed)
+        state.message = "Sorted by \(next.rawValue)"
+        keepCursorVisible(&state, pane: pane)
+    case .reverseSort:
+        state.panes[pane].setSort(state.activePane.sort, reversed: !state.activePane.reversed)
+        keepCursorVisible(&state, pane: pane)
+    case .toggleLog:
+        state.showsLog.toggle()
+        for index in state.panes.indices { keepCursorVisible(&state, pane: index) }
+    case .quickSearch:
+        state.panes[pane].quickSearch = ""
+    case .refresh:
+        return state.panes.indices.map { .list(pane: $0, location: state.panes[$0].location, focus: state.panes[$0].current?.name) }
+    case .help:
+        state.dialog = Dialog(kind: .help, title: "Keys", message: helpText(state.keymap))
+    case .copy:
+        return askToCopy(&state)
+    case .move:
+        guard let entry = state.activePane.current else { return [] }
+        state.dialog = Dialog(
+            kind: .input(text: entry.name, secret: false), title: "Rename",
+            message: "Rename \(Sanitizer.visible(entry.name)) to:", action: .rename(pane: pane, location: state.activePane.location, entry: entry))
+    case .makeDirectory:
+        state.dialog = Dialog(
+            kind: .input(text: "", secret: false), title: "Make folder",
+            message: "Make a folder in \(state.activePane.location):", action: .makeDirectory(pane: pane, location: state.activePane.location))
+    case .delete:
+        let selection = state.activePane.selection
+        guard !selection.isEmpty else { return [] }
+        let folders = selection.filter { $0.kind == .directory }.count
+        let what = selection.count == 1 ? "\"\(Sanitizer.visible(selection[0].name))\"" : "\(selection.count) entries"
+        let recursive = folders > 0 ? " (\(folders) folder\(folders == 1 ? "" : "s") with all inside)" : ""
+        state.dialog = Dialog(
+            kind: .confirm, title: "Delete", message: "Delete \(what)\(recursive)?",
+            action: .delete(pane: pane, location: state.activePane.location, entries: selection))
+    case .connect:
+        state.dialog = Dialog(
+            kind: .input(text: "ftp://", secret: false), title: "Connect",
+            message: "URL (ftp://, ftpes://, ftps://; user@ and :port allowed):", action: .connect(pane: pane))
+    case .quit:
+        if state.transfers.contains(where: \.isActive) {
+            state.dialog = Dialog(kind: .confirm, title: "Quit", message: "Transfers are still running. Quit and cancel them?", action: .quit)
+            return []
+        }
+        state.isRunning = false
+        return [.quit]
+    case .cancelTransfer:
+        guard let running = state.transfers.last(where: { $0.state == .running }) ?? state.transfers.first(where: \.isActive) else { return [] }
+        modifyTransfer(&state, running.id) { $0.state = .cancelled }
+        return [.cancelTransfer(id: running.id)]
+    case .retryTransfers:
+        var effects: [Effect] = []
+        for index in state.transfers.indices {
+            if case .failed = state.transfers[index].state {
+                state.transfers[index].state = .queued
+                state.transfers[index].completedBytes = 0
+                effects.append(.startTransfer(id: state.transfers[index].id, request: state.transfers[index].request))
+            }
+        }
+        return effects
+    case .view, .edit:
+        state.message = "\(action == .view ? "Viewing" : "Editing") files is not in this build yet"
+    }
+    return []
+}
+
+private func goUp(_ state: inout AppState) -> [Effect] {
+    let location = state.activePane.location
+    guard !location.isRoot else { return [] }
+    state.panes[state.active].loading = true
+    return [.list(pane: state.active, location: location.parent, focus: location.lastComponent)]
+}
+
+private func askToCopy(_ state: inout AppState) -> [Effect] {
+    let selection = state.activePane.selection
+    guard !selection.isEmpty else { return [] }
+    let source = state.activePane.location
+    let destination = state.otherPane.location
+    guard source.isRemote != destination.isRemote else {
+        state.message = source.isRemote
+            ? "Copying between two servers is not in this build yet"
+            : "Both panes are local: open a server in one of them (F9) to copy"
+        return []
+    }
+    let requests = selection.map { TransferRequest(source: source, entry: $0, destination: destination) }
+    let what = selection.count == 1 ? "\"\(Sanitizer.visible(selection[0].name))\"" : "\(selection.count) entries"
+    state.dialog = Dialog(kind: .confirm, title: "Copy", message: "Copy \(what) to \(destination)?", action: .copy(requests))
+    return []
+}
+
+// MARK: Dialogs
+
+private func handleDialog(_ key: Key, in state: inout AppState) -> [Effect] {
+    guard var dialog = state.dialog else { return [] }
+    switch (dialog.kind, key) {
+    case (_, .escape):
+        state.dialog = nil
+        return []
+    case (.input(let text, let secret), .backspace):
+        dialog.kind = .input(text: String(text.dropLast()), secret: secret)
+    case (.input(let text, let secret), .character(let character)):
+        dialog.kind = .input(text: text + String(character), secret: secret)
+    case (.help, _), (.message, _):
+        state.dialog = nil
+        return []
+    case (_, .enter):
+        state.dialog = nil
+        return confirm(dialog, in: &state)
+    default:
+        return []
+    }
+    state.dialog = dialog
+    return []
+}
+
+private func confirm(_ dialog: Dialog, in state: inout AppState) -> [Effect] {
+    var text = ""
+    if case .input(let typed, _) = dialog.kind { text = typed }
+    switch dialog.action {
+    case .none:
+        return []
+    case .copy(let requests):
+        state.panes[state.active].marked = []
+        return requests.map { request in
+            let id = state.nextTransferID
+            state.nextTransferID += 1
+            state.transfers.append(TransferItem(id: id, request: request))
+            return .startTransfer(id: id, request: request)
+        }
+    case .delete(let pane, let location, let entries):
+        state.panes[pane].marked = []
+        return [.delete(location: location, entries: entries)]
+    case .makeDirectory(_, let location):
+        guard !text.isEmpty else { return [] }
+        return [.makeDirectory(location: location, name: text)]
+    case .rename(_, let location, let entry):
+        guard !text.isEmpty, text != entry.name else { return [] }
+        return [.rename(location: location, entry: entry, to: text)]
+    case .connect(let pane):
+        guard text.contains("://") else {
+            state.message = "A URL starts with ftp://, ftpes:// or ftps://"
+            return []
+        }
+        state.panes[pane].loading = true
+        return [.connect(pane: pane, url: text)]
+    case .mark(let pane, let marking):
+        let names = state.panes[pane].rows.filter { $0.name != ".." && $0.kind != .directory && Glob.matches(text, $0.name) }.map(\.name)
+        if marking { state.panes[pane].marked.formUnion(names) } else { state.panes[pane].marked.subtract(names) }
+        return []
+    case .quit:
+        state.isRunning = false
+        return state.transfers.filter(\.isActive).map { .cancelTransfer(id: $0.id) } + [.quit]
+    }
+}
+
+// MARK: Helpers
+
+private func moveCursor(_ state: inout AppState, by delta: Int) {
+    moveCursor(&state, to: state.activePane.cursor + delta)
+}
+
+private func moveCursor(_ state: inout AppState, to row: Int) {
+    let count = state.activePane.rows.count
+    state.panes[state.active].cursor = max(0, min(count - 1, row))
+    keepCursorVisible(&state, pane: state.active)
+}
+
+/// Scrolls a pane so that its cursor is on screen.
+func keepCursorVisible(_ state: inout AppState, pane index: Int) {
+    let rows = Layout(state).listRows
+    var pane = state.panes[index]
+    pane.cursor = max(0, min(pane.cursor, pane.rows.count - 1))
+    if pane.cursor < pane.top { pane.top = pane.cursor }
+    if pane.cursor >= pane.top + rows { pane.top = pane.cursor - rows + 1 }
+    pane.top = max(0, min(pane.top, max(0, pane.rows.count - rows)))
+    state.panes[index] = pane
+}
+
+private func modifyTransfer(_ state: inout AppState, _ id: Int, _ change: (inout TransferItem) -> Void) {
+    guard let index = state.transfers.firstIndex(where: { $0.id == id }) else { return }
+    change(&state.transfers[index])
+}
+
+/// Relists every pane that shows `location`.
+private func refresh(_ state: inout AppState, showing location: Location) -> [Effect] {
+    state.panes.indices.filter { state.panes[$0].location == location }.map {
+        .list(pane: $0, location: location, focus: state.panes[$0].current?.name)
+    }
+}
+
+private func helpText(_ keymap: Keymap) -> String {
+    Action.allCases.compactMap { action in
+        let keys = keymap.keys(for: action)
+        guard !keys.isEmpty else { return nil }
+        return keys.map(Keymap.name).joined(separator: " ") + "\t" + action.help
+    }.joined(separator: "\n")
+}
+
+/// Shell-style patterns: `*` any run, `?` one character.
+enum Glob {
+    static func matches(_ pattern: String, _ name: String) -> Bool {
+        matches(Array(pattern), 0, Array(name), 0)
+    }
+
+    private static func matches(_ pattern: [Character], _ p: Int, _ name: [Character], _ n: Int) -> Bool {
+        var (p, n) = (p, n)
+        var star: (Int, Int)?
+        while n < name.count {
+            if p < pattern.count, pattern[p] == "?" || pattern[p] == name[n] {
+                p += 1
+                n += 1
+            } else if p < pattern.count, pattern[p] == "*" {
+                star = (p, n)
+                p += 1
+            } else if let (starP, starN) = star {
+                p = starP + 1
+                n = starN + 1
+                star = (starP, starN + 1)
+            } else {
+                return false
+            }
+        }
+        while p < pattern.count, pattern[p] == "*" { p += 1 }
+        return p == pattern.count
+    }
+}

@@ -1,0 +1,301 @@
+import Foundation
+import FTPWire
+import ScreenKit
+
+/// Draws the whole commander for a state: panes, queue, log, status line, key bar and any dialog.
+/// Pure: the same state and theme always give the same screen.
+public func render(_ state: AppState, theme: Theme) -> Screen {
+    var screen = Screen(width: state.width, height: state.height, style: theme[.background])
+    guard state.width >= 20, state.height >= 6 else {
+        screen.write("Ferry needs at least 20×6", x: 0, y: 0, style: theme[.statusError])
+        return screen
+    }
+    let layout = Layout(state)
+    for index in state.panes.indices {
+        drawPane(state, index, layout: layout, theme: theme, on: &screen)
+    }
+    drawQueue(state, layout: layout, theme: theme, on: &screen)
+    drawLog(state, layout: layout, theme: theme, on: &screen)
+    drawStatus(state, layout: layout, theme: theme, on: &screen)
+    drawKeyBar(state, layout: layout, theme: theme, on: &screen)
+    if let dialog = state.dialog { drawDialog(dialog, theme: theme, on: &screen) }
+    return screen
+}
+
+// MARK: Panes
+
+private func drawPane(_ state: AppState, _ index: Int, layout: Layout, theme: Theme, on screen: inout Screen) {
+    let pane = state.panes[index]
+    let (x, width) = layout.pane(index)
+    let height = layout.paneHeight
+    let isActive = index == state.active
+    drawBox(x: x, y: 0, width: width, height: height, style: theme[.paneBorder], on: &screen)
+    // The title: the location; the active pane's in brackets and highlighted.
+    let decoration = isActive ? ("[ ", " ]") : ("  ", "  ")
+    let where_ = keepingEnd(pane.location.description + (pane.loading ? " …" : ""), width: width - 8)
+    let title = decoration.0 + where_ + decoration.1
+    let titleWidth = min(DisplayWidth.of(title), width - 4)
+    screen.write(title, x: x + max(2, (width - titleWidth) / 2), y: 0, limit: width - 4, style: isActive ? theme[.paneTitleActive] : theme[.paneTitle])
+
+    let inner = width - 2
+    let columns = Columns(width: inner)
+    screen.write(" Name", x: x + 1, y: 1, limit: columns.name, style: theme[.paneHeader])
+    screen.write(pad("Size", columns.size, right: true), x: x + 1 + columns.name, y: 1, style: theme[.paneHeader])
+    if columns.date > 0 {
+        screen.write(" Modified", x: x + 1 + columns.name + columns.size, y: 1, limit: columns.date + 1, style: theme[.paneHeader])
+    }
+
+    let rows = layout.listRows
+    if let error = pane.error, pane.rows.isEmpty {
+        screen.write(" " + Sanitizer.visible(error), x: x + 1, y: 2, limit: inner, style: theme[.statusError])
+    }
+    for row in 0..<rows {
+        let index = pane.top + row
+        guard index < pane.rows.count else { break }
+        let entry = pane.rows[index]
+        let isParent = pane.hasParentRow && index == 0
+        var style = theme[entryRole(entry)]
+        let isMarked = !isParent && pane.marked.contains(entry.name)
+        if isMarked { style = theme[.entryMarked].over(style) }
+        if isActive, index == pane.cursor { style = theme[.cursor].over(style) }
+        let y = 2 + row
+        screen.fill(x: x + 1, y: y, width: inner, height: 1, style: style)
+        let marker = isMarked ? "*" : " "
+        let prefix = entry.kind == .directory ? "/" : entry.kind == .link ? "@" : entry.kind == .other ? "|" : " "
+        screen.write(marker + prefix + Sanitizer.visible(entry.name), x: x + 1, y: y, limit: columns.name, style: style)
+        screen.write(pad(isParent ? "UP--DIR" : sizeText(entry), columns.size, right: true), x: x + 1 + columns.name, y: y, style: style)
+        if columns.date > 0, !isParent {
+            screen.write(" " + dateText(entry.modified, now: state.now, timeZone: state.timeZone), x: x + 1 + columns.name + columns.size, y: y, limit: columns.date + 1, style: style)
+        }
+    }
+    // The bottom border: a quick search, or where the cursor is and what is marked.
+    let footer: String
+    if let search = pane.quickSearch {
+        footer = " search: \(Sanitizer.visible(search))_ "
+    } else if !pane.marked.isEmpty {
+        let size = pane.rows.filter { pane.marked.contains($0.name) }.reduce(UInt64(0)) { $0 + ($1.size ?? 0) }
+        footer = " \(pane.marked.count) marked, \(humanSize(size)) "
+    } else {
+        footer = " \(pane.rows.isEmpty ? 0 : pane.cursor + 1)/\(pane.rows.count) "
+    }
+    screen.write(footer, x: x + max(1, width - DisplayWidth.of(footer) - 2), y: height - 1, limit: width - 2, style: theme[.paneBorder])
+}
+
+/// The widths of the name, size and date columns inside a pane.
+private struct Columns {
+    let name: Int
+    let size: Int
+    let date: Int
+
+    init(width: Int) {
+        size = 8
+        date = width >= 34 ? 12 : 0
+        name = max(4, width - size - (date > 0 ? date + 1 : 0))
+    }
+}
+
+private func entryRole(_ entry: ListingEntry) -> Role {
+    switch entry.kind {
+    case .directory: .entryDirectory
+    case .link: .entryLink
+    case .other: .entryOther
+    case .file: .entryFile
+    }
+}
+
+private func sizeText(_ entry: ListingEntry) -> String {
+    switch entry.kind {
+    case .directory: "<DIR>"
+    case .link: entry.size.map(humanSize) ?? "->"
+    default: entry.size.map(humanSize) ?? ""
+    }
+}
+
+/// `999`, `4.0K`, `12M`, `1.5G`: at most 6 characters.
+func humanSize(_ bytes: UInt64) -> String {
+    if bytes < 1000 { return "\(bytes)" }
+    let units = ["K", "M", "G", "T", "P", "E"]
+    var value = Double(bytes) / 1024
+    var unit = 0
+    while value >= 1000, unit < units.count - 1 {
+        value /= 1024
+        unit += 1
+    }
+    return value < 10 ? String(format: "%.1f%@", value, units[unit]) : "\(Int(value.rounded()))\(units[unit])"
+}
+
+/// `Nov 25 14:35` within half a year of `now`, else `Nov 25  2024`.
+func dateText(_ date: Date?, now: Date, timeZone: TimeZone) -> String {
+    guard let date else { return "" }
+    var calendar = Calendar(identifier: .gregorian)
+    calendar.timeZone = timeZone
+    let parts = calendar.dateComponents([.year, .month, .day, .hour, .minute], from: date)
+    let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+    let month = months[max(0, min(11, (parts.month ?? 1) - 1))]
+    let day = String(format: "%2d", parts.day ?? 1)
+    if abs(now.timeIntervalSince(date)) < 182 * 86_400 {
+        return "\(month) \(day) " + String(format: "%02d:%02d", parts.hour ?? 0, parts.minute ?? 0)
+    }
+    return "\(month) \(day)  \(parts.year ?? 0)"
+}
+
+// MARK: Queue, log, status, keys
+
+private func drawQueue(_ state: AppState, layout: Layout, theme: Theme, on screen: inout Screen) {
+    guard layout.queueHeight > 0 else { return }
+    let items = Layout.queueItems(state)
+    let running = state.transfers.filter { $0.state == .running }
+    let queued = state.transfers.filter { $0.state == .queued }.count
+    let rate = running.reduce(0) { $0 + $1.bytesPerSecond }
+    let header = " Transfers: \(running.count) running, \(queued) queued" + (rate > 0 ? ", \(humanSize(UInt64(rate)))/s" : "") + "   x cancel, R retry"
+    screen.fill(x: 0, y: layout.queueTop, width: state.width, height: 1, style: theme[.queueHeader])
+    screen.write(header, x: 0, y: layout.queueTop, style: theme[.queueHeader])
+    for (row, item) in items.prefix(layout.queueHeight - 1).enumerated() {
+        drawTransfer(item, y: layout.queueTop + 1 + row, width: state.width, theme: theme, on: &screen)
+    }
+}
+
+/// `↓ name  [#####-----]  45%  28M/64M  12M/s  ETA 0:03`, or the outcome of a finished transfer.
+private func drawTransfer(_ item: TransferItem, y: Int, width: Int, theme: Theme, on screen: inout Screen) {
+    let arrow = item.request.direction == .download ? "↓" : "↑"
+    let name = Sanitizer.visible(item.currentName ?? item.request.entry.name)
+    let nameWidth = max(10, width / 3)
+    screen.write(" \(arrow) " + name, x: 0, y: y, limit: nameWidth, style: theme[.queueText])
+    var x = nameWidth + 1
+    switch item.state {
+    case .failed(let reason):
+        screen.write("failed: " + Sanitizer.visible(reason), x: x, y: y, style: theme[.queueFailed])
+        return
+    case .done:
+        screen.write("done  \(humanSize(item.completedBytes))", x: x, y: y, style: theme[.queueText])
+        return
+    case .cancelled:
+        screen.write("cancelled", x: x, y: y, style: theme[.queueText])
+        return
+    case .queued:
+        screen.write("queued", x: x, y: y, style: theme[.queueText])
+        return
+    case .running:
+        break
+    }
+    let fraction = item.totalBytes.map { $0 == 0 ? 1 : min(1, Double(item.completedBytes) / Double($0)) }
+    let barWidth = max(4, min(20, width - x - 40))
+    let filled = Int((fraction ?? 0) * Double(barWidth))
+    screen.write(String(repeating: "#", count: filled), x: x, y: y, style: theme[.progressDone])
+    screen.write(String(repeating: "-", count: barWidth - filled), x: x + filled, y: y, style: theme[.progressTodo])
+    x += barWidth + 1
+    var text = fraction.map { String(format: "%3d%%", Int($0 * 100)) } ?? "   ?"
+    text += "  \(humanSize(item.completedBytes))/\(item.totalBytes.map(humanSize) ?? "?")"
+    text += "  \(humanSize(UInt64(item.bytesPerSecond)))/s"
+    if let total = item.totalBytes, item.bytesPerSecond > 0, total > item.completedBytes {
+        let seconds = Int(Double(total - item.completedBytes) / item.bytesPerSecond)
+        text += String(format: "  ETA %d:%02d", seconds / 60, seconds % 60)
+    }
+    screen.write(text, x: x, y: y, style: theme[.queueText])
+}
+
+private func drawLog(_ state: AppState, layout: Layout, theme: Theme, on screen: inout Screen) {
+    guard layout.logHeight > 0 else { return }
+    drawBox(x: 0, y: layout.logTop, width: state.width, height: layout.logHeight, style: theme[.paneBorder], on: &screen)
+    screen.write(" FTP log ", x: 2, y: layout.logTop, style: theme[.paneTitle])
+    let visible = state.log.suffix(max(0, layout.logHeight - 2))
+    for (row, line) in visible.enumerated() {
+        screen.write(Sanitizer.visible(line), x: 1, y: layout.logTop + 1 + row, limit: state.width - 2, style: theme[.log])
+    }
+}
+
+private func drawStatus(_ state: AppState, layout: Layout, theme: Theme, on screen: inout Screen) {
+    let pane = state.activePane
+    var text: String
+    var style = theme[.status]
+    if let message = state.message {
+        text = Sanitizer.visible(message)
+        style = theme[.statusError]
+    } else if let entry = pane.current {
+        text = Sanitizer.visible(entry.name)
+        if let target = entry.target { text += " -> " + Sanitizer.visible(target) }
+        if let permissions = entry.permissions { text = permissions + "  " + text }
+    } else {
+        text = pane.location.description
+    }
+    if state.escapePending { text = "Esc: press a digit for an F-key" }
+    screen.fill(x: 0, y: layout.statusRow, width: state.width, height: 1, style: style)
+    screen.write(" " + text, x: 0, y: layout.statusRow, style: style)
+}
+
+private func drawKeyBar(_ state: AppState, layout: Layout, theme: Theme, on screen: inout Screen) {
+    let actions = (1...10).map { state.keymap.action(for: .function($0)) }
+    let slot = state.width / 10
+    for (index, action) in actions.enumerated() {
+        let x = index * slot
+        let key = "\(index + 1)"
+        screen.write(key, x: x, y: layout.keyBarRow, style: theme[.keyBarKey])
+        let labelWidth = (index == 9 ? state.width - x : slot) - key.count
+        screen.fill(x: x + key.count, y: layout.keyBarRow, width: labelWidth, height: 1, style: theme[.keyBarLabel])
+        screen.write(action?.label ?? "", x: x + key.count, y: layout.keyBarRow, limit: labelWidth, style: theme[.keyBarLabel])
+    }
+}
+
+// MARK: Dialogs
+
+private func drawDialog(_ dialog: Dialog, theme: Theme, on screen: inout Screen) {
+    var lines = dialog.message.split(separator: "\n", omittingEmptySubsequences: false).map { String($0).replacingOccurrences(of: "\t", with: "  ") }
+    switch dialog.kind {
+    case .input(let text, let secret):
+        lines.append("")
+        lines.append(secret ? String(repeating: "*", count: text.count) : Sanitizer.visible(text))
+        lines.append("")
+        lines.append("Enter: OK   Esc: cancel")
+    case .confirm:
+        lines.append("")
+        lines.append("Enter: yes   Esc: no")
+    case .message, .help:
+        lines.append("")
+        lines.append("Any key closes")
+    }
+    let width = min(screen.width - 4, max(30, (lines.map(DisplayWidth.of).max() ?? 0) + 4))
+    let height = min(screen.height - 2, lines.count + 2)
+    let x = (screen.width - width) / 2
+    let y = max(0, (screen.height - height) / 2)
+    screen.fill(x: x, y: y, width: width, height: height, style: theme[.dialog])
+    drawBox(x: x, y: y, width: width, height: height, style: theme[.dialog], on: &screen)
+    screen.write(" \(dialog.title) ", x: x + 2, y: y, limit: width - 4, style: theme[.dialogTitle])
+    for (row, line) in lines.prefix(height - 2).enumerated() {
+        var style = theme[.dialog]
+        if case .input = dialog.kind, row == lines.count - 3 {
+            style = theme[.dialogInput]
+            screen.fill(x: x + 2, y: y + 1 + row, width: width - 4, height: 1, style: style)
+        }
+        screen.write(line, x: x + 2, y: y + 1 + row, limit: width - 4, style: style)
+    }
+}
+
+private func drawBox(x: Int, y: Int, width: Int, height: Int, style: Style, on screen: inout Screen) {
+    guard width >= 2, height >= 2 else { return }
+    let horizontal = String(repeating: "─", count: width - 2)
+    screen.write("┌" + horizontal + "┐", x: x, y: y, style: style)
+    screen.write("└" + horizontal + "┘", x: x, y: y + height - 1, style: style)
+    for row in (y + 1)..<(y + height - 1) {
+        screen.write("│", x: x, y: row, style: style)
+        screen.write("│", x: x + width - 1, y: row, style: style)
+    }
+}
+
+/// The end of a text that is too wide, after an ellipsis: paths are read from the right.
+private func keepingEnd(_ text: String, width: Int) -> String {
+    guard width > 1, DisplayWidth.of(text) > width else { return text }
+    var kept = ""
+    var used = 1
+    for character in text.reversed() {
+        let characterWidth = DisplayWidth.of(String(character))
+        guard used + characterWidth <= width else { break }
+        kept.insert(character, at: kept.startIndex)
+        used += characterWidth
+    }
+    return "…" + kept
+}
+
+private func pad(_ text: String, _ width: Int, right: Bool) -> String {
+    let gap = String(repeating: " ", count: max(0, width - DisplayWidth.of(text)))
+    return right ? gap + text : text + gap
+}

@@ -1,0 +1,83 @@
+import Commander
+import Foundation
+import ScreenKit
+import Terminal
+
+/// The commander's event loop: keys and worker reports in, `update`, effects out, a redraw.
+///
+/// It sleeps in poll(2) on the terminal and the mailbox's pipe, so an idle commander costs no
+/// CPU; while transfers run it redraws at most ten times a second.
+struct CommanderApp {
+    let left: Location
+    let right: Location
+    let theme: Theme
+    let monochrome: Bool
+    let keymap: Keymap
+    let workers: CommanderWorkers
+    let mailbox: Mailbox<LoopMessage>
+    /// Whether the right pane has the focus at the start (when a URL was given).
+    let startsOnRight: Bool
+
+    func run() throws {
+        let terminal = try TerminalUI(monochrome: monochrome)
+        defer { terminal.restore() }
+        let signals = Self.watchSignals(mailbox)
+        defer { signals.forEach { $0.cancel() } }
+        let size = terminal.size
+        var state = AppState(left: left, right: right, width: size.width, height: size.height, now: Date(), keymap: keymap)
+        state.active = startsOnRight ? 1 : 0
+        for pane in state.panes.indices {
+            state.panes[pane].loading = true
+            workers.perform(.list(pane: pane, location: state.panes[pane].location, focus: nil))
+        }
+        var lastDraw = Date.distantPast
+        var dirty = true
+        while state.isRunning {
+            let now = Date()
+            let throttled = state.transfers.contains { $0.state == .running }
+            let sinceDraw = now.timeIntervalSince(lastDraw)
+            if dirty, !throttled || sinceDraw >= 0.1 {
+                terminal.draw(render(state, theme: theme))
+                lastDraw = now
+                dirty = false
+            }
+            var descriptors = [
+                pollfd(fd: STDIN_FILENO, events: Int16(POLLIN), revents: 0),
+                pollfd(fd: mailbox.wakeDescriptor, events: Int16(POLLIN), revents: 0),
+            ]
+            let timeout: Int32 = dirty ? Int32(max(1, (0.1 - sinceDraw) * 1000)) : -1
+            _ = poll(&descriptors, 2, timeout)
+            var events: [Event] = terminal.readInput().map { input in
+                switch input {
+                case .key(let key): .key(key)
+                case .resize(let width, let height): .resize(width: width, height: height)
+                }
+            }
+            for message in mailbox.drain() {
+                switch message {
+                case .event(let event): events.append(event)
+                case .terminate: state.isRunning = false
+                case .terminalResized:
+                    if case .resize(let width, let height) = terminal.adoptNewSize() { events.append(.resize(width: width, height: height)) }
+                }
+            }
+            for event in events {
+                for effect in update(&state, event) { workers.perform(effect) }
+                dirty = true
+            }
+        }
+    }
+
+    /// Ctrl-C, TERM and HUP end the loop so the terminal is restored on the way out; a window
+    /// size change wakes the loop to redraw. Call after the terminal started: it replaces
+    /// ncurses's SIGWINCH handler.
+    private static func watchSignals(_ mailbox: Mailbox<LoopMessage>) -> [any DispatchSourceSignal] {
+        [(SIGINT, LoopMessage.terminate), (SIGTERM, .terminate), (SIGHUP, .terminate), (SIGWINCH, .terminalResized)].map { number, message in
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler { mailbox.post(message) }
+            source.resume()
+            return source
+        }
+    }
+}

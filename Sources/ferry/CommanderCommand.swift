@@ -1,0 +1,110 @@
+import ArgumentParser
+import Commander
+import Foundation
+import FTP
+
+/// `ferry [URL]`: the two-pane commander, local on the left and the URL on the right.
+struct CommanderCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "open",
+        abstract: "The two-pane commander (also plain `ferry [URL]`).",
+        discussion: "Without a URL both panes are local. Press F1 or ? inside for the keys."
+    )
+
+    @Option(name: .long, help: "The colour theme: default, classic, mono, or one in $XDG_CONFIG_HOME/ferry/themes.")
+    var theme: String?
+
+    @Option(name: .long, help: "The key preset: mc (the default) or vi.")
+    var keys: String?
+
+    @OptionGroup var connection: ConnectionOptions
+
+    @Argument(help: "A server to open in the right pane: ftp://, ftpes:// or ftps://.")
+    var url: String?
+
+    func run() throws {
+        let mailbox = Mailbox<LoopMessage>()
+        let workers = CommanderWorkers(mailbox: mailbox, connection: connection)
+        let local = Location.local(FileManager.default.currentDirectoryPath)
+        var right = local
+        if let url {
+            let parsed = try ConnectionOptions.parseURL(url)
+            right = workers.register(parsed, endpoint: try connection.endpoint(for: parsed))
+        }
+        try CommanderLauncher(themeName: theme, keyPreset: keys).run(left: local, right: right, activeRight: url != nil, workers: workers, mailbox: mailbox)
+    }
+}
+
+/// Chooses the theme and keys, then runs the commander: shared by `ferry [URL]` and `ferry demo`.
+struct CommanderLauncher {
+    let themeName: String?
+    let keyPreset: String?
+
+    func run(left: Location, right: Location, activeRight: Bool, workers: CommanderWorkers, mailbox: Mailbox<LoopMessage>) throws {
+        let environment = ProcessInfo.processInfo.environment
+        let noColor = !(environment["NO_COLOR"] ?? "").isEmpty
+        let theme = noColor ? Theme.mono : ThemeLoader(environment: environment).load(themeName ?? "default")
+        var keymap = Keymap.standard
+        if keyPreset == "vi" { keymap = .vi } else if let keyPreset, keyPreset != "mc" {
+            throw Failure(.usage, "--keys must be mc or vi")
+        }
+        try CommanderApp(
+            left: left, right: right, theme: theme, monochrome: noColor || theme.name == "mono", keymap: keymap,
+            workers: workers, mailbox: mailbox, startsOnRight: activeRight
+        ).run()
+    }
+}
+
+/// Finds themes: the user's (`$XDG_CONFIG_HOME/ferry/themes`), then the shipped ones (next to the
+/// binary in `../share/ferry/themes`, or the package's `Themes/` under `swift run`), then the
+/// default compiled in. A bad file is reported on standard error and the default used instead.
+struct ThemeLoader {
+    let environment: [String: String]
+
+    func load(_ name: String) -> Theme {
+        let file = name + ".toml"
+        var theme = Theme.standard
+        if let shipped = shippedFolders.map({ $0 + "/" + file }).first(where: FileManager.default.fileExists) {
+            guard let loaded = read(shipped) else { return .standard }
+            theme = name == "mono" ? loaded : Theme.standard.overridden(by: loaded)
+        } else if name == "mono" {
+            theme = .mono
+        }
+        let user = userFolder + "/" + file
+        if FileManager.default.fileExists(atPath: user) {
+            guard let loaded = read(user) else { return .standard }
+            theme = theme.overridden(by: loaded)
+        } else if theme == .standard, name != "default" {
+            printError("ferry: no theme called \(name); using the default theme")
+        }
+        return theme
+    }
+
+    private func read(_ path: String) -> Theme? {
+        do {
+            let text = try String(contentsOfFile: path, encoding: .utf8)
+            return try Theme.parse(text, file: path)
+        } catch let error as ThemeError {
+            printError("ferry: theme \(error); using the default theme")
+        } catch {
+            printError("ferry: cannot read the theme \(path): \(error.localizedDescription); using the default theme")
+        }
+        return nil
+    }
+
+    private var userFolder: String {
+        let configuration = environment["XDG_CONFIG_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? (environment["HOME"] ?? NSHomeDirectory()) + "/.config"
+        return configuration + "/ferry/themes"
+    }
+
+    private var shippedFolders: [String] {
+        let executable = URL(fileURLWithPath: (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0])
+        var folders = [executable.deletingLastPathComponent().appendingPathComponent("../share/ferry/themes").standardized.path]
+        var folder = executable.deletingLastPathComponent()
+        for _ in 0..<5 {
+            folders.append(folder.appendingPathComponent("Themes").path)
+            folder = folder.deletingLastPathComponent()
+        }
+        return folders
+    }
+}

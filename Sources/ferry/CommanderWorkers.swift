@@ -1,0 +1,272 @@
+import Commander
+import Foundation
+import FTP
+import FTPWire
+import Logging
+import Synchronization
+import Transfers
+
+/// Carries out the commander's effects off the main thread and reports back through the mailbox.
+///
+/// Browsing runs on one serial queue per pane, with a connection per site of its own; transfers
+/// run on one serial queue with their own connections, so browsing stays quick while files move.
+final class CommanderWorkers: @unchecked Sendable {
+    // @unchecked: `sites` and the sessions are touched only on `siteQueue`, the browse queues and
+    // the transfer queue as noted at each; `cancelled` and `running` are Mutexes.
+    private let mailbox: Mailbox<LoopMessage>
+    private let connection: ConnectionOptions
+    private let browseQueues = [DispatchQueue(label: "ferry-browse-0"), DispatchQueue(label: "ferry-browse-1")]
+    private let transferQueue = DispatchQueue(label: "ferry-transfers")
+    private let sites = Mutex<[String: RemoteEndpoint]>([:])
+    /// Browsing sessions, one per pane and site: used on that pane's browse queue only.
+    private var browseSessions: [[String: RemoteSession]] = [[:], [:]]
+    /// Transfer sessions per site: used on the transfer queue only.
+    private var transferSessions: [String: RemoteSession] = [:]
+    private let cancelled = Mutex<Set<Int>>([])
+    private let running = Mutex<(id: Int, cancellation: Cancellation)?>(nil)
+
+    init(mailbox: Mailbox<LoopMessage>, connection: ConnectionOptions) {
+        self.mailbox = mailbox
+        self.connection = connection
+    }
+
+    /// Registers a site for a URL and returns its location (path to be resolved by the first listing).
+    func register(_ url: FTPURL, endpoint: RemoteEndpoint) -> Location {
+        var siteURL = url
+        siteURL.path = ""
+        var site = siteURL.description
+        if site.hasSuffix("/") { site.removeLast() }
+        var registered = endpoint
+        registered.logger = logger
+        sites.withLock { $0[site] = registered }
+        return .remote(site: site, path: url.path)
+    }
+
+    /// A logger whose lines go to the commander's log view.
+    var logger: Logger {
+        let mailbox = self.mailbox
+        var logger = Logger(label: "ferry.commander", factory: { _ in MailboxLogHandler(mailbox: mailbox) })
+        logger.logLevel = .trace
+        return logger
+    }
+
+    func perform(_ effect: Effect) {
+        switch effect {
+        case .list(let pane, let location, let focus):
+            browseQueues[pane].async { self.list(pane: pane, location: location, focus: focus) }
+        case .startTransfer(let id, let request):
+            transferQueue.async { self.transfer(id: id, request) }
+        case .cancelTransfer(let id):
+            cancelled.withLock { _ = $0.insert(id) }
+            running.withLock { current in if current?.id == id { current?.cancellation.cancel() } }
+        case .makeDirectory(let location, let name):
+            operate(on: location, success: "Made \(name)") { client in
+                if let client { try client.mkd(Self.remotePath(location).appending(RemotePath(name))) } else {
+                    try FileManager.default.createDirectory(atPath: Self.localPath(location) + "/" + name, withIntermediateDirectories: false)
+                }
+            }
+        case .delete(let location, let entries):
+            operate(on: location, success: "Deleted \(entries.count) entr\(entries.count == 1 ? "y" : "ies")") { client in
+                for entry in entries {
+                    if let client {
+                        let path = Self.remotePath(location).appending(entry.remoteName)
+                        if entry.kind == .directory { try Self.removeTree(path, client: client) } else { try client.delete(path) }
+                    } else {
+                        try FileManager.default.removeItem(atPath: Self.localPath(location) + "/" + entry.name)
+                    }
+                }
+            }
+        case .rename(let location, let entry, let name):
+            operate(on: location, success: "Renamed to \(name)") { client in
+                if let client {
+                    let directory = Self.remotePath(location)
+                    try client.rename(directory.appending(entry.remoteName), to: directory.appending(RemotePath(name)))
+                } else {
+                    let folder = Self.localPath(location)
+                    try FileManager.default.moveItem(atPath: folder + "/" + entry.name, toPath: folder + "/" + name)
+                }
+            }
+        case .connect(let pane, let text):
+            browseQueues[pane].async { self.connect(pane: pane, text) }
+        case .quit:
+            break
+        }
+    }
+
+    // MARK: Browsing
+
+    private func list(pane: Int, location: Location, focus: String?) {
+        let result: Result<[ListingEntry], ListingFailure>
+        var resolved = location
+        switch location {
+        case .local(let path):
+            result = LocalDirectory.entries(at: path)
+        case .remote(let site, let path):
+            do {
+                let (entries, absolute) = try withBrowseSession(pane: pane, site: site) { client in
+                    if !path.isEmpty { try client.cwd(path) }
+                    let absolute = RemotePath(try client.pwd())
+                    return (try client.listDirectory(), absolute)
+                }
+                resolved = .remote(site: site, path: absolute)
+                result = .success(entries)
+            } catch {
+                result = .failure(ListingFailure("\(location): \(error)"))
+            }
+        }
+        mailbox.post(.event(.listed(pane: pane, location: resolved, focus: focus, result: result, at: Date())))
+    }
+
+    private func connect(pane: Int, _ text: String) {
+        do {
+            let url = try FTPURL(text)
+            let endpoint = try connection.endpoint(for: url, interactive: false)
+            let location = register(url, endpoint: endpoint)
+            list(pane: pane, location: location, focus: nil)
+        } catch {
+            let message = (error as? FTPURLError)?.description ?? "\(error)"
+            mailbox.post(.event(.listed(pane: pane, location: .local("/"), focus: nil, result: .failure(ListingFailure(message)), at: Date())))
+        }
+    }
+
+    /// Runs `body` with a pane's session for a site, reconnecting once if the connection had dropped.
+    private func withBrowseSession<Result>(pane: Int, site: String, _ body: (FTPClient) throws -> Result) throws -> Result {
+        guard let endpoint = sites.withLock({ $0[site] }) else { throw FTPError(kind: .usage, detail: "unknown site \(site)") }
+        let session = browseSessions[pane][site] ?? RemoteSession(endpoint: endpoint)
+        browseSessions[pane][site] = session
+        do {
+            return try body(session.connection())
+        } catch let error as FTPError where error.kind == .connection || error.kind == .timeout || error.reply?.code == .serviceNotAvailable {
+            session.drop()
+            return try body(session.connection())
+        }
+    }
+
+    /// Runs a file operation on the queue of a pane showing `location`, then reports.
+    private func operate(on location: Location, success: String, _ body: @escaping @Sendable (FTPClient?) throws -> Void) {
+        browseQueues[0].async {
+            var message = success
+            do {
+                if case .remote(let site, _) = location {
+                    try self.withBrowseSession(pane: 0, site: site) { try body($0) }
+                } else {
+                    try body(nil)
+                }
+            } catch {
+                message = "Failed: \(error)"
+            }
+            self.mailbox.post(.event(.operationFinished(location: location, message: message)))
+        }
+    }
+
+    static func remotePath(_ location: Location) -> RemotePath {
+        if case .remote(_, let path) = location { return path }
+        return ""
+    }
+
+    static func localPath(_ location: Location) -> String {
+        if case .local(let path) = location { return path }
+        return "/"
+    }
+
+    static func removeTree(_ path: RemotePath, client: FTPClient) throws {
+        for entry in try client.listDirectory(path) {
+            let child = path.appending(entry.remoteName)
+            if entry.kind == .directory { try removeTree(child, client: client) } else { try client.delete(child) }
+        }
+        try client.rmd(path)
+    }
+
+    // MARK: Transfers
+
+    private func transfer(id: Int, _ request: TransferRequest) {
+        guard !cancelled.withLock({ $0.contains(id) }) else {
+            mailbox.post(.event(.transferFinished(id: id, error: nil)))
+            return
+        }
+        mailbox.post(.event(.transferStarted(id: id)))
+        var failure: String?
+        do {
+            let site: String
+            switch (request.source, request.destination) {
+            case (.remote(let remoteSite, _), _), (_, .remote(let remoteSite, _)): site = remoteSite
+            default: throw FTPError(kind: .usage, detail: "copies between two local folders are not supported")
+            }
+            guard let endpoint = sites.withLock({ $0[site] }) else { throw FTPError(kind: .usage, detail: "unknown site \(site)") }
+            let session = transferSessions[site] ?? RemoteSession(endpoint: endpoint)
+            transferSessions[site] = session
+            let client = try session.connection()
+            running.withLock { $0 = (id, client.cancellation) }
+            defer { running.withLock { $0 = nil } }
+            let meter = ProgressMeter(id: id, mailbox: mailbox)
+            do {
+                try TreeCopy(session: session, retry: connection.retryPolicy, meter: meter).copy(request)
+            } catch {
+                session.drop()
+                throw error
+            }
+        } catch {
+            failure = cancelled.withLock({ $0.contains(id) }) ? nil : Self.describe(error)
+        }
+        mailbox.post(.event(.transferFinished(id: id, error: failure)))
+    }
+
+    static func describe(_ error: any Error) -> String {
+        (error as? FTPError)?.description ?? (error as? LocalFileError)?.description ?? "\(error)"
+    }
+}
+
+/// What the event loop receives from other threads.
+enum LoopMessage: Sendable {
+    case event(Event)
+    /// A signal asked the program to stop.
+    case terminate
+    /// The terminal window changed size (SIGWINCH).
+    case terminalResized
+}
+
+/// Sends log lines (the control dialogue, password already masked) to the commander's log view.
+struct MailboxLogHandler: LogHandler {
+    let mailbox: Mailbox<LoopMessage>
+    var metadata: Logger.Metadata = [:]
+    var logLevel: Logger.Level = .trace
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    func log(event: LogEvent) {
+        mailbox.post(.event(.log("\(event.message)")))
+    }
+}
+
+/// Turns transfer callbacks into progress events: about ten a second, with the rate.
+final class ProgressMeter: @unchecked Sendable {
+    // @unchecked: used by the transfer queue's one thread only.
+    private let id: Int
+    private let mailbox: Mailbox<LoopMessage>
+    private var lastPost = Date.distantPast
+    private var started = Date()
+    private var startBytes: UInt64 = 0
+
+    init(id: Int, mailbox: Mailbox<LoopMessage>) {
+        self.id = id
+        self.mailbox = mailbox
+    }
+
+    /// A new file starts: its rate is measured afresh.
+    func begin(at bytes: UInt64) {
+        started = Date()
+        startBytes = bytes
+    }
+
+    func report(_ progress: TransferProgress, force: Bool = false) {
+        let now = Date()
+        guard force || now.timeIntervalSince(lastPost) >= 0.1 else { return }
+        lastPost = now
+        let elapsed = max(0.001, now.timeIntervalSince(started))
+        let rate = Double(progress.completedBytes - min(progress.completedBytes, startBytes)) / elapsed
+        mailbox.post(.event(.transferProgress(id: id, currentName: progress.name, completed: progress.completedBytes, total: progress.totalBytes, bytesPerSecond: rate)))
+    }
+}

@@ -1,0 +1,43 @@
+import Foundation
+import Synchronization
+
+/// Messages for the event loop from other threads, with a pipe that wakes the loop's poll(2).
+final class Mailbox<Message: Sendable>: Sendable {
+    private let messages = Mutex<[Message]>([])
+    /// The read end of the wake-up pipe: poll it for input.
+    let wakeDescriptor: Int32
+    private let writeDescriptor: Int32
+
+    init() {
+        var descriptors: [Int32] = [0, 0]
+        _ = pipe(&descriptors)
+        for descriptor in descriptors {
+            _ = fcntl(descriptor, F_SETFD, FD_CLOEXEC)
+            _ = fcntl(descriptor, F_SETFL, fcntl(descriptor, F_GETFL) | O_NONBLOCK)
+        }
+        wakeDescriptor = descriptors[0]
+        writeDescriptor = descriptors[1]
+    }
+
+    deinit {
+        close(wakeDescriptor)
+        close(writeDescriptor)
+    }
+
+    /// Posts a message and wakes the loop; never blocks.
+    func post(_ message: Message) {
+        messages.withLock { $0.append(message) }
+        var byte: UInt8 = 1
+        _ = write(writeDescriptor, &byte, 1)
+    }
+
+    /// Everything posted so far, oldest first, emptying the box and the pipe.
+    func drain() -> [Message] {
+        var scratch = [UInt8](repeating: 0, count: 256)
+        while read(wakeDescriptor, &scratch, scratch.count) > 0 {}
+        return messages.withLock { messages in
+            defer { messages.removeAll(keepingCapacity: true) }
+            return messages
+        }
+    }
+}

@@ -1,0 +1,179 @@
+import Commander
+import Foundation
+import FTPWire
+import ScreenKit
+import Testing
+
+/// The commander driven with events and read as text, with no terminal.
+@Suite("Commander")
+struct CommanderTests {
+    /// 2026-11-25 12:00 UTC.
+    static let now = Date(timeIntervalSince1970: 1_795_608_000)
+    static let remote = Location.remote(site: "ftp://anna@example.org", path: "/pub")
+
+    static func sampleEntries() -> [ListingEntry] {
+        [
+            ListingEntry(name: "docs", kind: .directory, modified: now.addingTimeInterval(-3600)),
+            ListingEntry(name: "images", kind: .directory, modified: now.addingTimeInterval(-86_400 * 400)),
+            ListingEntry(name: "README.txt", kind: .file, size: 1234, modified: now.addingTimeInterval(-7200)),
+            ListingEntry(name: "big.iso", kind: .file, size: 5_368_709_120, modified: now.addingTimeInterval(-86_400 * 30)),
+            ListingEntry(name: "latest", kind: .link, modified: now, target: "big.iso"),
+            ListingEntry(name: ".hidden", kind: .file, size: 1, modified: now),
+        ]
+    }
+
+    /// A commander whose left pane is local and right pane remote, both listed.
+    static func listedState(width: Int = 80, height: Int = 24) -> AppState {
+        var state = AppState(left: .local("/home/anna"), right: remote, width: width, height: height, now: now, timeZone: TimeZone(identifier: "UTC") ?? .current)
+        _ = update(&state, .listed(pane: 0, location: .local("/home/anna"), focus: nil, result: .success([
+            ListingEntry(name: "notes.md", kind: .file, size: 42, modified: now.addingTimeInterval(-60)),
+            ListingEntry(name: "photos", kind: .directory, modified: now.addingTimeInterval(-86_400)),
+        ]), at: now))
+        _ = update(&state, .listed(pane: 1, location: remote, focus: nil, result: .success(sampleEntries()), at: now))
+        state.active = 1
+        return state
+    }
+
+    @Test func startupAt80x24() {
+        expectSnapshot(render(Self.listedState(), theme: .mono), named: "startup-80x24")
+    }
+
+    @Test func startupAt120x40() {
+        expectSnapshot(render(Self.listedState(width: 120, height: 40), theme: .standard), named: "startup-120x40")
+    }
+
+    @Test func theActivePaneIsObviousWithoutColour() {
+        let screen = render(Self.listedState(), theme: .mono)
+        let top = screen.dump().split(separator: "\n")[0]
+        #expect(top.contains("[ ftp://anna@example.org/pub ]"))
+        #expect(!top.contains("[ /home/anna ]"))
+        // The cursor bar is drawn in reverse only in the active pane.
+        let cursorRow = 2
+        #expect(screen[45, cursorRow].style.reverse)
+        #expect(!(0..<40).contains { screen[$0, cursorRow].style.reverse })
+    }
+
+    @Test func navigationKeepsTheCursorOnScreen() {
+        var state = Self.listedState()
+        let many = (0..<1000).map { ListingEntry(name: String(format: "file%04d", $0), kind: .file, size: UInt64($0)) }
+        _ = update(&state, .listed(pane: 1, location: Self.remote, focus: nil, result: .success(many), at: Self.now))
+        for _ in 0..<3 { _ = update(&state, .key(.pageDown)) }
+        let rows = Layout(state).listRows
+        #expect(state.activePane.cursor == 3 * (rows - 1))
+        #expect(state.activePane.top <= state.activePane.cursor && state.activePane.cursor < state.activePane.top + rows)
+        _ = update(&state, .key(.end))
+        #expect(state.activePane.cursor == 1000)
+        #expect(state.activePane.top == 1001 - rows)
+        _ = update(&state, .key(.home))
+        #expect(state.activePane.top == 0)
+        expectSnapshot(render(state, theme: .mono), named: "thousand-entries-home")
+    }
+
+    @Test func enterOpensFoldersAndBackspaceGoesUp() {
+        var state = Self.listedState()
+        _ = update(&state, .key(.down))
+        #expect(state.activePane.current?.name == "docs")
+        #expect(update(&state, .key(.enter)) == [.list(pane: 1, location: .remote(site: "ftp://anna@example.org", path: "/pub/docs"), focus: nil)])
+        _ = update(&state, .listed(pane: 1, location: .remote(site: "ftp://anna@example.org", path: "/pub/docs"), focus: nil, result: .success([]), at: Self.now))
+        #expect(update(&state, .key(.backspace)) == [.list(pane: 1, location: Self.remote, focus: "docs")])
+        _ = update(&state, .listed(pane: 1, location: Self.remote, focus: "docs", result: .success(Self.sampleEntries()), at: Self.now))
+        #expect(state.activePane.current?.name == "docs")
+    }
+
+    @Test func copyAsksThenQueuesTransfers() {
+        var state = Self.listedState()
+        for _ in 0..<3 { _ = update(&state, .key(.down)) }
+        #expect(state.activePane.current?.name == "README.txt")
+        #expect(update(&state, .key(.function(5))).isEmpty)
+        #expect(state.dialog?.title == "Copy")
+        expectSnapshot(render(state, theme: .mono), named: "copy-dialog")
+        let effects = update(&state, .key(.enter))
+        let request = TransferRequest(source: Self.remote, entry: Self.sampleEntries()[2], destination: .local("/home/anna"))
+        #expect(effects == [.startTransfer(id: 1, request: request)])
+        #expect(state.dialog == nil)
+        _ = update(&state, .transferStarted(id: 1))
+        _ = update(&state, .transferProgress(id: 1, currentName: "README.txt", completed: 617, total: 1234, bytesPerSecond: 300))
+        expectSnapshot(render(state, theme: .mono), named: "transfer-running")
+        _ = update(&state, .transferFinished(id: 1, error: nil))
+        #expect(state.transfers[0].state == .done)
+    }
+
+    @Test func escapeThenDigitIsAnFKey() {
+        var state = Self.listedState()
+        _ = update(&state, .key(.escape))
+        _ = update(&state, .key(.character("1")))
+        #expect(state.dialog?.kind == .help)
+        _ = update(&state, .key(.escape))
+        #expect(state.dialog == nil)
+        _ = update(&state, .key(.escape))
+        #expect(update(&state, .key(.character("0"))) == [.quit])
+        #expect(!state.isRunning)
+    }
+
+    @Test func letterAlternativesForFKeys() {
+        var state = Self.listedState()
+        _ = update(&state, .key(.character("n")))
+        #expect(state.dialog?.title == "Make folder")
+        for character in "new" { _ = update(&state, .key(.character(character))) }
+        #expect(update(&state, .key(.enter)) == [.makeDirectory(location: Self.remote, name: "new")])
+    }
+
+    @Test func quittingWhileTransfersRunAsksFirst() {
+        var state = Self.listedState()
+        _ = update(&state, .key(.end))
+        _ = update(&state, .key(.function(5)))
+        _ = update(&state, .key(.enter))
+        #expect(update(&state, .key(.character("q"))).isEmpty)
+        #expect(state.dialog?.title == "Quit")
+        #expect(update(&state, .key(.enter)) == [.cancelTransfer(id: 1), .quit])
+    }
+
+    @Test func marksSortingHiddenFilesAndQuickSearch() {
+        var state = Self.listedState(width: 120, height: 40)
+        _ = update(&state, .key(.character("+")))
+        for _ in 0..<1 { _ = update(&state, .key(.backspace)) }
+        for character in "*.iso" { _ = update(&state, .key(.character(character))) }
+        _ = update(&state, .key(.enter))
+        #expect(state.activePane.marked == ["big.iso"])
+        _ = update(&state, .key(.character(".")))
+        #expect(state.activePane.rows.contains { $0.name == ".hidden" })
+        _ = update(&state, .key(.character("s")))
+        _ = update(&state, .key(.character("s")))
+        #expect(state.activePane.sort == .time)
+        _ = update(&state, .key(.character("/")))
+        for character in "rea" { _ = update(&state, .key(.character(character))) }
+        #expect(state.activePane.current?.name == "README.txt")
+        expectSnapshot(render(state, theme: .mono), named: "marks-and-search-120x40")
+    }
+
+    @Test func hostileNamesAreDrawnInert() {
+        var state = Self.listedState(width: 120, height: 24)
+        let hostile = [
+            ListingEntry(name: "evil\u{1B}]0;pwned\u{07}.txt", kind: .file, size: 1),
+            ListingEntry(name: "clear\u{1B}[2J", kind: .file, size: 2),
+            ListingEntry(name: "rtl\u{202E}gpj.exe", kind: .file, size: 3),
+            ListingEntry(name: "日本語のファイル名.txt", kind: .file, size: 4),
+        ]
+        _ = update(&state, .listed(pane: 1, location: Self.remote, focus: nil, result: .success(hostile), at: Self.now))
+        let screen = render(state, theme: .mono)
+        #expect(!screen.cells.contains { $0.text.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x202E } })
+        let text = screen.dump()
+        #expect(text.contains("evil\\x1b]0;pwned\\x07.txt"))
+        #expect(text.contains("rtl\\u{202e}gpj.exe"))
+        expectSnapshot(screen, named: "hostile-and-wide-names")
+    }
+
+    @Test func resizeKeepsBothPanes() {
+        var state = Self.listedState(width: 100, height: 30)
+        _ = update(&state, .resize(width: 80, height: 24))
+        let lines = render(state, theme: .mono).dump().split(separator: "\n", omittingEmptySubsequences: false)
+        #expect(lines.count == 24)
+        #expect(lines[0].contains("/home/anna") && lines[0].contains("example.org"))
+    }
+
+    @Test func failedListingsSayWhy() {
+        var state = Self.listedState()
+        _ = update(&state, .listed(pane: 1, location: Self.remote, focus: nil, result: .failure(ListingFailure("550 No such directory")), at: Self.now))
+        #expect(render(state, theme: .mono).dump().contains("550 No such directory"))
+    }
+}

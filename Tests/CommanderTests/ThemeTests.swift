@@ -1,0 +1,66 @@
+import Commander
+import Foundation
+import ScreenKit
+import Testing
+
+@Suite("Themes and keymaps")
+struct ThemeTests {
+    static let themesFolder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../Themes").standardized
+
+    @Test(arguments: ["default", "classic", "mono"])
+    func shippedThemesParse(_ name: String) throws {
+        let path = Self.themesFolder.appendingPathComponent(name + ".toml").path
+        let theme = try Theme.parse(try String(contentsOfFile: path, encoding: .utf8), file: path)
+        #expect(theme.name == name)
+        #expect(!theme.styles.isEmpty)
+        if name == "mono" { #expect(theme.styles.values.allSatisfy { $0.foreground == nil && $0.background == nil }) }
+    }
+
+    @Test func rolesAndColours() throws {
+        let text = """
+            name = "mine"
+            [roles]
+            pane.border = { fg = "blue" }
+            cursor = { fg = "#ff8800", bg = "235", bold = true }
+            """
+        let theme = try Theme.parse(text, file: "mine.toml")
+        #expect(theme[.paneBorder] == Style(foreground: .named(4)))
+        #expect(theme[.cursor] == Style(foreground: .rgb(255, 136, 0), background: .indexed(235), bold: true))
+        let merged = Theme.standard.overridden(by: theme)
+        #expect(merged[.paneBorder] == Style(foreground: .named(4)))
+        #expect(merged[.entryDirectory] == Theme.standard[.entryDirectory])
+    }
+
+    @Test func errorsNameTheFileLineAndRole() {
+        let unknownRole = "name = \"x\"\n[roles]\npane.border = { fg = \"blue\" }\npane.frobnicate = { fg = \"red\" }\n"
+        #expect(throws: ThemeError.self) { try Theme.parse(unknownRole, file: "x.toml") }
+        do {
+            _ = try Theme.parse(unknownRole, file: "x.toml")
+        } catch {
+            #expect(error.description.hasPrefix("x.toml:4: unknown role \"pane.frobnicate\""))
+        }
+        do {
+            _ = try Theme.parse("[roles]\ncursor = { fg = \"blurple\" }\n", file: "y.toml")
+            Issue.record("a bad colour should fail")
+        } catch {
+            #expect(error.line == 2)
+            #expect(error.description.contains("blurple"))
+        }
+        do {
+            _ = try Theme.parse("[roles\n", file: "z.toml")
+            Issue.record("bad TOML should fail")
+        } catch {
+            #expect(error.file == "z.toml")
+            #expect(error.line != nil)
+        }
+    }
+
+    @Test func viPresetAndKeyNames() {
+        #expect(Keymap.vi.action(for: .character("j")) == .down)
+        #expect(Keymap.vi.action(for: .function(5)) == .copy)
+        #expect(Keymap.standard.keys(for: .copy) == [.function(5), .character("c")])
+        #expect(Keymap.key(named: "ctrl-o") == .control("o"))
+        #expect(Keymap.key(named: "F10") == .function(10))
+        #expect(Keymap.name(of: .control("o")) == "Ctrl-O")
+    }
+}

@@ -1,0 +1,93 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// The real `ferry` binary in a real terminal (tmux), against the loopback server.
+@Suite("Commander in a terminal", .serialized)
+struct CommanderTerminalTests {
+    func requireTmux() -> Bool {
+        if TmuxSession.isAvailable { return true }
+        if ProcessInfo.processInfo.environment["CI"] == "true" { Issue.record("tmux is missing under CI") }
+        print("skipping terminal test: tmux is not installed")
+        return false
+    }
+
+    func commanderURL(_ fixture: ServerFixture) -> String {
+        "ftp://\(ServerFixture.user)@127.0.0.1:\(fixture.port)/"
+    }
+
+    @Test func browseCopyResizeAndQuit() throws {
+        guard requireTmux() else { return }
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        let local = try TemporaryDirectory()
+        defer { local.remove() }
+        let contents = sampleBytes(3_000_000)
+        try fixture.root.write("big.bin", contents)
+        try fixture.root.write("naïve ファイル.txt", Data("utf8".utf8))
+        try fixture.root.write("evil\u{1B}[2J.txt", Data("x".utf8))
+        try local.write("local-note.txt", Data("here".utf8))
+        fixture.server.faults.throttle(bytesPerSecond: 1_000_000)
+        let session = try TmuxSession(
+            "\(FerryProcess.executable) \(commanderURL(fixture))", in: local.path,
+            environment: ["FERRY_PASSWORD": ServerFixture.password, "HOME": local.path])
+        var screen = try session.waitFor("both panes") { $0.contains("big.bin") && $0.contains("local-note.txt") }
+        #expect(screen.contains("naïve ファイル.txt"))
+        #expect(screen.contains("evil\\x1b[2J.txt"))
+        #expect(!screen.contains(ServerFixture.password))
+        #expect(screen.contains("[ ftp://alice@127.0.0.1:\(fixture.port)/ ]"))
+
+        // The remote pane is active, at the server's root: big.bin is the first entry. F5, Enter.
+        try session.send("F5")
+        try session.waitFor("Copy \"big.bin\"")
+        try session.send("Enter")
+        screen = try session.waitFor("a progress bar") { $0.range(of: #"\d+%  [0-9.]+[KM]/"#, options: .regularExpression) != nil }
+        #expect(screen.contains("Transfers: 1 running"), "\(screen)")
+        screen = try session.waitFor("done", timeout: 30)
+        #expect(local.read("big.bin") == contents)
+
+        try session.resize(width: 80, height: 24)
+        screen = try session.waitFor("an 80-column screen") { screen in
+            let top = screen.split(separator: "\n").first ?? ""
+            return top.count <= 80 && top.contains("┐┌")
+        }
+        let top = screen.split(separator: "\n").first.map(String.init) ?? ""
+        #expect(top.contains("127.0.0.1"))
+        #expect(top.contains("┐┌"))
+
+        try session.send("F10")
+        screen = try session.waitFor("FERRY-EXITED-0")
+        #expect(!screen.contains("┌"))
+    }
+
+    @Test func noColorDrawsNoColours() throws {
+        guard requireTmux() else { return }
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        let local = try TemporaryDirectory()
+        defer { local.remove() }
+        try fixture.root.write("file.txt", Data("x".utf8))
+        let session = try TmuxSession(
+            "\(FerryProcess.executable) \(commanderURL(fixture))", in: local.path,
+            environment: ["FERRY_PASSWORD": ServerFixture.password, "NO_COLOR": "1", "HOME": local.path])
+        try session.waitFor("file.txt")
+        let coloured = try session.capture(escapes: true)
+        // SGR colour codes: 30-37, 39, 40-47, 49, 90-97, 100-107, 38;5 and 48;5.
+        let colour = #"\x1b\[([0-9;]*;)?(3[0-8]|4[0-8]|9[0-7]|10[0-7])[;m]"#
+        #expect(coloured.range(of: colour, options: .regularExpression) == nil)
+        #expect(coloured.contains("\u{1B}[7m") || coloured.contains("\u{1B}[0;7m") || coloured.contains(";7m"))
+        try session.send("q")
+        try session.waitFor("FERRY-EXITED-0")
+    }
+
+    @Test func demoOpensOnTheSampleTree() throws {
+        guard requireTmux() else { return }
+        let local = try TemporaryDirectory()
+        defer { local.remove() }
+        let session = try TmuxSession("\(FerryProcess.executable) demo", in: local.path, environment: ["HOME": local.path])
+        let screen = try session.waitFor("the sample tree") { $0.contains("docs") && $0.contains("README.txt") }
+        #expect(screen.contains("[ ftp://anonymous@127.0.0.1:"))
+        try session.send("Escape", "0")
+        try session.waitFor("FERRY-EXITED-0")
+    }
+}
