@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Foundation
 import Synchronization
 
 /// A listening TCP socket: for active-mode data connections and for the test server.
@@ -40,21 +41,33 @@ public final class TCPListener: @unchecked Sendable {
         address = bound
     }
 
-    deinit { close() }
+    /// The descriptor is closed only here, when no thread can be using it any more: closing it
+    /// while another thread waits in `accept` would let the number go to a new socket, whose
+    /// connections that thread would then take.
+    deinit {
+        close()
+        Glibc.close(descriptor)
+    }
 
     /// Waits up to `timeout` seconds (nil: for ever) for a connection and accepts it; the
-    /// accepted socket gets `socketTimeout` for its calls.
+    /// accepted socket gets `socketTimeout` for its calls. Fails with `.cancelled` once `close()`
+    /// was called, within a quarter of a second.
     public func accept(timeout: Double?, socketTimeout: Double) throws -> TCPSocket {
+        let deadline = timeout.map { Date().addingTimeInterval($0) }
         while true {
+            if closed.withLock({ $0 }) { throw FTPError(kind: .cancelled, detail: "listener on \(address) closed") }
+            var wait = 0.25
+            if let deadline {
+                let remaining = deadline.timeIntervalSinceNow
+                guard remaining > 0 else {
+                    throw FTPError(kind: .timeout, detail: "no connection arrived on \(address) within \(formatSeconds(timeout ?? 0))")
+                }
+                wait = min(wait, remaining)
+            }
             var poller = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
-            let ready = poll(&poller, 1, timeout.map(milliseconds) ?? -1)
+            let ready = poll(&poller, 1, milliseconds(wait))
             if ready < 0, errno == EINTR { continue }
-            guard ready > 0 else {
-                throw FTPError(kind: .timeout, detail: "no connection arrived on \(address) within \(formatSeconds(timeout ?? 0))")
-            }
-            guard poller.revents & Int16(POLLIN) != 0 else {
-                throw FTPError(kind: .cancelled, detail: "listener on \(address) closed")
-            }
+            guard ready > 0, poller.revents & Int16(POLLIN) != 0 else { continue }
             let accepted = Glibc.accept(descriptor, nil, nil)
             if accepted < 0 {
                 if errno == EINTR || errno == ECONNABORTED { continue }
@@ -65,13 +78,12 @@ public final class TCPListener: @unchecked Sendable {
         }
     }
 
-    /// Stops listening; a thread blocked in `accept` wakes with an error.
+    /// Stops listening; a thread waiting in `accept` wakes with an error.
     public func close() {
         closed.withLock { closed in
             if !closed {
                 closed = true
                 Glibc.shutdown(descriptor, Int32(SHUT_RDWR))
-                Glibc.close(descriptor)
             }
         }
     }
