@@ -44,6 +44,8 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "listing-benchmark", dependencies: ["FTPWire"], path: "Benchmarks/ListingBenchmark"),
+        .executableTarget(
+            name: "commander-benchmark", dependencies: ["Commander", "FTPWire", "ScreenKit"], path: "Benchmarks/CommanderBenchmark"),
         .target(name: "TestSupport", dependencies: ["FTP", "FTPServer"], path: "Tests/TestSupport"),
         .testTarget(name: "FTPWireTests", dependencies: ["FTPWire"], exclude: ["ListingCorpus", "FuzzRegressions"]),
         .testTarget(name: "ScreenKitTests", dependencies: ["ScreenKit"]),

@@ -32,11 +32,7 @@ extension FTPClient {
     /// level), else NLST, whose names come with the type `.other` until someone looks closer.
     public func listDirectory(_ path: RemotePath? = nil, now: Date = Date()) throws -> [ListingEntry] {
         if features.supports("MLST") { return try mlsd(path) }
-        let lines: [[UInt8]]
-        do {
-            lines = try guarded { try rawLines(of: FTPCommand("LIST", path: path)) }
-        } catch let error as FTPError where error.kind == .permanent && error.reply?.code != .fileUnavailable {
-            logger.debug("LIST refused (\(error)); falling back to NLST")
+        guard let lines = try listLinesUnlessRefused(path) else {
             return try nlst(path).map { ListingEntry(name: $0, kind: .other) }
         }
         var skipped = 0
@@ -49,6 +45,24 @@ extension FTPClient {
             return try nlst(path).map { ListingEntry(name: $0, kind: .other) }
         }
         return entries
+    }
+
+    /// The lines of LIST, or nil when the server refuses the command itself (but not when the
+    /// path is missing: that error is thrown).
+    private func listLinesUnlessRefused(_ path: RemotePath?) throws -> [[UInt8]]? {
+        do {
+            return try guarded { try rawLines(of: FTPCommand("LIST", path: path)) }
+        } catch {
+            guard let failure = error as? FTPError, Self.isRefusal(failure) else { throw error }
+            logger.debug("LIST refused (\(failure)); falling back to NLST")
+            return nil
+        }
+    }
+
+    /// A 5xx other than 550 (no such file or directory): the command is not understood or allowed.
+    private static func isRefusal(_ error: FTPError) -> Bool {
+        guard error.kind == .permanent, let code = error.reply?.code else { return false }
+        return code != .fileUnavailable
     }
 
     /// Runs a listing command and collects its lines as bytes.

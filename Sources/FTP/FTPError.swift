@@ -56,6 +56,12 @@ public struct FTPError: Error, Sendable, CustomStringConvertible {
         return FTPError(kind: kind, command: command?.description, reply: reply)
     }
 
+    /// Whether the connection is gone or no longer usable: dropped, stalled, or closed by the
+    /// server with 421. A new connection may well work.
+    public var isConnectionLoss: Bool {
+        kind == .connection || kind == .timeout || reply?.code == .serviceNotAvailable
+    }
+
     public var description: String {
         var parts: [String] = []
         if let command { parts.append(command) }

@@ -136,7 +136,8 @@ final class CommanderWorkers: @unchecked Sendable {
         browseSessions[pane][site] = session
         do {
             return try body(session.connection())
-        } catch let error as FTPError where error.kind == .connection || error.kind == .timeout || error.reply?.code == .serviceNotAvailable {
+        } catch {
+            guard (error as? FTPError)?.isConnectionLoss == true else { throw error }
             session.drop()
             return try body(session.connection())
         }
