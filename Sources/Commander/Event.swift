@@ -16,6 +16,8 @@ public enum Event: Sendable {
     case log(String)
     /// A file operation finished: refresh the panes showing `location`, say `message` if any.
     case operationFinished(location: Location, message: String?)
+    /// The start of a file to view arrived (`truncated` when there is more), or why it could not.
+    case viewLoaded(title: String, result: Result<[UInt8], ListingFailure>, truncated: Bool)
 }
 
 /// Why a listing failed, in words for the status line.
@@ -35,5 +37,7 @@ public enum Effect: Equatable, Sendable {
     case rename(location: Location, entry: ListingEntry, to: String)
     /// Open a URL (typed in the connect dialog) in a pane.
     case connect(pane: Int, url: String)
+    /// Fetch the start of a file (at most `limit` bytes) to view it.
+    case view(location: Location, entry: ListingEntry, limit: Int)
     case quit
 }

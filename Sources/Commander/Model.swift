@@ -253,6 +253,54 @@ public struct Dialog: Equatable, Sendable {
     }
 }
 
+/// A file shown whole-screen: as text, or as hex when it is not text.
+public struct Viewer: Equatable, Sendable {
+    public let title: String
+    public let lines: [String]
+    public let isHex: Bool
+    public let truncated: Bool
+    /// The first line shown: kept by `update`.
+    public var top = 0
+
+    /// The most bytes a viewer reads.
+    public static let limit = 1 << 20
+
+    public init(title: String, bytes: [UInt8], truncated: Bool) {
+        self.title = title
+        self.truncated = truncated
+        let text = String(validating: bytes, as: UTF8.self)
+        isHex = text == nil || bytes.contains(0)
+        lines = isHex ? Self.hexLines(bytes) : Self.textLines(text ?? "")
+    }
+
+    /// Lines with tabs expanded and control characters made visible.
+    private static func textLines(_ text: String) -> [String] {
+        text.split(separator: "\n", omittingEmptySubsequences: false).map { line in
+            var expanded = ""
+            for character in line where character != "\r" {
+                if character == "\t" {
+                    expanded += String(repeating: " ", count: 8 - expanded.count % 8)
+                } else {
+                    expanded.append(character)
+                }
+            }
+            return Sanitizer.visible(expanded)
+        }
+    }
+
+    /// `00000010  48 65 6c 6c 6f 0a ...  |Hello.|`, sixteen bytes a line.
+    private static func hexLines(_ bytes: [UInt8]) -> [String] {
+        stride(from: 0, to: bytes.count, by: 16).map { offset in
+            let chunk = bytes[offset..<min(offset + 16, bytes.count)]
+            let hex = chunk.map { byte in String(byte, radix: 16).count == 1 ? "0" + String(byte, radix: 16) : String(byte, radix: 16) }
+            let padded = hex.joined(separator: " ") + String(repeating: "   ", count: 16 - chunk.count)
+            let ascii = String(chunk.map { (0x20..<0x7F).contains($0) ? Character(Unicode.Scalar($0)) : "." })
+            let address = String(offset, radix: 16)
+            return String(repeating: "0", count: max(0, 8 - address.count)) + address + "  " + padded + "  |" + ascii + "|"
+        }
+    }
+}
+
 /// What a dialog does once confirmed.
 public enum PendingAction: Equatable, Sendable {
     case none
@@ -285,6 +333,8 @@ public struct AppState: Equatable, Sendable {
     public var now: Date
     public var timeZone: TimeZone
     public var keymap: Keymap
+    /// The file viewer (F3), over the panes while open.
+    public var viewer: Viewer?
 
     public init(left: Location, right: Location, width: Int, height: Int, now: Date, timeZone: TimeZone = .current, keymap: Keymap = .standard) {
         panes = [PaneState(location: left), PaneState(location: right)]

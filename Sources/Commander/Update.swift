@@ -52,6 +52,14 @@ public func update(_ state: inout AppState, _ event: Event) -> [Effect] {
     case .operationFinished(let location, let message):
         state.message = message
         return refresh(&state, showing: location)
+    case .viewLoaded(let title, let result, let truncated):
+        switch result {
+        case .success(let bytes):
+            state.viewer = Viewer(title: title, bytes: bytes, truncated: truncated)
+            state.message = nil
+        case .failure(let failure): state.message = failure.message
+        }
+        return []
     }
 }
 
@@ -59,6 +67,10 @@ public func update(_ state: inout AppState, _ event: Event) -> [Effect] {
 
 private func handle(_ key: Key, in state: inout AppState) -> [Effect] {
     if state.dialog != nil { return handleDialog(key, in: &state) }
+    if state.viewer != nil {
+        handleViewer(key, in: &state)
+        return []
+    }
     var key = key
     if state.escapePending {
         state.escapePending = false
@@ -68,11 +80,8 @@ private func handle(_ key: Key, in state: inout AppState) -> [Effect] {
     }
     if state.activePane.quickSearch != nil, handleQuickSearch(key, in: &state) { return [] }
     if key == .escape {
-        if state.message != nil {
-            state.message = nil
-        } else {
-            state.escapePending = true
-        }
+        state.message = nil
+        state.escapePending = true
         return []
     }
     state.message = nil
@@ -210,10 +219,35 @@ private func perform(_ action: Action, in state: inout AppState) -> [Effect] {
             }
         }
         return effects
-    case .view, .edit:
-        state.message = "\(action == .view ? "Viewing" : "Editing") files is not in this build yet"
+    case .view:
+        guard let entry = state.activePane.current, entry.kind != .directory else { return [] }
+        state.message = "Reading \(Sanitizer.visible(entry.name))…"
+        return [.view(location: state.activePane.location, entry: entry, limit: Viewer.limit)]
+    case .edit:
+        state.message = "Editing files is not in this build yet"
     }
     return []
+}
+
+/// Scrolling and closing the viewer.
+private func handleViewer(_ key: Key, in state: inout AppState) {
+    guard var viewer = state.viewer else { return }
+    let page = max(1, state.height - 3)
+    let last = max(0, viewer.lines.count - page)
+    switch key {
+    case .escape, .function(3), .function(10), .character("q"), .character("v"):
+        state.viewer = nil
+        return
+    case .up, .character("k"): viewer.top -= 1
+    case .down, .character("j"), .enter: viewer.top += 1
+    case .pageUp, .character("b"): viewer.top -= page
+    case .pageDown, .character(" "): viewer.top += page
+    case .home, .character("g"): viewer.top = 0
+    case .end, .character("G"): viewer.top = last
+    default: break
+    }
+    viewer.top = max(0, min(viewer.top, last))
+    state.viewer = viewer
 }
 
 private func goUp(_ state: inout AppState) -> [Effect] {

@@ -10,6 +10,10 @@ public func render(_ state: AppState, theme: Theme) -> Screen {
         screen.write("Ferry needs at least 20×6", x: 0, y: 0, style: theme[.statusError])
         return screen
     }
+    if let viewer = state.viewer {
+        drawViewer(viewer, theme: theme, on: &screen)
+        return screen
+    }
     let layout = Layout(state)
     for index in state.panes.indices {
         drawPane(state, index, layout: layout, theme: theme, on: &screen)
@@ -234,6 +238,23 @@ private func drawKeyBar(_ state: AppState, layout: Layout, theme: Theme, on scre
         screen.fill(x: x + key.count, y: layout.keyBarRow, width: labelWidth, height: 1, style: theme[.keyBarLabel])
         screen.write(action?.label ?? "", x: x + key.count, y: layout.keyBarRow, limit: labelWidth, style: theme[.keyBarLabel])
     }
+}
+
+// MARK: Viewer
+
+private func drawViewer(_ viewer: Viewer, theme: Theme, on screen: inout Screen) {
+    let title = " \(viewer.title)  \(viewer.isHex ? "hex" : "text")\(viewer.truncated ? ", first \(humanSize(UInt64(Viewer.limit)))" : "") "
+    screen.fill(x: 0, y: 0, width: screen.width, height: 1, style: theme[.paneTitleActive])
+    screen.write(title, x: 0, y: 0, style: theme[.paneTitleActive])
+    let rows = screen.height - 2
+    for row in 0..<rows {
+        let index = viewer.top + row
+        guard index < viewer.lines.count else { break }
+        screen.write(viewer.lines[index], x: 0, y: 1 + row, style: theme[.entryFile])
+    }
+    let footer = " \(min(viewer.top + rows, viewer.lines.count))/\(viewer.lines.count) lines   Up/Down PgUp/PgDn Home/End   q, Esc or F3 closes"
+    screen.fill(x: 0, y: screen.height - 1, width: screen.width, height: 1, style: theme[.keyBarLabel])
+    screen.write(footer, x: 0, y: screen.height - 1, style: theme[.keyBarLabel])
 }
 
 // MARK: Dialogs

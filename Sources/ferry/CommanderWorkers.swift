@@ -88,6 +88,8 @@ final class CommanderWorkers: @unchecked Sendable {
             }
         case .connect(let pane, let text):
             browseQueues[pane].async { self.connect(pane: pane, text) }
+        case .view(let location, let entry, let limit):
+            browseQueues[0].async { self.view(location, entry, limit: limit) }
         case .quit:
             break
         }
@@ -115,6 +117,38 @@ final class CommanderWorkers: @unchecked Sendable {
             }
         }
         mailbox.post(.event(.listed(pane: pane, location: resolved, focus: focus, result: result, at: Date())))
+    }
+
+    /// Reads the start of a file for the viewer: from disk, or fetched and then aborted once
+    /// `limit` bytes arrived.
+    private func view(_ location: Location, _ entry: ListingEntry, limit: Int) {
+        struct Enough: Error {}
+        var bytes: [UInt8] = []
+        var truncated = false
+        var result: Result<[UInt8], ListingFailure>
+        do {
+            switch location {
+            case .local(let folder):
+                let handle = try FileHandle(forReadingFrom: URL(fileURLWithPath: folder + "/" + entry.name))
+                defer { try? handle.close() }
+                bytes = Array(try handle.read(upToCount: limit + 1) ?? Data())
+            case .remote(let site, let directory):
+                try withBrowseSession(pane: 0, site: site) { client in
+                    bytes = []
+                    do {
+                        try client.retrieve(directory.appending(entry.remoteName)) { chunk in
+                            bytes += chunk
+                            if bytes.count > limit { throw Enough() }
+                        }
+                    } catch is Enough {}
+                }
+            }
+            truncated = bytes.count > limit
+            result = .success(Array(bytes.prefix(limit)))
+        } catch {
+            result = .failure(ListingFailure("Cannot view \(Sanitizer.visible(entry.name)): \(Self.describe(error))"))
+        }
+        mailbox.post(.event(.viewLoaded(title: location.description + "/" + Sanitizer.visible(entry.name), result: result, truncated: truncated)))
     }
 
     private func connect(pane: Int, _ text: String) {

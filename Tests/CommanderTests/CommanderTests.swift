@@ -176,4 +176,29 @@ struct CommanderTests {
         _ = update(&state, .listed(pane: 1, location: Self.remote, focus: nil, result: .failure(ListingFailure("550 No such directory")), at: Self.now))
         #expect(render(state, theme: .mono).dump().contains("550 No such directory"))
     }
+
+    @Test func viewerShowsTextAndHex() {
+        var state = Self.listedState()
+        for _ in 0..<3 { _ = update(&state, .key(.down)) }
+        let effects = update(&state, .key(.function(3)))
+        #expect(effects == [.view(location: Self.remote, entry: Self.sampleEntries()[2], limit: Viewer.limit)])
+        let text = (1...100).map { "line \($0)\twith a tab and an \u{1B}[31mescape" }.joined(separator: "\n")
+        _ = update(&state, .viewLoaded(title: "README.txt", result: .success(Array(text.utf8)), truncated: false))
+        #expect(state.viewer?.isHex == false)
+        _ = update(&state, .key(.pageDown))
+        expectSnapshot(render(state, theme: .mono), named: "viewer-text")
+        _ = update(&state, .key(.character("q")))
+        #expect(state.viewer == nil)
+        _ = update(&state, .viewLoaded(title: "blob", result: .success((0..<64).map { UInt8($0 * 4) }), truncated: true))
+        #expect(state.viewer?.isHex == true)
+        #expect(state.viewer?.lines.first == "00000000  00 04 08 0c 10 14 18 1c 20 24 28 2c 30 34 38 3c  |........ $(,048<|")
+        expectSnapshot(render(state, theme: .mono), named: "viewer-hex")
+    }
+
+    @Test func reverseSortKeepsDirectoriesFirst() {
+        var state = Self.listedState()
+        _ = update(&state, .key(.character("r")))
+        let names = state.activePane.rows.map(\.name)
+        #expect(names == ["..", "images", "docs", "latest", "big.iso", "README.txt"])
+    }
 }

@@ -87,6 +87,12 @@ struct CommanderTerminalTests {
         let session = try TmuxSession("\(FerryProcess.executable) demo", in: local.path, environment: ["HOME": local.path])
         let screen = try session.waitFor("the sample tree") { $0.contains("docs") && $0.contains("README.txt") }
         #expect(screen.contains("[ ftp://anonymous@127.0.0.1:"))
+        // README.txt is the last entry: F3 shows it, q closes the viewer.
+        try session.send("End")
+        try session.send("F3")
+        try session.waitFor("This is Ferry's demo server")
+        try session.send("q")
+        try session.waitFor("9Connect")
         try session.send("Escape", "0")
         try session.waitFor("FERRY-EXITED-0")
     }
