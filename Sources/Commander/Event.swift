@@ -16,8 +16,29 @@ public enum Event: Sendable {
     case log(String)
     /// A file operation finished: refresh the panes showing `location`, say `message` if any.
     case operationFinished(location: Location, message: String?)
+    /// A server's TLS certificate was refused: ask whether to trust it.
+    case certificateUntrusted(pane: Int, location: Location, question: CertificateQuestion)
+    /// A server wants a password that nobody gave: ask for it.
+    case passwordNeeded(pane: Int, url: String)
     /// The start of a file to view arrived (`truncated` when there is more), or why it could not.
     case viewLoaded(title: String, result: Result<[UInt8], ListingFailure>, truncated: Bool)
+}
+
+/// What a person needs to decide about a certificate that was refused.
+public struct CertificateQuestion: Equatable, Sendable {
+    public let reason: String
+    public let subject: String
+    public let names: String
+    public let expires: String
+    public let fingerprint: String
+
+    public init(reason: String, subject: String, names: String, expires: String, fingerprint: String) {
+        self.reason = reason
+        self.subject = subject
+        self.names = names
+        self.expires = expires
+        self.fingerprint = fingerprint
+    }
 }
 
 /// Why a listing failed, in words for the status line.
@@ -39,5 +60,9 @@ public enum Effect: Equatable, Sendable {
     case connect(pane: Int, url: String)
     /// Fetch the start of a file (at most `limit` bytes) to view it.
     case view(location: Location, entry: ListingEntry, limit: Int)
+    /// Accept a certificate for a site (this session only, or for ever), then list `location`.
+    case trustCertificate(pane: Int, location: Location, fingerprint: String, always: Bool)
+    /// Connect with a password typed in the commander.
+    case connectWithPassword(pane: Int, url: String, password: String)
     case quit
 }

@@ -237,6 +237,8 @@ public struct Dialog: Equatable, Sendable {
         case message
         /// The keys and what they do.
         case help
+        /// A certificate question: a letter for each answer.
+        case certificate
     }
 
     public var kind: Kind
@@ -309,6 +311,8 @@ public enum PendingAction: Equatable, Sendable {
     case makeDirectory(pane: Int, location: Location)
     case rename(pane: Int, location: Location, entry: ListingEntry)
     case connect(pane: Int)
+    case trust(pane: Int, location: Location, fingerprint: String)
+    case password(pane: Int, url: String)
     case mark(pane: Int, marking: Bool)
     case quit
 }

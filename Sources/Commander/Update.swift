@@ -52,6 +52,25 @@ public func update(_ state: inout AppState, _ event: Event) -> [Effect] {
     case .operationFinished(let location, let message):
         state.message = message
         return refresh(&state, showing: location)
+    case .certificateUntrusted(let pane, let location, let question):
+        state.panes[pane].loading = false
+        state.dialog = Dialog(kind: .certificate, title: "Untrusted certificate", message: """
+            \(Sanitizer.visible(question.reason))
+
+            Server:   \(location)
+            Subject:  \(Sanitizer.visible(question.subject))
+            Names:    \(Sanitizer.visible(question.names.isEmpty ? "(none)" : question.names))
+            Expires:  \(Sanitizer.visible(question.expires))
+            SHA-256:  \(question.fingerprint.prefix(47))
+                      \(question.fingerprint.dropFirst(48))
+
+            r  reject     o  accept once     a  trust always
+            """, action: .trust(pane: pane, location: location, fingerprint: question.fingerprint))
+        return []
+    case .passwordNeeded(let pane, let url):
+        state.panes[pane].loading = false
+        state.dialog = Dialog(kind: .input(text: "", secret: true), title: "Password", message: "Password for \(Sanitizer.visible(url)):", action: .password(pane: pane, url: url))
+        return []
     case .viewLoaded(let title, let result, let truncated):
         switch result {
         case .success(let bytes):
@@ -279,8 +298,16 @@ private func askToCopy(_ state: inout AppState) -> [Effect] {
 private func handleDialog(_ key: Key, in state: inout AppState) -> [Effect] {
     guard var dialog = state.dialog else { return [] }
     switch (dialog.kind, key) {
-    case (_, .escape):
+    case (_, .escape), (.certificate, .character("r")):
         state.dialog = nil
+        if case .certificate = dialog.kind { state.message = "Certificate rejected: not connected" }
+        return []
+    case (.certificate, .character("o")), (.certificate, .character("a")):
+        state.dialog = nil
+        guard case .trust(let pane, let location, let fingerprint) = dialog.action else { return [] }
+        state.panes[pane].loading = true
+        return [.trustCertificate(pane: pane, location: location, fingerprint: fingerprint, always: key == .character("a"))]
+    case (.certificate, _):
         return []
     case (.input(let text, let secret), .backspace):
         dialog.kind = .input(text: String(text.dropLast()), secret: secret)
@@ -322,6 +349,11 @@ private func confirm(_ dialog: Dialog, in state: inout AppState) -> [Effect] {
     case .rename(_, let location, let entry):
         guard !text.isEmpty, text != entry.name else { return [] }
         return [.rename(location: location, entry: entry, to: text)]
+    case .password(let pane, let url):
+        state.panes[pane].loading = true
+        return [.connectWithPassword(pane: pane, url: url, password: text)]
+    case .trust:
+        return []
     case .connect(let pane):
         guard text.contains("://") else {
             state.message = "A URL starts with ftp://, ftpes:// or ftps://"

@@ -273,7 +273,10 @@ private func drawDialog(_ dialog: Dialog, theme: Theme, on screen: inout Screen)
     case .message, .help:
         lines.append("")
         lines.append("Any key closes")
+    case .certificate:
+        break
     }
+    lines = lines.flatMap { wrap($0, width: screen.width - 8) }
     let width = min(screen.width - 4, max(30, (lines.map(DisplayWidth.of).max() ?? 0) + 4))
     let height = min(screen.height - 2, lines.count + 2)
     let x = (screen.width - width) / 2
@@ -300,6 +303,25 @@ private func drawBox(x: Int, y: Int, width: Int, height: Int, style: Style, on s
         screen.write("│", x: x, y: row, style: style)
         screen.write("│", x: x + width - 1, y: row, style: style)
     }
+}
+
+/// A line broken at spaces into lines of at most `width` columns (a word longer than that is
+/// clipped when drawn).
+private func wrap(_ line: String, width: Int) -> [String] {
+    guard width > 10, DisplayWidth.of(line) > width else { return [line] }
+    var lines: [String] = []
+    var current = ""
+    for word in line.split(separator: " ", omittingEmptySubsequences: false) {
+        let candidate = current.isEmpty ? String(word) : current + " " + word
+        if DisplayWidth.of(candidate) > width, !current.isEmpty {
+            lines.append(current)
+            current = String(word)
+        } else {
+            current = candidate
+        }
+    }
+    lines.append(current)
+    return lines
 }
 
 /// The end of a text that is too wide, after an ellipsis: paths are read from the right.

@@ -90,6 +90,12 @@ final class CommanderWorkers: @unchecked Sendable {
             browseQueues[pane].async { self.connect(pane: pane, text) }
         case .view(let location, let entry, let limit):
             browseQueues[0].async { self.view(location, entry, limit: limit) }
+        case .trustCertificate(let pane, let location, let fingerprint, let always):
+            guard case .remote(let site, _) = location else { return }
+            trust(fingerprint, for: site, always: always)
+            browseQueues[pane].async { self.list(pane: pane, location: location, focus: nil) }
+        case .connectWithPassword(let pane, let text, let password):
+            browseQueues[pane].async { self.connect(pane: pane, text, password: password) }
         case .quit:
             break
         }
@@ -112,6 +118,12 @@ final class CommanderWorkers: @unchecked Sendable {
                 }
                 resolved = .remote(site: site, path: absolute)
                 result = .success(entries)
+            } catch let error as FTPError {
+                if let question = Self.question(error) {
+                    mailbox.post(.event(.certificateUntrusted(pane: pane, location: location, question: question)))
+                    return
+                }
+                result = .failure(ListingFailure("\(location): \(error)"))
             } catch {
                 result = .failure(ListingFailure("\(location): \(error)"))
             }
@@ -151,10 +163,44 @@ final class CommanderWorkers: @unchecked Sendable {
         mailbox.post(.event(.viewLoaded(title: location.description + "/" + Sanitizer.visible(entry.name), result: result, truncated: truncated)))
     }
 
-    private func connect(pane: Int, _ text: String) {
+    /// A refused certificate as a question for the person at the keyboard; nil for other errors.
+    private static func question(_ error: FTPError) -> CertificateQuestion? {
+        guard error.kind == .tls, let certificate = error.certificate else { return nil }
+        let reason = error.detail.range(of: " (SHA-256").map { String(error.detail[..<$0.lowerBound]) } ?? error.detail
+        return CertificateQuestion(
+            reason: reason, subject: certificate.subject, names: certificate.alternativeNames,
+            expires: certificate.notAfter, fingerprint: certificate.fingerprint)
+    }
+
+    /// Accepts a certificate for a site: pinned for this session, and stored among the known
+    /// certificates when `always`. Connections to the site are made anew with it.
+    private func trust(_ fingerprint: String, for site: String, always: Bool) {
+        let endpoint = sites.withLock { sites -> RemoteEndpoint? in
+            sites[site]?.tls.pinnedFingerprint = fingerprint
+            return sites[site]
+        }
+        if always, let endpoint {
+            do {
+                try KnownCertificates.standard().trust(host: endpoint.url.host, port: endpoint.url.port, fingerprint: fingerprint)
+            } catch {
+                mailbox.post(.event(.log("cannot record the certificate: \(error)")))
+            }
+        }
+        for (pane, queue) in browseQueues.enumerated() {
+            queue.async { self.browseSessions[pane][site] = nil }
+        }
+        transferQueue.async { self.transferSessions[site] = nil }
+    }
+
+    private func connect(pane: Int, _ text: String, password: String? = nil) {
         do {
             let url = try FTPURL(text)
-            let endpoint = try connection.endpoint(for: url, interactive: false)
+            var endpoint = try connection.endpoint(for: url, interactive: false)
+            if let password { endpoint.password = password }
+            if url.user != nil, endpoint.password.isEmpty {
+                mailbox.post(.event(.passwordNeeded(pane: pane, url: text)))
+                return
+            }
             let location = register(url, endpoint: endpoint)
             list(pane: pane, location: location, focus: nil)
         } catch {

@@ -97,3 +97,35 @@ struct CommanderTerminalTests {
         try session.waitFor("FERRY-EXITED-0")
     }
 }
+
+/// The commander's dialogs that guard credentials: a password typed without echo.
+@Suite("Commander credentials in a terminal", .serialized)
+struct CommanderCredentialTests {
+    @Test func connectDialogAsksForThePasswordWithoutEcho() throws {
+        guard TmuxSession.isAvailable else {
+            if ProcessInfo.processInfo.environment["CI"] == "true" { Issue.record("tmux is missing under CI") }
+            return
+        }
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        try fixture.root.write("plans.txt", Data("x".utf8))
+        let local = try TemporaryDirectory()
+        defer { local.remove() }
+        let session = try TmuxSession(FerryProcess.executable, in: local.path, environment: ["HOME": local.path])
+        try session.waitFor("9Connect")
+        try session.send(":")
+        try session.waitFor("Connect")
+        try session.send("BSpace", "BSpace", "BSpace", "BSpace", "BSpace", "BSpace")
+        try session.send("-l", "ftp://alice@127.0.0.1:\(fixture.port)/")
+        try session.send("Enter")
+        try session.waitFor("Password for")
+        try session.send("-l", ServerFixture.password)
+        let typed = try session.waitFor("******")
+        #expect(!typed.contains(ServerFixture.password))
+        try session.send("Enter")
+        let listed = try session.waitFor("plans.txt")
+        #expect(!listed.contains(ServerFixture.password))
+        try session.send("F10")
+        try session.waitFor("FERRY-EXITED-0")
+    }
+}

@@ -1,0 +1,54 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// The commander against vsftpd's self-signed certificate: it asks, and does what the answer says.
+@Suite("Interop: the commander's certificate question", .serialized)
+struct CommanderCertificateTests {
+    func start(_ server: InteropServer, home: TemporaryDirectory) throws -> TmuxSession {
+        let url = server.url("").replacingOccurrences(of: ":\(server.password)@", with: "@")
+        return try TmuxSession("\(FerryProcess.executable) \(url)", in: home.path, environment: ["HOME": home.path, "FERRY_PASSWORD": server.password])
+    }
+
+    @Test func acceptOnceThenTrustAlways() throws {
+        guard let server = InteropServer.require("VSFTPD_TLS", fail: { Issue.record(Comment(rawValue: $0)) }), TmuxSession.isAvailable else { return }
+        let home = try TemporaryDirectory()
+        defer { home.remove() }
+        let marker = "\(UUID().uuidString.prefix(8))-seen.txt"
+        try Data("x".utf8).write(to: URL(fileURLWithPath: server.file(marker)))
+        defer { try? FileManager.default.removeItem(atPath: server.file(marker)) }
+
+        var session = try start(server, home: home)
+        var screen = try session.waitFor("trust always")
+        #expect(screen.contains("self-signed"))
+        #expect(screen.contains("SHA-256:"))
+        #expect(screen.contains("IP:127.0.0.1"))
+        try session.send("r")
+        try session.waitFor("Certificate rejected")
+        try session.send("F10")
+        try session.waitFor("FERRY-EXITED-0")
+
+        session = try start(server, home: home)
+        try session.waitFor("trust always")
+        try session.send("o")
+        try session.waitFor(marker)
+        #expect(!FileManager.default.fileExists(atPath: home.file(".config/ferry/known_certificates")))
+        try session.send("F10")
+        try session.waitFor("FERRY-EXITED-0")
+
+        session = try start(server, home: home)
+        try session.waitFor("trust always")
+        try session.send("a")
+        try session.waitFor(marker)
+        #expect(FileManager.default.fileExists(atPath: home.file(".config/ferry/known_certificates")))
+        try session.send("F10")
+        try session.waitFor("FERRY-EXITED-0")
+
+        // Trusted now: no question.
+        session = try start(server, home: home)
+        screen = try session.waitFor(marker)
+        #expect(!screen.contains("Untrusted certificate"))
+        try session.send("F10")
+        try session.waitFor("FERRY-EXITED-0")
+    }
+}
