@@ -1,4 +1,5 @@
 import ScreenKit
+import TOMLKit
 
 /// What a key can do.
 public enum Action: String, Sendable, CaseIterable {
@@ -112,6 +113,51 @@ public struct Keymap: Equatable, Sendable {
         keymap.bindings[.control("b")] = .pageUp
         return keymap
     }()
+
+    /// Reads a keys file: `preset = "mc"` or `"vi"` (unless `preset` is given), then a
+    /// `[bindings]` table of `"key" = "action"` (an empty action unbinds the key). Keys are named
+    /// as the help screen names them (`F5`, `Ctrl-O`, `Space`, `x`); actions by their names
+    /// (`copy`, `quickSearch`, ...). Errors name the file and line.
+    public static func parse(_ text: String, file: String, preset: Keymap? = nil) throws(ConfigurationError) -> Keymap {
+        let table: TOMLTable
+        do {
+            table = try TOMLTable(string: text)
+        } catch let error as TOMLParseError {
+            throw ConfigurationError(file: file, line: Int(error.source.begin.line), message: error.description)
+        } catch {
+            throw ConfigurationError(file: file, line: nil, message: "\(error)")
+        }
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        func line(of key: String) -> Int? {
+            lines.firstIndex { $0.contains("\"\(key)\"") || $0.trimmingCharacters(in: .whitespaces).hasPrefix(key) }.map { $0 + 1 }
+        }
+        var keymap = preset ?? .standard
+        if preset == nil, let name = table["preset"]?.string {
+            switch name {
+            case "mc": keymap = .standard
+            case "vi": keymap = .vi
+            default: throw ConfigurationError(file: file, line: line(of: "preset"), message: "preset must be \"mc\" or \"vi\", not \"\(name)\"")
+            }
+        }
+        guard let bindings = table["bindings"]?.table else { return keymap }
+        for (name, value) in bindings {
+            guard let key = Keymap.key(named: name) else {
+                throw ConfigurationError(file: file, line: line(of: name), message: "unknown key \"\(name)\" (F1...F24, Ctrl-A...Ctrl-Z, Enter, Space, a letter, ...)")
+            }
+            guard let actionName = value.string else {
+                throw ConfigurationError(file: file, line: line(of: name), message: "\(name): the action must be a string")
+            }
+            if actionName.isEmpty {
+                keymap.bindings[key] = nil
+                continue
+            }
+            guard let action = Action(rawValue: actionName) else {
+                throw ConfigurationError(file: file, line: line(of: name), message: "unknown action \"\(actionName)\"; actions are \(Action.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            keymap.bindings[key] = action
+        }
+        return keymap
+    }
 
     /// This keymap with `key` doing `action` (nil unbinds the key).
     public func binding(_ key: Key, to action: Action?) -> Keymap {

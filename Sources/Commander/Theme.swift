@@ -91,14 +91,14 @@ public struct Theme: Equatable, Sendable {
     /// Reads a theme file (DESIGN.md §3): `name`, and a `[roles]` table of
     /// `role = { fg = "...", bg = "...", bold = true, underline = true, reverse = true }`.
     /// Unknown roles, colours and keys are errors that name the file and line.
-    public static func parse(_ text: String, file: String) throws(ThemeError) -> Theme {
+    public static func parse(_ text: String, file: String) throws(ConfigurationError) -> Theme {
         let table: TOMLTable
         do {
             table = try TOMLTable(string: text)
         } catch let error as TOMLParseError {
-            throw ThemeError(file: file, line: Int(error.source.begin.line), message: error.description)
+            throw ConfigurationError(file: file, line: Int(error.source.begin.line), message: error.description)
         } catch {
-            throw ThemeError(file: file, line: nil, message: "\(error)")
+            throw ConfigurationError(file: file, line: nil, message: "\(error)")
         }
         let name = table["name"]?.string ?? String(file.split(separator: "/").last?.split(separator: ".").first ?? "theme")
         var styles: [Role: Style] = [:]
@@ -106,25 +106,25 @@ public struct Theme: Equatable, Sendable {
         for (key, value) in flatten(roles) {
             let line = lineNumber(of: key, in: text)
             guard let role = Role(rawValue: key) else {
-                throw ThemeError(file: file, line: line, message: "unknown role \"\(key)\"; roles are \(Role.allCases.map(\.rawValue).joined(separator: ", "))")
+                throw ConfigurationError(file: file, line: line, message: "unknown role \"\(key)\"; roles are \(Role.allCases.map(\.rawValue).joined(separator: ", "))")
             }
             var style = Style()
             for (attribute, setting) in value {
                 switch attribute {
                 case "fg", "bg":
                     guard let text = setting.string, let color = Color(text) else {
-                        throw ThemeError(file: file, line: line, message: "\(key).\(attribute): \"\(setting.string ?? "\(setting)")\" is not a colour (a name such as bright-cyan, 0 to 255, or #rrggbb)")
+                        throw ConfigurationError(file: file, line: line, message: "\(key).\(attribute): \"\(setting.string ?? "\(setting)")\" is not a colour (a name such as bright-cyan, 0 to 255, or #rrggbb)")
                     }
                     if attribute == "fg" { style.foreground = color } else { style.background = color }
                 case "bold", "underline", "reverse":
-                    guard let flag = setting.bool else { throw ThemeError(file: file, line: line, message: "\(key).\(attribute) must be true or false") }
+                    guard let flag = setting.bool else { throw ConfigurationError(file: file, line: line, message: "\(key).\(attribute) must be true or false") }
                     switch attribute {
                     case "bold": style.bold = flag
                     case "underline": style.underline = flag
                     default: style.reverse = flag
                     }
                 default:
-                    throw ThemeError(file: file, line: line, message: "\(key): unknown setting \"\(attribute)\" (fg, bg, bold, underline, reverse)")
+                    throw ConfigurationError(file: file, line: line, message: "\(key): unknown setting \"\(attribute)\" (fg, bg, bold, underline, reverse)")
                 }
             }
             styles[role] = style
@@ -158,8 +158,8 @@ public struct Theme: Equatable, Sendable {
     }
 }
 
-/// A theme file that could not be used: where, and why.
-public struct ThemeError: Error, Equatable, Sendable, CustomStringConvertible {
+/// A theme or keys file that could not be used: where, and why.
+public struct ConfigurationError: Error, Equatable, Sendable, CustomStringConvertible {
     public let file: String
     public let line: Int?
     public let message: String

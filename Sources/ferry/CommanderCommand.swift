@@ -44,14 +44,34 @@ struct CommanderLauncher {
         let environment = ProcessInfo.processInfo.environment
         let noColor = !(environment["NO_COLOR"] ?? "").isEmpty
         let theme = noColor ? Theme.mono : ThemeLoader(environment: environment).load(themeName ?? "default")
-        var keymap = Keymap.standard
-        if keyPreset == "vi" { keymap = .vi } else if let keyPreset, keyPreset != "mc" {
-            throw Failure(.usage, "--keys must be mc or vi")
+        var preset: Keymap?
+        switch keyPreset {
+        case nil: preset = nil
+        case "mc": preset = .standard
+        case "vi": preset = .vi
+        default: throw Failure(.usage, "--keys must be mc or vi")
         }
+        let keymap = Self.keymap(preset: preset, environment: environment)
         try CommanderApp(
             left: left, right: right, theme: theme, monochrome: noColor || theme.name == "mono", keymap: keymap,
             workers: workers, mailbox: mailbox, startsOnRight: activeRight
         ).run()
+    }
+}
+
+extension CommanderLauncher {
+    /// The keys: `$XDG_CONFIG_HOME/ferry/keys.toml` over the preset. A bad file is reported on
+    /// standard error and the preset used alone.
+    static func keymap(preset: Keymap?, environment: [String: String]) -> Keymap {
+        let configuration = environment["XDG_CONFIG_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? (environment["HOME"] ?? NSHomeDirectory()) + "/.config"
+        let path = configuration + "/ferry/keys.toml"
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return preset ?? .standard }
+        do {
+            return try Keymap.parse(text, file: path, preset: preset)
+        } catch {
+            printError("ferry: keys \(error); using the \(preset == .vi ? "vi" : "standard") keys")
+            return preset ?? .standard
+        }
     }
 }
 
@@ -84,7 +104,7 @@ struct ThemeLoader {
         do {
             let text = try String(contentsOfFile: path, encoding: .utf8)
             return try Theme.parse(text, file: path)
-        } catch let error as ThemeError {
+        } catch let error as ConfigurationError {
             printError("ferry: theme \(error); using the default theme")
         } catch {
             printError("ferry: cannot read the theme \(path): \(error.localizedDescription); using the default theme")

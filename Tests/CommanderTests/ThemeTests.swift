@@ -33,7 +33,7 @@ struct ThemeTests {
 
     @Test func errorsNameTheFileLineAndRole() {
         let unknownRole = "name = \"x\"\n[roles]\npane.border = { fg = \"blue\" }\npane.frobnicate = { fg = \"red\" }\n"
-        #expect(throws: ThemeError.self) { try Theme.parse(unknownRole, file: "x.toml") }
+        #expect(throws: ConfigurationError.self) { try Theme.parse(unknownRole, file: "x.toml") }
         do {
             _ = try Theme.parse(unknownRole, file: "x.toml")
         } catch {
@@ -62,5 +62,42 @@ struct ThemeTests {
         #expect(Keymap.key(named: "ctrl-o") == .control("o"))
         #expect(Keymap.key(named: "F10") == .function(10))
         #expect(Keymap.name(of: .control("o")) == "Ctrl-O")
+    }
+}
+
+@Suite("Keys files")
+struct KeysFileTests {
+    @Test func presetAndBindings() throws {
+        let text = """
+            preset = "vi"
+            [bindings]
+            "F2" = "toggleLog"
+            "Ctrl-K" = "delete"
+            "q" = ""
+            """
+        let keymap = try Keymap.parse(text, file: "keys.toml")
+        #expect(keymap.action(for: .character("j")) == .down)
+        #expect(keymap.action(for: .function(2)) == .toggleLog)
+        #expect(keymap.action(for: .control("k")) == .delete)
+        #expect(keymap.action(for: .character("q")) == nil)
+        #expect(keymap.action(for: .function(10)) == .quit)
+        #expect(try Keymap.parse("[bindings]\n\"x\" = \"copy\"\n", file: "k", preset: .vi).action(for: .character("h")) == .parent)
+    }
+
+    @Test func mistakesAreNamedWithTheLine() {
+        do {
+            _ = try Keymap.parse("[bindings]\n\"F5\" = \"copy\"\n\"Hyper-Z\" = \"copy\"\n", file: "keys.toml")
+            Issue.record("an unknown key should fail")
+        } catch {
+            #expect(error.description.hasPrefix("keys.toml:3: unknown key \"Hyper-Z\""))
+        }
+        do {
+            _ = try Keymap.parse("[bindings]\n\"F5\" = \"teleport\"\n", file: "keys.toml")
+            Issue.record("an unknown action should fail")
+        } catch {
+            #expect(error.line == 2)
+            #expect(error.description.contains("teleport"))
+        }
+        #expect(throws: ConfigurationError.self) { try Keymap.parse("preset = \"emacs\"\n", file: "keys.toml") }
     }
 }
