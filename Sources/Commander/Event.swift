@@ -58,6 +58,8 @@ public enum Effect: Equatable, Sendable {
     case rename(location: Location, entry: ListingEntry, to: String)
     /// Open a URL (typed in the connect dialog) in a pane.
     case connect(pane: Int, url: String)
+    /// Stop the listing running for a pane.
+    case cancelListing(pane: Int)
     /// Fetch the start of a file (at most `limit` bytes) to view it.
     case view(location: Location, entry: ListingEntry, limit: Int)
     /// Accept a certificate for a site (this session only, or for ever), then list `location`.

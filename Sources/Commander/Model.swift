@@ -87,6 +87,8 @@ public struct PaneState: Equatable, Sendable {
     public private(set) var reversed = false
     public private(set) var showsHidden = false
     public var loading = false
+    /// Whether the listing on its way was cancelled (Esc) and is to be dropped when it comes.
+    public var discardsListing = false
     public var error: String?
     /// The text typed so far in a quick search, or nil.
     public var quickSearch: String?

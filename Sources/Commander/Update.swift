@@ -5,6 +5,16 @@ import ScreenKit
 /// The commander's logic: the next state, and the effects to carry out, for an event.
 /// Pure: no I/O, no clock, no threads; it never blocks.
 public func update(_ state: inout AppState, _ event: Event) -> [Effect] {
+    let effects = respond(to: event, in: &state)
+    // A pane waits for every listing asked for it.
+    for case .list(let pane, _, _) in effects {
+        state.panes[pane].loading = true
+        state.panes[pane].discardsListing = false
+    }
+    return effects
+}
+
+private func respond(to event: Event, in state: inout AppState) -> [Effect] {
     switch event {
     case .key(let key):
         return handle(key, in: &state)
@@ -15,6 +25,10 @@ public func update(_ state: inout AppState, _ event: Event) -> [Effect] {
         return []
     case .listed(let pane, let location, let focus, let result, let now):
         state.now = now
+        guard !state.panes[pane].discardsListing else {
+            state.panes[pane].discardsListing = false
+            return []
+        }
         switch result {
         case .success(let entries):
             state.panes[pane].show(entries, at: location, focus: focus)
@@ -100,6 +114,12 @@ private func handle(_ key: Key, in state: inout AppState) -> [Effect] {
     if state.activePane.quickSearch != nil, handleQuickSearch(key, in: &state) { return [] }
     if key == .escape {
         state.message = nil
+        if state.activePane.loading {
+            state.panes[state.active].loading = false
+            state.panes[state.active].discardsListing = true
+            state.message = "Listing cancelled"
+            return [.cancelListing(pane: state.active)]
+        }
         state.escapePending = true
         return []
     }

@@ -74,6 +74,17 @@ public final class RemoteSession {
         return fresh
     }
 
+    /// Sends NOOP on the open connection, so that servers do not drop it for idling, and drops it
+    /// if the server has gone; does nothing without a connection.
+    public func keepAlive() {
+        guard let client else { return }
+        do {
+            try client.noop()
+        } catch {
+            drop()
+        }
+    }
+
     /// Closes the connection without a word: after an error that may have left it out of step.
     public func drop() {
         client?.close()

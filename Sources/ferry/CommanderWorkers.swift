@@ -23,11 +23,27 @@ final class CommanderWorkers: @unchecked Sendable {
     /// Transfer sessions per site: used on the transfer queue only.
     private var transferSessions: [String: RemoteSession] = [:]
     private let cancelled = Mutex<Set<Int>>([])
+    /// The connection each pane's listing uses while it runs, to cancel it from the main thread.
+    private let listings = Mutex<[Int: Cancellation]>([:])
     private let running = Mutex<(id: Int, cancellation: Cancellation)?>(nil)
+
+    /// Sends NOOP on idle browsing connections every minute.
+    private let keepAliveTimer = DispatchSource.makeTimerSource(queue: .global())
 
     init(mailbox: Mailbox<LoopMessage>, connection: ConnectionOptions) {
         self.mailbox = mailbox
         self.connection = connection
+        keepAliveTimer.schedule(deadline: .now() + 60, repeating: 60, leeway: .seconds(5))
+        keepAliveTimer.setEventHandler { [weak self] in self?.keepAlive() }
+        keepAliveTimer.resume()
+    }
+
+    deinit { keepAliveTimer.cancel() }
+
+    private func keepAlive() {
+        for (pane, queue) in browseQueues.enumerated() {
+            queue.async { self.browseSessions[pane].values.forEach { $0.keepAlive() } }
+        }
     }
 
     /// Registers a site for a URL and returns its location (path to be resolved by the first listing).
@@ -90,6 +106,8 @@ final class CommanderWorkers: @unchecked Sendable {
             browseQueues[pane].async { self.connect(pane: pane, text) }
         case .view(let location, let entry, let limit):
             browseQueues[0].async { self.view(location, entry, limit: limit) }
+        case .cancelListing(let pane):
+            listings.withLock { $0[pane] }?.cancel()
         case .trustCertificate(let pane, let location, let fingerprint, let always):
             guard case .remote(let site, _) = location else { return }
             trust(fingerprint, for: site, always: always)
@@ -112,6 +130,8 @@ final class CommanderWorkers: @unchecked Sendable {
         case .remote(let site, let path):
             do {
                 let (entries, absolute) = try withBrowseSession(pane: pane, site: site) { client in
+                    listings.withLock { $0[pane] = client.cancellation }
+                    defer { listings.withLock { $0[pane] = nil } }
                     if !path.isEmpty { try client.cwd(path) }
                     let absolute = RemotePath(try client.pwd())
                     return (try client.listDirectory(), absolute)
@@ -217,7 +237,9 @@ final class CommanderWorkers: @unchecked Sendable {
         do {
             return try body(session.connection())
         } catch {
-            guard (error as? FTPError)?.isConnectionLoss == true else { throw error }
+            let failure = error as? FTPError
+            if failure?.kind == .cancelled { session.drop() }
+            guard failure?.isConnectionLoss == true else { throw error }
             session.drop()
             return try body(session.connection())
         }

@@ -201,4 +201,17 @@ struct CommanderTests {
         let names = state.activePane.rows.map(\.name)
         #expect(names == ["..", "images", "docs", "latest", "big.iso", "README.txt"])
     }
+
+    @Test func escapeCancelsALoadingListing() {
+        var state = Self.listedState()
+        _ = update(&state, .key(.down))
+        let docs = Location.remote(site: "ftp://anna@example.org", path: "/pub/docs")
+        #expect(update(&state, .key(.enter)) == [.list(pane: 1, location: docs, focus: nil)])
+        #expect(state.activePane.loading)
+        #expect(update(&state, .key(.escape)) == [.cancelListing(pane: 1)])
+        #expect(!state.activePane.loading)
+        _ = update(&state, .listed(pane: 1, location: docs, focus: nil, result: .success([]), at: Self.now))
+        #expect(state.activePane.location == Self.remote)
+        #expect(state.activePane.rows.count == 6)
+    }
 }
