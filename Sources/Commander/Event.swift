@@ -20,8 +20,34 @@ public enum Event: Sendable {
     case certificateUntrusted(pane: Int, location: Location, question: CertificateQuestion)
     /// A server wants a password that nobody gave: ask for it.
     case passwordNeeded(pane: Int, url: String)
+    /// A file is ready to edit (fetched to a local copy, for a server's).
+    case editReady(EditSession)
+    /// The editor ended; `changed` says whether it changed the file.
+    case editorFinished(EditSession, changed: Bool)
+    /// The file changed on the server while it was being edited.
+    case editConflict(EditSession)
     /// The start of a file to view arrived (`truncated` when there is more), or why it could not.
     case viewLoaded(title: String, result: Result<[UInt8], ListingFailure>, truncated: Bool)
+}
+
+/// A file being edited: where it lives, its local copy, and what the server said of it when it
+/// was fetched (to notice a change made meanwhile).
+public struct EditSession: Equatable, Sendable {
+    public let location: Location
+    public let entry: ListingEntry
+    /// The name to store the copy under: the entry's, or another after "save as".
+    public var name: String
+    public let localPath: String
+    /// The server's size and time of the file when fetched; empty for local files.
+    public let stamp: String
+
+    public init(location: Location, entry: ListingEntry, localPath: String, stamp: String) {
+        self.location = location
+        self.entry = entry
+        name = entry.name
+        self.localPath = localPath
+        self.stamp = stamp
+    }
 }
 
 /// What a person needs to decide about a certificate that was refused.
@@ -58,6 +84,12 @@ public enum Effect: Equatable, Sendable {
     case rename(location: Location, entry: ListingEntry, to: String)
     /// Open a URL (typed in the connect dialog) in a pane.
     case connect(pane: Int, url: String)
+    /// Fetch a file to edit (a server's to a temporary copy).
+    case prepareEdit(location: Location, entry: ListingEntry)
+    /// Hand the terminal to `$EDITOR` on the local copy; the program's event loop does this.
+    case runEditor(EditSession)
+    /// Send an edited copy back; unless `force`, only if the server's file did not change meanwhile.
+    case uploadEdit(EditSession, force: Bool)
     /// Stop the listing running for a pane.
     case cancelListing(pane: Int)
     /// Fetch the start of a file (at most `limit` bytes) to view it.

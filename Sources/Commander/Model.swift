@@ -241,6 +241,8 @@ public struct Dialog: Equatable, Sendable {
         case help
         /// A certificate question: a letter for each answer.
         case certificate
+        /// An edited file changed on the server meanwhile: a letter for each answer.
+        case editConflict
     }
 
     public var kind: Kind
@@ -315,6 +317,8 @@ public enum PendingAction: Equatable, Sendable {
     case connect(pane: Int)
     case trust(pane: Int, location: Location, fingerprint: String)
     case password(pane: Int, url: String)
+    case resolveEdit(EditSession)
+    case saveEditAs(EditSession)
     case mark(pane: Int, marking: Bool)
     case quit
 }

@@ -85,6 +85,27 @@ private func respond(to event: Event, in state: inout AppState) -> [Effect] {
         state.panes[pane].loading = false
         state.dialog = Dialog(kind: .input(text: "", secret: true), title: "Password", message: "Password for \(Sanitizer.visible(url)):", action: .password(pane: pane, url: url))
         return []
+    case .editReady(let session):
+        state.message = nil
+        return [.runEditor(session)]
+    case .editorFinished(let session, let changed):
+        guard changed else {
+            state.message = "\(Sanitizer.visible(session.name)): no changes"
+            return []
+        }
+        guard session.location.isRemote else {
+            state.message = "Saved \(Sanitizer.visible(session.name))"
+            return refresh(&state, showing: session.location)
+        }
+        state.message = "Uploading \(Sanitizer.visible(session.name))…"
+        return [.uploadEdit(session, force: false)]
+    case .editConflict(let session):
+        state.dialog = Dialog(kind: .editConflict, title: "Changed on the server", message: """
+            \(Sanitizer.visible(session.entry.name)) changed on the server while you edited it.
+
+            o  overwrite theirs     k  keep theirs (drop your edit)     s  save yours as…
+            """, action: .resolveEdit(session))
+        return []
     case .viewLoaded(let title, let result, let truncated):
         switch result {
         case .success(let bytes):
@@ -263,7 +284,9 @@ private func perform(_ action: Action, in state: inout AppState) -> [Effect] {
         state.message = "Reading \(Sanitizer.visible(entry.name))…"
         return [.view(location: state.activePane.location, entry: entry, limit: Viewer.limit)]
     case .edit:
-        state.message = "Editing files is not in this build yet"
+        guard let entry = state.activePane.current, entry.kind == .file || entry.kind == .link else { return [] }
+        state.message = "Opening \(Sanitizer.visible(entry.name))…"
+        return [.prepareEdit(location: state.activePane.location, entry: entry)]
     }
     return []
 }
@@ -329,6 +352,20 @@ private func handleDialog(_ key: Key, in state: inout AppState) -> [Effect] {
         return [.trustCertificate(pane: pane, location: location, fingerprint: fingerprint, always: key == .character("a"))]
     case (.certificate, _):
         return []
+    case (.editConflict, .character("o")):
+        state.dialog = nil
+        guard case .resolveEdit(let session) = dialog.action else { return [] }
+        return [.uploadEdit(session, force: true)]
+    case (.editConflict, .character("k")):
+        state.dialog = nil
+        state.message = "Kept the server's version; your edit was not sent"
+        return []
+    case (.editConflict, .character("s")):
+        guard case .resolveEdit(let session) = dialog.action else { return [] }
+        state.dialog = Dialog(kind: .input(text: session.name + ".mine", secret: false), title: "Save as", message: "Store your version as:", action: .saveEditAs(session))
+        return []
+    case (.editConflict, _):
+        return []
     case (.input(let text, let secret), .backspace):
         dialog.kind = .input(text: String(text.dropLast()), secret: secret)
     case (.input(let text, let secret), .character(let character)):
@@ -372,8 +409,12 @@ private func confirm(_ dialog: Dialog, in state: inout AppState) -> [Effect] {
     case .password(let pane, let url):
         state.panes[pane].loading = true
         return [.connectWithPassword(pane: pane, url: url, password: text)]
-    case .trust:
+    case .trust, .resolveEdit:
         return []
+    case .saveEditAs(var session):
+        guard !text.isEmpty else { return [] }
+        session.name = text
+        return [.uploadEdit(session, force: true)]
     case .connect(let pane):
         guard text.contains("://") else {
             state.message = "A URL starts with ftp://, ftpes:// or ftps://"

@@ -273,7 +273,7 @@ private func drawDialog(_ dialog: Dialog, theme: Theme, on screen: inout Screen)
     case .message, .help:
         lines.append("")
         lines.append("Any key closes")
-    case .certificate:
+    case .certificate, .editConflict:
         break
     }
     lines = lines.flatMap { wrap($0, width: screen.width - 8) }

@@ -105,6 +105,19 @@ public final class TerminalUI {
         wrefresh(window)
     }
 
+    /// Gives the terminal to another program (an editor) for the time of `body`, then takes it
+    /// back and repaints everything.
+    public func runOutside<Result>(_ body: () throws -> Result) rethrows -> Result {
+        def_prog_mode()
+        endwin()
+        defer {
+            reset_prog_mode()
+            invalidate()
+            wrefresh(window)
+        }
+        return try body()
+    }
+
     /// Forgets what is on the screen, so the next draw repaints all (after a suspend, say).
     public func invalidate() {
         shown = nil

@@ -61,11 +61,42 @@ struct CommanderApp {
                     if case .resize(let width, let height) = terminal.adoptNewSize() { events.append(.resize(width: width, height: height)) }
                 }
             }
-            for event in events {
-                for effect in update(&state, event) { workers.perform(effect) }
+            while !events.isEmpty {
+                let event = events.removeFirst()
+                for effect in update(&state, event) {
+                    // The editor needs the terminal, which only this thread may hand over.
+                    if case .runEditor(let session) = effect {
+                        let changed = Self.edit(session.localPath, on: terminal)
+                        if !changed { CommanderWorkers.removeEditCopy(session.localPath) }
+                        events.append(.editorFinished(session, changed: changed))
+                    } else {
+                        workers.perform(effect)
+                    }
+                }
                 dirty = true
             }
         }
+    }
+
+    /// Runs `$VISUAL` or `$EDITOR` (else `vi`) on a file with the terminal handed over, and says
+    /// whether the file changed.
+    private static func edit(_ path: String, on terminal: TerminalUI) -> Bool {
+        let before = FileStamp(path: path)
+        let environment = ProcessInfo.processInfo.environment
+        let editor = environment["VISUAL"].flatMap { $0.isEmpty ? nil : $0 } ?? environment["EDITOR"].flatMap { $0.isEmpty ? nil : $0 } ?? "vi"
+        terminal.runOutside {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/bin/sh")
+            // The editor may carry arguments ("code -w"): let the shell split it; the path stays one word.
+            process.arguments = ["-c", editor + " \"$1\"", "ferry-editor", path]
+            do {
+                try process.run()
+                process.waitUntilExit()
+            } catch {
+                printError("ferry: cannot run \(editor): \(error)")
+            }
+        }
+        return FileStamp(path: path) != before
     }
 
     /// Ctrl-C, TERM and HUP end the loop so the terminal is restored on the way out; a window

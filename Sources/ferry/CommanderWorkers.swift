@@ -108,6 +108,12 @@ final class CommanderWorkers: @unchecked Sendable {
             browseQueues[0].async { self.view(location, entry, limit: limit) }
         case .cancelListing(let pane):
             listings.withLock { $0[pane] }?.cancel()
+        case .prepareEdit(let location, let entry):
+            browseQueues[0].async { self.prepareEdit(location, entry) }
+        case .uploadEdit(let session, let force):
+            browseQueues[0].async { self.uploadEdit(session, force: force) }
+        case .runEditor:
+            break
         case .trustCertificate(let pane, let location, let fingerprint, let always):
             guard case .remote(let site, _) = location else { return }
             trust(fingerprint, for: site, always: always)
@@ -212,6 +218,78 @@ final class CommanderWorkers: @unchecked Sendable {
         transferQueue.async { self.transferSessions[site] = nil }
     }
 
+    // MARK: Editing
+
+    /// Makes the local copy to edit: the file itself when local, else a download into a private
+    /// temporary folder, with the server's size and time noted.
+    private func prepareEdit(_ location: Location, _ entry: ListingEntry) {
+        do {
+            switch location {
+            case .local(let folder):
+                mailbox.post(.event(.editReady(EditSession(location: location, entry: entry, localPath: folder + "/" + entry.name, stamp: ""))))
+            case .remote(let site, let directory):
+                guard SafeName.isSafe(entry.name) else { throw FTPError(kind: .usage, detail: "refusing to edit a file called \(SafeName.shown(entry.name))") }
+                let folder = FileManager.default.temporaryDirectory.appendingPathComponent("ferry-edit-\(UUID().uuidString.prefix(8))")
+                try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+                let localPath = folder.appendingPathComponent(entry.name).path
+                let path = directory.appending(entry.remoteName)
+                let stamp = try withBrowseSession(pane: 0, site: site) { client in try Self.remoteStamp(path, client: client) }
+                guard let session = browseSession(pane: 0, site: site) else { throw FTPError(kind: .usage, detail: "unknown site \(site)") }
+                try FileDownload(remotePath: path, localPath: localPath).run(on: session, retry: .never)
+                mailbox.post(.event(.editReady(EditSession(location: location, entry: entry, localPath: localPath, stamp: stamp))))
+            }
+        } catch {
+            mailbox.post(.event(.operationFinished(location: location, message: "Cannot edit \(Sanitizer.visible(entry.name)): \(Self.describe(error))")))
+        }
+    }
+
+    /// Sends an edited copy back, unless (without `force`) the server's file changed meanwhile.
+    private func uploadEdit(_ session: EditSession, force: Bool) {
+        guard case .remote(let site, let directory) = session.location else { return }
+        var message = "Uploaded \(session.name)"
+        do {
+            if !force {
+                let now = try withBrowseSession(pane: 0, site: site) { client in
+                    try Self.remoteStamp(directory.appending(session.entry.remoteName), client: client)
+                }
+                if now != session.stamp {
+                    mailbox.post(.event(.editConflict(session)))
+                    return
+                }
+            }
+            guard let remote = browseSession(pane: 0, site: site) else { return }
+            let target = session.name == session.entry.name ? directory.appending(session.entry.remoteName) : directory.appending(RemotePath(session.name))
+            try FileUpload(localPath: session.localPath, remotePath: target).run(on: remote, retry: connection.retryPolicy)
+            Self.removeEditCopy(session.localPath)
+        } catch {
+            message = "Cannot upload \(session.name): \(Self.describe(error)); your copy stays in \(session.localPath)"
+        }
+        mailbox.post(.event(.operationFinished(location: session.location, message: message)))
+    }
+
+    /// Removes the private folder of a server file's local copy once it is no longer needed.
+    static func removeEditCopy(_ path: String) {
+        let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
+        guard folder.lastPathComponent.hasPrefix("ferry-edit-") else { return }
+        try? FileManager.default.removeItem(at: folder)
+    }
+
+    /// The server's size and time of a file, to notice a change.
+    private static func remoteStamp(_ path: RemotePath, client: FTPClient) throws -> String {
+        let size = try client.size(path)
+        let modified = (try? client.mdtm(path)).map { String($0.timeIntervalSince1970) } ?? "?"
+        return "\(size)|\(modified)"
+    }
+
+    /// A pane's browsing session for a site, made on first use; on that pane's queue only.
+    private func browseSession(pane: Int, site: String) -> RemoteSession? {
+        if let session = browseSessions[pane][site] { return session }
+        guard let endpoint = sites.withLock({ $0[site] }) else { return nil }
+        let session = RemoteSession(endpoint: endpoint)
+        browseSessions[pane][site] = session
+        return session
+    }
+
     private func connect(pane: Int, _ text: String, password: String? = nil) {
         do {
             let url = try FTPURL(text)
@@ -231,9 +309,7 @@ final class CommanderWorkers: @unchecked Sendable {
 
     /// Runs `body` with a pane's session for a site, reconnecting once if the connection had dropped.
     private func withBrowseSession<Result>(pane: Int, site: String, _ body: (FTPClient) throws -> Result) throws -> Result {
-        guard let endpoint = sites.withLock({ $0[site] }) else { throw FTPError(kind: .usage, detail: "unknown site \(site)") }
-        let session = browseSessions[pane][site] ?? RemoteSession(endpoint: endpoint)
-        browseSessions[pane][site] = session
+        guard let session = browseSession(pane: pane, site: site) else { throw FTPError(kind: .usage, detail: "unknown site \(site)") }
         do {
             return try body(session.connection())
         } catch {

@@ -129,3 +129,52 @@ struct CommanderCredentialTests {
         try session.waitFor("FERRY-EXITED-0")
     }
 }
+
+/// F4: a server's file fetched, edited with `$EDITOR`, sent back; a change made meanwhile on the
+/// server is noticed and asked about.
+@Suite("Commander editing in a terminal", .serialized)
+struct CommanderEditTests {
+    func editor(_ script: String, in folder: TemporaryDirectory) throws -> String {
+        let path = try folder.write("editor.sh", Data(script.utf8))
+        return "sh \(path)"
+    }
+
+    @Test func editedFilesGoBackAndConflictsAreAsked() throws {
+        guard TmuxSession.isAvailable else {
+            if ProcessInfo.processInfo.environment["CI"] == "true" { Issue.record("tmux is missing under CI") }
+            return
+        }
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        let local = try TemporaryDirectory()
+        defer { local.remove() }
+        try fixture.root.write("notes.txt", Data("draft v1\n".utf8))
+        let url = "ftp://\(ServerFixture.user)@127.0.0.1:\(fixture.port)/"
+
+        let plain = try editor("sed -i s/draft/final/ \"$1\"\n", in: local)
+        var session = try TmuxSession("\(FerryProcess.executable) \(url)", in: local.path,
+                                      environment: ["HOME": local.path, "FERRY_PASSWORD": ServerFixture.password, "EDITOR": plain])
+        try session.waitFor("notes.txt")
+        try session.send("F4")
+        try session.waitFor("Uploaded notes.txt")
+        #expect(fixture.root.read("notes.txt") == Data("final v1\n".utf8))
+        try session.send("F10")
+        try session.waitFor("FERRY-EXITED-0")
+
+        // This editor also changes the server's copy, as someone else would meanwhile.
+        let meddling = try editor("sed -i s/final/mine/ \"$1\"\nprintf 'theirs\\n' > '\(fixture.root.file("notes.txt"))'\n", in: local)
+        session = try TmuxSession("\(FerryProcess.executable) \(url)", in: local.path,
+                                  environment: ["HOME": local.path, "FERRY_PASSWORD": ServerFixture.password, "EDITOR": meddling])
+        try session.waitFor("notes.txt")
+        try session.send("F4")
+        try session.waitFor("save yours as")
+        try session.send("s")
+        try session.waitFor("notes.txt.mine")
+        try session.send("Enter")
+        try session.waitFor("Uploaded notes.txt.mine")
+        #expect(fixture.root.read("notes.txt") == Data("theirs\n".utf8))
+        #expect(fixture.root.read("notes.txt.mine") == Data("mine v1\n".utf8))
+        try session.send("F10")
+        try session.waitFor("FERRY-EXITED-0")
+    }
+}
