@@ -59,6 +59,10 @@ struct CommanderApp {
                 case .terminate: state.isRunning = false
                 case .terminalResized:
                     if case .resize(let width, let height) = terminal.adoptNewSize() { events.append(.resize(width: width, height: height)) }
+                case .suspend:
+                    terminal.runOutside { _ = kill(getpid(), SIGSTOP) }
+                    if case .resize(let width, let height) = terminal.adoptNewSize() { events.append(.resize(width: width, height: height)) }
+                    dirty = true
                 }
             }
             while !events.isEmpty {
@@ -100,10 +104,11 @@ struct CommanderApp {
     }
 
     /// Ctrl-C, TERM and HUP end the loop so the terminal is restored on the way out; a window
-    /// size change wakes the loop to redraw. Call after the terminal started: it replaces
-    /// ncurses's SIGWINCH handler.
+    /// size change wakes the loop to redraw; Ctrl-Z suspends with the terminal restored. Call
+    /// after the terminal started: it replaces ncurses's SIGWINCH and SIGTSTP handlers, which
+    /// in a program with threads may run on a thread that is not the loop's.
     private static func watchSignals(_ mailbox: Mailbox<LoopMessage>) -> [any DispatchSourceSignal] {
-        [(SIGINT, LoopMessage.terminate), (SIGTERM, .terminate), (SIGHUP, .terminate), (SIGWINCH, .terminalResized)].map { number, message in
+        [(SIGINT, LoopMessage.terminate), (SIGTERM, .terminate), (SIGHUP, .terminate), (SIGWINCH, .terminalResized), (SIGTSTP, .suspend)].map { number, message in
             signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
             source.setEventHandler { mailbox.post(message) }

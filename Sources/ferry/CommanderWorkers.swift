@@ -402,6 +402,8 @@ enum LoopMessage: Sendable {
     case terminate
     /// The terminal window changed size (SIGWINCH).
     case terminalResized
+    /// Ctrl-Z (SIGTSTP): give the terminal back and stop until continued.
+    case suspend
 }
 
 /// Sends log lines (the control dialogue, password already masked) to the commander's log view.

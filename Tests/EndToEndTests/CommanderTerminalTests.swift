@@ -178,3 +178,33 @@ struct CommanderEditTests {
         try session.waitFor("FERRY-EXITED-0")
     }
 }
+
+/// Ctrl-Z gives the terminal back to the shell; `fg` brings the commander back, whole.
+@Suite("Commander suspends in a terminal", .serialized)
+struct CommanderSuspendTests {
+    @Test func controlZSuspendsAndFgResumes() throws {
+        guard TmuxSession.isAvailable else {
+            if ProcessInfo.processInfo.environment["CI"] == "true" { Issue.record("tmux is missing under CI") }
+            return
+        }
+        let local = try TemporaryDirectory()
+        defer { local.remove() }
+        let session = try TmuxSession("bash --norc --noprofile", in: local.path, environment: ["HOME": local.path, "PS1": "prompt$ "])
+        try session.waitFor("prompt$")
+        try session.send("-l", "\(FerryProcess.executable) demo")
+        try session.send("Enter")
+        try session.waitFor("README.txt")
+        try session.send("C-z")
+        let stopped = try session.waitFor("Stopped")
+        #expect(!stopped.contains("┌"))
+        try session.send("-l", "fg")
+        try session.send("Enter")
+        let back = try session.waitFor("README.txt")
+        #expect(back.contains("┐┌"))
+        try session.send("F10")
+        // The shell's prompt comes back as the last line, the commander gone.
+        try session.waitFor("the prompt after quitting") { screen in
+            !screen.contains("┐┌") && screen.split(separator: "\n").last?.hasPrefix("prompt$") == true
+        }
+    }
+}
