@@ -57,6 +57,20 @@ public enum Location: Hashable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// The site of a remote location; nil for a local one.
+    public var site: String? {
+        if case .remote(let site, _) = self { return site }
+        return nil
+    }
+
+    /// The path as text: a local path, or a server path decoded for showing and typing.
+    public var absolutePath: String? {
+        switch self {
+        case .local(let path): path
+        case .remote(_, let path): path.description
+        }
+    }
+
     /// Whether the location is on a server.
     public var isRemote: Bool {
         if case .remote = self { return true }
@@ -217,11 +231,14 @@ public struct TransferRequest: Equatable, Sendable {
     public let source: Location
     public let entry: ListingEntry
     public let destination: Location
+    /// Whether the source is deleted once copied (F6 between a folder and a server).
+    public let movesSource: Bool
 
-    public init(source: Location, entry: ListingEntry, destination: Location) {
+    public init(source: Location, entry: ListingEntry, destination: Location, movesSource: Bool = false) {
         self.source = source
         self.entry = entry
         self.destination = destination
+        self.movesSource = movesSource
     }
 
     /// Which way the bytes go.

@@ -58,7 +58,9 @@ private func respond(to event: Event, in state: inout AppState) -> [Effect] {
             destination = item.request.destination
         }
         if let error { state.message = "Transfer failed: \(error)" }
-        return destination.map { refresh(&state, showing: $0) } ?? []
+        let item = state.transfers.first { $0.id == id }
+        let source = item?.request.movesSource == true ? item?.request.source : nil
+        return [destination, source].compactMap { $0 }.flatMap { refresh(&state, showing: $0) }
     case .log(let line):
         state.log.append(line)
         if state.log.count > AppState.logLimit { state.log.removeFirst(state.log.count - AppState.logLimit) }
@@ -237,10 +239,7 @@ private func perform(_ action: Action, in state: inout AppState) -> [Effect] {
     case .copy:
         return askToCopy(&state)
     case .move:
-        guard let entry = state.activePane.current else { return [] }
-        state.dialog = Dialog(
-            kind: .input(text: entry.name, secret: false), title: "Rename",
-            message: "Rename \(Sanitizer.visible(entry.name)) to:", action: .rename(pane: pane, location: state.activePane.location, entry: entry))
+        return askToMove(&state)
     case .makeDirectory:
         state.dialog = Dialog(
             kind: .input(text: "", secret: false), title: "Make folder",
@@ -317,6 +316,31 @@ private func goUp(_ state: inout AppState) -> [Effect] {
     guard !location.isRoot else { return [] }
     state.panes[state.active].loading = true
     return [.list(pane: state.active, location: location.parent, focus: location.lastComponent)]
+}
+
+/// F6: on the same file system or server, rename (into the other pane's folder by default);
+/// between a local folder and a server, copy and then delete the source.
+private func askToMove(_ state: inout AppState) -> [Effect] {
+    let source = state.activePane.location
+    let destination = state.otherPane.location
+    if source.isRemote != destination.isRemote {
+        let selection = state.activePane.selection
+        guard !selection.isEmpty else { return [] }
+        let requests = selection.map { TransferRequest(source: source, entry: $0, destination: destination, movesSource: true) }
+        let what = selection.count == 1 ? "\"\(Sanitizer.visible(selection[0].name))\"" : "\(selection.count) entries"
+        state.dialog = Dialog(kind: .confirm, title: "Move", message: "Move \(what) to \(destination) (copy, then delete here)?", action: .copy(requests))
+        return []
+    }
+    guard let entry = state.activePane.current else { return [] }
+    var target = entry.name
+    if destination != source, destination.site == source.site, let folder = destination.absolutePath {
+        target = (folder.hasSuffix("/") ? folder : folder + "/") + entry.name
+    }
+    state.dialog = Dialog(
+        kind: .input(text: target, secret: false), title: "Rename or move",
+        message: "Rename or move \(Sanitizer.visible(entry.name)) to (a name, or a path):",
+        action: .rename(pane: state.active, location: source, entry: entry))
+    return []
 }
 
 private func askToCopy(_ state: inout AppState) -> [Effect] {
@@ -405,6 +429,7 @@ private func confirm(_ dialog: Dialog, in state: inout AppState) -> [Effect] {
         return [.makeDirectory(location: location, name: text)]
     case .rename(_, let location, let entry):
         guard !text.isEmpty, text != entry.name else { return [] }
+        state.panes[state.active].marked = []
         return [.rename(location: location, entry: entry, to: text)]
     case .password(let pane, let url):
         state.panes[pane].loading = true

@@ -93,13 +93,15 @@ final class CommanderWorkers: @unchecked Sendable {
                 }
             }
         case .rename(let location, let entry, let name):
-            operate(on: location, success: "Renamed to \(name)") { client in
+            // A name stays in the folder; a path starting with / goes where it says.
+            operate(on: location, success: "Moved to \(name)") { client in
                 if let client {
                     let directory = Self.remotePath(location)
-                    try client.rename(directory.appending(entry.remoteName), to: directory.appending(RemotePath(name)))
+                    let target = name.hasPrefix("/") ? RemotePath(name) : directory.appending(RemotePath(name))
+                    try client.rename(directory.appending(entry.remoteName), to: target)
                 } else {
                     let folder = Self.localPath(location)
-                    try FileManager.default.moveItem(atPath: folder + "/" + entry.name, toPath: folder + "/" + name)
+                    try FileManager.default.moveItem(atPath: folder + "/" + entry.name, toPath: name.hasPrefix("/") ? name : folder + "/" + name)
                 }
             }
         case .connect(let pane, let text):
@@ -380,6 +382,7 @@ final class CommanderWorkers: @unchecked Sendable {
             let meter = ProgressMeter(id: id, mailbox: mailbox)
             do {
                 try TreeCopy(session: session, retry: connection.retryPolicy, meter: meter).copy(request)
+                if request.movesSource { try deleteSource(of: request, client: session.connection()) }
             } catch {
                 session.drop()
                 throw error
@@ -388,6 +391,17 @@ final class CommanderWorkers: @unchecked Sendable {
             failure = cancelled.withLock({ $0.contains(id) }) ? nil : Self.describe(error)
         }
         mailbox.post(.event(.transferFinished(id: id, error: failure)))
+    }
+
+    /// Deletes what a move copied, once the copy succeeded.
+    private func deleteSource(of request: TransferRequest, client: FTPClient) throws {
+        switch request.source {
+        case .remote(_, let directory):
+            let path = directory.appending(request.entry.remoteName)
+            if request.entry.kind == .directory { try Self.removeTree(path, client: client) } else { try client.delete(path) }
+        case .local(let folder):
+            try FileManager.default.removeItem(atPath: folder + "/" + request.entry.name)
+        }
     }
 
     static func describe(_ error: any Error) -> String {

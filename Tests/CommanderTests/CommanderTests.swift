@@ -214,4 +214,26 @@ struct CommanderTests {
         #expect(state.activePane.location == Self.remote)
         #expect(state.activePane.rows.count == 6)
     }
+
+    @Test func moveBetweenPanesCopiesThenDeletes() {
+        var state = Self.listedState()
+        for _ in 0..<3 { _ = update(&state, .key(.down)) }
+        _ = update(&state, .key(.function(6)))
+        #expect(state.dialog?.title == "Move")
+        let effects = update(&state, .key(.enter))
+        let request = TransferRequest(source: Self.remote, entry: Self.sampleEntries()[2], destination: .local("/home/anna"), movesSource: true)
+        #expect(effects == [.startTransfer(id: 1, request: request)])
+        _ = update(&state, .transferFinished(id: 1, error: nil))
+        #expect(state.transfers[0].state == .done)
+    }
+
+    @Test func moveWithinAServerRenamesIntoTheOtherPane() {
+        var state = Self.listedState()
+        let other = Location.remote(site: "ftp://anna@example.org", path: "/archive")
+        _ = update(&state, .listed(pane: 0, location: other, focus: nil, result: .success([]), at: Self.now))
+        for _ in 0..<3 { _ = update(&state, .key(.down)) }
+        _ = update(&state, .key(.character("m")))
+        #expect(state.dialog?.kind == .input(text: "/archive/README.txt", secret: false))
+        #expect(update(&state, .key(.enter)) == [.rename(location: Self.remote, entry: Self.sampleEntries()[2], to: "/archive/README.txt")])
+    }
 }

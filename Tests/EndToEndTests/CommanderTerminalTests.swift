@@ -55,6 +55,15 @@ struct CommanderTerminalTests {
         #expect(top.contains("127.0.0.1"))
         #expect(top.contains("┐┌"))
 
+        // F6 on the remote pane moves the UTF-8 file to the local folder: copied, then deleted there.
+        try session.send("End")
+        try session.waitFor(" 3/3 ")
+        try session.send("F6")
+        try session.waitFor(" Move ")
+        try session.send("Enter")
+        try session.waitFor("moves-done") { _ in local.read("naïve ファイル.txt") != nil && !fixture.root.exists("naïve ファイル.txt") }
+        #expect(local.read("naïve ファイル.txt") == Data("utf8".utf8))
+
         try session.send("F10")
         screen = try session.waitFor("FERRY-EXITED-0")
         #expect(!screen.contains("┌"))
