@@ -15,7 +15,7 @@ public enum Action: String, Sendable, CaseIterable {
         case .view: "view a file"
         case .edit: "edit a file"
         case .copy: "copy to the other pane"
-        case .move: "rename"
+        case .move: "rename or move"
         case .makeDirectory: "make a folder"
         case .delete: "delete"
         case .connect: "connect to a server"

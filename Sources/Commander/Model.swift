@@ -362,6 +362,8 @@ public struct AppState: Equatable, Sendable {
     public var keymap: Keymap
     /// The file viewer (F3), over the panes while open.
     public var viewer: Viewer?
+    /// Saved servers, offered by the connect dialog.
+    public var bookmarks: [Bookmark] = []
 
     public init(left: Location, right: Location, width: Int, height: Int, now: Date, timeZone: TimeZone = .current, keymap: Keymap = .standard) {
         panes = [PaneState(location: left), PaneState(location: right)]

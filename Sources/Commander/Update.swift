@@ -254,9 +254,11 @@ private func perform(_ action: Action, in state: inout AppState) -> [Effect] {
             kind: .confirm, title: "Delete", message: "Delete \(what)\(recursive)?",
             action: .delete(pane: pane, location: state.activePane.location, entries: selection))
     case .connect:
+        let saved = state.bookmarks.enumerated().map { "  \($0.offset + 1)  \(Sanitizer.visible($0.element.name))  \(Sanitizer.visible($0.element.shownURL))" }
+        let list = saved.isEmpty ? "" : "\nBookmarks (type the number or the name):\n" + saved.joined(separator: "\n") + "\n"
         state.dialog = Dialog(
-            kind: .input(text: "ftp://", secret: false), title: "Connect",
-            message: "URL (ftp://, ftpes://, ftps://; user@ and :port allowed):", action: .connect(pane: pane))
+            kind: .input(text: state.bookmarks.isEmpty ? "ftp://" : "", secret: false), title: "Connect",
+            message: "URL (ftp://, ftpes://, ftps://; user@ and :port allowed):" + list, action: .connect(pane: pane))
     case .quit:
         if state.transfers.contains(where: \.isActive) {
             state.dialog = Dialog(kind: .confirm, title: "Quit", message: "Transfers are still running. Quit and cancel them?", action: .quit)
@@ -441,6 +443,12 @@ private func confirm(_ dialog: Dialog, in state: inout AppState) -> [Effect] {
         session.name = text
         return [.uploadEdit(session, force: true)]
     case .connect(let pane):
+        var text = text
+        if let number = Int(text), state.bookmarks.indices.contains(number - 1) {
+            text = state.bookmarks[number - 1].url
+        } else if let bookmark = state.bookmarks.first(where: { $0.name == text }) {
+            text = bookmark.url
+        }
         guard text.contains("://") else {
             state.message = "A URL starts with ftp://, ftpes:// or ftps://"
             return []

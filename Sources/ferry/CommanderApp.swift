@@ -13,6 +13,7 @@ struct CommanderApp {
     let theme: Theme
     let monochrome: Bool
     let keymap: Keymap
+    let bookmarks: [Bookmark]
     let workers: CommanderWorkers
     let mailbox: Mailbox<LoopMessage>
     /// Whether the right pane has the focus at the start (when a URL was given).
@@ -26,6 +27,7 @@ struct CommanderApp {
         let size = terminal.size
         var state = AppState(left: left, right: right, width: size.width, height: size.height, now: Date(), keymap: keymap)
         state.active = startsOnRight ? 1 : 0
+        state.bookmarks = bookmarks
         for pane in state.panes.indices {
             state.panes[pane].loading = true
             workers.perform(.list(pane: pane, location: state.panes[pane].location, focus: nil))

@@ -54,17 +54,34 @@ struct CommanderLauncher {
         let keymap = Self.keymap(preset: preset, environment: environment)
         try CommanderApp(
             left: left, right: right, theme: theme, monochrome: noColor || theme.name == "mono", keymap: keymap,
-            workers: workers, mailbox: mailbox, startsOnRight: activeRight
+            bookmarks: Self.bookmarks(environment: environment), workers: workers, mailbox: mailbox, startsOnRight: activeRight
         ).run()
     }
 }
 
 extension CommanderLauncher {
+    /// The saved servers of `$XDG_CONFIG_HOME/ferry/bookmarks.toml`; a bad file is reported on
+    /// standard error and ignored.
+    static func bookmarks(environment: [String: String]) -> [Bookmark] {
+        let path = configurationFolder(environment) + "/bookmarks.toml"
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return [] }
+        do {
+            return try Bookmark.parse(text, file: path)
+        } catch {
+            printError("ferry: bookmarks \(error); no bookmarks this time")
+            return []
+        }
+    }
+
+    /// `$XDG_CONFIG_HOME/ferry`, or `~/.config/ferry`.
+    static func configurationFolder(_ environment: [String: String]) -> String {
+        (environment["XDG_CONFIG_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? (environment["HOME"] ?? NSHomeDirectory()) + "/.config") + "/ferry"
+    }
+
     /// The keys: `$XDG_CONFIG_HOME/ferry/keys.toml` over the preset. A bad file is reported on
     /// standard error and the preset used alone.
     static func keymap(preset: Keymap?, environment: [String: String]) -> Keymap {
-        let configuration = environment["XDG_CONFIG_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? (environment["HOME"] ?? NSHomeDirectory()) + "/.config"
-        let path = configuration + "/ferry/keys.toml"
+        let path = configurationFolder(environment) + "/keys.toml"
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return preset ?? .standard }
         do {
             return try Keymap.parse(text, file: path, preset: preset)
@@ -113,8 +130,7 @@ struct ThemeLoader {
     }
 
     private var userFolder: String {
-        let configuration = environment["XDG_CONFIG_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? (environment["HOME"] ?? NSHomeDirectory()) + "/.config"
-        return configuration + "/ferry/themes"
+        CommanderLauncher.configurationFolder(environment) + "/themes"
     }
 
     private var shippedFolders: [String] {

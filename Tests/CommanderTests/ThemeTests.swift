@@ -101,3 +101,30 @@ struct KeysFileTests {
         #expect(throws: ConfigurationError.self) { try Keymap.parse("preset = \"emacs\"\n", file: "keys.toml") }
     }
 }
+
+@Suite("Bookmarks")
+struct BookmarkTests {
+    @Test func bookmarksAreOfferedByNumberOrName() throws {
+        let bookmarks = try Bookmark.parse("""
+            [[bookmark]]
+            name = "work"
+            url = "ftpes://anna:hunter2@ftp.example.org/"
+            [[bookmark]]
+            name = "mirror"
+            url = "ftp://mirror.example.org/pub/"
+            """, file: "bookmarks.toml")
+        #expect(bookmarks.map(\.name) == ["work", "mirror"])
+        #expect(bookmarks[0].shownURL == "ftpes://anna:****@ftp.example.org/")
+        var state = AppState(left: .local("/"), right: .local("/"), width: 100, height: 30, now: Date())
+        state.bookmarks = bookmarks
+        _ = update(&state, .key(.character(":")))
+        #expect(state.dialog?.message.contains("1  work  ftpes://anna:****@ftp.example.org/") == true)
+        #expect(state.dialog?.message.contains("hunter2") == false)
+        _ = update(&state, .key(.character("2")))
+        #expect(update(&state, .key(.enter)) == [.connect(pane: 0, url: "ftp://mirror.example.org/pub/")])
+        _ = update(&state, .key(.character(":")))
+        for character in "work" { _ = update(&state, .key(.character(character))) }
+        #expect(update(&state, .key(.enter)) == [.connect(pane: 0, url: "ftpes://anna:hunter2@ftp.example.org/")])
+        #expect(throws: ConfigurationError.self) { try Bookmark.parse("[[bookmark]]\nname = \"x\"\n", file: "b.toml") }
+    }
+}
