@@ -22,6 +22,9 @@ struct CommanderApp {
     func run() throws {
         let terminal = try TerminalUI(monochrome: monochrome)
         defer { terminal.restore() }
+        // A terminal with fewer than 8 colours gets attributes only: a colour theme's cursor
+        // would not show there.
+        let theme = terminal.colors == 0 ? Theme.mono : self.theme
         let signals = Self.watchSignals(mailbox)
         defer { signals.forEach { $0.cancel() } }
         let size = terminal.size
