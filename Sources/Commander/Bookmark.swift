@@ -20,14 +20,7 @@ public struct Bookmark: Equatable, Sendable {
 
     /// Reads a bookmarks file: `[[bookmark]]` tables with `name` and `url`.
     public static func parse(_ text: String, file: String) throws(ConfigurationError) -> [Bookmark] {
-        let table: TOMLTable
-        do {
-            table = try TOMLTable(string: text)
-        } catch let error as TOMLParseError {
-            throw ConfigurationError(file: file, line: Int(error.source.begin.line), message: error.description)
-        } catch {
-            throw ConfigurationError(file: file, line: nil, message: "\(error)")
-        }
+        let table = try ConfigurationError.table(from: text, file: file)
         guard let list = table["bookmark"]?.array else { return [] }
         var bookmarks: [Bookmark] = []
         for (index, item) in list.enumerated() {

@@ -119,14 +119,7 @@ public struct Keymap: Equatable, Sendable {
     /// as the help screen names them (`F5`, `Ctrl-O`, `Space`, `x`); actions by their names
     /// (`copy`, `quickSearch`, ...). Errors name the file and line.
     public static func parse(_ text: String, file: String, preset: Keymap? = nil) throws(ConfigurationError) -> Keymap {
-        let table: TOMLTable
-        do {
-            table = try TOMLTable(string: text)
-        } catch let error as TOMLParseError {
-            throw ConfigurationError(file: file, line: Int(error.source.begin.line), message: error.description)
-        } catch {
-            throw ConfigurationError(file: file, line: nil, message: "\(error)")
-        }
+        let table = try ConfigurationError.table(from: text, file: file)
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
         func line(of key: String) -> Int? {
             lines.firstIndex { $0.contains("\"\(key)\"") || $0.trimmingCharacters(in: .whitespaces).hasPrefix(key) }.map { $0 + 1 }

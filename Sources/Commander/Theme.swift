@@ -92,14 +92,7 @@ public struct Theme: Equatable, Sendable {
     /// `role = { fg = "...", bg = "...", bold = true, underline = true, reverse = true }`.
     /// Unknown roles, colours and keys are errors that name the file and line.
     public static func parse(_ text: String, file: String) throws(ConfigurationError) -> Theme {
-        let table: TOMLTable
-        do {
-            table = try TOMLTable(string: text)
-        } catch let error as TOMLParseError {
-            throw ConfigurationError(file: file, line: Int(error.source.begin.line), message: error.description)
-        } catch {
-            throw ConfigurationError(file: file, line: nil, message: "\(error)")
-        }
+        let table = try ConfigurationError.table(from: text, file: file)
         let name = table["name"]?.string ?? String(file.split(separator: "/").last?.split(separator: ".").first ?? "theme")
         var styles: [Role: Style] = [:]
         guard let roles = table["roles"]?.table else { return Theme(name: name, styles: styles) }
@@ -165,6 +158,17 @@ public struct ConfigurationError: Error, Equatable, Sendable, CustomStringConver
     public let message: String
 
     public var description: String { "\(file)\(line.map { ":\($0)" } ?? ""): \(message)" }
+
+    /// Parses a TOML file, or fails with the parser's line and words.
+    static func table(from text: String, file: String) throws(ConfigurationError) -> TOMLTable {
+        do {
+            return try TOMLTable(string: text)
+        } catch let error as TOMLParseError {
+            throw ConfigurationError(file: file, line: Int(error.source.begin.line), message: error.description)
+        } catch {
+            throw ConfigurationError(file: file, line: nil, message: "\(error)")
+        }
+    }
 }
 
 private extension Substring {

@@ -61,7 +61,7 @@ final class CommanderWorkers: @unchecked Sendable {
     /// A logger whose lines go to the commander's log view.
     var logger: Logger {
         let mailbox = self.mailbox
-        var logger = Logger(label: "ferry.commander", factory: { _ in MailboxLogHandler(mailbox: mailbox) })
+        var logger = Logger(label: "ferry.commander", factory: { _ in LineLogHandler { mailbox.post(.event(.log($0))) } })
         logger.logLevel = .trace
         return logger
     }
@@ -418,22 +418,6 @@ enum LoopMessage: Sendable {
     case terminalResized
     /// Ctrl-Z (SIGTSTP): give the terminal back and stop until continued.
     case suspend
-}
-
-/// Sends log lines (the control dialogue, password already masked) to the commander's log view.
-struct MailboxLogHandler: LogHandler {
-    let mailbox: Mailbox<LoopMessage>
-    var metadata: Logger.Metadata = [:]
-    var logLevel: Logger.Level = .trace
-
-    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { metadata[key] }
-        set { metadata[key] = newValue }
-    }
-
-    func log(event: LogEvent) {
-        mailbox.post(.event(.log("\(event.message)")))
-    }
 }
 
 /// Turns transfer callbacks into progress events: about ten a second, with the rate.

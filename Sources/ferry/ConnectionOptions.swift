@@ -53,7 +53,7 @@ struct ConnectionOptions: ParsableArguments {
 
     /// A logger that prints the dialogue to standard error with `-v`, and nothing otherwise.
     var logger: Logger {
-        var logger = Logger(label: "ferry", factory: { _ in DialogueLogHandler() })
+        var logger = Logger(label: "ferry", factory: { _ in LineLogHandler(write: printError) })
         logger.logLevel = verbose ? .trace : .critical
         return logger
     }
@@ -80,8 +80,10 @@ struct ConnectionOptions: ParsableArguments {
     }
 }
 
-/// Writes log messages to standard error, one line each: the `-v` dialogue.
-struct DialogueLogHandler: LogHandler {
+/// Hands each log message, as one line, to `write`: standard error for `-v`, the commander's log
+/// view for the commander. (The FTP library masks passwords before they get here.)
+struct LineLogHandler: LogHandler {
+    let write: @Sendable (String) -> Void
     var metadata: Logger.Metadata = [:]
     var logLevel: Logger.Level = .trace
 
@@ -91,6 +93,6 @@ struct DialogueLogHandler: LogHandler {
     }
 
     func log(event: LogEvent) {
-        printError("\(event.message)")
+        write("\(event.message)")
     }
 }
