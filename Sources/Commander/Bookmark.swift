@@ -12,7 +12,10 @@ public struct Bookmark: Equatable, Sendable {
 
     /// The URL with any password replaced by `****`, for showing.
     public var shownURL: String {
-        guard let scheme = url.range(of: "://"), let at = url[scheme.upperBound...].firstIndex(of: "@"),
+        // As URLs are parsed: the user part ends at the last @ before the path.
+        guard let scheme = url.range(of: "://") else { return url }
+        let authorityEnd = url[scheme.upperBound...].firstIndex(of: "/") ?? url.endIndex
+        guard let at = url[scheme.upperBound..<authorityEnd].lastIndex(of: "@"),
               let colon = url[scheme.upperBound..<at].firstIndex(of: ":")
         else { return url }
         return String(url[..<url.index(after: colon)]) + "****" + String(url[at...])

@@ -300,11 +300,15 @@ public struct Viewer: Equatable, Sendable {
     private static func textLines(_ text: String) -> [String] {
         text.split(separator: "\n", omittingEmptySubsequences: false).map { line in
             var expanded = ""
+            var column = 0
             for character in line where character != "\r" {
                 if character == "\t" {
-                    expanded += String(repeating: " ", count: 8 - expanded.count % 8)
+                    let spaces = 8 - column % 8
+                    expanded += String(repeating: " ", count: spaces)
+                    column += spaces
                 } else {
                     expanded.append(character)
+                    column += 1
                 }
             }
             return Sanitizer.visible(expanded)

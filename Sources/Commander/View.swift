@@ -192,7 +192,7 @@ private func drawTransfer(_ item: TransferItem, y: Int, width: Int, theme: Theme
     text += "  \(humanSize(item.completedBytes))/\(item.totalBytes.map(humanSize) ?? "?")"
     text += "  \(humanSize(UInt64(item.bytesPerSecond)))/s"
     if let total = item.totalBytes, item.bytesPerSecond > 0, total > item.completedBytes {
-        let seconds = Int(Double(total - item.completedBytes) / item.bytesPerSecond)
+        let seconds = Int(min(Double(total - item.completedBytes) / item.bytesPerSecond, 359_999))
         text += String(format: "  ETA %d:%02d", seconds / 60, seconds % 60)
     }
     screen.write(text, x: x, y: y, style: theme[.queueText])

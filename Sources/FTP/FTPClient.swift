@@ -75,7 +75,7 @@ public final class FTPClient {
     /// The settings this client was made with; `dataConnectionMode` may change at any time.
     public var options: Options
     /// Stops the client from another thread.
-    public let cancellation = Cancellation()
+    public let cancellation: Cancellation
 
     let control: ControlConnection
     let logger: Logger
@@ -91,8 +91,13 @@ public final class FTPClient {
     var usesExtendedPassive = true
 
     /// Connects to `host` (a name, an IPv4 address or an IPv6 address without brackets) and reads
-    /// the greeting.
-    public init(host: String, port: UInt16 = 21, options: Options = Options(), logger: Logger = FTPClient.silentLogger) throws {
+    /// the greeting. `cancellation` may be shared with the connections made before and after this
+    /// one, so that one `cancel()` stops them all.
+    public init(
+        host: String, port: UInt16 = 21, options: Options = Options(), logger: Logger = FTPClient.silentLogger,
+        cancellation: Cancellation = Cancellation()
+    ) throws {
+        self.cancellation = cancellation
         self.options = options
         self.logger = logger
         self.host = host

@@ -96,7 +96,8 @@ extension ListParser {
             return ListingEntry(remoteName: line.path(from: line.fields[4].lowerBound), kind: .directory, modified: modified)
         }
         if count >= 6, let modified = date(3), let blocks = Bytes.number(line[1]) {
-            return ListingEntry(remoteName: line.path(from: line.fields[5].lowerBound), kind: .file, size: blocks * 4096, modified: modified)
+            let (size, overflow) = blocks.multipliedReportingOverflow(by: 4096)
+            return ListingEntry(remoteName: line.path(from: line.fields[5].lowerBound), kind: .file, size: overflow ? nil : size, modified: modified)
         }
         return nil
     }

@@ -58,7 +58,8 @@ extension ListParser {
     private static func vmsSize(_ field: ArraySlice<UInt8>) -> UInt64? {
         let used = field.prefix { $0 != UInt8(ascii: "/") }
         if let blocks = Bytes.number(used), used.count == field.count || Bytes.number(field.dropFirst(used.count + 1)) != nil {
-            return blocks * 512
+            let (bytes, overflow) = blocks.multipliedReportingOverflow(by: 512)
+            return overflow ? nil : bytes
         }
         guard let last = field.last, !(last >= 0x30 && last <= 0x39) else { return nil }
         return Bytes.sizeWithUnit(field)

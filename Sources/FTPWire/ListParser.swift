@@ -239,7 +239,9 @@ enum Bytes {
         guard !numberText.isEmpty, numberText.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || $0 == UInt8(ascii: ".") }),
               let value = Double(String(decoding: numberText, as: UTF8.self))
         else { return nil }
-        return UInt64((value * pow(1024, exponent)).rounded())
+        let bytes = (value * pow(1024, exponent)).rounded()
+        guard bytes.isFinite, bytes < 18_446_744_073_709_551_616.0 else { return nil }
+        return UInt64(bytes)
     }
 
     /// `HH:MM`, `HH:MM:SS` or `HH:MM:SS.hh` as (hour, minute, second).

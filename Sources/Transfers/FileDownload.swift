@@ -40,7 +40,7 @@ public struct FileDownload: Sendable {
         onRetry: (any Error, Double) -> Void = { _, _ in }, onProgress: (TransferProgress) -> Void = { _ in }
     ) throws {
         let name = remotePath.lastComponent.description
-        try retry.run({ attempt in
+        try retry.run(cancellation: session.cancellation, { attempt in
             do {
                 try attemptDownload(on: session, name: name, continuing: continues || attempt > 0, onProgress: onProgress)
             } catch {

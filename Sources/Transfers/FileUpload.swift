@@ -35,7 +35,7 @@ public struct FileUpload: Sendable {
             throw LocalFileError(path: localPath, action: "cannot read", errno: ENOENT)
         }
         let name = String(localPath.split(separator: "/").last ?? Substring(localPath))
-        try retry.run({ attempt in
+        try retry.run(cancellation: session.cancellation, { attempt in
             do {
                 try attemptUpload(on: session, name: name, size: localSize, continuing: continues || attempt > 0, onProgress: onProgress)
             } catch {

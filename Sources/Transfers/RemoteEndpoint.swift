@@ -40,11 +40,11 @@ public struct RemoteEndpoint: Sendable, CustomStringConvertible {
         }
     }
 
-    /// Connects and logs in.
-    public func connect() throws -> FTPClient {
+    /// Connects and logs in; `cancellation` stops the connection from another thread.
+    public func connect(cancellation: Cancellation = Cancellation()) throws -> FTPClient {
         var options = options
         options.security = security
-        let client = try FTPClient(host: url.host, port: url.port, options: options, logger: logger)
+        let client = try FTPClient(host: url.host, port: url.port, options: options, logger: logger, cancellation: cancellation)
         do {
             try client.login(user: user, password: password)
         } catch {
@@ -59,17 +59,23 @@ public struct RemoteEndpoint: Sendable, CustomStringConvertible {
 }
 
 /// One connection that is opened on first use and again after it was dropped.
+///
+/// Every connection the session makes shares its `cancellation`: cancelling stops the one open
+/// now and refuses to make another, so a session once cancelled is finished.
 public final class RemoteSession {
     /// Where to connect.
     public let endpoint: RemoteEndpoint
+    /// Stops the session from another thread, whichever connection it is on.
+    public let cancellation = Cancellation()
     private var client: FTPClient?
 
     public init(endpoint: RemoteEndpoint) { self.endpoint = endpoint }
 
     /// The open connection, connecting first if there is none.
     public func connection() throws -> FTPClient {
+        guard !cancellation.isCancelled else { throw FTPError(kind: .cancelled, detail: "cancelled") }
         if let client { return client }
-        let fresh = try endpoint.connect()
+        let fresh = try endpoint.connect(cancellation: cancellation)
         client = fresh
         return fresh
     }

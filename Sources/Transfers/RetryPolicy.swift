@@ -34,17 +34,24 @@ public struct RetryPolicy: Sendable {
     }
 
     /// Runs `body` until it succeeds, it fails for good, or the retries are used up. `body` is
-    /// told the attempt number (0 first) and `onRetry` each error that will be retried.
-    public func run<Result>(_ body: (Int) throws -> Result, onRetry: (any Error, Double) -> Void = { _, _ in }) throws -> Result {
+    /// told the attempt number (0 first) and `onRetry` each error that will be retried. A
+    /// cancellation ends the wait between tries at once.
+    public func run<Result>(
+        cancellation: Cancellation? = nil, _ body: (Int) throws -> Result, onRetry: (any Error, Double) -> Void = { _, _ in }
+    ) throws -> Result {
         var attempt = 0
         while true {
             do {
                 return try body(attempt)
-            } catch where attempt < retries && Self.isTransient(error) {
+            } catch where attempt < retries && Self.isTransient(error) && cancellation?.isCancelled != true {
                 attempt += 1
                 let wait = delay(before: attempt)
                 onRetry(error, wait)
-                Thread.sleep(forTimeInterval: wait)
+                let end = Date().addingTimeInterval(wait)
+                while Date() < end {
+                    if cancellation?.isCancelled == true { throw FTPError(kind: .cancelled, detail: "cancelled") }
+                    Thread.sleep(forTimeInterval: min(0.1, max(0, end.timeIntervalSinceNow)))
+                }
             }
         }
     }

@@ -18,8 +18,8 @@ final class CommanderWorkers: @unchecked Sendable {
     private let browseQueues = [DispatchQueue(label: "ferry-browse-0"), DispatchQueue(label: "ferry-browse-1")]
     private let transferQueue = DispatchQueue(label: "ferry-transfers")
     private let sites = Mutex<[String: RemoteEndpoint]>([:])
-    /// Browsing sessions, one per pane and site: used on that pane's browse queue only.
-    private var browseSessions: [[String: RemoteSession]] = [[:], [:]]
+    /// Browsing sessions, one per pane and site: each pane's used on that pane's browse queue only.
+    private let browseSessions = [PaneSessions(), PaneSessions()]
     /// Transfer sessions per site: used on the transfer queue only.
     private var transferSessions: [String: RemoteSession] = [:]
     private let cancelled = Mutex<Set<Int>>([])
@@ -42,7 +42,7 @@ final class CommanderWorkers: @unchecked Sendable {
 
     private func keepAlive() {
         for (pane, queue) in browseQueues.enumerated() {
-            queue.async { self.browseSessions[pane].values.forEach { $0.keepAlive() } }
+            queue.async { self.browseSessions[pane].sessions.values.forEach { $0.keepAlive() } }
         }
     }
 
@@ -215,7 +215,7 @@ final class CommanderWorkers: @unchecked Sendable {
             }
         }
         for (pane, queue) in browseQueues.enumerated() {
-            queue.async { self.browseSessions[pane][site] = nil }
+            queue.async { self.browseSessions[pane].sessions[site] = nil }
         }
         transferQueue.async { self.transferSessions[site] = nil }
     }
@@ -285,10 +285,10 @@ final class CommanderWorkers: @unchecked Sendable {
 
     /// A pane's browsing session for a site, made on first use; on that pane's queue only.
     private func browseSession(pane: Int, site: String) -> RemoteSession? {
-        if let session = browseSessions[pane][site] { return session }
+        if let session = browseSessions[pane].sessions[site] { return session }
         guard let endpoint = sites.withLock({ $0[site] }) else { return nil }
         let session = RemoteSession(endpoint: endpoint)
-        browseSessions[pane][site] = session
+        browseSessions[pane].sessions[site] = session
         return session
     }
 
@@ -316,7 +316,11 @@ final class CommanderWorkers: @unchecked Sendable {
             return try body(session.connection())
         } catch {
             let failure = error as? FTPError
-            if failure?.kind == .cancelled { session.drop() }
+            if failure?.kind == .cancelled {
+                // A cancelled session is finished: the next listing makes a new one.
+                session.drop()
+                browseSessions[pane].sessions[site] = nil
+            }
             guard failure?.isConnectionLoss == true else { throw error }
             session.drop()
             return try body(session.connection())
@@ -376,8 +380,7 @@ final class CommanderWorkers: @unchecked Sendable {
             guard let endpoint = sites.withLock({ $0[site] }) else { throw FTPError(kind: .usage, detail: "unknown site \(site)") }
             let session = transferSessions[site] ?? RemoteSession(endpoint: endpoint)
             transferSessions[site] = session
-            let client = try session.connection()
-            running.withLock { $0 = (id, client.cancellation) }
+            running.withLock { $0 = (id, session.cancellation) }
             defer { running.withLock { $0 = nil } }
             let meter = ProgressMeter(id: id, mailbox: mailbox)
             do {
@@ -385,6 +388,8 @@ final class CommanderWorkers: @unchecked Sendable {
                 if request.movesSource { try deleteSource(of: request, client: session.connection()) }
             } catch {
                 session.drop()
+                // A cancelled session is finished: the next transfer makes a new one.
+                if session.cancellation.isCancelled { transferSessions[site] = nil }
                 throw error
             }
         } catch {
@@ -407,6 +412,12 @@ final class CommanderWorkers: @unchecked Sendable {
     static func describe(_ error: any Error) -> String {
         (error as? FTPError)?.description ?? (error as? LocalFileError)?.description ?? "\(error)"
     }
+}
+
+/// One pane's browsing sessions by site; touched on that pane's browse queue only.
+final class PaneSessions: @unchecked Sendable {
+    // @unchecked: confined to one serial queue, as said above.
+    var sessions: [String: RemoteSession] = [:]
 }
 
 /// What the event loop receives from other threads.

@@ -92,13 +92,3 @@ struct LocalTargets {
         return base.hasSuffix("/") ? base + name : base + "/" + name
     }
 }
-
-/// Checks that a name from elsewhere is one plain file name.
-enum SafeName {
-    /// Not empty, not `.` or `..`, and without `/` or NUL.
-    static func isSafe(_ name: String) -> Bool {
-        !name.isEmpty && name != "." && name != ".." && !name.contains("/") && !name.utf8.contains(0)
-    }
-
-    static func shown(_ name: String) -> String { "\"" + Sanitizer.visible(name) + "\"" }
-}

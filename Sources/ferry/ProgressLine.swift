@@ -1,4 +1,5 @@
 import Foundation
+import FTPWire
 import Transfers
 
 /// The live progress line on standard error: file, bytes, rate, ETA. Drawn only on a terminal,
@@ -24,7 +25,7 @@ final class ProgressLine {
         drawn = true
         let elapsed = max(now.timeIntervalSince(attemptStart), 0.001)
         let rate = Double(progress.completedBytes - progress.resumedFrom) / elapsed
-        var parts = [Formatting.clip(progress.name, to: 30)]
+        var parts = [Formatting.clip(Sanitizer.visible(progress.name), to: 30)]
         if let total = progress.totalBytes, total > 0 {
             parts.append(String(format: "%3d%%", Int(Double(progress.completedBytes) * 100 / Double(total))))
             parts.append("\(Formatting.bytes(progress.completedBytes))/\(Formatting.bytes(total))")

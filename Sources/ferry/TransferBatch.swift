@@ -1,5 +1,6 @@
 import ArgumentParser
 import FTP
+import FTPWire
 import Transfers
 
 /// The options `get` and `put` share.
@@ -41,7 +42,7 @@ final class TransferBatch {
         do {
             try transfer({ [progress] error, wait in
                 progress.finish()
-                printError("ferry: \(name): \(error); retrying in \(Formatting.duration(wait))")
+                printError("ferry: \(Sanitizer.visible(name)): \(error); retrying in \(Formatting.duration(wait))")
             }, progress.update)
         } catch {
             progress.finish()

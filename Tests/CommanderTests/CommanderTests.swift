@@ -236,4 +236,15 @@ struct CommanderTests {
         #expect(state.dialog?.kind == .input(text: "/archive/README.txt", secret: false))
         #expect(update(&state, .key(.enter)) == [.rename(location: Self.remote, entry: Self.sampleEntries()[2], to: "/archive/README.txt")])
     }
+
+    @Test func hostileSizesDoNotBreakTheQueue() {
+        var state = Self.listedState()
+        for _ in 0..<3 { _ = update(&state, .key(.down)) }
+        _ = update(&state, .key(.function(5)))
+        _ = update(&state, .key(.enter))
+        _ = update(&state, .transferStarted(id: 1))
+        _ = update(&state, .transferProgress(id: 1, currentName: nil, completed: 1, total: UInt64.max, bytesPerSecond: 1))
+        #expect(render(state, theme: .mono).dump().contains("ETA"))
+        #expect(Bookmark(name: "x", url: "ftp://u:p@ss@host/a@b").shownURL == "ftp://u:****@host/a@b")
+    }
 }
