@@ -6,6 +6,8 @@ import ScreenKit
 public enum Event: Sendable {
     case key(Key)
     case resize(width: Int, height: Int)
+    /// A tenth of a second passed while something was loading: the spinner turns.
+    case tick
     /// A listing for `pane` finished: the entries at `location` (where the server really put the
     /// pane), or why it failed. `focus` is the name the `.list` effect asked the cursor to go to.
     case listed(pane: Int, location: Location, focus: String?, result: Result<[ListingEntry], ListingFailure>, at: Date)

@@ -368,6 +368,11 @@ public struct AppState: Equatable, Sendable {
     public var viewer: Viewer?
     /// Saved servers, offered by the connect dialog.
     public var bookmarks: [Bookmark] = []
+    /// The spinner's position, turned by `.tick` while a pane loads.
+    public var spinnerFrame = 0
+
+    /// Whether anything is being waited for that a spinner should show.
+    public var isWaiting: Bool { panes.contains { $0.loading } }
 
     public init(left: Location, right: Location, width: Int, height: Int, now: Date, timeZone: TimeZone = .current, keymap: Keymap = .standard) {
         panes = [PaneState(location: left), PaneState(location: right)]

@@ -18,6 +18,9 @@ private func respond(to event: Event, in state: inout AppState) -> [Effect] {
     switch event {
     case .key(let key):
         return handle(key, in: &state)
+    case .tick:
+        state.spinnerFrame = (state.spinnerFrame + 1) % 4
+        return []
     case .resize(let width, let height):
         state.width = width
         state.height = height

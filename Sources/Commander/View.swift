@@ -36,7 +36,8 @@ private func drawPane(_ state: AppState, _ index: Int, layout: Layout, theme: Th
     drawBox(x: x, y: 0, width: width, height: height, style: theme[.paneBorder], on: &screen)
     // The title: the location; the active pane's in brackets and highlighted.
     let decoration = isActive ? ("[ ", " ]") : ("  ", "  ")
-    let where_ = keepingEnd(pane.location.description + (pane.loading ? " …" : ""), width: width - 8)
+    let spinner = ["|", "/", "-", "\\"][state.spinnerFrame % 4]
+    let where_ = keepingEnd(pane.location.description + (pane.loading ? " " + spinner : ""), width: width - 8)
     let title = decoration.0 + where_ + decoration.1
     let titleWidth = min(DisplayWidth.of(title), width - 4)
     screen.write(title, x: x + max(2, (width - titleWidth) / 2), y: 0, limit: width - 4, style: isActive ? theme[.paneTitleActive] : theme[.paneTitle])

@@ -50,9 +50,11 @@ struct CommanderApp {
                 pollfd(fd: STDIN_FILENO, events: Int16(POLLIN), revents: 0),
                 pollfd(fd: mailbox.wakeDescriptor, events: Int16(POLLIN), revents: 0),
             ]
-            let timeout: Int32 = dirty ? Int32(max(1, (0.1 - sinceDraw) * 1000)) : -1
-            _ = poll(&descriptors, 2, timeout)
-            var events: [Event] = terminal.readInput().map { input in
+            // Asleep until something happens, but for the spinner while a listing loads.
+            let timeout: Int32 = dirty ? Int32(max(1, (0.1 - sinceDraw) * 1000)) : (state.isWaiting ? 120 : -1)
+            let ready = poll(&descriptors, 2, timeout)
+            var events: [Event] = ready == 0 && state.isWaiting ? [.tick] : []
+            events += terminal.readInput().map { input in
                 switch input {
                 case .key(let key): .key(key)
                 case .resize(let width, let height): .resize(width: width, height: height)

@@ -247,4 +247,15 @@ struct CommanderTests {
         #expect(render(state, theme: .mono).dump().contains("ETA"))
         #expect(Bookmark(name: "x", url: "ftp://u:p@ss@host/a@b").shownURL == "ftp://u:****@host/a@b")
     }
+
+    @Test func aSpinnerTurnsWhileAListingLoads() {
+        var state = Self.listedState()
+        _ = update(&state, .key(.down))
+        _ = update(&state, .key(.enter))
+        #expect(state.isWaiting)
+        let first = render(state, theme: .mono).dump().split(separator: "\n")[0]
+        _ = update(&state, .tick)
+        let second = render(state, theme: .mono).dump().split(separator: "\n")[0]
+        #expect(first.contains("pub |") && second.contains("pub /"))
+    }
 }
