@@ -18,9 +18,6 @@ final class ControlConnection {
         transport = newTransport
     }
 
-    /// Whether bytes of a reply arrived that no one has read yet.
-    var hasBufferedReply: Bool { parser.hasPartialReply }
-
     /// Writes a command. The log shows it with the password masked.
     func send(_ command: FTPCommand) throws {
         logger.trace("> \(command)")

@@ -118,11 +118,6 @@ public final class TCPSocket: Transport, @unchecked Sendable {
 
     public func finishWriting() throws {}
 
-    /// Sends a TCP FIN: the peer reads the end of the stream, and this side can still read.
-    public func shutdownWriting() {
-        Glibc.shutdown(descriptor, Int32(SHUT_WR))
-    }
-
     public func shutdown() {
         closed.withLock { closed in
             if !closed { _ = Glibc.shutdown(descriptor, Int32(SHUT_RDWR)) }

@@ -17,9 +17,18 @@ extension ListParser {
         default: .other
         }
         let permissions = isNetWare || !Self.isRWXMode(modeField) ? nil : String(decoding: modeField.dropFirst().prefix(9), as: UTF8.self)
-        var fallbackSize: (index: Int, size: UInt64)?
         // English month names first, which is nearly every line and cheap; then other languages.
         for localized in [false, true] {
+            if let entry = datedEntry(line, kind: kind, permissions: permissions, isNetWare: isNetWare, localized: localized) { return entry }
+        }
+        // No date at all: `drwxr-xr-x 3 owner group 512 name`.
+        guard line.fields.count >= 6, Bytes.number(line[1]) != nil, let size = Bytes.number(line[4]) else { return nil }
+        return entry(line, kind: kind, nameStart: line.fields[4].upperBound + 1, size: size, modified: nil, permissions: permissions)
+    }
+
+    /// The entry of a line whose date (of `dateFields`) is found, with the size before it and the
+    /// name after it.
+    private func datedEntry(_ line: Line, kind: ListingEntry.Kind, permissions: String?, isNetWare: Bool, localized: Bool) -> ListingEntry? {
         for dateIndex in 2..<line.fields.count {
             guard let (modified, lastDateField) = dateFields(line, at: dateIndex, localized: localized) else { continue }
             let sizeField = line[dateIndex - 1]
@@ -27,7 +36,7 @@ extension ListParser {
             var size = isDevice ? nil : Bytes.sizeWithUnit(sizeField)
             if size == nil, !isDevice {
                 // A group that runs into the size: `longgroup123456`.
-                guard let digits = Self.trailingDigits(sizeField), dateIndex >= 2 else { continue }
+                guard let digits = Self.trailingDigits(sizeField) else { continue }
                 size = digits
             }
             let end = line.fields[lastDateField].upperBound
@@ -38,14 +47,7 @@ extension ListParser {
             guard nameStart < line.bytes.count else { continue }
             return entry(line, kind: isDevice ? .other : kind, nameStart: nameStart, size: size, modified: modified, permissions: permissions)
         }
-        }
-        // No date at all: `drwxr-xr-x 3 owner group 512 name`.
-        if line.fields.count >= 6, Bytes.number(line[1]) != nil, let size = Bytes.number(line[4]) {
-            fallbackSize = (4, size)
-        }
-        guard let (index, size) = fallbackSize else { return nil }
-        let nameStart = line.fields[index].upperBound + 1
-        return entry(line, kind: kind, nameStart: nameStart, size: size, modified: nil, permissions: permissions)
+        return nil
     }
 
     private func entry(_ line: Line, kind: ListingEntry.Kind, nameStart: Int, size: UInt64?, modified: Date?, permissions: String?) -> ListingEntry {
