@@ -21,10 +21,19 @@ public final class TerminalUI {
     /// than 8), else 8, 16 or 256.
     public let colors: Int
 
-    /// Takes over the terminal. `monochrome` forces attributes only.
+    /// Takes over the terminal. `monochrome` forces attributes only. Fails (rather than exiting,
+    /// as `initscr` would) when standard input and output are not a terminal ncurses knows.
     public init(monochrome: Bool) throws {
         Self.useUTF8Locale()
-        guard let terminalWindow = initscr() else { throw TerminalError(description: "cannot start the terminal (is TERM set?)") }
+        guard isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 else {
+            throw TerminalError(description: "the commander needs a terminal; scripts can use ferry ls, get and put")
+        }
+        guard let output = fdopen(STDOUT_FILENO, "w"), let input = fdopen(STDIN_FILENO, "r"),
+              newterm(nil, output, input) != nil, let terminalWindow = ferry_stdscr()
+        else {
+            let name = getenv("TERM").map { String(cString: $0) } ?? "(unset)"
+            throw TerminalError(description: "cannot start the terminal: ncurses does not know TERM=\(name)")
+        }
         window = terminalWindow
         cbreak()
         noecho()

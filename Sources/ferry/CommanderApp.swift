@@ -20,7 +20,12 @@ struct CommanderApp {
     let startsOnRight: Bool
 
     func run() throws {
-        let terminal = try TerminalUI(monochrome: monochrome)
+        let terminal: TerminalUI
+        do {
+            terminal = try TerminalUI(monochrome: monochrome)
+        } catch {
+            throw Failure(.usage, "\(error)")
+        }
         defer { terminal.restore() }
         // A terminal with fewer than 8 colours gets attributes only: a colour theme's cursor
         // would not show there.

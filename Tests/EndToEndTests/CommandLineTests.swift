@@ -179,6 +179,9 @@ struct CommandLineTests {
         #expect(try FerryProcess.run(["ls", "http://example.com/"]).status == 2)
         #expect(try FerryProcess.run(["ls", "ftp://[::1/"]).status == 2)
         #expect(try FerryProcess.run(["get"]).status == 2)
+        let noTerminal = try FerryProcess.run([])
+        #expect(noTerminal.status == 2)
+        #expect(noTerminal.standardError.contains("needs a terminal"))
         #expect(try FerryProcess.run(["ls", "--timeout", "-1", fixture.url()]).status == 2)
         let listener = try TCPListener(host: "127.0.0.1")
         let closedPort = listener.address.port
