@@ -1,3 +1,4 @@
+import FTPWire
 import TOMLKit
 
 /// A saved server: a name and a URL, from `$XDG_CONFIG_HOME/ferry/bookmarks.toml`.
@@ -11,15 +12,7 @@ public struct Bookmark: Equatable, Sendable {
     }
 
     /// The URL with any password replaced by `****`, for showing.
-    public var shownURL: String {
-        // As URLs are parsed: the user part ends at the last @ before the path.
-        guard let scheme = url.range(of: "://") else { return url }
-        let authorityEnd = url[scheme.upperBound...].firstIndex(of: "/") ?? url.endIndex
-        guard let at = url[scheme.upperBound..<authorityEnd].lastIndex(of: "@"),
-              let colon = url[scheme.upperBound..<at].firstIndex(of: ":")
-        else { return url }
-        return String(url[..<url.index(after: colon)]) + "****" + String(url[at...])
-    }
+    public var shownURL: String { URLText.maskingPassword(url) }
 
     /// Reads a bookmarks file: `[[bookmark]]` tables with `name` and `url`.
     public static func parse(_ text: String, file: String) throws(ConfigurationError) -> [Bookmark] {

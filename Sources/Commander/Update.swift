@@ -257,7 +257,7 @@ private func perform(_ action: Action, in state: inout AppState) -> [Effect] {
             kind: .confirm, title: "Delete", message: "Delete \(what)\(recursive)?",
             action: .delete(pane: pane, location: state.activePane.location, entries: selection))
     case .connect:
-        let saved = state.bookmarks.enumerated().map { "  \($0.offset + 1)  \(Sanitizer.visible($0.element.name))  \(Sanitizer.visible($0.element.shownURL))" }
+        let saved = state.bookmarks.enumerated().map { "  \($0.offset + 1)  \(Sanitizer.visible($0.element.name))  \($0.element.shownURL)" }
         let list = saved.isEmpty ? "" : "\nBookmarks (type the number or the name):\n" + saved.joined(separator: "\n") + "\n"
         state.dialog = Dialog(
             kind: .input(text: state.bookmarks.isEmpty ? "ftp://" : "", secret: false), title: "Connect",

@@ -134,15 +134,7 @@ public struct FTPURL: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// A URL text with the password replaced by `****`.
-    public static func maskingPassword(_ text: String) -> String {
-        guard let schemeEnd = text.range(of: "://") else { return Sanitizer.visible(text) }
-        let rest = text[schemeEnd.upperBound...]
-        let authorityEnd = rest.firstIndex(of: "/") ?? rest.endIndex
-        guard let at = rest[..<authorityEnd].lastIndex(of: "@"),
-              let colon = rest[..<at].firstIndex(of: ":")
-        else { return Sanitizer.visible(text) }
-        return Sanitizer.visible(String(text[..<rest.index(after: colon)]) + "****" + String(text[at...]))
-    }
+    public static func maskingPassword(_ text: String) -> String { URLText.maskingPassword(text) }
 
     private static func decode(_ text: Substring, orThrow error: FTPURLError) throws(FTPURLError) -> [UInt8] {
         var bytes: [UInt8] = []

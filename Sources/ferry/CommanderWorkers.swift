@@ -86,7 +86,7 @@ final class CommanderWorkers: @unchecked Sendable {
                 for entry in entries {
                     if let client {
                         let path = Self.remotePath(location).appending(entry.remoteName)
-                        if entry.kind == .directory { try Self.removeTree(path, client: client) } else { try client.delete(path) }
+                        if entry.kind == .directory { try client.removeTree(path) } else { try client.delete(path) }
                     } else {
                         try FileManager.default.removeItem(atPath: Self.localPath(location) + "/" + entry.name)
                     }
@@ -354,14 +354,6 @@ final class CommanderWorkers: @unchecked Sendable {
         return "/"
     }
 
-    static func removeTree(_ path: RemotePath, client: FTPClient) throws {
-        for entry in try client.listDirectory(path) {
-            let child = path.appending(entry.remoteName)
-            if entry.kind == .directory { try removeTree(child, client: client) } else { try client.delete(child) }
-        }
-        try client.rmd(path)
-    }
-
     // MARK: Transfers
 
     private func transfer(id: Int, _ request: TransferRequest) {
@@ -403,7 +395,7 @@ final class CommanderWorkers: @unchecked Sendable {
         switch request.source {
         case .remote(_, let directory):
             let path = directory.appending(request.entry.remoteName)
-            if request.entry.kind == .directory { try Self.removeTree(path, client: client) } else { try client.delete(path) }
+            if request.entry.kind == .directory { try client.removeTree(path) } else { try client.delete(path) }
         case .local(let folder):
             try FileManager.default.removeItem(atPath: folder + "/" + request.entry.name)
         }

@@ -27,7 +27,7 @@ struct RemoveCommand: ParsableCommand {
                 try client.delete(url.path)
             } catch let error as FTPError where error.kind == .permanent && DirectoryProbe.isDirectory(url.path, client: client) {
                 guard recursive else { throw Failure(.usage, "\(url) is a directory; use rm -r to delete it and all it holds") }
-                try Self.removeTree(url.path, client: client)
+                try client.removeTree(url.path)
             }
         } catch let failure as Failure {
             throw failure
@@ -36,18 +36,6 @@ struct RemoveCommand: ParsableCommand {
         }
     }
 
-    /// Deletes a directory's contents depth first, then the directory. Links are deleted, never followed.
-    static func removeTree(_ path: RemotePath, client: FTPClient) throws {
-        for entry in try client.listDirectory(path) {
-            let child = path.appending(entry.remoteName)
-            if entry.kind == .directory {
-                try removeTree(child, client: client)
-            } else {
-                try client.delete(child)
-            }
-        }
-        try client.rmd(path)
-    }
 }
 
 /// `ferry mkdir [-p] URL`: make a remote directory.
