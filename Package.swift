@@ -18,6 +18,7 @@ let package = Package(
     ],
     targets: [
         .target(name: "ScreenKit"),
+        .target(name: "Spawn"),
         .systemLibrary(name: "CNcurses", pkgConfig: "ncursesw", providers: [.apt(["libncurses-dev"])]),
         .target(name: "Terminal", dependencies: ["CNcurses", "ScreenKit"]),
         .target(
@@ -38,7 +39,7 @@ let package = Package(
         .executableTarget(
             name: "ferry",
             dependencies: [
-                "FTP", "FTPServer", "Transfers", "Commander", "Terminal",
+                "FTP", "FTPServer", "Transfers", "Commander", "Terminal", "Spawn",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -46,7 +47,7 @@ let package = Package(
         .executableTarget(name: "listing-benchmark", dependencies: ["FTPWire"], path: "Benchmarks/ListingBenchmark"),
         .executableTarget(
             name: "commander-benchmark", dependencies: ["Commander", "FTPWire", "ScreenKit"], path: "Benchmarks/CommanderBenchmark"),
-        .target(name: "TestSupport", dependencies: ["FTP", "FTPServer"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["FTP", "FTPServer", "Spawn"], path: "Tests/TestSupport"),
         .testTarget(name: "FTPWireTests", dependencies: ["FTPWire"], exclude: ["ListingCorpus", "FuzzRegressions"]),
         .testTarget(name: "ScreenKitTests", dependencies: ["ScreenKit"]),
         .testTarget(name: "CommanderTests", dependencies: ["Commander", "ScreenKit", "FTPWire"], exclude: ["Snapshots"]),
@@ -59,7 +60,7 @@ let package = Package(
             name: "InteropTests",
             dependencies: ["FTP", "FTPWire", "TestSupport", .product(name: "Logging", package: "swift-log")]
         ),
-        .testTarget(name: "EndToEndTests", dependencies: ["FTP", "FTPServer", "TestSupport"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["FTP", "FTPServer", "Spawn", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

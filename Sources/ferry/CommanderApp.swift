@@ -1,6 +1,7 @@
 import Commander
 import Foundation
 import ScreenKit
+import Spawn
 import Terminal
 
 /// The commander's event loop: keys and worker reports in, `update`, effects out, a redraw.
@@ -101,13 +102,9 @@ struct CommanderApp {
         let environment = ProcessInfo.processInfo.environment
         let editor = environment["VISUAL"].flatMap { $0.isEmpty ? nil : $0 } ?? environment["EDITOR"].flatMap { $0.isEmpty ? nil : $0 } ?? "vi"
         terminal.runOutside {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/bin/sh")
             // The editor may carry arguments ("code -w"): let the shell split it; the path stays one word.
-            process.arguments = ["-c", editor + " \"$1\"", "ferry-editor", path]
             do {
-                try process.run()
-                process.waitUntilExit()
+                _ = try ChildProcess("/bin/sh", arguments: ["-c", editor + " \"$1\"", "ferry-editor", path]).wait()
             } catch {
                 printError("ferry: cannot run \(editor): \(error)")
             }

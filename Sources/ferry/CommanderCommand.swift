@@ -23,7 +23,7 @@ struct CommanderCommand: ParsableCommand {
     var url: String?
 
     func run() throws {
-        let mailbox = Mailbox<LoopMessage>()
+        let mailbox = try Mailbox<LoopMessage>()
         let workers = CommanderWorkers(mailbox: mailbox, connection: connection)
         let local = Location.local(FileManager.default.currentDirectoryPath)
         var right = local

@@ -36,7 +36,7 @@ struct DemoCommand: ParsableCommand {
         let server = try startServer(root: root ?? sampleTree?.path ?? ".")
         defer { server.stop() }
         server.faults.throttle(bytesPerSecond: 16 * 1024 * 1024)
-        let mailbox = Mailbox<LoopMessage>()
+        let mailbox = try Mailbox<LoopMessage>()
         let workers = CommanderWorkers(mailbox: mailbox, connection: try ConnectionOptions.parse([]))
         let url = try FTPURL("ftp://anonymous@\(server.address.host):\(server.address.port)/")
         let right = workers.register(url, endpoint: try ConnectionOptions.parse([]).endpoint(for: url, interactive: false))

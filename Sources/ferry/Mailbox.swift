@@ -8,9 +8,12 @@ final class Mailbox<Message: Sendable>: Sendable {
     let wakeDescriptor: Int32
     private let writeDescriptor: Int32
 
-    init() {
-        var descriptors: [Int32] = [0, 0]
-        _ = pipe(&descriptors)
+    /// Throws when the system has no descriptors left for the pipe.
+    init() throws {
+        var descriptors: [Int32] = [-1, -1]
+        guard pipe(&descriptors) == 0 else {
+            throw Failure(.someTransfersFailed, "cannot create the event loop's wake-up pipe: \(String(cString: strerror(errno)))")
+        }
         for descriptor in descriptors {
             _ = fcntl(descriptor, F_SETFD, FD_CLOEXEC)
             _ = fcntl(descriptor, F_SETFL, fcntl(descriptor, F_GETFL) | O_NONBLOCK)

@@ -1,6 +1,7 @@
 import Foundation
 import FTP
 import FTPServer
+import Spawn
 import Testing
 import TestSupport
 
@@ -204,21 +205,20 @@ struct CommandLineTests {
     }
 
     @Test func demoServesTheSampleTree() throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: FerryProcess.executable)
-        process.arguments = ["demo", "--serve"]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        let output = try TemporaryDirectory()
+        defer { output.remove() }
+        let demo = try Program.start(
+            FerryProcess.executable, ["demo", "--serve"], in: output.path,
+            standardOutput: output.file("stdout"), standardError: output.file("stderr"))
         defer {
-            process.interrupt()
-            process.waitUntilExit()
+            demo.send(SIGINT)
+            _ = demo.wait(timeout: 10)
         }
         var text = ""
         let deadline = Date().addingTimeInterval(30)
         while !text.contains("\n"), Date() < deadline {
-            text += String(decoding: output.fileHandleForReading.availableData, as: UTF8.self)
+            Thread.sleep(forTimeInterval: 0.05)
+            text = String(decoding: output.read("stdout") ?? Data(), as: UTF8.self)
         }
         let url = try #require(text.split(separator: " ").first { $0.hasPrefix("ftp://") }.map(String.init))
         let listing = try FerryProcess.run(["ls", url + "docs/"])

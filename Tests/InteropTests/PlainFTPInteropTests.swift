@@ -40,12 +40,8 @@ struct PlainFTPInteropTests {
         try local.write("source.bin", contents)
         #expect(try FerryProcess.run(["put", local.file("source.bin"), server.url(remoteName)]).status == 0)
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../scripts/ftplib-get.py").standardized.path
-        let python = Process()
-        python.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        python.arguments = ["python3", script, server.url(""), remoteName, local.file("ftplib.bin")]
-        try python.run()
-        python.waitUntilExit()
-        #expect(python.terminationStatus == 0)
+        let python = try Program.run("/usr/bin/env", ["python3", script, server.url(""), remoteName, local.file("ftplib.bin")], timeout: 60)
+        #expect(python.status == 0, "\(python.standardError)")
         #expect(local.read("ftplib.bin") == contents)
         try? FileManager.default.removeItem(atPath: server.file(remoteName))
     }

@@ -1,10 +1,50 @@
 import Foundation
+import Spawn
 
-/// The result of running the `ferry` binary.
-public struct FerryResult: Sendable {
+/// What a program that ran to its end printed, and how it ended.
+public struct ProgramResult: Sendable {
     public let status: Int32
     public let standardOutput: String
     public let standardError: String
+}
+
+/// Runs programs for tests, each bounded by a timeout: standard output and error go to files
+/// (a pipe would wait for every process that inherited it), and the child is reaped by its id.
+public enum Program {
+    /// Runs `executable` with `arguments` in `directory`, killing it after `timeout` seconds.
+    /// `HOME` is the directory (or the temporary folder) and `FERRY_PASSWORD` is unset unless
+    /// `environment` says otherwise.
+    public static func run(
+        _ executable: String, _ arguments: [String], in directory: String? = nil, environment: [String: String] = [:],
+        timeout: Double = 120
+    ) throws -> ProgramResult {
+        let output = try TemporaryDirectory("ferry-output")
+        defer { output.remove() }
+        let child = try start(
+            executable, arguments, in: directory, environment: environment,
+            standardOutput: output.file("stdout"), standardError: output.file("stderr"))
+        let status = child.wait(timeout: timeout).status
+        return ProgramResult(
+            status: status,
+            standardOutput: String(decoding: output.read("stdout") ?? Data(), as: UTF8.self),
+            standardError: String(decoding: output.read("stderr") ?? Data(), as: UTF8.self))
+    }
+
+    /// Starts `executable` in `directory` with its output going to the given files; the caller
+    /// waits for it.
+    public static func start(
+        _ executable: String, _ arguments: [String], in directory: String? = nil, environment: [String: String] = [:],
+        standardOutput: String, standardError: String
+    ) throws -> ChildProcess {
+        var merged = ProcessInfo.processInfo.environment
+        merged["HOME"] = directory ?? NSTemporaryDirectory()
+        merged.removeValue(forKey: "FERRY_PASSWORD")
+        for (key, value) in environment { merged[key] = value }
+        // posix_spawn cannot change the folder: a shell does, then becomes the program.
+        return try ChildProcess(
+            "/bin/sh", arguments: ["-c", #"cd -- "$1" && shift && exec "$@""#, "sh", directory ?? ".", executable] + arguments,
+            environment: merged, standardInput: .null, standardOutput: .file(standardOutput), standardError: .file(standardError))
+    }
 }
 
 /// Runs the `ferry` executable that was built beside the test bundle.
@@ -24,50 +64,7 @@ public enum FerryProcess {
     /// Runs `ferry` with `arguments` in `directory`, waiting at most `timeout` seconds.
     public static func run(
         _ arguments: [String], in directory: String? = nil, environment: [String: String] = [:], timeout: Double = 120
-    ) throws -> FerryResult {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        var merged = ProcessInfo.processInfo.environment
-        merged["HOME"] = directory ?? NSTemporaryDirectory()
-        merged.removeValue(forKey: "FERRY_PASSWORD")
-        for (key, value) in environment { merged[key] = value }
-        process.environment = merged
-        if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
-        let output = Pipe()
-        let error = Pipe()
-        process.standardOutput = output
-        process.standardError = error
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let outputData = Collector(output.fileHandleForReading)
-        let errorData = Collector(error.fileHandleForReading)
-        let deadline = Date().addingTimeInterval(timeout)
-        while process.isRunning, Date() < deadline { Thread.sleep(forTimeInterval: 0.01) }
-        if process.isRunning { process.terminate() }
-        process.waitUntilExit()
-        return FerryResult(
-            status: process.terminationStatus,
-            standardOutput: String(decoding: outputData.wait(), as: UTF8.self),
-            standardError: String(decoding: errorData.wait(), as: UTF8.self))
-    }
-}
-
-/// Reads a pipe to its end on a thread of its own, so a chatty child never blocks on a full pipe.
-private final class Collector: @unchecked Sendable {
-    // @unchecked: `data` is written by the reading thread before `done` is signalled and read after.
-    private var data = Data()
-    private let done = DispatchSemaphore(value: 0)
-
-    init(_ handle: FileHandle) {
-        Thread.detachNewThread { [self] in
-            data = handle.readDataToEndOfFile()
-            done.signal()
-        }
-    }
-
-    func wait() -> Data {
-        done.wait()
-        return data
+    ) throws -> ProgramResult {
+        try Program.run(executable, arguments, in: directory, environment: environment, timeout: timeout)
     }
 }

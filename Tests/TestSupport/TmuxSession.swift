@@ -1,4 +1,5 @@
 import Foundation
+import Spawn
 
 /// A program running in a real terminal: a detached tmux session, driven with send-keys and read
 /// with capture-pane, as a person would use it.
@@ -20,7 +21,7 @@ public final class TmuxSession: Sendable {
         try Self.tmux(["new-session", "-d", "-s", name, "-x", String(width), "-y", String(height), line])
     }
 
-    deinit { try? Self.tmux(["kill-session", "-t", name]) }
+    deinit { _ = try? Self.tmux(["kill-session", "-t", name]) }
 
     /// Sends keys in tmux's notation: `Down`, `F5`, `Enter`, `Escape`, or literal text.
     public func send(_ keys: String...) throws {
@@ -63,26 +64,16 @@ public final class TmuxSession: Sendable {
         try Self.tmux(["resize-window", "-t", name, "-x", String(width), "-y", String(height)])
     }
 
-    /// Runs tmux and returns what it printed. Only `capture-pane` output is read: a tmux server
-    /// started by `new-session` would hold a pipe open for ever.
+    /// Runs tmux (for at most 20 seconds) and returns what it printed. Output goes through a
+    /// file: a tmux server started by `new-session` would hold a pipe open for ever.
     @discardableResult
     private static func tmux(_ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["tmux"] + arguments
-        process.standardError = FileHandle.nullDevice
-        process.standardInput = FileHandle.nullDevice
-        guard arguments.first == "capture-pane" else {
-            process.standardOutput = FileHandle.nullDevice
-            try process.run()
-            process.waitUntilExit()
-            return ""
-        }
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return String(decoding: data, as: UTF8.self)
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("ferry-tmux-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: output) }
+        let child = try ChildProcess(
+            "/usr/bin/env", arguments: ["tmux"] + arguments,
+            standardInput: .null, standardOutput: .file(output), standardError: .null)
+        _ = child.wait(timeout: 20)
+        return String(decoding: FileManager.default.contents(atPath: output) ?? Data(), as: UTF8.self)
     }
 }
