@@ -84,8 +84,9 @@ public enum Effect: Equatable, Sendable {
     case makeDirectory(location: Location, name: String)
     case delete(location: Location, entries: [ListingEntry])
     case rename(location: Location, entry: ListingEntry, to: String)
-    /// Open a URL (typed in the connect dialog) in a pane.
-    case connect(pane: Int, url: String)
+    /// Open a URL (typed in the connect dialog) in a pane, as `user` when the URL names none
+    /// (nil: the URL's user, else anonymous).
+    case connect(pane: Int, url: String, user: String?)
     /// Fetch a file to edit (a server's to a temporary copy).
     case prepareEdit(location: Location, entry: ListingEntry)
     /// Hand the terminal to `$EDITOR` on the local copy; the program's event loop does this.

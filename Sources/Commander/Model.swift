@@ -336,6 +336,8 @@ public enum PendingAction: Equatable, Sendable {
     case makeDirectory(pane: Int, location: Location)
     case rename(pane: Int, location: Location, entry: ListingEntry)
     case connect(pane: Int)
+    /// The user for a URL that names none.
+    case connectAs(pane: Int, url: String)
     case trust(pane: Int, location: Location, fingerprint: String)
     case password(pane: Int, url: String)
     case resolveEdit(EditSession)

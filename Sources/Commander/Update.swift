@@ -261,7 +261,8 @@ private func perform(_ action: Action, in state: inout AppState) -> [Effect] {
         let list = saved.isEmpty ? "" : "\nBookmarks (type the number or the name):\n" + saved.joined(separator: "\n") + "\n"
         state.dialog = Dialog(
             kind: .input(text: state.bookmarks.isEmpty ? "ftp://" : "", secret: false), title: "Connect",
-            message: "URL (ftp://, ftpes://, ftps://; user@ and :port allowed):" + list, action: .connect(pane: pane))
+            message: "URL (ftp://, ftpes://, ftps://; user@ and :port allowed; the user is asked next if not):" + list,
+            action: .connect(pane: pane))
     case .quit:
         if state.transfers.contains(where: \.isActive) {
             state.dialog = Dialog(kind: .confirm, title: "Quit", message: "Transfers are still running. Quit and cancel them?", action: .quit)
@@ -446,18 +447,28 @@ private func confirm(_ dialog: Dialog, in state: inout AppState) -> [Effect] {
         session.name = text
         return [.uploadEdit(session, force: true)]
     case .connect(let pane):
-        var text = text
-        if let number = Int(text), state.bookmarks.indices.contains(number - 1) {
-            text = state.bookmarks[number - 1].url
-        } else if let bookmark = state.bookmarks.first(where: { $0.name == text }) {
-            text = bookmark.url
+        // A bookmark is complete as saved; a typed URL without a user asks for one.
+        let bookmark = Int(text).flatMap { state.bookmarks.indices.contains($0 - 1) ? state.bookmarks[$0 - 1] : nil }
+            ?? state.bookmarks.first { $0.name == text }
+        if let bookmark {
+            state.panes[pane].loading = true
+            return [.connect(pane: pane, url: bookmark.url, user: nil)]
         }
         guard text.contains("://") else {
             state.message = "A URL starts with ftp://, ftpes:// or ftps://"
             return []
         }
+        guard URLText.namesUser(text) else {
+            state.dialog = Dialog(
+                kind: .input(text: "", secret: false), title: "Connect",
+                message: "User for \(URLText.maskingPassword(text)) (empty for anonymous):", action: .connectAs(pane: pane, url: text))
+            return []
+        }
         state.panes[pane].loading = true
-        return [.connect(pane: pane, url: text)]
+        return [.connect(pane: pane, url: text, user: nil)]
+    case .connectAs(let pane, let url):
+        state.panes[pane].loading = true
+        return [.connect(pane: pane, url: url, user: text.isEmpty ? nil : text)]
     case .mark(let pane, let marking):
         let names = state.panes[pane].rows.filter { $0.name != ".." && $0.kind != .directory && Glob.matches(text, $0.name) }.map(\.name)
         if marking { state.panes[pane].marked.formUnion(names) } else { state.panes[pane].marked.subtract(names) }

@@ -104,8 +104,8 @@ final class CommanderWorkers: @unchecked Sendable {
                     try FileManager.default.moveItem(atPath: folder + "/" + entry.name, toPath: name.hasPrefix("/") ? name : folder + "/" + name)
                 }
             }
-        case .connect(let pane, let text):
-            browseQueues[pane].async { self.connect(pane: pane, text) }
+        case .connect(let pane, let text, let user):
+            browseQueues[pane].async { self.connect(pane: pane, text, user: user) }
         case .view(let location, let entry, let limit):
             browseQueues[0].async { self.view(location, entry, limit: limit) }
         case .cancelListing(let pane):
@@ -159,29 +159,24 @@ final class CommanderWorkers: @unchecked Sendable {
         mailbox.post(.event(.listed(pane: pane, location: resolved, focus: focus, result: result, at: Date())))
     }
 
-    /// Reads the start of a file for the viewer: from disk, or fetched and then aborted once
-    /// `limit` bytes arrived.
+    /// Reads the start of a file for the viewer: from disk, or from a temporary copy of a server's
+    /// file fetched until `limit` bytes arrived (then the transfer is aborted).
     private func view(_ location: Location, _ entry: ListingEntry, limit: Int) {
-        struct Enough: Error {}
-        var bytes: [UInt8] = []
         var truncated = false
         var result: Result<[UInt8], ListingFailure>
         do {
+            let bytes: [UInt8]
             switch location {
             case .local(let folder):
-                let handle = try FileHandle(forReadingFrom: URL(fileURLWithPath: folder + "/" + entry.name))
-                defer { try? handle.close() }
-                bytes = Array(try handle.read(upToCount: limit + 1) ?? Data())
+                bytes = try Self.readStart(of: folder + "/" + entry.name, count: limit + 1)
             case .remote(let site, let directory):
+                let folder = try Self.privateFolder("ferry-view")
+                defer { try? FileManager.default.removeItem(at: folder) }
+                let copy = folder.appendingPathComponent("copy").path
                 try withBrowseSession(pane: 0, site: site) { client in
-                    bytes = []
-                    do {
-                        try client.retrieve(directory.appending(entry.remoteName)) { chunk in
-                            bytes += chunk
-                            if bytes.count > limit { throw Enough() }
-                        }
-                    } catch is Enough {}
+                    try Self.fetchStart(of: directory.appending(entry.remoteName), into: copy, count: limit + 1, client: client)
                 }
+                bytes = try Self.readStart(of: copy, count: limit + 1)
             }
             truncated = bytes.count > limit
             result = .success(Array(bytes.prefix(limit)))
@@ -189,6 +184,39 @@ final class CommanderWorkers: @unchecked Sendable {
             result = .failure(ListingFailure("Cannot view \(Sanitizer.visible(entry.name)): \(Self.describe(error))"))
         }
         mailbox.post(.event(.viewLoaded(title: location.description + "/" + Sanitizer.visible(entry.name), result: result, truncated: truncated)))
+    }
+
+    /// The first `count` bytes of a local file (fewer when it is shorter).
+    private static func readStart(of path: String, count: Int) throws -> [UInt8] {
+        let handle = try FileHandle(forReadingFrom: URL(fileURLWithPath: path))
+        defer { try? handle.close() }
+        return Array(try handle.read(upToCount: count) ?? Data())
+    }
+
+    /// Writes the start of a server's file to `path`: the download is aborted once `count`
+    /// bytes arrived.
+    private static func fetchStart(of remote: RemotePath, into path: String, count: Int, client: FTPClient) throws {
+        struct Enough: Error {}
+        guard FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600]) else {
+            throw LocalFileError(path: path, action: "creating")
+        }
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+        defer { try? handle.close() }
+        var written = 0
+        do {
+            try client.retrieve(remote) { chunk in
+                try handle.write(contentsOf: chunk)
+                written += chunk.count
+                if written >= count { throw Enough() }
+            }
+        } catch is Enough {}
+    }
+
+    /// A new folder only this user can read, under the temporary directory.
+    private static func privateFolder(_ prefix: String) throws -> URL {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("\(prefix)-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        return folder
     }
 
     /// A refused certificate as a question for the person at the keyboard; nil for other errors.
@@ -231,8 +259,7 @@ final class CommanderWorkers: @unchecked Sendable {
                 mailbox.post(.event(.editReady(EditSession(location: location, entry: entry, localPath: folder + "/" + entry.name, stamp: ""))))
             case .remote(let site, let directory):
                 guard SafeName.isSafe(entry.name) else { throw FTPError(kind: .usage, detail: "refusing to edit a file called \(SafeName.shown(entry.name))") }
-                let folder = FileManager.default.temporaryDirectory.appendingPathComponent("ferry-edit-\(UUID().uuidString.prefix(8))")
-                try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+                let folder = try Self.privateFolder("ferry-edit")
                 let localPath = folder.appendingPathComponent(entry.name).path
                 let path = directory.appending(entry.remoteName)
                 let stamp = try withBrowseSession(pane: 0, site: site) { client in try Self.remoteStamp(path, client: client) }
@@ -292,13 +319,16 @@ final class CommanderWorkers: @unchecked Sendable {
         return session
     }
 
-    private func connect(pane: Int, _ text: String, password: String? = nil) {
+    /// Opens a URL in a pane, as `user` when given; asks for the password a named user needs.
+    private func connect(pane: Int, _ text: String, user: String? = nil, password: String? = nil) {
         do {
-            let url = try FTPURL(text)
+            var url = try FTPURL(text)
+            if let user { url.user = user }
             var endpoint = try connection.endpoint(for: url, interactive: false)
             if let password { endpoint.password = password }
             if url.user != nil, endpoint.password.isEmpty {
-                mailbox.post(.event(.passwordNeeded(pane: pane, url: text)))
+                // The user may come from the dialog: ask with a URL that names it.
+                mailbox.post(.event(.passwordNeeded(pane: pane, url: url.description)))
                 return
             }
             let location = register(url, endpoint: endpoint)

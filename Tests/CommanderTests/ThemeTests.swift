@@ -121,10 +121,30 @@ struct BookmarkTests {
         #expect(state.dialog?.message.contains("1  work  ftpes://anna:****@ftp.example.org/") == true)
         #expect(state.dialog?.message.contains("hunter2") == false)
         _ = update(&state, .key(.character("2")))
-        #expect(update(&state, .key(.enter)) == [.connect(pane: 0, url: "ftp://mirror.example.org/pub/")])
+        #expect(update(&state, .key(.enter)) == [.connect(pane: 0, url: "ftp://mirror.example.org/pub/", user: nil)])
         _ = update(&state, .key(.character(":")))
         for character in "work" { _ = update(&state, .key(.character(character))) }
-        #expect(update(&state, .key(.enter)) == [.connect(pane: 0, url: "ftpes://anna:hunter2@ftp.example.org/")])
+        #expect(update(&state, .key(.enter)) == [.connect(pane: 0, url: "ftpes://anna:hunter2@ftp.example.org/", user: nil)])
         #expect(throws: ConfigurationError.self) { try Bookmark.parse("[[bookmark]]\nname = \"x\"\n", file: "b.toml") }
+    }
+
+    @Test func aTypedURLWithoutAUserAsksForOne() {
+        var state = AppState(left: .local("/"), right: .local("/"), width: 100, height: 30, now: Date())
+        _ = update(&state, .key(.character(":")))
+        for character in "ftp.example.org/pub/" { _ = update(&state, .key(.character(character))) }
+        #expect(update(&state, .key(.enter)) == [])
+        #expect(state.dialog?.message.contains("User for ftp://ftp.example.org/pub/") == true)
+        for character in "anna" { _ = update(&state, .key(.character(character))) }
+        #expect(update(&state, .key(.enter)) == [.connect(pane: 0, url: "ftp://ftp.example.org/pub/", user: "anna")])
+
+        _ = update(&state, .key(.character(":")))
+        for character in "ftp.example.org/" { _ = update(&state, .key(.character(character))) }
+        _ = update(&state, .key(.enter))
+        #expect(update(&state, .key(.enter)) == [.connect(pane: 0, url: "ftp://ftp.example.org/", user: nil)])
+
+        _ = update(&state, .key(.character(":")))
+        for character in "bob@ftp.example.org/" { _ = update(&state, .key(.character(character))) }
+        #expect(update(&state, .key(.enter)) == [.connect(pane: 0, url: "ftp://bob@ftp.example.org/", user: nil)])
+        #expect(state.dialog == nil)
     }
 }
