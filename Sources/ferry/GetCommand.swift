@@ -4,15 +4,17 @@ import FTPWire
 import Foundation
 import Transfers
 
-/// `ferry get [-c] URL... [LOCAL]`: download files.
+/// `ferry get [-r] [-c] URL... [LOCAL]`: download files, and folders with `-r`.
 struct GetCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "get",
-        abstract: "Download files.",
+        abstract: "Download files (and folders with -r).",
         discussion: """
             LOCAL may be a folder (the files keep their names there) or, for one URL, a file name; \
             without it, files land in the current folder. Downloads go to NAME.part and are renamed \
-            when complete. Example: ferry get -c ftp://host/pub/big.iso ~/Downloads/
+            when complete. With -r a folder is copied as cp -r does: into LOCAL when LOCAL is a folder, \
+            else as LOCAL. Examples: ferry get -c ftp://host/pub/big.iso ~/Downloads/; \
+            ferry get -r --exclude '*.tmp' ftp://host/pub/docs/ .
             """
     )
 
@@ -26,23 +28,47 @@ struct GetCommand: ParsableCommand {
     func run() throws {
         let (sources, destination) = try Self.split(arguments)
         let urls = try sources.map(ConnectionOptions.parseURL)
-        for url in urls where url.isDirectory {
-            throw Failure(.usage, "\(url) names a directory; downloading directories (-r) is not supported yet")
+        if !transfer.recursive, let folder = urls.first(where: \.isDirectory) {
+            throw Failure(.usage, "\(folder) names a directory: add -r to download it with all inside")
         }
         let targets = try LocalTargets(destination: destination, count: urls.count)
-        let batch = TransferBatch(count: urls.count, noun: "downloads", showsProgress: !transfer.noProgress)
         var sessions: [String: RemoteSession] = [:]
         defer { sessions.values.forEach { $0.close() } }
+        // First every file to fetch (walking folders with -r), then the transfers one by one.
+        var plan: [(url: FTPURL, session: RemoteSession, file: FileCopy)] = []
+        var refused: [String] = []
         for url in urls {
-            let name = url.path.lastComponent.description
-            let localPath = try targets.path(for: name)
             let endpoint = try connection.endpoint(for: url)
             let key = "\(endpoint.user)@\(url.host):\(url.port)"
             let session = sessions[key] ?? RemoteSession(endpoint: endpoint)
             sessions[key] = session
+            // The server's root has no name of its own: its copy is named after the host.
+            let name = url.path.lastComponent.description.isEmpty ? url.host : url.path.lastComponent.description
+            let localPath = try targets.path(for: name)
+            guard transfer.recursive else {
+                plan.append((url, session, FileCopy(remote: url.path, local: localPath)))
+                continue
+            }
+            do {
+                let client = try session.connection()
+                if url.isDirectory || DirectoryProbe.isDirectory(url.path, client: client) {
+                    let walk = try transfer.walk(client).download(url.path, to: localPath)
+                    plan += walk.files.map { (url, session, $0) }
+                    refused += walk.refused
+                } else {
+                    plan.append((url, session, FileCopy(remote: url.path, local: localPath)))
+                }
+            } catch {
+                throw Failure(error, while: "cannot list \(url)")
+            }
+        }
+        let batch = TransferBatch(count: plan.count + refused.count, noun: "downloads", showsProgress: !transfer.noProgress)
+        refused.forEach(batch.fail)
+        for (url, session, file) in plan {
             let download = FileDownload(
-                remotePath: url.path, localPath: localPath, continues: transfer.continue, transferType: transfer.transferType)
-            try batch.run(name, failing: "cannot download \(url)") { onRetry, onProgress in
+                remotePath: file.remote, localPath: file.local, continues: transfer.continue, transferType: transfer.transferType)
+            let shown = url.path == file.remote ? url.description : Sanitizer.visible(file.remote.description)
+            try batch.run(file.remote.lastComponent.description, failing: "cannot download \(shown)") { onRetry, onProgress in
                 try download.run(on: session, retry: connection.retryPolicy, onRetry: onRetry, onProgress: onProgress)
             }
         }

@@ -4,14 +4,16 @@ import FTPWire
 import Foundation
 import Transfers
 
-/// `ferry put [-c] LOCAL... URL`: upload files.
+/// `ferry put [-r] [-c] LOCAL... URL`: upload files, and folders with `-r`.
 struct PutCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "put",
-        abstract: "Upload files.",
+        abstract: "Upload files (and folders with -r).",
         discussion: """
             A URL ending in / (or naming an existing directory, or following several files) is a \
-            directory: the files keep their names there. Example: ferry put -c big.iso ftp://host/incoming/
+            directory: the files keep their names there. With -r a folder is copied as cp -r does: \
+            put -r src ftp://host/d/ makes /d/src. Examples: ferry put -c big.iso ftp://host/incoming/; \
+            ferry put -r --exclude '.git' site/ ftp://host/www/
             """
     )
 
@@ -26,27 +28,42 @@ struct PutCommand: ParsableCommand {
         guard arguments.count >= 2, let last = arguments.last else { throw Failure(.usage, "put needs local files and a URL") }
         let url = try ConnectionOptions.parseURL(last)
         let sources = Array(arguments.dropLast())
+        var folders: Set<String> = []
         for source in sources {
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: source, isDirectory: &isDirectory) else {
                 throw Failure(.usage, "no such file: \(source)")
             }
-            if isDirectory.boolValue { throw Failure(.usage, "\(source) is a folder; uploading folders (-r) is not supported yet") }
+            guard isDirectory.boolValue else { continue }
+            guard transfer.recursive else { throw Failure(.usage, "\(source) is a folder: add -r to upload it with all inside") }
+            folders.insert(source)
         }
         let session = RemoteSession(endpoint: try connection.endpoint(for: url))
         defer { session.close() }
-        let intoDirectory: Bool
+        // First every file to send (walking folders with -r, making the server's folders), then
+        // the transfers one by one.
+        var plan: [FileCopy] = []
         do {
-            intoDirectory = try url.isDirectory || sources.count > 1 || DirectoryProbe.isDirectory(url.path, client: session.connection())
+            let client = try session.connection()
+            let intoDirectory = url.isDirectory || sources.count > 1 || DirectoryProbe.isDirectory(url.path, client: client)
+            for source in sources {
+                // `.` and `dir/` are named as the folder they are.
+                let name = URL(fileURLWithPath: source).standardized.lastPathComponent
+                let target = intoDirectory ? url.path.appending(RemotePath(name)) : url.path
+                if folders.contains(source) {
+                    plan += try transfer.walk(client).upload(source, to: target)
+                } else {
+                    plan.append(FileCopy(remote: target, local: source))
+                }
+            }
         } catch {
             throw Failure(error, while: "cannot reach \(url)")
         }
-        let batch = TransferBatch(count: sources.count, noun: "uploads", showsProgress: !transfer.noProgress)
-        for source in sources {
-            let name = String(source.split(separator: "/").last ?? Substring(source))
-            let target = intoDirectory ? url.appending(RemotePath(name)) : url
-            let upload = FileUpload(localPath: source, remotePath: target.path, continues: transfer.continue, transferType: transfer.transferType)
-            try batch.run(name, failing: "cannot upload \(source) to \(target)") { onRetry, onProgress in
+        let batch = TransferBatch(count: plan.count, noun: "uploads", showsProgress: !transfer.noProgress)
+        for file in plan {
+            let target = FTPURL(security: url.security, user: url.user, host: url.host, port: url.port, path: file.remote)
+            let upload = FileUpload(localPath: file.local, remotePath: file.remote, continues: transfer.continue, transferType: transfer.transferType)
+            try batch.run(URL(fileURLWithPath: file.local).lastPathComponent, failing: "cannot upload \(file.local) to \(target)") { onRetry, onProgress in
                 try upload.run(on: session, retry: connection.retryPolicy, onRetry: onRetry, onProgress: onProgress)
             }
         }

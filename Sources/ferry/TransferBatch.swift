@@ -14,6 +14,24 @@ struct TransferOptions: ParsableArguments {
     @Flag(name: .long, help: "Draw no progress line.")
     var noProgress = false
 
+    @Flag(name: [.short, .long], help: "Copy folders with all inside.")
+    var recursive = false
+
+    @Option(name: .long, help: ArgumentHelp("Leave out files and folders whose name matches (-r; repeatable).", valueName: "GLOB"))
+    var exclude: [String] = []
+
+    @Option(name: .long, help: ArgumentHelp("Copy only files whose name matches (-r; repeatable; folders are always walked).", valueName: "GLOB"))
+    var include: [String] = []
+
+    func validate() throws {
+        if !recursive, !exclude.isEmpty || !include.isEmpty { throw ValidationError("--exclude and --include go with -r") }
+    }
+
+    /// A walk of folders with these options' filters.
+    func walk(_ client: FTPClient) -> TreeWalk {
+        TreeWalk(client: client, excluded: exclude, included: include)
+    }
+
     /// The transfer type these options ask for.
     var transferType: FTPClient.TransferType { ascii ? .ascii : .binary }
 }
@@ -51,6 +69,12 @@ final class TransferBatch {
             printError(failure.message)
             failures += 1
         }
+    }
+
+    /// Counts a file that failed before its transfer could start, saying why.
+    func fail(_ reason: String) {
+        printError("ferry: " + reason)
+        failures += 1
     }
 
     /// Fails with exit 1 if any file failed.

@@ -28,15 +28,16 @@ struct TreeCopy {
             throw FTPError(kind: .usage, detail: "refusing to write a file called \(SafeName.shown(entry.name)): it is not a plain file name")
         }
         let target = folder + "/" + entry.name
-        if entry.kind == .directory {
-            try createFolder(target)
-            for child in try session.connection().listDirectory(path) {
-                try download(path.appending(child.remoteName), child, into: target)
-            }
-            return
+        let walk = entry.kind == .directory
+            ? try TreeWalk(client: session.connection()).download(path, to: target)
+            : WalkResult(files: [FileCopy(remote: path, local: target)])
+        for file in walk.files {
+            meter.begin(at: 0)
+            try FileDownload(remotePath: file.remote, localPath: file.local).run(on: session, retry: retry, onProgress: { meter.report($0) })
         }
-        meter.begin(at: 0)
-        try FileDownload(remotePath: path, localPath: target).run(on: session, retry: retry, onProgress: { meter.report($0) })
+        if let refused = walk.refused.first {
+            throw FTPError(kind: .usage, detail: walk.refused.count == 1 ? refused : "\(refused) (and \(walk.refused.count - 1) more)")
+        }
     }
 
     private func upload(_ path: String, _ entry: ListingEntry, into directory: RemotePath) throws {
@@ -45,29 +46,15 @@ struct TreeCopy {
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
             throw LocalFileError(path: path, action: "cannot read", errno: ENOENT)
         }
-        if isDirectory.boolValue {
-            // A folder reached through a link could lead round in a circle: copy real folders only.
-            guard entry.kind == .directory else { return }
-            let client = try session.connection()
-            do {
-                try client.mkd(target)
-            } catch let error as FTPError where error.kind == .permanent {
-                // Most likely there already; the uploads inside will say if not.
-            }
-            guard case .success(let children) = LocalDirectory.entries(at: path) else { return }
-            for child in children {
-                try upload(path + "/" + child.name, child, into: target)
-            }
-            return
+        // A folder reached through a link could lead round in a circle: copy real folders only.
+        if isDirectory.boolValue, entry.kind != .directory { return }
+        let files = isDirectory.boolValue
+            ? try TreeWalk(client: session.connection()).upload(path, to: target)
+            : [FileCopy(remote: target, local: path)]
+        for file in files {
+            meter.begin(at: 0)
+            try FileUpload(localPath: file.local, remotePath: file.remote).run(on: session, retry: retry, onProgress: { meter.report($0) })
         }
-        meter.begin(at: 0)
-        try FileUpload(localPath: path, remotePath: target).run(on: session, retry: retry, onProgress: { meter.report($0) })
-    }
-
-    private func createFolder(_ path: String) throws {
-        var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue { return }
-        guard mkdir(path, 0o755) == 0 else { throw LocalFileError(path: path, action: "cannot make the folder") }
     }
 }
 
