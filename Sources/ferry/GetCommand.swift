@@ -34,45 +34,48 @@ struct GetCommand: ParsableCommand {
         let targets = try LocalTargets(destination: destination, count: urls.count)
         var sessions: [String: RemoteSession] = [:]
         defer { sessions.values.forEach { $0.close() } }
-        // First every file to fetch (walking folders with -r), then the transfers one by one.
-        var plan: [(url: FTPURL, session: RemoteSession, file: FileCopy)] = []
+        // First every file to fetch (walking folders with -r), then the transfers.
+        var files: [BatchFile] = []
         var refused: [String] = []
         for url in urls {
             let endpoint = try connection.endpoint(for: url)
-            let key = "\(endpoint.user)@\(url.host):\(url.port)"
-            let session = sessions[key] ?? RemoteSession(endpoint: endpoint)
-            sessions[key] = session
             // The server's root has no name of its own: its copy is named after the host.
             let name = url.path.lastComponent.description.isEmpty ? url.host : url.path.lastComponent.description
             let localPath = try targets.path(for: name)
-            guard transfer.recursive else {
-                plan.append((url, session, FileCopy(remote: url.path, local: localPath)))
-                continue
-            }
-            do {
-                let client = try session.connection()
-                if url.isDirectory || DirectoryProbe.isDirectory(url.path, client: client) {
-                    let walk = try transfer.walk(client).download(url.path, to: localPath)
-                    plan += walk.files.map { (url, session, $0) }
-                    refused += walk.refused
-                } else {
-                    plan.append((url, session, FileCopy(remote: url.path, local: localPath)))
+            var copies = [FileCopy(remote: url.path, local: localPath)]
+            if transfer.recursive {
+                let session = sessions[endpoint.site] ?? RemoteSession(endpoint: endpoint)
+                sessions[endpoint.site] = session
+                do {
+                    let client = try session.connection()
+                    if url.isDirectory || DirectoryProbe.isDirectory(url.path, client: client) {
+                        let walk = try transfer.walk(client).download(url.path, to: localPath)
+                        copies = walk.files
+                        refused += walk.refused
+                    }
+                } catch {
+                    throw Failure(error, while: "cannot list \(url)")
                 }
-            } catch {
-                throw Failure(error, while: "cannot list \(url)")
             }
+            files += copies.map { download($0, from: url, endpoint: endpoint) }
         }
-        let batch = TransferBatch(count: plan.count + refused.count, noun: "downloads", showsProgress: !transfer.noProgress)
+        let connections = transfer.connections(for: files.count)
+        let batch = TransferBatch(
+            count: files.count + refused.count, noun: "downloads", showsProgress: !transfer.noProgress, connections: connections)
         refused.forEach(batch.fail)
-        for (url, session, file) in plan {
-            let download = FileDownload(
-                remotePath: file.remote, localPath: file.local, continues: transfer.continue, transferType: transfer.transferType)
-            let shown = url.path == file.remote ? url.description : Sanitizer.visible(file.remote.description)
-            try batch.run(file.remote.lastComponent.description, failing: "cannot download \(shown)") { onRetry, onProgress in
-                try download.run(on: session, retry: connection.retryPolicy, onRetry: onRetry, onProgress: onProgress)
-            }
-        }
+        batch.run(files, connections: connections, sessions: &sessions)
         try batch.finish()
+    }
+
+    /// The batch entry that fetches one file of `url` (the file itself, or one inside its folder).
+    private func download(_ copy: FileCopy, from url: FTPURL, endpoint: RemoteEndpoint) -> BatchFile {
+        let download = FileDownload(
+            remotePath: copy.remote, localPath: copy.local, continues: transfer.continue, transferType: transfer.transferType)
+        let shown = url.path == copy.remote ? url.description : Sanitizer.visible(copy.remote.description)
+        let retry = connection.retryPolicy
+        return BatchFile(name: copy.remote.lastComponent.description, failing: "cannot download \(shown)", endpoint: endpoint) { session, onRetry, onProgress in
+            try download.run(on: session, retry: retry, onRetry: onRetry, onProgress: onProgress)
+        }
     }
 
     /// The URLs, and the local destination if the last argument is not a URL.

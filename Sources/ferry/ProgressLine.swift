@@ -1,49 +1,109 @@
 import Foundation
 import FTPWire
+import Synchronization
 import Transfers
 
-/// The live progress line on standard error: file, bytes, rate, ETA. Drawn only on a terminal,
-/// at most ten times a second; silent with `--no-progress`.
-final class ProgressLine {
+/// The live progress line on standard error, drawn only on a terminal, at most ten times a
+/// second, and silent with `--no-progress`. With one connection it shows the file: name,
+/// percent, bytes, rate, ETA, and each file keeps its line. With several it is one line for the
+/// batch: files done, files running, bytes and rate.
+final class ProgressLine: Sendable {
     private let enabled: Bool
-    private var lastDraw = Date.distantPast
-    private var attemptStart = Date()
-    private var drawn = false
+    private let files: Int
+    private let workers: Int
+    private let state = Mutex(State())
 
-    init(enabled: Bool) {
-        self.enabled = enabled && isatty(STDERR_FILENO) == 1
+    private struct State {
+        var lastDraw = Date.distantPast
+        var drawn = false
+        let start = Date()
+        /// The running files by worker, with when their attempt started.
+        var running: [Int: (progress: TransferProgress, attemptStart: Date)] = [:]
+        var filesDone = 0
+        /// Bytes moved in this run by files that ended.
+        var bytesDone: UInt64 = 0
     }
 
-    /// Shows `progress`, unless the line was drawn less than 0.1 s ago and the file is not done.
-    func update(_ progress: TransferProgress) {
+    init(enabled: Bool, files: Int = 1, workers: Int = 1) {
+        self.enabled = enabled && isatty(STDERR_FILENO) == 1
+        self.files = files
+        self.workers = workers
+    }
+
+    /// Notes `progress` of the file `worker` transfers, and redraws unless the line was drawn less
+    /// than 0.1 s ago and the file is not done.
+    func update(_ progress: TransferProgress, worker: Int) {
         guard enabled else { return }
-        let now = Date()
-        if progress.completedBytes == progress.resumedFrom { attemptStart = now }
-        let finished = progress.totalBytes.map { progress.completedBytes >= $0 } ?? false
-        guard finished || now.timeIntervalSince(lastDraw) >= 0.1 else { return }
-        lastDraw = now
-        drawn = true
+        state.withLock { state in
+            let now = Date()
+            let attemptStart = progress.completedBytes == progress.resumedFrom ? now : state.running[worker]?.attemptStart ?? now
+            state.running[worker] = (progress, attemptStart)
+            let finished = progress.totalBytes.map { progress.completedBytes >= $0 } ?? false
+            guard finished || now.timeIntervalSince(state.lastDraw) >= 0.1 else { return }
+            draw(workers == 1 ? Self.fileLine(progress, since: attemptStart, now: now) : batchLine(state, now: now), in: &state)
+        }
+    }
+
+    private func draw(_ text: String, in state: inout State) {
+        state.lastDraw = Date()
+        state.drawn = true
+        FileHandle.standardError.write(Data(("\r\u{1B}[K" + text).utf8))
+    }
+
+    /// Notes that the file `worker` transferred ended, well or not.
+    func fileEnded(worker: Int) {
+        state.withLock { state in
+            if let (progress, _) = state.running.removeValue(forKey: worker) {
+                state.bytesDone += progress.completedBytes - min(progress.completedBytes, progress.resumedFrom)
+            }
+            state.filesDone += 1
+            if workers == 1 {
+                Self.endLine(&state)
+            } else if state.drawn {
+                draw(batchLine(state, now: Date()), in: &state)
+            }
+        }
+    }
+
+    /// Ends the line so that a message can follow on a line of its own.
+    func interrupt() {
+        state.withLock { Self.endLine(&$0) }
+    }
+
+    /// Ends the line at the end of the batch.
+    func end() { interrupt() }
+
+    private static func endLine(_ state: inout State) {
+        guard state.drawn else { return }
+        FileHandle.standardError.write(Data("\n".utf8))
+        state.drawn = false
+    }
+
+    /// `name  42%  1.5 MiB/3.6 MiB  800 KiB/s  ETA 0:03`.
+    private static func fileLine(_ progress: TransferProgress, since attemptStart: Date, now: Date) -> String {
         let elapsed = max(now.timeIntervalSince(attemptStart), 0.001)
-        let rate = Double(progress.completedBytes - progress.resumedFrom) / elapsed
+        let rate = Double(progress.completedBytes - min(progress.completedBytes, progress.resumedFrom)) / elapsed
         var parts = [Formatting.clip(Sanitizer.visible(progress.name), to: 30)]
         if let total = progress.totalBytes, total > 0 {
-            parts.append(String(format: "%3d%%", Int(Double(progress.completedBytes) * 100 / Double(total))))
+            parts.append(String(format: "%3d%%", Int(Double(min(progress.completedBytes, total)) * 100 / Double(total))))
             parts.append("\(Formatting.bytes(progress.completedBytes))/\(Formatting.bytes(total))")
         } else {
             parts.append(Formatting.bytes(progress.completedBytes))
         }
         parts.append("\(Formatting.bytes(UInt64(rate)))/s")
+        let finished = progress.totalBytes.map { progress.completedBytes >= $0 } ?? false
         if let total = progress.totalBytes, rate > 0, !finished {
             parts.append("ETA " + Formatting.duration(Double(total - min(total, progress.completedBytes)) / rate))
         }
-        FileHandle.standardError.write(Data(("\r\u{1B}[K" + parts.joined(separator: "  ")).utf8))
+        return parts.joined(separator: "  ")
     }
 
-    /// Ends the line, so that what follows starts on a new one.
-    func finish() {
-        guard drawn else { return }
-        FileHandle.standardError.write(Data("\n".utf8))
-        drawn = false
+    /// `12/40 files  3 running  45 MiB  5.1 MiB/s`.
+    private func batchLine(_ state: State, now: Date) -> String {
+        let running = state.running.values.reduce(UInt64(0)) { $0 + $1.progress.completedBytes - min($1.progress.completedBytes, $1.progress.resumedFrom) }
+        let moved = state.bytesDone + running
+        let rate = Double(moved) / max(now.timeIntervalSince(state.start), 0.001)
+        return "\(state.filesDone)/\(files) files  \(state.running.count) running  \(Formatting.bytes(moved))  \(Formatting.bytes(UInt64(rate)))/s"
     }
 }
 

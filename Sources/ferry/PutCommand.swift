@@ -38,10 +38,12 @@ struct PutCommand: ParsableCommand {
             guard transfer.recursive else { throw Failure(.usage, "\(source) is a folder: add -r to upload it with all inside") }
             folders.insert(source)
         }
-        let session = RemoteSession(endpoint: try connection.endpoint(for: url))
-        defer { session.close() }
+        let endpoint = try connection.endpoint(for: url)
+        let session = RemoteSession(endpoint: endpoint)
+        var sessions = [endpoint.site: session]
+        defer { sessions.values.forEach { $0.close() } }
         // First every file to send (walking folders with -r, making the server's folders), then
-        // the transfers one by one.
+        // the transfers.
         var plan: [FileCopy] = []
         do {
             let client = try session.connection()
@@ -59,14 +61,22 @@ struct PutCommand: ParsableCommand {
         } catch {
             throw Failure(error, while: "cannot reach \(url)")
         }
-        let batch = TransferBatch(count: plan.count, noun: "uploads", showsProgress: !transfer.noProgress)
-        for file in plan {
-            let target = FTPURL(security: url.security, user: url.user, host: url.host, port: url.port, path: file.remote)
-            let upload = FileUpload(localPath: file.local, remotePath: file.remote, continues: transfer.continue, transferType: transfer.transferType)
-            try batch.run(URL(fileURLWithPath: file.local).lastPathComponent, failing: "cannot upload \(file.local) to \(target)") { onRetry, onProgress in
-                try upload.run(on: session, retry: connection.retryPolicy, onRetry: onRetry, onProgress: onProgress)
-            }
-        }
+        let files = plan.map { upload($0, to: url, endpoint: endpoint) }
+        let connections = transfer.connections(for: files.count)
+        let batch = TransferBatch(count: files.count, noun: "uploads", showsProgress: !transfer.noProgress, connections: connections)
+        batch.run(files, connections: connections, sessions: &sessions)
         try batch.finish()
+    }
+
+    /// The batch entry that sends one local file to its place on the server.
+    private func upload(_ copy: FileCopy, to url: FTPURL, endpoint: RemoteEndpoint) -> BatchFile {
+        var target = url
+        target.path = copy.remote
+        let upload = FileUpload(localPath: copy.local, remotePath: copy.remote, continues: transfer.continue, transferType: transfer.transferType)
+        let retry = connection.retryPolicy
+        return BatchFile(name: URL(fileURLWithPath: copy.local).lastPathComponent, failing: "cannot upload \(copy.local) to \(target)", endpoint: endpoint) {
+            session, onRetry, onProgress in
+            try upload.run(on: session, retry: retry, onRetry: onRetry, onProgress: onProgress)
+        }
     }
 }

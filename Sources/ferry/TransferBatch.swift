@@ -1,6 +1,8 @@
 import ArgumentParser
+import Foundation
 import FTP
 import FTPWire
+import Synchronization
 import Transfers
 
 /// The options `get` and `put` share.
@@ -23,8 +25,17 @@ struct TransferOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Copy only files whose name matches (-r; repeatable; folders are always walked).", valueName: "GLOB"))
     var include: [String] = []
 
+    @Option(name: [.customShort("P"), .long], help: "Connections for transfers (default: 4 for several files, 1 for one).")
+    var parallel: Int?
+
     func validate() throws {
         if !recursive, !exclude.isEmpty || !include.isEmpty { throw ValidationError("--exclude and --include go with -r") }
+        if let parallel, !(1...32).contains(parallel) { throw ValidationError("--parallel must be from 1 to 32") }
+    }
+
+    /// How many connections transfer `count` files at once.
+    func connections(for count: Int) -> Int {
+        max(1, min(parallel ?? (count > 1 ? 4 : 1), count))
     }
 
     /// A walk of folders with these options' filters.
@@ -36,49 +47,115 @@ struct TransferOptions: ParsableArguments {
     var transferType: FTPClient.TransferType { ascii ? .ascii : .binary }
 }
 
-/// Runs the files of one `get` or `put` one after the other, with one progress line, and decides
-/// the exit status: a lone file's failure is the command's; among several, the others go on and
-/// the command ends with exit 1.
-final class TransferBatch {
+/// One file of a `get` or `put`: its name to show, what to say when it fails, the server, and
+/// the transfer itself, given a session and the retry and progress callbacks.
+struct BatchFile: Sendable {
+    let name: String
+    let failing: String
+    let endpoint: RemoteEndpoint
+    let transfer: @Sendable (RemoteSession, _ onRetry: @escaping (any Error, Double) -> Void, _ onProgress: @escaping (TransferProgress) -> Void) throws -> Void
+}
+
+extension RemoteEndpoint {
+    /// Which connections can serve this endpoint: the same user on the same server.
+    var site: String { "\(user)@\(url.host):\(url.port)" }
+}
+
+/// Runs the files of one `get` or `put` over one or more connections, each file on one of them,
+/// with one progress line, and decides the exit status: a lone file's failure is the command's;
+/// among several, the others go on and the command ends with exit 1, unless the failure is one
+/// no other file would escape (login refused, connection or TLS failure), which stops the batch.
+final class TransferBatch: Sendable {
     private let count: Int
     private let noun: String
     private let progress: ProgressLine
-    private var failures = 0
+    private let state = Mutex(State())
 
-    init(count: Int, noun: String, showsProgress: Bool) {
-        self.count = count
-        self.noun = noun
-        progress = ProgressLine(enabled: showsProgress)
+    private struct State {
+        var next = 0
+        var failures = 0
+        var fatal: Failure?
     }
 
-    /// Runs one file's transfer, given the retry and progress callbacks to pass on.
-    func run(
-        _ name: String, failing action: String,
-        _ transfer: (_ onRetry: (any Error, Double) -> Void, _ onProgress: (TransferProgress) -> Void) throws -> Void
-    ) throws {
-        defer { progress.finish() }
-        do {
-            try transfer({ [progress] error, wait in
-                progress.finish()
-                printError("ferry: \(Sanitizer.visible(name)): \(error); retrying in \(Formatting.duration(wait))")
-            }, progress.update)
-        } catch {
-            progress.finish()
-            let failure = Failure(error, while: action)
-            guard count > 1, failure.status == .someTransfersFailed || failure.status == .notFound else { throw failure }
-            printError(failure.message)
-            failures += 1
+    init(count: Int, noun: String, showsProgress: Bool, connections: Int) {
+        self.count = count
+        self.noun = noun
+        progress = ProgressLine(enabled: showsProgress, files: count, workers: connections)
+    }
+
+    /// Runs `files` over `connections` connections: the first on this thread with `sessions`
+    /// (where it adds those it opens, for the caller to close), the others on threads of their own.
+    func run(_ files: [BatchFile], connections: Int, sessions: inout [String: RemoteSession]) {
+        let group = DispatchGroup()
+        for worker in 1..<max(1, connections) {
+            group.enter()
+            let thread = Thread { [self] in
+                var own: [String: RemoteSession] = [:]
+                work(files, worker: worker, sessions: &own)
+                own.values.forEach { $0.close() }
+                group.leave()
+            }
+            thread.name = "ferry-transfer-\(worker)"
+            thread.start()
         }
+        work(files, worker: 0, sessions: &sessions)
+        group.wait()
     }
 
     /// Counts a file that failed before its transfer could start, saying why.
     func fail(_ reason: String) {
+        progress.interrupt()
         printError("ferry: " + reason)
-        failures += 1
+        state.withLock { $0.failures += 1 }
     }
 
-    /// Fails with exit 1 if any file failed.
+    /// Fails with the batch's stopping failure, or with exit 1 if any file failed.
     func finish() throws {
+        progress.end()
+        let (fatal, failures) = state.withLock { ($0.fatal, $0.failures) }
+        if let fatal { throw fatal }
         if failures > 0 { throw Failure(.someTransfersFailed, "\(failures) of \(count) \(noun) failed") }
+    }
+
+    /// Takes files one by one until none is left or the batch stopped.
+    private func work(_ files: [BatchFile], worker: Int, sessions: inout [String: RemoteSession]) {
+        while let index = takeNext(of: files.count) {
+            let file = files[index]
+            let session = sessions[file.endpoint.site] ?? RemoteSession(endpoint: file.endpoint)
+            sessions[file.endpoint.site] = session
+            do {
+                try file.transfer(session, { [progress] error, wait in
+                    progress.interrupt()
+                    printError("ferry: \(Sanitizer.visible(file.name)): \(error); retrying in \(Formatting.duration(wait))")
+                }, { [progress] in progress.update($0, worker: worker) })
+                progress.fileEnded(worker: worker)
+            } catch {
+                progress.fileEnded(worker: worker)
+                record(Failure(error, while: file.failing))
+            }
+        }
+    }
+
+    private func takeNext(of total: Int) -> Int? {
+        state.withLock { state in
+            guard state.fatal == nil, state.next < total else { return nil }
+            defer { state.next += 1 }
+            return state.next
+        }
+    }
+
+    private func record(_ failure: Failure) {
+        let counted = count > 1 && (failure.status == .someTransfersFailed || failure.status == .notFound)
+        if counted {
+            progress.interrupt()
+            printError(failure.message)
+        }
+        state.withLock { state in
+            if counted {
+                state.failures += 1
+            } else if state.fatal == nil {
+                state.fatal = failure
+            }
+        }
     }
 }

@@ -89,4 +89,39 @@ struct RecursiveCopyTests {
         #expect(!FileManager.default.fileExists(atPath: local.file("../escaped.txt")))
         #expect(local.read("pub/ok.txt") == Data("ok".utf8))
     }
+
+    @Test func parallelConnectionsShareTheFiles() throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        let local = try TemporaryDirectory()
+        defer { local.remove() }
+        let files = (0..<12).map { ("many/file\($0).bin", sampleBytes(50_000 + $0)) }
+        for (path, contents) in files { try fixture.root.write(path, contents) }
+        fixture.server.faults.throttle(bytesPerSecond: 2_000_000)
+
+        let result = try FerryProcess.run(["get", "-r", "-P", "3", fixture.url("many/"), "."], in: local.path)
+        #expect(result.status == 0, "\(result.standardError)")
+        for (path, contents) in files { #expect(local.read(path) == contents, "\(path)") }
+        // One connection walks the folder, and two more join it for the transfers.
+        #expect(fixture.server.receivedCommands.filter { $0 == "USER alice" }.count == 3)
+
+        try FileManager.default.removeItem(atPath: fixture.root.file("many"))
+        let upload = try FerryProcess.run(["put", "-r", "--parallel", "4", "many", fixture.url("")], in: local.path)
+        #expect(upload.status == 0, "\(upload.standardError)")
+        for (path, contents) in files { #expect(fixture.root.read(path) == contents, "\(path)") }
+
+        #expect(try FerryProcess.run(["get", "-P", "0", fixture.url("many/file1.bin")], in: local.path).status == 2)
+    }
+
+    @Test func aRefusedLoginStopsTheWholeBatch() throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        let local = try TemporaryDirectory()
+        defer { local.remove() }
+        for index in 0..<5 { try fixture.root.write("f\(index).txt", Data("x".utf8)) }
+        let urls = (0..<5).map { fixture.url("f\($0).txt", password: "wrong") }
+        let result = try FerryProcess.run(["get"] + urls + ["."], in: local.path)
+        #expect(result.status == 4, "\(result.standardError)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: local.path).isEmpty)
+    }
 }
