@@ -20,10 +20,18 @@ struct GetCommand: ParsableCommand {
 
     @OptionGroup var transfer: TransferOptions
 
+    @OptionGroup var batch: BatchOptions
+
+    @OptionGroup var filters: FilterOptions
+
     @OptionGroup var connection: ConnectionOptions
 
     @Argument(help: "Remote files as URLs, then optionally the local file or folder.")
     var arguments: [String]
+
+    func validate() throws {
+        if !transfer.recursive, !filters.isEmpty { throw ValidationError("--exclude and --include go with -r") }
+    }
 
     func run() throws {
         let (sources, destination) = try Self.split(arguments)
@@ -49,7 +57,7 @@ struct GetCommand: ParsableCommand {
                 do {
                     let client = try session.connection()
                     if url.isDirectory || DirectoryProbe.isDirectory(url.path, client: client) {
-                        let walk = try transfer.walk(client).download(url.path, to: localPath)
+                        let walk = try filters.walk(client).download(url.path, to: localPath)
                         copies = walk.files
                         refused += walk.refused
                     }
@@ -59,12 +67,12 @@ struct GetCommand: ParsableCommand {
             }
             files += copies.map { download($0, from: url, endpoint: endpoint) }
         }
-        let connections = transfer.connections(for: files.count)
-        let batch = TransferBatch(
-            count: files.count + refused.count, noun: "downloads", showsProgress: !transfer.noProgress, connections: connections)
-        refused.forEach(batch.fail)
-        batch.run(files, connections: connections, sessions: &sessions)
-        try batch.finish()
+        let connections = batch.connections(for: files.count)
+        let transfers = TransferBatch(
+            count: files.count + refused.count, noun: "downloads", showsProgress: !batch.noProgress, connections: connections)
+        refused.forEach(transfers.fail)
+        transfers.run(files, connections: connections, sessions: &sessions)
+        try transfers.finish()
     }
 
     /// The batch entry that fetches one file of `url` (the file itself, or one inside its folder).

@@ -19,10 +19,18 @@ struct PutCommand: ParsableCommand {
 
     @OptionGroup var transfer: TransferOptions
 
+    @OptionGroup var batch: BatchOptions
+
+    @OptionGroup var filters: FilterOptions
+
     @OptionGroup var connection: ConnectionOptions
 
     @Argument(help: "Local files, then the remote file or directory as a URL.")
     var arguments: [String]
+
+    func validate() throws {
+        if !transfer.recursive, !filters.isEmpty { throw ValidationError("--exclude and --include go with -r") }
+    }
 
     func run() throws {
         guard arguments.count >= 2, let last = arguments.last else { throw Failure(.usage, "put needs local files and a URL") }
@@ -53,7 +61,7 @@ struct PutCommand: ParsableCommand {
                 let name = URL(fileURLWithPath: source).standardized.lastPathComponent
                 let target = intoDirectory ? url.path.appending(RemotePath(name)) : url.path
                 if folders.contains(source) {
-                    plan += try transfer.walk(client).upload(source, to: target)
+                    plan += try filters.walk(client).upload(source, to: target)
                 } else {
                     plan.append(FileCopy(remote: target, local: source))
                 }
@@ -62,10 +70,10 @@ struct PutCommand: ParsableCommand {
             throw Failure(error, while: "cannot reach \(url)")
         }
         let files = plan.map { upload($0, to: url, endpoint: endpoint) }
-        let connections = transfer.connections(for: files.count)
-        let batch = TransferBatch(count: files.count, noun: "uploads", showsProgress: !transfer.noProgress, connections: connections)
-        batch.run(files, connections: connections, sessions: &sessions)
-        try batch.finish()
+        let connections = batch.connections(for: files.count)
+        let transfers = TransferBatch(count: files.count, noun: "uploads", showsProgress: !batch.noProgress, connections: connections)
+        transfers.run(files, connections: connections, sessions: &sessions)
+        try transfers.finish()
     }
 
     /// The batch entry that sends one local file to its place on the server.

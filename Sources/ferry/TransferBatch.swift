@@ -13,23 +13,22 @@ struct TransferOptions: ParsableArguments {
     @Flag(name: [.customShort("a"), .long], help: "Transfer in ASCII mode (text with CRLF on the wire).")
     var ascii = false
 
-    @Flag(name: .long, help: "Draw no progress line.")
-    var noProgress = false
-
     @Flag(name: [.short, .long], help: "Copy folders with all inside.")
     var recursive = false
 
-    @Option(name: .long, help: ArgumentHelp("Leave out files and folders whose name matches (-r; repeatable).", valueName: "GLOB"))
-    var exclude: [String] = []
+    /// The transfer type these options ask for.
+    var transferType: FTPClient.TransferType { ascii ? .ascii : .binary }
+}
 
-    @Option(name: .long, help: ArgumentHelp("Copy only files whose name matches (-r; repeatable; folders are always walked).", valueName: "GLOB"))
-    var include: [String] = []
-
+/// The options of commands that run batches of transfers: `get`, `put` and `mirror`.
+struct BatchOptions: ParsableArguments {
     @Option(name: [.customShort("P"), .long], help: "Connections for transfers (default: 4 for several files, 1 for one).")
     var parallel: Int?
 
+    @Flag(name: .long, help: "Draw no progress line.")
+    var noProgress = false
+
     func validate() throws {
-        if !recursive, !exclude.isEmpty || !include.isEmpty { throw ValidationError("--exclude and --include go with -r") }
         if let parallel, !(1...32).contains(parallel) { throw ValidationError("--parallel must be from 1 to 32") }
     }
 
@@ -37,14 +36,23 @@ struct TransferOptions: ParsableArguments {
     func connections(for count: Int) -> Int {
         max(1, min(parallel ?? (count > 1 ? 4 : 1), count))
     }
+}
 
-    /// A walk of folders with these options' filters.
+/// Which names a walk through folders takes: `get -r`, `put -r` and `mirror`.
+struct FilterOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("Leave out files and folders whose name matches (repeatable).", valueName: "GLOB"))
+    var exclude: [String] = []
+
+    @Option(name: .long, help: ArgumentHelp("Copy only files whose name matches (repeatable; folders are always walked).", valueName: "GLOB"))
+    var include: [String] = []
+
+    /// Whether any filter was given.
+    var isEmpty: Bool { exclude.isEmpty && include.isEmpty }
+
+    /// A walk of folders with these filters.
     func walk(_ client: FTPClient) -> TreeWalk {
         TreeWalk(client: client, excluded: exclude, included: include)
     }
-
-    /// The transfer type these options ask for.
-    var transferType: FTPClient.TransferType { ascii ? .ascii : .binary }
 }
 
 /// One file of a `get` or `put`: its name to show, what to say when it fails, the server, and

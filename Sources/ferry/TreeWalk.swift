@@ -98,12 +98,14 @@ struct TreeWalk {
         }
     }
 
-    private static func makeLocalFolder(_ path: String) throws {
+    /// Makes a local folder unless it is there.
+    static func makeLocalFolder(_ path: String) throws {
         if isFolder(path) { return }
         guard mkdir(path, 0o755) == 0 else { throw LocalFileError(path: path, action: "making the folder") }
     }
 
-    private static func isFolder(_ path: String) -> Bool {
+    /// Whether a local path is a folder (or a link to one).
+    static func isFolder(_ path: String) -> Bool {
         var isDirectory: ObjCBool = false
         return FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory.boolValue
     }

@@ -47,6 +47,29 @@ struct PlainFTPInteropTests {
     }
 
     @Test(arguments: servers)
+    func mirrorsBothWaysAndASecondRunCopiesNothing(_ name: String) throws {
+        guard let server = InteropServer.require(name, fail: { Issue.record(Comment(rawValue: $0)) }) else { return }
+        let local = try TemporaryDirectory()
+        defer { local.remove() }
+        try local.write("tree/a.txt", Data("a".utf8))
+        try local.write("tree/sub/b.bin", sampleBytes(300_000))
+        let folder = unique("mirror")
+        defer { try? FileManager.default.removeItem(atPath: server.file(folder)) }
+
+        let sent = try FerryProcess.run(["mirror", "-R", "tree", server.url(folder + "/")], in: local.path)
+        #expect(sent.status == 0, "\(sent.standardError)")
+        #expect(FileManager.default.contents(atPath: server.file(folder + "/sub/b.bin")) == sampleBytes(300_000))
+        let again = try FerryProcess.run(["mirror", "-R", "tree", server.url(folder + "/")], in: local.path)
+        #expect(again.standardOutput.contains("0 copied"), "\(again.standardOutput)")
+
+        let fetched = try FerryProcess.run(["mirror", server.url(folder + "/"), "back"], in: local.path)
+        #expect(fetched.status == 0, "\(fetched.standardError)")
+        #expect(local.read("back/sub/b.bin") == sampleBytes(300_000))
+        let fetchedAgain = try FerryProcess.run(["mirror", server.url(folder + "/"), "back"], in: local.path)
+        #expect(fetchedAgain.standardOutput.contains("0 copied"), "\(fetchedAgain.standardOutput)")
+    }
+
+    @Test(arguments: servers)
     func listingReportsNamesTypesAndExactSizes(_ name: String) throws {
         guard let server = InteropServer.require(name, fail: { Issue.record(Comment(rawValue: $0)) }) else { return }
         let folder = unique("list")

@@ -1,0 +1,130 @@
+import ArgumentParser
+import FTP
+import FTPWire
+import Foundation
+import Transfers
+
+/// `ferry mirror [-R] [--delete] [--dry-run] SOURCE TARGET`: make one folder tree like another.
+struct MirrorCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "mirror",
+        abstract: "Make a local folder like a server's folder (with -R, the server's like a local one).",
+        discussion: """
+            The source comes first, always: mirror URL LOCALDIR fetches, mirror -R LOCALDIR URL sends. \
+            A file is copied when the target lacks it, its size differs or the source's is newer; \
+            fetched files take the server's modification time, so a second mirror copies nothing. \
+            With --delete, what the target has and the source does not is deleted (names that \
+            --exclude/--include leave out are never touched). --dry-run prints what would be done. \
+            Example: ferry mirror --delete ftp://host/pub/site/ ~/site
+            """
+    )
+
+    @Flag(name: .customShort("R"), help: "Reverse: make URL like LOCALDIR (upload).")
+    var reverse = false
+
+    @Flag(name: .long, help: "Delete what the target has and the source does not.")
+    var delete = false
+
+    @Flag(name: .customLong("dry-run"), help: "Print what would be done and change nothing.")
+    var dryRun = false
+
+    @OptionGroup var batch: BatchOptions
+
+    @OptionGroup var filters: FilterOptions
+
+    @OptionGroup var connection: ConnectionOptions
+
+    @Argument(help: "URL LOCALDIR, or with -R LOCALDIR URL.")
+    var arguments: [String]
+
+    func run() throws {
+        guard arguments.count == 2 else { throw Failure(.usage, "mirror needs a source and a target: URL LOCALDIR, or -R LOCALDIR URL") }
+        let (urlText, local) = reverse ? (arguments[1], arguments[0]) : (arguments[0], arguments[1])
+        let url = try ConnectionOptions.parseURL(urlText)
+        if reverse, !TreeWalk.isFolder(local) { throw Failure(.usage, "no such folder: \(local)") }
+        let endpoint = try connection.endpoint(for: url)
+        let session = RemoteSession(endpoint: endpoint)
+        var sessions = [endpoint.site: session]
+        defer { sessions.values.forEach { $0.close() } }
+
+        let plan: MirrorPlan
+        do {
+            let client = try session.connection()
+            guard reverse || url.path.isEmpty || DirectoryProbe.isDirectory(url.path, client: client) else {
+                throw Failure(.notFound, "\(url) is not a folder on the server")
+            }
+            let planner = MirrorPlanner(client: client, walk: filters.walk(client), deletes: delete)
+            plan = reverse ? try planner.upload(local, to: url.path) : try planner.download(url.path, to: local)
+        } catch let failure as Failure {
+            throw failure
+        } catch {
+            throw Failure(error, while: "cannot compare \(url) with \(local)")
+        }
+        if dryRun {
+            show(plan)
+            return
+        }
+        for step in plan.folders {
+            do {
+                try step.perform(session.connection())
+            } catch {
+                throw Failure(error, while: "cannot \(step.description)")
+            }
+        }
+        let files = plan.copies.map { reverse ? upload($0, endpoint: endpoint) : download($0, endpoint: endpoint) }
+        let connections = batch.connections(for: files.count)
+        let transfers = TransferBatch(
+            count: files.count + plan.refused.count + plan.removals.count, noun: "changes", showsProgress: !batch.noProgress,
+            connections: connections)
+        plan.refused.forEach(transfers.fail)
+        transfers.run(files, connections: connections, sessions: &sessions)
+        var deleted = 0
+        for step in plan.removals {
+            do {
+                try step.perform(session.connection())
+                deleted += 1
+            } catch {
+                transfers.fail("cannot \(step.description): \(error)")
+            }
+        }
+        print("mirror: \(plan.copies.count) copied, \(deleted) deleted, \(plan.folders.count) folders made, \(plan.upToDate) up to date")
+        try transfers.finish()
+    }
+
+    /// What a dry run prints: one line a change, then the counts.
+    private func show(_ plan: MirrorPlan) {
+        let verb = reverse ? "send" : "fetch"
+        for step in plan.folders { print(step.description) }
+        for copy in plan.copies {
+            print("\(verb) \(Sanitizer.visible(reverse ? copy.file.remote.description : copy.file.local))")
+        }
+        for step in plan.removals { print(step.description) }
+        for reason in plan.refused { printError("ferry: " + reason) }
+        print("mirror (dry run): \(plan.copies.count) to copy, \(plan.removals.count) to delete, \(plan.folders.count) folders to make, \(plan.upToDate) up to date")
+    }
+
+    private func download(_ copy: MirrorCopy, endpoint: RemoteEndpoint) -> BatchFile {
+        let download = FileDownload(remotePath: copy.file.remote, localPath: copy.file.local)
+        let retry = connection.retryPolicy
+        let (local, modified) = (copy.file.local, copy.modified)
+        return BatchFile(
+            name: copy.file.remote.lastComponent.description, failing: "cannot fetch \(Sanitizer.visible(copy.file.remote.description))",
+            endpoint: endpoint
+        ) { session, onRetry, onProgress in
+            try download.run(on: session, retry: retry, onRetry: onRetry, onProgress: onProgress)
+            // The server's time, so that the next mirror finds the copy up to date.
+            if let modified { try? FileManager.default.setAttributes([.modificationDate: modified], ofItemAtPath: local) }
+        }
+    }
+
+    private func upload(_ copy: MirrorCopy, endpoint: RemoteEndpoint) -> BatchFile {
+        let upload = FileUpload(localPath: copy.file.local, remotePath: copy.file.remote)
+        let retry = connection.retryPolicy
+        return BatchFile(
+            name: URL(fileURLWithPath: copy.file.local).lastPathComponent,
+            failing: "cannot send \(copy.file.local) to \(Sanitizer.visible(copy.file.remote.description))", endpoint: endpoint
+        ) { session, onRetry, onProgress in
+            try upload.run(on: session, retry: retry, onRetry: onRetry, onProgress: onProgress)
+        }
+    }
+}

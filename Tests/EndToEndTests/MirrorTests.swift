@@ -1,0 +1,72 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// `ferry mirror` both ways against the loopback server.
+@Suite("Mirror")
+struct MirrorTests {
+    @Test func mirrorFetchesWhatChangedAndDeletesWhatWentAway() throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        let local = try TemporaryDirectory()
+        defer { local.remove() }
+        try fixture.root.write("site/index.html", Data("v1".utf8))
+        try fixture.root.write("site/img/logo.bin", sampleBytes(200_000))
+        try fixture.root.write("site/old.txt", Data("old".utf8))
+        try FileManager.default.createDirectory(atPath: fixture.root.file("site/empty"), withIntermediateDirectories: true)
+
+        let first = try FerryProcess.run(["mirror", fixture.url("site/"), "copy"], in: local.path)
+        #expect(first.status == 0, "\(first.standardError)")
+        #expect(first.standardOutput.contains("3 copied"))
+        #expect(local.read("copy/img/logo.bin") == sampleBytes(200_000))
+        #expect(local.exists("copy/empty"))
+
+        let second = try FerryProcess.run(["mirror", fixture.url("site/"), "copy"], in: local.path)
+        #expect(second.standardOutput.contains("0 copied, 0 deleted, 0 folders made, 3 up to date"), "\(second.standardOutput)")
+
+        try fixture.root.write("site/index.html", Data("version 2".utf8))
+        try fixture.root.write("site/new.txt", Data("new".utf8))
+        try FileManager.default.removeItem(atPath: fixture.root.file("site/old.txt"))
+        try local.write("copy/keep.local", Data("mine".utf8))
+        try local.write("copy/stray.txt", Data("stray".utf8))
+
+        let preview = try FerryProcess.run(["mirror", "--delete", "--dry-run", "--exclude", "*.local", fixture.url("site/"), "copy"], in: local.path)
+        #expect(preview.status == 0)
+        #expect(preview.standardOutput.contains("fetch \(local.path)/copy/index.html") || preview.standardOutput.contains("fetch copy/index.html"))
+        #expect(preview.standardOutput.contains("delete copy/old.txt"))
+        #expect(local.read("copy/index.html") == Data("v1".utf8))
+
+        let third = try FerryProcess.run(["mirror", "--delete", "--exclude", "*.local", fixture.url("site/"), "copy"], in: local.path)
+        #expect(third.status == 0, "\(third.standardError)")
+        #expect(third.standardOutput.contains("2 copied, 2 deleted"), "\(third.standardOutput)")
+        #expect(local.read("copy/index.html") == Data("version 2".utf8))
+        #expect(local.read("copy/new.txt") == Data("new".utf8))
+        #expect(!local.exists("copy/old.txt"))
+        #expect(!local.exists("copy/stray.txt"))
+        #expect(local.read("copy/keep.local") == Data("mine".utf8))
+    }
+
+    @Test func reverseMirrorSendsAndDeletesOnTheServer() throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        let local = try TemporaryDirectory()
+        defer { local.remove() }
+        try local.write("site/a.txt", Data("a".utf8))
+        try local.write("site/deep/b.bin", sampleBytes(100_000))
+        try fixture.root.write("www/gone.txt", Data("gone".utf8))
+        try fixture.root.write("www/olddir/x.txt", Data("x".utf8))
+
+        let first = try FerryProcess.run(["mirror", "-R", "--delete", "site", fixture.url("www/")], in: local.path)
+        #expect(first.status == 0, "\(first.standardError)")
+        #expect(fixture.root.read("www/a.txt") == Data("a".utf8))
+        #expect(fixture.root.read("www/deep/b.bin") == sampleBytes(100_000))
+        #expect(!fixture.root.exists("www/gone.txt"))
+        #expect(!fixture.root.exists("www/olddir"))
+
+        let second = try FerryProcess.run(["mirror", "-R", "site", fixture.url("www/")], in: local.path)
+        #expect(second.standardOutput.contains("0 copied"), "\(second.standardOutput)")
+
+        #expect(try FerryProcess.run(["mirror", fixture.url("www/a.txt"), "x"], in: local.path).status == 5)
+        #expect(try FerryProcess.run(["mirror", fixture.url("www/")], in: local.path).status == 2)
+    }
+}
