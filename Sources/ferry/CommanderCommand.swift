@@ -17,14 +17,21 @@ struct CommanderCommand: ParsableCommand {
     @Option(name: .long, help: "The key preset: mc (the default) or vi.")
     var keys: String?
 
+    @Option(name: [.customShort("P"), .long], help: "Connections for transfers, apart from the browsing ones.")
+    var parallel = 2
+
     @OptionGroup var connection: ConnectionOptions
 
     @Argument(help: "A server to open in the right pane: ftp://, ftpes:// or ftps://.")
     var url: String?
 
+    func validate() throws {
+        guard (1...32).contains(parallel) else { throw ValidationError("--parallel must be from 1 to 32") }
+    }
+
     func run() throws {
         let mailbox = try Mailbox<LoopMessage>()
-        let workers = CommanderWorkers(mailbox: mailbox, connection: connection)
+        let workers = CommanderWorkers(mailbox: mailbox, connection: connection, parallel: parallel)
         let local = Location.local(FileManager.default.currentDirectoryPath)
         var right = local
         if let url {

@@ -9,30 +9,38 @@ import Transfers
 /// Carries out the commander's effects off the main thread and reports back through the mailbox.
 ///
 /// Browsing runs on one serial queue per pane, with a connection per site of its own; transfers
-/// run on one serial queue with their own connections, so browsing stays quick while files move.
+/// run on `parallel` transfer workers, each a serial queue with connections of its own, so
+/// browsing stays quick while files move. Transfers start in the order they were queued, each
+/// on the first worker free.
 final class CommanderWorkers: @unchecked Sendable {
-    // @unchecked: `sites` and the sessions are touched only on `siteQueue`, the browse queues and
-    // the transfer queue as noted at each; `cancelled` and `running` are Mutexes.
+    // @unchecked: the sessions are touched only on the queues noted at each; the rest are
+    // Mutexes or constants.
     private let mailbox: Mailbox<LoopMessage>
     private let connection: ConnectionOptions
     private let browseQueues = [DispatchQueue(label: "ferry-browse-0"), DispatchQueue(label: "ferry-browse-1")]
-    private let transferQueue = DispatchQueue(label: "ferry-transfers")
+    private let transferQueues: [DispatchQueue]
     private let sites = Mutex<[String: RemoteEndpoint]>([:])
     /// Browsing sessions, one per pane and site: each pane's used on that pane's browse queue only.
     private let browseSessions = [PaneSessions(), PaneSessions()]
-    /// Transfer sessions per site: used on the transfer queue only.
-    private var transferSessions: [String: RemoteSession] = [:]
+    /// Transfer sessions per worker and site: each worker's used on that worker's queue only.
+    private let transferSessions: [PaneSessions]
+    /// Transfers queued and not yet taken by a worker, oldest first.
+    private let pending = Mutex<[(id: Int, request: TransferRequest)]>([])
     private let cancelled = Mutex<Set<Int>>([])
     /// The connection each pane's listing uses while it runs, to cancel it from the main thread.
     private let listings = Mutex<[Int: Cancellation]>([:])
-    private let running = Mutex<(id: Int, cancellation: Cancellation)?>(nil)
+    /// The running transfers' sessions, to cancel them from the main thread.
+    private let running = Mutex<[Int: Cancellation]>([:])
 
     /// Sends NOOP on idle browsing connections every minute.
     private let keepAliveTimer = DispatchSource.makeTimerSource(queue: .global())
 
-    init(mailbox: Mailbox<LoopMessage>, connection: ConnectionOptions) {
+    /// Workers for a commander whose transfers run over `parallel` connections.
+    init(mailbox: Mailbox<LoopMessage>, connection: ConnectionOptions, parallel: Int = 2) {
         self.mailbox = mailbox
         self.connection = connection
+        transferQueues = (0..<max(1, parallel)).map { DispatchQueue(label: "ferry-transfers-\($0)") }
+        transferSessions = transferQueues.map { _ in PaneSessions() }
         keepAliveTimer.schedule(deadline: .now() + 60, repeating: 60, leeway: .seconds(5))
         keepAliveTimer.setEventHandler { [weak self] in self?.keepAlive() }
         keepAliveTimer.resume()
@@ -71,10 +79,13 @@ final class CommanderWorkers: @unchecked Sendable {
         case .list(let pane, let location, let focus):
             browseQueues[pane].async { self.list(pane: pane, location: location, focus: focus) }
         case .startTransfer(let id, let request):
-            transferQueue.async { self.transfer(id: id, request) }
+            pending.withLock { $0.append((id, request)) }
+            for (worker, queue) in transferQueues.enumerated() {
+                queue.async { self.runPendingTransfers(worker: worker) }
+            }
         case .cancelTransfer(let id):
             cancelled.withLock { _ = $0.insert(id) }
-            running.withLock { current in if current?.id == id { current?.cancellation.cancel() } }
+            running.withLock { $0[id] }?.cancel()
         case .makeDirectory(let location, let name):
             operate(on: location, success: "Made \(name)") { client in
                 if let client { try client.mkd(Self.remotePath(location).appending(RemotePath(name))) } else {
@@ -245,7 +256,9 @@ final class CommanderWorkers: @unchecked Sendable {
         for (pane, queue) in browseQueues.enumerated() {
             queue.async { self.browseSessions[pane].sessions[site] = nil }
         }
-        transferQueue.async { self.transferSessions[site] = nil }
+        for (worker, queue) in transferQueues.enumerated() {
+            queue.async { self.transferSessions[worker].sessions[site] = nil }
+        }
     }
 
     // MARK: Editing
@@ -386,7 +399,14 @@ final class CommanderWorkers: @unchecked Sendable {
 
     // MARK: Transfers
 
-    private func transfer(id: Int, _ request: TransferRequest) {
+    /// Runs queued transfers on a worker until none is left; on that worker's queue.
+    private func runPendingTransfers(worker: Int) {
+        while let (id, request) = pending.withLock({ $0.isEmpty ? nil : $0.removeFirst() }) {
+            transfer(id: id, request, worker: worker)
+        }
+    }
+
+    private func transfer(id: Int, _ request: TransferRequest, worker: Int) {
         guard !cancelled.withLock({ $0.contains(id) }) else {
             mailbox.post(.event(.transferFinished(id: id, error: nil)))
             return
@@ -400,10 +420,11 @@ final class CommanderWorkers: @unchecked Sendable {
             default: throw FTPError(kind: .usage, detail: "copies between two local folders are not supported")
             }
             guard let endpoint = sites.withLock({ $0[site] }) else { throw FTPError(kind: .usage, detail: "unknown site \(site)") }
-            let session = transferSessions[site] ?? RemoteSession(endpoint: endpoint)
-            transferSessions[site] = session
-            running.withLock { $0 = (id, session.cancellation) }
-            defer { running.withLock { $0 = nil } }
+            let sessions = transferSessions[worker]
+            let session = sessions.sessions[site] ?? RemoteSession(endpoint: endpoint)
+            sessions.sessions[site] = session
+            running.withLock { $0[id] = session.cancellation }
+            defer { running.withLock { $0[id] = nil } }
             let meter = ProgressMeter(id: id, mailbox: mailbox)
             do {
                 try TreeCopy(session: session, retry: connection.retryPolicy, meter: meter).copy(request)
@@ -411,7 +432,7 @@ final class CommanderWorkers: @unchecked Sendable {
             } catch {
                 session.drop()
                 // A cancelled session is finished: the next transfer makes a new one.
-                if session.cancellation.isCancelled { transferSessions[site] = nil }
+                if session.cancellation.isCancelled { sessions.sessions[site] = nil }
                 throw error
             }
         } catch {
@@ -436,7 +457,7 @@ final class CommanderWorkers: @unchecked Sendable {
     }
 }
 
-/// One pane's browsing sessions by site; touched on that pane's browse queue only.
+/// Sessions by site of one pane's browsing or one transfer worker; touched on that one queue only.
 final class PaneSessions: @unchecked Sendable {
     // @unchecked: confined to one serial queue, as said above.
     var sessions: [String: RemoteSession] = [:]

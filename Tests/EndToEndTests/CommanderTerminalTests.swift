@@ -69,6 +69,30 @@ struct CommanderTerminalTests {
         #expect(!screen.contains("┌"))
     }
 
+    @Test func markedFilesCopyOverTwoConnectionsAtOnce() throws {
+        guard requireTmux() else { return }
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        let local = try TemporaryDirectory()
+        defer { local.remove() }
+        let files = ["a.bin": sampleBytes(1_500_000, seed: 1), "b.bin": sampleBytes(1_500_000, seed: 2), "c.bin": sampleBytes(1_000, seed: 3)]
+        for (name, contents) in files { try fixture.root.write(name, contents) }
+        fixture.server.faults.throttle(bytesPerSecond: 500_000)
+        let session = try TmuxSession(
+            "\(FerryProcess.executable) \(commanderURL(fixture))", in: local.path,
+            environment: ["FERRY_PASSWORD": ServerFixture.password, "HOME": local.path])
+        try session.waitFor("c.bin")
+        try session.send("Insert", "Insert", "Insert")
+        try session.waitFor("3 marked")
+        try session.send("F5")
+        try session.waitFor("Copy 3 entries")
+        try session.send("Enter")
+        try session.waitFor("two running at once") { $0.contains("Transfers: 2 running, 1 queued") }
+        try session.waitFor("all done", timeout: 40) { _ in files.allSatisfy { local.read($0.key) == $0.value } }
+        try session.send("F10")
+        try session.waitFor("FERRY-EXITED-0")
+    }
+
     @Test func noColorDrawsNoColours() throws {
         guard requireTmux() else { return }
         let fixture = try ServerFixture()
