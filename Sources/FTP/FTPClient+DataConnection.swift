@@ -52,6 +52,7 @@ extension FTPClient {
             let stream = try TLSStream.handshake(over: socket, context: tlsContext, host: host, port: port, resuming: session)
             cancellation.watch(stream)
             logger.debug("data connection: \(stream.protocolVersion), session \(stream.resumedSession ? "resumed" : "NOT resumed")")
+            dataConnectionResumedSession = stream.resumedSession
             return stream
         } catch {
             // The server reports the failed transfer on the control connection: read it to stay in step.

@@ -88,7 +88,16 @@ public final class FTPClient {
     /// The TYPE the server is known to be in, to skip sending it again.
     var serverTransferType: TransferType?
     /// Cleared after the server refused EPSV once: PASV is used from then on.
-    var usesExtendedPassive = true
+    public internal(set) var usesExtendedPassive = true
+    /// Whether the last protected data connection resumed the control connection's TLS
+    /// session; nil before the first one.
+    public internal(set) var dataConnectionResumedSession: Bool?
+
+    /// The control connection's TLS protocol and cipher (`TLSv1.3, TLS_AES_256_GCM_SHA384`);
+    /// nil for plain FTP.
+    public var tlsDescription: String? {
+        (control.transport as? TLSStream).map { "\($0.protocolVersion), \($0.cipher)" }
+    }
 
     /// Connects to `host` (a name, an IPv4 address or an IPv6 address without brackets) and reads
     /// the greeting. `cancellation` may be shared with the connections made before and after this

@@ -227,3 +227,26 @@ struct CommandLineTests {
         #expect(listing.standardOutput.contains("Übersicht – naïve ファイル.txt"))
     }
 }
+
+/// `ferry doctor` against the loopback server.
+@Suite("ferry doctor")
+struct DoctorTests {
+    @Test func doctorSaysWhatWorksAndWhatToSet() throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        try fixture.root.write("a.txt", Data("a".utf8))
+        let result = try FerryProcess.run(["doctor", fixture.url("")])
+        #expect(result.status == 0, "\(result.standardError)")
+        #expect(result.standardOutput.contains("ok    connect   logged in as alice"))
+        #expect(result.standardOutput.contains("ok    passive   EPSV: 1 entries by MLSD"))
+        #expect(result.standardOutput.contains("ok    active"))
+        #expect(result.standardOutput.contains("warn  tls       plain FTP"))
+        #expect(!result.standardOutput.contains(ServerFixture.password))
+
+        let refused = try FerryProcess.run(["doctor", "--json", fixture.url("", password: "wrong")])
+        #expect(refused.status == 4)
+        #expect(refused.standardOutput.contains(#""name": "connect", "status": "failed""#))
+        #expect(refused.standardOutput.contains("check the user and password"))
+        #expect(!refused.standardOutput.contains("wrong"))
+    }
+}

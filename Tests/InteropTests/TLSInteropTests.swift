@@ -133,4 +133,16 @@ struct TLSInteropTests {
         #expect(result.standardError.contains("> PORT "))
         #expect(local.read("a.bin") == sampleBytes(400_000))
     }
+
+    @Test func doctorReportsTLSAndSessionReuse() throws {
+        guard let server = InteropServer.require("VSFTPD_TLS", fail: { Issue.record(Comment(rawValue: $0)) }), let ca = caFile() else { return }
+        let result = try FerryProcess.run(["doctor", "--json", "--ca-file", ca, server.url("")])
+        #expect(result.status == 0, "\(result.standardError)")
+        #expect(result.standardOutput.contains(#""name": "tls", "status": "ok", "detail": "TLSv1."#))
+        #expect(result.standardOutput.contains(#""name": "tls-data", "status": "ok""#))
+        #expect(!result.standardOutput.contains("ferrytest-pw"))
+        let untrusted = try FerryProcess.run(["doctor", server.url("")])
+        #expect(untrusted.status == 3)
+        #expect(untrusted.standardOutput.contains("self-signed"))
+    }
 }
