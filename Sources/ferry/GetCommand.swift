@@ -77,11 +77,26 @@ struct GetCommand: ParsableCommand {
 
     /// The batch entry that fetches one file of `url` (the file itself, or one inside its folder).
     private func download(_ copy: FileCopy, from url: FTPURL, endpoint: RemoteEndpoint) -> BatchFile {
-        let download = FileDownload(
-            remotePath: copy.remote, localPath: copy.local, continues: transfer.continue, transferType: transfer.transferType)
         let shown = url.path == copy.remote ? url.description : Sanitizer.visible(copy.remote.description)
-        let retry = connection.retryPolicy
+        let (retry, policy, transferType) = (connection.retryPolicy, transfer.overwritePolicy, transfer.transferType)
         return BatchFile(name: copy.remote.lastComponent.description, failing: "cannot download \(shown)", endpoint: endpoint) { session, onRetry, onProgress in
+            var localPath = copy.local
+            var continues = policy == .resume
+            if let existing = FileFacts(localPath: localPath) {
+                let client = try session.connection()
+                let source = policy == .newer || policy == .different
+                    ? FileFacts(size: try? client.size(copy.remote), modified: try? client.mdtm(copy.remote)) : FileFacts(size: nil, modified: nil)
+                switch policy.decision(source: source, destination: existing) {
+                case .skip(let reason): throw TransferSkipped(reason: reason)
+                case .copy(let resumes): continues = resumes
+                case .rename:
+                    guard let free = OverwritePolicy.freeName(for: localPath, isFree: { !FileManager.default.fileExists(atPath: $0) }) else {
+                        throw LocalFileError(path: localPath, action: "finding a free name beside", errno: EEXIST)
+                    }
+                    localPath = free
+                }
+            }
+            let download = FileDownload(remotePath: copy.remote, localPath: localPath, continues: continues, transferType: transferType)
             try download.run(on: session, retry: retry, onRetry: onRetry, onProgress: onProgress)
         }
     }

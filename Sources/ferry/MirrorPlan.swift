@@ -55,24 +55,13 @@ struct MirrorPlanner {
         return plan
     }
 
-    /// Whether the target's copy must be replaced by the source's file.
+    /// Whether the target's copy must be replaced by the source's file: missing, another size,
+    /// or older than the source.
     static func differs(source: ListingEntry, target: ListingEntry?) -> Bool {
         guard let target else { return true }
         if let a = source.size, let b = target.size, a != b { return true }
-        if let a = source.modified, let b = target.modified {
-            return a.timeIntervalSince(b) > max(precision(of: a), precision(of: b))
-        }
+        if let a = source.modified, let b = target.modified { return OverwritePolicy.isNewer(a, than: b) }
         return source.size == nil || target.size == nil
-    }
-
-    /// How exact a time is, judged by what it lacks: `ls -l` style listings give no seconds
-    /// (or, for older files, no time of day), so a time on the minute or on midnight may be any
-    /// moment of that minute or day.
-    static func precision(of date: Date) -> TimeInterval {
-        let seconds = Int(date.timeIntervalSince1970.rounded(.down))
-        if seconds % 86_400 == 0 { return 86_400 }
-        if seconds % 60 == 0 { return 60 }
-        return 1
     }
 
     private func download(_ remote: RemotePath, to local: String, depth: Int, into plan: inout MirrorPlan) throws {

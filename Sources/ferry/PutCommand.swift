@@ -80,11 +80,36 @@ struct PutCommand: ParsableCommand {
     private func upload(_ copy: FileCopy, to url: FTPURL, endpoint: RemoteEndpoint) -> BatchFile {
         var target = url
         target.path = copy.remote
-        let upload = FileUpload(localPath: copy.local, remotePath: copy.remote, continues: transfer.continue, transferType: transfer.transferType)
-        let retry = connection.retryPolicy
+        let (retry, policy, transferType) = (connection.retryPolicy, transfer.overwritePolicy, transfer.transferType)
         return BatchFile(name: URL(fileURLWithPath: copy.local).lastPathComponent, failing: "cannot upload \(copy.local) to \(target)", endpoint: endpoint) {
             session, onRetry, onProgress in
+            var remotePath = copy.remote
+            var continues = policy == .resume
+            if policy != .overwrite, policy != .resume {
+                let client = try session.connection()
+                if let existing = Self.remoteFacts(remotePath, client: client) {
+                    let source = FileFacts(localPath: copy.local) ?? FileFacts(size: nil, modified: nil)
+                    switch policy.decision(source: source, destination: existing) {
+                    case .skip(let reason): throw TransferSkipped(reason: reason)
+                    case .copy(let resumes): continues = resumes
+                    case .rename:
+                        let name = remotePath.description
+                        guard let free = OverwritePolicy.freeName(for: name, isFree: { Self.remoteFacts(RemotePath($0), client: client) == nil }) else {
+                            throw FTPError(kind: .usage, detail: "no free name beside \(Sanitizer.visible(name))")
+                        }
+                        remotePath = RemotePath(free)
+                    }
+                }
+            }
+            let upload = FileUpload(localPath: copy.local, remotePath: remotePath, continues: continues, transferType: transferType)
             try upload.run(on: session, retry: retry, onRetry: onRetry, onProgress: onProgress)
         }
+    }
+
+    /// The size and time of a server's file; nil when it has none by that name.
+    private static func remoteFacts(_ path: RemotePath, client: FTPClient) -> FileFacts? {
+        let size = try? client.size(path)
+        let modified = try? client.mdtm(path)
+        return size == nil && modified == nil ? nil : FileFacts(size: size, modified: modified)
     }
 }

@@ -16,8 +16,31 @@ struct TransferOptions: ParsableArguments {
     @Flag(name: [.short, .long], help: "Copy folders with all inside.")
     var recursive = false
 
+    @Option(name: .long, help: ArgumentHelp(
+        "When the destination exists: overwrite (the default), resume (as -c), skip, rename (to NAME.1, …), newer, different.",
+        valueName: "POLICY"))
+    var overwrite: String?
+
+    func validate() throws {
+        guard let overwrite else { return }
+        guard let policy = OverwritePolicy(rawValue: overwrite) else {
+            throw ValidationError("--overwrite takes one of: \(OverwritePolicy.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        if self.continue, policy != .resume { throw ValidationError("-c continues partial files: it cannot go with --overwrite \(overwrite)") }
+    }
+
+    /// What to do with destinations that exist.
+    var overwritePolicy: OverwritePolicy {
+        overwrite.flatMap(OverwritePolicy.init(rawValue:)) ?? (self.continue ? .resume : .overwrite)
+    }
+
     /// The transfer type these options ask for.
     var transferType: FTPClient.TransferType { ascii ? .ascii : .binary }
+}
+
+/// Thrown by a batch file's transfer that decided not to copy (`--overwrite skip`, …): not a failure.
+struct TransferSkipped: Error {
+    let reason: String
 }
 
 /// The options of commands that run batches of transfers: `get`, `put` and `mirror`.
@@ -137,6 +160,10 @@ final class TransferBatch: Sendable {
                     printError("ferry: \(Sanitizer.visible(file.name)): \(error); retrying in \(Formatting.duration(wait))")
                 }, { [progress] in progress.update($0, worker: worker) })
                 progress.fileEnded(worker: worker)
+            } catch let skipped as TransferSkipped {
+                progress.fileEnded(worker: worker)
+                progress.interrupt()
+                printError("ferry: \(Sanitizer.visible(file.name)): skipped, \(skipped.reason)")
             } catch {
                 progress.fileEnded(worker: worker)
                 record(Failure(error, while: file.failing))

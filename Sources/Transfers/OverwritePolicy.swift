@@ -1,0 +1,93 @@
+import Foundation
+
+/// What is known of a file on one side of a copy: its size and modification time, where known.
+public struct FileFacts: Sendable, Equatable {
+    public var size: UInt64?
+    public var modified: Date?
+
+    public init(size: UInt64?, modified: Date?) {
+        self.size = size
+        self.modified = modified
+    }
+}
+
+/// What to do when the destination of a copy exists already (`--overwrite`, DESIGN.md §2).
+public enum OverwritePolicy: String, Sendable, CaseIterable {
+    /// Replace it.
+    case overwrite
+    /// Continue it from its size (`-c`).
+    case resume
+    /// Leave it, and the source uncopied.
+    case skip
+    /// Copy under a free name beside it: `name.1`, `name.2`, …
+    case rename
+    /// Replace it only when the source is newer.
+    case newer
+    /// Replace it only when size or time differ.
+    case different
+
+    /// What a copy does about a destination.
+    public enum Decision: Sendable, Equatable {
+        /// Copy, from the start or (`continues`) from what the destination holds.
+        case copy(continues: Bool)
+        /// Do not copy; the reason says why.
+        case skip(String)
+        /// Copy under another name.
+        case rename
+    }
+
+    /// The decision for a source and its destination (nil: there is none). Times are compared
+    /// to the precision the coarser of the two has (see `precision(of:)`).
+    public func decision(source: FileFacts, destination: FileFacts?) -> Decision {
+        guard let destination else { return .copy(continues: false) }
+        switch self {
+        case .overwrite: return .copy(continues: false)
+        case .resume: return .copy(continues: true)
+        case .skip: return .skip("it exists")
+        case .rename: return .rename
+        case .newer:
+            guard let from = source.modified, let to = destination.modified else { return .copy(continues: false) }
+            return Self.isNewer(from, than: to) ? .copy(continues: false) : .skip("the destination is not older")
+        case .different:
+            return Self.differ(source, destination) ? .copy(continues: false) : .skip("same size and time")
+        }
+    }
+
+    /// Whether two files differ by size, or by time beyond the precision of their times; files
+    /// of which too little is known count as different.
+    public static func differ(_ source: FileFacts, _ destination: FileFacts) -> Bool {
+        if let a = source.size, let b = destination.size, a != b { return true }
+        if let a = source.modified, let b = destination.modified { return isNewer(a, than: b) || isNewer(b, than: a) }
+        return source.size == nil || destination.size == nil
+    }
+
+    /// Whether `time` is later than `other` by more than either's precision.
+    public static func isNewer(_ time: Date, than other: Date) -> Bool {
+        time.timeIntervalSince(other) > max(precision(of: time), precision(of: other))
+    }
+
+    /// How exact a time is, judged by what it lacks: `ls -l` style listings give no seconds
+    /// (or, for older files, no time of day), so a time on the minute or on midnight may be any
+    /// moment of that minute or day.
+    public static func precision(of date: Date) -> TimeInterval {
+        let seconds = Int(date.timeIntervalSince1970.rounded(.down))
+        if seconds % 86_400 == 0 { return 86_400 }
+        if seconds % 60 == 0 { return 60 }
+        return 1
+    }
+
+    /// The first of `name.1`, `name.2`, … for which `isFree` holds (at most 9,999 tries).
+    public static func freeName(for name: String, isFree: (String) throws -> Bool) rethrows -> String? {
+        for number in 1..<10_000 where try isFree("\(name).\(number)") { return "\(name).\(number)" }
+        return nil
+    }
+}
+
+extension FileFacts {
+    /// The facts of a local file; nil when there is none (or it is a folder).
+    public init?(localPath: String) {
+        var status = stat()
+        guard stat(localPath, &status) == 0, status.st_mode & S_IFMT != S_IFDIR else { return nil }
+        self.init(size: UInt64(max(0, status.st_size)), modified: Date(timeIntervalSince1970: TimeInterval(status.st_mtim.tv_sec)))
+    }
+}
