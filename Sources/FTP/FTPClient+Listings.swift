@@ -33,7 +33,7 @@ extension FTPClient {
     public func listDirectory(_ path: RemotePath? = nil, now: Date = Date()) throws -> [ListingEntry] {
         if features.supports("MLST") { return try mlsd(path) }
         guard let lines = try listLinesUnlessRefused(path) else {
-            return try nlst(path).map { ListingEntry(name: $0, kind: .other) }
+            return try nameEntries(path)
         }
         var skipped = 0
         let entries = ListParser(now: now).entries(lines: lines) { line in
@@ -42,9 +42,20 @@ extension FTPClient {
         }
         if entries.isEmpty, skipped > 0, skipped == lines.filter({ !$0.isEmpty }).count {
             // Not one line in a known format: the names from NLST are better than nothing.
-            return try nlst(path).map { ListingEntry(name: $0, kind: .other) }
+            return try nameEntries(path)
         }
         return entries
+    }
+
+    /// The entries NLST names, of unknown type: each the last part of the name as sent, since
+    /// some servers answer NLST of a folder with paths (`folder/name`).
+    private func nameEntries(_ path: RemotePath?) throws -> [ListingEntry] {
+        try guarded {
+            try rawLines(of: FTPCommand("NLST", path: path)).compactMap { line in
+                let name = RemotePath(bytes: line).lastComponent
+                return name.isEmpty || name == "." || name == ".." ? nil : ListingEntry(remoteName: name, kind: .other)
+            }
+        }
     }
 
     /// The lines of LIST, or nil when the server refuses the command itself (but not when the

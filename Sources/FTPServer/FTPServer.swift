@@ -94,6 +94,12 @@ public final class FTPServer: Sendable {
             } catch {
                 return
             }
+            let open = sessions.withLock { $0.count }
+            if let limit = faults.sessionLimit, open >= limit {
+                try? socket.write(Array("421 Too many connections (\(limit) at most).\r\n".utf8))
+                socket.close()
+                continue
+            }
             sessions.withLock { $0[ObjectIdentifier(socket)] = socket }
             let thread = Thread { [self] in
                 ServerSession(server: self, control: socket, fileSystem: fileSystem).run()

@@ -27,6 +27,7 @@ public final class FaultInjection: Sendable {
         var bytesPerSecond: Int?
         var scripted: [String: ScriptedReply] = [:]
         var listing: [UInt8]?
+        var sessionLimit: Int?
     }
 
     private let state = Mutex(State())
@@ -40,6 +41,12 @@ public final class FaultInjection: Sendable {
             $0.cutTransfersAfter = bytes
             $0.cutsRemaining = times
         }
+    }
+
+    /// Turns away connections beyond `count` open at once with 421, as servers that limit
+    /// connections per client do (vsftpd's `max_per_ip`); nil lifts the limit.
+    public func limitSessions(to count: Int?) {
+        state.withLock { $0.sessionLimit = count }
     }
 
     /// Waits `seconds` before every reply, as a distant server would.
@@ -70,6 +77,7 @@ public final class FaultInjection: Sendable {
     }
 
     var replyDelay: Double { state.withLock { $0.replyDelay } }
+    var sessionLimit: Int? { state.withLock { $0.sessionLimit } }
     var bytesPerSecond: Int? { state.withLock { $0.bytesPerSecond } }
     var scriptedListing: [UInt8]? { state.withLock { $0.listing } }
 

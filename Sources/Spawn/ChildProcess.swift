@@ -96,7 +96,7 @@ public final class ChildProcess: Sendable {
     /// Waits at most `seconds` for the child to end; after that kills it (SIGKILL) and reaps it.
     public func wait(timeout seconds: Double) -> Termination {
         let step = 10_000 as useconds_t
-        var remaining = Int(seconds * 1_000_000) / Int(step)
+        var remaining = Int(min(max(seconds, 0), 86_400) * 1_000_000) / Int(step)
         var status: Int32 = 0
         while remaining > 0 {
             let reaped = waitpid(id, &status, WNOHANG)

@@ -1,4 +1,5 @@
 import Foundation
+import FTPWire
 
 /// A local file could not be read or written: a full disk, a missing folder, no permission.
 public struct LocalFileError: Error, CustomStringConvertible, Sendable {
@@ -16,7 +17,8 @@ public struct LocalFileError: Error, CustomStringConvertible, Sendable {
         reason = String(cString: strerror(code))
     }
 
-    public var description: String { "\(action) \(path): \(reason)" }
+    /// The path (which may hold a server's name) shown with control characters made visible.
+    public var description: String { "\(action) \(Sanitizer.visible(path)): \(reason)" }
 }
 
 /// A local file opened for one transfer, read or written in place with plain system calls.

@@ -80,6 +80,9 @@ public final class RemoteSession {
         return fresh
     }
 
+    /// Whether a connection is open (as far as is known: a drop shows at the next command).
+    public var isConnected: Bool { client != nil }
+
     /// Sends NOOP on the open connection, so that servers do not drop it for idling, and drops it
     /// if the server has gone; does nothing without a connection.
     public func keepAlive() {

@@ -45,6 +45,7 @@ struct GetCommand: ParsableCommand {
         // First every file to fetch (walking folders with -r), then the transfers.
         var files: [BatchFile] = []
         var refused: [String] = []
+        var claimed: Set<String> = []
         for url in urls {
             let endpoint = try connection.endpoint(for: url)
             // The server's root has no name of its own: its copy is named after the host.
@@ -65,7 +66,15 @@ struct GetCommand: ParsableCommand {
                     throw Failure(error, while: "cannot list \(url)")
                 }
             }
-            files += copies.map { download($0, from: url, endpoint: endpoint) }
+            // Two files that would land on one local path (the same name from two URLs) would
+            // write it at once: only the first is fetched.
+            for copy in copies {
+                guard claimed.insert(copy.local).inserted else {
+                    refused.append("\(Sanitizer.visible(copy.local)) is the target of two downloads; only the first runs")
+                    continue
+                }
+                files.append(download(copy, from: url, endpoint: endpoint))
+            }
         }
         let connections = batch.connections(for: files.count)
         let transfers = TransferBatch(
@@ -83,9 +92,11 @@ struct GetCommand: ParsableCommand {
             var localPath = copy.local
             var continues = policy == .resume
             if let existing = FileFacts(localPath: localPath) {
-                let client = try session.connection()
-                let source = policy == .newer || policy == .different
-                    ? FileFacts(size: try? client.size(copy.remote), modified: try? client.mdtm(copy.remote)) : FileFacts(size: nil, modified: nil)
+                var source = FileFacts(size: nil, modified: nil)
+                if policy == .newer || policy == .different {
+                    let client = try session.connection()
+                    source = FileFacts(size: try? client.size(copy.remote), modified: try? client.mdtm(copy.remote))
+                }
                 switch policy.decision(source: source, destination: existing) {
                 case .skip(let reason): throw TransferSkipped(reason: reason)
                 case .copy(let resumes): continues = resumes

@@ -40,8 +40,11 @@ struct MirrorCommand: ParsableCommand {
     func run() throws {
         guard arguments.count == 2 else { throw Failure(.usage, "mirror needs a source and a target: URL LOCALDIR, or -R LOCALDIR URL") }
         let (urlText, local) = reverse ? (arguments[1], arguments[0]) : (arguments[0], arguments[1])
+        guard !local.contains("://") else {
+            throw Failure(.usage, "\(URLText.maskingPassword(local)) is a URL where a local folder belongs: mirror URL LOCALDIR, or -R LOCALDIR URL")
+        }
         let url = try ConnectionOptions.parseURL(urlText)
-        if reverse, !TreeWalk.isFolder(local) { throw Failure(.usage, "no such folder: \(local)") }
+        if reverse, !TreeWalk.isFolder(local) { throw Failure(.usage, "no such folder: \(Sanitizer.visible(local))") }
         let endpoint = try connection.endpoint(for: url)
         let session = RemoteSession(endpoint: endpoint)
         var sessions = [endpoint.site: session]

@@ -31,8 +31,10 @@ struct MirrorPlan {
 
 /// Compares a server's folder tree with a local one, in either direction. A file is copied when
 /// the target lacks it, its size differs, or the source is newer; with `deletes`, what the
-/// target has and the source does not is deleted (names the filters leave out are never
-/// touched). Names from the server are checked as in `TreeWalk`.
+/// target has and the source does not is deleted. Names the filters leave out are never
+/// touched, even inside a folder that goes; a folder where the source had names refused or
+/// unreadable is not cleaned at all. Names from the server are checked, and the walk bounded,
+/// as in `TreeWalk`.
 struct MirrorPlanner {
     let client: FTPClient
     let walk: TreeWalk
@@ -41,17 +43,21 @@ struct MirrorPlanner {
     /// Plans making the local folder `local` like the server's folder `remote`.
     func download(_ remote: RemotePath, to local: String) throws -> MirrorPlan {
         var plan = MirrorPlan()
+        var folders = 0
+        let entries = try client.listDirectory(remote)
         if !TreeWalk.isFolder(local) { plan.folders.append(Self.makeLocalFolder(local)) }
-        try download(remote, to: local, depth: 0, into: &plan)
+        try download(entries, of: remote, to: local, depth: 0, folders: &folders, into: &plan)
         return plan
     }
 
     /// Plans making the server's folder `remote` like the local folder `local`.
     func upload(_ local: String, to remote: RemotePath) throws -> MirrorPlan {
         var plan = MirrorPlan()
+        var folders = 0
+        let entries = try TreeWalk.localEntries(local)
         let exists = DirectoryProbe.isDirectory(remote, client: client)
         if !exists { plan.folders.append(Self.makeRemoteFolder(remote)) }
-        try upload(local, to: remote, targetExists: exists, depth: 0, into: &plan)
+        try upload(entries, of: local, to: remote, targetExists: exists, depth: 0, folders: &folders, into: &plan)
         return plan
     }
 
@@ -64,15 +70,28 @@ struct MirrorPlanner {
         return source.size == nil || target.size == nil
     }
 
-    private func download(_ remote: RemotePath, to local: String, depth: Int, into plan: inout MirrorPlan) throws {
-        guard depth < TreeWalk.maximumDepth else { throw FTPError(kind: .usage, detail: "\(remote) is more than \(TreeWalk.maximumDepth) folders deep") }
-        let existing = TreeWalk.isFolder(local) ? try Self.localEntries(local) : []
+    /// Whether the walk may enter one more folder; notes why not.
+    private static func mayEnter(_ shown: String, depth: Int, folders: inout Int, plan: inout MirrorPlan) -> Bool {
+        folders += 1
+        guard depth < TreeWalk.maximumDepth, folders <= TreeWalk.maximumFolders else {
+            plan.refused.append("\(Sanitizer.visible(shown)): too deep, or too many folders; left alone")
+            return false
+        }
+        return true
+    }
+
+    private func download(
+        _ entries: [ListingEntry], of remote: RemotePath, to local: String, depth: Int, folders: inout Int, into plan: inout MirrorPlan
+    ) throws {
+        let existing = TreeWalk.isFolder(local) ? try TreeWalk.localEntries(local) : []
         let targets = Dictionary(existing.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         var kept = Set<String>()
-        for entry in try client.listDirectory(remote) {
+        var complete = true
+        for entry in entries {
             let target = local + "/" + entry.name
             guard SafeName.isSafe(entry.name) else {
-                plan.refused.append("refusing to write a file called \(SafeName.shown(entry.name)) in \(local): it is not a plain file name")
+                plan.refused.append("refusing to write a file called \(SafeName.shown(entry.name)) in \(Sanitizer.visible(local)): it is not a plain file name")
+                complete = false
                 continue
             }
             let child = remote.appending(entry.remoteName)
@@ -83,8 +102,15 @@ struct MirrorPlanner {
             if let current, (current.kind == .directory) != isFolder {
                 plan.refused.append("\(Sanitizer.visible(target)): a \(isFolder ? "folder" : "file") on the server but not here; left alone")
             } else if isFolder {
-                if current == nil { plan.folders.append(Self.makeLocalFolder(target)) }
-                try download(child, to: target, depth: depth + 1, into: &plan)
+                guard Self.mayEnter(child.description, depth: depth + 1, folders: &folders, plan: &plan) else { continue }
+                do {
+                    let children = try client.listDirectory(child)
+                    if current == nil { plan.folders.append(Self.makeLocalFolder(target)) }
+                    try download(children, of: child, to: target, depth: depth + 1, folders: &folders, into: &plan)
+                } catch {
+                    if (error as? FTPError)?.isConnectionLoss == true { throw error }
+                    plan.refused.append("cannot read the folder \(Sanitizer.visible(child.description)): \(error)")
+                }
             } else if Self.differs(source: entry, target: current) {
                 plan.copies.append(MirrorCopy(file: FileCopy(remote: child, local: target), modified: entry.modified))
             } else {
@@ -92,21 +118,34 @@ struct MirrorPlanner {
             }
         }
         guard deletes else { return }
+        guard complete else {
+            plan.refused.append("\(Sanitizer.visible(local)): nothing deleted, since some of the server's names were refused")
+            return
+        }
         for entry in existing where !kept.contains(entry.name) && walk.includes(entry.name, isDirectory: entry.kind == .directory) {
             let path = local + "/" + entry.name
+            let filtered = walk.filters && entry.kind == .directory
             plan.removals.append(MirrorStep(description: "delete \(Sanitizer.visible(path))") { _ in
-                try FileManager.default.removeItem(atPath: path)
+                if filtered { try pruneLocal(path, depth: 0) } else { try FileManager.default.removeItem(atPath: path) }
             })
         }
     }
 
-    private func upload(_ local: String, to remote: RemotePath, targetExists: Bool, depth: Int, into plan: inout MirrorPlan) throws {
-        guard depth < TreeWalk.maximumDepth else { throw LocalFileError(path: local, action: "walking", errno: ELOOP) }
+    private func upload(
+        _ entries: [ListingEntry], of local: String, to remote: RemotePath, targetExists: Bool, depth: Int, folders: inout Int,
+        into plan: inout MirrorPlan
+    ) throws {
         let existing = targetExists ? try client.listDirectory(remote) : []
         let targets = Dictionary(existing.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         var kept = Set<String>()
-        for entry in try Self.localEntries(local) {
+        var complete = true
+        for entry in entries {
             let path = local + "/" + entry.name
+            if entry.kind == .other, entry.name.contains("\u{FFFD}") {
+                plan.refused.append("\(Sanitizer.visible(path)): a name that is not UTF-8; left alone")
+                complete = false
+                continue
+            }
             // Links to folders are not followed (they could lead round in a circle); links to files are copied.
             let isFolder = entry.kind == .directory
             guard entry.kind != .other, entry.kind != .link || !TreeWalk.isFolder(path) && FileManager.default.fileExists(atPath: path),
@@ -118,8 +157,15 @@ struct MirrorPlanner {
             if let current, (current.kind == .directory) != isFolder {
                 plan.refused.append("\(Sanitizer.visible(child.description)): a \(isFolder ? "folder" : "file") here but not on the server; left alone")
             } else if isFolder {
-                if current == nil { plan.folders.append(Self.makeRemoteFolder(child)) }
-                try upload(path, to: child, targetExists: current != nil, depth: depth + 1, into: &plan)
+                guard Self.mayEnter(path, depth: depth + 1, folders: &folders, plan: &plan) else { continue }
+                do {
+                    let children = try TreeWalk.localEntries(path)
+                    if current == nil { plan.folders.append(Self.makeRemoteFolder(child)) }
+                    try upload(children, of: path, to: child, targetExists: current != nil, depth: depth + 1, folders: &folders, into: &plan)
+                } catch {
+                    if (error as? FTPError)?.isConnectionLoss == true { throw error }
+                    plan.refused.append("cannot read the folder \(Sanitizer.visible(path)): \(error)")
+                }
             } else if Self.differs(source: entry, target: current) {
                 plan.copies.append(MirrorCopy(file: FileCopy(remote: child, local: path), modified: nil))
             } else {
@@ -127,12 +173,45 @@ struct MirrorPlanner {
             }
         }
         guard deletes else { return }
+        guard complete else {
+            plan.refused.append("\(Sanitizer.visible(remote.description)): nothing deleted, since some local names could not be read")
+            return
+        }
         for entry in existing where !kept.contains(entry.name) && walk.includes(entry.name, isDirectory: entry.kind == .directory) {
             let child = remote.appending(entry.remoteName)
+            let filtered = walk.filters && entry.kind == .directory
             plan.removals.append(MirrorStep(description: "delete \(Sanitizer.visible(child.description))") { client in
-                if entry.kind == .directory { try client.removeTree(child) } else { try client.delete(child) }
+                if filtered {
+                    try pruneRemote(child, client: client, depth: 0)
+                } else if entry.kind == .directory {
+                    try client.removeTree(child)
+                } else {
+                    try client.delete(child)
+                }
             })
         }
+    }
+
+    /// Deletes what the filters let through inside a local folder, then the folder if that
+    /// leaves it empty.
+    private func pruneLocal(_ path: String, depth: Int) throws {
+        guard depth < TreeWalk.maximumDepth else { return }
+        for entry in try TreeWalk.localEntries(path) where walk.includes(entry.name, isDirectory: entry.kind == .directory) {
+            let child = path + "/" + entry.name
+            if entry.kind == .directory { try pruneLocal(child, depth: depth + 1) } else { try FileManager.default.removeItem(atPath: child) }
+        }
+        if try TreeWalk.localEntries(path).isEmpty { try FileManager.default.removeItem(atPath: path) }
+    }
+
+    /// Deletes what the filters let through inside a server's folder, then the folder if that
+    /// leaves it empty.
+    private func pruneRemote(_ path: RemotePath, client: FTPClient, depth: Int) throws {
+        guard depth < TreeWalk.maximumDepth else { return }
+        for entry in try client.listDirectory(path) where walk.includes(entry.name, isDirectory: entry.kind == .directory) {
+            let child = path.appending(entry.remoteName)
+            if entry.kind == .directory { try pruneRemote(child, client: client, depth: depth + 1) } else { try client.delete(child) }
+        }
+        if try client.listDirectory(path).isEmpty { try client.rmd(path) }
     }
 
     private static func makeRemoteFolder(_ path: RemotePath) -> MirrorStep {
@@ -141,12 +220,5 @@ struct MirrorPlanner {
 
     private static func makeLocalFolder(_ path: String) -> MirrorStep {
         MirrorStep(description: "make folder \(Sanitizer.visible(path))") { _ in try TreeWalk.makeLocalFolder(path) }
-    }
-
-    private static func localEntries(_ path: String) throws -> [ListingEntry] {
-        switch LocalDirectory.entries(at: path) {
-        case .success(let entries): entries.sorted { $0.name < $1.name }
-        case .failure: throw LocalFileError(path: path, action: "reading the folder")
-        }
     }
 }

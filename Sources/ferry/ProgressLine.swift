@@ -65,13 +65,18 @@ final class ProgressLine: Sendable {
         }
     }
 
-    /// Ends the line so that a message can follow on a line of its own.
-    func interrupt() {
-        state.withLock { Self.endLine(&$0) }
+    /// Prints a message on standard error on a line of its own, ending the progress line first.
+    func say(_ message: String) {
+        state.withLock { state in
+            Self.endLine(&state)
+            printError(message)
+        }
     }
 
     /// Ends the line at the end of the batch.
-    func end() { interrupt() }
+    func end() {
+        state.withLock { Self.endLine(&$0) }
+    }
 
     private static func endLine(_ state: inout State) {
         guard state.drawn else { return }

@@ -40,7 +40,7 @@ struct PutCommand: ParsableCommand {
         for source in sources {
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: source, isDirectory: &isDirectory) else {
-                throw Failure(.usage, "no such file: \(source)")
+                throw Failure(.usage, "no such file: \(URLText.maskingPassword(source))")
             }
             guard isDirectory.boolValue else { continue }
             guard transfer.recursive else { throw Failure(.usage, "\(source) is a folder: add -r to upload it with all inside") }
@@ -53,6 +53,7 @@ struct PutCommand: ParsableCommand {
         // First every file to send (walking folders with -r, making the server's folders), then
         // the transfers.
         var plan: [FileCopy] = []
+        var refused: [String] = []
         do {
             let client = try session.connection()
             let intoDirectory = url.isDirectory || sources.count > 1 || DirectoryProbe.isDirectory(url.path, client: client)
@@ -61,7 +62,9 @@ struct PutCommand: ParsableCommand {
                 let name = URL(fileURLWithPath: source).standardized.lastPathComponent
                 let target = intoDirectory ? url.path.appending(RemotePath(name)) : url.path
                 if folders.contains(source) {
-                    plan += try filters.walk(client).upload(source, to: target)
+                    let walk = try filters.walk(client).upload(source, to: target)
+                    plan += walk.files
+                    refused += walk.refused
                 } else {
                     plan.append(FileCopy(remote: target, local: source))
                 }
@@ -71,7 +74,9 @@ struct PutCommand: ParsableCommand {
         }
         let files = plan.map { upload($0, to: url, endpoint: endpoint) }
         let connections = batch.connections(for: files.count)
-        let transfers = TransferBatch(count: files.count, noun: "uploads", showsProgress: !batch.noProgress, connections: connections)
+        let transfers = TransferBatch(
+            count: files.count + refused.count, noun: "uploads", showsProgress: !batch.noProgress, connections: connections)
+        refused.forEach(transfers.fail)
         transfers.run(files, connections: connections, sessions: &sessions)
         try transfers.finish()
     }
@@ -87,15 +92,15 @@ struct PutCommand: ParsableCommand {
             var continues = policy == .resume
             if policy != .overwrite, policy != .resume {
                 let client = try session.connection()
-                if let existing = Self.remoteFacts(remotePath, client: client) {
+                if let existing = try Self.remoteFacts(remotePath, client: client) {
                     let source = FileFacts(localPath: copy.local) ?? FileFacts(size: nil, modified: nil)
                     switch policy.decision(source: source, destination: existing) {
                     case .skip(let reason): throw TransferSkipped(reason: reason)
                     case .copy(let resumes): continues = resumes
                     case .rename:
                         let name = remotePath.description
-                        guard let free = OverwritePolicy.freeName(for: name, isFree: { Self.remoteFacts(RemotePath($0), client: client) == nil }) else {
-                            throw FTPError(kind: .usage, detail: "no free name beside \(Sanitizer.visible(name))")
+                        guard let free = try OverwritePolicy.freeName(for: name, isFree: { try Self.remoteFacts(RemotePath($0), client: client) == nil }) else {
+                            throw FTPError(kind: .protocolViolation, detail: "no free name beside \(Sanitizer.visible(name))")
                         }
                         remotePath = RemotePath(free)
                     }
@@ -106,10 +111,14 @@ struct PutCommand: ParsableCommand {
         }
     }
 
-    /// The size and time of a server's file; nil when it has none by that name.
-    private static func remoteFacts(_ path: RemotePath, client: FTPClient) -> FileFacts? {
+    /// The size and time of a server's file; nil when it has none by that name. Without SIZE
+    /// and MDTM the listing of its folder tells.
+    private static func remoteFacts(_ path: RemotePath, client: FTPClient) throws -> FileFacts? {
         let size = try? client.size(path)
         let modified = try? client.mdtm(path)
-        return size == nil && modified == nil ? nil : FileFacts(size: size, modified: modified)
+        if size != nil || modified != nil { return FileFacts(size: size, modified: modified) }
+        let folder = RemotePath(bytes: path.bytes.dropLast(path.lastComponent.bytes.count))
+        let entry = try client.listDirectory(folder.isEmpty ? nil : folder).first { $0.remoteName == path.lastComponent }
+        return entry.map { FileFacts(size: $0.size, modified: $0.modified) }
     }
 }

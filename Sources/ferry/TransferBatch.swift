@@ -88,8 +88,14 @@ struct BatchFile: Sendable {
 }
 
 extension RemoteEndpoint {
-    /// Which connections can serve this endpoint: the same user on the same server.
-    var site: String { "\(user)@\(url.host):\(url.port)" }
+    /// Which connections can serve this endpoint: the same security, user and password on the
+    /// same server.
+    var site: String {
+        var plain = url
+        plain.user = user
+        plain.path = ""
+        return plain.description + (requiresTLS ? " tls" : "") + " \(password.hashValue)"
+    }
 }
 
 /// Runs the files of one `get` or `put` over one or more connections, each file on one of them,
@@ -104,8 +110,12 @@ final class TransferBatch: Sendable {
 
     private struct State {
         var next = 0
+        /// Files handed back by a worker that could not connect, to go first.
+        var returned: [Int] = []
         var failures = 0
         var fatal: Failure?
+        /// Workers still taking files.
+        var workers = 0
     }
 
     init(count: Int, noun: String, showsProgress: Bool, connections: Int) {
@@ -117,6 +127,7 @@ final class TransferBatch: Sendable {
     /// Runs `files` over `connections` connections: the first on this thread with `sessions`
     /// (where it adds those it opens, for the caller to close), the others on threads of their own.
     func run(_ files: [BatchFile], connections: Int, sessions: inout [String: RemoteSession]) {
+        state.withLock { $0.workers = max(1, connections) }
         let group = DispatchGroup()
         for worker in 1..<max(1, connections) {
             group.enter()
@@ -135,8 +146,7 @@ final class TransferBatch: Sendable {
 
     /// Counts a file that failed before its transfer could start, saying why.
     func fail(_ reason: String) {
-        progress.interrupt()
-        printError("ferry: " + reason)
+        progress.say("ferry: " + reason)
         state.withLock { $0.failures += 1 }
     }
 
@@ -148,22 +158,32 @@ final class TransferBatch: Sendable {
         if failures > 0 { throw Failure(.someTransfersFailed, "\(failures) of \(count) \(noun) failed") }
     }
 
-    /// Takes files one by one until none is left or the batch stopped.
+    /// Takes files one by one until none is left or the batch stopped. A worker that cannot
+    /// connect (servers limit connections per client) hands its file back and stops, unless it
+    /// is the last one: then the file fails as any other would.
     private func work(_ files: [BatchFile], worker: Int, sessions: inout [String: RemoteSession]) {
         while let index = takeNext(of: files.count) {
             let file = files[index]
             let session = sessions[file.endpoint.site] ?? RemoteSession(endpoint: file.endpoint)
             sessions[file.endpoint.site] = session
+            if !session.isConnected {
+                do {
+                    _ = try session.connection()
+                } catch {
+                    if handBack(index) {
+                        progress.say("ferry: a transfer connection failed (\(error)); going on with fewer")
+                        return
+                    }
+                }
+            }
             do {
                 try file.transfer(session, { [progress] error, wait in
-                    progress.interrupt()
-                    printError("ferry: \(Sanitizer.visible(file.name)): \(error); retrying in \(Formatting.duration(wait))")
+                    progress.say("ferry: \(Sanitizer.visible(file.name)): \(error); retrying in \(Formatting.duration(wait))")
                 }, { [progress] in progress.update($0, worker: worker) })
                 progress.fileEnded(worker: worker)
             } catch let skipped as TransferSkipped {
                 progress.fileEnded(worker: worker)
-                progress.interrupt()
-                printError("ferry: \(Sanitizer.visible(file.name)): skipped, \(skipped.reason)")
+                progress.say("ferry: \(Sanitizer.visible(file.name)): skipped, \(skipped.reason)")
             } catch {
                 progress.fileEnded(worker: worker)
                 record(Failure(error, while: file.failing))
@@ -171,20 +191,36 @@ final class TransferBatch: Sendable {
         }
     }
 
+    /// Returns a file to the batch for the other workers and stops this one; false (keep it)
+    /// when no other worker is left.
+    private func handBack(_ index: Int) -> Bool {
+        state.withLock { state in
+            guard state.workers > 1 else { return false }
+            state.workers -= 1
+            state.returned.append(index)
+            return true
+        }
+    }
+
+    /// The next file for a worker; nil (and the worker counted out, in the same step, so that
+    /// no file is handed back to a batch without workers) when there is none.
     private func takeNext(of total: Int) -> Int? {
         state.withLock { state in
-            guard state.fatal == nil, state.next < total else { return nil }
-            defer { state.next += 1 }
-            return state.next
+            if state.fatal == nil {
+                if !state.returned.isEmpty { return state.returned.removeFirst() }
+                if state.next < total {
+                    defer { state.next += 1 }
+                    return state.next
+                }
+            }
+            state.workers -= 1
+            return nil
         }
     }
 
     private func record(_ failure: Failure) {
         let counted = count > 1 && (failure.status == .someTransfersFailed || failure.status == .notFound)
-        if counted {
-            progress.interrupt()
-            printError(failure.message)
-        }
+        if counted { progress.say(failure.message) }
         state.withLock { state in
             if counted {
                 state.failures += 1

@@ -35,9 +35,7 @@ struct TreeCopy {
             meter.begin(at: 0)
             try FileDownload(remotePath: file.remote, localPath: file.local).run(on: session, retry: retry, onProgress: { meter.report($0) })
         }
-        if let refused = walk.refused.first {
-            throw FTPError(kind: .usage, detail: walk.refused.count == 1 ? refused : "\(refused) (and \(walk.refused.count - 1) more)")
-        }
+        try Self.report(walk.refused)
     }
 
     private func upload(_ path: String, _ entry: ListingEntry, into directory: RemotePath) throws {
@@ -47,18 +45,30 @@ struct TreeCopy {
             throw LocalFileError(path: path, action: "cannot read", errno: ENOENT)
         }
         // A folder reached through a link could lead round in a circle: copy real folders only.
-        if isDirectory.boolValue, entry.kind != .directory { return }
-        let files = isDirectory.boolValue
+        if isDirectory.boolValue, entry.kind != .directory {
+            throw LocalFileError(path: path, action: "not following the link to a folder", errno: ELOOP)
+        }
+        let walk = isDirectory.boolValue
             ? try TreeWalk(client: session.connection()).upload(path, to: target)
-            : [FileCopy(remote: target, local: path)]
-        for file in files {
+            : WalkResult(files: [FileCopy(remote: target, local: path)])
+        for file in walk.files {
             meter.begin(at: 0)
             try FileUpload(localPath: file.local, remotePath: file.remote).run(on: session, retry: retry, onProgress: { meter.report($0) })
         }
+        try Self.report(walk.refused)
     }
 }
 
-/// Reads a local folder into listing entries.
+extension TreeCopy {
+    /// Fails, once everything else was copied, with what a walk left alone.
+    static func report(_ refused: [String]) throws {
+        guard let first = refused.first else { return }
+        throw FTPError(kind: .protocolViolation, detail: refused.count == 1 ? first : "\(first) (and \(refused.count - 1) more)")
+    }
+}
+
+/// Reads a local folder into listing entries; one that cannot be read (a name that is not
+/// UTF-8, or gone meanwhile) is listed as `other`.
 enum LocalDirectory {
     static func entries(at path: String) -> Result<[ListingEntry], ListingFailure> {
         guard let directory = opendir(path) else { return .failure(ListingFailure("\(path): \(String(cString: strerror(errno)))")) }
@@ -71,7 +81,10 @@ enum LocalDirectory {
             guard name != ".", name != ".." else { continue }
             let full = path.hasSuffix("/") ? path + name : path + "/" + name
             var status = stat()
-            guard lstat(full, &status) == 0 else { continue }
+            guard lstat(full, &status) == 0 else {
+                entries.append(ListingEntry(name: name, kind: .other))
+                continue
+            }
             let kind: ListingEntry.Kind = switch status.st_mode & S_IFMT {
             case S_IFDIR: .directory
             case S_IFREG: .file

@@ -10,7 +10,8 @@ struct FileCopy {
     let local: String
 }
 
-/// What a walk found: the files to copy, and the server's entries refused for their names.
+/// What a walk found: the files to copy, and what it left alone with the reason (names that
+/// could leave the folder, folders it could not read, a tree too deep or too large).
 struct WalkResult {
     var files: [FileCopy] = []
     var refused: [String] = []
@@ -18,9 +19,9 @@ struct WalkResult {
 
 /// Walks a folder tree for a recursive copy, making the destination's folders on the way, and
 /// returns the files to copy. Names from the server are checked before anything is made: one
-/// that could lead outside the destination is refused (and the rest still copied). Links to
-/// folders are not followed, and a tree deeper than `maximumDepth` is refused (a server could
-/// otherwise lead a walk down for ever).
+/// that could lead outside the destination is refused, and the rest still copied. Links to
+/// folders are not followed. A server could lead a walk on for ever, so it stops at
+/// `maximumDepth` folders deep and `maximumFolders` folders in all.
 struct TreeWalk {
     let client: FTPClient
     /// Names (globs) to leave out, files and folders alike.
@@ -29,19 +30,24 @@ struct TreeWalk {
     var included: [String] = []
 
     static let maximumDepth = 64
+    static let maximumFolders = 100_000
 
-    /// The files under the server's folder `path`, with `target` made as the local folder they go in.
+    /// The files under the server's folder `path`, with `target` made as the local folder they
+    /// go in. Only a failure to list `path` itself is thrown.
     func download(_ path: RemotePath, to target: String) throws -> WalkResult {
-        var result = WalkResult()
-        try download(path, to: target, depth: 0, into: &result)
-        return result
+        var walk = Walk()
+        try Self.makeLocalFolder(target)
+        try download(try client.listDirectory(path), of: path, to: target, depth: 0, walk: &walk)
+        return walk.result
     }
 
-    /// The files under the local folder `path`, with `target` made on the server as the folder they go in.
-    func upload(_ path: String, to target: RemotePath) throws -> [FileCopy] {
-        var files: [FileCopy] = []
-        try upload(path, to: target, depth: 0, into: &files)
-        return files
+    /// The files under the local folder `path`, with `target` made on the server as the folder
+    /// they go in. Only a failure to read `path` or make `target` is thrown.
+    func upload(_ path: String, to target: RemotePath) throws -> WalkResult {
+        var walk = Walk()
+        try makeRemoteFolder(target)
+        try upload(try Self.localEntries(path), of: path, to: target, depth: 0, walk: &walk)
+        return walk.result
     }
 
     /// Whether a file or folder called `name` is copied.
@@ -50,41 +56,79 @@ struct TreeWalk {
         return isDirectory || included.isEmpty || included.contains { Glob.matches($0, name) }
     }
 
-    private func download(_ path: RemotePath, to target: String, depth: Int, into result: inout WalkResult) throws {
-        guard depth < Self.maximumDepth else { throw FTPError(kind: .usage, detail: "\(path) is more than \(Self.maximumDepth) folders deep") }
-        try Self.makeLocalFolder(target)
-        for entry in try client.listDirectory(path) {
+    /// Whether any filter is set.
+    var filters: Bool { !excluded.isEmpty || !included.isEmpty }
+
+    /// A walk in progress: what it found, and how many folders it entered.
+    private struct Walk {
+        var result = WalkResult()
+        var folders = 0
+
+        /// Whether the walk may enter one more folder `depth` deep; notes why not.
+        mutating func enter(_ shown: String, depth: Int) -> Bool {
+            folders += 1
+            if depth >= TreeWalk.maximumDepth {
+                result.refused.append("\(Sanitizer.visible(shown)) is more than \(TreeWalk.maximumDepth) folders deep; left alone")
+                return false
+            }
+            if folders > TreeWalk.maximumFolders {
+                result.refused.append("\(Sanitizer.visible(shown)): more than \(TreeWalk.maximumFolders) folders; the rest left alone")
+                return false
+            }
+            return true
+        }
+    }
+
+    private func download(_ entries: [ListingEntry], of path: RemotePath, to target: String, depth: Int, walk: inout Walk) throws {
+        for entry in entries {
             guard SafeName.isSafe(entry.name) else {
-                result.refused.append("refusing to write a file called \(SafeName.shown(entry.name)) in \(target): it is not a plain file name")
+                walk.result.refused.append("refusing to write a file called \(SafeName.shown(entry.name)) in \(Sanitizer.visible(target)): it is not a plain file name")
                 continue
             }
             let child = path.appending(entry.remoteName)
             let local = target + "/" + entry.name
             let isDirectory = entry.kind == .directory || (entry.kind == .other && DirectoryProbe.isDirectory(child, client: client))
             guard includes(entry.name, isDirectory: isDirectory) else { continue }
-            if isDirectory {
-                try download(child, to: local, depth: depth + 1, into: &result)
-            } else {
-                result.files.append(FileCopy(remote: child, local: local))
+            guard isDirectory else {
+                walk.result.files.append(FileCopy(remote: child, local: local))
+                continue
+            }
+            guard walk.enter(child.description, depth: depth + 1) else { continue }
+            do {
+                let children = try client.listDirectory(child)
+                try Self.makeLocalFolder(local)
+                try download(children, of: child, to: local, depth: depth + 1, walk: &walk)
+            } catch {
+                // A lost connection ends the walk; anything else, only this folder.
+                if (error as? FTPError)?.isConnectionLoss == true { throw error }
+                walk.result.refused.append("cannot copy the folder \(Sanitizer.visible(child.description)): \(error)")
             }
         }
     }
 
-    private func upload(_ path: String, to target: RemotePath, depth: Int, into files: inout [FileCopy]) throws {
-        guard depth < Self.maximumDepth else { throw LocalFileError(path: path, action: "walking", errno: ELOOP) }
-        try makeRemoteFolder(target)
-        guard case .success(let children) = LocalDirectory.entries(at: path) else {
-            throw LocalFileError(path: path, action: "reading the folder")
-        }
-        for child in children.sorted(by: { $0.name < $1.name }) {
+    private func upload(_ entries: [ListingEntry], of path: String, to target: RemotePath, depth: Int, walk: inout Walk) throws {
+        for entry in entries {
+            let local = path + "/" + entry.name
+            let remote = target.appending(RemotePath(entry.name))
             // A folder reached through a link could lead round in a circle: real folders only.
-            guard child.kind != .other, includes(child.name, isDirectory: child.kind == .directory) else { continue }
-            let local = path + "/" + child.name
-            let remote = target.appending(RemotePath(child.name))
-            if child.kind == .directory {
-                try upload(local, to: remote, depth: depth + 1, into: &files)
-            } else if child.kind == .file || FileManager.default.fileExists(atPath: local) && !Self.isFolder(local) {
-                files.append(FileCopy(remote: remote, local: local))
+            guard entry.kind != .other, includes(entry.name, isDirectory: entry.kind == .directory) else {
+                if entry.kind == .other, entry.name.contains("\u{FFFD}") {
+                    walk.result.refused.append("\(Sanitizer.visible(local)): a name that is not UTF-8; left alone")
+                }
+                continue
+            }
+            if entry.kind == .file || entry.kind == .link && !Self.isFolder(local) && FileManager.default.fileExists(atPath: local) {
+                walk.result.files.append(FileCopy(remote: remote, local: local))
+                continue
+            }
+            guard entry.kind == .directory, walk.enter(local, depth: depth + 1) else { continue }
+            do {
+                let children = try Self.localEntries(local)
+                try makeRemoteFolder(remote)
+                try upload(children, of: local, to: remote, depth: depth + 1, walk: &walk)
+            } catch {
+                if (error as? FTPError)?.isConnectionLoss == true { throw error }
+                walk.result.refused.append("cannot copy the folder \(Sanitizer.visible(local)): \(error)")
             }
         }
     }
@@ -95,6 +139,14 @@ struct TreeWalk {
         } catch {
             // Most likely it is there already; say so only if it is not a folder.
             guard (error as? FTPError)?.kind == .permanent, DirectoryProbe.isDirectory(path, client: client) else { throw error }
+        }
+    }
+
+    /// The entries of a local folder, by name.
+    static func localEntries(_ path: String) throws -> [ListingEntry] {
+        switch LocalDirectory.entries(at: path) {
+        case .success(let entries): entries.sorted { $0.name < $1.name }
+        case .failure: throw LocalFileError(path: path, action: "reading the folder")
         }
     }
 

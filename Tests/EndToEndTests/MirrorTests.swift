@@ -69,4 +69,29 @@ struct MirrorTests {
         #expect(try FerryProcess.run(["mirror", fixture.url("www/a.txt"), "x"], in: local.path).status == 5)
         #expect(try FerryProcess.run(["mirror", fixture.url("www/")], in: local.path).status == 2)
     }
+
+    @Test func deleteNeverTouchesWhatTheFiltersLeaveOut() throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        let local = try TemporaryDirectory()
+        defer { local.remove() }
+        try fixture.root.write("site/a.txt", Data("a".utf8))
+        try local.write("copy/old/notes.keep", Data("keep".utf8))
+        try local.write("copy/old/junk.txt", Data("junk".utf8))
+        try local.write("copy/gone/junk.txt", Data("junk".utf8))
+        let result = try FerryProcess.run(["mirror", "--delete", "--exclude", "*.keep", fixture.url("site/"), "copy"], in: local.path)
+        #expect(result.status == 0, "\(result.standardError)")
+        #expect(local.read("copy/old/notes.keep") == Data("keep".utf8))
+        #expect(!local.exists("copy/old/junk.txt"))
+        #expect(!local.exists("copy/gone"))
+        #expect(local.read("copy/a.txt") == Data("a".utf8))
+
+        // A listing with a name that cannot be written here: that folder is not cleaned.
+        try local.write("copy/stray.txt", Data("stray".utf8))
+        fixture.server.faults.serveListing(Array("-rw-r--r-- 1 u g 1 Jan 1 2024 a.txt\r\n-rw-r--r-- 1 u g 1 Jan 1 2024 x/../../y\r\n".utf8))
+        let refused = try FerryProcess.run(["mirror", "--delete", fixture.url("site/"), "copy"], in: local.path)
+        #expect(refused.status == 1)
+        #expect(refused.standardError.contains("nothing deleted"))
+        #expect(local.read("copy/stray.txt") == Data("stray".utf8))
+    }
 }

@@ -124,4 +124,37 @@ struct RecursiveCopyTests {
         #expect(result.status == 4, "\(result.standardError)")
         #expect(try FileManager.default.contentsOfDirectory(atPath: local.path).isEmpty)
     }
+
+    @Test func aServerThatLimitsConnectionsGetsFewer() throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        let local = try TemporaryDirectory()
+        defer { local.remove() }
+        let urls = try (0..<6).map { index -> String in
+            try fixture.root.write("f\(index).bin", sampleBytes(40_000 + index))
+            return fixture.url("f\(index).bin")
+        }
+        fixture.server.faults.limitSessions(to: 2)
+        let result = try FerryProcess.run(["get", "-P", "4"] + urls + ["."], in: local.path)
+        #expect(result.status == 0, "\(result.standardError)")
+        #expect(result.standardError.contains("going on with fewer"))
+        for index in 0..<6 { #expect(local.read("f\(index).bin") == sampleBytes(40_000 + index)) }
+    }
+
+    @Test func twoDownloadsToOnePathRunOnlyTheFirst() throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        let local = try TemporaryDirectory()
+        defer { local.remove() }
+        try fixture.root.write("a/f.txt", Data("a".utf8))
+        try fixture.root.write("b/f.txt", Data("b".utf8))
+        let result = try FerryProcess.run(["get", fixture.url("a/f.txt"), fixture.url("b/f.txt"), "."], in: local.path)
+        #expect(result.status == 1)
+        #expect(result.standardError.contains("is the target of two downloads"))
+        #expect(local.read("f.txt") == Data("a".utf8))
+
+        let swapped = try FerryProcess.run(["put", fixture.url("f.txt"), fixture.url("")], in: local.path)
+        #expect(swapped.status == 2)
+        #expect(!swapped.standardError.contains(ServerFixture.password))
+    }
 }
