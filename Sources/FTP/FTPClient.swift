@@ -228,14 +228,14 @@ public final class FTPClient {
 
     // MARK: Directories
 
-    /// The current directory (PWD).
-    public func pwd() throws -> String {
+    /// The current directory (PWD), byte for byte as the server names it.
+    public func pwd() throws -> RemotePath {
         try guarded {
             let reply = try execute(FTPCommand("PWD"))
-            guard let path = PathnameReply.path(from: reply.message) else {
+            guard let path = PathnameReply.path(from: reply.messageBytes) else {
                 throw FTPError(kind: .protocolViolation, command: "PWD", reply: reply, detail: "no quoted path in the reply")
             }
-            return path
+            return RemotePath(bytes: path)
         }
     }
 

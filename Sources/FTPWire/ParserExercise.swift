@@ -17,7 +17,7 @@ public enum ParserExercise {
             while let reply = replies.nextReply() {
                 parsed += 1
                 _ = FeatureSet(reply: reply)
-                _ = PathnameReply.path(from: reply.message)
+                _ = PathnameReply.path(from: reply.messageBytes)
                 _ = PassiveAddress(pasvReply: reply.message)
                 _ = ExtendedPassiveReply.port(from: reply.message)
             }

@@ -119,20 +119,23 @@ public struct ExtendedPortArgument: Sendable, Equatable {
 public enum PathnameReply {
     /// The quoted path with doubled quotes undone; nil when the text has no quoted path.
     public static func path(from text: String) -> String? {
-        guard let open = text.firstIndex(of: "\"") else { return nil }
-        var path = ""
-        var index = text.index(after: open)
-        while index < text.endIndex {
-            let character = text[index]
-            let next = text.index(after: index)
-            if character == "\"" {
-                guard next < text.endIndex, text[next] == "\"" else { return path }
-                path.append("\"")
-                index = text.index(after: next)
-            } else {
-                path.append(character)
-                index = next
+        path(from: Array(text.utf8)).map { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// The quoted path's bytes with doubled quotes undone, exactly as the server named it;
+    /// nil when there is no quoted path.
+    public static func path(from bytes: [UInt8]) -> [UInt8]? {
+        let quote = UInt8(ascii: "\"")
+        guard var index = bytes.firstIndex(of: quote) else { return nil }
+        index += 1
+        var path: [UInt8] = []
+        while index < bytes.count {
+            if bytes[index] == quote {
+                guard index + 1 < bytes.count, bytes[index + 1] == quote else { return path }
+                index += 1
             }
+            path.append(bytes[index])
+            index += 1
         }
         return nil
     }

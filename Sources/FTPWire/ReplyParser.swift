@@ -37,7 +37,7 @@ public struct ReplyParser: Sendable {
 
     private var line: [UInt8] = []
     private var pendingCode: ReplyCode?
-    private var pendingLines: [String] = []
+    private var pendingLines: [[UInt8]] = []
     private var ready: [Reply] = []
     private var readyIndex = 0
 
@@ -83,15 +83,15 @@ public struct ReplyParser: Sendable {
         if let pending = pendingCode {
             let closes = code == pending && (bytes.count == 3 || bytes[3] != UInt8(ascii: "-"))
             if closes {
-                pendingLines.append(Self.text(bytes.dropFirst(4)))
-                ready.append(Reply(code: pending, lines: pendingLines))
+                pendingLines.append(Array(bytes.dropFirst(4)))
+                ready.append(Reply(code: pending, lineBytes: pendingLines))
                 pendingCode = nil
                 pendingLines = []
             } else {
                 guard pendingLines.count < maximumLineCount else {
                     throw ReplyParseError(reason: .tooManyLines(limit: maximumLineCount), line: Self.printable(bytes.prefix(80)))
                 }
-                pendingLines.append(Self.text(bytes))
+                pendingLines.append(bytes)
             }
             return
         }
@@ -99,10 +99,10 @@ public struct ReplyParser: Sendable {
             throw ReplyParseError(reason: .malformedLine, line: Self.printable(bytes.prefix(200)))
         }
         if bytes.count == 3 || bytes[3] == UInt8(ascii: " ") {
-            ready.append(Reply(code: code, lines: [Self.text(bytes.dropFirst(4))]))
+            ready.append(Reply(code: code, lineBytes: [Array(bytes.dropFirst(4))]))
         } else if bytes[3] == UInt8(ascii: "-") {
             pendingCode = code
-            pendingLines = [Self.text(bytes.dropFirst(4))]
+            pendingLines = [Array(bytes.dropFirst(4))]
         } else {
             throw ReplyParseError(reason: .malformedLine, line: Self.printable(bytes.prefix(200)))
         }
@@ -116,10 +116,6 @@ public struct ReplyParser: Sendable {
             value = value * 10 + Int(byte - UInt8(ascii: "0"))
         }
         return ReplyCode(rawValue: value)
-    }
-
-    private static func text(_ bytes: some Collection<UInt8>) -> String {
-        TextDecoding.string(bytes)
     }
 
     private static func printable(_ bytes: some Collection<UInt8>) -> String {

@@ -152,7 +152,7 @@ final class CommanderWorkers: @unchecked Sendable {
                     listings.withLock { $0[pane] = client.cancellation }
                     defer { listings.withLock { $0[pane] = nil } }
                     if !path.isEmpty { try client.cwd(path) }
-                    let absolute = RemotePath(try client.pwd())
+                    let absolute = try client.pwd()
                     return (try client.listDirectory(), absolute)
                 }
                 resolved = .remote(site: site, path: absolute)

@@ -64,7 +64,7 @@ struct DirectoryLister {
             // some servers (vsftpd) list alike.
             let home = try client.pwd()
             try client.cwd(path)
-            defer { try? client.cwd(RemotePath(home)) }
+            defer { try? client.cwd(home) }
             return try client.listDirectory()
         } catch let error as FTPError where error.kind == .permanent && path.bytes.last != UInt8(ascii: "/") {
             let size = try client.size(path)

@@ -112,7 +112,7 @@ enum DirectoryProbe {
     static func isDirectory(_ path: RemotePath, client: FTPClient) -> Bool {
         guard let home = try? client.pwd() else { return false }
         guard (try? client.cwd(path)) != nil else { return false }
-        try? client.cwd(RemotePath(home))
+        try? client.cwd(home)
         return true
     }
 }

@@ -38,10 +38,10 @@ struct ClientSessionTests {
         defer { fixture.stop() }
         let client = try fixture.client()
         defer { client.close() }
-        #expect(try client.pwd() == "/")
+        #expect(try client.pwd() == RemotePath("/"))
         #expect(try client.mkd("new \"dir\"") == "/new \"dir\"")
         try client.cwd("new \"dir\"")
-        #expect(try client.pwd() == "/new \"dir\"")
+        #expect(try client.pwd() == RemotePath("/new \"dir\""))
         try client.cdup()
         try client.rename("new \"dir\"", to: "renamed")
         #expect(fixture.root.exists("renamed"))
@@ -98,7 +98,7 @@ struct ClientSessionTests {
         let client = try fixture.client()
         defer { client.close() }
         try client.cwd("../../..")
-        #expect(try client.pwd() == "/")
+        #expect(try client.pwd() == RemotePath("/"))
         #expect(throws: FTPError.self) { try client.cwd("escape") }
         #expect(throws: FTPError.self) { try client.size("escape/secret.txt") }
         #expect(throws: FTPError.self) { try client.retrieve("/escape/secret.txt") { _ in } }

@@ -85,7 +85,7 @@ struct ClientTransferTests {
         }
         #expect(fixture.server.receivedCommands.contains("ABOR"))
         try client.noop()
-        #expect(try client.pwd() == "/")
+        #expect(try client.pwd() == RemotePath("/"))
         var count = 0
         try client.retrieve("big.bin") { count += $0.count }
         #expect(count == 5_000_000)

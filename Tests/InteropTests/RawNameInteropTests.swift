@@ -69,6 +69,25 @@ struct RawNameInteropTests {
         #expect(contentsOfFile(named: copy.bytes, in: server.file(folder)) == nil)
     }
 
+    @Test func theWorkingDirectoryComesBackByteForByte() throws {
+        guard let server = InteropServer.require("VSFTPD", fail: { Issue.record(Comment(rawValue: $0)) }) else { return }
+        let name = latin1Name()
+        let path = Array(server.root.utf8) + [UInt8(ascii: "/")] + name + [0]
+        try #require(path.withUnsafeBufferPointer { $0.withMemoryRebound(to: CChar.self) { mkdir($0.baseAddress!, 0o777) } } == 0)
+        defer { path.withUnsafeBufferPointer { buffer in buffer.withMemoryRebound(to: CChar.self) { _ = rmdir($0.baseAddress!) } } }
+        let url = try FTPURL(server.url(""))
+        let client = try FTPClient(host: url.host, port: url.port, options: .init(timeout: 10))
+        defer { client.close() }
+        try client.login(user: url.user ?? "", password: url.password ?? "")
+        let home = try client.pwd()
+        try client.cwd(RemotePath(bytes: name))
+        let inside = try client.pwd()
+        #expect(inside.bytes.suffix(name.count) == name[...])
+        try client.cwd(home)
+        try client.cwd(inside)
+        #expect(try client.pwd() == inside)
+    }
+
     @Test func theCommandLineTakesPercentEncodedBytes() throws {
         guard let server = InteropServer.require("VSFTPD", fail: { Issue.record(Comment(rawValue: $0)) }) else { return }
         let local = try TemporaryDirectory()
