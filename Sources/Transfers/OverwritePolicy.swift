@@ -76,9 +76,14 @@ public enum OverwritePolicy: String, Sendable, CaseIterable {
         return 1
     }
 
-    /// The first of `name.1`, `name.2`, … for which `isFree` holds (at most 9,999 tries).
-    public static func freeName(for name: String, isFree: (String) throws -> Bool) rethrows -> String? {
-        for number in 1..<10_000 where try isFree("\(name).\(number)") { return "\(name).\(number)" }
+    /// Whether the destination's facts matter: all policies but `overwrite` and `resume` look
+    /// at the file already there.
+    public var looksAtDestination: Bool { self != .overwrite && self != .resume }
+
+    /// The first of the suffixes `.1`, `.2`, … for which `isFree` holds (at most 9,999 tries); the
+    /// caller adds it to the name, in whatever form it keeps names.
+    public static func freeSuffix(isFree: (String) throws -> Bool) rethrows -> String? {
+        for number in 1..<10_000 where try isFree(".\(number)") { return ".\(number)" }
         return nil
     }
 }

@@ -89,25 +89,17 @@ struct GetCommand: ParsableCommand {
         let shown = url.path == copy.remote ? url.description : Sanitizer.visible(copy.remote.description)
         let (retry, policy, transferType) = (connection.retryPolicy, transfer.overwritePolicy, transfer.transferType)
         return BatchFile(name: copy.remote.lastComponent.description, failing: "cannot download \(shown)", endpoint: endpoint) { session, onRetry, onProgress in
-            var localPath = copy.local
-            var continues = policy == .resume
-            if let existing = FileFacts(localPath: localPath) {
-                var source = FileFacts(size: nil, modified: nil)
-                if policy == .newer || policy == .different {
-                    let client = try session.connection()
-                    source = FileFacts(size: try? client.size(copy.remote), modified: try? client.mdtm(copy.remote))
-                }
-                switch policy.decision(source: source, destination: existing) {
-                case .skip(let reason): throw TransferSkipped(reason: reason)
-                case .copy(let resumes): continues = resumes
-                case .rename:
-                    guard let free = OverwritePolicy.freeName(for: localPath, isFree: { !FileManager.default.fileExists(atPath: $0) }) else {
-                        throw LocalFileError(path: localPath, action: "finding a free name beside", errno: EEXIST)
-                    }
-                    localPath = free
-                }
+            var (suffix, continues) = ("", policy == .resume)
+            if policy.looksAtDestination, let existing = FileFacts(localPath: copy.local) {
+                (suffix, continues) = try policy.place(
+                    over: existing,
+                    source: {
+                        let client = try session.connection()
+                        return FileFacts(size: try? client.size(copy.remote), modified: try? client.mdtm(copy.remote))
+                    },
+                    isFree: { !FileManager.default.fileExists(atPath: copy.local + $0) })
             }
-            let download = FileDownload(remotePath: copy.remote, localPath: localPath, continues: continues, transferType: transferType)
+            let download = FileDownload(remotePath: copy.remote, localPath: copy.local + suffix, continues: continues, transferType: transferType)
             try download.run(on: session, retry: retry, onRetry: onRetry, onProgress: onProgress)
         }
     }

@@ -88,24 +88,16 @@ struct PutCommand: ParsableCommand {
         let (retry, policy, transferType) = (connection.retryPolicy, transfer.overwritePolicy, transfer.transferType)
         return BatchFile(name: URL(fileURLWithPath: copy.local).lastPathComponent, failing: "cannot upload \(copy.local) to \(target)", endpoint: endpoint) {
             session, onRetry, onProgress in
-            var remotePath = copy.remote
-            var continues = policy == .resume
-            if policy != .overwrite, policy != .resume {
+            var (suffix, continues) = ("", policy == .resume)
+            if policy.looksAtDestination {
                 let client = try session.connection()
-                if let existing = try Self.remoteFacts(remotePath, client: client) {
-                    let source = FileFacts(localPath: copy.local) ?? FileFacts(size: nil, modified: nil)
-                    switch policy.decision(source: source, destination: existing) {
-                    case .skip(let reason): throw TransferSkipped(reason: reason)
-                    case .copy(let resumes): continues = resumes
-                    case .rename:
-                        let name = remotePath.description
-                        guard let free = try OverwritePolicy.freeName(for: name, isFree: { try Self.remoteFacts(RemotePath($0), client: client) == nil }) else {
-                            throw FTPError(kind: .protocolViolation, detail: "no free name beside \(Sanitizer.visible(name))")
-                        }
-                        remotePath = RemotePath(free)
-                    }
+                if let existing = try Self.remoteFacts(copy.remote, client: client) {
+                    (suffix, continues) = try policy.place(
+                        over: existing, source: { FileFacts(localPath: copy.local) ?? FileFacts(size: nil, modified: nil) },
+                        isFree: { try Self.remoteFacts(RemotePath(bytes: copy.remote.bytes + Array($0.utf8)), client: client) == nil })
                 }
             }
+            let remotePath = RemotePath(bytes: copy.remote.bytes + Array(suffix.utf8))
             let upload = FileUpload(localPath: copy.local, remotePath: remotePath, continues: continues, transferType: transferType)
             try upload.run(on: session, retry: retry, onRetry: onRetry, onProgress: onProgress)
         }

@@ -43,6 +43,27 @@ struct TransferSkipped: Error {
     let reason: String
 }
 
+extension OverwritePolicy {
+    /// Where a copy goes, given the facts of the destination already there: the suffix to add
+    /// to its name (empty for the name itself) and whether to continue it. Throws
+    /// `TransferSkipped` when the copy is not to be made. `source` is asked only by the policies
+    /// that compare, `isFree` (of a suffix) only by `rename`.
+    func place(over existing: FileFacts, source: () throws -> FileFacts, isFree: (String) throws -> Bool) throws -> (suffix: String, continues: Bool) {
+        let facts = self == .newer || self == .different ? try source() : FileFacts(size: nil, modified: nil)
+        switch decision(source: facts, destination: existing) {
+        case .skip(let reason):
+            throw TransferSkipped(reason: reason)
+        case .copy(let continues):
+            return ("", continues)
+        case .rename:
+            guard let suffix = try Self.freeSuffix(isFree: isFree) else {
+                throw FTPError(kind: .protocolViolation, detail: "no free name beside the destination (up to .9999)")
+            }
+            return (suffix, false)
+        }
+    }
+}
+
 /// The options of commands that run batches of transfers: `get`, `put` and `mirror`.
 struct BatchOptions: ParsableArguments {
     @Option(name: [.customShort("P"), .long], help: "Connections for transfers (default: 4 for several files, 1 for one).")
@@ -170,7 +191,9 @@ final class TransferBatch: Sendable {
                 do {
                     _ = try session.connection()
                 } catch {
-                    if handBack(index) {
+                    // A refused login or certificate is the same on every connection: no hand-back.
+                    let kind = (error as? FTPError)?.kind
+                    if kind != .loginRefused, kind != .tls, handBack(index) {
                         progress.say("ferry: a transfer connection failed (\(error)); going on with fewer")
                         return
                     }

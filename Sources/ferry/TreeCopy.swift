@@ -31,11 +31,9 @@ struct TreeCopy {
         let walk = entry.kind == .directory
             ? try TreeWalk(client: session.connection()).download(path, to: target)
             : WalkResult(files: [FileCopy(remote: path, local: target)])
-        for file in walk.files {
-            meter.begin(at: 0)
+        try copyFiles(of: walk) { file in
             try FileDownload(remotePath: file.remote, localPath: file.local).run(on: session, retry: retry, onProgress: { meter.report($0) })
         }
-        try Self.report(walk.refused)
     }
 
     private func upload(_ path: String, _ entry: ListingEntry, into directory: RemotePath) throws {
@@ -51,19 +49,20 @@ struct TreeCopy {
         let walk = isDirectory.boolValue
             ? try TreeWalk(client: session.connection()).upload(path, to: target)
             : WalkResult(files: [FileCopy(remote: target, local: path)])
-        for file in walk.files {
-            meter.begin(at: 0)
+        try copyFiles(of: walk) { file in
             try FileUpload(localPath: file.local, remotePath: file.remote).run(on: session, retry: retry, onProgress: { meter.report($0) })
         }
-        try Self.report(walk.refused)
     }
-}
 
-extension TreeCopy {
-    /// Fails, once everything else was copied, with what a walk left alone.
-    static func report(_ refused: [String]) throws {
-        guard let first = refused.first else { return }
-        throw FTPError(kind: .protocolViolation, detail: refused.count == 1 ? first : "\(first) (and \(refused.count - 1) more)")
+    /// Copies each file a walk found with `transfer`, the meter restarted for each; then fails
+    /// with what the walk left alone, if anything.
+    private func copyFiles(of walk: WalkResult, _ transfer: (FileCopy) throws -> Void) throws {
+        for file in walk.files {
+            meter.begin(at: 0)
+            try transfer(file)
+        }
+        guard let first = walk.refused.first else { return }
+        throw FTPError(kind: .protocolViolation, detail: walk.refused.count == 1 ? first : "\(first) (and \(walk.refused.count - 1) more)")
     }
 }
 

@@ -23,7 +23,9 @@ struct OverwritePolicyTests {
 
     @Test func freeNames() {
         let taken: Set = ["a.txt.1", "a.txt.2"]
-        #expect(OverwritePolicy.freeName(for: "a.txt") { !taken.contains($0) } == "a.txt.3")
+        #expect(OverwritePolicy.freeSuffix { !taken.contains("a.txt" + $0) } == ".3")
+        #expect(!OverwritePolicy.overwrite.looksAtDestination && !OverwritePolicy.resume.looksAtDestination)
+        #expect(OverwritePolicy.skip.looksAtDestination)
         #expect(OverwritePolicy.precision(of: Date(timeIntervalSince1970: 86_400 * 100)) == 86_400)
     }
 }

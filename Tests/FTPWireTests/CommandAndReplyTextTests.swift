@@ -46,11 +46,22 @@ struct CommandAndReplyTextTests {
         #expect(ExtendedPortArgument("|3|x|1|") == nil)
     }
 
-    @Test func pathnameReplies() {
+    @Test func pathnameReplies() throws {
         #expect(PathnameReply.path(from: "\"/home/a\" is the current directory") == "/home/a")
         #expect(PathnameReply.path(from: "\"/say \"\"hi\"\"\" created") == "/say \"hi\"")
         #expect(PathnameReply.path(from: "MKD ok \"/x\"") == "/x")
         #expect(PathnameReply.path(from: "no quotes") == nil)
+        // Bytes as sent: a Latin-1 name survives; an unterminated quote or a lone one gives nothing.
+        #expect(PathnameReply.path(from: [0x22, 0x2F, 0xE9, 0x22, 0x22, 0x74, 0x22, 0x20, 0x6F, 0x6B]) == [0x2F, 0xE9, 0x22, 0x74])
+        #expect(PathnameReply.path(from: [0x22, 0x2F, 0xFF, 0x00]) == nil)
+        #expect(PathnameReply.path(from: [0x22]) == nil)
+        #expect(PathnameReply.path(from: [UInt8]()) == nil)
+        var parser = ReplyParser()
+        try parser.feed([0x32, 0x35, 0x37, 0x20, 0x22, 0x2F, 0xE9, 0x22, 0x0D, 0x0A])
+        let next = parser.nextReply()
+        let reply = try #require(next)
+        #expect(reply.messageBytes == [0x22, 0x2F, 0xE9, 0x22])
+        #expect(reply.message == "\"/é\"")
         #expect(PathnameReply.path(from: "\"unterminated") == nil)
         #expect(PathnameReply.quoting("/say \"hi\"") == "\"/say \"\"hi\"\"\"")
     }
