@@ -6,8 +6,8 @@ import Terminal
 
 /// The commander's event loop: keys and worker reports in, `update`, effects out, a redraw.
 ///
-/// It sleeps in poll(2) on the terminal and the mailbox's pipe, so an idle commander costs no
-/// CPU; while transfers run it redraws at most ten times a second.
+/// It sleeps in poll(2) on the terminal, the mailbox and the signal pipe, so an idle commander
+/// costs no CPU; while transfers run it redraws at most ten times a second.
 struct CommanderApp {
     let left: Location
     let right: Location
@@ -31,8 +31,8 @@ struct CommanderApp {
         // A terminal with fewer than 8 colours gets attributes only: a colour theme's cursor
         // would not show there.
         let theme = terminal.colors == 0 ? Theme.mono : self.theme
-        let signals = Self.watchSignals(mailbox)
-        defer { signals.forEach { $0.cancel() } }
+        // After the terminal started: these replace ncurses's SIGWINCH and SIGTSTP handlers.
+        let signals = try SignalPipe(catching: [SIGINT, SIGTERM, SIGHUP, SIGWINCH, SIGTSTP])
         let size = terminal.size
         var state = AppState(left: left, right: right, width: size.width, height: size.height, now: Date(), keymap: keymap)
         state.active = startsOnRight ? 1 : 0
@@ -55,10 +55,11 @@ struct CommanderApp {
             var descriptors = [
                 pollfd(fd: STDIN_FILENO, events: Int16(POLLIN), revents: 0),
                 pollfd(fd: mailbox.wakeDescriptor, events: Int16(POLLIN), revents: 0),
+                pollfd(fd: signals.readDescriptor, events: Int16(POLLIN), revents: 0),
             ]
             // Asleep until something happens, but for the spinner while a listing loads.
             let timeout: Int32 = dirty ? Int32(max(1, (0.1 - sinceDraw) * 1000)) : (state.isWaiting ? 120 : -1)
-            let ready = poll(&descriptors, 2, timeout)
+            let ready = poll(&descriptors, nfds_t(descriptors.count), timeout)
             var events: [Event] = ready == 0 && state.isWaiting ? [.tick] : []
             events += terminal.readInput().map { input in
                 switch input {
@@ -66,7 +67,7 @@ struct CommanderApp {
                 case .resize(let width, let height): .resize(width: width, height: height)
                 }
             }
-            for message in mailbox.drain() {
+            for message in signals.drain().compactMap(Self.message(for:)) + mailbox.drain() {
                 switch message {
                 case .event(let event): events.append(event)
                 case .terminate: state.isRunning = false
@@ -112,17 +113,14 @@ struct CommanderApp {
         return FileStamp(path: path) != before
     }
 
-    /// Ctrl-C, TERM and HUP end the loop so the terminal is restored on the way out; a window
-    /// size change wakes the loop to redraw; Ctrl-Z suspends with the terminal restored. Call
-    /// after the terminal started: it replaces ncurses's SIGWINCH and SIGTSTP handlers, which
-    /// in a program with threads may run on a thread that is not the loop's.
-    private static func watchSignals(_ mailbox: Mailbox<LoopMessage>) -> [any DispatchSourceSignal] {
-        [(SIGINT, LoopMessage.terminate), (SIGTERM, .terminate), (SIGHUP, .terminate), (SIGWINCH, .terminalResized), (SIGTSTP, .suspend)].map { number, message in
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler { mailbox.post(message) }
-            source.resume()
-            return source
+    /// What a signal asks of the loop: Ctrl-C, TERM and HUP end it so the terminal is restored
+    /// on the way out; a window size change redraws; Ctrl-Z suspends with the terminal restored.
+    private static func message(for signal: Int32) -> LoopMessage? {
+        switch signal {
+        case SIGINT, SIGTERM, SIGHUP: .terminate
+        case SIGWINCH: .terminalResized
+        case SIGTSTP: .suspend
+        default: nil
         }
     }
 }
