@@ -10,16 +10,7 @@ final class Mailbox<Message: Sendable>: Sendable {
 
     /// Throws when the system has no descriptors left for the pipe.
     init() throws {
-        var descriptors: [Int32] = [-1, -1]
-        guard pipe(&descriptors) == 0 else {
-            throw Failure(.someTransfersFailed, "cannot create the event loop's wake-up pipe: \(String(cString: strerror(errno)))")
-        }
-        for descriptor in descriptors {
-            _ = fcntl(descriptor, F_SETFD, FD_CLOEXEC)
-            _ = fcntl(descriptor, F_SETFL, fcntl(descriptor, F_GETFL) | O_NONBLOCK)
-        }
-        wakeDescriptor = descriptors[0]
-        writeDescriptor = descriptors[1]
+        (wakeDescriptor, writeDescriptor) = try makeLoopPipe("the event loop's wake-up pipe")
     }
 
     deinit {
@@ -43,4 +34,18 @@ final class Mailbox<Message: Sendable>: Sendable {
             return messages
         }
     }
+}
+
+/// A pipe for waking an event loop: both ends non-blocking and closed on exec. `what` names it
+/// in the error when the system has no descriptors left.
+func makeLoopPipe(_ what: String) throws -> (read: Int32, write: Int32) {
+    var descriptors: [Int32] = [-1, -1]
+    guard pipe(&descriptors) == 0 else {
+        throw Failure(.someTransfersFailed, "cannot create \(what): \(String(cString: strerror(errno)))")
+    }
+    for descriptor in descriptors {
+        _ = fcntl(descriptor, F_SETFD, FD_CLOEXEC)
+        _ = fcntl(descriptor, F_SETFL, fcntl(descriptor, F_GETFL) | O_NONBLOCK)
+    }
+    return (descriptors[0], descriptors[1])
 }

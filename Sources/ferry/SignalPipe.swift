@@ -15,15 +15,8 @@ final class SignalPipe {
 
     /// Starts catching `numbers`; throws when no pipe can be made.
     init(catching numbers: [Int32]) throws {
-        var descriptors: [Int32] = [-1, -1]
-        guard pipe(&descriptors) == 0 else {
-            throw Failure(.someTransfersFailed, "cannot create the signal pipe: \(String(cString: strerror(errno)))")
-        }
-        for descriptor in descriptors {
-            _ = fcntl(descriptor, F_SETFD, FD_CLOEXEC)
-            _ = fcntl(descriptor, F_SETFL, fcntl(descriptor, F_GETFL) | O_NONBLOCK)
-        }
-        (readDescriptor, writeDescriptor, self.numbers) = (descriptors[0], descriptors[1], numbers)
+        (readDescriptor, writeDescriptor) = try makeLoopPipe("the signal pipe")
+        self.numbers = numbers
         signalPipeWriteDescriptor = writeDescriptor
         var action = sigaction()
         action.__sigaction_handler.sa_handler = { number in
