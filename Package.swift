@@ -47,7 +47,7 @@ let package = Package(
         .executableTarget(name: "listing-benchmark", dependencies: ["FTPWire"], path: "Benchmarks/ListingBenchmark"),
         .executableTarget(
             name: "commander-benchmark", dependencies: ["Commander", "FTPWire", "ScreenKit"], path: "Benchmarks/CommanderBenchmark"),
-        .target(name: "TestSupport", dependencies: ["FTP", "FTPServer", "Spawn"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["FTP", "FTPServer", "Spawn", "Transfers"], path: "Tests/TestSupport"),
         .testTarget(name: "FTPWireTests", dependencies: ["FTPWire"], exclude: ["ListingCorpus", "FuzzRegressions"]),
         .testTarget(name: "ScreenKitTests", dependencies: ["ScreenKit"]),
         .testTarget(name: "CommanderTests", dependencies: ["Commander", "ScreenKit", "FTPWire"], exclude: ["Snapshots"]),
@@ -56,6 +56,7 @@ let package = Package(
             name: "FTPTests",
             dependencies: ["FTP", "FTPServer", "Transfers", "TestSupport", .product(name: "Logging", package: "swift-log")]
         ),
+        .testTarget(name: "TransfersTests", dependencies: ["FTP", "FTPServer", "FTPWire", "Transfers", "TestSupport"]),
         .testTarget(
             name: "InteropTests",
             dependencies: ["FTP", "FTPWire", "TestSupport", .product(name: "Logging", package: "swift-log")]

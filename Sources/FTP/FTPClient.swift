@@ -89,6 +89,8 @@ public final class FTPClient {
     var serverTransferType: TransferType?
     /// Cleared after the server refused EPSV once: PASV is used from then on.
     public internal(set) var usesExtendedPassive = true
+    /// The algorithm HASH uses on this session, once set with OPTS HASH (or read from FEAT).
+    var hashAlgorithmInUse: DigestAlgorithm?
     /// Whether the last protected data connection resumed the control connection's TLS
     /// session; nil before the first one.
     public internal(set) var dataConnectionResumedSession: Bool?

@@ -28,7 +28,12 @@ public final class FaultInjection: Sendable {
         var scripted: [String: ScriptedReply] = [:]
         var listing: [UInt8]?
         var sessionLimit: Int?
+        var offeredDigestCommands: Set<String> = FaultInjection.allDigestCommands
+        var answersWrongDigests = false
     }
+
+    /// Every digest command the server knows.
+    public static let allDigestCommands: Set<String> = ["HASH", "XSHA256", "XSHA1", "XMD5", "XCRC"]
 
     private let state = Mutex(State())
 
@@ -71,6 +76,16 @@ public final class FaultInjection: Sendable {
         state.withLock { $0.listing = bytes }
     }
 
+    /// Offers only these digest commands (in FEAT, and answers them); the rest get 500.
+    public func offerDigestCommands(_ verbs: Set<String>) {
+        state.withLock { $0.offeredDigestCommands = Set(verbs.map { $0.uppercased() }) }
+    }
+
+    /// Answers every digest command with a wrong digest (true) or the right one (false).
+    public func answerWrongDigests(_ wrong: Bool) {
+        state.withLock { $0.answersWrongDigests = wrong }
+    }
+
     /// Removes every fault.
     public func reset() {
         state.withLock { $0 = State() }
@@ -80,6 +95,8 @@ public final class FaultInjection: Sendable {
     var sessionLimit: Int? { state.withLock { $0.sessionLimit } }
     var bytesPerSecond: Int? { state.withLock { $0.bytesPerSecond } }
     var scriptedListing: [UInt8]? { state.withLock { $0.listing } }
+    var offeredDigestCommands: Set<String> { state.withLock { $0.offeredDigestCommands } }
+    var answersWrongDigests: Bool { state.withLock { $0.answersWrongDigests } }
 
     /// The byte count after which to break the transfer starting now, counting it as used.
     func takeCut() -> Int? {

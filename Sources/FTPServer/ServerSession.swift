@@ -13,6 +13,8 @@ final class ServerSession {
     var directory = "/"
     var transferType = FTPClient.TransferType.binary
     var restartOffset: UInt64 = 0
+    /// The algorithm HASH uses, as chosen by OPTS HASH.
+    var hashAlgorithm = DigestAlgorithm.sha256
     var renameSource: VirtualFileSystem.Location?
     var passiveListener: TCPListener?
     var activeTarget: SocketAddress?
@@ -87,8 +89,8 @@ final class ServerSession {
         case "SYST": reply(215, "UNIX Type: L8")
         case "FEAT":
             let machineListing = server.faults.scriptedListing == nil ? " MLST type*;size*;modify*;perm*;unix.mode*;\n" : ""
-            reply(211, "Features:\n EPRT\n EPSV\n MDTM\n\(machineListing) PASV\n REST STREAM\n SIZE\n TVFS\n UTF8\nEnd")
-        case "OPTS": argument.uppercased() == "UTF8 ON" ? reply(200, "Always in UTF8 mode.") : reply(501, "Option not understood.")
+            reply(211, "Features:\n EPRT\n EPSV\n\(digestFeatures) MDTM\n\(machineListing) PASV\n REST STREAM\n SIZE\n TVFS\n UTF8\nEnd")
+        case "OPTS": options(argument)
         case "HELP": reply(214, "Commands understood: see FEAT.\nHelp OK.")
         case "TYPE": type(argument)
         case "MODE": argument.uppercased() == "S" ? reply(200, "Mode set to S.") : reply(504, "Only stream mode.")
@@ -104,6 +106,7 @@ final class ServerSession {
         case "RNTO": renameTo(argument)
         case "SIZE": size(argument)
         case "MDTM": modificationTime(argument)
+        case "HASH", "XSHA256", "XSHA1", "XMD5", "XCRC": digest(verb, of: argument)
         case "REST": restart(argument)
         case "PASV": passive(extended: false)
         case "EPSV": argument.uppercased() == "ALL" ? reply(200, "EPSV ALL ok.") : passive(extended: true)

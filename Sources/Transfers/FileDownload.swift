@@ -4,29 +4,40 @@ import FTPWire
 
 /// Downloads one remote file to a local path, safely and resumably.
 ///
-/// The bytes go to `LOCAL.part` beside the target, which is renamed into place only once its
-/// size matches the server's. A failure leaves the `.part` for the next try, which continues it
-/// with REST; a file the server does not have leaves nothing behind.
+/// The bytes go to `LOCAL.part` beside the target (never through a link put there), which is
+/// made durable and renamed into place only once its size matches the server's and, where the
+/// server offers a digest (HASH, XSHA256, …), the digest of the bytes received matches the
+/// server's. A failure leaves the `.part` for the next try, which continues it with REST, but
+/// only when a Ferry job wrote it for the same source: same size and modification time as when
+/// that job began (`ownedStamp`, or the stamp this download took when it began). Anything else
+/// starts from byte 0, so a file made of two versions is never put in place.
 public struct FileDownload: Sendable {
     /// The remote file, as the server names it.
     public var remotePath: RemotePath
     /// Where the file should end up.
     public var localPath: String
-    /// Whether to continue from `LOCAL.part`, or from a shorter `LOCAL`, instead of starting over
-    /// (the `wget -c` habit). Retries always continue.
+    /// Whether to continue `LOCAL.part` instead of starting over (`-c`). Retries always
+    /// continue; either only continues bytes that `ownedStamp` vouches for.
     public var continues: Bool
+    /// The source's stamp for which a Ferry job wrote `LOCAL.part` (from the journal); nil when
+    /// no job is known to have written it.
+    public var ownedStamp: SourceStamp?
+    /// Whether to compare the server's digest of the file, where it offers one.
+    public var verifies: Bool
     /// Binary, or ASCII with line endings converted.
     public var transferType: FTPClient.TransferType
     /// Bytes per read from the network.
     public var blockSize: Int
 
     public init(
-        remotePath: RemotePath, localPath: String, continues: Bool = false,
+        remotePath: RemotePath, localPath: String, continues: Bool = false, ownedStamp: SourceStamp? = nil, verifies: Bool = true,
         transferType: FTPClient.TransferType = .binary, blockSize: Int = FTPClient.defaultBlockSize
     ) {
         self.remotePath = remotePath
         self.localPath = localPath
         self.continues = continues
+        self.ownedStamp = ownedStamp
+        self.verifies = verifies
         self.transferType = transferType
         self.blockSize = blockSize
     }
@@ -34,60 +45,86 @@ public struct FileDownload: Sendable {
     /// The partial file beside the target.
     public var partPath: String { localPath + ".part" }
 
-    /// Runs the download on `session`, retrying transient failures by `retry`.
+    /// Runs the download on `session`, retrying transient failures by `retry`, and notes in
+    /// `journal` the source's stamp when it begins writing. A checksum mismatch removes the
+    /// partial file and fetches the whole file once more; a second mismatch fails, leaving nothing.
+    @discardableResult
     public func run(
-        on session: RemoteSession, retry: RetryPolicy = RetryPolicy(),
+        on session: RemoteSession, retry: RetryPolicy = RetryPolicy(), journal: JournalEntry? = nil,
         onRetry: (any Error, Double) -> Void = { _, _ in }, onProgress: (TransferProgress) -> Void = { _ in }
-    ) throws {
+    ) throws -> TransferOutcome {
         let name = remotePath.lastComponent.description
-        try retry.run(cancellation: session.cancellation, { attempt in
-            do {
-                try attemptDownload(on: session, name: name, continuing: continues || attempt > 0, onProgress: onProgress)
-            } catch {
-                if RetryPolicy.isTransient(error) { session.drop() }
-                throw error
+        var owned = ownedStamp
+        var mismatched = false
+        return try retry.run(cancellation: session.cancellation, { attempt in
+            while true {
+                do {
+                    return try attemptDownload(
+                        on: session, name: name, continuing: continues || attempt > 0, owned: &owned, journal: journal, onProgress: onProgress)
+                } catch let mismatch as ChecksumMismatch {
+                    // Those bytes are worth nothing: never continued, never put in place.
+                    unlink(partPath)
+                    owned = nil
+                    if mismatched { throw mismatch }
+                    mismatched = true
+                    onRetry(mismatch, 0)
+                } catch {
+                    if RetryPolicy.isTransient(error) { session.drop() }
+                    throw error
+                }
             }
         }, onRetry: onRetry)
     }
 
-    private func attemptDownload(on session: RemoteSession, name: String, continuing: Bool, onProgress: (TransferProgress) -> Void) throws {
+    private func attemptDownload(
+        on session: RemoteSession, name: String, continuing: Bool, owned: inout SourceStamp?, journal: JournalEntry?,
+        onProgress: (TransferProgress) -> Void
+    ) throws -> TransferOutcome {
         let client = try session.connection()
         client.transferType = transferType
+        let binary = transferType == .binary
         // In ASCII mode SIZE counts the server's line endings, not ours: it cannot check the result.
-        let remoteSize = client.transferType == .binary ? try remoteFileSize(client) : nil
+        let remoteSize = binary ? try remoteFileSize(client) : nil
+        let modified = binary && client.features.supports("MDTM") ? try? client.mdtm(remotePath) : nil
+        let stamp = SourceStamp(size: remoteSize, modified: modified)
         var offset: UInt64 = 0
-        if continuing {
-            if let partSize = LocalFile.size(of: partPath) {
-                offset = partSize
-            } else if let localSize = LocalFile.size(of: localPath), let remoteSize, localSize < remoteSize {
-                guard rename(localPath, partPath) == 0 else { throw LocalFileError(path: localPath, action: "cannot rename") }
-                offset = localSize
-            }
+        if continuing, stamp.identifies, owned == stamp, let partSize = LocalFile.sizeWithoutFollowing(partPath), let remoteSize, partSize <= remoteSize {
+            offset = partSize
         }
-        if let remoteSize, offset > remoteSize {
-            // The partial file is longer than the file itself: it belongs to another version.
-            offset = 0
-        }
+        journal?.began(stamp)
+        owned = stamp
+        let check = verifies && binary ? client.digestCommand : nil
+        let digest = check.map { ContentDigest($0.algorithm) }
         var progress = TransferProgress(name: name, completedBytes: offset, totalBytes: remoteSize, resumedFrom: offset)
         onProgress(progress)
+        func openPart() throws -> LocalFile {
+            let file = try LocalFile.writing(partPath, from: offset)
+            if offset > 0, let digest { try LocalFile.hash(partPath, upTo: offset, into: digest) }
+            return file
+        }
         var file: LocalFile?
-        if offset > 0, offset == remoteSize {
-            file = try LocalFile.writing(partPath, from: offset)
-        } else {
+        if offset == 0 || offset != remoteSize {
             try client.retrieve(remotePath, offset: offset, blockSize: blockSize) { chunk in
-                if file == nil { file = try LocalFile.writing(partPath, from: offset) }
+                if file == nil { file = try openPart() }
                 try file?.write(chunk)
+                digest?.update(chunk)
                 progress.completedBytes += UInt64(chunk.count)
                 onProgress(progress)
             }
         }
-        if file == nil { file = try LocalFile.writing(partPath, from: offset) }
+        try (file ?? openPart()).synchronize()
         file = nil
-        let received = LocalFile.size(of: partPath) ?? 0
+        let received = LocalFile.sizeWithoutFollowing(partPath) ?? 0
         if let remoteSize, received != remoteSize {
             throw IncompleteTransfer(received: received, expected: remoteSize)
         }
+        var verified: DigestAlgorithm?
+        if let check, let digest, let theirs = try client.serverDigest(of: remotePath, using: check, size: remoteSize) {
+            guard theirs == digest.finish() else { throw ChecksumMismatch(algorithm: check.algorithm, received: true) }
+            verified = check.algorithm
+        }
         guard rename(partPath, localPath) == 0 else { throw LocalFileError(path: localPath, action: "cannot rename the finished download to") }
+        return TransferOutcome(bytes: received, verified: verified)
     }
 
     /// The remote size from SIZE, nil where the server cannot say; a missing file throws.

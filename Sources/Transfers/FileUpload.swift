@@ -2,42 +2,61 @@ import Foundation
 import FTP
 import FTPWire
 
-/// Uploads one local file to a remote path, resumably.
+/// Uploads one local file to a remote path, resumably and verified.
+///
+/// A retry or `-c` continues the server's file from its size only when a Ferry job wrote it
+/// from the same local file: same size and modification time as when that job's STOR was
+/// accepted (`ownedStamp`, or the stamp this upload took then). Otherwise it sends the whole
+/// file, so an old file on the server is never extended with a new tail. Where the server
+/// offers a digest (HASH, XSHA256, …), it is compared with the digest of the bytes sent.
 public struct FileUpload: Sendable {
     /// The file to send.
     public var localPath: String
     /// Where it goes on the server.
     public var remotePath: RemotePath
-    /// Whether to continue from the size the remote file already has. Retries always continue.
+    /// Whether to continue what the server has (`-c`). Retries always continue; either only
+    /// continues bytes that `ownedStamp` vouches for.
     public var continues: Bool
+    /// The local file's stamp for which a Ferry job wrote the server's file (from the journal);
+    /// nil when no job is known to have written it.
+    public var ownedStamp: SourceStamp?
+    /// Whether to compare the server's digest of the file, where it offers one.
+    public var verifies: Bool
     /// Binary, or ASCII with line endings converted.
     public var transferType: FTPClient.TransferType
     /// Bytes per write to the network.
     public var blockSize: Int
 
     public init(
-        localPath: String, remotePath: RemotePath, continues: Bool = false,
+        localPath: String, remotePath: RemotePath, continues: Bool = false, ownedStamp: SourceStamp? = nil, verifies: Bool = true,
         transferType: FTPClient.TransferType = .binary, blockSize: Int = FTPClient.defaultBlockSize
     ) {
         self.localPath = localPath
         self.remotePath = remotePath
         self.continues = continues
+        self.ownedStamp = ownedStamp
+        self.verifies = verifies
         self.transferType = transferType
         self.blockSize = blockSize
     }
 
-    /// Runs the upload on `session`, retrying transient failures by `retry`.
+    /// Runs the upload on `session`, retrying transient failures by `retry`, and notes in
+    /// `journal` the file's stamp once the server accepted the STOR.
+    @discardableResult
     public func run(
-        on session: RemoteSession, retry: RetryPolicy = RetryPolicy(),
+        on session: RemoteSession, retry: RetryPolicy = RetryPolicy(), journal: JournalEntry? = nil,
         onRetry: (any Error, Double) -> Void = { _, _ in }, onProgress: (TransferProgress) -> Void = { _ in }
-    ) throws {
+    ) throws -> TransferOutcome {
         guard let localSize = LocalFile.size(of: localPath) else {
             throw LocalFileError(path: localPath, action: "cannot read", errno: ENOENT)
         }
         let name = String(localPath.split(separator: "/").last ?? Substring(localPath))
-        try retry.run(cancellation: session.cancellation, { attempt in
+        var owned = ownedStamp
+        return try retry.run(cancellation: session.cancellation, { attempt in
             do {
-                try attemptUpload(on: session, name: name, size: localSize, continuing: continues || attempt > 0, onProgress: onProgress)
+                return try attemptUpload(
+                    on: session, name: name, size: localSize, continuing: continues || attempt > 0, owned: &owned, journal: journal,
+                    onProgress: onProgress)
             } catch {
                 if RetryPolicy.isTransient(error) { session.drop() }
                 throw error
@@ -45,24 +64,50 @@ public struct FileUpload: Sendable {
         }, onRetry: onRetry)
     }
 
-    private func attemptUpload(on session: RemoteSession, name: String, size: UInt64, continuing: Bool, onProgress: (TransferProgress) -> Void) throws {
+    private func attemptUpload(
+        on session: RemoteSession, name: String, size: UInt64, continuing: Bool, owned: inout SourceStamp?, journal: JournalEntry?,
+        onProgress: (TransferProgress) -> Void
+    ) throws -> TransferOutcome {
         let client = try session.connection()
         client.transferType = transferType
+        let binary = transferType == .binary
+        let stamp = SourceStamp(localPath: localPath) ?? SourceStamp(size: size, modified: nil as Int64?)
         var offset: UInt64 = 0
-        if continuing, client.transferType == .binary, let remoteSize = try remoteFileSize(client), remoteSize <= size {
+        if continuing, binary, owned == stamp, let remoteSize = try remoteFileSize(client), remoteSize <= size {
             offset = remoteSize
         }
+        let check = verifies && binary ? client.digestCommand : nil
+        let digest = check.map { ContentDigest($0.algorithm) }
+        if offset > 0, let digest { try LocalFile.hash(localPath, upTo: offset, into: digest) }
         var progress = TransferProgress(name: name, completedBytes: offset, totalBytes: size, resumedFrom: offset)
         onProgress(progress)
-        if offset == size, offset > 0 { return }
-        let file = try LocalFile.reading(localPath, from: offset)
-        try client.store(remotePath, offset: offset, blockSize: blockSize, from: { try file.read(into: $0) }) { count in
-            progress.completedBytes += UInt64(count)
-            onProgress(progress)
+        if offset == 0 || offset != size {
+            let file = try LocalFile.reading(localPath, from: offset)
+            var began = false
+            try client.store(remotePath, offset: offset, blockSize: blockSize, from: { buffer in
+                if !began {
+                    // The server accepted the STOR: what it holds from here on is ours.
+                    began = true
+                    owned = stamp
+                    journal?.began(stamp)
+                }
+                let count = try file.read(into: buffer)
+                digest?.update(UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
+                return count
+            }) { count in
+                progress.completedBytes += UInt64(count)
+                onProgress(progress)
+            }
         }
-        if client.transferType == .binary, let remoteSize = try remoteFileSize(client), remoteSize != size {
+        if binary, let remoteSize = try remoteFileSize(client), remoteSize != size {
             throw IncompleteTransfer(received: remoteSize, expected: size)
         }
+        var verified: DigestAlgorithm?
+        if let check, let digest, let theirs = try client.serverDigest(of: remotePath, using: check, size: size) {
+            guard theirs == digest.finish() else { throw ChecksumMismatch(algorithm: check.algorithm, received: false) }
+            verified = check.algorithm
+        }
+        return TransferOutcome(bytes: size, verified: verified)
     }
 
     /// The remote size from SIZE; nil when the file is not there or the server cannot say.

@@ -1,4 +1,5 @@
 import Foundation
+import FTP
 import FTPWire
 
 /// A local file could not be read or written: a full disk, a missing folder, no permission.
@@ -42,10 +43,12 @@ final class LocalFile {
         return file
     }
 
-    /// Opens (creating) a file to write from `offset` on, cutting off anything after it.
+    /// Opens (creating) a file to write from `offset` on, cutting off anything after it. A
+    /// symbolic link in its place is refused, not followed: a partial file is never written
+    /// through a link someone else put there.
     static func writing(_ path: String, from offset: UInt64) throws -> LocalFile {
-        let descriptor = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0o644)
-        guard descriptor >= 0 else { throw LocalFileError(path: path, action: "cannot create") }
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o644)
+        guard descriptor >= 0 else { throw LocalFileError(path: path, action: errno == ELOOP ? "refusing to write through the link" : "cannot create") }
         let file = LocalFile(path: path, descriptor: descriptor)
         guard ftruncate(descriptor, off_t(offset)) == 0, lseek(descriptor, off_t(offset), SEEK_SET) >= 0 else {
             throw LocalFileError(path: path, action: "cannot prepare")
@@ -58,6 +61,35 @@ final class LocalFile {
         var status = stat()
         guard stat(path, &status) == 0, status.st_mode & S_IFMT == S_IFREG else { return nil }
         return UInt64(status.st_size)
+    }
+
+    /// The size of the plain file at `path` itself, or nil when there is none (or a link).
+    static func sizeWithoutFollowing(_ path: String) -> UInt64? {
+        var status = stat()
+        guard lstat(path, &status) == 0, status.st_mode & S_IFMT == S_IFREG else { return nil }
+        return UInt64(status.st_size)
+    }
+
+    /// Adds the first `count` bytes of the file at `path` to `digest`.
+    static func hash(_ path: String, upTo count: UInt64, into digest: ContentDigest) throws {
+        let file = try reading(path, from: 0)
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 256 * 1024, alignment: 16)
+        defer { buffer.deallocate() }
+        var remaining = count
+        while remaining > 0 {
+            let read = try file.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[0..<Int(min(UInt64(buffer.count), remaining))]))
+            guard read > 0 else { throw LocalFileError(path: path, action: "cannot read all of", errno: EIO) }
+            digest.update(UnsafeRawBufferPointer(rebasing: buffer[0..<read]))
+            remaining -= UInt64(read)
+        }
+    }
+
+    /// Makes the written bytes durable (fsync), so that a rename after it never leaves an
+    /// empty or partial file in place after a crash.
+    func synchronize() throws {
+        while fsync(descriptor) != 0 {
+            guard errno == EINTR else { throw LocalFileError(path: path, action: "cannot write") }
+        }
     }
 
     /// Reads up to `buffer.count` bytes; 0 at the end.

@@ -19,8 +19,13 @@ struct Failure: Error {
 
     init(_ status: ExitStatus, _ message: String) {
         self.status = status
-        self.message = "ferry: " + message
+        self.message = Self.prefix + message
     }
+
+    private static let prefix = "ferry: "
+
+    /// The message without the program's name before it.
+    var reason: String { message.hasPrefix(Self.prefix) ? String(message.dropFirst(Self.prefix.count)) : message }
 
     /// The failure for an error from the library, with what was being done.
     init(_ error: any Error, while action: String) {

@@ -77,8 +77,7 @@ struct GetCommand: ParsableCommand {
             }
         }
         let connections = batch.connections(for: files.count)
-        let transfers = TransferBatch(
-            count: files.count + refused.count, noun: "downloads", showsProgress: !batch.noProgress, connections: connections)
+        let transfers = TransferBatch(count: files.count + refused.count, noun: "downloads", options: batch, connections: connections)
         refused.forEach(transfers.fail)
         transfers.run(files, connections: connections, sessions: &sessions)
         try transfers.finish()
@@ -87,21 +86,32 @@ struct GetCommand: ParsableCommand {
     /// The batch entry that fetches one file of `url` (the file itself, or one inside its folder).
     private func download(_ copy: FileCopy, from url: FTPURL, endpoint: RemoteEndpoint) -> BatchFile {
         let shown = url.path == copy.remote ? url.description : Sanitizer.visible(copy.remote.description)
-        let (retry, policy, transferType) = (connection.retryPolicy, transfer.overwritePolicy, transfer.transferType)
-        return BatchFile(name: copy.remote.lastComponent.description, failing: "cannot download \(shown)", endpoint: endpoint) { session, onRetry, onProgress in
-            var (suffix, continues) = ("", policy == .resume)
-            if policy.looksAtDestination, let existing = FileFacts(localPath: copy.local) {
-                (suffix, continues) = try policy.place(
-                    over: existing,
-                    source: {
-                        let client = try session.connection()
-                        return FileFacts(size: try? client.size(copy.remote), modified: try? client.mdtm(copy.remote))
-                    },
-                    isFree: { !FileManager.default.fileExists(atPath: copy.local + $0) })
-            }
-            let download = FileDownload(remotePath: copy.remote, localPath: copy.local + suffix, continues: continues, transferType: transferType)
-            try download.run(on: session, retry: retry, onRetry: onRetry, onProgress: onProgress)
+        let (retry, policy, transferType, verifies) = (connection.retryPolicy, transfer.overwritePolicy, transfer.transferType, batch.verifies)
+        let job = JobRecord.download(copy, from: url, ascii: transferType == .ascii, overwrite: policy)
+        return BatchFile(name: copy.remote.lastComponent.description, failing: "cannot download \(shown)", endpoint: endpoint, job: job) { context in
+            try Self.fetch(copy, policy: policy, transferType: transferType, verifies: verifies, retry: retry, context: context)
         }
+    }
+
+    /// Fetches one file as `policy` says about a local file already there.
+    static func fetch(
+        _ copy: FileCopy, policy: OverwritePolicy, transferType: FTPClient.TransferType, verifies: Bool, retry: RetryPolicy, context: BatchContext
+    ) throws -> TransferOutcome {
+        let session = context.session
+        var (suffix, continues) = ("", policy == .resume)
+        if policy.looksAtDestination, let existing = FileFacts(localPath: copy.local) {
+            (suffix, continues) = try policy.place(
+                over: existing,
+                source: {
+                    let client = try session.connection()
+                    return FileFacts(size: try? client.size(copy.remote), modified: try? client.mdtm(copy.remote))
+                },
+                isFree: { !FileManager.default.fileExists(atPath: copy.local + $0) })
+        }
+        let download = FileDownload(
+            remotePath: copy.remote, localPath: copy.local + suffix, continues: continues, ownedStamp: context.ownedStamp,
+            verifies: verifies, transferType: transferType)
+        return try download.run(on: session, retry: retry, journal: context.journal, onRetry: context.onRetry, onProgress: context.onProgress)
     }
 
     /// The URLs, and the local destination if the last argument is not a URL.
@@ -145,5 +155,32 @@ struct LocalTargets {
         }
         let base = folder ?? "."
         return base.hasSuffix("/") ? base + name : base + "/" + name
+    }
+}
+
+extension JobRecord {
+    /// The journal's record of fetching `copy` from the server of `url`: the URL without its
+    /// password, and the absolute local path.
+    static func download(_ copy: FileCopy, from url: FTPURL, ascii: Bool, overwrite: OverwritePolicy?) -> JobRecord {
+        var source = url
+        source.password = nil
+        source.path = copy.remote
+        return JobRecord(kind: .download, source: source.description, destination: absolutePath(copy.local), ascii: ascii, overwrite: overwrite?.rawValue)
+    }
+
+    /// The journal's record of sending the local file of `copy` to the server of `url`.
+    static func upload(_ copy: FileCopy, to url: FTPURL, ascii: Bool, overwrite: OverwritePolicy?) -> JobRecord {
+        var destination = url
+        destination.password = nil
+        destination.path = copy.remote
+        return JobRecord(kind: .upload, source: absolutePath(copy.local), destination: destination.description, ascii: ascii, overwrite: overwrite?.rawValue)
+    }
+
+    /// A local path made absolute against the current folder.
+    static func absolutePath(_ path: String) -> String {
+        if path.hasPrefix("/") { return path }
+        let folder = FileManager.default.currentDirectoryPath
+        let relative = path.hasPrefix("./") ? String(path.dropFirst(2)) : path
+        return (folder.hasSuffix("/") ? folder : folder + "/") + relative
     }
 }

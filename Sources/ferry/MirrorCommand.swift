@@ -74,11 +74,10 @@ struct MirrorCommand: ParsableCommand {
                 throw Failure(error, while: "cannot \(step.description)")
             }
         }
-        let files = plan.copies.map { reverse ? upload($0, endpoint: endpoint) : download($0, endpoint: endpoint) }
+        let files = plan.copies.map { reverse ? upload($0, to: url, endpoint: endpoint) : download($0, from: url, endpoint: endpoint) }
         let connections = batch.connections(for: files.count)
         let transfers = TransferBatch(
-            count: files.count + plan.refused.count + plan.removals.count, noun: "changes", showsProgress: !batch.noProgress,
-            connections: connections)
+            count: files.count + plan.refused.count + plan.removals.count, noun: "changes", options: batch, connections: connections)
         plan.refused.forEach(transfers.fail)
         transfers.run(files, connections: connections, sessions: &sessions)
         var deleted = 0
@@ -90,7 +89,7 @@ struct MirrorCommand: ParsableCommand {
                 transfers.fail("cannot \(step.description): \(error)")
             }
         }
-        print("mirror: \(plan.copies.count) copied, \(deleted) deleted, \(plan.folders.count) folders made, \(plan.upToDate) up to date")
+        if !batch.json { print("mirror: \(plan.copies.count) copied, \(deleted) deleted, \(plan.folders.count) folders made, \(plan.upToDate) up to date") }
         try transfers.finish()
     }
 
@@ -106,28 +105,31 @@ struct MirrorCommand: ParsableCommand {
         print("mirror (dry run): \(plan.copies.count) to copy, \(plan.removals.count) to delete, \(plan.folders.count) folders to make, \(plan.upToDate) up to date")
     }
 
-    private func download(_ copy: MirrorCopy, endpoint: RemoteEndpoint) -> BatchFile {
-        let download = FileDownload(remotePath: copy.file.remote, localPath: copy.file.local)
-        let retry = connection.retryPolicy
+    private func download(_ copy: MirrorCopy, from url: FTPURL, endpoint: RemoteEndpoint) -> BatchFile {
+        let (retry, verifies) = (connection.retryPolicy, batch.verifies)
         let (local, modified) = (copy.file.local, copy.modified)
         return BatchFile(
             name: copy.file.remote.lastComponent.description, failing: "cannot fetch \(Sanitizer.visible(copy.file.remote.description))",
-            endpoint: endpoint
-        ) { session, onRetry, onProgress in
-            try download.run(on: session, retry: retry, onRetry: onRetry, onProgress: onProgress)
+            endpoint: endpoint, job: .download(copy.file, from: url, ascii: false, overwrite: nil)
+        ) { context in
+            let download = FileDownload(remotePath: copy.file.remote, localPath: local, ownedStamp: context.ownedStamp, verifies: verifies)
+            let outcome = try download.run(
+                on: context.session, retry: retry, journal: context.journal, onRetry: context.onRetry, onProgress: context.onProgress)
             // The server's time, so that the next mirror finds the copy up to date.
             if let modified { try? FileManager.default.setAttributes([.modificationDate: modified], ofItemAtPath: local) }
+            return outcome
         }
     }
 
-    private func upload(_ copy: MirrorCopy, endpoint: RemoteEndpoint) -> BatchFile {
-        let upload = FileUpload(localPath: copy.file.local, remotePath: copy.file.remote)
-        let retry = connection.retryPolicy
+    private func upload(_ copy: MirrorCopy, to url: FTPURL, endpoint: RemoteEndpoint) -> BatchFile {
+        let (retry, verifies) = (connection.retryPolicy, batch.verifies)
         return BatchFile(
             name: URL(fileURLWithPath: copy.file.local).lastPathComponent,
-            failing: "cannot send \(copy.file.local) to \(Sanitizer.visible(copy.file.remote.description))", endpoint: endpoint
-        ) { session, onRetry, onProgress in
-            try upload.run(on: session, retry: retry, onRetry: onRetry, onProgress: onProgress)
+            failing: "cannot send \(copy.file.local) to \(Sanitizer.visible(copy.file.remote.description))", endpoint: endpoint,
+            job: .upload(copy.file, to: url, ascii: false, overwrite: nil)
+        ) { context in
+            let upload = FileUpload(localPath: copy.file.local, remotePath: copy.file.remote, ownedStamp: context.ownedStamp, verifies: verifies)
+            return try upload.run(on: context.session, retry: retry, journal: context.journal, onRetry: context.onRetry, onProgress: context.onProgress)
         }
     }
 }

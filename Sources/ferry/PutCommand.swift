@@ -74,8 +74,7 @@ struct PutCommand: ParsableCommand {
         }
         let files = plan.map { upload($0, to: url, endpoint: endpoint) }
         let connections = batch.connections(for: files.count)
-        let transfers = TransferBatch(
-            count: files.count + refused.count, noun: "uploads", showsProgress: !batch.noProgress, connections: connections)
+        let transfers = TransferBatch(count: files.count + refused.count, noun: "uploads", options: batch, connections: connections)
         refused.forEach(transfers.fail)
         transfers.run(files, connections: connections, sessions: &sessions)
         try transfers.finish()
@@ -85,22 +84,32 @@ struct PutCommand: ParsableCommand {
     private func upload(_ copy: FileCopy, to url: FTPURL, endpoint: RemoteEndpoint) -> BatchFile {
         var target = url
         target.path = copy.remote
-        let (retry, policy, transferType) = (connection.retryPolicy, transfer.overwritePolicy, transfer.transferType)
-        return BatchFile(name: URL(fileURLWithPath: copy.local).lastPathComponent, failing: "cannot upload \(copy.local) to \(target)", endpoint: endpoint) {
-            session, onRetry, onProgress in
-            var (suffix, continues) = ("", policy == .resume)
-            if policy.looksAtDestination {
-                let client = try session.connection()
-                if let existing = try Self.remoteFacts(copy.remote, client: client) {
-                    (suffix, continues) = try policy.place(
-                        over: existing, source: { FileFacts(localPath: copy.local) ?? FileFacts(size: nil, modified: nil) },
-                        isFree: { try Self.remoteFacts(RemotePath(bytes: copy.remote.bytes + Array($0.utf8)), client: client) == nil })
-                }
-            }
-            let remotePath = RemotePath(bytes: copy.remote.bytes + Array(suffix.utf8))
-            let upload = FileUpload(localPath: copy.local, remotePath: remotePath, continues: continues, transferType: transferType)
-            try upload.run(on: session, retry: retry, onRetry: onRetry, onProgress: onProgress)
+        let (retry, policy, transferType, verifies) = (connection.retryPolicy, transfer.overwritePolicy, transfer.transferType, batch.verifies)
+        let job = JobRecord.upload(copy, to: url, ascii: transferType == .ascii, overwrite: policy)
+        return BatchFile(
+            name: URL(fileURLWithPath: copy.local).lastPathComponent, failing: "cannot upload \(copy.local) to \(target)", endpoint: endpoint, job: job
+        ) { context in
+            try Self.send(copy, policy: policy, transferType: transferType, verifies: verifies, retry: retry, context: context)
         }
+    }
+
+    /// Sends one file as `policy` says about a server's file already there.
+    static func send(
+        _ copy: FileCopy, policy: OverwritePolicy, transferType: FTPClient.TransferType, verifies: Bool, retry: RetryPolicy, context: BatchContext
+    ) throws -> TransferOutcome {
+        var (suffix, continues) = ("", policy == .resume)
+        if policy.looksAtDestination {
+            let client = try context.session.connection()
+            if let existing = try remoteFacts(copy.remote, client: client) {
+                (suffix, continues) = try policy.place(
+                    over: existing, source: { FileFacts(localPath: copy.local) ?? FileFacts(size: nil, modified: nil) },
+                    isFree: { try remoteFacts(RemotePath(bytes: copy.remote.bytes + Array($0.utf8)), client: client) == nil })
+            }
+        }
+        let upload = FileUpload(
+            localPath: copy.local, remotePath: RemotePath(bytes: copy.remote.bytes + Array(suffix.utf8)), continues: continues,
+            ownedStamp: context.ownedStamp, verifies: verifies, transferType: transferType)
+        return try upload.run(on: context.session, retry: retry, journal: context.journal, onRetry: context.onRetry, onProgress: context.onProgress)
     }
 
     /// The size and time of a server's file; nil when it has none by that name. Without SIZE

@@ -72,6 +72,12 @@ struct BatchOptions: ParsableArguments {
     @Flag(name: .long, help: "Draw no progress line.")
     var noProgress = false
 
+    @Flag(name: .long, help: "Print one JSON object per file on standard output (NDJSON).")
+    var json = false
+
+    @Flag(name: .customLong("no-verify"), help: "Do not compare the server's digest of each file (HASH, XSHA256, XMD5, XCRC).")
+    var noVerify = false
+
     func validate() throws {
         if let parallel, !(1...32).contains(parallel) { throw ValidationError("--parallel must be from 1 to 32") }
     }
@@ -80,6 +86,9 @@ struct BatchOptions: ParsableArguments {
     func connections(for count: Int) -> Int {
         max(1, min(parallel ?? (count > 1 ? 4 : 1), count))
     }
+
+    /// Whether transfers compare the server's digest.
+    var verifies: Bool { !noVerify }
 }
 
 /// Which names a walk through folders takes: `get -r`, `put -r` and `mirror`.
@@ -99,13 +108,24 @@ struct FilterOptions: ParsableArguments {
     }
 }
 
-/// One file of a `get` or `put`: its name to show, what to say when it fails, the server, and
-/// the transfer itself, given a session and the retry and progress callbacks.
+/// One file of a `get` or `put`: its name to show, what to say when it fails, the server, the
+/// journal's record of it, and the transfer itself, given what the batch provides.
 struct BatchFile: Sendable {
     let name: String
     let failing: String
     let endpoint: RemoteEndpoint
-    let transfer: @Sendable (RemoteSession, _ onRetry: @escaping (any Error, Double) -> Void, _ onProgress: @escaping (TransferProgress) -> Void) throws -> Void
+    let job: JobRecord
+    let transfer: @Sendable (BatchContext) throws -> TransferOutcome
+}
+
+/// What a batch gives one file's transfer: a session, the file's place in the journal, the
+/// stamp of a source an earlier job was writing this file from, and the callbacks.
+struct BatchContext {
+    let session: RemoteSession
+    let journal: JournalEntry?
+    let ownedStamp: SourceStamp?
+    let onRetry: (any Error, Double) -> Void
+    let onProgress: (TransferProgress) -> Void
 }
 
 extension RemoteEndpoint {
@@ -123,10 +143,14 @@ extension RemoteEndpoint {
 /// with one progress line, and decides the exit status: a lone file's failure is the command's;
 /// among several, the others go on and the command ends with exit 1, unless the failure is one
 /// no other file would escape (login refused, connection or TLS failure), which stops the batch.
+/// Every file is in the journal from the start until it is done, so that `ferry resume` can
+/// finish what a stopped batch left; with `--json` each file's outcome is a line on stdout.
 final class TransferBatch: Sendable {
     private let count: Int
     private let noun: String
     private let progress: ProgressLine
+    private let report: BatchReport
+    private let journal: JournalFile?
     private let state = Mutex(State())
 
     private struct State {
@@ -139,41 +163,54 @@ final class TransferBatch: Sendable {
         var workers = 0
     }
 
-    init(count: Int, noun: String, showsProgress: Bool, connections: Int) {
+    init(count: Int, noun: String, options: BatchOptions, connections: Int) {
         self.count = count
         self.noun = noun
-        progress = ProgressLine(enabled: showsProgress, files: count, workers: connections)
+        progress = ProgressLine(enabled: !options.noProgress, files: count, workers: connections)
+        report = BatchReport(json: options.json)
+        do {
+            journal = try Journal.standard().begin()
+        } catch {
+            journal = nil
+            progress.say("ferry: \(Sanitizer.visible("\(error)")); this batch is not journalled, and cannot be resumed after a crash")
+        }
     }
 
     /// Runs `files` over `connections` connections: the first on this thread with `sessions`
     /// (where it adds those it opens, for the caller to close), the others on threads of their own.
     func run(_ files: [BatchFile], connections: Int, sessions: inout [String: RemoteSession]) {
+        // Stopped jobs for the same files are replaced by these; what they wrote for the same
+        // source may be continued.
+        let stamps = Journal.standard().adopt(files.map(\.job))
+        let entries = files.map { journal?.add($0.job, stamp: stamps[$0.job]) }
         state.withLock { $0.workers = max(1, connections) }
         let group = DispatchGroup()
         for worker in 1..<max(1, connections) {
             group.enter()
             let thread = Thread { [self] in
                 var own: [String: RemoteSession] = [:]
-                work(files, worker: worker, sessions: &own)
+                work(files, entries: entries, stamps: stamps, worker: worker, sessions: &own)
                 own.values.forEach { $0.close() }
                 group.leave()
             }
             thread.name = "ferry-transfer-\(worker)"
             thread.start()
         }
-        work(files, worker: 0, sessions: &sessions)
+        work(files, entries: entries, stamps: stamps, worker: 0, sessions: &sessions)
         group.wait()
     }
 
     /// Counts a file that failed before its transfer could start, saying why.
     func fail(_ reason: String) {
         progress.say("ferry: " + reason)
+        report.failed(nil, reason)
         state.withLock { $0.failures += 1 }
     }
 
     /// Fails with the batch's stopping failure, or with exit 1 if any file failed.
     func finish() throws {
         progress.end()
+        journal?.close()
         let (fatal, failures) = state.withLock { ($0.fatal, $0.failures) }
         if let fatal { throw fatal }
         if failures > 0 { throw Failure(.someTransfersFailed, "\(failures) of \(count) \(noun) failed") }
@@ -182,9 +219,11 @@ final class TransferBatch: Sendable {
     /// Takes files one by one until none is left or the batch stopped. A worker that cannot
     /// connect (servers limit connections per client) hands its file back and stops, unless it
     /// is the last one: then the file fails as any other would.
-    private func work(_ files: [BatchFile], worker: Int, sessions: inout [String: RemoteSession]) {
+    private func work(
+        _ files: [BatchFile], entries: [JournalEntry?], stamps: [JobRecord: SourceStamp], worker: Int, sessions: inout [String: RemoteSession]
+    ) {
         while let index = takeNext(of: files.count) {
-            let file = files[index]
+            let (file, entry) = (files[index], entries[index])
             let session = sessions[file.endpoint.site] ?? RemoteSession(endpoint: file.endpoint)
             sessions[file.endpoint.site] = session
             if !session.isConnected {
@@ -199,17 +238,28 @@ final class TransferBatch: Sendable {
                     }
                 }
             }
-            do {
-                try file.transfer(session, { [progress] error, wait in
+            let context = BatchContext(
+                session: session, journal: entry, ownedStamp: stamps[file.job],
+                onRetry: { [progress] error, wait in
                     progress.say("ferry: \(Sanitizer.visible(file.name)): \(error); retrying in \(Formatting.duration(wait))")
-                }, { [progress] in progress.update($0, worker: worker) })
+                },
+                onProgress: { [progress] in progress.update($0, worker: worker) })
+            do {
+                let outcome = try file.transfer(context)
                 progress.fileEnded(worker: worker)
+                entry?.ended()
+                report.done(file.job, outcome)
             } catch let skipped as TransferSkipped {
                 progress.fileEnded(worker: worker)
                 progress.say("ferry: \(Sanitizer.visible(file.name)): skipped, \(skipped.reason)")
+                entry?.ended()
+                report.skipped(file.job)
             } catch {
                 progress.fileEnded(worker: worker)
-                record(Failure(error, while: file.failing))
+                let failure = Failure(error, while: file.failing)
+                entry?.failed(failure.reason)
+                report.failed(file.job, failure.reason)
+                record(failure)
             }
         }
     }
@@ -251,5 +301,40 @@ final class TransferBatch: Sendable {
                 state.fatal = failure
             }
         }
+    }
+}
+
+/// The outcome of each file of a batch as one JSON object a line on standard output (`--json`):
+/// `{"source", "destination", "bytes", "status", "verified", "error"}`.
+final class BatchReport: Sendable {
+    private let json: Bool
+    private let output = Mutex(())
+
+    init(json: Bool) { self.json = json }
+
+    func done(_ job: JobRecord, _ outcome: TransferOutcome) {
+        write(job, bytes: outcome.bytes, status: "done", verified: outcome.verified?.rawValue, error: nil)
+    }
+
+    func skipped(_ job: JobRecord) {
+        write(job, bytes: 0, status: "skipped", verified: nil, error: nil)
+    }
+
+    func failed(_ job: JobRecord?, _ reason: String) {
+        write(job, bytes: 0, status: "failed", verified: nil, error: reason)
+    }
+
+    private func write(_ job: JobRecord?, bytes: UInt64, status: String, verified: String?, error: String?) {
+        guard json else { return }
+        let fields: [(String, String)] = [
+            ("source", job.map { ListingJSON.string($0.source) } ?? "null"),
+            ("destination", job.map { ListingJSON.string($0.destination) } ?? "null"),
+            ("bytes", String(bytes)),
+            ("status", ListingJSON.string(status)),
+            ("verified", verified.map(ListingJSON.string) ?? "null"),
+            ("error", error.map(ListingJSON.string) ?? "null"),
+        ]
+        let line = "{" + fields.map { "\"\($0.0)\": \($0.1)" }.joined(separator: ", ") + "}\n"
+        output.withLock { _ in FileHandle.standardOutput.write(Data(line.utf8)) }
     }
 }

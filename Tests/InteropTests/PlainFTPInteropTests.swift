@@ -101,12 +101,24 @@ struct PlainFTPInteropTests {
         let contents = sampleBytes(3_000_000)
         try contents.write(to: URL(fileURLWithPath: server.file(remoteName)))
         defer { try? FileManager.default.removeItem(atPath: server.file(remoteName)) }
+        // A .part that no Ferry job is known to have written is fetched again from byte 0...
         try local.write("resume.bin.part", contents.prefix(1_000_003))
-        let result = try FerryProcess.run(["get", "-c", "-v", server.url(remoteName), local.file("resume.bin")])
+        let fresh = try FerryProcess.run(["get", "-c", "-v", server.url(remoteName), local.file("resume.bin")], in: local.path)
+        #expect(fresh.status == 0, "\(fresh.standardError)")
+        #expect(!fresh.standardError.contains("> REST"))
+        #expect(local.read("resume.bin") == contents)
+        // ...while one that a stopped job was writing from the same file is continued.
+        try FileManager.default.removeItem(atPath: local.file("resume.bin"))
+        try local.write("resume.bin.part", contents.prefix(1_000_003))
+        let modified = try FileManager.default.attributesOfItem(atPath: server.file(remoteName))[.modificationDate] as? Date
+        try JournalFixture.stoppedDownload(
+            of: server.url(remoteName), to: local.file("resume.bin"), size: 3_000_000, modified: modified, in: local.journalFolder)
+        let result = try FerryProcess.run(["get", "-c", "-v", server.url(remoteName), local.file("resume.bin")], in: local.path)
         #expect(result.status == 0, "\(result.standardError)")
         #expect(result.standardError.contains("> REST 1000003"))
         #expect(local.read("resume.bin") == contents)
         #expect(!local.exists("resume.bin.part"))
+        #expect(try FerryProcess.run(["resume", "--list"], in: local.path).standardOutput.isEmpty)
     }
 
     @Test(arguments: servers)
@@ -118,9 +130,17 @@ struct PlainFTPInteropTests {
         defer { try? FileManager.default.removeItem(atPath: server.file(remoteName)) }
         let contents = sampleBytes(2_000_000)
         try local.write(remoteName, contents.prefix(777_777))
-        #expect(try FerryProcess.run(["put", local.file(remoteName), server.url("")]).status == 0)
+        #expect(try FerryProcess.run(["put", local.file(remoteName), server.url("")], in: local.path).status == 0)
+        // The server's file is another version's: -c sends the new one whole, never a new tail.
         try local.write(remoteName, contents)
-        let result = try FerryProcess.run(["put", "-c", "-v", local.file(remoteName), server.url("")])
+        let whole = try FerryProcess.run(["put", "-c", "-v", local.file(remoteName), server.url("")], in: local.path)
+        #expect(whole.status == 0, "\(whole.standardError)")
+        #expect(!whole.standardError.contains("> REST"))
+        #expect(FileManager.default.contents(atPath: server.file(remoteName)) == contents)
+        // What a stopped job was sending from this very file is continued.
+        try contents.prefix(777_777).write(to: URL(fileURLWithPath: server.file(remoteName)))
+        try JournalFixture.stoppedUpload(of: local.file(remoteName), to: server.url(remoteName), in: local.journalFolder)
+        let result = try FerryProcess.run(["put", "-c", "-v", local.file(remoteName), server.url("")], in: local.path)
         #expect(result.status == 0, "\(result.standardError)")
         #expect(result.standardError.contains("> REST 777777"))
         #expect(FileManager.default.contents(atPath: server.file(remoteName)) == contents)

@@ -59,7 +59,10 @@ struct TLSInteropTests {
         #expect(entry?["type"] as? String == "file")
         #expect(entry?["size"] as? Int == 2_500_000)
         try local.write("resume.bin.part", contents.prefix(999_999))
-        let resumed = try FerryProcess.run(["get", "-c", "-v", "--ca-file", ca, server.url(remoteName), local.file("resume.bin")])
+        let modified = try FileManager.default.attributesOfItem(atPath: server.file(remoteName))[.modificationDate] as? Date
+        try JournalFixture.stoppedDownload(
+            of: server.url(remoteName), to: local.file("resume.bin"), size: 2_500_000, modified: modified, in: local.journalFolder)
+        let resumed = try FerryProcess.run(["get", "-c", "-v", "--ca-file", ca, server.url(remoteName), local.file("resume.bin")], in: local.path)
         #expect(resumed.status == 0, "\(resumed.standardError)")
         #expect(resumed.standardError.contains("> REST 999999"))
         #expect(local.read("resume.bin") == contents)

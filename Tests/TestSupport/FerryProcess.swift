@@ -12,8 +12,8 @@ public struct ProgramResult: Sendable {
 /// (a pipe would wait for every process that inherited it), and the child is reaped by its id.
 public enum Program {
     /// Runs `executable` with `arguments` in `directory`, killing it after `timeout` seconds.
-    /// `HOME` is the directory (or the temporary folder) and `FERRY_PASSWORD` is unset unless
-    /// `environment` says otherwise.
+    /// `HOME` is the directory (or the temporary folder), `XDG_STATE_HOME` a folder beside it,
+    /// and `FERRY_PASSWORD` is unset unless `environment` says otherwise.
     public static func run(
         _ executable: String, _ arguments: [String], in directory: String? = nil, environment: [String: String] = [:],
         timeout: Double = 120
@@ -38,6 +38,8 @@ public enum Program {
     ) throws -> ChildProcess {
         var merged = ProcessInfo.processInfo.environment
         merged["HOME"] = directory ?? NSTemporaryDirectory()
+        // The journal goes beside the folder, not into it: tests check what a command wrote there.
+        merged["XDG_STATE_HOME"] = directory.map(TemporaryDirectory.stateFolder(of:)) ?? NSTemporaryDirectory() + "/ferry-test-state"
         merged.removeValue(forKey: "FERRY_PASSWORD")
         for (key, value) in environment { merged[key] = value }
         // posix_spawn cannot change the folder: a shell does, then becomes the program.

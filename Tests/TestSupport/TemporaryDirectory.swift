@@ -34,8 +34,17 @@ public final class TemporaryDirectory: Sendable {
         FileManager.default.fileExists(atPath: file(relative))
     }
 
+    /// The folder beside `path` where programs run in it keep their state (the journal).
+    public static func stateFolder(of path: String) -> String {
+        (path.hasSuffix("/") ? String(path.dropLast()) : path) + "-state"
+    }
+
+    /// The journal of the programs run in this folder.
+    public var journalFolder: String { Self.stateFolder(of: path) + "/ferry/journal" }
+
     public func remove() {
         try? FileManager.default.removeItem(atPath: path)
+        try? FileManager.default.removeItem(atPath: Self.stateFolder(of: path))
     }
 }
 

@@ -1,0 +1,93 @@
+import FTPWire
+
+/// A command that makes a server compute a digest of one of its files: `HASH` (with the
+/// algorithm picked by `OPTS HASH`) or one of the older `XSHA256`, `XSHA1`, `XMD5`, `XCRC`.
+public struct DigestCommand: Sendable, Equatable, CustomStringConvertible {
+    /// `HASH`, `XSHA256`, `XSHA1`, `XMD5` or `XCRC`.
+    public let verb: String
+    /// The digest it gives.
+    public let algorithm: DigestAlgorithm
+
+    public init(verb: String, algorithm: DigestAlgorithm) {
+        self.verb = verb
+        self.algorithm = algorithm
+    }
+
+    public var description: String { verb == "HASH" ? "HASH \(algorithm.rawValue)" : verb }
+
+    /// The older commands, strongest first.
+    static let extensions: [DigestCommand] = [
+        DigestCommand(verb: "XSHA256", algorithm: .sha256), DigestCommand(verb: "XSHA1", algorithm: .sha1),
+        DigestCommand(verb: "XMD5", algorithm: .md5), DigestCommand(verb: "XCRC", algorithm: .crc32),
+    ]
+
+    /// The strongest command a server announced in FEAT: HASH with the strongest algorithm
+    /// it lists (`HASH SHA-1*;SHA-256;MD5`), else the strongest X command; nil when none.
+    public static func best(offeredBy features: FeatureSet) -> DigestCommand? {
+        if let list = features.features["HASH"] {
+            let offered = Set(list.split(separator: ";").map { $0.trimmingBlanks.replacingStar.uppercased() })
+            if let algorithm = DigestAlgorithm.allCases.first(where: { offered.contains($0.rawValue) }) {
+                return DigestCommand(verb: "HASH", algorithm: algorithm)
+            }
+        }
+        return extensions.first { features.supports($0.verb) }
+    }
+
+    /// The algorithm a FEAT HASH line marks as in use (with `*`), if any.
+    static func selected(in features: FeatureSet) -> DigestAlgorithm? {
+        guard let list = features.features["HASH"] else { return nil }
+        let marked = list.split(separator: ";").first { $0.trimmingBlanks.hasSuffix("*") }
+        return marked.flatMap { DigestAlgorithm(rawValue: $0.trimmingBlanks.replacingStar.uppercased()) }
+    }
+
+    /// The digest in a reply: for HASH, `213 SHA-256 0-49 <hex> name` whose algorithm and
+    /// range (when `size` is known) must match; for the X commands, the first word of the
+    /// right length that is hexadecimal. Nil when the reply holds no such digest.
+    func digest(in reply: Reply, size: UInt64?) -> [UInt8]? {
+        let words = reply.message.split(separator: " ", omittingEmptySubsequences: true)
+        if verb == "HASH" {
+            guard words.count >= 3, words[0].uppercased() == algorithm.rawValue else { return nil }
+            if let size, words[1] != "0-\(size)" { return nil }
+            return ContentDigest.bytes(fromHex: words[2], byteCount: algorithm.byteCount)
+        }
+        for word in words {
+            if let bytes = ContentDigest.bytes(fromHex: word, byteCount: algorithm.byteCount) { return bytes }
+        }
+        return nil
+    }
+}
+
+extension FTPClient {
+    /// The strongest way this server offers to compute a file's digest; nil when it offers none.
+    public var digestCommand: DigestCommand? { DigestCommand.best(offeredBy: features) }
+
+    /// The server's digest of a whole file, computed with `command` (for HASH, after picking
+    /// its algorithm with OPTS HASH when the server is not already using it). `size`, when
+    /// known, is checked against the range a HASH reply covers.
+    public func digest(of path: RemotePath, using command: DigestCommand, size: UInt64? = nil) throws -> [UInt8] {
+        try guarded {
+            if command.verb == "HASH", (hashAlgorithmInUse ?? DigestCommand.selected(in: features)) != command.algorithm {
+                _ = try execute(FTPCommand("OPTS", "HASH \(command.algorithm.rawValue)"))
+                hashAlgorithmInUse = command.algorithm
+            }
+            try setServerTransferType(.binary)
+            let ftpCommand = try FTPCommand(command.verb, path: path)
+            let reply = try execute(ftpCommand)
+            guard let digest = command.digest(in: reply, size: size) else {
+                throw FTPError(kind: .protocolViolation, command: command.verb, reply: reply, detail: "the reply holds no \(command.algorithm.rawValue) digest of the whole file")
+            }
+            return digest
+        }
+    }
+}
+
+private extension Substring {
+    /// Without the `*` that marks the algorithm in use.
+    var replacingStar: Substring { hasSuffix("*") ? dropLast() : self }
+
+    /// Without spaces at either end.
+    var trimmingBlanks: Substring {
+        guard let first = firstIndex(where: { $0 != " " }), let last = lastIndex(where: { $0 != " " }) else { return "" }
+        return self[first...last]
+    }
+}

@@ -1,0 +1,349 @@
+import Foundation
+import Synchronization
+
+/// One transfer as the journal keeps it: what goes where. Never holds a password: URLs are
+/// written without one.
+public struct JobRecord: Codable, Sendable, Hashable {
+    /// Which way the bytes go.
+    public enum Kind: String, Codable, Sendable {
+        /// From a server to a local file.
+        case download
+        /// From a local file to a server.
+        case upload
+    }
+
+    public var kind: Kind
+    /// A URL without password (download) or an absolute local path (upload).
+    public var source: String
+    /// An absolute local path (download) or a URL without password (upload).
+    public var destination: String
+    /// Whether the transfer is in ASCII mode.
+    public var ascii: Bool
+
+    /// The `--overwrite` policy the job ran with, applied again when it is resumed.
+    public var overwrite: String?
+
+    public init(kind: Kind, source: String, destination: String, ascii: Bool = false, overwrite: String? = nil) {
+        self.kind = kind
+        self.source = source
+        self.destination = destination
+        self.ascii = ascii
+        self.overwrite = overwrite
+    }
+
+}
+
+/// A job that no running Ferry finished: its record, the stamp of its source when it began
+/// writing (nil if it never did), and its last error.
+public struct UnfinishedJob: Sendable, Equatable {
+    public var record: JobRecord
+    public var stamp: SourceStamp?
+    public var lastError: String?
+}
+
+/// The transfer journal: a folder of files, one per running batch, each a line of JSON per
+/// change (a job added, begun with its source's stamp, ended, failed). A batch holds an
+/// exclusive `flock` on its file while it runs, so a file nobody holds belongs to a batch
+/// that stopped — by its end, a crash or `kill -9` — and its unfinished jobs can be taken
+/// over. Writes are appended whole lines: a torn last line after a kill is skipped on reading.
+/// Two Ferry processes never write one file.
+public final class Journal: Sendable {
+    /// The folder of journal files.
+    public let directory: String
+
+    public init(directory: String) {
+        self.directory = directory
+    }
+
+    /// `$XDG_STATE_HOME/ferry/journal`, by default `~/.local/state/ferry/journal`.
+    public static func standard(environment: [String: String] = ProcessInfo.processInfo.environment) -> Journal {
+        let state = environment["XDG_STATE_HOME"].flatMap { $0.hasPrefix("/") ? $0 : nil }
+            ?? (environment["HOME"] ?? NSHomeDirectory()) + "/.local/state"
+        return Journal(directory: state + "/ferry/journal")
+    }
+
+    /// Starts a journal file for this process's jobs, held until `close()`.
+    public func begin() throws -> JournalFile {
+        try makeFolder()
+        let name = "\(Int(Date().timeIntervalSince1970 * 1000))-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).jsonl"
+        let path = directory + "/" + name
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0o600)
+        guard descriptor >= 0 else { throw LocalFileError(path: path, action: "cannot create the journal") }
+        guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
+            Glibc.close(descriptor)
+            throw LocalFileError(path: path, action: "cannot lock the journal")
+        }
+        return JournalFile(path: path, descriptor: descriptor)
+    }
+
+    /// The journal files that no running process holds and that still have unfinished jobs,
+    /// each locked for the caller until it is discarded or released. Empty files of stopped
+    /// batches are removed on the way.
+    public func abandoned() -> [AbandonedJournal] {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return [] }
+        var result: [AbandonedJournal] = []
+        for name in names.sorted() where name.hasSuffix(".jsonl") {
+            let path = directory + "/" + name
+            let descriptor = open(path, O_RDWR | O_APPEND | O_CLOEXEC | O_NOFOLLOW)
+            guard descriptor >= 0 else { continue }
+            guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
+                Glibc.close(descriptor)
+                continue
+            }
+            let journal = AbandonedJournal(path: path, descriptor: descriptor, jobs: JournalReader.unfinishedJobs(descriptor))
+            if journal.jobs.isEmpty {
+                journal.discard()
+            } else {
+                result.append(journal)
+            }
+        }
+        return result
+    }
+
+    /// The unfinished jobs of stopped batches, without taking them over.
+    public func unfinishedJobs() -> [UnfinishedJob] {
+        let journals = abandoned()
+        defer { journals.forEach { $0.release() } }
+        return journals.flatMap { $0.jobs.map(\.job) }
+    }
+
+    /// Takes over the stopped jobs that were writing these records' destinations from their
+    /// sources: they leave their journal files, and their stamps are returned so that the
+    /// caller may continue what they wrote. Records without such a job are not in the result.
+    public func adopt(_ records: [JobRecord]) -> [JobRecord: SourceStamp] {
+        let wanted = Dictionary(records.map { (Route($0), $0) }, uniquingKeysWith: { first, _ in first })
+        var stamps: [JobRecord: SourceStamp] = [:]
+        for journal in abandoned() {
+            var taken: [Int] = []
+            for (id, job) in journal.jobs.reversed() {
+                guard let record = wanted[Route(job.record)] else { continue }
+                // The older jobs for the same file are over too: this one replaces them.
+                taken.append(id)
+                if stamps[record] == nil, let stamp = job.stamp { stamps[record] = stamp }
+            }
+            journal.end(taken)
+            journal.release()
+        }
+        return stamps
+    }
+
+    /// What makes two records the same file's transfer.
+    private struct Route: Hashable {
+        let kind: JobRecord.Kind
+        let source: String
+        let destination: String
+
+        init(_ record: JobRecord) {
+            kind = record.kind
+            source = record.source
+            destination = record.destination
+        }
+    }
+
+    private func makeFolder() throws {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue { return }
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        } catch {
+            throw LocalFileError(path: directory, action: "cannot make the journal folder")
+        }
+    }
+}
+
+/// The journal file of a running batch: jobs are added, begun, ended and failed from any
+/// thread. When the batch closes it, the file goes if every job ended; otherwise it stays for
+/// `ferry resume`.
+public final class JournalFile: Sendable {
+    /// Where the file is.
+    public let path: String
+    private let state: Mutex<State>
+
+    private struct State {
+        var descriptor: Int32
+        var nextID = 1
+        var open: Set<Int> = []
+    }
+
+    init(path: String, descriptor: Int32) {
+        self.path = path
+        state = Mutex(State(descriptor: descriptor))
+    }
+
+    deinit { close() }
+
+    /// Records a job; `stamp` when it continues bytes an earlier job wrote for that source.
+    @discardableResult
+    public func add(_ record: JobRecord, stamp: SourceStamp? = nil) -> JournalEntry {
+        let id = state.withLock { state in
+            let id = state.nextID
+            state.nextID += 1
+            state.open.insert(id)
+            return id
+        }
+        write(JournalLine(add: JournalLine.Added(id: id, record: record)))
+        if let stamp { write(JournalLine(start: JournalLine.Started(id: id, stamp: stamp))) }
+        return JournalEntry(file: self, id: id)
+    }
+
+    /// Closes the file, removing it when no job is left unfinished.
+    public func close() {
+        state.withLock { state in
+            guard state.descriptor >= 0 else { return }
+            if state.open.isEmpty { unlink(path) }
+            Glibc.close(state.descriptor)
+            state.descriptor = -1
+        }
+    }
+
+    fileprivate func write(_ line: JournalLine) {
+        guard var bytes = try? JournalLine.encoder.encode(line) else { return }
+        bytes.append(UInt8(ascii: "\n"))
+        state.withLock { state in
+            guard state.descriptor >= 0 else { return }
+            if let ended = line.end { state.open.remove(ended) }
+            // One write of a whole line to a file opened for appending.
+            _ = bytes.withUnsafeBytes { Glibc.write(state.descriptor, $0.baseAddress, $0.count) }
+        }
+    }
+}
+
+/// One job's place in a journal file.
+public struct JournalEntry: Sendable {
+    let file: JournalFile
+    let id: Int
+
+    /// The job begins writing its destination, from a source with this stamp.
+    public func began(_ stamp: SourceStamp) {
+        file.write(JournalLine(start: JournalLine.Started(id: id, stamp: stamp)))
+    }
+
+    /// The job is over (done, or skipped): it leaves the journal.
+    public func ended() {
+        file.write(JournalLine(end: id))
+    }
+
+    /// The job failed; it stays for `ferry resume`.
+    public func failed(_ reason: String) {
+        file.write(JournalLine(fail: JournalLine.Failed(id: id, error: reason)))
+    }
+}
+
+/// A journal file of a batch that stopped, locked by this process until it is discarded or
+/// released.
+public final class AbandonedJournal: @unchecked Sendable {
+    // @unchecked: the descriptor is closed once, by whichever of discard and release comes first.
+    /// Where the file is.
+    public let path: String
+    /// Its unfinished jobs, by their number in the file.
+    let jobs: [(id: Int, job: UnfinishedJob)]
+    private var descriptor: Int32
+
+    init(path: String, descriptor: Int32, jobs: [(id: Int, job: UnfinishedJob)]) {
+        self.path = path
+        self.descriptor = descriptor
+        self.jobs = jobs
+    }
+
+    deinit { release() }
+
+    /// The unfinished jobs.
+    public var unfinished: [UnfinishedJob] { jobs.map(\.job) }
+
+    /// Removes the file: its jobs were taken over (or given up).
+    public func discard() {
+        guard descriptor >= 0 else { return }
+        unlink(path)
+        release()
+    }
+
+    /// Lets the file go for others to take.
+    public func release() {
+        guard descriptor >= 0 else { return }
+        Glibc.close(descriptor)
+        descriptor = -1
+    }
+
+    /// Marks jobs ended; removes the file once none is left.
+    func end(_ ids: [Int]) {
+        guard descriptor >= 0, !ids.isEmpty else { return }
+        let ended = Set(ids)
+        if jobs.allSatisfy({ ended.contains($0.id) }) {
+            discard()
+            return
+        }
+        var bytes: [UInt8] = []
+        for id in ids {
+            guard let line = try? JournalLine.encoder.encode(JournalLine(end: id)) else { continue }
+            bytes += line
+            bytes.append(UInt8(ascii: "\n"))
+        }
+        _ = bytes.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
+    }
+}
+
+/// One line of a journal file: exactly one of its fields is set.
+struct JournalLine: Codable {
+    struct Added: Codable {
+        var id: Int
+        var record: JobRecord
+    }
+
+    struct Started: Codable {
+        var id: Int
+        var stamp: SourceStamp
+    }
+
+    struct Failed: Codable {
+        var id: Int
+        var error: String
+    }
+
+    var add: Added?
+    var start: Started?
+    var end: Int?
+    var fail: Failed?
+
+    static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }()
+}
+
+/// Reads a journal file back: bounded, and tolerant of a torn or foreign line.
+enum JournalReader {
+    /// The most a journal file is read.
+    static let maximumBytes = 512 * 1024 * 1024
+
+    /// The jobs added and not ended, in the order they were added.
+    static func unfinishedJobs(_ descriptor: Int32) -> [(id: Int, job: UnfinishedJob)] {
+        guard lseek(descriptor, 0, SEEK_SET) == 0 else { return [] }
+        var data = Data()
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 256 * 1024, alignment: 16)
+        defer { buffer.deallocate() }
+        while data.count < maximumBytes {
+            let count = read(descriptor, buffer.baseAddress, buffer.count)
+            if count < 0, errno == EINTR { continue }
+            guard count > 0 else { break }
+            data.append(contentsOf: UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
+        }
+        var order: [Int] = []
+        var jobs: [Int: UnfinishedJob] = [:]
+        let decoder = JSONDecoder()
+        for line in data.split(separator: UInt8(ascii: "\n")) {
+            guard let parsed = try? decoder.decode(JournalLine.self, from: line) else { continue }
+            if let added = parsed.add, jobs[added.id] == nil {
+                order.append(added.id)
+                jobs[added.id] = UnfinishedJob(record: added.record, stamp: nil, lastError: nil)
+            } else if let started = parsed.start {
+                jobs[started.id]?.stamp = started.stamp
+            } else if let failed = parsed.fail {
+                jobs[failed.id]?.lastError = failed.error
+            } else if let ended = parsed.end {
+                jobs[ended] = nil
+            }
+        }
+        return order.compactMap { id in jobs[id].map { (id, $0) } }
+    }
+}

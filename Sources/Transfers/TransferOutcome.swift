@@ -1,0 +1,42 @@
+import FTP
+import FTPWire
+
+/// How a finished transfer ended: the size of the file at its destination, and the digest the
+/// server's agreed with, if it offered one.
+public struct TransferOutcome: Sendable, Equatable {
+    /// The size of the file now at the destination.
+    public var bytes: UInt64
+    /// The algorithm of the server's digest that matched the bytes that passed; nil when the
+    /// server offers none, in ASCII mode, or with verification off.
+    public var verified: DigestAlgorithm?
+
+    public init(bytes: UInt64, verified: DigestAlgorithm?) {
+        self.bytes = bytes
+        self.verified = verified
+    }
+}
+
+/// The server's digest of a file differs from the digest of the bytes that passed.
+public struct ChecksumMismatch: Error, CustomStringConvertible, Sendable {
+    /// The algorithm compared.
+    public let algorithm: DigestAlgorithm
+    /// Whether the bytes were received (a download) or sent.
+    public let received: Bool
+
+    public var description: String {
+        "checksum mismatch: the server's \(algorithm.rawValue) of the file differs from the bytes \(received ? "received" : "sent")"
+    }
+}
+
+extension FTPClient {
+    /// The server's digest of a file, or nil when it cannot give one after all (the command
+    /// failed, or its reply held no digest): then the transfer is simply not verified. A lost
+    /// connection still throws.
+    func serverDigest(of path: RemotePath, using command: DigestCommand, size: UInt64?) throws -> [UInt8]? {
+        do {
+            return try digest(of: path, using: command, size: size)
+        } catch let error as FTPError where [.permanent, .temporary, .protocolViolation].contains(error.kind) {
+            return nil
+        }
+    }
+}

@@ -1,0 +1,87 @@
+import ArgumentParser
+import FTP
+import FTPWire
+import Foundation
+import Transfers
+
+/// `ferry resume [--list] [--json]`: finish the transfers a stopped ferry left in the journal.
+struct ResumeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "resume",
+        abstract: "Finish (or list) the transfers that a stopped ferry left unfinished.",
+        discussion: """
+            Every transfer is recorded in the journal ($XDG_STATE_HOME/ferry/journal, by default \
+            ~/.local/state/ferry/journal) from the moment it is queued until it is done, without \
+            passwords. After a crash, kill -9 or a dropped session, ferry resume runs the unfinished \
+            ones again, continuing partial files whose source has not changed since. Passwords come \
+            from FERRY_PASSWORD, ~/.netrc or a prompt, as for get and put. Exit codes as for get and put.
+            """
+    )
+
+    @Flag(name: .long, help: "List the unfinished transfers, one a line, and run none.")
+    var list = false
+
+    @OptionGroup var batch: BatchOptions
+
+    @OptionGroup var connection: ConnectionOptions
+
+    func run() throws {
+        let jobs = Journal.standard().unfinishedJobs()
+        if list {
+            for job in jobs { print(batch.json ? Self.json(job) : Self.line(job)) }
+            return
+        }
+        guard !jobs.isEmpty else { return }
+        var files: [BatchFile] = []
+        var sessions: [String: RemoteSession] = [:]
+        defer { sessions.values.forEach { $0.close() } }
+        for job in jobs {
+            let remote = job.record.kind == .download ? job.record.source : job.record.destination
+            let url = try ConnectionOptions.parseURL(remote)
+            files.append(try file(for: job.record, url: url, endpoint: connection.endpoint(for: url)))
+        }
+        let connections = batch.connections(for: files.count)
+        let transfers = TransferBatch(count: files.count, noun: "transfers", options: batch, connections: connections)
+        transfers.run(files, connections: connections, sessions: &sessions)
+        try transfers.finish()
+    }
+
+    /// The batch entry that finishes one job: its policy applied again, partial files continued.
+    private func file(for record: JobRecord, url: FTPURL, endpoint: RemoteEndpoint) throws -> BatchFile {
+        let stated = record.overwrite.flatMap(OverwritePolicy.init(rawValue:)) ?? .overwrite
+        let policy = stated == .overwrite ? .resume : stated
+        let (retry, verifies) = (connection.retryPolicy, batch.verifies)
+        let transferType: FTPClient.TransferType = record.ascii ? .ascii : .binary
+        switch record.kind {
+        case .download:
+            let copy = FileCopy(remote: url.path, local: record.destination)
+            return BatchFile(name: url.path.lastComponent.description, failing: "cannot download \(url)", endpoint: endpoint, job: record) { context in
+                try GetCommand.fetch(copy, policy: policy, transferType: transferType, verifies: verifies, retry: retry, context: context)
+            }
+        case .upload:
+            let copy = FileCopy(remote: url.path, local: record.source)
+            let name = URL(fileURLWithPath: record.source).lastPathComponent
+            return BatchFile(name: name, failing: "cannot upload \(Sanitizer.visible(record.source)) to \(url)", endpoint: endpoint, job: record) { context in
+                try PutCommand.send(copy, policy: policy, transferType: transferType, verifies: verifies, retry: retry, context: context)
+            }
+        }
+    }
+
+    /// `download ftp://host/file -> /home/me/file (last error: …)`, with controls made visible.
+    private static func line(_ job: UnfinishedJob) -> String {
+        let error = job.lastError.map { " (last error: \($0))" } ?? ""
+        return Sanitizer.visible("\(job.record.kind.rawValue) \(job.record.source) -> \(job.record.destination)\(error)")
+    }
+
+    /// `{"kind", "source", "destination", "started", "error"}`.
+    private static func json(_ job: UnfinishedJob) -> String {
+        let fields: [(String, String)] = [
+            ("kind", ListingJSON.string(job.record.kind.rawValue)),
+            ("source", ListingJSON.string(job.record.source)),
+            ("destination", ListingJSON.string(job.record.destination)),
+            ("started", job.stamp == nil ? "false" : "true"),
+            ("error", job.lastError.map(ListingJSON.string) ?? "null"),
+        ]
+        return "{" + fields.map { "\"\($0.0)\": \($0.1)" }.joined(separator: ", ") + "}"
+    }
+}

@@ -1,0 +1,105 @@
+import Foundation
+import Spawn
+import TestSupport
+import Testing
+
+/// The journal and verification through the binary: `--json`, `-v`, a wrong digest, and a
+/// recursive download killed with `kill -9` that `ferry resume` finishes.
+@Suite("Journal and verification")
+struct JournalAndVerificationTests {
+    /// The NDJSON objects a command printed.
+    private func objects(_ output: String) throws -> [[String: Any]] {
+        try output.split(separator: "\n").map { line in
+            try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+        }
+    }
+
+    @Test func getAndPutReportEachFileAsJSONWithTheDigestThatMatched() throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        let local = try TemporaryDirectory()
+        defer { local.remove() }
+        try fixture.root.write("a.bin", sampleBytes(100_000))
+        let get = try FerryProcess.run(["get", "--json", "-v", fixture.url("a.bin")], in: local.path)
+        #expect(get.status == 0, "\(get.standardError)")
+        #expect(get.standardError.contains("> HASH a.bin"))
+        let downloads = try objects(get.standardOutput)
+        #expect(downloads.count == 1)
+        #expect(downloads.first?["status"] as? String == "done")
+        #expect(downloads.first?["verified"] as? String == "SHA-256")
+        #expect(downloads.first?["bytes"] as? Int == 100_000)
+        #expect(downloads.first?["source"] as? String == "ftp://alice@127.0.0.1:\(fixture.port)/a.bin")
+        #expect(downloads.first?["destination"] as? String == local.file("a.bin"))
+        #expect(downloads.first?["error"] is NSNull)
+
+        fixture.server.faults.offerDigestCommands(["XMD5"])
+        let put = try FerryProcess.run(["put", "--json", "a.bin", fixture.url("b.bin")], in: local.path)
+        #expect(put.status == 0, "\(put.standardError)")
+        #expect(try objects(put.standardOutput).first?["verified"] as? String == "MD5")
+
+        let unverified = try FerryProcess.run(["get", "--json", "--no-verify", fixture.url("b.bin")], in: local.path)
+        #expect(try objects(unverified.standardOutput).first?["verified"] is NSNull)
+        #expect(fixture.root.read("b.bin") == sampleBytes(100_000))
+    }
+
+    @Test func aWrongDigestLeavesNoFileAndExitsWithOne() throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        let local = try TemporaryDirectory()
+        defer { local.remove() }
+        try fixture.root.write("a.bin", sampleBytes(100_000))
+        fixture.server.faults.answerWrongDigests(true)
+        let result = try FerryProcess.run(["get", "--json", fixture.url("a.bin")], in: local.path)
+        #expect(result.status == 1)
+        #expect(result.standardError.contains("checksum mismatch"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: local.path).isEmpty)
+        let reported = try objects(result.standardOutput)
+        #expect(reported.first?["status"] as? String == "failed")
+        #expect((reported.first?["error"] as? String)?.contains("checksum mismatch") == true)
+    }
+
+    @Test func aRecursiveDownloadKilledMidwayIsFinishedByResume() throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        let local = try TemporaryDirectory()
+        defer { local.remove() }
+        let files = (1...4).map { ("tree/sub\($0 % 2)/file\($0).bin", sampleBytes(600_000, seed: UInt64($0))) }
+        for (path, contents) in files { try fixture.root.write(path, contents) }
+        fixture.server.faults.throttle(bytesPerSecond: 400_000)
+        let output = try TemporaryDirectory("ferry-output")
+        defer { output.remove() }
+        let child = try Program.start(
+            FerryProcess.executable, ["get", "-r", "-P", "1", fixture.url("tree/"), "copy"], in: local.path,
+            standardOutput: output.file("stdout"), standardError: output.file("stderr"))
+        // Kill it once the first file is partly there.
+        var partial = false
+        for _ in 0..<200 where !partial {
+            usleep(50_000)
+            let parts = (FileManager.default.enumerator(atPath: local.file("copy"))?.allObjects as? [String] ?? []).filter { $0.hasSuffix(".part") }
+            partial = parts.contains { (try? FileManager.default.attributesOfItem(atPath: local.file("copy/" + $0))[.size] as? Int ?? 0) ?? 0 > 100_000 }
+        }
+        child.send(SIGKILL)
+        _ = child.wait()
+        #expect(partial)
+
+        let journal = try FileManager.default.contentsOfDirectory(atPath: local.journalFolder)
+            .compactMap { FileManager.default.contents(atPath: local.journalFolder + "/" + $0) }
+        #expect(!journal.isEmpty)
+        #expect(!journal.contains { String(decoding: $0, as: UTF8.self).contains(ServerFixture.password) })
+        let listed = try FerryProcess.run(["resume", "--list"], in: local.path)
+        #expect(listed.status == 0)
+        #expect(listed.standardOutput.split(separator: "\n").count == 4, "\(listed.standardOutput)")
+        let json = try FerryProcess.run(["resume", "--list", "--json"], in: local.path)
+        #expect(try objects(json.standardOutput).allSatisfy { $0["kind"] as? String == "download" })
+
+        fixture.server.faults.throttle(bytesPerSecond: nil)
+        fixture.server.clearReceivedCommands()
+        let resumed = try FerryProcess.run(["resume"], in: local.path, environment: ["FERRY_PASSWORD": ServerFixture.password])
+        #expect(resumed.status == 0, "\(resumed.standardError)")
+        for (path, contents) in files {
+            #expect(local.read("copy/" + path.dropFirst("tree/".count)) == contents, "\(path)")
+        }
+        #expect(fixture.server.receivedCommands.contains { $0.hasPrefix("REST ") })
+        #expect(try FerryProcess.run(["resume", "--list"], in: local.path).standardOutput.isEmpty)
+    }
+}

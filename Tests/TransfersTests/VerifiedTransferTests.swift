@@ -1,0 +1,127 @@
+import Foundation
+import FTP
+import FTPServer
+import FTPWire
+import Testing
+import TestSupport
+import Transfers
+
+/// Downloads and uploads against the loopback server, which computes digests of its files:
+/// every finished transfer is compared with the digest of the bytes that passed.
+@Suite("Verified transfers")
+struct VerifiedTransferTests {
+    private func session(_ fixture: ServerFixture) throws -> RemoteSession {
+        let url = try FTPURL(fixture.url())
+        return RemoteSession(endpoint: RemoteEndpoint(url: url, user: ServerFixture.user, password: ServerFixture.password))
+    }
+
+    @Test(arguments: [
+        (["HASH", "XSHA256", "XMD5"], DigestAlgorithm.sha256, "HASH"),
+        (["XSHA256"], .sha256, "XSHA256"),
+        (["XSHA1", "XCRC"], .sha1, "XSHA1"),
+        (["XMD5"], .md5, "XMD5"),
+        (["XCRC"], .crc32, "XCRC"),
+    ])
+    func downloadsAreVerifiedWithTheStrongestDigest(_ offered: [String], _ algorithm: DigestAlgorithm, _ verb: String) throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        let local = try TemporaryDirectory()
+        defer { local.remove() }
+        fixture.server.faults.offerDigestCommands(Set(offered))
+        let contents = sampleBytes(700_000)
+        try fixture.root.write("f.bin", contents)
+        let session = try session(fixture)
+        defer { session.close() }
+        let outcome = try FileDownload(remotePath: "f.bin", localPath: local.file("f.bin")).run(on: session)
+        #expect(outcome == TransferOutcome(bytes: 700_000, verified: algorithm))
+        #expect(local.read("f.bin") == contents)
+        #expect(fixture.server.receivedCommands.contains { $0.hasPrefix(verb + " ") })
+    }
+
+    @Test func noDigestWithoutServerSupportOrWhenTurnedOff() throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        let local = try TemporaryDirectory()
+        defer { local.remove() }
+        try fixture.root.write("f.bin", sampleBytes(1000))
+        let session = try session(fixture)
+        defer { session.close() }
+        let unverified = try FileDownload(remotePath: "f.bin", localPath: local.file("a"), verifies: false).run(on: session)
+        #expect(unverified.verified == nil)
+        fixture.server.faults.offerDigestCommands([])
+        session.drop()
+        #expect(try FileDownload(remotePath: "f.bin", localPath: local.file("b")).run(on: session).verified == nil)
+        #expect(!fixture.server.receivedCommands.contains { $0.hasPrefix("HASH") || $0.hasPrefix("X") })
+    }
+
+    @Test func aWrongDigestLeavesNothingInPlaceAfterOneMoreTryFromTheStart() throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        let local = try TemporaryDirectory()
+        defer { local.remove() }
+        try fixture.root.write("f.bin", sampleBytes(300_000))
+        fixture.server.faults.answerWrongDigests(true)
+        let session = try session(fixture)
+        defer { session.close() }
+        #expect(throws: ChecksumMismatch.self) {
+            try FileDownload(remotePath: "f.bin", localPath: local.file("f.bin")).run(on: session, retry: .never)
+        }
+        #expect(!local.exists("f.bin"))
+        #expect(!local.exists("f.bin.part"))
+        #expect(fixture.server.receivedCommands.filter { $0 == "RETR f.bin" }.count == 2)
+        #expect(!fixture.server.receivedCommands.contains { $0.hasPrefix("REST") })
+    }
+
+    @Test func aWrongDigestOnceIsMendedByTheSecondTry() throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        let local = try TemporaryDirectory()
+        defer { local.remove() }
+        let contents = sampleBytes(300_000)
+        try fixture.root.write("f.bin", contents)
+        fixture.server.faults.script("HASH", reply: .init(code: 213, text: "SHA-256 0-300000 \(String(repeating: "0", count: 64)) f.bin", times: 1))
+        let session = try session(fixture)
+        defer { session.close() }
+        var retried: [String] = []
+        let outcome = try FileDownload(remotePath: "f.bin", localPath: local.file("f.bin"))
+            .run(on: session, retry: .never, onRetry: { error, _ in retried.append("\(error)") })
+        #expect(outcome.verified == .sha256)
+        #expect(local.read("f.bin") == contents)
+        #expect(retried.count == 1 && retried[0].contains("checksum mismatch"))
+    }
+
+    @Test func uploadsAreVerifiedAndAMismatchFails() throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        let local = try TemporaryDirectory()
+        defer { local.remove() }
+        let contents = sampleBytes(500_000)
+        try local.write("u.bin", contents)
+        let session = try session(fixture)
+        defer { session.close() }
+        let outcome = try FileUpload(localPath: local.file("u.bin"), remotePath: "u.bin").run(on: session)
+        #expect(outcome == TransferOutcome(bytes: 500_000, verified: .sha256))
+        #expect(fixture.root.read("u.bin") == contents)
+        fixture.server.faults.answerWrongDigests(true)
+        #expect(throws: ChecksumMismatch.self) {
+            try FileUpload(localPath: local.file("u.bin"), remotePath: "v.bin").run(on: session, retry: .never)
+        }
+    }
+
+    @Test func aResumedDownloadHashesTheHeadOnDiskAndFetchesOnlyTheTail() throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        let local = try TemporaryDirectory()
+        defer { local.remove() }
+        let contents = sampleBytes(1_000_000)
+        try fixture.root.write("r.bin", contents)
+        fixture.server.faults.cutTransfers(after: 400_000, times: 1)
+        let session = try session(fixture)
+        defer { session.close() }
+        let outcome = try FileDownload(remotePath: "r.bin", localPath: local.file("r.bin"))
+            .run(on: session, retry: RetryPolicy(retries: 2, initialDelay: 0.05))
+        #expect(outcome.verified == .sha256)
+        #expect(local.read("r.bin") == contents)
+        #expect(fixture.server.receivedCommands.contains("REST 400000"))
+    }
+}
