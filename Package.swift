@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .library(name: "FTP", targets: ["FTP"]),
         .library(name: "FTPWire", targets: ["FTPWire"]),
+        .library(name: "Net", targets: ["Net"]),
         .library(name: "FTPServer", targets: ["FTPServer"]),
         .library(name: "Transfers", targets: ["Transfers"]),
         .executable(name: "ferry", targets: ["ferry"]),
@@ -27,11 +28,12 @@ let package = Package(
         ),
         .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
         .target(name: "FTPWire"),
+        .target(name: "Net", dependencies: ["COpenSSL"]),
         .target(
             name: "FTP",
-            dependencies: ["FTPWire", "COpenSSL", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["FTPWire", "Net", .product(name: "Logging", package: "swift-log")]
         ),
-        .target(name: "FTPServer", dependencies: ["FTPWire", "FTP"]),
+        .target(name: "FTPServer", dependencies: ["FTPWire", "Net"]),
         .target(
             name: "Transfers",
             dependencies: ["FTP", .product(name: "Logging", package: "swift-log")]
@@ -52,6 +54,7 @@ let package = Package(
         .testTarget(name: "ScreenKitTests", dependencies: ["ScreenKit"]),
         .testTarget(name: "CommanderTests", dependencies: ["Commander", "ScreenKit", "FTPWire"], exclude: ["Snapshots"]),
         .testTarget(name: "TerminalTests", dependencies: ["Terminal", "ScreenKit"]),
+        .testTarget(name: "NetTests", dependencies: ["Net"]),
         .testTarget(
             name: "FTPTests",
             dependencies: ["FTP", "FTPServer", "Transfers", "TestSupport", .product(name: "Logging", package: "swift-log")]

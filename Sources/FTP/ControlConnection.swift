@@ -21,7 +21,7 @@ final class ControlConnection {
     /// Writes a command. The log shows it with the password masked.
     func send(_ command: FTPCommand) throws {
         logger.trace("> \(command)")
-        try transport.write(command.wireBytes)
+        try FTPError.converting { try transport.write(command.wireBytes) }
     }
 
     /// Reads the next complete reply.
@@ -33,7 +33,7 @@ final class ControlConnection {
                 }
                 return reply
             }
-            let count = try buffer.withUnsafeMutableBytes { try transport.read(into: $0) }
+            let count = try FTPError.converting { try buffer.withUnsafeMutableBytes { try transport.read(into: $0) } }
             guard count > 0 else {
                 throw FTPError(kind: .connection, command: command?.description, detail: "the server closed the control connection")
             }

@@ -28,7 +28,7 @@ extension FTPClient {
             let listener = try listenActive()
             defer { listener.close() }
             _ = try execute(command, expecting: [.positivePreliminary])
-            socket = try listener.accept(timeout: options.timeout, socketTimeout: options.timeout)
+            socket = try FTPError.converting { try listener.accept(timeout: options.timeout, socketTimeout: options.timeout) }
             guard socket.remoteAddress.host == control.transport.remoteAddress.host else {
                 socket.close()
                 throw FTPError(kind: .protocolViolation, command: command.description,
@@ -49,7 +49,7 @@ extension FTPClient {
         // connection's own once the pool is used up.
         let session = tlsContext.sessions.take() ?? (control.transport as? TLSStream)?.session()
         do {
-            let stream = try TLSStream.handshake(over: socket, context: tlsContext, host: host, port: port, resuming: session)
+            let stream = try FTPError.converting { try TLSStream.handshake(over: socket, context: tlsContext, host: host, port: port, resuming: session) }
             cancellation.watch(stream)
             logger.debug("data connection: \(stream.protocolVersion), session \(stream.resumedSession ? "resumed" : "NOT resumed")")
             dataConnectionResumedSession = stream.resumedSession
@@ -119,14 +119,14 @@ extension FTPClient {
     private func connectData(host: String, port: UInt16) throws -> TCPSocket {
         do {
             return try TCPSocket.connect(host: host, port: port, timeout: options.timeout)
-        } catch let error as FTPError {
-            throw FTPError(kind: error.kind, command: "data connection", detail: error.detail)
+        } catch {
+            throw FTPError(error, command: "data connection")
         }
     }
 
     private func listenActive() throws -> TCPListener {
         let local = control.transport.localAddress
-        let listener = try TCPListener(host: local.host)
+        let listener = try FTPError.converting { try TCPListener(host: local.host) }
         let port = listener.address.port
         let command: FTPCommand
         if local.isIPv6 {

@@ -76,7 +76,7 @@ extension FTPClient {
         defer { buffer.deallocate() }
         do {
             while true {
-                let count = try transfer.transport.read(into: buffer)
+                let count = try FTPError.converting { try transfer.transport.read(into: buffer) }
                 if count == 0 { break }
                 try onChunk(UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
             }
@@ -101,9 +101,9 @@ extension FTPClient {
                 if count == 0 { break }
                 let chunk = UnsafeRawBufferPointer(rebasing: buffer[0..<min(count, buffer.count)])
                 if lineEndings == nil {
-                    try transfer.transport.write(chunk)
+                    try FTPError.converting { try transfer.transport.write(chunk) }
                 } else {
-                    try transfer.transport.write(lineEndings?.encode(chunk) ?? [])
+                    try FTPError.converting { try transfer.transport.write(lineEndings?.encode(chunk) ?? []) }
                 }
                 onProgress(chunk.count)
             }

@@ -24,12 +24,7 @@ public final class FTPClient {
     }
 
     /// How file contents are represented on the wire.
-    public enum TransferType: Sendable, Equatable {
-        /// TYPE I: bytes as they are.
-        case binary
-        /// TYPE A: text with CRLF line endings on the wire and LF locally.
-        case ascii
-    }
+    public typealias TransferType = FTPWire.TransferType
 
     /// Whether and how the connection is protected by TLS.
     public enum Security: Sendable {
@@ -115,15 +110,15 @@ public final class FTPClient {
         self.port = port
         switch options.security {
         case .none: tlsContext = nil
-        case .explicitTLS(let configuration), .implicitTLS(let configuration): tlsContext = try TLSContext(configuration: configuration)
+        case .explicitTLS(let configuration), .implicitTLS(let configuration): tlsContext = try FTPError.converting { try TLSContext(configuration: configuration) }
         }
-        let socket = try TCPSocket.connect(host: host, port: port, timeout: options.timeout)
+        let socket = try FTPError.converting { try TCPSocket.connect(host: host, port: port, timeout: options.timeout) }
         logger.debug("connected to \(socket.remoteAddress)")
         cancellation.watch(socket)
         do {
             var transport: any Transport = socket
             if case .implicitTLS = options.security, let tlsContext {
-                transport = try TLSStream.handshake(over: socket, context: tlsContext, host: host, port: port)
+                transport = try FTPError.converting { try TLSStream.handshake(over: socket, context: tlsContext, host: host, port: port) }
                 Self.logTLS(transport, logger: logger)
             }
             control = ControlConnection(transport: transport, logger: logger)
@@ -149,7 +144,7 @@ public final class FTPClient {
             throw FTPError(kind: .tls, command: "AUTH TLS", reply: reply,
                            detail: "the server does not offer TLS; refusing to go on in plain text")
         }
-        let stream = try TLSStream.handshake(over: socket, context: context, host: host, port: port)
+        let stream = try FTPError.converting { try TLSStream.handshake(over: socket, context: context, host: host, port: port) }
         control.replaceTransport(stream)
         Self.logTLS(stream, logger: logger)
     }

@@ -56,6 +56,30 @@ public struct FTPError: Error, Sendable, CustomStringConvertible {
         return FTPError(kind: kind, command: command?.description, reply: reply)
     }
 
+    /// The error for a failure below the protocol, of the same kind, with what the client was
+    /// doing.
+    init(_ error: NetError, command: String? = nil) {
+        let kind: Kind = switch error.kind {
+        case .connection: .connection
+        case .timeout: .timeout
+        case .tls: .tls
+        case .cancelled: .cancelled
+        case .usage: .usage
+        }
+        self.init(kind: kind, command: command, detail: error.detail, certificate: error.certificate)
+    }
+
+    /// Runs `body`, a call into the network layer, and throws its `NetError` as an `FTPError` of
+    /// the same kind: so that the FTP module's own failures and the network's reach its callers
+    /// as one type.
+    static func converting<Result>(_ body: () throws -> Result) throws -> Result {
+        do {
+            return try body()
+        } catch let error as NetError {
+            throw FTPError(error)
+        }
+    }
+
     /// Whether the connection is gone or no longer usable: dropped, stalled, or closed by the
     /// server with 421. A new connection may well work.
     public var isConnectionLoss: Bool {

@@ -1,5 +1,5 @@
 import Foundation
-import FTP
+import Net
 import Synchronization
 
 /// A small FTP server for loopback use: it backs `ferry demo` and the tests.

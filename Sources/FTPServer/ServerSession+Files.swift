@@ -1,6 +1,6 @@
 import Foundation
-import FTP
 import FTPWire
+import Net
 
 extension ServerSession {
     /// Resolves a client path, answering 550 when it leaves the root.

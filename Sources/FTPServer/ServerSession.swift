@@ -1,6 +1,6 @@
 import Foundation
-import FTP
 import FTPWire
+import Net
 
 /// One client's session: reads commands from the control connection and answers them.
 final class ServerSession {
@@ -11,7 +11,7 @@ final class ServerSession {
     var loggedIn = false
     var userName: String?
     var directory = "/"
-    var transferType = FTPClient.TransferType.binary
+    var transferType = TransferType.binary
     var restartOffset: UInt64 = 0
     /// The algorithm HASH uses, as chosen by OPTS HASH.
     var hashAlgorithm = DigestAlgorithm.sha256
@@ -37,7 +37,7 @@ final class ServerSession {
             let count: Int
             do {
                 count = try buffer.withUnsafeMutableBytes { try control.read(into: $0) }
-            } catch let error as FTPError where error.kind == .timeout {
+            } catch let error as NetError where error.kind == .timeout {
                 reply(421, "Idle timeout, closing the control connection.")
                 return
             } catch {

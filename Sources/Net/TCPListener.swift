@@ -15,18 +15,18 @@ public final class TCPListener: @unchecked Sendable {
     public let address: SocketAddress
 
     /// Listens on `host` (a numeric address) and `port` (0: any free port).
-    public init(host: String, port: UInt16 = 0, backlog: Int32 = 64) throws {
+    public init(host: String, port: UInt16 = 0, backlog: Int32 = 64) throws(NetError) {
         var hints = addrinfo()
         hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
         hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV | AI_PASSIVE
         var list: UnsafeMutablePointer<addrinfo>?
         guard getaddrinfo(host, String(port), &hints, &list) == 0, let info = list else {
-            throw FTPError(kind: .usage, detail: "cannot listen on \(host): not a numeric address")
+            throw NetError(kind: .usage, detail: "cannot listen on \(host): not a numeric address")
         }
         defer { freeaddrinfo(list) }
         let descriptor = socket(info.pointee.ai_family, info.pointee.ai_socktype | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard descriptor >= 0 else {
-            throw FTPError(kind: .connection, detail: "cannot create socket: \(errnoDescription(errno))")
+            throw NetError(kind: .connection, detail: "cannot create socket: \(errnoDescription(errno))")
         }
         var one: Int32 = 1
         setsockopt(descriptor, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
@@ -35,7 +35,7 @@ public final class TCPListener: @unchecked Sendable {
         else {
             let code = errno
             Glibc.close(descriptor)
-            throw FTPError(kind: .connection, detail: "cannot listen on \(host) port \(port): \(errnoDescription(code))")
+            throw NetError(kind: .connection, detail: "cannot listen on \(host) port \(port): \(errnoDescription(code))")
         }
         self.descriptor = descriptor
         address = bound
@@ -52,15 +52,15 @@ public final class TCPListener: @unchecked Sendable {
     /// Waits up to `timeout` seconds (nil: for ever) for a connection and accepts it; the
     /// accepted socket gets `socketTimeout` for its calls. Fails with `.cancelled` once `close()`
     /// was called, within a quarter of a second.
-    public func accept(timeout: Double?, socketTimeout: Double) throws -> TCPSocket {
+    public func accept(timeout: Double?, socketTimeout: Double) throws(NetError) -> TCPSocket {
         let deadline = timeout.map { Date().addingTimeInterval($0) }
         while true {
-            if closed.withLock({ $0 }) { throw FTPError(kind: .cancelled, detail: "listener on \(address) closed") }
+            if closed.withLock({ $0 }) { throw NetError(kind: .cancelled, detail: "listener on \(address) closed") }
             var wait = 0.25
             if let deadline {
                 let remaining = deadline.timeIntervalSinceNow
                 guard remaining > 0 else {
-                    throw FTPError(kind: .timeout, detail: "no connection arrived on \(address) within \(formatSeconds(timeout ?? 0))")
+                    throw NetError(kind: .timeout, detail: "no connection arrived on \(address) within \(formatSeconds(timeout ?? 0))")
                 }
                 wait = min(wait, remaining)
             }
@@ -71,7 +71,7 @@ public final class TCPListener: @unchecked Sendable {
             let accepted = Glibc.accept(descriptor, nil, nil)
             if accepted < 0 {
                 if errno == EINTR || errno == ECONNABORTED { continue }
-                throw FTPError(kind: .connection, detail: "accept on \(address) failed: \(errnoDescription(errno))")
+                throw NetError(kind: .connection, detail: "accept on \(address) failed: \(errnoDescription(errno))")
             }
             _ = fcntl(accepted, F_SETFD, FD_CLOEXEC)
             return try TCPSocket(descriptor: accepted, timeout: socketTimeout)

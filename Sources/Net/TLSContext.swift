@@ -3,17 +3,17 @@ import Synchronization
 
 /// An OpenSSL client context (`SSL_CTX`), configured once and then shared by the control and
 /// data connections of a client.
-final class TLSContext: @unchecked Sendable {
+package final class TLSContext: @unchecked Sendable {
     // @unchecked: the SSL_CTX is fully configured in init and only read afterwards, which
     // OpenSSL allows from any thread.
     let pointer: OpaquePointer
     let configuration: TLSConfiguration
     /// Sessions the server handed out on any connection of this context, newest last.
-    let sessions = TLSSessionPool()
+    package let sessions = TLSSessionPool()
 
-    init(configuration: TLSConfiguration) throws {
+    package init(configuration: TLSConfiguration) throws(NetError) {
         guard let context = SSL_CTX_new(TLS_client_method()) else {
-            throw FTPError(kind: .tls, detail: "cannot create a TLS context: \(TLSStream.lastErrorText())")
+            throw NetError(kind: .tls, detail: "cannot create a TLS context: \(TLSStream.lastErrorText())")
         }
         pointer = context
         self.configuration = configuration
@@ -36,7 +36,7 @@ final class TLSContext: @unchecked Sendable {
             return 1
         }
         if let caFile = configuration.caFile, SSL_CTX_load_verify_locations(context, caFile, nil) != 1 {
-            throw FTPError(kind: .tls, detail: "cannot read the CA file \(caFile): \(TLSStream.lastErrorText())")
+            throw NetError(kind: .tls, detail: "cannot read the CA file \(caFile): \(TLSStream.lastErrorText())")
         }
     }
 
@@ -48,7 +48,7 @@ final class TLSContext: @unchecked Sendable {
 /// TLS 1.3 servers send tickets after the handshake, and servers with stateful tickets (vsftpd)
 /// accept each ticket once: so every data connection takes the newest unused one, and the
 /// tickets the server sends on data connections refill the pool.
-final class TLSSessionPool: Sendable {
+package final class TLSSessionPool: Sendable {
     private let sessions = Mutex<[TLSSession]>([])
 
     func add(_ session: TLSSession) {
@@ -59,7 +59,7 @@ final class TLSSessionPool: Sendable {
     }
 
     /// The newest session not yet used, removed from the pool.
-    func take() -> TLSSession? {
+    package func take() -> TLSSession? {
         sessions.withLock { $0.popLast() }
     }
 }

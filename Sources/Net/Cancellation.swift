@@ -1,9 +1,10 @@
 import Synchronization
 
-/// Lets another thread stop what an `FTPClient` is doing.
+/// Lets another thread stop what a client (an `FTPClient`, say) is doing on the network.
 ///
-/// `cancel()` shuts down the client's sockets, so a call blocked on the network returns at
-/// once with an error of kind `.cancelled`. The client is then unusable and must be closed.
+/// `cancel()` shuts down the transports it watches, so a call blocked on the network returns at
+/// once, and the client reports an error of kind `.cancelled`. The client is then unusable and
+/// must be closed.
 public final class Cancellation: Sendable {
     private struct State {
         var cancelled = false
@@ -27,7 +28,7 @@ public final class Cancellation: Sendable {
     }
 
     /// Registers a transport to shut down on cancellation; shuts it down at once if cancelled.
-    func watch(_ transport: any Transport) {
+    package func watch(_ transport: any Transport) {
         let cancelled = state.withLock { state in
             state.transports[ObjectIdentifier(transport)] = transport
             return state.cancelled
@@ -36,7 +37,7 @@ public final class Cancellation: Sendable {
     }
 
     /// Forgets a transport that is closed.
-    func forget(_ transport: any Transport) {
+    package func forget(_ transport: any Transport) {
         _ = state.withLock { $0.transports.removeValue(forKey: ObjectIdentifier(transport)) }
     }
 }

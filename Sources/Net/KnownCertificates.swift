@@ -2,21 +2,15 @@ import Foundation
 
 /// Certificates a user chose to trust, by host and port: trust on first use.
 ///
-/// Kept as a text file (`$XDG_CONFIG_HOME/ferry/known_certificates` by default), one
-/// `host:port SHA-256-fingerprint` per line. A host listed here whose certificate changed is
-/// refused, whatever the chain check says.
+/// Kept as a text file at a path the application chooses, one `host:port SHA-256-fingerprint`
+/// per line. A host listed here whose certificate changed is refused, whatever the chain check
+/// says.
 public struct KnownCertificates: Sendable {
     /// The file.
     public let path: String
 
+    /// The store in the file at `path`, which need not exist yet.
     public init(path: String) { self.path = path }
-
-    /// The default store, under `$XDG_CONFIG_HOME` or `~/.config`.
-    public static func standard(environment: [String: String] = ProcessInfo.processInfo.environment) -> KnownCertificates {
-        let configuration = environment["XDG_CONFIG_HOME"].flatMap { $0.isEmpty ? nil : $0 }
-            ?? (environment["HOME"] ?? NSHomeDirectory()) + "/.config"
-        return KnownCertificates(path: configuration + "/ferry/known_certificates")
-    }
 
     /// The fingerprint trusted for `host` and `port`, if any.
     public func fingerprint(host: String, port: UInt16) -> String? {

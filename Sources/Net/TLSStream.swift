@@ -33,10 +33,10 @@ public final class TLSStream: Transport, @unchecked Sendable {
 
     /// Runs the client handshake over `socket` and checks the server's certificate for `host`,
     /// resuming `session` when given. On failure the socket is closed.
-    static func handshake(over socket: TCPSocket, context: TLSContext, host: String, port: UInt16, resuming session: TLSSession? = nil) throws -> TLSStream {
+    package static func handshake(over socket: TCPSocket, context: TLSContext, host: String, port: UInt16, resuming session: TLSSession? = nil) throws(NetError) -> TLSStream {
         guard let ssl = SSL_new(context.pointer) else {
             socket.close()
-            throw FTPError(kind: .tls, detail: "cannot create a TLS connection: \(lastErrorText())")
+            throw NetError(kind: .tls, detail: "cannot create a TLS connection: \(lastErrorText())")
         }
         let stream = TLSStream(socket: socket, ssl: ssl)
         SSL_set_fd(ssl, socket.fileDescriptor)
@@ -65,11 +65,11 @@ public final class TLSStream: Transport, @unchecked Sendable {
 
     /// The current session, for resuming on data connections. Taken after a read, it carries the
     /// TLS 1.3 ticket that arrives after the handshake.
-    func session() -> TLSSession? {
+    package func session() -> TLSSession? {
         SSL_get1_session(ssl).map(TLSSession.init)
     }
 
-    public func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+    public func read(into buffer: UnsafeMutableRawBufferPointer) throws(NetError) -> Int {
         ERR_clear_error()
         let count = SSL_read(ssl, buffer.baseAddress, Int32(clamping: buffer.count))
         if count > 0 { return Int(count) }
@@ -77,7 +77,7 @@ public final class TLSStream: Transport, @unchecked Sendable {
         throw failure(count, doing: "receiving from \(remoteAddress)")
     }
 
-    public func write(_ bytes: UnsafeRawBufferPointer) throws {
+    public func write(_ bytes: UnsafeRawBufferPointer) throws(NetError) {
         var offset = 0
         while offset < bytes.count {
             ERR_clear_error()
@@ -90,7 +90,7 @@ public final class TLSStream: Transport, @unchecked Sendable {
     /// Sends close_notify, once, then reads until the peer's close_notify or the end of the
     /// stream. Closing with unread bytes (a TLS 1.3 ticket, say) would make the kernel reset the
     /// connection, and servers such as vsftpd then fail the upload with 426.
-    public func finishWriting() throws {
+    public func finishWriting() throws(NetError) {
         guard !finished, !closed else { return }
         finished = true
         ERR_clear_error()
@@ -112,21 +112,21 @@ public final class TLSStream: Transport, @unchecked Sendable {
     }
 
     /// The error for a failed SSL call, from SSL_get_error, errno and OpenSSL's error queue.
-    private func failure(_ result: Int32, doing action: String) -> FTPError {
+    private func failure(_ result: Int32, doing action: String) -> NetError {
         let code = errno
         switch SSL_get_error(ssl, result) {
         case SSL_ERROR_WANT_READ, SSL_ERROR_WANT_WRITE:
-            return FTPError(kind: .timeout, detail: "\(action): nothing moved within the timeout")
+            return NetError(kind: .timeout, detail: "\(action): nothing moved within the timeout")
         case SSL_ERROR_SYSCALL:
             if code == EAGAIN || code == EWOULDBLOCK {
-                return FTPError(kind: .timeout, detail: "\(action): nothing moved within the timeout")
+                return NetError(kind: .timeout, detail: "\(action): nothing moved within the timeout")
             }
             let reason = code == 0 ? "the connection was closed" : String(cString: strerror(code))
-            return FTPError(kind: .connection, detail: "\(action) failed: \(reason)")
+            return NetError(kind: .connection, detail: "\(action) failed: \(reason)")
         case SSL_ERROR_ZERO_RETURN:
-            return FTPError(kind: .connection, detail: "\(action) failed: the peer closed the TLS connection")
+            return NetError(kind: .connection, detail: "\(action) failed: the peer closed the TLS connection")
         default:
-            return FTPError(kind: .tls, detail: "\(action) failed: \(Self.lastErrorText())")
+            return NetError(kind: .tls, detail: "\(action) failed: \(Self.lastErrorText())")
         }
     }
 
@@ -149,7 +149,7 @@ public final class TLSStream: Transport, @unchecked Sendable {
 }
 
 /// A TLS session that a data connection may resume (`SSL_SESSION`).
-final class TLSSession: @unchecked Sendable {
+package final class TLSSession: @unchecked Sendable {
     // @unchecked: an SSL_SESSION is reference-counted by OpenSSL and not changed once made.
     let pointer: OpaquePointer
     init(_ pointer: OpaquePointer) { self.pointer = pointer }

@@ -3,20 +3,20 @@ import COpenSSL
 extension TLSStream {
     /// Decides whether to trust the server's certificate: a pin, then the known-certificates
     /// store, then (unless verification is off) the chain and name check of the handshake.
-    func checkCertificate(_ configuration: TLSConfiguration, host: String, port: UInt16) throws {
+    func checkCertificate(_ configuration: TLSConfiguration, host: String, port: UInt16) throws(NetError) {
         guard let certificate = peerCertificate() else {
-            throw FTPError(kind: .tls, detail: "the server at \(remoteAddress) presented no certificate")
+            throw NetError(kind: .tls, detail: "the server at \(remoteAddress) presented no certificate")
         }
         let fingerprint = certificate.fingerprint
         if let pin = configuration.pinnedFingerprint {
             guard CertificateInfo.normalizedFingerprint(pin) == fingerprint else {
-                throw FTPError(kind: .tls, detail: "the certificate of \(host) does not match the pinned fingerprint (it is SHA-256 \(fingerprint))", certificate: certificate)
+                throw NetError(kind: .tls, detail: "the certificate of \(host) does not match the pinned fingerprint (it is SHA-256 \(fingerprint))", certificate: certificate)
             }
             return
         }
         if let known = configuration.knownCertificates?.fingerprint(host: host, port: port) {
             guard known == fingerprint else {
-                throw FTPError(kind: .tls, detail: """
+                throw NetError(kind: .tls, detail: """
                     THE CERTIFICATE OF \(host):\(port) HAS CHANGED since you trusted it (trusted SHA-256 \(known), now \
                     \(fingerprint)). Someone may be intercepting the connection; if the server's operator changed the \
                     certificate, remove the line from \(configuration.knownCertificates?.path ?? "the known-certificates file")
@@ -27,7 +27,7 @@ extension TLSStream {
         guard configuration.verifiesCertificates else { return }
         let result = Int32(SSL_get_verify_result(sslPointer))
         guard result != X509_V_OK else { return }
-        throw FTPError(kind: .tls, detail: "the certificate of \(host) is not trusted: \(Self.plainReason(result, host: host)) (SHA-256 \(fingerprint))", certificate: certificate)
+        throw NetError(kind: .tls, detail: "the certificate of \(host) is not trusted: \(Self.plainReason(result, host: host)) (SHA-256 \(fingerprint))", certificate: certificate)
     }
 
     /// The server's certificate, summarised.

@@ -18,12 +18,12 @@ public final class TCPSocket: Transport, @unchecked Sendable {
     public let localAddress: SocketAddress
 
     /// Wraps a connected descriptor, setting the per-call timeout and `TCP_NODELAY`.
-    init(descriptor: Int32, timeout: Double) throws {
+    init(descriptor: Int32, timeout: Double) throws(NetError) {
         self.descriptor = descriptor
         guard let remote = SocketAddress.of(descriptor, peer: true), let local = SocketAddress.of(descriptor, peer: false) else {
             let code = errno
             Glibc.close(descriptor)
-            throw FTPError(kind: .connection, detail: "socket has no address: \(errnoDescription(code))")
+            throw NetError(kind: .connection, detail: "socket has no address: \(errnoDescription(code))")
         }
         remoteAddress = remote
         localAddress = local
@@ -36,7 +36,7 @@ public final class TCPSocket: Transport, @unchecked Sendable {
 
     /// Connects to `host` (a name or a numeric address) and `port`, trying each address the
     /// name resolves to in turn, each within `timeout` seconds.
-    public static func connect(host: String, port: UInt16, timeout: Double) throws -> TCPSocket {
+    public static func connect(host: String, port: UInt16, timeout: Double) throws(NetError) -> TCPSocket {
         var hints = addrinfo()
         hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
         hints.ai_flags = AI_NUMERICSERV | AI_ADDRCONFIG
@@ -44,27 +44,27 @@ public final class TCPSocket: Transport, @unchecked Sendable {
         let status = getaddrinfo(host, String(port), &hints, &list)
         guard status == 0, let first = list else {
             let reason = String(cString: gai_strerror(status))
-            throw FTPError(kind: .connection, detail: "cannot resolve \(host): \(reason)")
+            throw NetError(kind: .connection, detail: "cannot resolve \(host): \(reason)")
         }
         defer { freeaddrinfo(list) }
-        var lastError = FTPError(kind: .connection, detail: "no address for \(host)")
+        var lastError = NetError(kind: .connection, detail: "no address for \(host)")
         var candidate: UnsafeMutablePointer<addrinfo>? = first
         while let info = candidate {
             candidate = info.pointee.ai_next
             do {
                 let descriptor = try connectDescriptor(info.pointee, timeout: timeout, label: "\(host) port \(port)")
                 return try TCPSocket(descriptor: descriptor, timeout: timeout)
-            } catch let error as FTPError {
+            } catch {
                 lastError = error
             }
         }
         throw lastError
     }
 
-    private static func connectDescriptor(_ info: addrinfo, timeout: Double, label: String) throws -> Int32 {
+    private static func connectDescriptor(_ info: addrinfo, timeout: Double, label: String) throws(NetError) -> Int32 {
         let descriptor = socket(info.ai_family, info.ai_socktype | Int32(SOCK_CLOEXEC.rawValue), info.ai_protocol)
         guard descriptor >= 0 else {
-            throw FTPError(kind: .connection, detail: "cannot create socket: \(errnoDescription(errno))")
+            throw NetError(kind: .connection, detail: "cannot create socket: \(errnoDescription(errno))")
         }
         let flags = fcntl(descriptor, F_GETFL)
         _ = fcntl(descriptor, F_SETFL, flags | O_NONBLOCK)
@@ -72,27 +72,27 @@ public final class TCPSocket: Transport, @unchecked Sendable {
             guard errno == EINPROGRESS else {
                 let code = errno
                 Glibc.close(descriptor)
-                throw FTPError(kind: .connection, detail: "cannot connect to \(label): \(errnoDescription(code))")
+                throw NetError(kind: .connection, detail: "cannot connect to \(label): \(errnoDescription(code))")
             }
             var poller = pollfd(fd: descriptor, events: Int16(POLLOUT), revents: 0)
             let ready = poll(&poller, 1, milliseconds(timeout))
             guard ready > 0 else {
                 Glibc.close(descriptor)
-                throw FTPError(kind: .timeout, detail: "connecting to \(label) took longer than \(formatSeconds(timeout))")
+                throw NetError(kind: .timeout, detail: "connecting to \(label) took longer than \(formatSeconds(timeout))")
             }
             var failure: Int32 = 0
             var length = socklen_t(MemoryLayout<Int32>.size)
             getsockopt(descriptor, SOL_SOCKET, SO_ERROR, &failure, &length)
             guard failure == 0 else {
                 Glibc.close(descriptor)
-                throw FTPError(kind: .connection, detail: "cannot connect to \(label): \(errnoDescription(failure))")
+                throw NetError(kind: .connection, detail: "cannot connect to \(label): \(errnoDescription(failure))")
             }
         }
         _ = fcntl(descriptor, F_SETFL, flags & ~O_NONBLOCK)
         return descriptor
     }
 
-    public func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+    public func read(into buffer: UnsafeMutableRawBufferPointer) throws(NetError) -> Int {
         while true {
             let count = recv(descriptor, buffer.baseAddress, buffer.count, 0)
             if count >= 0 { return count }
@@ -102,7 +102,7 @@ public final class TCPSocket: Transport, @unchecked Sendable {
         }
     }
 
-    public func write(_ bytes: UnsafeRawBufferPointer) throws {
+    public func write(_ bytes: UnsafeRawBufferPointer) throws(NetError) {
         var offset = 0
         while offset < bytes.count {
             let count = send(descriptor, bytes.baseAddress.map { $0 + offset }, bytes.count - offset, Int32(MSG_NOSIGNAL))
@@ -116,7 +116,7 @@ public final class TCPSocket: Transport, @unchecked Sendable {
         }
     }
 
-    public func finishWriting() throws {}
+    public func finishWriting() throws(NetError) {}
 
     public func shutdown() {
         closed.withLock { closed in
@@ -136,11 +136,11 @@ public final class TCPSocket: Transport, @unchecked Sendable {
     /// The descriptor, for polling and for `sendfile`.
     var fileDescriptor: Int32 { descriptor }
 
-    private func failure(_ code: Int32, doing action: String) -> FTPError {
+    private func failure(_ code: Int32, doing action: String) -> NetError {
         if code == EAGAIN || code == EWOULDBLOCK {
-            return FTPError(kind: .timeout, detail: "nothing \(action == "sending" ? "could be sent to" : "arrived from") \(remoteAddress) within the timeout")
+            return NetError(kind: .timeout, detail: "nothing \(action == "sending" ? "could be sent to" : "arrived from") \(remoteAddress) within the timeout")
         }
-        return FTPError(kind: .connection, detail: "\(action) \(action == "sending" ? "to" : "from") \(remoteAddress) failed: \(errnoDescription(code))")
+        return NetError(kind: .connection, detail: "\(action) \(action == "sending" ? "to" : "from") \(remoteAddress) failed: \(errnoDescription(code))")
     }
 
     static func setTimeout(_ descriptor: Int32, _ seconds: Double) {

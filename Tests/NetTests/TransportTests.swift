@@ -1,0 +1,164 @@
+import Foundation
+import Net
+import Synchronization
+import Testing
+
+/// Whether this machine has an IPv6 loopback address to listen on.
+private let hasIPv6Loopback = (try? TCPListener(host: "::1")) != nil
+
+@Suite("TCP sockets and listeners on loopback")
+struct TransportTests {
+    @Test func exchangesBytesOverIPv4() throws {
+        try exchangeBytes(host: "127.0.0.1")
+    }
+
+    @Test(.enabled(if: hasIPv6Loopback, "this machine has no ::1 to listen on"))
+    func exchangesBytesOverIPv6() throws {
+        try exchangeBytes(host: "::1")
+    }
+
+    /// A megabyte one way from another thread, an answer the other way, then the end of the
+    /// stream once the client closes.
+    private func exchangeBytes(host: String) throws {
+        let pair = try ConnectedPair(host: host)
+        defer { pair.close() }
+        #expect(pair.client.remoteAddress == pair.listener.address)
+        #expect(pair.server.remoteAddress == pair.client.localAddress)
+        #expect(pair.client.remoteAddress.isIPv6 == host.contains(":"))
+
+        let sent = (0..<1_000_000).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ $0 / 256) }
+        let written = DispatchSemaphore(value: 0)
+        let writeFailure = Mutex<String?>(nil)
+        let client = pair.client
+        Thread.detachNewThread {
+            do { try client.write(sent) } catch { writeFailure.withLock { $0 = "\(error)" } }
+            written.signal()
+        }
+        let received = try read(sent.count, from: pair.server)
+        written.wait()
+        #expect(writeFailure.withLock { $0 } == nil)
+        #expect(received == sent)
+
+        try pair.server.write(Array("thanks".utf8))
+        #expect(try read(6, from: pair.client) == Array("thanks".utf8))
+        pair.client.close()
+        #expect(try read(1, from: pair.server).isEmpty)
+    }
+
+    @Test func aSilentPeerTimesOutARead() throws {
+        let pair = try ConnectedPair(clientTimeout: 0.3)
+        defer { pair.close() }
+        let started = Date()
+        #expect { try read(1, from: pair.client) } throws: { ($0 as? NetError)?.kind == .timeout }
+        let waited = Date().timeIntervalSince(started)
+        #expect(waited > 0.25 && waited < 5)
+    }
+
+    @Test func acceptTimesOutWhenNobodyConnects() throws {
+        let listener = try TCPListener(host: "127.0.0.1")
+        defer { listener.close() }
+        let started = Date()
+        #expect { try listener.accept(timeout: 0.3, socketTimeout: 5) } throws: { ($0 as? NetError)?.kind == .timeout }
+        #expect(Date().timeIntervalSince(started) > 0.25)
+    }
+
+    @Test func closingAListenerWakesAnAcceptOnAnotherThread() throws {
+        let listener = try TCPListener(host: "127.0.0.1")
+        Thread.detachNewThread {
+            Thread.sleep(forTimeInterval: 0.2)
+            listener.close()
+        }
+        let started = Date()
+        #expect { try listener.accept(timeout: nil, socketTimeout: 5) } throws: { ($0 as? NetError)?.kind == .cancelled }
+        #expect(Date().timeIntervalSince(started) < 5)
+    }
+
+    @Test func aClosedPortRefusesTheConnection() throws {
+        let listener = try TCPListener(host: "127.0.0.1")
+        let port = listener.address.port
+        listener.close()
+        #expect {
+            try TCPSocket.connect(host: "127.0.0.1", port: port, timeout: 5)
+        } throws: { error in
+            guard let error = error as? NetError else { return false }
+            return error.kind == .connection && error.detail.contains("refused")
+        }
+    }
+
+    @Test func aListenerWantsANumericAddress() {
+        #expect { try TCPListener(host: "localhost") } throws: { ($0 as? NetError)?.kind == .usage }
+    }
+}
+
+@Suite("Cancellation of blocked calls")
+struct CancellationTests {
+    @Test func cancellingFromAnotherThreadEndsABlockedRead() throws {
+        let pair = try ConnectedPair(clientTimeout: 30)
+        defer { pair.close() }
+        let cancellation = Cancellation()
+        cancellation.watch(pair.client)
+        Thread.detachNewThread {
+            Thread.sleep(forTimeInterval: 0.2)
+            cancellation.cancel()
+        }
+        let started = Date()
+        // A socket shut down under a blocked read reads as the end of the stream.
+        #expect(try read(1, from: pair.client).isEmpty)
+        #expect(Date().timeIntervalSince(started) < 5)
+        #expect(cancellation.isCancelled)
+        #expect(try read(1, from: pair.server).isEmpty)
+    }
+
+    @Test func aTransportWatchedAfterCancellingIsShutAtOnce() throws {
+        let pair = try ConnectedPair(clientTimeout: 30)
+        defer { pair.close() }
+        let cancellation = Cancellation()
+        cancellation.cancel()
+        cancellation.watch(pair.client)
+        #expect(try read(1, from: pair.client).isEmpty)
+        #expect { try pair.client.write(Array("late".utf8)) } throws: { ($0 as? NetError)?.kind == .connection }
+    }
+
+    @Test func aForgottenTransportOutlivesTheCancellation() throws {
+        let pair = try ConnectedPair()
+        defer { pair.close() }
+        let cancellation = Cancellation()
+        cancellation.watch(pair.client)
+        cancellation.forget(pair.client)
+        cancellation.cancel()
+        try pair.client.write(Array("still here".utf8))
+        #expect(try read(10, from: pair.server) == Array("still here".utf8))
+    }
+}
+
+/// A client socket connected to a listener, and the server's end of it.
+private struct ConnectedPair {
+    let listener: TCPListener
+    let client: TCPSocket
+    let server: TCPSocket
+
+    /// `clientTimeout` bounds each call on the client's end; the server's is 5 s.
+    init(host: String = "127.0.0.1", clientTimeout: Double = 5) throws {
+        listener = try TCPListener(host: host)
+        client = try TCPSocket.connect(host: host, port: listener.address.port, timeout: clientTimeout)
+        server = try listener.accept(timeout: 5, socketTimeout: 5)
+    }
+
+    func close() {
+        client.close()
+        server.close()
+        listener.close()
+    }
+}
+
+/// Reads until `count` bytes came or the stream ended.
+private func read(_ count: Int, from transport: any Transport) throws -> [UInt8] {
+    var received: [UInt8] = []
+    var buffer = [UInt8](repeating: 0, count: 64 * 1024)
+    while received.count < count {
+        let chunk = try buffer.withUnsafeMutableBytes { try transport.read(into: $0) }
+        if chunk == 0 { break }
+        received += buffer[0..<chunk]
+    }
+    return received
+}
