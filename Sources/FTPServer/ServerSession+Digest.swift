@@ -1,6 +1,6 @@
-import FTP
 import FTPWire
 import Glibc
+import Net
 
 extension ServerSession {
     /// The FEAT lines for the digest commands, each on a line of its own with a leading space.
