@@ -10,12 +10,14 @@ public struct JobRecord: Codable, Sendable, Hashable {
         case download
         /// From a local file to a server.
         case upload
+        /// From a server to a server.
+        case copy
     }
 
     public var kind: Kind
-    /// A URL without password (download) or an absolute local path (upload).
+    /// A URL without password (download, copy) or an absolute local path (upload).
     public var source: String
-    /// An absolute local path (download) or a URL without password (upload).
+    /// An absolute local path (download) or a URL without password (upload, copy).
     public var destination: String
     /// Whether the transfer is in ASCII mode.
     public var ascii: Bool

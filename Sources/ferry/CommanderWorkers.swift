@@ -145,7 +145,7 @@ final class CommanderWorkers: @unchecked Sendable {
         var resolved = location
         switch location {
         case .local(let path):
-            result = LocalDirectory.entries(at: path)
+            result = LocalFileSystem.entries(at: path).mapError { ListingFailure($0.description) }
         case .remote(let site, let path):
             do {
                 let (entries, absolute) = try withBrowseSession(pane: pane, site: site) { client in

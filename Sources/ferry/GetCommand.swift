@@ -40,8 +40,8 @@ struct GetCommand: ParsableCommand {
             throw Failure(.usage, "\(folder) names a directory: add -r to download it with all inside")
         }
         let targets = try LocalTargets(destination: destination, count: urls.count)
-        var sessions: [String: RemoteSession] = [:]
-        defer { sessions.values.forEach { $0.close() } }
+        let sessions = SessionPool()
+        defer { sessions.close() }
         // First every file to fetch (walking folders with -r), then the transfers.
         var files: [BatchFile] = []
         var refused: [String] = []
@@ -53,13 +53,13 @@ struct GetCommand: ParsableCommand {
             let localPath = try targets.path(for: name)
             var copies = [FileCopy(remote: url.path, local: localPath)]
             if transfer.recursive {
-                let session = sessions[endpoint.site] ?? RemoteSession(endpoint: endpoint)
-                sessions[endpoint.site] = session
+                let session = sessions.session(for: endpoint)
                 do {
                     let client = try session.connection()
-                    if url.isDirectory || DirectoryProbe.isDirectory(url.path, client: client) {
-                        let walk = try filters.walk(client).download(url.path, to: localPath)
-                        copies = walk.files
+                    if url.isDirectory || RemoteFileSystem.isFolder(url.path, client: client) {
+                        let walk = try TreeWalk(from: RemoteFileSystem(client: client), to: LocalFileSystem(), filter: filters.filter)
+                            .copy(url.path, to: localPath)
+                        copies = walk.files.map { FileCopy(remote: $0.source, local: $0.destination) }
                         refused += walk.refused
                     }
                 } catch {
@@ -79,7 +79,7 @@ struct GetCommand: ParsableCommand {
         let connections = batch.connections(for: files.count)
         let transfers = TransferBatch(count: files.count + refused.count, noun: "downloads", options: batch, connections: connections)
         refused.forEach(transfers.fail)
-        transfers.run(files, connections: connections, sessions: &sessions)
+        transfers.run(files, connections: connections, sessions: sessions)
         try transfers.finish()
     }
 

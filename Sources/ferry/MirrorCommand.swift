@@ -44,19 +44,19 @@ struct MirrorCommand: ParsableCommand {
             throw Failure(.usage, "\(URLText.maskingPassword(local)) is a URL where a local folder belongs: mirror URL LOCALDIR, or -R LOCALDIR URL")
         }
         let url = try ConnectionOptions.parseURL(urlText)
-        if reverse, !TreeWalk.isFolder(local) { throw Failure(.usage, "no such folder: \(Sanitizer.visible(local))") }
+        if reverse, !LocalFileSystem.isFolder(local) { throw Failure(.usage, "no such folder: \(Sanitizer.visible(local))") }
         let endpoint = try connection.endpoint(for: url)
-        let session = RemoteSession(endpoint: endpoint)
-        var sessions = [endpoint.site: session]
-        defer { sessions.values.forEach { $0.close() } }
+        let sessions = SessionPool()
+        defer { sessions.close() }
+        let session = sessions.session(for: endpoint)
 
         let plan: MirrorPlan
         do {
             let client = try session.connection()
-            guard reverse || url.path.isEmpty || DirectoryProbe.isDirectory(url.path, client: client) else {
+            guard reverse || url.path.isEmpty || RemoteFileSystem.isFolder(url.path, client: client) else {
                 throw Failure(.notFound, "\(url) is not a folder on the server")
             }
-            let planner = MirrorPlanner(client: client, walk: filters.walk(client), deletes: delete)
+            let planner = MirrorPlanner(client: client, filter: filters.filter, deletes: delete)
             plan = reverse ? try planner.upload(local, to: url.path) : try planner.download(url.path, to: local)
         } catch let failure as Failure {
             throw failure
@@ -79,7 +79,7 @@ struct MirrorCommand: ParsableCommand {
         let transfers = TransferBatch(
             count: files.count + plan.refused.count + plan.removals.count, noun: "changes", options: batch, connections: connections)
         plan.refused.forEach(transfers.fail)
-        transfers.run(files, connections: connections, sessions: &sessions)
+        transfers.run(files, connections: connections, sessions: sessions)
         var deleted = 0
         for step in plan.removals {
             do {

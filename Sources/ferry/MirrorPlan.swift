@@ -1,4 +1,3 @@
-import Commander
 import Foundation
 import FTP
 import FTPWire
@@ -34,10 +33,10 @@ struct MirrorPlan {
 /// target has and the source does not is deleted. Names the filters leave out are never
 /// touched, even inside a folder that goes; a folder where the source had names refused or
 /// unreadable is not cleaned at all. Names from the server are checked, and the walk bounded,
-/// as in `TreeWalk`.
+/// as in a `TreeWalk`.
 struct MirrorPlanner {
     let client: FTPClient
-    let walk: TreeWalk
+    let filter: WalkFilter
     let deletes: Bool
 
     /// Plans making the local folder `local` like the server's folder `remote`.
@@ -45,7 +44,7 @@ struct MirrorPlanner {
         var plan = MirrorPlan()
         var folders = 0
         let entries = try client.listDirectory(remote)
-        if !TreeWalk.isFolder(local) { plan.folders.append(Self.makeLocalFolder(local)) }
+        if !LocalFileSystem.isFolder(local) { plan.folders.append(Self.makeLocalFolder(local)) }
         try download(entries, of: remote, to: local, depth: 0, folders: &folders, into: &plan)
         return plan
     }
@@ -54,8 +53,8 @@ struct MirrorPlanner {
     func upload(_ local: String, to remote: RemotePath) throws -> MirrorPlan {
         var plan = MirrorPlan()
         var folders = 0
-        let entries = try TreeWalk.localEntries(local)
-        let exists = DirectoryProbe.isDirectory(remote, client: client)
+        let entries = try LocalFileSystem().list(local)
+        let exists = RemoteFileSystem.isFolder(remote, client: client)
         if !exists { plan.folders.append(Self.makeRemoteFolder(remote)) }
         try upload(entries, of: local, to: remote, targetExists: exists, depth: 0, folders: &folders, into: &plan)
         return plan
@@ -73,7 +72,7 @@ struct MirrorPlanner {
     /// Whether the walk may enter one more folder; notes why not.
     private static func mayEnter(_ shown: String, depth: Int, folders: inout Int, plan: inout MirrorPlan) -> Bool {
         folders += 1
-        guard depth < TreeWalk.maximumDepth, folders <= TreeWalk.maximumFolders else {
+        guard depth < WalkLimits.maximumDepth, folders <= WalkLimits.maximumFolders else {
             plan.refused.append("\(Sanitizer.visible(shown)): too deep, or too many folders; left alone")
             return false
         }
@@ -83,7 +82,7 @@ struct MirrorPlanner {
     private func download(
         _ entries: [ListingEntry], of remote: RemotePath, to local: String, depth: Int, folders: inout Int, into plan: inout MirrorPlan
     ) throws {
-        let existing = TreeWalk.isFolder(local) ? try TreeWalk.localEntries(local) : []
+        let existing = LocalFileSystem.isFolder(local) ? try LocalFileSystem().list(local) : []
         let targets = Dictionary(existing.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         var kept = Set<String>()
         var complete = true
@@ -95,8 +94,8 @@ struct MirrorPlanner {
                 continue
             }
             let child = remote.appending(entry.remoteName)
-            let isFolder = entry.kind == .directory || (entry.kind == .other && DirectoryProbe.isDirectory(child, client: client))
-            guard walk.includes(entry.name, isDirectory: isFolder) else { continue }
+            let isFolder = entry.kind == .directory || (entry.kind == .other && RemoteFileSystem.isFolder(child, client: client))
+            guard filter.includes(entry.name, isDirectory: isFolder) else { continue }
             kept.insert(entry.name)
             let current = targets[entry.name]
             if let current, (current.kind == .directory) != isFolder {
@@ -122,9 +121,9 @@ struct MirrorPlanner {
             plan.refused.append("\(Sanitizer.visible(local)): nothing deleted, since some of the server's names were refused")
             return
         }
-        for entry in existing where !kept.contains(entry.name) && walk.includes(entry.name, isDirectory: entry.kind == .directory) {
+        for entry in existing where !kept.contains(entry.name) && filter.includes(entry.name, isDirectory: entry.kind == .directory) {
             let path = local + "/" + entry.name
-            let filtered = walk.filters && entry.kind == .directory
+            let filtered = filter.isActive && entry.kind == .directory
             plan.removals.append(MirrorStep(description: "delete \(Sanitizer.visible(path))") { _ in
                 if filtered { try pruneLocal(path, depth: 0) } else { try FileManager.default.removeItem(atPath: path) }
             })
@@ -148,8 +147,8 @@ struct MirrorPlanner {
             }
             // Links to folders are not followed (they could lead round in a circle); links to files are copied.
             let isFolder = entry.kind == .directory
-            guard entry.kind != .other, entry.kind != .link || !TreeWalk.isFolder(path) && FileManager.default.fileExists(atPath: path),
-                  walk.includes(entry.name, isDirectory: isFolder)
+            guard entry.kind != .other, entry.kind != .link || !LocalFileSystem.isFolder(path) && FileManager.default.fileExists(atPath: path),
+                  filter.includes(entry.name, isDirectory: isFolder)
             else { continue }
             kept.insert(entry.name)
             let child = remote.appending(RemotePath(entry.name))
@@ -159,7 +158,7 @@ struct MirrorPlanner {
             } else if isFolder {
                 guard Self.mayEnter(path, depth: depth + 1, folders: &folders, plan: &plan) else { continue }
                 do {
-                    let children = try TreeWalk.localEntries(path)
+                    let children = try LocalFileSystem().list(path)
                     if current == nil { plan.folders.append(Self.makeRemoteFolder(child)) }
                     try upload(children, of: path, to: child, targetExists: current != nil, depth: depth + 1, folders: &folders, into: &plan)
                 } catch {
@@ -177,9 +176,9 @@ struct MirrorPlanner {
             plan.refused.append("\(Sanitizer.visible(remote.description)): nothing deleted, since some local names could not be read")
             return
         }
-        for entry in existing where !kept.contains(entry.name) && walk.includes(entry.name, isDirectory: entry.kind == .directory) {
+        for entry in existing where !kept.contains(entry.name) && filter.includes(entry.name, isDirectory: entry.kind == .directory) {
             let child = remote.appending(entry.remoteName)
-            let filtered = walk.filters && entry.kind == .directory
+            let filtered = filter.isActive && entry.kind == .directory
             plan.removals.append(MirrorStep(description: "delete \(Sanitizer.visible(child.description))") { client in
                 if filtered {
                     try pruneRemote(child, client: client, depth: 0)
@@ -195,19 +194,19 @@ struct MirrorPlanner {
     /// Deletes what the filters let through inside a local folder, then the folder if that
     /// leaves it empty.
     private func pruneLocal(_ path: String, depth: Int) throws {
-        guard depth < TreeWalk.maximumDepth else { return }
-        for entry in try TreeWalk.localEntries(path) where walk.includes(entry.name, isDirectory: entry.kind == .directory) {
+        guard depth < WalkLimits.maximumDepth else { return }
+        for entry in try LocalFileSystem().list(path) where filter.includes(entry.name, isDirectory: entry.kind == .directory) {
             let child = path + "/" + entry.name
             if entry.kind == .directory { try pruneLocal(child, depth: depth + 1) } else { try FileManager.default.removeItem(atPath: child) }
         }
-        if try TreeWalk.localEntries(path).isEmpty { try FileManager.default.removeItem(atPath: path) }
+        if try LocalFileSystem().list(path).isEmpty { try FileManager.default.removeItem(atPath: path) }
     }
 
     /// Deletes what the filters let through inside a server's folder, then the folder if that
     /// leaves it empty.
     private func pruneRemote(_ path: RemotePath, client: FTPClient, depth: Int) throws {
-        guard depth < TreeWalk.maximumDepth else { return }
-        for entry in try client.listDirectory(path) where walk.includes(entry.name, isDirectory: entry.kind == .directory) {
+        guard depth < WalkLimits.maximumDepth else { return }
+        for entry in try client.listDirectory(path) where filter.includes(entry.name, isDirectory: entry.kind == .directory) {
             let child = path.appending(entry.remoteName)
             if entry.kind == .directory { try pruneRemote(child, client: client, depth: depth + 1) } else { try client.delete(child) }
         }
@@ -219,6 +218,6 @@ struct MirrorPlanner {
     }
 
     private static func makeLocalFolder(_ path: String) -> MirrorStep {
-        MirrorStep(description: "make folder \(Sanitizer.visible(path))") { _ in try TreeWalk.makeLocalFolder(path) }
+        MirrorStep(description: "make folder \(Sanitizer.visible(path))") { _ in try LocalFileSystem.makeFolder(path) }
     }
 }

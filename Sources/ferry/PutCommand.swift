@@ -47,23 +47,24 @@ struct PutCommand: ParsableCommand {
             folders.insert(source)
         }
         let endpoint = try connection.endpoint(for: url)
-        let session = RemoteSession(endpoint: endpoint)
-        var sessions = [endpoint.site: session]
-        defer { sessions.values.forEach { $0.close() } }
+        let sessions = SessionPool()
+        defer { sessions.close() }
+        let session = sessions.session(for: endpoint)
         // First every file to send (walking folders with -r, making the server's folders), then
         // the transfers.
         var plan: [FileCopy] = []
         var refused: [String] = []
         do {
             let client = try session.connection()
-            let intoDirectory = url.isDirectory || sources.count > 1 || DirectoryProbe.isDirectory(url.path, client: client)
+            let intoDirectory = url.isDirectory || sources.count > 1 || RemoteFileSystem.isFolder(url.path, client: client)
             for source in sources {
                 // `.` and `dir/` are named as the folder they are.
                 let name = URL(fileURLWithPath: source).standardized.lastPathComponent
                 let target = intoDirectory ? url.path.appending(RemotePath(name)) : url.path
                 if folders.contains(source) {
-                    let walk = try filters.walk(client).upload(source, to: target)
-                    plan += walk.files
+                    let walk = try TreeWalk(from: LocalFileSystem(), to: RemoteFileSystem(client: client), filter: filters.filter)
+                        .copy(source, to: target)
+                    plan += walk.files.map { FileCopy(remote: $0.destination, local: $0.source) }
                     refused += walk.refused
                 } else {
                     plan.append(FileCopy(remote: target, local: source))
@@ -76,7 +77,7 @@ struct PutCommand: ParsableCommand {
         let connections = batch.connections(for: files.count)
         let transfers = TransferBatch(count: files.count + refused.count, noun: "uploads", options: batch, connections: connections)
         refused.forEach(transfers.fail)
-        transfers.run(files, connections: connections, sessions: &sessions)
+        transfers.run(files, connections: connections, sessions: sessions)
         try transfers.finish()
     }
 
@@ -114,7 +115,7 @@ struct PutCommand: ParsableCommand {
 
     /// The size and time of a server's file; nil when it has none by that name. Without SIZE
     /// and MDTM the listing of its folder tells.
-    private static func remoteFacts(_ path: RemotePath, client: FTPClient) throws -> FileFacts? {
+    static func remoteFacts(_ path: RemotePath, client: FTPClient) throws -> FileFacts? {
         let size = try? client.size(path)
         let modified = try? client.mdtm(path)
         if size != nil || modified != nil { return FileFacts(size: size, modified: modified) }

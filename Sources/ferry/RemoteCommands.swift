@@ -25,7 +25,7 @@ struct RemoveCommand: ParsableCommand {
             let client = try session.connection()
             do {
                 try client.delete(url.path)
-            } catch let error as FTPError where error.kind == .permanent && DirectoryProbe.isDirectory(url.path, client: client) {
+            } catch let error as FTPError where error.kind == .permanent && RemoteFileSystem.isFolder(url.path, client: client) {
                 guard recursive else { throw Failure(.usage, "\(url) is a directory; use rm -r to delete it and all it holds") }
                 try client.removeTree(url.path)
             }
@@ -64,7 +64,7 @@ struct MakeDirectoryCommand: ParsableCommand {
             for component in url.path.bytes.split(separator: UInt8(ascii: "/")) {
                 prefix += component
                 let path = RemotePath(bytes: prefix)
-                if !DirectoryProbe.isDirectory(path, client: client) { try client.mkd(path) }
+                if !RemoteFileSystem.isFolder(path, client: client) { try client.mkd(path) }
                 prefix.append(UInt8(ascii: "/"))
             }
         } catch {
@@ -104,15 +104,5 @@ struct MoveCommand: ParsableCommand {
         } catch {
             throw Failure(error, while: "cannot move \(url) to \(destination)")
         }
-    }
-}
-
-/// Finds out whether a remote path is a directory, by entering it and coming back.
-enum DirectoryProbe {
-    static func isDirectory(_ path: RemotePath, client: FTPClient) -> Bool {
-        guard let home = try? client.pwd() else { return false }
-        guard (try? client.cwd(path)) != nil else { return false }
-        try? client.cwd(home)
-        return true
     }
 }

@@ -33,37 +33,46 @@ struct ResumeCommand: ParsableCommand {
         }
         guard !jobs.isEmpty else { return }
         var files: [BatchFile] = []
-        var sessions: [String: RemoteSession] = [:]
-        defer { sessions.values.forEach { $0.close() } }
+        let sessions = SessionPool()
+        defer { sessions.close() }
         for job in jobs {
-            let remote = job.record.kind == .download ? job.record.source : job.record.destination
-            let url = try ConnectionOptions.parseURL(remote)
-            files.append(try file(for: job.record, url: url, endpoint: connection.endpoint(for: url)))
+            files.append(try file(for: job.record))
         }
         let connections = batch.connections(for: files.count)
         let transfers = TransferBatch(count: files.count, noun: "transfers", options: batch, connections: connections)
-        transfers.run(files, connections: connections, sessions: &sessions)
+        transfers.run(files, connections: connections, sessions: sessions)
         try transfers.finish()
     }
 
     /// The batch entry that finishes one job: its policy applied again, partial files continued.
-    private func file(for record: JobRecord, url: FTPURL, endpoint: RemoteEndpoint) throws -> BatchFile {
+    private func file(for record: JobRecord) throws -> BatchFile {
         let stated = record.overwrite.flatMap(OverwritePolicy.init(rawValue:)) ?? .overwrite
         let policy = stated == .overwrite ? .resume : stated
         let (retry, verifies) = (connection.retryPolicy, batch.verifies)
         let transferType: FTPClient.TransferType = record.ascii ? .ascii : .binary
         switch record.kind {
         case .download:
+            let url = try ConnectionOptions.parseURL(record.source)
             let copy = FileCopy(remote: url.path, local: record.destination)
-            return BatchFile(name: url.path.lastComponent.description, failing: "cannot download \(url)", endpoint: endpoint, job: record) { context in
+            return BatchFile(
+                name: url.path.lastComponent.description, failing: "cannot download \(url)", endpoint: try connection.endpoint(for: url), job: record
+            ) { context in
                 try GetCommand.fetch(copy, policy: policy, transferType: transferType, verifies: verifies, retry: retry, context: context)
             }
         case .upload:
+            let url = try ConnectionOptions.parseURL(record.destination)
             let copy = FileCopy(remote: url.path, local: record.source)
             let name = URL(fileURLWithPath: record.source).lastPathComponent
-            return BatchFile(name: name, failing: "cannot upload \(Sanitizer.visible(record.source)) to \(url)", endpoint: endpoint, job: record) { context in
+            return BatchFile(
+                name: name, failing: "cannot upload \(Sanitizer.visible(record.source)) to \(url)", endpoint: try connection.endpoint(for: url),
+                job: record
+            ) { context in
                 try PutCommand.send(copy, policy: policy, transferType: transferType, verifies: verifies, retry: retry, context: context)
             }
+        case .copy:
+            let (source, destination) = (try ConnectionOptions.parseURL(record.source), try ConnectionOptions.parseURL(record.destination))
+            let endpoints = (try connection.endpoint(for: source), try connection.endpoint(for: destination))
+            return CopyCommand.file(record, from: source, to: destination, endpoints: endpoints, policy: policy, verifies: verifies, retry: retry)
         }
     }
 

@@ -102,10 +102,37 @@ struct FilterOptions: ParsableArguments {
     /// Whether any filter was given.
     var isEmpty: Bool { exclude.isEmpty && include.isEmpty }
 
-    /// A walk of folders with these filters.
-    func walk(_ client: FTPClient) -> TreeWalk {
-        TreeWalk(client: client, excluded: exclude, included: include)
+    /// The filter of a walk through folders.
+    var filter: WalkFilter { WalkFilter(excluded: exclude, included: include) }
+}
+
+/// The connections of one worker (or of a command's planning), one per site, opened on first
+/// use and closed together; used by one thread at a time.
+final class SessionPool: @unchecked Sendable {
+    // @unchecked: a pool belongs to one worker thread, or to the command's main thread.
+    private var sessions: [String: RemoteSession] = [:]
+
+    /// The session for a server, made on first use; a `role` other than the default asks for a
+    /// connection apart (the destination of a copy within one server).
+    func session(for endpoint: RemoteEndpoint, role: String = "") -> RemoteSession {
+        let key = endpoint.site + (role.isEmpty ? "" : " " + role)
+        if let session = sessions[key] { return session }
+        let session = RemoteSession(endpoint: endpoint)
+        sessions[key] = session
+        return session
     }
+
+    /// Says goodbye on every connection.
+    func close() {
+        sessions.values.forEach { $0.close() }
+        sessions = [:]
+    }
+}
+
+/// One file of a copy between a server and the local disk: the server's path and the local path.
+struct FileCopy {
+    let remote: RemotePath
+    let local: String
 }
 
 /// One file of a `get` or `put`: its name to show, what to say when it fails, the server, the
@@ -122,6 +149,8 @@ struct BatchFile: Sendable {
 /// stamp of a source an earlier job was writing this file from, and the callbacks.
 struct BatchContext {
     let session: RemoteSession
+    /// The worker's sessions, for a transfer that needs a second server.
+    let sessions: SessionPool
     let journal: JournalEntry?
     let ownedStamp: SourceStamp?
     let onRetry: (any Error, Double) -> Void
@@ -178,7 +207,7 @@ final class TransferBatch: Sendable {
 
     /// Runs `files` over `connections` connections: the first on this thread with `sessions`
     /// (where it adds those it opens, for the caller to close), the others on threads of their own.
-    func run(_ files: [BatchFile], connections: Int, sessions: inout [String: RemoteSession]) {
+    func run(_ files: [BatchFile], connections: Int, sessions: SessionPool) {
         // Stopped jobs for the same files are replaced by these; what they wrote for the same
         // source may be continued.
         let stamps = Journal.standard().adopt(files.map(\.job))
@@ -188,15 +217,15 @@ final class TransferBatch: Sendable {
         for worker in 1..<max(1, connections) {
             group.enter()
             let thread = Thread { [self] in
-                var own: [String: RemoteSession] = [:]
-                work(files, entries: entries, stamps: stamps, worker: worker, sessions: &own)
-                own.values.forEach { $0.close() }
+                let own = SessionPool()
+                work(files, entries: entries, stamps: stamps, worker: worker, sessions: own)
+                own.close()
                 group.leave()
             }
             thread.name = "ferry-transfer-\(worker)"
             thread.start()
         }
-        work(files, entries: entries, stamps: stamps, worker: 0, sessions: &sessions)
+        work(files, entries: entries, stamps: stamps, worker: 0, sessions: sessions)
         group.wait()
     }
 
@@ -220,12 +249,11 @@ final class TransferBatch: Sendable {
     /// connect (servers limit connections per client) hands its file back and stops, unless it
     /// is the last one: then the file fails as any other would.
     private func work(
-        _ files: [BatchFile], entries: [JournalEntry?], stamps: [JobRecord: SourceStamp], worker: Int, sessions: inout [String: RemoteSession]
+        _ files: [BatchFile], entries: [JournalEntry?], stamps: [JobRecord: SourceStamp], worker: Int, sessions: SessionPool
     ) {
         while let index = takeNext(of: files.count) {
             let (file, entry) = (files[index], entries[index])
-            let session = sessions[file.endpoint.site] ?? RemoteSession(endpoint: file.endpoint)
-            sessions[file.endpoint.site] = session
+            let session = sessions.session(for: file.endpoint)
             if !session.isConnected {
                 do {
                     _ = try session.connection()
@@ -239,7 +267,7 @@ final class TransferBatch: Sendable {
                 }
             }
             let context = BatchContext(
-                session: session, journal: entry, ownedStamp: stamps[file.job],
+                session: session, sessions: sessions, journal: entry, ownedStamp: stamps[file.job],
                 onRetry: { [progress] error, wait in
                     progress.say("ferry: \(Sanitizer.visible(file.name)): \(error); retrying in \(Formatting.duration(wait))")
                 },

@@ -29,8 +29,9 @@ struct TreeCopy {
         }
         let target = folder + "/" + entry.name
         let walk = entry.kind == .directory
-            ? try TreeWalk(client: session.connection()).download(path, to: target)
-            : WalkResult(files: [FileCopy(remote: path, local: target)])
+            ? try TreeWalk(from: RemoteFileSystem(client: session.connection()), to: LocalFileSystem()).copy(path, to: target)
+                .mapFiles { FileCopy(remote: $0.source, local: $0.destination) }
+            : (files: [FileCopy(remote: path, local: target)], refused: [])
         try copyFiles(of: walk) { file in
             try FileDownload(remotePath: file.remote, localPath: file.local).run(on: session, retry: retry, onProgress: { meter.report($0) })
         }
@@ -47,8 +48,9 @@ struct TreeCopy {
             throw LocalFileError(path: path, action: "not following the link to a folder", errno: ELOOP)
         }
         let walk = isDirectory.boolValue
-            ? try TreeWalk(client: session.connection()).upload(path, to: target)
-            : WalkResult(files: [FileCopy(remote: target, local: path)])
+            ? try TreeWalk(from: LocalFileSystem(), to: RemoteFileSystem(client: session.connection())).copy(path, to: target)
+                .mapFiles { FileCopy(remote: $0.destination, local: $0.source) }
+            : (files: [FileCopy(remote: target, local: path)], refused: [])
         try copyFiles(of: walk) { file in
             try FileUpload(localPath: file.local, remotePath: file.remote).run(on: session, retry: retry, onProgress: { meter.report($0) })
         }
@@ -56,47 +58,12 @@ struct TreeCopy {
 
     /// Copies each file a walk found with `transfer`, the meter restarted for each; then fails
     /// with what the walk left alone, if anything.
-    private func copyFiles(of walk: WalkResult, _ transfer: (FileCopy) throws -> Void) throws {
+    private func copyFiles(of walk: (files: [FileCopy], refused: [String]), _ transfer: (FileCopy) throws -> Void) throws {
         for file in walk.files {
             meter.begin(at: 0)
             try transfer(file)
         }
         guard let first = walk.refused.first else { return }
         throw FTPError(kind: .protocolViolation, detail: walk.refused.count == 1 ? first : "\(first) (and \(walk.refused.count - 1) more)")
-    }
-}
-
-/// Reads a local folder into listing entries; one that cannot be read (a name that is not
-/// UTF-8, or gone meanwhile) is listed as `other`.
-enum LocalDirectory {
-    static func entries(at path: String) -> Result<[ListingEntry], ListingFailure> {
-        guard let directory = opendir(path) else { return .failure(ListingFailure("\(path): \(String(cString: strerror(errno)))")) }
-        defer { closedir(directory) }
-        var entries: [ListingEntry] = []
-        while let item = readdir(directory) {
-            let name = withUnsafeBytes(of: item.pointee.d_name) { buffer in
-                String(decoding: buffer.prefix { $0 != 0 }, as: UTF8.self)
-            }
-            guard name != ".", name != ".." else { continue }
-            let full = path.hasSuffix("/") ? path + name : path + "/" + name
-            var status = stat()
-            guard lstat(full, &status) == 0 else {
-                entries.append(ListingEntry(name: name, kind: .other))
-                continue
-            }
-            let kind: ListingEntry.Kind = switch status.st_mode & S_IFMT {
-            case S_IFDIR: .directory
-            case S_IFREG: .file
-            case S_IFLNK: .link
-            default: .other
-            }
-            var target: String?
-            if kind == .link, let destination = try? FileManager.default.destinationOfSymbolicLink(atPath: full) { target = destination }
-            entries.append(ListingEntry(
-                name: name, kind: kind, size: kind == .directory ? nil : UInt64(max(0, status.st_size)),
-                modified: Date(timeIntervalSince1970: TimeInterval(status.st_mtim.tv_sec)), target: target,
-                permissions: UnixPermissions.fromOctal(String(status.st_mode & 0o777, radix: 8))))
-        }
-        return .success(entries)
     }
 }

@@ -1,0 +1,167 @@
+import Foundation
+import FTP
+import FTPWire
+
+/// A tree of files that copies read from and write to: a local folder or a server. A walk from
+/// any file system to any other (`TreeWalk`) plans every recursive copy.
+public protocol FileSystem {
+    /// How the file system names a file.
+    associatedtype Path: Hashable, Sendable
+
+    /// The entries of a folder, without `.` and `..`.
+    func list(_ folder: Path) throws -> [ListingEntry]
+    /// The path of an entry listed in `folder` by this file system.
+    func path(of entry: ListingEntry, in folder: Path) -> Path
+    /// The path of a file called `name` (a name already checked by `SafeName`) in `folder`.
+    func path(named name: String, in folder: Path) -> Path
+    /// Whether `path` is a folder (on a server: whether CWD into it works).
+    func isFolder(_ path: Path) -> Bool
+    /// What a walk does with a listed entry at `path`.
+    func role(of entry: ListingEntry, at path: Path) -> EntryRole
+    /// Makes a folder unless it is there.
+    func makeFolder(_ path: Path) throws
+    /// The path as shown to a person, control characters made visible.
+    func shown(_ path: Path) -> String
+}
+
+/// What a walk does with an entry.
+public enum EntryRole: Equatable, Sendable {
+    /// Walk into it.
+    case folder
+    /// Copy it.
+    case file
+    /// Leave it, saying why when it is worth saying.
+    case skipped(String?)
+}
+
+/// The local disk. Links to folders are listed as links, and a folder is made only where no
+/// link stands: a copy never writes through a link someone put in its way.
+public struct LocalFileSystem: FileSystem {
+    public init() {}
+
+    public func list(_ folder: String) throws -> [ListingEntry] {
+        switch Self.entries(at: folder) {
+        case .success(let entries): entries.sorted { $0.name < $1.name }
+        case .failure: throw LocalFileError(path: folder, action: "reading the folder")
+        }
+    }
+
+    public func path(of entry: ListingEntry, in folder: String) -> String {
+        path(named: entry.name, in: folder)
+    }
+
+    public func path(named name: String, in folder: String) -> String {
+        folder.hasSuffix("/") ? folder + name : folder + "/" + name
+    }
+
+    public func isFolder(_ path: String) -> Bool { Self.isFolder(path) }
+
+    /// Folders and files; a link only when it leads to a file (a link to a folder could lead
+    /// round in a circle); nothing that cannot be read.
+    public func role(of entry: ListingEntry, at path: String) -> EntryRole {
+        switch entry.kind {
+        case .directory: return .folder
+        case .file: return .file
+        case .link: return !Self.isFolder(path) && FileManager.default.fileExists(atPath: path) ? .file : .skipped(nil)
+        case .other: return .skipped(entry.name.contains("\u{FFFD}") ? "\(shown(path)): a name that is not UTF-8; left alone" : nil)
+        }
+    }
+
+    public func makeFolder(_ path: String) throws { try Self.makeFolder(path) }
+
+    public func shown(_ path: String) -> String { Sanitizer.visible(path) }
+
+    /// Whether a local path is a folder (or a link to one).
+    public static func isFolder(_ path: String) -> Bool {
+        var isDirectory: ObjCBool = false
+        return FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory.boolValue
+    }
+
+    /// Makes a local folder unless a real folder is there; a link in its place is refused.
+    public static func makeFolder(_ path: String) throws {
+        var status = stat()
+        if lstat(path, &status) == 0 {
+            if status.st_mode & S_IFMT == S_IFDIR { return }
+            let reason: Int32 = status.st_mode & S_IFMT == S_IFLNK ? ELOOP : EEXIST
+            throw LocalFileError(path: path, action: reason == ELOOP ? "refusing to write through the link" : "making the folder", errno: reason)
+        }
+        guard mkdir(path, 0o755) == 0 else { throw LocalFileError(path: path, action: "making the folder") }
+    }
+
+    /// Reads a local folder into listing entries; one that cannot be read (a name that is not
+    /// UTF-8, or gone meanwhile) is listed as `other`.
+    public static func entries(at path: String) -> Result<[ListingEntry], LocalFileError> {
+        guard let directory = opendir(path) else { return .failure(LocalFileError(path: path, action: "reading the folder")) }
+        defer { closedir(directory) }
+        var entries: [ListingEntry] = []
+        while let item = readdir(directory) {
+            let name = withUnsafeBytes(of: item.pointee.d_name) { buffer in
+                String(decoding: buffer.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            guard name != ".", name != ".." else { continue }
+            let full = path.hasSuffix("/") ? path + name : path + "/" + name
+            var status = stat()
+            guard lstat(full, &status) == 0 else {
+                entries.append(ListingEntry(name: name, kind: .other))
+                continue
+            }
+            let kind: ListingEntry.Kind = switch status.st_mode & S_IFMT {
+            case S_IFDIR: .directory
+            case S_IFREG: .file
+            case S_IFLNK: .link
+            default: .other
+            }
+            var target: String?
+            if kind == .link, let destination = try? FileManager.default.destinationOfSymbolicLink(atPath: full) { target = destination }
+            entries.append(ListingEntry(
+                name: name, kind: kind, size: kind == .directory ? nil : UInt64(max(0, status.st_size)),
+                modified: Date(timeIntervalSince1970: TimeInterval(status.st_mtim.tv_sec)), target: target,
+                permissions: UnixPermissions.fromOctal(String(status.st_mode & 0o777, radix: 8))))
+        }
+        return .success(entries)
+    }
+}
+
+/// A server, through one logged-in connection.
+public struct RemoteFileSystem: FileSystem {
+    public let client: FTPClient
+
+    public init(client: FTPClient) { self.client = client }
+
+    public func list(_ folder: RemotePath) throws -> [ListingEntry] { try client.listDirectory(folder) }
+
+    public func path(of entry: ListingEntry, in folder: RemotePath) -> RemotePath { folder.appending(entry.remoteName) }
+
+    public func path(named name: String, in folder: RemotePath) -> RemotePath { folder.appending(RemotePath(name)) }
+
+    public func isFolder(_ path: RemotePath) -> Bool { Self.isFolder(path, client: client) }
+
+    /// Folders as listed; links and files are fetched (the server follows its own links); an
+    /// entry of a kind the listing did not say is probed.
+    public func role(of entry: ListingEntry, at path: RemotePath) -> EntryRole {
+        switch entry.kind {
+        case .directory: .folder
+        case .file, .link: .file
+        case .other: isFolder(path) ? .folder : .file
+        }
+    }
+
+    public func makeFolder(_ path: RemotePath) throws {
+        do {
+            try client.mkd(path)
+        } catch {
+            // Most likely it is there already; say so only if it is not a folder.
+            guard (error as? FTPError)?.kind == .permanent, isFolder(path) else { throw error }
+        }
+    }
+
+    public func shown(_ path: RemotePath) -> String { Sanitizer.visible(path.description) }
+
+    /// Whether a server's path is a folder: whether CWD into it works (and back again).
+    public static func isFolder(_ path: RemotePath, client: FTPClient) -> Bool {
+        guard let home = try? client.pwd() else { return false }
+        guard (try? client.cwd(path)) != nil else { return false }
+        try? client.cwd(home)
+        return true
+    }
+}

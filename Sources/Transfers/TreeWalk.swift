@@ -1,0 +1,128 @@
+import FTP
+import FTPWire
+
+/// One file a walk found: where it is, where it goes, and what its listing said of it.
+public struct PlannedFile<Source: Hashable & Sendable, Destination: Hashable & Sendable>: Sendable {
+    public let source: Source
+    public let destination: Destination
+    public let entry: ListingEntry
+}
+
+/// What a walk found: the files to copy, and what it left alone with the reason (names that
+/// could leave the folder, folders it could not read, a tree too deep or too large).
+public struct WalkResult<Source: Hashable & Sendable, Destination: Hashable & Sendable>: Sendable {
+    public var files: [PlannedFile<Source, Destination>] = []
+    public var refused: [String] = []
+
+    /// The files in another form, with what was refused.
+    public func mapFiles<Copy>(_ transform: (PlannedFile<Source, Destination>) -> Copy) -> (files: [Copy], refused: [String]) {
+        (files.map(transform), refused)
+    }
+}
+
+/// Which names a walk takes: `--exclude` and `--include` globs.
+public struct WalkFilter: Sendable {
+    /// Names (globs) to leave out, files and folders alike.
+    public var excluded: [String]
+    /// When not empty, the only file names to copy; folders are always walked.
+    public var included: [String]
+
+    public init(excluded: [String] = [], included: [String] = []) {
+        self.excluded = excluded
+        self.included = included
+    }
+
+    /// Whether a file or folder called `name` is copied.
+    public func includes(_ name: String, isDirectory: Bool) -> Bool {
+        if excluded.contains(where: { Glob.matches($0, name) }) { return false }
+        return isDirectory || included.isEmpty || included.contains { Glob.matches($0, name) }
+    }
+
+    /// Whether any filter is set.
+    public var isActive: Bool { !excluded.isEmpty || !included.isEmpty }
+}
+
+/// The bounds of a walk: a server could lead one on for ever.
+public enum WalkLimits {
+    public static let maximumDepth = 64
+    public static let maximumFolders = 100_000
+}
+
+/// Walks a folder tree of one file system to copy it into another, making the destination's
+/// folders on the way, and returns the files to copy — the one walk of `get -r`, `put -r`,
+/// `cp -r` and the commander's folder copies. Every listed name is checked before a path is
+/// built from it: one that could lead outside the destination is refused, and the rest still
+/// copied. Links to folders are not followed, and no folder is made through a link. The walk
+/// stops at `WalkLimits.maximumDepth` folders deep and `maximumFolders` folders in all.
+public struct TreeWalk<Source: FileSystem, Destination: FileSystem> {
+    public let source: Source
+    public let destination: Destination
+    public var filter: WalkFilter
+
+    public init(from source: Source, to destination: Destination, filter: WalkFilter = WalkFilter()) {
+        self.source = source
+        self.destination = destination
+        self.filter = filter
+    }
+
+    /// The files under the folder `from`, with `to` made as the folder they go in. Only a
+    /// failure to list `from` or to make `to` is thrown.
+    public func copy(_ from: Source.Path, to target: Destination.Path) throws -> WalkResult<Source.Path, Destination.Path> {
+        var walk = Walk()
+        let entries = try source.list(from)
+        try destination.makeFolder(target)
+        try copy(entries, of: from, to: target, depth: 0, walk: &walk)
+        return walk.result
+    }
+
+    /// A walk in progress: what it found, and how many folders it entered.
+    private struct Walk {
+        var result = WalkResult<Source.Path, Destination.Path>()
+        var folders = 0
+
+        /// Whether the walk may enter one more folder `depth` deep; notes why not.
+        mutating func enter(_ shown: String, depth: Int) -> Bool {
+            folders += 1
+            if depth >= WalkLimits.maximumDepth {
+                result.refused.append("\(shown) is more than \(WalkLimits.maximumDepth) folders deep; left alone")
+                return false
+            }
+            if folders > WalkLimits.maximumFolders {
+                result.refused.append("\(shown): more than \(WalkLimits.maximumFolders) folders; the rest left alone")
+                return false
+            }
+            return true
+        }
+    }
+
+    private func copy(_ entries: [ListingEntry], of folder: Source.Path, to target: Destination.Path, depth: Int, walk: inout Walk) throws {
+        for entry in entries {
+            guard SafeName.isSafe(entry.name) else {
+                walk.result.refused.append("refusing to write a file called \(SafeName.shown(entry.name)) from \(source.shown(folder)): it is not a plain file name")
+                continue
+            }
+            let child = source.path(of: entry, in: folder)
+            let role = source.role(of: entry, at: child)
+            if case .skipped(let reason) = role {
+                if let reason { walk.result.refused.append(reason) }
+                continue
+            }
+            guard filter.includes(entry.name, isDirectory: role == .folder) else { continue }
+            let destinationChild = destination.path(named: entry.name, in: target)
+            guard role == .folder else {
+                walk.result.files.append(PlannedFile(source: child, destination: destinationChild, entry: entry))
+                continue
+            }
+            guard walk.enter(source.shown(child), depth: depth + 1) else { continue }
+            do {
+                let children = try source.list(child)
+                try destination.makeFolder(destinationChild)
+                try copy(children, of: child, to: destinationChild, depth: depth + 1, walk: &walk)
+            } catch {
+                // A lost connection ends the walk; anything else, only this folder.
+                if (error as? FTPError)?.isConnectionLoss == true { throw error }
+                walk.result.refused.append("cannot copy the folder \(source.shown(child)): \(error)")
+            }
+        }
+    }
+}
