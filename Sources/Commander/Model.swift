@@ -200,7 +200,7 @@ public struct PaneState: Equatable, Sendable {
 
 /// One transfer in the queue.
 public struct TransferItem: Equatable, Sendable {
-    public enum Direction: Equatable, Sendable { case download, upload }
+    public enum Direction: Equatable, Sendable { case download, upload, serverToServer }
 
     public enum State: Equatable, Sendable {
         case queued, running, done, cancelled
@@ -242,7 +242,13 @@ public struct TransferRequest: Equatable, Sendable {
     }
 
     /// Which way the bytes go.
-    public var direction: TransferItem.Direction { source.isRemote ? .download : .upload }
+    public var direction: TransferItem.Direction {
+        switch (source.isRemote, destination.isRemote) {
+        case (true, true): .serverToServer
+        case (true, false): .download
+        default: .upload
+        }
+    }
 }
 
 /// A dialog on top of the panes.

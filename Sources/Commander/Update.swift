@@ -354,10 +354,8 @@ private func askToCopy(_ state: inout AppState) -> [Effect] {
     guard !selection.isEmpty else { return [] }
     let source = state.activePane.location
     let destination = state.otherPane.location
-    guard source.isRemote != destination.isRemote else {
-        state.message = source.isRemote
-            ? "Copying between two servers is not in this build yet"
-            : "Both panes are local: open a server in one of them (F9) to copy"
+    guard source.isRemote || destination.isRemote else {
+        state.message = "Both panes are local: open a server in one of them (F9) to copy"
         return []
     }
     let requests = selection.map { TransferRequest(source: source, entry: $0, destination: destination) }

@@ -162,7 +162,11 @@ private func drawQueue(_ state: AppState, layout: Layout, theme: Theme, on scree
 
 /// `↓ name  [#####-----]  45%  28M/64M  12M/s  ETA 0:03`, or the outcome of a finished transfer.
 private func drawTransfer(_ item: TransferItem, y: Int, width: Int, theme: Theme, on screen: inout Screen) {
-    let arrow = item.request.direction == .download ? "↓" : "↑"
+    let arrow = switch item.request.direction {
+    case .download: "↓"
+    case .upload: "↑"
+    case .serverToServer: "→"
+    }
     let name = Sanitizer.visible(item.currentName ?? item.request.entry.name)
     let nameWidth = max(10, width / 3)
     screen.write(" \(arrow) " + name, x: 0, y: y, limit: nameWidth, style: theme[.queueText])

@@ -93,20 +93,11 @@ public final class ContentDigest {
         bytes.reserveCapacity(byteCount)
         var index = 0
         while index < characters.count {
-            guard let high = hexValue(characters[index]), let low = hexValue(characters[index + 1]) else { return nil }
+            guard let high = Hexadecimal.value(of: characters[index]), let low = Hexadecimal.value(of: characters[index + 1]) else { return nil }
             bytes.append(high << 4 | low)
             index += 2
         }
         return bytes
-    }
-
-    private static func hexValue(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
-        default: nil
-        }
     }
 }
 

@@ -56,7 +56,7 @@ public struct FileDownload: Sendable {
         let name = remotePath.lastComponent.description
         var owned = ownedStamp
         var mismatched = false
-        return try retry.run(cancellation: session.cancellation, { attempt in
+        return try retry.runTransfer(on: [session], { attempt in
             while true {
                 do {
                     return try attemptDownload(
@@ -68,9 +68,6 @@ public struct FileDownload: Sendable {
                     if mismatched { throw mismatch }
                     mismatched = true
                     onRetry(mismatch, 0)
-                } catch {
-                    if RetryPolicy.isTransient(error) { session.drop() }
-                    throw error
                 }
             }
         }, onRetry: onRetry)

@@ -52,15 +52,10 @@ public struct FileUpload: Sendable {
         }
         let name = String(localPath.split(separator: "/").last ?? Substring(localPath))
         var owned = ownedStamp
-        return try retry.run(cancellation: session.cancellation, { attempt in
-            do {
-                return try attemptUpload(
-                    on: session, name: name, size: localSize, continuing: continues || attempt > 0, owned: &owned, journal: journal,
-                    onProgress: onProgress)
-            } catch {
-                if RetryPolicy.isTransient(error) { session.drop() }
-                throw error
-            }
+        return try retry.runTransfer(on: [session], { attempt in
+            try attemptUpload(
+                on: session, name: name, size: localSize, continuing: continues || attempt > 0, owned: &owned, journal: journal,
+                onProgress: onProgress)
         }, onRetry: onRetry)
     }
 

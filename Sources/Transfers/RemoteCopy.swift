@@ -43,18 +43,10 @@ public struct RemoteCopy: Sendable {
     ) throws -> TransferOutcome {
         let name = sourcePath.lastComponent.description
         var owned = ownedStamp
-        return try retry.run(cancellation: destination.cancellation, { attempt in
-            do {
-                return try attemptCopy(
-                    from: source, to: destination, name: name, continuing: continues || attempt > 0, owned: &owned, journal: journal,
-                    onProgress: onProgress)
-            } catch {
-                if RetryPolicy.isTransient(error) {
-                    source.drop()
-                    destination.drop()
-                }
-                throw error
-            }
+        return try retry.runTransfer(on: [destination, source], { attempt in
+            try attemptCopy(
+                from: source, to: destination, name: name, continuing: continues || attempt > 0, owned: &owned, journal: journal,
+                onProgress: onProgress)
         }, onRetry: onRetry)
     }
 

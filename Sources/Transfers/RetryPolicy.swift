@@ -57,6 +57,24 @@ public struct RetryPolicy: Sendable {
     }
 }
 
+extension RetryPolicy {
+    /// Runs the attempts of one transfer over `sessions`: a transient failure drops their
+    /// connections, which it may have left out of step, before the next try. The first
+    /// session's cancellation ends the wait between tries.
+    func runTransfer<Result>(
+        on sessions: [RemoteSession], _ body: (Int) throws -> Result, onRetry: (any Error, Double) -> Void
+    ) throws -> Result {
+        try run(cancellation: sessions.first?.cancellation, { attempt in
+            do {
+                return try body(attempt)
+            } catch {
+                if Self.isTransient(error) { sessions.forEach { $0.drop() } }
+                throw error
+            }
+        }, onRetry: onRetry)
+    }
+}
+
 /// A transfer ended with fewer bytes than the file has: worth resuming.
 public struct IncompleteTransfer: Error, CustomStringConvertible, Sendable {
     /// The bytes that arrived.

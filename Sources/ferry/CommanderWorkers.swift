@@ -30,7 +30,7 @@ final class CommanderWorkers: @unchecked Sendable {
     /// The connection each pane's listing uses while it runs, to cancel it from the main thread.
     private let listings = Mutex<[Int: Cancellation]>([:])
     /// The running transfers' sessions, to cancel them from the main thread.
-    private let running = Mutex<[Int: Cancellation]>([:])
+    private let running = Mutex<[Int: [Cancellation]]>([:])
 
     /// Sends NOOP on idle browsing connections every minute.
     private let keepAliveTimer = DispatchSource.makeTimerSource(queue: .global())
@@ -85,7 +85,7 @@ final class CommanderWorkers: @unchecked Sendable {
             }
         case .cancelTransfer(let id):
             cancelled.withLock { _ = $0.insert(id) }
-            running.withLock { $0[id] }?.cancel()
+            running.withLock { $0[id] }?.forEach { $0.cancel() }
         case .makeDirectory(let location, let name):
             operate(on: location, success: "Made \(name)") { client in
                 if let client { try client.mkd(Self.remotePath(location).appending(RemotePath(name))) } else {
@@ -414,31 +414,44 @@ final class CommanderWorkers: @unchecked Sendable {
         mailbox.post(.event(.transferStarted(id: id)))
         var failure: String?
         do {
-            let site: String
-            switch (request.source, request.destination) {
-            case (.remote(let remoteSite, _), _), (_, .remote(let remoteSite, _)): site = remoteSite
-            default: throw FTPError(kind: .usage, detail: "copies between two local folders are not supported")
+            // The source's server (or the one server), and the destination's when both are servers.
+            let sites: [String] = switch (request.source, request.destination) {
+            case (.remote(let from, _), .remote(let to, _)): [from, to]
+            case (.remote(let site, _), .local), (.local, .remote(let site, _)): [site]
+            case (.local, .local): throw FTPError(kind: .usage, detail: "copies between two local folders are not supported")
             }
-            guard let endpoint = sites.withLock({ $0[site] }) else { throw FTPError(kind: .usage, detail: "unknown site \(site)") }
-            let sessions = transferSessions[worker]
-            let session = sessions.sessions[site] ?? RemoteSession(endpoint: endpoint)
-            sessions.sessions[site] = session
-            running.withLock { $0[id] = session.cancellation }
+            let sessions = try sites.enumerated().map { index, site in
+                try transferSession(worker: worker, site: site, role: index == 0 ? "" : " destination")
+            }
+            running.withLock { $0[id] = sessions.map(\.session.cancellation) }
             defer { running.withLock { $0[id] = nil } }
             let meter = ProgressMeter(id: id, mailbox: mailbox)
             do {
-                try TreeCopy(session: session, retry: connection.retryPolicy, meter: meter).copy(request)
-                if request.movesSource { try deleteSource(of: request, client: session.connection()) }
+                try TreeCopy(session: sessions[0].session, destination: sessions.dropFirst().first?.session, retry: connection.retryPolicy, meter: meter)
+                    .copy(request)
+                if request.movesSource { try deleteSource(of: request, client: sessions[0].session.connection()) }
             } catch {
-                session.drop()
-                // A cancelled session is finished: the next transfer makes a new one.
-                if session.cancellation.isCancelled { sessions.sessions[site] = nil }
+                for (session, key) in sessions {
+                    session.drop()
+                    // A cancelled session is finished: the next transfer makes a new one.
+                    if session.cancellation.isCancelled { transferSessions[worker].sessions[key] = nil }
+                }
                 throw error
             }
         } catch {
             failure = cancelled.withLock({ $0.contains(id) }) ? nil : Self.describe(error)
         }
         mailbox.post(.event(.transferFinished(id: id, error: failure)))
+    }
+
+    /// A worker's session for a site (a `role` apart for a copy's destination), made on first use.
+    private func transferSession(worker: Int, site: String, role: String) throws -> (session: RemoteSession, key: String) {
+        guard let endpoint = sites.withLock({ $0[site] }) else { throw FTPError(kind: .usage, detail: "unknown site \(site)") }
+        let key = site + role
+        if let session = transferSessions[worker].sessions[key] { return (session, key) }
+        let session = RemoteSession(endpoint: endpoint)
+        transferSessions[worker].sessions[key] = session
+        return (session, key)
     }
 
     /// Deletes what a move copied, once the copy succeeded.

@@ -4,22 +4,41 @@ import FTP
 import FTPWire
 import Transfers
 
-/// Copies one entry of a pane, a file or a whole folder, between a local folder and a server.
-/// Names from the server are checked before anything is written: none can lead outside the
-/// destination folder.
+/// Copies one entry of a pane, a file or a whole folder, between a local folder and a server or
+/// between two servers. Names from a server are checked before anything is written: none can
+/// lead outside the destination folder.
 struct TreeCopy {
+    /// The source's server, or the one server of a copy to or from the disk.
     let session: RemoteSession
+    /// The destination's server when both sides are servers (a connection apart, even to the same one).
+    let destination: RemoteSession?
     let retry: RetryPolicy
     let meter: ProgressMeter
 
     func copy(_ request: TransferRequest) throws {
-        switch (request.source, request.destination) {
-        case (.remote(_, let directory), .local(let folder)):
+        switch (request.source, request.destination, destination) {
+        case (.remote(_, let directory), .local(let folder), _):
             try download(directory.appending(request.entry.remoteName), request.entry, into: folder)
-        case (.local(let folder), .remote(_, let directory)):
+        case (.local(let folder), .remote(_, let directory), _):
             try upload(folder + "/" + request.entry.name, request.entry, into: directory)
+        case (.remote(_, let from), .remote(_, let to), .some(let destination)):
+            try copy(from.appending(request.entry.remoteName), request.entry, into: to, on: destination)
         default:
-            throw FTPError(kind: .usage, detail: "this copy needs one local and one remote pane")
+            throw FTPError(kind: .usage, detail: "this copy needs a server on at least one side")
+        }
+    }
+
+    private func copy(_ path: RemotePath, _ entry: ListingEntry, into directory: RemotePath, on destination: RemoteSession) throws {
+        guard SafeName.isSafe(entry.name) else {
+            throw FTPError(kind: .usage, detail: "refusing to write a file called \(SafeName.shown(entry.name)): it is not a plain file name")
+        }
+        let target = directory.appending(RemotePath(entry.name))
+        let walk = entry.kind == .directory
+            ? try TreeWalk(from: RemoteFileSystem(client: session.connection()), to: RemoteFileSystem(client: destination.connection()))
+                .copy(path, to: target).mapFiles { (source: $0.source, destination: $0.destination) }
+            : (files: [(source: path, destination: target)], refused: [])
+        try copyFiles(of: walk) { file in
+            try RemoteCopy(from: file.source, to: file.destination).run(from: session, to: destination, retry: retry, onProgress: { meter.report($0) })
         }
     }
 
@@ -58,7 +77,7 @@ struct TreeCopy {
 
     /// Copies each file a walk found with `transfer`, the meter restarted for each; then fails
     /// with what the walk left alone, if anything.
-    private func copyFiles(of walk: (files: [FileCopy], refused: [String]), _ transfer: (FileCopy) throws -> Void) throws {
+    private func copyFiles<File>(of walk: (files: [File], refused: [String]), _ transfer: (File) throws -> Void) throws {
         for file in walk.files {
             meter.begin(at: 0)
             try transfer(file)
