@@ -13,7 +13,7 @@ struct Ferry: ParsableCommand {
         version: "0.1.0",
         subcommands: [
             CommanderCommand.self, DemoCommand.self, ListCommand.self, GetCommand.self, PutCommand.self,
-            MirrorCommand.self, RemoveCommand.self, MakeDirectoryCommand.self, MoveCommand.self, DoctorCommand.self,
+            MirrorCommand.self, RemoveCommand.self, MakeDirectoryCommand.self, MoveCommand.self, ChmodCommand.self, DoctorCommand.self,
         ],
         defaultSubcommand: CommanderCommand.self
     )
