@@ -20,7 +20,7 @@ struct ChmodCommand: ParsableCommand {
     @Argument(help: "The permissions in octal, such as 644 or 0755.")
     var mode: String
 
-    @Argument(help: "The files or directories, as URLs.")
+    @Argument(help: ArgumentHelp("The files or directories, as URLs.", valueName: "url"))
     var urls: [String]
 
     func validate() throws {
