@@ -1,6 +1,5 @@
 import ArgumentParser
 import FTP
-import FTPWire
 import Transfers
 
 /// `ferry chmod MODE URL...`: change permissions on the server with SITE CHMOD.
