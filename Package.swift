@@ -20,7 +20,9 @@ let package = Package(
     targets: [
         .target(name: "ScreenKit"),
         .target(name: "Spawn"),
-        .systemLibrary(name: "CNcurses", pkgConfig: "ncursesw", providers: [.apt(["libncurses-dev"])]),
+        // No pkgConfig: its cflags (-D_XOPEN_SOURCE=600 …) are flags SwiftPM prohibits and warns about;
+        // the shim asks for the wide-character API itself and the module map links ncursesw.
+        .systemLibrary(name: "CNcurses"),
         .target(name: "Terminal", dependencies: ["CNcurses", "ScreenKit"]),
         .target(
             name: "Commander",

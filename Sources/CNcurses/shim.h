@@ -1,7 +1,7 @@
 #ifndef FERRY_CNCURSES_SHIM_H
 #define FERRY_CNCURSES_SHIM_H
 
-/* SwiftPM drops pkg-config's -D_XOPEN_SOURCE: ask for the wide-character API by hand. */
+/* No pkg-config cflags (SwiftPM prohibits its -D_XOPEN_SOURCE): ask for the wide-character API here. */
 #define NCURSES_WIDECHAR 1
 #include <ncursesw/curses.h>
 #include <locale.h>

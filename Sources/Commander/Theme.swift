@@ -29,7 +29,7 @@ public enum Role: String, Sendable, CaseIterable {
     case log = "log.text"
 }
 
-/// A named mapping from roles to styles (DESIGN.md §3).
+/// A named mapping from roles to styles.
 public struct Theme: Equatable, Sendable {
     public let name: String
     public private(set) var styles: [Role: Style]
@@ -88,7 +88,7 @@ public struct Theme: Equatable, Sendable {
         .dialogInput: Style(underline: true),
     ])
 
-    /// Reads a theme file (DESIGN.md §3): `name`, and a `[roles]` table of
+    /// Reads a theme file: `name`, and a `[roles]` table of
     /// `role = { fg = "...", bg = "...", bold = true, underline = true, reverse = true }`.
     /// Unknown roles, colours and keys are errors that name the file and line.
     public static func parse(_ text: String, file: String) throws(ConfigurationError) -> Theme {

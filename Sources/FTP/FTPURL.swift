@@ -10,7 +10,7 @@ public struct FTPURLError: Error, Sendable, Equatable, CustomStringConvertible {
     public var description: String { "bad URL \(url): \(reason)" }
 }
 
-/// An `ftp://`, `ftpes://` or `ftps://` URL (DESIGN.md §2).
+/// An `ftp://`, `ftpes://` or `ftps://` URL (the README's "URLs").
 ///
 /// `ftp://[user[:password]@]host[:port]/path`: user, password and path are percent-decoded;
 /// an IPv6 host stands in brackets. As in curl and lftp the path is relative to the login

@@ -120,6 +120,7 @@ final class ServerSession {
         case "MLSD": list(argument, format: .machine)
         case "MLST": machineListSingle(argument)
         case "ABOR": reply(225, "No transfer to abort.")
+        case "SITE": site(argument)
         default: reply(500, "Unknown command.")
         }
     }

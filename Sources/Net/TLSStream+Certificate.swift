@@ -31,7 +31,7 @@ extension TLSStream {
     }
 
     /// The server's certificate, summarised.
-    func peerCertificate() -> CertificateInfo? {
+    package func peerCertificate() -> CertificateInfo? {
         guard let certificate = SSL_get1_peer_certificate(sslPointer) else { return nil }
         defer { X509_free(certificate) }
         var digest = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))

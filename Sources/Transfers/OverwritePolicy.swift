@@ -11,7 +11,7 @@ public struct FileFacts: Sendable, Equatable {
     }
 }
 
-/// What to do when the destination of a copy exists already (`--overwrite`, DESIGN.md §2).
+/// What to do when the destination of a copy exists already (`--overwrite`).
 public enum OverwritePolicy: String, Sendable, CaseIterable {
     /// Replace it.
     case overwrite

@@ -4,7 +4,7 @@ import Foundation
 import Logging
 import Transfers
 
-/// The options every command that talks to a server shares (DESIGN.md §2).
+/// The options every command that talks to a server shares.
 struct ConnectionOptions: ParsableArguments {
     @Option(name: .long, help: "Seconds any one network wait may take.")
     var timeout: Double = 30

@@ -1,7 +1,7 @@
 import FTP
 import Foundation
 
-/// The user and password to log in with, found the way DESIGN.md §2 says.
+/// The user and password to log in with: from the URL, `FERRY_PASSWORD`, `~/.netrc`, or a prompt.
 ///
 /// The user comes from the URL, else from `~/.netrc`, else `anonymous`. The password comes from
 /// the URL, else `FERRY_PASSWORD`, else `~/.netrc`, else (on a terminal) a prompt without echo.

@@ -18,7 +18,7 @@ struct DemoCommand: ParsableCommand {
     @Option(name: .long, help: "Serve this folder instead of a generated sample tree.")
     var root: String?
 
-    @Option(name: .long, help: "Listen on this port of 127.0.0.1 instead of a free one.")
+    @Option(name: .long, help: "Listen on this port of 127.0.0.1 (0: any free port).")
     var port: UInt16 = 0
 
     @Option(name: .long, help: "The commander's colour theme.")

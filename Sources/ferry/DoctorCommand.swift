@@ -12,7 +12,8 @@ struct DoctorCommand: ParsableCommand {
         abstract: "Diagnose a server: what works, what does not, and what to set.",
         discussion: """
             Checks the connection and login, TLS, the extensions the server offers, passive and \
-            active data connections, listings and the round-trip time. Exit 0 when files can be \
+            active data connections, listings and the round-trip time; over TLS it gives the \
+            certificate's SHA-256 fingerprint and the --pin option that accepts exactly it. Exit 0 when files can be \
             moved (warnings included), 3 or 4 when the connection or login fails. \
             Example: ferry doctor --json ftpes://user@host/
             """
@@ -38,14 +39,16 @@ struct DoctorCommand: ParsableCommand {
             client = try endpoint.connect()
         } catch {
             report.add("connect", .failed, "\(error)", advice: Self.advice(for: error))
-            throw Failure(error, while: "cannot connect to \(url)")
+            if let certificate = (error as? FTPError)?.certificate { addCertificate(certificate, trusted: false, into: &report) }
+            // The report says what failed; the exit status is all that is left to give.
+            throw ExitCode(Failure(error, while: "cannot connect to \(url)").status.rawValue)
         }
         defer { try? client.quit() }
         let greeting = Sanitizer.visible(client.welcome.message)
         report.add("connect", .ok, "logged in as \(Sanitizer.visible(endpoint.user)) in \(Self.milliseconds(since: started)); the server says \"\(greeting)\"")
         checkSecurity(client, into: &report)
         checkFeatures(client.features, into: &report)
-        if !checkPassive(client, path: url.path, into: &report) { throw Failure(.connection, "no data connection works with \(url)") }
+        if !checkPassive(client, path: url.path, into: &report) { throw ExitCode(ExitStatus.connection.rawValue) }
         checkActive(endpoint, path: url.path, into: &report)
         checkLatency(client, into: &report)
     }
@@ -63,6 +66,18 @@ struct DoctorCommand: ParsableCommand {
         } else {
             report.add("tls", .ok, "\(tls); certificate verified")
         }
+        if let certificate = client.serverCertificate { addCertificate(certificate, trusted: !connection.insecure, into: &report) }
+    }
+
+    /// The certificate's SHA-256 fingerprint, and the option that accepts exactly that certificate.
+    private func addCertificate(_ certificate: CertificateInfo, trusted: Bool, into report: inout DoctorReport) {
+        let subject = Sanitizer.visible(certificate.subject)
+        let pin = "--pin \(certificate.fingerprint)"
+        report.add(
+            "cert", trusted ? .ok : .warning, "\(subject), SHA-256 \(certificate.fingerprint)",
+            advice: trusted
+                ? "to accept only this certificate from now on, add \(pin)"
+                : "if this is the server's certificate (ask its operator for the fingerprint), add \(pin)")
     }
 
     private func checkFeatures(_ features: FeatureSet, into report: inout DoctorReport) {
@@ -134,7 +149,7 @@ struct DoctorCommand: ParsableCommand {
         guard let failure = error as? FTPError else { return nil }
         return switch failure.kind {
         case .loginRefused: "check the user and password (FERRY_PASSWORD, ~/.netrc)"
-        case .tls: failure.certificate != nil ? "pass the server's CA with --ca-file, or its fingerprint with --pin" : "try ftps:// (implicit TLS, port 990) or ftp://"
+        case .tls: failure.certificate != nil ? "pass the server's CA with --ca-file, or pin its certificate (see cert)" : "try ftps:// (implicit TLS, port 990) or ftp://"
         case .timeout, .connection: "check the host, the port and any firewall between"
         default: nil
         }

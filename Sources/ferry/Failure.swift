@@ -2,7 +2,7 @@ import FTP
 import FTPWire
 import Transfers
 
-/// The process exit codes of DESIGN.md §2.
+/// The process exit codes, as the README and `ferry --help` give them.
 enum ExitStatus: Int32 {
     case success = 0
     case someTransfersFailed = 1

@@ -13,7 +13,8 @@ struct Ferry: ParsableCommand {
         version: "0.1.0",
         subcommands: [
             CommanderCommand.self, DemoCommand.self, ListCommand.self, GetCommand.self, PutCommand.self,
-            MirrorCommand.self, CopyCommand.self, ResumeCommand.self, RemoveCommand.self, MakeDirectoryCommand.self, MoveCommand.self, DoctorCommand.self,
+            MirrorCommand.self, CopyCommand.self, ResumeCommand.self, RemoveCommand.self, MakeDirectoryCommand.self, MoveCommand.self,
+            ChmodCommand.self, DoctorCommand.self,
         ],
         defaultSubcommand: CommanderCommand.self
     )

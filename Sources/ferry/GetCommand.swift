@@ -9,6 +9,7 @@ struct GetCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "get",
         abstract: "Download files (and folders with -r).",
+        usage: "ferry get [<options>] URL... [LOCAL]",
         discussion: """
             LOCAL may be a folder (the files keep their names there) or, for one URL, a file name; \
             without it, files land in the current folder. Downloads go to NAME.part and are renamed \

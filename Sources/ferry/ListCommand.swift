@@ -73,7 +73,7 @@ struct DirectoryLister {
     }
 }
 
-/// The JSON form of a listing (DESIGN.md §2).
+/// The JSON form of a listing (`ls --json`).
 enum ListingJSON {
     static func render(_ entries: [ListingEntry]) -> String {
         let objects = entries.map { entry in

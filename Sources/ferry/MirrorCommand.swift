@@ -9,6 +9,7 @@ struct MirrorCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "mirror",
         abstract: "Make a local folder like a server's folder (with -R, the server's like a local one).",
+        usage: "ferry mirror [<options>] SOURCE TARGET",
         discussion: """
             The source comes first, always: mirror URL LOCALDIR fetches, mirror -R LOCALDIR URL sends. \
             A file is copied when the target lacks it, its size differs or the source's is newer; \

@@ -9,6 +9,7 @@ struct PutCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "put",
         abstract: "Upload files (and folders with -r).",
+        usage: "ferry put [<options>] LOCAL... URL",
         discussion: """
             A URL ending in / (or naming an existing directory, or following several files) is a \
             directory: the files keep their names there. With -r a folder is copied as cp -r does: \

@@ -2,9 +2,11 @@ import Foundation
 import Testing
 import TestSupport
 
+// Without the interop servers these tests are skipped (shown as such, not as passed); under CI they
+// always run, and a missing server fails them (InteropServer.require throws).
 /// The `ferry` binary against real servers over plain FTP. The servers run when
 /// `scripts/interop-servers start` has been run (as `.ci/run` does); elsewhere these tests skip.
-@Suite("Interop: plain FTP")
+@Suite("Interop: plain FTP", .enabled(if: InteropServer.shouldTest("VSFTPD", "PYFTPDLIB"), InteropServer.skipReason))
 struct PlainFTPInteropTests {
     static let servers = ["VSFTPD", "PYFTPDLIB"]
 
@@ -13,7 +15,7 @@ struct PlainFTPInteropTests {
 
     @Test(arguments: servers)
     func putAndGetAreByteIdentical(_ name: String) throws {
-        guard let server = InteropServer.require(name, fail: { Issue.record(Comment(rawValue: $0)) }) else { return }
+        let server = try InteropServer.require(name)
         let local = try TemporaryDirectory()
         defer { local.remove() }
         for size in [0, 1, 5_000_000] {
@@ -32,7 +34,7 @@ struct PlainFTPInteropTests {
 
     @Test(arguments: servers)
     func pythonFtplibReadsBackWhatFerryWrote(_ name: String) throws {
-        guard let server = InteropServer.require(name, fail: { Issue.record(Comment(rawValue: $0)) }) else { return }
+        let server = try InteropServer.require(name)
         let local = try TemporaryDirectory()
         defer { local.remove() }
         let remoteName = unique("ftplib.bin")
@@ -48,7 +50,7 @@ struct PlainFTPInteropTests {
 
     @Test(arguments: servers)
     func mirrorsBothWaysAndASecondRunCopiesNothing(_ name: String) throws {
-        guard let server = InteropServer.require(name, fail: { Issue.record(Comment(rawValue: $0)) }) else { return }
+        let server = try InteropServer.require(name)
         let local = try TemporaryDirectory()
         defer { local.remove() }
         try local.write("tree/a.txt", Data("a".utf8))
@@ -71,7 +73,7 @@ struct PlainFTPInteropTests {
 
     @Test(arguments: servers)
     func listingReportsNamesTypesAndExactSizes(_ name: String) throws {
-        guard let server = InteropServer.require(name, fail: { Issue.record(Comment(rawValue: $0)) }) else { return }
+        let server = try InteropServer.require(name)
         let folder = unique("list")
         try FileManager.default.createDirectory(atPath: server.file("\(folder)/sub dir"), withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: server.file(folder)) }
@@ -94,7 +96,7 @@ struct PlainFTPInteropTests {
 
     @Test(arguments: servers)
     func interruptedDownloadContinuesWithRest(_ name: String) throws {
-        guard let server = InteropServer.require(name, fail: { Issue.record(Comment(rawValue: $0)) }) else { return }
+        let server = try InteropServer.require(name)
         let local = try TemporaryDirectory()
         defer { local.remove() }
         let remoteName = unique("resume.bin")
@@ -123,7 +125,7 @@ struct PlainFTPInteropTests {
 
     @Test(arguments: servers)
     func interruptedUploadContinues(_ name: String) throws {
-        guard let server = InteropServer.require(name, fail: { Issue.record(Comment(rawValue: $0)) }) else { return }
+        let server = try InteropServer.require(name)
         let local = try TemporaryDirectory()
         defer { local.remove() }
         let remoteName = unique("upload.bin")
@@ -148,7 +150,7 @@ struct PlainFTPInteropTests {
 
     @Test(arguments: servers)
     func activeModeWorks(_ name: String) throws {
-        guard let server = InteropServer.require(name, fail: { Issue.record(Comment(rawValue: $0)) }) else { return }
+        let server = try InteropServer.require(name)
         let local = try TemporaryDirectory()
         defer { local.remove() }
         let remoteName = unique("active.bin")
@@ -165,7 +167,7 @@ struct PlainFTPInteropTests {
 
     @Test(arguments: servers)
     func failuresExitWithTheDocumentedCodes(_ name: String) throws {
-        guard let server = InteropServer.require(name, fail: { Issue.record(Comment(rawValue: $0)) }) else { return }
+        let server = try InteropServer.require(name)
         let local = try TemporaryDirectory()
         defer { local.remove() }
         let wrong = try FerryProcess.run(["ls", server.url("", password: "not-the-password")])

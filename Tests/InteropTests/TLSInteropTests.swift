@@ -2,9 +2,11 @@ import Foundation
 import Testing
 import TestSupport
 
+// Without the interop servers these tests are skipped (shown as such, not as passed); under CI they
+// always run, and a missing server fails them (InteropServer.require throws).
 /// The `ferry` binary against real FTPS servers: vsftpd with `require_ssl_reuse=YES` (explicit
 /// and implicit) and pyftpdlib's TLS handler, with the test certificate from `FERRY_TEST_CA_FILE`.
-@Suite("Interop: FTPS")
+@Suite("Interop: FTPS", .enabled(if: InteropServer.shouldTest("VSFTPD_TLS", "VSFTPD_IMPLICIT", "PYFTPDLIB_TLS", "VSFTPD"), InteropServer.skipReason))
 struct TLSInteropTests {
     static let servers = ["VSFTPD_TLS", "VSFTPD_IMPLICIT", "PYFTPDLIB_TLS"]
 
@@ -18,7 +20,8 @@ struct TLSInteropTests {
 
     @Test(arguments: servers)
     func transfersAreByteIdenticalAndReuseTheSession(_ name: String) throws {
-        guard let server = InteropServer.require(name, fail: { Issue.record(Comment(rawValue: $0)) }), let ca = caFile() else { return }
+        let server = try InteropServer.require(name)
+        guard let ca = caFile() else { return }
         let local = try TemporaryDirectory()
         defer { local.remove() }
         for size in [0, 1, 5_000_000] {
@@ -45,7 +48,8 @@ struct TLSInteropTests {
 
     @Test(arguments: servers)
     func listingAndResumeWork(_ name: String) throws {
-        guard let server = InteropServer.require(name, fail: { Issue.record(Comment(rawValue: $0)) }), let ca = caFile() else { return }
+        let server = try InteropServer.require(name)
+        guard let ca = caFile() else { return }
         let local = try TemporaryDirectory()
         defer { local.remove() }
         let remoteName = unique("resume.bin")
@@ -70,7 +74,7 @@ struct TLSInteropTests {
 
     @Test(arguments: servers)
     func untrustedCertificatesAreRefusedWithTheReason(_ name: String) throws {
-        guard let server = InteropServer.require(name, fail: { Issue.record(Comment(rawValue: $0)) }) else { return }
+        let server = try InteropServer.require(name)
         let local = try TemporaryDirectory()
         defer { local.remove() }
         let remoteName = unique("secret.bin")
@@ -95,7 +99,8 @@ struct TLSInteropTests {
     }
 
     @Test func aChangedCertificateForAKnownHostIsRefused() throws {
-        guard let server = InteropServer.require("VSFTPD_TLS", fail: { Issue.record(Comment(rawValue: $0)) }), let ca = caFile() else { return }
+        let server = try InteropServer.require("VSFTPD_TLS")
+        guard let ca = caFile() else { return }
         let config = try TemporaryDirectory()
         defer { config.remove() }
         let port = server.url.split(separator: ":").last?.prefix(while: \.isNumber) ?? ""
@@ -106,7 +111,7 @@ struct TLSInteropTests {
     }
 
     @Test func explicitTLSAgainstAPlainServerFails() throws {
-        guard let server = InteropServer.require("VSFTPD", fail: { Issue.record(Comment(rawValue: $0)) }) else { return }
+        let server = try InteropServer.require("VSFTPD")
         let url = server.url("").replacingOccurrences(of: "ftp://", with: "ftpes://")
         let result = try FerryProcess.run(["ls", "-v", url])
         #expect(result.status == 3)
@@ -117,7 +122,8 @@ struct TLSInteropTests {
     }
 
     @Test func tlsFlagUpgradesAnFtpURL() throws {
-        guard let server = InteropServer.require("VSFTPD_TLS", fail: { Issue.record(Comment(rawValue: $0)) }), let ca = caFile() else { return }
+        let server = try InteropServer.require("VSFTPD_TLS")
+        guard let ca = caFile() else { return }
         let url = server.url("").replacingOccurrences(of: "ftpes://", with: "ftp://")
         let result = try FerryProcess.run(["ls", "--tls", "-v", "--ca-file", ca, url])
         #expect(result.status == 0, "\(result.standardError)")
@@ -125,7 +131,8 @@ struct TLSInteropTests {
     }
 
     @Test func activeModeOverTLS() throws {
-        guard let server = InteropServer.require("VSFTPD_TLS", fail: { Issue.record(Comment(rawValue: $0)) }), let ca = caFile() else { return }
+        let server = try InteropServer.require("VSFTPD_TLS")
+        guard let ca = caFile() else { return }
         let local = try TemporaryDirectory()
         defer { local.remove() }
         let remoteName = unique("active.bin")
@@ -138,7 +145,8 @@ struct TLSInteropTests {
     }
 
     @Test func doctorReportsTLSAndSessionReuse() throws {
-        guard let server = InteropServer.require("VSFTPD_TLS", fail: { Issue.record(Comment(rawValue: $0)) }), let ca = caFile() else { return }
+        let server = try InteropServer.require("VSFTPD_TLS")
+        guard let ca = caFile() else { return }
         let result = try FerryProcess.run(["doctor", "--json", "--ca-file", ca, server.url("")])
         #expect(result.status == 0, "\(result.standardError)")
         #expect(result.standardOutput.contains(#""name": "tls", "status": "ok", "detail": "TLSv1."#))

@@ -1,4 +1,5 @@
 import Foundation
+import Testing
 
 /// A real FTP server started by `scripts/interop-servers` (vsftpd, pyftpdlib), described by
 /// environment variables such as `FERRY_TEST_VSFTPD_URL` and `FERRY_TEST_VSFTPD_ROOT`.
@@ -19,17 +20,29 @@ public struct InteropServer: Sendable, CustomStringConvertible {
         return InteropServer(name: name, url: url, root: root)
     }
 
-    /// The server called `name` if configured. Otherwise nil, after printing why the test is
-    /// skipped, or, under CI (`CI=true`), after recording a failure through `fail`.
-    public static func require(_ name: String, fail: (String) -> Void) -> InteropServer? {
-        if let server = named(name) { return server }
-        let reason = "FERRY_TEST_\(name)_URL and _ROOT are not set: run scripts/interop-servers start and source /tmp/ferry-interop/env"
-        if ProcessInfo.processInfo.environment["CI"] == "true" {
-            fail("interop server \(name) missing under CI: \(reason)")
-        } else {
-            print("skipping interop test against \(name): \(reason)")
+    /// Whether tests against the servers called `names` run: when all are configured, and always
+    /// under CI (`CI=true`), where a missing server must fail the test rather than skip it.
+    /// For `.enabled(if:)`, so that elsewhere such tests show as skipped, not passed.
+    public static func shouldTest(_ names: String...) -> Bool {
+        TestEnvironment.isCI || names.allSatisfy { named($0) != nil }
+    }
+
+    /// Why tests against interop servers are skipped, for `.enabled(if:_:)`.
+    public static let skipReason: Comment = "needs the interop servers: run scripts/interop-servers start and source /tmp/ferry-interop/env"
+
+    /// The server called `name`; throws when its variables are not set, which a test enabled by
+    /// `shouldTest` meets only under CI.
+    public static func require(_ name: String) throws -> InteropServer {
+        guard let server = named(name) else { throw Missing(name: name) }
+        return server
+    }
+
+    /// An interop server a test needs is not configured.
+    public struct Missing: Error, CustomStringConvertible {
+        public let name: String
+        public var description: String {
+            "interop server \(name) missing: FERRY_TEST_\(name)_URL and _ROOT are not set (run scripts/interop-servers start and source /tmp/ferry-interop/env)"
         }
-        return nil
     }
 
     /// The URL of `path` on this server.

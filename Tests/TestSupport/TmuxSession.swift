@@ -1,5 +1,6 @@
 import Foundation
 import Spawn
+import Testing
 
 /// A program running in a real terminal: a detached tmux session, driven with send-keys and read
 /// with capture-pane, as a person would use it.
@@ -11,8 +12,21 @@ public final class TmuxSession: Sendable {
         FileManager.default.isExecutableFile(atPath: "/usr/bin/tmux") || FileManager.default.isExecutableFile(atPath: "/usr/local/bin/tmux")
     }
 
+    /// Whether terminal tests run: when tmux is installed, and always under CI (`CI=true`), where
+    /// its absence must fail them. For `.enabled(if:)`, so that elsewhere they show as skipped.
+    public static var shouldTest: Bool { isAvailable || TestEnvironment.isCI }
+
+    /// Why terminal tests are skipped, for `.enabled(if:_:)`.
+    public static let skipReason: Comment = "needs tmux"
+
+    /// tmux is not installed.
+    public struct Missing: Error, CustomStringConvertible {
+        public var description: String { "tmux is not installed" }
+    }
+
     /// Starts `command` (a shell command line) in `directory`, in a `width`×`height` terminal.
     public init(_ command: String, in directory: String, width: Int = 100, height: Int = 30, environment: [String: String] = [:]) throws {
+        guard Self.isAvailable else { throw Missing() }
         name = "ferry-test-\(UUID().uuidString.prefix(8))"
         let exports = (["LANG": "C.UTF-8", "TERM": "tmux-256color"].merging(environment) { $1 })
             .map { "\($0.key)='\($0.value)'" }.sorted().joined(separator: " ")
