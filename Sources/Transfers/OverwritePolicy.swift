@@ -1,4 +1,5 @@
 import Foundation
+import FTP
 
 /// What is known of a file on one side of a copy: its size and modification time, where known.
 public struct FileFacts: Sendable, Equatable {
@@ -94,5 +95,34 @@ extension FileFacts {
         var status = stat()
         guard stat(localPath, &status) == 0, status.st_mode & S_IFMT != S_IFDIR else { return nil }
         self.init(size: UInt64(max(0, status.st_size)), modified: Date(timeIntervalSince1970: TimeInterval(status.st_mtim.tv_sec)))
+    }
+}
+
+/// Thrown by a transfer that decided not to copy (`--overwrite skip`, …): not a failure.
+public struct TransferSkipped: Error, Sendable {
+    /// Why the copy was not made.
+    public let reason: String
+
+    public init(reason: String) { self.reason = reason }
+}
+
+extension OverwritePolicy {
+    /// Where a copy goes, given the facts of the destination already there: the suffix to add
+    /// to its name (empty for the name itself) and whether to continue it. Throws
+    /// `TransferSkipped` when the copy is not to be made. `source` is asked only by the policies
+    /// that compare, `isFree` (of a suffix) only by `rename`.
+    public func place(over existing: FileFacts, source: () throws -> FileFacts, isFree: (String) throws -> Bool) throws -> (suffix: String, continues: Bool) {
+        let facts = self == .newer || self == .different ? try source() : FileFacts(size: nil, modified: nil)
+        switch decision(source: facts, destination: existing) {
+        case .skip(let reason):
+            throw TransferSkipped(reason: reason)
+        case .copy(let continues):
+            return ("", continues)
+        case .rename:
+            guard let suffix = try Self.freeSuffix(isFree: isFree) else {
+                throw FTPError(kind: .protocolViolation, detail: "no free name beside the destination (up to .9999)")
+            }
+            return (suffix, false)
+        }
     }
 }

@@ -1,5 +1,6 @@
 import FTP
 import Logging
+import Synchronization
 
 /// Where and as whom to log in: everything needed to open a connection again after a drop.
 public struct RemoteEndpoint: Sendable, CustomStringConvertible {
@@ -105,4 +106,58 @@ public final class RemoteSession {
         try? client?.quit()
         client = nil
     }
+}
+
+extension RemoteEndpoint {
+    /// Which connections can serve this endpoint: the same security, user and password on the
+    /// same server.
+    public var site: String {
+        var plain = url
+        plain.user = user
+        plain.path = ""
+        return plain.description + (requiresTLS ? " tls" : "") + " \(password.hashValue)"
+    }
+}
+
+/// The connections of one worker (or of a command's planning), one per site, opened on first
+/// use and closed together; used by one thread at a time.
+public final class SessionPool: Sendable {
+    // The sessions themselves are used by the pool's owner only; other threads only read their
+    // cancellations, to stop what the owner is doing.
+    private let sessions = Mutex<[String: RemoteSessionBox]>([:])
+
+    public init() {}
+
+    /// The session for a server, made on first use; a `role` other than the default asks for a
+    /// connection apart (the destination of a copy within one server).
+    public func session(for endpoint: RemoteEndpoint, role: String = "") -> RemoteSession {
+        let key = endpoint.site + (role.isEmpty ? "" : " " + role)
+        return sessions.withLock { sessions in
+            // A cancelled session is finished: the next transfer makes a new one.
+            if let box = sessions[key], !box.session.cancellation.isCancelled { return box.session }
+            let session = RemoteSession(endpoint: endpoint)
+            sessions[key] = RemoteSessionBox(session: session)
+            return session
+        }
+    }
+
+    /// Stops whatever the pool's owner is doing on any of its connections; from any thread.
+    public func cancel() {
+        sessions.withLock { $0.values.forEach { $0.session.cancellation.cancel() } }
+    }
+
+    /// Says goodbye on every connection.
+    public func close() {
+        let all = sessions.withLock { sessions in
+            defer { sessions = [:] }
+            return sessions.values.map(\.session)
+        }
+        all.forEach { $0.close() }
+    }
+}
+
+/// A session kept in a pool.
+private struct RemoteSessionBox: @unchecked Sendable {
+    // @unchecked: only the pool's owner uses the session; others reach its cancellation, which is thread-safe.
+    let session: RemoteSession
 }

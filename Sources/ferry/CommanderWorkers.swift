@@ -425,7 +425,7 @@ final class CommanderWorkers: @unchecked Sendable {
             }
             running.withLock { $0[id] = sessions.map(\.session.cancellation) }
             defer { running.withLock { $0[id] = nil } }
-            let meter = ProgressMeter(id: id, mailbox: mailbox)
+            let meter = ProgressPoster(id: id, mailbox: mailbox)
             do {
                 try TreeCopy(session: sessions[0].session, destination: sessions.dropFirst().first?.session, retry: connection.retryPolicy, meter: meter)
                     .copy(request)
@@ -487,14 +487,13 @@ enum LoopMessage: Sendable {
     case suspend
 }
 
-/// Turns transfer callbacks into progress events: about ten a second, with the rate.
-final class ProgressMeter: @unchecked Sendable {
+/// Posts one queued transfer's progress to the commander; the engine's meter decides when
+/// (about ten times a second) and with what rate and time left.
+final class ProgressPoster: @unchecked Sendable {
     // @unchecked: used by the transfer queue's one thread only.
     private let id: Int
     private let mailbox: Mailbox<LoopMessage>
-    private var lastPost = Date.distantPast
-    private var started = Date()
-    private var startBytes: UInt64 = 0
+    private var meter = ProgressMeter()
 
     init(id: Int, mailbox: Mailbox<LoopMessage>) {
         self.id = id
@@ -502,17 +501,13 @@ final class ProgressMeter: @unchecked Sendable {
     }
 
     /// A new file starts: its rate is measured afresh.
-    func begin(at bytes: UInt64) {
-        started = Date()
-        startBytes = bytes
+    func begin() {
+        meter = ProgressMeter()
     }
 
-    func report(_ progress: TransferProgress, force: Bool = false) {
-        let now = Date()
-        guard force || now.timeIntervalSince(lastPost) >= 0.1 else { return }
-        lastPost = now
-        let elapsed = max(0.001, now.timeIntervalSince(started))
-        let rate = Double(progress.completedBytes - min(progress.completedBytes, startBytes)) / elapsed
-        mailbox.post(.event(.transferProgress(id: id, currentName: progress.name, completed: progress.completedBytes, total: progress.totalBytes, bytesPerSecond: rate)))
+    func report(_ progress: TransferProgress) {
+        guard let report = meter.update(progress) else { return }
+        mailbox.post(.event(.transferProgress(
+            id: id, currentName: report.name, completed: report.bytes, total: report.total, bytesPerSecond: report.bytesPerSecond)))
     }
 }

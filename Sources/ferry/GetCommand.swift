@@ -96,7 +96,7 @@ struct GetCommand: ParsableCommand {
 
     /// Fetches one file as `policy` says about a local file already there.
     static func fetch(
-        _ copy: FileCopy, policy: OverwritePolicy, transferType: FTPClient.TransferType, verifies: Bool, retry: RetryPolicy, context: BatchContext
+        _ copy: FileCopy, policy: OverwritePolicy, transferType: FTPClient.TransferType, verifies: Bool, retry: RetryPolicy, context: TransferContext
     ) throws -> TransferOutcome {
         let session = context.session
         var (suffix, continues) = ("", policy == .resume)

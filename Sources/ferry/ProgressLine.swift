@@ -5,8 +5,8 @@ import Transfers
 
 /// The live progress line on standard error, drawn only on a terminal, at most ten times a
 /// second, and silent with `--no-progress`. With one connection it shows the file: name,
-/// percent, bytes, rate, ETA, and each file keeps its line. With several it is one line for the
-/// batch: files done, files running, bytes and rate.
+/// percent, bytes, smoothed rate, ETA (from the engine's `ProgressMeter`), and each file keeps
+/// its line. With several it is one line for the batch: files done, files running, bytes and rate.
 final class ProgressLine: Sendable {
     private let enabled: Bool
     private let files: Int
@@ -17,8 +17,8 @@ final class ProgressLine: Sendable {
         var lastDraw = Date.distantPast
         var drawn = false
         let start = Date()
-        /// The running files by worker, with when their attempt started.
-        var running: [Int: (progress: TransferProgress, attemptStart: Date)] = [:]
+        /// The running files by transfer, with the meter of each.
+        var running: [Int: (progress: TransferProgress, meter: ProgressMeter)] = [:]
         var filesDone = 0
         /// Bytes moved in this run by files that ended.
         var bytesDone: UInt64 = 0
@@ -30,17 +30,19 @@ final class ProgressLine: Sendable {
         self.workers = workers
     }
 
-    /// Notes `progress` of the file `worker` transfers, and redraws unless the line was drawn less
-    /// than 0.1 s ago and the file is not done.
-    func update(_ progress: TransferProgress, worker: Int) {
+    /// Notes `progress` of the transfer `id`, and redraws: with one connection when its meter
+    /// reports (ten times a second, and at the end), with several at most ten times a second.
+    func update(_ progress: TransferProgress, id: Int) {
         guard enabled else { return }
         state.withLock { state in
-            let now = Date()
-            let attemptStart = progress.completedBytes == progress.resumedFrom ? now : state.running[worker]?.attemptStart ?? now
-            state.running[worker] = (progress, attemptStart)
-            let finished = progress.totalBytes.map { progress.completedBytes >= $0 } ?? false
-            guard finished || now.timeIntervalSince(state.lastDraw) >= 0.1 else { return }
-            draw(workers == 1 ? Self.fileLine(progress, since: attemptStart, now: now) : batchLine(state, now: now), in: &state)
+            var meter = state.running[id]?.meter ?? ProgressMeter()
+            let report = meter.update(progress)
+            state.running[id] = (progress, meter)
+            if workers == 1 {
+                if let report { draw(Self.fileLine(report), in: &state) }
+            } else if Date().timeIntervalSince(state.lastDraw) >= ProgressMeter.interval {
+                draw(batchLine(state, now: Date()), in: &state)
+            }
         }
     }
 
@@ -50,10 +52,10 @@ final class ProgressLine: Sendable {
         FileHandle.standardError.write(Data(("\r\u{1B}[K" + text).utf8))
     }
 
-    /// Notes that the file `worker` transferred ended, well or not.
-    func fileEnded(worker: Int) {
+    /// Notes that the transfer `id` ended, well or not.
+    func fileEnded(id: Int) {
         state.withLock { state in
-            if let (progress, _) = state.running.removeValue(forKey: worker) {
+            if let (progress, _) = state.running.removeValue(forKey: id) {
                 state.bytesDone += progress.completedBytes - min(progress.completedBytes, progress.resumedFrom)
             }
             state.filesDone += 1
@@ -85,21 +87,17 @@ final class ProgressLine: Sendable {
     }
 
     /// `name  42%  1.5 MiB/3.6 MiB  800 KiB/s  ETA 0:03`.
-    private static func fileLine(_ progress: TransferProgress, since attemptStart: Date, now: Date) -> String {
-        let elapsed = max(now.timeIntervalSince(attemptStart), 0.001)
-        let rate = Double(progress.completedBytes - min(progress.completedBytes, progress.resumedFrom)) / elapsed
-        var parts = [Formatting.clip(Sanitizer.visible(progress.name), to: 30)]
-        if let total = progress.totalBytes, total > 0 {
-            parts.append(String(format: "%3d%%", Int(Double(min(progress.completedBytes, total)) * 100 / Double(total))))
-            parts.append("\(Formatting.bytes(progress.completedBytes))/\(Formatting.bytes(total))")
+    private static func fileLine(_ report: ProgressMeter.Report) -> String {
+        var parts = [Formatting.clip(Sanitizer.visible(report.name), to: 30)]
+        if let total = report.total, total > 0 {
+            let percent = Int(Double(min(report.bytes, total)) * 100 / Double(total))
+            parts.append(String(format: "%3d%%", percent))
+            parts.append("\(Formatting.bytes(report.bytes))/\(Formatting.bytes(total))")
         } else {
-            parts.append(Formatting.bytes(progress.completedBytes))
+            parts.append(Formatting.bytes(report.bytes))
         }
-        parts.append("\(Formatting.bytes(UInt64(rate)))/s")
-        let finished = progress.totalBytes.map { progress.completedBytes >= $0 } ?? false
-        if let total = progress.totalBytes, rate > 0, !finished {
-            parts.append("ETA " + Formatting.duration(Double(total - min(total, progress.completedBytes)) / rate))
-        }
+        parts.append(Formatting.rate(report.bytesPerSecond))
+        if let left = report.secondsLeft, report.bytes < report.total ?? 0 { parts.append("ETA " + Formatting.duration(left)) }
         return parts.joined(separator: "  ")
     }
 
@@ -108,7 +106,7 @@ final class ProgressLine: Sendable {
         let running = state.running.values.reduce(UInt64(0)) { $0 + $1.progress.completedBytes - min($1.progress.completedBytes, $1.progress.resumedFrom) }
         let moved = state.bytesDone + running
         let rate = Double(moved) / max(now.timeIntervalSince(state.start), 0.001)
-        return "\(state.filesDone)/\(files) files  \(state.running.count) running  \(Formatting.bytes(moved))  \(Formatting.bytes(UInt64(rate)))/s"
+        return "\(state.filesDone)/\(files) files  \(state.running.count) running  \(Formatting.bytes(moved))  \(Formatting.rate(rate))"
     }
 }
 
@@ -124,6 +122,12 @@ enum Formatting {
             unit += 1
         }
         return unit == 0 ? "\(count) B" : String(format: value < 10 ? "%.1f %@" : "%.0f %@", value, units[unit])
+    }
+
+    /// `800 KiB/s`; anything that is not a finite rate counts as 0.
+    static func rate(_ bytesPerSecond: Double) -> String {
+        let whole = bytesPerSecond.isFinite && bytesPerSecond > 0 ? UInt64(min(bytesPerSecond, 1e18)) : 0
+        return bytes(whole) + "/s"
     }
 
     /// `1:05` or `2:03:04`.

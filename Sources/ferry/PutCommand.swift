@@ -97,7 +97,7 @@ struct PutCommand: ParsableCommand {
 
     /// Sends one file as `policy` says about a server's file already there.
     static func send(
-        _ copy: FileCopy, policy: OverwritePolicy, transferType: FTPClient.TransferType, verifies: Bool, retry: RetryPolicy, context: BatchContext
+        _ copy: FileCopy, policy: OverwritePolicy, transferType: FTPClient.TransferType, verifies: Bool, retry: RetryPolicy, context: TransferContext
     ) throws -> TransferOutcome {
         var (suffix, continues) = ("", policy == .resume)
         if policy.looksAtDestination {

@@ -13,7 +13,7 @@ struct TreeCopy {
     /// The destination's server when both sides are servers (a connection apart, even to the same one).
     let destination: RemoteSession?
     let retry: RetryPolicy
-    let meter: ProgressMeter
+    let meter: ProgressPoster
 
     func copy(_ request: TransferRequest) throws {
         switch (request.source, request.destination, destination) {
@@ -79,7 +79,7 @@ struct TreeCopy {
     /// with what the walk left alone, if anything.
     private func copyFiles<File>(of walk: (files: [File], refused: [String]), _ transfer: (File) throws -> Void) throws {
         for file in walk.files {
-            meter.begin(at: 0)
+            meter.begin()
             try transfer(file)
         }
         guard let first = walk.refused.first else { return }

@@ -1,0 +1,275 @@
+import Foundation
+import FTP
+
+/// One transfer for the queue: its name to show, the journal's record of it, the server a worker
+/// connects to first, and the work itself.
+public struct QueuedTransfer: Sendable {
+    public let name: String
+    public let job: JobRecord
+    public let endpoint: RemoteEndpoint
+    public let run: @Sendable (TransferContext) throws -> TransferOutcome
+
+    public init(name: String, job: JobRecord, endpoint: RemoteEndpoint, run: @escaping @Sendable (TransferContext) throws -> TransferOutcome) {
+        self.name = name
+        self.job = job
+        self.endpoint = endpoint
+        self.run = run
+    }
+}
+
+/// What the queue gives one transfer: the worker's session for its server (and the worker's
+/// pool, for a second server), its place in the journal, the stamp of a source an earlier job
+/// was writing it from, and the callbacks.
+public struct TransferContext {
+    public let session: RemoteSession
+    public let sessions: SessionPool
+    public let journal: JournalEntry?
+    public let ownedStamp: SourceStamp?
+    public let onRetry: (any Error, Double) -> Void
+    public let onProgress: (TransferProgress) -> Void
+}
+
+/// What happened to a transfer of the queue, told from the worker's thread.
+public enum TransferEvent: Sendable {
+    case started(id: Int)
+    case progress(id: Int, TransferProgress)
+    case retrying(id: Int, error: String, wait: Double)
+    case done(id: Int, TransferOutcome)
+    case skipped(id: Int, reason: String)
+    case failed(id: Int, any Error)
+    case cancelled(id: Int)
+    /// A worker could not connect and handed its transfer back: the rest go on with fewer.
+    case workerLeft(any Error)
+}
+
+/// The one queue of transfers both faces drive: `connections` workers, each a thread with
+/// connections of its own (reused from file to file), take the transfers in the order they were
+/// queued. A worker that cannot connect (servers limit connections per client) hands its
+/// transfer back and stops, unless it is the last one. A failure that `stops` says no other
+/// transfer would escape (a refused login or certificate) stops the queue. Every transfer is in
+/// the journal from the moment it is queued until it is done; stopped jobs for the same files are
+/// adopted, and what they wrote for the same source continued.
+public final class TransferQueue: @unchecked Sendable {
+    // @unchecked: every field below `condition` is guarded by it; the rest are constants.
+    private let connections: Int
+    private let journal: JournalFile?
+    private let adoptedFrom: Journal?
+    private let stops: @Sendable (any Error) -> Bool
+    private let onEvent: @Sendable (TransferEvent) -> Void
+
+    private let condition = NSCondition()
+    private var transfers: [Int: Queued] = [:]
+    private var pending: [Int] = []
+    private var returned: [Int] = []
+    private var nextID = 0
+    private var closed = false
+    private var stopping: (any Error)?
+    private var workers = 0
+    private var running: [Int: SessionPool] = [:]
+    private var cancelled: Set<Int> = []
+
+    private struct Queued {
+        let transfer: QueuedTransfer
+        let entry: JournalEntry?
+        let stamp: SourceStamp?
+    }
+
+    /// A queue over `connections` workers, journalled in `journal` (adopting stopped jobs from
+    /// `adoptedFrom`), telling `onEvent` what happens.
+    public init(
+        connections: Int, journal: JournalFile?, adoptedFrom: Journal?, stops: @escaping @Sendable (any Error) -> Bool,
+        onEvent: @escaping @Sendable (TransferEvent) -> Void
+    ) {
+        self.connections = max(1, connections)
+        self.journal = journal
+        self.adoptedFrom = adoptedFrom
+        self.stops = stops
+        self.onEvent = onEvent
+    }
+
+    /// Queues transfers and returns their ids, in order.
+    @discardableResult
+    public func enqueue(_ batch: [QueuedTransfer]) -> [Int] {
+        let stamps = adoptedFrom?.adopt(batch.map(\.job)) ?? [:]
+        let queued = batch.map { Queued(transfer: $0, entry: journal?.add($0.job, stamp: stamps[$0.job]), stamp: stamps[$0.job]) }
+        condition.lock()
+        defer { condition.unlock() }
+        let ids = Array(nextID..<(nextID + queued.count))
+        nextID += queued.count
+        for (id, item) in zip(ids, queued) { transfers[id] = item }
+        pending += ids
+        condition.broadcast()
+        return ids
+    }
+
+    /// Runs the workers until the queue is closed and empty (or stopped): one on this thread with
+    /// `sessions` (connections the caller opened already), the others on threads of their own.
+    public func run(on sessions: SessionPool) {
+        condition.lock()
+        workers += connections
+        condition.unlock()
+        let group = DispatchGroup()
+        for number in 1..<connections {
+            group.enter()
+            startThread(number) { [self] in
+                let own = SessionPool()
+                work(own)
+                own.close()
+                group.leave()
+            }
+        }
+        work(sessions)
+        group.wait()
+    }
+
+    /// Starts the workers on threads of their own, to take transfers as they are queued until
+    /// the queue is closed.
+    public func start() {
+        condition.lock()
+        workers += connections
+        condition.unlock()
+        for number in 0..<connections {
+            startThread(number) { [self] in
+                let own = SessionPool()
+                work(own)
+                own.close()
+            }
+        }
+    }
+
+    /// No more transfers will be queued: workers stop once the queue is empty.
+    public func close() {
+        condition.lock()
+        closed = true
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// Cancels a transfer: a queued one never starts, a running one is stopped.
+    public func cancel(_ id: Int) {
+        condition.lock()
+        cancelled.insert(id)
+        let pool = running[id]
+        condition.unlock()
+        pool?.cancel()
+    }
+
+    /// The failure that stopped the queue, if one did.
+    public var stoppedBy: (any Error)? {
+        condition.lock()
+        defer { condition.unlock() }
+        return stopping
+    }
+
+    private func startThread(_ number: Int, _ body: @escaping @Sendable () -> Void) {
+        let thread = Thread(block: body)
+        thread.name = "ferry-transfer-\(number)"
+        thread.start()
+    }
+
+    /// Takes transfers one by one until none is left, handing one back and leaving when its
+    /// server does not take another connection.
+    private func work(_ sessions: SessionPool) {
+        while let (id, item) = takeNext(sessions) {
+            let transfer = item.transfer
+            let session = sessions.session(for: transfer.endpoint)
+            if !session.isConnected {
+                do {
+                    _ = try session.connection()
+                } catch {
+                    // A refused login or certificate is the same on every connection: no hand-back.
+                    let kind = (error as? FTPError)?.kind
+                    if kind != .loginRefused, kind != .tls, handBack(id) {
+                        onEvent(.workerLeft(error))
+                        return
+                    }
+                }
+            }
+            onEvent(.started(id: id))
+            let context = TransferContext(
+                session: session, sessions: sessions, journal: item.entry, ownedStamp: item.stamp,
+                onRetry: { [onEvent] error, wait in onEvent(.retrying(id: id, error: "\(error)", wait: wait)) },
+                onProgress: { [onEvent] in onEvent(.progress(id: id, $0)) })
+            do {
+                let outcome = try transfer.run(context)
+                item.entry?.ended()
+                finish(id, .done(id: id, outcome))
+            } catch let skipped as TransferSkipped {
+                item.entry?.ended()
+                finish(id, .skipped(id: id, reason: skipped.reason))
+            } catch where isCancelled(id) {
+                item.entry?.ended()
+                finish(id, .cancelled(id: id))
+            } catch {
+                item.entry?.failed("\(error)")
+                if stops(error) { stop(error) }
+                finish(id, .failed(id: id, error))
+            }
+        }
+    }
+
+    private func finish(_ id: Int, _ event: TransferEvent) {
+        condition.lock()
+        running[id] = nil
+        transfers[id] = nil
+        condition.unlock()
+        onEvent(event)
+    }
+
+    private func isCancelled(_ id: Int) -> Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        return cancelled.contains(id)
+    }
+
+    private func stop(_ error: any Error) {
+        condition.lock()
+        if stopping == nil { stopping = error }
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// The next transfer for a worker, waiting while the queue is open and empty; nil (and the
+    /// worker counted out in the same step, so that nothing is handed back to a queue without
+    /// workers) when there is none. Cancelled transfers are passed over and reported.
+    private func takeNext(_ sessions: SessionPool) -> (Int, Queued)? {
+        condition.lock()
+        while true {
+            if stopping == nil, let id = returned.isEmpty ? pending.first : returned.first {
+                if returned.isEmpty { pending.removeFirst() } else { returned.removeFirst() }
+                guard let item = transfers[id] else { continue }
+                if cancelled.contains(id) {
+                    transfers[id] = nil
+                    condition.unlock()
+                    item.entry?.ended()
+                    onEvent(.cancelled(id: id))
+                    condition.lock()
+                    continue
+                }
+                running[id] = sessions
+                condition.unlock()
+                return (id, item)
+            }
+            if stopping != nil || closed {
+                workers -= 1
+                condition.broadcast()
+                condition.unlock()
+                return nil
+            }
+            condition.wait()
+        }
+    }
+
+    /// Returns a transfer to the queue for the other workers; false (keep it) when no other
+    /// worker is left.
+    private func handBack(_ id: Int) -> Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        guard workers > 1 else { return false }
+        workers -= 1
+        running[id] = nil
+        returned.append(id)
+        condition.broadcast()
+        return true
+    }
+}
