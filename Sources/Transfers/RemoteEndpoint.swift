@@ -109,13 +109,13 @@ public final class RemoteSession {
 }
 
 extension RemoteEndpoint {
-    /// Which connections can serve this endpoint: the same security, user and password on the
-    /// same server.
+    /// Which connections can serve this endpoint: the same security, pinned certificate, user and
+    /// password on the same server.
     public var site: String {
         var plain = url
         plain.user = user
         plain.path = ""
-        return plain.description + (requiresTLS ? " tls" : "") + " \(password.hashValue)"
+        return plain.description + (requiresTLS ? " tls" : "") + (tls.pinnedFingerprint.map { " pin " + $0 } ?? "") + " \(password.hashValue)"
     }
 }
 

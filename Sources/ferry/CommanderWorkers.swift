@@ -18,19 +18,17 @@ final class CommanderWorkers: @unchecked Sendable {
     private let mailbox: Mailbox<LoopMessage>
     private let connection: ConnectionOptions
     private let browseQueues = [DispatchQueue(label: "ferry-browse-0"), DispatchQueue(label: "ferry-browse-1")]
-    private let transferQueues: [DispatchQueue]
+    /// The transfers, on the engine's queue: `parallel` workers with connections of their own.
+    private let transfers: TransferQueue
+    /// Where the commander's copies are journalled, file by file.
+    private let journal: JournalFile?
     private let sites = Mutex<[String: RemoteEndpoint]>([:])
     /// Browsing sessions, one per pane and site: each pane's used on that pane's browse queue only.
     private let browseSessions = [PaneSessions(), PaneSessions()]
-    /// Transfer sessions per worker and site: each worker's used on that worker's queue only.
-    private let transferSessions: [PaneSessions]
-    /// Transfers queued and not yet taken by a worker, oldest first.
-    private let pending = Mutex<[(id: Int, request: TransferRequest)]>([])
-    private let cancelled = Mutex<Set<Int>>([])
+    /// Which of the commander's transfers is which on the queue.
+    private let ledger = TransferLedger()
     /// The connection each pane's listing uses while it runs, to cancel it from the main thread.
     private let listings = Mutex<[Int: Cancellation]>([:])
-    /// The running transfers' sessions, to cancel them from the main thread.
-    private let running = Mutex<[Int: [Cancellation]]>([:])
 
     /// Sends NOOP on idle browsing connections every minute.
     private let keepAliveTimer = DispatchSource.makeTimerSource(queue: .global())
@@ -39,14 +37,26 @@ final class CommanderWorkers: @unchecked Sendable {
     init(mailbox: Mailbox<LoopMessage>, connection: ConnectionOptions, parallel: Int = 2) {
         self.mailbox = mailbox
         self.connection = connection
-        transferQueues = (0..<max(1, parallel)).map { DispatchQueue(label: "ferry-transfers-\($0)") }
-        transferSessions = transferQueues.map { _ in PaneSessions() }
+        journal = try? Journal.standard().begin()
+        let ledger = ledger
+        transfers = TransferQueue(connections: parallel, journal: nil, adoptedFrom: nil, stops: { _ in false }) { event in
+            // A transfer that started reports its own end; one cancelled while queued ends here.
+            guard case .cancelled(let queued) = event,
+                  let id = ledger.queueIDs.withLock({ $0.first { $0.value == queued }?.key }), !ledger.began.withLock({ $0.contains(id) })
+            else { return }
+            mailbox.post(.event(.transferFinished(id: id, error: nil)))
+        }
+        transfers.start()
         keepAliveTimer.schedule(deadline: .now() + 60, repeating: 60, leeway: .seconds(5))
         keepAliveTimer.setEventHandler { [weak self] in self?.keepAlive() }
         keepAliveTimer.resume()
     }
 
-    deinit { keepAliveTimer.cancel() }
+    deinit {
+        keepAliveTimer.cancel()
+        transfers.close()
+        journal?.close()
+    }
 
     private func keepAlive() {
         for (pane, queue) in browseQueues.enumerated() {
@@ -79,13 +89,9 @@ final class CommanderWorkers: @unchecked Sendable {
         case .list(let pane, let location, let focus):
             browseQueues[pane].async { self.list(pane: pane, location: location, focus: focus) }
         case .startTransfer(let id, let request):
-            pending.withLock { $0.append((id, request)) }
-            for (worker, queue) in transferQueues.enumerated() {
-                queue.async { self.runPendingTransfers(worker: worker) }
-            }
+            queue(id: id, request)
         case .cancelTransfer(let id):
-            cancelled.withLock { _ = $0.insert(id) }
-            running.withLock { $0[id] }?.forEach { $0.cancel() }
+            if let queued = ledger.queueIDs.withLock({ $0[id] }) { transfers.cancel(queued) }
         case .makeDirectory(let location, let name):
             operate(on: location, success: "Made \(name)") { client in
                 if let client { try client.mkd(Self.remotePath(location).appending(RemotePath(name))) } else {
@@ -256,9 +262,6 @@ final class CommanderWorkers: @unchecked Sendable {
         for (pane, queue) in browseQueues.enumerated() {
             queue.async { self.browseSessions[pane].sessions[site] = nil }
         }
-        for (worker, queue) in transferQueues.enumerated() {
-            queue.async { self.transferSessions[worker].sessions[site] = nil }
-        }
     }
 
     // MARK: Editing
@@ -399,59 +402,45 @@ final class CommanderWorkers: @unchecked Sendable {
 
     // MARK: Transfers
 
-    /// Runs queued transfers on a worker until none is left; on that worker's queue.
-    private func runPendingTransfers(worker: Int) {
-        while let (id, request) = pending.withLock({ $0.isEmpty ? nil : $0.removeFirst() }) {
-            transfer(id: id, request, worker: worker)
+    /// Puts a transfer on the queue: the source's server (or the one server) is the one a worker
+    /// connects to first, and the destination's, when both are servers, gets a connection apart.
+    private func queue(id: Int, _ request: TransferRequest) {
+        let remoteSites: [String] = switch (request.source, request.destination) {
+        case (.remote(let from, _), .remote(let to, _)): [from, to]
+        case (.remote(let site, _), .local), (.local, .remote(let site, _)): [site]
+        case (.local, .local): []
         }
-    }
-
-    private func transfer(id: Int, _ request: TransferRequest, worker: Int) {
-        guard !cancelled.withLock({ $0.contains(id) }) else {
-            mailbox.post(.event(.transferFinished(id: id, error: nil)))
+        let endpoints = sites.withLock { sites in remoteSites.compactMap { sites[$0] } }
+        guard let first = endpoints.first, endpoints.count == remoteSites.count else {
+            mailbox.post(.event(.transferFinished(id: id, error: "copies need a server on at least one side")))
             return
         }
-        mailbox.post(.event(.transferStarted(id: id)))
-        var failure: String?
-        do {
-            // The source's server (or the one server), and the destination's when both are servers.
-            let sites: [String] = switch (request.source, request.destination) {
-            case (.remote(let from, _), .remote(let to, _)): [from, to]
-            case (.remote(let site, _), .local), (.local, .remote(let site, _)): [site]
-            case (.local, .local): throw FTPError(kind: .usage, detail: "copies between two local folders are not supported")
-            }
-            let sessions = try sites.enumerated().map { index, site in
-                try transferSession(worker: worker, site: site, role: index == 0 ? "" : " destination")
-            }
-            running.withLock { $0[id] = sessions.map(\.session.cancellation) }
-            defer { running.withLock { $0[id] = nil } }
-            let meter = ProgressPoster(id: id, mailbox: mailbox)
+        let kind: JobRecord.Kind = switch request.direction {
+        case .download: .download
+        case .upload: .upload
+        case .serverToServer: .copy
+        }
+        let record = JobRecord(kind: kind, source: request.source.description, destination: request.destination.description)
+        let queued = transfers.enqueue([QueuedTransfer(name: request.entry.name, job: record, endpoint: first) { [self] context in
+            ledger.began.withLock { _ = $0.insert(id) }
+            mailbox.post(.event(.transferStarted(id: id)))
             do {
-                try TreeCopy(session: sessions[0].session, destination: sessions.dropFirst().first?.session, retry: connection.retryPolicy, meter: meter)
-                    .copy(request)
-                if request.movesSource { try deleteSource(of: request, client: sessions[0].session.connection()) }
+                let destination = endpoints.count > 1 ? context.sessions.session(for: endpoints[1], role: "destination") : nil
+                let copy = TreeCopy(
+                    session: context.session, destination: destination, retry: connection.retryPolicy,
+                    meter: ProgressPoster(id: id, mailbox: mailbox), journal: journal)
+                try copy.copy(request)
+                if request.movesSource { try deleteSource(of: request, client: context.session.connection()) }
+                mailbox.post(.event(.transferFinished(id: id, error: nil)))
             } catch {
-                for (session, key) in sessions {
-                    session.drop()
-                    // A cancelled session is finished: the next transfer makes a new one.
-                    if session.cancellation.isCancelled { transferSessions[worker].sessions[key] = nil }
-                }
+                let cancelled = context.session.cancellation.isCancelled
+                if !cancelled { context.session.drop() }
+                mailbox.post(.event(.transferFinished(id: id, error: cancelled ? nil : Self.describe(error))))
                 throw error
             }
-        } catch {
-            failure = cancelled.withLock({ $0.contains(id) }) ? nil : Self.describe(error)
-        }
-        mailbox.post(.event(.transferFinished(id: id, error: failure)))
-    }
-
-    /// A worker's session for a site (a `role` apart for a copy's destination), made on first use.
-    private func transferSession(worker: Int, site: String, role: String) throws -> (session: RemoteSession, key: String) {
-        guard let endpoint = sites.withLock({ $0[site] }) else { throw FTPError(kind: .usage, detail: "unknown site \(site)") }
-        let key = site + role
-        if let session = transferSessions[worker].sessions[key] { return (session, key) }
-        let session = RemoteSession(endpoint: endpoint)
-        transferSessions[worker].sessions[key] = session
-        return (session, key)
+            return TransferOutcome(bytes: 0, verified: nil)
+        }])
+        ledger.queueIDs.withLock { $0[id] = queued.first }
     }
 
     /// Deletes what a move copied, once the copy succeeded.
@@ -468,6 +457,14 @@ final class CommanderWorkers: @unchecked Sendable {
     static func describe(_ error: any Error) -> String {
         (error as? FTPError)?.description ?? (error as? LocalFileError)?.description ?? "\(error)"
     }
+}
+
+/// Which of the commander's transfers is which on the engine's queue, and which a worker began
+/// (the others end when they are cancelled before they start); shared with the queue's events.
+private final class TransferLedger: Sendable {
+    /// The queue's id of each transfer, by the commander's id.
+    let queueIDs = Mutex<[Int: Int]>([:])
+    let began = Mutex<Set<Int>>([])
 }
 
 /// Sessions by site of one pane's browsing or one transfer worker; touched on that one queue only.

@@ -14,6 +14,8 @@ struct TreeCopy {
     let destination: RemoteSession?
     let retry: RetryPolicy
     let meter: ProgressPoster
+    /// Where each file copied is journalled until it is done.
+    let journal: JournalFile?
 
     func copy(_ request: TransferRequest) throws {
         switch (request.source, request.destination, destination) {
@@ -37,8 +39,12 @@ struct TreeCopy {
             ? try TreeWalk(from: RemoteFileSystem(client: session.connection()), to: RemoteFileSystem(client: destination.connection()))
                 .copy(path, to: target).mapFiles { (source: $0.source, destination: $0.destination) }
             : (files: [(source: path, destination: target)], refused: [])
+        let (from, to) = (session.endpoint.url.withoutPassword, destination.endpoint.url.withoutPassword)
         try copyFiles(of: walk) { file in
-            try RemoteCopy(from: file.source, to: file.destination).run(from: session, to: destination, retry: retry, onProgress: { meter.report($0) })
+            let record = JobRecord(kind: .copy, source: from.with(path: file.source).description, destination: to.with(path: file.destination).description)
+            try journalled(record) { entry in
+                try RemoteCopy(from: file.source, to: file.destination).run(from: session, to: destination, retry: retry, journal: entry, onProgress: { meter.report($0) })
+            }
         }
     }
 
@@ -52,7 +58,9 @@ struct TreeCopy {
                 .mapFiles { FileCopy(remote: $0.source, local: $0.destination) }
             : (files: [FileCopy(remote: path, local: target)], refused: [])
         try copyFiles(of: walk) { file in
-            try FileDownload(remotePath: file.remote, localPath: file.local).run(on: session, retry: retry, onProgress: { meter.report($0) })
+            try journalled(.download(file, from: session.endpoint.url, ascii: false, overwrite: nil)) { entry in
+                try FileDownload(remotePath: file.remote, localPath: file.local).run(on: session, retry: retry, journal: entry, onProgress: { meter.report($0) })
+            }
         }
     }
 
@@ -71,7 +79,21 @@ struct TreeCopy {
                 .mapFiles { FileCopy(remote: $0.destination, local: $0.source) }
             : (files: [FileCopy(remote: target, local: path)], refused: [])
         try copyFiles(of: walk) { file in
-            try FileUpload(localPath: file.local, remotePath: file.remote).run(on: session, retry: retry, onProgress: { meter.report($0) })
+            try journalled(.upload(file, to: session.endpoint.url, ascii: false, overwrite: nil)) { entry in
+                try FileUpload(localPath: file.local, remotePath: file.remote).run(on: session, retry: retry, journal: entry, onProgress: { meter.report($0) })
+            }
+        }
+    }
+
+    /// Runs one file's transfer with its record in the journal until it is done.
+    private func journalled(_ record: JobRecord, _ transfer: (JournalEntry?) throws -> TransferOutcome) throws {
+        let entry = journal?.add(record)
+        do {
+            _ = try transfer(entry)
+            entry?.ended()
+        } catch {
+            entry?.failed("\(error)")
+            throw error
         }
     }
 
