@@ -88,12 +88,12 @@ struct MirrorPlanner {
         var kept = Set<String>()
         var complete = true
         for entry in entries {
-            let target = local + "/" + entry.name
-            guard SafeName.isSafe(entry.name) else {
-                plan.refused.append("refusing to write a file called \(SafeName.shown(entry.name)) in \(Sanitizer.visible(local)): it is not a plain file name")
+            guard entry.hasSafeName else {
+                plan.refused.append(SafeName.refusal("write a file called", entry.name, in: local))
                 complete = false
                 continue
             }
+            let target = local + "/" + entry.name
             let child = remote.appending(entry.remoteName)
             let isFolder = entry.kind == .directory || (entry.kind == .other && DirectoryProbe.isDirectory(child, client: client))
             guard walk.includes(entry.name, isDirectory: isFolder) else { continue }
@@ -123,6 +123,10 @@ struct MirrorPlanner {
             return
         }
         for entry in existing where !kept.contains(entry.name) && walk.includes(entry.name, isDirectory: entry.kind == .directory) {
+            guard entry.hasSafeName else {
+                plan.refused.append(SafeName.refusal("delete", entry.name, in: local))
+                continue
+            }
             let path = local + "/" + entry.name
             let filtered = walk.filters && entry.kind == .directory
             plan.removals.append(MirrorStep(description: "delete \(Sanitizer.visible(path))") { _ in
@@ -140,6 +144,11 @@ struct MirrorPlanner {
         var kept = Set<String>()
         var complete = true
         for entry in entries {
+            guard entry.hasSafeName else {
+                plan.refused.append(SafeName.refusal("copy a file called", entry.name, in: local))
+                complete = false
+                continue
+            }
             let path = local + "/" + entry.name
             if entry.kind == .other, entry.name.contains("\u{FFFD}") {
                 plan.refused.append("\(Sanitizer.visible(path)): a name that is not UTF-8; left alone")
@@ -178,6 +187,10 @@ struct MirrorPlanner {
             return
         }
         for entry in existing where !kept.contains(entry.name) && walk.includes(entry.name, isDirectory: entry.kind == .directory) {
+            guard entry.hasSafeName else {
+                plan.refused.append(SafeName.refusal("delete", entry.name, in: remote.description))
+                continue
+            }
             let child = remote.appending(entry.remoteName)
             let filtered = walk.filters && entry.kind == .directory
             plan.removals.append(MirrorStep(description: "delete \(Sanitizer.visible(child.description))") { client in
@@ -193,24 +206,36 @@ struct MirrorPlanner {
     }
 
     /// Deletes what the filters let through inside a local folder, then the folder if that
-    /// leaves it empty.
+    /// leaves it empty. A name that could lead outside is left, and named once the rest is gone.
     private func pruneLocal(_ path: String, depth: Int) throws {
         guard depth < TreeWalk.maximumDepth else { return }
+        var refused: (any Error)?
         for entry in try TreeWalk.localEntries(path) where walk.includes(entry.name, isDirectory: entry.kind == .directory) {
-            let child = path + "/" + entry.name
-            if entry.kind == .directory { try pruneLocal(child, depth: depth + 1) } else { try FileManager.default.removeItem(atPath: child) }
+            do {
+                let child = try ListedName.local(entry, in: path, to: "delete")
+                if entry.kind == .directory { try pruneLocal(child, depth: depth + 1) } else { try FileManager.default.removeItem(atPath: child) }
+            } catch let error as FTPError where error.kind == .protocolViolation {
+                refused = refused ?? error
+            }
         }
+        if let refused { throw refused }
         if try TreeWalk.localEntries(path).isEmpty { try FileManager.default.removeItem(atPath: path) }
     }
 
     /// Deletes what the filters let through inside a server's folder, then the folder if that
-    /// leaves it empty.
+    /// leaves it empty. A name that could lead outside is left, and named once the rest is gone.
     private func pruneRemote(_ path: RemotePath, client: FTPClient, depth: Int) throws {
         guard depth < TreeWalk.maximumDepth else { return }
+        var refused: (any Error)?
         for entry in try client.listDirectory(path) where walk.includes(entry.name, isDirectory: entry.kind == .directory) {
-            let child = path.appending(entry.remoteName)
-            if entry.kind == .directory { try pruneRemote(child, client: client, depth: depth + 1) } else { try client.delete(child) }
+            do {
+                let child = try ListedName.remote(entry, in: path, to: "delete")
+                if entry.kind == .directory { try pruneRemote(child, client: client, depth: depth + 1) } else { try client.delete(child) }
+            } catch let error as FTPError where error.kind == .protocolViolation {
+                refused = refused ?? error
+            }
         }
+        if let refused { throw refused }
         if try client.listDirectory(path).isEmpty { try client.rmd(path) }
     }
 

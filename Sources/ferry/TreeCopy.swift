@@ -15,19 +15,16 @@ struct TreeCopy {
     func copy(_ request: TransferRequest) throws {
         switch (request.source, request.destination) {
         case (.remote(_, let directory), .local(let folder)):
-            try download(directory.appending(request.entry.remoteName), request.entry, into: folder)
+            try download(try ListedName.remote(request.entry, in: directory, to: "copy"), request.entry, into: folder)
         case (.local(let folder), .remote(_, let directory)):
-            try upload(folder + "/" + request.entry.name, request.entry, into: directory)
+            try upload(try ListedName.local(request.entry, in: folder, to: "copy"), request.entry, into: directory)
         default:
             throw FTPError(kind: .usage, detail: "this copy needs one local and one remote pane")
         }
     }
 
     private func download(_ path: RemotePath, _ entry: ListingEntry, into folder: String) throws {
-        guard SafeName.isSafe(entry.name) else {
-            throw FTPError(kind: .usage, detail: "refusing to write a file called \(SafeName.shown(entry.name)): it is not a plain file name")
-        }
-        let target = folder + "/" + entry.name
+        let target = try ListedName.local(entry, in: folder, to: "write a file called")
         let walk = entry.kind == .directory
             ? try TreeWalk(client: session.connection()).download(path, to: target)
             : WalkResult(files: [FileCopy(remote: path, local: target)])
@@ -37,7 +34,7 @@ struct TreeCopy {
     }
 
     private func upload(_ path: String, _ entry: ListingEntry, into directory: RemotePath) throws {
-        let target = directory.appending(RemotePath(entry.name))
+        let target = try ListedName.remote(entry, in: directory, to: "write a file called")
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
             throw LocalFileError(path: path, action: "cannot read", errno: ENOENT)

@@ -81,8 +81,8 @@ struct TreeWalk {
 
     private func download(_ entries: [ListingEntry], of path: RemotePath, to target: String, depth: Int, walk: inout Walk) throws {
         for entry in entries {
-            guard SafeName.isSafe(entry.name) else {
-                walk.result.refused.append("refusing to write a file called \(SafeName.shown(entry.name)) in \(Sanitizer.visible(target)): it is not a plain file name")
+            guard entry.hasSafeName else {
+                walk.result.refused.append(SafeName.refusal("write a file called", entry.name, in: target))
                 continue
             }
             let child = path.appending(entry.remoteName)
@@ -108,6 +108,10 @@ struct TreeWalk {
 
     private func upload(_ entries: [ListingEntry], of path: String, to target: RemotePath, depth: Int, walk: inout Walk) throws {
         for entry in entries {
+            guard entry.hasSafeName else {
+                walk.result.refused.append(SafeName.refusal("copy a file called", entry.name, in: path))
+                continue
+            }
             let local = path + "/" + entry.name
             let remote = target.appending(RemotePath(entry.name))
             // A folder reached through a link could lead round in a circle: real folders only.

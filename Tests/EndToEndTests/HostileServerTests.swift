@@ -1,0 +1,78 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// What a hostile server sends must never make ferry act outside what it was asked to touch.
+@Suite("Hostile servers")
+struct HostileServerTests {
+    /// A folder whose listing names entries that lead outside it, beside plain ones.
+    static let escapingListing = Array("""
+        -rw-r--r-- 1 u g 1 Jan 1 2024 top.txt\r
+        drwxr-xr-x 1 u g 0 Jan 1 2024 ../\r
+        -rw-r--r-- 1 u g 1 Jan 1 2024 ../outside.txt\r
+        drwxr-xr-x 1 u g 0 Jan 1 2024 x/../..\r
+        -rw-r--r-- 1 u g 1 Jan 1 2024 .\r
+        -rw-r--r-- 1 u g 1 Jan 1 2024 evil\u{1B}[2J/../victim.txt\r
+
+        """.utf8)
+
+    @Test func rmRDeletesNothingOutsideTheTree() throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        try fixture.root.write("tree/top.txt", Data("in".utf8))
+        for name in ["top.txt", "outside.txt", "victim.txt", "keep/file.txt"] { try fixture.root.write(name, Data("out".utf8)) }
+        fixture.server.faults.serveListing(Self.escapingListing)
+        let result = try FerryProcess.run(["rm", "-r", fixture.url("tree")])
+        #expect(result.status != 0)
+        #expect(result.standardError.contains("refusing to delete \"../\""), "\(result.standardError)")
+        #expect(!result.standardError.contains("\u{1B}"))
+        // The safe rest is deleted; the folder holding the refused names stays, and all outside it.
+        #expect(!fixture.root.exists("tree/top.txt"))
+        #expect(fixture.root.exists("tree"))
+        for name in ["top.txt", "outside.txt", "victim.txt", "keep/file.txt"] { #expect(fixture.root.read(name) == Data("out".utf8), "\(name)") }
+    }
+
+    @Test func mirrorUploadWithDeleteDeletesNothingOutside() throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        let local = try TemporaryDirectory()
+        defer { local.remove() }
+        try local.write("site/top.txt", Data("new".utf8))
+        try fixture.root.write("www/top.txt", Data("in".utf8))
+        for name in ["outside.txt", "victim.txt", "keep/file.txt"] { try fixture.root.write(name, Data("out".utf8)) }
+        fixture.server.faults.serveListing(Self.escapingListing)
+        let result = try FerryProcess.run(["mirror", "-R", "--delete", "site", fixture.url("www")], in: local.path)
+        #expect(result.status == 1, "\(result.standardError)")
+        #expect(result.standardError.contains("refusing to delete \"../outside.txt\""), "\(result.standardError)")
+        #expect(!result.standardError.contains("\u{1B}"))
+        for name in ["outside.txt", "victim.txt", "keep/file.txt"] { #expect(fixture.root.read(name) == Data("out".utf8), "\(name)") }
+        #expect(fixture.root.exists("www"))
+    }
+
+    @Test func lsTakesAbsurdNumbersAndTimes() throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        fixture.server.faults.serveListing(Array("""
+            +m9999999999999999999,s18446744073709551615,\tepoch.txt\r
+            0100644  500  101  9999999999999999999  9999999999999999999 numeric.txt\r
+            -rw-r--r-- 1 u g 99999999999999999999 Jan 1 2024 huge.txt\r
+            12-31-9999  11:59PM  18446744073709551615 last.txt\r
+
+            """.utf8))
+        let result = try FerryProcess.run(["ls", "-l", fixture.url()])
+        #expect(result.status == 0, "\(result.standardError)")
+        #expect(result.standardOutput.contains("epoch.txt") && result.standardOutput.contains("numeric.txt"))
+        let json = try FerryProcess.run(["ls", "--json", fixture.url()])
+        #expect(json.status == 0, "\(json.standardError)")
+    }
+
+    @Test func lsOfAFileTakesAnMDTMReplyThatIsNoTime() throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        try fixture.root.write("f.txt", Data("x".utf8))
+        fixture.server.faults.script("MDTM", reply: .init(code: 213, text: "20260101000000.5e300"))
+        let result = try FerryProcess.run(["ls", "-l", fixture.url("f.txt")])
+        #expect(result.status == 0, "\(result.standardError)")
+        #expect(result.standardOutput.contains("f.txt"))
+    }
+}
