@@ -13,6 +13,10 @@ final class ControlConnection {
         self.logger = logger
     }
 
+    /// Whether bytes arrived that no reply read so far took. Right after `234` to `AUTH TLS`
+    /// there must be none: they would be read as if they had come inside TLS.
+    var hasBufferedInput: Bool { parser.hasBufferedInput }
+
     /// Swaps the transport under the connection, as when TLS starts after `AUTH TLS`.
     func replaceTransport(_ newTransport: any Transport) {
         transport = newTransport

@@ -142,10 +142,22 @@ public final class FTPClient {
     /// `AUTH TLS` and the handshake on the control connection.
     private func startTLS(over socket: TCPSocket, context: TLSContext) throws {
         let command = try FTPCommand("AUTH", "TLS")
-        let reply = try control.execute(command)
+        let reply: Reply
+        do {
+            reply = try control.execute(command)
+        } catch let error as FTPError where error.kind == .protocolViolation {
+            // Whatever garbled the answer, TLS cannot start on it.
+            throw FTPError(kind: .tls, command: "AUTH TLS", detail: "the server's answer to AUTH TLS is not valid (\(error.detail)); refusing to go on")
+        }
         guard reply.code == .authAccepted else {
             throw FTPError(kind: .tls, command: "AUTH TLS", reply: reply,
                            detail: "the server does not offer TLS; refusing to go on in plain text")
+        }
+        // Plain-text bytes sent along with 234 would pass for the first replies inside TLS
+        // (response injection, as in CVE-2011-0411): they end the connection instead.
+        guard !control.hasBufferedInput else {
+            throw FTPError(kind: .tls, command: "AUTH TLS", reply: reply,
+                           detail: "the server sent more after accepting AUTH TLS, before TLS began (possible response injection); refusing to go on")
         }
         let stream = try TLSStream.handshake(over: socket, context: context, host: host, port: port)
         control.replaceTransport(stream)

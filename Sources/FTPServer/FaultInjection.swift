@@ -28,6 +28,8 @@ public final class FaultInjection: Sendable {
         var scripted: [String: ScriptedReply] = [:]
         var listing: [UInt8]?
         var sessionLimit: Int?
+        var afterAuthTLS: [UInt8]?
+        var trickle: Double?
     }
 
     private let state = Mutex(State())
@@ -71,6 +73,19 @@ public final class FaultInjection: Sendable {
         state.withLock { $0.listing = bytes }
     }
 
+    /// Answers `AUTH TLS` with `234` followed, in the same write, by `bytes` in plain text (a
+    /// man in the middle's injected replies), and then starts no TLS at all. Nil: AUTH is
+    /// refused as usual.
+    public func injectAfterAuthTLS(_ bytes: [UInt8]?) {
+        state.withLock { $0.afterAuthTLS = bytes }
+    }
+
+    /// Sends the greeting one byte every `seconds` (nil: all at once), as a server that keeps
+    /// a client waiting for ever would.
+    public func trickleGreeting(everySeconds seconds: Double?) {
+        state.withLock { $0.trickle = seconds }
+    }
+
     /// Removes every fault.
     public func reset() {
         state.withLock { $0 = State() }
@@ -80,6 +95,8 @@ public final class FaultInjection: Sendable {
     var sessionLimit: Int? { state.withLock { $0.sessionLimit } }
     var bytesPerSecond: Int? { state.withLock { $0.bytesPerSecond } }
     var scriptedListing: [UInt8]? { state.withLock { $0.listing } }
+    var afterAuthTLS: [UInt8]? { state.withLock { $0.afterAuthTLS } }
+    var trickle: Double? { state.withLock { $0.trickle } }
 
     /// The byte count after which to break the transfer starting now, counting it as used.
     func takeCut() -> Int? {

@@ -49,6 +49,10 @@ public struct ReplyParser: Sendable {
     /// Whether part of a reply has been received but not all of it.
     public var hasPartialReply: Bool { !line.isEmpty || pendingCode != nil }
 
+    /// Whether any byte received is not yet taken as a reply: a partial reply, or complete
+    /// replies waiting.
+    public var hasBufferedInput: Bool { hasPartialReply || readyIndex < ready.count }
+
     /// Consumes bytes received from the server.
     public mutating func feed<Bytes: Sequence<UInt8>>(_ bytes: Bytes) throws(ReplyParseError) {
         for byte in bytes {

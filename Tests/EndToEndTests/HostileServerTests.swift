@@ -75,4 +75,18 @@ struct HostileServerTests {
         #expect(result.status == 0, "\(result.standardError)")
         #expect(result.standardOutput.contains("f.txt"))
     }
+
+    @Test(arguments: ["230 Logged in.\r\n", "331 Password please.\r\n230 Logged in.\r\n", "2", "\r\n", "\u{16}\u{03}\u{01}"])
+    func bytesSentWithTheAnswerToAuthTLSEndTheCommand(_ injected: String) throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        fixture.server.faults.injectAfterAuthTLS(Array(injected.utf8))
+        let result = try FerryProcess.run(["ls", "--tls", "--insecure", fixture.url()], timeout: 30)
+        #expect(result.status == 3, "\(result.standardError)")
+        #expect(result.standardError.contains("AUTH TLS"), "\(result.standardError)")
+        #expect(result.standardError.contains("refusing to go on"), "\(result.standardError)")
+        #expect(!fixture.server.receivedCommands.contains { $0.hasPrefix("USER") || $0.hasPrefix("PASS") })
+        let explicit = try FerryProcess.run(["ls", "--insecure", fixture.url().replacingOccurrences(of: "ftp://", with: "ftpes://")], timeout: 30)
+        #expect(explicit.status == 3, "\(explicit.standardError)")
+    }
 }
