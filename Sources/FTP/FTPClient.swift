@@ -54,12 +54,19 @@ public final class FTPClient {
         public var trustsPassiveAddress: Bool
         /// Whether and how the connection is protected by TLS.
         public var security: Security
+        /// Seconds one reply may take to arrive whole, however it trickles in (a server can keep
+        /// each wait within `timeout` by sending a byte now and then); nil: 4 × `timeout`.
+        public var replyDeadline: Double?
+
+        /// The reply deadline in force: `replyDeadline`, or 4 × `timeout`.
+        public var effectiveReplyDeadline: Double { replyDeadline ?? 4 * timeout }
 
         public init(
             timeout: Double = 30, dataConnectionMode: DataConnectionMode = .passive, trustsPassiveAddress: Bool = false,
-            security: Security = .none
+            security: Security = .none, replyDeadline: Double? = nil
         ) {
             self.timeout = timeout
+            self.replyDeadline = replyDeadline
             self.dataConnectionMode = dataConnectionMode
             self.trustsPassiveAddress = trustsPassiveAddress
             self.security = security
@@ -124,7 +131,7 @@ public final class FTPClient {
                 transport = try TLSStream.handshake(over: socket, context: tlsContext, host: host, port: port)
                 Self.logTLS(transport, logger: logger)
             }
-            control = ControlConnection(transport: transport, logger: logger)
+            control = ControlConnection(transport: transport, logger: logger, replyDeadline: options.effectiveReplyDeadline)
             var greeting = try control.readReply(to: nil)
             if greeting.code == .serviceReadySoon { greeting = try control.readReply(to: nil) }
             guard greeting.code.kind == .positiveCompletion else { throw FTPError.unexpected(greeting, to: nil) }

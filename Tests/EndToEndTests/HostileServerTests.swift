@@ -89,4 +89,24 @@ struct HostileServerTests {
         let explicit = try FerryProcess.run(["ls", "--insecure", fixture.url().replacingOccurrences(of: "ftp://", with: "ftpes://")], timeout: 30)
         #expect(explicit.status == 3, "\(explicit.standardError)")
     }
+
+    @Test(arguments: ["inf", "-inf", "nan", "-1", "0", "-0", "86401", "1e308", "infinity"])
+    func absurdTimeoutsAreUsageErrors(_ value: String) throws {
+        let result = try FerryProcess.run(["ls", "--timeout", value, "ftp://127.0.0.1:1/"], timeout: 30)
+        #expect(result.status == 2, "\(value): \(result.standardError)")
+        #expect(result.standardError.contains("--timeout"), "\(result.standardError)")
+    }
+
+    @Test func aServerThatTricklesItsGreetingIsGivenUpOn() throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        // Each byte well within the 1 s timeout; the whole greeting would take about 12 s.
+        fixture.server.faults.trickleGreeting(everySeconds: 0.4)
+        let started = Date()
+        let result = try FerryProcess.run(["ls", "--timeout", "1", "--retries", "0", fixture.url()], timeout: 60)
+        let elapsed = Date().timeIntervalSince(started)
+        #expect(result.status == 3, "\(result.standardError)")
+        #expect(result.standardError.contains("too slowly"), "\(result.standardError)")
+        #expect(elapsed < 9, "took \(elapsed) s")
+    }
 }

@@ -38,3 +38,29 @@ struct HostileNumberTests {
         }
     }
 }
+
+@Suite("Replies that trickle in")
+struct TrickleTests {
+    @Test func aWholeReplyMustArriveWithinTheDeadline() throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        fixture.server.faults.trickleGreeting(everySeconds: 0.2)
+        let started = Date()
+        #expect {
+            _ = try FTPClient(host: "127.0.0.1", port: fixture.port, options: .init(timeout: 1, replyDeadline: 1.5))
+        } throws: { error in
+            (error as? FTPError)?.kind == .timeout
+        }
+        #expect(Date().timeIntervalSince(started) < 4)
+        #expect(FTPClient.Options(timeout: 7).effectiveReplyDeadline == 28)
+    }
+
+    @Test func aSlowButSteadyReplyWithinTheDeadlineIsRead() throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        fixture.server.faults.trickleGreeting(everySeconds: 0.01)
+        let client = try FTPClient(host: "127.0.0.1", port: fixture.port, options: .init(timeout: 1, replyDeadline: 5))
+        defer { client.close() }
+        #expect(client.welcome.code.rawValue == 220)
+    }
+}
