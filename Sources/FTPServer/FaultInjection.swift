@@ -28,6 +28,7 @@ public final class FaultInjection: Sendable {
         var scripted: [String: ScriptedReply] = [:]
         var listing: [UInt8]?
         var sessionLimit: Int?
+        var machineListing: [UInt8]?
         var afterAuthTLS: [UInt8]?
         var trickle: Double?
     }
@@ -73,6 +74,12 @@ public final class FaultInjection: Sendable {
         state.withLock { $0.listing = bytes }
     }
 
+    /// Answers every MLSD with exactly these bytes (MLST stays in FEAT, so clients use MLSD):
+    /// for testing how clients read what other servers send. Nil restores the real listings.
+    public func serveMachineListing(_ bytes: [UInt8]?) {
+        state.withLock { $0.machineListing = bytes }
+    }
+
     /// Answers `AUTH TLS` with `234` followed, in the same write, by `bytes` in plain text (a
     /// man in the middle's injected replies), and then starts no TLS at all. Nil: AUTH is
     /// refused as usual.
@@ -95,6 +102,7 @@ public final class FaultInjection: Sendable {
     var sessionLimit: Int? { state.withLock { $0.sessionLimit } }
     var bytesPerSecond: Int? { state.withLock { $0.bytesPerSecond } }
     var scriptedListing: [UInt8]? { state.withLock { $0.listing } }
+    var scriptedMachineListing: [UInt8]? { state.withLock { $0.machineListing } }
     var afterAuthTLS: [UInt8]? { state.withLock { $0.afterAuthTLS } }
     var trickle: Double? { state.withLock { $0.trickle } }
 

@@ -44,9 +44,9 @@ struct MirrorPlanner {
     func download(_ remote: RemotePath, to local: String) throws -> MirrorPlan {
         var plan = MirrorPlan()
         var folders = 0
-        let entries = try client.listDirectory(remote)
+        let listing = try client.listing(remote)
         if !TreeWalk.isFolder(local) { plan.folders.append(Self.makeLocalFolder(local)) }
-        try download(entries, of: remote, to: local, depth: 0, folders: &folders, into: &plan)
+        try download(listing, of: remote, to: local, depth: 0, folders: &folders, into: &plan)
         return plan
     }
 
@@ -81,13 +81,15 @@ struct MirrorPlanner {
     }
 
     private func download(
-        _ entries: [ListingEntry], of remote: RemotePath, to local: String, depth: Int, folders: inout Int, into plan: inout MirrorPlan
+        _ listing: DirectoryListing, of remote: RemotePath, to local: String, depth: Int, folders: inout Int, into plan: inout MirrorPlan
     ) throws {
         let existing = TreeWalk.isFolder(local) ? try TreeWalk.localEntries(local) : []
         let targets = Dictionary(existing.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         var kept = Set<String>()
-        var complete = true
-        for entry in entries {
+        // A line of the server's listing that could not be read may be a name to keep.
+        var complete = listing.isComplete
+        if !complete { plan.refused.append(Self.unreadable(listing, of: remote)) }
+        for entry in listing.entries {
             guard entry.hasSafeName else {
                 plan.refused.append(SafeName.refusal("write a file called", entry.name, in: local))
                 complete = false
@@ -104,7 +106,7 @@ struct MirrorPlanner {
             } else if isFolder {
                 guard Self.mayEnter(child.description, depth: depth + 1, folders: &folders, plan: &plan) else { continue }
                 do {
-                    let children = try client.listDirectory(child)
+                    let children = try client.listing(child)
                     if current == nil { plan.folders.append(Self.makeLocalFolder(target)) }
                     try download(children, of: child, to: target, depth: depth + 1, folders: &folders, into: &plan)
                 } catch {
@@ -119,7 +121,7 @@ struct MirrorPlanner {
         }
         guard deletes else { return }
         guard complete else {
-            plan.refused.append("\(Sanitizer.visible(local)): nothing deleted, since some of the server's names were refused")
+            plan.refused.append("\(Sanitizer.visible(local)): nothing deleted, since some of the server's names were refused or unreadable")
             return
         }
         for entry in existing where !kept.contains(entry.name) && walk.includes(entry.name, isDirectory: entry.kind == .directory) {
@@ -139,10 +141,14 @@ struct MirrorPlanner {
         _ entries: [ListingEntry], of local: String, to remote: RemotePath, targetExists: Bool, depth: Int, folders: inout Int,
         into plan: inout MirrorPlan
     ) throws {
-        let existing = targetExists ? try client.listDirectory(remote) : []
+        let listing = targetExists ? try client.listing(remote) : DirectoryListing(entries: [], unreadableLines: 0)
+        let existing = listing.entries
         let targets = Dictionary(existing.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         var kept = Set<String>()
         var complete = true
+        // What the server holds is not known in full: delete nothing there.
+        let serverComplete = listing.isComplete
+        if !serverComplete { plan.refused.append(Self.unreadable(listing, of: remote)) }
         for entry in entries {
             guard entry.hasSafeName else {
                 plan.refused.append(SafeName.refusal("copy a file called", entry.name, in: local))
@@ -182,8 +188,9 @@ struct MirrorPlanner {
             }
         }
         guard deletes else { return }
-        guard complete else {
-            plan.refused.append("\(Sanitizer.visible(remote.description)): nothing deleted, since some local names could not be read")
+        guard complete, serverComplete else {
+            let reason = complete ? "the server's listing of it is incomplete" : "some local names could not be read"
+            plan.refused.append("\(Sanitizer.visible(remote.description)): nothing deleted, since \(reason)")
             return
         }
         for entry in existing where !kept.contains(entry.name) && walk.includes(entry.name, isDirectory: entry.kind == .directory) {
@@ -237,6 +244,12 @@ struct MirrorPlanner {
         }
         if let refused { throw refused }
         if try client.listDirectory(path).isEmpty { try client.rmd(path) }
+    }
+
+    /// Why a folder's listing counts as incomplete.
+    private static func unreadable(_ listing: DirectoryListing, of path: RemotePath) -> String {
+        let count = listing.unreadableLines
+        return "\(Sanitizer.visible(path.description)): \(count) line\(count == 1 ? "" : "s") of the server's listing could not be read"
     }
 
     private static func makeRemoteFolder(_ path: RemotePath) -> MirrorStep {

@@ -37,7 +37,7 @@ struct TreeWalk {
     func download(_ path: RemotePath, to target: String) throws -> WalkResult {
         var walk = Walk()
         try Self.makeLocalFolder(target)
-        try download(try client.listDirectory(path), of: path, to: target, depth: 0, walk: &walk)
+        try download(try client.listing(path), of: path, to: target, depth: 0, walk: &walk)
         return walk.result
     }
 
@@ -79,8 +79,12 @@ struct TreeWalk {
         }
     }
 
-    private func download(_ entries: [ListingEntry], of path: RemotePath, to target: String, depth: Int, walk: inout Walk) throws {
-        for entry in entries {
+    private func download(_ listing: DirectoryListing, of path: RemotePath, to target: String, depth: Int, walk: inout Walk) throws {
+        if !listing.isComplete {
+            let count = listing.unreadableLines
+            walk.result.refused.append("\(Sanitizer.visible(path.description)): \(count) line\(count == 1 ? "" : "s") of the listing could not be read; what they name is not copied")
+        }
+        for entry in listing.entries {
             guard entry.hasSafeName else {
                 walk.result.refused.append(SafeName.refusal("write a file called", entry.name, in: target))
                 continue
@@ -95,7 +99,7 @@ struct TreeWalk {
             }
             guard walk.enter(child.description, depth: depth + 1) else { continue }
             do {
-                let children = try client.listDirectory(child)
+                let children = try client.listing(child)
                 try Self.makeLocalFolder(local)
                 try download(children, of: child, to: local, depth: depth + 1, walk: &walk)
             } catch {

@@ -109,4 +109,66 @@ struct HostileServerTests {
         #expect(result.standardError.contains("too slowly"), "\(result.standardError)")
         #expect(elapsed < 9, "took \(elapsed) s")
     }
+
+    @Test func lsSaysHowManyLinesItCouldNotRead() throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        fixture.server.faults.serveListing(Array("""
+            total 3\r
+            drwxr-xr-x 2 u g 4096 Jan 1 2024 .\r
+            -rw-r--r-- 1 u g 1 Jan 1 2024 good.txt\r
+            -rw-r--r-- 1 u g what is this\r
+            %%% ### @@@ !!!\r
+
+            """.utf8))
+        let result = try FerryProcess.run(["ls", fixture.url()])
+        #expect(result.status == 0, "\(result.standardError)")
+        #expect(result.standardOutput.contains("good.txt"))
+        #expect(result.standardError.contains("2 lines of the listing could not be read"), "\(result.standardError)")
+
+        fixture.server.faults.serveListing(nil)
+        fixture.server.faults.serveMachineListing(Array("type=file;size=1; good.txt\r\ntype=file;size=abc; bad.txt\r\ntype=cdir; /\r\n".utf8))
+        let machine = try FerryProcess.run(["ls", fixture.url()])
+        #expect(machine.status == 0, "\(machine.standardError)")
+        #expect(machine.standardOutput.contains("good.txt") && !machine.standardOutput.contains("bad.txt"))
+        #expect(machine.standardError.contains("1 line of the listing could not be read"), "\(machine.standardError)")
+
+        fixture.server.faults.serveMachineListing(Array("type=file;size=1; good.txt\r\ntype=cdir; /\r\n".utf8))
+        let clean = try FerryProcess.run(["ls", fixture.url()])
+        #expect(clean.status == 0 && clean.standardError.isEmpty, "\(clean.standardError)")
+    }
+
+    @Test(arguments: [false, true])
+    func mirrorDeleteDeletesNothingBesideAnUnreadableLine(_ machine: Bool) throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        let local = try TemporaryDirectory()
+        defer { local.remove() }
+        try fixture.root.write("site/a.txt", Data("a".utf8))
+        try local.write("copy/a.txt", Data("a".utf8))
+        try local.write("copy/stray.txt", Data("stray".utf8))
+        if machine {
+            fixture.server.faults.serveMachineListing(Array("type=file;size=1;modify=20240101000000; a.txt\r\ntype=file;size=; stray.txt\r\n".utf8))
+        } else {
+            fixture.server.faults.serveListing(Array("-rw-r--r-- 1 u g 1 Jan 1 2024 a.txt\r\n-rw-r--r-- 1 u g ??? stray.txt\r\n".utf8))
+        }
+        let result = try FerryProcess.run(["mirror", "--delete", fixture.url("site/"), "copy"], in: local.path)
+        #expect(result.status == 1, "\(result.standardError)")
+        #expect(result.standardError.contains("could not be read"), "\(result.standardError)")
+        #expect(result.standardError.contains("nothing deleted"), "\(result.standardError)")
+        #expect(local.read("copy/stray.txt") == Data("stray".utf8))
+    }
+
+    @Test func getRFailsWhenAListingCouldNotBeReadWhole() throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        let local = try TemporaryDirectory()
+        defer { local.remove() }
+        try fixture.root.write("pub/ok.txt", Data("ok".utf8))
+        fixture.server.faults.serveListing(Array("-rw-r--r-- 1 u g 2 Jan 1 2024 ok.txt\r\n-rw-r--r-- 1 u g ??? lost.txt\r\n".utf8))
+        let result = try FerryProcess.run(["get", "-r", fixture.url("pub/"), "."], in: local.path)
+        #expect(result.status == 1, "\(result.standardError)")
+        #expect(result.standardError.contains("1 line of the listing could not be read"), "\(result.standardError)")
+        #expect(local.read("pub/ok.txt") == Data("ok".utf8))
+    }
 }

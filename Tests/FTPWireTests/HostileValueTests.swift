@@ -28,15 +28,40 @@ struct HostileValueTests {
     @Test(arguments: [
         "type=file;size=1;modify=20260101000000.5e300; name",
         "type=file;size=1;modify=99999999999999.99999; name",
-        "type=file;size=99999999999999999999999; name",
-        "type=file;size=18446744073709551615;modify=00010101000000; name",
-        "type=file;size=-1;modify=-20260101000000; name",
+        "type=file;size=9999999999999999999;modify=00010101000000; name",
+        "type=file;size=1;modify=-20260101000000; name",
         "type=file;unix.mode=77777777777777777777;modify=20260101000000.nan; name",
     ])
-    func hostileFactsLeaveTheEntryWithoutThem(_ line: String) throws {
+    func hostileTimesLeaveTheEntryWithoutThem(_ line: String) throws {
         let entry = try #require(MLSxParser.entry(Substring(line)))
         #expect(entry.name == "name")
         if let modified = entry.modified { #expect(ListingEntry.isInTimeRange(modified)) }
+    }
+
+    @Test(arguments: [
+        "type=file;size=99999999999999999999999; name", "type=file;size=18446744073709551616; name",
+        "type=file;size=-1; name", "type=file;size=; name", "type=file;size=1e3; name", "type=file;sizeabc; name",
+        "type=file;=1; name", "type=file;size=1;", "nofacts",
+    ])
+    func malformedFactsMakeTheLineUnreadable(_ line: String) {
+        #expect(MLSxParser.parse(bytes: Array(line.utf8)) == .unreadable)
+        #expect(MLSxParser.entry(Substring(line)) == nil)
+    }
+
+    @Test(arguments: ["", "\r", "type=cdir; /pub", "type=pdir; /", "type=dir; .", "type=dir; .."])
+    func linesThatNameNoEntryLoseNothing(_ line: String) {
+        #expect(MLSxParser.parse(bytes: Array(line.utf8)) == .noEntry)
+    }
+
+    @Test func listParserReportsOnlyLinesThatMayHideEntries() {
+        let lines = [
+            "total 12", "", "drwxr-xr-x 2 u g 4096 Jan 1 2024 .", "drwxr-xr-x 2 u g 4096 Jan 1 2024 ..",
+            "-rw-r--r-- 1 u g 1 Jan 1 2024 good.txt", "-rw-r--r-- 1 u g what is this", "%%% ### @@@ !!!",
+        ].map { Array($0.utf8) }
+        var skipped: [String] = []
+        let entries = Self.parser.entries(lines: lines) { skipped.append(String(decoding: $0, as: UTF8.self)) }
+        #expect(entries.map(\.name) == ["good.txt"])
+        #expect(skipped == ["-rw-r--r-- 1 u g what is this", "%%% ### @@@ !!!"])
     }
 
     @Test(arguments: [
