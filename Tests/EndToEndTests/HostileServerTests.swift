@@ -172,3 +172,43 @@ struct HostileServerTests {
         #expect(local.read("pub/ok.txt") == Data("ok".utf8))
     }
 }
+
+/// The commander's F8 on a server whose listing names entries that lead outside.
+@Suite("Commander and hostile servers in a terminal", .serialized)
+struct CommanderHostileServerTests {
+    @Test func f8DeletesTheSafeRestAndNamesTheRefusedEntry() throws {
+        guard TmuxSession.isAvailable else {
+            if ProcessInfo.processInfo.environment["CI"] == "true" { Issue.record("tmux is missing under CI") }
+            return
+        }
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        let local = try TemporaryDirectory()
+        defer { local.remove() }
+        try fixture.root.write("tree/top.txt", Data("in".utf8))
+        for name in ["top.txt", "keep.txt", "other/file.txt"] { try fixture.root.write(name, Data("out".utf8)) }
+        fixture.server.faults.serveListing(Array("""
+            -rw-r--r-- 1 u g 1 Jan 1 2024 top.txt\r
+            drwxr-xr-x 1 u g 0 Jan 1 2024 x/../..\r
+
+            """.utf8))
+        let session = try TmuxSession(
+            "\(FerryProcess.executable) ftp://\(ServerFixture.user)@127.0.0.1:\(fixture.port)/tree/", in: local.path,
+            environment: ["FERRY_PASSWORD": ServerFixture.password, "HOME": local.path])
+        try session.waitFor("x/../..")
+        // From the parent row: the folder, then the file, each marked with Space.
+        try session.send("Down")
+        try session.send("Space")
+        try session.send("Space")
+        try session.waitFor("2 marked")
+        try session.send("F8")
+        try session.waitFor("Delete 2 entries")
+        try session.send("Enter")
+        let screen = try session.waitFor("refusing to delete")
+        #expect(screen.contains("x/../.."), "\(screen)")
+        #expect(!fixture.root.exists("tree/top.txt"))
+        #expect(fixture.root.exists("tree"))
+        for name in ["top.txt", "keep.txt", "other/file.txt"] { #expect(fixture.root.read(name) == Data("out".utf8), "\(name)") }
+        try session.send("F10")
+    }
+}
