@@ -95,7 +95,7 @@ final class CommanderWorkers: @unchecked Sendable {
         case .delete(let location, let entries):
             operate(on: location, success: "Deleted \(entries.count) entr\(entries.count == 1 ? "y" : "ies")") { client in
                 // A name that could lead outside the folder is left alone, the rest deleted.
-                var refused: [any Error] = []
+                var refused: [FTPError] = []
                 for entry in entries {
                     do {
                         if let client {
@@ -108,7 +108,8 @@ final class CommanderWorkers: @unchecked Sendable {
                         refused.append(error)
                     }
                 }
-                if let first = refused.first { throw first }
+                guard let first = refused.first else { return }
+                throw refused.count == 1 ? first : FTPError(kind: .protocolViolation, detail: "\(first.detail) (and \(refused.count - 1) more)")
             }
         case .rename(let location, let entry, let name):
             // A name stays in the folder; a path starting with / goes where it says.

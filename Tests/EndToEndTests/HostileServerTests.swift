@@ -16,12 +16,28 @@ struct HostileServerTests {
 
         """.utf8)
 
-    @Test func rmRDeletesNothingOutsideTheTree() throws {
+    /// The same in MLSD.
+    static let escapingMachineListing = Array("""
+        type=file;size=1; top.txt\r
+        type=dir; ../\r
+        type=file;size=1; ../outside.txt\r
+        type=dir; x/../..\r
+        type=file;size=1; evil\u{1B}[2J/../victim.txt\r
+        type=file;size=1; a\u{0}b\r
+
+        """.utf8)
+
+    @Test(arguments: [false, true])
+    func rmRDeletesNothingOutsideTheTree(_ machine: Bool) throws {
         let fixture = try ServerFixture()
         defer { fixture.stop() }
         try fixture.root.write("tree/top.txt", Data("in".utf8))
         for name in ["top.txt", "outside.txt", "victim.txt", "keep/file.txt"] { try fixture.root.write(name, Data("out".utf8)) }
-        fixture.server.faults.serveListing(Self.escapingListing)
+        if machine {
+            fixture.server.faults.serveMachineListing(Self.escapingMachineListing)
+        } else {
+            fixture.server.faults.serveListing(Self.escapingListing)
+        }
         let result = try FerryProcess.run(["rm", "-r", fixture.url("tree")])
         #expect(result.status != 0)
         #expect(result.standardError.contains("refusing to delete \"../\""), "\(result.standardError)")
