@@ -201,6 +201,10 @@ private func perform(_ action: Action, in state: inout AppState) -> [Effect] {
             state.message = "\(Sanitizer.visible(entry.name)) is a file: F5 copies it to the other pane"
             return []
         }
+        guard entry.hasSafeName else {
+            state.message = "Not opening \(SafeName.shown(entry.name)): it is not a plain file name"
+            return []
+        }
         state.panes[pane].loading = true
         return [.list(pane: pane, location: current.location.appending(entry), focus: nil)]
     case .parent:

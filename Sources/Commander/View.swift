@@ -78,7 +78,11 @@ private func drawPane(_ state: AppState, _ index: Int, layout: Layout, theme: Th
     if let search = pane.quickSearch {
         footer = " search: \(Sanitizer.visible(search))_ "
     } else if !pane.marked.isEmpty {
-        let size = pane.rows.filter { pane.marked.contains($0.name) }.reduce(UInt64(0)) { $0 + ($1.size ?? 0) }
+        // Sizes come from the server: their sum stops at the largest UInt64 rather than trap.
+        let size = pane.rows.filter { pane.marked.contains($0.name) }.reduce(UInt64(0)) { sum, entry in
+            let (total, overflow) = sum.addingReportingOverflow(entry.size ?? 0)
+            return overflow ? .max : total
+        }
         footer = " \(pane.marked.count) marked, \(humanSize(size)) "
     } else {
         footer = " \(pane.rows.isEmpty ? 0 : pane.cursor + 1)/\(pane.rows.count) "
@@ -129,9 +133,15 @@ func humanSize(_ bytes: UInt64) -> String {
     return value < 10 ? String(format: "%.1f%@", value, units[unit]) : "\(Int(value.rounded()))\(units[unit])"
 }
 
+/// A rate in bytes per second as `humanSize` shows sizes; one no UInt64 holds (or NaN) is shown
+/// as the largest.
+func humanRate(_ bytesPerSecond: Double) -> String {
+    humanSize(bytesPerSecond.isNaN || bytesPerSecond >= 18_446_744_073_709_551_615.0 ? .max : UInt64(max(0, bytesPerSecond)))
+}
+
 /// `Nov 25 14:35` within half a year of `now`, else `Nov 25  2024`.
 func dateText(_ date: Date?, now: Date, timeZone: TimeZone) -> String {
-    guard let date else { return "" }
+    guard let date, ListingEntry.isInTimeRange(date) else { return "" }
     var calendar = Calendar(identifier: .gregorian)
     calendar.timeZone = timeZone
     let parts = calendar.dateComponents([.year, .month, .day, .hour, .minute], from: date)
@@ -152,7 +162,7 @@ private func drawQueue(_ state: AppState, layout: Layout, theme: Theme, on scree
     let running = state.transfers.filter { $0.state == .running }
     let queued = state.transfers.filter { $0.state == .queued }.count
     let rate = running.reduce(0) { $0 + $1.bytesPerSecond }
-    let header = " Transfers: \(running.count) running, \(queued) queued" + (rate > 0 ? ", \(humanSize(UInt64(rate)))/s" : "") + "   x cancel, R retry"
+    let header = " Transfers: \(running.count) running, \(queued) queued" + (rate > 0 ? ", \(humanRate(rate))/s" : "") + "   x cancel, R retry"
     screen.fill(x: 0, y: layout.queueTop, width: state.width, height: 1, style: theme[.queueHeader])
     screen.write(header, x: 0, y: layout.queueTop, style: theme[.queueHeader])
     for (row, item) in items.prefix(layout.queueHeight - 1).enumerated() {
@@ -195,7 +205,7 @@ private func drawTransfer(_ item: TransferItem, y: Int, width: Int, theme: Theme
     x += barWidth + 1
     var text = fraction.map { String(format: "%3d%%", Int($0 * 100)) } ?? "   ?"
     text += "  \(humanSize(item.completedBytes))/\(item.totalBytes.map(humanSize) ?? "?")"
-    text += "  \(humanSize(UInt64(item.bytesPerSecond)))/s"
+    text += "  \(humanRate(item.bytesPerSecond))/s"
     if let total = item.totalBytes, item.bytesPerSecond > 0, total > item.completedBytes {
         let seconds = Int(min(Double(total - item.completedBytes) / item.bytesPerSecond, 359_999))
         text += String(format: "  ETA %d:%02d", seconds / 60, seconds % 60)

@@ -7,11 +7,19 @@ final class ControlConnection {
     private var parser = ReplyParser()
     private let logger: Logger
     private var buffer = [UInt8](repeating: 0, count: 4096)
+    /// The longest one reply may take to arrive whole, in seconds, however it trickles in.
+    private let replyDeadline: Double
 
-    init(transport: any Transport, logger: Logger) {
+    init(transport: any Transport, logger: Logger, replyDeadline: Double) {
         self.transport = transport
         self.logger = logger
+        // NaN, negative or endless: the longest a Duration here holds sensibly.
+        self.replyDeadline = replyDeadline.isNaN ? 1_000_000_000 : min(max(replyDeadline, 0.001), 1_000_000_000)
     }
+
+    /// Whether bytes arrived that no reply read so far took. Right after `234` to `AUTH TLS`
+    /// there must be none: they would be read as if they had come inside TLS.
+    var hasBufferedInput: Bool { parser.hasBufferedInput }
 
     /// Swaps the transport under the connection, as when TLS starts after `AUTH TLS`.
     func replaceTransport(_ newTransport: any Transport) {
@@ -24,8 +32,11 @@ final class ControlConnection {
         try FTPError.converting { try transport.write(command.wireBytes) }
     }
 
-    /// Reads the next complete reply.
+    /// Reads the next complete reply. Each read is bounded by the transport's timeout, and the
+    /// whole reply by `replyDeadline`: a server that sends a byte now and then, each within
+    /// the timeout, is given up on once the reply has taken longer than that.
     func readReply(to command: FTPCommand?) throws -> Reply {
+        let deadline = ContinuousClock.now + .milliseconds(Int64(replyDeadline * 1000))
         while true {
             if let reply = parser.nextReply() {
                 for line in reply.description.split(separator: "\n", omittingEmptySubsequences: false) {
@@ -41,6 +52,11 @@ final class ControlConnection {
                 try parser.feed(buffer[0..<count])
             } catch {
                 throw FTPError(kind: .protocolViolation, command: command?.description, detail: error.description)
+            }
+            if ContinuousClock.now > deadline, !parser.hasCompleteReply {
+                throw FTPError(
+                    kind: .timeout, command: command?.description,
+                    detail: "no whole reply within \(formatSeconds(replyDeadline)): the server sends it too slowly")
             }
         }
     }

@@ -14,7 +14,22 @@ extension FTPClient {
 
     /// The entries of a directory from MLSD (RFC 3659), without the `cdir`/`pdir` entries.
     public func mlsd(_ path: RemotePath? = nil) throws -> [ListingEntry] {
-        try guarded { try rawLines(of: FTPCommand("MLSD", path: path)).compactMap { MLSxParser.entry(bytes: $0) } }
+        try machineListing(path).entries
+    }
+
+    /// MLSD's entries, with the lines that could not be read counted.
+    private func machineListing(_ path: RemotePath?) throws -> DirectoryListing {
+        var listing = DirectoryListing(entries: [], unreadableLines: 0)
+        for line in try guarded({ try rawLines(of: FTPCommand("MLSD", path: path)) }) {
+            switch MLSxParser.parse(bytes: line) {
+            case .entry(let entry): listing.entries.append(entry)
+            case .noEntry: break
+            case .unreadable:
+                listing.unreadableLines += 1
+                logger.debug("unreadable MLSD line: \(Sanitizer.visible(TextDecoding.string(line)))")
+            }
+        }
+        return listing
     }
 
     /// The facts about one path from MLST (RFC 3659). Nil when the reply holds no entry line.
@@ -31,9 +46,15 @@ extension FTPClient {
     /// MLST, else LIST parsed line by line (lines that are not entries are logged at debug
     /// level), else NLST, whose names come with the type `.other` until someone looks closer.
     public func listDirectory(_ path: RemotePath? = nil, now: Date = Date()) throws -> [ListingEntry] {
-        if features.supports("MLST") { return try mlsd(path) }
+        try listing(path, now: now).entries
+    }
+
+    /// A directory's entries as `listDirectory` finds them, with how many lines of the listing
+    /// could not be read: a name missing from an incomplete listing may still exist.
+    public func listing(_ path: RemotePath? = nil, now: Date = Date()) throws -> DirectoryListing {
+        if features.supports("MLST") { return try machineListing(path) }
         guard let lines = try listLinesUnlessRefused(path) else {
-            return try nameEntries(path)
+            return DirectoryListing(entries: try nameEntries(path), unreadableLines: 0)
         }
         var skipped = 0
         let entries = ListParser(now: now).entries(lines: lines) { line in
@@ -42,9 +63,9 @@ extension FTPClient {
         }
         if entries.isEmpty, skipped > 0, skipped == lines.filter({ !$0.isEmpty }).count {
             // Not one line in a known format: the names from NLST are better than nothing.
-            return try nameEntries(path)
+            return DirectoryListing(entries: try nameEntries(path), unreadableLines: 0)
         }
-        return entries
+        return DirectoryListing(entries: entries, unreadableLines: skipped)
     }
 
     /// The entries NLST names, of unknown type: each the last part of the name as sent, since
@@ -87,4 +108,21 @@ extension FTPClient {
         splitter.finish { lines.append($0) }
         return lines
     }
+}
+
+/// A directory's entries, and how many lines of its listing could not be read.
+public struct DirectoryListing: Sendable, Equatable {
+    /// The entries read.
+    public var entries: [ListingEntry]
+    /// Lines that were neither entries nor known to be none (blank lines, totals, headers, the
+    /// directory itself and its parent): each may hide an entry.
+    public var unreadableLines: Int
+
+    public init(entries: [ListingEntry], unreadableLines: Int) {
+        self.entries = entries
+        self.unreadableLines = unreadableLines
+    }
+
+    /// Whether every line was read: only then is a name missing from `entries` truly absent.
+    public var isComplete: Bool { unreadableLines == 0 }
 }

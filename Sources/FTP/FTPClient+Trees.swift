@@ -2,14 +2,33 @@ import FTPWire
 
 extension FTPClient {
     /// Deletes a directory and everything in it, depth first. Links are deleted, never followed.
-    /// A tree deeper than `maximumDepth` (a hostile server's listing could go on for ever) is
-    /// refused before anything below that depth is touched.
+    ///
+    /// A listed name that could lead outside its folder (`..`, one holding `/` or NUL; see
+    /// `SafeName`) is never acted on: the rest is deleted, the folders holding such a name are
+    /// kept, and the call then fails naming the refused entries. A tree deeper than
+    /// `maximumDepth` (a hostile server's listing could go on for ever) is refused before
+    /// anything below that depth is touched.
     public func removeTree(_ path: RemotePath, maximumDepth: Int = 64) throws {
+        var refused: [String] = []
+        try removeTree(path, maximumDepth: maximumDepth, refused: &refused)
+        guard let first = refused.first else { return }
+        throw FTPError(kind: .protocolViolation, detail: refused.count == 1 ? first : "\(first) (and \(refused.count - 1) more)")
+    }
+
+    /// Deletes what may be deleted under `path`, and `path` itself when nothing in it was
+    /// refused; notes the refusals.
+    private func removeTree(_ path: RemotePath, maximumDepth: Int, refused: inout [String]) throws {
         guard maximumDepth > 0 else { throw FTPError(kind: .protocolViolation, detail: "\(Sanitizer.visible(path.description)) lies too deep to delete") }
+        let before = refused.count
         for entry in try listDirectory(path) {
+            guard entry.hasSafeName else {
+                refused.append(SafeName.refusal("delete", entry.name, in: path.description))
+                continue
+            }
             let child = path.appending(entry.remoteName)
-            if entry.kind == .directory { try removeTree(child, maximumDepth: maximumDepth - 1) } else { try delete(child) }
+            if entry.kind == .directory { try removeTree(child, maximumDepth: maximumDepth - 1, refused: &refused) } else { try delete(child) }
         }
+        guard refused.count == before else { return }
         try rmd(path)
     }
 }

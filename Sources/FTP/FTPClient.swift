@@ -49,12 +49,19 @@ public final class FTPClient {
         public var trustsPassiveAddress: Bool
         /// Whether and how the connection is protected by TLS.
         public var security: Security
+        /// Seconds one reply may take to arrive whole, however it trickles in (a server can keep
+        /// each wait within `timeout` by sending a byte now and then); nil: 4 × `timeout`.
+        public var replyDeadline: Double?
+
+        /// The reply deadline in force: `replyDeadline`, or 4 × `timeout`.
+        public var effectiveReplyDeadline: Double { replyDeadline ?? 4 * timeout }
 
         public init(
             timeout: Double = 30, dataConnectionMode: DataConnectionMode = .passive, trustsPassiveAddress: Bool = false,
-            security: Security = .none
+            security: Security = .none, replyDeadline: Double? = nil
         ) {
             self.timeout = timeout
+            self.replyDeadline = replyDeadline
             self.dataConnectionMode = dataConnectionMode
             self.trustsPassiveAddress = trustsPassiveAddress
             self.security = security
@@ -121,7 +128,7 @@ public final class FTPClient {
                 transport = try FTPError.converting { try TLSStream.handshake(over: socket, context: tlsContext, host: host, port: port) }
                 Self.logTLS(transport, logger: logger)
             }
-            control = ControlConnection(transport: transport, logger: logger)
+            control = ControlConnection(transport: transport, logger: logger, replyDeadline: options.effectiveReplyDeadline)
             var greeting = try control.readReply(to: nil)
             if greeting.code == .serviceReadySoon { greeting = try control.readReply(to: nil) }
             guard greeting.code.kind == .positiveCompletion else { throw FTPError.unexpected(greeting, to: nil) }
@@ -139,10 +146,22 @@ public final class FTPClient {
     /// `AUTH TLS` and the handshake on the control connection.
     private func startTLS(over socket: TCPSocket, context: TLSContext) throws {
         let command = try FTPCommand("AUTH", "TLS")
-        let reply = try control.execute(command)
+        let reply: Reply
+        do {
+            reply = try control.execute(command)
+        } catch let error as FTPError where error.kind == .protocolViolation {
+            // Whatever garbled the answer, TLS cannot start on it.
+            throw FTPError(kind: .tls, command: "AUTH TLS", detail: "the server's answer to AUTH TLS is not valid (\(error.detail)); refusing to go on")
+        }
         guard reply.code == .authAccepted else {
             throw FTPError(kind: .tls, command: "AUTH TLS", reply: reply,
                            detail: "the server does not offer TLS; refusing to go on in plain text")
+        }
+        // Plain-text bytes sent along with 234 would pass for the first replies inside TLS
+        // (response injection, as in CVE-2011-0411): they end the connection instead.
+        guard !control.hasBufferedInput else {
+            throw FTPError(kind: .tls, command: "AUTH TLS", reply: reply,
+                           detail: "the server sent more after accepting AUTH TLS, before TLS began (possible response injection); refusing to go on")
         }
         let stream = try FTPError.converting { try TLSStream.handshake(over: socket, context: context, host: host, port: port) }
         control.replaceTransport(stream)

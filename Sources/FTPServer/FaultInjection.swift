@@ -30,6 +30,9 @@ public final class FaultInjection: Sendable {
         var sessionLimit: Int?
         var offeredDigestCommands: Set<String> = FaultInjection.allDigestCommands
         var answersWrongDigests = false
+        var machineListing: [UInt8]?
+        var afterAuthTLS: [UInt8]?
+        var trickle: Double?
     }
 
     /// Every digest command the server knows.
@@ -86,6 +89,25 @@ public final class FaultInjection: Sendable {
         state.withLock { $0.answersWrongDigests = wrong }
     }
 
+    /// Answers every MLSD with exactly these bytes (MLST stays in FEAT, so clients use MLSD):
+    /// for testing how clients read what other servers send. Nil restores the real listings.
+    public func serveMachineListing(_ bytes: [UInt8]?) {
+        state.withLock { $0.machineListing = bytes }
+    }
+
+    /// Answers `AUTH TLS` with `234` followed, in the same write, by `bytes` in plain text (a
+    /// man in the middle's injected replies), and then starts no TLS at all. Nil: AUTH is
+    /// refused as usual.
+    public func injectAfterAuthTLS(_ bytes: [UInt8]?) {
+        state.withLock { $0.afterAuthTLS = bytes }
+    }
+
+    /// Sends the greeting one byte every `seconds` (nil: all at once), as a server that keeps
+    /// a client waiting for ever would.
+    public func trickleGreeting(everySeconds seconds: Double?) {
+        state.withLock { $0.trickle = seconds }
+    }
+
     /// Removes every fault.
     public func reset() {
         state.withLock { $0 = State() }
@@ -97,6 +119,9 @@ public final class FaultInjection: Sendable {
     var scriptedListing: [UInt8]? { state.withLock { $0.listing } }
     var offeredDigestCommands: Set<String> { state.withLock { $0.offeredDigestCommands } }
     var answersWrongDigests: Bool { state.withLock { $0.answersWrongDigests } }
+    var scriptedMachineListing: [UInt8]? { state.withLock { $0.machineListing } }
+    var afterAuthTLS: [UInt8]? { state.withLock { $0.afterAuthTLS } }
+    var trickle: Double? { state.withLock { $0.trickle } }
 
     /// The byte count after which to break the transfer starting now, counting it as used.
     func takeCut() -> Int? {

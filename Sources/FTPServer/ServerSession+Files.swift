@@ -206,6 +206,10 @@ extension ServerSession {
             send(listing: scripted)
             return
         }
+        if format == .machine, let scripted = server.faults.scriptedMachineListing {
+            send(listing: scripted)
+            return
+        }
         // Clients often pass ls options such as "-la"; they are not paths.
         let path = argument.hasPrefix("-") ? "" : argument
         guard let location = locate(path) else { return }

@@ -28,7 +28,15 @@ final class ServerSession {
 
     /// Serves the session until QUIT, a dropped connection or an idle timeout.
     func run() {
-        reply(220, "Ferry FTP server ready.")
+        if let interval = server.faults.trickle {
+            // One byte at a time, until the greeting is out or the client has gone.
+            for byte in Array("220 Ferry FTP server ready.\r\n".utf8) {
+                Thread.sleep(forTimeInterval: interval)
+                guard (try? control.write([byte])) != nil else { return }
+            }
+        } else {
+            reply(220, "Ferry FTP server ready.")
+        }
         var splitter = LineSplitter(maximumLineLength: 4096)
         var buffer = [UInt8](repeating: 0, count: 4096)
         var lines: [[UInt8]] = []
@@ -71,6 +79,10 @@ final class ServerSession {
         server.record(verb == "PASS" ? "PASS ****" : (argument.isEmpty ? verb : "\(verb) \(argument)"))
         if let scripted = server.faults.takeScriptedReply(for: verb) {
             reply(scripted.code, scripted.text)
+            return
+        }
+        if verb == "AUTH", let injected = server.faults.afterAuthTLS {
+            try? control.write(Array("234 AUTH TLS ok.\r\n".utf8) + injected)
             return
         }
         let open: Set<String> = ["USER", "PASS", "QUIT", "FEAT", "SYST", "NOOP", "OPTS", "HELP"]

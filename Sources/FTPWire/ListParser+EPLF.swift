@@ -14,7 +14,7 @@ extension ListParser {
             switch code {
             case UInt8(ascii: "/"): kind = .directory
             case UInt8(ascii: "s"): size = Bytes.number(value)
-            case UInt8(ascii: "m"): modified = Bytes.number(value).map { Date(timeIntervalSince1970: TimeInterval($0)) }
+            case UInt8(ascii: "m"): modified = Bytes.number(value).flatMap(CivilTime.date(secondsSince1970:))
             case UInt8(ascii: "u"):
                 if value.first == UInt8(ascii: "p") { permissions = UnixPermissions.fromOctal(String(decoding: value.dropFirst(), as: UTF8.self)) }
             default: continue

@@ -54,7 +54,8 @@ public struct ListParser: Sendable {
     }
 
     /// The entries of a whole listing, joining the VMS lines whose long name stands alone on a
-    /// line of its own. Lines that are not entries are passed to `onSkippedLine`.
+    /// line of its own. Lines that are not entries, nor known to be none (blank lines, totals,
+    /// headers, `.` and `..`), are passed to `onSkippedLine`: each may hide an entry.
     public func entries(lines: [[UInt8]], onSkippedLine: ([UInt8]) -> Void = { _ in }) -> [ListingEntry] {
         var result: [ListingEntry] = []
         result.reserveCapacity(lines.count)
@@ -68,11 +69,18 @@ public struct ListParser: Sendable {
                       let joined = entry(bytes: line + [UInt8(ascii: " ")] + lines[index]) {
                 result.append(joined)
                 index += 1
-            } else if !Line(line).isKnownNonEntry {
+            } else if !Line(line).isKnownNonEntry, !namesItselfOrParent(line) {
                 onSkippedLine(line)
             }
         }
         return result
+    }
+
+    /// Whether a line is an entry for `.` or `..` (the directory itself or its parent).
+    private func namesItselfOrParent(_ bytes: [UInt8]) -> Bool {
+        let line = Line(bytes)
+        guard !line.fields.isEmpty, let entry = anyFormat(line) else { return false }
+        return entry.name.isEmpty || entry.name == "." || entry.name == ".."
     }
 
     /// A date in the year that puts it no more than a day after `now`.

@@ -18,12 +18,21 @@ public struct ListingEntry: Sendable, Equatable {
     public var kind: Kind
     /// The size in bytes, when the listing gives it.
     public var size: UInt64?
-    /// The time of last modification, when the listing gives it.
-    public var modified: Date?
+    /// The time of last modification, when the listing gives it; a time outside `timeRange`
+    /// (a hostile or broken listing's) is dropped.
+    public var modified: Date? {
+        didSet { if let modified, !Self.isInTimeRange(modified) { self.modified = nil } }
+    }
     /// For a symbolic link, where it points, when the listing gives it.
     public var target: String?
     /// Unix permissions as nine characters such as `rw-r--r--`, when known.
     public var permissions: String?
+
+    /// The times an entry may carry: from the start of year 1 to the end of year 9999, UTC.
+    public static let timeRange = CivilTime.saneRange
+
+    /// Whether a time lies in `timeRange` (NaN does not).
+    public static func isInTimeRange(_ date: Date) -> Bool { CivilTime.sane(date) != nil }
 
     /// An entry named by text, sent to the server as UTF-8.
     public init(
@@ -42,7 +51,8 @@ public struct ListingEntry: Sendable, Equatable {
         self.remoteName = remoteName
         self.kind = kind
         self.size = size
-        self.modified = modified
+        // A time no calendar can show (a hostile or broken listing) is no time at all.
+        self.modified = modified.flatMap(CivilTime.sane)
         self.target = target
         self.permissions = permissions
     }
@@ -66,9 +76,26 @@ enum CivilTime {
         return Date(timeIntervalSince1970: TimeInterval(days * 86_400 + hour * 3600 + minute * 60 + second))
     }
 
-    /// The UTC year of a date.
+    /// The times any parser gives: from the start of year 1 to the end of year 9999, UTC.
+    static let saneRange = Date(timeIntervalSince1970: -62_135_596_800)...Date(timeIntervalSince1970: 253_402_300_799.999)
+
+    /// The date, if it lies in `saneRange`; nil otherwise, and for NaN (which
+    /// `ClosedRange<Date>.contains` lets through).
+    static func sane(_ date: Date) -> Date? {
+        let seconds = date.timeIntervalSinceReferenceDate
+        return seconds >= saneRange.lowerBound.timeIntervalSinceReferenceDate && seconds <= saneRange.upperBound.timeIntervalSinceReferenceDate ? date : nil
+    }
+
+    /// The date `seconds` after 1970 began (as EPLF and numeric Unix listings give it), if it
+    /// lies in `saneRange`.
+    static func date(secondsSince1970 seconds: UInt64) -> Date? {
+        sane(Date(timeIntervalSince1970: TimeInterval(seconds)))
+    }
+
+    /// The UTC year of a date, clamped to 1...9999.
     static func year(of date: Date) -> Int {
-        let days = Int((date.timeIntervalSince1970 / 86_400).rounded(.down))
+        let clamped = sane(date) ?? (date.timeIntervalSince1970 > 0 ? saneRange.upperBound : saneRange.lowerBound)
+        let days = Int((clamped.timeIntervalSince1970 / 86_400).rounded(.down))
         let z = days + 719_468
         let era = (z >= 0 ? z : z - 146_096) / 146_097
         let dayOfEra = z - era * 146_097
@@ -96,7 +123,10 @@ enum CivilTime {
               let whole = date(year: year, month: month, day: day, hour: hour, minute: minute, second: min(second, 59))
         else { return nil }
         guard bytes.count > 15, bytes[14] == UInt8(ascii: ".") else { return bytes.count == 14 ? whole : nil }
-        guard let fraction = Double("0." + String(decoding: bytes[15...], as: UTF8.self)) else { return nil }
-        return whole.addingTimeInterval(fraction)
+        // Digits only: `Double` would also read `5e300`, `inf` or `nan`. Past milliseconds they add nothing.
+        let fraction = bytes[15...]
+        guard fraction.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { return nil }
+        let milliseconds = fraction.prefix(3).reduce(0) { $0 * 10 + Int($1 - 0x30) } * [100, 10, 1][min(fraction.count, 3) - 1]
+        return whole.addingTimeInterval(Double(milliseconds) / 1000)
     }
 }

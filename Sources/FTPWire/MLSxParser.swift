@@ -27,6 +27,18 @@ public enum MLSxParser {
         CivilTime.parseTimeVal(ArraySlice(text.utf8))
     }
 
+    /// What one line of an MLSD listing holds.
+    public enum ParsedLine: Sendable, Equatable {
+        /// An entry of the directory.
+        case entry(ListingEntry)
+        /// No entry, and none missed: a blank line, or the `cdir`/`pdir` (`.`/`..`) entries
+        /// that name the listed directory and its parent.
+        case noEntry
+        /// A line that is not a well-formed entry (a fact without a value, a size that is not a
+        /// number, no name): it may hide an entry, so the listing is incomplete.
+        case unreadable
+    }
+
     /// The listing entry a line describes. Nil for lines that are not entries, and for the
     /// `cdir`/`pdir` entries that name the listed directory and its parent.
     public static func entry(_ line: Substring) -> ListingEntry? {
@@ -36,33 +48,42 @@ public enum MLSxParser {
     /// The listing entry a line of raw bytes describes; the name is decoded as UTF-8 where
     /// valid, else Latin-1.
     public static func entry(bytes line: [UInt8]) -> ListingEntry? {
+        if case .entry(let entry) = parse(bytes: line) { return entry }
+        return nil
+    }
+
+    /// What a line of raw bytes holds: an entry, nothing, or something unreadable.
+    public static func parse(bytes line: [UInt8]) -> ParsedLine {
         var end = line.count
         if end > 0, line[end - 1] == 0x0D { end -= 1 }
+        guard end > 0 else { return .noEntry }
         // The facts end with `; ` (or `;` and a TAB, which some servers send); the name is the rest.
         // Lines from before RFC 3659 leave out the last `;`: there the first space ends the facts.
         var factsEnd = 0
         while factsEnd + 1 < end, !(line[factsEnd] == 0x3B && (line[factsEnd + 1] == 0x20 || line[factsEnd + 1] == 0x09)) { factsEnd += 1 }
         var nameStart = factsEnd + 2
         if factsEnd + 1 >= end {
-            guard let space = line[0..<end].firstIndex(where: { $0 == 0x20 || $0 == 0x09 }) else { return nil }
+            guard let space = line[0..<end].firstIndex(where: { $0 == 0x20 || $0 == 0x09 }) else { return .unreadable }
             (factsEnd, nameStart) = (space, space + 1)
         }
-        guard nameStart < end else { return nil }
+        guard nameStart < end else { return .unreadable }
         var kind = ListingEntry.Kind.file
         var target: String?
         var size: UInt64?
         var modified: Date?
         var permissions: String?
         for fact in line[0..<factsEnd].split(separator: 0x3B) {
-            // A fact without a value means the line is not what it claims to be.
-            guard let equals = fact.firstIndex(of: 0x3D) else { return nil }
+            // A fact without a value (or a name) means the line is not what it claims to be.
+            guard let equals = fact.firstIndex(of: 0x3D), equals > fact.startIndex else { return .unreadable }
             let key = fact[..<equals]
             let value = fact[(equals + 1)...]
             if Bytes.equalsIgnoringCase(key, "type") {
-                if Bytes.equalsIgnoringCase(value, "cdir") || Bytes.equalsIgnoringCase(value, "pdir") { return nil }
+                if Bytes.equalsIgnoringCase(value, "cdir") || Bytes.equalsIgnoringCase(value, "pdir") { return .noEntry }
                 (kind, target) = Self.kind(value)
             } else if Bytes.equalsIgnoringCase(key, "size") || Bytes.equalsIgnoringCase(key, "sizd") {
-                size = Bytes.number(value)
+                // A size that is no number (or more than a UInt64 holds) is no size to trust.
+                guard let number = Bytes.number(value) else { return .unreadable }
+                size = number
             } else if Bytes.equalsIgnoringCase(key, "modify") {
                 modified = CivilTime.parseTimeVal(value)
             } else if Bytes.equalsIgnoringCase(key, "unix.mode") {
@@ -70,8 +91,8 @@ public enum MLSxParser {
             }
         }
         let name = RemotePath(bytes: line[nameStart..<end])
-        if name == "." || name == ".." { return nil }
-        return ListingEntry(remoteName: name, kind: kind, size: size, modified: modified, target: target, permissions: permissions)
+        if name == "." || name == ".." { return .noEntry }
+        return .entry(ListingEntry(remoteName: name, kind: kind, size: size, modified: modified, target: target, permissions: permissions))
     }
 
     /// The kind a `type` fact names, and a link's target from `OS.unix=slink:TARGET`.

@@ -49,6 +49,13 @@ public struct ReplyParser: Sendable {
     /// Whether part of a reply has been received but not all of it.
     public var hasPartialReply: Bool { !line.isEmpty || pendingCode != nil }
 
+    /// Whether a complete reply waits to be taken by `nextReply()`.
+    public var hasCompleteReply: Bool { readyIndex < ready.count }
+
+    /// Whether any byte received is not yet taken as a reply: a partial reply, or complete
+    /// replies waiting.
+    public var hasBufferedInput: Bool { hasPartialReply || hasCompleteReply }
+
     /// Consumes bytes received from the server.
     public mutating func feed<Bytes: Sequence<UInt8>>(_ bytes: Bytes) throws(ReplyParseError) {
         for byte in bytes {

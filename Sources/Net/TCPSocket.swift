@@ -144,6 +144,8 @@ public final class TCPSocket: Transport, @unchecked Sendable {
     }
 
     static func setTimeout(_ descriptor: Int32, _ seconds: Double) {
+        // NaN, negative or endless: no timeout (0), or the longest a timeval here holds sensibly.
+        let seconds = seconds.isNaN ? 0 : min(max(seconds, 0), 1_000_000_000)
         var value = timeval(tv_sec: Int(seconds), tv_usec: Int((seconds - seconds.rounded(.down)) * 1_000_000))
         setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &value, socklen_t(MemoryLayout<timeval>.size))
         setsockopt(descriptor, SOL_SOCKET, SO_SNDTIMEO, &value, socklen_t(MemoryLayout<timeval>.size))
@@ -153,10 +155,11 @@ public final class TCPSocket: Transport, @unchecked Sendable {
 /// Whole milliseconds for poll(2), at least 1 for a positive timeout.
 func milliseconds(_ seconds: Double) -> Int32 {
     guard seconds > 0 else { return 0 }
+    guard seconds < Double(Int32.max) / 1000 else { return Int32.max }
     return Int32(clamping: max(1, Int((seconds * 1000).rounded(.up))))
 }
 
 /// "30 s" or "0.5 s".
-func formatSeconds(_ seconds: Double) -> String {
-    seconds == seconds.rounded() ? "\(Int(seconds)) s" : "\(seconds) s"
+package func formatSeconds(_ seconds: Double) -> String {
+    seconds == seconds.rounded() && abs(seconds) < 1e15 ? "\(Int(seconds)) s" : "\(seconds) s"
 }

@@ -28,9 +28,11 @@ public final class TerminalUI {
         guard isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 else {
             throw TerminalError(description: "the commander needs a terminal; scripts can use ferry ls, get and put")
         }
+        FatalSignals.install()
         guard let output = fdopen(STDOUT_FILENO, "w"), let input = fdopen(STDIN_FILENO, "r"),
               newterm(nil, output, input) != nil, let terminalWindow = ferry_stdscr()
         else {
+            FatalSignals.uninstall()
             let name = getenv("TERM").map { String(cString: $0) } ?? "(unset)"
             throw TerminalError(description: "cannot start the terminal: ncurses does not know TERM=\(name)")
         }
@@ -62,6 +64,7 @@ public final class TerminalUI {
         active = false
         curs_set(1)
         endwin()
+        FatalSignals.uninstall()
     }
 
     /// The keys and resizes waiting, without blocking.

@@ -8,8 +8,8 @@ public protocol FileSystem {
     /// How the file system names a file.
     associatedtype Path: Hashable, Sendable
 
-    /// The entries of a folder, without `.` and `..`.
-    func list(_ folder: Path) throws -> [ListingEntry]
+    /// The entries of a folder, without `.` and `..`, and how many lines could not be read.
+    func list(_ folder: Path) throws -> DirectoryListing
     /// The path of an entry listed in `folder` by this file system.
     func path(of entry: ListingEntry, in folder: Path) -> Path
     /// The path of a file called `name` (a name already checked by `SafeName`) in `folder`.
@@ -39,9 +39,9 @@ public enum EntryRole: Equatable, Sendable {
 public struct LocalFileSystem: FileSystem {
     public init() {}
 
-    public func list(_ folder: String) throws -> [ListingEntry] {
+    public func list(_ folder: String) throws -> DirectoryListing {
         switch Self.entries(at: folder) {
-        case .success(let entries): entries.sorted { $0.name < $1.name }
+        case .success(let entries): DirectoryListing(entries: entries.sorted { $0.name < $1.name }, unreadableLines: 0)
         case .failure: throw LocalFileError(path: folder, action: "reading the folder")
         }
     }
@@ -128,7 +128,7 @@ public struct RemoteFileSystem: FileSystem {
 
     public init(client: FTPClient) { self.client = client }
 
-    public func list(_ folder: RemotePath) throws -> [ListingEntry] { try client.listDirectory(folder) }
+    public func list(_ folder: RemotePath) throws -> DirectoryListing { try client.listing(folder) }
 
     public func path(of entry: ListingEntry, in folder: RemotePath) -> RemotePath { folder.appending(entry.remoteName) }
 

@@ -71,7 +71,8 @@ public enum OverwritePolicy: String, Sendable, CaseIterable {
     /// (or, for older files, no time of day), so a time on the minute or on midnight may be any
     /// moment of that minute or day.
     public static func precision(of date: Date) -> TimeInterval {
-        let seconds = Int(date.timeIntervalSince1970.rounded(.down))
+        // A time no Int can hold (a hostile server's) is taken as the coarsest.
+        guard let seconds = Int(exactly: date.timeIntervalSince1970.rounded(.down)) else { return 86_400 }
         if seconds % 86_400 == 0 { return 86_400 }
         if seconds % 60 == 0 { return 60 }
         return 1

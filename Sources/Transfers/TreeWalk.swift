@@ -69,9 +69,9 @@ public struct TreeWalk<Source: FileSystem, Destination: FileSystem> {
     /// failure to list `from` or to make `to` is thrown.
     public func copy(_ from: Source.Path, to target: Destination.Path) throws -> WalkResult<Source.Path, Destination.Path> {
         var walk = Walk()
-        let entries = try source.list(from)
+        let listing = try source.list(from)
         try destination.makeFolder(target)
-        try copy(entries, of: from, to: target, depth: 0, walk: &walk)
+        try copy(listing, of: from, to: target, depth: 0, walk: &walk)
         return walk.result
     }
 
@@ -95,10 +95,14 @@ public struct TreeWalk<Source: FileSystem, Destination: FileSystem> {
         }
     }
 
-    private func copy(_ entries: [ListingEntry], of folder: Source.Path, to target: Destination.Path, depth: Int, walk: inout Walk) throws {
-        for entry in entries {
-            guard SafeName.isSafe(entry.name) else {
-                walk.result.refused.append("refusing to write a file called \(SafeName.shown(entry.name)) from \(source.shown(folder)): it is not a plain file name")
+    private func copy(_ listing: DirectoryListing, of folder: Source.Path, to target: Destination.Path, depth: Int, walk: inout Walk) throws {
+        if !listing.isComplete {
+            let count = listing.unreadableLines
+            walk.result.refused.append("\(source.shown(folder)): \(count) line\(count == 1 ? "" : "s") of the listing could not be read; what they name is not copied")
+        }
+        for entry in listing.entries {
+            guard entry.hasSafeName else {
+                walk.result.refused.append(SafeName.refusal("write a file called", entry.name, in: source.shown(folder)))
                 continue
             }
             let child = source.path(of: entry, in: folder)

@@ -100,14 +100,22 @@ final class CommanderWorkers: @unchecked Sendable {
             }
         case .delete(let location, let entries):
             operate(on: location, success: "Deleted \(entries.count) entr\(entries.count == 1 ? "y" : "ies")") { client in
+                // A name that could lead outside the folder is left alone, the rest deleted.
+                var refused: [FTPError] = []
                 for entry in entries {
-                    if let client {
-                        let path = Self.remotePath(location).appending(entry.remoteName)
-                        if entry.kind == .directory { try client.removeTree(path) } else { try client.delete(path) }
-                    } else {
-                        try FileManager.default.removeItem(atPath: Self.localPath(location) + "/" + entry.name)
+                    do {
+                        if let client {
+                            let path = try ListedName.remote(entry, in: Self.remotePath(location), to: "delete")
+                            if entry.kind == .directory { try client.removeTree(path) } else { try client.delete(path) }
+                        } else {
+                            try FileManager.default.removeItem(atPath: try ListedName.local(entry, in: Self.localPath(location), to: "delete"))
+                        }
+                    } catch let error as FTPError where error.kind == .protocolViolation {
+                        refused.append(error)
                     }
                 }
+                guard let first = refused.first else { return }
+                throw refused.count == 1 ? first : FTPError(kind: .protocolViolation, detail: "\(first.detail) (and \(refused.count - 1) more)")
             }
         case .rename(let location, let entry, let name):
             // A name stays in the folder; a path starting with / goes where it says.
@@ -115,10 +123,11 @@ final class CommanderWorkers: @unchecked Sendable {
                 if let client {
                     let directory = Self.remotePath(location)
                     let target = name.hasPrefix("/") ? RemotePath(name) : directory.appending(RemotePath(name))
-                    try client.rename(directory.appending(entry.remoteName), to: target)
+                    try client.rename(try ListedName.remote(entry, in: directory, to: "rename"), to: target)
                 } else {
                     let folder = Self.localPath(location)
-                    try FileManager.default.moveItem(atPath: folder + "/" + entry.name, toPath: name.hasPrefix("/") ? name : folder + "/" + name)
+                    let source = try ListedName.local(entry, in: folder, to: "rename")
+                    try FileManager.default.moveItem(atPath: source, toPath: name.hasPrefix("/") ? name : folder + "/" + name)
                 }
             }
         case .connect(let pane, let text, let user):
@@ -185,13 +194,13 @@ final class CommanderWorkers: @unchecked Sendable {
             let bytes: [UInt8]
             switch location {
             case .local(let folder):
-                bytes = try Self.readStart(of: folder + "/" + entry.name, count: limit + 1)
+                bytes = try Self.readStart(of: try ListedName.local(entry, in: folder, to: "view"), count: limit + 1)
             case .remote(let site, let directory):
                 let folder = try Self.privateFolder("ferry-view")
                 defer { try? FileManager.default.removeItem(at: folder) }
                 let copy = folder.appendingPathComponent("copy").path
                 try withBrowseSession(pane: 0, site: site) { client in
-                    try Self.fetchStart(of: directory.appending(entry.remoteName), into: copy, count: limit + 1, client: client)
+                    try Self.fetchStart(of: try ListedName.remote(entry, in: directory, to: "view"), into: copy, count: limit + 1, client: client)
                 }
                 bytes = try Self.readStart(of: copy, count: limit + 1)
             }
@@ -272,12 +281,12 @@ final class CommanderWorkers: @unchecked Sendable {
         do {
             switch location {
             case .local(let folder):
-                mailbox.post(.event(.editReady(EditSession(location: location, entry: entry, localPath: folder + "/" + entry.name, stamp: ""))))
+                let localPath = try ListedName.local(entry, in: folder, to: "edit")
+                mailbox.post(.event(.editReady(EditSession(location: location, entry: entry, localPath: localPath, stamp: ""))))
             case .remote(let site, let directory):
-                guard SafeName.isSafe(entry.name) else { throw FTPError(kind: .usage, detail: "refusing to edit a file called \(SafeName.shown(entry.name))") }
+                let path = try ListedName.remote(entry, in: directory, to: "edit")
                 let folder = try Self.privateFolder("ferry-edit")
                 let localPath = folder.appendingPathComponent(entry.name).path
-                let path = directory.appending(entry.remoteName)
                 let stamp = try withBrowseSession(pane: 0, site: site) { client in try Self.remoteStamp(path, client: client) }
                 guard let session = browseSession(pane: 0, site: site) else { throw FTPError(kind: .usage, detail: "unknown site \(site)") }
                 try FileDownload(remotePath: path, localPath: localPath).run(on: session, retry: .never)
@@ -295,7 +304,7 @@ final class CommanderWorkers: @unchecked Sendable {
         do {
             if !force {
                 let now = try withBrowseSession(pane: 0, site: site) { client in
-                    try Self.remoteStamp(directory.appending(session.entry.remoteName), client: client)
+                    try Self.remoteStamp(try ListedName.remote(session.entry, in: directory, to: "upload"), client: client)
                 }
                 if now != session.stamp {
                     mailbox.post(.event(.editConflict(session)))
@@ -303,7 +312,8 @@ final class CommanderWorkers: @unchecked Sendable {
                 }
             }
             guard let remote = browseSession(pane: 0, site: site) else { return }
-            let target = session.name == session.entry.name ? directory.appending(session.entry.remoteName) : directory.appending(RemotePath(session.name))
+            let target = session.name == session.entry.name
+                ? try ListedName.remote(session.entry, in: directory, to: "upload") : directory.appending(RemotePath(session.name))
             try FileUpload(localPath: session.localPath, remotePath: target).run(on: remote, retry: connection.retryPolicy)
             Self.removeEditCopy(session.localPath)
         } catch {
@@ -447,10 +457,10 @@ final class CommanderWorkers: @unchecked Sendable {
     private func deleteSource(of request: TransferRequest, client: FTPClient) throws {
         switch request.source {
         case .remote(_, let directory):
-            let path = directory.appending(request.entry.remoteName)
+            let path = try ListedName.remote(request.entry, in: directory, to: "delete")
             if request.entry.kind == .directory { try client.removeTree(path) } else { try client.delete(path) }
         case .local(let folder):
-            try FileManager.default.removeItem(atPath: folder + "/" + request.entry.name)
+            try FileManager.default.removeItem(atPath: try ListedName.local(request.entry, in: folder, to: "delete"))
         }
     }
 

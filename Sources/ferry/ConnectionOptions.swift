@@ -6,7 +6,7 @@ import Transfers
 
 /// The options every command that talks to a server shares.
 struct ConnectionOptions: ParsableArguments {
-    @Option(name: .long, help: "Seconds any one network wait may take.")
+    @Option(name: .long, help: "Seconds any one network wait may take (more than 0, at most 86400); a reply that trickles in is given up on after 4 times this.")
     var timeout: Double = 30
 
     @Flag(name: .long, help: "Use active mode (PORT/EPRT): the server connects back.")
@@ -30,8 +30,13 @@ struct ConnectionOptions: ParsableArguments {
     @Option(name: .long, help: "Accept exactly the certificate with this SHA-256 fingerprint.")
     var pin: String?
 
+    /// The longest `--timeout` taken: a day. (NaN and infinity fail the check too.)
+    static let longestTimeout: Double = 86_400
+
     func validate() throws {
-        guard timeout > 0 else { throw ValidationError("--timeout must be more than 0 seconds") }
+        guard timeout > 0, timeout <= Self.longestTimeout else {
+            throw ValidationError("--timeout must be more than 0 seconds and at most \(Int(Self.longestTimeout)) (one day)")
+        }
         guard retries >= 0 else { throw ValidationError("--retries cannot be negative") }
         if let pin, CertificateInfo.normalizedFingerprint(pin) == nil {
             throw ValidationError("--pin needs a SHA-256 fingerprint: 64 hex digits, colons allowed")

@@ -27,13 +27,17 @@ struct ListCommand: ParsableCommand {
         let url = try ConnectionOptions.parseURL(url)
         let session = RemoteSession(endpoint: try connection.endpoint(for: url))
         defer { session.close() }
-        let entries: [ListingEntry]
+        let listing: DirectoryListing
         do {
-            entries = try DirectoryLister(client: session.connection()).entries(at: url.path)
+            listing = try DirectoryLister(client: session.connection()).listing(at: url.path)
         } catch {
             throw Failure(error, while: "cannot list \(url)")
         }
-        let sorted = entries.sorted { $0.name < $1.name }
+        if !listing.isComplete {
+            let count = listing.unreadableLines
+            printError("ferry: \(count) line\(count == 1 ? "" : "s") of the listing could not be read; it may be incomplete (-v shows them)")
+        }
+        let sorted = listing.entries.sorted { $0.name < $1.name }
         let output = json ? ListingJSON.render(sorted) : sorted.map { long ? Self.longLine($0) : Sanitizer.visible($0.name) }.joined(separator: "\n")
         if !output.isEmpty { print(output) }
     }
@@ -57,18 +61,19 @@ struct ListCommand: ParsableCommand {
 struct DirectoryLister {
     let client: FTPClient
 
-    func entries(at path: RemotePath) throws -> [ListingEntry] {
-        guard !path.isEmpty else { return try client.listDirectory() }
+    func listing(at path: RemotePath) throws -> DirectoryListing {
+        guard !path.isEmpty else { return try client.listing() }
         do {
             // Entering the directory first tells a missing path apart from an empty one, which
             // some servers (vsftpd) list alike.
             let home = try client.pwd()
             try client.cwd(path)
             defer { try? client.cwd(home) }
-            return try client.listDirectory()
+            return try client.listing()
         } catch let error as FTPError where error.kind == .permanent && path.bytes.last != UInt8(ascii: "/") {
             let size = try client.size(path)
-            return [ListingEntry(name: path.lastComponent.description, kind: .file, size: size, modified: try? client.mdtm(path))]
+            let entry = ListingEntry(name: path.lastComponent.description, kind: .file, size: size, modified: try? client.mdtm(path))
+            return DirectoryListing(entries: [entry], unreadableLines: 0)
         }
     }
 }

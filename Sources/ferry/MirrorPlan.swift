@@ -43,9 +43,9 @@ struct MirrorPlanner {
     func download(_ remote: RemotePath, to local: String) throws -> MirrorPlan {
         var plan = MirrorPlan()
         var folders = 0
-        let entries = try client.listDirectory(remote)
+        let listing = try client.listing(remote)
         if !LocalFileSystem.isFolder(local) { plan.folders.append(Self.makeLocalFolder(local)) }
-        try download(entries, of: remote, to: local, depth: 0, folders: &folders, into: &plan)
+        try download(listing, of: remote, to: local, depth: 0, folders: &folders, into: &plan)
         return plan
     }
 
@@ -53,7 +53,7 @@ struct MirrorPlanner {
     func upload(_ local: String, to remote: RemotePath) throws -> MirrorPlan {
         var plan = MirrorPlan()
         var folders = 0
-        let entries = try LocalFileSystem().list(local)
+        let entries = try LocalFileSystem().list(local).entries
         let exists = RemoteFileSystem.isFolder(remote, client: client)
         if !exists { plan.folders.append(Self.makeRemoteFolder(remote)) }
         try upload(entries, of: local, to: remote, targetExists: exists, depth: 0, folders: &folders, into: &plan)
@@ -80,19 +80,21 @@ struct MirrorPlanner {
     }
 
     private func download(
-        _ entries: [ListingEntry], of remote: RemotePath, to local: String, depth: Int, folders: inout Int, into plan: inout MirrorPlan
+        _ listing: DirectoryListing, of remote: RemotePath, to local: String, depth: Int, folders: inout Int, into plan: inout MirrorPlan
     ) throws {
-        let existing = LocalFileSystem.isFolder(local) ? try LocalFileSystem().list(local) : []
+        let existing = LocalFileSystem.isFolder(local) ? try LocalFileSystem().list(local).entries : []
         let targets = Dictionary(existing.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         var kept = Set<String>()
-        var complete = true
-        for entry in entries {
-            let target = local + "/" + entry.name
-            guard SafeName.isSafe(entry.name) else {
-                plan.refused.append("refusing to write a file called \(SafeName.shown(entry.name)) in \(Sanitizer.visible(local)): it is not a plain file name")
+        // A line of the server's listing that could not be read may be a name to keep.
+        var complete = listing.isComplete
+        if !complete { plan.refused.append(Self.unreadable(listing, of: remote)) }
+        for entry in listing.entries {
+            guard entry.hasSafeName else {
+                plan.refused.append(SafeName.refusal("write a file called", entry.name, in: local))
                 complete = false
                 continue
             }
+            let target = local + "/" + entry.name
             let child = remote.appending(entry.remoteName)
             let isFolder = entry.kind == .directory || (entry.kind == .other && RemoteFileSystem.isFolder(child, client: client))
             guard filter.includes(entry.name, isDirectory: isFolder) else { continue }
@@ -103,7 +105,7 @@ struct MirrorPlanner {
             } else if isFolder {
                 guard Self.mayEnter(child.description, depth: depth + 1, folders: &folders, plan: &plan) else { continue }
                 do {
-                    let children = try client.listDirectory(child)
+                    let children = try client.listing(child)
                     if current == nil { plan.folders.append(Self.makeLocalFolder(target)) }
                     try download(children, of: child, to: target, depth: depth + 1, folders: &folders, into: &plan)
                 } catch {
@@ -118,10 +120,14 @@ struct MirrorPlanner {
         }
         guard deletes else { return }
         guard complete else {
-            plan.refused.append("\(Sanitizer.visible(local)): nothing deleted, since some of the server's names were refused")
+            plan.refused.append("\(Sanitizer.visible(local)): nothing deleted, since some of the server's names were refused or unreadable")
             return
         }
         for entry in existing where !kept.contains(entry.name) && filter.includes(entry.name, isDirectory: entry.kind == .directory) {
+            guard entry.hasSafeName else {
+                plan.refused.append(SafeName.refusal("delete", entry.name, in: local))
+                continue
+            }
             let path = local + "/" + entry.name
             let filtered = filter.isActive && entry.kind == .directory
             plan.removals.append(MirrorStep(description: "delete \(Sanitizer.visible(path))") { _ in
@@ -134,11 +140,20 @@ struct MirrorPlanner {
         _ entries: [ListingEntry], of local: String, to remote: RemotePath, targetExists: Bool, depth: Int, folders: inout Int,
         into plan: inout MirrorPlan
     ) throws {
-        let existing = targetExists ? try client.listDirectory(remote) : []
+        let listing = targetExists ? try client.listing(remote) : DirectoryListing(entries: [], unreadableLines: 0)
+        let existing = listing.entries
         let targets = Dictionary(existing.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         var kept = Set<String>()
         var complete = true
+        // What the server holds is not known in full: delete nothing there.
+        let serverComplete = listing.isComplete
+        if !serverComplete { plan.refused.append(Self.unreadable(listing, of: remote)) }
         for entry in entries {
+            guard entry.hasSafeName else {
+                plan.refused.append(SafeName.refusal("copy a file called", entry.name, in: local))
+                complete = false
+                continue
+            }
             let path = local + "/" + entry.name
             if entry.kind == .other, entry.name.contains("\u{FFFD}") {
                 plan.refused.append("\(Sanitizer.visible(path)): a name that is not UTF-8; left alone")
@@ -158,7 +173,7 @@ struct MirrorPlanner {
             } else if isFolder {
                 guard Self.mayEnter(path, depth: depth + 1, folders: &folders, plan: &plan) else { continue }
                 do {
-                    let children = try LocalFileSystem().list(path)
+                    let children = try LocalFileSystem().list(path).entries
                     if current == nil { plan.folders.append(Self.makeRemoteFolder(child)) }
                     try upload(children, of: path, to: child, targetExists: current != nil, depth: depth + 1, folders: &folders, into: &plan)
                 } catch {
@@ -172,11 +187,16 @@ struct MirrorPlanner {
             }
         }
         guard deletes else { return }
-        guard complete else {
-            plan.refused.append("\(Sanitizer.visible(remote.description)): nothing deleted, since some local names could not be read")
+        guard complete, serverComplete else {
+            let reason = complete ? "the server's listing of it is incomplete" : "some local names could not be read"
+            plan.refused.append("\(Sanitizer.visible(remote.description)): nothing deleted, since \(reason)")
             return
         }
         for entry in existing where !kept.contains(entry.name) && filter.includes(entry.name, isDirectory: entry.kind == .directory) {
+            guard entry.hasSafeName else {
+                plan.refused.append(SafeName.refusal("delete", entry.name, in: remote.description))
+                continue
+            }
             let child = remote.appending(entry.remoteName)
             let filtered = filter.isActive && entry.kind == .directory
             plan.removals.append(MirrorStep(description: "delete \(Sanitizer.visible(child.description))") { client in
@@ -192,25 +212,43 @@ struct MirrorPlanner {
     }
 
     /// Deletes what the filters let through inside a local folder, then the folder if that
-    /// leaves it empty.
+    /// leaves it empty. A name that could lead outside is left, and named once the rest is gone.
     private func pruneLocal(_ path: String, depth: Int) throws {
         guard depth < WalkLimits.maximumDepth else { return }
-        for entry in try LocalFileSystem().list(path) where filter.includes(entry.name, isDirectory: entry.kind == .directory) {
-            let child = path + "/" + entry.name
-            if entry.kind == .directory { try pruneLocal(child, depth: depth + 1) } else { try FileManager.default.removeItem(atPath: child) }
+        var refused: (any Error)?
+        for entry in try LocalFileSystem().list(path).entries where filter.includes(entry.name, isDirectory: entry.kind == .directory) {
+            do {
+                let child = try ListedName.local(entry, in: path, to: "delete")
+                if entry.kind == .directory { try pruneLocal(child, depth: depth + 1) } else { try FileManager.default.removeItem(atPath: child) }
+            } catch let error as FTPError where error.kind == .protocolViolation {
+                refused = refused ?? error
+            }
         }
-        if try LocalFileSystem().list(path).isEmpty { try FileManager.default.removeItem(atPath: path) }
+        if let refused { throw refused }
+        if try LocalFileSystem().list(path).entries.isEmpty { try FileManager.default.removeItem(atPath: path) }
     }
 
     /// Deletes what the filters let through inside a server's folder, then the folder if that
-    /// leaves it empty.
+    /// leaves it empty. A name that could lead outside is left, and named once the rest is gone.
     private func pruneRemote(_ path: RemotePath, client: FTPClient, depth: Int) throws {
         guard depth < WalkLimits.maximumDepth else { return }
+        var refused: (any Error)?
         for entry in try client.listDirectory(path) where filter.includes(entry.name, isDirectory: entry.kind == .directory) {
-            let child = path.appending(entry.remoteName)
-            if entry.kind == .directory { try pruneRemote(child, client: client, depth: depth + 1) } else { try client.delete(child) }
+            do {
+                let child = try ListedName.remote(entry, in: path, to: "delete")
+                if entry.kind == .directory { try pruneRemote(child, client: client, depth: depth + 1) } else { try client.delete(child) }
+            } catch let error as FTPError where error.kind == .protocolViolation {
+                refused = refused ?? error
+            }
         }
+        if let refused { throw refused }
         if try client.listDirectory(path).isEmpty { try client.rmd(path) }
+    }
+
+    /// Why a folder's listing counts as incomplete.
+    private static func unreadable(_ listing: DirectoryListing, of path: RemotePath) -> String {
+        let count = listing.unreadableLines
+        return "\(Sanitizer.visible(path.description)): \(count) line\(count == 1 ? "" : "s") of the server's listing could not be read"
     }
 
     private static func makeRemoteFolder(_ path: RemotePath) -> MirrorStep {

@@ -56,7 +56,7 @@ final class ProgressLine: Sendable {
     func fileEnded(id: Int) {
         state.withLock { state in
             if let (progress, _) = state.running.removeValue(forKey: id) {
-                state.bytesDone += progress.completedBytes - min(progress.completedBytes, progress.resumedFrom)
+                state.bytesDone = Formatting.sum(state.bytesDone, progress.completedBytes - min(progress.completedBytes, progress.resumedFrom))
             }
             state.filesDone += 1
             if workers == 1 {
@@ -103,8 +103,8 @@ final class ProgressLine: Sendable {
 
     /// `12/40 files  3 running  45 MiB  5.1 MiB/s`.
     private func batchLine(_ state: State, now: Date) -> String {
-        let running = state.running.values.reduce(UInt64(0)) { $0 + $1.progress.completedBytes - min($1.progress.completedBytes, $1.progress.resumedFrom) }
-        let moved = state.bytesDone + running
+        let running = state.running.values.reduce(UInt64(0)) { Formatting.sum($0, $1.progress.completedBytes - min($1.progress.completedBytes, $1.progress.resumedFrom)) }
+        let moved = Formatting.sum(state.bytesDone, running)
         let rate = Double(moved) / max(now.timeIntervalSince(state.start), 0.001)
         return "\(state.filesDone)/\(files) files  \(state.running.count) running  \(Formatting.bytes(moved))  \(Formatting.rate(rate))"
     }
@@ -124,15 +124,21 @@ enum Formatting {
         return unit == 0 ? "\(count) B" : String(format: value < 10 ? "%.1f %@" : "%.0f %@", value, units[unit])
     }
 
-    /// `800 KiB/s`; anything that is not a finite rate counts as 0.
+    /// `800 KiB/s`; a rate no UInt64 holds is the largest, and anything not a number is 0.
     static func rate(_ bytesPerSecond: Double) -> String {
-        let whole = bytesPerSecond.isFinite && bytesPerSecond > 0 ? UInt64(min(bytesPerSecond, 1e18)) : 0
+        let whole = bytesPerSecond.isNaN ? 0 : bytesPerSecond >= 18_446_744_073_709_551_615.0 ? .max : UInt64(max(0, bytesPerSecond))
         return bytes(whole) + "/s"
     }
 
-    /// `1:05` or `2:03:04`.
+    /// The sum of two byte counts, stopping at the largest UInt64 rather than trap.
+    static func sum(_ a: UInt64, _ b: UInt64) -> UInt64 {
+        let (total, overflow) = a.addingReportingOverflow(b)
+        return overflow ? .max : total
+    }
+
+    /// `1:05` or `2:03:04`; at most 99:59:59.
     static func duration(_ seconds: Double) -> String {
-        let total = Int(min(seconds, 359_999).rounded())
+        let total = seconds.isNaN ? 0 : Int(min(max(seconds, 0), 359_999).rounded())
         let (hours, minutes, secs) = (total / 3600, total / 60 % 60, total % 60)
         return hours > 0 ? String(format: "%d:%02d:%02d", hours, minutes, secs) : String(format: "%d:%02d", minutes, secs)
     }

@@ -20,11 +20,11 @@ struct TreeCopy {
     func copy(_ request: TransferRequest) throws {
         switch (request.source, request.destination, destination) {
         case (.remote(_, let directory), .local(let folder), _):
-            try download(directory.appending(request.entry.remoteName), request.entry, into: folder)
+            try download(try ListedName.remote(request.entry, in: directory, to: "copy"), request.entry, into: folder)
         case (.local(let folder), .remote(_, let directory), _):
-            try upload(folder + "/" + request.entry.name, request.entry, into: directory)
+            try upload(try ListedName.local(request.entry, in: folder, to: "copy"), request.entry, into: directory)
         case (.remote(_, let from), .remote(_, let to), .some(let destination)):
-            try copy(from.appending(request.entry.remoteName), request.entry, into: to, on: destination)
+            try copy(try ListedName.remote(request.entry, in: from, to: "copy"), request.entry, into: to, on: destination)
         default:
             throw FTPError(kind: .usage, detail: "this copy needs a server on at least one side")
         }
@@ -49,10 +49,7 @@ struct TreeCopy {
     }
 
     private func download(_ path: RemotePath, _ entry: ListingEntry, into folder: String) throws {
-        guard SafeName.isSafe(entry.name) else {
-            throw FTPError(kind: .usage, detail: "refusing to write a file called \(SafeName.shown(entry.name)): it is not a plain file name")
-        }
-        let target = folder + "/" + entry.name
+        let target = try ListedName.local(entry, in: folder, to: "write a file called")
         let walk = entry.kind == .directory
             ? try TreeWalk(from: RemoteFileSystem(client: session.connection()), to: LocalFileSystem()).copy(path, to: target)
                 .mapFiles { FileCopy(remote: $0.source, local: $0.destination) }
@@ -65,7 +62,7 @@ struct TreeCopy {
     }
 
     private func upload(_ path: String, _ entry: ListingEntry, into directory: RemotePath) throws {
-        let target = directory.appending(RemotePath(entry.name))
+        let target = try ListedName.remote(entry, in: directory, to: "write a file called")
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
             throw LocalFileError(path: path, action: "cannot read", errno: ENOENT)

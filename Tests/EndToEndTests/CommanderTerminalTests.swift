@@ -232,3 +232,44 @@ struct CommanderSuspendTests {
         }
     }
 }
+
+/// A fatal signal (a crash, a trap) still gives the terminal back: the main screen, the cursor.
+@Suite("Commander dies cleanly in a terminal", .serialized)
+struct CommanderFatalSignalTests {
+    @Test(arguments: [SIGSEGV, SIGABRT, SIGILL])
+    func fatalSignalsRestoreTheTerminal(_ number: Int32) throws {
+        guard TmuxSession.isAvailable else {
+            if ProcessInfo.processInfo.environment["CI"] == "true" { Issue.record("tmux is missing under CI") }
+            return
+        }
+        let local = try TemporaryDirectory()
+        defer { local.remove() }
+        try local.write("note.txt", Data("x".utf8))
+        let session = try TmuxSession(FerryProcess.executable, in: local.path, environment: ["HOME": local.path])
+        try session.waitFor("note.txt")
+        #expect(try session.display("#{alternate_on}") == "1")
+        let shell = try #require(Int32(try session.display("#{pane_pid}")))
+        let ferry = try #require(Self.child(of: shell))
+        #expect(kill(ferry, number) == 0)
+        try session.waitFor("FERRY-EXITED-\(128 + number)")
+        #expect(try session.display("#{alternate_on}") == "0")
+        #expect(try session.display("#{cursor_flag}") == "1")
+    }
+
+    /// The first process whose parent is `parent`, from /proc.
+    static func child(of parent: Int32) -> Int32? {
+        let deadline = Date().addingTimeInterval(5)
+        while Date() < deadline {
+            for name in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] {
+                guard let pid = Int32(name), let stat = try? String(contentsOfFile: "/proc/\(name)/stat", encoding: .utf8),
+                      let close = stat.lastIndex(of: ")")
+                else { continue }
+                // After the name in parentheses: state, then the parent's pid.
+                let fields = stat[stat.index(after: close)...].split(separator: " ")
+                if fields.count > 1, Int32(fields[1]) == parent { return pid }
+            }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        return nil
+    }
+}

@@ -144,3 +144,22 @@ struct SeededGenerator: RandomNumberGenerator {
         return z ^ (z >> 31)
     }
 }
+
+@Suite("Bytes left after a reply")
+struct ReplyParserBufferTests {
+    @Test(arguments: ["", "234 AUTH TLS ok.\r\n"])
+    func nothingLeftAfterTheLastReply(_ before: String) throws {
+        var parser = ReplyParser()
+        try parser.feed(Array(("220 Hi\r\n" + before).utf8))
+        while parser.nextReply() != nil {}
+        #expect(!parser.hasBufferedInput)
+    }
+
+    @Test(arguments: ["230 Logged in.\r\n", "2", "230-", "\u{16}\u{03}"])
+    func bytesAfterTheReplyAreBuffered(_ extra: String) throws {
+        var parser = ReplyParser()
+        do { try parser.feed(Array(("234 AUTH TLS ok.\r\n" + extra).utf8)) } catch {}
+        #expect(parser.nextReply()?.code.rawValue == 234)
+        #expect(parser.hasBufferedInput)
+    }
+}

@@ -74,6 +74,11 @@ public final class TmuxSession: Sendable {
         public var description: String { "the screen never showed \(what); it shows:\n\(screen)" }
     }
 
+    /// A tmux format expanded for the pane: `#{alternate_on}`, `#{cursor_flag}`, `#{pane_pid}`.
+    public func display(_ format: String) throws -> String {
+        try Self.tmux(["display-message", "-p", "-t", name, format]).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
     public func resize(width: Int, height: Int) throws {
         try Self.tmux(["resize-window", "-t", name, "-x", String(width), "-y", String(height)])
     }

@@ -1,0 +1,47 @@
+import Commander
+import Foundation
+import FTPWire
+import ScreenKit
+import Testing
+
+/// What a server lists, however hostile, neither traps the commander nor leads it outside.
+@Suite("Commander and hostile listings")
+struct HostileInputTests {
+    static func state(with entries: [ListingEntry]) -> AppState {
+        var state = CommanderTests.listedState(width: 100, height: 30)
+        _ = update(&state, .listed(pane: 1, location: CommanderTests.remote, focus: nil, result: .success(entries), at: CommanderTests.now))
+        return state
+    }
+
+    @Test func markedSizesNear2To64AddUpWithoutTrapping() {
+        var state = Self.state(with: [
+            ListingEntry(name: "a", kind: .file, size: UInt64.max - 1),
+            ListingEntry(name: "b", kind: .file, size: UInt64.max - 1),
+            ListingEntry(name: "c", kind: .file, size: 1 << 63),
+        ])
+        _ = update(&state, .key(.character("*")))
+        #expect(state.activePane.marked.count == 3)
+        #expect(render(state, theme: .mono).dump().contains("3 marked, 16E"))
+    }
+
+    @Test func endlessRatesAreDrawn() {
+        var state = Self.state(with: [ListingEntry(name: "a", kind: .file, size: 10)])
+        _ = update(&state, .key(.character("c")))
+        for rate in [Double.infinity, .nan, -1, 1e300] {
+            if let id = state.transfers.first?.id {
+                _ = update(&state, .transferProgress(id: id, currentName: nil, completed: 5, total: 10, bytesPerSecond: rate))
+            }
+            _ = render(state, theme: .mono)
+        }
+    }
+
+    @Test(arguments: ["../", "..", "x/../..", "a/b", "a\u{0}b"])
+    func foldersWithNamesThatLeadOutsideAreNotOpened(_ name: String) {
+        var state = Self.state(with: [ListingEntry(name: name, kind: .directory)])
+        if name.hasPrefix(".") { _ = update(&state, .key(.character("."))) }
+        for _ in 0..<3 where state.activePane.current?.name != name { _ = update(&state, .key(.down)) }
+        #expect(state.activePane.current?.name == name)
+        #expect(update(&state, .key(.enter)) == [])
+        #expect(state.message?.contains("not a plain file name") == true)
+    }
+}

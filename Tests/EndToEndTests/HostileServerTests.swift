@@ -1,0 +1,230 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// What a hostile server sends must never make ferry act outside what it was asked to touch.
+@Suite("Hostile servers")
+struct HostileServerTests {
+    /// A folder whose listing names entries that lead outside it, beside plain ones.
+    static let escapingListing = Array("""
+        -rw-r--r-- 1 u g 1 Jan 1 2024 top.txt\r
+        drwxr-xr-x 1 u g 0 Jan 1 2024 ../\r
+        -rw-r--r-- 1 u g 1 Jan 1 2024 ../outside.txt\r
+        drwxr-xr-x 1 u g 0 Jan 1 2024 x/../..\r
+        -rw-r--r-- 1 u g 1 Jan 1 2024 .\r
+        -rw-r--r-- 1 u g 1 Jan 1 2024 evil\u{1B}[2J/../victim.txt\r
+
+        """.utf8)
+
+    /// The same in MLSD.
+    static let escapingMachineListing = Array("""
+        type=file;size=1; top.txt\r
+        type=dir; ../\r
+        type=file;size=1; ../outside.txt\r
+        type=dir; x/../..\r
+        type=file;size=1; evil\u{1B}[2J/../victim.txt\r
+        type=file;size=1; a\u{0}b\r
+
+        """.utf8)
+
+    @Test(arguments: [false, true])
+    func rmRDeletesNothingOutsideTheTree(_ machine: Bool) throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        try fixture.root.write("tree/top.txt", Data("in".utf8))
+        for name in ["top.txt", "outside.txt", "victim.txt", "keep/file.txt"] { try fixture.root.write(name, Data("out".utf8)) }
+        if machine {
+            fixture.server.faults.serveMachineListing(Self.escapingMachineListing)
+        } else {
+            fixture.server.faults.serveListing(Self.escapingListing)
+        }
+        let result = try FerryProcess.run(["rm", "-r", fixture.url("tree")])
+        #expect(result.status != 0)
+        #expect(result.standardError.contains("refusing to delete \"../\""), "\(result.standardError)")
+        #expect(!result.standardError.contains("\u{1B}"))
+        // The safe rest is deleted; the folder holding the refused names stays, and all outside it.
+        #expect(!fixture.root.exists("tree/top.txt"))
+        #expect(fixture.root.exists("tree"))
+        for name in ["top.txt", "outside.txt", "victim.txt", "keep/file.txt"] { #expect(fixture.root.read(name) == Data("out".utf8), "\(name)") }
+    }
+
+    @Test func mirrorUploadWithDeleteDeletesNothingOutside() throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        let local = try TemporaryDirectory()
+        defer { local.remove() }
+        try local.write("site/top.txt", Data("new".utf8))
+        try fixture.root.write("www/top.txt", Data("in".utf8))
+        for name in ["outside.txt", "victim.txt", "keep/file.txt"] { try fixture.root.write(name, Data("out".utf8)) }
+        fixture.server.faults.serveListing(Self.escapingListing)
+        let result = try FerryProcess.run(["mirror", "-R", "--delete", "site", fixture.url("www")], in: local.path)
+        #expect(result.status == 1, "\(result.standardError)")
+        #expect(result.standardError.contains("refusing to delete \"../outside.txt\""), "\(result.standardError)")
+        #expect(!result.standardError.contains("\u{1B}"))
+        for name in ["outside.txt", "victim.txt", "keep/file.txt"] { #expect(fixture.root.read(name) == Data("out".utf8), "\(name)") }
+        #expect(fixture.root.exists("www"))
+    }
+
+    @Test func lsTakesAbsurdNumbersAndTimes() throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        fixture.server.faults.serveListing(Array("""
+            +m9999999999999999999,s18446744073709551615,\tepoch.txt\r
+            0100644  500  101  9999999999999999999  9999999999999999999 numeric.txt\r
+            -rw-r--r-- 1 u g 99999999999999999999 Jan 1 2024 huge.txt\r
+            12-31-9999  11:59PM  18446744073709551615 last.txt\r
+
+            """.utf8))
+        let result = try FerryProcess.run(["ls", "-l", fixture.url()])
+        #expect(result.status == 0, "\(result.standardError)")
+        #expect(result.standardOutput.contains("epoch.txt") && result.standardOutput.contains("numeric.txt"))
+        let json = try FerryProcess.run(["ls", "--json", fixture.url()])
+        #expect(json.status == 0, "\(json.standardError)")
+    }
+
+    @Test func lsOfAFileTakesAnMDTMReplyThatIsNoTime() throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        try fixture.root.write("f.txt", Data("x".utf8))
+        fixture.server.faults.script("MDTM", reply: .init(code: 213, text: "20260101000000.5e300"))
+        let result = try FerryProcess.run(["ls", "-l", fixture.url("f.txt")])
+        #expect(result.status == 0, "\(result.standardError)")
+        #expect(result.standardOutput.contains("f.txt"))
+    }
+
+    @Test(arguments: ["230 Logged in.\r\n", "331 Password please.\r\n230 Logged in.\r\n", "2", "\r\n", "\u{16}\u{03}\u{01}"])
+    func bytesSentWithTheAnswerToAuthTLSEndTheCommand(_ injected: String) throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        fixture.server.faults.injectAfterAuthTLS(Array(injected.utf8))
+        let result = try FerryProcess.run(["ls", "--tls", "--insecure", fixture.url()], timeout: 30)
+        #expect(result.status == 3, "\(result.standardError)")
+        #expect(result.standardError.contains("AUTH TLS"), "\(result.standardError)")
+        #expect(result.standardError.contains("refusing to go on"), "\(result.standardError)")
+        #expect(!fixture.server.receivedCommands.contains { $0.hasPrefix("USER") || $0.hasPrefix("PASS") })
+        let explicit = try FerryProcess.run(["ls", "--insecure", fixture.url().replacingOccurrences(of: "ftp://", with: "ftpes://")], timeout: 30)
+        #expect(explicit.status == 3, "\(explicit.standardError)")
+    }
+
+    @Test(arguments: ["inf", "-inf", "nan", "-1", "0", "-0", "86401", "1e308", "infinity"])
+    func absurdTimeoutsAreUsageErrors(_ value: String) throws {
+        let result = try FerryProcess.run(["ls", "--timeout", value, "ftp://127.0.0.1:1/"], timeout: 30)
+        #expect(result.status == 2, "\(value): \(result.standardError)")
+        #expect(result.standardError.contains("--timeout"), "\(result.standardError)")
+    }
+
+    @Test func aServerThatTricklesItsGreetingIsGivenUpOn() throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        // Each byte well within the 1 s timeout; the whole greeting would take about 12 s.
+        fixture.server.faults.trickleGreeting(everySeconds: 0.4)
+        let started = Date()
+        let result = try FerryProcess.run(["ls", "--timeout", "1", "--retries", "0", fixture.url()], timeout: 60)
+        let elapsed = Date().timeIntervalSince(started)
+        #expect(result.status == 3, "\(result.standardError)")
+        #expect(result.standardError.contains("too slowly"), "\(result.standardError)")
+        #expect(elapsed < 9, "took \(elapsed) s")
+    }
+
+    @Test func lsSaysHowManyLinesItCouldNotRead() throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        fixture.server.faults.serveListing(Array("""
+            total 3\r
+            drwxr-xr-x 2 u g 4096 Jan 1 2024 .\r
+            -rw-r--r-- 1 u g 1 Jan 1 2024 good.txt\r
+            -rw-r--r-- 1 u g what is this\r
+            %%% ### @@@ !!!\r
+
+            """.utf8))
+        let result = try FerryProcess.run(["ls", fixture.url()])
+        #expect(result.status == 0, "\(result.standardError)")
+        #expect(result.standardOutput.contains("good.txt"))
+        #expect(result.standardError.contains("2 lines of the listing could not be read"), "\(result.standardError)")
+
+        fixture.server.faults.serveListing(nil)
+        fixture.server.faults.serveMachineListing(Array("type=file;size=1; good.txt\r\ntype=file;size=abc; bad.txt\r\ntype=cdir; /\r\n".utf8))
+        let machine = try FerryProcess.run(["ls", fixture.url()])
+        #expect(machine.status == 0, "\(machine.standardError)")
+        #expect(machine.standardOutput.contains("good.txt") && !machine.standardOutput.contains("bad.txt"))
+        #expect(machine.standardError.contains("1 line of the listing could not be read"), "\(machine.standardError)")
+
+        fixture.server.faults.serveMachineListing(Array("type=file;size=1; good.txt\r\ntype=cdir; /\r\n".utf8))
+        let clean = try FerryProcess.run(["ls", fixture.url()])
+        #expect(clean.status == 0 && clean.standardError.isEmpty, "\(clean.standardError)")
+    }
+
+    @Test(arguments: [false, true])
+    func mirrorDeleteDeletesNothingBesideAnUnreadableLine(_ machine: Bool) throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        let local = try TemporaryDirectory()
+        defer { local.remove() }
+        try fixture.root.write("site/a.txt", Data("a".utf8))
+        try local.write("copy/a.txt", Data("a".utf8))
+        try local.write("copy/stray.txt", Data("stray".utf8))
+        if machine {
+            fixture.server.faults.serveMachineListing(Array("type=file;size=1;modify=20240101000000; a.txt\r\ntype=file;size=; stray.txt\r\n".utf8))
+        } else {
+            fixture.server.faults.serveListing(Array("-rw-r--r-- 1 u g 1 Jan 1 2024 a.txt\r\n-rw-r--r-- 1 u g ??? stray.txt\r\n".utf8))
+        }
+        let result = try FerryProcess.run(["mirror", "--delete", fixture.url("site/"), "copy"], in: local.path)
+        #expect(result.status == 1, "\(result.standardError)")
+        #expect(result.standardError.contains("could not be read"), "\(result.standardError)")
+        #expect(result.standardError.contains("nothing deleted"), "\(result.standardError)")
+        #expect(local.read("copy/stray.txt") == Data("stray".utf8))
+    }
+
+    @Test func getRFailsWhenAListingCouldNotBeReadWhole() throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        let local = try TemporaryDirectory()
+        defer { local.remove() }
+        try fixture.root.write("pub/ok.txt", Data("ok".utf8))
+        fixture.server.faults.serveListing(Array("-rw-r--r-- 1 u g 2 Jan 1 2024 ok.txt\r\n-rw-r--r-- 1 u g ??? lost.txt\r\n".utf8))
+        let result = try FerryProcess.run(["get", "-r", fixture.url("pub/"), "."], in: local.path)
+        #expect(result.status == 1, "\(result.standardError)")
+        #expect(result.standardError.contains("1 line of the listing could not be read"), "\(result.standardError)")
+        #expect(local.read("pub/ok.txt") == Data("ok".utf8))
+    }
+}
+
+/// The commander's F8 on a server whose listing names entries that lead outside.
+@Suite("Commander and hostile servers in a terminal", .serialized)
+struct CommanderHostileServerTests {
+    @Test func f8DeletesTheSafeRestAndNamesTheRefusedEntry() throws {
+        guard TmuxSession.isAvailable else {
+            if ProcessInfo.processInfo.environment["CI"] == "true" { Issue.record("tmux is missing under CI") }
+            return
+        }
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        let local = try TemporaryDirectory()
+        defer { local.remove() }
+        try fixture.root.write("tree/top.txt", Data("in".utf8))
+        for name in ["top.txt", "keep.txt", "other/file.txt"] { try fixture.root.write(name, Data("out".utf8)) }
+        fixture.server.faults.serveListing(Array("""
+            -rw-r--r-- 1 u g 1 Jan 1 2024 top.txt\r
+            drwxr-xr-x 1 u g 0 Jan 1 2024 x/../..\r
+
+            """.utf8))
+        let session = try TmuxSession(
+            "\(FerryProcess.executable) ftp://\(ServerFixture.user)@127.0.0.1:\(fixture.port)/tree/", in: local.path,
+            environment: ["FERRY_PASSWORD": ServerFixture.password, "HOME": local.path])
+        try session.waitFor("x/../..")
+        // From the parent row: the folder, then the file, each marked with Space.
+        try session.send("Down")
+        try session.send("Space")
+        try session.send("Space")
+        try session.waitFor("2 marked")
+        try session.send("F8")
+        try session.waitFor("Delete 2 entries")
+        try session.send("Enter")
+        let screen = try session.waitFor("refusing to delete")
+        #expect(screen.contains("x/../.."), "\(screen)")
+        #expect(!fixture.root.exists("tree/top.txt"))
+        #expect(fixture.root.exists("tree"))
+        for name in ["top.txt", "keep.txt", "other/file.txt"] { #expect(fixture.root.read(name) == Data("out".utf8), "\(name)") }
+        try session.send("F10")
+    }
+}
