@@ -28,6 +28,8 @@ public enum Event: Sendable {
     case editorFinished(EditSession, changed: Bool)
     /// The file changed on the server while it was being edited.
     case editConflict(EditSession)
+    /// The journal holds transfers that an earlier run left unfinished.
+    case unfinishedTransfers(count: Int)
     /// The start of a file to view arrived (`truncated` when there is more), or why it could not.
     case viewLoaded(title: String, result: Result<[UInt8], ListingFailure>, truncated: Bool)
 }
@@ -101,5 +103,9 @@ public enum Effect: Equatable, Sendable {
     case trustCertificate(pane: Int, location: Location, fingerprint: String, always: Bool)
     /// Connect with a password typed in the commander.
     case connectWithPassword(pane: Int, url: String, password: String)
+    /// Finish the transfers an earlier run left unfinished, in the background.
+    case resumeUnfinishedTransfers
+    /// Forget the transfers an earlier run left unfinished.
+    case discardUnfinishedTransfers
     case quit
 }

@@ -266,6 +266,8 @@ public struct Dialog: Equatable, Sendable {
         case certificate
         /// An edited file changed on the server meanwhile: a letter for each answer.
         case editConflict
+        /// Transfers an earlier run left unfinished: resume now, keep for later, or discard.
+        case unfinishedTransfers
     }
 
     public var kind: Kind

@@ -111,6 +111,14 @@ private func respond(to event: Event, in state: inout AppState) -> [Effect] {
             o  overwrite theirs     k  keep theirs (drop your edit)     s  save yours as…
             """, action: .resolveEdit(session))
         return []
+    case .unfinishedTransfers(let count):
+        guard state.dialog == nil else { return [] }
+        state.dialog = Dialog(kind: .unfinishedTransfers, title: "Unfinished transfers", message: """
+            \(count) unfinished transfer\(count == 1 ? "" : "s") from an earlier run (see ferry resume --list).
+
+            r  resume now     k  keep for later     d  discard
+            """)
+        return []
     case .viewLoaded(let title, let result, let truncated):
         switch result {
         case .success(let bytes):
@@ -397,6 +405,20 @@ private func handleDialog(_ key: Key, in state: inout AppState) -> [Effect] {
         state.dialog = Dialog(kind: .input(text: session.name + ".mine", secret: false), title: "Save as", message: "Store your version as:", action: .saveEditAs(session))
         return []
     case (.editConflict, _):
+        return []
+    case (.unfinishedTransfers, .character("r")):
+        state.dialog = nil
+        state.message = "Resuming the unfinished transfers in the background"
+        return [.resumeUnfinishedTransfers]
+    case (.unfinishedTransfers, .character("k")):
+        state.dialog = nil
+        state.message = "Kept for later: ferry resume finishes them"
+        return []
+    case (.unfinishedTransfers, .character("d")):
+        state.dialog = nil
+        state.message = "Discarded the unfinished transfers"
+        return [.discardUnfinishedTransfers]
+    case (.unfinishedTransfers, _):
         return []
     case (.input(let text, let secret), .backspace):
         dialog.kind = .input(text: String(text.dropLast()), secret: secret)

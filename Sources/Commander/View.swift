@@ -288,7 +288,7 @@ private func drawDialog(_ dialog: Dialog, theme: Theme, on screen: inout Screen)
     case .message, .help:
         lines.append("")
         lines.append("Any key closes")
-    case .certificate, .editConflict:
+    case .certificate, .editConflict, .unfinishedTransfers:
         break
     }
     lines = lines.flatMap { wrap($0, width: screen.width - 8) }

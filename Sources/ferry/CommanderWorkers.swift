@@ -9,7 +9,7 @@ import Transfers
 /// Carries out the commander's effects off the main thread and reports back through the mailbox.
 ///
 /// Browsing runs on one serial queue per pane, with a connection per site of its own; transfers
-/// run on `parallel` transfer workers, each a serial queue with connections of its own, so
+/// run on the engine's `TransferQueue`, `parallel` workers with connections of their own, so
 /// browsing stays quick while files move. Transfers start in the order they were queued, each
 /// on the first worker free.
 final class CommanderWorkers: @unchecked Sendable {
@@ -17,6 +17,8 @@ final class CommanderWorkers: @unchecked Sendable {
     // Mutexes or constants.
     private let mailbox: Mailbox<LoopMessage>
     private let connection: ConnectionOptions
+    /// How many connections transfers use.
+    private let parallel: Int
     private let browseQueues = [DispatchQueue(label: "ferry-browse-0"), DispatchQueue(label: "ferry-browse-1")]
     /// The transfers, on the engine's queue: `parallel` workers with connections of their own.
     private let transfers: TransferQueue
@@ -37,6 +39,7 @@ final class CommanderWorkers: @unchecked Sendable {
     init(mailbox: Mailbox<LoopMessage>, connection: ConnectionOptions, parallel: Int = 2) {
         self.mailbox = mailbox
         self.connection = connection
+        self.parallel = max(1, parallel)
         journal = try? Journal.standard().begin()
         let ledger = ledger
         transfers = TransferQueue(connections: parallel, journal: nil, adoptedFrom: nil, stops: { _ in false }) { event in
@@ -47,6 +50,10 @@ final class CommanderWorkers: @unchecked Sendable {
             mailbox.post(.event(.transferFinished(id: id, error: nil)))
         }
         transfers.start()
+        DispatchQueue.global().async { [mailbox] in
+            let count = Journal.standard().unfinishedJobs().count
+            if count > 0 { mailbox.post(.event(.unfinishedTransfers(count: count))) }
+        }
         keepAliveTimer.schedule(deadline: .now() + 60, repeating: 60, leeway: .seconds(5))
         keepAliveTimer.setEventHandler { [weak self] in self?.keepAlive() }
         keepAliveTimer.resume()
@@ -140,6 +147,10 @@ final class CommanderWorkers: @unchecked Sendable {
             browseQueues[0].async { self.prepareEdit(location, entry) }
         case .uploadEdit(let session, let force):
             browseQueues[0].async { self.uploadEdit(session, force: force) }
+        case .resumeUnfinishedTransfers:
+            DispatchQueue.global().async { self.resumeUnfinished() }
+        case .discardUnfinishedTransfers:
+            Journal.standard().abandoned().forEach { $0.discard() }
         case .runEditor:
             break
         case .trustCertificate(let pane, let location, let fingerprint, let always):
@@ -451,6 +462,42 @@ final class CommanderWorkers: @unchecked Sendable {
             return TransferOutcome(bytes: 0, verified: nil)
         }])
         ledger.queueIDs.withLock { $0[id] = queued.first }
+    }
+
+    /// Finishes what an earlier run left in the journal on a queue of its own (journalled, so a
+    /// crash now loses nothing either), and says in the log and the status line how it went.
+    private func resumeUnfinished() {
+        let jobs = Journal.standard().unfinishedJobs()
+        var files: [QueuedTransfer] = []
+        for job in jobs {
+            do {
+                files.append(try ResumeCommand.file(for: job.record, connection: connection, verifies: true, interactive: false).queued)
+            } catch {
+                mailbox.post(.event(.log("cannot resume \(Sanitizer.visible(job.record.destination)): \(Self.describe(error))")))
+            }
+        }
+        let tally = Mutex((done: 0, failed: 0))
+        let journal = try? Journal.standard().begin()
+        let queue = TransferQueue(connections: parallel, journal: journal, adoptedFrom: Journal.standard(), stops: { _ in false }) { [mailbox] event in
+            switch event {
+            case .done, .skipped: tally.withLock { $0.done += 1 }
+            case .failed(_, let error):
+                tally.withLock { $0.failed += 1 }
+                mailbox.post(.event(.log("resume: \(Self.describe(error))")))
+            default: break
+            }
+        }
+        queue.enqueue(files)
+        queue.close()
+        let sessions = SessionPool()
+        queue.run(on: sessions)
+        sessions.close()
+        journal?.close()
+        let (done, failed) = tally.withLock { ($0.done, $0.failed) }
+        let message = "Resumed \(done) of \(jobs.count) unfinished transfer\(jobs.count == 1 ? "" : "s")" + (failed > 0 ? "; \(failed) failed (see the log, o)" : "")
+        // The panes showing where the first download went are refreshed.
+        let folder = jobs.first { $0.record.kind == .download }.map { URL(fileURLWithPath: $0.record.destination).deletingLastPathComponent().path }
+        mailbox.post(.event(.operationFinished(location: .local(folder ?? "/"), message: message)))
     }
 
     /// Deletes what a move copied, once the copy succeeded.

@@ -36,7 +36,7 @@ struct ResumeCommand: ParsableCommand {
         let sessions = SessionPool()
         defer { sessions.close() }
         for job in jobs {
-            files.append(try file(for: job.record))
+            files.append(try Self.file(for: job.record, connection: connection, verifies: batch.verifies, interactive: true))
         }
         let connections = batch.connections(for: files.count)
         let transfers = TransferBatch(count: files.count, noun: "transfers", options: batch, connections: connections)
@@ -45,17 +45,18 @@ struct ResumeCommand: ParsableCommand {
     }
 
     /// The batch entry that finishes one job: its policy applied again, partial files continued.
-    private func file(for record: JobRecord) throws -> BatchFile {
+    /// Passwords come as for any URL; `interactive` allows asking for one.
+    static func file(for record: JobRecord, connection: ConnectionOptions, verifies: Bool, interactive: Bool) throws -> BatchFile {
         let stated = record.overwrite.flatMap(OverwritePolicy.init(rawValue:)) ?? .overwrite
         let policy = stated == .overwrite ? .resume : stated
-        let (retry, verifies) = (connection.retryPolicy, batch.verifies)
+        let retry = connection.retryPolicy
         let transferType: FTPClient.TransferType = record.ascii ? .ascii : .binary
         switch record.kind {
         case .download:
             let url = try ConnectionOptions.parseURL(record.source)
             let copy = FileCopy(remote: url.path, local: record.destination)
             return BatchFile(
-                name: url.path.lastComponent.description, failing: "cannot download \(url)", endpoint: try connection.endpoint(for: url), job: record
+                name: url.path.lastComponent.description, failing: "cannot download \(url)", endpoint: try connection.endpoint(for: url, interactive: interactive), job: record
             ) { context in
                 try GetCommand.fetch(copy, policy: policy, transferType: transferType, verifies: verifies, retry: retry, context: context)
             }
@@ -64,14 +65,14 @@ struct ResumeCommand: ParsableCommand {
             let copy = FileCopy(remote: url.path, local: record.source)
             let name = URL(fileURLWithPath: record.source).lastPathComponent
             return BatchFile(
-                name: name, failing: "cannot upload \(Sanitizer.visible(record.source)) to \(url)", endpoint: try connection.endpoint(for: url),
+                name: name, failing: "cannot upload \(Sanitizer.visible(record.source)) to \(url)", endpoint: try connection.endpoint(for: url, interactive: interactive),
                 job: record
             ) { context in
                 try PutCommand.send(copy, policy: policy, transferType: transferType, verifies: verifies, retry: retry, context: context)
             }
         case .copy:
             let (source, destination) = (try ConnectionOptions.parseURL(record.source), try ConnectionOptions.parseURL(record.destination))
-            let endpoints = (try connection.endpoint(for: source), try connection.endpoint(for: destination))
+            let endpoints = (try connection.endpoint(for: source, interactive: interactive), try connection.endpoint(for: destination, interactive: interactive))
             return CopyCommand.file(record, from: source, to: destination, endpoints: endpoints, policy: policy, verifies: verifies, retry: retry)
         }
     }

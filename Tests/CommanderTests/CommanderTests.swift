@@ -259,3 +259,28 @@ struct CommanderTests {
         #expect(first.contains("pub |") && second.contains("pub /"))
     }
 }
+
+/// What the commander offers when an earlier run left transfers unfinished.
+@Suite("Commander: unfinished transfers")
+struct UnfinishedTransfersTests {
+    @Test func theOfferSaysHowManyAndEachAnswerDoesWhatItSays() {
+        var state = CommanderTests.listedState()
+        #expect(update(&state, .unfinishedTransfers(count: 3)).isEmpty)
+        let screen = render(state, theme: .mono).dump()
+        #expect(screen.contains("3 unfinished transfers"))
+        #expect(screen.contains("r  resume now"))
+        #expect(update(&state, .key(.character("x"))).isEmpty)
+        #expect(state.dialog != nil)
+        #expect(update(&state, .key(.character("r"))) == [.resumeUnfinishedTransfers])
+        #expect(state.dialog == nil)
+
+        _ = update(&state, .unfinishedTransfers(count: 1))
+        #expect(render(state, theme: .mono).dump().contains("1 unfinished transfer from"))
+        #expect(update(&state, .key(.character("d"))) == [.discardUnfinishedTransfers])
+
+        _ = update(&state, .unfinishedTransfers(count: 2))
+        #expect(update(&state, .key(.character("k"))).isEmpty)
+        #expect(state.dialog == nil)
+        #expect(state.message?.contains("ferry resume") == true)
+    }
+}
