@@ -1,6 +1,7 @@
 import FTP
 import FTPServer
 import Foundation
+import Transfers
 
 /// A running FTPServer over a fresh temporary root, with one user: `alice` / `secret`.
 public final class ServerFixture: Sendable {
@@ -32,6 +33,11 @@ public final class ServerFixture: Sendable {
         let client = try FTPClient(host: server.address.host, port: port, options: options)
         try client.login(user: Self.user, password: Self.password)
         return client
+    }
+
+    /// A session of the transfer engine, logged in as alice on first use.
+    public func session() throws -> RemoteSession {
+        RemoteSession(endpoint: RemoteEndpoint(url: try FTPURL(url()), user: Self.user, password: Self.password))
     }
 
     public func stop() {

@@ -9,11 +9,6 @@ import Transfers
 /// A retry or `-c` continues only bytes a Ferry job wrote for the same source.
 @Suite("Resuming only what is ours")
 struct ResumeOwnershipTests {
-    private func session(_ fixture: ServerFixture) throws -> RemoteSession {
-        let url = try FTPURL(fixture.url())
-        return RemoteSession(endpoint: RemoteEndpoint(url: url, user: ServerFixture.user, password: ServerFixture.password))
-    }
-
     @Test func aStalePartFileOfAnotherVersionIsNotContinued() throws {
         let fixture = try ServerFixture()
         defer { fixture.stop() }
@@ -22,7 +17,7 @@ struct ResumeOwnershipTests {
         let contents = sampleBytes(200_000)
         try fixture.root.write("f.bin", contents)
         try local.write("f.bin.part", sampleBytes(50_000, seed: 7))
-        let session = try session(fixture)
+        let session = try fixture.session()
         defer { session.close() }
         try FileDownload(remotePath: "f.bin", localPath: local.file("f.bin"), continues: true).run(on: session)
         #expect(local.read("f.bin") == contents)
@@ -37,7 +32,7 @@ struct ResumeOwnershipTests {
         let contents = sampleBytes(200_000)
         try fixture.root.write("f.bin", contents)
         try local.write("f.bin.part", contents.prefix(50_000))
-        let session = try session(fixture)
+        let session = try fixture.session()
         defer { session.close() }
         let client = try session.connection()
         let stamp = SourceStamp(size: 200_000, modified: try client.mdtm("f.bin"))
@@ -62,7 +57,7 @@ struct ResumeOwnershipTests {
         try fixture.root.write("f.bin", sampleBytes(10_000))
         try local.write("outside", Data("keep".utf8))
         try FileManager.default.createSymbolicLink(atPath: local.file("f.bin.part"), withDestinationPath: local.file("outside"))
-        let session = try session(fixture)
+        let session = try fixture.session()
         defer { session.close() }
         #expect(throws: LocalFileError.self) {
             try FileDownload(remotePath: "f.bin", localPath: local.file("f.bin")).run(on: session, retry: .never)
@@ -80,7 +75,7 @@ struct ResumeOwnershipTests {
         try local.write("u.bin", contents)
         try fixture.root.write("u.bin", sampleBytes(100_000, seed: 99))
         fixture.server.faults.script("STOR", reply: .init(code: 425, text: "Can't open data connection.", times: 1))
-        let session = try session(fixture)
+        let session = try fixture.session()
         defer { session.close() }
         try FileUpload(localPath: local.file("u.bin"), remotePath: "u.bin")
             .run(on: session, retry: RetryPolicy(retries: 2, initialDelay: 0.05))
@@ -96,7 +91,7 @@ struct ResumeOwnershipTests {
         let contents = sampleBytes(1_500_000)
         try local.write("u.bin", contents)
         fixture.server.faults.cutTransfers(after: 600_000, times: 1)
-        let session = try session(fixture)
+        let session = try fixture.session()
         defer { session.close() }
         let outcome = try FileUpload(localPath: local.file("u.bin"), remotePath: "u.bin")
             .run(on: session, retry: RetryPolicy(retries: 2, initialDelay: 0.05))

@@ -10,11 +10,6 @@ import Transfers
 /// every finished transfer is compared with the digest of the bytes that passed.
 @Suite("Verified transfers")
 struct VerifiedTransferTests {
-    private func session(_ fixture: ServerFixture) throws -> RemoteSession {
-        let url = try FTPURL(fixture.url())
-        return RemoteSession(endpoint: RemoteEndpoint(url: url, user: ServerFixture.user, password: ServerFixture.password))
-    }
-
     @Test(arguments: [
         (["HASH", "XSHA256", "XMD5"], DigestAlgorithm.sha256, "HASH"),
         (["XSHA256"], .sha256, "XSHA256"),
@@ -30,7 +25,7 @@ struct VerifiedTransferTests {
         fixture.server.faults.offerDigestCommands(Set(offered))
         let contents = sampleBytes(700_000)
         try fixture.root.write("f.bin", contents)
-        let session = try session(fixture)
+        let session = try fixture.session()
         defer { session.close() }
         let outcome = try FileDownload(remotePath: "f.bin", localPath: local.file("f.bin")).run(on: session)
         #expect(outcome == TransferOutcome(bytes: 700_000, verified: algorithm))
@@ -44,7 +39,7 @@ struct VerifiedTransferTests {
         let local = try TemporaryDirectory()
         defer { local.remove() }
         try fixture.root.write("f.bin", sampleBytes(1000))
-        let session = try session(fixture)
+        let session = try fixture.session()
         defer { session.close() }
         let unverified = try FileDownload(remotePath: "f.bin", localPath: local.file("a"), verifies: false).run(on: session)
         #expect(unverified.verified == nil)
@@ -61,7 +56,7 @@ struct VerifiedTransferTests {
         defer { local.remove() }
         try fixture.root.write("f.bin", sampleBytes(300_000))
         fixture.server.faults.answerWrongDigests(true)
-        let session = try session(fixture)
+        let session = try fixture.session()
         defer { session.close() }
         #expect(throws: ChecksumMismatch.self) {
             try FileDownload(remotePath: "f.bin", localPath: local.file("f.bin")).run(on: session, retry: .never)
@@ -80,7 +75,7 @@ struct VerifiedTransferTests {
         let contents = sampleBytes(300_000)
         try fixture.root.write("f.bin", contents)
         fixture.server.faults.script("HASH", reply: .init(code: 213, text: "SHA-256 0-300000 \(String(repeating: "0", count: 64)) f.bin", times: 1))
-        let session = try session(fixture)
+        let session = try fixture.session()
         defer { session.close() }
         var retried: [String] = []
         let outcome = try FileDownload(remotePath: "f.bin", localPath: local.file("f.bin"))
@@ -97,7 +92,7 @@ struct VerifiedTransferTests {
         defer { local.remove() }
         let contents = sampleBytes(500_000)
         try local.write("u.bin", contents)
-        let session = try session(fixture)
+        let session = try fixture.session()
         defer { session.close() }
         let outcome = try FileUpload(localPath: local.file("u.bin"), remotePath: "u.bin").run(on: session)
         #expect(outcome == TransferOutcome(bytes: 500_000, verified: .sha256))
@@ -116,7 +111,7 @@ struct VerifiedTransferTests {
         let contents = sampleBytes(1_000_000)
         try fixture.root.write("r.bin", contents)
         fixture.server.faults.cutTransfers(after: 400_000, times: 1)
-        let session = try session(fixture)
+        let session = try fixture.session()
         defer { session.close() }
         let outcome = try FileDownload(remotePath: "r.bin", localPath: local.file("r.bin"))
             .run(on: session, retry: RetryPolicy(retries: 2, initialDelay: 0.05))
