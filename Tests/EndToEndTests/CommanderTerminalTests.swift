@@ -113,6 +113,34 @@ struct CommanderTerminalTests {
         try session.waitFor("FERRY-EXITED-0")
     }
 
+    /// The theme's colours reach the terminal: the default theme's cyan cursor bar, and a user
+    /// theme's `#d75f00` one as its nearest entry of xterm's 256 colours (166), or of the 8 basic
+    /// ones (red) on a terminal that has only those.
+    @Test(arguments: [
+        ("xterm-256color", "default", "46"),
+        ("xterm-256color", "orange", "48;5;166"),
+        ("xterm", "orange", "41"),
+    ])
+    func themesDrawTheirColours(terminal: String, theme: String, cursorBackground: String) throws {
+        guard requireTmux() else { return }
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        let local = try TemporaryDirectory()
+        defer { local.remove() }
+        try fixture.root.write("file.txt", Data("x".utf8))
+        try local.write(".config/ferry/themes/orange.toml", Data("[roles]\ncursor = { fg = \"black\", bg = \"#d75f00\" }\n".utf8))
+        let session = try TmuxSession(
+            "\(FerryProcess.executable) --theme \(theme) \(commanderURL(fixture))", in: local.path,
+            environment: ["FERRY_PASSWORD": ServerFixture.password, "HOME": local.path, "XDG_CONFIG_HOME": local.path + "/.config", "TERM": terminal])
+        try session.waitFor("file.txt")
+        // The remote pane is active and its cursor on its first entry, file.txt.
+        let cursorRow = try session.capture(escapes: true).split(separator: "\n").first { $0.contains("file.txt") } ?? ""
+        let background = "\u{1B}\\[([0-9;]*;)?\(cursorBackground)(;[0-9;]*)?m"
+        #expect(cursorRow.range(of: background, options: .regularExpression) != nil, "\(cursorRow.debugDescription)")
+        try session.send("q")
+        try session.waitFor("FERRY-EXITED-0")
+    }
+
     @Test func demoOpensOnTheSampleTree() throws {
         guard requireTmux() else { return }
         let local = try TemporaryDirectory()
