@@ -195,6 +195,15 @@ struct CommanderTests {
         expectSnapshot(render(state, theme: .mono), named: "viewer-hex")
     }
 
+    @Test func pathsOfEntriesHaveOneSlashBetweenFolderAndName() {
+        let file = ListingEntry(name: "file.txt", kind: .file, size: 1)
+        #expect(Location.remote(site: "ftp://h", path: "/").appending(file).description == "ftp://h/file.txt")
+        #expect(Location.remote(site: "ftp://h", path: "/pub/").appending(file).description == "ftp://h/pub/file.txt")
+        #expect(Self.remote.appending(file).description == "ftp://anna@example.org/pub/file.txt")
+        #expect(Location.local("/").appending(file).description == "/file.txt")
+        #expect(Location.local("/tmp").appending(file).description == "/tmp/file.txt")
+    }
+
     @Test func reverseSortKeepsDirectoriesFirst() {
         var state = Self.listedState()
         _ = update(&state, .key(.character("r")))
