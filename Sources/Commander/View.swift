@@ -67,7 +67,8 @@ private func drawPane(_ state: AppState, _ index: Int, layout: Layout, theme: Th
         screen.fill(x: x + 1, y: y, width: inner, height: 1, style: style)
         let marker = isMarked ? "*" : " "
         let prefix = entry.kind == .directory ? "/" : entry.kind == .link ? "@" : entry.kind == .other ? "|" : " "
-        screen.write(marker + prefix + Sanitizer.visible(entry.name), x: x + 1, y: y, limit: columns.name, style: style)
+        let name = shortenedInTheMiddle(Sanitizer.visible(entry.name), width: columns.name - 2)
+        screen.write(marker + prefix + name, x: x + 1, y: y, limit: columns.name, style: style)
         screen.write(pad(isParent ? "UP--DIR" : sizeText(entry), columns.size, right: true), x: x + 1 + columns.name, y: y, style: style)
         if columns.date > 0, !isParent {
             screen.write(" " + dateText(entry.modified, now: state.now, timeZone: state.timeZone), x: x + 1 + columns.name + columns.size, y: y, limit: columns.date + 1, style: style)
@@ -78,8 +79,7 @@ private func drawPane(_ state: AppState, _ index: Int, layout: Layout, theme: Th
     if let search = pane.quickSearch {
         footer = " search: \(Sanitizer.visible(search))_ "
     } else if !pane.marked.isEmpty {
-        let size = pane.rows.filter { pane.marked.contains($0.name) }.reduce(UInt64(0)) { $0 + ($1.size ?? 0) }
-        footer = " \(pane.marked.count) marked, \(humanSize(size)) "
+        footer = " \(markedText(pane)) "
     } else {
         footer = " \(pane.rows.isEmpty ? 0 : pane.cursor + 1)/\(pane.rows.count) "
     }
@@ -129,6 +129,17 @@ func humanSize(_ bytes: UInt64) -> String {
     return value < 10 ? String(format: "%.1f%@", value, units[unit]) : "\(Int(value.rounded()))\(units[unit])"
 }
 
+/// What is marked in a pane: `2 marked, 12K`.
+private func markedText(_ pane: PaneState) -> String {
+    "\(pane.marked.count) marked, \(humanSize(pane.markedSize))"
+}
+
+/// A rate in whole bytes: 0 for anything not a finite positive number, the largest for too large.
+private func wholeBytes(_ rate: Double) -> UInt64 {
+    guard rate.isFinite, rate > 0 else { return 0 }
+    return rate < 0x1p64 ? UInt64(rate) : .max
+}
+
 /// `Nov 25 14:35` within half a year of `now`, else `Nov 25  2024`.
 func dateText(_ date: Date?, now: Date, timeZone: TimeZone) -> String {
     guard let date else { return "" }
@@ -152,7 +163,7 @@ private func drawQueue(_ state: AppState, layout: Layout, theme: Theme, on scree
     let running = state.transfers.filter { $0.state == .running }
     let queued = state.transfers.filter { $0.state == .queued }.count
     let rate = running.reduce(0) { $0 + $1.bytesPerSecond }
-    let header = " Transfers: \(running.count) running, \(queued) queued" + (rate > 0 ? ", \(humanSize(UInt64(rate)))/s" : "") + "   x cancel, R retry"
+    let header = " Transfers: \(running.count) running, \(queued) queued" + (rate > 0 ? ", \(humanSize(wholeBytes(rate)))/s" : "") + "   x cancel, R retry"
     screen.fill(x: 0, y: layout.queueTop, width: state.width, height: 1, style: theme[.queueHeader])
     screen.write(header, x: 0, y: layout.queueTop, style: theme[.queueHeader])
     for (row, item) in items.prefix(layout.queueHeight - 1).enumerated() {
@@ -163,8 +174,8 @@ private func drawQueue(_ state: AppState, layout: Layout, theme: Theme, on scree
 /// `↓ name  [#####-----]  45%  28M/64M  12M/s  ETA 0:03`, or the outcome of a finished transfer.
 private func drawTransfer(_ item: TransferItem, y: Int, width: Int, theme: Theme, on screen: inout Screen) {
     let arrow = item.request.direction == .download ? "↓" : "↑"
-    let name = Sanitizer.visible(item.currentName ?? item.request.entry.name)
     let nameWidth = max(10, width / 3)
+    let name = shortenedInTheMiddle(Sanitizer.visible(item.currentName ?? item.request.entry.name), width: nameWidth - 3)
     screen.write(" \(arrow) " + name, x: 0, y: y, limit: nameWidth, style: theme[.queueText])
     var x = nameWidth + 1
     switch item.state {
@@ -191,7 +202,7 @@ private func drawTransfer(_ item: TransferItem, y: Int, width: Int, theme: Theme
     x += barWidth + 1
     var text = fraction.map { String(format: "%3d%%", Int($0 * 100)) } ?? "   ?"
     text += "  \(humanSize(item.completedBytes))/\(item.totalBytes.map(humanSize) ?? "?")"
-    text += "  \(humanSize(UInt64(item.bytesPerSecond)))/s"
+    text += "  \(humanSize(wholeBytes(item.bytesPerSecond)))/s"
     if let total = item.totalBytes, item.bytesPerSecond > 0, total > item.completedBytes {
         let seconds = Int(min(Double(total - item.completedBytes) / item.bytesPerSecond, 359_999))
         text += String(format: "  ETA %d:%02d", seconds / 60, seconds % 60)
@@ -223,6 +234,7 @@ private func drawStatus(_ state: AppState, layout: Layout, theme: Theme, on scre
     } else {
         text = pane.location.description
     }
+    if state.message == nil, !pane.marked.isEmpty { text = markedText(pane) + "   " + text }
     if state.escapePending { text = "Esc: press a digit for an F-key" }
     screen.fill(x: 0, y: layout.statusRow, width: state.width, height: 1, style: style)
     screen.write(" " + text, x: 0, y: layout.statusRow, style: style)
@@ -323,6 +335,47 @@ private func wrap(_ line: String, width: Int) -> [String] {
     }
     lines.append(current)
     return lines
+}
+
+/// A name too wide for `width` columns, shortened in the middle: its start, an ellipsis and its
+/// end, which keeps the extension (`.tar.gz` too) where it fits, so that
+/// `a-very-long-archive-name-backup-2026.tar.gz` becomes `a-very-long-archive-na…2026.tar.gz`.
+/// Measured in display columns: a wide glyph that does not fit whole is left out.
+public func shortenedInTheMiddle(_ name: String, width: Int) -> String {
+    guard width > 0, DisplayWidth.of(name) > width else { return name }
+    let room = width - 1
+    let extensionWidth = DisplayWidth.of(String(fileExtension(of: name)))
+    let tailBudget = extensionWidth <= room - 2 ? max(extensionWidth, room / 3) : room / 3
+    var tail = ""
+    var used = 0
+    for character in name.reversed() {
+        let characterWidth = DisplayWidth.of(String(character))
+        guard used + characterWidth <= tailBudget else { break }
+        tail.insert(character, at: tail.startIndex)
+        used += characterWidth
+    }
+    var head = ""
+    for character in name {
+        let characterWidth = DisplayWidth.of(String(character))
+        guard used + characterWidth <= room else { break }
+        head.append(character)
+        used += characterWidth
+    }
+    return head + "…" + tail
+}
+
+/// The end of a name that says what kind of file it is: `.gz`, or `.tar.gz` when the part before
+/// is a short word too; empty for names without one (and for dot files such as `.profile`).
+private func fileExtension(of name: String) -> Substring {
+    let parts = name.split(separator: ".", omittingEmptySubsequences: false)
+    guard parts.count > 1, !(parts.count == 2 && parts[0].isEmpty) else { return "" }
+    func isExtension(_ part: Substring) -> Bool {
+        (1...10).contains(part.count) && part.allSatisfy { $0.isLetter || $0.isNumber }
+    }
+    guard let last = parts.last, isExtension(last) else { return "" }
+    let before = parts[parts.count - 2]
+    let count = parts.count > 2 && (1...4).contains(before.count) && before.allSatisfy(\.isLetter) ? 2 : 1
+    return name.suffix(parts.suffix(count).reduce(0) { $0 + $1.count + 1 })
 }
 
 /// The end of a text that is too wide, after an ellipsis: paths are read from the right.

@@ -257,6 +257,52 @@ struct CommanderTests {
         #expect(Bookmark(name: "x", url: "ftp://u:p@ss@host/a@b").shownURL == "ftp://u:****@host/a@b")
     }
 
+    @Test func longNamesAreShortenedInTheMiddleKeepingTheExtension() {
+        #expect(shortenedInTheMiddle("a-very-long-archive-name-backup-2026.tar.gz", width: 34) == "a-very-long-archive-na…2026.tar.gz")
+        #expect(shortenedInTheMiddle("a-very-long-archive-name-backup-2026.tar.gz", width: 12) == "a-ve….tar.gz")
+        #expect(shortenedInTheMiddle("short.txt", width: 9) == "short.txt")
+        #expect(shortenedInTheMiddle(".a-very-long-dot-file-name", width: 12) == ".a-very-…ame")
+        let wide = shortenedInTheMiddle("日本語のとても長いファイルの名前です.txt", width: 16)
+        #expect(wide == "日本語のと….txt")
+        #expect(DisplayWidth.of(wide) <= 16)
+        for width in 1...40 {
+            #expect(DisplayWidth.of(shortenedInTheMiddle("日本語のとても長いファイルの名前です.tar.gz", width: width)) <= width)
+        }
+
+        var state = Self.listedState()
+        let long = [
+            ListingEntry(name: "a-very-long-archive-name-backup-2026.tar.gz", kind: .file, size: 12_000),
+            ListingEntry(name: "日本語のとても長いファイルの名前です.txt", kind: .file, size: 1),
+            ListingEntry(name: "quarterly-report-final-final-v2.pdf", kind: .file, size: 2),
+        ]
+        _ = update(&state, .listed(pane: 1, location: Self.remote, focus: nil, result: .success(long), at: Self.now))
+        let text = render(state, theme: .mono).dump()
+        #expect(text.contains(" a-very-….tar.gz "))
+        #expect(text.contains(" 日本語のと….txt "))
+        expectSnapshot(render(state, theme: .mono), named: "long-names-80x24")
+    }
+
+    @Test func markedSizesAddUpWithoutOverflowAndSayWhatTheyCount() {
+        var state = Self.listedState()
+        let huge = [
+            ListingEntry(name: "huge-1", kind: .file, size: UInt64.max),
+            ListingEntry(name: "huge-2", kind: .file, size: UInt64.max - 1),
+            ListingEntry(name: "small", kind: .file, size: 12_288),
+        ]
+        _ = update(&state, .listed(pane: 1, location: Self.remote, focus: nil, result: .success(huge), at: Self.now))
+        _ = update(&state, .key(.character("*")))
+        #expect(state.activePane.marked.count == 3)
+        #expect(state.activePane.markedSize == UInt64.max)
+        let lines = render(state, theme: .mono).dump().split(separator: "\n")
+        #expect(lines[21].contains(" 3 marked, 16E "))
+        #expect(lines[22] == " 3 marked, 16E   ftp://anna@example.org/pub")
+        _ = update(&state, .key(.character("*")))
+        _ = update(&state, .key(.end))
+        _ = update(&state, .key(.insert))
+        let marked = render(state, theme: .mono).dump().split(separator: "\n")
+        #expect(marked[22].hasPrefix(" 1 marked, 12K   "))
+    }
+
     @Test func aSpinnerTurnsWhileAListingLoads() {
         var state = Self.listedState()
         _ = update(&state, .key(.down))
