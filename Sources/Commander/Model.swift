@@ -277,6 +277,8 @@ public struct Dialog: Equatable, Sendable {
     public var message: String
     /// What Enter does.
     public var action: PendingAction
+    /// The first line shown of a message longer than the screen (the help): kept by `update`.
+    public var top = 0
 
     public init(kind: Kind, title: String, message: String, action: PendingAction = .none) {
         self.kind = kind

@@ -249,7 +249,10 @@ private func drawKeyBar(_ state: AppState, layout: Layout, theme: Theme, on scre
         screen.write(key, x: x, y: layout.keyBarRow, style: theme[.keyBarKey])
         let labelWidth = (index == 9 ? state.width - x : slot) - key.count
         screen.fill(x: x + key.count, y: layout.keyBarRow, width: labelWidth, height: 1, style: theme[.keyBarLabel])
-        screen.write(action?.label ?? "", x: x + key.count, y: layout.keyBarRow, limit: labelWidth, style: theme[.keyBarLabel])
+        // The full label where it leaves a gap before the next key, else the short one.
+        let full = action?.label ?? ""
+        let label = DisplayWidth.of(full) < labelWidth || index == 9 ? full : action?.shortLabel ?? ""
+        screen.write(label, x: x + key.count, y: layout.keyBarRow, limit: labelWidth, style: theme[.keyBarLabel])
     }
 }
 
@@ -274,6 +277,8 @@ private func drawViewer(_ viewer: Viewer, theme: Theme, on screen: inout Screen)
 
 private func drawDialog(_ dialog: Dialog, theme: Theme, on screen: inout Screen) {
     var lines = dialog.message.split(separator: "\n", omittingEmptySubsequences: false).map { String($0).replacingOccurrences(of: "\t", with: "  ") }
+    // The help keeps one width while it scrolls: that of its widest line.
+    var widest = 0
     switch dialog.kind {
     case .input(let text, let secret):
         lines.append("")
@@ -283,14 +288,23 @@ private func drawDialog(_ dialog: Dialog, theme: Theme, on screen: inout Screen)
     case .confirm:
         lines.append("")
         lines.append("Enter: yes   Esc: no")
-    case .message, .help:
+    case .message:
         lines.append("")
         lines.append("Any key closes")
+    case .help:
+        // A window on the lines, scrolled by `update`; lines are not wrapped, so that each is one row.
+        let rows = Layout.helpRows(height: screen.height)
+        let top = max(0, min(dialog.top, lines.count - rows))
+        widest = lines.map(DisplayWidth.of).max() ?? 0
+        let shown = Array(lines[top..<min(lines.count, top + rows)])
+        let closing = KeyTable.help.bindings.filter { $0.command == .close }.flatMap(\.keys).prefix(3).map(Keymap.name)
+        let position = "\(top + 1)-\(top + shown.count) of \(lines.count)"
+        lines = shown + ["", position + "   Up/Down PgUp/PgDn scroll   " + closing.dropLast().joined(separator: ", ") + " or " + (closing.last ?? "") + " closes"]
     case .certificate, .editConflict:
         break
     }
-    lines = lines.flatMap { wrap($0, width: screen.width - 8) }
-    let width = min(screen.width - 4, max(30, (lines.map(DisplayWidth.of).max() ?? 0) + 4))
+    if dialog.kind != .help { lines = lines.flatMap { wrap($0, width: screen.width - 8) } }
+    let width = min(screen.width - 4, max(30, max(widest, lines.map(DisplayWidth.of).max() ?? 0) + 4))
     let height = min(screen.height - 2, lines.count + 2)
     let x = (screen.width - width) / 2
     let y = max(0, (screen.height - height) / 2)

@@ -303,6 +303,69 @@ struct CommanderTests {
         #expect(marked[22].hasPrefix(" 1 marked, 12K   "))
     }
 
+    /// F1 at 80×24: every binding of the keymap and of the viewer, the help and the dialogs, all
+    /// reachable by scrolling, with a footer that says how to close it.
+    @Test func helpListsEveryKeyAndScrollsAt80x24() {
+        var state = Self.listedState()
+        _ = update(&state, .key(.function(1)))
+        let lines = state.dialog?.message.split(separator: "\n", omittingEmptySubsequences: false).map(String.init) ?? []
+        #expect(state.dialog?.kind == .help)
+        expectSnapshot(render(state, theme: .mono), named: "help-80x24")
+        var screens: [String] = []
+        for _ in 0..<lines.count {
+            screens.append(render(state, theme: .mono).dump())
+            _ = update(&state, .key(.down))
+        }
+        #expect(screens.allSatisfy { $0.contains("Up/Down PgUp/PgDn scroll   Esc, q or F1 closes") })
+        let unreachable = lines.filter { line in !line.isEmpty && !screens.contains { $0.contains(line) } }
+        #expect(unreachable.isEmpty, "not reachable at 80×24: \(unreachable)")
+        #expect(screens.last?.contains("of \(lines.count)   Up/Down") == true)
+
+        func listed(_ keys: String, _ help: String) -> Bool {
+            lines.contains { $0.hasPrefix("  " + keys + " ") && $0.hasSuffix(help) }
+        }
+        #expect(listed("x", "cancel the running transfer"))
+        #expect(listed("R", "retry failed transfers"))
+        #expect(listed("Ctrl-R", "reload both panes"))
+        #expect(listed("/ Ctrl-S", "quick search"))
+        #expect(listed("Esc F3 F10 q v", "close the viewer"))
+        #expect(listed("a", "trust always"))
+        #expect(listed("Backspace", "erase the last character"))
+        for (key, action) in Keymap.standard.bindings {
+            #expect(lines.contains { $0.contains(Keymap.name(of: key)) && $0.hasSuffix(action.help) }, "\(key) \(action)")
+        }
+        for table in [KeyTable.viewer, KeyTable.help] {
+            for binding in table.bindings { #expect(lines.contains { $0.hasSuffix(binding.help) }) }
+        }
+        for table in KeyTable.dialogs {
+            #expect(lines.contains(table.title + ":"))
+            for binding in table.bindings { #expect(lines.contains { $0.hasSuffix(binding.help) }) }
+        }
+
+        let rows = Layout.helpRows(height: 24)
+        _ = update(&state, .key(.home))
+        #expect(state.dialog?.top == 0)
+        _ = update(&state, .key(.pageDown))
+        #expect(state.dialog?.top == rows)
+        _ = update(&state, .key(.up))
+        #expect(state.dialog?.top == rows - 1)
+        _ = update(&state, .key(.end))
+        #expect(state.dialog?.top == lines.count - rows)
+        expectSnapshot(render(state, theme: .mono), named: "help-80x24-end")
+        _ = update(&state, .key(.character("x")))
+        #expect(state.dialog?.kind == .help)
+        _ = update(&state, .key(.character("q")))
+        #expect(state.dialog == nil)
+        #expect(state.isRunning)
+    }
+
+    @Test func theKeyBarIsReadableAt80Columns() {
+        let keyBar = render(Self.listedState(), theme: .mono).dump().split(separator: "\n").last.map(String.init) ?? ""
+        #expect(keyBar == "1Help   2       3View   4Edit   5Copy   6RenMov 7Mkdir  8Delete 9Conn   10Quit")
+        let wide = render(Self.listedState(width: 120, height: 40), theme: .mono).dump().split(separator: "\n").last ?? ""
+        #expect(wide.contains("9Connect "))
+    }
+
     @Test func aSpinnerTurnsWhileAListingLoads() {
         var state = Self.listedState()
         _ = update(&state, .key(.down))
