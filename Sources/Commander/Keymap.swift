@@ -81,9 +81,9 @@ public struct Keymap: Equatable, Sendable {
     /// The action of a key, if it has one.
     public func action(for key: Key) -> Action? { bindings[key] }
 
-    /// The keys of an action, F-keys first.
+    /// The keys of an action, F-keys first, the rest in an order that never changes.
     public func keys(for action: Action) -> [Key] {
-        bindings.filter { $0.value == action }.map(\.key).sorted { Self.order($0) < Self.order($1) }
+        bindings.filter { $0.value == action }.map(\.key).sorted { (Self.order($0), Self.name(of: $0)) < (Self.order($1), Self.name(of: $1)) }
     }
 
     /// Midnight Commander's keys, with a letter for every F-key for terminals without them.
