@@ -277,7 +277,7 @@ extension KeyTable where Command == ScrollCommand {
             KeyBinding([.pageDown, .character(" ")], .pageDown, "page down"),
             KeyBinding([.home, .character("g")], .top, "first line"),
             KeyBinding([.end, .character("G")], .bottom, "last line"),
-            KeyBinding([.escape, .function(3), .function(10), .character("q"), .character("v")], .close, "close the viewer"),
+            KeyBinding([.character("q"), .escape, .function(3), .function(10), .character("v")], .close, "close the viewer"),
         ])
     }
 

@@ -268,7 +268,7 @@ private func drawViewer(_ viewer: Viewer, theme: Theme, on screen: inout Screen)
         guard index < viewer.lines.count else { break }
         screen.write(viewer.lines[index], x: 0, y: 1 + row, style: theme[.entryFile])
     }
-    let footer = " \(min(viewer.top + rows, viewer.lines.count))/\(viewer.lines.count) lines   Up/Down PgUp/PgDn Home/End   q, Esc or F3 closes"
+    let footer = " \(min(viewer.top + rows, viewer.lines.count))/\(viewer.lines.count) lines   Up/Down PgUp/PgDn Home/End   " + closingHint(.viewer)
     screen.fill(x: 0, y: screen.height - 1, width: screen.width, height: 1, style: theme[.keyBarLabel])
     screen.write(footer, x: 0, y: screen.height - 1, style: theme[.keyBarLabel])
 }
@@ -297,9 +297,8 @@ private func drawDialog(_ dialog: Dialog, theme: Theme, on screen: inout Screen)
         let top = max(0, min(dialog.top, lines.count - rows))
         widest = lines.map(DisplayWidth.of).max() ?? 0
         let shown = Array(lines[top..<min(lines.count, top + rows)])
-        let closing = KeyTable.help.bindings.filter { $0.command == .close }.flatMap(\.keys).prefix(3).map(Keymap.name)
         let position = "\(top + 1)-\(top + shown.count) of \(lines.count)"
-        lines = shown + ["", position + "   Up/Down PgUp/PgDn scroll   " + closing.dropLast().joined(separator: ", ") + " or " + (closing.last ?? "") + " closes"]
+        lines = shown + ["", position + "   Up/Down PgUp/PgDn scroll   " + closingHint(.help)]
     case .certificate, .editConflict:
         break
     }
@@ -319,6 +318,12 @@ private func drawDialog(_ dialog: Dialog, theme: Theme, on screen: inout Screen)
         }
         screen.write(line, x: x + 2, y: y + 1 + row, limit: width - 4, style: style)
     }
+}
+
+/// `q, Esc or F3 closes`: the first three closing keys of a table.
+private func closingHint(_ table: KeyTable<ScrollCommand>) -> String {
+    let keys = table.bindings.filter { $0.command == .close }.flatMap(\.keys).prefix(3).map(Keymap.name)
+    return keys.dropLast().joined(separator: ", ") + (keys.count > 1 ? " or " : "") + (keys.last ?? "") + " closes"
 }
 
 private func drawBox(x: Int, y: Int, width: Int, height: Int, style: Style, on screen: inout Screen) {

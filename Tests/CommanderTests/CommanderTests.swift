@@ -328,7 +328,7 @@ struct CommanderTests {
         #expect(listed("R", "retry failed transfers"))
         #expect(listed("Ctrl-R", "reload both panes"))
         #expect(listed("/ Ctrl-S", "quick search"))
-        #expect(listed("Esc F3 F10 q v", "close the viewer"))
+        #expect(listed("q Esc F3 F10 v", "close the viewer"))
         #expect(listed("a", "trust always"))
         #expect(listed("Backspace", "erase the last character"))
         for (key, action) in Keymap.standard.bindings {
