@@ -359,6 +359,33 @@ struct CommanderTests {
         #expect(state.isRunning)
     }
 
+    /// The dialogs act on the keys their tables (and so the help) give.
+    @Test func dialogsAnswerTheKeysTheHelpLists() {
+        var state = Self.listedState()
+        let question = CertificateQuestion(reason: "self-signed", subject: "CN=x", names: "x", expires: "2030", fingerprint: "AB:CD")
+        for (key, always) in [(Key.character("o"), false), (.character("a"), true)] {
+            _ = update(&state, .certificateUntrusted(pane: 1, location: Self.remote, question: question))
+            #expect(update(&state, .key(.character("z"))).isEmpty && state.dialog?.kind == .certificate)
+            #expect(update(&state, .key(key)) == [.trustCertificate(pane: 1, location: Self.remote, fingerprint: "AB:CD", always: always)])
+            #expect(state.dialog == nil)
+        }
+        _ = update(&state, .certificateUntrusted(pane: 1, location: Self.remote, question: question))
+        #expect(update(&state, .key(.escape)).isEmpty)
+        #expect(state.dialog == nil && state.message == "Certificate rejected: not connected")
+
+        let session = EditSession(location: Self.remote, entry: Self.sampleEntries()[2], localPath: "/tmp/copy", stamp: "1234")
+        _ = update(&state, .editConflict(session))
+        #expect(update(&state, .key(.character("o"))) == [.uploadEdit(session, force: true)])
+        _ = update(&state, .editConflict(session))
+        _ = update(&state, .key(.character("s")))
+        #expect(state.dialog?.kind == .input(text: "README.txt.mine", secret: false))
+        _ = update(&state, .key(.backspace))
+        _ = update(&state, .key(.character("2")))
+        var renamed = session
+        renamed.name = "README.txt.min2"
+        #expect(update(&state, .key(.enter)) == [.uploadEdit(renamed, force: true)])
+    }
+
     @Test func theKeyBarIsReadableAt80Columns() {
         let keyBar = render(Self.listedState(), theme: .mono).dump().split(separator: "\n").last.map(String.init) ?? ""
         #expect(keyBar == "1Help   2       3View   4Edit   5Copy   6RenMov 7Mkdir  8Delete 9Conn   10Quit")
