@@ -59,6 +59,17 @@ public enum Action: String, Sendable, CaseIterable {
         default: nil
         }
     }
+
+    /// The key bar's label where the full one leaves no gap before the next key (80 columns).
+    public var shortLabel: String? {
+        switch self {
+        case .move: "Move"
+        case .makeDirectory: "Mkd"
+        case .delete: "Del"
+        case .connect: "Conn"
+        default: label
+        }
+    }
 }
 
 /// Which keys do what. A binding holds a key, its action and (through the action) its help.
@@ -70,9 +81,9 @@ public struct Keymap: Equatable, Sendable {
     /// The action of a key, if it has one.
     public func action(for key: Key) -> Action? { bindings[key] }
 
-    /// The keys of an action, F-keys first.
+    /// The keys of an action, F-keys first, the rest in an order that never changes.
     public func keys(for action: Action) -> [Key] {
-        bindings.filter { $0.value == action }.map(\.key).sorted { Self.order($0) < Self.order($1) }
+        bindings.filter { $0.value == action }.map(\.key).sorted { (Self.order($0), Self.name(of: $0)) < (Self.order($1), Self.name(of: $1)) }
     }
 
     /// Midnight Commander's keys, with a letter for every F-key for terminals without them.
@@ -206,4 +217,173 @@ public struct Keymap: Equatable, Sendable {
         default: 300
         }
     }
+}
+
+/// Moving through a long text (the viewer, the help screen) and closing it.
+public enum ScrollCommand: Sendable, CaseIterable {
+    case close, lineUp, lineDown, pageUp, pageDown, top, bottom
+}
+
+/// What a key does in a dialog.
+public enum DialogCommand: Sendable {
+    /// Enter: yes, OK.
+    case accept
+    /// Esc: no, cancel, close.
+    case cancel
+    /// Backspace in a line of text.
+    case erase
+    case rejectCertificate, acceptCertificateOnce, trustCertificateAlways
+    case overwriteTheirs, keepTheirs, saveYoursAs
+    case resumeUnfinished, keepUnfinished, discardUnfinished
+}
+
+/// One binding of a fixed table: its keys, what they do and the words the help screen shows.
+public struct KeyBinding<Command: Sendable>: Sendable {
+    public let keys: [Key]
+    public let command: Command
+    public let help: String
+
+    public init(_ keys: [Key], _ command: Command, _ help: String) {
+        self.keys = keys
+        self.command = command
+        self.help = help
+    }
+}
+
+/// The keys of a place with fixed keys (the viewer, the help screen, a kind of dialog). The
+/// handlers look keys up here and the help screen lists the same table, so the two never disagree.
+public struct KeyTable<Command: Sendable>: Sendable {
+    /// Where these keys work, as the help screen names it.
+    public let title: String
+    public let bindings: [KeyBinding<Command>]
+
+    public init(_ title: String, _ bindings: [KeyBinding<Command>]) {
+        self.title = title
+        self.bindings = bindings
+    }
+
+    /// What a key does here, if anything.
+    public func command(for key: Key) -> Command? {
+        bindings.first { $0.keys.contains(key) }?.command
+    }
+}
+
+extension KeyTable where Command == ScrollCommand {
+    /// The file viewer (F3).
+    public static var viewer: KeyTable {
+        KeyTable("Viewer", [
+            KeyBinding([.up, .character("k")], .lineUp, "line up"),
+            KeyBinding([.down, .character("j"), .enter], .lineDown, "line down"),
+            KeyBinding([.pageUp, .character("b")], .pageUp, "page up"),
+            KeyBinding([.pageDown, .character(" ")], .pageDown, "page down"),
+            KeyBinding([.home, .character("g")], .top, "first line"),
+            KeyBinding([.end, .character("G")], .bottom, "last line"),
+            KeyBinding([.character("q"), .escape, .function(3), .function(10), .character("v")], .close, "close the viewer"),
+        ])
+    }
+
+    /// The help screen (F1).
+    public static var help: KeyTable {
+        KeyTable("Help", [
+            KeyBinding([.up, .character("k")], .lineUp, "line up"),
+            KeyBinding([.down, .character("j")], .lineDown, "line down"),
+            KeyBinding([.pageUp, .character("b")], .pageUp, "page up"),
+            KeyBinding([.pageDown, .character(" ")], .pageDown, "page down"),
+            KeyBinding([.home, .character("g")], .top, "top"),
+            KeyBinding([.end, .character("G")], .bottom, "bottom"),
+            KeyBinding([.escape, .character("q"), .function(1), .enter, .function(10), .character("?")], .close, "close the help"),
+        ])
+    }
+}
+
+extension KeyTable where Command == DialogCommand {
+    /// A question (copy, delete, quit, ...).
+    public static var confirm: KeyTable {
+        KeyTable("Questions", [
+            KeyBinding([.enter], .accept, "yes"),
+            KeyBinding([.escape], .cancel, "no"),
+        ])
+    }
+
+    /// A line to type (a name, a URL, a pattern, a password); other keys type.
+    public static var input: KeyTable {
+        KeyTable("Typing a line", [
+            KeyBinding([.enter], .accept, "OK"),
+            KeyBinding([.escape], .cancel, "cancel"),
+            KeyBinding([.backspace], .erase, "erase the last character"),
+        ])
+    }
+
+    /// A message; any other key closes it too.
+    public static var message: KeyTable {
+        KeyTable("Messages", [
+            KeyBinding([.escape, .enter], .cancel, "close"),
+        ])
+    }
+
+    /// A server's certificate that was refused.
+    public static var certificate: KeyTable {
+        KeyTable("Untrusted certificate", [
+            KeyBinding([.character("r"), .escape], .rejectCertificate, "reject: do not connect"),
+            KeyBinding([.character("o")], .acceptCertificateOnce, "accept once"),
+            KeyBinding([.character("a")], .trustCertificateAlways, "trust always"),
+        ])
+    }
+
+    /// An edited file that changed on the server meanwhile.
+    public static var editConflict: KeyTable {
+        KeyTable("Edited file changed on the server", [
+            KeyBinding([.character("o")], .overwriteTheirs, "overwrite theirs"),
+            KeyBinding([.character("k")], .keepTheirs, "keep theirs (drop your edit)"),
+            KeyBinding([.character("s")], .saveYoursAs, "save yours as another name"),
+            KeyBinding([.escape], .cancel, "close (your edit is not sent)"),
+        ])
+    }
+
+    /// Transfers an earlier run left unfinished, offered at start.
+    public static var unfinishedTransfers: KeyTable {
+        KeyTable("Unfinished transfers", [
+            KeyBinding([.character("r")], .resumeUnfinished, "resume them now"),
+            KeyBinding([.character("k"), .escape], .keepUnfinished, "keep them for later (ferry resume)"),
+            KeyBinding([.character("d")], .discardUnfinished, "discard them"),
+        ])
+    }
+
+    /// A quick search (`/`) while it is typed; other keys end it and do what they do.
+    public static var quickSearch: KeyTable {
+        KeyTable("Quick search", [
+            KeyBinding([.enter, .escape], .accept, "end the search"),
+            KeyBinding([.backspace], .erase, "erase the last character"),
+        ])
+    }
+
+    /// The keys of a kind of dialog; nil for the help screen, which scrolls (`KeyTable.help`).
+    public static func of(_ kind: Dialog.Kind) -> KeyTable? {
+        switch kind {
+        case .confirm: .confirm
+        case .input: .input
+        case .message: .message
+        case .certificate: .certificate
+        case .editConflict: .editConflict
+        case .unfinishedTransfers: .unfinishedTransfers
+        case .help: nil
+        }
+    }
+
+    /// Every dialog's keys, in the order the help screen lists them.
+    public static var dialogs: [KeyTable] { [.confirm, .input, .message, .certificate, .editConflict, .unfinishedTransfers, .quickSearch] }
+}
+
+extension KeyTable {
+    /// The table as lines of the help screen: a heading, then the keys and what they do, the
+    /// keys padded to `keyWidth` columns.
+    func helpLines(keyWidth: Int) -> [String] {
+        [title + ":"] + bindings.map { helpLine(keys: $0.keys, help: $0.help, keyWidth: keyWidth) }
+    }
+}
+
+/// `  F5 c          copy to the other pane`.
+func helpLine(keys: [Key], help: String, keyWidth: Int) -> String {
+    let names = keys.map(Keymap.name).joined(separator: " ")
+    return "  " + names + String(repeating: " ", count: max(1, keyWidth - DisplayWidth.of(names))) + help
 }

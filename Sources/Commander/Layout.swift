@@ -34,6 +34,10 @@ public struct Layout: Equatable, Sendable {
     public var statusRow: Int { height - 2 }
     public var keyBarRow: Int { height - 1 }
 
+    /// How many lines of the help a screen `height` rows high shows at once: all but the
+    /// dialog's borders, its footer and the blank line above it, and a row above and below.
+    public static func helpRows(height: Int) -> Int { max(1, height - 6) }
+
     /// The transfers worth a row: running and queued ones, then the latest finished ones.
     public static func queueItems(_ state: AppState) -> [TransferItem] {
         let active = state.transfers.filter(\.isActive)

@@ -124,6 +124,16 @@ public struct PaneState: Equatable, Sendable {
         return current.map { [$0] } ?? []
     }
 
+    /// The sizes of the marked entries added up. Sizes come from a server: a sum past what
+    /// `UInt64` holds stops at its largest value rather than overflowing.
+    public var markedSize: UInt64 {
+        rows.reduce(UInt64(0)) { sum, entry in
+            guard marked.contains(entry.name) else { return sum }
+            let (total, overflow) = sum.addingReportingOverflow(entry.size ?? 0)
+            return overflow ? .max : total
+        }
+    }
+
     /// Replaces the entries, putting the cursor on `focus` (a name) when it is there; a new
     /// location without a focus starts at the top.
     public mutating func show(_ entries: [ListingEntry], at location: Location, focus: String?) {
@@ -275,6 +285,8 @@ public struct Dialog: Equatable, Sendable {
     public var message: String
     /// What Enter does.
     public var action: PendingAction
+    /// The first line shown of a message longer than the screen (the help): kept by `update`.
+    public var top = 0
 
     public init(kind: Kind, title: String, message: String, action: PendingAction = .none) {
         self.kind = kind

@@ -165,18 +165,18 @@ private func handle(_ key: Key, in state: inout AppState) -> [Effect] {
 /// Typing narrows a quick search; true when the key was used.
 private func handleQuickSearch(_ key: Key, in state: inout AppState) -> Bool {
     guard var text = state.activePane.quickSearch else { return false }
-    switch key {
-    case .character(let character):
-        text.append(character)
-    case .backspace:
+    switch (KeyTable.quickSearch.command(for: key), key) {
+    case (.erase, _):
         guard !text.isEmpty else {
             state.activePane.quickSearch = nil
             return true
         }
         text.removeLast()
-    case .escape, .enter:
+    case (.accept, _), (.cancel, _):
         state.activePane.quickSearch = nil
         return true
+    case (nil, .character(let character)):
+        text.append(character)
     default:
         state.activePane.quickSearch = nil
         return false
@@ -310,23 +310,41 @@ private func perform(_ action: Action, in state: inout AppState) -> [Effect] {
 
 /// Scrolling and closing the viewer.
 private func handleViewer(_ key: Key, in state: inout AppState) {
-    guard var viewer = state.viewer else { return }
-    let page = max(1, state.height - 3)
-    let last = max(0, viewer.lines.count - page)
-    switch key {
-    case .escape, .function(3), .function(10), .character("q"), .character("v"):
+    guard var viewer = state.viewer, let command = KeyTable.viewer.command(for: key) else { return }
+    guard command != .close else {
         state.viewer = nil
         return
-    case .up, .character("k"): viewer.top -= 1
-    case .down, .character("j"), .enter: viewer.top += 1
-    case .pageUp, .character("b"): viewer.top -= page
-    case .pageDown, .character(" "): viewer.top += page
-    case .home, .character("g"): viewer.top = 0
-    case .end, .character("G"): viewer.top = last
-    default: break
     }
-    viewer.top = max(0, min(viewer.top, last))
+    let page = max(1, state.height - 3)
+    viewer.top = scrolled(viewer.top, by: command, page: page, last: max(0, viewer.lines.count - page))
     state.viewer = viewer
+}
+
+/// Scrolling and closing the help.
+private func handleHelp(_ key: Key, in state: inout AppState) {
+    guard var dialog = state.dialog, let command = KeyTable.help.command(for: key) else { return }
+    guard command != .close else {
+        state.dialog = nil
+        return
+    }
+    let page = Layout.helpRows(height: state.height)
+    let lines = dialog.message.split(separator: "\n", omittingEmptySubsequences: false).count
+    dialog.top = scrolled(dialog.top, by: command, page: page, last: max(0, lines - page))
+    state.dialog = dialog
+}
+
+/// The first line shown after a scrolling key, from 0 to `last`.
+private func scrolled(_ top: Int, by command: ScrollCommand, page: Int, last: Int) -> Int {
+    let moved = switch command {
+    case .close: top
+    case .lineUp: top - 1
+    case .lineDown: top + 1
+    case .pageUp: top - page
+    case .pageDown: top + page
+    case .top: 0
+    case .bottom: last
+    }
+    return max(0, min(moved, last))
 }
 
 private func goUp(_ state: inout AppState) -> [Effect] {
@@ -380,54 +398,53 @@ private func askToCopy(_ state: inout AppState) -> [Effect] {
 
 private func handleDialog(_ key: Key, in state: inout AppState) -> [Effect] {
     guard var dialog = state.dialog else { return [] }
-    switch (dialog.kind, key) {
-    case (_, .escape), (.certificate, .character("r")):
-        state.dialog = nil
-        if case .certificate = dialog.kind { state.message = "Certificate rejected: not connected" }
+    guard let keys = KeyTable.of(dialog.kind) else {
+        handleHelp(key, in: &state)
         return []
-    case (.certificate, .character("o")), (.certificate, .character("a")):
+    }
+    switch (dialog.kind, keys.command(for: key), key) {
+    case (_, .rejectCertificate, _):
+        state.dialog = nil
+        state.message = "Certificate rejected: not connected"
+        return []
+    case (_, .acceptCertificateOnce, _), (_, .trustCertificateAlways, _):
         state.dialog = nil
         guard case .trust(let pane, let location, let fingerprint) = dialog.action else { return [] }
         state.panes[pane].loading = true
-        return [.trustCertificate(pane: pane, location: location, fingerprint: fingerprint, always: key == .character("a"))]
-    case (.certificate, _):
-        return []
-    case (.editConflict, .character("o")):
+        return [.trustCertificate(pane: pane, location: location, fingerprint: fingerprint, always: keys.command(for: key) == .trustCertificateAlways)]
+    case (_, .overwriteTheirs, _):
         state.dialog = nil
         guard case .resolveEdit(let session) = dialog.action else { return [] }
         return [.uploadEdit(session, force: true)]
-    case (.editConflict, .character("k")):
+    case (_, .keepTheirs, _):
         state.dialog = nil
         state.message = "Kept the server's version; your edit was not sent"
         return []
-    case (.editConflict, .character("s")):
+    case (_, .saveYoursAs, _):
         guard case .resolveEdit(let session) = dialog.action else { return [] }
         state.dialog = Dialog(kind: .input(text: session.name + ".mine", secret: false), title: "Save as", message: "Store your version as:", action: .saveEditAs(session))
         return []
-    case (.editConflict, _):
-        return []
-    case (.unfinishedTransfers, .character("r")):
+    case (_, .resumeUnfinished, _):
         state.dialog = nil
         state.message = "Resuming the unfinished transfers in the background"
         return [.resumeUnfinishedTransfers]
-    case (.unfinishedTransfers, .character("k")):
+    case (_, .keepUnfinished, _):
         state.dialog = nil
         state.message = "Kept for later: ferry resume finishes them"
         return []
-    case (.unfinishedTransfers, .character("d")):
+    case (_, .discardUnfinished, _):
         state.dialog = nil
         state.message = "Discarded the unfinished transfers"
         return [.discardUnfinishedTransfers]
-    case (.unfinishedTransfers, _):
-        return []
-    case (.input(let text, let secret), .backspace):
-        dialog.kind = .input(text: String(text.dropLast()), secret: secret)
-    case (.input(let text, let secret), .character(let character)):
-        dialog.kind = .input(text: text + String(character), secret: secret)
-    case (.help, _), (.message, _):
+    case (_, .cancel, _), (.message, _, _):
+        // A message closes on any key.
         state.dialog = nil
         return []
-    case (_, .enter):
+    case (.input(let text, let secret), .erase, _):
+        dialog.kind = .input(text: String(text.dropLast()), secret: secret)
+    case (.input(let text, let secret), nil, .character(let character)):
+        dialog.kind = .input(text: text + String(character), secret: secret)
+    case (_, .accept, _):
         state.dialog = nil
         return confirm(dialog, in: &state)
     default:
@@ -538,10 +555,18 @@ private func refresh(_ state: inout AppState, showing location: Location) -> [Ef
     }
 }
 
+/// The help: every key of the keymap, then the keys of the viewer, the help itself and each kind
+/// of dialog, from the tables their handlers use.
 private func helpText(_ keymap: Keymap) -> String {
-    Action.allCases.compactMap { action in
+    let keyWidth = 20
+    let panes = Action.allCases.compactMap { action -> String? in
         let keys = keymap.keys(for: action)
         guard !keys.isEmpty else { return nil }
-        return keys.map(Keymap.name).joined(separator: " ") + "\t" + action.help
-    }.joined(separator: "\n")
+        return helpLine(keys: keys, help: action.help, keyWidth: keyWidth)
+    }
+    let escape = "  Esc 1 ... Esc 0" + String(repeating: " ", count: keyWidth - 15) + "F1 ... F10, for terminals without F-keys"
+    var lines = ["Panes:"] + panes + [escape]
+    for table in [KeyTable.viewer, KeyTable.help] { lines += [""] + table.helpLines(keyWidth: keyWidth) }
+    for table in KeyTable.dialogs { lines += [""] + table.helpLines(keyWidth: keyWidth) }
+    return lines.joined(separator: "\n")
 }

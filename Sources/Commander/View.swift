@@ -67,7 +67,8 @@ private func drawPane(_ state: AppState, _ index: Int, layout: Layout, theme: Th
         screen.fill(x: x + 1, y: y, width: inner, height: 1, style: style)
         let marker = isMarked ? "*" : " "
         let prefix = entry.kind == .directory ? "/" : entry.kind == .link ? "@" : entry.kind == .other ? "|" : " "
-        screen.write(marker + prefix + Sanitizer.visible(entry.name), x: x + 1, y: y, limit: columns.name, style: style)
+        let name = shortenedInTheMiddle(Sanitizer.visible(entry.name), width: columns.name - 2)
+        screen.write(marker + prefix + name, x: x + 1, y: y, limit: columns.name, style: style)
         screen.write(pad(isParent ? "UP--DIR" : sizeText(entry), columns.size, right: true), x: x + 1 + columns.name, y: y, style: style)
         if columns.date > 0, !isParent {
             screen.write(" " + dateText(entry.modified, now: state.now, timeZone: state.timeZone), x: x + 1 + columns.name + columns.size, y: y, limit: columns.date + 1, style: style)
@@ -78,12 +79,7 @@ private func drawPane(_ state: AppState, _ index: Int, layout: Layout, theme: Th
     if let search = pane.quickSearch {
         footer = " search: \(Sanitizer.visible(search))_ "
     } else if !pane.marked.isEmpty {
-        // Sizes come from the server: their sum stops at the largest UInt64 rather than trap.
-        let size = pane.rows.filter { pane.marked.contains($0.name) }.reduce(UInt64(0)) { sum, entry in
-            let (total, overflow) = sum.addingReportingOverflow(entry.size ?? 0)
-            return overflow ? .max : total
-        }
-        footer = " \(pane.marked.count) marked, \(humanSize(size)) "
+        footer = " \(markedText(pane)) "
     } else {
         footer = " \(pane.rows.isEmpty ? 0 : pane.cursor + 1)/\(pane.rows.count) "
     }
@@ -133,10 +129,15 @@ func humanSize(_ bytes: UInt64) -> String {
     return value < 10 ? String(format: "%.1f%@", value, units[unit]) : "\(Int(value.rounded()))\(units[unit])"
 }
 
-/// A rate in bytes per second as `humanSize` shows sizes; one no UInt64 holds (or NaN) is shown
-/// as the largest.
-func humanRate(_ bytesPerSecond: Double) -> String {
-    humanSize(bytesPerSecond.isNaN || bytesPerSecond >= 18_446_744_073_709_551_615.0 ? .max : UInt64(max(0, bytesPerSecond)))
+/// What is marked in a pane: `2 marked, 12K`.
+private func markedText(_ pane: PaneState) -> String {
+    "\(pane.marked.count) marked, \(humanSize(pane.markedSize))"
+}
+
+/// A rate in whole bytes: 0 for anything not a finite positive number, the largest for too large.
+private func wholeBytes(_ rate: Double) -> UInt64 {
+    guard rate.isFinite, rate > 0 else { return 0 }
+    return rate < 0x1p64 ? UInt64(rate) : .max
 }
 
 /// `Nov 25 14:35` within half a year of `now`, else `Nov 25  2024`.
@@ -162,7 +163,7 @@ private func drawQueue(_ state: AppState, layout: Layout, theme: Theme, on scree
     let running = state.transfers.filter { $0.state == .running }
     let queued = state.transfers.filter { $0.state == .queued }.count
     let rate = running.reduce(0) { $0 + $1.bytesPerSecond }
-    let header = " Transfers: \(running.count) running, \(queued) queued" + (rate > 0 ? ", \(humanRate(rate))/s" : "") + "   x cancel, R retry"
+    let header = " Transfers: \(running.count) running, \(queued) queued" + (rate > 0 ? ", \(humanSize(wholeBytes(rate)))/s" : "") + "   x cancel, R retry"
     screen.fill(x: 0, y: layout.queueTop, width: state.width, height: 1, style: theme[.queueHeader])
     screen.write(header, x: 0, y: layout.queueTop, style: theme[.queueHeader])
     for (row, item) in items.prefix(layout.queueHeight - 1).enumerated() {
@@ -177,8 +178,8 @@ private func drawTransfer(_ item: TransferItem, y: Int, width: Int, theme: Theme
     case .upload: "↑"
     case .serverToServer: "→"
     }
-    let name = Sanitizer.visible(item.currentName ?? item.request.entry.name)
     let nameWidth = max(10, width / 3)
+    let name = shortenedInTheMiddle(Sanitizer.visible(item.currentName ?? item.request.entry.name), width: nameWidth - 3)
     screen.write(" \(arrow) " + name, x: 0, y: y, limit: nameWidth, style: theme[.queueText])
     var x = nameWidth + 1
     switch item.state {
@@ -205,7 +206,7 @@ private func drawTransfer(_ item: TransferItem, y: Int, width: Int, theme: Theme
     x += barWidth + 1
     var text = fraction.map { String(format: "%3d%%", Int($0 * 100)) } ?? "   ?"
     text += "  \(humanSize(item.completedBytes))/\(item.totalBytes.map(humanSize) ?? "?")"
-    text += "  \(humanRate(item.bytesPerSecond))/s"
+    text += "  \(humanSize(wholeBytes(item.bytesPerSecond)))/s"
     if let total = item.totalBytes, item.bytesPerSecond > 0, total > item.completedBytes {
         let seconds = Int(min(Double(total - item.completedBytes) / item.bytesPerSecond, 359_999))
         text += String(format: "  ETA %d:%02d", seconds / 60, seconds % 60)
@@ -237,6 +238,7 @@ private func drawStatus(_ state: AppState, layout: Layout, theme: Theme, on scre
     } else {
         text = pane.location.description
     }
+    if state.message == nil, !pane.marked.isEmpty { text = markedText(pane) + "   " + text }
     if state.escapePending { text = "Esc: press a digit for an F-key" }
     screen.fill(x: 0, y: layout.statusRow, width: state.width, height: 1, style: style)
     screen.write(" " + text, x: 0, y: layout.statusRow, style: style)
@@ -251,7 +253,10 @@ private func drawKeyBar(_ state: AppState, layout: Layout, theme: Theme, on scre
         screen.write(key, x: x, y: layout.keyBarRow, style: theme[.keyBarKey])
         let labelWidth = (index == 9 ? state.width - x : slot) - key.count
         screen.fill(x: x + key.count, y: layout.keyBarRow, width: labelWidth, height: 1, style: theme[.keyBarLabel])
-        screen.write(action?.label ?? "", x: x + key.count, y: layout.keyBarRow, limit: labelWidth, style: theme[.keyBarLabel])
+        // The full label where it leaves a gap before the next key, else the short one.
+        let full = action?.label ?? ""
+        let label = DisplayWidth.of(full) < labelWidth || index == 9 ? full : action?.shortLabel ?? ""
+        screen.write(label, x: x + key.count, y: layout.keyBarRow, limit: labelWidth, style: theme[.keyBarLabel])
     }
 }
 
@@ -267,7 +272,7 @@ private func drawViewer(_ viewer: Viewer, theme: Theme, on screen: inout Screen)
         guard index < viewer.lines.count else { break }
         screen.write(viewer.lines[index], x: 0, y: 1 + row, style: theme[.entryFile])
     }
-    let footer = " \(min(viewer.top + rows, viewer.lines.count))/\(viewer.lines.count) lines   Up/Down PgUp/PgDn Home/End   q, Esc or F3 closes"
+    let footer = " \(min(viewer.top + rows, viewer.lines.count))/\(viewer.lines.count) lines   Up/Down PgUp/PgDn Home/End   " + closingHint(.viewer)
     screen.fill(x: 0, y: screen.height - 1, width: screen.width, height: 1, style: theme[.keyBarLabel])
     screen.write(footer, x: 0, y: screen.height - 1, style: theme[.keyBarLabel])
 }
@@ -276,6 +281,8 @@ private func drawViewer(_ viewer: Viewer, theme: Theme, on screen: inout Screen)
 
 private func drawDialog(_ dialog: Dialog, theme: Theme, on screen: inout Screen) {
     var lines = dialog.message.split(separator: "\n", omittingEmptySubsequences: false).map { String($0).replacingOccurrences(of: "\t", with: "  ") }
+    // The help keeps one width while it scrolls: that of its widest line.
+    var widest = 0
     switch dialog.kind {
     case .input(let text, let secret):
         lines.append("")
@@ -285,14 +292,22 @@ private func drawDialog(_ dialog: Dialog, theme: Theme, on screen: inout Screen)
     case .confirm:
         lines.append("")
         lines.append("Enter: yes   Esc: no")
-    case .message, .help:
+    case .message:
         lines.append("")
         lines.append("Any key closes")
+    case .help:
+        // A window on the lines, scrolled by `update`; lines are not wrapped, so that each is one row.
+        let rows = Layout.helpRows(height: screen.height)
+        let top = max(0, min(dialog.top, lines.count - rows))
+        widest = lines.map(DisplayWidth.of).max() ?? 0
+        let shown = Array(lines[top..<min(lines.count, top + rows)])
+        let position = "\(top + 1)-\(top + shown.count) of \(lines.count)"
+        lines = shown + ["", position + "   Up/Down PgUp/PgDn scroll   " + closingHint(.help)]
     case .certificate, .editConflict, .unfinishedTransfers:
         break
     }
-    lines = lines.flatMap { wrap($0, width: screen.width - 8) }
-    let width = min(screen.width - 4, max(30, (lines.map(DisplayWidth.of).max() ?? 0) + 4))
+    if dialog.kind != .help { lines = lines.flatMap { wrap($0, width: screen.width - 8) } }
+    let width = min(screen.width - 4, max(30, max(widest, lines.map(DisplayWidth.of).max() ?? 0) + 4))
     let height = min(screen.height - 2, lines.count + 2)
     let x = (screen.width - width) / 2
     let y = max(0, (screen.height - height) / 2)
@@ -307,6 +322,12 @@ private func drawDialog(_ dialog: Dialog, theme: Theme, on screen: inout Screen)
         }
         screen.write(line, x: x + 2, y: y + 1 + row, limit: width - 4, style: style)
     }
+}
+
+/// `q, Esc or F3 closes`: the first three closing keys of a table.
+private func closingHint(_ table: KeyTable<ScrollCommand>) -> String {
+    let keys = table.bindings.filter { $0.command == .close }.flatMap(\.keys).prefix(3).map(Keymap.name)
+    return keys.dropLast().joined(separator: ", ") + (keys.count > 1 ? " or " : "") + (keys.last ?? "") + " closes"
 }
 
 private func drawBox(x: Int, y: Int, width: Int, height: Int, style: Style, on screen: inout Screen) {
@@ -337,6 +358,47 @@ private func wrap(_ line: String, width: Int) -> [String] {
     }
     lines.append(current)
     return lines
+}
+
+/// A name too wide for `width` columns, shortened in the middle: its start, an ellipsis and its
+/// end, which keeps the extension (`.tar.gz` too) where it fits, so that
+/// `a-very-long-archive-name-backup-2026.tar.gz` becomes `a-very-long-archive-na…2026.tar.gz`.
+/// Measured in display columns: a wide glyph that does not fit whole is left out.
+public func shortenedInTheMiddle(_ name: String, width: Int) -> String {
+    guard width > 0, DisplayWidth.of(name) > width else { return name }
+    let room = width - 1
+    let extensionWidth = DisplayWidth.of(String(fileExtension(of: name)))
+    let tailBudget = extensionWidth <= room - 2 ? max(extensionWidth, room / 3) : room / 3
+    var tail = ""
+    var used = 0
+    for character in name.reversed() {
+        let characterWidth = DisplayWidth.of(String(character))
+        guard used + characterWidth <= tailBudget else { break }
+        tail.insert(character, at: tail.startIndex)
+        used += characterWidth
+    }
+    var head = ""
+    for character in name {
+        let characterWidth = DisplayWidth.of(String(character))
+        guard used + characterWidth <= room else { break }
+        head.append(character)
+        used += characterWidth
+    }
+    return head + "…" + tail
+}
+
+/// The end of a name that says what kind of file it is: `.gz`, or `.tar.gz` when the part before
+/// is a short word too; empty for names without one (and for dot files such as `.profile`).
+private func fileExtension(of name: String) -> Substring {
+    let parts = name.split(separator: ".", omittingEmptySubsequences: false)
+    guard parts.count > 1, !(parts.count == 2 && parts[0].isEmpty) else { return "" }
+    func isExtension(_ part: Substring) -> Bool {
+        (1...10).contains(part.count) && part.allSatisfy { $0.isLetter || $0.isNumber }
+    }
+    guard let last = parts.last, isExtension(last) else { return "" }
+    let before = parts[parts.count - 2]
+    let count = parts.count > 2 && (1...4).contains(before.count) && before.allSatisfy(\.isLetter) ? 2 : 1
+    return name.suffix(parts.suffix(count).reduce(0) { $0 + $1.count + 1 })
 }
 
 /// The end of a text that is too wide, after an ellipsis: paths are read from the right.

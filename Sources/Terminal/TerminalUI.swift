@@ -44,16 +44,24 @@ public final class TerminalUI {
         nodelay(window, true)
         set_escdelay(25)
         curs_set(0)
-        if !monochrome, has_colors(), ferry_colors() >= 8 {
+        // ncurses says how many colours there are only once colour has started.
+        if !monochrome, has_colors() {
             start_color()
-            use_default_colors()
-            colors = min(256, Int(ferry_colors()))
+            colors = Self.paletteSize(reported: Int(ferry_colors()))
+            if colors > 0 { use_default_colors() }
         } else {
             colors = 0
         }
     }
 
     deinit { restore() }
+
+    /// The palette styles may use on a terminal that reports `reported` colours: 256, 16 or 8,
+    /// the largest of those it has; 0 (monochrome) below 8. An 88-colour terminal gets 16: its
+    /// upper entries are not xterm's.
+    public static func paletteSize(reported: Int) -> Int {
+        [256, 16, 8].first { reported >= $0 } ?? 0
+    }
 
     /// The terminal's size in cells.
     public var size: (width: Int, height: Int) { (Int(getmaxx(window)), Int(getmaxy(window))) }

@@ -19,6 +19,8 @@ struct CommanderApp {
     let mailbox: Mailbox<LoopMessage>
     /// Whether the right pane has the focus at the start (when a URL was given).
     let startsOnRight: Bool
+    /// The first status message, if any.
+    let greeting: String?
 
     func run() throws {
         let terminal: TerminalUI
@@ -37,6 +39,7 @@ struct CommanderApp {
         var state = AppState(left: left, right: right, width: size.width, height: size.height, now: Date(), keymap: keymap)
         state.active = startsOnRight ? 1 : 0
         state.bookmarks = bookmarks
+        state.message = greeting
         for pane in state.panes.indices {
             state.panes[pane].loading = true
             workers.perform(.list(pane: pane, location: state.panes[pane].location, focus: nil))

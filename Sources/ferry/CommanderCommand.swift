@@ -47,7 +47,8 @@ struct CommanderLauncher {
     let themeName: String?
     let keyPreset: String?
 
-    func run(left: Location, right: Location, activeRight: Bool, workers: CommanderWorkers, mailbox: Mailbox<LoopMessage>) throws {
+    /// Runs the commander; `greeting`, if any, is its first status message.
+    func run(left: Location, right: Location, activeRight: Bool, workers: CommanderWorkers, mailbox: Mailbox<LoopMessage>, greeting: String? = nil) throws {
         let environment = ProcessInfo.processInfo.environment
         let noColor = !(environment["NO_COLOR"] ?? "").isEmpty
         let theme = noColor ? Theme.mono : ThemeLoader(environment: environment).load(themeName ?? "default")
@@ -61,7 +62,8 @@ struct CommanderLauncher {
         let keymap = Self.keymap(preset: preset, environment: environment)
         try CommanderApp(
             left: left, right: right, theme: theme, monochrome: noColor || theme.name == "mono", keymap: keymap,
-            bookmarks: Self.bookmarks(environment: environment), workers: workers, mailbox: mailbox, startsOnRight: activeRight
+            bookmarks: Self.bookmarks(environment: environment), workers: workers, mailbox: mailbox, startsOnRight: activeRight,
+            greeting: greeting
         ).run()
     }
 }

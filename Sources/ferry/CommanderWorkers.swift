@@ -220,7 +220,7 @@ final class CommanderWorkers: @unchecked Sendable {
         } catch {
             result = .failure(ListingFailure("Cannot view \(Sanitizer.visible(entry.name)): \(Self.describe(error))"))
         }
-        mailbox.post(.event(.viewLoaded(title: location.description + "/" + Sanitizer.visible(entry.name), result: result, truncated: truncated)))
+        mailbox.post(.event(.viewLoaded(title: location.appending(entry).description, result: result, truncated: truncated)))
     }
 
     /// The first `count` bytes of a local file (fewer when it is shorter).

@@ -29,10 +29,13 @@ struct DemoCommand: ParsableCommand {
     }
 
     /// The server over the sample tree, with downloads slowed to a pace where progress bars show,
-    /// and the commander on it: local folder left, the server right.
+    /// and the commander on it: the server right, and left a scratch folder made for this run, so
+    /// that trying copies and deletes never touches the folder the demo was started in.
     private func openCommander() throws {
         let sampleTree: SampleTree? = root == nil ? try SampleTree.create() : nil
         defer { sampleTree?.remove() }
+        let scratch = try ScratchFolder.create()
+        defer { scratch.remove() }
         let server = try startServer(root: root ?? sampleTree?.path ?? ".")
         defer { server.stop() }
         server.faults.throttle(bytesPerSecond: 16 * 1024 * 1024)
@@ -41,7 +44,8 @@ struct DemoCommand: ParsableCommand {
         let url = try FTPURL("ftp://anonymous@\(server.address.host):\(server.address.port)/")
         let right = workers.register(url, endpoint: try ConnectionOptions.parse([]).endpoint(for: url, interactive: false))
         try CommanderLauncher(themeName: theme, keyPreset: nil).run(
-            left: .local(FileManager.default.currentDirectoryPath), right: right, activeRight: true, workers: workers, mailbox: mailbox)
+            left: .local(scratch.path), right: right, activeRight: true, workers: workers, mailbox: mailbox,
+            greeting: "Local pane: scratch folder \(scratch.path) (removed when the demo ends)")
     }
 
     private func startServer(root: String) throws -> FTPServer {
@@ -109,6 +113,24 @@ struct SampleTree {
             throw Failure(.someTransfersFailed, "cannot create the sample tree in \(base.path): \(error.localizedDescription)")
         }
         return SampleTree(path: base.path)
+    }
+
+    func remove() {
+        try? FileManager.default.removeItem(atPath: path)
+    }
+}
+
+/// An empty private folder (mode 0700) under the temporary folder, made for one run of the demo.
+struct ScratchFolder {
+    let path: String
+
+    static func create() throws -> ScratchFolder {
+        let base = FileManager.default.temporaryDirectory.path
+        var template = Array((base + "/ferry-demo-local-XXXXXX").utf8CString)
+        guard let made = mkdtemp(&template) else {
+            throw Failure(.someTransfersFailed, "cannot make a scratch folder in \(base): \(String(cString: strerror(errno)))")
+        }
+        return ScratchFolder(path: String(cString: made))
     }
 
     func remove() {

@@ -195,6 +195,15 @@ struct CommanderTests {
         expectSnapshot(render(state, theme: .mono), named: "viewer-hex")
     }
 
+    @Test func pathsOfEntriesHaveOneSlashBetweenFolderAndName() {
+        let file = ListingEntry(name: "file.txt", kind: .file, size: 1)
+        #expect(Location.remote(site: "ftp://h", path: "/").appending(file).description == "ftp://h/file.txt")
+        #expect(Location.remote(site: "ftp://h", path: "/pub/").appending(file).description == "ftp://h/pub/file.txt")
+        #expect(Self.remote.appending(file).description == "ftp://anna@example.org/pub/file.txt")
+        #expect(Location.local("/").appending(file).description == "/file.txt")
+        #expect(Location.local("/tmp").appending(file).description == "/tmp/file.txt")
+    }
+
     @Test func reverseSortKeepsDirectoriesFirst() {
         var state = Self.listedState()
         _ = update(&state, .key(.character("r")))
@@ -246,6 +255,142 @@ struct CommanderTests {
         _ = update(&state, .transferProgress(id: 1, currentName: nil, completed: 1, total: UInt64.max, bytesPerSecond: 1))
         #expect(render(state, theme: .mono).dump().contains("ETA"))
         #expect(Bookmark(name: "x", url: "ftp://u:p@ss@host/a@b").shownURL == "ftp://u:****@host/a@b")
+    }
+
+    @Test func longNamesAreShortenedInTheMiddleKeepingTheExtension() {
+        #expect(shortenedInTheMiddle("a-very-long-archive-name-backup-2026.tar.gz", width: 34) == "a-very-long-archive-na…2026.tar.gz")
+        #expect(shortenedInTheMiddle("a-very-long-archive-name-backup-2026.tar.gz", width: 12) == "a-ve….tar.gz")
+        #expect(shortenedInTheMiddle("short.txt", width: 9) == "short.txt")
+        #expect(shortenedInTheMiddle(".a-very-long-dot-file-name", width: 12) == ".a-very-…ame")
+        let wide = shortenedInTheMiddle("日本語のとても長いファイルの名前です.txt", width: 16)
+        #expect(wide == "日本語のと….txt")
+        #expect(DisplayWidth.of(wide) <= 16)
+        for width in 1...40 {
+            #expect(DisplayWidth.of(shortenedInTheMiddle("日本語のとても長いファイルの名前です.tar.gz", width: width)) <= width)
+        }
+
+        var state = Self.listedState()
+        let long = [
+            ListingEntry(name: "a-very-long-archive-name-backup-2026.tar.gz", kind: .file, size: 12_000),
+            ListingEntry(name: "日本語のとても長いファイルの名前です.txt", kind: .file, size: 1),
+            ListingEntry(name: "quarterly-report-final-final-v2.pdf", kind: .file, size: 2),
+        ]
+        _ = update(&state, .listed(pane: 1, location: Self.remote, focus: nil, result: .success(long), at: Self.now))
+        let text = render(state, theme: .mono).dump()
+        #expect(text.contains(" a-very-….tar.gz "))
+        #expect(text.contains(" 日本語のと….txt "))
+        expectSnapshot(render(state, theme: .mono), named: "long-names-80x24")
+    }
+
+    @Test func markedSizesAddUpWithoutOverflowAndSayWhatTheyCount() {
+        var state = Self.listedState()
+        let huge = [
+            ListingEntry(name: "huge-1", kind: .file, size: UInt64.max),
+            ListingEntry(name: "huge-2", kind: .file, size: UInt64.max - 1),
+            ListingEntry(name: "small", kind: .file, size: 12_288),
+        ]
+        _ = update(&state, .listed(pane: 1, location: Self.remote, focus: nil, result: .success(huge), at: Self.now))
+        _ = update(&state, .key(.character("*")))
+        #expect(state.activePane.marked.count == 3)
+        #expect(state.activePane.markedSize == UInt64.max)
+        let lines = render(state, theme: .mono).dump().split(separator: "\n")
+        #expect(lines[21].contains(" 3 marked, 16E "))
+        #expect(lines[22] == " 3 marked, 16E   ftp://anna@example.org/pub")
+        _ = update(&state, .key(.character("*")))
+        _ = update(&state, .key(.end))
+        _ = update(&state, .key(.insert))
+        let marked = render(state, theme: .mono).dump().split(separator: "\n")
+        #expect(marked[22].hasPrefix(" 1 marked, 12K   "))
+    }
+
+    /// F1 at 80×24: every binding of the keymap and of the viewer, the help and the dialogs, all
+    /// reachable by scrolling, with a footer that says how to close it.
+    @Test func helpListsEveryKeyAndScrollsAt80x24() {
+        var state = Self.listedState()
+        _ = update(&state, .key(.function(1)))
+        let lines = state.dialog?.message.split(separator: "\n", omittingEmptySubsequences: false).map(String.init) ?? []
+        #expect(state.dialog?.kind == .help)
+        expectSnapshot(render(state, theme: .mono), named: "help-80x24")
+        var screens: [String] = []
+        for _ in 0..<lines.count {
+            screens.append(render(state, theme: .mono).dump())
+            _ = update(&state, .key(.down))
+        }
+        #expect(screens.allSatisfy { $0.contains("Up/Down PgUp/PgDn scroll   Esc, q or F1 closes") })
+        let unreachable = lines.filter { line in !line.isEmpty && !screens.contains { $0.contains(line) } }
+        #expect(unreachable.isEmpty, "not reachable at 80×24: \(unreachable)")
+        #expect(screens.last?.contains("of \(lines.count)   Up/Down") == true)
+
+        func listed(_ keys: String, _ help: String) -> Bool {
+            lines.contains { $0.hasPrefix("  " + keys + " ") && $0.hasSuffix(help) }
+        }
+        #expect(listed("x", "cancel the running transfer"))
+        #expect(listed("R", "retry failed transfers"))
+        #expect(listed("Ctrl-R", "reload both panes"))
+        #expect(listed("/ Ctrl-S", "quick search"))
+        #expect(listed("q Esc F3 F10 v", "close the viewer"))
+        #expect(listed("a", "trust always"))
+        #expect(listed("Backspace", "erase the last character"))
+        for (key, action) in Keymap.standard.bindings {
+            #expect(lines.contains { $0.contains(Keymap.name(of: key)) && $0.hasSuffix(action.help) }, "\(key) \(action)")
+        }
+        for table in [KeyTable.viewer, KeyTable.help] {
+            for binding in table.bindings { #expect(lines.contains { $0.hasSuffix(binding.help) }) }
+        }
+        for table in KeyTable.dialogs {
+            #expect(lines.contains(table.title + ":"))
+            for binding in table.bindings { #expect(lines.contains { $0.hasSuffix(binding.help) }) }
+        }
+
+        let rows = Layout.helpRows(height: 24)
+        _ = update(&state, .key(.home))
+        #expect(state.dialog?.top == 0)
+        _ = update(&state, .key(.pageDown))
+        #expect(state.dialog?.top == rows)
+        _ = update(&state, .key(.up))
+        #expect(state.dialog?.top == rows - 1)
+        _ = update(&state, .key(.end))
+        #expect(state.dialog?.top == lines.count - rows)
+        expectSnapshot(render(state, theme: .mono), named: "help-80x24-end")
+        _ = update(&state, .key(.character("x")))
+        #expect(state.dialog?.kind == .help)
+        _ = update(&state, .key(.character("q")))
+        #expect(state.dialog == nil)
+        #expect(state.isRunning)
+    }
+
+    /// The dialogs act on the keys their tables (and so the help) give.
+    @Test func dialogsAnswerTheKeysTheHelpLists() {
+        var state = Self.listedState()
+        let question = CertificateQuestion(reason: "self-signed", subject: "CN=x", names: "x", expires: "2030", fingerprint: "AB:CD")
+        for (key, always) in [(Key.character("o"), false), (.character("a"), true)] {
+            _ = update(&state, .certificateUntrusted(pane: 1, location: Self.remote, question: question))
+            #expect(update(&state, .key(.character("z"))).isEmpty && state.dialog?.kind == .certificate)
+            #expect(update(&state, .key(key)) == [.trustCertificate(pane: 1, location: Self.remote, fingerprint: "AB:CD", always: always)])
+            #expect(state.dialog == nil)
+        }
+        _ = update(&state, .certificateUntrusted(pane: 1, location: Self.remote, question: question))
+        #expect(update(&state, .key(.escape)).isEmpty)
+        #expect(state.dialog == nil && state.message == "Certificate rejected: not connected")
+
+        let session = EditSession(location: Self.remote, entry: Self.sampleEntries()[2], localPath: "/tmp/copy", stamp: "1234")
+        _ = update(&state, .editConflict(session))
+        #expect(update(&state, .key(.character("o"))) == [.uploadEdit(session, force: true)])
+        _ = update(&state, .editConflict(session))
+        _ = update(&state, .key(.character("s")))
+        #expect(state.dialog?.kind == .input(text: "README.txt.mine", secret: false))
+        _ = update(&state, .key(.backspace))
+        _ = update(&state, .key(.character("2")))
+        var renamed = session
+        renamed.name = "README.txt.min2"
+        #expect(update(&state, .key(.enter)) == [.uploadEdit(renamed, force: true)])
+    }
+
+    @Test func theKeyBarIsReadableAt80Columns() {
+        let keyBar = render(Self.listedState(), theme: .mono).dump().split(separator: "\n").last.map(String.init) ?? ""
+        #expect(keyBar == "1Help   2       3View   4Edit   5Copy   6RenMov 7Mkdir  8Delete 9Conn   10Quit")
+        let wide = render(Self.listedState(width: 120, height: 40), theme: .mono).dump().split(separator: "\n").last ?? ""
+        #expect(wide.contains("9Connect "))
     }
 
     @Test func aSpinnerTurnsWhileAListingLoads() {

@@ -106,16 +106,59 @@ struct CommanderTerminalTests {
         try session.waitFor("FERRY-EXITED-0")
     }
 
+    /// The theme's colours reach the terminal: the default theme's cyan cursor bar, and a user
+    /// theme's `#d75f00` one as its nearest entry of xterm's 256 colours (166), or of the 8 basic
+    /// ones (red) on a terminal that has only those.
+    @Test(arguments: [
+        ("xterm-256color", "default", "46"),
+        ("xterm-256color", "orange", "48;5;166"),
+        ("xterm", "orange", "41"),
+    ])
+    func themesDrawTheirColours(terminal: String, theme: String, cursorBackground: String) throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        let local = try TemporaryDirectory()
+        defer { local.remove() }
+        try fixture.root.write("file.txt", Data("x".utf8))
+        try local.write(".config/ferry/themes/orange.toml", Data("[roles]\ncursor = { fg = \"black\", bg = \"#d75f00\" }\n".utf8))
+        let session = try TmuxSession(
+            "\(FerryProcess.executable) --theme \(theme) \(commanderURL(fixture))", in: local.path,
+            environment: ["FERRY_PASSWORD": ServerFixture.password, "HOME": local.path, "XDG_CONFIG_HOME": local.path + "/.config", "TERM": terminal])
+        try session.waitFor("file.txt")
+        // The remote pane is active and its cursor on its first entry, file.txt.
+        let cursorRow = try session.capture(escapes: true).split(separator: "\n").first { $0.contains("file.txt") } ?? ""
+        let background = "\u{1B}\\[([0-9;]*;)?\(cursorBackground)(;[0-9;]*)?m"
+        #expect(cursorRow.range(of: background, options: .regularExpression) != nil, "\(cursorRow.debugDescription)")
+        try session.send("q")
+        try session.waitFor("FERRY-EXITED-0")
+    }
+
+    /// The demo: the sample tree on the right, and on the left a scratch folder of its own (never
+    /// the folder it was started in), named in the first status message and gone afterwards.
     @Test func demoOpensOnTheSampleTree() throws {
         let local = try TemporaryDirectory()
         defer { local.remove() }
-        let session = try TmuxSession("\(FerryProcess.executable) demo", in: local.path, environment: ["HOME": local.path])
+        try local.write("not-for-the-demo.txt", Data("mine".utf8))
+        let temporary = try TemporaryDirectory()
+        defer { temporary.remove() }
+        let session = try TmuxSession(
+            "\(FerryProcess.executable) demo", in: local.path, environment: ["HOME": local.path, "TMPDIR": temporary.path])
         let screen = try session.waitFor("the sample tree") { $0.contains("docs") && $0.contains("README.txt") }
         #expect(screen.contains("[ ftp://anonymous@127.0.0.1:"))
+        #expect(!screen.contains("not-for-the-demo.txt"))
+        let status = screen.split(separator: "\n").first { $0.contains("Local pane: scratch folder ") } ?? ""
+        let scratch = status.split(separator: " ").first { $0.hasPrefix(temporary.path + "/ferry-demo-local-") }.map(String.init) ?? ""
+        #expect(!scratch.isEmpty, "\(screen)")
+        // The left pane's title: its path, as much of its end as fits.
+        let folderName = scratch.split(separator: "/").last.map(String.init) ?? "?"
+        #expect(screen.split(separator: "\n").first?.contains(folderName + "  ") == true, "\(screen)")
+        var facts = stat()
+        #expect(stat(scratch, &facts) == 0 && facts.st_mode & 0o777 == 0o700)
         // README.txt is the last entry: F3 shows it, q closes the viewer.
         try session.send("End")
         try session.send("F3")
-        try session.waitFor("This is Ferry's demo server")
+        let viewer = try session.waitFor("This is Ferry's demo server")
+        #expect(viewer.range(of: #"ftp://anonymous@127\.0\.0\.1:\d+/README\.txt  text"#, options: .regularExpression) != nil, "\(viewer)")
         try session.send("q")
         try session.waitFor("9Connect")
         // A 64 MiB binary file: fetched only up to the viewer's limit and shown as hex.
@@ -128,6 +171,7 @@ struct CommanderTerminalTests {
         try session.waitFor("9Connect")
         try session.send("Escape", "0")
         try session.waitFor("FERRY-EXITED-0")
+        #expect(!FileManager.default.fileExists(atPath: scratch))
     }
 }
 

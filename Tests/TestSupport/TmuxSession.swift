@@ -30,8 +30,9 @@ public final class TmuxSession: Sendable {
         name = "ferry-test-\(UUID().uuidString.prefix(8))"
         let exports = (["LANG": "C.UTF-8", "TERM": "tmux-256color"].merging(environment) { $1 })
             .map { "\($0.key)='\($0.value)'" }.sorted().joined(separator: " ")
-        // The shell stays after the program ends, so the restored terminal can be read.
-        let line = "cd '\(directory)' && env \(exports) \(command); echo FERRY-EXITED-$?; sleep 600"
+        // The shell stays after the program ends, so the restored terminal can be read. The tmux
+        // server passes on the environment of whoever started it: NO_COLOR only when asked for.
+        let line = "cd '\(directory)' && env -u NO_COLOR \(exports) \(command); echo FERRY-EXITED-$?; sleep 600"
         try Self.tmux(["new-session", "-d", "-s", name, "-x", String(width), "-y", String(height), line])
     }
 
