@@ -4,6 +4,8 @@ public enum Sanitizer {
     /// overrides replaced by a visible escape such as `\x1b` or `\u{202e}`, so that
     /// nothing a server sends can move the cursor, recolour or retitle a terminal.
     public static func visible(_ text: String) -> String {
+        // Printable ASCII, the common case, needs no escapes.
+        if text.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) { return text }
         var result = ""
         result.unicodeScalars.reserveCapacity(text.unicodeScalars.count)
         for scalar in text.unicodeScalars {
