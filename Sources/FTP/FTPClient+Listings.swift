@@ -14,7 +14,13 @@ extension FTPClient {
 
     /// The entries of a directory from MLSD (RFC 3659), without the `cdir`/`pdir` entries.
     public func mlsd(_ path: RemotePath? = nil) throws -> [ListingEntry] {
-        try guarded { try rawLines(of: FTPCommand("MLSD", path: path)).compactMap { MLSxParser.entry(bytes: $0) } }
+        try guarded {
+            var entries: [ListingEntry] = []
+            try receiveLines(of: FTPCommand("MLSD", path: path)) { line in
+                if let entry = MLSxParser.entry(bytes: line) { entries.append(entry) }
+            }
+            return entries
+        }
     }
 
     /// The facts about one path from MLST (RFC 3659). Nil when the reply holds no entry line.
@@ -32,19 +38,25 @@ extension FTPClient {
     /// level), else NLST, whose names come with the type `.other` until someone looks closer.
     public func listDirectory(_ path: RemotePath? = nil, now: Date = Date()) throws -> [ListingEntry] {
         if features.supports("MLST") { return try mlsd(path) }
-        guard let lines = try listLinesUnlessRefused(path) else {
-            return try nameEntries(path)
-        }
+        // Lines are parsed as they arrive, while the server is still sending the rest.
+        var reader = ListingReader(parser: ListParser(now: now))
+        var lineCount = 0
         var skipped = 0
-        let entries = ListParser(now: now).entries(lines: lines) { line in
+        func skip(_ line: [UInt8]) {
             skipped += 1
             logger.debug("unparsed LIST line: \(Sanitizer.visible(TextDecoding.string(line)))")
         }
-        if entries.isEmpty, skipped > 0, skipped == lines.filter({ !$0.isEmpty }).count {
+        let received = try linesUnlessRefused(path) { line in
+            if !line.isEmpty { lineCount += 1 }
+            reader.add(line, onSkippedLine: skip)
+        }
+        guard received else { return try nameEntries(path) }
+        reader.finish(onSkippedLine: skip)
+        if reader.entries.isEmpty, skipped > 0, skipped == lineCount {
             // Not one line in a known format: the names from NLST are better than nothing.
             return try nameEntries(path)
         }
-        return entries
+        return reader.entries
     }
 
     /// The entries NLST names, of unknown type: each the last part of the name as sent, since
@@ -58,15 +70,16 @@ extension FTPClient {
         }
     }
 
-    /// The lines of LIST, or nil when the server refuses the command itself (but not when the
-    /// path is missing: that error is thrown).
-    private func listLinesUnlessRefused(_ path: RemotePath?) throws -> [[UInt8]]? {
+    /// Passes the lines of LIST to `onLine` and returns true, or returns false when the server
+    /// refuses the command itself (but not when the path is missing: that error is thrown).
+    private func linesUnlessRefused(_ path: RemotePath?, onLine: ([UInt8]) -> Void) throws -> Bool {
         do {
-            return try guarded { try rawLines(of: FTPCommand("LIST", path: path)) }
+            try guarded { try receiveLines(of: FTPCommand("LIST", path: path), onLine: onLine) }
+            return true
         } catch {
             guard let failure = error as? FTPError, Self.isRefusal(failure) else { throw error }
             logger.debug("LIST refused (\(failure)); falling back to NLST")
-            return nil
+            return false
         }
     }
 
@@ -78,13 +91,18 @@ extension FTPClient {
 
     /// Runs a listing command and collects its lines as bytes.
     private func rawLines(of command: FTPCommand) throws -> [[UInt8]] {
+        var lines: [[UInt8]] = []
+        try receiveLines(of: command) { lines.append($0) }
+        return lines
+    }
+
+    /// Runs a listing command and passes each of its lines, as bytes, to `onLine` as it arrives.
+    private func receiveLines(of command: FTPCommand, onLine: ([UInt8]) throws -> Void) throws {
         let transfer = try openTransfer(command)
         var splitter = LineSplitter()
-        var lines: [[UInt8]] = []
         try receive(transfer, blockSize: 64 * 1024) { chunk in
-            splitter.feed(chunk) { lines.append($0) }
+            try splitter.feed(chunk, onLine: onLine)
         }
-        splitter.finish { lines.append($0) }
-        return lines
+        try splitter.finish(onLine: onLine)
     }
 }

@@ -74,17 +74,19 @@ struct ListCommand: ParsableCommand {
 /// Standard output through a buffer that is written out in large pieces, so that a long
 /// listing is never held whole as text.
 struct StandardOutput: TextOutputStream {
-    private var pending = ""
+    private var pending: [UInt8] = []
     private let limit = 64 * 1024
 
     mutating func write(_ text: String) {
-        pending += text
-        if pending.utf8.count >= limit { flush() }
+        if text.utf8.withContiguousStorageIfAvailable({ pending.append(contentsOf: $0) }) == nil {
+            pending.append(contentsOf: text.utf8)
+        }
+        if pending.count >= limit { flush() }
     }
 
     mutating func flush() {
         // Like print, which this replaces, it leaves a closed standard output unreported.
-        try? FileHandle.standardOutput.write(contentsOf: Data(pending.utf8))
+        try? FileHandle.standardOutput.write(contentsOf: pending)
         pending.removeAll(keepingCapacity: true)
     }
 }
@@ -153,28 +155,25 @@ enum ListingJSON {
         let day = dayOfYear - (153 * shiftedMonth + 2) / 5 + 1
         let month = shiftedMonth < 10 ? shiftedMonth + 3 : shiftedMonth - 9
         let year = era * 400 + yearOfEra + (month <= 2 ? 1 : 0)
-        var text = ""
-        text.reserveCapacity(20)
-        func append(_ value: Int, digits: Int) {
-            var divisor = 1
-            for _ in 1..<digits { divisor *= 10 }
-            while divisor > 0 {
-                text.unicodeScalars.append(Unicode.Scalar(UInt8(48 + value / divisor % 10)))
-                divisor /= 10
+        return String(unsafeUninitializedCapacity: 20) { text in
+            var position = 0
+            func put(_ value: Int, digits: Int, then separator: Unicode.Scalar) {
+                var rest = value
+                for offset in stride(from: digits - 1, through: 0, by: -1) {
+                    text[position + offset] = UInt8(ascii: "0") + UInt8(rest % 10)
+                    rest /= 10
+                }
+                text[position + digits] = UInt8(ascii: separator)
+                position += digits + 1
             }
+            put(year, digits: 4, then: "-")
+            put(month, digits: 2, then: "-")
+            put(day, digits: 2, then: "T")
+            put(secondOfDay / 3600, digits: 2, then: ":")
+            put(secondOfDay / 60 % 60, digits: 2, then: ":")
+            put(secondOfDay % 60, digits: 2, then: "Z")
+            return position
         }
-        append(year, digits: 4)
-        text += "-"
-        append(month, digits: 2)
-        text += "-"
-        append(day, digits: 2)
-        text += "T"
-        append(secondOfDay / 3600, digits: 2)
-        text += ":"
-        append(secondOfDay / 60 % 60, digits: 2)
-        text += ":"
-        append(secondOfDay % 60, digits: 2)
-        return text + "Z"
     }
 
     private static func formattedTimestamp(_ date: Date) -> String {
@@ -194,7 +193,8 @@ enum ListingJSON {
     /// Writes `text` as a JSON string literal.
     static func write(string text: String, to output: inout some TextOutputStream) {
         // Printable ASCII other than the quote and the backslash goes out as it is.
-        guard text.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }) else {
+        func plain(_ byte: UInt8) -> Bool { byte >= 0x20 && byte < 0x7F && byte != UInt8(ascii: "\"") && byte != UInt8(ascii: "\\") }
+        guard text.utf8.withContiguousStorageIfAvailable({ $0.allSatisfy(plain) }) ?? text.utf8.allSatisfy(plain) else {
             output.write(escaped(text))
             return
         }
