@@ -27,18 +27,19 @@ struct ListCommand: ParsableCommand {
         let url = try ConnectionOptions.parseURL(url)
         let session = RemoteSession(endpoint: try connection.endpoint(for: url))
         defer { session.close() }
-        let entries: [ListingEntry]
+        var entries: [ListingEntry]
         do {
             entries = try DirectoryLister(client: session.connection()).entries(at: url.path)
         } catch {
             throw Failure(error, while: "cannot list \(url)")
         }
-        let sorted = entries.sorted { $0.name < $1.name }
+        // In place: a sorted copy would copy every entry of a long listing once more.
+        entries.sort { $0.name < $1.name }
         var output = StandardOutput()
         if json {
-            ListingJSON.write(sorted, to: &output)
+            ListingJSON.write(entries, to: &output)
         } else {
-            for entry in sorted {
+            for entry in entries {
                 if long { Self.writeLongLine(entry, to: &output) } else { output.write(Sanitizer.visible(entry.name)) }
                 output.write("\n")
             }
