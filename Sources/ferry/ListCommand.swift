@@ -59,7 +59,7 @@ struct ListCommand: ParsableCommand {
         output.write(entry.permissions ?? "---------")
         output.write(" ")
         let size = entry.size.map(String.init) ?? "-"
-        for _ in size.utf8.count..<max(size.utf8.count, 12) { output.write(" ") }
+        output.write(String(repeating: " ", count: max(0, 12 - size.count)))
         output.write(size)
         output.write("  ")
         output.write(entry.modified.map(ListingJSON.timestamp) ?? "-")
