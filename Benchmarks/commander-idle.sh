@@ -5,8 +5,10 @@
 set -euo pipefail
 seconds=${1:-10}
 top=$(cd "$(dirname "$0")/.." && pwd)
-if [[ -z ${FERRY_BIN:-} ]]; then (cd "$top" && swift build -c release --product ferry >&2); fi
-ferry=${FERRY_BIN:-$top/.build/release/ferry}
+if [[ -z ${FERRY_BIN:-} ]]; then
+  (cd "$top" && flock /tmp/ferry-build.lock swift build -c release --scratch-path .build-release --product ferry >&2)
+fi
+ferry=${FERRY_BIN:-$top/.build-release/release/ferry}
 session=ferry-idle-$$
 work=$(mktemp -d)
 trap 'tmux kill-session -t "$session" 2>/dev/null; rm -rf "$work"' EXIT

@@ -17,19 +17,21 @@ extension FTPClient {
         try machineListing(path).entries
     }
 
-    /// MLSD's entries, with the lines that could not be read counted.
+    /// MLSD's entries, with the lines that could not be read counted; lines are read as they arrive.
     private func machineListing(_ path: RemotePath?) throws -> DirectoryListing {
-        var listing = DirectoryListing(entries: [], unreadableLines: 0)
-        for line in try guarded({ try rawLines(of: FTPCommand("MLSD", path: path)) }) {
-            switch MLSxParser.parse(bytes: line) {
-            case .entry(let entry): listing.entries.append(entry)
-            case .noEntry: break
-            case .unreadable:
-                listing.unreadableLines += 1
-                logger.debug("unreadable MLSD line: \(Sanitizer.visible(TextDecoding.string(line)))")
+        try guarded {
+            var listing = DirectoryListing(entries: [], unreadableLines: 0)
+            try receiveLines(of: FTPCommand("MLSD", path: path)) { line in
+                switch MLSxParser.parse(bytes: line) {
+                case .entry(let entry): listing.entries.append(entry)
+                case .noEntry: break
+                case .unreadable:
+                    listing.unreadableLines += 1
+                    logger.debug("unreadable MLSD line: \(Sanitizer.visible(TextDecoding.string(line)))")
+                }
             }
+            return listing
         }
-        return listing
     }
 
     /// The facts about one path from MLST (RFC 3659). Nil when the reply holds no entry line.
@@ -53,19 +55,25 @@ extension FTPClient {
     /// could not be read: a name missing from an incomplete listing may still exist.
     public func listing(_ path: RemotePath? = nil, now: Date = Date()) throws -> DirectoryListing {
         if features.supports("MLST") { return try machineListing(path) }
-        guard let lines = try listLinesUnlessRefused(path) else {
-            return DirectoryListing(entries: try nameEntries(path), unreadableLines: 0)
-        }
+        // Lines are parsed as they arrive, while the server is still sending the rest.
+        var reader = ListingReader(parser: ListParser(now: now))
+        var lineCount = 0
         var skipped = 0
-        let entries = ListParser(now: now).entries(lines: lines) { line in
+        func skip(_ line: [UInt8]) {
             skipped += 1
             logger.debug("unparsed LIST line: \(Sanitizer.visible(TextDecoding.string(line)))")
         }
-        if entries.isEmpty, skipped > 0, skipped == lines.filter({ !$0.isEmpty }).count {
+        let received = try linesUnlessRefused(path) { line in
+            if !line.isEmpty { lineCount += 1 }
+            reader.add(line, onSkippedLine: skip)
+        }
+        guard received else { return DirectoryListing(entries: try nameEntries(path), unreadableLines: 0) }
+        reader.finish(onSkippedLine: skip)
+        if reader.entries.isEmpty, skipped > 0, skipped == lineCount {
             // Not one line in a known format: the names from NLST are better than nothing.
             return DirectoryListing(entries: try nameEntries(path), unreadableLines: 0)
         }
-        return DirectoryListing(entries: entries, unreadableLines: skipped)
+        return DirectoryListing(entries: reader.entries, unreadableLines: skipped)
     }
 
     /// The entries NLST names, of unknown type: each the last part of the name as sent, since
@@ -79,15 +87,16 @@ extension FTPClient {
         }
     }
 
-    /// The lines of LIST, or nil when the server refuses the command itself (but not when the
-    /// path is missing: that error is thrown).
-    private func listLinesUnlessRefused(_ path: RemotePath?) throws -> [[UInt8]]? {
+    /// Passes the lines of LIST to `onLine` and returns true, or returns false when the server
+    /// refuses the command itself (but not when the path is missing: that error is thrown).
+    private func linesUnlessRefused(_ path: RemotePath?, onLine: ([UInt8]) -> Void) throws -> Bool {
         do {
-            return try guarded { try rawLines(of: FTPCommand("LIST", path: path)) }
+            try guarded { try receiveLines(of: FTPCommand("LIST", path: path), onLine: onLine) }
+            return true
         } catch {
             guard let failure = error as? FTPError, Self.isRefusal(failure) else { throw error }
             logger.debug("LIST refused (\(failure)); falling back to NLST")
-            return nil
+            return false
         }
     }
 
@@ -99,14 +108,19 @@ extension FTPClient {
 
     /// Runs a listing command and collects its lines as bytes.
     private func rawLines(of command: FTPCommand) throws -> [[UInt8]] {
+        var lines: [[UInt8]] = []
+        try receiveLines(of: command) { lines.append($0) }
+        return lines
+    }
+
+    /// Runs a listing command and passes each of its lines, as bytes, to `onLine` as it arrives.
+    private func receiveLines(of command: FTPCommand, onLine: ([UInt8]) throws -> Void) throws {
         let transfer = try openTransfer(command)
         var splitter = LineSplitter()
-        var lines: [[UInt8]] = []
         try receive(transfer, blockSize: 64 * 1024) { chunk in
-            splitter.feed(chunk) { lines.append($0) }
+            try splitter.feed(chunk, onLine: onLine)
         }
-        splitter.finish { lines.append($0) }
-        return lines
+        try splitter.finish(onLine: onLine)
     }
 }
 

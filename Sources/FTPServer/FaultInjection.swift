@@ -24,6 +24,7 @@ public final class FaultInjection: Sendable {
         var cutTransfersAfter: Int?
         var cutsRemaining: Int?
         var replyDelay: Double = 0
+        var repliesInTransit = false
         var bytesPerSecond: Int?
         var scripted: [String: ScriptedReply] = [:]
         var listing: [UInt8]?
@@ -57,9 +58,16 @@ public final class FaultInjection: Sendable {
         state.withLock { $0.sessionLimit = count }
     }
 
-    /// Waits `seconds` before every reply, as a distant server would.
-    public func delayReplies(by seconds: Double) {
-        state.withLock { $0.replyDelay = seconds }
+    /// Delays every reply by `seconds`. By default the session waits before each reply, so
+    /// nothing else happens meanwhile: a server that stalls. With `inTransit`, each reply is sent
+    /// `seconds` after the server made it while the session goes on reading and carrying out the
+    /// next commands, as if the reply were on its way across an ocean: a client that sends its
+    /// next commands before the replies arrive gains.
+    public func delayReplies(by seconds: Double, inTransit: Bool = false) {
+        state.withLock {
+            $0.replyDelay = seconds
+            $0.repliesInTransit = inTransit
+        }
     }
 
     /// Limits each data transfer to about `bytesPerSecond` (nil: as fast as possible).
@@ -113,7 +121,7 @@ public final class FaultInjection: Sendable {
         state.withLock { $0 = State() }
     }
 
-    var replyDelay: Double { state.withLock { $0.replyDelay } }
+    var replyDelay: (seconds: Double, inTransit: Bool) { state.withLock { ($0.replyDelay, $0.repliesInTransit) } }
     var sessionLimit: Int? { state.withLock { $0.sessionLimit } }
     var bytesPerSecond: Int? { state.withLock { $0.bytesPerSecond } }
     var scriptedListing: [UInt8]? { state.withLock { $0.listing } }

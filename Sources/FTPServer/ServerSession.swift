@@ -19,6 +19,8 @@ final class ServerSession {
     var passiveListener: TCPListener?
     var activeTarget: SocketAddress?
     private var quitting = false
+    /// Replies on their way to the client, once a reply delay in transit was asked for.
+    private var repliesInTransit: RepliesInTransit?
 
     init(server: FTPServer, control: TCPSocket, fileSystem: VirtualFileSystem) {
         self.server = server
@@ -40,7 +42,10 @@ final class ServerSession {
         var splitter = LineSplitter(maximumLineLength: 4096)
         var buffer = [UInt8](repeating: 0, count: 4096)
         var lines: [[UInt8]] = []
-        defer { passiveListener?.close() }
+        defer {
+            passiveListener?.close()
+            repliesInTransit?.waitUntilSent()
+        }
         while !quitting {
             let count: Int
             do {
@@ -62,14 +67,25 @@ final class ServerSession {
 
     /// Sends a reply; text with newlines becomes a multi-line reply.
     func reply(_ code: Int, _ text: String) {
-        let delay = server.faults.replyDelay
-        if delay > 0 { Thread.sleep(forTimeInterval: delay) }
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
         var rendered = ""
         for (index, line) in lines.enumerated() {
             rendered += index == lines.count - 1 ? "\(code) \(line)\r\n" : (index == 0 ? "\(code)-\(line)\r\n" : "\(line)\r\n")
         }
-        try? control.write(Array(rendered.utf8))
+        let delay = server.faults.replyDelay
+        if delay.inTransit {
+            let inTransit = repliesInTransit ?? RepliesInTransit(control: control)
+            repliesInTransit = inTransit
+            inTransit.send(Array(rendered.utf8), after: delay.seconds)
+            return
+        }
+        if delay.seconds > 0 { Thread.sleep(forTimeInterval: delay.seconds) }
+        // Replies still in transit go first.
+        if let repliesInTransit {
+            repliesInTransit.send(Array(rendered.utf8), after: 0)
+        } else {
+            try? control.write(Array(rendered.utf8))
+        }
     }
 
     private func handle(_ line: [UInt8]) {

@@ -14,19 +14,28 @@ public struct LineSplitter: Sendable {
 
     /// Consumes bytes, calling `onLine` for each complete line.
     public mutating func feed(_ bytes: UnsafeRawBufferPointer, onLine: ([UInt8]) throws -> Void) rethrows {
-        for byte in bytes {
-            if byte == UInt8(ascii: "\n") {
-                if line.last == UInt8(ascii: "\r") { line.removeLast() }
-                if !skippingOverlongLine || !line.isEmpty { try onLine(line) }
-                line.removeAll(keepingCapacity: true)
-                skippingOverlongLine = false
-            } else if line.count < maximumLineLength {
-                if !skippingOverlongLine { line.append(byte) }
-            } else if !skippingOverlongLine {
-                try onLine(line)
-                line.removeAll(keepingCapacity: true)
-                skippingOverlongLine = true
+        var rest = bytes[...]
+        while !rest.isEmpty {
+            // The bytes up to the next line feed go in at once.
+            let lineFeed = rest.firstIndex(of: UInt8(ascii: "\n"))
+            let piece = rest[..<(lineFeed ?? rest.endIndex)]
+            if !skippingOverlongLine {
+                let room = maximumLineLength - line.count
+                if piece.count <= room {
+                    line.append(contentsOf: piece)
+                } else {
+                    line.append(contentsOf: piece.prefix(room))
+                    try onLine(line)
+                    line.removeAll(keepingCapacity: true)
+                    skippingOverlongLine = true
+                }
             }
+            guard let lineFeed else { return }
+            if line.last == UInt8(ascii: "\r") { line.removeLast() }
+            if !skippingOverlongLine || !line.isEmpty { try onLine(line) }
+            line.removeAll(keepingCapacity: true)
+            skippingOverlongLine = false
+            rest = rest[(lineFeed + 1)...]
         }
     }
 

@@ -57,27 +57,15 @@ public struct ListParser: Sendable {
     /// line of its own. Lines that are not entries, nor known to be none (blank lines, totals,
     /// headers, `.` and `..`), are passed to `onSkippedLine`: each may hide an entry.
     public func entries(lines: [[UInt8]], onSkippedLine: ([UInt8]) -> Void = { _ in }) -> [ListingEntry] {
-        var result: [ListingEntry] = []
-        result.reserveCapacity(lines.count)
-        var index = 0
-        while index < lines.count {
-            let line = lines[index]
-            index += 1
-            if let entry = entry(bytes: line) {
-                result.append(entry)
-            } else if index < lines.count, Line(line).isLoneVMSName,
-                      let joined = entry(bytes: line + [UInt8(ascii: " ")] + lines[index]) {
-                result.append(joined)
-                index += 1
-            } else if !Line(line).isKnownNonEntry, !namesItselfOrParent(line) {
-                onSkippedLine(line)
-            }
-        }
-        return result
+        var reader = ListingReader(parser: self)
+        reader.entries.reserveCapacity(lines.count)
+        for line in lines { reader.add(line, onSkippedLine: onSkippedLine) }
+        reader.finish(onSkippedLine: onSkippedLine)
+        return reader.entries
     }
 
     /// Whether a line is an entry for `.` or `..` (the directory itself or its parent).
-    private func namesItselfOrParent(_ bytes: [UInt8]) -> Bool {
+    func namesItselfOrParent(_ bytes: [UInt8]) -> Bool {
         let line = Line(bytes)
         guard !line.fields.isEmpty, let entry = anyFormat(line) else { return false }
         return entry.name.isEmpty || entry.name == "." || entry.name == ".."
@@ -306,5 +294,48 @@ enum Bytes {
             index += 1
         }
         return true
+    }
+}
+
+/// The entries of a listing parsed line by line as it arrives, the same as
+/// `ListParser.entries(lines:)` over all of its lines: a VMS name alone on its line waits for
+/// the next line, which may complete it.
+public struct ListingReader {
+    /// The entries so far.
+    public var entries: [ListingEntry] = []
+    private let parser: ListParser
+    private var loneName: [UInt8]?
+
+    public init(parser: ListParser) {
+        self.parser = parser
+    }
+
+    /// Parses the next line; lines that are not entries are passed to `onSkippedLine`.
+    public mutating func add(_ line: [UInt8], onSkippedLine: ([UInt8]) -> Void) {
+        if let name = loneName {
+            loneName = nil
+            if let joined = parser.entry(bytes: name + [UInt8(ascii: " ")] + line) {
+                entries.append(joined)
+                return
+            }
+            skip(name, onSkippedLine)
+        }
+        if let entry = parser.entry(bytes: line) {
+            entries.append(entry)
+        } else if Line(line).isLoneVMSName {
+            loneName = line
+        } else {
+            skip(line, onSkippedLine)
+        }
+    }
+
+    /// Ends the listing.
+    public mutating func finish(onSkippedLine: ([UInt8]) -> Void) {
+        if let name = loneName { skip(name, onSkippedLine) }
+        loneName = nil
+    }
+
+    private func skip(_ line: [UInt8], _ onSkippedLine: ([UInt8]) -> Void) {
+        if !Line(line).isKnownNonEntry, !parser.namesItselfOrParent(line) { onSkippedLine(line) }
     }
 }

@@ -4,6 +4,11 @@ public enum Sanitizer {
     /// overrides replaced by a visible escape such as `\x1b` or `\u{202e}`, so that
     /// nothing a server sends can move the cursor, recolour or retitle a terminal.
     public static func visible(_ text: String) -> String {
+        // Printable ASCII, the common case, needs no escapes.
+        func printableASCII(_ byte: UInt8) -> Bool { byte >= 0x20 && byte < 0x7F }
+        if text.utf8.withContiguousStorageIfAvailable({ $0.allSatisfy(printableASCII) }) ?? text.utf8.allSatisfy(printableASCII) {
+            return text
+        }
         var result = ""
         result.unicodeScalars.reserveCapacity(text.unicodeScalars.count)
         for scalar in text.unicodeScalars {

@@ -24,6 +24,19 @@ struct DemoCommand: ParsableCommand {
     @Option(name: .long, help: "The commander's colour theme.")
     var theme: String?
 
+    @Option(
+        name: .customLong("reply-delay"),
+        help: ArgumentHelp(
+            "Send every reply MS milliseconds after it was made, while the server goes on with the next commands, as across an ocean.",
+            valueName: "MS"))
+    var replyDelayMilliseconds: Int = 0
+
+    func validate() throws {
+        guard (0...60_000).contains(replyDelayMilliseconds) else {
+            throw ValidationError("--reply-delay takes 0 to 60000 milliseconds.")
+        }
+    }
+
     func run() throws {
         if serve { try serveOnly() } else { try openCommander() }
     }
@@ -51,6 +64,9 @@ struct DemoCommand: ParsableCommand {
     private func startServer(root: String) throws -> FTPServer {
         do {
             let server = try FTPServer(configuration: .init(root: root, port: port, allowsAnonymous: true, timeout: 300))
+            if replyDelayMilliseconds > 0 {
+                server.faults.delayReplies(by: Double(replyDelayMilliseconds) / 1000, inTransit: true)
+            }
             server.start()
             return server
         } catch {

@@ -27,7 +27,7 @@ struct ListCommand: ParsableCommand {
         let url = try ConnectionOptions.parseURL(url)
         let session = RemoteSession(endpoint: try connection.endpoint(for: url))
         defer { session.close() }
-        let listing: DirectoryListing
+        var listing: DirectoryListing
         do {
             listing = try DirectoryLister(client: session.connection()).listing(at: url.path)
         } catch {
@@ -37,23 +37,62 @@ struct ListCommand: ParsableCommand {
             let count = listing.unreadableLines
             printError("ferry: \(count) line\(count == 1 ? "" : "s") of the listing could not be read; it may be incomplete (-v shows them)")
         }
-        let sorted = listing.entries.sorted { $0.name < $1.name }
-        let output = json ? ListingJSON.render(sorted) : sorted.map { long ? Self.longLine($0) : Sanitizer.visible($0.name) }.joined(separator: "\n")
-        if !output.isEmpty { print(output) }
+        // In place: a sorted copy would copy every entry of a long listing once more.
+        listing.entries.sort { $0.name < $1.name }
+        var output = StandardOutput()
+        if json {
+            ListingJSON.write(listing.entries, to: &output)
+        } else {
+            for entry in listing.entries {
+                if long { Self.writeLongLine(entry, to: &output) } else { output.write(Sanitizer.visible(entry.name)) }
+                output.write("\n")
+            }
+        }
+        output.flush()
     }
 
-    static func longLine(_ entry: ListingEntry) -> String {
+    /// `drwxr-xr-x         4096  2026-11-25T14:35:00Z  name`, without the line break.
+    static func writeLongLine(_ entry: ListingEntry, to output: inout some TextOutputStream) {
         let type = switch entry.kind {
         case .directory: "d"
         case .link: "l"
         case .file: "-"
         case .other: "?"
         }
+        output.write(type)
+        output.write(entry.permissions ?? "---------")
+        output.write(" ")
         let size = entry.size.map(String.init) ?? "-"
-        let modified = entry.modified.map(ListingJSON.timestamp) ?? "-"
-        var line = "\(type)\(entry.permissions ?? "---------") \(String(repeating: " ", count: max(0, 12 - size.count)))\(size)  \(modified)  \(Sanitizer.visible(entry.name))"
-        if let target = entry.target { line += " -> \(Sanitizer.visible(target))" }
-        return line
+        output.write(String(repeating: " ", count: max(0, 12 - size.count)))
+        output.write(size)
+        output.write("  ")
+        output.write(entry.modified.map(ListingJSON.timestamp) ?? "-")
+        output.write("  ")
+        output.write(Sanitizer.visible(entry.name))
+        if let target = entry.target {
+            output.write(" -> ")
+            output.write(Sanitizer.visible(target))
+        }
+    }
+}
+
+/// Standard output through a buffer that is written out in large pieces, so that a long
+/// listing is never held whole as text.
+struct StandardOutput: TextOutputStream {
+    private var pending: [UInt8] = []
+    private let limit = 64 * 1024
+
+    mutating func write(_ text: String) {
+        if text.utf8.withContiguousStorageIfAvailable({ pending.append(contentsOf: $0) }) == nil {
+            pending.append(contentsOf: text.utf8)
+        }
+        if pending.count >= limit { flush() }
+    }
+
+    mutating func flush() {
+        // Like print, which this replaces, it leaves a closed standard output unreported.
+        try? FileHandle.standardOutput.write(contentsOf: pending)
+        pending.removeAll(keepingCapacity: true)
     }
 }
 
@@ -80,23 +119,70 @@ struct DirectoryLister {
 
 /// The JSON form of a listing (`ls --json`).
 enum ListingJSON {
-    static func render(_ entries: [ListingEntry]) -> String {
-        let objects = entries.map { entry in
-            let fields: [(String, String)] = [
-                ("name", string(entry.name)),
-                ("type", string(entry.kind.rawValue)),
-                ("size", entry.size.map(String.init) ?? "null"),
-                ("modified", entry.modified.map { string(timestamp($0)) } ?? "null"),
-                ("target", entry.target.map(string) ?? "null"),
-                ("permissions", entry.permissions.map(string) ?? "null"),
-            ]
-            return "  {" + fields.map { "\"\($0.0)\": \($0.1)" }.joined(separator: ", ") + "}"
+    /// One array of entries, an entry a line.
+    static func write(_ entries: [ListingEntry], to output: inout some TextOutputStream) {
+        guard !entries.isEmpty else {
+            output.write("[]\n")
+            return
         }
-        return objects.isEmpty ? "[]" : "[\n" + objects.joined(separator: ",\n") + "\n]"
+        output.write("[\n")
+        for (index, entry) in entries.enumerated() {
+            output.write("  {\"name\": ")
+            write(string: entry.name, to: &output)
+            output.write(", \"type\": ")
+            write(string: entry.kind.rawValue, to: &output)
+            output.write(", \"size\": ")
+            output.write(entry.size.map(String.init) ?? "null")
+            output.write(", \"modified\": ")
+            if let modified = entry.modified { write(string: timestamp(modified), to: &output) } else { output.write("null") }
+            output.write(", \"target\": ")
+            if let target = entry.target { write(string: target, to: &output) } else { output.write("null") }
+            output.write(", \"permissions\": ")
+            if let permissions = entry.permissions { write(string: permissions, to: &output) } else { output.write("null") }
+            output.write(index == entries.count - 1 ? "}\n]\n" : "},\n")
+        }
     }
 
-    /// `2026-11-25T14:35:00Z`.
+    /// `2026-11-25T14:35:00Z`: the UTC time to the second, as `ISO8601DateFormatter` writes it.
     static func timestamp(_ date: Date) -> String {
+        // Civil time from days, after Howard Hinnant's algorithm; the Gregorian calendar runs
+        // back unchanged only to its start, so older dates go to the formatter.
+        let seconds = date.timeIntervalSince1970.rounded(.down)
+        guard seconds >= -12_219_292_800, seconds < 253_402_300_800, let total = Int(exactly: seconds) else {
+            return formattedTimestamp(date)
+        }
+        let days = total >= 0 ? total / 86_400 : (total - 86_399) / 86_400
+        let secondOfDay = total - days * 86_400
+        let era = (days + 719_468) / 146_097
+        let dayOfEra = days + 719_468 - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let shiftedMonth = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * shiftedMonth + 2) / 5 + 1
+        let month = shiftedMonth < 10 ? shiftedMonth + 3 : shiftedMonth - 9
+        let year = era * 400 + yearOfEra + (month <= 2 ? 1 : 0)
+        return String(unsafeUninitializedCapacity: 20) { text in
+            var position = 0
+            func put(_ value: Int, digits: Int, then separator: Unicode.Scalar) {
+                var rest = value
+                for offset in stride(from: digits - 1, through: 0, by: -1) {
+                    text[position + offset] = UInt8(ascii: "0") + UInt8(rest % 10)
+                    rest /= 10
+                }
+                text[position + digits] = UInt8(ascii: separator)
+                position += digits + 1
+            }
+            put(year, digits: 4, then: "-")
+            put(month, digits: 2, then: "-")
+            put(day, digits: 2, then: "T")
+            put(secondOfDay / 3600, digits: 2, then: ":")
+            put(secondOfDay / 60 % 60, digits: 2, then: ":")
+            put(secondOfDay % 60, digits: 2, then: "Z")
+            return position
+        }
+    }
+
+    private static func formattedTimestamp(_ date: Date) -> String {
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime]
         formatter.timeZone = TimeZone(identifier: "UTC")
@@ -105,6 +191,25 @@ enum ListingJSON {
 
     /// A JSON string literal.
     static func string(_ text: String) -> String {
+        var result = ""
+        write(string: text, to: &result)
+        return result
+    }
+
+    /// Writes `text` as a JSON string literal.
+    static func write(string text: String, to output: inout some TextOutputStream) {
+        // Printable ASCII other than the quote and the backslash goes out as it is.
+        func plain(_ byte: UInt8) -> Bool { byte >= 0x20 && byte < 0x7F && byte != UInt8(ascii: "\"") && byte != UInt8(ascii: "\\") }
+        guard text.utf8.withContiguousStorageIfAvailable({ $0.allSatisfy(plain) }) ?? text.utf8.allSatisfy(plain) else {
+            output.write(escaped(text))
+            return
+        }
+        output.write("\"")
+        output.write(text)
+        output.write("\"")
+    }
+
+    private static func escaped(_ text: String) -> String {
         var result = "\""
         for scalar in text.unicodeScalars {
             switch scalar {

@@ -1,0 +1,59 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// `ferry ls`, `ls -l` and `ls --json` print a listing byte for byte as recorded in
+/// `ListingGolden/`: names that need escapes, links, sizes and dates from year 1601 to 9999.
+/// Run with `FERRY_RECORD_LISTING_GOLDEN=1` to write the files from the binary under test.
+@Suite("ferry ls output, byte for byte")
+struct ListingOutputTests {
+    static let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("ListingGolden")
+
+    /// A LIST reply in Unix and DOS formats, every date with its year so that the output does not
+    /// depend on today's date.
+    static var listing: String {
+        let names = [
+            "plain.txt", "with space", "quote\"d", "back\\slash", "tab\there", "esc\u{1B}[31mred", "del\u{7F}",
+            "c1\u{85}next", "bidi\u{202E}txt.exe", "sep\u{2028}line", "Übersicht – naïve ファイル", "ship 🚢", "-dash", "a", "B", "ä",
+        ]
+        let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+        let years = [1601, 1899, 1900, 1969, 1970, 1999, 2000, 2024, 2038, 2100, 2400, 9999]
+        let sizes: [UInt64] = [0, 1, 999_999_999_999, 18_446_744_073_709_551_615]
+        var lines = ["total 1234"]
+        var serial = 0
+        for year in years {
+            for (monthIndex, month) in months.enumerated() {
+                let name = names[serial % names.count]
+                let day = 1 + (serial * 7) % 28
+                let size = sizes[serial % sizes.count]
+                switch serial % 4 {
+                case 0: lines.append("-rw-r--r--   1 ftp ftp \(size) \(month) \(day) \(year) \(name) \(serial)")
+                case 1: lines.append("drwxr-x---   2 ftp ftp 4096 \(month) \(day)  \(year) \(name) \(serial)")
+                case 2: lines.append("lrwxrwxrwx   1 ftp ftp 11 \(month) \(day)  \(year) \(name) \(serial) -> ../\(names[(serial + 3) % names.count])")
+                default:
+                    func two(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
+                    let time = "\(two(1 + serial % 12)):\(two(serial % 60))\(serial % 8 < 4 ? "AM" : "PM")"
+                    lines.append("\(two(monthIndex + 1))-\(two(day))-\(year)  \(time)  \(serial % 3 == 0 ? "<DIR>" : "\(size)")  \(name) \(serial)")
+                }
+                serial += 1
+            }
+        }
+        return lines.map { $0 + "\r\n" }.joined()
+    }
+
+    @Test(arguments: [("names.txt", ["ls"]), ("long.txt", ["ls", "-l"]), ("json.txt", ["ls", "--json"])])
+    func printsAsRecorded(_ file: String, _ arguments: [String]) throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        fixture.server.faults.serveListing(Array(Self.listing.utf8))
+        let result = try FerryProcess.run(arguments + [fixture.url()])
+        #expect(result.status == 0, "\(result.standardError)")
+        let golden = Self.folder.appendingPathComponent(file)
+        if ProcessInfo.processInfo.environment["FERRY_RECORD_LISTING_GOLDEN"] == "1" {
+            try Data(result.standardOutput.utf8).write(to: golden)
+            return
+        }
+        let expected = try String(contentsOf: golden, encoding: .utf8)
+        #expect(result.standardOutput == expected, "ferry \(arguments.joined(separator: " ")) differs from \(file)")
+    }
+}
