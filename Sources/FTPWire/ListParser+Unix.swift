@@ -19,18 +19,49 @@ extension ListParser {
         let permissions = isNetWare || !Self.isRWXMode(modeField) ? nil : String(decoding: modeField.dropFirst().prefix(9), as: UTF8.self)
         // English month names first, which is nearly every line and cheap; then other languages.
         for localized in [false, true] {
-            if let entry = datedEntry(line, kind: kind, permissions: permissions, isNetWare: isNetWare, localized: localized) { return entry }
+            switch datedEntry(line, kind: kind, permissions: permissions, isNetWare: isNetWare, localized: localized) {
+            case .entry(let entry): return entry
+            case .impossibleDate: return nil
+            case .noDate: continue
+            }
         }
-        // No date at all: `drwxr-xr-x 3 owner group 512 name`.
-        guard line.fields.count >= 6, Bytes.number(line[1]) != nil, let size = Bytes.number(line[4]) else { return nil }
+        // No date at all: `drwxr-xr-x 3 owner group 512 name`; but a date with impossible
+        // values (`Jam 4 12:00`, `Nov 0 30:01`) is no name.
+        guard line.fields.count >= 6, Bytes.number(line[1]) != nil, let size = Bytes.number(line[4]), !Self.looksLikeDate(line, at: 5) else { return nil }
         return entry(line, kind: kind, nameStart: line.fields[4].upperBound + 1, size: size, modified: nil, permissions: permissions)
+    }
+
+    /// What the search for a date in a line found.
+    private enum DatedLine {
+        case entry(ListingEntry)
+        /// Fields with the shape of a date but no valid value (`Feb 30 2024`): the line is unreadable.
+        case impossibleDate
+        case noDate
+    }
+
+    /// Whether the fields from `index` have the shape of a Unix date, valid or not: a month-like
+    /// word or number, a day-like number or word, and a time or a year.
+    static func looksLikeDate(_ line: Line, at index: Int) -> Bool {
+        guard index + 2 < line.fields.count else { return false }
+        func isShortWord(_ field: ArraySlice<UInt8>) -> Bool {
+            (2...4).contains(field.count) && field.allSatisfy { ($0 | 0x20) >= 0x61 && ($0 | 0x20) <= 0x7A }
+        }
+        func isShortNumber(_ field: ArraySlice<UInt8>) -> Bool {
+            (1...2).contains(field.count) && field.allSatisfy { $0 >= 0x30 && $0 <= 0x39 }
+        }
+        let (first, second, third) = (line[index], line[index + 1], line[index + 2])
+        let monthAndDay = (isShortWord(first) && isShortNumber(second)) || (isShortNumber(first) && isShortWord(second))
+        let timeOrYear = third.contains(UInt8(ascii: ":")) && third.count <= 8 && third.allSatisfy { $0 == UInt8(ascii: ":") || ($0 >= 0x30 && $0 <= 0x39) }
+            || third.count == 4 && third.allSatisfy { $0 >= 0x30 && $0 <= 0x39 }
+        return monthAndDay && timeOrYear
     }
 
     /// The entry of a line whose date (of `dateFields`) is found, with the size before it and the
     /// name after it.
-    private func datedEntry(_ line: Line, kind: ListingEntry.Kind, permissions: String?, isNetWare: Bool, localized: Bool) -> ListingEntry? {
+    private func datedEntry(_ line: Line, kind: ListingEntry.Kind, permissions: String?, isNetWare: Bool, localized: Bool) -> DatedLine {
         for dateIndex in 2..<line.fields.count {
             guard let (modified, lastDateField) = dateFields(line, at: dateIndex, localized: localized) else { continue }
+            guard modified != nil else { return .impossibleDate }
             let sizeField = line[dateIndex - 1]
             let isDevice = sizeField.contains(UInt8(ascii: ",")) || (dateIndex >= 3 && line[dateIndex - 2].last == UInt8(ascii: ","))
             var size = isDevice ? nil : Bytes.sizeWithUnit(sizeField)
@@ -45,9 +76,9 @@ extension ListParser {
             let padded = isNetWare || line.fields[lastDateField].count > 5 && line.bytes[line.fields[lastDateField].lowerBound + 4] == UInt8(ascii: ".")
             let nameStart = padded ? line.skippingSpaces(from: end) : end + 1
             guard nameStart < line.bytes.count else { continue }
-            return entry(line, kind: isDevice ? .other : kind, nameStart: nameStart, size: size, modified: modified, permissions: permissions)
+            return .entry(entry(line, kind: isDevice ? .other : kind, nameStart: nameStart, size: size, modified: modified, permissions: permissions))
         }
-        return nil
+        return .noDate
     }
 
     private func entry(_ line: Line, kind: ListingEntry.Kind, nameStart: Int, size: UInt64?, modified: Date?, permissions: String?) -> ListingEntry {

@@ -16,7 +16,8 @@ public struct ListParser: Sendable {
 
     public init(now: Date = Date()) {
         self.now = now
-        currentYear = CivilTime.year(of: now)
+        // A clock beyond what any calendar shows still gives years a date can have.
+        currentYear = min(max(CivilTime.year(of: now), 1), 9999)
     }
 
     /// The entry a line describes, or nil for headers, totals, blank lines, `.`/`..` and
@@ -72,14 +73,17 @@ public struct ListParser: Sendable {
     }
 
     /// A date in the year that puts it no more than a day after `now`.
+    /// February 29th goes to the latest leap year that fits; against a clock no calendar shows,
+    /// the first year that has the date. Nil only for a date no year has (`Feb 30`, `25:00`).
     func recentDate(month: Int, day: Int, hour: Int, minute: Int, second: Int = 0) -> Date? {
-        guard let date = CivilTime.date(year: currentYear, month: month, day: day, hour: hour, minute: minute, second: second) else {
-            return nil
+        let years = month == 2 && day == 29 ? (0...4).map { currentYear - $0 } : [currentYear, currentYear - 1]
+        var first: Date?
+        for year in years {
+            guard let date = CivilTime.date(year: year, month: month, day: day, hour: hour, minute: minute, second: second) else { continue }
+            if date.timeIntervalSince(now) <= 86_400 || year < currentYear { return date }
+            first = first ?? date
         }
-        if date.timeIntervalSince(now) > 86_400 {
-            return CivilTime.date(year: currentYear - 1, month: month, day: day, hour: hour, minute: minute, second: second)
-        }
-        return date
+        return first ?? CivilTime.date(year: 2000, month: month, day: day, hour: hour, minute: minute, second: second)
     }
 }
 
@@ -155,11 +159,15 @@ struct Line {
 enum Bytes {
     /// The unsigned number the bytes spell, all digits; nil otherwise or on overflow.
     static func number(_ bytes: ArraySlice<UInt8>) -> UInt64? {
-        guard !bytes.isEmpty, bytes.count <= 19 else { return nil }
+        guard !bytes.isEmpty, bytes.count <= 20 else { return nil }
         var value: UInt64 = 0
         for byte in bytes {
             guard byte >= 0x30, byte <= 0x39 else { return nil }
-            value = value * 10 + UInt64(byte - 0x30)
+            // Up to UInt64.max itself; one more is no size at all.
+            let (tens, overflow) = value.multipliedReportingOverflow(by: 10)
+            let (sum, carry) = tens.addingReportingOverflow(UInt64(byte - 0x30))
+            guard !overflow, !carry else { return nil }
+            value = sum
         }
         return value
     }

@@ -62,7 +62,7 @@ public struct ListingEntry: Sendable, Equatable {
 enum CivilTime {
     /// Seconds since 1970 for a UTC civil date and time; nil when a field is out of range.
     static func date(year: Int, month: Int, day: Int, hour: Int = 0, minute: Int = 0, second: Int = 0) -> Date? {
-        guard (1...12).contains(month), (1...31).contains(day), (0...23).contains(hour),
+        guard (1...12).contains(month), (1...daysIn(month: month, year: year)).contains(day), (0...23).contains(hour),
               (0...59).contains(minute), (0...60).contains(second), (1...9999).contains(year)
         else { return nil }
         // Days from civil, after Howard Hinnant's algorithm.
@@ -74,6 +74,15 @@ enum CivilTime {
         let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
         let days = era * 146_097 + dayOfEra - 719_468
         return Date(timeIntervalSince1970: TimeInterval(days * 86_400 + hour * 3600 + minute * 60 + second))
+    }
+
+    /// The days of a month: 28 to 31, February's by the Gregorian leap-year rule.
+    static func daysIn(month: Int, year: Int) -> Int {
+        switch month {
+        case 2: year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) ? 29 : 28
+        case 4, 6, 9, 11: 30
+        default: 31
+        }
     }
 
     /// The times any parser gives: from the start of year 1 to the end of year 9999, UTC.

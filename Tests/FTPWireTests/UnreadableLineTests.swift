@@ -1,0 +1,36 @@
+import Foundation
+@testable import FTPWire
+import Testing
+
+/// Lines that look like listing lines but are not valid ones are reported as unreadable, never
+/// turned into entries with a made-up name; lines at the edges of the formats still parse.
+@Suite("Unreadable listing lines")
+struct UnreadableLineTests {
+    let parser = ListParser(now: Date(timeIntervalSince1970: 1_795_608_000))
+
+    @Test(arguments: [
+        "-rw-r--r--   1 owner group   1234 Jam  4 12:00 file.txt",
+        "-rw-r--r--   1 owner group   1234 Aug 36 12:00 file.txt",
+        "-rw-r--r--   1 owner group   1234 Aug 30 30:01 file.txt",
+        "-rw-r--r--   1 owner group   1234 Aug 30 12:61 file.txt",
+        "-rw-r--r--   1 owner group   1234 Feb 30  2024 file.txt",
+        "-rw-r--r--   1 owner group   1234 Xyz 99 99:99 file.txt",
+        "-rw-r--r--   1 owner group   1234 Nov 0 12:00 file.txt",
+    ])
+    func impossibleDatesAreUnreadable(_ line: String) {
+        var skipped: [String] = []
+        let entries = parser.entries(lines: [Array(line.utf8)]) { skipped.append(String(decoding: $0, as: UTF8.self)) }
+        #expect(entries.isEmpty, "\(entries)")
+        #expect(skipped == [line])
+    }
+
+    @Test func validEdgesStillParse() {
+        #expect(parser.entry("-rw-r--r--   1 owner group 18446744073709551615 Nov 20 14:35 huge")?.size == UInt64.max)
+        #expect(parser.entry("-rw-r--r--   1 owner group 18446744073709551616 Nov 20 14:35 huge") == nil)
+        #expect(parser.entry("-rw-r--r--   1 owner group   12 Nov 20 14:35  leading space")?.name == " leading space")
+        #expect(parser.entry("-rw-r--r--   1 owner group   12 Nov 20 14:35 trailing space ")?.name == "trailing space ")
+        #expect(parser.entry("drwxr-xr-x 3 owner group 512 plain-no-date")?.name == "plain-no-date")
+        #expect(parser.entry("-rw-r--r--+  1 owner group   12 Nov 20 14:35 acl")?.name == "acl")
+        #expect(parser.entry("  -rw-r--r--+  1 owner group   12 Nov 20 14:35 indented")?.name == "indented")
+    }
+}
