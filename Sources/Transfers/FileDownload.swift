@@ -24,6 +24,9 @@ public struct FileDownload: Sendable {
     public var ownedStamp: SourceStamp?
     /// Whether to compare the server's digest of the file, where it offers one.
     public var verifies: Bool
+    /// The file's exact size and time from the listing (MLSD): the first attempt asks the
+    /// server for neither (no SIZE, no MDTM); a retry asks again.
+    public var knownSource: FileFacts?
     /// Binary, or ASCII with line endings converted.
     public var transferType: FTPClient.TransferType
     /// Bytes per read from the network.
@@ -60,7 +63,8 @@ public struct FileDownload: Sendable {
             while true {
                 do {
                     return try attemptDownload(
-                        on: session, name: name, continuing: continues || attempt > 0, owned: &owned, journal: journal, onProgress: onProgress)
+                        on: session, name: name, continuing: continues || attempt > 0, known: attempt == 0 && !mismatched ? knownSource : nil,
+                        owned: &owned, journal: journal, onProgress: onProgress)
                 } catch let mismatch as ChecksumMismatch {
                     // Those bytes are worth nothing: never continued, never put in place.
                     unlink(partPath)
@@ -74,15 +78,15 @@ public struct FileDownload: Sendable {
     }
 
     private func attemptDownload(
-        on session: RemoteSession, name: String, continuing: Bool, owned: inout SourceStamp?, journal: JournalEntry?,
+        on session: RemoteSession, name: String, continuing: Bool, known: FileFacts?, owned: inout SourceStamp?, journal: JournalEntry?,
         onProgress: (TransferProgress) -> Void
     ) throws -> TransferOutcome {
         let client = try session.connection()
         client.transferType = transferType
         let binary = transferType == .binary
         // In ASCII mode SIZE counts the server's line endings, not ours: it cannot check the result.
-        let remoteSize = binary ? try remoteFileSize(client) : nil
-        let modified = binary && client.features.supports("MDTM") ? try? client.mdtm(remotePath) : nil
+        let remoteSize = binary ? try known?.size ?? remoteFileSize(client) : nil
+        let modified = binary ? known?.modified ?? (client.features.supports("MDTM") ? try? client.mdtm(remotePath) : nil) : nil
         let stamp = SourceStamp(size: remoteSize, modified: modified)
         var offset: UInt64 = 0
         if continuing, stamp.identifies, owned == stamp, let partSize = LocalFile.sizeWithoutFollowing(partPath), let remoteSize, partSize <= remoteSize {

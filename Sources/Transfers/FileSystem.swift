@@ -157,6 +157,13 @@ public struct RemoteFileSystem: FileSystem {
 
     public func shown(_ path: RemotePath) -> String { Sanitizer.visible(path.description) }
 
+    /// The size and time of a listed file when the listing gives them exactly (MLSD, to the
+    /// second), so that a transfer need not ask the server again; nil for LIST's rounded ones.
+    public func exactFacts(of entry: ListingEntry) -> FileFacts? {
+        guard client.features.supports("MLST"), entry.size != nil, entry.modified != nil else { return nil }
+        return FileFacts(size: entry.size, modified: entry.modified)
+    }
+
     /// Whether a server's path is a folder: whether CWD into it works (and back again).
     public static func isFolder(_ path: RemotePath, client: FTPClient) -> Bool {
         guard let home = try? client.pwd() else { return false }

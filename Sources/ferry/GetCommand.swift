@@ -58,9 +58,9 @@ struct GetCommand: ParsableCommand {
                 do {
                     let client = try session.connection()
                     if url.isDirectory || RemoteFileSystem.isFolder(url.path, client: client) {
-                        let walk = try TreeWalk(from: RemoteFileSystem(client: client), to: LocalFileSystem(), filter: filters.filter)
-                            .copy(url.path, to: localPath)
-                        copies = walk.files.map { FileCopy(remote: $0.source, local: $0.destination) }
+                        let server = RemoteFileSystem(client: client)
+                        let walk = try TreeWalk(from: server, to: LocalFileSystem(), filter: filters.filter).copy(url.path, to: localPath)
+                        copies = walk.files.map { FileCopy(remote: $0.source, local: $0.destination, remoteFacts: server.exactFacts(of: $0.entry)) }
                         refused += walk.refused
                     }
                 } catch {
@@ -109,9 +109,10 @@ struct GetCommand: ParsableCommand {
                 },
                 isFree: { !FileManager.default.fileExists(atPath: copy.local + $0) })
         }
-        let download = FileDownload(
+        var download = FileDownload(
             remotePath: copy.remote, localPath: copy.local + suffix, continues: continues, ownedStamp: context.ownedStamp,
             verifies: verifies, transferType: transferType)
+        download.knownSource = copy.remoteFacts
         return try download.run(on: session, retry: retry, journal: context.journal, onRetry: context.onRetry, onProgress: context.onProgress)
     }
 

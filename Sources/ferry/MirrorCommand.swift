@@ -113,7 +113,8 @@ struct MirrorCommand: ParsableCommand {
             name: copy.file.remote.lastComponent.description, failing: "cannot fetch \(Sanitizer.visible(copy.file.remote.description))",
             endpoint: endpoint, job: .download(copy.file, from: url, ascii: false, overwrite: nil)
         ) { context in
-            let download = FileDownload(remotePath: copy.file.remote, localPath: local, ownedStamp: context.ownedStamp, verifies: verifies)
+            var download = FileDownload(remotePath: copy.file.remote, localPath: local, ownedStamp: context.ownedStamp, verifies: verifies)
+            download.knownSource = copy.file.remoteFacts
             let outcome = try download.run(
                 on: context.session, retry: retry, journal: context.journal, onRetry: context.onRetry, onProgress: context.onProgress)
             // The server's time, so that the next mirror finds the copy up to date.

@@ -113,7 +113,8 @@ struct MirrorPlanner {
                     plan.refused.append("cannot read the folder \(Sanitizer.visible(child.description)): \(error)")
                 }
             } else if Self.differs(source: entry, target: current) {
-                plan.copies.append(MirrorCopy(file: FileCopy(remote: child, local: target), modified: entry.modified))
+                let facts = RemoteFileSystem(client: client).exactFacts(of: entry)
+                plan.copies.append(MirrorCopy(file: FileCopy(remote: child, local: target, remoteFacts: facts), modified: entry.modified))
             } else {
                 plan.upToDate += 1
             }

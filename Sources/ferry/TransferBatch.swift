@@ -84,6 +84,9 @@ struct FilterOptions: ParsableArguments {
 struct FileCopy {
     let remote: RemotePath
     let local: String
+    /// The server's size and time of the file as an exact listing (MLSD) gave them; nil when
+    /// the transfer must ask.
+    var remoteFacts: FileFacts?
 }
 
 /// One file of a `get`, `put`, `mirror`, `cp` or `resume`: its name to show, what to say when

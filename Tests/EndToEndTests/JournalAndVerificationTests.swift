@@ -42,6 +42,22 @@ struct JournalAndVerificationTests {
         #expect(fixture.root.read("b.bin") == sampleBytes(100_000))
     }
 
+    @Test func aRecursiveDownloadAsksNothingTheMachineListingAnswered() throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        let local = try TemporaryDirectory()
+        defer { local.remove() }
+        for index in 0..<3 { try fixture.root.write("d/f\(index).bin", sampleBytes(10_000, seed: UInt64(index))) }
+        fixture.server.clearReceivedCommands()
+        let result = try FerryProcess.run(["get", "-r", "-P", "1", fixture.url("d/"), "."], in: local.path)
+        #expect(result.status == 0, "\(result.standardError)")
+        let commands = fixture.server.receivedCommands
+        // Per file: the data connection, the file, its digest; SIZE and MDTM come from MLSD.
+        #expect(!commands.contains { $0.hasPrefix("SIZE") || $0.hasPrefix("MDTM") }, "\(commands)")
+        #expect(commands.filter { $0.hasPrefix("HASH") }.count == 3)
+        for index in 0..<3 { #expect(local.read("d/f\(index).bin") == sampleBytes(10_000, seed: UInt64(index))) }
+    }
+
     @Test func aWrongDigestLeavesNoFileAndExitsWithOne() throws {
         let fixture = try ServerFixture()
         defer { fixture.stop() }
