@@ -27,13 +27,28 @@ public enum ParserExercise {
         bytes.withUnsafeBytes { splitter.feed($0) { lines.append($0) } }
         splitter.finish { lines.append($0) }
         parsed += ListParser(now: now).entries(lines: lines).count
+        var entries: [ListingEntry] = []
         for line in lines {
             let text = TextDecoding.string(line)
-            if MLSxParser.entry(Substring(text)) != nil { parsed += 1 }
+            if case .entry(let entry) = MLSxParser.parse(bytes: line) { entries.append(entry) }
+            if MLSxParser.facts(of: Substring(text)) != nil { parsed += 1 }
+            if MLSxParser.timeValue(text) != nil { parsed += 1 }
             _ = ExtendedPortArgument(text)
             _ = PassiveAddress(portArgument: text)
             _ = Sanitizer.visible(text)
         }
-        return parsed
+        // What consumes parsed values: names checked before paths are built, globs matched
+        // against them, dates compared, sizes summed.
+        entries += ListParser(now: now).entries(lines: lines)
+        var total: UInt64 = 0
+        for (index, entry) in entries.enumerated() {
+            if entry.hasSafeName { parsed += 1 }
+            let pattern = entries[(index + 1) % entries.count].name
+            if Glob.matches(pattern, entry.name) { parsed += 1 }
+            if let modified = entry.modified, let other = entries[(index + 1) % entries.count].modified, modified < other { parsed += 1 }
+            let (sum, overflow) = total.addingReportingOverflow(entry.size ?? 0)
+            total = overflow ? .max : sum
+        }
+        return parsed + Int(truncatingIfNeeded: total & 1)
     }
 }
