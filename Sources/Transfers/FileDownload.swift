@@ -28,10 +28,13 @@ public struct FileDownload: Sendable {
     public var transferType: FTPClient.TransferType
     /// Bytes per read from the network.
     public var blockSize: Int
+    /// The bucket that holds this transfer (with the others of its command) to a rate; nil for none.
+    public var rateLimiter: RateLimiter?
 
     public init(
         remotePath: RemotePath, localPath: String, continues: Bool = false, ownedStamp: SourceStamp? = nil, verifies: Bool = true,
-        transferType: FTPClient.TransferType = .binary, blockSize: Int = FTPClient.defaultBlockSize
+        transferType: FTPClient.TransferType = .binary, blockSize: Int = FTPClient.defaultBlockSize,
+        rateLimiter: RateLimiter? = nil
     ) {
         self.remotePath = remotePath
         self.localPath = localPath
@@ -40,6 +43,7 @@ public struct FileDownload: Sendable {
         self.verifies = verifies
         self.transferType = transferType
         self.blockSize = blockSize
+        self.rateLimiter = rateLimiter
     }
 
     /// The partial file beside the target.
@@ -101,7 +105,8 @@ public struct FileDownload: Sendable {
         }
         var file: LocalFile?
         if offset == 0 || offset != remoteSize {
-            try client.retrieve(remotePath, offset: offset, blockSize: blockSize) { chunk in
+            try client.retrieve(remotePath, offset: offset, blockSize: rateLimiter?.blockSize(atMost: blockSize) ?? blockSize) { chunk in
+                rateLimiter?.take(chunk.count)
                 if file == nil { file = try openPart() }
                 try file?.write(chunk)
                 digest?.update(chunk)
