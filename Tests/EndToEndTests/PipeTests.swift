@@ -71,4 +71,27 @@ struct PipeTests {
         let withOthers = try FerryProcess.run(["put", "-", "input", fixture.url("in/")], in: local.path)
         #expect(withOthers.status == 2)
     }
+
+    @Test func theServersDigestIsComparedWithTheBytesThatPassed() throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        let local = try TemporaryDirectory()
+        defer { local.remove() }
+        try fixture.root.write("a.bin", sampleBytes(100_000))
+        try local.write("input", sampleBytes(50_000))
+        fixture.server.faults.answerWrongDigests(true)
+
+        let download = try FerryProcess.run(["get", fixture.url("a.bin"), "-"], in: local.path)
+        #expect(download.status == 1)
+        #expect(download.standardError.contains("checksum mismatch"), "\(download.standardError)")
+
+        let child = try Program.start(
+            FerryProcess.executable, ["put", "-", fixture.url("b.bin")], in: local.path,
+            standardInput: local.file("input"), standardOutput: local.file("out"), standardError: local.file("err"))
+        #expect(child.wait(timeout: 120).status == 1)
+        #expect(String(decoding: local.read("err") ?? Data(), as: UTF8.self).contains("checksum mismatch"))
+
+        let unverified = try FerryProcess.run(["get", "--no-verify", fixture.url("a.bin"), "-"], in: local.path)
+        #expect(unverified.status == 0, "\(unverified.standardError)")
+    }
 }
