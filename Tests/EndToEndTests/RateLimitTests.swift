@@ -40,6 +40,20 @@ struct RateLimitTests {
         #expect(elapsed >= 1.6, "1 MiB at 512 KiB/s over 4 connections took \(elapsed) s")
     }
 
+    @Test func aLimitHoldsForServerToServerCopies() throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        try fixture.root.write("src/one.bin", sampleBytes(1024 * 1024))
+        try FileManager.default.createDirectory(atPath: fixture.root.file("dst"), withIntermediateDirectories: true)
+
+        let start = Date()
+        let result = try FerryProcess.run(["cp", "--no-progress", "--limit-rate", "512K", fixture.url("src/one.bin"), fixture.url("dst/")])
+        let elapsed = Date().timeIntervalSince(start)
+        #expect(result.status == 0, "\(result.standardError)")
+        #expect(fixture.root.read("dst/one.bin") == sampleBytes(1024 * 1024))
+        #expect(elapsed >= 1.6, "1 MiB at 512 KiB/s took \(elapsed) s")
+    }
+
     @Test(arguments: ["fast", "0", "-1M", "1.2.3K", "1e6", "M", ""])
     func nonsenseIsAUsageError(_ rate: String) throws {
         let result = try FerryProcess.run(["get", "--limit-rate", rate, "ftp://127.0.0.1:1/x", "."])
