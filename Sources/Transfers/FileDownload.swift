@@ -31,10 +31,13 @@ public struct FileDownload: Sendable {
     public var transferType: FTPClient.TransferType
     /// Bytes per read from the network.
     public var blockSize: Int
+    /// The bucket that holds this transfer (with the others of its command) to a rate; nil for none.
+    public var rateLimiter: RateLimiter?
 
     public init(
         remotePath: RemotePath, localPath: String, continues: Bool = false, ownedStamp: SourceStamp? = nil, verifies: Bool = true,
-        transferType: FTPClient.TransferType = .binary, blockSize: Int = FTPClient.defaultBlockSize
+        transferType: FTPClient.TransferType = .binary, blockSize: Int = FTPClient.defaultBlockSize,
+        rateLimiter: RateLimiter? = nil
     ) {
         self.remotePath = remotePath
         self.localPath = localPath
@@ -43,6 +46,7 @@ public struct FileDownload: Sendable {
         self.verifies = verifies
         self.transferType = transferType
         self.blockSize = blockSize
+        self.rateLimiter = rateLimiter
     }
 
     /// The partial file beside the target.
@@ -105,7 +109,8 @@ public struct FileDownload: Sendable {
         }
         var file: LocalFile?
         if offset == 0 || offset != remoteSize {
-            try client.retrieve(remotePath, offset: offset, blockSize: blockSize) { chunk in
+            try client.retrieve(remotePath, offset: offset, blockSize: rateLimiter?.blockSize(atMost: blockSize) ?? blockSize) { chunk in
+                rateLimiter?.take(chunk.count)
                 if file == nil { file = try openPart() }
                 try file?.write(chunk)
                 digest?.update(chunk)

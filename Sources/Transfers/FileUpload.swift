@@ -26,10 +26,13 @@ public struct FileUpload: Sendable {
     public var transferType: FTPClient.TransferType
     /// Bytes per write to the network.
     public var blockSize: Int
+    /// The bucket that holds this transfer (with the others of its command) to a rate; nil for none.
+    public var rateLimiter: RateLimiter?
 
     public init(
         localPath: String, remotePath: RemotePath, continues: Bool = false, ownedStamp: SourceStamp? = nil, verifies: Bool = true,
-        transferType: FTPClient.TransferType = .binary, blockSize: Int = FTPClient.defaultBlockSize
+        transferType: FTPClient.TransferType = .binary, blockSize: Int = FTPClient.defaultBlockSize,
+        rateLimiter: RateLimiter? = nil
     ) {
         self.localPath = localPath
         self.remotePath = remotePath
@@ -38,6 +41,7 @@ public struct FileUpload: Sendable {
         self.verifies = verifies
         self.transferType = transferType
         self.blockSize = blockSize
+        self.rateLimiter = rateLimiter
     }
 
     /// Runs the upload on `session`, retrying transient failures by `retry`, and notes in
@@ -79,7 +83,7 @@ public struct FileUpload: Sendable {
         if offset == 0 || offset != size {
             let file = try LocalFile.reading(localPath, from: offset)
             var began = false
-            try client.store(remotePath, offset: offset, blockSize: blockSize, from: { buffer in
+            try client.store(remotePath, offset: offset, blockSize: rateLimiter?.blockSize(atMost: blockSize) ?? blockSize, from: { buffer in
                 if !began {
                     // The server accepted the STOR: what it holds from here on is ours.
                     began = true
@@ -87,6 +91,7 @@ public struct FileUpload: Sendable {
                     journal?.began(stamp)
                 }
                 let count = try file.read(into: buffer)
+                rateLimiter?.take(count)
                 digest?.update(UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
                 return count
             }) { count in

@@ -56,6 +56,14 @@ final class LocalFile {
         return file
     }
 
+    /// Standard input (0) or output (1) as a file of its own: a duplicate of the descriptor,
+    /// so that closing it leaves the process's own alone.
+    static func standard(_ descriptor: Int32, named name: String) throws -> LocalFile {
+        let duplicate = fcntl(descriptor, F_DUPFD_CLOEXEC, 0)
+        guard duplicate >= 0 else { throw LocalFileError(path: name, action: "cannot use") }
+        return LocalFile(path: name, descriptor: duplicate)
+    }
+
     /// The size of the file at `path`, or nil when there is none.
     static func size(of path: String) -> UInt64? {
         var status = stat()

@@ -21,10 +21,12 @@ public struct RemoteCopy: Sendable {
     public var verifies: Bool
     /// Bytes per read and write.
     public var blockSize: Int
+    /// The bucket that holds this transfer (with the others of its command) to a rate; nil for none.
+    public var rateLimiter: RateLimiter?
 
     public init(
         from sourcePath: RemotePath, to destinationPath: RemotePath, continues: Bool = false, ownedStamp: SourceStamp? = nil,
-        verifies: Bool = true, blockSize: Int = FTPClient.defaultBlockSize
+        verifies: Bool = true, blockSize: Int = FTPClient.defaultBlockSize, rateLimiter: RateLimiter? = nil
     ) {
         self.sourcePath = sourcePath
         self.destinationPath = destinationPath
@@ -32,6 +34,7 @@ public struct RemoteCopy: Sendable {
         self.ownedStamp = ownedStamp
         self.verifies = verifies
         self.blockSize = blockSize
+        self.rateLimiter = rateLimiter
     }
 
     /// Runs the copy from `source` to `destination` (two sessions, even on one server),
@@ -96,7 +99,7 @@ public struct RemoteCopy: Sendable {
         let channel = ByteChannel(capacity: 16 * blockSize)
         let done = DispatchSemaphore(value: 0)
         let readFailure = LockedError()
-        let (path, blockSize) = (sourcePath, blockSize)
+        let (path, blockSize, limiter) = (sourcePath, rateLimiter?.blockSize(atMost: blockSize) ?? blockSize, rateLimiter)
         let handed = HandedOver(reader)
         let thread = Thread {
             do {
@@ -113,6 +116,7 @@ public struct RemoteCopy: Sendable {
         do {
             try writer.store(destinationPath, offset: offset, blockSize: blockSize, from: { buffer in
                 let count = try channel.read(into: buffer)
+                limiter?.take(count)
                 onBlock(buffer, count)
                 return count
             })

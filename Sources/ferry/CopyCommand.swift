@@ -38,7 +38,7 @@ struct CopyCommand: ParsableCommand {
     func run() throws {
         guard arguments.count == 2 else { throw Failure(.usage, "cp needs a source URL and a destination URL") }
         let (source, destination) = (try ConnectionOptions.parseURL(arguments[0]), try ConnectionOptions.parseURL(arguments[1]))
-        if !transfer.recursive, source.isDirectory {
+        if !transfer.recursive, source.isDirectory, !RemoteMatches.isPattern(source) {
             throw Failure(.usage, "\(source) names a directory: add -r to copy it with all inside")
         }
         let (from, to) = (try connection.endpoint(for: source), try connection.endpoint(for: destination))
@@ -47,26 +47,39 @@ struct CopyCommand: ParsableCommand {
         var copies: [(source: RemotePath, destination: RemotePath)] = []
         var refused: [String] = []
         do {
-            let reader = try sessions.session(for: from).connection()
+            let reading = sessions.session(for: from)
+            var sources = [source]
+            if RemoteMatches.isPattern(source) {
+                sources = try RemoteMatches(source, session: reading, action: "copy")
+                    .urls(on: source, recursive: transfer.recursive, refused: &refused, verb: "copy")
+            }
+            let reader = try reading.connection()
             let writer = try sessions.session(for: to, role: "destination").connection()
-            let name = source.path.lastComponent.description.isEmpty ? source.host : source.path.lastComponent.description
-            guard SafeName.isSafe(name) else { throw Failure(.usage, "cannot name a copy \(SafeName.shown(name))") }
-            let intoFolder = destination.isDirectory || RemoteFileSystem.isFolder(destination.path, client: writer)
-            let target = intoFolder ? destination.path.appending(RemotePath(name)) : destination.path
-            if transfer.recursive, source.isDirectory || RemoteFileSystem.isFolder(source.path, client: reader) {
-                let walk = try TreeWalk(from: RemoteFileSystem(client: reader), to: RemoteFileSystem(client: writer), filter: filters.filter)
-                    .copy(source.path, to: target)
-                copies = walk.files.map { ($0.source, $0.destination) }
-                refused = walk.refused
-            } else {
-                copies = [(source.path, target)]
+            // Several matches of a pattern go into the destination as into a folder.
+            let intoFolder = destination.isDirectory || sources.count + refused.count > 1
+                || RemoteFileSystem.isFolder(destination.path, client: writer)
+            for source in sources {
+                let name = source.path.lastComponent.description.isEmpty ? source.host : source.path.lastComponent.description
+                guard SafeName.isSafe(name) else { throw Failure(.usage, "cannot name a copy \(SafeName.shown(name))") }
+                let target = intoFolder ? destination.path.appending(RemotePath(name)) : destination.path
+                if transfer.recursive, source.isDirectory || RemoteFileSystem.isFolder(source.path, client: reader) {
+                    let walk = try TreeWalk(from: RemoteFileSystem(client: reader), to: RemoteFileSystem(client: writer), filter: filters.filter)
+                        .copy(source.path, to: target)
+                    copies += walk.files.map { ($0.source, $0.destination) }
+                    refused += walk.refused
+                } else {
+                    copies.append((source.path, target))
+                }
             }
         } catch let failure as Failure {
             throw failure
         } catch {
             throw Failure(error, while: "cannot copy \(source) to \(destination)")
         }
-        let files = copies.map { copy(from: source.with(path: $0.source), to: destination.with(path: $0.destination), endpoints: (from, to)) }
+        let limiter = batch.makeRateLimiter()
+        let files = copies.map {
+            copy(from: source.with(path: $0.source), to: destination.with(path: $0.destination), endpoints: (from, to), limiter: limiter)
+        }
         let connections = batch.connections(for: files.count)
         let transfers = TransferBatch(count: files.count + refused.count, noun: "copies", options: batch, connections: connections)
         refused.forEach(transfers.fail)
@@ -75,17 +88,20 @@ struct CopyCommand: ParsableCommand {
     }
 
     /// The batch entry that copies one file.
-    private func copy(from source: FTPURL, to destination: FTPURL, endpoints: (RemoteEndpoint, RemoteEndpoint)) -> BatchFile {
+    private func copy(from source: FTPURL, to destination: FTPURL, endpoints: (RemoteEndpoint, RemoteEndpoint), limiter: RateLimiter?) -> BatchFile {
         let job = JobRecord(
             kind: .copy, source: source.withoutPassword.description, destination: destination.withoutPassword.description,
             overwrite: transfer.overwritePolicy.rawValue)
-        return Self.file(job, from: source, to: destination, endpoints: endpoints, policy: transfer.overwritePolicy, verifies: batch.verifies, retry: connection.retryPolicy)
+        return Self.file(
+            job, from: source, to: destination, endpoints: endpoints, policy: transfer.overwritePolicy, verifies: batch.verifies,
+            retry: connection.retryPolicy, limiter: limiter)
     }
 
-    /// The batch entry that copies `source` to `destination` as `policy` says about a file there.
+    /// The batch entry that copies `source` to `destination` as `policy` says about a file there,
+    /// at most as fast as `limiter` allows.
     static func file(
         _ job: JobRecord, from source: FTPURL, to destination: FTPURL, endpoints: (RemoteEndpoint, RemoteEndpoint), policy: OverwritePolicy,
-        verifies: Bool, retry: RetryPolicy
+        verifies: Bool, retry: RetryPolicy, limiter: RateLimiter?
     ) -> BatchFile {
         BatchFile(name: source.path.lastComponent.description, failing: "cannot copy \(source) to \(destination)", endpoint: endpoints.0, job: job) { context in
             let reading = context.sessions.session(for: endpoints.0)
@@ -105,7 +121,7 @@ struct CopyCommand: ParsableCommand {
             }
             let copy = RemoteCopy(
                 from: source.path, to: RemotePath(bytes: destination.path.bytes + Array(suffix.utf8)), continues: continues,
-                ownedStamp: context.ownedStamp, verifies: verifies)
+                ownedStamp: context.ownedStamp, verifies: verifies, rateLimiter: limiter)
             return try copy.run(
                 from: reading, to: writing, retry: retry, journal: context.journal, onRetry: context.onRetry, onProgress: context.onProgress)
         }

@@ -14,8 +14,10 @@ struct GetCommand: ParsableCommand {
             LOCAL may be a folder (the files keep their names there) or, for one URL, a file name; \
             without it, files land in the current folder. Downloads go to NAME.part and are renamed \
             when complete. With -r a folder is copied as cp -r does: into LOCAL when LOCAL is a folder, \
-            else as LOCAL. Examples: ferry get -c ftp://host/pub/big.iso ~/Downloads/; \
-            ferry get -r --exclude '*.tmp' ftp://host/pub/docs/ .
+            else as LOCAL. LOCAL - writes one file to standard output. A URL whose last part holds *, ? \
+            or [...] names the matching entries of its folder (\\* is a literal star). \
+            Examples: ferry get -c ftp://host/pub/big.iso ~/Downloads/; \
+            ferry get -r --exclude '*.tmp' ftp://host/pub/docs/ .; ferry get 'ftp://host/pub/*.gz' ~/Downloads/; ferry get ftp://host/notes.txt - | less
             """
     )
 
@@ -37,18 +39,41 @@ struct GetCommand: ParsableCommand {
     func run() throws {
         let (sources, destination) = try Self.split(arguments)
         let urls = try sources.map(ConnectionOptions.parseURL)
-        if !transfer.recursive, let folder = urls.first(where: \.isDirectory) {
+        let toStandardOutput = destination == "-"
+        if toStandardOutput {
+            guard urls.count == 1, !transfer.recursive else { throw Failure(.usage, "- (standard output) takes one file: not several URLs, not -r") }
+            guard transfer.overwrite == nil, !transfer.continue, !batch.json else {
+                throw Failure(.usage, "- (standard output) goes with none of -c, --overwrite and --json")
+            }
+        }
+        if !transfer.recursive, let folder = urls.first(where: { $0.isDirectory && !RemoteMatches.isPattern($0) }) {
             throw Failure(.usage, "\(folder) names a directory: add -r to download it with all inside")
         }
-        let targets = try LocalTargets(destination: destination, count: urls.count)
         let sessions = SessionPool()
         defer { sessions.close() }
-        // First every file to fetch (walking folders with -r), then the transfers.
+        // First every file to fetch (patterns matched, folders walked with -r), then the transfers.
         var files: [BatchFile] = []
         var refused: [String] = []
         var claimed: Set<String> = []
+        var named: [(url: FTPURL, endpoint: RemoteEndpoint)] = []
         for url in urls {
             let endpoint = try connection.endpoint(for: url)
+            guard RemoteMatches.isPattern(url) else {
+                named.append((url, endpoint))
+                continue
+            }
+            let matches = try RemoteMatches(url, session: sessions.session(for: endpoint), action: "download")
+            named += matches.urls(on: url, recursive: transfer.recursive, refused: &refused, verb: "download").map { ($0, endpoint) }
+        }
+        if toStandardOutput {
+            guard named.count == 1, refused.isEmpty, let (url, endpoint) = named.first else {
+                throw Failure(.usage, "- (standard output) takes one file, but \(urls[0]) matches \(named.count + refused.count)")
+            }
+            return try write(url, endpoint: endpoint, sessions: sessions)
+        }
+        let targets = try LocalTargets(destination: destination, count: max(1, named.count))
+        let limiter = batch.makeRateLimiter()
+        for (url, endpoint) in named {
             // The server's root has no name of its own: its copy is named after the host.
             let name = url.path.lastComponent.description.isEmpty ? url.host : url.path.lastComponent.description
             let localPath = try targets.path(for: name)
@@ -74,7 +99,7 @@ struct GetCommand: ParsableCommand {
                     refused.append("\(Sanitizer.visible(copy.local)) is the target of two downloads; only the first runs")
                     continue
                 }
-                files.append(download(copy, from: url, endpoint: endpoint))
+                files.append(download(copy, from: url, endpoint: endpoint, limiter: limiter))
             }
         }
         let connections = batch.connections(for: files.count)
@@ -84,19 +109,31 @@ struct GetCommand: ParsableCommand {
         try transfers.finish()
     }
 
+    /// Writes the file of `url` to standard output: no progress line, no journal, no resume.
+    private func write(_ url: FTPURL, endpoint: RemoteEndpoint, sessions: SessionPool) throws {
+        let download = StreamDownload(
+            remotePath: url.path, verifies: batch.verifies, transferType: transfer.transferType, rateLimiter: batch.makeRateLimiter())
+        do {
+            try download.run(on: sessions.session(for: endpoint))
+        } catch {
+            throw Failure(error, while: "cannot download \(url)")
+        }
+    }
+
     /// The batch entry that fetches one file of `url` (the file itself, or one inside its folder).
-    private func download(_ copy: FileCopy, from url: FTPURL, endpoint: RemoteEndpoint) -> BatchFile {
+    private func download(_ copy: FileCopy, from url: FTPURL, endpoint: RemoteEndpoint, limiter: RateLimiter?) -> BatchFile {
         let shown = url.path == copy.remote ? url.description : Sanitizer.visible(copy.remote.description)
         let (retry, policy, transferType, verifies) = (connection.retryPolicy, transfer.overwritePolicy, transfer.transferType, batch.verifies)
         let job = JobRecord.download(copy, from: url, ascii: transferType == .ascii, overwrite: policy)
         return BatchFile(name: copy.remote.lastComponent.description, failing: "cannot download \(shown)", endpoint: endpoint, job: job) { context in
-            try Self.fetch(copy, policy: policy, transferType: transferType, verifies: verifies, retry: retry, context: context)
+            try Self.fetch(copy, policy: policy, transferType: transferType, verifies: verifies, retry: retry, limiter: limiter, context: context)
         }
     }
 
-    /// Fetches one file as `policy` says about a local file already there.
+    /// Fetches one file as `policy` says about a local file already there, at most as fast as `limiter` allows.
     static func fetch(
-        _ copy: FileCopy, policy: OverwritePolicy, transferType: FTPClient.TransferType, verifies: Bool, retry: RetryPolicy, context: TransferContext
+        _ copy: FileCopy, policy: OverwritePolicy, transferType: FTPClient.TransferType, verifies: Bool, retry: RetryPolicy,
+        limiter: RateLimiter?, context: TransferContext
     ) throws -> TransferOutcome {
         let session = context.session
         var (suffix, continues) = ("", policy == .resume)
@@ -111,7 +148,7 @@ struct GetCommand: ParsableCommand {
         }
         var download = FileDownload(
             remotePath: copy.remote, localPath: copy.local + suffix, continues: continues, ownedStamp: context.ownedStamp,
-            verifies: verifies, transferType: transferType)
+            verifies: verifies, transferType: transferType, rateLimiter: limiter)
         download.knownSource = copy.remoteFacts
         return try download.run(on: session, retry: retry, journal: context.journal, onRetry: context.onRetry, onProgress: context.onProgress)
     }

@@ -75,7 +75,10 @@ struct MirrorCommand: ParsableCommand {
                 throw Failure(error, while: "cannot \(step.description)")
             }
         }
-        let files = plan.copies.map { reverse ? upload($0, to: url, endpoint: endpoint) : download($0, from: url, endpoint: endpoint) }
+        let limiter = batch.makeRateLimiter()
+        let files = plan.copies.map {
+            reverse ? upload($0, to: url, endpoint: endpoint, limiter: limiter) : download($0, from: url, endpoint: endpoint, limiter: limiter)
+        }
         let connections = batch.connections(for: files.count)
         let transfers = TransferBatch(
             count: files.count + plan.refused.count + plan.removals.count, noun: "changes", options: batch, connections: connections)
@@ -106,14 +109,15 @@ struct MirrorCommand: ParsableCommand {
         print("mirror (dry run): \(plan.copies.count) to copy, \(plan.removals.count) to delete, \(plan.folders.count) folders to make, \(plan.upToDate) up to date")
     }
 
-    private func download(_ copy: MirrorCopy, from url: FTPURL, endpoint: RemoteEndpoint) -> BatchFile {
+    private func download(_ copy: MirrorCopy, from url: FTPURL, endpoint: RemoteEndpoint, limiter: RateLimiter?) -> BatchFile {
         let (retry, verifies) = (connection.retryPolicy, batch.verifies)
         let (local, modified) = (copy.file.local, copy.modified)
         return BatchFile(
             name: copy.file.remote.lastComponent.description, failing: "cannot fetch \(Sanitizer.visible(copy.file.remote.description))",
             endpoint: endpoint, job: .download(copy.file, from: url, ascii: false, overwrite: nil)
         ) { context in
-            var download = FileDownload(remotePath: copy.file.remote, localPath: local, ownedStamp: context.ownedStamp, verifies: verifies)
+            var download = FileDownload(
+                remotePath: copy.file.remote, localPath: local, ownedStamp: context.ownedStamp, verifies: verifies, rateLimiter: limiter)
             download.knownSource = copy.file.remoteFacts
             let outcome = try download.run(
                 on: context.session, retry: retry, journal: context.journal, onRetry: context.onRetry, onProgress: context.onProgress)
@@ -123,14 +127,15 @@ struct MirrorCommand: ParsableCommand {
         }
     }
 
-    private func upload(_ copy: MirrorCopy, to url: FTPURL, endpoint: RemoteEndpoint) -> BatchFile {
+    private func upload(_ copy: MirrorCopy, to url: FTPURL, endpoint: RemoteEndpoint, limiter: RateLimiter?) -> BatchFile {
         let (retry, verifies) = (connection.retryPolicy, batch.verifies)
         return BatchFile(
             name: URL(fileURLWithPath: copy.file.local).lastPathComponent,
             failing: "cannot send \(copy.file.local) to \(Sanitizer.visible(copy.file.remote.description))", endpoint: endpoint,
             job: .upload(copy.file, to: url, ascii: false, overwrite: nil)
         ) { context in
-            let upload = FileUpload(localPath: copy.file.local, remotePath: copy.file.remote, ownedStamp: context.ownedStamp, verifies: verifies)
+            let upload = FileUpload(
+                localPath: copy.file.local, remotePath: copy.file.remote, ownedStamp: context.ownedStamp, verifies: verifies, rateLimiter: limiter)
             return try upload.run(on: context.session, retry: retry, journal: context.journal, onRetry: context.onRetry, onProgress: context.onProgress)
         }
     }

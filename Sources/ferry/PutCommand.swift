@@ -13,7 +13,8 @@ struct PutCommand: ParsableCommand {
         discussion: """
             A URL ending in / (or naming an existing directory, or following several files) is a \
             directory: the files keep their names there. With -r a folder is copied as cp -r does: \
-            put -r src ftp://host/d/ makes /d/src. Examples: ferry put -c big.iso ftp://host/incoming/; \
+            put -r src ftp://host/d/ makes /d/src. LOCAL - stores standard input as the file the URL \
+            names. Examples: ferry put -c big.iso ftp://host/incoming/; \
             ferry put -r --exclude '.git' site/ ftp://host/www/
             """
     )
@@ -37,6 +38,7 @@ struct PutCommand: ParsableCommand {
         guard arguments.count >= 2, let last = arguments.last else { throw Failure(.usage, "put needs local files and a URL") }
         let url = try ConnectionOptions.parseURL(last)
         let sources = Array(arguments.dropLast())
+        if sources.contains("-") { return try storeStandardInput(sources, at: url) }
         var folders: Set<String> = []
         for source in sources {
             var isDirectory: ObjCBool = false
@@ -74,7 +76,8 @@ struct PutCommand: ParsableCommand {
         } catch {
             throw Failure(error, while: "cannot reach \(url)")
         }
-        let files = plan.map { upload($0, to: url, endpoint: endpoint) }
+        let limiter = batch.makeRateLimiter()
+        let files = plan.map { upload($0, to: url, endpoint: endpoint, limiter: limiter) }
         let connections = batch.connections(for: files.count)
         let transfers = TransferBatch(count: files.count + refused.count, noun: "uploads", options: batch, connections: connections)
         refused.forEach(transfers.fail)
@@ -82,8 +85,31 @@ struct PutCommand: ParsableCommand {
         try transfers.finish()
     }
 
+    /// Stores standard input (`put - URL`) as the file `url` names: no progress line, no
+    /// journal, no resume, since standard input cannot be read twice.
+    private func storeStandardInput(_ sources: [String], at url: FTPURL) throws {
+        guard sources.count == 1, !transfer.recursive else { throw Failure(.usage, "- (standard input) takes no other files and no -r") }
+        guard transfer.overwrite == nil, !transfer.continue, !batch.json else {
+            throw Failure(.usage, "- (standard input) goes with none of -c, --overwrite and --json")
+        }
+        guard !url.isDirectory else { throw Failure(.usage, "put - needs a URL that names a file, not \(url)") }
+        let session = RemoteSession(endpoint: try connection.endpoint(for: url))
+        defer { session.close() }
+        do {
+            if RemoteFileSystem.isFolder(url.path, client: try session.connection()) {
+                throw Failure(.usage, "put - needs a URL that names a file, but \(url) is a directory")
+            }
+            let upload = StreamUpload(remotePath: url.path, verifies: batch.verifies, transferType: transfer.transferType, rateLimiter: batch.makeRateLimiter())
+            try upload.run(on: session)
+        } catch let failure as Failure {
+            throw failure
+        } catch {
+            throw Failure(error, while: "cannot upload standard input to \(url)")
+        }
+    }
+
     /// The batch entry that sends one local file to its place on the server.
-    private func upload(_ copy: FileCopy, to url: FTPURL, endpoint: RemoteEndpoint) -> BatchFile {
+    private func upload(_ copy: FileCopy, to url: FTPURL, endpoint: RemoteEndpoint, limiter: RateLimiter?) -> BatchFile {
         var target = url
         target.path = copy.remote
         let (retry, policy, transferType, verifies) = (connection.retryPolicy, transfer.overwritePolicy, transfer.transferType, batch.verifies)
@@ -91,13 +117,14 @@ struct PutCommand: ParsableCommand {
         return BatchFile(
             name: URL(fileURLWithPath: copy.local).lastPathComponent, failing: "cannot upload \(copy.local) to \(target)", endpoint: endpoint, job: job
         ) { context in
-            try Self.send(copy, policy: policy, transferType: transferType, verifies: verifies, retry: retry, context: context)
+            try Self.send(copy, policy: policy, transferType: transferType, verifies: verifies, retry: retry, limiter: limiter, context: context)
         }
     }
 
-    /// Sends one file as `policy` says about a server's file already there.
+    /// Sends one file as `policy` says about a server's file already there, at most as fast as `limiter` allows.
     static func send(
-        _ copy: FileCopy, policy: OverwritePolicy, transferType: FTPClient.TransferType, verifies: Bool, retry: RetryPolicy, context: TransferContext
+        _ copy: FileCopy, policy: OverwritePolicy, transferType: FTPClient.TransferType, verifies: Bool, retry: RetryPolicy,
+        limiter: RateLimiter?, context: TransferContext
     ) throws -> TransferOutcome {
         var (suffix, continues) = ("", policy == .resume)
         if policy.looksAtDestination {
@@ -110,7 +137,7 @@ struct PutCommand: ParsableCommand {
         }
         let upload = FileUpload(
             localPath: copy.local, remotePath: RemotePath(bytes: copy.remote.bytes + Array(suffix.utf8)), continues: continues,
-            ownedStamp: context.ownedStamp, verifies: verifies, transferType: transferType)
+            ownedStamp: context.ownedStamp, verifies: verifies, transferType: transferType, rateLimiter: limiter)
         return try upload.run(on: context.session, retry: retry, journal: context.journal, onRetry: context.onRetry, onProgress: context.onProgress)
     }
 

@@ -13,7 +13,7 @@ struct RemoveCommand: ParsableCommand {
 
     @OptionGroup var connection: ConnectionOptions
 
-    @Argument(help: "The file or directory, as a URL.")
+    @Argument(help: "The file or directory, as a URL; a last part with *, ? or [...] names the matching entries.")
     var url: String
 
     func run() throws {
@@ -21,6 +21,26 @@ struct RemoveCommand: ParsableCommand {
         guard !url.path.isEmpty else { throw Failure(.usage, "refusing to delete the login directory itself") }
         let session = RemoteSession(endpoint: try connection.endpoint(for: url))
         defer { session.close() }
+        guard RemoteMatches.isPattern(url) else { return try delete(url, on: session) }
+        // A pattern deletes every match it can; a lone match fails as a lone URL would.
+        let matches = try RemoteMatches(url, session: session, action: "delete")
+        let count = matches.matches.count + matches.refused.count
+        if count == 1, let only = matches.matches.first { return try delete(url.with(path: only.path), on: session) }
+        var failures = matches.refused.count
+        matches.refused.forEach { printError("ferry: " + $0) }
+        for match in matches.matches {
+            do {
+                try delete(url.with(path: match.path), on: session)
+            } catch let failure as Failure where failure.status != .connection && failure.status != .loginRefused {
+                printError(failure.message)
+                failures += 1
+            }
+        }
+        if failures > 0 { throw Failure(.someTransfersFailed, "\(failures) of \(count) deletions failed") }
+    }
+
+    /// Deletes the file or (with -r) the folder of `url`.
+    private func delete(_ url: FTPURL, on session: RemoteSession) throws {
         do {
             let client = try session.connection()
             do {

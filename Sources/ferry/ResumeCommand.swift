@@ -35,8 +35,9 @@ struct ResumeCommand: ParsableCommand {
         var files: [BatchFile] = []
         let sessions = SessionPool()
         defer { sessions.close() }
+        let limiter = batch.makeRateLimiter()
         for job in jobs {
-            files.append(try Self.file(for: job.record, connection: connection, verifies: batch.verifies, interactive: true))
+            files.append(try Self.file(for: job.record, connection: connection, verifies: batch.verifies, interactive: true, limiter: limiter))
         }
         let connections = batch.connections(for: files.count)
         let transfers = TransferBatch(count: files.count, noun: "transfers", options: batch, connections: connections)
@@ -45,8 +46,10 @@ struct ResumeCommand: ParsableCommand {
     }
 
     /// The batch entry that finishes one job: its policy applied again, partial files continued.
-    /// Passwords come as for any URL; `interactive` allows asking for one.
-    static func file(for record: JobRecord, connection: ConnectionOptions, verifies: Bool, interactive: Bool) throws -> BatchFile {
+    /// Passwords come as for any URL; `interactive` allows asking for one; `limiter` holds the rate.
+    static func file(
+        for record: JobRecord, connection: ConnectionOptions, verifies: Bool, interactive: Bool, limiter: RateLimiter? = nil
+    ) throws -> BatchFile {
         let stated = record.overwrite.flatMap(OverwritePolicy.init(rawValue:)) ?? .overwrite
         let policy = stated == .overwrite ? .resume : stated
         let retry = connection.retryPolicy
@@ -58,7 +61,7 @@ struct ResumeCommand: ParsableCommand {
             return BatchFile(
                 name: url.path.lastComponent.description, failing: "cannot download \(url)", endpoint: try connection.endpoint(for: url, interactive: interactive), job: record
             ) { context in
-                try GetCommand.fetch(copy, policy: policy, transferType: transferType, verifies: verifies, retry: retry, context: context)
+                try GetCommand.fetch(copy, policy: policy, transferType: transferType, verifies: verifies, retry: retry, limiter: limiter, context: context)
             }
         case .upload:
             let url = try ConnectionOptions.parseURL(record.destination)
@@ -68,12 +71,13 @@ struct ResumeCommand: ParsableCommand {
                 name: name, failing: "cannot upload \(Sanitizer.visible(record.source)) to \(url)", endpoint: try connection.endpoint(for: url, interactive: interactive),
                 job: record
             ) { context in
-                try PutCommand.send(copy, policy: policy, transferType: transferType, verifies: verifies, retry: retry, context: context)
+                try PutCommand.send(copy, policy: policy, transferType: transferType, verifies: verifies, retry: retry, limiter: limiter, context: context)
             }
         case .copy:
             let (source, destination) = (try ConnectionOptions.parseURL(record.source), try ConnectionOptions.parseURL(record.destination))
             let endpoints = (try connection.endpoint(for: source, interactive: interactive), try connection.endpoint(for: destination, interactive: interactive))
-            return CopyCommand.file(record, from: source, to: destination, endpoints: endpoints, policy: policy, verifies: verifies, retry: retry)
+            return CopyCommand.file(
+                record, from: source, to: destination, endpoints: endpoints, policy: policy, verifies: verifies, retry: retry, limiter: limiter)
         }
     }
 

@@ -52,8 +52,20 @@ struct BatchOptions: ParsableArguments {
     @Flag(name: .customLong("no-verify"), help: "Do not compare the server's digest of each file (HASH, XSHA256, XMD5, XCRC).")
     var noVerify = false
 
+    @Option(name: .customLong("limit-rate"), help: ArgumentHelp(
+        "Move at most RATE bytes a second, all connections together (500K, 2M, 1.5M; K, M and G are 1024-based).", valueName: "RATE"))
+    var limitRate: String?
+
     func validate() throws {
         if let parallel, !(1...32).contains(parallel) { throw ValidationError("--parallel must be from 1 to 32") }
+        if let limitRate, RateLimiter.parseRate(limitRate) == nil {
+            throw ValidationError("--limit-rate takes a number of bytes a second, with K, M or G after it if you like (500K, 1.5M)")
+        }
+    }
+
+    /// The one bucket that holds every transfer of the command to `--limit-rate`; nil without it.
+    func makeRateLimiter() -> RateLimiter? {
+        limitRate.flatMap(RateLimiter.parseRate).map { RateLimiter(bytesPerSecond: $0) }
     }
 
     /// How many connections transfer `count` files at once.

@@ -30,11 +30,11 @@ public enum Program {
             standardError: String(decoding: output.read("stderr") ?? Data(), as: UTF8.self))
     }
 
-    /// Starts `executable` in `directory` with its output going to the given files; the caller
-    /// waits for it.
+    /// Starts `executable` in `directory` with its output going to the given files (and its
+    /// input coming from `standardInput`, else from /dev/null); the caller waits for it.
     public static func start(
         _ executable: String, _ arguments: [String], in directory: String? = nil, environment: [String: String] = [:],
-        standardOutput: String, standardError: String
+        standardInput: String? = nil, standardOutput: String, standardError: String
     ) throws -> ChildProcess {
         var merged = ProcessInfo.processInfo.environment
         merged["HOME"] = directory ?? NSTemporaryDirectory()
@@ -45,7 +45,7 @@ public enum Program {
         // posix_spawn cannot change the folder: a shell does, then becomes the program.
         return try ChildProcess(
             "/bin/sh", arguments: ["-c", #"cd -- "$1" && shift && exec "$@""#, "sh", directory ?? ".", executable] + arguments,
-            environment: merged, standardInput: .null, standardOutput: .file(standardOutput), standardError: .file(standardError))
+            environment: merged, standardInput: standardInput.map { .file($0) } ?? .null, standardOutput: .file(standardOutput), standardError: .file(standardError))
     }
 }
 

@@ -1,0 +1,101 @@
+import Foundation
+import FTP
+import FTPWire
+
+/// Downloads one remote file to standard output (`ferry get URL -`): no partial file, no
+/// journal, no resume, since bytes once written to a pipe cannot be taken back. The size and,
+/// where the server offers a digest, the digest of the bytes that passed are checked at the
+/// end; a mismatch fails the command after the bytes went out, as `curl` does.
+public struct StreamDownload: Sendable {
+    public var remotePath: RemotePath
+    /// Whether to compare the server's digest of the file, where it offers one.
+    public var verifies: Bool
+    /// Binary, or ASCII with line endings converted.
+    public var transferType: FTPClient.TransferType
+    /// The bucket that holds this transfer to a rate; nil for none.
+    public var rateLimiter: RateLimiter?
+
+    public init(remotePath: RemotePath, verifies: Bool = true, transferType: FTPClient.TransferType = .binary, rateLimiter: RateLimiter? = nil) {
+        self.remotePath = remotePath
+        self.verifies = verifies
+        self.transferType = transferType
+        self.rateLimiter = rateLimiter
+    }
+
+    /// Writes the file to standard output.
+    @discardableResult
+    public func run(on session: RemoteSession) throws -> TransferOutcome {
+        let client = try session.connection()
+        client.transferType = transferType
+        let binary = transferType == .binary
+        // Without SIZE the size goes unchecked; a missing file fails RETR all the same.
+        let remoteSize = binary ? (try? client.size(remotePath)) : nil
+        let check = verifies && binary ? client.digestCommand : nil
+        let digest = check.map { ContentDigest($0.algorithm) }
+        let output = try LocalFile.standard(STDOUT_FILENO, named: "standard output")
+        let blockSize = rateLimiter?.blockSize(atMost: FTPClient.defaultBlockSize) ?? FTPClient.defaultBlockSize
+        var received: UInt64 = 0
+        try client.retrieve(remotePath, blockSize: blockSize) { chunk in
+            rateLimiter?.take(chunk.count)
+            try output.write(chunk)
+            digest?.update(chunk)
+            received += UInt64(chunk.count)
+        }
+        if let remoteSize, received != remoteSize { throw IncompleteTransfer(received: received, expected: remoteSize) }
+        var verified: DigestAlgorithm?
+        if let check, let digest, let theirs = try client.serverDigest(of: remotePath, using: check, size: remoteSize) {
+            guard theirs == digest.finish() else { throw ChecksumMismatch(algorithm: check.algorithm, received: true) }
+            verified = check.algorithm
+        }
+        return TransferOutcome(bytes: received, verified: verified)
+    }
+}
+
+/// Uploads standard input to one remote file (`ferry put - URL`): no journal and no resume,
+/// since standard input cannot be read twice. The server's size and, where it offers a
+/// digest, its digest are compared with the bytes that passed.
+public struct StreamUpload: Sendable {
+    public var remotePath: RemotePath
+    /// Whether to compare the server's digest of the file, where it offers one.
+    public var verifies: Bool
+    /// Binary, or ASCII with line endings converted.
+    public var transferType: FTPClient.TransferType
+    /// The bucket that holds this transfer to a rate; nil for none.
+    public var rateLimiter: RateLimiter?
+
+    public init(remotePath: RemotePath, verifies: Bool = true, transferType: FTPClient.TransferType = .binary, rateLimiter: RateLimiter? = nil) {
+        self.remotePath = remotePath
+        self.verifies = verifies
+        self.transferType = transferType
+        self.rateLimiter = rateLimiter
+    }
+
+    /// Stores standard input on the server.
+    @discardableResult
+    public func run(on session: RemoteSession) throws -> TransferOutcome {
+        let client = try session.connection()
+        client.transferType = transferType
+        let binary = transferType == .binary
+        let check = verifies && binary ? client.digestCommand : nil
+        let digest = check.map { ContentDigest($0.algorithm) }
+        let input = try LocalFile.standard(STDIN_FILENO, named: "standard input")
+        let blockSize = rateLimiter?.blockSize(atMost: FTPClient.defaultBlockSize) ?? FTPClient.defaultBlockSize
+        var sent: UInt64 = 0
+        try client.store(remotePath, blockSize: blockSize, from: { buffer in
+            let count = try input.read(into: buffer)
+            rateLimiter?.take(count)
+            digest?.update(UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
+            sent += UInt64(count)
+            return count
+        })
+        if binary, let stored = try? client.size(remotePath), stored != sent {
+            throw IncompleteTransfer(received: stored, expected: sent)
+        }
+        var verified: DigestAlgorithm?
+        if let check, let digest, let theirs = try client.serverDigest(of: remotePath, using: check, size: sent) {
+            guard theirs == digest.finish() else { throw ChecksumMismatch(algorithm: check.algorithm, received: false) }
+            verified = check.algorithm
+        }
+        return TransferOutcome(bytes: sent, verified: verified)
+    }
+}

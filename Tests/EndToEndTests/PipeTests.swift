@@ -1,0 +1,97 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// `ferry get URL -` to standard output and `ferry put - URL` from standard input, through the
+/// `ferry` binary against the loopback server.
+@Suite("Pipes")
+struct PipeTests {
+    @Test func getWritesTheFileToStandardOutput() throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        let local = try TemporaryDirectory()
+        defer { local.remove() }
+        try fixture.root.write("pub/data.bin", sampleBytes(1_500_000))
+
+        let child = try Program.start(
+            FerryProcess.executable, ["get", fixture.url("pub/data.bin"), "-"], in: local.path,
+            standardOutput: local.file("out"), standardError: local.file("err"))
+        #expect(child.wait(timeout: 120).status == 0)
+        #expect(local.read("out") == sampleBytes(1_500_000))
+        #expect(local.read("err") == Data(), "no progress line: \(String(decoding: local.read("err") ?? Data(), as: UTF8.self))")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: local.path).sorted() == ["err", "out"])
+        let unfinished = try FerryProcess.run(["resume", "--list"], in: local.path)
+        #expect(unfinished.standardOutput.isEmpty)
+
+        let missing = try FerryProcess.run(["get", fixture.url("pub/none.bin"), "-"], in: local.path)
+        #expect(missing.status == 5)
+        #expect(missing.standardOutput.isEmpty)
+    }
+
+    @Test func standardOutputTakesOneFile() throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        let local = try TemporaryDirectory()
+        defer { local.remove() }
+        try fixture.root.write("pub/a", Data("a".utf8))
+        try fixture.root.write("pub/b", Data("b".utf8))
+        for arguments in [
+            ["get", fixture.url("pub/a"), fixture.url("pub/b"), "-"], ["get", "-r", fixture.url("pub/"), "-"],
+            ["get", fixture.url("pub/*"), "-"], ["get", "-c", fixture.url("pub/a"), "-"],
+        ] {
+            let result = try FerryProcess.run(arguments, in: local.path)
+            #expect(result.status == 2, "\(arguments): \(result.standardError)")
+            #expect(result.standardOutput.isEmpty)
+        }
+        let one = try FerryProcess.run(["get", fixture.url("pub/[a]"), "-"], in: local.path)
+        #expect(one.status == 0, "\(one.standardError)")
+        #expect(one.standardOutput == "a")
+    }
+
+    @Test func putStoresStandardInput() throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        let local = try TemporaryDirectory()
+        defer { local.remove() }
+        try local.write("input", sampleBytes(900_000))
+        try FileManager.default.createDirectory(atPath: fixture.root.file("in"), withIntermediateDirectories: true)
+
+        let child = try Program.start(
+            FerryProcess.executable, ["put", "-", fixture.url("in/stream.bin")], in: local.path,
+            standardInput: local.file("input"), standardOutput: local.file("out"), standardError: local.file("err"))
+        #expect(child.wait(timeout: 120).status == 0, "\(String(decoding: local.read("err") ?? Data(), as: UTF8.self))")
+        #expect(fixture.root.read("in/stream.bin") == sampleBytes(900_000))
+        let unfinished = try FerryProcess.run(["resume", "--list"], in: local.path)
+        #expect(unfinished.standardOutput.isEmpty)
+
+        for target in [fixture.url("in/"), fixture.url("in")] {
+            let refused = try FerryProcess.run(["put", "-", target], in: local.path)
+            #expect(refused.status == 2, "\(target): \(refused.standardError)")
+        }
+        let withOthers = try FerryProcess.run(["put", "-", "input", fixture.url("in/")], in: local.path)
+        #expect(withOthers.status == 2)
+    }
+
+    @Test func theServersDigestIsComparedWithTheBytesThatPassed() throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        let local = try TemporaryDirectory()
+        defer { local.remove() }
+        try fixture.root.write("a.bin", sampleBytes(100_000))
+        try local.write("input", sampleBytes(50_000))
+        fixture.server.faults.answerWrongDigests(true)
+
+        let download = try FerryProcess.run(["get", fixture.url("a.bin"), "-"], in: local.path)
+        #expect(download.status == 1)
+        #expect(download.standardError.contains("checksum mismatch"), "\(download.standardError)")
+
+        let child = try Program.start(
+            FerryProcess.executable, ["put", "-", fixture.url("b.bin")], in: local.path,
+            standardInput: local.file("input"), standardOutput: local.file("out"), standardError: local.file("err"))
+        #expect(child.wait(timeout: 120).status == 1)
+        #expect(String(decoding: local.read("err") ?? Data(), as: UTF8.self).contains("checksum mismatch"))
+
+        let unverified = try FerryProcess.run(["get", "--no-verify", fixture.url("a.bin"), "-"], in: local.path)
+        #expect(unverified.status == 0, "\(unverified.standardError)")
+    }
+}
