@@ -20,8 +20,17 @@ public protocol FileSystem {
     func role(of entry: ListingEntry, at path: Path) -> EntryRole
     /// Makes a folder unless it is there.
     func makeFolder(_ path: Path) throws
+    /// Deletes a file, or an empty folder.
+    func remove(_ path: Path, isFolder: Bool) throws
+    /// Deletes a folder and everything in it; links are deleted, never followed.
+    func removeTree(_ path: Path) throws
+    /// Renames or moves within the file system.
+    func rename(_ path: Path, to destination: Path) throws
     /// The path as shown to a person, control characters made visible.
     func shown(_ path: Path) -> String
+    /// The path as the bytes the file system takes: two paths are one only when these are equal
+    /// (text that merely looks the same, such as NFC and NFD, is two names).
+    func bytes(of path: Path) -> [UInt8]
 }
 
 /// What a walk does with an entry.
@@ -69,7 +78,25 @@ public struct LocalFileSystem: FileSystem {
 
     public func makeFolder(_ path: String) throws { try Self.makeFolder(path) }
 
+    public func remove(_ path: String, isFolder: Bool) throws {
+        guard (isFolder ? rmdir(path) : unlink(path)) == 0 else { throw LocalFileError(path: path, action: "cannot delete") }
+    }
+
+    public func removeTree(_ path: String) throws {
+        do {
+            try FileManager.default.removeItem(atPath: path)
+        } catch {
+            throw LocalFileError(path: path, action: "cannot delete", errno: (error as NSError).code == NSFileNoSuchFileError ? ENOENT : EIO)
+        }
+    }
+
+    public func rename(_ path: String, to destination: String) throws {
+        guard Glibc.rename(path, destination) == 0 else { throw LocalFileError(path: path, action: "cannot rename") }
+    }
+
     public func shown(_ path: String) -> String { Sanitizer.visible(path) }
+
+    public func bytes(of path: String) -> [UInt8] { Array(path.utf8) }
 
     /// Whether a local path is a folder (or a link to one).
     public static func isFolder(_ path: String) -> Bool {
@@ -156,6 +183,16 @@ public struct RemoteFileSystem: FileSystem {
     }
 
     public func shown(_ path: RemotePath) -> String { Sanitizer.visible(path.description) }
+
+    public func bytes(of path: RemotePath) -> [UInt8] { path.bytes }
+
+    public func remove(_ path: RemotePath, isFolder: Bool) throws {
+        if isFolder { try client.rmd(path) } else { try client.delete(path) }
+    }
+
+    public func removeTree(_ path: RemotePath) throws { try client.removeTree(path) }
+
+    public func rename(_ path: RemotePath, to destination: RemotePath) throws { try client.rename(path, to: destination) }
 
     /// The size and time of a listed file when the listing gives them exactly (MLSD, to the
     /// second), so that a transfer need not ask the server again; nil for LIST's rounded ones.

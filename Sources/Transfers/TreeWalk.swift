@@ -48,6 +48,25 @@ public enum WalkLimits {
     public static let maximumFolders = 100_000
 }
 
+/// How many folders a walk entered, against `WalkLimits`.
+struct WalkBudget {
+    private var folders = 0
+
+    /// Whether the walk may enter one more folder `depth` deep; notes in `refused` why not.
+    mutating func enter(_ shown: String, depth: Int, refused: inout [String]) -> Bool {
+        folders += 1
+        if depth >= WalkLimits.maximumDepth {
+            refused.append("\(shown) is more than \(WalkLimits.maximumDepth) folders deep; left alone")
+            return false
+        }
+        if folders > WalkLimits.maximumFolders {
+            refused.append("\(shown): more than \(WalkLimits.maximumFolders) folders; the rest left alone")
+            return false
+        }
+        return true
+    }
+}
+
 /// Walks a folder tree of one file system to copy it into another, making the destination's
 /// folders on the way, and returns the files to copy — the one walk of `get -r`, `put -r`,
 /// `cp -r` and the commander's folder copies. Every listed name is checked before a path is
@@ -78,20 +97,10 @@ public struct TreeWalk<Source: FileSystem, Destination: FileSystem> {
     /// A walk in progress: what it found, and how many folders it entered.
     private struct Walk {
         var result = WalkResult<Source.Path, Destination.Path>()
-        var folders = 0
+        var budget = WalkBudget()
 
-        /// Whether the walk may enter one more folder `depth` deep; notes why not.
         mutating func enter(_ shown: String, depth: Int) -> Bool {
-            folders += 1
-            if depth >= WalkLimits.maximumDepth {
-                result.refused.append("\(shown) is more than \(WalkLimits.maximumDepth) folders deep; left alone")
-                return false
-            }
-            if folders > WalkLimits.maximumFolders {
-                result.refused.append("\(shown): more than \(WalkLimits.maximumFolders) folders; the rest left alone")
-                return false
-            }
-            return true
+            budget.enter(shown, depth: depth, refused: &result.refused)
         }
     }
 

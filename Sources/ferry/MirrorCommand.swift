@@ -51,74 +51,80 @@ struct MirrorCommand: ParsableCommand {
         defer { sessions.close() }
         let session = sessions.session(for: endpoint)
 
-        let plan: MirrorPlan
+        let limiter = batch.makeRateLimiter()
+        let work: MirrorWork
         do {
             let client = try session.connection()
             guard reverse || url.path.isEmpty || RemoteFileSystem.isFolder(url.path, client: client) else {
                 throw Failure(.notFound, "\(url) is not a folder on the server")
             }
-            let planner = MirrorPlanner(client: client, filter: filters.filter, deletes: delete)
-            plan = reverse ? try planner.upload(local, to: url.path) : try planner.download(url.path, to: local)
+            let server = RemoteFileSystem(client: client)
+            if reverse {
+                let plan = try MirrorPlanner(from: LocalFileSystem(), to: server, filter: filters.filter, deletes: delete).plan(local, to: url.path)
+                work = MirrorWork(plan) { copy in
+                    ("send " + Sanitizer.visible(copy.target.description), upload(FileCopy(remote: copy.target, local: copy.source), to: url, endpoint: endpoint, limiter: limiter))
+                }
+            } else {
+                let plan = try MirrorPlanner(from: server, to: LocalFileSystem(), filter: filters.filter, deletes: delete).plan(url.path, to: local)
+                work = MirrorWork(plan) { copy in
+                    let file = FileCopy(remote: copy.source, local: copy.target, remoteFacts: server.exactFacts(of: copy.entry))
+                    return ("fetch " + Sanitizer.visible(copy.target), download(file, modified: copy.entry.modified, from: url, endpoint: endpoint, limiter: limiter))
+                }
+            }
         } catch let failure as Failure {
             throw failure
         } catch {
             throw Failure(error, while: "cannot compare \(url) with \(local)")
         }
         if dryRun {
-            show(plan)
+            show(work)
             return
         }
-        for step in plan.folders {
+        for step in work.folders {
             do {
-                try step.perform(session.connection())
+                try step.perform()
             } catch {
                 throw Failure(error, while: "cannot \(step.description)")
             }
         }
-        let limiter = batch.makeRateLimiter()
-        let files = plan.copies.map {
-            reverse ? upload($0, to: url, endpoint: endpoint, limiter: limiter) : download($0, from: url, endpoint: endpoint, limiter: limiter)
-        }
+        let files = work.copies.map(\.file)
         let connections = batch.connections(for: files.count)
         let transfers = TransferBatch(
-            count: files.count + plan.refused.count + plan.removals.count, noun: "changes", options: batch, connections: connections)
-        plan.refused.forEach(transfers.fail)
+            count: files.count + work.refused.count + work.removals.count, noun: "changes", options: batch, connections: connections)
+        work.refused.forEach(transfers.fail)
         transfers.run(files, connections: connections, sessions: sessions)
         var deleted = 0
-        for step in plan.removals {
+        for step in work.removals {
             do {
-                try step.perform(session.connection())
+                try step.perform()
                 deleted += 1
             } catch {
                 transfers.fail("cannot \(step.description): \(error)")
             }
         }
-        if !batch.json { print("mirror: \(plan.copies.count) copied, \(deleted) deleted, \(plan.folders.count) folders made, \(plan.upToDate) up to date") }
+        if !batch.json { print("mirror: \(files.count) copied, \(deleted) deleted, \(work.folders.count) folders made, \(work.upToDate) up to date") }
         try transfers.finish()
     }
 
     /// What a dry run prints: one line a change, then the counts.
-    private func show(_ plan: MirrorPlan) {
-        let verb = reverse ? "send" : "fetch"
-        for step in plan.folders { print(step.description) }
-        for copy in plan.copies {
-            print("\(verb) \(Sanitizer.visible(reverse ? copy.file.remote.description : copy.file.local))")
-        }
-        for step in plan.removals { print(step.description) }
-        for reason in plan.refused { printError("ferry: " + reason) }
-        print("mirror (dry run): \(plan.copies.count) to copy, \(plan.removals.count) to delete, \(plan.folders.count) folders to make, \(plan.upToDate) up to date")
+    private func show(_ work: MirrorWork) {
+        for step in work.folders { print(step.description) }
+        for copy in work.copies { print(copy.shown) }
+        for step in work.removals { print(step.description) }
+        for reason in work.refused { printError("ferry: " + reason) }
+        print("mirror (dry run): \(work.copies.count) to copy, \(work.removals.count) to delete, \(work.folders.count) folders to make, \(work.upToDate) up to date")
     }
 
-    private func download(_ copy: MirrorCopy, from url: FTPURL, endpoint: RemoteEndpoint, limiter: RateLimiter?) -> BatchFile {
+    private func download(_ file: FileCopy, modified: Date?, from url: FTPURL, endpoint: RemoteEndpoint, limiter: RateLimiter?) -> BatchFile {
         let (retry, verifies) = (connection.retryPolicy, batch.verifies)
-        let (local, modified) = (copy.file.local, copy.modified)
+        let local = file.local
         return BatchFile(
-            name: copy.file.remote.lastComponent.description, failing: "cannot fetch \(Sanitizer.visible(copy.file.remote.description))",
-            endpoint: endpoint, job: .download(copy.file, from: url, ascii: false, overwrite: nil)
+            name: file.remote.lastComponent.description, failing: "cannot fetch \(Sanitizer.visible(file.remote.description))",
+            endpoint: endpoint, job: .download(file, from: url, ascii: false, overwrite: nil)
         ) { context in
             var download = FileDownload(
-                remotePath: copy.file.remote, localPath: local, ownedStamp: context.ownedStamp, verifies: verifies, rateLimiter: limiter)
-            download.knownSource = copy.file.remoteFacts
+                remotePath: file.remote, localPath: local, ownedStamp: context.ownedStamp, verifies: verifies, rateLimiter: limiter)
+            download.knownSource = file.remoteFacts
             let outcome = try download.run(
                 on: context.session, retry: retry, journal: context.journal, onRetry: context.onRetry, onProgress: context.onProgress)
             // The server's time, so that the next mirror finds the copy up to date.
@@ -127,16 +133,34 @@ struct MirrorCommand: ParsableCommand {
         }
     }
 
-    private func upload(_ copy: MirrorCopy, to url: FTPURL, endpoint: RemoteEndpoint, limiter: RateLimiter?) -> BatchFile {
+    private func upload(_ file: FileCopy, to url: FTPURL, endpoint: RemoteEndpoint, limiter: RateLimiter?) -> BatchFile {
         let (retry, verifies) = (connection.retryPolicy, batch.verifies)
         return BatchFile(
-            name: URL(fileURLWithPath: copy.file.local).lastPathComponent,
-            failing: "cannot send \(copy.file.local) to \(Sanitizer.visible(copy.file.remote.description))", endpoint: endpoint,
-            job: .upload(copy.file, to: url, ascii: false, overwrite: nil)
+            name: URL(fileURLWithPath: file.local).lastPathComponent,
+            failing: "cannot send \(Sanitizer.visible(file.local)) to \(Sanitizer.visible(file.remote.description))", endpoint: endpoint,
+            job: .upload(file, to: url, ascii: false, overwrite: nil)
         ) { context in
             let upload = FileUpload(
-                localPath: copy.file.local, remotePath: copy.file.remote, ownedStamp: context.ownedStamp, verifies: verifies, rateLimiter: limiter)
+                localPath: file.local, remotePath: file.remote, ownedStamp: context.ownedStamp, verifies: verifies, rateLimiter: limiter)
             return try upload.run(on: context.session, retry: retry, journal: context.journal, onRetry: context.onRetry, onProgress: context.onProgress)
         }
+    }
+}
+
+/// A mirror's plan made concrete for the command, whichever way it goes: its steps, and each
+/// file to copy as a batch entry with the line a dry run prints for it.
+private struct MirrorWork {
+    var folders: [MirrorStep]
+    var removals: [MirrorStep]
+    var copies: [(shown: String, file: BatchFile)]
+    var upToDate: Int
+    var refused: [String]
+
+    init<Source, Target>(_ plan: MirrorPlan<Source, Target>, file: (MirrorCopy<Source, Target>) -> (String, BatchFile)) {
+        folders = plan.folders
+        removals = plan.removals
+        copies = plan.copies.map(file)
+        upToDate = plan.upToDate
+        refused = plan.refused
     }
 }

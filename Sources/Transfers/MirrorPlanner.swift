@@ -1,0 +1,181 @@
+import Foundation
+import FTP
+import FTPWire
+
+/// A change a mirror makes besides copying files: making a folder, or deleting what the source
+/// no longer has.
+public struct MirrorStep {
+    public let description: String
+    public let perform: () throws -> Void
+}
+
+/// A file a mirror copies: where it is, where it goes, and what the source's listing said of it.
+public struct MirrorCopy<Source: Hashable & Sendable, Target: Hashable & Sendable> {
+    public let source: Source
+    public let target: Target
+    public let entry: ListingEntry
+}
+
+/// Everything a mirror would do, found by comparing the two trees before anything changes.
+public struct MirrorPlan<Source: Hashable & Sendable, Target: Hashable & Sendable> {
+    public var folders: [MirrorStep] = []
+    public var copies: [MirrorCopy<Source, Target>] = []
+    public var removals: [MirrorStep] = []
+    /// Files the same on both sides (by size and time).
+    public var upToDate = 0
+    /// Entries left alone, with the reason: names that could leave the folder, a file on one
+    /// side where the other has a folder, listings that could not be read in full.
+    public var refused: [String] = []
+}
+
+/// Compares a folder tree of one file system with one of another — a server's and a local
+/// one, either way — for `mirror`. A file is copied when the target lacks it, its size differs,
+/// or the source is newer; with `deletes`, what the target has and the source does not is
+/// deleted. Names are compared as the bytes of the target's paths. Names the filters leave out are never touched,
+/// even inside a folder that goes; a folder where the source had names refused or unreadable,
+/// or whose target listing is incomplete, is not cleaned at all. Every listed name is checked
+/// before a path is built from it, and the walk is bounded, as a `TreeWalk` is.
+public struct MirrorPlanner<Source: FileSystem, Target: FileSystem> {
+    public let source: Source
+    public let target: Target
+    public let filter: WalkFilter
+    public let deletes: Bool
+
+    public init(from source: Source, to target: Target, filter: WalkFilter, deletes: Bool) {
+        self.source = source
+        self.target = target
+        self.filter = filter
+        self.deletes = deletes
+    }
+
+    /// Plans making the target's folder `to` like the source's folder `from`.
+    public func plan(_ from: Source.Path, to folder: Target.Path) throws -> MirrorPlan<Source.Path, Target.Path> {
+        var plan = MirrorPlan<Source.Path, Target.Path>()
+        var budget = WalkBudget()
+        let listing = try source.list(from)
+        let exists = target.isFolder(folder)
+        if !exists { plan.folders.append(makeFolder(folder)) }
+        try compare(listing, of: from, to: folder, targetExists: exists, depth: 0, budget: &budget, into: &plan)
+        return plan
+    }
+
+    /// Whether the target's copy must be replaced by the source's file: missing, another size,
+    /// or older than the source.
+    public static func differs(source: ListingEntry, target: ListingEntry?) -> Bool {
+        guard let target else { return true }
+        if let a = source.size, let b = target.size, a != b { return true }
+        if let a = source.modified, let b = target.modified { return OverwritePolicy.isNewer(a, than: b) }
+        return source.size == nil || target.size == nil
+    }
+
+    private func compare(
+        _ listing: DirectoryListing, of folder: Source.Path, to targetFolder: Target.Path, targetExists: Bool, depth: Int,
+        budget: inout WalkBudget, into plan: inout MirrorPlan<Source.Path, Target.Path>
+    ) throws {
+        let targetListing = targetExists ? try target.list(targetFolder) : DirectoryListing(entries: [], unreadableLines: 0)
+        // By the bytes of the target's path: two names that only look alike stay two names, and
+        // two source names that would land on one target file are noticed.
+        let existing = Dictionary(
+            targetListing.entries.map { (target.bytes(of: target.path(of: $0, in: targetFolder)), $0) }, uniquingKeysWith: { first, _ in first })
+        var kept = Set<[UInt8]>()
+        // A line of a listing that could not be read may be a name to keep.
+        var complete = listing.isComplete
+        if !complete { plan.refused.append(Self.unreadable(listing, of: source.shown(folder))) }
+        if !targetListing.isComplete { plan.refused.append(Self.unreadable(targetListing, of: target.shown(targetFolder))) }
+        for entry in listing.entries {
+            guard entry.hasSafeName else {
+                plan.refused.append(SafeName.refusal("copy a file called", entry.name, in: source.shown(folder)))
+                complete = false
+                continue
+            }
+            let child = source.path(of: entry, in: folder)
+            let role = source.role(of: entry, at: child)
+            if case .skipped(let reason) = role {
+                if let reason {
+                    plan.refused.append(reason)
+                    complete = false
+                }
+                continue
+            }
+            let isFolder = role == .folder
+            guard filter.includes(entry.name, isDirectory: isFolder) else { continue }
+            let targetChild = target.path(named: entry.name, in: targetFolder)
+            let key = target.bytes(of: targetChild)
+            guard kept.insert(key).inserted else {
+                // Another of the source's names (Latin-1 and UTF-8 spellings, say) lands here already.
+                plan.refused.append("\(source.shown(child)): another name in the source lands on \(target.shown(targetChild)) too; left alone")
+                complete = false
+                continue
+            }
+            let current = existing[key]
+            if let current, (current.kind == .directory) != isFolder {
+                plan.refused.append("\(target.shown(targetChild)): a \(isFolder ? "folder" : "file") in the source but not in the target; left alone")
+            } else if isFolder {
+                guard budget.enter(source.shown(child), depth: depth + 1, refused: &plan.refused) else { continue }
+                do {
+                    let children = try source.list(child)
+                    if current == nil { plan.folders.append(makeFolder(targetChild)) }
+                    try compare(children, of: child, to: targetChild, targetExists: current != nil, depth: depth + 1, budget: &budget, into: &plan)
+                } catch {
+                    if (error as? FTPError)?.isConnectionLoss == true { throw error }
+                    plan.refused.append("cannot read the folder \(source.shown(child)): \(error)")
+                }
+            } else if Self.differs(source: entry, target: current) {
+                plan.copies.append(MirrorCopy(source: child, target: targetChild, entry: entry))
+            } else {
+                plan.upToDate += 1
+            }
+        }
+        guard deletes else { return }
+        guard complete, targetListing.isComplete else {
+            let reason = complete ? "its listing is incomplete" : "some of the source's names were refused or unreadable"
+            plan.refused.append("\(target.shown(targetFolder)): nothing deleted, since \(reason)")
+            return
+        }
+        for entry in targetListing.entries where filter.includes(entry.name, isDirectory: entry.kind == .directory) {
+            guard entry.hasSafeName else {
+                plan.refused.append(SafeName.refusal("delete", entry.name, in: target.shown(targetFolder)))
+                continue
+            }
+            let path = target.path(of: entry, in: targetFolder)
+            guard !kept.contains(target.bytes(of: path)) else { continue }
+            let (filtered, isFolder) = (filter.isActive && entry.kind == .directory, entry.kind == .directory)
+            plan.removals.append(MirrorStep(description: "delete \(target.shown(path))") { [self] in
+                if filtered {
+                    try prune(path, depth: 0)
+                } else if isFolder {
+                    try target.removeTree(path)
+                } else {
+                    try target.remove(path, isFolder: false)
+                }
+            })
+        }
+    }
+
+    /// Deletes what the filters let through inside a target's folder, then the folder if that
+    /// leaves it empty. A name that could lead outside is left, and named once the rest is gone.
+    private func prune(_ folder: Target.Path, depth: Int) throws {
+        guard depth < WalkLimits.maximumDepth else { return }
+        var refused: String?
+        for entry in try target.list(folder).entries where filter.includes(entry.name, isDirectory: entry.kind == .directory) {
+            guard entry.hasSafeName else {
+                refused = refused ?? SafeName.refusal("delete", entry.name, in: target.shown(folder))
+                continue
+            }
+            let child = target.path(of: entry, in: folder)
+            if entry.kind == .directory { try prune(child, depth: depth + 1) } else { try target.remove(child, isFolder: false) }
+        }
+        if let refused { throw FTPError(kind: .protocolViolation, detail: refused) }
+        if try target.list(folder).entries.isEmpty { try target.remove(folder, isFolder: true) }
+    }
+
+    private func makeFolder(_ path: Target.Path) -> MirrorStep {
+        MirrorStep(description: "make folder \(target.shown(path))") { [target] in try target.makeFolder(path) }
+    }
+
+    /// Why a folder's listing counts as incomplete.
+    private static func unreadable(_ listing: DirectoryListing, of shown: String) -> String {
+        let count = listing.unreadableLines
+        return "\(shown): \(count) line\(count == 1 ? "" : "s") of the listing could not be read"
+    }
+}
