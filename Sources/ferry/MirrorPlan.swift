@@ -16,6 +16,13 @@ struct MirrorCopy {
     let modified: Date?
 }
 
+extension ListingEntry {
+    /// The bytes of the name on the local disk: a local entry's own, or the name a server's entry
+    /// is written under. Names are compared as these bytes, never as `String`s, which are equal
+    /// when canonically equivalent (NFC and NFD "é") although they name two files.
+    fileprivate var localBytes: [UInt8] { Array(name.utf8) }
+}
+
 /// Everything a mirror would do, found by comparing the two trees before anything changes.
 struct MirrorPlan {
     var folders: [MirrorStep] = []
@@ -33,7 +40,8 @@ struct MirrorPlan {
 /// target has and the source does not is deleted. Names the filters leave out are never
 /// touched, even inside a folder that goes; a folder where the source had names refused or
 /// unreadable is not cleaned at all. Names from the server are checked, and the walk bounded,
-/// as in a `TreeWalk`.
+/// as in a `TreeWalk`. Names are matched by their bytes (`localBytes` on the local side, the
+/// server's own bytes on the server's).
 struct MirrorPlanner {
     let client: FTPClient
     let filter: WalkFilter
@@ -83,8 +91,8 @@ struct MirrorPlanner {
         _ listing: DirectoryListing, of remote: RemotePath, to local: String, depth: Int, folders: inout Int, into plan: inout MirrorPlan
     ) throws {
         let existing = LocalFileSystem.isFolder(local) ? try LocalFileSystem().list(local).entries : []
-        let targets = Dictionary(existing.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
-        var kept = Set<String>()
+        let targets = Dictionary(existing.map { ($0.localBytes, $0) }, uniquingKeysWith: { first, _ in first })
+        var kept = Set<[UInt8]>()
         // A line of the server's listing that could not be read may be a name to keep.
         var complete = listing.isComplete
         if !complete { plan.refused.append(Self.unreadable(listing, of: remote)) }
@@ -98,8 +106,8 @@ struct MirrorPlanner {
             let child = remote.appending(entry.remoteName)
             let isFolder = entry.kind == .directory || (entry.kind == .other && RemoteFileSystem.isFolder(child, client: client))
             guard filter.includes(entry.name, isDirectory: isFolder) else { continue }
-            kept.insert(entry.name)
-            let current = targets[entry.name]
+            kept.insert(entry.localBytes)
+            let current = targets[entry.localBytes]
             if let current, (current.kind == .directory) != isFolder {
                 plan.refused.append("\(Sanitizer.visible(target)): a \(isFolder ? "folder" : "file") on the server but not here; left alone")
             } else if isFolder {
@@ -123,7 +131,7 @@ struct MirrorPlanner {
             plan.refused.append("\(Sanitizer.visible(local)): nothing deleted, since some of the server's names were refused or unreadable")
             return
         }
-        for entry in existing where !kept.contains(entry.name) && filter.includes(entry.name, isDirectory: entry.kind == .directory) {
+        for entry in existing where !kept.contains(entry.localBytes) && filter.includes(entry.name, isDirectory: entry.kind == .directory) {
             guard entry.hasSafeName else {
                 plan.refused.append(SafeName.refusal("delete", entry.name, in: local))
                 continue
@@ -142,8 +150,8 @@ struct MirrorPlanner {
     ) throws {
         let listing = targetExists ? try client.listing(remote) : DirectoryListing(entries: [], unreadableLines: 0)
         let existing = listing.entries
-        let targets = Dictionary(existing.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
-        var kept = Set<String>()
+        let targets = Dictionary(existing.map { ($0.remoteName, $0) }, uniquingKeysWith: { first, _ in first })
+        var kept = Set<RemotePath>()
         var complete = true
         // What the server holds is not known in full: delete nothing there.
         let serverComplete = listing.isComplete
@@ -165,9 +173,10 @@ struct MirrorPlanner {
             guard entry.kind != .other, entry.kind != .link || !LocalFileSystem.isFolder(path) && FileManager.default.fileExists(atPath: path),
                   filter.includes(entry.name, isDirectory: isFolder)
             else { continue }
-            kept.insert(entry.name)
-            let child = remote.appending(RemotePath(entry.name))
-            let current = targets[entry.name]
+            let name = RemotePath(entry.name)
+            kept.insert(name)
+            let child = remote.appending(name)
+            let current = targets[name]
             if let current, (current.kind == .directory) != isFolder {
                 plan.refused.append("\(Sanitizer.visible(child.description)): a \(isFolder ? "folder" : "file") here but not on the server; left alone")
             } else if isFolder {
@@ -192,7 +201,7 @@ struct MirrorPlanner {
             plan.refused.append("\(Sanitizer.visible(remote.description)): nothing deleted, since \(reason)")
             return
         }
-        for entry in existing where !kept.contains(entry.name) && filter.includes(entry.name, isDirectory: entry.kind == .directory) {
+        for entry in existing where !kept.contains(entry.remoteName) && filter.includes(entry.name, isDirectory: entry.kind == .directory) {
             guard entry.hasSafeName else {
                 plan.refused.append(SafeName.refusal("delete", entry.name, in: remote.description))
                 continue
