@@ -72,6 +72,20 @@ struct SecretsTerminalTests {
         #expect(clean.contains("file.txt"))
     }
 
+    @Test func thePasswordPromptShowsAUserNameMadeVisible() throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        let local = try TemporaryDirectory()
+        defer { local.remove() }
+        let session = try TmuxSession(
+            "\(FerryProcess.executable) ls 'ftp://a%1B%5B31mb@127.0.0.1:\(fixture.port)/'", in: local.path, environment: ["HOME": local.path])
+        let prompt = try session.waitFor("Password for")
+        #expect(prompt.contains(#"Password for a\x1b[31mb@127.0.0.1:"#), "\(prompt)")
+        try session.send("-l", "wrong")
+        try session.send("Enter")
+        try session.waitFor("FERRY-EXITED-4")
+    }
+
     @Test func theEditorIsNotGivenThePassword() throws {
         let local = try TemporaryDirectory()
         defer { local.remove() }
