@@ -106,7 +106,13 @@ struct MirrorPlanner {
             let child = remote.appending(entry.remoteName)
             let isFolder = entry.kind == .directory || (entry.kind == .other && RemoteFileSystem.isFolder(child, client: client))
             guard filter.includes(entry.name, isDirectory: isFolder) else { continue }
-            kept.insert(entry.localBytes)
+            // Two names of the server's that are one name here (Latin-1 "é" and UTF-8 "é"): only
+            // the first is copied, and nothing deleted, since the second is not really here.
+            guard kept.insert(entry.localBytes).inserted else {
+                plan.refused.append("\(Sanitizer.visible(target)) is the target of two of the server's names; only the first is copied")
+                complete = false
+                continue
+            }
             let current = targets[entry.localBytes]
             if let current, (current.kind == .directory) != isFolder {
                 plan.refused.append("\(Sanitizer.visible(target)): a \(isFolder ? "folder" : "file") on the server but not here; left alone")

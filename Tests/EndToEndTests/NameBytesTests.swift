@@ -46,6 +46,20 @@ struct NameBytesTests {
         #expect(again.standardOutput.contains("0 copied, 0 deleted, 0 folders made, 2 up to date"), "\(again.standardOutput)")
     }
 
+    @Test func twoServerNamesForOneLocalNameAreCopiedOnce() throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        let local = try TemporaryDirectory()
+        defer { local.remove() }
+        try FileManager.default.createDirectory(atPath: fixture.root.file("site"), withIntermediateDirectories: true)
+        // "é.txt" in Latin-1 and in UTF-8: two names on the server, one ("é.txt" in UTF-8) here.
+        let line = { (name: [UInt8]) in Array("-rw-r--r-- 1 u g 3 Jan 1 2024 ".utf8) + name + Array(".txt\r\n".utf8) }
+        fixture.server.faults.serveListing(line([0xE9]) + line([0xC3, 0xA9]))
+        let result = try FerryProcess.run(["mirror", "--delete", "--dry-run", fixture.url("site/"), "copy"], in: local.path)
+        #expect(result.standardError.contains("is the target of two of the server's names; only the first is copied"), "\(result.standardError)")
+        #expect(result.standardOutput.contains("1 to copy, 0 to delete"), "\(result.standardOutput)")
+    }
+
     @Test func getFetchesBothSpellings() throws {
         let fixture = try ServerFixture()
         defer { fixture.stop() }
