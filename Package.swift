@@ -29,6 +29,8 @@ let package = Package(
             dependencies: ["ScreenKit", "FTPWire", .product(name: "TOMLKit", package: "TOMLKit")]
         ),
         .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
+        // prctl and setrlimit behind one C function: prctl is variadic, which Swift cannot call.
+        .systemLibrary(name: "CProcess"),
         .target(name: "FTPWire"),
         .target(name: "Net", dependencies: ["COpenSSL"]),
         .target(
@@ -43,7 +45,7 @@ let package = Package(
         .executableTarget(
             name: "ferry",
             dependencies: [
-                "FTP", "FTPServer", "Transfers", "Commander", "Terminal", "Spawn",
+                "FTP", "FTPServer", "Transfers", "Commander", "Terminal", "Spawn", "CProcess",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

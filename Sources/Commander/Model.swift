@@ -95,8 +95,9 @@ public struct PaneState: Equatable, Sendable {
     public var cursor = 0
     /// The first row shown: kept by `update`, never by drawing.
     public var top = 0
-    /// Names of marked entries.
-    public var marked: Set<String> = []
+    /// The marked entries, by their names' bytes: two names that differ in bytes but compare
+    /// equal as `String`s (NFC and NFD "é") are two entries, and marking one marks only it.
+    public var marked: Set<RemotePath> = []
     public private(set) var sort = SortKey.name
     public private(set) var reversed = false
     public private(set) var showsHidden = false
@@ -119,7 +120,7 @@ public struct PaneState: Equatable, Sendable {
 
     /// The marked entries, or the one under the cursor when nothing is marked.
     public var selection: [ListingEntry] {
-        let marked = rows.filter { self.marked.contains($0.name) && !(hasParentRow && $0.name == "..") }
+        let marked = rows.filter { self.marked.contains($0.remoteName) && !(hasParentRow && $0.name == "..") }
         if !marked.isEmpty { return marked }
         return current.map { [$0] } ?? []
     }
@@ -128,7 +129,7 @@ public struct PaneState: Equatable, Sendable {
     /// `UInt64` holds stops at its largest value rather than overflowing.
     public var markedSize: UInt64 {
         rows.reduce(UInt64(0)) { sum, entry in
-            guard marked.contains(entry.name) else { return sum }
+            guard marked.contains(entry.remoteName) else { return sum }
             let (total, overflow) = sum.addingReportingOverflow(entry.size ?? 0)
             return overflow ? .max : total
         }
@@ -147,7 +148,8 @@ public struct PaneState: Equatable, Sendable {
         self.entries = entries
         loading = false
         error = nil
-        marked = marked.filter { name in entries.contains { $0.name == name } }
+        let names = Set(entries.map(\.remoteName))
+        marked = marked.filter(names.contains)
         rebuildRows(focus: focus)
     }
 

@@ -219,7 +219,7 @@ private func perform(_ action: Action, in state: inout AppState) -> [Effect] {
         return goUp(&state)
     case .mark:
         if let entry = state.activePane.current {
-            if state.panes[pane].marked.remove(entry.name) == nil { state.panes[pane].marked.insert(entry.name) }
+            if state.panes[pane].marked.remove(entry.remoteName) == nil { state.panes[pane].marked.insert(entry.remoteName) }
         }
         moveCursor(&state, by: 1)
     case .markByPattern, .unmarkByPattern:
@@ -228,7 +228,7 @@ private func perform(_ action: Action, in state: inout AppState) -> [Effect] {
             kind: .input(text: "*", secret: false), title: marking ? "Mark" : "Unmark",
             message: "Files matching (* and ? allowed):", action: .mark(pane: pane, marking: marking))
     case .invertMarks:
-        let names = state.activePane.rows.filter { $0.name != ".." && $0.kind != .directory }.map(\.name)
+        let names = state.activePane.rows.filter { $0.name != ".." && $0.kind != .directory }.map(\.remoteName)
         state.panes[pane].marked = Set(names).symmetricDifference(state.panes[pane].marked)
     case .toggleHidden:
         state.panes[pane].setShowsHidden(!state.activePane.showsHidden)
@@ -511,7 +511,7 @@ private func confirm(_ dialog: Dialog, in state: inout AppState) -> [Effect] {
         state.panes[pane].loading = true
         return [.connect(pane: pane, url: url, user: text.isEmpty ? nil : text)]
     case .mark(let pane, let marking):
-        let names = state.panes[pane].rows.filter { $0.name != ".." && $0.kind != .directory && Glob.matches(text, $0.name) }.map(\.name)
+        let names = state.panes[pane].rows.filter { $0.name != ".." && $0.kind != .directory && Glob.matches(text, $0.name) }.map(\.remoteName)
         if marking { state.panes[pane].marked.formUnion(names) } else { state.panes[pane].marked.subtract(names) }
         return []
     case .quit:

@@ -114,13 +114,48 @@ extension FTPClient {
     }
 
     /// Runs a listing command and passes each of its lines, as bytes, to `onLine` as it arrives.
+    /// A listing past `options.listingLimits` is given up on (the transfer aborted) with an error
+    /// saying so, however much more the server would send.
     private func receiveLines(of command: FTPCommand, onLine: ([UInt8]) throws -> Void) throws {
+        let limits = options.listingLimits
         let transfer = try openTransfer(command)
         var splitter = LineSplitter()
-        try receive(transfer, blockSize: 64 * 1024) { chunk in
-            try splitter.feed(chunk, onLine: onLine)
+        var bytes = 0
+        var lines = 0
+        func countedLine(_ line: [UInt8]) throws {
+            lines += 1
+            guard lines <= limits.maximumLines else { throw limits.exceeded(by: command, "\(limits.maximumLines) lines") }
+            try onLine(line)
         }
-        try splitter.finish(onLine: onLine)
+        try receive(transfer, blockSize: 64 * 1024) { chunk in
+            bytes += chunk.count
+            guard bytes <= limits.maximumBytes else { throw limits.exceeded(by: command, "\(limits.maximumBytes) bytes") }
+            try splitter.feed(chunk, onLine: countedLine)
+        }
+        try splitter.finish(onLine: countedLine)
+    }
+}
+
+/// How large one listing may grow: a server that lists without end (or a directory larger than
+/// anyone can browse) must not fill the client's memory.
+public struct ListingLimits: Sendable, Equatable {
+    /// The most lines read; each line is at most one entry.
+    public var maximumLines: Int
+    /// The most bytes read.
+    public var maximumBytes: Int
+
+    public init(maximumLines: Int, maximumBytes: Int) {
+        self.maximumLines = maximumLines
+        self.maximumBytes = maximumBytes
+    }
+
+    /// A million lines, 256 MiB.
+    public static let standard = ListingLimits(maximumLines: 1_000_000, maximumBytes: 256 << 20)
+
+    /// The error for a listing that went past `limit` (such as "1000 lines").
+    func exceeded(by command: FTPCommand, _ limit: String) -> FTPError {
+        let of = command.argument.map { " of " + Sanitizer.visible(TextDecoding.string($0)) } ?? ""
+        return FTPError(kind: .protocolViolation, command: command.verb, detail: "the listing\(of) is larger than \(limit); given up")
     }
 }
 

@@ -52,15 +52,18 @@ public final class FTPClient {
         /// Seconds one reply may take to arrive whole, however it trickles in (a server can keep
         /// each wait within `timeout` by sending a byte now and then); nil: 4 × `timeout`.
         public var replyDeadline: Double?
+        /// How large one listing may grow before it is given up on.
+        public var listingLimits: ListingLimits
 
         /// The reply deadline in force: `replyDeadline`, or 4 × `timeout`.
         public var effectiveReplyDeadline: Double { replyDeadline ?? 4 * timeout }
 
         public init(
             timeout: Double = 30, dataConnectionMode: DataConnectionMode = .passive, trustsPassiveAddress: Bool = false,
-            security: Security = .none, replyDeadline: Double? = nil
+            security: Security = .none, replyDeadline: Double? = nil, listingLimits: ListingLimits = .standard
         ) {
             self.timeout = timeout
+            self.listingLimits = listingLimits
             self.replyDeadline = replyDeadline
             self.dataConnectionMode = dataConnectionMode
             self.trustsPassiveAddress = trustsPassiveAddress

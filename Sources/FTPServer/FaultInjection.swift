@@ -28,6 +28,7 @@ public final class FaultInjection: Sendable {
         var bytesPerSecond: Int?
         var scripted: [String: ScriptedReply] = [:]
         var listing: [UInt8]?
+        var endlessListingLine: [UInt8]?
         var sessionLimit: Int?
         var offeredDigestCommands: Set<String> = FaultInjection.allDigestCommands
         var answersWrongDigests = false
@@ -87,6 +88,13 @@ public final class FaultInjection: Sendable {
         state.withLock { $0.listing = bytes }
     }
 
+    /// Answers every LIST with `line` (CRLF added) again and again, without end, until the
+    /// client closes the data connection, and leaves MLST out of FEAT so that clients use LIST:
+    /// a server that would fill a client's memory. Nil restores the real listings.
+    public func serveEndlessListing(line: [UInt8]?) {
+        state.withLock { $0.endlessListingLine = line }
+    }
+
     /// Offers only these digest commands (in FEAT, and answers them); the rest get 500.
     public func offerDigestCommands(_ verbs: Set<String>) {
         state.withLock { $0.offeredDigestCommands = Set(verbs.map { $0.uppercased() }) }
@@ -125,6 +133,9 @@ public final class FaultInjection: Sendable {
     var sessionLimit: Int? { state.withLock { $0.sessionLimit } }
     var bytesPerSecond: Int? { state.withLock { $0.bytesPerSecond } }
     var scriptedListing: [UInt8]? { state.withLock { $0.listing } }
+    var endlessListingLine: [UInt8]? { state.withLock { $0.endlessListingLine } }
+    /// Whether LIST answers with what a test gave rather than the folder's contents.
+    var scriptsList: Bool { state.withLock { $0.listing != nil || $0.endlessListingLine != nil } }
     var offeredDigestCommands: Set<String> { state.withLock { $0.offeredDigestCommands } }
     var answersWrongDigests: Bool { state.withLock { $0.answersWrongDigests } }
     var scriptedMachineListing: [UInt8]? { state.withLock { $0.machineListing } }

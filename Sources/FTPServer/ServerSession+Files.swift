@@ -210,6 +210,10 @@ extension ServerSession {
             send(listing: scripted)
             return
         }
+        if format == .unix, let line = server.faults.endlessListingLine {
+            sendEndlessly(line: line)
+            return
+        }
         // Clients often pass ls options such as "-la"; they are not paths.
         let path = argument.hasPrefix("-") ? "" : argument
         guard let location = locate(path) else { return }
@@ -244,6 +248,17 @@ extension ServerSession {
             return
         }
         reply(226, "Directory send OK.")
+    }
+
+    /// Sends `line` over a data connection again and again until the client closes it.
+    private func sendEndlessly(line: [UInt8]) {
+        reply(150, "Here comes the directory listing, all of it.")
+        guard let data = openDataConnection() else { return }
+        defer { data.close() }
+        var block: [UInt8] = []
+        while block.count < 64 * 1024 { block += line + Array("\r\n".utf8) }
+        while (try? data.write(block)) != nil {}
+        reply(426, "Failure writing network stream.")
     }
 
     func machineListSingle(_ path: String) {

@@ -116,7 +116,7 @@ final class ServerSession {
         case "NOOP": reply(200, "NOOP ok.")
         case "SYST": reply(215, "UNIX Type: L8")
         case "FEAT":
-            let machineListing = server.faults.scriptedListing == nil ? " MLST type*;size*;modify*;perm*;unix.mode*;\n" : ""
+            let machineListing = !server.faults.scriptsList ? " MLST type*;size*;modify*;perm*;unix.mode*;\n" : ""
             reply(211, "Features:\n EPRT\n EPSV\n\(digestFeatures) MDTM\n\(machineListing) PASV\n REST STREAM\n SIZE\n TVFS\n UTF8\nEnd")
         case "OPTS": options(argument)
         case "HELP": reply(214, "Commands understood: see FEAT.\nHelp OK.")

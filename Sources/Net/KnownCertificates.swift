@@ -23,8 +23,27 @@ public struct KnownCertificates: Sendable {
         all[Self.key(host, port)] = fingerprint
         let text = all.keys.sorted().map { "\($0) \(all[$0] ?? "")\n" }.joined()
         let folder = (path as NSString).deletingLastPathComponent
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        try Self.writePrivately(Data(text.utf8), to: path)
+    }
+
+    /// Writes `data` to `path` through a new file only its owner can read (0600), renamed into
+    /// place, so the file is never readable by others, not even for a moment.
+    private static func writePrivately(_ data: Data, to path: String) throws {
+        let temporary = path + ".\(getpid()).new"
+        unlink(temporary)
+        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+        let handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
+        do {
+            try handle.write(contentsOf: data)
+            try handle.synchronize()
+            try handle.close()
+            guard rename(temporary, path) == 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+        } catch {
+            unlink(temporary)
+            throw error
+        }
     }
 
     private func entries() -> [String: String] {

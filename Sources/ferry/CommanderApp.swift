@@ -108,12 +108,21 @@ struct CommanderApp {
         terminal.runOutside {
             // The editor may carry arguments ("code -w"): let the shell split it; the path stays one word.
             do {
-                _ = try ChildProcess("/bin/sh", arguments: ["-c", editor + " \"$1\"", "ferry-editor", path]).wait()
+                _ = try ChildProcess(
+                    "/bin/sh", arguments: ["-c", editor + " \"$1\"", "ferry-editor", path],
+                    environment: editorEnvironment(environment)
+                ).wait()
             } catch {
                 printError("ferry: cannot run \(editor): \(error)")
             }
         }
         return FileStamp(path: path) != before
+    }
+
+    /// The editor's environment: Ferry's own, without the password an editor (and whatever it
+    /// runs: plugins, language servers, shells) has no business seeing.
+    static func editorEnvironment(_ environment: [String: String]) -> [String: String] {
+        environment.filter { $0.key != "FERRY_PASSWORD" }
     }
 
     /// What a signal asks of the loop: Ctrl-C, TERM and HUP end it so the terminal is restored

@@ -70,9 +70,16 @@ struct CommanderLauncher {
 
 extension CommanderLauncher {
     /// The saved servers of `$XDG_CONFIG_HOME/ferry/bookmarks.toml`; a bad file is reported on
-    /// standard error and ignored.
+    /// standard error and ignored, and so (as `~/.netrc` is) is a file others can read, since its
+    /// URLs may hold passwords.
     static func bookmarks(environment: [String: String]) -> [Bookmark] {
         let path = configurationFolder(environment) + "/bookmarks.toml"
+        var status = stat()
+        guard stat(path, &status) == 0 else { return [] }
+        if status.st_mode & 0o077 != 0 {
+            printError("ferry: warning: ignoring \(path): other users can read it (chmod 600 \(path))")
+            return []
+        }
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return [] }
         do {
             return try Bookmark.parse(text, file: path)

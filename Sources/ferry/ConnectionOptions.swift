@@ -50,7 +50,18 @@ struct ConnectionOptions: ParsableArguments {
 
     /// The client settings these options ask for.
     var clientOptions: FTPClient.Options {
-        FTPClient.Options(timeout: timeout, dataConnectionMode: active ? .active : .passive)
+        FTPClient.Options(timeout: timeout, dataConnectionMode: active ? .active : .passive, listingLimits: Self.listingLimits())
+    }
+
+    /// How large a listing may grow: the library's limits, or `FERRY_MAX_LISTING_LINES` and
+    /// `FERRY_MAX_LISTING_BYTES` where they hold a whole number above 0 (for a directory larger
+    /// still, or a smaller bound).
+    static func listingLimits(environment: [String: String] = ProcessInfo.processInfo.environment) -> ListingLimits {
+        func positive(_ name: String) -> Int? { environment[name].flatMap { Int($0) }.flatMap { $0 > 0 ? $0 : nil } }
+        var limits = ListingLimits.standard
+        limits.maximumLines = positive("FERRY_MAX_LISTING_LINES") ?? limits.maximumLines
+        limits.maximumBytes = positive("FERRY_MAX_LISTING_BYTES") ?? limits.maximumBytes
+        return limits
     }
 
     /// The retry policy these options ask for.

@@ -1,4 +1,5 @@
 import FTP
+import FTPWire
 import Foundation
 
 /// The user and password to log in with: from the URL, `FERRY_PASSWORD`, `~/.netrc`, or a prompt.
@@ -19,7 +20,7 @@ struct Credentials {
         if let password = url.password ?? environment["FERRY_PASSWORD"] ?? entry?.password {
             return Credentials(user: user, password: password)
         }
-        if interactive, isatty(STDIN_FILENO) == 1, let typed = PasswordPrompt.ask("Password for \(user)@\(url.host): ") {
+        if interactive, isatty(STDIN_FILENO) == 1, let typed = PasswordPrompt.ask(Sanitizer.visible("Password for \(user)@\(url.host): ")) {
             return Credentials(user: user, password: typed)
         }
         return Credentials(user: user, password: "")

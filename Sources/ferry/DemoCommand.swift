@@ -2,6 +2,7 @@ import ArgumentParser
 import Commander
 import FTP
 import FTPServer
+import FTPWire
 import Foundation
 
 /// `ferry demo [--serve]`: the embedded loopback server over a sample tree.
@@ -88,7 +89,7 @@ struct DemoCommand: ParsableCommand {
         let url = "ftp://\(server.address.host):\(server.address.port)/"
         print("""
             Ferry demo server at \(url)  (anonymous login; Ctrl-C stops it)
-            Serving \(root ?? sampleTree?.path ?? ".")
+            Serving \(Sanitizer.visible(root ?? sampleTree?.path ?? "."))
 
             Try, in another terminal:
               ferry ls -l \(url)

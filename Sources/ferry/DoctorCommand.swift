@@ -187,8 +187,8 @@ struct DoctorReport {
     /// One line a check: a mark, the name, what was found, and what to do.
     var text: String {
         let marks: [Status: String] = [.ok: "ok  ", .warning: "warn", .failed: "FAIL"]
-        return (["ferry doctor \(url)"] + checks.map { check in
-            let line = "  \(marks[check.status] ?? "")  \(check.name.padding(toLength: 9, withPad: " ", startingAt: 0)) \(check.detail)"
+        return (["ferry doctor \(Sanitizer.visible(url))"] + checks.map { check in
+            let line = "  \(marks[check.status] ?? "")  \(check.name.padding(toLength: 9, withPad: " ", startingAt: 0)) \(Sanitizer.visible(check.detail))"
             return check.advice.map { line + "\n" + String(repeating: " ", count: 17) + "→ " + $0 } ?? line
         }).joined(separator: "\n")
     }

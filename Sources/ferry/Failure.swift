@@ -17,9 +17,11 @@ struct Failure: Error {
     let status: ExitStatus
     let message: String
 
+    /// `message` is made visible as server text is: it may name local paths or carry the
+    /// system's errors, and either may hold control characters.
     init(_ status: ExitStatus, _ message: String) {
         self.status = status
-        self.message = Self.prefix + message
+        self.message = Self.prefix + Sanitizer.visible(message)
     }
 
     private static let prefix = "ferry: "

@@ -1,4 +1,7 @@
 import ArgumentParser
+import CProcess
+import FTP
+import FTPWire
 import Foundation
 
 /// The `ferry` command: subcommands for scripts, and (later) the commander.
@@ -24,6 +27,11 @@ struct Ferry: ParsableCommand {
 enum Main {
     static func main() {
         signal(SIGPIPE, SIG_IGN)
+        // Passwords are in memory from here on: keep them out of core files.
+        if ferry_disable_core_dumps() != 0 {
+            printError("ferry: warning: cannot turn core dumps off: \(String(cString: strerror(errno)))")
+        }
+        warnOfPasswords(in: CommandLine.arguments.dropFirst())
         do {
             var command = try Ferry.parseAsRoot()
             try command.run()
@@ -40,7 +48,19 @@ enum Main {
     }
 }
 
-/// Writes a line to standard error.
+/// Warns, once, when a URL among `arguments` holds a password: anyone on the machine can read
+/// command lines in the process list. (URLs typed into the commander are not meant.) The warning
+/// is for the person typing the command, so only when standard error is a terminal: a script's
+/// log would carry it on every run, and its tests too.
+func warnOfPasswords(in arguments: some Sequence<String>) {
+    guard isatty(STDERR_FILENO) == 1, arguments.contains(where: { (try? FTPURL($0))?.password != nil }) else { return }
+    printError("ferry: warning: a password in a URL on the command line can be read by other users in the process list; use FERRY_PASSWORD or ~/.netrc instead")
+}
+
+/// Writes a line to standard error, each of its lines made visible as server text is: local
+/// paths, user names and the system's errors may hold control characters too.
 func printError(_ message: String) {
-    FileHandle.standardError.write(Data((message.hasSuffix("\n") ? message : message + "\n").utf8))
+    let lines = message.split(separator: "\n", omittingEmptySubsequences: false).map { Sanitizer.visible(String($0)) }
+    let text = lines.joined(separator: "\n")
+    FileHandle.standardError.write(Data((text.hasSuffix("\n") ? text : text + "\n").utf8))
 }

@@ -54,7 +54,7 @@ struct GetCommand: ParsableCommand {
         // First every file to fetch (patterns matched, folders walked with -r), then the transfers.
         var files: [BatchFile] = []
         var refused: [String] = []
-        var claimed: Set<String> = []
+        var claimed: Set<[UInt8]> = []  // local paths as bytes: NFC and NFD "é" are two files, though equal as Strings
         var named: [(url: FTPURL, endpoint: RemoteEndpoint)] = []
         for url in urls {
             let endpoint = try connection.endpoint(for: url)
@@ -95,7 +95,7 @@ struct GetCommand: ParsableCommand {
             // Two files that would land on one local path (the same name from two URLs) would
             // write it at once: only the first is fetched.
             for copy in copies {
-                guard claimed.insert(copy.local).inserted else {
+                guard claimed.insert(Array(copy.local.utf8)).inserted else {
                     refused.append("\(Sanitizer.visible(copy.local)) is the target of two downloads; only the first runs")
                     continue
                 }

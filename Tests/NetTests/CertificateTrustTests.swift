@@ -21,6 +21,22 @@ struct CertificateTrustTests {
         #expect(text == "127.0.0.1:990 EE:FF\n[::1]:990 CC:DD\n")
     }
 
+    @Test func theStoreIsWrittenForItsOwnerAlone() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("ferry-net-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let store = KnownCertificates(path: folder.path + "/known_certificates")
+        // A file others could read, written by hand, is replaced by one they cannot.
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try Data("host:21 AA:BB\n".utf8).write(to: URL(fileURLWithPath: store.path))
+        chmod(store.path, 0o644)
+
+        try store.trust(host: "127.0.0.1", port: 990, fingerprint: "CC:DD")
+        let mode = try #require(FileManager.default.attributesOfItem(atPath: store.path)[.posixPermissions] as? Int)
+        #expect(mode == 0o600)
+        #expect(store.fingerprint(host: "host", port: 21) == "AA:BB")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["known_certificates"])
+    }
+
     @Test func fingerprintsAreNormalizedOrRefused() {
         let hex = String(repeating: "ab", count: 32)
         let expected = Array(repeating: "AB", count: 32).joined(separator: ":")

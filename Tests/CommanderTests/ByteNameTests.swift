@@ -1,0 +1,39 @@
+import Commander
+import Foundation
+import FTPWire
+import Testing
+
+/// Names that differ in bytes are different names, however alike they look or compare as text.
+@Suite("Commander names as bytes")
+struct ByteNameTests {
+    /// "é.txt" three ways: NFC UTF-8, NFD UTF-8, and Latin-1. As Swift strings the first two are
+    /// equal (canonical equivalence) and the third decodes to the first.
+    static let lookalikes = [
+        ListingEntry(remoteName: RemotePath(bytes: [0xC3, 0xA9] + Array(".txt".utf8)), kind: .file, size: 1),
+        ListingEntry(remoteName: RemotePath(bytes: [0x65, 0xCC, 0x81] + Array(".txt".utf8)), kind: .file, size: 20),
+        ListingEntry(remoteName: RemotePath(bytes: [0xE9] + Array(".txt".utf8)), kind: .file, size: 300),
+    ]
+
+    @Test func markingOneOfTwoLookalikesMarksOnlyIt() throws {
+        #expect(Self.lookalikes[0].name == Self.lookalikes[1].name)
+        #expect(Self.lookalikes[0].name == Self.lookalikes[2].name)
+        var state = HostileInputTests.state(with: Self.lookalikes)
+        let pane = state.active
+        for entry in Self.lookalikes {
+            let row = try #require(state.activePane.rows.firstIndex { $0.remoteName == entry.remoteName })
+            state.panes[pane].cursor = row
+            _ = update(&state, .key(.character(" ")))
+            #expect(state.activePane.marked == [entry.remoteName])
+            #expect(state.activePane.selection.map(\.remoteName) == [entry.remoteName])
+            #expect(state.activePane.markedSize == entry.size)
+            // Unmarked again, for the next.
+            state.panes[pane].cursor = row
+            _ = update(&state, .key(.character(" ")))
+            #expect(state.activePane.marked.isEmpty)
+        }
+        _ = update(&state, .key(.character("*")))
+        #expect(state.activePane.marked.count == 3)
+        #expect(state.activePane.selection.count == 3)
+        #expect(state.activePane.markedSize == 321)
+    }
+}

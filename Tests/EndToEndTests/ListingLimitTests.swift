@@ -1,0 +1,32 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// A server that lists without end is given up on with a clear error, not followed until the
+/// client's memory runs out.
+@Suite("Listing limits")
+struct ListingLimitTests {
+    static let entryLine = Array("-rw-r--r-- 1 u g 1 Jan 1 2024 same-name-again.txt".utf8)
+
+    @Test func lsGivesUpOnAnEndlessListingOfEntries() throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        try FileManager.default.createDirectory(atPath: fixture.root.file("dir"), withIntermediateDirectories: true)
+        fixture.server.faults.serveEndlessListing(line: Self.entryLine)
+        let result = try FerryProcess.run(["ls", fixture.url("dir/")], environment: ["FERRY_MAX_LISTING_LINES": "5000"], timeout: 60)
+        #expect(result.status == 1, "\(result.standardError)")
+        #expect(result.standardError.contains("LIST: the listing is larger than 5000 lines; given up"), "\(result.standardError)")
+        #expect(!result.standardOutput.contains("same-name-again.txt"))
+    }
+
+    @Test func lsGivesUpOnAnEndlessListingOfBytes() throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        // Lines that are no entries: nothing is kept of them but the count.
+        try FileManager.default.createDirectory(atPath: fixture.root.file("dir"), withIntermediateDirectories: true)
+        fixture.server.faults.serveEndlessListing(line: Array(String(repeating: "x", count: 1000).utf8))
+        let result = try FerryProcess.run(["ls", fixture.url("dir/")], environment: ["FERRY_MAX_LISTING_BYTES": "\(4 << 20)"], timeout: 60)
+        #expect(result.status == 1, "\(result.standardError)")
+        #expect(result.standardError.contains("is larger than \(4 << 20) bytes"), "\(result.standardError)")
+    }
+}
