@@ -636,13 +636,14 @@ private func resolve(ready: [TransferRequest], conflicts: [Conflict], in state: 
 }
 
 /// An answer of the conflict dialog, for the first conflict or (`forAll`) for all that are left.
-/// Continuing is offered only for a shorter file: asked for all, the others are skipped.
+/// Continuing is offered only for a shorter file: asked for all, other files are skipped (a
+/// folder's files are each continued or not by the copy).
 private func answer(_ policy: ConflictPolicy, forAll: Bool, ready: [TransferRequest], conflicts: [Conflict], in state: inout AppState) -> [Effect] {
     guard let first = conflicts.first, policy != .resume || first.canResume || forAll else { return [] }
     var ready = ready
     for conflict in forAll ? conflicts : [first] {
         var request = conflict.request
-        request.onConflict = policy == .resume && !conflict.canResume ? .skip : policy
+        request.onConflict = policy == .resume && conflict.request.entry.kind != .directory && !conflict.canResume ? .skip : policy
         ready.append(request)
     }
     return resolve(ready: ready, conflicts: forAll ? [] : Array(conflicts.dropFirst()), in: &state)
