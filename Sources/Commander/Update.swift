@@ -5,7 +5,13 @@ import ScreenKit
 /// The commander's logic: the next state, and the effects to carry out, for an event.
 /// Pure: no I/O, no clock, no threads; it never blocks.
 public func update(_ state: inout AppState, _ event: Event) -> [Effect] {
+    // The queue's selection stays on its transfer while others start, end and move in the list;
+    // only keys move it.
+    let selected = state.queueFocused ? selectedTransfer(state) : nil
     let effects = respond(to: event, in: &state)
+    if let selected, !event.isKey, let index = Layout.queueItems(state).firstIndex(where: { $0.id == selected }) {
+        state.queueCursor = index
+    }
     // A pane waits for every listing asked for it.
     for case .list(let pane, _, _) in effects {
         state.panes[pane].loading = true
@@ -365,6 +371,19 @@ private func handleQueue(_ key: Key, in state: inout AppState) -> [Effect] {
         break
     }
     return []
+}
+
+/// The id of the transfer selected in the queue, if any.
+private func selectedTransfer(_ state: AppState) -> Int? {
+    let items = Layout.queueItems(state)
+    return items.indices.contains(state.queueCursor) ? items[state.queueCursor].id : nil
+}
+
+extension Event {
+    fileprivate var isKey: Bool {
+        if case .key = self { return true }
+        return false
+    }
 }
 
 /// Queues a finished transfer again, from the start.

@@ -163,7 +163,8 @@ private func drawQueue(_ state: AppState, layout: Layout, theme: Theme, on scree
     let running = state.transfers.filter { $0.state == .running }
     let queued = state.transfers.filter { $0.state == .queued }.count
     let hint = state.queueFocused ? "p pause, x cancel, R retry, Del remove, Esc panes" : "Q steer, x cancel, R retry"
-    let header = " Transfers: \(running.count) running, \(queued) queued   " + totalText(state.transfers.filter(\.isActive)) + "   " + hint
+    let active = state.transfers.filter(\.isActive)
+    let header = " Transfers: \(running.count) running, \(queued) queued   " + (active.isEmpty ? "" : totalText(active) + "   ") + hint
     screen.fill(x: 0, y: layout.queueTop, width: state.width, height: 1, style: theme[.queueHeader])
     screen.write(header, x: 0, y: layout.queueTop, limit: state.width, style: theme[.queueHeader])
     // The rows shown keep the selected one in view.

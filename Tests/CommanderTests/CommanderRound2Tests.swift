@@ -176,3 +176,17 @@ struct CommanderRound2Tests {
         #expect(help.contains("  Ctrl-U              erase the whole line"))
     }
 }
+
+extension CommanderRound2Tests {
+    @Test func theSelectionStaysOnItsTransferWhileTheListMoves() {
+        var state = Self.twoRunning()
+        _ = update(&state, .key(.character("Q")))
+        _ = update(&state, .key(.down))
+        // README.txt ends and moves below big.iso: the selection follows big.iso to the top.
+        _ = update(&state, .transferFinished(id: 1, error: nil))
+        #expect(state.queueCursor == 0)
+        #expect(update(&state, .key(.character("p"))) == [.pauseTransfer(id: 2, paused: true)])
+        _ = update(&state, .transferFinished(id: 2, error: nil))
+        #expect(render(state, theme: .mono).dump().contains("Transfers: 0 running, 0 queued   p pause"))
+    }
+}
