@@ -13,8 +13,9 @@ public enum Event: Sendable {
     case listed(pane: Int, location: Location, focus: String?, result: Result<[ListingEntry], ListingFailure>, at: Date)
     case transferStarted(id: Int)
     case transferProgress(id: Int, currentName: String?, completed: UInt64, total: UInt64?, bytesPerSecond: Double)
-    /// A transfer ended; `verified` when the server's digest of every file it copied matched.
-    case transferFinished(id: Int, error: String?, verified: Bool = false)
+    /// A transfer ended; `verified` when the server's digest of every file it copied matched;
+    /// `skipped` files were left because they existed at the destination.
+    case transferFinished(id: Int, error: String?, verified: Bool = false, skipped: Int = 0)
     /// A line of the control dialogue (password already masked).
     case log(String)
     /// A file operation finished: refresh the panes showing `location`, say `message` if any.

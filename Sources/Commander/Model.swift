@@ -229,6 +229,8 @@ public struct TransferItem: Equatable, Sendable {
     public var paused = false
     /// Whether every file it copied was checked against the server's digest.
     public var verified = false
+    /// Files it left because they existed at the destination (as its conflict policy said).
+    public var skippedFiles = 0
 
     public init(id: Int, request: TransferRequest) {
         self.id = id

@@ -59,13 +59,14 @@ private func respond(to event: Event, in state: inout AppState) -> [Effect] {
             item.bytesPerSecond = rate
         }
         return []
-    case .transferFinished(let id, let error, let verified):
+    case .transferFinished(let id, let error, let verified, let skipped):
         var destination: Location?
         modifyTransfer(&state, id) { item in
             if item.state != .cancelled { item.state = error.map { .failed($0) } ?? .done }
             item.paused = false
             item.verified = error == nil && verified
-            if error == nil, let total = item.totalBytes { item.completedBytes = total }
+            item.skippedFiles = skipped
+            if error == nil, skipped == 0, let total = item.totalBytes { item.completedBytes = total }
             destination = item.request.destination
         }
         if let error { state.message = "Transfer failed: \(error)" }
@@ -393,6 +394,7 @@ private func retry(_ state: inout AppState, _ id: Int) -> Effect {
         item.completedBytes = 0
         item.paused = false
         item.verified = false
+        item.skippedFiles = 0
     }
     let request = state.transfers.first { $0.id == id }?.request
     return request.map { .startTransfer(id: id, request: $0) } ?? .cancelTransfer(id: id)

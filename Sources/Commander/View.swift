@@ -211,8 +211,12 @@ private func drawTransfer(_ item: TransferItem, y: Int, width: Int, theme: Theme
     case .failed(let reason):
         screen.write("failed: " + Sanitizer.visible(reason), x: x, y: y, style: theme[.queueFailed])
         return
+    case .done where item.skippedFiles > 0 && item.completedBytes == 0:
+        screen.write("skipped: it exists", x: x, y: y, style: theme[.queueText])
+        return
     case .done:
-        screen.write("done  \(humanSize(item.completedBytes))" + (item.verified ? "  ✓ verified" : ""), x: x, y: y, style: theme[.queueText])
+        let skipped = item.skippedFiles > 0 ? ", \(item.skippedFiles) skipped" : ""
+        screen.write("done  \(humanSize(item.completedBytes))" + skipped + (item.verified ? "  ✓ verified" : ""), x: x, y: y, style: theme[.queueText])
         return
     case .cancelled:
         screen.write("cancelled", x: x, y: y, style: theme[.queueText])

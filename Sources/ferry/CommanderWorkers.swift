@@ -462,10 +462,10 @@ final class CommanderWorkers: @unchecked Sendable {
                     mailbox.post(.event(.log("not copied into \(request.destination): \(reason)")))
                 }
                 if request.movesSource { try deleteSource(of: request, copied: outcome, client: context.session.connection()) }
-                gate.open()
-                mailbox.post(.event(.transferFinished(id: id, error: nil, verified: outcome.verified)))
+                release(gate, of: id)
+                mailbox.post(.event(.transferFinished(id: id, error: nil, verified: outcome.verified, skipped: outcome.skipped.count)))
             } catch {
-                gate.open()
+                release(gate, of: id)
                 let cancelled = context.session.cancellation.isCancelled
                 if !cancelled { context.session.drop() }
                 mailbox.post(.event(.transferFinished(id: id, error: cancelled ? nil : Self.describe(error))))
@@ -474,6 +474,14 @@ final class CommanderWorkers: @unchecked Sendable {
             return TransferOutcome(bytes: 0, verified: nil)
         }])
         ledger.queueIDs.withLock { $0[id] = queued.first }
+    }
+
+    /// Lets a finished transfer's gate go: nothing holds it any more.
+    private func release(_ gate: PauseGate, of id: Int) {
+        gate.open()
+        ledger.gates.withLock { gates in
+            if gates[id] === gate { gates[id] = nil }
+        }
     }
 
     /// Finishes what an earlier run left in the journal on a queue of its own (journalled, so a

@@ -48,6 +48,18 @@ struct CommanderRound2Tests {
         #expect(state.dialog == nil)
     }
 
+    @Test func aSkippedCopySaysSo() {
+        var state = Self.stateWithCopiesThere()
+        Self.onReadme(&state)
+        _ = update(&state, .key(.function(5)))
+        _ = update(&state, .key(.enter))
+        _ = update(&state, .key(.character("s")))
+        _ = update(&state, .transferStarted(id: 1))
+        _ = update(&state, .transferFinished(id: 1, error: nil, skipped: 1))
+        #expect(state.transfers[0].completedBytes == 0)
+        #expect(render(state, theme: .mono).dump().contains("README.txt              skipped: it exists"))
+    }
+
     @Test func escapeCancelsTheWholeCopyAndQueuesNothing() {
         var state = Self.stateWithCopiesThere()
         Self.onReadme(&state)

@@ -45,6 +45,15 @@ struct CommanderRound2TerminalTests {
         try session.waitFor("the copy beside it", timeout: 30) { _ in local.read("report.bin.1") == theirs }
         #expect(local.read("report.bin") == mine)
         try session.waitFor("✓ verified")
+
+        // `s` skips it: the copy ends without writing.
+        try session.send("F5")
+        try session.waitFor("Copy \"report.bin\"")
+        try session.send("Enter")
+        try session.waitFor("already exists")
+        try session.send("s")
+        try session.waitFor("skipped: it exists")
+        #expect(local.read("report.bin") == mine)
         try session.send("F10")
         try session.waitFor("FERRY-EXITED-0")
     }
