@@ -58,6 +58,40 @@ struct CommanderRound2TerminalTests {
         try session.waitFor("FERRY-EXITED-0")
     }
 
+    @Test func uploadingOntoAServerFileAsksAndNewerOnlyLeavesANewerOne() throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        let local = try TemporaryDirectory()
+        defer { local.remove() }
+        let theirs = Data("the server's, newer".utf8)
+        let mine = Data("mine, older".utf8)
+        try fixture.root.write("notes.txt", theirs)
+        try local.write("notes.txt", mine)
+        try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSinceNow: -86_400 * 3)], ofItemAtPath: local.file("notes.txt"))
+        let session = try start(fixture, in: local)
+        try session.waitFor("both panes") { $0.components(separatedBy: "notes.txt").count >= 3 }
+        try session.send("Tab")
+        try session.waitFor("the local pane active") { $0.contains("[ /") }
+        try session.send("End", "F5")
+        try session.waitFor("Copy \"notes.txt\"")
+        try session.send("Enter")
+        try session.waitFor("already exists")
+        try session.send("n")
+        try session.waitFor("skipped: it exists")
+        #expect(fixture.root.read("notes.txt") == theirs)
+
+        // Asked again, `r` puts it beside theirs.
+        try session.send("F5")
+        try session.waitFor("Copy \"notes.txt\"")
+        try session.send("Enter")
+        try session.waitFor("already exists")
+        try session.send("r")
+        try session.waitFor("the copy beside it", timeout: 30) { _ in fixture.root.read("notes.txt.1") == mine }
+        #expect(fixture.root.read("notes.txt") == theirs)
+        try session.send("F10")
+        try session.waitFor("FERRY-EXITED-0")
+    }
+
     @Test func f6ClearedAndANewNameRenamesAServerFileInPlace() throws {
         let fixture = try ServerFixture()
         defer { fixture.stop() }
