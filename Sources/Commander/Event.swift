@@ -13,7 +13,9 @@ public enum Event: Sendable {
     case listed(pane: Int, location: Location, focus: String?, result: Result<[ListingEntry], ListingFailure>, at: Date)
     case transferStarted(id: Int)
     case transferProgress(id: Int, currentName: String?, completed: UInt64, total: UInt64?, bytesPerSecond: Double)
-    case transferFinished(id: Int, error: String?)
+    /// A transfer ended; `verified` when the server's digest of every file it copied matched;
+    /// `skipped` files were left because they existed at the destination.
+    case transferFinished(id: Int, error: String?, verified: Bool = false, skipped: Int = 0)
     /// A line of the control dialogue (password already masked).
     case log(String)
     /// A file operation finished: refresh the panes showing `location`, say `message` if any.
@@ -83,6 +85,8 @@ public enum Effect: Equatable, Sendable {
     case list(pane: Int, location: Location, focus: String?)
     case startTransfer(id: Int, request: TransferRequest)
     case cancelTransfer(id: Int)
+    /// Hold a running transfer between two chunks, or let it go on.
+    case pauseTransfer(id: Int, paused: Bool)
     case makeDirectory(location: Location, name: String)
     case delete(location: Location, entries: [ListingEntry])
     case rename(location: Location, entry: ListingEntry, to: String)

@@ -7,6 +7,7 @@ public enum Action: String, Sendable, CaseIterable {
     case up, down, pageUp, pageDown, home, end, open, parent, switchPane
     case mark, markByPattern, unmarkByPattern, invertMarks
     case toggleHidden, cycleSort, reverseSort, toggleLog, cancelTransfer, retryTransfers, refresh, quickSearch
+    case focusQueue
 
     /// The words the help screen and key bar use.
     public var help: String {
@@ -41,6 +42,7 @@ public enum Action: String, Sendable, CaseIterable {
         case .retryTransfers: "retry failed transfers"
         case .refresh: "reload both panes"
         case .quickSearch: "quick search"
+        case .focusQueue: "steer the transfer queue"
         }
     }
 
@@ -104,7 +106,7 @@ public struct Keymap: Equatable, Sendable {
             .character("*"): .invertMarks, .character("."): .toggleHidden, .character("s"): .cycleSort,
             .character("r"): .reverseSort, .control("o"): .toggleLog, .character("o"): .toggleLog,
             .character("x"): .cancelTransfer, .character("R"): .retryTransfers, .control("r"): .refresh,
-            .character("/"): .quickSearch, .control("s"): .quickSearch,
+            .character("/"): .quickSearch, .control("s"): .quickSearch, .character("Q"): .focusQueue,
         ]
         map[.control("p")] = .up
         map[.control("n")] = .down
@@ -225,13 +227,17 @@ public enum ScrollCommand: Sendable, CaseIterable {
 }
 
 /// What a key does in a dialog.
-public enum DialogCommand: Sendable {
+public enum DialogCommand: Sendable, Equatable {
     /// Enter: yes, OK.
     case accept
     /// Esc: no, cancel, close.
     case cancel
     /// Backspace in a line of text.
     case erase
+    /// Ctrl-U in a line of text: erase it all.
+    case clear
+    /// A copy onto a name that exists: what to do, for this file or (`forAll`) the rest of the copy too.
+    case resolveConflict(ConflictPolicy, forAll: Bool)
     case rejectCertificate, acceptCertificateOnce, trustCertificateAlways
     case overwriteTheirs, keepTheirs, saveYoursAs
     case resumeUnfinished, keepUnfinished, discardUnfinished
@@ -311,6 +317,25 @@ extension KeyTable where Command == DialogCommand {
             KeyBinding([.enter], .accept, "OK"),
             KeyBinding([.escape], .cancel, "cancel"),
             KeyBinding([.backspace], .erase, "erase the last character"),
+            KeyBinding([.control("u")], .clear, "erase the whole line"),
+        ])
+    }
+
+    /// A copy onto a name that exists at the destination. An upper-case letter answers for the
+    /// rest of the copy too.
+    public static var conflict: KeyTable {
+        KeyTable("Copying onto a name that exists", [
+            KeyBinding([.character("o")], .resolveConflict(.overwrite, forAll: false), "overwrite it"),
+            KeyBinding([.character("c")], .resolveConflict(.resume, forAll: false), "continue it (when it is shorter)"),
+            KeyBinding([.character("s")], .resolveConflict(.skip, forAll: false), "skip this one"),
+            KeyBinding([.character("r")], .resolveConflict(.rename, forAll: false), "copy beside it as NAME.1"),
+            KeyBinding([.character("n")], .resolveConflict(.newer, forAll: false), "copy only when newer"),
+            KeyBinding([.character("O")], .resolveConflict(.overwrite, forAll: true), "overwrite all"),
+            KeyBinding([.character("C")], .resolveConflict(.resume, forAll: true), "continue all (the shorter ones)"),
+            KeyBinding([.character("S")], .resolveConflict(.skip, forAll: true), "skip all"),
+            KeyBinding([.character("R")], .resolveConflict(.rename, forAll: true), "rename all"),
+            KeyBinding([.character("N")], .resolveConflict(.newer, forAll: true), "newer only, for all"),
+            KeyBinding([.escape], .cancel, "cancel the copy: nothing is written"),
         ])
     }
 
@@ -366,12 +391,33 @@ extension KeyTable where Command == DialogCommand {
         case .certificate: .certificate
         case .editConflict: .editConflict
         case .unfinishedTransfers: .unfinishedTransfers
+        case .conflict: .conflict
         case .help: nil
         }
     }
 
     /// Every dialog's keys, in the order the help screen lists them.
-    public static var dialogs: [KeyTable] { [.confirm, .input, .message, .certificate, .editConflict, .unfinishedTransfers, .quickSearch] }
+    public static var dialogs: [KeyTable] { [.confirm, .input, .message, .certificate, .editConflict, .unfinishedTransfers, .conflict, .quickSearch] }
+}
+
+/// What a key does while the transfer queue has the focus (`Q`).
+public enum QueueCommand: Sendable, Equatable {
+    case up, down, pause, cancel, retry, remove, leave
+}
+
+extension KeyTable where Command == QueueCommand {
+    /// The transfer queue with the focus.
+    public static var queue: KeyTable {
+        KeyTable("Transfer queue (Q)", [
+            KeyBinding([.up, .character("k")], .up, "previous transfer"),
+            KeyBinding([.down, .character("j")], .down, "next transfer"),
+            KeyBinding([.character("p")], .pause, "pause or resume it"),
+            KeyBinding([.character("x")], .cancel, "cancel it"),
+            KeyBinding([.character("R")], .retry, "retry it (failed or cancelled)"),
+            KeyBinding([.delete], .remove, "remove it from the list (finished)"),
+            KeyBinding([.escape, .character("Q"), .tab], .leave, "back to the panes"),
+        ])
+    }
 }
 
 extension KeyTable {

@@ -227,6 +227,12 @@ public struct TransferItem: Equatable, Sendable {
     public var bytesPerSecond: Double = 0
     /// The file being moved now, for a folder.
     public var currentName: String?
+    /// Whether it is held (`p` in the queue): it stays running but moves no bytes.
+    public var paused = false
+    /// Whether every file it copied was checked against the server's digest.
+    public var verified = false
+    /// Files it left because they existed at the destination (as its conflict policy said).
+    public var skippedFiles = 0
 
     public init(id: Int, request: TransferRequest) {
         self.id = id
@@ -245,12 +251,15 @@ public struct TransferRequest: Equatable, Sendable {
     public let destination: Location
     /// Whether the source is deleted once copied (F6 between a folder and a server).
     public let movesSource: Bool
+    /// What to do about each file that exists at the destination; nil replaces it.
+    public var onConflict: ConflictPolicy?
 
-    public init(source: Location, entry: ListingEntry, destination: Location, movesSource: Bool = false) {
+    public init(source: Location, entry: ListingEntry, destination: Location, movesSource: Bool = false, onConflict: ConflictPolicy? = nil) {
         self.source = source
         self.entry = entry
         self.destination = destination
         self.movesSource = movesSource
+        self.onConflict = onConflict
     }
 
     /// Which way the bytes go.
@@ -260,6 +269,30 @@ public struct TransferRequest: Equatable, Sendable {
         case (true, false): .download
         default: .upload
         }
+    }
+}
+
+/// What a copy does about a file that exists at its destination, as asked in the conflict
+/// dialog. The raw values are those of the engine's `OverwritePolicy`, which the workers apply.
+public enum ConflictPolicy: String, Equatable, Sendable, CaseIterable {
+    case overwrite, resume, skip, rename, newer
+}
+
+/// An entry of a copy whose name exists at the destination: the copy, and what is there.
+public struct Conflict: Equatable, Sendable {
+    public let request: TransferRequest
+    /// The destination pane's entry of that name.
+    public let existing: ListingEntry
+
+    public init(request: TransferRequest, existing: ListingEntry) {
+        self.request = request
+        self.existing = existing
+    }
+
+    /// Whether the destination is a shorter file than the source: only then can it be resumed.
+    public var canResume: Bool {
+        guard request.entry.kind == .file, existing.kind == .file, let have = existing.size, let want = request.entry.size else { return false }
+        return have < want
     }
 }
 
@@ -280,6 +313,8 @@ public struct Dialog: Equatable, Sendable {
         case editConflict
         /// Transfers an earlier run left unfinished: resume now, keep for later, or discard.
         case unfinishedTransfers
+        /// A copy onto a name that exists: a letter for each answer.
+        case conflict
     }
 
     public var kind: Kind
@@ -356,7 +391,6 @@ public enum PendingAction: Equatable, Sendable {
     case copy([TransferRequest])
     case delete(pane: Int, location: Location, entries: [ListingEntry])
     case makeDirectory(pane: Int, location: Location)
-    case rename(pane: Int, location: Location, entry: ListingEntry)
     case connect(pane: Int)
     /// The user for a URL that names none.
     case connectAs(pane: Int, url: String)
@@ -365,6 +399,10 @@ public enum PendingAction: Equatable, Sendable {
     case resolveEdit(EditSession)
     case saveEditAs(EditSession)
     case mark(pane: Int, marking: Bool)
+    /// F6: move or rename the selection of `pane`, typed as a name or a path.
+    case move(pane: Int, location: Location, entries: [ListingEntry])
+    /// A copy waiting for answers: `ready` goes as it is, the first of `conflicts` is asked about.
+    case resolveConflicts(ready: [TransferRequest], conflicts: [Conflict])
     case quit
 }
 
@@ -394,6 +432,10 @@ public struct AppState: Equatable, Sendable {
     public var bookmarks: [Bookmark] = []
     /// The spinner's position, turned by `.tick` while a pane loads.
     public var spinnerFrame = 0
+    /// Whether keys steer the transfer queue (`Q`) rather than the panes.
+    public var queueFocused = false
+    /// The selected row of the queue, among `Layout.queueItems`.
+    public var queueCursor = 0
 
     /// Whether anything is being waited for that a spinner should show.
     public var isWaiting: Bool { panes.contains { $0.loading } }

@@ -5,7 +5,13 @@ import ScreenKit
 /// The commander's logic: the next state, and the effects to carry out, for an event.
 /// Pure: no I/O, no clock, no threads; it never blocks.
 public func update(_ state: inout AppState, _ event: Event) -> [Effect] {
+    // The queue's selection stays on its transfer while others start, end and move in the list;
+    // only keys move it.
+    let selected = state.queueFocused ? selectedTransfer(state) : nil
     let effects = respond(to: event, in: &state)
+    if let selected, !event.isKey, let index = Layout.queueItems(state).firstIndex(where: { $0.id == selected }) {
+        state.queueCursor = index
+    }
     // A pane waits for every listing asked for it.
     for case .list(let pane, _, _) in effects {
         state.panes[pane].loading = true
@@ -53,11 +59,14 @@ private func respond(to event: Event, in state: inout AppState) -> [Effect] {
             item.bytesPerSecond = rate
         }
         return []
-    case .transferFinished(let id, let error):
+    case .transferFinished(let id, let error, let verified, let skipped):
         var destination: Location?
         modifyTransfer(&state, id) { item in
             if item.state != .cancelled { item.state = error.map { .failed($0) } ?? .done }
-            if error == nil, let total = item.totalBytes { item.completedBytes = total }
+            item.paused = false
+            item.verified = error == nil && verified
+            item.skippedFiles = skipped
+            if error == nil, skipped == 0, let total = item.totalBytes { item.completedBytes = total }
             destination = item.request.destination
         }
         if let error { state.message = "Transfer failed: \(error)" }
@@ -138,6 +147,7 @@ private func handle(_ key: Key, in state: inout AppState) -> [Effect] {
         handleViewer(key, in: &state)
         return []
     }
+    if state.queueFocused { return handleQueue(key, in: &state) }
     var key = key
     if state.escapePending {
         state.escapePending = false
@@ -282,18 +292,21 @@ private func perform(_ action: Action, in state: inout AppState) -> [Effect] {
         }
         state.isRunning = false
         return [.quit]
+    case .focusQueue:
+        guard !Layout.queueItems(state).isEmpty else {
+            state.message = "No transfers to steer"
+            return []
+        }
+        state.queueFocused = true
+        state.queueCursor = min(state.queueCursor, Layout.queueItems(state).count - 1)
     case .cancelTransfer:
         guard let running = state.transfers.last(where: { $0.state == .running }) ?? state.transfers.first(where: \.isActive) else { return [] }
         modifyTransfer(&state, running.id) { $0.state = .cancelled }
         return [.cancelTransfer(id: running.id)]
     case .retryTransfers:
         var effects: [Effect] = []
-        for index in state.transfers.indices {
-            if case .failed = state.transfers[index].state {
-                state.transfers[index].state = .queued
-                state.transfers[index].completedBytes = 0
-                effects.append(.startTransfer(id: state.transfers[index].id, request: state.transfers[index].request))
-            }
+        for item in state.transfers {
+            if case .failed = item.state { effects.append(retry(&state, item.id)) }
         }
         return effects
     case .view:
@@ -306,6 +319,85 @@ private func perform(_ action: Action, in state: inout AppState) -> [Effect] {
         return [.prepareEdit(location: state.activePane.location, entry: entry)]
     }
     return []
+}
+
+/// The keys of the transfer queue while it has the focus: they act on the selected transfer.
+private func handleQueue(_ key: Key, in state: inout AppState) -> [Effect] {
+    let items = Layout.queueItems(state)
+    guard !items.isEmpty else {
+        state.queueFocused = false
+        return []
+    }
+    state.queueCursor = max(0, min(state.queueCursor, items.count - 1))
+    let selected = items[state.queueCursor]
+    state.message = nil
+    switch KeyTable.queue.command(for: key) {
+    case .up: state.queueCursor = max(0, state.queueCursor - 1)
+    case .down: state.queueCursor = min(items.count - 1, state.queueCursor + 1)
+    case .leave: state.queueFocused = false
+    case .pause:
+        // The selected transfer, or the only one running when the selected is not.
+        let running = items.filter { $0.state == .running }
+        guard let item = selected.state == .running ? selected : running.count == 1 ? running[0] : nil else {
+            state.message = "Only a running transfer can be paused"
+            return []
+        }
+        modifyTransfer(&state, item.id) { $0.paused.toggle() }
+        return [.pauseTransfer(id: item.id, paused: !item.paused)]
+    case .cancel:
+        guard selected.isActive else { return [] }
+        modifyTransfer(&state, selected.id) { item in
+            item.state = .cancelled
+            item.paused = false
+        }
+        return [.cancelTransfer(id: selected.id)]
+    case .retry:
+        switch selected.state {
+        case .failed, .cancelled: return [retry(&state, selected.id)]
+        default:
+            state.message = "Only a failed or cancelled transfer can be retried"
+            return []
+        }
+    case .remove:
+        guard !selected.isActive else {
+            state.message = "Cancel it first (x): it has not finished"
+            return []
+        }
+        state.transfers.removeAll { $0.id == selected.id }
+        let left = Layout.queueItems(state).count
+        state.queueCursor = max(0, min(state.queueCursor, left - 1))
+        if left == 0 { state.queueFocused = false }
+        for index in state.panes.indices { keepCursorVisible(&state, pane: index) }
+    case nil:
+        break
+    }
+    return []
+}
+
+/// The id of the transfer selected in the queue, if any.
+private func selectedTransfer(_ state: AppState) -> Int? {
+    let items = Layout.queueItems(state)
+    return items.indices.contains(state.queueCursor) ? items[state.queueCursor].id : nil
+}
+
+extension Event {
+    fileprivate var isKey: Bool {
+        if case .key = self { return true }
+        return false
+    }
+}
+
+/// Queues a finished transfer again, from the start.
+private func retry(_ state: inout AppState, _ id: Int) -> Effect {
+    modifyTransfer(&state, id) { item in
+        item.state = .queued
+        item.completedBytes = 0
+        item.paused = false
+        item.verified = false
+        item.skippedFiles = 0
+    }
+    let request = state.transfers.first { $0.id == id }?.request
+    return request.map { .startTransfer(id: id, request: $0) } ?? .cancelTransfer(id: id)
 }
 
 /// Scrolling and closing the viewer.
@@ -354,29 +446,44 @@ private func goUp(_ state: inout AppState) -> [Effect] {
     return [.list(pane: state.active, location: location.parent, focus: location.lastComponent)]
 }
 
-/// F6: on the same file system or server, rename (into the other pane's folder by default);
-/// between a local folder and a server, copy and then delete the source.
+/// F6: a line prefilled with the other pane's folder and the name. A bare name, or a path on
+/// the same side, renames there; the other pane's folder across a local folder and a server (or
+/// two servers) moves: copy, then delete what was copied.
 private func askToMove(_ state: inout AppState) -> [Effect] {
-    let source = state.activePane.location
-    let destination = state.otherPane.location
-    if source.isRemote != destination.isRemote {
-        let selection = state.activePane.selection
-        guard !selection.isEmpty else { return [] }
-        let requests = selection.map { TransferRequest(source: source, entry: $0, destination: destination, movesSource: true) }
-        let what = selection.count == 1 ? "\"\(Sanitizer.visible(selection[0].name))\"" : "\(selection.count) entries"
-        state.dialog = Dialog(kind: .confirm, title: "Move", message: "Move \(what) to \(destination) (copy, then delete here)?", action: .copy(requests))
-        return []
-    }
-    guard let entry = state.activePane.current else { return [] }
-    var target = entry.name
-    if destination != source, destination.site == source.site, let folder = destination.absolutePath {
-        target = (folder.hasSuffix("/") ? folder : folder + "/") + entry.name
-    }
+    let selection = state.activePane.selection
+    guard !selection.isEmpty else { return [] }
+    var target = state.otherPane.location.absolutePath ?? ""
+    if !target.hasSuffix("/") { target += "/" }
+    if selection.count == 1 { target += selection[0].name }
+    let what = selection.count == 1 ? Sanitizer.visible(selection[0].name) : "\(selection.count) entries"
     state.dialog = Dialog(
         kind: .input(text: target, secret: false), title: "Rename or move",
-        message: "Rename or move \(Sanitizer.visible(entry.name)) to (a name, or a path):",
-        action: .rename(pane: state.active, location: source, entry: entry))
+        message: "Rename or move \(what) to (a name, or a path; Ctrl-U clears):",
+        action: .move(pane: state.active, location: state.activePane.location, entries: selection))
     return []
+}
+
+/// What an F6 line does: a rename on the same side, or a move into the other pane's folder.
+private func move(_ entries: [ListingEntry], from source: Location, to text: String, in state: inout AppState) -> [Effect] {
+    let other = state.otherPane.location
+    var folder = other.absolutePath ?? ""
+    if !folder.hasSuffix("/") { folder += "/" }
+    if other.site != source.site, text.hasPrefix(folder) {
+        let name = String(text.dropFirst(folder.count))
+        guard name.isEmpty || (entries.count == 1 && name == entries[0].name) else {
+            state.message = "A move to the other side keeps the name: rename it there afterwards"
+            return []
+        }
+        state.panes[state.active].marked = []
+        return startCopy(entries.map { TransferRequest(source: source, entry: $0, destination: other, movesSource: true) }, in: &state)
+    }
+    guard entries.count == 1, let entry = entries.first else {
+        state.message = "Several entries move only into the other pane's folder"
+        return []
+    }
+    guard !text.isEmpty, text != entry.name else { return [] }
+    state.panes[state.active].marked = []
+    return [.rename(location: source, entry: entry, to: text)]
 }
 
 private func askToCopy(_ state: inout AppState) -> [Effect] {
@@ -440,6 +547,14 @@ private func handleDialog(_ key: Key, in state: inout AppState) -> [Effect] {
         // A message closes on any key.
         state.dialog = nil
         return []
+    case (_, .resolveConflict(let policy, let forAll), _):
+        guard case .resolveConflicts(let ready, let conflicts) = dialog.action else { return [] }
+        state.dialog = nil
+        let effects = answer(policy, forAll: forAll, ready: ready, conflicts: conflicts, in: &state)
+        if state.dialog == nil, effects.isEmpty { state.dialog = dialog }
+        return effects
+    case (.input(_, let secret), .clear, _):
+        dialog.kind = .input(text: "", secret: secret)
     case (.input(let text, let secret), .erase, _):
         dialog.kind = .input(text: String(text.dropLast()), secret: secret)
     case (.input(let text, let secret), nil, .character(let character)):
@@ -462,22 +577,17 @@ private func confirm(_ dialog: Dialog, in state: inout AppState) -> [Effect] {
         return []
     case .copy(let requests):
         state.panes[state.active].marked = []
-        return requests.map { request in
-            let id = state.nextTransferID
-            state.nextTransferID += 1
-            state.transfers.append(TransferItem(id: id, request: request))
-            return .startTransfer(id: id, request: request)
-        }
+        return startCopy(requests, in: &state)
+    case .move(_, let location, let entries):
+        return move(entries, from: location, to: text, in: &state)
+    case .resolveConflicts:
+        return []
     case .delete(let pane, let location, let entries):
         state.panes[pane].marked = []
         return [.delete(location: location, entries: entries)]
     case .makeDirectory(_, let location):
         guard !text.isEmpty else { return [] }
         return [.makeDirectory(location: location, name: text)]
-    case .rename(_, let location, let entry):
-        guard !text.isEmpty, text != entry.name else { return [] }
-        state.panes[state.active].marked = []
-        return [.rename(location: location, entry: entry, to: text)]
     case .password(let pane, let url):
         state.panes[pane].loading = true
         return [.connectWithPassword(pane: pane, url: url, password: text)]
@@ -518,6 +628,76 @@ private func confirm(_ dialog: Dialog, in state: inout AppState) -> [Effect] {
         state.isRunning = false
         return state.transfers.filter(\.isActive).map { .cancelTransfer(id: $0.id) } + [.quit]
     }
+}
+
+// MARK: Copies and conflicts
+
+/// Starts a copy, after asking about each entry whose name the destination pane shows already.
+private func startCopy(_ requests: [TransferRequest], in state: inout AppState) -> [Effect] {
+    var ready: [TransferRequest] = []
+    var conflicts: [Conflict] = []
+    for request in requests {
+        let shown = state.panes.first { $0.location == request.destination }
+        if let existing = shown?.entries.first(where: { $0.name == request.entry.name }) {
+            conflicts.append(Conflict(request: request, existing: existing))
+        } else {
+            ready.append(request)
+        }
+    }
+    return resolve(ready: ready, conflicts: conflicts, in: &state)
+}
+
+/// Asks about the first conflict left, or queues the copies once none is left.
+private func resolve(ready: [TransferRequest], conflicts: [Conflict], in state: inout AppState) -> [Effect] {
+    guard let conflict = conflicts.first else { return enqueue(ready, in: &state) }
+    state.dialog = Dialog(
+        kind: .conflict, title: "Already exists", message: conflictText(conflict, left: conflicts.count, state: state),
+        action: .resolveConflicts(ready: ready, conflicts: conflicts))
+    return []
+}
+
+/// An answer of the conflict dialog, for the first conflict or (`forAll`) for all that are left.
+/// Continuing is offered only for a shorter file: asked for all, other files are skipped (a
+/// folder's files are each continued or not by the copy).
+private func answer(_ policy: ConflictPolicy, forAll: Bool, ready: [TransferRequest], conflicts: [Conflict], in state: inout AppState) -> [Effect] {
+    guard let first = conflicts.first, policy != .resume || first.canResume || forAll else { return [] }
+    var ready = ready
+    for conflict in forAll ? conflicts : [first] {
+        var request = conflict.request
+        request.onConflict = policy == .resume && conflict.request.entry.kind != .directory && !conflict.canResume ? .skip : policy
+        ready.append(request)
+    }
+    return resolve(ready: ready, conflicts: forAll ? [] : Array(conflicts.dropFirst()), in: &state)
+}
+
+private func enqueue(_ requests: [TransferRequest], in state: inout AppState) -> [Effect] {
+    requests.map { request in
+        let id = state.nextTransferID
+        state.nextTransferID += 1
+        state.transfers.append(TransferItem(id: id, request: request))
+        return .startTransfer(id: id, request: request)
+    }
+}
+
+/// `"a.txt" already exists in /home/anna`, the two sizes and dates, and the answers that apply.
+private func conflictText(_ conflict: Conflict, left: Int, state: AppState) -> String {
+    let request = conflict.request
+    func facts(_ entry: ListingEntry) -> String {
+        let size = entry.kind == .directory ? "folder" : entry.size.map { "\($0) bytes" } ?? "size unknown"
+        let date = dateText(entry.modified, now: state.now, timeZone: state.timeZone)
+        return size + (date.isEmpty ? "" : ", " + date)
+    }
+    let resume = conflict.canResume ? "   c  continue" : ""
+    let others = left > 1 ? "\n\(left - 1) more after this one: an upper-case letter answers for all of them." : ""
+    return """
+        "\(Sanitizer.visible(request.entry.name))" already exists in \(request.destination).
+
+        Copying:  \(facts(request.entry))
+        There:    \(facts(conflict.existing))
+
+        o  overwrite\(resume)   s  skip
+        r  rename (NAME.1)   n  only if newer   Esc  cancel the copy\(others)
+        """
 }
 
 // MARK: Helpers
@@ -567,6 +747,7 @@ private func helpText(_ keymap: Keymap) -> String {
     let escape = "  Esc 1 ... Esc 0" + String(repeating: " ", count: keyWidth - 15) + "F1 ... F10, for terminals without F-keys"
     var lines = ["Panes:"] + panes + [escape]
     for table in [KeyTable.viewer, KeyTable.help] { lines += [""] + table.helpLines(keyWidth: keyWidth) }
+    lines += [""] + KeyTable.queue.helpLines(keyWidth: keyWidth)
     for table in KeyTable.dialogs { lines += [""] + table.helpLines(keyWidth: keyWidth) }
     return lines.joined(separator: "\n")
 }

@@ -162,13 +162,38 @@ private func drawQueue(_ state: AppState, layout: Layout, theme: Theme, on scree
     let items = Layout.queueItems(state)
     let running = state.transfers.filter { $0.state == .running }
     let queued = state.transfers.filter { $0.state == .queued }.count
-    let rate = running.reduce(0) { $0 + $1.bytesPerSecond }
-    let header = " Transfers: \(running.count) running, \(queued) queued" + (rate > 0 ? ", \(humanSize(wholeBytes(rate)))/s" : "") + "   x cancel, R retry"
+    let hint = state.queueFocused ? "p pause, x cancel, R retry, Del remove, Esc panes" : "Q steer, x cancel, R retry"
+    let active = state.transfers.filter(\.isActive)
+    let header = " Transfers: \(running.count) running, \(queued) queued   " + (active.isEmpty ? "" : totalText(active) + "   ") + hint
     screen.fill(x: 0, y: layout.queueTop, width: state.width, height: 1, style: theme[.queueHeader])
-    screen.write(header, x: 0, y: layout.queueTop, style: theme[.queueHeader])
-    for (row, item) in items.prefix(layout.queueHeight - 1).enumerated() {
-        drawTransfer(item, y: layout.queueTop + 1 + row, width: state.width, theme: theme, on: &screen)
+    screen.write(header, x: 0, y: layout.queueTop, limit: state.width, style: theme[.queueHeader])
+    // The rows shown keep the selected one in view.
+    let rows = layout.queueHeight - 1
+    let first = state.queueFocused ? max(0, min(state.queueCursor - rows + 1, items.count - rows)) : 0
+    for (row, item) in items.dropFirst(first).prefix(rows).enumerated() {
+        let y = layout.queueTop + 1 + row
+        drawTransfer(item, y: y, width: state.width, theme: theme, on: &screen)
+        if state.queueFocused, first + row == state.queueCursor { screen.write(">", x: 0, y: y, style: theme[.queueHeader]) }
     }
+}
+
+/// `Total 1.2M/3.0M  512K/s  ETA 0:04` of the transfers still to finish: the sizes added up
+/// without overflowing, the rates (each smoothed by the engine's meter) added up.
+private func totalText(_ items: [TransferItem]) -> String {
+    let add = { (a: UInt64, b: UInt64) -> UInt64 in
+        let (sum, overflow) = a.addingReportingOverflow(b)
+        return overflow ? .max : sum
+    }
+    let done = items.reduce(UInt64(0)) { add($0, $1.completedBytes) }
+    let known = items.allSatisfy { $0.totalBytes != nil }
+    let all = items.reduce(UInt64(0)) { add($0, max($1.totalBytes ?? 0, $1.completedBytes)) }
+    let rate = items.filter { $0.state == .running && !$0.paused }.reduce(UInt64(0)) { add($0, wholeBytes($1.bytesPerSecond)) }
+    var text = "Total \(humanSize(done))/\(known ? humanSize(all) : "?")  \(humanSize(rate))/s"
+    if known, rate > 0, all > done {
+        let seconds = Int(min(Double(all - done) / Double(rate), 359_999))
+        text += String(format: "  ETA %d:%02d", seconds / 60, seconds % 60)
+    }
+    return text
 }
 
 /// `↓ name  [#####-----]  45%  28M/64M  12M/s  ETA 0:03`, or the outcome of a finished transfer.
@@ -186,14 +211,21 @@ private func drawTransfer(_ item: TransferItem, y: Int, width: Int, theme: Theme
     case .failed(let reason):
         screen.write("failed: " + Sanitizer.visible(reason), x: x, y: y, style: theme[.queueFailed])
         return
+    case .done where item.skippedFiles > 0 && item.completedBytes == 0:
+        screen.write("skipped: it exists", x: x, y: y, style: theme[.queueText])
+        return
     case .done:
-        screen.write("done  \(humanSize(item.completedBytes))", x: x, y: y, style: theme[.queueText])
+        let skipped = item.skippedFiles > 0 ? ", \(item.skippedFiles) skipped" : ""
+        screen.write("done  \(humanSize(item.completedBytes))" + skipped + (item.verified ? "  ✓ verified" : ""), x: x, y: y, style: theme[.queueText])
         return
     case .cancelled:
         screen.write("cancelled", x: x, y: y, style: theme[.queueText])
         return
     case .queued:
         screen.write("queued", x: x, y: y, style: theme[.queueText])
+        return
+    case .running where item.paused:
+        screen.write("paused  \(humanSize(item.completedBytes))/\(item.totalBytes.map(humanSize) ?? "?")", x: x, y: y, style: theme[.queueText])
         return
     case .running:
         break
@@ -303,7 +335,7 @@ private func drawDialog(_ dialog: Dialog, theme: Theme, on screen: inout Screen)
         let shown = Array(lines[top..<min(lines.count, top + rows)])
         let position = "\(top + 1)-\(top + shown.count) of \(lines.count)"
         lines = shown + ["", position + "   Up/Down PgUp/PgDn scroll   " + closingHint(.help)]
-    case .certificate, .editConflict, .unfinishedTransfers:
+    case .certificate, .editConflict, .unfinishedTransfers, .conflict:
         break
     }
     if dialog.kind != .help { lines = lines.flatMap { wrap($0, width: screen.width - 8) } }

@@ -98,7 +98,12 @@ final class CommanderWorkers: @unchecked Sendable {
         case .startTransfer(let id, let request):
             queue(id: id, request)
         case .cancelTransfer(let id):
+            // A paused transfer is let go, to notice it was cancelled.
+            ledger.gates.withLock { $0[id] }?.open()
             if let queued = ledger.queueIDs.withLock({ $0[id] }) { transfers.cancel(queued) }
+        case .pauseTransfer(let id, let paused):
+            guard let gate = ledger.gates.withLock({ $0[id] }) else { return }
+            if paused { gate.pause() } else { gate.resume() }
         case .makeDirectory(let location, let name):
             operate(on: location, success: "Made \(name)") { client in
                 if let client { try client.mkd(Self.remotePath(location).appending(RemotePath(name))) } else {
@@ -442,6 +447,8 @@ final class CommanderWorkers: @unchecked Sendable {
         case .serverToServer: .copy
         }
         let record = JobRecord(kind: kind, source: request.source.description, destination: request.destination.description)
+        let gate = PauseGate()
+        ledger.gates.withLock { $0[id] = gate }
         let queued = transfers.enqueue([QueuedTransfer(name: request.entry.name, job: record, endpoint: first) { [self] context in
             ledger.began.withLock { _ = $0.insert(id) }
             mailbox.post(.event(.transferStarted(id: id)))
@@ -449,11 +456,16 @@ final class CommanderWorkers: @unchecked Sendable {
                 let destination = endpoints.count > 1 ? context.sessions.session(for: endpoints[1], role: "destination") : nil
                 let copy = TreeCopy(
                     session: context.session, destination: destination, retry: connection.retryPolicy,
-                    meter: ProgressPoster(id: id, mailbox: mailbox), journal: journal)
-                try copy.copy(request)
-                if request.movesSource { try deleteSource(of: request, client: context.session.connection()) }
-                mailbox.post(.event(.transferFinished(id: id, error: nil)))
+                    meter: ProgressPoster(id: id, mailbox: mailbox, gate: gate), journal: journal, onConflict: request.onConflict)
+                let outcome = try copy.copy(request)
+                for reason in outcome.skipped {
+                    mailbox.post(.event(.log("not copied into \(request.destination): \(reason)")))
+                }
+                if request.movesSource { try deleteSource(of: request, copied: outcome, client: context.session.connection()) }
+                release(gate, of: id)
+                mailbox.post(.event(.transferFinished(id: id, error: nil, verified: outcome.verified, skipped: outcome.skipped.count)))
             } catch {
+                release(gate, of: id)
                 let cancelled = context.session.cancellation.isCancelled
                 if !cancelled { context.session.drop() }
                 mailbox.post(.event(.transferFinished(id: id, error: cancelled ? nil : Self.describe(error))))
@@ -462,6 +474,14 @@ final class CommanderWorkers: @unchecked Sendable {
             return TransferOutcome(bytes: 0, verified: nil)
         }])
         ledger.queueIDs.withLock { $0[id] = queued.first }
+    }
+
+    /// Lets a finished transfer's gate go: nothing holds it any more.
+    private func release(_ gate: PauseGate, of id: Int) {
+        gate.open()
+        ledger.gates.withLock { gates in
+            if gates[id] === gate { gates[id] = nil }
+        }
     }
 
     /// Finishes what an earlier run left in the journal on a queue of its own (journalled, so a
@@ -500,8 +520,18 @@ final class CommanderWorkers: @unchecked Sendable {
         mailbox.post(.event(.operationFinished(location: .local(folder ?? "/"), message: message)))
     }
 
-    /// Deletes what a move copied, once the copy succeeded.
-    private func deleteSource(of request: TransferRequest, client: FTPClient) throws {
+    /// Deletes what a move copied, once the copy succeeded: the whole entry, or (when some
+    /// files were left because they existed at the destination) only the files copied.
+    private func deleteSource(of request: TransferRequest, copied outcome: TreeCopy.Outcome, client: FTPClient) throws {
+        guard outcome.skipped.isEmpty else {
+            for source in outcome.copied {
+                switch source {
+                case .remote(let path): try client.delete(path)
+                case .local(let path): try FileManager.default.removeItem(atPath: path)
+                }
+            }
+            return
+        }
         switch request.source {
         case .remote(_, let directory):
             let path = try ListedName.remote(request.entry, in: directory, to: "delete")
@@ -522,6 +552,8 @@ private final class TransferLedger: Sendable {
     /// The queue's id of each transfer, by the commander's id.
     let queueIDs = Mutex<[Int: Int]>([:])
     let began = Mutex<Set<Int>>([])
+    /// The gate each transfer's progress passes, to pause it.
+    let gates = Mutex<[Int: PauseGate]>([:])
 }
 
 /// Sessions by site of one pane's browsing or one transfer worker; touched on that one queue only.
@@ -547,11 +579,14 @@ final class ProgressPoster: @unchecked Sendable {
     // @unchecked: used by the transfer queue's one thread only.
     private let id: Int
     private let mailbox: Mailbox<LoopMessage>
+    /// Where a paused transfer waits: reports come between two chunks, so no bytes move meanwhile.
+    private let gate: PauseGate
     private var meter = ProgressMeter()
 
-    init(id: Int, mailbox: Mailbox<LoopMessage>) {
+    init(id: Int, mailbox: Mailbox<LoopMessage>, gate: PauseGate) {
         self.id = id
         self.mailbox = mailbox
+        self.gate = gate
     }
 
     /// A new file starts: its rate is measured afresh.
@@ -560,6 +595,7 @@ final class ProgressPoster: @unchecked Sendable {
     }
 
     func report(_ progress: TransferProgress) {
+        gate.waitWhilePaused()
         guard let report = meter.update(progress) else { return }
         mailbox.post(.event(.transferProgress(
             id: id, currentName: report.name, completed: report.bytes, total: report.total, bytesPerSecond: report.bytesPerSecond)))

@@ -228,7 +228,7 @@ struct CommanderTests {
         var state = Self.listedState()
         for _ in 0..<3 { _ = update(&state, .key(.down)) }
         _ = update(&state, .key(.function(6)))
-        #expect(state.dialog?.title == "Move")
+        #expect(state.dialog?.kind == .input(text: "/home/anna/README.txt", secret: false))
         let effects = update(&state, .key(.enter))
         let request = TransferRequest(source: Self.remote, entry: Self.sampleEntries()[2], destination: .local("/home/anna"), movesSource: true)
         #expect(effects == [.startTransfer(id: 1, request: request)])

@@ -54,7 +54,7 @@ struct CommanderTerminalTests {
         try session.send("End")
         try session.waitFor(" 3/3 ")
         try session.send("F6")
-        try session.waitFor(" Move ")
+        try session.waitFor("Rename or move")
         try session.send("Enter")
         try session.waitFor("moves-done") { _ in local.read("naïve ファイル.txt") != nil && !fixture.root.exists("naïve ファイル.txt") }
         #expect(local.read("naïve ファイル.txt") == Data("utf8".utf8))
