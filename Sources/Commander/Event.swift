@@ -88,6 +88,8 @@ public enum Effect: Equatable, Sendable {
     /// Hold a running transfer between two chunks, or let it go on.
     case pauseTransfer(id: Int, paused: Bool)
     case makeDirectory(location: Location, name: String)
+    /// Set the permissions of entries (SITE CHMOD on a server) to an octal mode such as 0o644.
+    case changeMode(location: Location, entries: [ListingEntry], mode: Int)
     case delete(location: Location, entries: [ListingEntry])
     case rename(location: Location, entry: ListingEntry, to: String)
     /// Open a URL (typed in the connect dialog) in a pane, as `user` when the URL names none

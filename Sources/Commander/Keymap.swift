@@ -7,7 +7,7 @@ public enum Action: String, Sendable, CaseIterable {
     case up, down, pageUp, pageDown, home, end, open, parent, switchPane
     case mark, markByPattern, unmarkByPattern, invertMarks
     case toggleHidden, cycleSort, reverseSort, toggleLog, cancelTransfer, retryTransfers, refresh, quickSearch
-    case focusQueue
+    case focusQueue, changeMode
 
     /// The words the help screen and key bar use.
     public var help: String {
@@ -43,6 +43,7 @@ public enum Action: String, Sendable, CaseIterable {
         case .refresh: "reload both panes"
         case .quickSearch: "quick search"
         case .focusQueue: "steer the transfer queue"
+        case .changeMode: "change permissions (chmod)"
         }
     }
 
@@ -107,6 +108,7 @@ public struct Keymap: Equatable, Sendable {
             .character("r"): .reverseSort, .control("o"): .toggleLog, .character("o"): .toggleLog,
             .character("x"): .cancelTransfer, .character("R"): .retryTransfers, .control("r"): .refresh,
             .character("/"): .quickSearch, .control("s"): .quickSearch, .character("Q"): .focusQueue,
+            .character("M"): .changeMode,
         ]
         map[.control("p")] = .up
         map[.control("n")] = .down

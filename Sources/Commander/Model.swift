@@ -391,6 +391,8 @@ public enum PendingAction: Equatable, Sendable {
     case copy([TransferRequest])
     case delete(pane: Int, location: Location, entries: [ListingEntry])
     case makeDirectory(pane: Int, location: Location)
+    /// Change the permissions of entries to the octal mode typed.
+    case changeMode(pane: Int, location: Location, entries: [ListingEntry])
     case connect(pane: Int)
     /// The user for a URL that names none.
     case connectAs(pane: Int, url: String)

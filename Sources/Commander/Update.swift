@@ -265,6 +265,13 @@ private func perform(_ action: Action, in state: inout AppState) -> [Effect] {
         return askToCopy(&state)
     case .move:
         return askToMove(&state)
+    case .changeMode:
+        let selection = state.activePane.selection
+        guard !selection.isEmpty else { return [] }
+        let what = selection.count == 1 ? "\"\(Sanitizer.visible(selection[0].name))\"" : "\(selection.count) entries"
+        state.dialog = Dialog(
+            kind: .input(text: selection.count == 1 ? selection[0].permissions.flatMap(octalMode) ?? "" : "", secret: false), title: "Permissions",
+            message: "Permissions of \(what), in octal (644, 755):", action: .changeMode(pane: pane, location: state.activePane.location, entries: selection))
     case .makeDirectory:
         state.dialog = Dialog(
             kind: .input(text: "", secret: false), title: "Make folder",
@@ -588,6 +595,13 @@ private func confirm(_ dialog: Dialog, in state: inout AppState) -> [Effect] {
     case .makeDirectory(_, let location):
         guard !text.isEmpty else { return [] }
         return [.makeDirectory(location: location, name: text)]
+    case .changeMode(let pane, let location, let entries):
+        guard (3...4).contains(text.count), let mode = Int(text, radix: 8), mode >= 0, mode <= 0o7777 else {
+            state.message = "Permissions are 3 or 4 octal digits, such as 644 or 755"
+            return []
+        }
+        state.panes[pane].marked = []
+        return [.changeMode(location: location, entries: entries, mode: mode)]
     case .password(let pane, let url):
         state.panes[pane].loading = true
         return [.connectWithPassword(pane: pane, url: url, password: text)]
@@ -750,4 +764,20 @@ private func helpText(_ keymap: Keymap) -> String {
     lines += [""] + KeyTable.queue.helpLines(keyWidth: keyWidth)
     for table in KeyTable.dialogs { lines += [""] + table.helpLines(keyWidth: keyWidth) }
     return lines.joined(separator: "\n")
+}
+
+/// `rw-r--r--` as `644`; nil for anything that is not nine permission letters.
+public func octalMode(_ permissions: String) -> String? {
+    let letters = Array(permissions)
+    guard letters.count == 9 else { return nil }
+    var mode = 0
+    for (index, letter) in letters.enumerated() {
+        let bit = 1 << (8 - index)
+        switch letter {
+        case "r", "w", "x", "s", "t": mode |= bit
+        case "-", "S", "T": break
+        default: return nil
+        }
+    }
+    return String(mode, radix: 8)
 }

@@ -401,14 +401,8 @@ public func shortenedInTheMiddle(_ name: String, width: Int) -> String {
     let room = width - 1
     let extensionWidth = DisplayWidth.of(String(fileExtension(of: name)))
     let tailBudget = extensionWidth <= room - 2 ? max(extensionWidth, room / 3) : room / 3
-    var tail = ""
-    var used = 0
-    for character in name.reversed() {
-        let characterWidth = DisplayWidth.of(String(character))
-        guard used + characterWidth <= tailBudget else { break }
-        tail.insert(character, at: tail.startIndex)
-        used += characterWidth
-    }
+    let (tail, tailWidth) = end(of: name, fitting: tailBudget)
+    var used = tailWidth
     var head = ""
     for character in name {
         let characterWidth = DisplayWidth.of(String(character))
@@ -436,15 +430,21 @@ private func fileExtension(of name: String) -> Substring {
 /// The end of a text that is too wide, after an ellipsis: paths are read from the right.
 private func keepingEnd(_ text: String, width: Int) -> String {
     guard width > 1, DisplayWidth.of(text) > width else { return text }
+    return "…" + end(of: text, fitting: width - 1).text
+}
+
+/// The longest end of `text` that fits `width` display columns, and the columns it takes; a wide
+/// glyph that does not fit whole is left out.
+private func end(of text: String, fitting width: Int) -> (text: String, width: Int) {
     var kept = ""
-    var used = 1
+    var used = 0
     for character in text.reversed() {
         let characterWidth = DisplayWidth.of(String(character))
         guard used + characterWidth <= width else { break }
         kept.insert(character, at: kept.startIndex)
         used += characterWidth
     }
-    return "…" + kept
+    return (kept, used)
 }
 
 private func pad(_ text: String, _ width: Int, right: Bool) -> String {

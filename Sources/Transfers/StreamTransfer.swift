@@ -2,11 +2,12 @@ import Foundation
 import FTP
 import FTPWire
 
-/// Downloads one remote file to standard output (`ferry get URL -`): no partial file, no
-/// journal, no resume, since bytes once written to a pipe cannot be taken back. The size and,
-/// where the server offers a digest, the digest of the bytes that passed are checked at the
-/// end; a mismatch fails the command after the bytes went out, as `curl` does.
-public struct StreamDownload: Sendable {
+/// One remote file streamed to standard output (`ferry get URL -`) or from standard input
+/// (`ferry put - URL`): no partial file, no journal, no resume, since bytes once written to a
+/// pipe cannot be taken back and standard input cannot be read twice. The size and, where the
+/// server offers a digest, the digest of the bytes that passed are checked at the end; a
+/// mismatch fails the command after the bytes went out, as `curl` does.
+public struct StreamTransfer: Sendable {
     public var remotePath: RemotePath
     /// Whether to compare the server's digest of the file, where it offers one.
     public var verifies: Bool
@@ -24,7 +25,7 @@ public struct StreamDownload: Sendable {
 
     /// Writes the file to standard output.
     @discardableResult
-    public func run(on session: RemoteSession) throws -> TransferOutcome {
+    public func download(on session: RemoteSession) throws -> TransferOutcome {
         let client = try session.connection()
         client.transferType = transferType
         let binary = transferType == .binary
@@ -49,30 +50,10 @@ public struct StreamDownload: Sendable {
         }
         return TransferOutcome(bytes: received, verified: verified)
     }
-}
-
-/// Uploads standard input to one remote file (`ferry put - URL`): no journal and no resume,
-/// since standard input cannot be read twice. The server's size and, where it offers a
-/// digest, its digest are compared with the bytes that passed.
-public struct StreamUpload: Sendable {
-    public var remotePath: RemotePath
-    /// Whether to compare the server's digest of the file, where it offers one.
-    public var verifies: Bool
-    /// Binary, or ASCII with line endings converted.
-    public var transferType: FTPClient.TransferType
-    /// The bucket that holds this transfer to a rate; nil for none.
-    public var rateLimiter: RateLimiter?
-
-    public init(remotePath: RemotePath, verifies: Bool = true, transferType: FTPClient.TransferType = .binary, rateLimiter: RateLimiter? = nil) {
-        self.remotePath = remotePath
-        self.verifies = verifies
-        self.transferType = transferType
-        self.rateLimiter = rateLimiter
-    }
 
     /// Stores standard input on the server.
     @discardableResult
-    public func run(on session: RemoteSession) throws -> TransferOutcome {
+    public func upload(on session: RemoteSession) throws -> TransferOutcome {
         let client = try session.connection()
         client.transferType = transferType
         let binary = transferType == .binary

@@ -2,6 +2,7 @@ import ArgumentParser
 import Commander
 import Foundation
 import FTP
+import Transfers
 
 /// `ferry [URL]`: the two-pane commander, local on the left and the URL on the right.
 struct CommanderCommand: ParsableCommand {
@@ -20,6 +21,10 @@ struct CommanderCommand: ParsableCommand {
     @Option(name: [.customShort("P"), .long], help: "Connections for transfers, apart from the browsing ones.")
     var parallel = 2
 
+    @Option(name: .customLong("limit-rate"), help: ArgumentHelp(
+        "Move at most RATE bytes a second, all transfers together (500K, 2M, 1.5M; K, M and G are 1024-based).", valueName: "RATE"))
+    var limitRate: String?
+
     @OptionGroup var connection: ConnectionOptions
 
     @Argument(help: "A server to open in the right pane: ftp://, ftpes:// or ftps://.")
@@ -27,11 +32,15 @@ struct CommanderCommand: ParsableCommand {
 
     func validate() throws {
         guard (1...32).contains(parallel) else { throw ValidationError("--parallel must be from 1 to 32") }
+        if let limitRate, RateLimiter.parseRate(limitRate) == nil {
+            throw ValidationError("--limit-rate takes a number of bytes a second, with K, M or G after it if you like (500K, 1.5M)")
+        }
     }
 
     func run() throws {
         let mailbox = try Mailbox<LoopMessage>()
-        let workers = CommanderWorkers(mailbox: mailbox, connection: connection, parallel: parallel)
+        let limiter = limitRate.flatMap(RateLimiter.parseRate).map { RateLimiter(bytesPerSecond: $0) }
+        let workers = CommanderWorkers(mailbox: mailbox, connection: connection, parallel: parallel, rateLimiter: limiter)
         let local = Location.local(FileManager.default.currentDirectoryPath)
         var right = local
         if let url {

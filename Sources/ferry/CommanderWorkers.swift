@@ -19,6 +19,8 @@ final class CommanderWorkers: @unchecked Sendable {
     private let connection: ConnectionOptions
     /// How many connections transfers use.
     private let parallel: Int
+    /// The bucket that holds every transfer to `--limit-rate`; nil for none.
+    private let rateLimiter: RateLimiter?
     private let browseQueues = [DispatchQueue(label: "ferry-browse-0"), DispatchQueue(label: "ferry-browse-1")]
     /// The transfers, on the engine's queue: `parallel` workers with connections of their own.
     private let transfers: TransferQueue
@@ -36,7 +38,8 @@ final class CommanderWorkers: @unchecked Sendable {
     private let keepAliveTimer = DispatchSource.makeTimerSource(queue: .global())
 
     /// Workers for a commander whose transfers run over `parallel` connections.
-    init(mailbox: Mailbox<LoopMessage>, connection: ConnectionOptions, parallel: Int = 2) {
+    init(mailbox: Mailbox<LoopMessage>, connection: ConnectionOptions, parallel: Int = 2, rateLimiter: RateLimiter? = nil) {
+        self.rateLimiter = rateLimiter
         self.mailbox = mailbox
         self.connection = connection
         self.parallel = max(1, parallel)
@@ -108,6 +111,22 @@ final class CommanderWorkers: @unchecked Sendable {
             operate(on: location, success: "Made \(name)") { client in
                 if let client { try client.mkd(Self.remotePath(location).appending(RemotePath(name))) } else {
                     try FileManager.default.createDirectory(atPath: Self.localPath(location) + "/" + name, withIntermediateDirectories: false)
+                }
+            }
+        case .changeMode(let location, let entries, let mode):
+            let octal = String(mode, radix: 8)
+            operate(on: location, success: "Permissions of \(entries.count) entr\(entries.count == 1 ? "y" : "ies") set to \(octal)") { client in
+                for entry in entries {
+                    if let client {
+                        do {
+                            try client.chmod(try ListedName.remote(entry, in: Self.remotePath(location), to: "change the permissions of"), mode: mode)
+                        } catch let error as FTPError where error.isUnsupportedCommand {
+                            throw FTPError(kind: .permanent, detail: "the server does not support SITE CHMOD")
+                        }
+                    } else {
+                        let path = try ListedName.local(entry, in: Self.localPath(location), to: "change the permissions of")
+                        guard Glibc.chmod(path, mode_t(mode)) == 0 else { throw LocalFileError(path: path, action: "cannot change the permissions of") }
+                    }
                 }
             }
         case .delete(let location, let entries):
@@ -456,7 +475,8 @@ final class CommanderWorkers: @unchecked Sendable {
                 let destination = endpoints.count > 1 ? context.sessions.session(for: endpoints[1], role: "destination") : nil
                 let copy = TreeCopy(
                     session: context.session, destination: destination, retry: connection.retryPolicy,
-                    meter: ProgressPoster(id: id, mailbox: mailbox, gate: gate), journal: journal, onConflict: request.onConflict)
+                    meter: ProgressPoster(id: id, mailbox: mailbox, gate: gate), journal: journal, onConflict: request.onConflict,
+                    rateLimiter: rateLimiter)
                 let outcome = try copy.copy(request)
                 for reason in outcome.skipped {
                     mailbox.post(.event(.log("not copied into \(request.destination): \(reason)")))

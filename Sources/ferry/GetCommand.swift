@@ -111,10 +111,10 @@ struct GetCommand: ParsableCommand {
 
     /// Writes the file of `url` to standard output: no progress line, no journal, no resume.
     private func write(_ url: FTPURL, endpoint: RemoteEndpoint, sessions: SessionPool) throws {
-        let download = StreamDownload(
+        let stream = StreamTransfer(
             remotePath: url.path, verifies: batch.verifies, transferType: transfer.transferType, rateLimiter: batch.makeRateLimiter())
         do {
-            try download.run(on: sessions.session(for: endpoint))
+            try stream.download(on: sessions.session(for: endpoint))
         } catch {
             throw Failure(error, while: "cannot download \(url)")
         }

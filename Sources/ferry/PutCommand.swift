@@ -99,8 +99,8 @@ struct PutCommand: ParsableCommand {
             if RemoteFileSystem.isFolder(url.path, client: try session.connection()) {
                 throw Failure(.usage, "put - needs a URL that names a file, but \(url) is a directory")
             }
-            let upload = StreamUpload(remotePath: url.path, verifies: batch.verifies, transferType: transfer.transferType, rateLimiter: batch.makeRateLimiter())
-            try upload.run(on: session)
+            let stream = StreamTransfer(remotePath: url.path, verifies: batch.verifies, transferType: transfer.transferType, rateLimiter: batch.makeRateLimiter())
+            try stream.upload(on: session)
         } catch let failure as Failure {
             throw failure
         } catch {

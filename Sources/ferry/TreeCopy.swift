@@ -14,6 +14,8 @@ struct TreeCopy {
     /// The destination's server when both sides are servers (a connection apart, even to the same one).
     let destination: RemoteSession?
     let retry: RetryPolicy
+    /// The bucket that holds every transfer of the commander to `--limit-rate`; nil for none.
+    let rateLimiter: RateLimiter?
     let meter: ProgressPoster
     /// Where each file copied is journalled until it is done.
     let journal: JournalFile?
@@ -37,7 +39,11 @@ struct TreeCopy {
         var verified: Bool { allVerified && !copied.isEmpty }
     }
 
-    init(session: RemoteSession, destination: RemoteSession?, retry: RetryPolicy, meter: ProgressPoster, journal: JournalFile?, onConflict: ConflictPolicy?) {
+    init(
+        session: RemoteSession, destination: RemoteSession?, retry: RetryPolicy, meter: ProgressPoster, journal: JournalFile?,
+        onConflict: ConflictPolicy?, rateLimiter: RateLimiter?
+    ) {
+        self.rateLimiter = rateLimiter
         self.session = session
         self.destination = destination
         self.retry = retry
@@ -81,7 +87,7 @@ struct TreeCopy {
             let target = RemotePath(bytes: file.destination.bytes + Array(suffix.utf8))
             let record = JobRecord(kind: .copy, source: from.with(path: file.source).description, destination: to.with(path: target).description)
             return (.remote(file.source), try journalled(record) { entry in
-                try RemoteCopy(from: file.source, to: target, continues: continues)
+                try RemoteCopy(from: file.source, to: target, continues: continues, rateLimiter: rateLimiter)
                     .run(from: session, to: destination, retry: retry, journal: entry, onProgress: { meter.report($0) })
             })
         }
@@ -103,7 +109,7 @@ struct TreeCopy {
                 isFree: { !FileManager.default.fileExists(atPath: file.local + $0) })
             let copy = FileCopy(remote: file.remote, local: file.local + suffix)
             return (.remote(file.remote), try journalled(.download(copy, from: session.endpoint.url, ascii: false, overwrite: nil)) { entry in
-                try FileDownload(remotePath: copy.remote, localPath: copy.local, continues: continues)
+                try FileDownload(remotePath: copy.remote, localPath: copy.local, continues: continues, rateLimiter: rateLimiter)
                     .run(on: session, retry: retry, journal: entry, onProgress: { meter.report($0) })
             })
         }
@@ -131,7 +137,7 @@ struct TreeCopy {
                 isFree: { try PutCommand.remoteFacts(RemotePath(bytes: file.remote.bytes + Array($0.utf8)), client: client) == nil })
             let copy = FileCopy(remote: RemotePath(bytes: file.remote.bytes + Array(suffix.utf8)), local: file.local)
             return (.local(file.local), try journalled(.upload(copy, to: session.endpoint.url, ascii: false, overwrite: nil)) { entry in
-                try FileUpload(localPath: copy.local, remotePath: copy.remote, continues: continues)
+                try FileUpload(localPath: copy.local, remotePath: copy.remote, continues: continues, rateLimiter: rateLimiter)
                     .run(on: session, retry: retry, journal: entry, onProgress: { meter.report($0) })
             })
         }

@@ -429,3 +429,38 @@ struct UnfinishedTransfersTests {
         #expect(state.message?.contains("ferry resume") == true)
     }
 }
+
+/// `M` changes permissions: the dialog offers the current mode in octal, and a bad mode is refused.
+@Suite("Commander: permissions")
+struct ChangeModeTests {
+    @Test func theModeIsAskedInOctalAndSentAsANumber() {
+        var state = CommanderTests.listedState()
+        _ = update(&state, .key(.down))
+        _ = update(&state, .key(.down))
+        _ = update(&state, .key(.down))
+        let entry = state.activePane.current
+        #expect(update(&state, .key(.character("M"))).isEmpty)
+        guard case .input(let text, _) = state.dialog?.kind else {
+            Issue.record("no input dialog")
+            return
+        }
+        #expect(text == entry?.permissions.flatMap(octalMode) ?? "")
+        for _ in text { _ = update(&state, .key(.backspace)) }
+        for character in "755" { _ = update(&state, .key(.character(character))) }
+        let effects = update(&state, .key(.enter))
+        #expect(effects.count == 1)
+        if case .changeMode(_, let entries, let mode) = effects.first {
+            #expect(mode == 0o755)
+            #expect(entries.map(\.name) == [entry?.name].compactMap { $0 })
+        } else {
+            Issue.record("no chmod effect: \(effects)")
+        }
+        _ = update(&state, .key(.character("M")))
+        for character in "9z" { _ = update(&state, .key(.character(character))) }
+        #expect(update(&state, .key(.enter)).isEmpty)
+        #expect(state.message?.contains("octal") == true)
+        #expect(octalMode("rwxr-xr-x") == "755")
+        #expect(octalMode("rw-r--r--") == "644")
+        #expect(octalMode("nonsense") == nil)
+    }
+}

@@ -35,3 +35,28 @@ struct CommanderJournalTests {
         #expect(listed.standardOutput.isEmpty, "\(listed.standardOutput)")
     }
 }
+
+/// `M` in the commander sets a server file's permissions with SITE CHMOD.
+@Suite("Commander permissions in a terminal", .serialized, .enabled(if: TmuxSession.shouldTest, TmuxSession.skipReason))
+struct CommanderChangeModeTests {
+    @Test func aServerScriptBecomesExecutable() throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        let local = try TemporaryDirectory()
+        defer { local.remove() }
+        try fixture.root.write("run.sh", Data("#!/bin/sh\n".utf8))
+        chmod(fixture.root.file("run.sh"), 0o644)
+        let session = try TmuxSession(
+            "\(FerryProcess.executable) ftp://\(ServerFixture.user)@127.0.0.1:\(fixture.port)/", in: local.path,
+            environment: ["FERRY_PASSWORD": ServerFixture.password, "HOME": local.path])
+        try session.waitFor("run.sh")
+        try session.send("M")
+        try session.waitFor("Permissions of")
+        try session.send("BSpace", "BSpace", "BSpace", "BSpace", "7", "5", "5", "Enter")
+        try session.waitFor("mode 755") { _ in
+            var status = stat()
+            return stat(fixture.root.file("run.sh"), &status) == 0 && status.st_mode & 0o777 == 0o755
+        }
+        try session.send("F10")
+    }
+}
