@@ -124,11 +124,7 @@ public struct FileDownload: Sendable {
         if let remoteSize, received != remoteSize {
             throw IncompleteTransfer(received: received, expected: remoteSize)
         }
-        var verified: DigestAlgorithm?
-        if let check, let digest, let theirs = try client.serverDigest(of: remotePath, using: check, size: remoteSize) {
-            guard theirs == digest.finish() else { throw ChecksumMismatch(algorithm: check.algorithm, received: true) }
-            verified = check.algorithm
-        }
+        let verified = try client.verify(remotePath, with: check, against: digest, size: remoteSize, received: true)
         guard rename(partPath, localPath) == 0 else { throw LocalFileError(path: localPath, action: "cannot rename the finished download to") }
         return TransferOutcome(bytes: received, verified: verified)
     }

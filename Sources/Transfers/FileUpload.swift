@@ -102,11 +102,7 @@ public struct FileUpload: Sendable {
         if binary, let remoteSize = try remoteFileSize(client), remoteSize != size {
             throw IncompleteTransfer(received: remoteSize, expected: size)
         }
-        var verified: DigestAlgorithm?
-        if let check, let digest, let theirs = try client.serverDigest(of: remotePath, using: check, size: size) {
-            guard theirs == digest.finish() else { throw ChecksumMismatch(algorithm: check.algorithm, received: false) }
-            verified = check.algorithm
-        }
+        let verified = try client.verify(remotePath, with: check, against: digest, size: size, received: false)
         return TransferOutcome(bytes: size, verified: verified)
     }
 

@@ -43,11 +43,7 @@ public struct StreamTransfer: Sendable {
             received += UInt64(chunk.count)
         }
         if let remoteSize, received != remoteSize { throw IncompleteTransfer(received: received, expected: remoteSize) }
-        var verified: DigestAlgorithm?
-        if let check, let digest, let theirs = try client.serverDigest(of: remotePath, using: check, size: remoteSize) {
-            guard theirs == digest.finish() else { throw ChecksumMismatch(algorithm: check.algorithm, received: true) }
-            verified = check.algorithm
-        }
+        let verified = try client.verify(remotePath, with: check, against: digest, size: remoteSize, received: true)
         return TransferOutcome(bytes: received, verified: verified)
     }
 
@@ -72,11 +68,7 @@ public struct StreamTransfer: Sendable {
         if binary, let stored = try? client.size(remotePath), stored != sent {
             throw IncompleteTransfer(received: stored, expected: sent)
         }
-        var verified: DigestAlgorithm?
-        if let check, let digest, let theirs = try client.serverDigest(of: remotePath, using: check, size: sent) {
-            guard theirs == digest.finish() else { throw ChecksumMismatch(algorithm: check.algorithm, received: false) }
-            verified = check.algorithm
-        }
+        let verified = try client.verify(remotePath, with: check, against: digest, size: sent, received: false)
         return TransferOutcome(bytes: sent, verified: verified)
     }
 }

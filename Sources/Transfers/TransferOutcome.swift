@@ -29,6 +29,17 @@ public struct ChecksumMismatch: Error, CustomStringConvertible, Sendable {
 }
 
 extension FTPClient {
+    /// Compares the server's digest of a file with `digest`, computed from the bytes that
+    /// passed: the algorithm when they agree, nil when there is nothing to compare (no command,
+    /// or no digest from the server). A mismatch throws `ChecksumMismatch`.
+    func verify(
+        _ path: RemotePath, with check: DigestCommand?, against digest: ContentDigest?, size: UInt64?, received: Bool
+    ) throws -> DigestAlgorithm? {
+        guard let check, let digest, let theirs = try serverDigest(of: path, using: check, size: size) else { return nil }
+        guard theirs == digest.finish() else { throw ChecksumMismatch(algorithm: check.algorithm, received: received) }
+        return check.algorithm
+    }
+
     /// The server's digest of a file, or nil when it cannot give one after all (the command
     /// failed, or its reply held no digest): then the transfer is simply not verified. A lost
     /// connection still throws.
