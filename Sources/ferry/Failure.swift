@@ -32,6 +32,9 @@ struct Failure: Error {
     /// The failure for an error from the library, with what was being done.
     init(_ error: any Error, while action: String) {
         switch error {
+        case let error as FTPError where error.reply?.code == .fileUnavailable:
+            // 550 is what servers say of a missing file (and of one they will not show): say so first.
+            self.init(Self.status(of: error), "\(action): no such file, or no access to it (\(error))")
         case let error as FTPError:
             self.init(Self.status(of: error), "\(action): \(error)")
         case let error as FTPURLError:

@@ -64,6 +64,17 @@ struct CommandLineTests {
         #expect(!local.exists("big.bin.part"))
     }
 
+    @Test func aMissingRemoteFileSaysSo() throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        let local = try TemporaryDirectory()
+        defer { local.remove() }
+        let result = try FerryProcess.run(["get", fixture.url("missing.bin")], in: local.path)
+        #expect(result.status == 5)
+        #expect(result.standardError.contains("no such file"), "\(result.standardError)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: local.path).isEmpty)
+    }
+
     @Test func aShorterLocalFileOfUnknownOriginIsFetchedWhole() throws {
         let fixture = try ServerFixture()
         defer { fixture.stop() }
