@@ -18,6 +18,8 @@ public enum Event: Sendable {
     case transferFinished(id: Int, error: String?, verified: Bool = false, skipped: Int = 0)
     /// A line of the control dialogue (password already masked).
     case log(String)
+    /// Something to tell in the status line, such as a listing that may be incomplete.
+    case notice(String)
     /// A file operation finished: refresh the panes showing `location`, say `message` if any.
     case operationFinished(location: Location, message: String?)
     /// A server's TLS certificate was refused: ask whether to trust it.

@@ -77,6 +77,9 @@ private func respond(to event: Event, in state: inout AppState) -> [Effect] {
         state.log.append(line)
         if state.log.count > AppState.logLimit { state.log.removeFirst(state.log.count - AppState.logLimit) }
         return []
+    case .notice(let text):
+        state.message = Sanitizer.visible(text)
+        return []
     case .operationFinished(let location, let message):
         state.message = message
         return refresh(&state, showing: location)

@@ -193,20 +193,25 @@ final class CommanderWorkers: @unchecked Sendable {
     private func list(pane: Int, location: Location, focus: String?) {
         let result: Result<[ListingEntry], ListingFailure>
         var resolved = location
+        var incomplete: String?
         switch location {
         case .local(let path):
             result = LocalFileSystem.entries(at: path).mapError { ListingFailure($0.description) }
         case .remote(let site, let path):
             do {
-                let (entries, absolute) = try withBrowseSession(pane: pane, site: site) { client in
+                let (listing, absolute) = try withBrowseSession(pane: pane, site: site) { client in
                     listings.withLock { $0[pane] = client.cancellation }
                     defer { listings.withLock { $0[pane] = nil } }
                     if !path.isEmpty { try client.cwd(path) }
                     let absolute = try client.pwd()
-                    return (try client.listDirectory(), absolute)
+                    return (try client.listing(), absolute)
                 }
                 resolved = .remote(site: site, path: absolute)
-                result = .success(entries)
+                result = .success(listing.entries)
+                if !listing.isComplete {
+                    let count = listing.unreadableLines
+                    incomplete = "\(count) line\(count == 1 ? "" : "s") of the listing of \(resolved) could not be read: it may be incomplete (o shows the log)"
+                }
             } catch let error as FTPError {
                 if let question = Self.question(error) {
                     mailbox.post(.event(.certificateUntrusted(pane: pane, location: location, question: question)))
@@ -218,6 +223,7 @@ final class CommanderWorkers: @unchecked Sendable {
             }
         }
         mailbox.post(.event(.listed(pane: pane, location: resolved, focus: focus, result: result, at: Date())))
+        if let incomplete { mailbox.post(.event(.notice(incomplete))) }
     }
 
     /// Reads the start of a file for the viewer: from disk, or from a temporary copy of a server's

@@ -60,3 +60,22 @@ struct CommanderChangeModeTests {
         try session.send("F10")
     }
 }
+
+/// A listing with a line that cannot be read is shown, and the status line says it may be incomplete.
+@Suite("Commander and incomplete listings", .serialized, .enabled(if: TmuxSession.shouldTest, TmuxSession.skipReason))
+struct CommanderIncompleteListingTests {
+    @Test func theStatusLineSaysSo() throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        let local = try TemporaryDirectory()
+        defer { local.remove() }
+        fixture.server.faults.serveListing(Array("-rw-r--r-- 1 u g 3 Jan 1 2024 good.txt\r\nthis is no listing line at all\r\n".utf8))
+        let session = try TmuxSession(
+            "\(FerryProcess.executable) ftp://\(ServerFixture.user)@127.0.0.1:\(fixture.port)/", in: local.path,
+            environment: ["FERRY_PASSWORD": ServerFixture.password, "HOME": local.path])
+        let screen = try session.waitFor("could not be read")
+        #expect(screen.contains("good.txt"))
+        #expect(screen.contains("1 line of the listing"))
+        try session.send("F10")
+    }
+}
