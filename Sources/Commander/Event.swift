@@ -20,6 +20,8 @@ public enum Event: Sendable {
     case log(String)
     /// Something to tell in the status line, such as a listing that may be incomplete.
     case notice(String)
+    /// The folders of a branch of a pane's tree arrived (or why they could not be listed).
+    case foldersListed(pane: Int, location: Location, result: Result<[ListingEntry], ListingFailure>)
     /// A file operation finished: refresh the panes showing `location`, say `message` if any.
     case operationFinished(location: Location, message: String?)
     /// A server's TLS certificate was refused: ask whether to trust it.
@@ -90,6 +92,8 @@ public enum Effect: Equatable, Sendable {
     /// Hold a running transfer between two chunks, or let it go on.
     case pauseTransfer(id: Int, paused: Bool)
     case makeDirectory(location: Location, name: String)
+    /// List the folders of a branch of a pane's tree.
+    case listFolders(pane: Int, location: Location)
     /// Set the permissions of entries (SITE CHMOD on a server) to an octal mode such as 0o644.
     case changeMode(location: Location, entries: [ListingEntry], mode: Int)
     case delete(location: Location, entries: [ListingEntry])

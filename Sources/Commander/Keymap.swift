@@ -7,7 +7,7 @@ public enum Action: String, Sendable, CaseIterable {
     case up, down, pageUp, pageDown, home, end, open, parent, switchPane
     case mark, markByPattern, unmarkByPattern, invertMarks
     case toggleHidden, cycleSort, reverseSort, toggleLog, cancelTransfer, retryTransfers, refresh, quickSearch
-    case focusQueue, changeMode
+    case focusQueue, changeMode, toggleTree
 
     /// The words the help screen and key bar use.
     public var help: String {
@@ -44,6 +44,7 @@ public enum Action: String, Sendable, CaseIterable {
         case .quickSearch: "quick search"
         case .focusQueue: "steer the transfer queue"
         case .changeMode: "change permissions (chmod)"
+        case .toggleTree: "show the folders as a tree"
         }
     }
 
@@ -108,7 +109,7 @@ public struct Keymap: Equatable, Sendable {
             .character("r"): .reverseSort, .control("o"): .toggleLog, .character("o"): .toggleLog,
             .character("x"): .cancelTransfer, .character("R"): .retryTransfers, .control("r"): .refresh,
             .character("/"): .quickSearch, .control("s"): .quickSearch, .character("Q"): .focusQueue,
-            .character("M"): .changeMode,
+            .character("M"): .changeMode, .character("t"): .toggleTree,
         ]
         map[.control("p")] = .up
         map[.control("n")] = .down

@@ -107,6 +107,8 @@ public struct PaneState: Equatable, Sendable {
     public var error: String?
     /// The text typed so far in a quick search, or nil.
     public var quickSearch: String?
+    /// The folders shown as a tree instead of the files, or nil.
+    public var tree: FolderTree?
 
     public init(location: Location) {
         self.location = location

@@ -80,6 +80,12 @@ private func respond(to event: Event, in state: inout AppState) -> [Effect] {
     case .notice(let text):
         state.message = Sanitizer.visible(text)
         return []
+    case .foldersListed(let pane, let location, let result):
+        switch result {
+        case .success(let entries): state.panes[pane].tree?.insert(entries, under: location)
+        case .failure(let failure): state.message = failure.message
+        }
+        return []
     case .operationFinished(let location, let message):
         state.message = message
         return refresh(&state, showing: location)
@@ -151,6 +157,7 @@ private func handle(_ key: Key, in state: inout AppState) -> [Effect] {
         return []
     }
     if state.queueFocused { return handleQueue(key, in: &state) }
+    if state.activePane.tree != nil { return handleTree(key, in: &state) }
     var key = key
     if state.escapePending {
         state.escapePending = false
@@ -268,6 +275,8 @@ private func perform(_ action: Action, in state: inout AppState) -> [Effect] {
         return askToCopy(&state)
     case .move:
         return askToMove(&state)
+    case .toggleTree:
+        openTree(in: &state)
     case .changeMode:
         let selection = state.activePane.selection
         guard !selection.isEmpty else { return [] }
@@ -765,6 +774,7 @@ private func helpText(_ keymap: Keymap) -> String {
     var lines = ["Panes:"] + panes + [escape]
     for table in [KeyTable.viewer, KeyTable.help] { lines += [""] + table.helpLines(keyWidth: keyWidth) }
     lines += [""] + KeyTable.queue.helpLines(keyWidth: keyWidth)
+    lines += [""] + KeyTable.tree.helpLines(keyWidth: keyWidth)
     for table in KeyTable.dialogs { lines += [""] + table.helpLines(keyWidth: keyWidth) }
     return lines.joined(separator: "\n")
 }

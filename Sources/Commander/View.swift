@@ -51,6 +51,10 @@ private func drawPane(_ state: AppState, _ index: Int, layout: Layout, theme: Th
     }
 
     let rows = layout.listRows
+    if let tree = pane.tree {
+        drawTree(tree, x: x, width: width, rows: rows, isActive: isActive, theme: theme, on: &screen)
+        return
+    }
     if let error = pane.error, pane.rows.isEmpty {
         screen.write(" " + Sanitizer.visible(error), x: x + 1, y: 2, limit: inner, style: theme[.statusError])
     }

@@ -113,6 +113,8 @@ final class CommanderWorkers: @unchecked Sendable {
                     try FileManager.default.createDirectory(atPath: Self.localPath(location) + "/" + name, withIntermediateDirectories: false)
                 }
             }
+        case .listFolders(let pane, let location):
+            browseQueues[pane].async { self.listFolders(pane: pane, location: location) }
         case .changeMode(let location, let entries, let mode):
             let octal = String(mode, radix: 8)
             operate(on: location, success: "Permissions of \(entries.count) entr\(entries.count == 1 ? "y" : "ies") set to \(octal)") { client in
@@ -224,6 +226,22 @@ final class CommanderWorkers: @unchecked Sendable {
         }
         mailbox.post(.event(.listed(pane: pane, location: resolved, focus: focus, result: result, at: Date())))
         if let incomplete { mailbox.post(.event(.notice(incomplete))) }
+    }
+
+    /// Lists a branch of a pane's folder tree, on that pane's browse connection.
+    private func listFolders(pane: Int, location: Location) {
+        let result: Result<[ListingEntry], ListingFailure>
+        switch location {
+        case .local(let path):
+            result = LocalFileSystem.entries(at: path).mapError { ListingFailure($0.description) }
+        case .remote(let site, let path):
+            do {
+                result = .success(try withBrowseSession(pane: pane, site: site) { client in try client.listDirectory(path) })
+            } catch {
+                result = .failure(ListingFailure("\(location): \(Self.describe(error))"))
+            }
+        }
+        mailbox.post(.event(.foldersListed(pane: pane, location: location, result: result)))
     }
 
     /// Reads the start of a file for the viewer: from disk, or from a temporary copy of a server's

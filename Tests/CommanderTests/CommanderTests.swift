@@ -464,3 +464,43 @@ struct ChangeModeTests {
         #expect(octalMode("nonsense") == nil)
     }
 }
+
+/// `t` shows the folders as a tree; branches open, are listed when first opened, and Enter shows a folder's files.
+@Suite("Commander: folder tree")
+struct FolderTreeTests {
+    @Test func branchesOpenListAndOpenTheFolder() {
+        var state = CommanderTests.listedState()
+        #expect(update(&state, .key(.character("t"))).isEmpty)
+        var screen = render(state, theme: .mono).dump()
+        #expect(screen.contains("▸ docs"))
+        #expect(screen.contains("▸ images"))
+        #expect(!screen.contains("README.txt"))
+        _ = update(&state, .key(.down))
+        let docs = Location.remote(site: "ftp://anna@example.org", path: "/pub/docs")
+        #expect(update(&state, .key(.right)) == [.listFolders(pane: 1, location: docs)])
+        _ = update(&state, .foldersListed(pane: 1, location: docs, result: .success([
+            ListingEntry(name: "guides", kind: .directory), ListingEntry(name: "a.txt", kind: .file), ListingEntry(name: "../up", kind: .directory),
+        ])))
+        screen = render(state, theme: .mono).dump()
+        #expect(screen.contains("▾ docs"))
+        #expect(screen.contains("    ▸ guides"))
+        #expect(!screen.contains("a.txt"))
+        #expect(!screen.contains("../up"))
+        // Closing and opening again lists it afresh.
+        _ = update(&state, .key(.left))
+        #expect(!render(state, theme: .mono).dump().contains("guides"))
+        #expect(update(&state, .key(.right)) == [.listFolders(pane: 1, location: docs)])
+        _ = update(&state, .foldersListed(pane: 1, location: docs, result: .success([ListingEntry(name: "guides", kind: .directory)])))
+        _ = update(&state, .key(.down))
+        let effects = update(&state, .key(.enter))
+        #expect(effects == [.list(pane: 1, location: .remote(site: "ftp://anna@example.org", path: "/pub/docs/guides"), focus: nil)])
+        #expect(state.activePane.tree == nil)
+        #expect(helpLines(state).contains { $0.contains("show the folders as a tree") })
+    }
+
+    private func helpLines(_ state: AppState) -> [String] {
+        var state = state
+        _ = update(&state, .key(.function(1)))
+        return (state.dialog?.message ?? "").split(separator: "\n").map(String.init)
+    }
+}

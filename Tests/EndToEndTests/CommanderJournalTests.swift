@@ -79,3 +79,29 @@ struct CommanderIncompleteListingTests {
         try session.send("F10")
     }
 }
+
+/// The folder tree reaches a server's folder three levels down, listing each branch as it opens.
+@Suite("Commander folder tree in a terminal", .serialized, .enabled(if: TmuxSession.shouldTest, TmuxSession.skipReason))
+struct CommanderTreeTests {
+    @Test func aFolderThreeLevelsDownOpens() throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        let local = try TemporaryDirectory()
+        defer { local.remove() }
+        try fixture.root.write("one/two/three/deep-file.txt", Data("deep".utf8))
+        let session = try TmuxSession(
+            "\(FerryProcess.executable) ftp://\(ServerFixture.user)@127.0.0.1:\(fixture.port)/", in: local.path,
+            environment: ["FERRY_PASSWORD": ServerFixture.password, "HOME": local.path])
+        try session.waitFor("/one")
+        try session.send("t")
+        try session.waitFor("▸ one")
+        try session.send("Down", "Right")
+        try session.waitFor("▸ two")
+        try session.send("Down", "Right")
+        try session.waitFor("▸ three")
+        try session.send("Down", "Enter")
+        let screen = try session.waitFor("deep-file.txt")
+        #expect(screen.contains("/one/two/three"))
+        try session.send("F10")
+    }
+}
