@@ -42,9 +42,19 @@ public struct DigestCommand: Sendable, Equatable, CustomStringConvertible {
 
     /// The digest in a reply: for HASH, `213 SHA-256 0-49 <hex> name` whose algorithm and
     /// range (when `size` is known) must match; for the X commands, the first word of the
-    /// right length that is hexadecimal. Nil when the reply holds no such digest.
+    /// right length that is hexadecimal. A reply of several lines is read from its last line
+    /// up: proftpd's mod_digest begins with `213-Computing SHA-256 digest`. Nil when the reply
+    /// holds no such digest.
     func digest(in reply: Reply, size: UInt64?) -> [UInt8]? {
-        let words = reply.message.split(separator: " ", omittingEmptySubsequences: true)
+        for line in reply.lines.reversed() {
+            if let digest = digest(inLine: line, size: size) { return digest }
+        }
+        return nil
+    }
+
+    /// The digest in one line of a reply, as `digest(in:size:)` describes.
+    private func digest(inLine line: String, size: UInt64?) -> [UInt8]? {
+        let words = line.split(separator: " ", omittingEmptySubsequences: true)
         if verb == "HASH" {
             guard words.count >= 3, words[0].uppercased() == algorithm.rawValue else { return nil }
             if let size, words[1] != "0-\(size)" { return nil }

@@ -32,6 +32,7 @@ public final class FaultInjection: Sendable {
         var sessionLimit: Int?
         var offeredDigestCommands: Set<String> = FaultInjection.allDigestCommands
         var answersWrongDigests = false
+        var announcesDigestComputation = false
         var machineListing: [UInt8]?
         var afterAuthTLS: [UInt8]?
         var trickle: Double?
@@ -105,6 +106,12 @@ public final class FaultInjection: Sendable {
         state.withLock { $0.answersWrongDigests = wrong }
     }
 
+    /// Begins every digest reply with a line of its own (`213-Computing SHA-256 digest`), the
+    /// digest on the last line, as proftpd's mod_digest does (true), or sends one line (false).
+    public func announceDigestComputation(_ announces: Bool) {
+        state.withLock { $0.announcesDigestComputation = announces }
+    }
+
     /// Answers every MLSD with exactly these bytes (MLST stays in FEAT, so clients use MLSD):
     /// for testing how clients read what other servers send. Nil restores the real listings.
     public func serveMachineListing(_ bytes: [UInt8]?) {
@@ -138,6 +145,7 @@ public final class FaultInjection: Sendable {
     var scriptsList: Bool { state.withLock { $0.listing != nil || $0.endlessListingLine != nil } }
     var offeredDigestCommands: Set<String> { state.withLock { $0.offeredDigestCommands } }
     var answersWrongDigests: Bool { state.withLock { $0.answersWrongDigests } }
+    var announcesDigestComputation: Bool { state.withLock { $0.announcesDigestComputation } }
     var scriptedMachineListing: [UInt8]? { state.withLock { $0.machineListing } }
     var afterAuthTLS: [UInt8]? { state.withLock { $0.afterAuthTLS } }
     var trickle: Double? { state.withLock { $0.trickle } }

@@ -33,7 +33,8 @@ extension ServerSession {
     }
 
     /// HASH (`213 SHA-256 0-SIZE HEX NAME`) and the older XSHA256, XSHA1, XMD5 and XCRC
-    /// (`250 HEX`): the digest of a whole file, or a wrong one when the fault asks for it.
+    /// (`250 HEX`): the digest of a whole file, or a wrong one when the fault asks for it,
+    /// after a line of its own announcing the computation when that fault asks for it.
     func digest(_ verb: String, of path: String) {
         guard server.faults.offeredDigestCommands.contains(verb) else {
             reply(500, "Unknown command.")
@@ -53,10 +54,11 @@ extension ServerSession {
         }
         var hex = ContentDigest.hex(digest)
         if server.faults.answersWrongDigests { hex = (hex.first == "0" ? "1" : "0") + hex.dropFirst() }
+        let announcement = server.faults.announcesDigestComputation ? "Computing \(algorithm.rawValue) digest\n" : ""
         if verb == "HASH" {
-            reply(213, "\(algorithm.rawValue) 0-\(info.size) \(hex) \(location.name)")
+            reply(213, announcement + "\(algorithm.rawValue) 0-\(info.size) \(hex) \(location.name)")
         } else {
-            reply(250, hex)
+            reply(250, announcement + hex)
         }
     }
 

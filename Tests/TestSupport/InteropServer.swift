@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-/// A real FTP server started by `scripts/interop-servers` (vsftpd, pyftpdlib), described by
+/// A real FTP server started by `scripts/interop-servers` (vsftpd, pyftpdlib, proftpd), described by
 /// environment variables such as `FERRY_TEST_VSFTPD_URL` and `FERRY_TEST_VSFTPD_ROOT`.
 public struct InteropServer: Sendable, CustomStringConvertible {
     /// The variable prefix, such as `VSFTPD`.

@@ -33,6 +33,23 @@ struct VerifiedTransferTests {
         #expect(fixture.server.receivedCommands.contains { $0.hasPrefix(verb + " ") })
     }
 
+    /// proftpd's mod_digest answers `213-Computing SHA-256 digest` first, the digest on the last line.
+    @Test(arguments: [("HASH", DigestAlgorithm.sha256), ("XSHA256", .sha256), ("XCRC", .crc32)])
+    func aDigestOnTheLastLineOfSeveralIsFound(_ verb: String, _ algorithm: DigestAlgorithm) throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        let local = try TemporaryDirectory()
+        defer { local.remove() }
+        fixture.server.faults.offerDigestCommands([verb])
+        fixture.server.faults.announceDigestComputation(true)
+        try fixture.root.write("f.bin", sampleBytes(200_000))
+        let session = try fixture.session()
+        defer { session.close() }
+        let outcome = try FileDownload(remotePath: "f.bin", localPath: local.file("f.bin")).run(on: session)
+        #expect(outcome == TransferOutcome(bytes: 200_000, verified: algorithm))
+        #expect(local.read("f.bin") == sampleBytes(200_000))
+    }
+
     @Test func noDigestWithoutServerSupportOrWhenTurnedOff() throws {
         let fixture = try ServerFixture()
         defer { fixture.stop() }
