@@ -16,37 +16,23 @@ public struct FileDownload: Sendable {
     public var remotePath: RemotePath
     /// Where the file should end up.
     public var localPath: String
-    /// Whether to continue `LOCAL.part` instead of starting over (`-c`). Retries always
-    /// continue; either only continues bytes that `ownedStamp` vouches for.
-    public var continues: Bool
-    /// The source's stamp for which a Ferry job wrote `LOCAL.part` (from the journal); nil when
-    /// no job is known to have written it.
-    public var ownedStamp: SourceStamp?
-    /// Whether to compare the server's digest of the file, where it offers one.
-    public var verifies: Bool
     /// The file's exact size and time from the listing (MLSD): the first attempt asks the
     /// server for neither (no SIZE, no MDTM); a retry asks again.
     public var knownSource: FileFacts?
-    /// Binary, or ASCII with line endings converted.
-    public var transferType: FTPClient.TransferType
-    /// Bytes per read from the network.
-    public var blockSize: Int
-    /// The bucket that holds this transfer (with the others of its command) to a rate; nil for none.
-    public var rateLimiter: RateLimiter?
+
+    /// How it runs: continuing, verification, mode, block size, rate.
+    public var settings: TransferSettings
 
     public init(
         remotePath: RemotePath, localPath: String, continues: Bool = false, ownedStamp: SourceStamp? = nil, verifies: Bool = true,
         transferType: FTPClient.TransferType = .binary, blockSize: Int = FTPClient.defaultBlockSize,
         rateLimiter: RateLimiter? = nil
     ) {
+        settings = TransferSettings(
+            continues: continues, ownedStamp: ownedStamp, verifies: verifies, transferType: transferType, blockSize: blockSize,
+            rateLimiter: rateLimiter)
         self.remotePath = remotePath
         self.localPath = localPath
-        self.continues = continues
-        self.ownedStamp = ownedStamp
-        self.verifies = verifies
-        self.transferType = transferType
-        self.blockSize = blockSize
-        self.rateLimiter = rateLimiter
     }
 
     /// The partial file beside the target.
@@ -61,13 +47,13 @@ public struct FileDownload: Sendable {
         onRetry: (any Error, Double) -> Void = { _, _ in }, onProgress: (TransferProgress) -> Void = { _ in }
     ) throws -> TransferOutcome {
         let name = remotePath.lastComponent.description
-        var owned = ownedStamp
+        var owned = settings.ownedStamp
         var mismatched = false
         return try retry.runTransfer(on: [session], { attempt in
             while true {
                 do {
                     return try attemptDownload(
-                        on: session, name: name, continuing: continues || attempt > 0, known: attempt == 0 && !mismatched ? knownSource : nil,
+                        on: session, name: name, continuing: settings.continues || attempt > 0, known: attempt == 0 && !mismatched ? knownSource : nil,
                         owned: &owned, journal: journal, onProgress: onProgress)
                 } catch let mismatch as ChecksumMismatch {
                     // Those bytes are worth nothing: never continued, never put in place.
@@ -86,8 +72,8 @@ public struct FileDownload: Sendable {
         onProgress: (TransferProgress) -> Void
     ) throws -> TransferOutcome {
         let client = try session.connection()
-        client.transferType = transferType
-        let binary = transferType == .binary
+        client.transferType = settings.transferType
+        let binary = settings.transferType == .binary
         // In ASCII mode SIZE counts the server's line endings, not ours: it cannot check the result.
         let remoteSize = binary ? try known?.size ?? remoteFileSize(client) : nil
         let modified = binary ? known?.modified ?? (client.features.supports("MDTM") ? try? client.mdtm(remotePath) : nil) : nil
@@ -98,7 +84,7 @@ public struct FileDownload: Sendable {
         }
         journal?.began(stamp)
         owned = stamp
-        let check = verifies && binary ? client.digestCommand : nil
+        let check = settings.verifies && binary ? client.digestCommand : nil
         let digest = check.map { ContentDigest($0.algorithm) }
         var progress = TransferProgress(name: name, completedBytes: offset, totalBytes: remoteSize, resumedFrom: offset)
         onProgress(progress)
@@ -109,8 +95,8 @@ public struct FileDownload: Sendable {
         }
         var file: LocalFile?
         if offset == 0 || offset != remoteSize {
-            try client.retrieve(remotePath, offset: offset, blockSize: rateLimiter?.blockSize(atMost: blockSize) ?? blockSize) { chunk in
-                rateLimiter?.take(chunk.count)
+            try client.retrieve(remotePath, offset: offset, blockSize: settings.rateLimiter?.blockSize(atMost: settings.blockSize) ?? settings.blockSize) { chunk in
+                settings.rateLimiter?.take(chunk.count)
                 if file == nil { file = try openPart() }
                 try file?.write(chunk)
                 digest?.update(chunk)

@@ -14,34 +14,20 @@ public struct FileUpload: Sendable {
     public var localPath: String
     /// Where it goes on the server.
     public var remotePath: RemotePath
-    /// Whether to continue what the server has (`-c`). Retries always continue; either only
-    /// continues bytes that `ownedStamp` vouches for.
-    public var continues: Bool
-    /// The local file's stamp for which a Ferry job wrote the server's file (from the journal);
-    /// nil when no job is known to have written it.
-    public var ownedStamp: SourceStamp?
-    /// Whether to compare the server's digest of the file, where it offers one.
-    public var verifies: Bool
-    /// Binary, or ASCII with line endings converted.
-    public var transferType: FTPClient.TransferType
-    /// Bytes per write to the network.
-    public var blockSize: Int
-    /// The bucket that holds this transfer (with the others of its command) to a rate; nil for none.
-    public var rateLimiter: RateLimiter?
+
+    /// How it runs: continuing, verification, mode, block size, rate.
+    public var settings: TransferSettings
 
     public init(
         localPath: String, remotePath: RemotePath, continues: Bool = false, ownedStamp: SourceStamp? = nil, verifies: Bool = true,
         transferType: FTPClient.TransferType = .binary, blockSize: Int = FTPClient.defaultBlockSize,
         rateLimiter: RateLimiter? = nil
     ) {
+        settings = TransferSettings(
+            continues: continues, ownedStamp: ownedStamp, verifies: verifies, transferType: transferType, blockSize: blockSize,
+            rateLimiter: rateLimiter)
         self.localPath = localPath
         self.remotePath = remotePath
-        self.continues = continues
-        self.ownedStamp = ownedStamp
-        self.verifies = verifies
-        self.transferType = transferType
-        self.blockSize = blockSize
-        self.rateLimiter = rateLimiter
     }
 
     /// Runs the upload on `session`, retrying transient failures by `retry`, and notes in
@@ -55,10 +41,10 @@ public struct FileUpload: Sendable {
             throw LocalFileError(path: localPath, action: "cannot read", errno: ENOENT)
         }
         let name = String(localPath.split(separator: "/").last ?? Substring(localPath))
-        var owned = ownedStamp
+        var owned = settings.ownedStamp
         return try retry.runTransfer(on: [session], { attempt in
             try attemptUpload(
-                on: session, name: name, size: localSize, continuing: continues || attempt > 0, owned: &owned, journal: journal,
+                on: session, name: name, size: localSize, continuing: settings.continues || attempt > 0, owned: &owned, journal: journal,
                 onProgress: onProgress)
         }, onRetry: onRetry)
     }
@@ -68,14 +54,14 @@ public struct FileUpload: Sendable {
         onProgress: (TransferProgress) -> Void
     ) throws -> TransferOutcome {
         let client = try session.connection()
-        client.transferType = transferType
-        let binary = transferType == .binary
+        client.transferType = settings.transferType
+        let binary = settings.transferType == .binary
         let stamp = SourceStamp(localPath: localPath) ?? SourceStamp(size: size, modified: nil as Int64?)
         var offset: UInt64 = 0
         if continuing, binary, owned == stamp, let remoteSize = try remoteFileSize(client), remoteSize <= size {
             offset = remoteSize
         }
-        let check = verifies && binary ? client.digestCommand : nil
+        let check = settings.verifies && binary ? client.digestCommand : nil
         let digest = check.map { ContentDigest($0.algorithm) }
         if offset > 0, let digest { try LocalFile.hash(localPath, upTo: offset, into: digest) }
         var progress = TransferProgress(name: name, completedBytes: offset, totalBytes: size, resumedFrom: offset)
@@ -83,7 +69,7 @@ public struct FileUpload: Sendable {
         if offset == 0 || offset != size {
             let file = try LocalFile.reading(localPath, from: offset)
             var began = false
-            try client.store(remotePath, offset: offset, blockSize: rateLimiter?.blockSize(atMost: blockSize) ?? blockSize, from: { buffer in
+            try client.store(remotePath, offset: offset, blockSize: settings.rateLimiter?.blockSize(atMost: settings.blockSize) ?? settings.blockSize, from: { buffer in
                 if !began {
                     // The server accepted the STOR: what it holds from here on is ours.
                     began = true
@@ -91,7 +77,7 @@ public struct FileUpload: Sendable {
                     journal?.began(stamp)
                 }
                 let count = try file.read(into: buffer)
-                rateLimiter?.take(count)
+                settings.rateLimiter?.take(count)
                 digest?.update(UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
                 return count
             }) { count in

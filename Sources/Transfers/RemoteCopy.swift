@@ -12,29 +12,18 @@ import FTPWire
 public struct RemoteCopy: Sendable {
     public var sourcePath: RemotePath
     public var destinationPath: RemotePath
-    /// Whether to continue the destination's file (`-c`); retries always continue; either only
-    /// continues what `ownedStamp` vouches for.
-    public var continues: Bool
-    /// The source's stamp for which a Ferry job wrote the destination's file (from the journal).
-    public var ownedStamp: SourceStamp?
-    /// Whether to compare the servers' digests, where they offer them.
-    public var verifies: Bool
-    /// Bytes per read and write.
-    public var blockSize: Int
-    /// The bucket that holds this transfer (with the others of its command) to a rate; nil for none.
-    public var rateLimiter: RateLimiter?
+
+    /// How it runs: continuing, verification, mode, block size, rate.
+    public var settings: TransferSettings
 
     public init(
         from sourcePath: RemotePath, to destinationPath: RemotePath, continues: Bool = false, ownedStamp: SourceStamp? = nil,
         verifies: Bool = true, blockSize: Int = FTPClient.defaultBlockSize, rateLimiter: RateLimiter? = nil
     ) {
+        settings = TransferSettings(
+            continues: continues, ownedStamp: ownedStamp, verifies: verifies, blockSize: blockSize, rateLimiter: rateLimiter)
         self.sourcePath = sourcePath
         self.destinationPath = destinationPath
-        self.continues = continues
-        self.ownedStamp = ownedStamp
-        self.verifies = verifies
-        self.blockSize = blockSize
-        self.rateLimiter = rateLimiter
     }
 
     /// Runs the copy from `source` to `destination` (two sessions, even on one server),
@@ -45,10 +34,10 @@ public struct RemoteCopy: Sendable {
         onRetry: (any Error, Double) -> Void = { _, _ in }, onProgress: (TransferProgress) -> Void = { _ in }
     ) throws -> TransferOutcome {
         let name = sourcePath.lastComponent.description
-        var owned = ownedStamp
+        var owned = settings.ownedStamp
         return try retry.runTransfer(on: [destination, source], { attempt in
             try attemptCopy(
-                from: source, to: destination, name: name, continuing: continues || attempt > 0, owned: &owned, journal: journal,
+                from: source, to: destination, name: name, continuing: settings.continues || attempt > 0, owned: &owned, journal: journal,
                 onProgress: onProgress)
         }, onRetry: onRetry)
     }
@@ -68,7 +57,7 @@ public struct RemoteCopy: Sendable {
         if continuing, owned == stamp, let existing = try? writer.size(destinationPath), existing <= size {
             offset = existing
         }
-        let check = verifies ? writer.digestCommand : nil
+        let check = settings.verifies ? writer.digestCommand : nil
         let digest = offset == 0 ? check.map { ContentDigest($0.algorithm) } : nil
         var progress = TransferProgress(name: name, completedBytes: offset, totalBytes: size, resumedFrom: offset)
         onProgress(progress)
@@ -96,10 +85,10 @@ public struct RemoteCopy: Sendable {
     private func stream(
         from reader: FTPClient, to writer: FTPClient, offset: UInt64, onBlock: (UnsafeMutableRawBufferPointer, Int) -> Void
     ) throws {
-        let channel = ByteChannel(capacity: 16 * blockSize)
+        let channel = ByteChannel(capacity: 16 * settings.blockSize)
         let done = DispatchSemaphore(value: 0)
         let readFailure = LockedError()
-        let (path, blockSize, limiter) = (sourcePath, rateLimiter?.blockSize(atMost: blockSize) ?? blockSize, rateLimiter)
+        let (path, blockSize, limiter) = (sourcePath, settings.rateLimiter?.blockSize(atMost: settings.blockSize) ?? settings.blockSize, settings.rateLimiter)
         let handed = HandedOver(reader)
         let thread = Thread {
             do {
