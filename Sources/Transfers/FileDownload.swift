@@ -23,14 +23,8 @@ public struct FileDownload: Sendable {
     /// How it runs: continuing, verification, mode, block size, rate.
     public var settings: TransferSettings
 
-    public init(
-        remotePath: RemotePath, localPath: String, continues: Bool = false, ownedStamp: SourceStamp? = nil, verifies: Bool = true,
-        transferType: FTPClient.TransferType = .binary, blockSize: Int = FTPClient.defaultBlockSize,
-        rateLimiter: RateLimiter? = nil
-    ) {
-        settings = TransferSettings(
-            continues: continues, ownedStamp: ownedStamp, verifies: verifies, transferType: transferType, blockSize: blockSize,
-            rateLimiter: rateLimiter)
+    public init(remotePath: RemotePath, localPath: String, settings: TransferSettings = TransferSettings()) {
+        self.settings = settings
         self.remotePath = remotePath
         self.localPath = localPath
     }

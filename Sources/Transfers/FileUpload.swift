@@ -18,14 +18,8 @@ public struct FileUpload: Sendable {
     /// How it runs: continuing, verification, mode, block size, rate.
     public var settings: TransferSettings
 
-    public init(
-        localPath: String, remotePath: RemotePath, continues: Bool = false, ownedStamp: SourceStamp? = nil, verifies: Bool = true,
-        transferType: FTPClient.TransferType = .binary, blockSize: Int = FTPClient.defaultBlockSize,
-        rateLimiter: RateLimiter? = nil
-    ) {
-        settings = TransferSettings(
-            continues: continues, ownedStamp: ownedStamp, verifies: verifies, transferType: transferType, blockSize: blockSize,
-            rateLimiter: rateLimiter)
+    public init(localPath: String, remotePath: RemotePath, settings: TransferSettings = TransferSettings()) {
+        self.settings = settings
         self.localPath = localPath
         self.remotePath = remotePath
     }

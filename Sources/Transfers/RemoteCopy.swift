@@ -16,12 +16,9 @@ public struct RemoteCopy: Sendable {
     /// How it runs: continuing, verification, mode, block size, rate.
     public var settings: TransferSettings
 
-    public init(
-        from sourcePath: RemotePath, to destinationPath: RemotePath, continues: Bool = false, ownedStamp: SourceStamp? = nil,
-        verifies: Bool = true, blockSize: Int = FTPClient.defaultBlockSize, rateLimiter: RateLimiter? = nil
-    ) {
-        settings = TransferSettings(
-            continues: continues, ownedStamp: ownedStamp, verifies: verifies, blockSize: blockSize, rateLimiter: rateLimiter)
+    /// A copy, always binary: `settings.transferType` is not used.
+    public init(from sourcePath: RemotePath, to destinationPath: RemotePath, settings: TransferSettings = TransferSettings()) {
+        self.settings = settings
         self.sourcePath = sourcePath
         self.destinationPath = destinationPath
     }

@@ -120,8 +120,8 @@ struct CopyCommand: ParsableCommand {
                 }
             }
             let copy = RemoteCopy(
-                from: source.path, to: RemotePath(bytes: destination.path.bytes + Array(suffix.utf8)), continues: continues,
-                ownedStamp: context.ownedStamp, verifies: verifies, rateLimiter: limiter)
+                from: source.path, to: RemotePath(bytes: destination.path.bytes + Array(suffix.utf8)),
+                settings: TransferSettings(continues: continues, ownedStamp: context.ownedStamp, verifies: verifies, rateLimiter: limiter))
             return try copy.run(
                 from: reading, to: writing, retry: retry, journal: context.journal, onRetry: context.onRetry, onProgress: context.onProgress)
         }

@@ -147,8 +147,9 @@ struct GetCommand: ParsableCommand {
                 isFree: { !FileManager.default.fileExists(atPath: copy.local + $0) })
         }
         var download = FileDownload(
-            remotePath: copy.remote, localPath: copy.local + suffix, continues: continues, ownedStamp: context.ownedStamp,
-            verifies: verifies, transferType: transferType, rateLimiter: limiter)
+            remotePath: copy.remote, localPath: copy.local + suffix,
+            settings: TransferSettings(
+                continues: continues, ownedStamp: context.ownedStamp, verifies: verifies, transferType: transferType, rateLimiter: limiter))
         download.knownSource = copy.remoteFacts
         return try download.run(on: session, retry: retry, journal: context.journal, onRetry: context.onRetry, onProgress: context.onProgress)
     }

@@ -123,7 +123,7 @@ struct MirrorCommand: ParsableCommand {
             endpoint: endpoint, job: .download(file, from: url, ascii: false, overwrite: nil)
         ) { context in
             var download = FileDownload(
-                remotePath: file.remote, localPath: local, ownedStamp: context.ownedStamp, verifies: verifies, rateLimiter: limiter)
+                remotePath: file.remote, localPath: local, settings: TransferSettings(ownedStamp: context.ownedStamp, verifies: verifies, rateLimiter: limiter))
             download.knownSource = file.remoteFacts
             let outcome = try download.run(
                 on: context.session, retry: retry, journal: context.journal, onRetry: context.onRetry, onProgress: context.onProgress)
@@ -141,7 +141,7 @@ struct MirrorCommand: ParsableCommand {
             job: .upload(file, to: url, ascii: false, overwrite: nil)
         ) { context in
             let upload = FileUpload(
-                localPath: file.local, remotePath: file.remote, ownedStamp: context.ownedStamp, verifies: verifies, rateLimiter: limiter)
+                localPath: file.local, remotePath: file.remote, settings: TransferSettings(ownedStamp: context.ownedStamp, verifies: verifies, rateLimiter: limiter))
             return try upload.run(on: context.session, retry: retry, journal: context.journal, onRetry: context.onRetry, onProgress: context.onProgress)
         }
     }

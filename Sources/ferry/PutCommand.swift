@@ -136,8 +136,9 @@ struct PutCommand: ParsableCommand {
             }
         }
         let upload = FileUpload(
-            localPath: copy.local, remotePath: RemotePath(bytes: copy.remote.bytes + Array(suffix.utf8)), continues: continues,
-            ownedStamp: context.ownedStamp, verifies: verifies, transferType: transferType, rateLimiter: limiter)
+            localPath: copy.local, remotePath: RemotePath(bytes: copy.remote.bytes + Array(suffix.utf8)),
+            settings: TransferSettings(
+                continues: continues, ownedStamp: context.ownedStamp, verifies: verifies, transferType: transferType, rateLimiter: limiter))
         return try upload.run(on: context.session, retry: retry, journal: context.journal, onRetry: context.onRetry, onProgress: context.onProgress)
     }
 

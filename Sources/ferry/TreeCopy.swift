@@ -87,7 +87,7 @@ struct TreeCopy {
             let target = RemotePath(bytes: file.destination.bytes + Array(suffix.utf8))
             let record = JobRecord(kind: .copy, source: from.with(path: file.source).description, destination: to.with(path: target).description)
             return (.remote(file.source), try journalled(record) { entry in
-                try RemoteCopy(from: file.source, to: target, continues: continues, rateLimiter: rateLimiter)
+                try RemoteCopy(from: file.source, to: target, settings: TransferSettings(continues: continues, rateLimiter: rateLimiter))
                     .run(from: session, to: destination, retry: retry, journal: entry, onProgress: { meter.report($0) })
             })
         }
@@ -109,7 +109,7 @@ struct TreeCopy {
                 isFree: { !FileManager.default.fileExists(atPath: file.local + $0) })
             let copy = FileCopy(remote: file.remote, local: file.local + suffix)
             return (.remote(file.remote), try journalled(.download(copy, from: session.endpoint.url, ascii: false, overwrite: nil)) { entry in
-                try FileDownload(remotePath: copy.remote, localPath: copy.local, continues: continues, rateLimiter: rateLimiter)
+                try FileDownload(remotePath: copy.remote, localPath: copy.local, settings: TransferSettings(continues: continues, rateLimiter: rateLimiter))
                     .run(on: session, retry: retry, journal: entry, onProgress: { meter.report($0) })
             })
         }
@@ -137,7 +137,7 @@ struct TreeCopy {
                 isFree: { try PutCommand.remoteFacts(RemotePath(bytes: file.remote.bytes + Array($0.utf8)), client: client) == nil })
             let copy = FileCopy(remote: RemotePath(bytes: file.remote.bytes + Array(suffix.utf8)), local: file.local)
             return (.local(file.local), try journalled(.upload(copy, to: session.endpoint.url, ascii: false, overwrite: nil)) { entry in
-                try FileUpload(localPath: copy.local, remotePath: copy.remote, continues: continues, rateLimiter: rateLimiter)
+                try FileUpload(localPath: copy.local, remotePath: copy.remote, settings: TransferSettings(continues: continues, rateLimiter: rateLimiter))
                     .run(on: session, retry: retry, journal: entry, onProgress: { meter.report($0) })
             })
         }

@@ -19,7 +19,7 @@ struct ResumeOwnershipTests {
         try local.write("f.bin.part", sampleBytes(50_000, seed: 7))
         let session = try fixture.session()
         defer { session.close() }
-        try FileDownload(remotePath: "f.bin", localPath: local.file("f.bin"), continues: true).run(on: session)
+        try FileDownload(remotePath: "f.bin", localPath: local.file("f.bin"), settings: TransferSettings(continues: true)).run(on: session)
         #expect(local.read("f.bin") == contents)
         #expect(!fixture.server.receivedCommands.contains { $0.hasPrefix("REST") })
     }
@@ -36,7 +36,7 @@ struct ResumeOwnershipTests {
         defer { session.close() }
         let client = try session.connection()
         let stamp = SourceStamp(size: 200_000, modified: try client.mdtm("f.bin"))
-        try FileDownload(remotePath: "f.bin", localPath: local.file("f.bin"), continues: true, ownedStamp: stamp).run(on: session)
+        try FileDownload(remotePath: "f.bin", localPath: local.file("f.bin"), settings: TransferSettings(continues: true, ownedStamp: stamp)).run(on: session)
         #expect(local.read("f.bin") == contents)
         #expect(fixture.server.receivedCommands.contains("REST 50000"))
         // A stamp of another size (the server's file changed since) starts again from byte 0.
@@ -44,7 +44,7 @@ struct ResumeOwnershipTests {
         try fixture.root.write("g.bin", contents)
         fixture.server.clearReceivedCommands()
         let other = SourceStamp(size: 199_999, modified: stamp.modified)
-        try FileDownload(remotePath: "g.bin", localPath: local.file("g.bin"), continues: true, ownedStamp: other).run(on: session)
+        try FileDownload(remotePath: "g.bin", localPath: local.file("g.bin"), settings: TransferSettings(continues: true, ownedStamp: other)).run(on: session)
         #expect(local.read("g.bin") == contents)
         #expect(!fixture.server.receivedCommands.contains { $0.hasPrefix("REST") })
     }

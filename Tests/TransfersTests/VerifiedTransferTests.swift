@@ -58,7 +58,7 @@ struct VerifiedTransferTests {
         try fixture.root.write("f.bin", sampleBytes(1000))
         let session = try fixture.session()
         defer { session.close() }
-        let unverified = try FileDownload(remotePath: "f.bin", localPath: local.file("a"), verifies: false).run(on: session)
+        let unverified = try FileDownload(remotePath: "f.bin", localPath: local.file("a"), settings: TransferSettings(verifies: false)).run(on: session)
         #expect(unverified.verified == nil)
         fixture.server.faults.offerDigestCommands([])
         session.drop()
