@@ -36,8 +36,9 @@ public enum Event: Sendable {
     case editConflict(EditSession)
     /// The journal holds transfers that an earlier run left unfinished.
     case unfinishedTransfers(count: Int)
-    /// The start of a file to view arrived (`truncated` when there is more), or why it could not.
-    case viewLoaded(title: String, result: Result<[UInt8], ListingFailure>, truncated: Bool)
+    /// A range of a file being viewed arrived (fewer bytes than asked: the file ends there), or
+    /// why it could not be read.
+    case viewRangeLoaded(location: Location, entry: ListingEntry, offset: UInt64, result: Result<[UInt8], ListingFailure>)
 }
 
 /// A file being edited: where it lives, its local copy, and what the server said of it when it
@@ -109,8 +110,8 @@ public enum Effect: Equatable, Sendable {
     case uploadEdit(EditSession, force: Bool)
     /// Stop the listing running for a pane.
     case cancelListing(pane: Int)
-    /// Fetch the start of a file (at most `limit` bytes) to view it.
-    case view(location: Location, entry: ListingEntry, limit: Int)
+    /// Read `length` bytes of a file to view, from `offset` (fewer where the file ends).
+    case viewRange(location: Location, entry: ListingEntry, offset: UInt64, length: Int)
     /// Accept a certificate for a site (this session only, or for ever), then list `location`.
     case trustCertificate(pane: Int, location: Location, fingerprint: String, always: Bool)
     /// Connect with a password typed in the commander.

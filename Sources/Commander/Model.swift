@@ -335,55 +335,278 @@ public struct Dialog: Equatable, Sendable {
     }
 }
 
-/// A file shown whole-screen: as text, or as hex when it is not text.
+/// A file shown whole-screen: as text, or as hex when it is not text. The file is read in
+/// ranges as it is scrolled: the viewer holds the lines of a window of at most `window` bytes,
+/// asks for the range next to it when the top comes near either end, and drops the far end.
 public struct Viewer: Equatable, Sendable {
+    /// What a range asked for does once it arrives.
+    public enum Placement: Equatable, Sendable {
+        /// Follows the lines held (scrolling down).
+        case after
+        /// Comes before the lines held (scrolling up).
+        case before
+        /// Replaces the lines held (Home and End far from what is held).
+        case replacing
+    }
+
+    /// The range asked for and not arrived yet.
+    public struct Request: Equatable, Sendable {
+        public let offset: UInt64
+        public let length: Int
+        public let placement: Placement
+        /// Whether the last line is shown once it arrived (End).
+        public let showsEnd: Bool
+    }
+
     public let title: String
-    public let lines: [String]
-    public let isHex: Bool
-    public let truncated: Bool
+    public let location: Location
+    public let entry: ListingEntry
+    /// The size the listing gave, if any.
+    public let size: UInt64?
+    /// Decided by the first range: hex when it is not UTF-8 or holds a NUL.
+    public private(set) var isHex = false
+    public private(set) var lines: [String] = []
+    /// The byte offset in the file where each line starts.
+    public private(set) var lineStarts: [UInt64] = []
+    /// The byte offset of the first line held.
+    public private(set) var start: UInt64 = 0
+    /// The byte offset after the last line held: where `partial` starts.
+    public private(set) var end: UInt64 = 0
+    /// The bytes of a line (or hex row) that the next range finishes.
+    public private(set) var partial: [UInt8] = []
+    /// Whether the lines held reach the end of the file.
+    public private(set) var reachedEnd = false
+    public private(set) var request: Request?
+    /// Why the last range could not be read.
+    public var failure: String?
     /// The first line shown: kept by `update`.
     public var top = 0
 
-    /// The most bytes a viewer reads.
-    public static let limit = 1 << 20
+    /// The bytes asked for at a time.
+    public static let rangeLength = 256 * 1024
+    /// The most bytes of the file whose lines are held.
+    public static let window = 4 * 1024 * 1024
+    /// A line longer than this is shown as several.
+    public static let longestLine = 4096
 
-    public init(title: String, bytes: [UInt8], truncated: Bool) {
+    /// A viewer of `entry` in `location`, asking for the file's first range.
+    public init(title: String, location: Location, entry: ListingEntry) {
         self.title = title
-        self.truncated = truncated
-        let text = String(validating: bytes, as: UTF8.self)
-        isHex = text == nil || bytes.contains(0)
-        lines = isHex ? Self.hexLines(bytes) : Self.textLines(text ?? "")
+        self.location = location
+        self.entry = entry
+        size = entry.size
+        request = Request(offset: 0, length: Self.rangeLength, placement: .replacing, showsEnd: false)
     }
 
-    /// Lines with tabs expanded and control characters made visible.
-    private static func textLines(_ text: String) -> [String] {
-        text.split(separator: "\n", omittingEmptySubsequences: false).map { line in
-            var expanded = ""
-            var column = 0
-            for character in line where character != "\r" {
-                if character == "\t" {
-                    let spaces = 8 - column % 8
-                    expanded += String(repeating: " ", count: spaces)
-                    column += spaces
-                } else {
-                    expanded.append(character)
-                    column += 1
-                }
+    /// The first byte after what is held, including `partial`.
+    public var loadedEnd: UInt64 { end + UInt64(partial.count) }
+
+    /// Whether nothing has arrived yet.
+    public var isEmpty: Bool { lines.isEmpty && partial.isEmpty && !reachedEnd }
+
+    /// The byte offset after a page of `rows` lines from the top: how far the reader got.
+    public func reach(rows: Int) -> UInt64 {
+        let below = top + rows
+        return below < lineStarts.count ? lineStarts[below] : loadedEnd
+    }
+
+    // MARK: Asking for ranges
+
+    /// Asks for the range after what is held; nil while another is on its way or at the end.
+    public mutating func requestAfter(showsEnd: Bool = false) -> Request? {
+        guard request == nil, !reachedEnd else { return nil }
+        request = Request(offset: loadedEnd, length: Self.rangeLength, placement: .after, showsEnd: showsEnd)
+        return request
+    }
+
+    /// Asks for the range before what is held; nil while another is on its way or at the start.
+    public mutating func requestBefore() -> Request? {
+        guard request == nil, start > 0 else { return nil }
+        let length = Int(min(start, UInt64(Self.rangeLength)))
+        request = Request(offset: start - UInt64(length), length: length, placement: .before, showsEnd: false)
+        return request
+    }
+
+    /// Asks for the file's first range in place of what is held.
+    public mutating func requestStart() -> Request? {
+        guard request == nil else { return nil }
+        request = Request(offset: 0, length: Self.rangeLength, placement: .replacing, showsEnd: false)
+        return request
+    }
+
+    /// Asks for the file's last range (by the listed size) in place of what is held, or for the
+    /// next range when the last one is near or the size is unknown.
+    public mutating func requestEnd() -> Request? {
+        guard request == nil, !reachedEnd else { return nil }
+        guard let size, size > UInt64(Self.rangeLength) else { return requestAfter(showsEnd: true) }
+        var offset = size - UInt64(Self.rangeLength)
+        if isHex { offset -= offset % 16 }
+        guard offset > loadedEnd else { return requestAfter(showsEnd: true) }
+        request = Request(offset: offset, length: Self.rangeLength, placement: .replacing, showsEnd: true)
+        return request
+    }
+
+    /// Forgets the range asked for (it could not be read), so that scrolling asks again.
+    public mutating func cancelRequest() { request = nil }
+
+    // MARK: Receiving ranges
+
+    /// Takes the bytes of the range asked for (fewer than asked: the file ends there), keeping
+    /// the top line in place and at most `window` bytes of lines. Bytes of another range are
+    /// ignored. `page` is the number of lines shown.
+    public mutating func receive(_ bytes: [UInt8], at offset: UInt64, page: Int) {
+        guard let request, request.offset == offset else { return }
+        self.request = nil
+        failure = nil
+        let count = min(bytes.count, request.length)
+        let arrived = bytes[..<count]
+        let finishes = count < request.length || size.map { offset + UInt64(count) >= $0 } == true
+        if offset == 0 && lines.isEmpty && partial.isEmpty { isHex = Self.looksBinary(arrived, final: finishes) }
+        switch request.placement {
+        case .after:
+            append(arrived, final: finishes)
+            dropBefore(keeping: page)
+        case .before:
+            prepend(arrived, at: offset)
+            dropAfter(keeping: page)
+        case .replacing:
+            lines = []
+            lineStarts = []
+            partial = []
+            reachedEnd = false
+            top = 0
+            var skip = 0
+            if offset > 0 && !isHex, let newline = arrived.firstIndex(of: 0x0A) { skip = newline + 1 }
+            start = offset + UInt64(skip)
+            end = start
+            append(arrived.dropFirst(skip), final: finishes)
+        }
+        if request.showsEnd { top = max(0, lines.count - page) }
+        top = max(0, min(top, lines.count - 1))
+    }
+
+    /// Adds the lines of bytes that follow what is held.
+    private mutating func append(_ bytes: ArraySlice<UInt8>, final: Bool) {
+        let joined = partial + bytes
+        let (newLines, starts, rest) = Self.split(joined[...], at: end, isHex: isHex, final: final)
+        lines += newLines
+        lineStarts += starts
+        end += UInt64(joined.count - rest.count)
+        partial = Array(rest)
+        reachedEnd = final
+    }
+
+    /// Adds the lines of bytes that end where the lines held start; at an offset past the file's
+    /// start, the bytes before the first line break belong to a line not held.
+    private mutating func prepend(_ bytes: ArraySlice<UInt8>, at offset: UInt64) {
+        var skip = 0
+        if offset > 0 && !isHex, let newline = bytes.firstIndex(of: 0x0A) { skip = newline + 1 - bytes.startIndex }
+        let (newLines, starts, _) = Self.split(bytes.dropFirst(skip), at: offset + UInt64(skip), isHex: isHex, final: true)
+        lines = newLines + lines
+        lineStarts = starts + lineStarts
+        start = offset + UInt64(skip)
+        top += newLines.count
+    }
+
+    /// Drops lines at the start beyond the window, none from the shown page.
+    private mutating func dropBefore(keeping page: Int) {
+        guard loadedEnd - start > UInt64(Self.window) else { return }
+        let first = loadedEnd - UInt64(Self.window)
+        let dropped = min(lineStarts.firstIndex { $0 >= first } ?? lines.count, max(0, top - page))
+        guard dropped > 0 else { return }
+        lines.removeFirst(dropped)
+        lineStarts.removeFirst(dropped)
+        start = lineStarts.first ?? end
+        top -= dropped
+    }
+
+    /// Drops lines at the end beyond the window, none from the shown page.
+    private mutating func dropAfter(keeping page: Int) {
+        guard loadedEnd - start > UInt64(Self.window) else { return }
+        let last = start + UInt64(Self.window)
+        let kept = max(lineStarts.firstIndex { $0 >= last } ?? lines.count, min(lines.count, top + 2 * page))
+        guard kept < lines.count else { return }
+        end = lineStarts[kept]
+        lines.removeSubrange(kept...)
+        lineStarts.removeSubrange(kept...)
+        partial = []
+        reachedEnd = false
+    }
+
+    // MARK: Lines
+
+    /// Whether the first bytes of a file are not UTF-8 text: a NUL, or a byte sequence that is
+    /// not UTF-8 (a sequence cut by the range's end is not held against it).
+    private static func looksBinary(_ bytes: ArraySlice<UInt8>, final: Bool) -> Bool {
+        if bytes.contains(0) { return true }
+        if String(validating: bytes, as: UTF8.self) != nil { return false }
+        guard !final else { return true }
+        return !(1...3).contains { cut in bytes.count > cut && String(validating: bytes.dropLast(cut), as: UTF8.self) != nil }
+    }
+
+    /// The lines (or 16-byte hex rows) of bytes starting at file offset `base`, with where each
+    /// starts, and the bytes of an unfinished last one (none when `final`).
+    private static func split(_ bytes: ArraySlice<UInt8>, at base: UInt64, isHex: Bool, final: Bool)
+        -> (lines: [String], starts: [UInt64], rest: ArraySlice<UInt8>)
+    {
+        var lines: [String] = []
+        var starts: [UInt64] = []
+        var lineStart = bytes.startIndex
+        func add(_ line: ArraySlice<UInt8>) {
+            let offset = base + UInt64(line.startIndex - bytes.startIndex)
+            lines.append(isHex ? hexLine(line, at: offset) : textLine(line))
+            starts.append(offset)
+        }
+        if isHex {
+            while bytes.endIndex - lineStart >= 16 || (final && lineStart < bytes.endIndex) {
+                let lineEnd = min(lineStart + 16, bytes.endIndex)
+                add(bytes[lineStart..<lineEnd])
+                lineStart = lineEnd
             }
-            return Sanitizer.visible(expanded)
+            return (lines, starts, bytes[lineStart...])
         }
+        var index = bytes.startIndex
+        while index < bytes.endIndex {
+            if bytes[index] == 0x0A {
+                add(bytes[lineStart..<index])
+                lineStart = index + 1
+            } else if index - lineStart + 1 >= longestLine {
+                add(bytes[lineStart...index])
+                lineStart = index + 1
+            }
+            index += 1
+        }
+        if final && lineStart < bytes.endIndex {
+            add(bytes[lineStart...])
+            lineStart = bytes.endIndex
+        }
+        return (lines, starts, bytes[lineStart...])
     }
 
-    /// `00000010  48 65 6c 6c 6f 0a ...  |Hello.|`, sixteen bytes a line.
-    private static func hexLines(_ bytes: [UInt8]) -> [String] {
-        stride(from: 0, to: bytes.count, by: 16).map { offset in
-            let chunk = bytes[offset..<min(offset + 16, bytes.count)]
-            let hex = chunk.map { byte in String(byte, radix: 16).count == 1 ? "0" + String(byte, radix: 16) : String(byte, radix: 16) }
-            let padded = hex.joined(separator: " ") + String(repeating: "   ", count: 16 - chunk.count)
-            let ascii = String(chunk.map { (0x20..<0x7F).contains($0) ? Character(Unicode.Scalar($0)) : "." })
-            let address = String(offset, radix: 16)
-            return String(repeating: "0", count: max(0, 8 - address.count)) + address + "  " + padded + "  |" + ascii + "|"
+    /// A line with tabs expanded and control characters made visible.
+    private static func textLine(_ bytes: ArraySlice<UInt8>) -> String {
+        var expanded = ""
+        var column = 0
+        for character in String(decoding: bytes, as: UTF8.self) where character != "\r" {
+            if character == "\t" {
+                let spaces = 8 - column % 8
+                expanded += String(repeating: " ", count: spaces)
+                column += spaces
+            } else {
+                expanded.append(character)
+                column += 1
+            }
         }
+        return Sanitizer.visible(expanded)
+    }
+
+    /// `00000010  48 65 6c 6c 6f 0a ...  |Hello.|`: up to sixteen bytes at file offset `offset`.
+    private static func hexLine(_ chunk: ArraySlice<UInt8>, at offset: UInt64) -> String {
+        let hex = chunk.map { byte in String(byte, radix: 16).count == 1 ? "0" + String(byte, radix: 16) : String(byte, radix: 16) }
+        let padded = hex.joined(separator: " ") + String(repeating: "   ", count: 16 - chunk.count)
+        let ascii = String(chunk.map { (0x20..<0x7F).contains($0) ? Character(Unicode.Scalar($0)) : "." })
+        let address = String(offset, radix: 16)
+        return String(repeating: "0", count: max(0, 8 - address.count)) + address + "  " + padded + "  |" + ascii + "|"
     }
 }
 

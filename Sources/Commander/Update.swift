@@ -137,12 +137,20 @@ private func respond(to event: Event, in state: inout AppState) -> [Effect] {
             r  resume now     k  keep for later     d  discard
             """)
         return []
-    case .viewLoaded(let title, let result, let truncated):
+    case .viewRangeLoaded(let location, let entry, let offset, let result):
+        guard var viewer = state.viewer, viewer.location == location, viewer.entry == entry else { return [] }
         switch result {
         case .success(let bytes):
-            state.viewer = Viewer(title: title, bytes: bytes, truncated: truncated)
+            viewer.receive(bytes, at: offset, page: viewerPage(state))
+            state.viewer = viewer
             state.message = nil
-        case .failure(let failure): state.message = failure.message
+        case .failure(let failure) where viewer.isEmpty:
+            state.viewer = nil
+            state.message = failure.message
+        case .failure(let failure):
+            viewer.cancelRequest()
+            viewer.failure = failure.message
+            state.viewer = viewer
         }
         return []
     }
@@ -152,10 +160,7 @@ private func respond(to event: Event, in state: inout AppState) -> [Effect] {
 
 private func handle(_ key: Key, in state: inout AppState) -> [Effect] {
     if state.dialog != nil { return handleDialog(key, in: &state) }
-    if state.viewer != nil {
-        handleViewer(key, in: &state)
-        return []
-    }
+    if state.viewer != nil { return handleViewer(key, in: &state) }
     if state.queueFocused { return handleQueue(key, in: &state) }
     if state.activePane.tree != nil { return handleTree(key, in: &state) }
     var key = key
@@ -330,8 +335,10 @@ private func perform(_ action: Action, in state: inout AppState) -> [Effect] {
         return effects
     case .view:
         guard let entry = state.activePane.current, entry.kind != .directory else { return [] }
-        state.message = "Reading \(Sanitizer.visible(entry.name))…"
-        return [.view(location: state.activePane.location, entry: entry, limit: Viewer.limit)]
+        let location = state.activePane.location
+        let viewer = Viewer(title: location.appending(entry).description, location: location, entry: entry)
+        state.viewer = viewer
+        return viewer.request.map { [rangeEffect($0, of: viewer)] } ?? []
     case .edit:
         guard let entry = state.activePane.current, entry.kind == .file || entry.kind == .link else { return [] }
         state.message = "Opening \(Sanitizer.visible(entry.name))…"
@@ -419,16 +426,33 @@ private func retry(_ state: inout AppState, _ id: Int) -> Effect {
     return request.map { .startTransfer(id: id, request: $0) } ?? .cancelTransfer(id: id)
 }
 
-/// Scrolling and closing the viewer.
-private func handleViewer(_ key: Key, in state: inout AppState) {
-    guard var viewer = state.viewer, let command = KeyTable.viewer.command(for: key) else { return }
+/// Scrolling and closing the viewer; near either end of the lines held, the next range of the
+/// file is asked for, and Home and End far from them ask for the file's first or last range.
+private func handleViewer(_ key: Key, in state: inout AppState) -> [Effect] {
+    guard var viewer = state.viewer, let command = KeyTable.viewer.command(for: key) else { return [] }
     guard command != .close else {
         state.viewer = nil
-        return
+        return []
     }
-    let page = max(1, state.height - 3)
+    let page = viewerPage(state)
     viewer.top = scrolled(viewer.top, by: command, page: page, last: max(0, viewer.lines.count - page))
+    let request: Viewer.Request? = switch command {
+    case .top where viewer.start > 0: viewer.requestStart()
+    case .bottom: viewer.requestEnd()
+    case .lineUp, .pageUp, .top: viewer.top < page ? viewer.requestBefore() : nil
+    case .lineDown, .pageDown: viewer.top + 2 * page >= viewer.lines.count ? viewer.requestAfter() : nil
+    case .close: nil
+    }
     state.viewer = viewer
+    return request.map { [rangeEffect($0, of: viewer)] } ?? []
+}
+
+/// The lines a page of the viewer scrolls.
+private func viewerPage(_ state: AppState) -> Int { max(1, state.height - 3) }
+
+/// The effect reading a range the viewer asked for.
+private func rangeEffect(_ request: Viewer.Request, of viewer: Viewer) -> Effect {
+    .viewRange(location: viewer.location, entry: viewer.entry, offset: request.offset, length: request.length)
 }
 
 /// Scrolling and closing the help.

@@ -299,18 +299,29 @@ private func drawKeyBar(_ state: AppState, layout: Layout, theme: Theme, on scre
 // MARK: Viewer
 
 private func drawViewer(_ viewer: Viewer, theme: Theme, on screen: inout Screen) {
-    let title = " \(viewer.title)  \(viewer.isHex ? "hex" : "text")\(viewer.truncated ? ", first \(humanSize(UInt64(Viewer.limit)))" : "") "
+    let rows = screen.height - 2
+    let title = " \(viewer.title)  \(viewer.isHex ? "hex" : "text")  \(viewerPosition(viewer, rows: rows)) "
     screen.fill(x: 0, y: 0, width: screen.width, height: 1, style: theme[.paneTitleActive])
     screen.write(title, x: 0, y: 0, style: theme[.paneTitleActive])
-    let rows = screen.height - 2
     for row in 0..<rows {
         let index = viewer.top + row
         guard index < viewer.lines.count else { break }
         screen.write(viewer.lines[index], x: 0, y: 1 + row, style: theme[.entryFile])
     }
-    let footer = " \(min(viewer.top + rows, viewer.lines.count))/\(viewer.lines.count) lines   Up/Down PgUp/PgDn Home/End   " + closingHint(.viewer)
+    if viewer.isEmpty { screen.write("Reading…", x: 0, y: 1, style: theme[.entryFile]) }
+    let state = viewer.failure.map(Sanitizer.visible) ?? (viewer.request != nil ? "reading…" : "")
+    let footer = " Up/Down PgUp/PgDn Home/End   " + closingHint(.viewer) + (state.isEmpty ? "" : "   " + state)
     screen.fill(x: 0, y: screen.height - 1, width: screen.width, height: 1, style: theme[.keyBarLabel])
     screen.write(footer, x: 0, y: screen.height - 1, style: theme[.keyBarLabel])
+}
+
+/// How far into the file the page shown reaches: `12% of 40 MiB`, or the bytes read so far
+/// when the listing gave no size.
+private func viewerPosition(_ viewer: Viewer, rows: Int) -> String {
+    let reach = viewer.reach(rows: rows)
+    guard let size = viewer.size, size > 0 else { return humanSize(reach) }
+    let percent = viewer.reachedEnd && viewer.top + rows >= viewer.lines.count ? 100 : min(100, Int(Double(reach) / Double(size) * 100))
+    return "\(percent)% of \(humanSize(size))"
 }
 
 // MARK: Dialogs

@@ -74,11 +74,13 @@ extension FTPClient {
         do {
             let abort = try FTPCommand("ABOR")
             try control.send(abort)
-            // The transfer's own reply (426 or 226) comes first, then ABOR's (225 or 226); some
-            // servers send only one. Stop at the first 2xx or 5xx, or after three replies.
-            for _ in 0..<3 {
+            // The transfer's own reply comes first: 426 when the abort cut it short, 226 when it
+            // had already ended. ABOR's reply (225 or 226) follows either way (RFC 959). Stop at a
+            // 2xx or 5xx after the transfer's reply, at a lone 225, or after three replies.
+            for index in 0..<3 {
                 let reply = try control.readReply(to: abort)
-                if reply.code.kind == .positiveCompletion || reply.code.kind == .permanentNegative { break }
+                let ends = reply.code.kind == .positiveCompletion || reply.code.kind == .permanentNegative
+                if ends && (index > 0 || reply.code.rawValue == 225) { break }
             }
         } catch {
             logger.debug("abort after a failed transfer: \(error)")

@@ -165,8 +165,8 @@ final class CommanderWorkers: @unchecked Sendable {
             }
         case .connect(let pane, let text, let user):
             browseQueues[pane].async { self.connect(pane: pane, text, user: user) }
-        case .view(let location, let entry, let limit):
-            browseQueues[0].async { self.view(location, entry, limit: limit) }
+        case .viewRange(let location, let entry, let offset, let length):
+            browseQueues[0].async { self.viewRange(location, entry, offset: offset, length: length) }
         case .cancelListing(let pane):
             listings.withLock { $0[pane] }?.cancel()
         case .prepareEdit(let location, let entry):
@@ -244,57 +244,47 @@ final class CommanderWorkers: @unchecked Sendable {
         mailbox.post(.event(.foldersListed(pane: pane, location: location, result: result)))
     }
 
-    /// Reads the start of a file for the viewer: from disk, or from a temporary copy of a server's
-    /// file fetched until `limit` bytes arrived (then the transfer is aborted).
-    private func view(_ location: Location, _ entry: ListingEntry, limit: Int) {
-        var truncated = false
-        var result: Result<[UInt8], ListingFailure>
+    /// Reads a range of a file for the viewer: from disk, or from a server's file with REST and
+    /// RETR on the browse connection, aborted once the range arrived.
+    private func viewRange(_ location: Location, _ entry: ListingEntry, offset: UInt64, length: Int) {
+        let result: Result<[UInt8], ListingFailure>
         do {
-            let bytes: [UInt8]
             switch location {
             case .local(let folder):
-                bytes = try Self.readStart(of: try ListedName.local(entry, in: folder, to: "view"), count: limit + 1)
+                result = .success(try Self.readRange(of: try ListedName.local(entry, in: folder, to: "view"), offset: offset, count: length))
             case .remote(let site, let directory):
-                let folder = try Self.privateFolder("ferry-view")
-                defer { try? FileManager.default.removeItem(at: folder) }
-                let copy = folder.appendingPathComponent("copy").path
-                try withBrowseSession(pane: 0, site: site) { client in
-                    try Self.fetchStart(of: try ListedName.remote(entry, in: directory, to: "view"), into: copy, count: limit + 1, client: client)
-                }
-                bytes = try Self.readStart(of: copy, count: limit + 1)
+                let path = try ListedName.remote(entry, in: directory, to: "view")
+                result = .success(try withBrowseSession(pane: 0, site: site) { client in
+                    try Self.fetchRange(of: path, offset: offset, count: length, client: client)
+                })
             }
-            truncated = bytes.count > limit
-            result = .success(Array(bytes.prefix(limit)))
         } catch {
             result = .failure(ListingFailure("Cannot view \(Sanitizer.visible(entry.name)): \(Self.describe(error))"))
         }
-        mailbox.post(.event(.viewLoaded(title: location.appending(entry).description, result: result, truncated: truncated)))
+        mailbox.post(.event(.viewRangeLoaded(location: location, entry: entry, offset: offset, result: result)))
     }
 
-    /// The first `count` bytes of a local file (fewer when it is shorter).
-    private static func readStart(of path: String, count: Int) throws -> [UInt8] {
+    /// At most `count` bytes of a local file from `offset` (fewer where it ends).
+    private static func readRange(of path: String, offset: UInt64, count: Int) throws -> [UInt8] {
         let handle = try FileHandle(forReadingFrom: URL(fileURLWithPath: path))
         defer { try? handle.close() }
+        try handle.seek(toOffset: offset)
         return Array(try handle.read(upToCount: count) ?? Data())
     }
 
-    /// Writes the start of a server's file to `path`: the download is aborted once `count`
-    /// bytes arrived.
-    private static func fetchStart(of remote: RemotePath, into path: String, count: Int, client: FTPClient) throws {
+    /// At most `count` bytes of a server's file from `offset` (fewer where it ends): the
+    /// download is aborted once they arrived.
+    private static func fetchRange(of remote: RemotePath, offset: UInt64, count: Int, client: FTPClient) throws -> [UInt8] {
         struct Enough: Error {}
-        guard FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600]) else {
-            throw LocalFileError(path: path, action: "creating")
-        }
-        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
-        defer { try? handle.close() }
-        var written = 0
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(count)
         do {
-            try client.retrieve(remote) { chunk in
-                try handle.write(contentsOf: chunk)
-                written += chunk.count
-                if written >= count { throw Enough() }
+            try client.retrieve(remote, offset: offset) { chunk in
+                bytes += chunk.prefix(count - bytes.count)
+                if bytes.count >= count { throw Enough() }
             }
         } catch is Enough {}
+        return bytes
     }
 
     /// A new folder only this user can read, under the temporary directory.

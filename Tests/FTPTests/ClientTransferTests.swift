@@ -73,6 +73,22 @@ struct ClientTransferTests {
         #expect(fixture.server.receivedCommands.contains("REST 40000"))
     }
 
+    @Test func abortingATransferThatAlreadyEndedReadsABORsReplyToo() throws {
+        struct Enough: Error {}
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        try fixture.root.write("small.bin", sampleBytes(10_000))
+        let client = try fixture.client()
+        defer { client.close() }
+        for _ in 0..<3 {
+            #expect(throws: Enough.self) {
+                try client.retrieve("small.bin", offset: 100) { _ in throw Enough() }
+            }
+            try client.noop()
+            #expect(try client.pwd() == RemotePath("/"))
+        }
+    }
+
     @Test func throwingFromTheCallbackAbortsAndKeepsTheConnectionUsable() throws {
         struct Enough: Error {}
         let fixture = try ServerFixture()
