@@ -1,0 +1,90 @@
+import Foundation
+import FTPWire
+import ScreenKit
+
+// The transfer queue when it has the focus (`Q`): selecting, pausing, cancelling, retrying and removing transfers.
+
+/// The keys of the transfer queue while it has the focus: they act on the selected transfer.
+func handleQueue(_ key: Key, in state: inout AppState) -> [Effect] {
+    let items = Layout.queueItems(state)
+    guard !items.isEmpty else {
+        state.queueFocused = false
+        return []
+    }
+    state.queueCursor = max(0, min(state.queueCursor, items.count - 1))
+    let selected = items[state.queueCursor]
+    state.message = nil
+    switch KeyTable.queue.command(for: key) {
+    case .up: state.queueCursor = max(0, state.queueCursor - 1)
+    case .down: state.queueCursor = min(items.count - 1, state.queueCursor + 1)
+    case .leave: state.queueFocused = false
+    case .pause:
+        // The selected transfer, or the only one running when the selected is not.
+        let running = items.filter { $0.state == .running }
+        guard let item = selected.state == .running ? selected : running.count == 1 ? running[0] : nil else {
+            state.message = "Only a running transfer can be paused"
+            return []
+        }
+        modifyTransfer(&state, item.id) { $0.paused.toggle() }
+        return [.pauseTransfer(id: item.id, paused: !item.paused)]
+    case .cancel:
+        guard selected.isActive else { return [] }
+        modifyTransfer(&state, selected.id) { item in
+            item.state = .cancelled
+            item.paused = false
+        }
+        return [.cancelTransfer(id: selected.id)]
+    case .retry:
+        switch selected.state {
+        case .failed, .cancelled: return [retry(&state, selected.id)]
+        default:
+            state.message = "Only a failed or cancelled transfer can be retried"
+            return []
+        }
+    case .remove:
+        guard !selected.isActive else {
+            state.message = "Cancel it first (x): it has not finished"
+            return []
+        }
+        state.transfers.removeAll { $0.id == selected.id }
+        let left = Layout.queueItems(state).count
+        state.queueCursor = max(0, min(state.queueCursor, left - 1))
+        if left == 0 { state.queueFocused = false }
+        for index in state.panes.indices { keepCursorVisible(&state, pane: index) }
+    case nil:
+        break
+    }
+    return []
+}
+
+/// The id of the transfer selected in the queue, if any.
+func selectedTransfer(_ state: AppState) -> Int? {
+    let items = Layout.queueItems(state)
+    return items.indices.contains(state.queueCursor) ? items[state.queueCursor].id : nil
+}
+
+extension Event {
+    /// Whether the event is a key press.
+    var isKey: Bool {
+        if case .key = self { return true }
+        return false
+    }
+}
+
+/// Queues a finished transfer again, from the start.
+func retry(_ state: inout AppState, _ id: Int) -> Effect {
+    modifyTransfer(&state, id) { item in
+        item.state = .queued
+        item.completedBytes = 0
+        item.paused = false
+        item.verified = false
+        item.skippedFiles = 0
+    }
+    let request = state.transfers.first { $0.id == id }?.request
+    return request.map { .startTransfer(id: id, request: $0) } ?? .cancelTransfer(id: id)
+}
+
+func modifyTransfer(_ state: inout AppState, _ id: Int, _ change: (inout TransferItem) -> Void) {
+    guard let index = state.transfers.firstIndex(where: { $0.id == id }) else { return }
+    change(&state.transfers[index])
+}
