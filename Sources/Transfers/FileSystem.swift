@@ -86,12 +86,17 @@ public struct LocalFileSystem: FileSystem {
         do {
             try FileManager.default.removeItem(atPath: path)
         } catch {
-            throw LocalFileError(path: path, action: "cannot delete", errno: (error as NSError).code == NSFileNoSuchFileError ? ENOENT : EIO)
+            throw LocalFileError(path: path, action: "cannot delete", cause: error)
         }
     }
 
+    /// Moves across file systems too (copying, then deleting the original).
     public func rename(_ path: String, to destination: String) throws {
-        guard Glibc.rename(path, destination) == 0 else { throw LocalFileError(path: path, action: "cannot rename") }
+        do {
+            try FileManager.default.moveItem(atPath: path, toPath: destination)
+        } catch {
+            throw LocalFileError(path: path, action: "cannot move", cause: error)
+        }
     }
 
     public func shown(_ path: String) -> String { Sanitizer.visible(path) }

@@ -249,9 +249,6 @@ public final class AbandonedJournal: @unchecked Sendable {
 
     deinit { release() }
 
-    /// The unfinished jobs.
-    public var unfinished: [UnfinishedJob] { jobs.map(\.job) }
-
     /// Removes the file: its jobs were taken over (or given up).
     public func discard() {
         guard descriptor >= 0 else { return }

@@ -18,6 +18,12 @@ public struct LocalFileError: Error, CustomStringConvertible, Sendable {
         reason = String(cString: strerror(code))
     }
 
+    /// An error for `path` from a Foundation file operation, with the system's reason where it gave one.
+    public init(path: String, action: String, cause: any Error) {
+        let underlying = (cause as NSError).userInfo[NSUnderlyingErrorKey] as? NSError
+        self.init(path: path, action: action, errno: underlying?.domain == NSPOSIXErrorDomain ? Int32(underlying?.code ?? Int(EIO)) : EIO)
+    }
+
     /// The path (which may hold a server's name) shown with control characters made visible.
     public var description: String { "\(action) \(Sanitizer.visible(path)): \(reason)" }
 }

@@ -156,11 +156,11 @@ final class CommanderWorkers: @unchecked Sendable {
                 if let client {
                     let directory = Self.remotePath(location)
                     let target = name.hasPrefix("/") ? RemotePath(name) : directory.appending(RemotePath(name))
-                    try client.rename(try ListedName.remote(entry, in: directory, to: "rename"), to: target)
+                    try RemoteFileSystem(client: client).rename(try ListedName.remote(entry, in: directory, to: "rename"), to: target)
                 } else {
                     let folder = Self.localPath(location)
                     let source = try ListedName.local(entry, in: folder, to: "rename")
-                    try FileManager.default.moveItem(atPath: source, toPath: name.hasPrefix("/") ? name : folder + "/" + name)
+                    try LocalFileSystem().rename(source, to: name.hasPrefix("/") ? name : folder + "/" + name)
                 }
             }
         case .connect(let pane, let text, let user):

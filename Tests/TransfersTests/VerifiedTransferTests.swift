@@ -102,6 +102,30 @@ struct VerifiedTransferTests {
         #expect(retried.count == 1 && retried[0].contains("checksum mismatch"))
     }
 
+    @Test(arguments: [
+        "SHA-256 0-300000 not-hex-at-all f.bin",
+        "SHA-256 0-300000 \(String(repeating: "ab", count: 31)) f.bin",
+        "MD5 0-300000 \(String(repeating: "ab", count: 16)) f.bin",
+        "SHA-256 0-299999 \(String(repeating: "ab", count: 32)) f.bin",
+        "SHA-256",
+        "",
+        "\u{1B}[2J \(String(repeating: "9", count: 5000))",
+    ])
+    func aDigestReplyThatSaysNothingUsableLeavesTheFileUnverifiedNotWrong(_ text: String) throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        let local = try TemporaryDirectory()
+        defer { local.remove() }
+        let contents = sampleBytes(300_000)
+        try fixture.root.write("f.bin", contents)
+        fixture.server.faults.script("HASH", reply: .init(code: 213, text: text))
+        let session = try fixture.session()
+        defer { session.close() }
+        let outcome = try FileDownload(remotePath: "f.bin", localPath: local.file("f.bin")).run(on: session, retry: .never)
+        #expect(outcome.verified == nil)
+        #expect(local.read("f.bin") == contents)
+    }
+
     @Test func uploadsAreVerifiedAndAMismatchFails() throws {
         let fixture = try ServerFixture()
         defer { fixture.stop() }
