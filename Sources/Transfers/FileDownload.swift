@@ -69,7 +69,7 @@ public struct FileDownload: Sendable {
         client.transferType = settings.transferType
         let binary = settings.transferType == .binary
         // In ASCII mode SIZE counts the server's line endings, not ours: it cannot check the result.
-        let remoteSize = binary ? try known?.size ?? remoteFileSize(client) : nil
+        let remoteSize = binary ? try known?.size ?? client.sizeIfKnown(remotePath, missingIsAnError: true) : nil
         let modified = binary ? known?.modified ?? (client.features.supports("MDTM") ? try? client.mdtm(remotePath) : nil) : nil
         let stamp = SourceStamp(size: remoteSize, modified: modified)
         var offset: UInt64 = 0
@@ -89,7 +89,7 @@ public struct FileDownload: Sendable {
         }
         var file: LocalFile?
         if offset == 0 || offset != remoteSize {
-            try client.retrieve(remotePath, offset: offset, blockSize: settings.rateLimiter?.blockSize(atMost: settings.blockSize) ?? settings.blockSize) { chunk in
+            try client.retrieve(remotePath, offset: offset, blockSize: settings.effectiveBlockSize) { chunk in
                 settings.rateLimiter?.take(chunk.count)
                 if file == nil { file = try openPart() }
                 try file?.write(chunk)
@@ -107,16 +107,5 @@ public struct FileDownload: Sendable {
         let verified = try client.verify(remotePath, with: check, against: digest, size: remoteSize, received: true)
         guard rename(partPath, localPath) == 0 else { throw LocalFileError(path: localPath, action: "cannot rename the finished download to") }
         return TransferOutcome(bytes: received, verified: verified)
-    }
-
-    /// The remote size from SIZE, nil where the server cannot say; a missing file throws.
-    private func remoteFileSize(_ client: FTPClient) throws -> UInt64? {
-        do {
-            return try client.size(remotePath)
-        } catch let error as FTPError where error.reply?.code == .fileUnavailable {
-            throw error
-        } catch let error as FTPError where error.kind == .permanent {
-            return nil
-        }
     }
 }

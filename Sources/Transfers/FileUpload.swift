@@ -52,7 +52,7 @@ public struct FileUpload: Sendable {
         let binary = settings.transferType == .binary
         let stamp = SourceStamp(localPath: localPath) ?? SourceStamp(size: size, modified: nil as Int64?)
         var offset: UInt64 = 0
-        if continuing, binary, owned == stamp, let remoteSize = try remoteFileSize(client), remoteSize <= size {
+        if continuing, binary, owned == stamp, let remoteSize = try client.sizeIfKnown(remotePath, missingIsAnError: false), remoteSize <= size {
             offset = remoteSize
         }
         let check = settings.verifies && binary ? client.digestCommand : nil
@@ -63,7 +63,7 @@ public struct FileUpload: Sendable {
         if offset == 0 || offset != size {
             let file = try LocalFile.reading(localPath, from: offset)
             var began = false
-            try client.store(remotePath, offset: offset, blockSize: settings.rateLimiter?.blockSize(atMost: settings.blockSize) ?? settings.blockSize, from: { buffer in
+            try client.store(remotePath, offset: offset, blockSize: settings.effectiveBlockSize, from: { buffer in
                 if !began {
                     // The server accepted the STOR: what it holds from here on is ours.
                     began = true
@@ -79,19 +79,11 @@ public struct FileUpload: Sendable {
                 onProgress(progress)
             }
         }
-        if binary, let remoteSize = try remoteFileSize(client), remoteSize != size {
+        if binary, let remoteSize = try client.sizeIfKnown(remotePath, missingIsAnError: false), remoteSize != size {
             throw IncompleteTransfer(received: remoteSize, expected: size)
         }
         let verified = try client.verify(remotePath, with: check, against: digest, size: size, received: false)
         return TransferOutcome(bytes: size, verified: verified)
     }
 
-    /// The remote size from SIZE; nil when the file is not there or the server cannot say.
-    private func remoteFileSize(_ client: FTPClient) throws -> UInt64? {
-        do {
-            return try client.size(remotePath)
-        } catch let error as FTPError where error.kind == .permanent {
-            return nil
-        }
-    }
 }

@@ -47,18 +47,19 @@ public struct RemoteCopy: Sendable {
         let writer = try destination.connection()
         reader.transferType = .binary
         writer.transferType = .binary
-        let size = try reader.size(sourcePath)
+        // Without SIZE the size goes unchecked, and the copy starts from byte 0.
+        let size = try reader.sizeIfKnown(sourcePath, missingIsAnError: true)
         let modified = reader.features.supports("MDTM") ? try? reader.mdtm(sourcePath) : nil
         let stamp = SourceStamp(size: size, modified: modified)
         var offset: UInt64 = 0
-        if continuing, owned == stamp, let existing = try? writer.size(destinationPath), existing <= size {
+        if continuing, stamp.identifies, owned == stamp, let size, let existing = try writer.sizeIfKnown(destinationPath, missingIsAnError: false), existing <= size {
             offset = existing
         }
         let check = settings.verifies ? writer.digestCommand : nil
         let digest = offset == 0 ? check.map { ContentDigest($0.algorithm) } : nil
         var progress = TransferProgress(name: name, completedBytes: offset, totalBytes: size, resumedFrom: offset)
         onProgress(progress)
-        if offset < size || size == 0 {
+        if size.map({ offset < $0 || $0 == 0 }) ?? true {
             var began = false
             try stream(from: reader, to: writer, offset: offset) { buffer, count in
                 if !began {
@@ -72,9 +73,10 @@ public struct RemoteCopy: Sendable {
                 onProgress(progress)
             }
         }
-        let stored = try writer.size(destinationPath)
-        guard stored == size else { throw IncompleteTransfer(received: stored, expected: size) }
-        return TransferOutcome(bytes: size, verified: try verify(reader, writer, check: check, passed: digest, size: size))
+        if let size, let stored = try writer.sizeIfKnown(destinationPath, missingIsAnError: false), stored != size {
+            throw IncompleteTransfer(received: stored, expected: size)
+        }
+        return TransferOutcome(bytes: size ?? progress.completedBytes, verified: try verify(reader, writer, check: check, passed: digest, size: size))
     }
 
     /// Reads the source on a thread of its own into a channel while the destination stores
@@ -85,14 +87,15 @@ public struct RemoteCopy: Sendable {
         let channel = ByteChannel(capacity: 16 * settings.blockSize)
         let done = DispatchSemaphore(value: 0)
         let readFailure = LockedError()
-        let (path, blockSize, limiter) = (sourcePath, settings.rateLimiter?.blockSize(atMost: settings.blockSize) ?? settings.blockSize, settings.rateLimiter)
+        let (path, blockSize, limiter) = (sourcePath, settings.effectiveBlockSize, settings.rateLimiter)
         let handed = HandedOver(reader)
         let thread = Thread {
             do {
                 try handed.value.retrieve(path, offset: offset, blockSize: blockSize) { try channel.write($0) }
                 channel.finish()
             } catch {
-                readFailure.set(error)
+                // The destination's failure stopped the reader: that one is the copy's error.
+                if !(error is ByteChannel.Stopped) { readFailure.set(error) }
                 channel.fail(error)
             }
             done.signal()
@@ -117,7 +120,7 @@ public struct RemoteCopy: Sendable {
 
     /// The algorithm both sides agreed on; nil when unverified. A fresh copy compares the
     /// destination's digest with the bytes that passed; a resumed one, the two servers' digests.
-    private func verify(_ reader: FTPClient, _ writer: FTPClient, check: DigestCommand?, passed: ContentDigest?, size: UInt64) throws -> DigestAlgorithm? {
+    private func verify(_ reader: FTPClient, _ writer: FTPClient, check: DigestCommand?, passed: ContentDigest?, size: UInt64?) throws -> DigestAlgorithm? {
         guard let check, let theirs = try writer.serverDigest(of: destinationPath, using: check, size: size) else { return nil }
         if let passed {
             guard theirs == passed.finish() else { throw ChecksumMismatch(algorithm: check.algorithm, received: false) }

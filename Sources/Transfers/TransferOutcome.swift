@@ -29,6 +29,18 @@ public struct ChecksumMismatch: Error, CustomStringConvertible, Sendable {
 }
 
 extension FTPClient {
+    /// A file's size from SIZE, nil where the server cannot say (it has no SIZE, or it refuses
+    /// it for this file). A missing file (550) throws when `missingIsAnError`, else is nil.
+    func sizeIfKnown(_ path: RemotePath, missingIsAnError: Bool) throws -> UInt64? {
+        do {
+            return try size(path)
+        } catch let error as FTPError where error.reply?.code == .fileUnavailable && missingIsAnError {
+            throw error
+        } catch let error as FTPError where error.kind == .permanent {
+            return nil
+        }
+    }
+
     /// Compares the server's digest of a file with `digest`, computed from the bytes that
     /// passed: the algorithm when they agree, nil when there is nothing to compare (no command,
     /// or no digest from the server). A mismatch throws `ChecksumMismatch`.

@@ -31,7 +31,6 @@ public struct TransferContext {
 
 /// What happened to a transfer of the queue, told from the worker's thread.
 public enum TransferEvent: Sendable {
-    case started(id: Int)
     case progress(id: Int, TransferProgress)
     case retrying(id: Int, error: String, wait: Double)
     case done(id: Int, TransferOutcome)
@@ -185,7 +184,6 @@ public final class TransferQueue: @unchecked Sendable {
                     }
                 }
             }
-            onEvent(.started(id: id))
             let context = TransferContext(
                 session: session, sessions: sessions, journal: item.entry, ownedStamp: item.stamp,
                 onRetry: { [onEvent] error, wait in onEvent(.retrying(id: id, error: "\(error)", wait: wait)) },

@@ -19,6 +19,9 @@ public struct TransferSettings: Sendable {
     /// The bucket that holds this transfer (with the others of its command) to a rate; nil for none.
     public var rateLimiter: RateLimiter?
 
+    /// The block size, smaller while a rate limit holds the transfer back, so that it moves evenly.
+    var effectiveBlockSize: Int { rateLimiter?.blockSize(atMost: blockSize) ?? blockSize }
+
     public init(
         continues: Bool = false, ownedStamp: SourceStamp? = nil, verifies: Bool = true, transferType: FTPClient.TransferType = .binary,
         blockSize: Int = FTPClient.defaultBlockSize, rateLimiter: RateLimiter? = nil

@@ -7,7 +7,7 @@ import Transfers
 
 /// The options `get` and `put` share.
 struct TransferOptions: ParsableArguments {
-    @Flag(name: .short, help: "Continue partial transfers (get: from LOCAL.part or a shorter LOCAL; put: from the remote size).")
+    @Flag(name: .short, help: "Continue what a stopped ferry wrote for the same source (get: LOCAL.part; put: the server's file).")
     var `continue` = false
 
     @Flag(name: [.customShort("a"), .long], help: "Transfer in ASCII mode (text with CRLF on the wire).")
@@ -178,8 +178,6 @@ final class TransferBatch: Sendable {
 
     private func handle(_ event: TransferEvent, of files: [BatchFile]) {
         switch event {
-        case .started:
-            break
         case .progress(let id, let current):
             progress.update(current, id: id)
         case .retrying(let id, let error, let wait):

@@ -162,7 +162,8 @@ struct TreeCopy {
             entry?.ended()
             return outcome
         } catch {
-            entry?.failed("\(error)")
+            // A copy the user cancelled is over; one that failed waits for a resume.
+            if session.cancellation.isCancelled || destination?.cancellation.isCancelled == true { entry?.ended() } else { entry?.failed("\(error)") }
             throw error
         }
     }

@@ -38,6 +38,18 @@ struct ServerToServerCopyTests {
         for (path, contents) in tree { #expect(to.root.read(path) == contents, "\(path)") }
     }
 
+    @Test func serversWithoutSizeStillCopy() throws {
+        let (from, to) = (try ServerFixture(), try ServerFixture())
+        defer { from.stop(); to.stop() }
+        let contents = sampleBytes(700_000)
+        try from.root.write("a.bin", contents)
+        from.server.faults.script("SIZE", reply: .init(code: 502, text: "SIZE not implemented."))
+        to.server.faults.script("SIZE", reply: .init(code: 502, text: "SIZE not implemented."))
+        let result = try FerryProcess.run(["cp", from.url("a.bin"), to.url("b.bin")])
+        #expect(result.status == 0, "\(result.standardError)")
+        #expect(to.root.read("b.bin") == contents)
+    }
+
     @Test func aMissingSourceIsExitFiveAndAFolderWithoutRIsAUsageError() throws {
         let (from, to) = (try ServerFixture(), try ServerFixture())
         defer { from.stop(); to.stop() }
