@@ -25,7 +25,7 @@ public struct DigestCommand: Sendable, Equatable, CustomStringConvertible {
     /// it lists (`HASH SHA-1*;SHA-256;MD5`), else the strongest X command; nil when none.
     public static func best(offeredBy features: FeatureSet) -> DigestCommand? {
         if let list = features.features["HASH"] {
-            let offered = Set(list.split(separator: ";").map { $0.trimmingBlanks.replacingStar.uppercased() })
+            let offered = Set(list.split(separator: ";").map { $0.trimmingSpaces.replacingStar.uppercased() })
             if let algorithm = DigestAlgorithm.allCases.first(where: { offered.contains($0.rawValue) }) {
                 return DigestCommand(verb: "HASH", algorithm: algorithm)
             }
@@ -36,8 +36,8 @@ public struct DigestCommand: Sendable, Equatable, CustomStringConvertible {
     /// The algorithm a FEAT HASH line marks as in use (with `*`), if any.
     static func selected(in features: FeatureSet) -> DigestAlgorithm? {
         guard let list = features.features["HASH"] else { return nil }
-        let marked = list.split(separator: ";").first { $0.trimmingBlanks.hasSuffix("*") }
-        return marked.flatMap { DigestAlgorithm(rawValue: $0.trimmingBlanks.replacingStar.uppercased()) }
+        let marked = list.split(separator: ";").first { $0.trimmingSpaces.hasSuffix("*") }
+        return marked.flatMap { DigestAlgorithm(rawValue: $0.trimmingSpaces.replacingStar.uppercased()) }
     }
 
     /// The digest in a reply: for HASH, `213 SHA-256 0-49 <hex> name` whose algorithm and
@@ -94,10 +94,4 @@ extension FTPClient {
 private extension Substring {
     /// Without the `*` that marks the algorithm in use.
     var replacingStar: Substring { hasSuffix("*") ? dropLast() : self }
-
-    /// Without spaces at either end.
-    var trimmingBlanks: Substring {
-        guard let first = firstIndex(where: { $0 != " " }), let last = lastIndex(where: { $0 != " " }) else { return "" }
-        return self[first...last]
-    }
 }

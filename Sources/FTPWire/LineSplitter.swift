@@ -9,7 +9,7 @@ public struct LineSplitter: Sendable {
     private var skippingOverlongLine = false
 
     public init(maximumLineLength: Int = 16_384) {
-        self.maximumLineLength = maximumLineLength
+        self.maximumLineLength = max(1, maximumLineLength)
     }
 
     /// Consumes bytes, calling `onLine` for each complete line.

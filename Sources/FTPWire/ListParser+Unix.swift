@@ -59,9 +59,15 @@ extension ListParser {
     /// The entry of a line whose date (of `dateFields`) is found, with the size before it and the
     /// name after it.
     private func datedEntry(_ line: Line, kind: ListingEntry.Kind, permissions: String?, isNetWare: Bool, localized: Bool) -> DatedLine {
+        // An impossible date counts only when no valid one comes after it: numeric owners and
+        // groups (`1 2 30 4096`) can look like one before the real date.
+        var sawImpossibleDate = false
         for dateIndex in 2..<line.fields.count {
             guard let (modified, lastDateField) = dateFields(line, at: dateIndex, localized: localized) else { continue }
-            guard modified != nil else { return .impossibleDate }
+            guard modified != nil else {
+                sawImpossibleDate = true
+                continue
+            }
             let sizeField = line[dateIndex - 1]
             let isDevice = sizeField.contains(UInt8(ascii: ",")) || (dateIndex >= 3 && line[dateIndex - 2].last == UInt8(ascii: ","))
             var size = isDevice ? nil : Bytes.sizeWithUnit(sizeField)
@@ -78,7 +84,7 @@ extension ListParser {
             guard nameStart < line.bytes.count else { continue }
             return .entry(entry(line, kind: isDevice ? .other : kind, nameStart: nameStart, size: size, modified: modified, permissions: permissions))
         }
-        return .noDate
+        return sawImpossibleDate ? .impossibleDate : .noDate
     }
 
     private func entry(_ line: Line, kind: ListingEntry.Kind, nameStart: Int, size: UInt64?, modified: Date?, permissions: String?) -> ListingEntry {

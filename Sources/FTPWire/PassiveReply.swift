@@ -147,7 +147,8 @@ public enum PathnameReply {
 }
 
 extension StringProtocol {
-    var trimmingSpaces: Substring {
+    /// Without spaces at either end.
+    package var trimmingSpaces: Substring {
         let string = Substring(self)
         guard let first = string.firstIndex(where: { $0 != " " }),
               let last = string.lastIndex(where: { $0 != " " })

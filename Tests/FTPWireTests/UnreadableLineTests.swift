@@ -30,7 +30,33 @@ struct UnreadableLineTests {
         #expect(parser.entry("-rw-r--r--   1 owner group   12 Nov 20 14:35  leading space")?.name == " leading space")
         #expect(parser.entry("-rw-r--r--   1 owner group   12 Nov 20 14:35 trailing space ")?.name == "trailing space ")
         #expect(parser.entry("drwxr-xr-x 3 owner group 512 plain-no-date")?.name == "plain-no-date")
+        // Numeric owner and group that look like an impossible date (30 Feb 4096) before the real one.
+        #expect(parser.entry("-rw-r--r-- 1 2 30 4096 Mar  3 10:00 f")?.name == "f")
         #expect(parser.entry("-rw-r--r--+  1 owner group   12 Nov 20 14:35 acl")?.name == "acl")
         #expect(parser.entry("  -rw-r--r--+  1 owner group   12 Nov 20 14:35 indented")?.name == "indented")
+    }
+
+    @Test func linesSplitTheSameWhateverTheChunks() {
+        let input = Array("one\r\ntwo\n\r\nthree\r".utf8) + Array(repeating: UInt8(ascii: "x"), count: 40) + Array("\r\nlast".utf8)
+        func lines(splitAt cuts: [Int], limit: Int) -> [[UInt8]] {
+            var splitter = LineSplitter(maximumLineLength: limit)
+            var result: [[UInt8]] = []
+            var start = 0
+            for end in cuts + [input.count] where end >= start {
+                input[start..<end].withUnsafeBytes { splitter.feed($0) { result.append($0) } }
+                start = end
+            }
+            splitter.finish { result.append($0) }
+            return result
+        }
+        for limit in [1, 8, 45, 1024] {
+            let whole = lines(splitAt: [], limit: limit)
+            #expect(lines(splitAt: Array(1..<input.count), limit: limit) == whole, "byte by byte, limit \(limit)")
+            for cut in 1..<input.count {
+                #expect(lines(splitAt: [cut], limit: limit) == whole, "split at \(cut), limit \(limit)")
+            }
+        }
+        #expect(lines(splitAt: [], limit: 1024).map { String(decoding: $0, as: UTF8.self) }.prefix(2) == ["one", "two"])
+        #expect(lines(splitAt: [], limit: -5).count > 0)
     }
 }

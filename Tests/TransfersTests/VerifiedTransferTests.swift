@@ -126,6 +126,23 @@ struct VerifiedTransferTests {
         #expect(local.read("f.bin") == contents)
     }
 
+    @Test(arguments: ["XSHA256", "XCRC"])
+    func anXCommandReplyWithoutADigestLeavesTheFileUnverified(_ verb: String) throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        let local = try TemporaryDirectory()
+        defer { local.remove() }
+        let contents = sampleBytes(50_000)
+        try fixture.root.write("f.bin", contents)
+        fixture.server.faults.offerDigestCommands([verb])
+        fixture.server.faults.script(verb, reply: .init(code: 250, text: "no digest here, only words\nand \u{1B}[2J more"))
+        let session = try fixture.session()
+        defer { session.close() }
+        let outcome = try FileDownload(remotePath: "f.bin", localPath: local.file("f.bin")).run(on: session, retry: .never)
+        #expect(outcome.verified == nil)
+        #expect(local.read("f.bin") == contents)
+    }
+
     @Test func uploadsAreVerifiedAndAMismatchFails() throws {
         let fixture = try ServerFixture()
         defer { fixture.stop() }
