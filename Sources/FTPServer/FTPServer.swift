@@ -1,6 +1,5 @@
 import Foundation
 import Net
-import Synchronization
 
 /// A small FTP server for loopback use: it backs `ferry demo` and the tests.
 ///
@@ -49,8 +48,8 @@ public final class FTPServer: Sendable {
 
     private let listener: TCPListener
     private let fileSystem: VirtualFileSystem
-    private let sessions = Mutex<[ObjectIdentifier: TCPSocket]>([:])
-    private let commandLog = Mutex<[String]>([])
+    private let sessions = Locked<[ObjectIdentifier: TCPSocket]>([:])
+    private let commandLog = Locked<[String]>([])
 
     /// Binds the listening socket; call `start()` to serve.
     public init(configuration: Configuration) throws {

@@ -1,5 +1,4 @@
-import Synchronization
-
+import Net
 /// Faults the server injects on request, so tests can see how a client copes.
 ///
 /// Changes take effect for the next command or transfer of every session.
@@ -41,7 +40,7 @@ public final class FaultInjection: Sendable {
     /// Every digest command the server knows.
     public static let allDigestCommands: Set<String> = ["HASH", "XSHA256", "XSHA1", "XMD5", "XCRC"]
 
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     public init() {}
 

@@ -1,5 +1,3 @@
-import Synchronization
-
 /// Lets another thread stop what a client (an `FTPClient`, say) is doing on the network.
 ///
 /// `cancel()` shuts down the transports it watches, so a call blocked on the network returns at
@@ -11,7 +9,7 @@ public final class Cancellation: Sendable {
         var transports: [ObjectIdentifier: any Transport] = [:]
     }
 
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     public init() {}
 

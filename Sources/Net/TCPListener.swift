@@ -4,13 +4,12 @@ import Glibc
 import Darwin
 #endif
 import Foundation
-import Synchronization
 
 /// A listening TCP socket: for active-mode data connections and for the test server.
 public final class TCPListener: @unchecked Sendable {
-    // @unchecked: `descriptor` never changes and `closed` is a Mutex.
+    // @unchecked: `descriptor` never changes and `closed` is Locked.
     private let descriptor: Int32
-    private let closed = Mutex(false)
+    private let closed = Locked(false)
     /// The address the listener is bound to, with the port the kernel chose.
     public let address: SocketAddress
 

@@ -3,17 +3,16 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import Synchronization
 
 /// A connected TCP socket with blocking calls bounded by a timeout.
 ///
 /// The timeout applies to each call (no progress for that long fails the call), as with
 /// Python's `socket.settimeout`: a long transfer is fine, a stalled one is not.
 public final class TCPSocket: Transport, @unchecked Sendable {
-    // @unchecked: `descriptor` never changes and `closed` is a Mutex; the kernel
+    // @unchecked: `descriptor` never changes and `closed` is Locked; the kernel
     // serialises concurrent shutdown with blocked calls.
     private let descriptor: Int32
-    private let closed = Mutex(false)
+    private let closed = Locked(false)
     public let remoteAddress: SocketAddress
     public let localAddress: SocketAddress
 

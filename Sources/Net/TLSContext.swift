@@ -1,5 +1,4 @@
 import COpenSSL
-import Synchronization
 
 /// An OpenSSL client context (`SSL_CTX`), configured once and then shared by the control and
 /// data connections of a client.
@@ -49,7 +48,7 @@ package final class TLSContext: @unchecked Sendable {
 /// accept each ticket once: so every data connection takes the newest unused one, and the
 /// tickets the server sends on data connections refill the pool.
 package final class TLSSessionPool: Sendable {
-    private let sessions = Mutex<[TLSSession]>([])
+    private let sessions = Locked<[TLSSession]>([])
 
     func add(_ session: TLSSession) {
         sessions.withLock { sessions in

@@ -1,5 +1,5 @@
 import Foundation
-import Synchronization
+import Net
 
 /// One transfer as the journal keeps it: what goes where. Never holds a password: URLs are
 /// written without one.
@@ -159,7 +159,7 @@ public final class Journal: Sendable {
 public final class JournalFile: Sendable {
     /// Where the file is.
     public let path: String
-    private let state: Mutex<State>
+    private let state: Locked<State>
 
     private struct State {
         var descriptor: Int32
@@ -169,7 +169,7 @@ public final class JournalFile: Sendable {
 
     init(path: String, descriptor: Int32) {
         self.path = path
-        state = Mutex(State(descriptor: descriptor))
+        state = Locked(State(descriptor: descriptor))
     }
 
     deinit { close() }

@@ -1,6 +1,5 @@
 import FTP
 import Logging
-import Synchronization
 
 /// Where and as whom to log in: everything needed to open a connection again after a drop.
 public struct RemoteEndpoint: Sendable, CustomStringConvertible {
@@ -124,7 +123,7 @@ extension RemoteEndpoint {
 public final class SessionPool: Sendable {
     // The sessions themselves are used by the pool's owner only; other threads only read their
     // cancellations, to stop what the owner is doing.
-    private let sessions = Mutex<[String: RemoteSessionBox]>([:])
+    private let sessions = Locked<[String: RemoteSessionBox]>([:])
 
     public init() {}
 

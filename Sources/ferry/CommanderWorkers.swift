@@ -3,7 +3,6 @@ import Foundation
 import FTP
 import FTPWire
 import Logging
-import Synchronization
 import Transfers
 
 /// Carries out the commander's effects off the main thread and reports back through the mailbox.
@@ -14,7 +13,7 @@ import Transfers
 /// on the first worker free.
 final class CommanderWorkers: @unchecked Sendable {
     // @unchecked: the sessions are touched only on the queues noted at each; the rest are
-    // Mutexes or constants.
+    // locked or constants.
     private let mailbox: Mailbox<LoopMessage>
     private let connection: ConnectionOptions
     /// How many connections transfers use.
@@ -26,13 +25,13 @@ final class CommanderWorkers: @unchecked Sendable {
     private let transfers: TransferQueue
     /// Where the commander's copies are journalled, file by file.
     private let journal: JournalFile?
-    private let sites = Mutex<[String: RemoteEndpoint]>([:])
+    private let sites = Locked<[String: RemoteEndpoint]>([:])
     /// Browsing sessions, one per pane and site: each pane's used on that pane's browse queue only.
     private let browseSessions = [PaneSessions(), PaneSessions()]
     /// Which of the commander's transfers is which on the queue.
     private let ledger = TransferLedger()
     /// The connection each pane's listing uses while it runs, to cancel it from the main thread.
-    private let listings = Mutex<[Int: Cancellation]>([:])
+    private let listings = Locked<[Int: Cancellation]>([:])
 
     /// Sends NOOP on idle browsing connections every minute.
     private let keepAliveTimer = DispatchSource.makeTimerSource(queue: .global())
@@ -530,7 +529,7 @@ final class CommanderWorkers: @unchecked Sendable {
                 mailbox.post(.event(.log("cannot resume \(Sanitizer.visible(job.record.destination)): \(Self.describe(error))")))
             }
         }
-        let tally = Mutex((done: 0, failed: 0))
+        let tally = Locked((done: 0, failed: 0))
         let journal = try? Journal.standard().begin()
         let queue = TransferQueue(connections: parallel, journal: journal, adoptedFrom: Journal.standard(), stops: { _ in false }) { [mailbox] event in
             switch event {
@@ -584,10 +583,10 @@ final class CommanderWorkers: @unchecked Sendable {
 /// (the others end when they are cancelled before they start); shared with the queue's events.
 private final class TransferLedger: Sendable {
     /// The queue's id of each transfer, by the commander's id.
-    let queueIDs = Mutex<[Int: Int]>([:])
-    let began = Mutex<Set<Int>>([])
+    let queueIDs = Locked<[Int: Int]>([:])
+    let began = Locked<Set<Int>>([])
     /// The gate each transfer's progress passes, to pause it.
-    let gates = Mutex<[Int: PauseGate]>([:])
+    let gates = Locked<[Int: PauseGate]>([:])
 }
 
 /// Sessions by site of one pane's browsing or one transfer worker; touched on that one queue only.

@@ -1,9 +1,9 @@
 import Foundation
-import Synchronization
+import Net
 
 /// Messages for the event loop from other threads, with a pipe that wakes the loop's poll(2).
 final class Mailbox<Message: Sendable>: Sendable {
-    private let messages = Mutex<[Message]>([])
+    private let messages = Locked<[Message]>([])
     /// The read end of the wake-up pipe: poll it for input.
     let wakeDescriptor: Int32
     private let writeDescriptor: Int32

@@ -1,6 +1,6 @@
 import Foundation
+import Net
 import FTPWire
-import Synchronization
 import Transfers
 
 /// The live progress line on standard error, drawn only on a terminal, at most ten times a
@@ -11,7 +11,7 @@ final class ProgressLine: Sendable {
     private let enabled: Bool
     private let files: Int
     private let workers: Int
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     private struct State {
         var lastDraw = Date.distantPast

@@ -2,7 +2,6 @@ import ArgumentParser
 import Foundation
 import FTP
 import FTPWire
-import Synchronization
 import Transfers
 
 /// The options `get` and `put` share.
@@ -126,7 +125,7 @@ final class TransferBatch: Sendable {
     private let progress: ProgressLine
     private let report: BatchReport
     private let journal: JournalFile?
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     private struct State {
         var failures = 0
@@ -223,7 +222,7 @@ final class TransferBatch: Sendable {
 /// `{"source", "destination", "bytes", "status", "verified", "error"}`.
 final class BatchReport: Sendable {
     private let json: Bool
-    private let output = Mutex(())
+    private let output = Locked(())
 
     init(json: Bool) { self.json = json }
 

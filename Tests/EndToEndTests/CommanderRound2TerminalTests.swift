@@ -88,6 +88,8 @@ struct CommanderRound2TerminalTests {
         try session.send("r")
         try session.waitFor("the copy beside it", timeout: 30) { _ in fixture.root.read("notes.txt.1") == mine }
         #expect(fixture.root.read("notes.txt") == theirs)
+        // The file is in place before the job ends (its digest is still being compared).
+        try session.waitFor("✓ verified")
         try session.send("F10")
         try session.waitFor("FERRY-EXITED-0")
     }

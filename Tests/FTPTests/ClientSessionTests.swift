@@ -2,7 +2,6 @@ import Foundation
 import FTP
 import FTPServer
 import FTPWire
-import Synchronization
 import Testing
 import TestSupport
 

@@ -2,7 +2,6 @@ import Foundation
 import FTP
 import FTPWire
 import Logging
-import Synchronization
 import Testing
 import TestSupport
 
@@ -45,8 +44,8 @@ struct TLSSessionReuseTests {
 
 /// Collects log messages, for tests that read what a client logged.
 final class LogCapture: LogHandler, @unchecked Sendable {
-    // @unchecked: the messages are guarded by a Mutex; the rest is set once.
-    private let messages = Mutex<[String]>([])
+    // @unchecked: the messages are guarded by a lock; the rest is set once.
+    private let messages = Locked<[String]>([])
     var metadata: Logger.Metadata = [:]
     var logLevel: Logger.Level = .trace
 

@@ -1,6 +1,5 @@
 import Foundation
 import Net
-import Synchronization
 import Testing
 
 /// Whether this machine has an IPv6 loopback address to listen on.
@@ -28,7 +27,7 @@ struct TransportTests {
 
         let sent = (0..<1_000_000).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ $0 / 256) }
         let written = DispatchSemaphore(value: 0)
-        let writeFailure = Mutex<String?>(nil)
+        let writeFailure = Locked<String?>(nil)
         let client = pair.client
         Thread.detachNewThread {
             do { try client.write(sent) } catch { writeFailure.withLock { $0 = "\(error)" } }

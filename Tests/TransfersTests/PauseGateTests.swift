@@ -1,5 +1,5 @@
 import Foundation
-import Synchronization
+import Net
 import Testing
 import Transfers
 
@@ -8,7 +8,7 @@ import Transfers
 struct PauseGateTests {
     /// Set once a thread has passed the gate.
     final class Passed: Sendable {
-        private let value = Mutex(false)
+        private let value = Locked(false)
         func set() { value.withLock { $0 = true } }
         var isSet: Bool { value.withLock { $0 } }
 

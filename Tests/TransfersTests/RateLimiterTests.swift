@@ -1,5 +1,5 @@
 import Foundation
-import Synchronization
+import Net
 import Testing
 import Transfers
 
@@ -7,7 +7,7 @@ import Transfers
 @Suite("Rate limiter")
 struct RateLimiterTests {
     final class Clock: Sendable {
-        let seconds = Mutex(0.0)
+        let seconds = Locked(0.0)
         func advance(_ delta: Double) { seconds.withLock { $0 += delta } }
         var now: Double { seconds.withLock { $0 } }
     }
@@ -38,7 +38,7 @@ struct RateLimiterTests {
 
     @Test func takingSleepsOffTheWait() {
         let clock = Clock()
-        let slept = Mutex<[Double]>([])
+        let slept = Locked<[Double]>([])
         let limiter = RateLimiter(bytesPerSecond: 2048, clock: { clock.now }, sleep: { seconds in slept.withLock { $0.append(seconds) } })
         limiter.take(204)
         limiter.take(1024)

@@ -2,7 +2,6 @@ import Foundation
 import FTP
 import FTPServer
 import FTPWire
-import Synchronization
 import Testing
 import TestSupport
 import Transfers
@@ -11,7 +10,7 @@ import Transfers
 struct TransferQueueTests {
     /// Events as they came, from any worker thread.
     final class Recorder: Sendable {
-        private let events = Mutex<[String]>([])
+        private let events = Locked<[String]>([])
         func note(_ event: TransferEvent) {
             let text: String? = switch event {
             case .done(let id, _): "done \(id)"
