@@ -102,6 +102,21 @@ public struct Style: Hashable, Sendable {
     /// The terminal's default look.
     public static let plain = Style()
 
+    /// The palette indices of the foreground and background on a terminal with `colors` colours
+    /// (nil: the terminal's default). Two different colours that come to the same index on a
+    /// terminal with few colours (white on bright white, on 8 colours) would hide the text: the
+    /// foreground then becomes black or white, whichever stands out from the background.
+    public func paletteIndices(colors: Int) -> (foreground: Int?, background: Int?) {
+        let foregroundIndex = foreground?.paletteIndex(colors: colors)
+        let backgroundIndex = background?.paletteIndex(colors: colors)
+        guard let backgroundIndex, foregroundIndex == backgroundIndex, foreground != background else {
+            return (foregroundIndex, backgroundIndex)
+        }
+        let (red, green, blue) = Color.rgbOf(backgroundIndex)
+        let isLight = red * 299 + green * 587 + blue * 114 > 128_000
+        return (isLight ? 0 : 7, backgroundIndex)
+    }
+
     /// This style laid over `base`: colours this style leaves unset come from `base`, and
     /// attributes add up.
     public func over(_ base: Style) -> Style {

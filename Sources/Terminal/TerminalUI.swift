@@ -155,8 +155,9 @@ public final class TerminalUI {
     /// The colour pair of a style's colours, made on first use.
     private func pair(_ style: Style) -> Int16 {
         guard colors > 0 else { return 0 }
-        let foreground = Int16(style.foreground?.paletteIndex(colors: colors) ?? -1)
-        let background = Int16(style.background?.paletteIndex(colors: colors) ?? -1)
+        let indices = style.paletteIndices(colors: colors)
+        let foreground = Int16(indices.foreground ?? -1)
+        let background = Int16(indices.background ?? -1)
         if foreground == -1, background == -1 { return 0 }
         let key = Int32(foreground) << 16 | Int32(UInt16(bitPattern: background))
         if let existing = pairs[key] { return existing }

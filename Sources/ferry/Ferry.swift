@@ -49,11 +49,10 @@ enum Main {
 }
 
 /// Warns, once, when a URL among `arguments` holds a password: anyone on the machine can read
-/// command lines in the process list. (URLs typed into the commander are not meant.) The warning
-/// is for the person typing the command, so only when standard error is a terminal: a script's
-/// log would carry it on every run, and its tests too.
+/// command lines in the process list. (URLs typed into the commander are not meant.) Scripts are
+/// warned too, in their logs: a password in a crontab line is the case this is for.
 func warnOfPasswords(in arguments: some Sequence<String>) {
-    guard isatty(STDERR_FILENO) == 1, arguments.contains(where: { (try? FTPURL($0))?.password != nil }) else { return }
+    guard arguments.contains(where: { (try? FTPURL($0))?.password != nil }) else { return }
     printError("ferry: warning: a password in a URL on the command line can be read by other users in the process list; use FERRY_PASSWORD or ~/.netrc instead")
 }
 

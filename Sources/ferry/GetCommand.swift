@@ -29,7 +29,7 @@ struct GetCommand: ParsableCommand {
 
     @OptionGroup var connection: ConnectionOptions
 
-    @Argument(help: "Remote files as URLs, then optionally the local file or folder.")
+    @Argument(help: ArgumentHelp("Remote files as URLs, then optionally the local file or folder.", valueName: "url-or-local"))
     var arguments: [String]
 
     func validate() throws {

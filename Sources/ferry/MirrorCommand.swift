@@ -35,7 +35,7 @@ struct MirrorCommand: ParsableCommand {
 
     @OptionGroup var connection: ConnectionOptions
 
-    @Argument(help: "URL LOCALDIR, or with -R LOCALDIR URL.")
+    @Argument(help: ArgumentHelp("URL LOCALDIR, or with -R LOCALDIR URL.", valueName: "source-and-target"))
     var arguments: [String]
 
     func run() throws {

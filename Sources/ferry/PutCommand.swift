@@ -27,7 +27,7 @@ struct PutCommand: ParsableCommand {
 
     @OptionGroup var connection: ConnectionOptions
 
-    @Argument(help: "Local files, then the remote file or directory as a URL.")
+    @Argument(help: ArgumentHelp("Local files, then the remote file or directory as a URL.", valueName: "local-or-url"))
     var arguments: [String]
 
     func validate() throws {

@@ -24,6 +24,27 @@ struct SecretsTests {
         #expect(!get.standardError.contains("\u{1B}"))
     }
 
+    @Test func aPasswordInAURLIsWarnedOfInAScriptToo() throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        let local = try TemporaryDirectory()
+        defer { local.remove() }
+        try fixture.root.write("file.txt", Data("x".utf8))
+        let warned = try FerryProcess.run(["ls", fixture.url()], in: local.path)
+        #expect(warned.status == 0, "\(warned.standardError)")
+        let warnings = warned.standardError.split(separator: "\n").filter { $0.contains("password in a URL") }
+        #expect(warnings.count == 1, "\(warned.standardError)")
+        #expect(warned.standardError.contains("FERRY_PASSWORD") && warned.standardError.contains("~/.netrc"))
+        #expect(!warned.standardError.contains(ServerFixture.password))
+        #expect(warned.standardOutput.contains("file.txt"))
+
+        let url = "ftp://\(ServerFixture.user)@127.0.0.1:\(fixture.port)/"
+        let quiet = try FerryProcess.run(["ls", url], in: local.path, environment: ["FERRY_PASSWORD": ServerFixture.password])
+        #expect(quiet.status == 0, "\(quiet.standardError)")
+        #expect(quiet.standardError.isEmpty, "\(quiet.standardError)")
+        #expect(quiet.standardOutput.contains("file.txt"))
+    }
+
     @Test func coreDumpsAreOff() throws {
         let folder = try TemporaryDirectory()
         defer { folder.remove() }

@@ -75,6 +75,14 @@ struct ScreenTests {
         #expect(Color.rgb(255, 0, 0).paletteIndex(colors: 256) == 196)
         #expect(Color.rgb(255, 0, 0).paletteIndex(colors: 8) == 1)
         #expect(Color.indexed(21).paletteIndex(colors: 16) == 4)
+        // White on bright white is white on white on 8 colours: the text turns black instead.
+        let pale = Style(foreground: Color("white"), background: Color("bright-white"))
+        #expect(pale.paletteIndices(colors: 256) == (7, 15))
+        #expect(pale.paletteIndices(colors: 8) == (0, 7))
+        #expect(Style(foreground: .named(7), background: .named(4)).paletteIndices(colors: 8) == (7, 4))
+        #expect(Style(foreground: Color("bright-blue"), background: .named(4)).paletteIndices(colors: 8) == (7, 4))
+        #expect(Style(background: .named(2)).paletteIndices(colors: 8) == (nil, 2))
+        #expect(Style(foreground: Color("208"), background: Color("208")).paletteIndices(colors: 8) == (3, 3))
         #expect(Style(foreground: .named(1)).over(Style(background: .named(4), bold: true)) == Style(foreground: .named(1), background: .named(4), bold: true))
     }
 }

@@ -6,6 +6,14 @@ public struct ProgramResult: Sendable {
     public let status: Int32
     public let standardOutput: String
     public let standardError: String
+
+    /// Standard error without ferry's warning of a password in a URL, which every run given a
+    /// URL with a password prints (as the tests' URLs have one).
+    public var standardErrorBesidesPasswordWarning: String {
+        standardError.split(separator: "\n", omittingEmptySubsequences: false)
+            .filter { !$0.hasPrefix("ferry: warning: a password in a URL") }
+            .joined(separator: "\n")
+    }
 }
 
 /// Runs programs for tests, each bounded by a timeout: standard output and error go to files
