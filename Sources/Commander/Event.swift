@@ -110,8 +110,9 @@ public enum Effect: Equatable, Sendable {
     case uploadEdit(EditSession, force: Bool)
     /// Stop the listing running for a pane.
     case cancelListing(pane: Int)
-    /// Read `length` bytes of a file to view, from `offset` (fewer where the file ends).
-    case viewRange(location: Location, entry: ListingEntry, offset: UInt64, length: Int)
+    /// Read `length` bytes of a file to view, from `offset` (fewer where the file ends), on the
+    /// connection of the pane the file is in.
+    case viewRange(pane: Int, location: Location, entry: ListingEntry, offset: UInt64, length: Int)
     /// Accept a certificate for a site (this session only, or for ever), then list `location`.
     case trustCertificate(pane: Int, location: Location, fingerprint: String, always: Bool)
     /// Connect with a password typed in the commander.

@@ -2,17 +2,11 @@ import CNcurses
 import Glibc
 import ScreenKit
 
-/// What the terminal reports: keys and size changes.
-public enum TerminalInput: Equatable, Sendable {
-    case key(Key)
-    case resize(width: Int, height: Int)
-}
-
 /// The only code that talks to ncurses: it starts and restores the terminal, decodes keys and
 /// draws the cells of a `Screen` that changed since the last one.
 ///
 /// Confined to the thread that made it (the main thread): ncurses is not thread-safe.
-public final class TerminalUI {
+public final class TerminalUI: TerminalDevice {
     private let window: UnsafeMutablePointer<WINDOW>
     private var shown: Screen?
     private var pairs: [Int32: Int16] = [:]
@@ -73,6 +67,14 @@ public final class TerminalUI {
         curs_set(1)
         endwin()
         FatalSignals.uninstall()
+    }
+
+    /// Sleeps in poll(2) on standard input and `descriptors` up to `timeout`, then returns the
+    /// keys and resizes waiting.
+    public func readInput(timeout: Double?, waking descriptors: [Int32]) -> [TerminalInput] {
+        var polled = ([STDIN_FILENO] + descriptors).map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
+        _ = poll(&polled, nfds_t(polled.count), timeout.map { Int32(max(0, $0 * 1000)) } ?? -1)
+        return readInput()
     }
 
     /// The keys and resizes waiting, without blocking.
@@ -188,17 +190,10 @@ public final class TerminalUI {
         }
     }
 
+    /// A character ncurses read: below 128 as `KeyDecoder` reads a byte, above as itself.
     private static func characterKey(_ value: UInt32) -> Key? {
-        switch value {
-        case 10, 13: return .enter
-        case 9: return .tab
-        case 8, 127: return .backspace
-        case 27: return .escape
-        case 1...26: return .control(Character(Unicode.Scalar(value + 96) ?? "a"))
-        default:
-            guard value >= 32, let scalar = Unicode.Scalar(value) else { return nil }
-            return .character(Character(scalar))
-        }
+        if let byte = UInt8(exactly: value), byte < 0x80 { return KeyDecoder.plain(byte) }
+        return Unicode.Scalar(value).map { .character(Character($0)) }
     }
 
     /// ncurses needs a UTF-8 locale for wide characters and line drawing.

@@ -182,7 +182,7 @@ struct CommanderTests {
         for _ in 0..<3 { _ = update(&state, .key(.down)) }
         let effects = update(&state, .key(.function(3)))
         let readme = Self.sampleEntries()[2]
-        #expect(effects == [.viewRange(location: Self.remote, entry: readme, offset: 0, length: Viewer.rangeLength)])
+        #expect(effects == [.viewRange(pane: 1, location: Self.remote, entry: readme, offset: 0, length: Viewer.rangeLength)])
         let text = (1...100).map { "line \($0)\twith a tab and an \u{1B}[31mescape" }.joined(separator: "\n")
         _ = update(&state, .viewRangeLoaded(location: Self.remote, entry: readme, offset: 0, result: .success(Array(text.utf8))))
         #expect(state.viewer?.isHex == false)
@@ -191,7 +191,7 @@ struct CommanderTests {
         _ = update(&state, .key(.character("q")))
         #expect(state.viewer == nil)
         let blob = ListingEntry(name: "blob", kind: .file, size: 64)
-        state.viewer = Viewer(title: "blob", location: Self.remote, entry: blob)
+        state.viewer = Viewer(title: "blob", pane: 1, location: Self.remote, entry: blob)
         _ = update(&state, .viewRangeLoaded(location: Self.remote, entry: blob, offset: 0, result: .success((0..<64).map { UInt8($0 * 4) })))
         #expect(state.viewer?.isHex == true)
         #expect(state.viewer?.lines.first == "00000000  00 04 08 0c 10 14 18 1c 20 24 28 2c 30 34 38 3c  |........ $(,048<|")
