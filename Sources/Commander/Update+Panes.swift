@@ -176,7 +176,7 @@ func viewFile(_ state: inout AppState) -> [Effect] {
 func editFile(_ state: inout AppState) -> [Effect] {
     guard let entry = state.activePane.current, entry.kind == .file || entry.kind == .link else { return [] }
     state.message = "Opening \(Sanitizer.visible(entry.name))…"
-    return [.prepareEdit(location: state.activePane.location, entry: entry)]
+    return [.prepareEdit(pane: state.active, location: state.activePane.location, entry: entry)]
 }
 
 /// Typing narrows a quick search; true when the key was used.

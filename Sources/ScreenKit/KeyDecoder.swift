@@ -54,7 +54,7 @@ public struct KeyDecoder: Sendable {
     }
 
     /// A key of one byte below 0x80: a control character or a printable ASCII one.
-    public static func plain(_ byte: UInt8) -> Key? {
+    private static func plain(_ byte: UInt8) -> Key? {
         switch byte {
         case 10, 13: .enter
         case 9: .tab

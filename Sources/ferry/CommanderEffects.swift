@@ -19,17 +19,17 @@ struct CommanderEffects {
         case .startTransfer(let id, let request): workers.startTransfer(id: id, request)
         case .cancelTransfer(let id): workers.cancelTransfer(id: id)
         case .pauseTransfer(let id, let paused): workers.pauseTransfer(id: id, paused: paused)
-        case .makeDirectory(let location, let name): workers.makeDirectory(in: location, named: name)
-        case .changeMode(let location, let entries, let mode): workers.changeMode(in: location, of: entries, to: mode)
-        case .delete(let location, let entries): workers.delete(in: location, entries)
-        case .rename(let location, let entry, let name): workers.rename(in: location, entry, to: name)
+        case .makeDirectory(let pane, let location, let name): workers.makeDirectory(pane: pane, in: location, named: name)
+        case .changeMode(let pane, let location, let entries, let mode): workers.changeMode(pane: pane, in: location, of: entries, to: mode)
+        case .delete(let pane, let location, let entries): workers.delete(pane: pane, in: location, entries)
+        case .rename(let pane, let location, let entry, let name): workers.rename(pane: pane, in: location, entry, to: name)
         case .connect(let pane, let url, let user): workers.connect(pane: pane, url: url, user: user)
         case .connectWithPassword(let pane, let url, let password): workers.connect(pane: pane, url: url, password: password)
         case .trustCertificate(let pane, let location, let fingerprint, let always):
             workers.trustCertificate(pane: pane, location: location, fingerprint: fingerprint, always: always)
         case .viewRange(let pane, let location, let entry, let offset, let length):
             workers.viewRange(pane: pane, location: location, entry: entry, offset: offset, length: length)
-        case .prepareEdit(let location, let entry): workers.prepareEdit(location: location, entry: entry)
+        case .prepareEdit(let pane, let location, let entry): workers.prepareEdit(pane: pane, location: location, entry: entry)
         case .runEditor(let session):
             let changed = edit(session.localPath)
             if !changed { CommanderWorkers.removeEditCopy(session.localPath) }

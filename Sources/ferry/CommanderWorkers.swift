@@ -132,17 +132,17 @@ final class CommanderWorkers: @unchecked Sendable {
         if paused { gate.pause() } else { gate.resume() }
     }
 
-    func makeDirectory(in location: Location, named name: String) {
-        operate(on: location, success: "Made \(name)") { client in
+    func makeDirectory(pane: Int, in location: Location, named name: String) {
+        operate(pane: pane, on: location, success: "Made \(name)") { client in
             if let client { try client.mkd(Self.remotePath(location).appending(RemotePath(name))) } else {
                 try FileManager.default.createDirectory(atPath: Self.localPath(location) + "/" + name, withIntermediateDirectories: false)
             }
         }
     }
 
-    func changeMode(in location: Location, of entries: [ListingEntry], to mode: Int) {
+    func changeMode(pane: Int, in location: Location, of entries: [ListingEntry], to mode: Int) {
         let octal = String(mode, radix: 8)
-        operate(on: location, success: "Permissions of \(entries.count) entr\(entries.count == 1 ? "y" : "ies") set to \(octal)") { client in
+        operate(pane: pane, on: location, success: "Permissions of \(entries.count) entr\(entries.count == 1 ? "y" : "ies") set to \(octal)") { client in
             for entry in entries {
                 if let client {
                     do {
@@ -158,8 +158,8 @@ final class CommanderWorkers: @unchecked Sendable {
         }
     }
 
-    func delete(in location: Location, _ entries: [ListingEntry]) {
-        operate(on: location, success: "Deleted \(entries.count) entr\(entries.count == 1 ? "y" : "ies")") { client in
+    func delete(pane: Int, in location: Location, _ entries: [ListingEntry]) {
+        operate(pane: pane, on: location, success: "Deleted \(entries.count) entr\(entries.count == 1 ? "y" : "ies")") { client in
             // A name that could lead outside the folder is left alone, the rest deleted.
             var refused: [FTPError] = []
             for entry in entries {
@@ -179,9 +179,9 @@ final class CommanderWorkers: @unchecked Sendable {
         }
     }
 
-    func rename(in location: Location, _ entry: ListingEntry, to name: String) {
+    func rename(pane: Int, in location: Location, _ entry: ListingEntry, to name: String) {
         // A name stays in the folder; a path starting with / goes where it says.
-        operate(on: location, success: "Moved to \(name)") { client in
+        operate(pane: pane, on: location, success: "Moved to \(name)") { client in
             if let client {
                 let directory = Self.remotePath(location)
                 let target = name.hasPrefix("/") ? RemotePath(name) : directory.appending(RemotePath(name))
@@ -204,12 +204,12 @@ final class CommanderWorkers: @unchecked Sendable {
         browseQueues[pane].async { self.viewRangeNow(pane: pane, location, entry, offset: offset, length: length) }
     }
 
-    func prepareEdit(location: Location, entry: ListingEntry) {
-        browseQueues[0].async { self.prepareEditNow(location, entry) }
+    func prepareEdit(pane: Int, location: Location, entry: ListingEntry) {
+        browseQueues[pane].async { self.prepareEditNow(pane: pane, location, entry) }
     }
 
     func uploadEdit(_ session: EditSession, force: Bool) {
-        browseQueues[0].async { self.uploadEditNow(session, force: force) }
+        browseQueues[session.pane].async { self.uploadEditNow(session, force: force) }
     }
 
     func resumeUnfinishedTransfers() {
@@ -363,20 +363,20 @@ final class CommanderWorkers: @unchecked Sendable {
 
     /// Makes the local copy to edit: the file itself when local, else a download into a private
     /// temporary folder, with the server's size and time noted.
-    private func prepareEditNow(_ location: Location, _ entry: ListingEntry) {
+    private func prepareEditNow(pane: Int, _ location: Location, _ entry: ListingEntry) {
         do {
             switch location {
             case .local(let folder):
                 let localPath = try ListedName.local(entry, in: folder, to: "edit")
-                mailbox.post(.event(.editReady(EditSession(location: location, entry: entry, localPath: localPath, stamp: ""))))
+                mailbox.post(.event(.editReady(EditSession(pane: pane, location: location, entry: entry, localPath: localPath, stamp: ""))))
             case .remote(let site, let directory):
                 let path = try ListedName.remote(entry, in: directory, to: "edit")
                 let folder = try Self.privateFolder("ferry-edit")
                 let localPath = folder.appendingPathComponent(entry.name).path
-                let stamp = try withBrowseSession(pane: 0, site: site) { client in try Self.remoteStamp(path, client: client) }
-                guard let session = browseSession(pane: 0, site: site) else { throw FTPError(kind: .usage, detail: "unknown site \(site)") }
+                let stamp = try withBrowseSession(pane: pane, site: site) { client in try Self.remoteStamp(path, client: client) }
+                guard let session = browseSession(pane: pane, site: site) else { throw FTPError(kind: .usage, detail: "unknown site \(site)") }
                 try FileDownload(remotePath: path, localPath: localPath).run(on: session, retry: .never)
-                mailbox.post(.event(.editReady(EditSession(location: location, entry: entry, localPath: localPath, stamp: stamp))))
+                mailbox.post(.event(.editReady(EditSession(pane: pane, location: location, entry: entry, localPath: localPath, stamp: stamp))))
             }
         } catch {
             mailbox.post(.event(.operationFinished(location: location, message: "Cannot edit \(Sanitizer.visible(entry.name)): \(Self.describe(error))")))
@@ -389,7 +389,7 @@ final class CommanderWorkers: @unchecked Sendable {
         var message = "Uploaded \(session.name)"
         do {
             if !force {
-                let now = try withBrowseSession(pane: 0, site: site) { client in
+                let now = try withBrowseSession(pane: session.pane, site: site) { client in
                     try Self.remoteStamp(try ListedName.remote(session.entry, in: directory, to: "upload"), client: client)
                 }
                 if now != session.stamp {
@@ -397,7 +397,7 @@ final class CommanderWorkers: @unchecked Sendable {
                     return
                 }
             }
-            guard let remote = browseSession(pane: 0, site: site) else { return }
+            guard let remote = browseSession(pane: session.pane, site: site) else { return }
             let target = session.name == session.entry.name
                 ? try ListedName.remote(session.entry, in: directory, to: "upload") : directory.appending(RemotePath(session.name))
             try FileUpload(localPath: session.localPath, remotePath: target).run(on: remote, retry: connection.retryPolicy)
@@ -469,13 +469,13 @@ final class CommanderWorkers: @unchecked Sendable {
         }
     }
 
-    /// Runs a file operation on the queue of a pane showing `location`, then reports.
-    private func operate(on location: Location, success: String, _ body: @escaping @Sendable (FTPClient?) throws -> Void) {
-        browseQueues[0].async {
+    /// Runs a file operation on the queue and connection of the pane that asked for it, then reports.
+    private func operate(pane: Int, on location: Location, success: String, _ body: @escaping @Sendable (FTPClient?) throws -> Void) {
+        browseQueues[pane].async {
             var message = success
             do {
                 if case .remote(let site, _) = location {
-                    try self.withBrowseSession(pane: 0, site: site) { try body($0) }
+                    try self.withBrowseSession(pane: pane, site: site) { try body($0) }
                 } else {
                     try body(nil)
                 }

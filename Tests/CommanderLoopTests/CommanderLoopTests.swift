@@ -129,4 +129,56 @@ struct CommanderLoopTests {
         try commander.waitFor("two running at once") { $0.contains("Transfers: 2 running, 1 queued") }
         try commander.waitFor("all done", timeout: 40) { _ in files.allSatisfy { local.read($0.key) == $0.value } }
     }
+
+    @Test func theConnectDialogAsksForThePasswordWithoutEcho() throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        try fixture.root.write("plans.txt", Data("x".utf8))
+        let local = try TemporaryDirectory()
+        defer { local.remove() }
+        let commander = try CommanderHarness(local: local)
+        try commander.waitFor("9Connect")
+        commander.type(":")
+        try commander.waitFor("Connect")
+        commander.press(.backspace, .backspace, .backspace, .backspace, .backspace, .backspace)
+        commander.type("ftp://127.0.0.1:\(fixture.port)/\r")
+        try commander.waitFor("User for")
+        commander.type(ServerFixture.user + "\r")
+        try commander.waitFor("Password for ftp://alice@127.0.0.1")
+        commander.type(ServerFixture.password)
+        let typed = try commander.waitFor("******")
+        #expect(!typed.contains(ServerFixture.password))
+        commander.press(.enter)
+        let listed = try commander.waitFor("plans.txt")
+        #expect(!listed.contains(ServerFixture.password))
+    }
+
+    /// F8 on a listing that names an entry leading outside its folder deletes the rest and
+    /// names the one refused; nothing outside is touched.
+    @Test func f8DeletesTheSafeRestAndNamesTheRefusedEntry() throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        let local = try TemporaryDirectory()
+        defer { local.remove() }
+        try fixture.root.write("tree/top.txt", Data("in".utf8))
+        for name in ["top.txt", "keep.txt", "other/file.txt"] { try fixture.root.write(name, Data("out".utf8)) }
+        fixture.server.faults.serveListing(Array("""
+            -rw-r--r-- 1 u g 1 Jan 1 2024 top.txt\r
+            drwxr-xr-x 1 u g 0 Jan 1 2024 x/../..\r
+
+            """.utf8))
+        let commander = try CommanderHarness(local: local, server: fixture, at: "tree/")
+        try commander.waitFor("x/../..")
+        // From the parent row: the folder, then the file, each marked with Space.
+        commander.type("\u{1B}[B  ")
+        try commander.waitFor("2 marked")
+        commander.press(.function(8))
+        try commander.waitFor("Delete 2 entries")
+        commander.press(.enter)
+        let screen = try commander.waitFor("refusing to delete")
+        #expect(screen.contains("x/../.."), "\(screen)")
+        #expect(!fixture.root.exists("tree/top.txt"))
+        #expect(fixture.root.exists("tree"))
+        for name in ["top.txt", "keep.txt", "other/file.txt"] { #expect(fixture.root.read(name) == Data("out".utf8), "\(name)") }
+    }
 }

@@ -156,6 +156,28 @@ struct CommanderLoopTransferTests {
         let logins = fixture.server.receivedCommands.filter { $0.hasPrefix("USER ") }
         #expect(logins.count == 1, "\(fixture.server.receivedCommands)")
     }
+
+    /// A folder made (F7) and a file deleted (F8) in the right pane use its connection too.
+    @Test func fileOperationsRunOnTheConnectionOfTheirPane() throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        let local = try TemporaryDirectory()
+        defer { local.remove() }
+        try fixture.root.write("old.txt", Data("x".utf8))
+        let commander = try CommanderHarness(local: local, server: fixture)
+        try commander.waitFor("old.txt")
+        commander.press(.function(7))
+        try commander.waitFor("Make a folder in")
+        commander.type("made\r")
+        try commander.waitFor("the folder made") { _ in fixture.root.exists("made") }
+        try commander.waitFor("the pane shows it") { $0.contains("/made") }
+        commander.press(.end, .function(8))
+        try commander.waitFor("Delete \"old.txt\"")
+        commander.press(.enter)
+        try commander.waitFor("the file deleted") { _ in !fixture.root.exists("old.txt") }
+        let logins = fixture.server.receivedCommands.filter { $0.hasPrefix("USER ") }
+        #expect(logins.count == 1, "\(fixture.server.receivedCommands)")
+    }
 }
 
 extension TemporaryDirectory {
