@@ -4,6 +4,10 @@ import ScreenKit
 // help and handler together), then the fixed keys of the viewer, the help screen, the transfer
 // queue, the folder tree and each kind of dialog. The keymap presets and the help screen are
 // made from these tables, so what a key does and what the help says of it never disagree.
+//
+// A key goes to the first place that has it (`handle` in `Update.swift`): an open dialog or the
+// help, else the viewer, else the focused queue, else the folder tree, else a quick search being
+// typed, else the panes' command bound to it in the keymap.
 
 /// A command of the panes: what its keys do, the words the key bar and the help screen show for
 /// it, and the handler that carries it out. A keys file rebinds the keys; the rest is fixed.

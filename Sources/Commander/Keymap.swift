@@ -62,7 +62,7 @@ public struct Keymap: Equatable, Sendable {
         guard let bindings = table["bindings"]?.table else { return keymap }
         for (name, value) in bindings {
             guard let key = Keymap.key(named: name) else {
-                throw ConfigurationError(file: file, line: line(of: name), message: "unknown key \"\(name)\" (F1...F24, Ctrl-A...Ctrl-Z, Enter, Space, a letter, ...)")
+                throw ConfigurationError(file: file, line: line(of: name), message: "unknown key \"\(name)\" (F1...F24, Ctrl-A...Ctrl-Z, Alt-x, Enter, Space, a letter, ...)")
             }
             guard let actionName = value.string else {
                 throw ConfigurationError(file: file, line: line(of: name), message: "\(name): the action must be a string")

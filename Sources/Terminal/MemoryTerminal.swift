@@ -11,8 +11,6 @@ public final class MemoryTerminal: TerminalDevice {
     public private(set) var screen: Screen?
     /// How many times something was drawn.
     public private(set) var draws = 0
-    /// How many times the terminal was handed to something else (an editor, a suspend).
-    public private(set) var handovers = 0
     private var input: [TerminalInput] = []
     private var decoder = KeyDecoder()
 
@@ -41,9 +39,6 @@ public final class MemoryTerminal: TerminalDevice {
     /// The screen's text, a line per row with trailing spaces trimmed; empty before the first draw.
     public var text: String { screen?.dump() ?? "" }
 
-    /// Whether input waits to be read.
-    public var hasInput: Bool { !input.isEmpty || decoder.isWaiting }
-
     public func draw(_ screen: Screen) {
         self.screen = screen
         draws += 1
@@ -64,7 +59,6 @@ public final class MemoryTerminal: TerminalDevice {
     public func adoptNewSize() -> TerminalInput? { nil }
 
     public func runOutside<Result>(_ body: () throws -> Result) rethrows -> Result {
-        handovers += 1
-        return try body()
+        try body()
     }
 }

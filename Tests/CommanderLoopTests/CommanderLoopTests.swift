@@ -25,6 +25,24 @@ struct CommanderLoopTests {
         #expect(!commander.loop.state.isRunning)
     }
 
+    @Test func anIdleCommanderDrawsNothingAndAResizeRedrawsAtTheNewSize() throws {
+        let local = try TemporaryDirectory()
+        defer { local.remove() }
+        try local.write("file.txt", Data("x".utf8))
+        let commander = try CommanderHarness(local: local)
+        try commander.waitFor("file.txt")
+        commander.idle(0.3)
+        let draws = commander.terminal.draws
+        commander.idle(0.3)
+        #expect(commander.terminal.draws == draws)
+        commander.terminal.resize(width: 80, height: 24)
+        commander.loop.step(maxWait: 0)
+        let lines = commander.screen.split(separator: "\n", omittingEmptySubsequences: false)
+        #expect(lines.count == 24)
+        #expect(lines.first?.contains("┐┌") == true)
+        #expect(commander.screen.contains("file.txt"))
+    }
+
     @Test func helpListsTheKeysAndClosesOnEscape() throws {
         let local = try TemporaryDirectory()
         defer { local.remove() }
