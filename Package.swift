@@ -68,6 +68,10 @@ let package = Package(
             name: "InteropTests",
             dependencies: ["FTP", "FTPWire", "TestSupport", .product(name: "Logging", package: "swift-log")]
         ),
+        .testTarget(
+            name: "CommanderLoopTests",
+            dependencies: ["ferry", "Commander", "ScreenKit", "Terminal", "FTP", "Transfers", "TestSupport"]
+        ),
         .testTarget(name: "EndToEndTests", dependencies: ["FTP", "FTPServer", "Spawn", "TestSupport"], exclude: ["ListingGolden"]),
     ],
     swiftLanguageModes: [.v6]

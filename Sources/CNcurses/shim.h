@@ -22,7 +22,6 @@ static inline int ferry_put_cell(WINDOW *window, int y, int x, const wchar_t *te
     return mvwadd_wch(window, y, x, &cell);
 }
 
-static inline int ferry_key_f(int number) { return KEY_F(number); }
 static inline int ferry_wcwidth(wchar_t character) { return wcwidth(character); }
 static inline int ferry_colors(void) { return COLORS; }
 static inline int ferry_color_pairs(void) { return COLOR_PAIRS; }

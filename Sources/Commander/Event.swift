@@ -41,9 +41,11 @@ public enum Event: Sendable {
     case viewRangeLoaded(location: Location, entry: ListingEntry, offset: UInt64, result: Result<[UInt8], ListingFailure>)
 }
 
-/// A file being edited: where it lives, its local copy, and what the server said of it when it
-/// was fetched (to notice a change made meanwhile).
+/// A file being edited: the pane and folder it is in, its local copy, and what the server said
+/// of it when it was fetched (to notice a change made meanwhile).
 public struct EditSession: Equatable, Sendable {
+    /// The pane the file is in: it is fetched and sent back on that pane's connection.
+    public let pane: Int
     public let location: Location
     public let entry: ListingEntry
     /// The name to store the copy under: the entry's, or another after "save as".
@@ -52,7 +54,8 @@ public struct EditSession: Equatable, Sendable {
     /// The server's size and time of the file when fetched; empty for local files.
     public let stamp: String
 
-    public init(location: Location, entry: ListingEntry, localPath: String, stamp: String) {
+    public init(pane: Int, location: Location, entry: ListingEntry, localPath: String, stamp: String) {
+        self.pane = pane
         self.location = location
         self.entry = entry
         name = entry.name
@@ -92,26 +95,28 @@ public enum Effect: Equatable, Sendable {
     case cancelTransfer(id: Int)
     /// Hold a running transfer between two chunks, or let it go on.
     case pauseTransfer(id: Int, paused: Bool)
-    case makeDirectory(location: Location, name: String)
+    // File operations run on the connection of the pane that asked for them.
+    case makeDirectory(pane: Int, location: Location, name: String)
     /// List the folders of a branch of a pane's tree.
     case listFolders(pane: Int, location: Location)
     /// Set the permissions of entries (SITE CHMOD on a server) to an octal mode such as 0o644.
-    case changeMode(location: Location, entries: [ListingEntry], mode: Int)
-    case delete(location: Location, entries: [ListingEntry])
-    case rename(location: Location, entry: ListingEntry, to: String)
+    case changeMode(pane: Int, location: Location, entries: [ListingEntry], mode: Int)
+    case delete(pane: Int, location: Location, entries: [ListingEntry])
+    case rename(pane: Int, location: Location, entry: ListingEntry, to: String)
     /// Open a URL (typed in the connect dialog) in a pane, as `user` when the URL names none
     /// (nil: the URL's user, else anonymous).
     case connect(pane: Int, url: String, user: String?)
-    /// Fetch a file to edit (a server's to a temporary copy).
-    case prepareEdit(location: Location, entry: ListingEntry)
+    /// Fetch a file to edit (a server's to a temporary copy), on the connection of its pane.
+    case prepareEdit(pane: Int, location: Location, entry: ListingEntry)
     /// Hand the terminal to `$EDITOR` on the local copy; the program's event loop does this.
     case runEditor(EditSession)
     /// Send an edited copy back; unless `force`, only if the server's file did not change meanwhile.
     case uploadEdit(EditSession, force: Bool)
     /// Stop the listing running for a pane.
     case cancelListing(pane: Int)
-    /// Read `length` bytes of a file to view, from `offset` (fewer where the file ends).
-    case viewRange(location: Location, entry: ListingEntry, offset: UInt64, length: Int)
+    /// Read `length` bytes of a file to view, from `offset` (fewer where the file ends), on the
+    /// connection of the pane the file is in.
+    case viewRange(pane: Int, location: Location, entry: ListingEntry, offset: UInt64, length: Int)
     /// Accept a certificate for a site (this session only, or for ever), then list `location`.
     case trustCertificate(pane: Int, location: Location, fingerprint: String, always: Bool)
     /// Connect with a password typed in the commander.

@@ -359,6 +359,8 @@ public struct Viewer: Equatable, Sendable {
     }
 
     public let title: String
+    /// The pane the file is in: its ranges are read on that pane's connection.
+    public let pane: Int
     public let location: Location
     public let entry: ListingEntry
     /// The size the listing gave, if any.
@@ -389,9 +391,10 @@ public struct Viewer: Equatable, Sendable {
     /// A line longer than this is shown as several.
     public static let longestLine = 4096
 
-    /// A viewer of `entry` in `location`, asking for the file's first range.
-    public init(title: String, location: Location, entry: ListingEntry) {
+    /// A viewer of `entry` in `location`, shown in `pane`, asking for the file's first range.
+    public init(title: String, pane: Int, location: Location, entry: ListingEntry) {
         self.title = title
+        self.pane = pane
         self.location = location
         self.entry = entry
         size = entry.size

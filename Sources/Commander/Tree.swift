@@ -67,56 +67,6 @@ public struct FolderTree: Equatable, Sendable {
     }
 }
 
-/// What a key does in the folder tree.
-public enum TreeCommand: Sendable, CaseIterable {
-    case up, down, expand, collapse, open, close
-}
-
-extension KeyTable where Command == TreeCommand {
-    /// The folder tree (`t`).
-    public static var tree: KeyTable {
-        KeyTable("Folder tree", [
-            KeyBinding([.up, .character("k")], .up, "folder up"),
-            KeyBinding([.down, .character("j")], .down, "folder down"),
-            KeyBinding([.right, .character("+"), .character("l")], .expand, "open a branch (a server's is listed then)"),
-            KeyBinding([.left, .character("-"), .character("h")], .collapse, "close a branch, or go to its parent"),
-            KeyBinding([.enter], .open, "show that folder's files"),
-            KeyBinding([.character("t"), .escape], .close, "back to the files"),
-        ])
-    }
-}
-
-/// The tree's keys, while a pane shows it.
-func handleTree(_ key: Key, in state: inout AppState) -> [Effect] {
-    guard var tree = state.activePane.tree, let command = KeyTable.tree.command(for: key) else { return [] }
-    let pane = state.active
-    var effects: [Effect] = []
-    switch command {
-    case .up: tree.cursor = max(0, tree.cursor - 1)
-    case .down: tree.cursor = min(tree.rows.count - 1, tree.cursor + 1)
-    case .expand:
-        if tree.expand() { effects = [.listFolders(pane: pane, location: tree.current.location)] }
-    case .collapse: tree.collapse()
-    case .open:
-        state.panes[pane].tree = nil
-        state.panes[pane].loading = true
-        return [.list(pane: pane, location: tree.current.location, focus: nil)]
-    case .close:
-        state.panes[pane].tree = nil
-        return []
-    }
-    let rows = Layout(state).listRows
-    if tree.cursor < tree.top { tree.top = tree.cursor }
-    if tree.cursor >= tree.top + rows { tree.top = tree.cursor - rows + 1 }
-    state.panes[pane].tree = tree
-    return effects
-}
-
-/// Shows the active pane's folder as a tree, from the folders its listing holds.
-func openTree(in state: inout AppState) {
-    state.activePane.tree = FolderTree(root: state.activePane.location, folders: state.activePane.entries)
-}
-
 /// Draws a pane's tree over its file rows.
 func drawTree(_ tree: FolderTree, x: Int, width: Int, rows: Int, isActive: Bool, theme: Theme, on screen: inout Screen) {
     for row in 0..<rows {

@@ -41,7 +41,7 @@ func move(_ entries: [ListingEntry], from source: Location, to text: String, in 
     }
     guard !text.isEmpty, text != entry.name else { return [] }
     state.panes[state.active].marked = []
-    return [.rename(location: source, entry: entry, to: text)]
+    return [.rename(pane: state.active, location: source, entry: entry, to: text)]
 }
 
 func askToCopy(_ state: inout AppState) -> [Effect] {

@@ -85,17 +85,17 @@ func confirm(_ dialog: Dialog, in state: inout AppState) -> [Effect] {
         return []
     case .delete(let pane, let location, let entries):
         state.panes[pane].marked = []
-        return [.delete(location: location, entries: entries)]
-    case .makeDirectory(_, let location):
+        return [.delete(pane: pane, location: location, entries: entries)]
+    case .makeDirectory(let pane, let location):
         guard !text.isEmpty else { return [] }
-        return [.makeDirectory(location: location, name: text)]
+        return [.makeDirectory(pane: pane, location: location, name: text)]
     case .changeMode(let pane, let location, let entries):
         guard (3...4).contains(text.count), let mode = Int(text, radix: 8), mode >= 0, mode <= 0o7777 else {
             state.message = "Permissions are 3 or 4 octal digits, such as 644 or 755"
             return []
         }
         state.panes[pane].marked = []
-        return [.changeMode(location: location, entries: entries, mode: mode)]
+        return [.changeMode(pane: pane, location: location, entries: entries, mode: mode)]
     case .password(let pane, let url):
         state.panes[pane].loading = true
         return [.connectWithPassword(pane: pane, url: url, password: text)]

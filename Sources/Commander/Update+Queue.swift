@@ -57,6 +57,33 @@ func handleQueue(_ key: Key, in state: inout AppState) -> [Effect] {
     return []
 }
 
+/// `Q`: the queue takes the keys, when it holds transfers.
+func focusQueue(_ state: inout AppState) -> [Effect] {
+    guard !Layout.queueItems(state).isEmpty else {
+        state.message = "No transfers to steer"
+        return []
+    }
+    state.queueFocused = true
+    state.queueCursor = min(state.queueCursor, Layout.queueItems(state).count - 1)
+    return []
+}
+
+/// `x` in the panes: cancels the last transfer running (else the first waiting).
+func cancelRunningTransfer(_ state: inout AppState) -> [Effect] {
+    guard let running = state.transfers.last(where: { $0.state == .running }) ?? state.transfers.first(where: \.isActive) else { return [] }
+    modifyTransfer(&state, running.id) { $0.state = .cancelled }
+    return [.cancelTransfer(id: running.id)]
+}
+
+/// `R` in the panes: queues every failed transfer again.
+func retryFailedTransfers(_ state: inout AppState) -> [Effect] {
+    var effects: [Effect] = []
+    for item in state.transfers {
+        if case .failed = item.state { effects.append(retry(&state, item.id)) }
+    }
+    return effects
+}
+
 /// The id of the transfer selected in the queue, if any.
 func selectedTransfer(_ state: AppState) -> Int? {
     let items = Layout.queueItems(state)

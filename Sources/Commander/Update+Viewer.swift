@@ -30,7 +30,7 @@ func viewerPage(_ state: AppState) -> Int { max(1, state.height - 3) }
 
 /// The effect reading a range the viewer asked for.
 func rangeEffect(_ request: Viewer.Request, of viewer: Viewer) -> Effect {
-    .viewRange(location: viewer.location, entry: viewer.entry, offset: request.offset, length: request.length)
+    .viewRange(pane: viewer.pane, location: viewer.location, entry: viewer.entry, offset: request.offset, length: request.length)
 }
 
 /// Scrolling and closing the help.

@@ -164,6 +164,10 @@ private func handle(_ key: Key, in state: inout AppState) -> [Effect] {
     if state.queueFocused { return handleQueue(key, in: &state) }
     if state.activePane.tree != nil { return handleTree(key, in: &state) }
     var key = key
+    // Esc and a digit (typed apart, or together as Alt with it) is an F-key.
+    if case .alt(let character) = key, let digit = character.wholeNumberValue {
+        key = .function(digit == 0 ? 10 : digit)
+    }
     if state.escapePending {
         state.escapePending = false
         if case .character(let character) = key, let digit = character.wholeNumberValue {
@@ -184,187 +188,10 @@ private func handle(_ key: Key, in state: inout AppState) -> [Effect] {
     }
     state.message = nil
     guard let action = state.keymap.action(for: key) else { return [] }
-    return perform(action, in: &state)
-}
-
-/// Typing narrows a quick search; true when the key was used.
-private func handleQuickSearch(_ key: Key, in state: inout AppState) -> Bool {
-    guard var text = state.activePane.quickSearch else { return false }
-    switch (KeyTable.quickSearch.command(for: key), key) {
-    case (.erase, _):
-        guard !text.isEmpty else {
-            state.activePane.quickSearch = nil
-            return true
-        }
-        text.removeLast()
-    case (.accept, _), (.cancel, _):
-        state.activePane.quickSearch = nil
-        return true
-    case (nil, .character(let character)):
-        text.append(character)
-    default:
-        state.activePane.quickSearch = nil
-        return false
-    }
-    state.activePane.quickSearch = text
-    let lowered = text.lowercased()
-    if let index = state.activePane.rows.firstIndex(where: { $0.name.lowercased().hasPrefix(lowered) }) {
-        state.activePane.cursor = index
-        keepCursorVisible(&state, pane: state.active)
-    }
-    return true
-}
-
-func perform(_ action: Action, in state: inout AppState) -> [Effect] {
-    let layout = Layout(state)
-    let pane = state.active
-    switch action {
-    case .up: moveCursor(&state, by: -1)
-    case .down: moveCursor(&state, by: 1)
-    case .pageUp: moveCursor(&state, by: -max(1, layout.listRows - 1))
-    case .pageDown: moveCursor(&state, by: max(1, layout.listRows - 1))
-    case .home: moveCursor(&state, to: 0)
-    case .end: moveCursor(&state, to: state.activePane.rows.count - 1)
-    case .switchPane: state.active = 1 - state.active
-    case .open:
-        let current = state.activePane
-        if current.hasParentRow, current.cursor == 0 { return goUp(&state) }
-        guard let entry = current.current else { return [] }
-        guard entry.kind == .directory || entry.kind == .link || entry.kind == .other else {
-            state.message = "\(Sanitizer.visible(entry.name)) is a file: F5 copies it to the other pane"
-            return []
-        }
-        guard entry.hasSafeName else {
-            state.message = "Not opening \(SafeName.shown(entry.name)): it is not a plain file name"
-            return []
-        }
-        state.panes[pane].loading = true
-        return [.list(pane: pane, location: current.location.appending(entry), focus: nil)]
-    case .parent:
-        return goUp(&state)
-    case .mark:
-        if let entry = state.activePane.current {
-            if state.panes[pane].marked.remove(entry.remoteName) == nil { state.panes[pane].marked.insert(entry.remoteName) }
-        }
-        moveCursor(&state, by: 1)
-    case .markByPattern, .unmarkByPattern:
-        let marking = action == .markByPattern
-        state.dialog = Dialog(
-            kind: .input(text: "*", secret: false), title: marking ? "Mark" : "Unmark",
-            message: "Files matching (* and ? allowed):", action: .mark(pane: pane, marking: marking))
-    case .invertMarks:
-        let names = state.activePane.rows.filter { $0.name != ".." && $0.kind != .directory }.map(\.remoteName)
-        state.panes[pane].marked = Set(names).symmetricDifference(state.panes[pane].marked)
-    case .toggleHidden:
-        state.panes[pane].setShowsHidden(!state.activePane.showsHidden)
-        keepCursorVisible(&state, pane: pane)
-    case .cycleSort:
-        let keys = SortKey.allCases
-        let next = keys[((keys.firstIndex(of: state.activePane.sort) ?? 0) + 1) % keys.count]
-        state.panes[pane].setSort(next, reversed: state.activePane.reversed)
-        state.message = "Sorted by \(next.rawValue)"
-        keepCursorVisible(&state, pane: pane)
-    case .reverseSort:
-        state.panes[pane].setSort(state.activePane.sort, reversed: !state.activePane.reversed)
-        keepCursorVisible(&state, pane: pane)
-    case .toggleLog:
-        state.showsLog.toggle()
-        for index in state.panes.indices { keepCursorVisible(&state, pane: index) }
-    case .quickSearch:
-        state.panes[pane].quickSearch = ""
-    case .refresh:
-        return state.panes.indices.map { .list(pane: $0, location: state.panes[$0].location, focus: state.panes[$0].current?.name) }
-    case .help:
-        state.dialog = Dialog(kind: .help, title: "Keys", message: helpText(state.keymap))
-    case .copy:
-        return askToCopy(&state)
-    case .move:
-        return askToMove(&state)
-    case .toggleTree:
-        openTree(in: &state)
-    case .changeMode:
-        let selection = state.activePane.selection
-        guard !selection.isEmpty else { return [] }
-        let what = selection.count == 1 ? "\"\(Sanitizer.visible(selection[0].name))\"" : "\(selection.count) entries"
-        state.dialog = Dialog(
-            kind: .input(text: selection.count == 1 ? selection[0].permissions.flatMap(octalMode) ?? "" : "", secret: false), title: "Permissions",
-            message: "Permissions of \(what), in octal (644, 755):", action: .changeMode(pane: pane, location: state.activePane.location, entries: selection))
-    case .makeDirectory:
-        state.dialog = Dialog(
-            kind: .input(text: "", secret: false), title: "Make folder",
-            message: "Make a folder in \(state.activePane.location):", action: .makeDirectory(pane: pane, location: state.activePane.location))
-    case .delete:
-        let selection = state.activePane.selection
-        guard !selection.isEmpty else { return [] }
-        let folders = selection.filter { $0.kind == .directory }.count
-        let what = selection.count == 1 ? "\"\(Sanitizer.visible(selection[0].name))\"" : "\(selection.count) entries"
-        let recursive = folders > 0 ? " (\(folders) folder\(folders == 1 ? "" : "s") with all inside)" : ""
-        state.dialog = Dialog(
-            kind: .confirm, title: "Delete", message: "Delete \(what)\(recursive)?",
-            action: .delete(pane: pane, location: state.activePane.location, entries: selection))
-    case .connect:
-        let saved = state.bookmarks.enumerated().map { "  \($0.offset + 1)  \(Sanitizer.visible($0.element.name))  \($0.element.shownURL)" }
-        let list = saved.isEmpty ? "" : "\nBookmarks (type the number or the name):\n" + saved.joined(separator: "\n") + "\n"
-        state.dialog = Dialog(
-            kind: .input(text: state.bookmarks.isEmpty ? "ftp://" : "", secret: false), title: "Connect",
-            message: "URL (ftp://, ftpes://, ftps://; user@ and :port allowed; the user is asked next if not):" + list,
-            action: .connect(pane: pane))
-    case .quit:
-        if state.transfers.contains(where: \.isActive) {
-            state.dialog = Dialog(kind: .confirm, title: "Quit", message: "Transfers are still running. Quit and cancel them?", action: .quit)
-            return []
-        }
-        state.isRunning = false
-        return [.quit]
-    case .focusQueue:
-        guard !Layout.queueItems(state).isEmpty else {
-            state.message = "No transfers to steer"
-            return []
-        }
-        state.queueFocused = true
-        state.queueCursor = min(state.queueCursor, Layout.queueItems(state).count - 1)
-    case .cancelTransfer:
-        guard let running = state.transfers.last(where: { $0.state == .running }) ?? state.transfers.first(where: \.isActive) else { return [] }
-        modifyTransfer(&state, running.id) { $0.state = .cancelled }
-        return [.cancelTransfer(id: running.id)]
-    case .retryTransfers:
-        var effects: [Effect] = []
-        for item in state.transfers {
-            if case .failed = item.state { effects.append(retry(&state, item.id)) }
-        }
-        return effects
-    case .view:
-        guard let entry = state.activePane.current, entry.kind != .directory else { return [] }
-        let location = state.activePane.location
-        let viewer = Viewer(title: location.appending(entry).description, location: location, entry: entry)
-        state.viewer = viewer
-        return viewer.request.map { [rangeEffect($0, of: viewer)] } ?? []
-    case .edit:
-        guard let entry = state.activePane.current, entry.kind == .file || entry.kind == .link else { return [] }
-        state.message = "Opening \(Sanitizer.visible(entry.name))…"
-        return [.prepareEdit(location: state.activePane.location, entry: entry)]
-    }
-    return []
-}
-
-func goUp(_ state: inout AppState) -> [Effect] {
-    let location = state.activePane.location
-    guard !location.isRoot else { return [] }
-    state.panes[state.active].loading = true
-    return [.list(pane: state.active, location: location.parent, focus: location.lastComponent)]
+    return PaneCommand.of(action).run(&state)
 }
 
 // MARK: Helpers
-
-func moveCursor(_ state: inout AppState, by delta: Int) {
-    moveCursor(&state, to: state.activePane.cursor + delta)
-}
-
-func moveCursor(_ state: inout AppState, to row: Int) {
-    let count = state.activePane.rows.count
-    state.panes[state.active].cursor = max(0, min(count - 1, row))
-    keepCursorVisible(&state, pane: state.active)
-}
 
 /// Scrolls a pane so that its cursor is on screen.
 func keepCursorVisible(_ state: inout AppState, pane index: Int) {
@@ -382,38 +209,4 @@ func refresh(_ state: inout AppState, showing location: Location) -> [Effect] {
     state.panes.indices.filter { state.panes[$0].location == location }.map {
         .list(pane: $0, location: location, focus: state.panes[$0].current?.name)
     }
-}
-
-/// The help: every key of the keymap, then the keys of the viewer, the help itself and each kind
-/// of dialog, from the tables their handlers use.
-func helpText(_ keymap: Keymap) -> String {
-    let keyWidth = 20
-    let panes = Action.allCases.compactMap { action -> String? in
-        let keys = keymap.keys(for: action)
-        guard !keys.isEmpty else { return nil }
-        return helpLine(keys: keys, help: action.help, keyWidth: keyWidth)
-    }
-    let escape = "  Esc 1 ... Esc 0" + String(repeating: " ", count: keyWidth - 15) + "F1 ... F10, for terminals without F-keys"
-    var lines = ["Panes:"] + panes + [escape]
-    for table in [KeyTable.viewer, KeyTable.help] { lines += [""] + table.helpLines(keyWidth: keyWidth) }
-    lines += [""] + KeyTable.queue.helpLines(keyWidth: keyWidth)
-    lines += [""] + KeyTable.tree.helpLines(keyWidth: keyWidth)
-    for table in KeyTable.dialogs { lines += [""] + table.helpLines(keyWidth: keyWidth) }
-    return lines.joined(separator: "\n")
-}
-
-/// `rw-r--r--` as `644`; nil for anything that is not nine permission letters.
-public func octalMode(_ permissions: String) -> String? {
-    let letters = Array(permissions)
-    guard letters.count == 9 else { return nil }
-    var mode = 0
-    for (index, letter) in letters.enumerated() {
-        let bit = 1 << (8 - index)
-        switch letter {
-        case "r", "w", "x", "s", "t": mode |= bit
-        case "-", "S", "T": break
-        default: return nil
-        }
-    }
-    return String(mode, radix: 8)
 }

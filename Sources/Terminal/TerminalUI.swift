@@ -2,21 +2,20 @@ import CNcurses
 import Glibc
 import ScreenKit
 
-/// What the terminal reports: keys and size changes.
-public enum TerminalInput: Equatable, Sendable {
-    case key(Key)
-    case resize(width: Int, height: Int)
-}
-
-/// The only code that talks to ncurses: it starts and restores the terminal, decodes keys and
-/// draws the cells of a `Screen` that changed since the last one.
+/// The only code that talks to ncurses: it starts and restores the terminal and draws the cells
+/// of a `Screen` that changed since the last one. Keys it reads from standard input itself and
+/// decodes with `KeyDecoder`, as the tests' `MemoryTerminal` does.
 ///
 /// Confined to the thread that made it (the main thread): ncurses is not thread-safe.
-public final class TerminalUI {
+public final class TerminalUI: TerminalDevice {
     private let window: UnsafeMutablePointer<WINDOW>
     private var shown: Screen?
     private var pairs: [Int32: Int16] = [:]
     private var active = true
+    private var decoder = KeyDecoder()
+    /// How long the rest of an escape sequence may take to arrive before what came is taken as
+    /// typed: a lone Esc, or Alt with a character.
+    private static let escapeDelay = 0.025
     /// How many colours styles may use: 0 in monochrome (`NO_COLOR`, or a terminal with fewer
     /// than 8), else 8, 16 or 256.
     public let colors: Int
@@ -40,9 +39,8 @@ public final class TerminalUI {
         cbreak()
         noecho()
         nonl()
-        keypad(window, true)
-        nodelay(window, true)
-        set_escdelay(25)
+        // ncurses only draws: it never reads standard input, nor peeks at it while drawing.
+        typeahead(-1)
         curs_set(0)
         // ncurses says how many colours there are only once colour has started.
         if !monochrome, has_colors() {
@@ -75,25 +73,34 @@ public final class TerminalUI {
         FatalSignals.uninstall()
     }
 
-    /// The keys and resizes waiting, without blocking.
-    public func readInput() -> [TerminalInput] {
-        var inputs: [TerminalInput] = []
-        var character: wint_t = 0
-        while true {
-            let result = wget_wch(window, &character)
-            if result == ERR { break }
-            if result == KEY_CODE_YES {
-                if Int32(character) == KEY_RESIZE {
-                    shown = nil
-                    inputs.append(.resize(width: size.width, height: size.height))
-                } else if let key = Self.functionKey(Int32(character)) {
-                    inputs.append(.key(key))
-                }
-            } else if let key = Self.characterKey(UInt32(character)) {
-                inputs.append(.key(key))
-            }
+    /// Sleeps in poll(2) on standard input and `descriptors` up to `timeout`, then returns the
+    /// keys typed. A sequence cut short waits `escapeDelay` for the rest.
+    public func readInput(timeout: Double?, waking descriptors: [Int32]) -> [TerminalInput] {
+        guard Self.wait(for: [STDIN_FILENO] + descriptors, timeout: timeout) else { return [] }
+        var keys = decoder.decode(Self.availableBytes())
+        while decoder.isWaiting {
+            let more = Self.wait(for: [STDIN_FILENO], timeout: Self.escapeDelay) ? Self.availableBytes() : []
+            keys += more.isEmpty ? decoder.flush() : decoder.decode(more)
         }
-        return inputs
+        return keys.map(TerminalInput.key)
+    }
+
+    /// The bytes waiting on standard input, without blocking.
+    private static func availableBytes() -> [UInt8] {
+        var bytes: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while wait(for: [STDIN_FILENO], timeout: 0) {
+            let count = read(STDIN_FILENO, &buffer, buffer.count)
+            guard count > 0 else { break }
+            bytes += buffer.prefix(count)
+        }
+        return bytes
+    }
+
+    /// Whether one of `descriptors` became readable within `timeout` seconds (nil: no limit).
+    private static func wait(for descriptors: [Int32], timeout: Double?) -> Bool {
+        var polled = descriptors.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
+        return poll(&polled, nfds_t(polled.count), timeout.map { Int32(max(0, $0 * 1000)) } ?? -1) > 0
     }
 
     /// Takes the terminal's new size after a SIGWINCH (which the caller catches: in a program
@@ -166,40 +173,6 @@ public final class TerminalUI {
         init_pair(number, foreground, background)
         pairs[key] = number
         return number
-    }
-
-    private static func functionKey(_ code: Int32) -> Key? {
-        switch code {
-        case KEY_UP: return .up
-        case KEY_DOWN: return .down
-        case KEY_LEFT: return .left
-        case KEY_RIGHT: return .right
-        case KEY_HOME, KEY_A1: return .home
-        case KEY_END, KEY_C1: return .end
-        case KEY_PPAGE, KEY_A3: return .pageUp
-        case KEY_NPAGE, KEY_C3: return .pageDown
-        case KEY_IC: return .insert
-        case KEY_DC: return .delete
-        case KEY_BACKSPACE: return .backspace
-        case KEY_ENTER: return .enter
-        case KEY_BTAB: return .backTab
-        default:
-            let number = code - ferry_key_f(0)
-            return (1...24).contains(number) ? .function(Int(number)) : nil
-        }
-    }
-
-    private static func characterKey(_ value: UInt32) -> Key? {
-        switch value {
-        case 10, 13: return .enter
-        case 9: return .tab
-        case 8, 127: return .backspace
-        case 27: return .escape
-        case 1...26: return .control(Character(Unicode.Scalar(value + 96) ?? "a"))
-        default:
-            guard value >= 32, let scalar = Unicode.Scalar(value) else { return nil }
-            return .character(Character(scalar))
-        }
     }
 
     /// ncurses needs a UTF-8 locale for wide characters and line drawing.

@@ -25,6 +25,8 @@ final class CommanderWorkers: @unchecked Sendable {
     private let transfers: TransferQueue
     /// Where the commander's copies are journalled, file by file.
     private let journal: JournalFile?
+    /// The folder of the journals, this run's and those earlier runs left unfinished.
+    private let journalFolder: Journal
     private let sites = Locked<[String: RemoteEndpoint]>([:])
     /// Browsing sessions, one per pane and site: each pane's used on that pane's browse queue only.
     private let browseSessions = [PaneSessions(), PaneSessions()]
@@ -36,13 +38,18 @@ final class CommanderWorkers: @unchecked Sendable {
     /// Sends NOOP on idle browsing connections every minute.
     private let keepAliveTimer = DispatchSource.makeTimerSource(queue: .global())
 
-    /// Workers for a commander whose transfers run over `parallel` connections.
-    init(mailbox: Mailbox<LoopMessage>, connection: ConnectionOptions, parallel: Int = 2, rateLimiter: RateLimiter? = nil) {
+    /// Workers for a commander whose transfers run over `parallel` connections, journalled in
+    /// `journalFolder`.
+    init(
+        mailbox: Mailbox<LoopMessage>, connection: ConnectionOptions, parallel: Int = 2, rateLimiter: RateLimiter? = nil,
+        journalFolder: Journal = .standard()
+    ) {
         self.rateLimiter = rateLimiter
         self.mailbox = mailbox
         self.connection = connection
         self.parallel = max(1, parallel)
-        journal = try? Journal.standard().begin()
+        self.journalFolder = journalFolder
+        journal = try? journalFolder.begin()
         let ledger = ledger
         transfers = TransferQueue(connections: parallel, journal: nil, adoptedFrom: nil, stops: { _ in false }) { event in
             // A transfer that started reports its own end; one cancelled while queued ends here.
@@ -53,7 +60,7 @@ final class CommanderWorkers: @unchecked Sendable {
         }
         transfers.start()
         DispatchQueue.global().async { [mailbox] in
-            let count = Journal.standard().unfinishedJobs().count
+            let count = journalFolder.unfinishedJobs().count
             if count > 0 { mailbox.post(.event(.unfinishedTransfers(count: count))) }
         }
         keepAliveTimer.schedule(deadline: .now() + 60, repeating: 60, leeway: .seconds(5))
@@ -93,105 +100,135 @@ final class CommanderWorkers: @unchecked Sendable {
         return logger
     }
 
-    func perform(_ effect: Effect) {
-        switch effect {
-        case .list(let pane, let location, let focus):
-            browseQueues[pane].async { self.list(pane: pane, location: location, focus: focus) }
-        case .startTransfer(let id, let request):
-            queue(id: id, request)
-        case .cancelTransfer(let id):
-            // A paused transfer is let go, to notice it was cancelled.
-            ledger.gates.withLock { $0[id] }?.open()
-            if let queued = ledger.queueIDs.withLock({ $0[id] }) { transfers.cancel(queued) }
-        case .pauseTransfer(let id, let paused):
-            guard let gate = ledger.gates.withLock({ $0[id] }) else { return }
-            if paused { gate.pause() } else { gate.resume() }
-        case .makeDirectory(let location, let name):
-            operate(on: location, success: "Made \(name)") { client in
-                if let client { try client.mkd(Self.remotePath(location).appending(RemotePath(name))) } else {
-                    try FileManager.default.createDirectory(atPath: Self.localPath(location) + "/" + name, withIntermediateDirectories: false)
-                }
+    // MARK: Effects (called by `CommanderEffects` on the loop's thread; they never block)
+
+    /// Lists a location for a pane, on that pane's queue.
+    func list(pane: Int, location: Location, focus: String?) {
+        browseQueues[pane].async { self.listNow(pane: pane, location: location, focus: focus) }
+    }
+
+    func listFolders(pane: Int, location: Location) {
+        browseQueues[pane].async { self.listFoldersNow(pane: pane, location: location) }
+    }
+
+    /// Stops the listing running for a pane.
+    func cancelListing(pane: Int) {
+        listings.withLock { $0[pane] }?.cancel()
+    }
+
+    func startTransfer(id: Int, _ request: TransferRequest) {
+        queue(id: id, request)
+    }
+
+    func cancelTransfer(id: Int) {
+        // A paused transfer is let go, to notice it was cancelled.
+        ledger.gates.withLock { $0[id] }?.open()
+        if let queued = ledger.queueIDs.withLock({ $0[id] }) { transfers.cancel(queued) }
+    }
+
+    func pauseTransfer(id: Int, paused: Bool) {
+        guard let gate = ledger.gates.withLock({ $0[id] }) else { return }
+        if paused { gate.pause() } else { gate.resume() }
+    }
+
+    func makeDirectory(pane: Int, in location: Location, named name: String) {
+        operate(pane: pane, on: location, success: "Made \(name)") { client in
+            if let client { try client.mkd(Self.remotePath(location).appending(RemotePath(name))) } else {
+                try FileManager.default.createDirectory(atPath: Self.localPath(location) + "/" + name, withIntermediateDirectories: false)
             }
-        case .listFolders(let pane, let location):
-            browseQueues[pane].async { self.listFolders(pane: pane, location: location) }
-        case .changeMode(let location, let entries, let mode):
-            let octal = String(mode, radix: 8)
-            operate(on: location, success: "Permissions of \(entries.count) entr\(entries.count == 1 ? "y" : "ies") set to \(octal)") { client in
-                for entry in entries {
-                    if let client {
-                        do {
-                            try client.chmod(try ListedName.remote(entry, in: Self.remotePath(location), to: "change the permissions of"), mode: mode)
-                        } catch let error as FTPError where error.isUnsupportedCommand {
-                            throw FTPError(kind: .permanent, detail: "the server does not support SITE CHMOD")
-                        }
-                    } else {
-                        let path = try ListedName.local(entry, in: Self.localPath(location), to: "change the permissions of")
-                        guard Glibc.chmod(path, mode_t(mode)) == 0 else { throw LocalFileError(path: path, action: "cannot change the permissions of") }
-                    }
-                }
-            }
-        case .delete(let location, let entries):
-            operate(on: location, success: "Deleted \(entries.count) entr\(entries.count == 1 ? "y" : "ies")") { client in
-                // A name that could lead outside the folder is left alone, the rest deleted.
-                var refused: [FTPError] = []
-                for entry in entries {
-                    do {
-                        if let client {
-                            let path = try ListedName.remote(entry, in: Self.remotePath(location), to: "delete")
-                            if entry.kind == .directory { try client.removeTree(path) } else { try client.delete(path) }
-                        } else {
-                            try FileManager.default.removeItem(atPath: try ListedName.local(entry, in: Self.localPath(location), to: "delete"))
-                        }
-                    } catch let error as FTPError where error.kind == .protocolViolation {
-                        refused.append(error)
-                    }
-                }
-                guard let first = refused.first else { return }
-                throw refused.count == 1 ? first : FTPError(kind: .protocolViolation, detail: "\(first.detail) (and \(refused.count - 1) more)")
-            }
-        case .rename(let location, let entry, let name):
-            // A name stays in the folder; a path starting with / goes where it says.
-            operate(on: location, success: "Moved to \(name)") { client in
-                if let client {
-                    let directory = Self.remotePath(location)
-                    let target = name.hasPrefix("/") ? RemotePath(name) : directory.appending(RemotePath(name))
-                    try RemoteFileSystem(client: client).rename(try ListedName.remote(entry, in: directory, to: "rename"), to: target)
-                } else {
-                    let folder = Self.localPath(location)
-                    let source = try ListedName.local(entry, in: folder, to: "rename")
-                    try LocalFileSystem().rename(source, to: name.hasPrefix("/") ? name : folder + "/" + name)
-                }
-            }
-        case .connect(let pane, let text, let user):
-            browseQueues[pane].async { self.connect(pane: pane, text, user: user) }
-        case .viewRange(let location, let entry, let offset, let length):
-            browseQueues[0].async { self.viewRange(location, entry, offset: offset, length: length) }
-        case .cancelListing(let pane):
-            listings.withLock { $0[pane] }?.cancel()
-        case .prepareEdit(let location, let entry):
-            browseQueues[0].async { self.prepareEdit(location, entry) }
-        case .uploadEdit(let session, let force):
-            browseQueues[0].async { self.uploadEdit(session, force: force) }
-        case .resumeUnfinishedTransfers:
-            DispatchQueue.global().async { self.resumeUnfinished() }
-        case .discardUnfinishedTransfers:
-            Journal.standard().abandoned().forEach { $0.discard() }
-        case .runEditor:
-            break
-        case .trustCertificate(let pane, let location, let fingerprint, let always):
-            guard case .remote(let site, _) = location else { return }
-            trust(fingerprint, for: site, always: always)
-            browseQueues[pane].async { self.list(pane: pane, location: location, focus: nil) }
-        case .connectWithPassword(let pane, let text, let password):
-            browseQueues[pane].async { self.connect(pane: pane, text, password: password) }
-        case .quit:
-            break
         }
+    }
+
+    func changeMode(pane: Int, in location: Location, of entries: [ListingEntry], to mode: Int) {
+        let octal = String(mode, radix: 8)
+        operate(pane: pane, on: location, success: "Permissions of \(entries.count) entr\(entries.count == 1 ? "y" : "ies") set to \(octal)") { client in
+            for entry in entries {
+                if let client {
+                    do {
+                        try client.chmod(try ListedName.remote(entry, in: Self.remotePath(location), to: "change the permissions of"), mode: mode)
+                    } catch let error as FTPError where error.isUnsupportedCommand {
+                        throw FTPError(kind: .permanent, detail: "the server does not support SITE CHMOD")
+                    }
+                } else {
+                    let path = try ListedName.local(entry, in: Self.localPath(location), to: "change the permissions of")
+                    guard Glibc.chmod(path, mode_t(mode)) == 0 else { throw LocalFileError(path: path, action: "cannot change the permissions of") }
+                }
+            }
+        }
+    }
+
+    func delete(pane: Int, in location: Location, _ entries: [ListingEntry]) {
+        operate(pane: pane, on: location, success: "Deleted \(entries.count) entr\(entries.count == 1 ? "y" : "ies")") { client in
+            // A name that could lead outside the folder is left alone, the rest deleted.
+            var refused: [FTPError] = []
+            for entry in entries {
+                do {
+                    if let client {
+                        let path = try ListedName.remote(entry, in: Self.remotePath(location), to: "delete")
+                        if entry.kind == .directory { try client.removeTree(path) } else { try client.delete(path) }
+                    } else {
+                        try FileManager.default.removeItem(atPath: try ListedName.local(entry, in: Self.localPath(location), to: "delete"))
+                    }
+                } catch let error as FTPError where error.kind == .protocolViolation {
+                    refused.append(error)
+                }
+            }
+            guard let first = refused.first else { return }
+            throw refused.count == 1 ? first : FTPError(kind: .protocolViolation, detail: "\(first.detail) (and \(refused.count - 1) more)")
+        }
+    }
+
+    func rename(pane: Int, in location: Location, _ entry: ListingEntry, to name: String) {
+        // A name stays in the folder; a path starting with / goes where it says.
+        operate(pane: pane, on: location, success: "Moved to \(name)") { client in
+            if let client {
+                let directory = Self.remotePath(location)
+                let target = name.hasPrefix("/") ? RemotePath(name) : directory.appending(RemotePath(name))
+                try RemoteFileSystem(client: client).rename(try ListedName.remote(entry, in: directory, to: "rename"), to: target)
+            } else {
+                let folder = Self.localPath(location)
+                let source = try ListedName.local(entry, in: folder, to: "rename")
+                try LocalFileSystem().rename(source, to: name.hasPrefix("/") ? name : folder + "/" + name)
+            }
+        }
+    }
+
+    /// Opens a URL in a pane, as `user` when given, or with a typed password.
+    func connect(pane: Int, url: String, user: String? = nil, password: String? = nil) {
+        browseQueues[pane].async { self.connectNow(pane: pane, url, user: user, password: password) }
+    }
+
+    /// Reads a range of a file for the viewer, on the queue and connection of its pane.
+    func viewRange(pane: Int, location: Location, entry: ListingEntry, offset: UInt64, length: Int) {
+        browseQueues[pane].async { self.viewRangeNow(pane: pane, location, entry, offset: offset, length: length) }
+    }
+
+    func prepareEdit(pane: Int, location: Location, entry: ListingEntry) {
+        browseQueues[pane].async { self.prepareEditNow(pane: pane, location, entry) }
+    }
+
+    func uploadEdit(_ session: EditSession, force: Bool) {
+        browseQueues[session.pane].async { self.uploadEditNow(session, force: force) }
+    }
+
+    func resumeUnfinishedTransfers() {
+        DispatchQueue.global().async { self.resumeUnfinished() }
+    }
+
+    func discardUnfinishedTransfers() {
+        journalFolder.abandoned().forEach { $0.discard() }
+    }
+
+    /// Trusts a certificate for a site (this run only, or for ever), then lists the pane again.
+    func trustCertificate(pane: Int, location: Location, fingerprint: String, always: Bool) {
+        guard case .remote(let site, _) = location else { return }
+        trust(fingerprint, for: site, always: always)
+        list(pane: pane, location: location, focus: nil)
     }
 
     // MARK: Browsing
 
-    private func list(pane: Int, location: Location, focus: String?) {
+    private func listNow(pane: Int, location: Location, focus: String?) {
         let result: Result<[ListingEntry], ListingFailure>
         var resolved = location
         var incomplete: String?
@@ -228,7 +265,7 @@ final class CommanderWorkers: @unchecked Sendable {
     }
 
     /// Lists a branch of a pane's folder tree, on that pane's browse connection.
-    private func listFolders(pane: Int, location: Location) {
+    private func listFoldersNow(pane: Int, location: Location) {
         let result: Result<[ListingEntry], ListingFailure>
         switch location {
         case .local(let path):
@@ -245,7 +282,7 @@ final class CommanderWorkers: @unchecked Sendable {
 
     /// Reads a range of a file for the viewer: from disk, or from a server's file with REST and
     /// RETR on the browse connection, aborted once the range arrived.
-    private func viewRange(_ location: Location, _ entry: ListingEntry, offset: UInt64, length: Int) {
+    private func viewRangeNow(pane: Int, _ location: Location, _ entry: ListingEntry, offset: UInt64, length: Int) {
         let result: Result<[UInt8], ListingFailure>
         do {
             switch location {
@@ -253,7 +290,7 @@ final class CommanderWorkers: @unchecked Sendable {
                 result = .success(try Self.readRange(of: try ListedName.local(entry, in: folder, to: "view"), offset: offset, count: length))
             case .remote(let site, let directory):
                 let path = try ListedName.remote(entry, in: directory, to: "view")
-                result = .success(try withBrowseSession(pane: 0, site: site) { client in
+                result = .success(try withBrowseSession(pane: pane, site: site) { client in
                     try Self.fetchRange(of: path, offset: offset, count: length, client: client)
                 })
             }
@@ -325,20 +362,20 @@ final class CommanderWorkers: @unchecked Sendable {
 
     /// Makes the local copy to edit: the file itself when local, else a download into a private
     /// temporary folder, with the server's size and time noted.
-    private func prepareEdit(_ location: Location, _ entry: ListingEntry) {
+    private func prepareEditNow(pane: Int, _ location: Location, _ entry: ListingEntry) {
         do {
             switch location {
             case .local(let folder):
                 let localPath = try ListedName.local(entry, in: folder, to: "edit")
-                mailbox.post(.event(.editReady(EditSession(location: location, entry: entry, localPath: localPath, stamp: ""))))
+                mailbox.post(.event(.editReady(EditSession(pane: pane, location: location, entry: entry, localPath: localPath, stamp: ""))))
             case .remote(let site, let directory):
                 let path = try ListedName.remote(entry, in: directory, to: "edit")
                 let folder = try Self.privateFolder("ferry-edit")
                 let localPath = folder.appendingPathComponent(entry.name).path
-                let stamp = try withBrowseSession(pane: 0, site: site) { client in try Self.remoteStamp(path, client: client) }
-                guard let session = browseSession(pane: 0, site: site) else { throw FTPError(kind: .usage, detail: "unknown site \(site)") }
+                let stamp = try withBrowseSession(pane: pane, site: site) { client in try Self.remoteStamp(path, client: client) }
+                guard let session = browseSession(pane: pane, site: site) else { throw FTPError(kind: .usage, detail: "unknown site \(site)") }
                 try FileDownload(remotePath: path, localPath: localPath).run(on: session, retry: .never)
-                mailbox.post(.event(.editReady(EditSession(location: location, entry: entry, localPath: localPath, stamp: stamp))))
+                mailbox.post(.event(.editReady(EditSession(pane: pane, location: location, entry: entry, localPath: localPath, stamp: stamp))))
             }
         } catch {
             mailbox.post(.event(.operationFinished(location: location, message: "Cannot edit \(Sanitizer.visible(entry.name)): \(Self.describe(error))")))
@@ -346,12 +383,12 @@ final class CommanderWorkers: @unchecked Sendable {
     }
 
     /// Sends an edited copy back, unless (without `force`) the server's file changed meanwhile.
-    private func uploadEdit(_ session: EditSession, force: Bool) {
+    private func uploadEditNow(_ session: EditSession, force: Bool) {
         guard case .remote(let site, let directory) = session.location else { return }
         var message = "Uploaded \(session.name)"
         do {
             if !force {
-                let now = try withBrowseSession(pane: 0, site: site) { client in
+                let now = try withBrowseSession(pane: session.pane, site: site) { client in
                     try Self.remoteStamp(try ListedName.remote(session.entry, in: directory, to: "upload"), client: client)
                 }
                 if now != session.stamp {
@@ -359,7 +396,7 @@ final class CommanderWorkers: @unchecked Sendable {
                     return
                 }
             }
-            guard let remote = browseSession(pane: 0, site: site) else { return }
+            guard let remote = browseSession(pane: session.pane, site: site) else { return }
             let target = session.name == session.entry.name
                 ? try ListedName.remote(session.entry, in: directory, to: "upload") : directory.appending(RemotePath(session.name))
             try FileUpload(localPath: session.localPath, remotePath: target).run(on: remote, retry: connection.retryPolicy)
@@ -394,7 +431,7 @@ final class CommanderWorkers: @unchecked Sendable {
     }
 
     /// Opens a URL in a pane, as `user` when given; asks for the password a named user needs.
-    private func connect(pane: Int, _ text: String, user: String? = nil, password: String? = nil) {
+    private func connectNow(pane: Int, _ text: String, user: String?, password: String?) {
         do {
             var url = try FTPURL(text)
             if let user { url.user = user }
@@ -406,7 +443,7 @@ final class CommanderWorkers: @unchecked Sendable {
                 return
             }
             let location = register(url, endpoint: endpoint)
-            list(pane: pane, location: location, focus: nil)
+            listNow(pane: pane, location: location, focus: nil)
         } catch {
             let message = (error as? FTPURLError)?.description ?? "\(error)"
             mailbox.post(.event(.listed(pane: pane, location: .local("/"), focus: nil, result: .failure(ListingFailure(message)), at: Date())))
@@ -431,13 +468,13 @@ final class CommanderWorkers: @unchecked Sendable {
         }
     }
 
-    /// Runs a file operation on the queue of a pane showing `location`, then reports.
-    private func operate(on location: Location, success: String, _ body: @escaping @Sendable (FTPClient?) throws -> Void) {
-        browseQueues[0].async {
+    /// Runs a file operation on the queue and connection of the pane that asked for it, then reports.
+    private func operate(pane: Int, on location: Location, success: String, _ body: @escaping @Sendable (FTPClient?) throws -> Void) {
+        browseQueues[pane].async {
             var message = success
             do {
                 if case .remote(let site, _) = location {
-                    try self.withBrowseSession(pane: 0, site: site) { try body($0) }
+                    try self.withBrowseSession(pane: pane, site: site) { try body($0) }
                 } else {
                     try body(nil)
                 }
@@ -520,7 +557,7 @@ final class CommanderWorkers: @unchecked Sendable {
     /// Finishes what an earlier run left in the journal on a queue of its own (journalled, so a
     /// crash now loses nothing either), and says in the log and the status line how it went.
     private func resumeUnfinished() {
-        let jobs = Journal.standard().unfinishedJobs()
+        let jobs = journalFolder.unfinishedJobs()
         var files: [QueuedTransfer] = []
         for job in jobs {
             do {
@@ -530,8 +567,8 @@ final class CommanderWorkers: @unchecked Sendable {
             }
         }
         let tally = Locked((done: 0, failed: 0))
-        let journal = try? Journal.standard().begin()
-        let queue = TransferQueue(connections: parallel, journal: journal, adoptedFrom: Journal.standard(), stops: { _ in false }) { [mailbox] event in
+        let journal = try? journalFolder.begin()
+        let queue = TransferQueue(connections: parallel, journal: journal, adoptedFrom: journalFolder, stops: { _ in false }) { [mailbox] event in
             switch event {
             case .done, .skipped: tally.withLock { $0.done += 1 }
             case .failed(_, let error):

@@ -108,7 +108,7 @@ struct CommanderRound2Tests {
         _ = update(&state, .key(.control("u")))
         #expect(state.dialog?.kind == .input(text: "", secret: false))
         for character in "READ.ME" { _ = update(&state, .key(.character(character))) }
-        #expect(update(&state, .key(.enter)) == [.rename(location: Self.remote, entry: Self.readme, to: "READ.ME")])
+        #expect(update(&state, .key(.enter)) == [.rename(pane: 1, location: Self.remote, entry: Self.readme, to: "READ.ME")])
     }
 
     @Test func f6IntoTheOtherSideMovesAndAsksAboutANameThere() {

@@ -115,7 +115,7 @@ struct CommanderTests {
         _ = update(&state, .key(.character("n")))
         #expect(state.dialog?.title == "Make folder")
         for character in "new" { _ = update(&state, .key(.character(character))) }
-        #expect(update(&state, .key(.enter)) == [.makeDirectory(location: Self.remote, name: "new")])
+        #expect(update(&state, .key(.enter)) == [.makeDirectory(pane: 1, location: Self.remote, name: "new")])
     }
 
     @Test func quittingWhileTransfersRunAsksFirst() {
@@ -182,7 +182,7 @@ struct CommanderTests {
         for _ in 0..<3 { _ = update(&state, .key(.down)) }
         let effects = update(&state, .key(.function(3)))
         let readme = Self.sampleEntries()[2]
-        #expect(effects == [.viewRange(location: Self.remote, entry: readme, offset: 0, length: Viewer.rangeLength)])
+        #expect(effects == [.viewRange(pane: 1, location: Self.remote, entry: readme, offset: 0, length: Viewer.rangeLength)])
         let text = (1...100).map { "line \($0)\twith a tab and an \u{1B}[31mescape" }.joined(separator: "\n")
         _ = update(&state, .viewRangeLoaded(location: Self.remote, entry: readme, offset: 0, result: .success(Array(text.utf8))))
         #expect(state.viewer?.isHex == false)
@@ -191,7 +191,7 @@ struct CommanderTests {
         _ = update(&state, .key(.character("q")))
         #expect(state.viewer == nil)
         let blob = ListingEntry(name: "blob", kind: .file, size: 64)
-        state.viewer = Viewer(title: "blob", location: Self.remote, entry: blob)
+        state.viewer = Viewer(title: "blob", pane: 1, location: Self.remote, entry: blob)
         _ = update(&state, .viewRangeLoaded(location: Self.remote, entry: blob, offset: 0, result: .success((0..<64).map { UInt8($0 * 4) })))
         #expect(state.viewer?.isHex == true)
         #expect(state.viewer?.lines.first == "00000000  00 04 08 0c 10 14 18 1c 20 24 28 2c 30 34 38 3c  |........ $(,048<|")
@@ -246,7 +246,7 @@ struct CommanderTests {
         for _ in 0..<3 { _ = update(&state, .key(.down)) }
         _ = update(&state, .key(.character("m")))
         #expect(state.dialog?.kind == .input(text: "/archive/README.txt", secret: false))
-        #expect(update(&state, .key(.enter)) == [.rename(location: Self.remote, entry: Self.sampleEntries()[2], to: "/archive/README.txt")])
+        #expect(update(&state, .key(.enter)) == [.rename(pane: 1, location: Self.remote, entry: Self.sampleEntries()[2], to: "/archive/README.txt")])
     }
 
     @Test func hostileSizesDoNotBreakTheQueue() {
@@ -376,7 +376,7 @@ struct CommanderTests {
         #expect(update(&state, .key(.escape)).isEmpty)
         #expect(state.dialog == nil && state.message == "Certificate rejected: not connected")
 
-        let session = EditSession(location: Self.remote, entry: Self.sampleEntries()[2], localPath: "/tmp/copy", stamp: "1234")
+        let session = EditSession(pane: 1, location: Self.remote, entry: Self.sampleEntries()[2], localPath: "/tmp/copy", stamp: "1234")
         _ = update(&state, .editConflict(session))
         #expect(update(&state, .key(.character("o"))) == [.uploadEdit(session, force: true)])
         _ = update(&state, .editConflict(session))
@@ -452,7 +452,7 @@ struct ChangeModeTests {
         for character in "755" { _ = update(&state, .key(.character(character))) }
         let effects = update(&state, .key(.enter))
         #expect(effects.count == 1)
-        if case .changeMode(_, let entries, let mode) = effects.first {
+        if case .changeMode(_, _, let entries, let mode) = effects.first {
             #expect(mode == 0o755)
             #expect(entries.map(\.name) == [entry?.name].compactMap { $0 })
         } else {

@@ -24,7 +24,7 @@ import Testing
 
     /// Answers the range effects from `file`, as the worker does.
     static func answer(_ effects: [Effect], from file: [UInt8], in state: inout AppState) {
-        for case .viewRange(let location, let entry, let offset, let length) in effects {
+        for case .viewRange(_, let location, let entry, let offset, let length) in effects {
             let from = min(Int(offset), file.count)
             let bytes = Array(file[from..<min(from + length, file.count)])
             _ = update(&state, .viewRangeLoaded(location: location, entry: entry, offset: offset, result: .success(bytes)))
@@ -33,7 +33,7 @@ import Testing
 
     static func rangeOffsets(_ effects: [Effect]) -> [UInt64] {
         effects.compactMap { effect in
-            guard case .viewRange(_, _, let offset, _) = effect else { return nil }
+            guard case .viewRange(_, _, _, let offset, _) = effect else { return nil }
             return offset
         }
     }
@@ -150,7 +150,7 @@ import Testing
         Self.answer(effects, from: file, in: &state)
         state.viewer?.top = 21_815
         effects = update(&state, .key(.down))
-        guard case .viewRange(let location, let entry, let offset, _)? = effects.first else {
+        guard case .viewRange(_, let location, let entry, let offset, _)? = effects.first else {
             Issue.record("no range asked for")
             return
         }

@@ -64,29 +64,6 @@ struct CommanderTerminalTests {
         #expect(!screen.contains("┌"))
     }
 
-    @Test func markedFilesCopyOverTwoConnectionsAtOnce() throws {
-        let fixture = try ServerFixture()
-        defer { fixture.stop() }
-        let local = try TemporaryDirectory()
-        defer { local.remove() }
-        let files = ["a.bin": sampleBytes(1_500_000, seed: 1), "b.bin": sampleBytes(1_500_000, seed: 2), "c.bin": sampleBytes(1_000, seed: 3)]
-        for (name, contents) in files { try fixture.root.write(name, contents) }
-        fixture.server.faults.throttle(bytesPerSecond: 500_000)
-        let session = try TmuxSession(
-            "\(FerryProcess.executable) \(commanderURL(fixture))", in: local.path,
-            environment: ["FERRY_PASSWORD": ServerFixture.password, "HOME": local.path])
-        try session.waitFor("c.bin")
-        try session.send("Insert", "Insert", "Insert")
-        try session.waitFor("3 marked")
-        try session.send("F5")
-        try session.waitFor("Copy 3 entries")
-        try session.send("Enter")
-        try session.waitFor("two running at once") { $0.contains("Transfers: 2 running, 1 queued") }
-        try session.waitFor("all done", timeout: 40) { _ in files.allSatisfy { local.read($0.key) == $0.value } }
-        try session.send("F10")
-        try session.waitFor("FERRY-EXITED-0")
-    }
-
     @Test func noColorDrawsNoColours() throws {
         let fixture = try ServerFixture()
         defer { fixture.stop() }
@@ -172,37 +149,6 @@ struct CommanderTerminalTests {
         try session.send("Escape", "0")
         try session.waitFor("FERRY-EXITED-0")
         #expect(!FileManager.default.fileExists(atPath: scratch))
-    }
-}
-
-/// The commander's dialogs that guard credentials: a password typed without echo.
-@Suite("Commander credentials in a terminal", .serialized, .enabled(if: TmuxSession.shouldTest, TmuxSession.skipReason))
-struct CommanderCredentialTests {
-    @Test func connectDialogAsksForThePasswordWithoutEcho() throws {
-        let fixture = try ServerFixture()
-        defer { fixture.stop() }
-        try fixture.root.write("plans.txt", Data("x".utf8))
-        let local = try TemporaryDirectory()
-        defer { local.remove() }
-        let session = try TmuxSession(FerryProcess.executable, in: local.path, environment: ["HOME": local.path])
-        try session.waitFor("9Connect")
-        try session.send(":")
-        try session.waitFor("Connect")
-        try session.send("BSpace", "BSpace", "BSpace", "BSpace", "BSpace", "BSpace")
-        try session.send("-l", "ftp://127.0.0.1:\(fixture.port)/")
-        try session.send("Enter")
-        try session.waitFor("User for")
-        try session.send("-l", ServerFixture.user)
-        try session.send("Enter")
-        try session.waitFor("Password for ftp://alice@127.0.0.1")
-        try session.send("-l", ServerFixture.password)
-        let typed = try session.waitFor("******")
-        #expect(!typed.contains(ServerFixture.password))
-        try session.send("Enter")
-        let listed = try session.waitFor("plans.txt")
-        #expect(!listed.contains(ServerFixture.password))
-        try session.send("F10")
-        try session.waitFor("FERRY-EXITED-0")
     }
 }
 

@@ -14,8 +14,8 @@ struct PipeTests {
         try fixture.root.write("pub/data.bin", sampleBytes(1_500_000))
 
         let child = try Program.start(
-            FerryProcess.executable, ["get", fixture.url("pub/data.bin"), "-"], in: local.path,
-            standardOutput: local.file("out"), standardError: local.file("err"))
+            FerryProcess.executable, ["get", fixture.url("pub/data.bin", password: nil), "-"], in: local.path,
+            environment: ["FERRY_PASSWORD": ServerFixture.password], standardOutput: local.file("out"), standardError: local.file("err"))
         #expect(child.wait(timeout: 120).status == 0)
         #expect(local.read("out") == sampleBytes(1_500_000))
         #expect(local.read("err") == Data(), "no progress line: \(String(decoding: local.read("err") ?? Data(), as: UTF8.self))")

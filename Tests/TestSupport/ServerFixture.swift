@@ -22,10 +22,12 @@ public final class ServerFixture: Sendable {
     /// The port the server listens on.
     public var port: UInt16 { server.address.port }
 
-    /// `ftp://alice:secret@host:port/` followed by `path`.
-    public func url(_ path: String = "", password: String = ServerFixture.password) -> String {
+    /// `ftp://alice:secret@host:port/` followed by `path`; without a password (`ftp://alice@…`,
+    /// for FERRY_PASSWORD to give) when `password` is nil.
+    public func url(_ path: String = "", password: String? = ServerFixture.password) -> String {
         let host = server.address.isIPv6 ? "[\(server.address.host)]" : server.address.host
-        return "ftp://\(Self.user):\(password)@\(host):\(port)/\(path)"
+        let credentials = password.map { "\(Self.user):\($0)" } ?? Self.user
+        return "ftp://\(credentials)@\(host):\(port)/\(path)"
     }
 
     /// A client logged in as alice.

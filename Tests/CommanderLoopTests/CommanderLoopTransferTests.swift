@@ -1,0 +1,188 @@
+import Commander
+import Foundation
+import ScreenKit
+import Terminal
+import Testing
+import TestSupport
+@testable import ferry
+
+/// Copies onto names that exist, the steered queue and the viewer, through the commander's
+/// event loop on a terminal in memory against the loopback server.
+@Suite("Commander loop: copies, the queue and the viewer", .serialized)
+struct CommanderLoopTransferTests {
+    @Test func copyingOntoAFileThatExistsAsksAndEscapeLeavesItAlone() throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        let local = try TemporaryDirectory()
+        defer { local.remove() }
+        let theirs = sampleBytes(200_000, seed: 1)
+        let mine = sampleBytes(50_000, seed: 2)
+        try fixture.root.write("report.bin", theirs)
+        try local.write("report.bin", mine)
+        let commander = try CommanderHarness(local: local, server: fixture)
+        try commander.waitFor("both panes") { $0.contains("49K") && $0.contains("195K") }
+        commander.press(.function(5))
+        try commander.waitFor("Copy \"report.bin\"")
+        commander.press(.enter)
+        let asked = try commander.waitFor("already exists")
+        #expect(asked.contains("200000 bytes"))
+        #expect(asked.contains("50000 bytes"))
+        #expect(asked.contains("c  continue"))
+        commander.type("\u{1B}")
+        try commander.waitFor("the dialog closed") { !$0.contains("already exists") }
+        commander.idle(1)
+        #expect(local.read("report.bin") == mine)
+        #expect(!local.exists("report.bin.part"))
+
+        // Asked again, `r` copies beside it and leaves it as it was.
+        commander.press(.function(5))
+        try commander.waitFor("Copy \"report.bin\"")
+        commander.press(.enter)
+        try commander.waitFor("already exists")
+        commander.type("r")
+        try commander.waitFor("the copy beside it", timeout: 30) { _ in local.read("report.bin.1") == theirs }
+        #expect(local.read("report.bin") == mine)
+        try commander.waitFor("✓ verified")
+
+        // `s` skips it: the copy ends without writing.
+        commander.press(.function(5))
+        try commander.waitFor("Copy \"report.bin\"")
+        commander.press(.enter)
+        try commander.waitFor("already exists")
+        commander.type("s")
+        try commander.waitFor("skipped: it exists")
+        #expect(local.read("report.bin") == mine)
+    }
+
+    @Test func uploadingOntoAServerFileAsksAndNewerOnlyLeavesANewerOne() throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        let local = try TemporaryDirectory()
+        defer { local.remove() }
+        let theirs = Data("the server's, newer".utf8)
+        let mine = Data("mine, older".utf8)
+        try fixture.root.write("notes.txt", theirs)
+        try local.write("notes.txt", mine)
+        try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSinceNow: -86_400 * 3)], ofItemAtPath: local.file("notes.txt"))
+        let commander = try CommanderHarness(local: local, server: fixture)
+        try commander.waitFor("both panes") { $0.components(separatedBy: "notes.txt").count >= 3 }
+        commander.type("\t")
+        try commander.waitFor("the local pane active") { _ in commander.loop.state.active == 0 }
+        commander.type("\u{1B}[F\u{1B}[15~")
+        try commander.waitFor("Copy \"notes.txt\"")
+        commander.press(.enter)
+        try commander.waitFor("already exists")
+        commander.type("n")
+        try commander.waitFor("skipped: it exists")
+        #expect(fixture.root.read("notes.txt") == theirs)
+
+        // Asked again, `r` puts it beside theirs.
+        commander.press(.function(5))
+        try commander.waitFor("Copy \"notes.txt\"")
+        commander.press(.enter)
+        try commander.waitFor("already exists")
+        commander.type("r")
+        try commander.waitFor("the copy beside it", timeout: 30) { _ in fixture.root.read("notes.txt.1") == mine }
+        #expect(fixture.root.read("notes.txt") == theirs)
+    }
+
+    @Test func aPausedDownloadMovesNoBytesAndResumesToAByteIdenticalEnd() throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        let local = try TemporaryDirectory()
+        defer { local.remove() }
+        let files = ["a.bin": sampleBytes(1_500_000, seed: 1), "b.bin": sampleBytes(1_500_000, seed: 2)]
+        for (name, contents) in files { try fixture.root.write(name, contents) }
+        fixture.server.faults.throttle(bytesPerSecond: 300_000)
+        let commander = try CommanderHarness(local: local, server: fixture)
+        try commander.waitFor("b.bin")
+        commander.press(.insert, .insert)
+        try commander.waitFor("2 marked")
+        commander.press(.function(5))
+        try commander.waitFor("Copy 2 entries")
+        commander.press(.enter)
+        try commander.waitFor("a Total line") { $0.contains("Transfers: 2 running") && $0.contains("Total ") }
+        try commander.waitFor("bytes of a.bin") { _ in (local.size("a.bin.part") ?? 0) > 0 }
+        commander.type("Q")
+        try commander.waitFor("p pause")
+        commander.type("p")
+        try commander.waitFor("paused")
+        commander.idle(0.5)
+        let held = local.size("a.bin.part")
+        commander.idle(1.2)
+        #expect(held != nil)
+        #expect(local.size("a.bin.part") == held, "a paused download kept writing")
+        commander.type("p")
+        try commander.waitFor("all done", timeout: 40) { _ in files.allSatisfy { local.read($0.key) == $0.value } }
+    }
+
+    @Test func endReachesTheLastLineOfAThreeMebibyteServerFile() throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        let local = try TemporaryDirectory()
+        defer { local.remove() }
+        let marker = "THE-LAST-LINE-OF-FERRY-VIEWER-FILE"
+        let lines = (1...285_000).map { String(format: "row %06d\n", $0) }.joined()
+        try fixture.root.write("long.txt", Data((lines + marker + "\n").utf8))
+        let commander = try CommanderHarness(local: local, server: fixture)
+        try commander.waitFor("long.txt")
+        commander.press(.function(3))
+        let start = try commander.waitFor("row 000001")
+        #expect(start.contains("long.txt  text  0% of 3.0M"), "\(start)")
+        #expect(!start.contains(marker))
+        commander.press(.end)
+        let end = try commander.waitFor(marker)
+        #expect(end.contains("100% of 3.0M"), "\(end)")
+        #expect(end.contains("row 285000"))
+        let rests = fixture.server.receivedCommands.filter { $0.hasPrefix("REST ") }
+        #expect(rests.contains { UInt64($0.dropFirst(5)).map { $0 > 0 } == true }, "\(fixture.server.receivedCommands)")
+        commander.type("q")
+        try commander.waitFor("9Connect")
+    }
+
+    /// The viewer reads a file on the connection of the pane it is in: a server's file in the
+    /// right pane needs no second login (the left pane's would be one).
+    @Test func theViewerReadsOnTheConnectionOfThePaneTheFileIsIn() throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        let local = try TemporaryDirectory()
+        defer { local.remove() }
+        try fixture.root.write("readme.txt", Data("hello from the right pane\n".utf8))
+        let commander = try CommanderHarness(local: local, server: fixture)
+        try commander.waitFor("readme.txt")
+        #expect(commander.loop.state.active == 1)
+        commander.press(.function(3))
+        try commander.waitFor("hello from the right pane")
+        let logins = fixture.server.receivedCommands.filter { $0.hasPrefix("USER ") }
+        #expect(logins.count == 1, "\(fixture.server.receivedCommands)")
+    }
+
+    /// A folder made (F7) and a file deleted (F8) in the right pane use its connection too.
+    @Test func fileOperationsRunOnTheConnectionOfTheirPane() throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        let local = try TemporaryDirectory()
+        defer { local.remove() }
+        try fixture.root.write("old.txt", Data("x".utf8))
+        let commander = try CommanderHarness(local: local, server: fixture)
+        try commander.waitFor("old.txt")
+        commander.press(.function(7))
+        try commander.waitFor("Make a folder in")
+        commander.type("made\r")
+        try commander.waitFor("the folder made") { _ in fixture.root.exists("made") }
+        try commander.waitFor("the pane shows it") { $0.contains("/made") }
+        commander.press(.end, .function(8))
+        try commander.waitFor("Delete \"old.txt\"")
+        commander.press(.enter)
+        try commander.waitFor("the file deleted") { _ in !fixture.root.exists("old.txt") }
+        let logins = fixture.server.receivedCommands.filter { $0.hasPrefix("USER ") }
+        #expect(logins.count == 1, "\(fixture.server.receivedCommands)")
+    }
+}
+
+extension TemporaryDirectory {
+    /// The size of a file in the folder; nil when there is none.
+    func size(_ name: String) -> Int? {
+        (try? FileManager.default.attributesOfItem(atPath: file(name)))?[.size] as? Int
+    }
+}
