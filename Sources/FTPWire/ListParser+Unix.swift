@@ -6,13 +6,15 @@ extension ListParser {
     /// sizes like `33.5k`, device numbers `4, 64`, the dates of `dateFields`, and
     /// `name -> target` for links.
     func unixEntry(_ line: Line) -> ListingEntry? {
-        guard let type = line.bytes.first, line.fields.count >= 3 else { return nil }
+        // Some servers indent their lines: the mode is the first field, wherever it starts.
+        guard line.fields.count >= 3, let type = line[0].first else { return nil }
         let modeField = line[0]
         let isNetWare = modeField.count == 1 && line.bytes[line.fields[1].lowerBound] == UInt8(ascii: "[")
         guard isNetWare || Self.isUnixMode(modeField) else { return nil }
         let kind: ListingEntry.Kind = switch type {
         case UInt8(ascii: "d"): .directory
-        case UInt8(ascii: "-"), UInt8(ascii: "f"): .file
+        // Plan 9 marks append-only files `a`.
+        case UInt8(ascii: "-"), UInt8(ascii: "f"), UInt8(ascii: "a"): .file
         case UInt8(ascii: "l"): .link
         default: .other
         }
@@ -40,8 +42,11 @@ extension ListParser {
     }
 
     /// Whether the fields from `index` have the shape of a Unix date, valid or not: a month-like
-    /// word or number, a day-like number or word, and a time or a year.
+    /// word or number, a day-like number or word, and a time or a year; or a numeric date
+    /// (`2012-30-07`).
     static func looksLikeDate(_ line: Line, at index: Int) -> Bool {
+        guard index < line.fields.count else { return false }
+        if numericDate(line[index]) != nil || dayMonthNameYear(line[index]) != nil { return true }
         guard index + 2 < line.fields.count else { return false }
         func isShortWord(_ field: ArraySlice<UInt8>) -> Bool {
             (2...4).contains(field.count) && field.allSatisfy { ($0 | 0x20) >= 0x61 && ($0 | 0x20) <= 0x7A }
@@ -105,7 +110,7 @@ extension ListParser {
         guard field.count >= 10, let type = field.first else { return false }
         switch type {
         case UInt8(ascii: "-"), UInt8(ascii: "d"), UInt8(ascii: "l"), UInt8(ascii: "c"), UInt8(ascii: "b"), UInt8(ascii: "p"),
-             UInt8(ascii: "s"), UInt8(ascii: "D"), UInt8(ascii: "n"), UInt8(ascii: "f"):
+             UInt8(ascii: "s"), UInt8(ascii: "D"), UInt8(ascii: "n"), UInt8(ascii: "f"), UInt8(ascii: "a"):
             break
         default:
             return false
@@ -132,10 +137,11 @@ extension ListParser {
         return true
     }
 
-    /// The number at the end of a field that starts with letters: `longgroup123456` → 123456.
+    /// The number at the end of a field that starts with a letter: `longgroup123456` → 123456
+    /// (but `-528` is no size at all).
     private static func trailingDigits(_ field: ArraySlice<UInt8>) -> UInt64? {
         let digits = field.reversed().prefix { $0 >= 0x30 && $0 <= 0x39 }
-        guard !digits.isEmpty, digits.count < field.count, let first = field.first, !(first >= 0x30 && first <= 0x39) else { return nil }
+        guard !digits.isEmpty, digits.count < field.count, let first = field.first, (first | 0x20) >= 0x61, (first | 0x20) <= 0x7A else { return nil }
         return Bytes.number(ArraySlice(digits.reversed()))
     }
 
