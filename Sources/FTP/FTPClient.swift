@@ -128,7 +128,7 @@ public final class FTPClient {
         do {
             var transport: any Transport = socket
             if case .implicitTLS = options.security, let tlsContext {
-                transport = try FTPError.converting { try TLSStream.handshake(over: socket, context: tlsContext, host: host, port: port) }
+                transport = try FTPError.converting { try TLSStream.handshake(over: socket, context: tlsContext, host: host, port: port, deadline: options.effectiveReplyDeadline) }
                 Self.logTLS(transport, logger: logger)
             }
             control = ControlConnection(transport: transport, logger: logger, replyDeadline: options.effectiveReplyDeadline)
@@ -166,7 +166,7 @@ public final class FTPClient {
             throw FTPError(kind: .tls, command: "AUTH TLS", reply: reply,
                            detail: "the server sent more after accepting AUTH TLS, before TLS began (possible response injection); refusing to go on")
         }
-        let stream = try FTPError.converting { try TLSStream.handshake(over: socket, context: context, host: host, port: port) }
+        let stream = try FTPError.converting { try TLSStream.handshake(over: socket, context: context, host: host, port: port, deadline: options.effectiveReplyDeadline) }
         control.replaceTransport(stream)
         Self.logTLS(stream, logger: logger)
     }
