@@ -58,7 +58,10 @@ extension ListParser {
         let monthAndDay = (isShortWord(first) && isShortNumber(second)) || (isShortNumber(first) && isShortWord(second))
         let timeOrYear = third.contains(UInt8(ascii: ":")) && third.count <= 8 && third.allSatisfy { $0 == UInt8(ascii: ":") || ($0 >= 0x30 && $0 <= 0x39) }
             || third.count == 4 && third.allSatisfy { $0 >= 0x30 && $0 <= 0x39 }
-        return monthAndDay && timeOrYear
+        // A real month and day with no time or year after them (`Aug 22  name`, `Aug 26  20`)
+        // is a broken date too, not the start of a name.
+        let realMonthAndDay = Bytes.month(first) != nil && dayNumber(second) != nil
+        return monthAndDay && timeOrYear || realMonthAndDay
     }
 
     /// The entry of a line whose date (of `dateFields`) is found, with the size before it and the
@@ -122,17 +125,17 @@ extension ListParser {
         return field.count <= 13 && field.dropFirst().allSatisfy { $0 == UInt8(ascii: "-") || ($0 >= 0x41 && $0 <= 0x5A) }
     }
 
-    /// Whether the nine characters after the type are permission letters.
+    /// Whether the nine characters after the type are permission letters, each where it belongs:
+    /// `r` or `-`, then `w` or `-`, then `x`, `-` or a special bit (`s`, `S`, `t`, `T`, `l`, `L`).
     static func isRWXMode(_ field: ArraySlice<UInt8>) -> Bool {
         guard field.count >= 10 else { return false }
-        for byte in field.dropFirst().prefix(9) {
-            switch byte {
-            case UInt8(ascii: "r"), UInt8(ascii: "w"), UInt8(ascii: "x"), UInt8(ascii: "s"), UInt8(ascii: "S"), UInt8(ascii: "t"),
-                 UInt8(ascii: "T"), UInt8(ascii: "l"), UInt8(ascii: "L"), UInt8(ascii: "-"):
-                continue
-            default:
-                return false
+        for (position, byte) in field.dropFirst().prefix(9).enumerated() where byte != UInt8(ascii: "-") {
+            let allowed: [UInt8] = switch position % 3 {
+            case 0: [UInt8(ascii: "r")]
+            case 1: [UInt8(ascii: "w")]
+            default: Array("xsStTlL".utf8)
             }
+            guard allowed.contains(byte) else { return false }
         }
         return true
     }
