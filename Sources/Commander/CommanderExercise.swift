@@ -12,7 +12,6 @@ import ScreenKit
 public enum CommanderExercise {
     /// A fixed "now", so that a crash reproduces whatever the day.
     private static let now = Date(timeIntervalSince1970: 1_795_608_000)
-    private static let remote = Location.remote(site: "ftp://fuzz@example.org", path: "/pub")
     /// Keys that move over, mark, sort, filter, open, copy and delete what was listed (their
     /// effects are never carried out), and leave dialogs.
     private static let keys: [Key] = [
@@ -31,6 +30,7 @@ public enum CommanderExercise {
         for line in lines {
             if case .entry(let entry) = MLSxParser.parse(bytes: line) { entries.append(entry) }
         }
+        let remote = Location.remote(site: "ftp://fuzz@example.org", path: "/pub")
         let width = 10 + Int(bytes.first ?? 70) % 150
         let height = 3 + Int(bytes.dropFirst().first ?? 21) % 60
         var state = AppState(

@@ -5,9 +5,10 @@ extension ListParser {
     /// write, and the index of its last field. The date is nil when the fields have the shape of
     /// a date but not a valid value.
     ///
-    /// Shapes: `Nov 25 14:35`, `Nov 25  2019`, `Nov 25 14:35:07 2019`, `Oct 08, 2002 09:47`, `25 Nov 14:35`,
-    /// `26. Juli, 20:10`, `2026-11-25 14:35`, `2026-11-25 14:35:07.123456789 +0100`, `1999/10/12 17:12`, `2004.07.15`, `24-04-2003 17:12`,
-    /// `09-26 13:45`, `01-jun-99`, `3 29 03:26` and the CJK forms `8月 17日 20:10`, `2005년 1월 6일`.
+    /// Shapes: `Nov 25 14:35`, `Nov 25  2019`, `Nov 25 14:35:07 2019`, `Oct 08, 2002 09:47`,
+    /// `25 Nov 14:35`, `26. Juli, 20:10`, `2026-11-25 14:35`, `2026-11-25 14:35:07.123456789 +0100`,
+    /// `1999/10/12 17:12`, `2004.07.15`, `24-04-2003 17:12`, `09-26 13:45`, `01-jun-99`, `3 29 03:26`
+    /// and the CJK forms `8月 17日 20:10`, `2005년 1월 6일`.
     func dateFields(_ line: Line, at index: Int, localized: Bool = true) -> (date: Date?, last: Int)? {
         let count = line.fields.count
         let first = line[index]
