@@ -45,7 +45,9 @@ extension ListParser {
             (month, day) = (name, number)
         } else if let number = Self.dayNumber(first), let name = Bytes.month(second, localized: localized) {
             (month, day) = (name, number)
-        } else if first.last ?? 0 >= 0x80, let number = Self.cjkNumber(first, suffixes: Self.monthSuffixes), let dayNumber = Self.cjkNumber(second, suffixes: Self.daySuffixes) {
+        } else if first.last ?? 0 >= 0x80, let number = Self.cjkNumber(first, suffixes: Self.monthSuffixes),
+                  let dayNumber = Self.cjkNumber(second, suffixes: Self.daySuffixes) ?? Self.dayNumber(second) {
+            // Japanese `ls` writes the day without 日: `11月 20 10:00`.
             (month, day) = (number, dayNumber)
         } else if first.count <= 2, let number = Bytes.int(first), (1...12).contains(number), second.count <= 2, let dayNumber = Bytes.int(second) {
             (month, day) = (number, dayNumber)

@@ -109,6 +109,8 @@ extension ListParser {
     func bareNameEntry(_ line: Line) -> ListingEntry? {
         guard line.fields.count == 1, line.fields[0].lowerBound == 0 else { return nil }
         let word = line[0]
+        // EPLF facts without the TAB and name after them: `+i8388621.29609,m824255902,/,`.
+        if word.first == UInt8(ascii: "+"), word.contains(UInt8(ascii: ",")) { return nil }
         guard word.last != UInt8(ascii: ":"), !word.contains(UInt8(ascii: "[")), !word.contains(UInt8(ascii: "<")), !line.isLoneVMSName else {
             return nil
         }

@@ -39,7 +39,9 @@ public struct ListParser: Sendable {
         let line = Line(bytes)
         guard !line.fields.isEmpty else { return .noEntry }
         guard let entry = anyFormat(line) else { return line.isKnownNonEntry ? .noEntry : .unreadable }
-        return entry.name.isEmpty || entry.name == "." || entry.name == ".." ? .noEntry : .entry(entry)
+        if entry.name.isEmpty || entry.name == "." || entry.name == ".." { return .noEntry }
+        // A name of blanks alone is what broken servers send where the name is missing.
+        return entry.remoteName.bytes.allSatisfy(Line.isSpace) ? .unreadable : .entry(entry)
     }
 
     /// The entry of the first format that recognises the line, most common formats first.
