@@ -114,11 +114,12 @@ extension FTPClient {
     }
 
     /// Runs a listing command and passes each of its lines, as bytes, to `onLine` as it arrives.
-    /// A listing past `options.listingLimits` is given up on (the transfer aborted) with an error
-    /// saying so, however much more the server would send.
+    /// A listing past `options.listingLimits`, or slower than `ListingPace` allows, is given up
+    /// on (the transfer aborted) with an error saying so, however much more the server would send.
     private func receiveLines(of command: FTPCommand, onLine: ([UInt8]) throws -> Void) throws {
         let limits = options.listingLimits
         let transfer = try openTransfer(command)
+        let pace = ListingPace(grace: options.effectiveReplyDeadline)
         var splitter = LineSplitter()
         var bytes = 0
         var lines = 0
@@ -127,10 +128,19 @@ extension FTPClient {
             guard lines <= limits.maximumLines else { throw limits.exceeded(by: command, "\(limits.maximumLines) lines") }
             try onLine(line)
         }
-        try receive(transfer, blockSize: 64 * 1024) { chunk in
-            bytes += chunk.count
-            guard bytes <= limits.maximumBytes else { throw limits.exceeded(by: command, "\(limits.maximumBytes) bytes") }
-            try splitter.feed(chunk, onLine: countedLine)
+        // Too slow is the client's verdict, not the server's: the server's answer to the data
+        // connection closed under it (426) says nothing of why.
+        var tooSlow: FTPError?
+        do {
+            try receive(transfer, blockSize: 64 * 1024) { chunk in
+                bytes += chunk.count
+                guard bytes <= limits.maximumBytes else { throw limits.exceeded(by: command, "\(limits.maximumBytes) bytes") }
+                tooSlow = pace.failure(after: bytes, of: command)
+                if let tooSlow { throw tooSlow }
+                try splitter.feed(chunk, onLine: countedLine)
+            }
+        } catch {
+            throw tooSlow ?? error
         }
         try splitter.finish(onLine: countedLine)
     }
@@ -156,6 +166,32 @@ public struct ListingLimits: Sendable, Equatable {
     func exceeded(by command: FTPCommand, _ limit: String) -> FTPError {
         let of = command.argument.map { " of " + Sanitizer.visible(TextDecoding.string($0)) } ?? ""
         return FTPError(kind: .protocolViolation, command: command.verb, detail: "the listing\(of) is larger than \(limit); given up")
+    }
+}
+
+/// How slowly a listing may arrive as a whole: each read is bounded by the timeout, but a server
+/// that sends a byte every few seconds would keep a listing going for ever. After a grace of the
+/// reply deadline, a listing must keep to at least 1 KiB a second on average, which any real link
+/// does for a listing of any size (256 MiB takes three days at that rate); a trickle is given up on.
+///
+/// File transfers have no such bound: a large file on a slow link may take as long as it takes,
+/// and each read's timeout already ends one that stalls.
+struct ListingPace {
+    /// The average rate a listing must keep to once the grace has passed.
+    static let minimumBytesPerSecond = 1024.0
+    private let start = ContinuousClock.now
+    /// Seconds any listing may take, however little arrives.
+    let grace: Double
+
+    /// The error when `bytes` bytes have taken longer than allowed; nil while on time.
+    func failure(after bytes: Int, of command: FTPCommand) -> FTPError? {
+        let elapsed = ContinuousClock.now - start
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        guard seconds > grace + Double(bytes) / Self.minimumBytesPerSecond else { return nil }
+        let of = command.argument.map { " of " + Sanitizer.visible(TextDecoding.string($0)) } ?? ""
+        return FTPError(
+            kind: .timeout, command: command.verb,
+            detail: "the listing\(of) arrives too slowly (\(bytes) bytes in \(formatSeconds(seconds))); given up")
     }
 }
 

@@ -49,8 +49,9 @@ public final class FTPClient {
         public var trustsPassiveAddress: Bool
         /// Whether and how the connection is protected by TLS.
         public var security: Security
-        /// Seconds one reply may take to arrive whole, however it trickles in (a server can keep
-        /// each wait within `timeout` by sending a byte now and then); nil: 4 × `timeout`.
+        /// Seconds one reply, or one TLS handshake, may take to arrive whole, however it trickles in
+        /// (a server can keep each wait within `timeout` by sending a byte now and then); nil:
+        /// 4 × `timeout`. Listings get as long, and then must keep to a minimum rate (`ListingPace`).
         public var replyDeadline: Double?
         /// How large one listing may grow before it is given up on.
         public var listingLimits: ListingLimits
@@ -128,7 +129,9 @@ public final class FTPClient {
         do {
             var transport: any Transport = socket
             if case .implicitTLS = options.security, let tlsContext {
-                transport = try FTPError.converting { try TLSStream.handshake(over: socket, context: tlsContext, host: host, port: port) }
+                transport = try FTPError.converting {
+                    try TLSStream.handshake(over: socket, context: tlsContext, host: host, port: port, deadline: options.effectiveReplyDeadline)
+                }
                 Self.logTLS(transport, logger: logger)
             }
             control = ControlConnection(transport: transport, logger: logger, replyDeadline: options.effectiveReplyDeadline)
@@ -166,7 +169,9 @@ public final class FTPClient {
             throw FTPError(kind: .tls, command: "AUTH TLS", reply: reply,
                            detail: "the server sent more after accepting AUTH TLS, before TLS began (possible response injection); refusing to go on")
         }
-        let stream = try FTPError.converting { try TLSStream.handshake(over: socket, context: context, host: host, port: port) }
+        let stream = try FTPError.converting {
+            try TLSStream.handshake(over: socket, context: context, host: host, port: port, deadline: options.effectiveReplyDeadline)
+        }
         control.replaceTransport(stream)
         Self.logTLS(stream, logger: logger)
     }

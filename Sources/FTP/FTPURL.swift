@@ -159,15 +159,9 @@ public struct FTPURL: Sendable, Equatable, CustomStringConvertible {
                 || (keepingSlashes && byte == UInt8(ascii: "/")) {
                 result.unicodeScalars.append(scalar)
             } else {
-                result += "%" + String(byte, radix: 16, uppercase: true).leftPadded(to: 2)
+                result += "%" + Hexadecimal.string(CollectionOfOne(byte), uppercase: true)
             }
         }
         return result
-    }
-}
-
-private extension String {
-    func leftPadded(to width: Int) -> String {
-        String(repeating: "0", count: max(0, width - count)) + self
     }
 }

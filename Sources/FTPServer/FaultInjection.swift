@@ -35,6 +35,7 @@ public final class FaultInjection: Sendable {
         var machineListing: [UInt8]?
         var afterAuthTLS: [UInt8]?
         var trickle: Double?
+        var listingTrickle: Double?
     }
 
     /// Every digest command the server knows.
@@ -130,6 +131,12 @@ public final class FaultInjection: Sendable {
         state.withLock { $0.trickle = seconds }
     }
 
+    /// Sends every listing (LIST, NLST, MLSD) one byte every `seconds` (nil: all at once), as a
+    /// server that keeps a listing going for ever would, each byte well within a read timeout.
+    public func trickleListings(everySeconds seconds: Double?) {
+        state.withLock { $0.listingTrickle = seconds }
+    }
+
     /// Removes every fault.
     public func reset() {
         state.withLock { $0 = State() }
@@ -148,6 +155,7 @@ public final class FaultInjection: Sendable {
     var scriptedMachineListing: [UInt8]? { state.withLock { $0.machineListing } }
     var afterAuthTLS: [UInt8]? { state.withLock { $0.afterAuthTLS } }
     var trickle: Double? { state.withLock { $0.trickle } }
+    var listingTrickle: Double? { state.withLock { $0.listingTrickle } }
 
     /// The byte count after which to break the transfer starting now, counting it as used.
     func takeCut() -> Int? {

@@ -242,7 +242,14 @@ extension ServerSession {
         guard let data = openDataConnection() else { return }
         defer { data.close() }
         do {
-            try data.write(bytes)
+            if let interval = server.faults.listingTrickle {
+                for byte in bytes {
+                    try data.write([byte])
+                    Thread.sleep(forTimeInterval: interval)
+                }
+            } else {
+                try data.write(bytes)
+            }
         } catch {
             reply(426, "Failure writing network stream.")
             return

@@ -68,14 +68,14 @@ extension ListParser {
         for index in 1..<(line.fields.count - 1) {
             let field = line[index]
             if Bytes.equalsIgnoringCase(field, "DIR") { isDirectory = true }
-            guard let parts = Bytes.dateParts(field, separator: UInt8(ascii: "-")), (2...4).contains(parts[2].digits),
+            guard let parts = Bytes.dateParts(field, separator: UInt8(ascii: "-")), parts[0].digits <= 2, parts[1].digits <= 2, (2...4).contains(parts[2].digits),
                   let (hour, minute, second) = Bytes.time(line[index + 1]), index + 2 < line.fields.count
             else { continue }
             // OS/2 writes years after 1999 as years since 1900: `04-23-103`.
             let year = parts[2].digits == 3 ? 1900 + parts[2].value : Bytes.fullYear(parts[2].value, digits: parts[2].digits)
-            let modified = CivilTime.date(
-                year: year, month: parts[0].value, day: parts[1].value,
-                hour: hour, minute: minute, second: second)
+            guard let modified = CivilTime.date(year: year, month: parts[0].value, day: parts[1].value, hour: hour, minute: minute, second: second) else {
+                return nil
+            }
             let name = line.path(from: line.fields[index + 2].lowerBound)
             return isDirectory
                 ? ListingEntry(remoteName: name, kind: .directory, modified: modified)

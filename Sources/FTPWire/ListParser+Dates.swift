@@ -5,9 +5,10 @@ extension ListParser {
     /// write, and the index of its last field. The date is nil when the fields have the shape of
     /// a date but not a valid value.
     ///
-    /// Shapes: `Nov 25 14:35`, `Nov 25  2019`, `Oct 08, 2002 09:47`, `25 Nov 14:35`,
-    /// `26. Juli, 20:10`, `2026-11-25 14:35`, `1999/10/12 17:12`, `2004.07.15`, `24-04-2003 17:12`,
-    /// `09-26 13:45`, `01-jun-99`, `3 29 03:26` and the CJK forms `8月 17日 20:10`, `2005년 1월 6일`.
+    /// Shapes: `Nov 25 14:35`, `Nov 25  2019`, `Nov 25 14:35:07 2019`, `Oct 08, 2002 09:47`,
+    /// `25 Nov 14:35`, `26. Juli, 20:10`, `2026-11-25 14:35`, `2026-11-25 14:35:07.123456789 +0100`,
+    /// `1999/10/12 17:12`, `2004.07.15`, `24-04-2003 17:12`, `09-26 13:45`, `01-jun-99`, `3 29 03:26`
+    /// and the CJK forms `8月 17日 20:10`, `2005년 1월 6일`.
     func dateFields(_ line: Line, at index: Int, localized: Bool = true) -> (date: Date?, last: Int)? {
         let count = line.fields.count
         let first = line[index]
@@ -15,7 +16,12 @@ extension ListParser {
         if let (year, month, day) = Self.numericDate(first) ?? Self.dayMonthNameYear(first),
            CivilTime.date(year: year, month: month, day: day) != nil {
             if index + 1 < count, let (hour, minute, second) = Bytes.time(line[index + 1]) {
-                return (CivilTime.date(year: year, month: month, day: day, hour: hour, minute: minute, second: second), index + 1)
+                let local = CivilTime.date(year: year, month: month, day: day, hour: hour, minute: minute, second: second)
+                // ls --time-style=full-iso adds the zone: `2026-11-20 10:00:01.123456789 +0100 name`.
+                if index + 2 < count - 1, let offset = Self.zoneOffset(line[index + 2]) {
+                    return (local.map { $0.addingTimeInterval(-offset) }, index + 2)
+                }
+                return (local, index + 1)
             }
             return (CivilTime.date(year: year, month: month, day: day), index)
         }
@@ -39,7 +45,9 @@ extension ListParser {
             (month, day) = (name, number)
         } else if let number = Self.dayNumber(first), let name = Bytes.month(second, localized: localized) {
             (month, day) = (name, number)
-        } else if first.last ?? 0 >= 0x80, let number = Self.cjkNumber(first, suffixes: Self.monthSuffixes), let dayNumber = Self.cjkNumber(second, suffixes: Self.daySuffixes) {
+        } else if first.last ?? 0 >= 0x80, let number = Self.cjkNumber(first, suffixes: Self.monthSuffixes),
+                  let dayNumber = Self.cjkNumber(second, suffixes: Self.daySuffixes) ?? Self.dayNumber(second) {
+            // Japanese `ls` writes the day without 日: `11月 20 10:00`.
             (month, day) = (number, dayNumber)
         } else if first.count <= 2, let number = Bytes.int(first), (1...12).contains(number), second.count <= 2, let dayNumber = Bytes.int(second) {
             (month, day) = (number, dayNumber)
@@ -54,6 +62,10 @@ extension ListParser {
     private func yearOrTime(_ line: Line, at index: Int, month: Int, day: Int) -> (date: Date?, last: Int)? {
         let field = line[index]
         if let (hour, minute, second) = Bytes.time(field) {
+            // BSD `ls -lT` writes the whole time and then the year: `Nov 20 10:00:59 2025 name`.
+            if field.count == 8, index + 2 < line.fields.count, line[index + 1].count == 4, let year = Bytes.int(line[index + 1]) {
+                return (CivilTime.date(year: year, month: month, day: day, hour: hour, minute: minute, second: second), index + 1)
+            }
             return (recentDate(month: month, day: day, hour: hour, minute: minute, second: second), index)
         }
         guard let year = Self.cjkNumber(field, suffixes: Self.yearSuffixes) ?? (field.count == 4 ? Bytes.int(field) : nil) else { return nil }
@@ -62,6 +74,15 @@ extension ListParser {
             return (CivilTime.date(year: year, month: month, day: day, hour: hour, minute: minute, second: second), index + 1)
         }
         return (CivilTime.date(year: year, month: month, day: day), index)
+    }
+
+    /// The seconds east of UTC that a zone such as `+0100` or `-0530` stands for.
+    static func zoneOffset(_ field: ArraySlice<UInt8>) -> TimeInterval? {
+        guard field.count == 5, let sign = field.first, sign == UInt8(ascii: "+") || sign == UInt8(ascii: "-"),
+              let digits = Bytes.int(field.dropFirst()), digits % 100 < 60, digits / 100 <= 14
+        else { return nil }
+        let seconds = TimeInterval(digits / 100 * 3600 + digits % 100 * 60)
+        return sign == UInt8(ascii: "-") ? -seconds : seconds
     }
 
     /// `2026-11-25`, `1999/10/12`, `2004.07.15` (year first) or `24-04-2003`, `24.04.2003` (day first).

@@ -13,7 +13,10 @@ extension ListParser {
             let value = fact.dropFirst()
             switch code {
             case UInt8(ascii: "/"): kind = .directory
-            case UInt8(ascii: "s"): size = Bytes.number(value)
+            case UInt8(ascii: "s"):
+                // A size that is no number (or more than a UInt64 holds) makes the line unreadable.
+                guard let number = Bytes.number(value) else { return nil }
+                size = number
             case UInt8(ascii: "m"): modified = Bytes.number(value).flatMap(CivilTime.date(secondsSince1970:))
             case UInt8(ascii: "u"):
                 if value.first == UInt8(ascii: "p") { permissions = UnixPermissions.fromOctal(String(decoding: value.dropFirst(), as: UTF8.self)) }

@@ -103,11 +103,17 @@ extension ListParser {
     }
 
     /// A line with one word and nothing else: servers (MVS PDS member lists, some that answer
-    /// LIST like NLST) send bare names. Headers such as `pub:` or `DISK$FTP:[ANONYMOUS]` are not names.
+    /// LIST like NLST) send bare names. Headers such as `pub:` or `DISK$FTP:[ANONYMOUS]` are not
+    /// names, nor is a VMS name with its version (`LONG_NAME.TXT;1`): its details follow on the
+    /// next line.
     func bareNameEntry(_ line: Line) -> ListingEntry? {
         guard line.fields.count == 1, line.fields[0].lowerBound == 0 else { return nil }
         let word = line[0]
-        guard word.last != UInt8(ascii: ":"), !word.contains(UInt8(ascii: "[")), !word.contains(UInt8(ascii: "<")) else { return nil }
+        // EPLF facts without the TAB and name after them: `+i8388621.29609,m824255902,/,`.
+        if word.first == UInt8(ascii: "+"), word.contains(UInt8(ascii: ",")) { return nil }
+        guard word.last != UInt8(ascii: ":"), !word.contains(UInt8(ascii: "[")), !word.contains(UInt8(ascii: "<")), !line.isLoneVMSName else {
+            return nil
+        }
         return ListingEntry(remoteName: line.path(line.fields[0]), kind: .file)
     }
 }

@@ -6,13 +6,15 @@ extension ListParser {
     /// sizes like `33.5k`, device numbers `4, 64`, the dates of `dateFields`, and
     /// `name -> target` for links.
     func unixEntry(_ line: Line) -> ListingEntry? {
-        guard let type = line.bytes.first, line.fields.count >= 3 else { return nil }
+        // Some servers indent their lines: the mode is the first field, wherever it starts.
+        guard line.fields.count >= 3, let type = line[0].first else { return nil }
         let modeField = line[0]
         let isNetWare = modeField.count == 1 && line.bytes[line.fields[1].lowerBound] == UInt8(ascii: "[")
         guard isNetWare || Self.isUnixMode(modeField) else { return nil }
         let kind: ListingEntry.Kind = switch type {
         case UInt8(ascii: "d"): .directory
-        case UInt8(ascii: "-"), UInt8(ascii: "f"): .file
+        // Plan 9 marks append-only files `a`.
+        case UInt8(ascii: "-"), UInt8(ascii: "f"), UInt8(ascii: "a"): .file
         case UInt8(ascii: "l"): .link
         default: .other
         }
@@ -40,8 +42,11 @@ extension ListParser {
     }
 
     /// Whether the fields from `index` have the shape of a Unix date, valid or not: a month-like
-    /// word or number, a day-like number or word, and a time or a year.
+    /// word or number, a day-like number or word, and a time or a year; or a numeric date
+    /// (`2012-30-07`).
     static func looksLikeDate(_ line: Line, at index: Int) -> Bool {
+        guard index < line.fields.count else { return false }
+        if numericDate(line[index]) != nil || dayMonthNameYear(line[index]) != nil { return true }
         guard index + 2 < line.fields.count else { return false }
         func isShortWord(_ field: ArraySlice<UInt8>) -> Bool {
             (2...4).contains(field.count) && field.allSatisfy { ($0 | 0x20) >= 0x61 && ($0 | 0x20) <= 0x7A }
@@ -53,7 +58,10 @@ extension ListParser {
         let monthAndDay = (isShortWord(first) && isShortNumber(second)) || (isShortNumber(first) && isShortWord(second))
         let timeOrYear = third.contains(UInt8(ascii: ":")) && third.count <= 8 && third.allSatisfy { $0 == UInt8(ascii: ":") || ($0 >= 0x30 && $0 <= 0x39) }
             || third.count == 4 && third.allSatisfy { $0 >= 0x30 && $0 <= 0x39 }
-        return monthAndDay && timeOrYear
+        // A real month and day with no time or year after them (`Aug 22  name`, `Aug 26  20`)
+        // is a broken date too, not the start of a name.
+        let realMonthAndDay = Bytes.month(first) != nil && dayNumber(second) != nil
+        return monthAndDay && timeOrYear || realMonthAndDay
     }
 
     /// The entry of a line whose date (of `dateFields`) is found, with the size before it and the
@@ -105,7 +113,7 @@ extension ListParser {
         guard field.count >= 10, let type = field.first else { return false }
         switch type {
         case UInt8(ascii: "-"), UInt8(ascii: "d"), UInt8(ascii: "l"), UInt8(ascii: "c"), UInt8(ascii: "b"), UInt8(ascii: "p"),
-             UInt8(ascii: "s"), UInt8(ascii: "D"), UInt8(ascii: "n"), UInt8(ascii: "f"):
+             UInt8(ascii: "s"), UInt8(ascii: "D"), UInt8(ascii: "n"), UInt8(ascii: "f"), UInt8(ascii: "a"):
             break
         default:
             return false
@@ -117,25 +125,26 @@ extension ListParser {
         return field.count <= 13 && field.dropFirst().allSatisfy { $0 == UInt8(ascii: "-") || ($0 >= 0x41 && $0 <= 0x5A) }
     }
 
-    /// Whether the nine characters after the type are permission letters.
+    /// Whether the nine characters after the type are permission letters, each where it belongs:
+    /// `r` or `-`, then `w` or `-`, then `x`, `-` or a special bit (`s`, `S`, `t`, `T`, `l`, `L`).
     static func isRWXMode(_ field: ArraySlice<UInt8>) -> Bool {
         guard field.count >= 10 else { return false }
-        for byte in field.dropFirst().prefix(9) {
-            switch byte {
-            case UInt8(ascii: "r"), UInt8(ascii: "w"), UInt8(ascii: "x"), UInt8(ascii: "s"), UInt8(ascii: "S"), UInt8(ascii: "t"),
-                 UInt8(ascii: "T"), UInt8(ascii: "l"), UInt8(ascii: "L"), UInt8(ascii: "-"):
-                continue
-            default:
-                return false
+        for (position, byte) in field.dropFirst().prefix(9).enumerated() where byte != UInt8(ascii: "-") {
+            let allowed: [UInt8] = switch position % 3 {
+            case 0: [UInt8(ascii: "r")]
+            case 1: [UInt8(ascii: "w")]
+            default: Array("xsStTlL".utf8)
             }
+            guard allowed.contains(byte) else { return false }
         }
         return true
     }
 
-    /// The number at the end of a field that starts with letters: `longgroup123456` → 123456.
+    /// The number at the end of a field that starts with a letter: `longgroup123456` → 123456
+    /// (but `-528` is no size at all).
     private static func trailingDigits(_ field: ArraySlice<UInt8>) -> UInt64? {
         let digits = field.reversed().prefix { $0 >= 0x30 && $0 <= 0x39 }
-        guard !digits.isEmpty, digits.count < field.count, let first = field.first, !(first >= 0x30 && first <= 0x39) else { return nil }
+        guard !digits.isEmpty, digits.count < field.count, let first = field.first, (first | 0x20) >= 0x61, (first | 0x20) <= 0x7A else { return nil }
         return Bytes.number(ArraySlice(digits.reversed()))
     }
 

@@ -23,7 +23,11 @@ extension ListParser {
                     (hour, minute, second) = time
                     index += 1
                 }
-                modified = month.flatMap { CivilTime.date(year: year, month: $0, day: day, hour: hour, minute: minute, second: second) }
+                // A date no calendar has (`13-FED-1997`, `32-JAN-2000`) makes the line unreadable.
+                guard let month, let date = CivilTime.date(year: year, month: month, day: day, hour: hour, minute: minute, second: second) else {
+                    return nil
+                }
+                modified = date
             } else if size == nil, let blocks = Self.vmsSize(field) {
                 size = blocks
             }

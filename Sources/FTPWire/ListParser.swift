@@ -28,10 +28,20 @@ public struct ListParser: Sendable {
 
     /// The entry a line of raw bytes (without its line ending) describes.
     public func entry(bytes: [UInt8]) -> ListingEntry? {
+        if case .entry(let entry) = parse(bytes: bytes) { return entry }
+        return nil
+    }
+
+    /// What a line of raw bytes (without its line ending) holds, read once: an entry; no entry
+    /// and none missed (blank lines, totals, headers, `.` and `..`); or a line in no known
+    /// format, which may hide an entry.
+    public func parse(bytes: [UInt8]) -> ParsedListingLine {
         let line = Line(bytes)
-        guard !line.fields.isEmpty else { return nil }
-        guard let entry = anyFormat(line), !entry.name.isEmpty, entry.name != ".", entry.name != ".." else { return nil }
-        return entry
+        guard !line.fields.isEmpty else { return .noEntry }
+        guard let entry = anyFormat(line) else { return line.isKnownNonEntry ? .noEntry : .unreadable }
+        if entry.name.isEmpty || entry.name == "." || entry.name == ".." { return .noEntry }
+        // A name of blanks alone is what broken servers send where the name is missing.
+        return entry.remoteName.bytes.allSatisfy(Line.isSpace) ? .unreadable : .entry(entry)
     }
 
     /// The entry of the first format that recognises the line, most common formats first.
@@ -63,13 +73,6 @@ public struct ListParser: Sendable {
         for line in lines { reader.add(line, onSkippedLine: onSkippedLine) }
         reader.finish(onSkippedLine: onSkippedLine)
         return reader.entries
-    }
-
-    /// Whether a line is an entry for `.` or `..` (the directory itself or its parent).
-    func namesItselfOrParent(_ bytes: [UInt8]) -> Bool {
-        let line = Line(bytes)
-        guard !line.fields.isEmpty, let entry = anyFormat(line) else { return false }
-        return entry.name.isEmpty || entry.name == "." || entry.name == ".."
     }
 
     /// A date in the year that puts it no more than a day after `now`.
@@ -181,7 +184,7 @@ enum Bytes {
 
     /// 1...12 for a month name: English abbreviations and names in any case (`Nov`, `NOV`,
     /// `nov.`), and the abbreviations of the languages servers are often set to (German, French,
-    /// Spanish, Italian, Dutch, Portuguese, Scandinavian, Hungarian), with a trailing `.` or `,`.
+    /// Spanish, Italian, Dutch, Portuguese, Scandinavian, Hungarian, Russian), with a trailing `.` or `,`.
     static func month(_ bytes: ArraySlice<UInt8>, localized: Bool = true) -> Int? {
         guard bytes.count >= 3, let first = bytes.first else { return nil }
         let start = bytes.startIndex
@@ -211,18 +214,18 @@ enum Bytes {
 
     private static let localizedMonths: [String: Int] = {
         let names: [[String]] = [
-            ["january", "jan", "janv", "ene", "gen", "tam", "led", "sty"],
-            ["february", "feb", "febr", "fév", "févr", "fev", "hel", "úno"],
-            ["march", "mar", "mär", "mrz", "mars", "márc", "mrt", "maa"],
-            ["april", "apr", "avr", "abr", "ápr", "kwi"],
-            ["may", "mai", "mag", "mei", "maj", "máj", "tou"],
-            ["june", "jun", "juni", "juin", "giu", "jún", "kes", "cze"],
-            ["july", "jul", "juli", "juil", "jui", "lug", "júl", "hei", "lip"],
-            ["august", "aug", "août", "ago", "elo", "sie"],
-            ["september", "sep", "sept", "set", "szept", "syy", "wrz"],
-            ["october", "oct", "okt", "ott", "out", "lok", "paź"],
-            ["november", "nov", "lis"],
-            ["december", "dec", "dez", "déc", "dic", "jou", "gru"],
+            ["january", "jan", "janv", "ene", "gen", "tam", "led", "sty", "янв"],
+            ["february", "feb", "febr", "fév", "févr", "fev", "hel", "úno", "фев"],
+            ["march", "mar", "mär", "mrz", "mars", "márc", "mrt", "maa", "мар"],
+            ["april", "apr", "avr", "abr", "ápr", "kwi", "апр"],
+            ["may", "mai", "mag", "mei", "maj", "máj", "tou", "май", "мая"],
+            ["june", "jun", "juni", "juin", "giu", "jún", "kes", "cze", "июн"],
+            ["july", "jul", "juli", "juil", "jui", "lug", "júl", "hei", "lip", "июл"],
+            ["august", "aug", "août", "ago", "elo", "sie", "авг"],
+            ["september", "sep", "sept", "set", "szept", "syy", "wrz", "сен"],
+            ["october", "oct", "okt", "ott", "out", "lok", "paź", "окт"],
+            ["november", "nov", "lis", "ноя"],
+            ["december", "dec", "dez", "déc", "dic", "jou", "gru", "дек"],
         ]
         var table: [String: Int] = [:]
         for (index, words) in names.enumerated() {
@@ -248,11 +251,11 @@ enum Bytes {
         return UInt64(bytes)
     }
 
-    /// `HH:MM`, `HH:MM:SS` or `HH:MM:SS.hh` as (hour, minute, second).
+    /// `HH:MM`, `HH:MM:SS` or `HH:MM:SS.fraction` as (hour, minute, second).
     static func time(_ bytes: ArraySlice<UInt8>) -> (Int, Int, Int)? {
-        guard bytes.count >= 3, bytes.count <= 11 else { return nil }
-        // Up to three numbers of one or two digits between colons; hundredths after the seconds
-        // (VMS: `14:57:07.27`) are dropped.
+        guard bytes.count >= 3, bytes.count <= 18 else { return nil }
+        // Up to three numbers of one or two digits between colons; a fraction after the seconds
+        // (VMS: `14:57:07.27`, ls full-iso: `14:57:07.123456789`) is dropped.
         var parts = [0, 0, 0]
         var part = 0
         var digits = 0
@@ -318,32 +321,27 @@ public struct ListingReader {
         self.parser = parser
     }
 
-    /// Parses the next line; lines that are not entries are passed to `onSkippedLine`.
+    /// Parses the next line; lines that may hide an entry are passed to `onSkippedLine`.
     public mutating func add(_ line: [UInt8], onSkippedLine: ([UInt8]) -> Void) {
         if let name = loneName {
             loneName = nil
-            if let joined = parser.entry(bytes: name + [UInt8(ascii: " ")] + line) {
+            if case .entry(let joined) = parser.parse(bytes: name + [UInt8(ascii: " ")] + line) {
                 entries.append(joined)
                 return
             }
-            skip(name, onSkippedLine)
+            onSkippedLine(name)
         }
-        if let entry = parser.entry(bytes: line) {
-            entries.append(entry)
-        } else if Line(line).isLoneVMSName {
-            loneName = line
-        } else {
-            skip(line, onSkippedLine)
+        switch parser.parse(bytes: line) {
+        case .entry(let entry): entries.append(entry)
+        case .noEntry: break
+        case .unreadable:
+            if Line(line).isLoneVMSName { loneName = line } else { onSkippedLine(line) }
         }
     }
 
     /// Ends the listing.
     public mutating func finish(onSkippedLine: ([UInt8]) -> Void) {
-        if let name = loneName { skip(name, onSkippedLine) }
+        if let name = loneName { onSkippedLine(name) }
         loneName = nil
-    }
-
-    private func skip(_ line: [UInt8], _ onSkippedLine: ([UInt8]) -> Void) {
-        if !Line(line).isKnownNonEntry, !parser.namesItselfOrParent(line) { onSkippedLine(line) }
     }
 }

@@ -58,6 +58,18 @@ public struct ListingEntry: Sendable, Equatable {
     }
 }
 
+/// What one line of a directory listing (LIST or MLSD) holds.
+public enum ParsedListingLine: Sendable, Equatable {
+    /// An entry of the directory.
+    case entry(ListingEntry)
+    /// No entry, and none missed: a blank line, a total or header, or the entries that name
+    /// the listed directory and its parent (`.`/`..`, MLSD's `cdir`/`pdir`).
+    case noEntry
+    /// A line in no known format or not well formed: it may hide an entry, so the listing is
+    /// incomplete.
+    case unreadable
+}
+
 /// Calendar arithmetic in UTC without a `Calendar`, for parsers that run per listing line.
 enum CivilTime {
     /// Seconds since 1970 for a UTC civil date and time; nil when a field is out of range.

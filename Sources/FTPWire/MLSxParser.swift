@@ -28,16 +28,7 @@ public enum MLSxParser {
     }
 
     /// What one line of an MLSD listing holds.
-    public enum ParsedLine: Sendable, Equatable {
-        /// An entry of the directory.
-        case entry(ListingEntry)
-        /// No entry, and none missed: a blank line, or the `cdir`/`pdir` (`.`/`..`) entries
-        /// that name the listed directory and its parent.
-        case noEntry
-        /// A line that is not a well-formed entry (a fact without a value, a size that is not a
-        /// number, no name): it may hide an entry, so the listing is incomplete.
-        case unreadable
-    }
+    public typealias ParsedLine = ParsedListingLine
 
     /// The listing entry a line describes. Nil for lines that are not entries, and for the
     /// `cdir`/`pdir` entries that name the listed directory and its parent.

@@ -7,6 +7,9 @@
 public enum SafeName {
     /// Not empty, not `.` or `..`, and without `/` or NUL, judged on the bytes that reach the
     /// file system (a `/` followed by a combining mark is another Character, but still a `/`).
+    /// Windows servers (IIS) take `\` for a separator and `C:` for a drive too, so a name that
+    /// starts with either, or that has `..` between backslashes (`..\..\x`), is refused as well;
+    /// other backslashes (`a\b`) stay inside the folder on any server.
     public static func isSafe(_ name: String) -> Bool { isSafe(bytes: name.utf8) }
 
     /// The same check on a name as the server's bytes.
@@ -17,7 +20,19 @@ public enum SafeName {
         guard let first = bytes.first else { return false }
         let dot = UInt8(ascii: ".")
         if first == dot, bytes.count <= 2, bytes.allSatisfy({ $0 == dot }) { return false }
-        return !bytes.contains(UInt8(ascii: "/")) && !bytes.contains(0)
+        return !bytes.contains(UInt8(ascii: "/")) && !bytes.contains(0) && !leavesTheFolderOnWindows(bytes)
+    }
+
+    /// Whether Windows would read the name as a path that leaves its folder: from the root
+    /// (`\x`, `\\server\share`), on a drive (`C:x`, `C:\x`), or up (`..\x`, `a\..\..`).
+    private static func leavesTheFolderOnWindows<Bytes: Collection<UInt8>>(_ bytes: Bytes) -> Bool {
+        let backslash = UInt8(ascii: "\\")
+        guard let first = bytes.first else { return false }
+        if first == backslash { return true }
+        let second = bytes.dropFirst().first
+        if second == UInt8(ascii: ":"), (first | 0x20) >= 0x61, (first | 0x20) <= 0x7A { return true }
+        guard bytes.contains(backslash) else { return false }
+        return bytes.split(separator: backslash).contains { $0.elementsEqual([UInt8(ascii: "."), UInt8(ascii: ".")]) }
     }
 
     /// The name quoted, with control characters made visible.

@@ -75,14 +75,7 @@ public final class ContentDigest {
 
     /// Lower-case hexadecimal, as servers write digests.
     public static func hex(_ digest: [UInt8]) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var text: [UInt8] = []
-        text.reserveCapacity(digest.count * 2)
-        for byte in digest {
-            text.append(digits[Int(byte >> 4)])
-            text.append(digits[Int(byte & 0x0F)])
-        }
-        return String(decoding: text, as: UTF8.self)
+        Hexadecimal.string(digest)
     }
 
     /// The bytes of a hexadecimal digest of exactly `byteCount` bytes; nil for anything else.

@@ -9,4 +9,17 @@ public enum Hexadecimal {
         default: nil
         }
     }
+
+    /// Two digits for each byte, `separator` between bytes: `0a1f`, or `0A:1F` for certificate
+    /// fingerprints.
+    public static func string(_ bytes: some Sequence<UInt8>, uppercase: Bool = false, separator: String = "") -> String {
+        let digits = Array((uppercase ? "0123456789ABCDEF" : "0123456789abcdef").utf8)
+        var text: [UInt8] = []
+        for byte in bytes {
+            if !text.isEmpty { text += separator.utf8 }
+            text.append(digits[Int(byte >> 4)])
+            text.append(digits[Int(byte & 0x0F)])
+        }
+        return String(decoding: text, as: UTF8.self)
+    }
 }

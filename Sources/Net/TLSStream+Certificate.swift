@@ -37,10 +37,7 @@ extension TLSStream {
         var digest = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
         var length: UInt32 = 0
         X509_digest(certificate, EVP_sha256(), &digest, &length)
-        let fingerprint = digest.prefix(Int(length)).map { byte in
-            let hex = String(byte, radix: 16, uppercase: true)
-            return hex.count == 1 ? "0" + hex : hex
-        }.joined(separator: ":")
+        let fingerprint = Hexadecimal.string(digest.prefix(Int(length)), uppercase: true, separator: ":")
         func text(_ fill: (UnsafeMutablePointer<CChar>, Int) -> Void) -> String {
             var buffer = [CChar](repeating: 0, count: 512)
             buffer.withUnsafeMutableBufferPointer { pointer in

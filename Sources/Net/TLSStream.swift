@@ -32,8 +32,20 @@ public final class TLSStream: Transport, @unchecked Sendable {
     deinit { close() }
 
     /// Runs the client handshake over `socket` and checks the server's certificate for `host`,
-    /// resuming `session` when given. On failure the socket is closed.
-    package static func handshake(over socket: TCPSocket, context: TLSContext, host: String, port: UInt16, resuming session: TLSSession? = nil) throws(NetError) -> TLSStream {
+    /// resuming `session` when given. The whole handshake may take `deadline` seconds (each read
+    /// is also bounded by the socket's timeout): a server that sends it a byte at a time is given
+    /// up on. On failure the socket is closed.
+    package static func handshake(
+        over socket: TCPSocket, context: TLSContext, host: String, port: UInt16, resuming session: TLSSession? = nil, deadline: Double
+    ) throws(NetError) -> TLSStream {
+        let clock = TransportDeadline(seconds: deadline, transport: socket)
+        let result = Result { () throws(NetError) in try handshake(over: socket, context: context, host: host, port: port, resuming: session) }
+        guard clock.end() else { return try result.get() }
+        if case .success(let stream) = result { stream.close() }
+        throw NetError(kind: .timeout, detail: "the TLS handshake with \(socket.remoteAddress) took longer than \(formatSeconds(clock.seconds)); given up")
+    }
+
+    private static func handshake(over socket: TCPSocket, context: TLSContext, host: String, port: UInt16, resuming session: TLSSession?) throws(NetError) -> TLSStream {
         guard let ssl = SSL_new(context.pointer) else {
             socket.close()
             throw NetError(kind: .tls, detail: "cannot create a TLS connection: \(lastErrorText())")

@@ -44,4 +44,17 @@ struct HostileInputTests {
         #expect(update(&state, .key(.enter)) == [])
         #expect(state.message?.contains("not a plain file name") == true)
     }
+
+    /// The fuzz target's exercise (any bytes shown as a listing, keys pressed, the screen drawn)
+    /// on listings a hostile server could send, on screens from tiny to wide.
+    @Test(arguments: [
+        "", "\u{1B}[2J\r\n", String(repeating: "-rw-r--r-- 1 u g 18446744073709551615 Jan 1 2024 big\r\n", count: 40),
+        "drwxr-xr-x 1 u g 0 Jan 1 2024 ../\r\n-rw-r--r-- 1 u g 1 Jan 1 2024 ..\\..\\x\r\n",
+        "type=dir; \u{202E}evil\r\ntype=file;size=1; \t\r\n+/,\t\r\n", "\u{0}\u{1}\u{2}\u{FF}*+/F8\r\n",
+    ])
+    func theFuzzExerciseTakesHostileListings(_ listing: String) {
+        for size in [[UInt8(0), 0], [255, 255], [70, 21]] {
+            #expect(CommanderExercise.run(size + Array(listing.utf8)) > 0)
+        }
+    }
 }

@@ -29,4 +29,18 @@ struct ListingLimitTests {
         #expect(result.status == 1, "\(result.standardError)")
         #expect(result.standardError.contains("is larger than \(4 << 20) bytes"), "\(result.standardError)")
     }
+
+    /// A server that sends its listing a byte every 0.25 s keeps every read within the timeout;
+    /// the listing as a whole is given up on after the reply deadline (4 × 1 s here).
+    @Test func lsGivesUpOnAListingThatTrickles() throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        fixture.server.faults.serveListing(Array(String(repeating: "-rw-r--r-- 1 u g 1 Jan 1 2024 slow.txt\r\n", count: 20).utf8))
+        fixture.server.faults.trickleListings(everySeconds: 0.25)
+        let started = Date()
+        let result = try FerryProcess.run(["ls", "--timeout", "1", fixture.url()], timeout: 60)
+        #expect(result.status == 3, "\(result.standardError)")
+        #expect(result.standardError.contains("arrives too slowly"), "\(result.standardError)")
+        #expect(Date().timeIntervalSince(started) < 20)
+    }
 }

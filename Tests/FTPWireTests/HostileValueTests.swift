@@ -64,6 +64,31 @@ struct HostileValueTests {
         #expect(skipped == ["-rw-r--r-- 1 u g what is this", "%%% ### @@@ !!!"])
     }
 
+    @Test func eachLineIsReadOnceIntoOneOfThreeAnswers() throws {
+        #expect(Self.parser.parse(bytes: Array("total 12".utf8)) == .noEntry)
+        #expect(Self.parser.parse(bytes: Array("drwxr-xr-x 2 u g 4096 Jan 1 2024 ..".utf8)) == .noEntry)
+        #expect(Self.parser.parse(bytes: Array("   ".utf8)) == .noEntry)
+        #expect(Self.parser.parse(bytes: Array("%%% ### @@@ !!!".utf8)) == .unreadable)
+        guard case .entry(let entry) = Self.parser.parse(bytes: Array("-rw-r--r-- 1 u g 1 Jan 1 2024 good.txt".utf8)) else {
+            Issue.record("no entry")
+            return
+        }
+        #expect(entry.name == "good.txt")
+    }
+
+    @Test func aVMSNameAloneOnItsLineIsJoinedWithItsDetails() {
+        let lines = [
+            "Directory DISK$USER:[ALICE]", "", "A_VERY_LONG_FILE_NAME_THAT_WRAPS.TXT;1",
+            "        12/14  20-NOV-2026 10:00:00  [ALICE]  (RWED,RWED,RE,)",
+            "SHORT.TXT;2  1/2  20-NOV-2026 10:00:00  [ALICE]  (RWED,RWED,RE,)", "LONELY.TXT;1",
+        ].map { Array($0.utf8) }
+        var skipped: [String] = []
+        let entries = Self.parser.entries(lines: lines) { skipped.append(String(decoding: $0, as: UTF8.self)) }
+        #expect(entries.map(\.name) == ["A_VERY_LONG_FILE_NAME_THAT_WRAPS.TXT;1", "SHORT.TXT;2"])
+        #expect(entries.first?.size == 12 * 512)
+        #expect(skipped == ["LONELY.TXT;1"])
+    }
+
     @Test(arguments: [
         "+m9999999999999999999,s1,\tname",
         "+m18446744073709551615,s18446744073709551615,\tname",

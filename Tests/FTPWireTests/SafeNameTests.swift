@@ -3,14 +3,15 @@ import Testing
 
 @Suite("Names from servers used in paths")
 struct SafeNameTests {
-    @Test(arguments: ["", ".", "..", "a/b", "../x", "../", "x/../..", "/etc/passwd", "a\u{0}b", "../\u{338}x", "/\u{301}", "/", "./", "\u{0}"])
+    @Test(arguments: ["", ".", "..", "a/b", "../x", "../", "x/../..", "/etc/passwd", "a\u{0}b", "../\u{338}x", "/\u{301}", "/", "./", "\u{0}",
+                       "..\\..", "..\\..\\x", "a\\..\\..\\b", "..\\", "\\x", "\\\\server\\share", "C:x", "a:b", "c:\\Windows\\win.ini", "Z:"])
     func namesThatCouldLeaveTheFolderAreRefused(_ name: String) {
         #expect(!SafeName.isSafe(name))
         #expect(!SafeName.isSafe(RemotePath(name)))
         #expect(!ListingEntry(name: name, kind: .directory).hasSafeName)
     }
 
-    @Test(arguments: ["a", "...", ".hidden", "..a", "a..", "naïve ファイル.txt", "a\\b", "e\u{301}", "..\\..", " .."])
+    @Test(arguments: ["a", "...", ".hidden", "..a", "a..", "naïve ファイル.txt", "a\\b", "e\u{301}", " ..", "a\\.\\b", "...\\x", "x\\..y", "1:2", "ab:c", "C", "é:"])
     func plainNamesPass(_ name: String) {
         #expect(SafeName.isSafe(name))
         #expect(SafeName.isSafe(RemotePath(name)))

@@ -1,5 +1,6 @@
-// The libFuzzer entry point: every parser of network input in FTPWire, fed the fuzzer's bytes.
+// libFuzzer target `parsers`: every parser of network input in FTPWire, fed the fuzzer's bytes.
 // Built and run by scripts/fuzz; not part of the package.
+import FTPWire
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzOneInput(_ start: UnsafePointer<UInt8>, _ count: Int) -> CInt {

@@ -1,0 +1,48 @@
+import Foundation
+import FTPWire
+import ScreenKit
+
+/// Shows arbitrary bytes in the commander as a hostile server's listing, as a fuzzer does: the
+/// lines read as LIST and as MLSD fill the remote pane, keys chosen by the last bytes are pressed,
+/// and the screen is drawn after each, on a screen whose size the first bytes choose.
+///
+/// The fuzz target (`Fuzz/commander.swift`, run by `scripts/fuzz --target commander`) calls it
+/// with each input; a crash it finds is replayed by calling it with that input. It returns the
+/// length of what was drawn, so that the work cannot be optimised away.
+public enum CommanderExercise {
+    /// A fixed "now", so that a crash reproduces whatever the day.
+    private static let now = Date(timeIntervalSince1970: 1_795_608_000)
+    /// Keys that move over, mark, sort, filter, open, copy and delete what was listed (their
+    /// effects are never carried out), and leave dialogs.
+    private static let keys: [Key] = [
+        .down, .up, .pageDown, .pageUp, .home, .end, .enter, .insert, .tab, .left, .right, .backspace, .escape,
+        .character("*"), .character("+"), .character("-"), .character("/"), .character("a"), .character("."), .character("t"),
+        .function(3), .function(4), .function(5), .function(6), .function(7), .function(8), .control("r"), .control("s"),
+    ]
+
+    @discardableResult
+    public static func run(_ bytes: [UInt8]) -> Int {
+        var lines: [[UInt8]] = []
+        var splitter = LineSplitter(maximumLineLength: 1024)
+        bytes.withUnsafeBytes { splitter.feed($0) { lines.append($0) } }
+        splitter.finish { lines.append($0) }
+        var entries = ListParser(now: now).entries(lines: lines)
+        for line in lines {
+            if case .entry(let entry) = MLSxParser.parse(bytes: line) { entries.append(entry) }
+        }
+        let remote = Location.remote(site: "ftp://fuzz@example.org", path: "/pub")
+        let width = 10 + Int(bytes.first ?? 70) % 150
+        let height = 3 + Int(bytes.dropFirst().first ?? 21) % 60
+        var state = AppState(
+            left: .local("/nonexistent"), right: remote, width: width, height: height, now: now,
+            timeZone: TimeZone(identifier: "UTC") ?? .current)
+        _ = update(&state, .listed(pane: 1, location: remote, focus: nil, result: .success(entries), at: now))
+        state.active = 1
+        var drawn = render(state, theme: .standard).dump().count
+        for byte in bytes.suffix(12) {
+            _ = update(&state, .key(keys[Int(byte) % keys.count]))
+            drawn += render(state, theme: .mono).dump().count
+        }
+        return drawn
+    }
+}
