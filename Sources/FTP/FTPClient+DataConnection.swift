@@ -49,8 +49,10 @@ extension FTPClient {
         // connection's own once the pool is used up.
         let session = tlsContext.sessions.take() ?? (control.transport as? TLSStream)?.session()
         do {
-            let stream = try FTPError.converting { try TLSStream.handshake(
-                over: socket, context: tlsContext, host: host, port: port, resuming: session, deadline: options.effectiveReplyDeadline)
+            let stream = try FTPError.converting {
+                try TLSStream.handshake(
+                    over: socket, context: tlsContext, host: host, port: port, resuming: session,
+                    deadline: options.effectiveReplyDeadline, bulkReadSize: Self.defaultBlockSize)
             }
             cancellation.watch(stream)
             logger.debug("data connection: \(stream.protocolVersion), session \(stream.resumedSession ? "resumed" : "NOT resumed")")

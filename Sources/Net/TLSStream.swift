@@ -35,23 +35,38 @@ public final class TLSStream: Transport, @unchecked Sendable {
     /// resuming `session` when given. The whole handshake may take `deadline` seconds (each read
     /// is also bounded by the socket's timeout): a server that sends it a byte at a time is given
     /// up on. On failure the socket is closed.
+    ///
+    /// `bulkReadSize`, for a data connection, makes OpenSSL take up to that many bytes from the
+    /// socket at once (read-ahead), so that one `read` returns many records in one system call,
+    /// not one record in two. Never for a control connection, whose bytes after its TLS (none
+    /// today) must stay in the socket.
     package static func handshake(
-        over socket: TCPSocket, context: TLSContext, host: String, port: UInt16, resuming session: TLSSession? = nil, deadline: Double
+        over socket: TCPSocket, context: TLSContext, host: String, port: UInt16, resuming session: TLSSession? = nil, deadline: Double,
+        bulkReadSize: Int? = nil
     ) throws(NetError) -> TLSStream {
         let clock = TransportDeadline(seconds: deadline, transport: socket)
-        let result = Result { () throws(NetError) in try handshake(over: socket, context: context, host: host, port: port, resuming: session) }
+        let result = Result { () throws(NetError) in
+            try handshake(over: socket, context: context, host: host, port: port, resuming: session, bulkReadSize: bulkReadSize)
+        }
         guard clock.end() else { return try result.get() }
         if case .success(let stream) = result { stream.close() }
         throw NetError(kind: .timeout, detail: "the TLS handshake with \(socket.remoteAddress) took longer than \(formatSeconds(clock.seconds)); given up")
     }
 
-    private static func handshake(over socket: TCPSocket, context: TLSContext, host: String, port: UInt16, resuming session: TLSSession?) throws(NetError) -> TLSStream {
+    private static func handshake(
+        over socket: TCPSocket, context: TLSContext, host: String, port: UInt16, resuming session: TLSSession?, bulkReadSize: Int?
+    ) throws(NetError) -> TLSStream {
         guard let ssl = SSL_new(context.pointer) else {
             socket.close()
             throw NetError(kind: .tls, detail: "cannot create a TLS connection: \(lastErrorText())")
         }
         let stream = TLSStream(socket: socket, ssl: ssl)
         SSL_set_fd(ssl, socket.fileDescriptor)
+        if let bulkReadSize, bulkReadSize > 0 {
+            // Before the handshake: the read buffer is allocated by its first read.
+            SSL_set_default_read_buffer_len(ssl, bulkReadSize)
+            SSL_set_read_ahead(ssl, 1)
+        }
         if isIPAddress(host) {
             X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), host)
         } else {
@@ -81,12 +96,25 @@ public final class TLSStream: Transport, @unchecked Sendable {
         SSL_get1_session(ssl).map(TLSSession.init)
     }
 
+    /// Reads at most `buffer.count` bytes: one record, and the records after it that already
+    /// arrived (read-ahead holds them) while there is room; 0 at the end of the stream.
     public func read(into buffer: UnsafeMutableRawBufferPointer) throws(NetError) -> Int {
         ERR_clear_error()
         let count = SSL_read(ssl, buffer.baseAddress, Int32(clamping: buffer.count))
-        if count > 0 { return Int(count) }
-        if SSL_get_error(ssl, count) == SSL_ERROR_ZERO_RETURN { return 0 }
-        throw failure(count, doing: "receiving from \(remoteAddress)")
+        if count <= 0 {
+            if SSL_get_error(ssl, count) == SSL_ERROR_ZERO_RETURN { return 0 }
+            throw failure(count, doing: "receiving from \(remoteAddress)")
+        }
+        var total = Int(count)
+        // Only bytes already received: the call never waits for more than the rest of a record
+        // whose start is here. An end or error found here is found again by the next call.
+        while total < buffer.count, SSL_has_pending(ssl) == 1 {
+            ERR_clear_error()
+            let more = SSL_read(ssl, buffer.baseAddress.map { $0 + total }, Int32(clamping: buffer.count - total))
+            guard more > 0 else { break }
+            total += Int(more)
+        }
+        return total
     }
 
     public func write(_ bytes: UnsafeRawBufferPointer) throws(NetError) {

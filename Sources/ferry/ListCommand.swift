@@ -45,47 +45,88 @@ struct ListCommand: ParsableCommand {
         } else {
             for entry in listing.entries {
                 if long { Self.writeLongLine(entry, to: &output) } else { output.write(Sanitizer.visible(entry.name)) }
-                output.write("\n")
+                output.write(ascii: "\n")
             }
         }
         output.flush()
     }
 
     /// `drwxr-xr-x         4096  2026-11-25T14:35:00Z  name`, without the line break.
-    static func writeLongLine(_ entry: ListingEntry, to output: inout some TextOutputStream) {
-        let type = switch entry.kind {
+    static func writeLongLine(_ entry: ListingEntry, to output: inout StandardOutput) {
+        let type: StaticString = switch entry.kind {
         case .directory: "d"
         case .link: "l"
         case .file: "-"
         case .other: "?"
         }
-        output.write(type)
-        output.write(entry.permissions ?? "---------")
-        output.write(" ")
-        let size = entry.size.map(String.init) ?? "-"
-        output.write(String(repeating: " ", count: max(0, 12 - size.count)))
-        output.write(size)
-        output.write("  ")
-        output.write(entry.modified.map(ListingJSON.timestamp) ?? "-")
-        output.write("  ")
+        output.write(ascii: type)
+        if let permissions = entry.permissions { output.write(permissions) } else { output.write(ascii: "---------") }
+        output.write(ascii: " ")
+        if let size = entry.size {
+            output.write(decimal: size, width: 12)
+        } else {
+            output.write(ascii: "           -")
+        }
+        output.write(ascii: "  ")
+        if let modified = entry.modified { ListingJSON.write(timestamp: modified, to: &output) } else { output.write(ascii: "-") }
+        output.write(ascii: "  ")
         output.write(Sanitizer.visible(entry.name))
         if let target = entry.target {
-            output.write(" -> ")
+            output.write(ascii: " -> ")
             output.write(Sanitizer.visible(target))
         }
     }
 }
 
 /// Standard output through a buffer that is written out in large pieces, so that a long
-/// listing is never held whole as text.
+/// listing is never held whole as text. Bytes go in directly: fixed text, numbers and times
+/// make no `String` on the way.
 struct StandardOutput: TextOutputStream {
     private var pending: [UInt8] = []
     private let limit = 64 * 1024
 
+    init() { pending.reserveCapacity(limit + 4096) }
+
     mutating func write(_ text: String) {
-        if text.utf8.withContiguousStorageIfAvailable({ pending.append(contentsOf: $0) }) == nil {
-            pending.append(contentsOf: text.utf8)
+        var text = text
+        text.withUTF8 { pending.append(contentsOf: $0) }
+        flushIfFull()
+    }
+
+    /// Writes text known when compiling, such as punctuation and `null`.
+    mutating func write(ascii text: StaticString) {
+        pending.append(contentsOf: UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
+        flushIfFull()
+    }
+
+    /// Writes `value` in decimal, right-aligned with spaces to at least `width` characters.
+    mutating func write(decimal value: UInt64, width: Int = 0) {
+        // UInt64.max has 20 digits.
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
+            var rest = value
+            var start = digits.count
+            repeat {
+                start -= 1
+                digits[start] = UInt8(ascii: "0") + UInt8(rest % 10)
+                rest /= 10
+            } while rest > 0
+            let count = digits.count - start
+            if width > count { pending.append(contentsOf: repeatElement(UInt8(ascii: " "), count: width - count)) }
+            pending.append(contentsOf: UnsafeBufferPointer(rebasing: digits[start...]))
         }
+        flushIfFull()
+    }
+
+    /// Writes bytes that `fill` puts into a buffer of `capacity` bytes, returning their count.
+    mutating func write(capacity: Int, _ fill: (UnsafeMutableBufferPointer<UInt8>) -> Int) {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: capacity) { buffer in
+            let count = fill(buffer)
+            pending.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[0..<count]))
+        }
+        flushIfFull()
+    }
+
+    private mutating func flushIfFull() {
         if pending.count >= limit { flush() }
     }
 
@@ -120,37 +161,59 @@ struct DirectoryLister {
 /// The JSON form of a listing (`ls --json`).
 enum ListingJSON {
     /// One array of entries, an entry a line.
-    static func write(_ entries: [ListingEntry], to output: inout some TextOutputStream) {
+    static func write(_ entries: [ListingEntry], to output: inout StandardOutput) {
         guard !entries.isEmpty else {
-            output.write("[]\n")
+            output.write(ascii: "[]\n")
             return
         }
-        output.write("[\n")
+        output.write(ascii: "[\n")
         for (index, entry) in entries.enumerated() {
-            output.write("  {\"name\": ")
+            output.write(ascii: "  {\"name\": ")
             write(string: entry.name, to: &output)
-            output.write(", \"type\": ")
+            output.write(ascii: ", \"type\": ")
             write(string: entry.kind.rawValue, to: &output)
-            output.write(", \"size\": ")
-            output.write(entry.size.map(String.init) ?? "null")
-            output.write(", \"modified\": ")
-            if let modified = entry.modified { write(string: timestamp(modified), to: &output) } else { output.write("null") }
-            output.write(", \"target\": ")
-            if let target = entry.target { write(string: target, to: &output) } else { output.write("null") }
-            output.write(", \"permissions\": ")
-            if let permissions = entry.permissions { write(string: permissions, to: &output) } else { output.write("null") }
-            output.write(index == entries.count - 1 ? "}\n]\n" : "},\n")
+            output.write(ascii: ", \"size\": ")
+            if let size = entry.size { output.write(decimal: size) } else { output.write(ascii: "null") }
+            output.write(ascii: ", \"modified\": ")
+            if let modified = entry.modified {
+                output.write(ascii: "\"")
+                write(timestamp: modified, to: &output)
+                output.write(ascii: "\"")
+            } else {
+                output.write(ascii: "null")
+            }
+            output.write(ascii: ", \"target\": ")
+            if let target = entry.target { write(string: target, to: &output) } else { output.write(ascii: "null") }
+            output.write(ascii: ", \"permissions\": ")
+            if let permissions = entry.permissions { write(string: permissions, to: &output) } else { output.write(ascii: "null") }
+            output.write(ascii: index == entries.count - 1 ? "}\n]\n" : "},\n")
         }
     }
 
     /// `2026-11-25T14:35:00Z`: the UTC time to the second, as `ISO8601DateFormatter` writes it.
     static func timestamp(_ date: Date) -> String {
-        // Civil time from days, after Howard Hinnant's algorithm; the Gregorian calendar runs
-        // back unchanged only to its start, so older dates go to the formatter.
+        guard let seconds = civilSeconds(date) else { return formattedTimestamp(date) }
+        return String(unsafeUninitializedCapacity: 20) { civilTimestamp(seconds, into: $0) }
+    }
+
+    /// Writes `timestamp(date)` without making a `String` of it.
+    static func write(timestamp date: Date, to output: inout StandardOutput) {
+        guard let seconds = civilSeconds(date) else { return output.write(formattedTimestamp(date)) }
+        output.write(capacity: 20) { civilTimestamp(seconds, into: $0) }
+    }
+
+    /// The whole seconds since 1970 of a date that `civilTimestamp` can write: the Gregorian
+    /// calendar runs back unchanged only to its start, so older dates (and those after year
+    /// 9999) go to the formatter.
+    private static func civilSeconds(_ date: Date) -> Int? {
         let seconds = date.timeIntervalSince1970.rounded(.down)
-        guard seconds >= -12_219_292_800, seconds < 253_402_300_800, let total = Int(exactly: seconds) else {
-            return formattedTimestamp(date)
-        }
+        guard seconds >= -12_219_292_800, seconds < 253_402_300_800 else { return nil }
+        return Int(exactly: seconds)
+    }
+
+    /// Puts the 20 bytes of the timestamp of `total` seconds since 1970 into `text`; returns 20.
+    private static func civilTimestamp(_ total: Int, into text: UnsafeMutableBufferPointer<UInt8>) -> Int {
+        // Civil time from days, after Howard Hinnant's algorithm.
         let days = total >= 0 ? total / 86_400 : (total - 86_399) / 86_400
         let secondOfDay = total - days * 86_400
         let era = (days + 719_468) / 146_097
@@ -161,25 +224,23 @@ enum ListingJSON {
         let day = dayOfYear - (153 * shiftedMonth + 2) / 5 + 1
         let month = shiftedMonth < 10 ? shiftedMonth + 3 : shiftedMonth - 9
         let year = era * 400 + yearOfEra + (month <= 2 ? 1 : 0)
-        return String(unsafeUninitializedCapacity: 20) { text in
-            var position = 0
-            func put(_ value: Int, digits: Int, then separator: Unicode.Scalar) {
-                var rest = value
-                for offset in stride(from: digits - 1, through: 0, by: -1) {
-                    text[position + offset] = UInt8(ascii: "0") + UInt8(rest % 10)
-                    rest /= 10
-                }
-                text[position + digits] = UInt8(ascii: separator)
-                position += digits + 1
+        var position = 0
+        func put(_ value: Int, digits: Int, then separator: Unicode.Scalar) {
+            var rest = value
+            for offset in stride(from: digits - 1, through: 0, by: -1) {
+                text[position + offset] = UInt8(ascii: "0") + UInt8(rest % 10)
+                rest /= 10
             }
-            put(year, digits: 4, then: "-")
-            put(month, digits: 2, then: "-")
-            put(day, digits: 2, then: "T")
-            put(secondOfDay / 3600, digits: 2, then: ":")
-            put(secondOfDay / 60 % 60, digits: 2, then: ":")
-            put(secondOfDay % 60, digits: 2, then: "Z")
-            return position
+            text[position + digits] = UInt8(ascii: separator)
+            position += digits + 1
         }
+        put(year, digits: 4, then: "-")
+        put(month, digits: 2, then: "-")
+        put(day, digits: 2, then: "T")
+        put(secondOfDay / 3600, digits: 2, then: ":")
+        put(secondOfDay / 60 % 60, digits: 2, then: ":")
+        put(secondOfDay % 60, digits: 2, then: "Z")
+        return position
     }
 
     private static func formattedTimestamp(_ date: Date) -> String {
@@ -198,15 +259,30 @@ enum ListingJSON {
 
     /// Writes `text` as a JSON string literal.
     static func write(string text: String, to output: inout some TextOutputStream) {
-        // Printable ASCII other than the quote and the backslash goes out as it is.
-        func plain(_ byte: UInt8) -> Bool { byte >= 0x20 && byte < 0x7F && byte != UInt8(ascii: "\"") && byte != UInt8(ascii: "\\") }
-        guard text.utf8.withContiguousStorageIfAvailable({ $0.allSatisfy(plain) }) ?? text.utf8.allSatisfy(plain) else {
+        if isPlain(text) {
+            output.write("\"")
+            output.write(text)
+            output.write("\"")
+        } else {
             output.write(escaped(text))
-            return
         }
-        output.write("\"")
-        output.write(text)
-        output.write("\"")
+    }
+
+    /// Writes `text` as a JSON string literal.
+    static func write(string text: String, to output: inout StandardOutput) {
+        if isPlain(text) {
+            output.write(ascii: "\"")
+            output.write(text)
+            output.write(ascii: "\"")
+        } else {
+            output.write(escaped(text))
+        }
+    }
+
+    /// Whether the text needs no escapes: printable ASCII other than the quote and the backslash.
+    private static func isPlain(_ text: String) -> Bool {
+        func plain(_ byte: UInt8) -> Bool { byte >= 0x20 && byte < 0x7F && byte != UInt8(ascii: "\"") && byte != UInt8(ascii: "\\") }
+        return text.utf8.withContiguousStorageIfAvailable({ $0.allSatisfy(plain) }) ?? text.utf8.allSatisfy(plain)
     }
 
     private static func escaped(_ text: String) -> String {

@@ -144,6 +144,39 @@ struct TLSInteropTests {
         #expect(local.read("a.bin") == sampleBytes(400_000))
     }
 
+    /// Data connections read many TLS records at once (read-ahead): never more than the block a
+    /// rate limit asks for, and ASCII line endings converted across the records' edges.
+    @Test func bulkTLSReadsKeepBytesRatesAndLineEndings() throws {
+        let server = try InteropServer.require("VSFTPD_TLS")
+        guard let ca = caFile() else { return }
+        let local = try TemporaryDirectory()
+        defer { local.remove() }
+        let big = unique("bulk.bin")
+        let contents = sampleBytes(9_000_000, seed: 5)
+        try contents.write(to: URL(fileURLWithPath: server.file(big)))
+        defer { try? FileManager.default.removeItem(atPath: server.file(big)) }
+        let whole = try FerryProcess.run(["get", "--no-progress", "--ca-file", ca, server.url(big), local.file("bulk.bin")])
+        #expect(whole.status == 0, "\(whole.standardError)")
+        #expect(local.read("bulk.bin") == contents)
+
+        let limited = unique("limited.bin")
+        try contents.prefix(600_000).write(to: URL(fileURLWithPath: server.file(limited)))
+        defer { try? FileManager.default.removeItem(atPath: server.file(limited)) }
+        let started = Date()
+        let slow = try FerryProcess.run(["get", "--no-progress", "--limit-rate", "300K", "--ca-file", ca, server.url(limited), local.file("limited.bin")])
+        #expect(slow.status == 0, "\(slow.standardError)")
+        #expect(Date().timeIntervalSince(started) > 1.5)
+        #expect(local.read("limited.bin") == contents.prefix(600_000))
+
+        let text = unique("text.txt")
+        let lines = (0..<60_000).map { "line \($0) of a text that crosses many TLS records\r\n" }.joined()
+        try Data(lines.utf8).write(to: URL(fileURLWithPath: server.file(text)))
+        defer { try? FileManager.default.removeItem(atPath: server.file(text)) }
+        let ascii = try FerryProcess.run(["get", "--no-progress", "--ascii", "--ca-file", ca, server.url(text), local.file("text.txt")])
+        #expect(ascii.status == 0, "\(ascii.standardError)")
+        #expect(local.read("text.txt") == Data(lines.replacingOccurrences(of: "\r\n", with: "\n").utf8))
+    }
+
     @Test func doctorReportsTLSAndSessionReuse() throws {
         let server = try InteropServer.require("VSFTPD_TLS")
         guard let ca = caFile() else { return }
