@@ -1,4 +1,5 @@
 import FTP
+import FTPWire
 import Logging
 import Synchronization
 
@@ -70,6 +71,12 @@ public final class RemoteSession {
     public let cancellation = Cancellation()
     private var client: FTPClient?
 
+    /// The file the next transfer on this session will most likely download whole (see
+    /// `FTPClient.upcomingRetrieval`), passed on to the connection open now and to the next.
+    public var upcomingRetrieval: RemotePath? {
+        didSet { client?.upcomingRetrieval = upcomingRetrieval }
+    }
+
     public init(endpoint: RemoteEndpoint) { self.endpoint = endpoint }
 
     /// The open connection, connecting first if there is none.
@@ -77,6 +84,7 @@ public final class RemoteSession {
         guard !cancellation.isCancelled else { throw FTPError(kind: .cancelled, detail: "cancelled") }
         if let client { return client }
         let fresh = try endpoint.connect(cancellation: cancellation)
+        fresh.upcomingRetrieval = upcomingRetrieval
         client = fresh
         return fresh
     }

@@ -120,7 +120,9 @@ struct MirrorCommand: ParsableCommand {
         let local = file.local
         return BatchFile(
             name: file.remote.lastComponent.description, failing: "cannot fetch \(Sanitizer.visible(file.remote.description))",
-            endpoint: endpoint, job: .download(file, from: url, ascii: false, overwrite: nil)
+            endpoint: endpoint, job: .download(file, from: url, ascii: false, overwrite: nil),
+            // Known facts: the download asks nothing before its RETR.
+            firstRetrieval: file.remoteFacts == nil ? nil : file.remote
         ) { context in
             var download = FileDownload(
                 remotePath: file.remote, localPath: local, settings: TransferSettings(ownedStamp: context.ownedStamp, verifies: verifies, rateLimiter: limiter))

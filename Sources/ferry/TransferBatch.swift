@@ -108,10 +108,12 @@ struct BatchFile: Sendable {
     let failing: String
     let endpoint: RemoteEndpoint
     let job: JobRecord
+    /// The file the transfer begins by downloading whole without asking first (see `QueuedTransfer`).
+    var firstRetrieval: RemotePath? = nil
     let transfer: @Sendable (TransferContext) throws -> TransferOutcome
 
     /// The file as the queue takes it.
-    var queued: QueuedTransfer { QueuedTransfer(name: name, job: job, endpoint: endpoint, run: transfer) }
+    var queued: QueuedTransfer { QueuedTransfer(name: name, job: job, endpoint: endpoint, firstRetrieval: firstRetrieval, run: transfer) }
 }
 
 /// Runs the files of one command on a `TransferQueue` over one or more connections, with one
