@@ -57,18 +57,17 @@ enum TransferReplies {
 extension FTPClient {
     // MARK: Sending ahead
 
-    /// Writes `commands` after the requests sent ahead of them. Replies of simple requests
-    /// (settings, digests) are read after the write, so that they travel with the new commands'
-    /// replies; a transfer sent ahead is settled first, since its data connection must be dealt
-    /// with before anything else is asked.
+    /// Writes `commands` after the requests sent ahead of them, with the unsent settings in
+    /// front. Replies of simple requests (settings, digests) are read after the write, so that
+    /// they travel with the new commands' replies; a transfer sent ahead is settled first, since
+    /// its data connection must be dealt with before anything else is asked.
     func sendSettlingAhead(_ commands: [FTPCommand]) throws {
-        if sentAhead.contains(where: \.isTransfer) {
-            try settleAhead()
-            try control.send(commands)
-        } else {
-            try control.send(commands)
-            try settleAhead()
-        }
+        if sentAhead.contains(where: \.isTransfer) { try settleAhead() }
+        let settings = unsentSettings
+        unsentSettings = []
+        try control.send(settings + commands)
+        sentAhead += settings.map(AheadRequest.setting)
+        try settleAhead()
     }
 
     /// Reads the replies of every request sent ahead and not taken up, oldest first. A transfer
@@ -143,10 +142,10 @@ extension FTPClient {
             sentAhead.removeFirst()
             request = sent
         } else {
-            try settleAhead()
+            if sentAhead.contains(where: \.isTransfer) { try settleAhead() }
             request = try TransferRequest(
                 command: command, offset: offset, type: type == serverTransferType ? nil : type, passive: passiveCommand())
-            try control.send(request.commands)
+            try sendSettlingAhead(request.commands)
         }
         let extended = usesExtendedPassive
         switch try readReplies(to: request) {
@@ -200,9 +199,14 @@ extension FTPClient {
             return .refused(refusal ?? FTPError.unexpected(reply, to: request.command))
         }
         guard let socket else {
-            close()
-            throw FTPError(kind: .protocolViolation, command: request.command.description, reply: reply,
-                           detail: "the server accepted the transfer without a data connection; replies out of step")
+            // Announced without a data connection offered: the server must end it (425) at once.
+            let ending = try control.readReply(to: request.command)
+            guard [.transientNegative, .permanentNegative].contains(ending.code.kind) else {
+                close()
+                throw FTPError(kind: .protocolViolation, command: request.command.description, reply: ending,
+                               detail: "the server went on with a transfer without a data connection; replies out of step")
+            }
+            return .refused(refusal ?? FTPError.unexpected(ending, to: request.command))
         }
         cancellation.watch(socket)
         let transfer = OpenTransfer(transport: try protect(socket, for: request.command), command: request.command)
@@ -222,7 +226,8 @@ extension FTPClient {
             if reply.code == .enteringExtendedPassiveMode, let port = ExtendedPassiveReply.port(from: reply.message) {
                 return (server.host, port)
             }
-            if reply.code.kind == .permanentNegative, !server.isIPv6 {
+            // 503 (bad sequence) is a server out of step with the pipeline, not one without EPSV.
+            if reply.code.kind == .permanentNegative, reply.code.rawValue != 503, !server.isIPv6 {
                 logger.debug("EPSV refused; using PASV from now on")
                 usesExtendedPassive = false
             }

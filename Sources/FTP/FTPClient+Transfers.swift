@@ -21,6 +21,7 @@ extension FTPClient {
         onChunk: (UnsafeRawBufferPointer) throws -> Void
     ) throws {
         try guarded {
+            if upcomingRetrieval == path { upcomingRetrieval = nil }
             let transfer = try openTransfer(FTPCommand("RETR", path: path), offset: offset, type: transferType)
             var lineEndings = transferType == .ascii ? LineEndingDecoder() : nil
             try receive(transfer, blockSize: blockSize, whenDrained: { try sendAhead(afterRetrieving: path, digest: digest) }) { chunk in

@@ -106,6 +106,9 @@ public final class FTPClient {
     /// Requests written before their turn whose replies are still to be read, oldest first:
     /// every reply is read in order and paired with its own request.
     var sentAhead: [AheadRequest] = []
+    /// Commands whose answer changes nothing here (OPTS UTF8 ON), to go out in the same write
+    /// as the next command.
+    var unsentSettings: [FTPCommand] = []
     /// A file the caller will most likely download next, whole and in binary, on this
     /// connection: its passive request and RETR go out as soon as the current download's data
     /// has arrived, so that its replies travel while that download is finished. Cleared once
@@ -233,24 +236,31 @@ public final class FTPClient {
                     if !pipelinesCommands { try control.send(commands[1]) }
                     _ = try control.readReply(to: commands[1]).requireCompletion(of: commands[1])
                 }
-                // FEAT before login may be refused (as after a 332 for ACCT): asked again.
-                try readFeatures(featureReply.flatMap { $0.code.kind == .positiveCompletion ? $0 : nil })
+                try readFeatures(featureReply)
             case .permanentNegative: throw FTPError(kind: .loginRefused, command: "login as \(user)", reply: reply)
             default: throw FTPError.unexpected(reply, to: nil)
             }
         }
     }
 
-    /// Takes the features from `reply` (FEAT's, read already) or asks for them. OPTS UTF8 ON,
-    /// whose answer changes nothing here, is sent ahead when pipelining: its reply is read when
-    /// the next command's is.
-    private func readFeatures(_ reply: Reply?) throws {
-        features = FeatureSet(reply: try reply ?? control.execute(FTPCommand("FEAT")))
+    /// Takes the features from `pipelined` (FEAT's reply, sent with PASS) or asks for them. A
+    /// pipelined FEAT refused while the same FEAT alone works turns pipelining off. OPTS UTF8 ON,
+    /// whose answer changes nothing here, goes out with the next command when pipelining.
+    private func readFeatures(_ pipelined: Reply?) throws {
+        if let pipelined, pipelined.code.kind == .positiveCompletion {
+            features = FeatureSet(reply: pipelined)
+        } else {
+            let reply = try control.execute(FTPCommand("FEAT"))
+            if pipelined != nil, reply.code.kind == .positiveCompletion {
+                logger.debug("FEAT sent with PASS was refused, alone it works: sending one command at a time from now on")
+                pipelinesCommands = false
+            }
+            features = FeatureSet(reply: reply)
+        }
         if features.supports("UTF8") {
             let command = try FTPCommand("OPTS", "UTF8 ON")
             if pipelinesCommands {
-                try control.send(command)
-                sentAhead.append(.setting(command))
+                unsentSettings.append(command)
             } else {
                 _ = try control.execute(command)
             }

@@ -36,6 +36,7 @@ public final class FaultInjection: Sendable {
         var machineListing: [UInt8]?
         var afterAuthTLS: [UInt8]?
         var trickle: Double?
+        var refusesPipelining = false
     }
 
     /// Every digest command the server knows.
@@ -131,6 +132,12 @@ public final class FaultInjection: Sendable {
         state.withLock { $0.trickle = seconds }
     }
 
+    /// Answers every command that came in the same read as one before it with 503, without
+    /// carrying it out, as a server that cannot take commands before it answered the last would.
+    public func refusePipelinedCommands(_ refuses: Bool) {
+        state.withLock { $0.refusesPipelining = refuses }
+    }
+
     /// Removes every fault.
     public func reset() {
         state.withLock { $0 = State() }
@@ -149,6 +156,7 @@ public final class FaultInjection: Sendable {
     var scriptedMachineListing: [UInt8]? { state.withLock { $0.machineListing } }
     var afterAuthTLS: [UInt8]? { state.withLock { $0.afterAuthTLS } }
     var trickle: Double? { state.withLock { $0.trickle } }
+    var refusesPipelining: Bool { state.withLock { $0.refusesPipelining } }
 
     /// The byte count after which to break the transfer starting now, counting it as used.
     func takeCut() -> Int? {

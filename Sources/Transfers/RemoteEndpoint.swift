@@ -1,5 +1,7 @@
+import Dispatch
 import FTP
 import FTPWire
+import Foundation
 import Logging
 import Synchronization
 
@@ -133,12 +135,31 @@ public final class SessionPool: Sendable {
     // The sessions themselves are used by the pool's owner only; other threads only read their
     // cancellations, to stop what the owner is doing.
     private let sessions = Mutex<[String: RemoteSessionBox]>([:])
+    /// Held while a thread of its own logs the pool in (`connecting(to:)`): the owner waits.
+    private let warmingUp = DispatchGroup()
 
     public init() {}
+
+    /// A pool whose session for `endpoint` starts connecting and logging in now, on a thread of
+    /// its own, while the caller does other things (plans a mirror). The owner's first use waits
+    /// for it; a failure is left for the owner's own attempt to meet again.
+    public static func connecting(to endpoint: RemoteEndpoint) -> SessionPool {
+        let pool = SessionPool()
+        let session = RemoteSessionBox(session: pool.session(for: endpoint))
+        pool.warmingUp.enter()
+        let thread = Thread { [pool] in
+            _ = try? session.session.connection()
+            pool.warmingUp.leave()
+        }
+        thread.name = "ferry-connect"
+        thread.start()
+        return pool
+    }
 
     /// The session for a server, made on first use; a `role` other than the default asks for a
     /// connection apart (the destination of a copy within one server).
     public func session(for endpoint: RemoteEndpoint, role: String = "") -> RemoteSession {
+        warmingUp.wait()
         let key = endpoint.site + (role.isEmpty ? "" : " " + role)
         return sessions.withLock { sessions in
             // A cancelled session is finished: the next transfer makes a new one.
@@ -156,6 +177,7 @@ public final class SessionPool: Sendable {
 
     /// Says goodbye on every connection.
     public func close() {
+        warmingUp.wait()
         let all = sessions.withLock { sessions in
             defer { sessions = [:] }
             return sessions.values.map(\.session)

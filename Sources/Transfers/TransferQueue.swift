@@ -113,16 +113,19 @@ public final class TransferQueue: @unchecked Sendable {
     }
 
     /// Runs the workers until the queue is closed and empty (or stopped): one on this thread with
-    /// `sessions` (connections the caller opened already), the others on threads of their own.
-    public func run(on sessions: SessionPool) {
+    /// `sessions` (connections the caller opened already), the others on threads of their own,
+    /// the first of them with the pools of `opened` (connecting already; see
+    /// `SessionPool.connecting(to:)`). Every pool of `opened` is closed by the end.
+    public func run(on sessions: SessionPool, opened: [SessionPool] = []) {
         condition.lock()
         workers += connections
         condition.unlock()
         let group = DispatchGroup()
         for number in 1..<connections {
             group.enter()
+            let pool = opened.indices.contains(number - 1) ? opened[number - 1] : SessionPool()
             startThread(number) { [self] in
-                let own = SessionPool()
+                let own = pool
                 work(own)
                 own.close()
                 group.leave()
@@ -130,6 +133,7 @@ public final class TransferQueue: @unchecked Sendable {
         }
         work(sessions)
         group.wait()
+        opened.dropFirst(max(0, connections - 1)).forEach { $0.close() }
     }
 
     /// Starts the workers on threads of their own, to take transfers as they are queued until

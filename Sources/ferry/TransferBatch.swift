@@ -150,8 +150,9 @@ final class TransferBatch: Sendable {
 
     /// Runs `files` over `connections` connections: the first on this thread with `sessions`
     /// (connections the command opened to plan, for the caller to close), the others on threads
-    /// of their own.
-    func run(_ files: [BatchFile], connections: Int, sessions: SessionPool) {
+    /// of their own, with the pools of `opened` first (connecting since planning began; all
+    /// closed by the end).
+    func run(_ files: [BatchFile], connections: Int, sessions: SessionPool, opened: [SessionPool] = []) {
         let count = count
         let queue = TransferQueue(
             connections: connections, journal: journal, adoptedFrom: Journal.standard(),
@@ -159,7 +160,7 @@ final class TransferBatch: Sendable {
             onEvent: { [self] in handle($0, of: files) })
         queue.enqueue(files.map(\.queued))
         queue.close()
-        queue.run(on: sessions)
+        queue.run(on: sessions, opened: opened)
     }
 
     /// Counts a file that failed before its transfer could start, saying why.
