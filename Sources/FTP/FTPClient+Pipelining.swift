@@ -113,7 +113,18 @@ extension FTPClient {
             return nil
         }
         sentAhead.removeFirst()
-        return try control.readReply(to: command)
+        let reply = try control.readReply(to: command)
+        // 213 for HASH, 213 or 250 for the X commands; a 226 is a transfer's.
+        if reply.code.kind == .positiveCompletion, ![213, 250].contains(reply.code.rawValue) { throw outOfStep(reply, to: command) }
+        return reply
+    }
+
+    /// Closes the connection after a reply that cannot be `command`'s: the server answered
+    /// pipelined commands out of order, and no later reply could be trusted to be paired right.
+    func outOfStep(_ reply: Reply, to command: FTPCommand) -> FTPError {
+        close()
+        return FTPError(kind: .protocolViolation, command: command.description, reply: reply,
+                        detail: "the reply does not answer \(command.verb): the server answered pipelined commands out of step")
     }
 
     /// Runs `body` again unpipelined after a pipelined attempt was refused: when it then works,
@@ -177,6 +188,9 @@ extension FTPClient {
             }
         }
         let passiveReply = try control.readReply(to: request.passive)
+        if passiveReply.code.kind == .positiveCompletion, ![227, 229].contains(passiveReply.code.rawValue) {
+            throw outOfStep(passiveReply, to: request.passive)
+        }
         var socket: TCPSocket?
         if let port = try passivePort(in: passiveReply, to: request.passive) {
             do {

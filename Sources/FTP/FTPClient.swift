@@ -206,23 +206,15 @@ public final class FTPClient {
     // MARK: Session
 
     /// Logs in, then reads FEAT and turns on UTF-8 where offered. A refused login throws a
-    /// `.loginRefused` error with the server's reply (usually 530). When pipelining, FEAT goes
-    /// out with PASS (once the server asked for a password), and OPTS UTF8 with what follows.
+    /// `.loginRefused` error with the server's reply (usually 530). Nothing goes out with the
+    /// login's commands: pyftpdlib, for one, answers a command sent after a wrong password
+    /// before its late 530. When pipelining, OPTS UTF8 goes out with the next command.
     public func login(user: String = "anonymous", password: String = "", account: String = "") throws {
         try guarded {
             let password = user == "anonymous" && password.isEmpty ? "anonymous@" : password
             var reply = try control.execute(FTPCommand("USER", user))
-            var featureReply: Reply?
             if reply.code.kind == .positiveIntermediate {
-                let pass = try FTPCommand("PASS", password)
-                if pipelinesCommands {
-                    let feat = try FTPCommand("FEAT")
-                    try control.send([pass, feat])
-                    reply = try control.readReply(to: pass)
-                    featureReply = try control.readReply(to: feat)
-                } else {
-                    reply = try control.execute(pass)
-                }
+                reply = try control.execute(FTPCommand("PASS", password))
             }
             if reply.code.kind == .positiveIntermediate {
                 reply = try control.execute(FTPCommand("ACCT", account))
@@ -236,27 +228,17 @@ public final class FTPClient {
                     if !pipelinesCommands { try control.send(commands[1]) }
                     _ = try control.readReply(to: commands[1]).requireCompletion(of: commands[1])
                 }
-                try readFeatures(featureReply)
+                try readFeatures()
             case .permanentNegative: throw FTPError(kind: .loginRefused, command: "login as \(user)", reply: reply)
             default: throw FTPError.unexpected(reply, to: nil)
             }
         }
     }
 
-    /// Takes the features from `pipelined` (FEAT's reply, sent with PASS) or asks for them. A
-    /// pipelined FEAT refused while the same FEAT alone works turns pipelining off. OPTS UTF8 ON,
-    /// whose answer changes nothing here, goes out with the next command when pipelining.
-    private func readFeatures(_ pipelined: Reply?) throws {
-        if let pipelined, pipelined.code.kind == .positiveCompletion {
-            features = FeatureSet(reply: pipelined)
-        } else {
-            let reply = try control.execute(FTPCommand("FEAT"))
-            if pipelined != nil, reply.code.kind == .positiveCompletion {
-                logger.debug("FEAT sent with PASS was refused, alone it works: sending one command at a time from now on")
-                pipelinesCommands = false
-            }
-            features = FeatureSet(reply: reply)
-        }
+    /// Reads FEAT. OPTS UTF8 ON, whose answer changes nothing here, goes out with the next
+    /// command when pipelining.
+    private func readFeatures() throws {
+        features = FeatureSet(reply: try control.execute(FTPCommand("FEAT")))
         if features.supports("UTF8") {
             let command = try FTPCommand("OPTS", "UTF8 ON")
             if pipelinesCommands {

@@ -115,7 +115,8 @@ public final class TransferQueue: @unchecked Sendable {
     /// Runs the workers until the queue is closed and empty (or stopped): one on this thread with
     /// `sessions` (connections the caller opened already), the others on threads of their own,
     /// the first of them with the pools of `opened` (connecting already; see
-    /// `SessionPool.connecting(to:)`). Every pool of `opened` is closed by the end.
+    /// `SessionPool.connecting(to:)`). Every pool of `opened` is closed: those left unused before
+    /// the run returns, the others by their workers, which say goodbye without holding it up.
     public func run(on sessions: SessionPool, opened: [SessionPool] = []) {
         condition.lock()
         workers += connections
@@ -127,8 +128,9 @@ public final class TransferQueue: @unchecked Sendable {
             startThread(number) { [self] in
                 let own = pool
                 work(own)
-                own.close()
+                // Its goodbye (QUIT and its reply) need not hold up the end of the run.
                 group.leave()
+                own.close()
             }
         }
         work(sessions)
