@@ -93,10 +93,13 @@ extension FTPClient {
     func sendAhead(afterRetrieving path: RemotePath, digest: DigestCommand?) throws {
         guard pipelinesCommands, sentAhead.isEmpty, serverTransferType == .binary else { return }
         var requests: [AheadRequest] = []
-        if let digest, digest.verb != "HASH" || (hashAlgorithmInUse ?? DigestCommand.selected(in: features)) == digest.algorithm {
+        let digestGoesAhead = digest.map { $0.verb != "HASH" || (hashAlgorithmInUse ?? DigestCommand.selected(in: features)) == $0.algorithm }
+        if let digest, digestGoesAhead == true {
             requests.append(.digest(try FTPCommand(digest.verb, path: path)))
         }
-        if let next = upcomingRetrieval, options.dataConnectionMode == .passive, transferType == .binary {
+        // A digest that needs OPTS HASH first is asked after the closing reply; a transfer sent
+        // ahead would hold the server (waiting for its data connection) and have to be abandoned.
+        if let next = upcomingRetrieval, digestGoesAhead != false, options.dataConnectionMode == .passive, transferType == .binary {
             upcomingRetrieval = nil
             requests.append(.transfer(try TransferRequest(command: FTPCommand("RETR", path: next), offset: 0, type: nil, passive: passiveCommand())))
         }
@@ -121,9 +124,11 @@ extension FTPClient {
 
     /// Closes the connection after a reply that cannot be `command`'s: the server answered
     /// pipelined commands out of order, and no later reply could be trusted to be paired right.
+    /// A connection error, so that the transfer is tried again on a new connection, never taken
+    /// as merely unverified.
     func outOfStep(_ reply: Reply, to command: FTPCommand) -> FTPError {
         close()
-        return FTPError(kind: .protocolViolation, command: command.description, reply: reply,
+        return FTPError(kind: .connection, command: command.description, reply: reply,
                         detail: "the reply does not answer \(command.verb): the server answered pipelined commands out of step")
     }
 
