@@ -32,6 +32,17 @@ final class ControlConnection {
         try FTPError.converting { try transport.write(command.wireBytes) }
     }
 
+    /// Writes several commands in one write (pipelining). Their replies come back in the same
+    /// order, each to be read with `readReply(to:)` by whoever sent it.
+    func send(_ commands: [FTPCommand]) throws {
+        guard commands.count > 1 else {
+            if let command = commands.first { try send(command) }
+            return
+        }
+        for command in commands { logger.trace("> \(command)") }
+        try FTPError.converting { try transport.write(commands.flatMap(\.wireBytes)) }
+    }
+
     /// Reads the next complete reply. Each read is bounded by the transport's timeout, and the
     /// whole reply by `replyDeadline`: a server that sends a byte now and then, each within
     /// the timeout, is given up on once the reply has taken longer than that.

@@ -7,9 +7,16 @@ extension FTPClient {
         let command: FTPCommand
     }
 
-    /// Opens a data connection for `command` (RETR, STOR, LIST, ...), sends REST first when
-    /// `offset` is positive, and returns once the server accepted the command with a 1xx reply.
-    func openTransfer(_ command: FTPCommand, offset: UInt64 = 0) throws -> OpenTransfer {
+    /// Opens a data connection for `command` (RETR, STOR, LIST, ...), sets `type` first when
+    /// the server is in another, sends REST when `offset` is positive, and returns once the
+    /// server accepted the command with a 1xx reply. In passive mode, while pipelining, the
+    /// commands go out in one write.
+    func openTransfer(_ command: FTPCommand, offset: UInt64 = 0, type: TransferType? = nil) throws -> OpenTransfer {
+        if options.dataConnectionMode == .passive, pipelinesCommands {
+            return try openPipelined(command, offset: offset, type: type)
+        }
+        try settleAhead()
+        if let type { try setServerTransferType(type) }
         if offset > 0 {
             _ = try execute(FTPCommand("REST", String(offset)), expecting: [.positiveIntermediate])
         }
@@ -42,7 +49,7 @@ extension FTPClient {
     /// Starts TLS on a data connection when the control connection has it, resuming the control
     /// connection's session (servers such as vsftpd refuse data connections that do not). The
     /// handshake comes after the server's 1xx reply: servers begin it only then.
-    private func protect(_ socket: TCPSocket, for command: FTPCommand) throws -> any Transport {
+    func protect(_ socket: TCPSocket, for command: FTPCommand) throws -> any Transport {
         guard let tlsContext else { return socket }
         cancellation.forget(socket)
         // A TLS 1.2 session, unlike a 1.3 ticket, may be resumed again: fall back to the control
@@ -65,10 +72,16 @@ extension FTPClient {
         }
     }
 
-    /// Closes the data connection and reads the server's verdict on the transfer.
+    /// Closes the data connection and reads the server's verdict on the transfer. With
+    /// commands sent ahead, a completion other than 226 or 250 is another command's reply: the
+    /// dialogue is out of step, and the connection is closed rather than misread.
     func finishTransfer(_ transfer: OpenTransfer) throws {
         closeData(transfer.transport)
-        _ = try control.readReply(to: transfer.command).requireCompletion(of: transfer.command)
+        let reply = try control.readReply(to: transfer.command)
+        if !sentAhead.isEmpty, reply.code.kind == .positiveCompletion, ![226, 250].contains(reply.code.rawValue) {
+            throw outOfStep(reply, to: transfer.command)
+        }
+        _ = try reply.requireCompletion(of: transfer.command)
     }
 
     /// Ends a transfer early: closes the data connection, sends ABOR and reads the replies until
@@ -122,7 +135,7 @@ extension FTPClient {
         return try connectData(host: options.trustsPassiveAddress ? address.host : server.host, port: address.port)
     }
 
-    private func connectData(host: String, port: UInt16) throws -> TCPSocket {
+    func connectData(host: String, port: UInt16) throws -> TCPSocket {
         do {
             return try TCPSocket.connect(host: host, port: port, timeout: options.timeout)
         } catch {

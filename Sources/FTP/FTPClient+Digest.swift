@@ -73,16 +73,25 @@ extension FTPClient {
 
     /// The server's digest of a whole file, computed with `command` (for HASH, after picking
     /// its algorithm with OPTS HASH when the server is not already using it). `size`, when
-    /// known, is checked against the range a HASH reply covers.
+    /// known, is checked against the range a HASH reply covers. A request `retrieve` sent ahead
+    /// for this digest is taken up; refused, it is asked again on its own.
     public func digest(of path: RemotePath, using command: DigestCommand, size: UInt64? = nil) throws -> [UInt8] {
         try guarded {
-            if command.verb == "HASH", (hashAlgorithmInUse ?? DigestCommand.selected(in: features)) != command.algorithm {
-                _ = try execute(FTPCommand("OPTS", "HASH \(command.algorithm.rawValue)"))
-                hashAlgorithmInUse = command.algorithm
-            }
-            try setServerTransferType(.binary)
             let ftpCommand = try FTPCommand(command.verb, path: path)
-            let reply = try execute(ftpCommand)
+            func ask() throws -> Reply {
+                if command.verb == "HASH", (hashAlgorithmInUse ?? DigestCommand.selected(in: features)) != command.algorithm {
+                    _ = try execute(FTPCommand("OPTS", "HASH \(command.algorithm.rawValue)"))
+                    hashAlgorithmInUse = command.algorithm
+                }
+                try setServerTransferType(.binary)
+                return try execute(ftpCommand)
+            }
+            let reply: Reply
+            if let sent = try takeAheadDigest(ftpCommand) {
+                reply = sent.code.kind == .positiveCompletion ? sent : try retryingUnpipelined(after: FTPError.unexpected(sent, to: ftpCommand), ask)
+            } else {
+                reply = try ask()
+            }
             guard let digest = command.digest(in: reply, size: size) else {
                 throw FTPError(kind: .protocolViolation, command: command.verb, reply: reply, detail: "the reply holds no \(command.algorithm.rawValue) digest of the whole file")
             }

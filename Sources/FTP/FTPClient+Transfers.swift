@@ -10,18 +10,21 @@ extension FTPClient {
     /// - Parameters:
     ///   - offset: where to start, for resuming (sent as REST); 0 for the whole file.
     ///   - blockSize: the most bytes handed over in one chunk.
+    ///   - digest: the digest the caller will ask for next (`digest(of:using:size:)`), if any:
+    ///     while pipelining, it is requested as soon as the data has arrived, together with
+    ///     `upcomingRetrieval`, and its reply read when asked for.
     ///   - onChunk: receives the bytes; valid only during the call. Throwing from it aborts the
     ///     transfer (ABOR) and the error is rethrown once the control connection is in step.
     /// In ASCII mode CRLF line endings arrive as LF.
     public func retrieve(
-        _ path: RemotePath, offset: UInt64 = 0, blockSize: Int = FTPClient.defaultBlockSize,
+        _ path: RemotePath, offset: UInt64 = 0, blockSize: Int = FTPClient.defaultBlockSize, digest: DigestCommand? = nil,
         onChunk: (UnsafeRawBufferPointer) throws -> Void
     ) throws {
         try guarded {
-            try setServerTransferType(transferType)
-            let transfer = try openTransfer(FTPCommand("RETR", path: path), offset: offset)
+            if upcomingRetrieval == path { upcomingRetrieval = nil }
+            let transfer = try openTransfer(FTPCommand("RETR", path: path), offset: offset, type: transferType)
             var lineEndings = transferType == .ascii ? LineEndingDecoder() : nil
-            try receive(transfer, blockSize: blockSize) { chunk in
+            try receive(transfer, blockSize: blockSize, whenDrained: { try sendAhead(afterRetrieving: path, digest: digest) }) { chunk in
                 if lineEndings == nil { return try onChunk(chunk) }
                 try lineEndings?.decode(chunk, into: onChunk)
             }
@@ -62,7 +65,8 @@ extension FTPClient {
     public func abort() throws {
         try guarded {
             let command = try FTPCommand("ABOR")
-            var reply = try control.execute(command)
+            try sendSettlingAhead([command])
+            var reply = try control.readReply(to: command)
             if reply.code == .transferAborted { reply = try control.readReply(to: command) }
             guard [ReplyCode.dataConnectionOpen, .closingDataConnection, .transferAborted].contains(reply.code)
                     || reply.code.kind == .positiveCompletion
@@ -70,8 +74,11 @@ extension FTPClient {
         }
     }
 
-    /// Reads a data connection to its end, then the transfer's closing reply.
-    func receive(_ transfer: OpenTransfer, blockSize: Int, onChunk: (UnsafeRawBufferPointer) throws -> Void) throws {
+    /// Reads a data connection to its end, runs `whenDrained` (which may send commands ahead),
+    /// then reads the transfer's closing reply.
+    func receive(
+        _ transfer: OpenTransfer, blockSize: Int, whenDrained: () throws -> Void = {}, onChunk: (UnsafeRawBufferPointer) throws -> Void
+    ) throws {
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(1, blockSize), alignment: 16)
         defer { buffer.deallocate() }
         do {
@@ -83,6 +90,12 @@ extension FTPClient {
         } catch {
             throw failedTransfer(transfer, error)
         }
+        do {
+            try whenDrained()
+        } catch {
+            closeData(transfer.transport)
+            throw error
+        }
         try finishTransfer(transfer)
     }
 
@@ -90,8 +103,7 @@ extension FTPClient {
         _ command: FTPCommand, offset: UInt64, blockSize: Int,
         from read: (UnsafeMutableRawBufferPointer) throws -> Int, onProgress: (Int) -> Void
     ) throws {
-        try setServerTransferType(transferType)
-        let transfer = try openTransfer(command, offset: offset)
+        let transfer = try openTransfer(command, offset: offset, type: transferType)
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(1, blockSize), alignment: 16)
         defer { buffer.deallocate() }
         var lineEndings = transferType == .ascii ? LineEndingEncoder() : nil

@@ -55,15 +55,21 @@ public final class FTPClient {
         public var replyDeadline: Double?
         /// How large one listing may grow before it is given up on.
         public var listingLimits: ListingLimits
+        /// Whether commands whose order RFC 959 fixes may go out several in one write, their
+        /// replies read in order (a transfer's TYPE, passive request, REST and RETR; a digest
+        /// request after a download's data). A server that turns out not to cope is sent one
+        /// command at a time from then on.
+        public var pipelining: Bool
 
         /// The reply deadline in force: `replyDeadline`, or 4 × `timeout`.
         public var effectiveReplyDeadline: Double { replyDeadline ?? 4 * timeout }
 
         public init(
             timeout: Double = 30, dataConnectionMode: DataConnectionMode = .passive, trustsPassiveAddress: Bool = false,
-            security: Security = .none, replyDeadline: Double? = nil, listingLimits: ListingLimits = .standard
+            security: Security = .none, replyDeadline: Double? = nil, listingLimits: ListingLimits = .standard, pipelining: Bool = true
         ) {
             self.timeout = timeout
+            self.pipelining = pipelining
             self.listingLimits = listingLimits
             self.replyDeadline = replyDeadline
             self.dataConnectionMode = dataConnectionMode
@@ -95,6 +101,20 @@ public final class FTPClient {
     var serverTransferType: TransferType?
     /// Cleared after the server refused EPSV once: PASV is used from then on.
     public internal(set) var usesExtendedPassive = true
+    /// Whether this connection sends commands several in one write: `options.pipelining`,
+    /// until the server answers a pipelined command otherwise than the same command alone.
+    public internal(set) var pipelinesCommands: Bool
+    /// Requests written before their turn whose replies are still to be read, oldest first:
+    /// every reply is read in order and paired with its own request.
+    var sentAhead: [AheadRequest] = []
+    /// Commands whose answer changes nothing here (OPTS UTF8 ON), to go out in the same write
+    /// as the next command.
+    var unsentSettings: [FTPCommand] = []
+    /// A file the caller will most likely download next, whole and in binary, on this
+    /// connection: its passive request and RETR go out as soon as the current download's data
+    /// has arrived, so that its replies travel while that download is finished. Cleared once
+    /// sent; a request not taken up is abandoned (ABOR) before the next command.
+    public var upcomingRetrieval: RemotePath?
     /// The algorithm HASH uses on this session, once set with OPTS HASH (or read from FEAT).
     var hashAlgorithmInUse: DigestAlgorithm?
     /// Whether the last protected data connection resumed the control connection's TLS
@@ -116,6 +136,7 @@ public final class FTPClient {
     ) throws {
         self.cancellation = cancellation
         self.options = options
+        pipelinesCommands = options.pipelining
         self.logger = logger
         self.host = host
         self.port = port
@@ -190,7 +211,9 @@ public final class FTPClient {
     // MARK: Session
 
     /// Logs in, then reads FEAT and turns on UTF-8 where offered. A refused login throws a
-    /// `.loginRefused` error with the server's reply (usually 530).
+    /// `.loginRefused` error with the server's reply (usually 530). Nothing goes out with the
+    /// login's commands: pyftpdlib, for one, answers a command sent after a wrong password
+    /// before its late 530. When pipelining, OPTS UTF8 goes out with the next command.
     public func login(user: String = "anonymous", password: String = "", account: String = "") throws {
         try guarded {
             let password = user == "anonymous" && password.isEmpty ? "anonymous@" : password
@@ -204,8 +227,11 @@ public final class FTPClient {
             switch reply.code.kind {
             case .positiveCompletion:
                 if protectsData {
-                    _ = try execute(FTPCommand("PBSZ", "0"))
-                    _ = try execute(FTPCommand("PROT", "P"))
+                    let commands = [try FTPCommand("PBSZ", "0"), try FTPCommand("PROT", "P")]
+                    try sendSettlingAhead(pipelinesCommands ? commands : [commands[0]])
+                    _ = try control.readReply(to: commands[0]).requireCompletion(of: commands[0])
+                    if !pipelinesCommands { try control.send(commands[1]) }
+                    _ = try control.readReply(to: commands[1]).requireCompletion(of: commands[1])
                 }
                 try readFeatures()
             case .permanentNegative: throw FTPError(kind: .loginRefused, command: "login as \(user)", reply: reply)
@@ -214,11 +240,17 @@ public final class FTPClient {
         }
     }
 
+    /// Reads FEAT. OPTS UTF8 ON, whose answer changes nothing here, goes out with the next
+    /// command when pipelining.
     private func readFeatures() throws {
-        let reply = try control.execute(FTPCommand("FEAT"))
-        features = FeatureSet(reply: reply)
+        features = FeatureSet(reply: try control.execute(FTPCommand("FEAT")))
         if features.supports("UTF8") {
-            _ = try control.execute(FTPCommand("OPTS", "UTF8 ON"))
+            let command = try FTPCommand("OPTS", "UTF8 ON")
+            if pipelinesCommands {
+                unsentSettings.append(command)
+            } else {
+                _ = try control.execute(command)
+            }
         }
     }
 
@@ -327,7 +359,8 @@ public final class FTPClient {
 
     /// Sends a command and returns its reply if its class is one of `expected`; throws otherwise.
     func execute(_ command: FTPCommand, expecting expected: Set<ReplyCode.Kind> = [.positiveCompletion]) throws -> Reply {
-        let reply = try control.execute(command)
+        try sendSettlingAhead([command])
+        let reply = try control.readReply(to: command)
         guard expected.contains(reply.code.kind) else { throw FTPError.unexpected(reply, to: command) }
         return reply
     }

@@ -36,6 +36,7 @@ public final class FaultInjection: Sendable {
         var afterAuthTLS: [UInt8]?
         var trickle: Double?
         var listingTrickle: Double?
+        var refusesPipelining = false
     }
 
     /// Every digest command the server knows.
@@ -137,6 +138,12 @@ public final class FaultInjection: Sendable {
         state.withLock { $0.listingTrickle = seconds }
     }
 
+    /// Answers every command that came in the same read as one before it with 503, without
+    /// carrying it out, as a server that cannot take commands before it answered the last would.
+    public func refusePipelinedCommands(_ refuses: Bool) {
+        state.withLock { $0.refusesPipelining = refuses }
+    }
+
     /// Removes every fault.
     public func reset() {
         state.withLock { $0 = State() }
@@ -156,6 +163,7 @@ public final class FaultInjection: Sendable {
     var afterAuthTLS: [UInt8]? { state.withLock { $0.afterAuthTLS } }
     var trickle: Double? { state.withLock { $0.trickle } }
     var listingTrickle: Double? { state.withLock { $0.listingTrickle } }
+    var refusesPipelining: Bool { state.withLock { $0.refusesPipelining } }
 
     /// The byte count after which to break the transfer starting now, counting it as used.
     func takeCut() -> Int? {

@@ -60,7 +60,15 @@ final class ServerSession {
             buffer.withUnsafeBytes { bytes in
                 splitter.feed(UnsafeRawBufferPointer(rebasing: bytes[0..<count])) { lines.append($0) }
             }
-            for line in lines where !quitting { handle(line) }
+            let refusesPipelining = server.faults.refusesPipelining
+            for (index, line) in lines.enumerated() where !quitting {
+                if index > 0, refusesPipelining {
+                    server.record(Self.commandText(line))
+                    reply(503, "One command at a time, please.")
+                } else {
+                    handle(line)
+                }
+            }
             lines.removeAll(keepingCapacity: true)
         }
     }
@@ -88,11 +96,22 @@ final class ServerSession {
         }
     }
 
-    private func handle(_ line: [UInt8]) {
+    /// A command line's verb, upper-cased, and its argument.
+    private static func split(_ line: [UInt8]) -> (verb: String, argument: String) {
         let verbBytes = line.prefix(while: { $0 != UInt8(ascii: " ") })
         let verb = String(decoding: verbBytes, as: UTF8.self).uppercased()
-        let argument = verbBytes.count < line.count ? TextDecoding.string(line[(verbBytes.count + 1)...]) : ""
-        server.record(verb == "PASS" ? "PASS ****" : (argument.isEmpty ? verb : "\(verb) \(argument)"))
+        return (verb, verbBytes.count < line.count ? TextDecoding.string(line[(verbBytes.count + 1)...]) : "")
+    }
+
+    /// A command line as the command log shows it, with PASS's argument masked.
+    private static func commandText(_ line: [UInt8]) -> String {
+        let (verb, argument) = split(line)
+        return verb == "PASS" ? "PASS ****" : (argument.isEmpty ? verb : "\(verb) \(argument)")
+    }
+
+    private func handle(_ line: [UInt8]) {
+        let (verb, argument) = Self.split(line)
+        server.record(Self.commandText(line))
         if let scripted = server.faults.takeScriptedReply(for: verb) {
             reply(scripted.code, scripted.text)
             return

@@ -89,7 +89,7 @@ public struct FileDownload: Sendable {
         }
         var file: LocalFile?
         if offset == 0 || offset != remoteSize {
-            try client.retrieve(remotePath, offset: offset, blockSize: settings.effectiveBlockSize) { chunk in
+            try client.retrieve(remotePath, offset: offset, blockSize: settings.effectiveBlockSize, digest: check) { chunk in
                 settings.rateLimiter?.take(chunk.count)
                 if file == nil { file = try openPart() }
                 try file?.write(chunk)

@@ -206,8 +206,13 @@ public struct RemoteFileSystem: FileSystem {
         return FileFacts(size: entry.size, modified: entry.modified)
     }
 
-    /// Whether a server's path is a folder: whether CWD into it works (and back again).
+    /// Whether a server's path is a folder: its MLST type where the server offers MLST and
+    /// names it a folder or a file (one round trip), else whether CWD into it works (and back).
     public static func isFolder(_ path: RemotePath, client: FTPClient) -> Bool {
+        if client.features.supports("MLST"), let type = (try? client.mlst(path))??.facts["type"]?.lowercased() {
+            if type == "dir" || type == "cdir" { return true }
+            if type == "file" { return false }
+        }
         guard let home = try? client.pwd() else { return false }
         guard (try? client.cwd(path)) != nil else { return false }
         try? client.cwd(home)

@@ -1,4 +1,7 @@
+import Dispatch
 import FTP
+import FTPWire
+import Foundation
 import Logging
 
 /// Where and as whom to log in: everything needed to open a connection again after a drop.
@@ -69,6 +72,12 @@ public final class RemoteSession {
     public let cancellation = Cancellation()
     private var client: FTPClient?
 
+    /// The file the next transfer on this session will most likely download whole (see
+    /// `FTPClient.upcomingRetrieval`), passed on to the connection open now and to the next.
+    public var upcomingRetrieval: RemotePath? {
+        didSet { client?.upcomingRetrieval = upcomingRetrieval }
+    }
+
     public init(endpoint: RemoteEndpoint) { self.endpoint = endpoint }
 
     /// The open connection, connecting first if there is none.
@@ -76,6 +85,7 @@ public final class RemoteSession {
         guard !cancellation.isCancelled else { throw FTPError(kind: .cancelled, detail: "cancelled") }
         if let client { return client }
         let fresh = try endpoint.connect(cancellation: cancellation)
+        fresh.upcomingRetrieval = upcomingRetrieval
         client = fresh
         return fresh
     }
@@ -124,12 +134,31 @@ public final class SessionPool: Sendable {
     // The sessions themselves are used by the pool's owner only; other threads only read their
     // cancellations, to stop what the owner is doing.
     private let sessions = Locked<[String: RemoteSessionBox]>([:])
+    /// Held while a thread of its own logs the pool in (`connecting(to:)`): the owner waits.
+    private let warmingUp = DispatchGroup()
 
     public init() {}
+
+    /// A pool whose session for `endpoint` starts connecting and logging in now, on a thread of
+    /// its own, while the caller does other things (plans a mirror). The owner's first use waits
+    /// for it; a failure is left for the owner's own attempt to meet again.
+    public static func connecting(to endpoint: RemoteEndpoint) -> SessionPool {
+        let pool = SessionPool()
+        let session = RemoteSessionBox(session: pool.session(for: endpoint))
+        pool.warmingUp.enter()
+        let thread = Thread { [pool] in
+            _ = try? session.session.connection()
+            pool.warmingUp.leave()
+        }
+        thread.name = "ferry-connect"
+        thread.start()
+        return pool
+    }
 
     /// The session for a server, made on first use; a `role` other than the default asks for a
     /// connection apart (the destination of a copy within one server).
     public func session(for endpoint: RemoteEndpoint, role: String = "") -> RemoteSession {
+        warmingUp.wait()
         let key = endpoint.site + (role.isEmpty ? "" : " " + role)
         return sessions.withLock { sessions in
             // A cancelled session is finished: the next transfer makes a new one.
@@ -147,6 +176,7 @@ public final class SessionPool: Sendable {
 
     /// Says goodbye on every connection.
     public func close() {
+        warmingUp.wait()
         let all = sessions.withLock { sessions in
             defer { sessions = [:] }
             return sessions.values.map(\.session)

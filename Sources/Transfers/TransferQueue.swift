@@ -1,5 +1,6 @@
 import Foundation
 import FTP
+import FTPWire
 
 /// One transfer for the queue: its name to show, the journal's record of it, the server a worker
 /// connects to first, and the work itself.
@@ -7,12 +8,20 @@ public struct QueuedTransfer: Sendable {
     public let name: String
     public let job: JobRecord
     public let endpoint: RemoteEndpoint
+    /// The file the transfer begins by downloading whole, in binary, without asking the server
+    /// anything first (no SIZE, no MDTM): the worker's session may then ask for it while the
+    /// transfer before it finishes. Nil when the transfer begins otherwise.
+    public let firstRetrieval: RemotePath?
     public let run: @Sendable (TransferContext) throws -> TransferOutcome
 
-    public init(name: String, job: JobRecord, endpoint: RemoteEndpoint, run: @escaping @Sendable (TransferContext) throws -> TransferOutcome) {
+    public init(
+        name: String, job: JobRecord, endpoint: RemoteEndpoint, firstRetrieval: RemotePath? = nil,
+        run: @escaping @Sendable (TransferContext) throws -> TransferOutcome
+    ) {
         self.name = name
         self.job = job
         self.endpoint = endpoint
+        self.firstRetrieval = firstRetrieval
         self.run = run
     }
 }
@@ -47,7 +56,9 @@ public enum TransferEvent: Sendable {
 /// transfer back and stops, unless it is the last one. A failure that `stops` says no other
 /// transfer would escape (a refused login or certificate) stops the queue. Every transfer is in
 /// the journal from the moment it is queued until it is done; stopped jobs for the same files are
-/// adopted, and what they wrote for the same source continued.
+/// adopted, and what they wrote for the same source continued. A worker sets aside the transfer
+/// it will run next when that one begins with a download on the same server, so that its session
+/// can ask for that file while the current transfer ends.
 public final class TransferQueue: @unchecked Sendable {
     // @unchecked: every field below `condition` is guarded by it; the rest are constants.
     private let connections: Int
@@ -102,23 +113,29 @@ public final class TransferQueue: @unchecked Sendable {
     }
 
     /// Runs the workers until the queue is closed and empty (or stopped): one on this thread with
-    /// `sessions` (connections the caller opened already), the others on threads of their own.
-    public func run(on sessions: SessionPool) {
+    /// `sessions` (connections the caller opened already), the others on threads of their own,
+    /// the first of them with the pools of `opened` (connecting already; see
+    /// `SessionPool.connecting(to:)`). Every pool of `opened` is closed: those left unused before
+    /// the run returns, the others by their workers, which say goodbye without holding it up.
+    public func run(on sessions: SessionPool, opened: [SessionPool] = []) {
         condition.lock()
         workers += connections
         condition.unlock()
         let group = DispatchGroup()
         for number in 1..<connections {
             group.enter()
+            let pool = opened.indices.contains(number - 1) ? opened[number - 1] : SessionPool()
             startThread(number) { [self] in
-                let own = SessionPool()
+                let own = pool
                 work(own)
-                own.close()
+                // Its goodbye (QUIT and its reply) need not hold up the end of the run.
                 group.leave()
+                own.close()
             }
         }
         work(sessions)
         group.wait()
+        opened.dropFirst(max(0, connections - 1)).forEach { $0.close() }
     }
 
     /// Starts the workers on threads of their own, to take transfers as they are queued until
@@ -169,9 +186,11 @@ public final class TransferQueue: @unchecked Sendable {
     /// Takes transfers one by one until none is left, handing one back and leaving when its
     /// server does not take another connection.
     private func work(_ sessions: SessionPool) {
-        while let (id, item) = takeNext(sessions) {
+        var setAside: Int?
+        while let (id, item) = takeNext(sessions, setAside: setAside) {
             let transfer = item.transfer
             let session = sessions.session(for: transfer.endpoint)
+            setAside = nil
             if !session.isConnected {
                 do {
                     _ = try session.connection()
@@ -184,6 +203,8 @@ public final class TransferQueue: @unchecked Sendable {
                     }
                 }
             }
+            setAside = setAsideNext(after: transfer)
+            session.upcomingRetrieval = setAside.flatMap(firstRetrieval)
             let context = TransferContext(
                 session: session, sessions: sessions, journal: item.entry, ownedStamp: item.stamp,
                 onRetry: { [onEvent] error, wait in onEvent(.retrying(id: id, error: "\(error)", wait: wait)) },
@@ -227,11 +248,34 @@ public final class TransferQueue: @unchecked Sendable {
         condition.unlock()
     }
 
-    /// The next transfer for a worker, waiting while the queue is open and empty; nil (and the
-    /// worker counted out in the same step, so that nothing is handed back to a queue without
-    /// workers) when there is none. Cancelled transfers are passed over and reported.
-    private func takeNext(_ sessions: SessionPool) -> (Int, Queued)? {
+    /// Takes the next pending transfer out of the queue for the worker that runs `current`, when
+    /// it begins by downloading from the same server; nil otherwise.
+    private func setAsideNext(after current: QueuedTransfer) -> Int? {
         condition.lock()
+        defer { condition.unlock() }
+        guard stopping == nil, returned.isEmpty, let id = pending.first, let next = transfers[id]?.transfer,
+              next.firstRetrieval != nil, next.endpoint.site == current.endpoint.site
+        else { return nil }
+        pending.removeFirst()
+        return id
+    }
+
+    /// The download a transfer set aside begins with.
+    private func firstRetrieval(of id: Int) -> RemotePath? {
+        condition.lock()
+        defer { condition.unlock() }
+        return transfers[id]?.transfer.firstRetrieval
+    }
+
+    /// The next transfer for a worker (the one it set aside, if any), waiting while the queue is
+    /// open and empty; nil (and the worker counted out in the same step, so that nothing is
+    /// handed back to a queue without workers) when there is none. Cancelled transfers are
+    /// passed over and reported. A transfer set aside when the queue stopped goes back to it.
+    private func takeNext(_ sessions: SessionPool, setAside: Int? = nil) -> (Int, Queued)? {
+        condition.lock()
+        if let setAside {
+            if stopping == nil { returned.insert(setAside, at: 0) } else { pending.insert(setAside, at: 0) }
+        }
         while true {
             if stopping == nil, let id = returned.isEmpty ? pending.first : returned.first {
                 if returned.isEmpty { pending.removeFirst() } else { returned.removeFirst() }

@@ -53,9 +53,15 @@ struct MirrorCommand: ParsableCommand {
 
         let limiter = batch.makeRateLimiter()
         let work: MirrorWork
+        // The transfer connections beyond the first log in while the plan is made.
+        var opened: [SessionPool] = []
+        defer { opened.forEach { $0.close() } }
         do {
             let client = try session.connection()
-            guard reverse || url.path.isEmpty || RemoteFileSystem.isFolder(url.path, client: client) else {
+            if !dryRun, !reverse { opened = (1..<max(1, batch.parallel ?? 4)).map { _ in SessionPool.connecting(to: endpoint) } }
+            // MLSD of anything but a folder fails (RFC 3659): then it is time to ask why.
+            let probes = !reverse && !url.path.isEmpty && !client.features.supports("MLST")
+            guard !probes || RemoteFileSystem.isFolder(url.path, client: client) else {
                 throw Failure(.notFound, "\(url) is not a folder on the server")
             }
             let server = RemoteFileSystem(client: client)
@@ -74,6 +80,10 @@ struct MirrorCommand: ParsableCommand {
         } catch let failure as Failure {
             throw failure
         } catch {
+            if !reverse, !url.path.isEmpty, (error as? FTPError)?.kind == .permanent, let client = try? session.connection(),
+               !RemoteFileSystem.isFolder(url.path, client: client) {
+                throw Failure(.notFound, "\(url) is not a folder on the server")
+            }
             throw Failure(error, while: "cannot compare \(url) with \(local)")
         }
         if dryRun {
@@ -92,7 +102,8 @@ struct MirrorCommand: ParsableCommand {
         let transfers = TransferBatch(
             count: files.count + work.refused.count + work.removals.count, noun: "changes", options: batch, connections: connections)
         work.refused.forEach(transfers.fail)
-        transfers.run(files, connections: connections, sessions: sessions)
+        transfers.run(files, connections: connections, sessions: sessions, opened: opened)
+        opened = []
         var deleted = 0
         for step in work.removals {
             do {
@@ -120,7 +131,9 @@ struct MirrorCommand: ParsableCommand {
         let local = file.local
         return BatchFile(
             name: file.remote.lastComponent.description, failing: "cannot fetch \(Sanitizer.visible(file.remote.description))",
-            endpoint: endpoint, job: .download(file, from: url, ascii: false, overwrite: nil)
+            endpoint: endpoint, job: .download(file, from: url, ascii: false, overwrite: nil),
+            // Known facts: the download asks nothing before its RETR.
+            firstRetrieval: file.remoteFacts == nil ? nil : file.remote
         ) { context in
             var download = FileDownload(
                 remotePath: file.remote, localPath: local, settings: TransferSettings(ownedStamp: context.ownedStamp, verifies: verifies, rateLimiter: limiter))

@@ -107,10 +107,12 @@ struct BatchFile: Sendable {
     let failing: String
     let endpoint: RemoteEndpoint
     let job: JobRecord
+    /// The file the transfer begins by downloading whole without asking first (see `QueuedTransfer`).
+    var firstRetrieval: RemotePath? = nil
     let transfer: @Sendable (TransferContext) throws -> TransferOutcome
 
     /// The file as the queue takes it.
-    var queued: QueuedTransfer { QueuedTransfer(name: name, job: job, endpoint: endpoint, run: transfer) }
+    var queued: QueuedTransfer { QueuedTransfer(name: name, job: job, endpoint: endpoint, firstRetrieval: firstRetrieval, run: transfer) }
 }
 
 /// Runs the files of one command on a `TransferQueue` over one or more connections, with one
@@ -147,8 +149,9 @@ final class TransferBatch: Sendable {
 
     /// Runs `files` over `connections` connections: the first on this thread with `sessions`
     /// (connections the command opened to plan, for the caller to close), the others on threads
-    /// of their own.
-    func run(_ files: [BatchFile], connections: Int, sessions: SessionPool) {
+    /// of their own, with the pools of `opened` first (connecting since planning began; all
+    /// closed by the end).
+    func run(_ files: [BatchFile], connections: Int, sessions: SessionPool, opened: [SessionPool] = []) {
         let count = count
         let queue = TransferQueue(
             connections: connections, journal: journal, adoptedFrom: Journal.standard(),
@@ -156,7 +159,7 @@ final class TransferBatch: Sendable {
             onEvent: { [self] in handle($0, of: files) })
         queue.enqueue(files.map(\.queued))
         queue.close()
-        queue.run(on: sessions)
+        queue.run(on: sessions, opened: opened)
     }
 
     /// Counts a file that failed before its transfer could start, saying why.

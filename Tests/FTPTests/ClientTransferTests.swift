@@ -37,7 +37,8 @@ struct ClientTransferTests {
         try client.retrieve("a.txt", offset: 1) { _ in }
         try client.retrieve("a.txt") { _ in }
         try client.quit()
-        #expect(fixture.server.receivedCommands == ["TYPE I", "REST 1", "EPSV", "RETR a.txt", "EPSV", "RETR a.txt", "QUIT"])
+        // Pipelined: OPTS UTF8 ON (left from login) with the first transfer's commands, REST right before RETR.
+        #expect(fixture.server.receivedCommands == ["OPTS UTF8 ON", "TYPE I", "EPSV", "REST 1", "RETR a.txt", "EPSV", "RETR a.txt", "QUIT"])
     }
 
     @Test func resumingAfterACutTransfer() throws {

@@ -1,0 +1,258 @@
+import FTPWire
+
+/// The commands that open one transfer, written together: TYPE (when the server is in another
+/// type), the passive request, REST (for an offset; RFC 959 wants it right before the transfer
+/// command) and the transfer command itself.
+struct TransferRequest {
+    let command: FTPCommand
+    let offset: UInt64
+    /// The type to set first; nil when the server is in the right one already.
+    let type: FTPClient.TransferType?
+    /// EPSV or PASV.
+    let passive: FTPCommand
+    let typeCommand: FTPCommand?
+    let restart: FTPCommand?
+
+    init(command: FTPCommand, offset: UInt64, type: FTPClient.TransferType?, passive: FTPCommand) throws {
+        self.command = command
+        self.offset = offset
+        self.type = type
+        self.passive = passive
+        typeCommand = try type.map { try FTPCommand("TYPE", $0 == .binary ? "I" : "A") }
+        restart = offset > 0 ? try FTPCommand("REST", String(offset)) : nil
+    }
+
+    var commands: [FTPCommand] { [typeCommand, passive, restart, command].compactMap { $0 } }
+}
+
+/// A request written before its turn, its replies still to be read.
+enum AheadRequest {
+    /// A command whose answer changes nothing (OPTS UTF8 ON): its reply is read and dropped.
+    case setting(FTPCommand)
+    /// A digest request for `digest(of:using:size:)` to take up.
+    case digest(FTPCommand)
+    /// A transfer for `openTransfer` to take up.
+    case transfer(TransferRequest)
+
+    var commands: [FTPCommand] {
+        switch self {
+        case .setting(let command), .digest(let command): [command]
+        case .transfer(let request): request.commands
+        }
+    }
+
+    var isTransfer: Bool {
+        if case .transfer = self { true } else { false }
+    }
+}
+
+/// How the replies to a pipelined transfer request ended.
+enum TransferReplies {
+    /// Every reply as hoped: the data connection is open.
+    case opened(FTPClient.OpenTransfer)
+    /// Some reply said no; every reply of the request has been read, and no data connection is open.
+    case refused(FTPError)
+}
+
+extension FTPClient {
+    // MARK: Sending ahead
+
+    /// Writes `commands` after the requests sent ahead of them, with the unsent settings in
+    /// front. Replies of simple requests (settings, digests) are read after the write, so that
+    /// they travel with the new commands' replies; a transfer sent ahead is settled first, since
+    /// its data connection must be dealt with before anything else is asked.
+    func sendSettlingAhead(_ commands: [FTPCommand]) throws {
+        if sentAhead.contains(where: \.isTransfer) { try settleAhead() }
+        let settings = unsentSettings
+        unsentSettings = []
+        try control.send(settings + commands)
+        sentAhead += settings.map(AheadRequest.setting)
+        try settleAhead()
+    }
+
+    /// Reads the replies of every request sent ahead and not taken up, oldest first. A transfer
+    /// not taken up is opened and abandoned (ABOR), which leaves the dialogue in step.
+    func settleAhead() throws {
+        while !sentAhead.isEmpty {
+            let request = sentAhead.removeFirst()
+            switch request {
+            case .setting(let command), .digest(let command):
+                let reply = try control.readReply(to: command)
+                if reply.code.kind != .positiveCompletion { logger.debug("\(command) sent ahead: \(reply.code.rawValue)") }
+            case .transfer(let transfer):
+                logger.debug("\(transfer.command) sent ahead was not taken up; abandoning it")
+                if case .opened(let open) = try readReplies(to: transfer) { abandonTransfer(open) }
+            }
+        }
+    }
+
+    /// The digest request and the next file's transfer request, written in one go as soon as a
+    /// download's data has arrived (before its closing reply): `digest` when the caller will
+    /// ask for it and can do so without OPTS HASH; the retrieval of `upcomingRetrieval` when
+    /// the server is in binary already. Nothing when pipelining is off.
+    func sendAhead(afterRetrieving path: RemotePath, digest: DigestCommand?) throws {
+        guard pipelinesCommands, sentAhead.isEmpty, serverTransferType == .binary else { return }
+        var requests: [AheadRequest] = []
+        let digestGoesAhead = digest.map { $0.verb != "HASH" || (hashAlgorithmInUse ?? DigestCommand.selected(in: features)) == $0.algorithm }
+        if let digest, digestGoesAhead == true {
+            requests.append(.digest(try FTPCommand(digest.verb, path: path)))
+        }
+        // A digest that needs OPTS HASH first is asked after the closing reply; a transfer sent
+        // ahead would hold the server (waiting for its data connection) and have to be abandoned.
+        if let next = upcomingRetrieval, digestGoesAhead != false, options.dataConnectionMode == .passive, transferType == .binary {
+            upcomingRetrieval = nil
+            requests.append(.transfer(try TransferRequest(command: FTPCommand("RETR", path: next), offset: 0, type: nil, passive: passiveCommand())))
+        }
+        guard !requests.isEmpty else { return }
+        try control.send(requests.flatMap(\.commands))
+        sentAhead += requests
+    }
+
+    /// The reply to `command` when it is the next request sent ahead; nil otherwise, once the
+    /// requests sent ahead have been settled.
+    func takeAheadDigest(_ command: FTPCommand) throws -> Reply? {
+        guard case .digest(let sent)? = sentAhead.first, sent == command else {
+            try settleAhead()
+            return nil
+        }
+        sentAhead.removeFirst()
+        let reply = try control.readReply(to: command)
+        // 213 for HASH, 213 or 250 for the X commands; a 226 is a transfer's.
+        if reply.code.kind == .positiveCompletion, ![213, 250].contains(reply.code.rawValue) { throw outOfStep(reply, to: command) }
+        return reply
+    }
+
+    /// Closes the connection after a reply that cannot be `command`'s: the server answered
+    /// pipelined commands out of order, and no later reply could be trusted to be paired right.
+    /// A connection error, so that the transfer is tried again on a new connection, never taken
+    /// as merely unverified.
+    func outOfStep(_ reply: Reply, to command: FTPCommand) -> FTPError {
+        close()
+        return FTPError(kind: .connection, command: command.description, reply: reply,
+                        detail: "the reply does not answer \(command.verb): the server answered pipelined commands out of step")
+    }
+
+    /// Runs `body` again unpipelined after a pipelined attempt was refused: when it then works,
+    /// the server does not cope with pipelining, which stays off for this connection; when it
+    /// fails too, pipelining was not the reason and stays on.
+    func retryingUnpipelined<Result>(after refusal: FTPError, _ body: () throws -> Result) throws -> Result {
+        logger.debug("a pipelined command was refused (\(refusal)); asking again one command at a time")
+        pipelinesCommands = false
+        do {
+            let result = try body()
+            logger.debug("the server does not cope with pipelined commands; sending them one at a time from now on")
+            return result
+        } catch let error as FTPError where error.reply != nil {
+            pipelinesCommands = true
+            throw error
+        }
+    }
+
+    // MARK: Pipelined transfers
+
+    /// Opens a transfer in passive mode with its commands in one write, or takes up the one
+    /// sent ahead for the same command. Refused, it is asked for again one command at a time.
+    func openPipelined(_ command: FTPCommand, offset: UInt64, type: TransferType?) throws -> OpenTransfer {
+        let request: TransferRequest
+        if case .transfer(let sent)? = sentAhead.first, sent.command == command, sent.offset == offset, type == nil || type == serverTransferType {
+            sentAhead.removeFirst()
+            request = sent
+        } else {
+            if sentAhead.contains(where: \.isTransfer) { try settleAhead() }
+            request = try TransferRequest(
+                command: command, offset: offset, type: type == serverTransferType ? nil : type, passive: passiveCommand())
+            try sendSettlingAhead(request.commands)
+        }
+        let extended = usesExtendedPassive
+        switch try readReplies(to: request) {
+        case .opened(let transfer): return transfer
+        case .refused where extended && !usesExtendedPassive:
+            // EPSV refused, which says nothing about pipelining: again with PASV.
+            return try openPipelined(command, offset: offset, type: type)
+        case .refused(let refusal):
+            return try retryingUnpipelined(after: refusal) { try openTransfer(command, offset: offset, type: type) }
+        }
+    }
+
+    /// EPSV, or PASV once the server refused EPSV (never on IPv6).
+    private func passiveCommand() throws -> FTPCommand {
+        try FTPCommand(usesExtendedPassive || control.transport.remoteAddress.isIPv6 ? "EPSV" : "PASV")
+    }
+
+    /// Reads every reply to a transfer request in order, connecting to the passive port as
+    /// soon as it is known (the server may wait for that before answering the transfer command).
+    func readReplies(to request: TransferRequest) throws -> TransferReplies {
+        var refusal: FTPError?
+        if let typeCommand = request.typeCommand {
+            let reply = try control.readReply(to: typeCommand)
+            if reply.code.kind == .positiveCompletion {
+                serverTransferType = request.type
+            } else {
+                serverTransferType = nil
+                refusal = refusal ?? FTPError.unexpected(reply, to: typeCommand)
+            }
+        }
+        let passiveReply = try control.readReply(to: request.passive)
+        if passiveReply.code.kind == .positiveCompletion, ![227, 229].contains(passiveReply.code.rawValue) {
+            throw outOfStep(passiveReply, to: request.passive)
+        }
+        var socket: TCPSocket?
+        if let port = try passivePort(in: passiveReply, to: request.passive) {
+            do {
+                socket = try connectData(host: port.host, port: port.port)
+            } catch {
+                // The server would wait for this connection before answering anything else.
+                close()
+                throw error
+            }
+        } else {
+            refusal = refusal ?? FTPError.unexpected(passiveReply, to: request.passive)
+        }
+        if let restart = request.restart {
+            let reply = try control.readReply(to: restart)
+            if reply.code.kind != .positiveIntermediate { refusal = refusal ?? FTPError.unexpected(reply, to: restart) }
+        }
+        let reply = try control.readReply(to: request.command)
+        guard reply.code.kind == .positivePreliminary else {
+            socket.map(closeData)
+            return .refused(refusal ?? FTPError.unexpected(reply, to: request.command))
+        }
+        guard let socket else {
+            // Announced without a data connection offered: the server must end it (425) at once.
+            let ending = try control.readReply(to: request.command)
+            guard [.transientNegative, .permanentNegative].contains(ending.code.kind) else {
+                close()
+                throw FTPError(kind: .protocolViolation, command: request.command.description, reply: ending,
+                               detail: "the server went on with a transfer without a data connection; replies out of step")
+            }
+            return .refused(refusal ?? FTPError.unexpected(ending, to: request.command))
+        }
+        cancellation.watch(socket)
+        let transfer = OpenTransfer(transport: try protect(socket, for: request.command), command: request.command)
+        if let refusal {
+            // Not the transfer asked for (another type or offset): ended before it goes on.
+            abandonTransfer(transfer)
+            return .refused(refusal)
+        }
+        return .opened(transfer)
+    }
+
+    /// The address of a 229 or 227 reply (the control connection's peer unless PASV addresses
+    /// are trusted); nil when the server refused. EPSV refused on IPv4 means PASV from now on.
+    private func passivePort(in reply: Reply, to command: FTPCommand) throws -> (host: String, port: UInt16)? {
+        let server = control.transport.remoteAddress
+        if command.verb == "EPSV" {
+            if reply.code == .enteringExtendedPassiveMode, let port = ExtendedPassiveReply.port(from: reply.message) {
+                return (server.host, port)
+            }
+            // 503 (bad sequence) is a server out of step with the pipeline, not one without EPSV.
+            if reply.code.kind == .permanentNegative, reply.code.rawValue != 503, !server.isIPv6 {
+                logger.debug("EPSV refused; using PASV from now on")
+                usesExtendedPassive = false
+            }
+            return nil
+        }
+        guard reply.code == .enteringPassiveMode, let address = PassiveAddress(pasvReply: reply.message) else { return nil }
+        return (options.trustsPassiveAddress ? address.host : server.host, address.port)
+    }
+}

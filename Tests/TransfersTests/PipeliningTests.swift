@@ -1,0 +1,175 @@
+import Foundation
+import FTP
+import FTPServer
+import FTPWire
+import Testing
+import TestSupport
+import Transfers
+
+/// Commands sent several in one write against the loopback server: fewer round trips per file,
+/// the same bytes, the same checks, and a clean way back for servers that do not cope.
+@Suite("Pipelined commands")
+struct PipeliningTests {
+    /// Each file's outcome, noted from the worker's thread.
+    final class Outcomes: Sendable {
+        private let values = Locked<[String: TransferOutcome]>([:])
+        func note(_ name: String, _ outcome: TransferOutcome) { values.withLock { $0[name] = outcome } }
+        subscript(name: String) -> TransferOutcome? { values.withLock { $0[name] } }
+    }
+
+    /// Downloads of `names` as a mirror queues them: facts from the listing, each beginning with
+    /// its RETR, verified.
+    private func downloads(
+        _ names: [String], from fixture: ServerFixture, into local: TemporaryDirectory, outcomes: Outcomes,
+        pipelining: Bool = true
+    ) throws -> [QueuedTransfer] {
+        var options = FTPClient.Options(timeout: 10)
+        options.pipelining = pipelining
+        let endpoint = RemoteEndpoint(url: try FTPURL(fixture.url()), user: ServerFixture.user, password: ServerFixture.password, options: options)
+        return names.map { name in
+            let size = UInt64(fixture.root.read(name)?.count ?? 0)
+            let job = JobRecord(kind: .download, source: name, destination: local.file(name))
+            return QueuedTransfer(name: name, job: job, endpoint: endpoint, firstRetrieval: RemotePath(name)) { context in
+                var download = FileDownload(remotePath: RemotePath(name), localPath: local.file(name))
+                download.knownSource = FileFacts(size: size, modified: Date(timeIntervalSince1970: 1_700_000_000))
+                let outcome = try download.run(on: context.session, retry: .never, journal: context.journal)
+                outcomes.note(name, outcome)
+                return outcome
+            }
+        }
+    }
+
+    /// Runs `transfers` on one connection; the seconds it took.
+    @discardableResult
+    private func run(_ transfers: [QueuedTransfer], connections: Int = 1) -> Double {
+        let queue = TransferQueue(connections: connections, journal: nil, adoptedFrom: nil, stops: { _ in false }, onEvent: { _ in })
+        queue.enqueue(transfers)
+        queue.close()
+        let sessions = SessionPool()
+        let start = ContinuousClock.now
+        queue.run(on: sessions)
+        sessions.close()
+        let elapsed = ContinuousClock.now - start
+        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+    }
+
+    private func files(_ count: Int, in fixture: ServerFixture) throws -> [String] {
+        let names = (0..<count).map { "f\($0).bin" }
+        for (index, name) in names.enumerated() { try fixture.root.write(name, sampleBytes(5_000 + index * 777, seed: UInt64(index))) }
+        return names
+    }
+
+    @Test func eachFileAfterTheFirstCostsOneWriteWithNothingTheListingSaid() throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        let local = try TemporaryDirectory()
+        defer { local.remove() }
+        let names = try files(3, in: fixture)
+        let outcomes = Outcomes()
+        run(try downloads(names, from: fixture, into: local, outcomes: outcomes))
+
+        let commands = fixture.server.receivedCommands
+        let afterLogin = Array(commands.drop { $0 != "OPTS UTF8 ON" }.dropFirst())
+        #expect(afterLogin == [
+            "TYPE I", "EPSV", "RETR f0.bin",
+            "HASH f0.bin", "EPSV", "RETR f1.bin",
+            "HASH f1.bin", "EPSV", "RETR f2.bin",
+            "HASH f2.bin", "QUIT",
+        ])
+        for (index, name) in names.enumerated() {
+            #expect(local.read(name) == sampleBytes(5_000 + index * 777, seed: UInt64(index)))
+            #expect(outcomes[name]?.verified == .sha256)
+        }
+    }
+
+    @Test func repliesInTransitOverlapInsteadOfAddingUp() throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        let names = try files(6, in: fixture)
+        fixture.server.faults.delayReplies(by: 0.05, inTransit: true)
+        var seconds: [Bool: Double] = [:]
+        for pipelining in [false, true] {
+            let local = try TemporaryDirectory()
+            defer { local.remove() }
+            let outcomes = Outcomes()
+            seconds[pipelining] = run(try downloads(names, from: fixture, into: local, outcomes: outcomes, pipelining: pipelining))
+            for (index, name) in names.enumerated() {
+                #expect(local.read(name) == sampleBytes(5_000 + index * 777, seed: UInt64(index)))
+                #expect(outcomes[name]?.verified == .sha256)
+            }
+        }
+        // One at a time each file waits for four replies (EPSV, 150, 226, HASH); pipelined for
+        // about one. The bound is loose because the machine is shared.
+        let (alone, pipelined) = (seconds[false] ?? 0, seconds[true] ?? 0)
+        #expect(pipelined < 0.7 * alone, "pipelined \(pipelined) s, one at a time \(alone) s")
+    }
+
+    @Test func aServerThatRefusesPipelinedCommandsIsSentOneAtATime() throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        let local = try TemporaryDirectory()
+        defer { local.remove() }
+        let names = try files(3, in: fixture)
+        fixture.server.faults.refusePipelinedCommands(true)
+        let outcomes = Outcomes()
+        run(try downloads(names, from: fixture, into: local, outcomes: outcomes))
+
+        for (index, name) in names.enumerated() {
+            #expect(local.read(name) == sampleBytes(5_000 + index * 777, seed: UInt64(index)))
+            #expect(outcomes[name]?.verified == .sha256)
+        }
+        // The first file's commands, pipelined, were refused and asked again alone; nothing
+        // went pipelined after that.
+        let commands = fixture.server.receivedCommands
+        #expect(commands.filter { $0.hasPrefix("RETR") } == ["RETR f0.bin", "RETR f0.bin", "RETR f1.bin", "RETR f2.bin"])
+        #expect(commands.filter { $0.hasPrefix("HASH") } == names.map { "HASH " + $0 })
+    }
+
+    @Test func aClientFallsBackWhenAPipelinedTransferIsRefused() throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        try fixture.root.write("a.bin", sampleBytes(3_000))
+        let client = try fixture.client()
+        defer { client.close() }
+        // Login was one command at a time; from here on the server refuses what comes together.
+        fixture.server.faults.refusePipelinedCommands(true)
+        var received = Data()
+        try client.retrieve("a.bin") { received.append(contentsOf: $0) }
+        #expect(received == sampleBytes(3_000))
+        #expect(!client.pipelinesCommands)
+        received = Data()
+        try client.retrieve("a.bin", offset: 1000) { received.append(contentsOf: $0) }
+        #expect(received == sampleBytes(3_000)[1000...])
+    }
+
+    @Test func aRetrievalSentAheadAndNotTakenUpIsAbandonedInStep() throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        try fixture.root.write("a.bin", sampleBytes(3_000, seed: 1))
+        try fixture.root.write("b.bin", sampleBytes(300_000, seed: 2))
+        let client = try fixture.client()
+        defer { client.close() }
+        client.upcomingRetrieval = "b.bin"
+        try client.retrieve("a.bin", digest: client.digestCommand) { _ in }
+        // The unwanted RETR is opened and aborted before PWD goes out, every reply in its place.
+        #expect(try client.pwd() == RemotePath("/"))
+        #expect(fixture.server.receivedCommands.suffix(5) == ["HASH a.bin", "EPSV", "RETR b.bin", "ABOR", "PWD"])
+        var received = Data()
+        try client.retrieve("b.bin") { received.append(contentsOf: $0) }
+        #expect(received == sampleBytes(300_000, seed: 2))
+        let expected = ContentDigest(.sha256)
+        expected.update(Array(sampleBytes(3_000, seed: 1)))
+        #expect(try client.digest(of: "a.bin", using: #require(client.digestCommand)) == expected.finish())
+        #expect(client.pipelinesCommands)
+    }
+
+    @Test func aMissingFileIsStillNotFoundAndPipeliningStaysOn() throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        let client = try fixture.client()
+        defer { client.close() }
+        #expect { try client.retrieve("missing.bin") { _ in } } throws: { ($0 as? FTPError)?.reply?.code.rawValue == 550 }
+        #expect(client.pipelinesCommands)
+        try client.noop()
+    }
+}
