@@ -73,7 +73,8 @@ extension FTPClient {
 
     /// The server's digest of a whole file, computed with `command` (for HASH, after picking
     /// its algorithm with OPTS HASH when the server is not already using it). `size`, when
-    /// known, is checked against the range a HASH reply covers.
+    /// known, is checked against the range a HASH reply covers, and gives the server time to
+    /// compute it (`Options.digestPatience(size:)`).
     public func digest(of path: RemotePath, using command: DigestCommand, size: UInt64? = nil) throws -> [UInt8] {
         try guarded {
             if command.verb == "HASH", (hashAlgorithmInUse ?? DigestCommand.selected(in: features)) != command.algorithm {
@@ -82,7 +83,7 @@ extension FTPClient {
             }
             try setServerTransferType(.binary)
             let ftpCommand = try FTPCommand(command.verb, path: path)
-            let reply = try execute(ftpCommand)
+            let reply = try execute(ftpCommand, patience: options.digestPatience(size: size))
             guard let digest = command.digest(in: reply, size: size) else {
                 throw FTPError(kind: .protocolViolation, command: command.verb, reply: reply, detail: "the reply holds no \(command.algorithm.rawValue) digest of the whole file")
             }

@@ -19,6 +19,8 @@ final class ServerSession {
     var passiveListener: TCPListener?
     var activeTarget: SocketAddress?
     private var quitting = false
+    /// The verb of the command being answered, for faults that hold back some replies only.
+    private var answering = ""
     /// Replies on their way to the client, once a reply delay in transit was asked for.
     private var repliesInTransit: RepliesInTransit?
 
@@ -72,7 +74,7 @@ final class ServerSession {
         for (index, line) in lines.enumerated() {
             rendered += index == lines.count - 1 ? "\(code) \(line)\r\n" : (index == 0 ? "\(code)-\(line)\r\n" : "\(line)\r\n")
         }
-        let delay = server.faults.replyDelay
+        let delay = server.faults.replyDelay(for: answering)
         if delay.inTransit {
             let inTransit = repliesInTransit ?? RepliesInTransit(control: control)
             repliesInTransit = inTransit
@@ -91,6 +93,7 @@ final class ServerSession {
     private func handle(_ line: [UInt8]) {
         let verbBytes = line.prefix(while: { $0 != UInt8(ascii: " ") })
         let verb = String(decoding: verbBytes, as: UTF8.self).uppercased()
+        answering = verb
         let argument = verbBytes.count < line.count ? TextDecoding.string(line[(verbBytes.count + 1)...]) : ""
         server.record(verb == "PASS" ? "PASS ****" : (argument.isEmpty ? verb : "\(verb) \(argument)"))
         if let scripted = server.faults.takeScriptedReply(for: verb) {
