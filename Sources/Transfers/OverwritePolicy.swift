@@ -1,14 +1,18 @@
 import Foundation
 import FTP
+import FTPWire
 
-/// What is known of a file on one side of a copy: its size and modification time, where known.
+/// What is known of a file on one side of a copy: its kind, and its size and modification
+/// time where known.
 public struct FileFacts: Sendable, Equatable {
     public var size: UInt64?
     public var modified: Date?
+    public var kind: ListingEntry.Kind
 
-    public init(size: UInt64?, modified: Date?) {
+    public init(size: UInt64?, modified: Date?, kind: ListingEntry.Kind = .file) {
         self.size = size
         self.modified = modified
+        self.kind = kind
     }
 }
 
