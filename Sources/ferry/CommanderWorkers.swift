@@ -498,6 +498,11 @@ final class CommanderWorkers: @unchecked Sendable {
                 if request.movesSource { try deleteSource(of: request, copied: outcome, client: context.session.connection()) }
                 release(gate, of: id)
                 mailbox.post(.event(.transferFinished(id: id, error: nil, verified: outcome.verified, skipped: outcome.skipped.count)))
+                if outcome.startedOver > 0 {
+                    let files = outcome.startedOver == 1 ? "\(request.entry.name) was" : "\(outcome.startedOver) files were"
+                    mailbox.post(.event(.notice(
+                        "\(files) copied from the start: continuing needs bytes a Ferry copy wrote from the same, unchanged source")))
+                }
             } catch {
                 release(gate, of: id)
                 let cancelled = context.session.cancellation.isCancelled
