@@ -92,6 +92,58 @@ struct CommanderRound2TerminalTests {
         try session.waitFor("FERRY-EXITED-0")
     }
 
+    /// `c` continues a file only where a Ferry copy of the same source wrote it (the journal's
+    /// rule): an upload that failed midway is continued from what the server holds; a shorter
+    /// file nobody knows is copied from the start, and the status line says why.
+    @Test func continueGoesOnFromWhatAFailedCopyWroteAndStartsOverOtherwise() throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        let local = try TemporaryDirectory()
+        defer { local.remove() }
+        let contents = sampleBytes(800_000)
+        try local.write("big.bin", contents)
+        fixture.server.faults.cutTransfers(after: 300_000, times: 1)
+        let session = try TmuxSession(
+            "\(FerryProcess.executable) --retries 0 ftp://\(ServerFixture.user)@127.0.0.1:\(fixture.port)/", in: local.path,
+            environment: ["FERRY_PASSWORD": ServerFixture.password, "HOME": local.path])
+        try session.waitFor("the local file") { $0.contains("big.bin") }
+        try session.send("Tab")
+        try session.waitFor("the local pane active") { $0.contains("[ /") }
+        try session.send("End", "F5")
+        try session.waitFor("Copy \"big.bin\"")
+        try session.send("Enter")
+        try session.waitFor("Transfer failed")
+        try session.waitFor("the partial file listed") { $0.components(separatedBy: "big.bin").count >= 3 }
+        let kept = try #require(fixture.root.read("big.bin")).count
+        #expect(kept > 0 && kept < 800_000)
+        fixture.server.clearReceivedCommands()
+
+        try session.send("F5")
+        try session.waitFor("Copy \"big.bin\"")
+        try session.send("Enter")
+        try session.waitFor("already exists") { $0.contains("c  continue") }
+        try session.send("c")
+        try session.waitFor("the whole file", timeout: 30) { _ in fixture.root.read("big.bin") == contents }
+        try session.waitFor("✓ verified")
+        #expect(fixture.server.receivedCommands.contains("REST \(kept)"))
+
+        // A shorter file no Ferry copy wrote is not continued.
+        try fixture.root.write("big.bin", sampleBytes(100_000, seed: 9))
+        try session.send("C-r")
+        try session.waitFor("the shorter file listed") { $0.contains("98K") }
+        fixture.server.clearReceivedCommands()
+        try session.send("F5")
+        try session.waitFor("Copy \"big.bin\"")
+        try session.send("Enter")
+        try session.waitFor("already exists") { $0.contains("c  continue") }
+        try session.send("c")
+        try session.waitFor("copied from the start", timeout: 30)
+        #expect(fixture.root.read("big.bin") == contents)
+        #expect(!fixture.server.receivedCommands.contains { $0.hasPrefix("REST") })
+        try session.send("F10")
+        try session.waitFor("FERRY-EXITED-0")
+    }
+
     @Test func f6ClearedAndANewNameRenamesAServerFileInPlace() throws {
         let fixture = try ServerFixture()
         defer { fixture.stop() }
