@@ -35,7 +35,8 @@ extension FileSystemAccess where System == RemoteFileSystem {
 /// and modification time as when that job began writing (`settings.ownedStamp`, or the stamp this
 /// copy took when it began). Anything else starts from byte 0, so a file made of two versions is
 /// never put in place. A checksum mismatch throws those bytes away and copies the whole file once
-/// more; a second mismatch fails.
+/// more; a second mismatch fails. Between two servers, each side has a connection of its own
+/// (even on one server): the source is read on another thread while the destination stores.
 public struct FileCopy<Source: FileSystem, Destination: FileSystem>: Sendable {
     /// The file to copy.
     public var source: Source.Path
@@ -87,9 +88,10 @@ public struct FileCopy<Source: FileSystem, Destination: FileSystem>: Sendable {
         journal: JournalEntry?, onProgress: (TransferProgress) -> Void
     ) throws -> TransferOutcome {
         let binary = settings.transferType == .binary
-        // In ASCII mode sizes count one side's line endings, not the other's: they check nothing.
-        let facts = binary ? try known ?? source.stat(self.source) : nil
-        let size = facts?.size
+        // In ASCII mode sizes count one side's line endings, not the other's: they check nothing,
+        // and a server is not asked; the disk's size still shows how far the copy has got.
+        let facts = binary || source.readsCheaply ? try known ?? source.stat(self.source) : nil
+        let size = binary ? facts?.size : nil
         let stamp = SourceStamp(size: size, modified: facts?.modified)
         let staging = destination.stagingPath(for: self.destination)
         var offset: UInt64 = 0
@@ -109,7 +111,7 @@ public struct FileCopy<Source: FileSystem, Destination: FileSystem>: Sendable {
                 digest = nil
             }
         }
-        var progress = TransferProgress(name: source.name(of: self.source), completedBytes: offset, totalBytes: size, resumedFrom: offset)
+        var progress = TransferProgress(name: source.name(of: self.source), completedBytes: offset, totalBytes: facts?.size, resumedFrom: offset)
         onProgress(progress)
         if offset == 0 || offset != size {
             let blockSize = settings.effectiveBlockSize

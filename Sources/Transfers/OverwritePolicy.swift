@@ -94,15 +94,6 @@ public enum OverwritePolicy: String, Sendable, CaseIterable {
     }
 }
 
-extension FileFacts {
-    /// The facts of a local file; nil when there is none (or it is a folder).
-    public init?(localPath: String) {
-        var status = stat()
-        guard stat(localPath, &status) == 0, status.st_mode & S_IFMT != S_IFDIR else { return nil }
-        self.init(size: UInt64(max(0, status.st_size)), modified: Date(timeIntervalSince1970: TimeInterval(status.st_mtim.tv_sec)))
-    }
-}
-
 /// Thrown by a transfer that decided not to copy (`--overwrite skip`, …): not a failure.
 public struct TransferSkipped: Error, Sendable {
     /// Why the copy was not made.
