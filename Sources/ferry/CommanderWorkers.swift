@@ -26,6 +26,8 @@ final class CommanderWorkers: @unchecked Sendable {
     private let transfers: TransferQueue
     /// Where the commander's copies are journalled, file by file.
     private let journal: JournalFile?
+    /// Whether the log has said that the journal could not be written (it says so once).
+    private let journalFailureTold = Mutex(false)
     private let sites = Mutex<[String: RemoteEndpoint]>([:])
     /// Browsing sessions, one per pane and site: each pane's used on that pane's browse queue only.
     private let browseSessions = [PaneSessions(), PaneSessions()]
@@ -498,6 +500,7 @@ final class CommanderWorkers: @unchecked Sendable {
                 if request.movesSource { try deleteSource(of: request, copied: outcome, client: context.session.connection()) }
                 release(gate, of: id)
                 mailbox.post(.event(.transferFinished(id: id, error: nil, verified: outcome.verified, skipped: outcome.skipped.count)))
+                tellIfTheJournalFailed()
                 if outcome.startedOver > 0 {
                     let files = outcome.startedOver == 1 ? "\(request.entry.name) was" : "\(outcome.startedOver) files were"
                     mailbox.post(.event(.notice(
@@ -513,6 +516,13 @@ final class CommanderWorkers: @unchecked Sendable {
             return TransferOutcome(bytes: 0, verified: nil)
         }])
         ledger.queueIDs.withLock { $0[id] = queued.first }
+    }
+
+    /// Says once in the log that the journal could not be written: the copies go on, but one
+    /// a crash stopped could not be continued.
+    private func tellIfTheJournalFailed() {
+        guard let failure = journal?.writeFailure, !journalFailureTold.withLock({ told in defer { told = true }; return told }) else { return }
+        mailbox.post(.event(.log("\(failure); copies go on, but after a crash they could not be resumed")))
     }
 
     /// Lets a finished transfer's gate go: nothing holds it any more.
