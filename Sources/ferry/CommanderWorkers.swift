@@ -246,18 +246,18 @@ final class CommanderWorkers: @unchecked Sendable {
         mailbox.post(.event(.foldersListed(pane: pane, location: location, result: result)))
     }
 
-    /// Reads a range of a file for the viewer: from disk, or from a server's file with REST and
-    /// RETR on the browse connection, aborted once the range arrived.
+    /// Reads a range of a file for the viewer, read at its offset: from disk, or from a server's
+    /// file with REST and RETR on the browse connection, aborted once the range arrived.
     private func viewRange(_ location: Location, _ entry: ListingEntry, offset: UInt64, length: Int) {
         let result: Result<[UInt8], ListingFailure>
         do {
             switch location {
             case .local(let folder):
-                result = .success(try Self.readRange(of: try ListedName.local(entry, in: folder, to: "view"), offset: offset, count: length))
+                result = .success(try Self.readRange(of: try ListedName.local(entry, in: folder, to: "view"), on: LocalFileSystem(), offset: offset, count: length))
             case .remote(let site, let directory):
                 let path = try ListedName.remote(entry, in: directory, to: "view")
                 result = .success(try withBrowseSession(pane: 0, site: site) { client in
-                    try Self.fetchRange(of: path, offset: offset, count: length, client: client)
+                    try Self.readRange(of: path, on: RemoteFileSystem(client: client), offset: offset, count: length)
                 })
             }
         } catch {
@@ -266,27 +266,23 @@ final class CommanderWorkers: @unchecked Sendable {
         mailbox.post(.event(.viewRangeLoaded(location: location, entry: entry, offset: offset, result: result)))
     }
 
-    /// At most `count` bytes of a local file from `offset` (fewer where it ends).
-    private static func readRange(of path: String, offset: UInt64, count: Int) throws -> [UInt8] {
-        let handle = try FileHandle(forReadingFrom: URL(fileURLWithPath: path))
-        defer { try? handle.close() }
-        try handle.seek(toOffset: offset)
-        return Array(try handle.read(upToCount: count) ?? Data())
-    }
-
-    /// At most `count` bytes of a server's file from `offset` (fewer where it ends): the
-    /// download is aborted once they arrived.
-    private static func fetchRange(of remote: RemotePath, offset: UInt64, count: Int, client: FTPClient) throws -> [UInt8] {
-        struct Enough: Error {}
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(count)
+    /// At most `count` bytes of a file from `offset` (fewer where it ends); a server's download
+    /// is stopped once they arrived, having read ahead at most about as much again.
+    private static func readRange<System: FileSystem>(of path: System.Path, on system: System, offset: UInt64, count: Int) throws -> [UInt8] {
+        let reader = try system.openReader(path, from: offset, blockSize: max(4096, count / 16), type: .binary)
+        var bytes = [UInt8](repeating: 0, count: count)
+        var filled = 0
         do {
-            try client.retrieve(remote, offset: offset) { chunk in
-                bytes += chunk.prefix(count - bytes.count)
-                if bytes.count >= count { throw Enough() }
+            while filled < count {
+                let read = try bytes.withUnsafeMutableBytes { try reader.read(into: UnsafeMutableRawBufferPointer(rebasing: $0[filled...])) }
+                if read == 0 { break }
+                filled += read
             }
-        } catch is Enough {}
-        return bytes
+        } catch {
+            throw reader.finish() ?? error
+        }
+        if let failure = reader.finish() { throw failure }
+        return Array(bytes[0..<filled])
     }
 
     /// A new folder only this user can read, under the temporary directory.
