@@ -117,12 +117,16 @@ struct CommanderRound2TerminalTests {
         let kept = try #require(fixture.root.read("big.bin")).count
         #expect(kept > 0 && kept < 800_000)
         fixture.server.clearReceivedCommands()
+        // F5 once more, answered with `c`.
+        func copyAgainContinuing() throws {
+            try session.send("F5")
+            try session.waitFor("Copy \"big.bin\"")
+            try session.send("Enter")
+            try session.waitFor("already exists") { $0.contains("c  continue") }
+            try session.send("c")
+        }
 
-        try session.send("F5")
-        try session.waitFor("Copy \"big.bin\"")
-        try session.send("Enter")
-        try session.waitFor("already exists") { $0.contains("c  continue") }
-        try session.send("c")
+        try copyAgainContinuing()
         try session.waitFor("the whole file", timeout: 30) { _ in fixture.root.read("big.bin") == contents }
         try session.waitFor("✓ verified")
         #expect(fixture.server.receivedCommands.contains("REST \(kept)"))
@@ -132,11 +136,7 @@ struct CommanderRound2TerminalTests {
         try session.send("C-r")
         try session.waitFor("the shorter file listed") { $0.contains("98K") }
         fixture.server.clearReceivedCommands()
-        try session.send("F5")
-        try session.waitFor("Copy \"big.bin\"")
-        try session.send("Enter")
-        try session.waitFor("already exists") { $0.contains("c  continue") }
-        try session.send("c")
+        try copyAgainContinuing()
         try session.waitFor("copied from the start", timeout: 30)
         #expect(fixture.root.read("big.bin") == contents)
         #expect(!fixture.server.receivedCommands.contains { $0.hasPrefix("REST") })
