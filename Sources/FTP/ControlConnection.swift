@@ -13,8 +13,12 @@ final class ControlConnection {
     init(transport: any Transport, logger: Logger, replyDeadline: Double) {
         self.transport = transport
         self.logger = logger
-        // NaN, negative or endless: the longest a Duration here holds sensibly.
-        self.replyDeadline = replyDeadline.isNaN ? 1_000_000_000 : min(max(replyDeadline, 0.001), 1_000_000_000)
+        self.replyDeadline = Self.clampedSeconds(replyDeadline)
+    }
+
+    /// Seconds a Duration here holds sensibly: NaN, negative or endless made the longest.
+    private static func clampedSeconds(_ seconds: Double) -> Double {
+        seconds.isNaN ? 1_000_000_000 : min(max(seconds, 0.001), 1_000_000_000)
     }
 
     /// Whether bytes arrived that no reply read so far took. Right after `234` to `AUTH TLS`
@@ -45,9 +49,15 @@ final class ControlConnection {
 
     /// Reads the next complete reply. Each read is bounded by the transport's timeout, and the
     /// whole reply by `replyDeadline`: a server that sends a byte now and then, each within
-    /// the timeout, is given up on once the reply has taken longer than that.
-    func readReply(to command: FTPCommand?) throws -> Reply {
-        let deadline = ContinuousClock.now + .milliseconds(Int64(replyDeadline * 1000))
+    /// the timeout, is given up on once the reply has taken longer than that. `patience`, when
+    /// given, is how long a reply that takes time to make (a large file's digest) may keep the
+    /// server silent: reads that time out are tried again until then, and the whole reply may
+    /// take that long too.
+    func readReply(to command: FTPCommand?, patience: Double? = nil) throws -> Reply {
+        let start = ContinuousClock.now
+        let allowed = max(replyDeadline, patience.map(Self.clampedSeconds) ?? 0)
+        let deadline = start + .milliseconds(Int64(allowed * 1000))
+        let patientUntil = patience.map { start + .milliseconds(Int64(Self.clampedSeconds($0) * 1000)) }
         while true {
             if let reply = parser.nextReply() {
                 for line in reply.description.split(separator: "\n", omittingEmptySubsequences: false) {
@@ -55,7 +65,13 @@ final class ControlConnection {
                 }
                 return reply
             }
-            let count = try FTPError.converting { try buffer.withUnsafeMutableBytes { try transport.read(into: $0) } }
+            let count: Int
+            do {
+                count = try FTPError.converting { try buffer.withUnsafeMutableBytes { try transport.read(into: $0) } }
+            } catch let error as FTPError where error.kind == .timeout {
+                guard let patientUntil, ContinuousClock.now < patientUntil else { throw error }
+                continue
+            }
             guard count > 0 else {
                 throw FTPError(kind: .connection, command: command?.description, detail: "the server closed the control connection")
             }
@@ -67,14 +83,15 @@ final class ControlConnection {
             if ContinuousClock.now > deadline, !parser.hasCompleteReply {
                 throw FTPError(
                     kind: .timeout, command: command?.description,
-                    detail: "no whole reply within \(formatSeconds(replyDeadline)): the server sends it too slowly")
+                    detail: "no whole reply within \(formatSeconds(allowed)): the server sends it too slowly")
             }
         }
     }
 
-    /// Sends a command and reads its reply, skipping no preliminary replies.
-    func execute(_ command: FTPCommand) throws -> Reply {
+    /// Sends a command and reads its reply, skipping no preliminary replies; `patience` as for
+    /// `readReply`.
+    func execute(_ command: FTPCommand, patience: Double? = nil) throws -> Reply {
         try send(command)
-        return try readReply(to: command)
+        return try readReply(to: command, patience: patience)
     }
 }

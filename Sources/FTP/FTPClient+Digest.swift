@@ -73,21 +73,23 @@ extension FTPClient {
 
     /// The server's digest of a whole file, computed with `command` (for HASH, after picking
     /// its algorithm with OPTS HASH when the server is not already using it). `size`, when
-    /// known, is checked against the range a HASH reply covers. A request `retrieve` sent ahead
-    /// for this digest is taken up; refused, it is asked again on its own.
+    /// known, is checked against the range a HASH reply covers, and gives the server time to
+    /// compute it (`Options.digestPatience(size:)`). A request `retrieve` sent ahead for this
+    /// digest is taken up; refused, it is asked again on its own.
     public func digest(of path: RemotePath, using command: DigestCommand, size: UInt64? = nil) throws -> [UInt8] {
         try guarded {
             let ftpCommand = try FTPCommand(command.verb, path: path)
+            let patience = options.digestPatience(size: size)
             func ask() throws -> Reply {
                 if command.verb == "HASH", (hashAlgorithmInUse ?? DigestCommand.selected(in: features)) != command.algorithm {
                     _ = try execute(FTPCommand("OPTS", "HASH \(command.algorithm.rawValue)"))
                     hashAlgorithmInUse = command.algorithm
                 }
                 try setServerTransferType(.binary)
-                return try execute(ftpCommand)
+                return try execute(ftpCommand, patience: patience)
             }
             let reply: Reply
-            if let sent = try takeAheadDigest(ftpCommand) {
+            if let sent = try takeAheadDigest(ftpCommand, patience: patience) {
                 reply = sent.code.kind == .positiveCompletion ? sent : try retryingUnpipelined(after: FTPError.unexpected(sent, to: ftpCommand), ask)
             } else {
                 reply = try ask()

@@ -108,15 +108,16 @@ extension FTPClient {
         sentAhead += requests
     }
 
-    /// The reply to `command` when it is the next request sent ahead; nil otherwise, once the
-    /// requests sent ahead have been settled.
-    func takeAheadDigest(_ command: FTPCommand) throws -> Reply? {
+    /// The reply to `command` when it is the next request sent ahead (waited for up to
+    /// `patience`, as `ControlConnection.readReply` says); nil otherwise, once the requests sent
+    /// ahead have been settled.
+    func takeAheadDigest(_ command: FTPCommand, patience: Double? = nil) throws -> Reply? {
         guard case .digest(let sent)? = sentAhead.first, sent == command else {
             try settleAhead()
             return nil
         }
         sentAhead.removeFirst()
-        let reply = try control.readReply(to: command)
+        let reply = try control.readReply(to: command, patience: patience)
         // 213 for HASH, 213 or 250 for the X commands; a 226 is a transfer's.
         if reply.code.kind == .positiveCompletion, ![213, 250].contains(reply.code.rawValue) { throw outOfStep(reply, to: command) }
         return reply

@@ -60,9 +60,21 @@ public final class FTPClient {
         /// request after a download's data). A server that turns out not to cope is sent one
         /// command at a time from then on.
         public var pipelining: Bool
+        /// The slowest a server is taken to compute a file's digest, in bytes a second: the wait
+        /// for a digest reply is `timeout` and the file's size at this rate (a server may be
+        /// silent meanwhile), so that a large file's HASH does not time out and send the whole
+        /// transfer round again. Servers hash at 200 MB/s and more; a busy one, slower.
+        public var digestBytesPerSecond: Double = 50_000_000
 
         /// The reply deadline in force: `replyDeadline`, or 4 × `timeout`.
         public var effectiveReplyDeadline: Double { replyDeadline ?? 4 * timeout }
+
+        /// How long a server may take to answer a digest command for a file of `size` bytes
+        /// (unknown: as any reply).
+        public func digestPatience(size: UInt64?) -> Double {
+            guard let size, digestBytesPerSecond > 0 else { return timeout }
+            return timeout + Double(size) / digestBytesPerSecond
+        }
 
         public init(
             timeout: Double = 30, dataConnectionMode: DataConnectionMode = .passive, trustsPassiveAddress: Bool = false,
@@ -358,9 +370,9 @@ public final class FTPClient {
     // MARK: Plumbing
 
     /// Sends a command and returns its reply if its class is one of `expected`; throws otherwise.
-    func execute(_ command: FTPCommand, expecting expected: Set<ReplyCode.Kind> = [.positiveCompletion]) throws -> Reply {
+    func execute(_ command: FTPCommand, expecting expected: Set<ReplyCode.Kind> = [.positiveCompletion], patience: Double? = nil) throws -> Reply {
         try sendSettlingAhead([command])
-        let reply = try control.readReply(to: command)
+        let reply = try control.readReply(to: command, patience: patience)
         guard expected.contains(reply.code.kind) else { throw FTPError.unexpected(reply, to: command) }
         return reply
     }

@@ -24,6 +24,7 @@ public final class FaultInjection: Sendable {
         var cutsRemaining: Int?
         var replyDelay: Double = 0
         var repliesInTransit = false
+        var delayedVerbs: Set<String>?
         var bytesPerSecond: Int?
         var scripted: [String: ScriptedReply] = [:]
         var listing: [UInt8]?
@@ -66,10 +67,13 @@ public final class FaultInjection: Sendable {
     /// `seconds` after the server made it while the session goes on reading and carrying out the
     /// next commands, as if the reply were on its way across an ocean: a client that sends its
     /// next commands before the replies arrive gains.
-    public func delayReplies(by seconds: Double, inTransit: Bool = false) {
+    /// `only`, when given, limits the delay to the replies to those verbs (upper case): a
+    /// server slow to compute a digest, say.
+    public func delayReplies(by seconds: Double, inTransit: Bool = false, only verbs: Set<String>? = nil) {
         state.withLock {
             $0.replyDelay = seconds
             $0.repliesInTransit = inTransit
+            $0.delayedVerbs = verbs
         }
     }
 
@@ -149,7 +153,13 @@ public final class FaultInjection: Sendable {
         state.withLock { $0 = State() }
     }
 
-    var replyDelay: (seconds: Double, inTransit: Bool) { state.withLock { ($0.replyDelay, $0.repliesInTransit) } }
+    /// The delay of a reply to `verb`.
+    func replyDelay(for verb: String) -> (seconds: Double, inTransit: Bool) {
+        state.withLock { state in
+            guard state.delayedVerbs?.contains(verb) ?? true else { return (0, false) }
+            return (state.replyDelay, state.repliesInTransit)
+        }
+    }
     var sessionLimit: Int? { state.withLock { $0.sessionLimit } }
     var bytesPerSecond: Int? { state.withLock { $0.bytesPerSecond } }
     var scriptedListing: [UInt8]? { state.withLock { $0.listing } }

@@ -19,6 +19,8 @@ final class ServerSession {
     var passiveListener: TCPListener?
     var activeTarget: SocketAddress?
     private var quitting = false
+    /// The verb of the command being answered, for faults that hold back some replies only.
+    private var answering = ""
     /// Replies on their way to the client, once a reply delay in transit was asked for.
     private var repliesInTransit: RepliesInTransit?
 
@@ -80,7 +82,7 @@ final class ServerSession {
         for (index, line) in lines.enumerated() {
             rendered += index == lines.count - 1 ? "\(code) \(line)\r\n" : (index == 0 ? "\(code)-\(line)\r\n" : "\(line)\r\n")
         }
-        let delay = server.faults.replyDelay
+        let delay = server.faults.replyDelay(for: answering)
         if delay.inTransit {
             let inTransit = repliesInTransit ?? RepliesInTransit(control: control)
             repliesInTransit = inTransit
@@ -111,6 +113,7 @@ final class ServerSession {
 
     private func handle(_ line: [UInt8]) {
         let (verb, argument) = Self.split(line)
+        answering = verb
         server.record(Self.commandText(line))
         if let scripted = server.faults.takeScriptedReply(for: verb) {
             reply(scripted.code, scripted.text)

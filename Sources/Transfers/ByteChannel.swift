@@ -30,12 +30,13 @@ final class ByteChannel: @unchecked Sendable {
     }
 
     /// Fills `buffer` with what is there, waiting for bytes; 0 at the end; the writer's error if
-    /// it failed.
+    /// it failed, once the bytes it wrote before are read (they are good: a resume goes on
+    /// after them).
     func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
         condition.lock()
         defer { condition.unlock() }
         while chunks.isEmpty, !finished, failure == nil { condition.wait() }
-        if let failure { throw failure }
+        if chunks.isEmpty, let failure { throw failure }
         var count = 0
         while count < buffer.count, let first = chunks.first {
             let taken = min(buffer.count - count, first.count - firstOffset)

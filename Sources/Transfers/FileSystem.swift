@@ -3,7 +3,8 @@ import FTP
 import FTPWire
 
 /// A tree of files that copies read from and write to: a local folder or a server. A walk from
-/// any file system to any other (`TreeWalk`) plans every recursive copy.
+/// any file system to any other (`TreeWalk`) plans every recursive copy, and one `FileCopy`
+/// copies a file from any to any other.
 public protocol FileSystem {
     /// How the file system names a file.
     associatedtype Path: Hashable, Sendable
@@ -28,9 +29,54 @@ public protocol FileSystem {
     func rename(_ path: Path, to destination: Path) throws
     /// The path as shown to a person, control characters made visible.
     func shown(_ path: Path) -> String
+    /// The last part of the path, as the file system spells it (for progress lines).
+    func name(of path: Path) -> String
+    /// The path with `suffix` (such as `.1` or `.part`) added to its last part.
+    func path(_ path: Path, suffixed suffix: String) -> Path
+
+    /// What is at `path` (links followed): its kind, size and modification time where known;
+    /// nil when nothing is there.
+    func stat(_ path: Path) throws -> FileFacts?
+    /// The size of the plain file at `path`, cheaply: nil when there is none, or when the file
+    /// system cannot tell without more ado (a server without SIZE).
+    func size(of path: Path) throws -> UInt64?
+    /// Opens a file to read from byte `offset` on (a positioned read; on a server REST and RETR),
+    /// in blocks of at most `blockSize`. `digestAfter` is the digest the copy will ask of this
+    /// file once it is read, which a server's reader sends ahead with the next file's request.
+    func openReader(
+        _ path: Path, from offset: UInt64, blockSize: Int, type: FTPClient.TransferType, digestAfter: DigestCommand?
+    ) throws -> any ByteReader
+    /// Writes a file from byte `offset` on, cutting off what it held after that, with the bytes
+    /// `source` gives (0 at the end). `source` is first asked before anything is written, and
+    /// on a server once it accepted the write (STOR), so that whoever notes there that it began
+    /// writing does so neither too early nor too late.
+    func write(
+        _ path: Path, from offset: UInt64, blockSize: Int, type: FTPClient.TransferType,
+        from source: (UnsafeMutableRawBufferPointer) throws -> Int) throws
+    /// Where a copy writes a file until it is complete and verified: beside it (`NAME.part`) on
+    /// the disk, the file itself on a server (which has no safe rename over a file).
+    func stagingPath(for path: Path) -> Path
+    /// Puts a complete file from its staging path in place, durably; nothing when they are one.
+    func commit(_ staging: Path, to path: Path) throws
+
+    /// How a server computes a file's digest; nil for the disk, which is read instead.
+    var digestCommand: DigestCommand? { get }
+    /// The digest of a whole file: computed by the server with `command`, or read and computed
+    /// here. Throws `FTPError` when a server's reply holds no usable digest.
+    func digest(of path: Path, using command: DigestCommand, size: UInt64?) throws -> [UInt8]
+    /// Whether reading a file costs no more than a disk does: a resumed copy computes the digest
+    /// of the bytes already copied from such a side rather than asking two servers.
+    var readsCheaply: Bool { get }
     /// The path as the bytes the file system takes: two paths are one only when these are equal
     /// (text that merely looks the same, such as NFC and NFD, is two names).
     func bytes(of path: Path) -> [UInt8]
+}
+
+extension FileSystem {
+    /// Opens a file to read from byte `offset` on, with no digest to ask of it afterwards.
+    public func openReader(_ path: Path, from offset: UInt64, blockSize: Int, type: FTPClient.TransferType) throws -> any ByteReader {
+        try openReader(path, from: offset, blockSize: blockSize, type: type, digestAfter: nil)
+    }
 }
 
 /// What a walk does with an entry.
@@ -103,6 +149,66 @@ public struct LocalFileSystem: FileSystem {
 
     public func bytes(of path: String) -> [UInt8] { Array(path.utf8) }
 
+    public func name(of path: String) -> String { String(path.split(separator: "/").last ?? Substring(path)) }
+
+    public func path(_ path: String, suffixed suffix: String) -> String { path + suffix }
+
+    public func stat(_ path: String) throws -> FileFacts? {
+        guard let status = followedStatus(path) else { return nil }
+        let kind: ListingEntry.Kind = switch status.st_mode & S_IFMT {
+        case S_IFREG: .file
+        case S_IFDIR: .directory
+        default: .other
+        }
+        return FileFacts(
+            size: UInt64(max(0, status.st_size)), modified: Date(timeIntervalSince1970: TimeInterval(status.st_mtim.tv_sec)), kind: kind)
+    }
+
+    /// The size of the plain file itself: a link in its place is not followed (nor written through).
+    public func size(of path: String) throws -> UInt64? { LocalFile.sizeWithoutFollowing(path) }
+
+    public func openReader(
+        _ path: String, from offset: UInt64, blockSize: Int, type: FTPClient.TransferType, digestAfter: DigestCommand?
+    ) throws -> any ByteReader {
+        try LocalFile.reading(path, from: offset)
+    }
+
+    /// Opens the file only once the first block came (a source that fails at once leaves no
+    /// file), and never through a link put in its place.
+    public func write(
+        _ path: String, from offset: UInt64, blockSize: Int, type: FTPClient.TransferType,
+        from source: (UnsafeMutableRawBufferPointer) throws -> Int
+    ) throws {
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(1, blockSize), alignment: 16)
+        defer { buffer.deallocate() }
+        var count = try source(buffer)
+        let file = try LocalFile.writing(path, from: offset)
+        while count > 0 {
+            try file.write(UnsafeRawBufferPointer(rebasing: buffer[0..<min(count, buffer.count)]))
+            count = try source(buffer)
+        }
+    }
+
+    public func stagingPath(for path: String) -> String { path + ".part" }
+
+    /// Makes the bytes durable (fsync) before the rename, so that a crash never leaves an empty
+    /// or partial file in place; the rename replaces what is there.
+    public func commit(_ staging: String, to path: String) throws {
+        guard staging != path else { return }
+        try LocalFile.synchronize(staging)
+        guard Glibc.rename(staging, path) == 0 else { throw LocalFileError(path: path, action: "cannot rename the finished copy to") }
+    }
+
+    public var digestCommand: DigestCommand? { nil }
+
+    public func digest(of path: String, using command: DigestCommand, size: UInt64?) throws -> [UInt8] {
+        let digest = ContentDigest(command.algorithm)
+        try LocalFile.hash(path, upTo: LocalFile.size(of: path) ?? 0, into: digest)
+        return digest.finish()
+    }
+
+    public var readsCheaply: Bool { true }
+
     /// Whether a local path is a folder (or a link to one).
     public static func isFolder(_ path: String) -> Bool {
         var isDirectory: ObjCBool = false
@@ -111,7 +217,7 @@ public struct LocalFileSystem: FileSystem {
 
     /// Makes a local folder unless a real folder is there; a link in its place is refused.
     public static func makeFolder(_ path: String) throws {
-        var status = stat()
+        var status = Glibc.stat()
         if lstat(path, &status) == 0 {
             if status.st_mode & S_IFMT == S_IFDIR { return }
             let reason: Int32 = status.st_mode & S_IFMT == S_IFLNK ? ELOOP : EEXIST
@@ -132,7 +238,7 @@ public struct LocalFileSystem: FileSystem {
             }
             guard name != ".", name != ".." else { continue }
             let full = path.hasSuffix("/") ? path + name : path + "/" + name
-            var status = stat()
+            var status = Glibc.stat()
             guard lstat(full, &status) == 0 else {
                 entries.append(ListingEntry(name: name, kind: .other))
                 continue
@@ -152,6 +258,12 @@ public struct LocalFileSystem: FileSystem {
         }
         return .success(entries)
     }
+}
+
+/// The status of what a local path leads to (links followed); nil when nothing is there.
+private func followedStatus(_ path: String) -> stat? {
+    var status = stat()
+    return stat(path, &status) == 0 ? status : nil
 }
 
 /// A server, through one logged-in connection.
@@ -198,6 +310,53 @@ public struct RemoteFileSystem: FileSystem {
     public func removeTree(_ path: RemotePath) throws { try client.removeTree(path) }
 
     public func rename(_ path: RemotePath, to destination: RemotePath) throws { try client.rename(path, to: destination) }
+
+    public func name(of path: RemotePath) -> String { path.lastComponent.description }
+
+    public func path(_ path: RemotePath, suffixed suffix: String) -> RemotePath { RemotePath(bytes: path.bytes + Array(suffix.utf8)) }
+
+    /// SIZE and MDTM; where the server answers neither for the name (it has neither command,
+    /// or refuses them here), the listing of its folder tells.
+    public func stat(_ path: RemotePath) throws -> FileFacts? {
+        let size = try? client.size(path)
+        let modified = client.features.supports("MDTM") ? try? client.mdtm(path) : nil
+        if size != nil || modified != nil { return FileFacts(size: size, modified: modified) }
+        let folder = RemotePath(bytes: path.bytes.dropLast(path.lastComponent.bytes.count))
+        let entry = try client.listDirectory(folder.isEmpty ? nil : folder).first { $0.remoteName == path.lastComponent }
+        return entry.map { FileFacts(size: $0.size, modified: $0.modified, kind: $0.kind) }
+    }
+
+    public func size(of path: RemotePath) throws -> UInt64? { try client.sizeIfKnown(path, missingIsAnError: false) }
+
+    /// RETR runs on a thread of its own, ahead of the reader by a bounded channel.
+    public func openReader(
+        _ path: RemotePath, from offset: UInt64, blockSize: Int, type: FTPClient.TransferType, digestAfter: DigestCommand?
+    ) throws -> any ByteReader {
+        client.transferType = type
+        return RemoteReader(client: client, path: path, offset: offset, blockSize: blockSize, digestAfter: digestAfter)
+    }
+
+    public func write(
+        _ path: RemotePath, from offset: UInt64, blockSize: Int, type: FTPClient.TransferType,
+        from source: (UnsafeMutableRawBufferPointer) throws -> Int
+    ) throws {
+        client.transferType = type
+        try client.store(path, offset: offset, blockSize: blockSize, from: source)
+    }
+
+    public func stagingPath(for path: RemotePath) -> RemotePath { path }
+
+    public func commit(_ staging: RemotePath, to path: RemotePath) throws {
+        if staging != path { try client.rename(staging, to: path) }
+    }
+
+    public var digestCommand: DigestCommand? { client.digestCommand }
+
+    public func digest(of path: RemotePath, using command: DigestCommand, size: UInt64?) throws -> [UInt8] {
+        try client.digest(of: path, using: command, size: size)
+    }
+
+    public var readsCheaply: Bool { false }
 
     /// The size and time of a listed file when the listing gives them exactly (MLSD, to the
     /// second), so that a transfer need not ask the server again; nil for LIST's rounded ones.

@@ -129,19 +129,6 @@ public final class Journal: Sendable {
         return stamps
     }
 
-    /// What makes two records the same file's transfer.
-    private struct Route: Hashable {
-        let kind: JobRecord.Kind
-        let source: String
-        let destination: String
-
-        init(_ record: JobRecord) {
-            kind = record.kind
-            source = record.source
-            destination = record.destination
-        }
-    }
-
     private func makeFolder() throws {
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue { return }
@@ -153,9 +140,27 @@ public final class Journal: Sendable {
     }
 }
 
+/// What makes two records the same file's transfer.
+private struct Route: Hashable {
+    let kind: JobRecord.Kind
+    let source: String
+    let destination: String
+
+    init(_ record: JobRecord) {
+        kind = record.kind
+        source = record.source
+        destination = record.destination
+    }
+}
+
 /// The journal file of a running batch: jobs are added, begun, ended and failed from any
 /// thread. When the batch closes it, the file goes if every job ended; otherwise it stays for
 /// `ferry resume`.
+///
+/// A line that cannot be written (a full disk, an I/O error) does not stop the transfer it
+/// records: the files still arrive whole and verified, and only a crash could not be resumed,
+/// or `ferry resume` might offer a job that is done. So the first such failure is kept
+/// (`writeFailure`) for the batch to warn about, and its exit status is left to its transfers.
 public final class JournalFile: Sendable {
     /// Where the file is.
     public let path: String
@@ -165,6 +170,11 @@ public final class JournalFile: Sendable {
         var descriptor: Int32
         var nextID = 1
         var open: Set<Int> = []
+        /// The open jobs' records, the stamps of those that began, and which of them failed.
+        var records: [Int: JobRecord] = [:]
+        var stamps: [Int: SourceStamp] = [:]
+        var failed: Set<Int> = []
+        var writeFailure: LocalFileError?
     }
 
     init(path: String, descriptor: Int32) {
@@ -181,12 +191,31 @@ public final class JournalFile: Sendable {
             let id = state.nextID
             state.nextID += 1
             state.open.insert(id)
+            state.records[id] = record
             return id
         }
         write(JournalLine(add: JournalLine.Added(id: id, record: record)))
         if let stamp { write(JournalLine(start: JournalLine.Started(id: id, stamp: stamp))) }
         return JournalEntry(file: self, id: id)
     }
+
+    /// Takes over the latest job of this file that failed writing `record`'s destination from
+    /// its source: it ends, and its source's stamp is returned (nil if it never began writing),
+    /// so that the caller may continue what it wrote. Nil when there is no such job.
+    public func takeOver(_ record: JobRecord) -> SourceStamp? {
+        let route = Route(record)
+        let taken = state.withLock { state -> (id: Int, stamp: SourceStamp?)? in
+            guard let id = state.failed.filter({ state.records[$0].map(Route.init) == route }).max() else { return nil }
+            return (id, state.stamps[id])
+        }
+        guard let taken else { return nil }
+        write(JournalLine(end: taken.id))
+        return taken.stamp
+    }
+
+    /// The first line that could not be written, if one could not: the journal is then not to
+    /// be trusted for this batch.
+    public var writeFailure: LocalFileError? { state.withLock { $0.writeFailure } }
 
     /// Closes the file, removing it when no job is left unfinished.
     public func close() {
@@ -203,9 +232,20 @@ public final class JournalFile: Sendable {
         bytes.append(UInt8(ascii: "\n"))
         state.withLock { state in
             guard state.descriptor >= 0 else { return }
-            if let ended = line.end { state.open.remove(ended) }
-            // One write of a whole line to a file opened for appending.
-            _ = bytes.withUnsafeBytes { Glibc.write(state.descriptor, $0.baseAddress, $0.count) }
+            if let started = line.start { state.stamps[started.id] = started.stamp }
+            if let failed = line.fail { state.failed.insert(failed.id) }
+            if let ended = line.end {
+                state.open.remove(ended)
+                state.records[ended] = nil
+                state.stamps[ended] = nil
+                state.failed.remove(ended)
+            }
+            // One write of a whole line to a file opened for appending; a short one (a full
+            // disk) leaves a torn line, which reading skips.
+            let written = bytes.withUnsafeBytes { Glibc.write(state.descriptor, $0.baseAddress, $0.count) }
+            if written != bytes.count, state.writeFailure == nil {
+                state.writeFailure = LocalFileError(path: path, action: "cannot write the journal", errno: written < 0 ? errno : ENOSPC)
+            }
         }
     }
 }

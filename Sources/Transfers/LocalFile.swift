@@ -101,6 +101,13 @@ final class LocalFile {
         }
     }
 
+    /// Makes the bytes of the plain file at `path` durable (fsync); a link there is refused.
+    static func synchronize(_ path: String) throws {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
+        guard descriptor >= 0 else { throw LocalFileError(path: path, action: errno == ELOOP ? "refusing to write through the link" : "cannot open") }
+        try LocalFile(path: path, descriptor: descriptor).synchronize()
+    }
+
     /// Makes the written bytes durable (fsync), so that a rename after it never leaves an
     /// empty or partial file in place after a crash.
     func synchronize() throws {

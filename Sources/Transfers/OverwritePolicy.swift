@@ -1,14 +1,18 @@
 import Foundation
 import FTP
+import FTPWire
 
-/// What is known of a file on one side of a copy: its size and modification time, where known.
+/// What is known of a file on one side of a copy: its kind, and its size and modification
+/// time where known.
 public struct FileFacts: Sendable, Equatable {
     public var size: UInt64?
     public var modified: Date?
+    public var kind: ListingEntry.Kind
 
-    public init(size: UInt64?, modified: Date?) {
+    public init(size: UInt64?, modified: Date?, kind: ListingEntry.Kind = .file) {
         self.size = size
         self.modified = modified
+        self.kind = kind
     }
 }
 
@@ -87,15 +91,6 @@ public enum OverwritePolicy: String, Sendable, CaseIterable {
     public static func freeSuffix(isFree: (String) throws -> Bool) rethrows -> String? {
         for number in 1..<10_000 where try isFree(".\(number)") { return ".\(number)" }
         return nil
-    }
-}
-
-extension FileFacts {
-    /// The facts of a local file; nil when there is none (or it is a folder).
-    public init?(localPath: String) {
-        var status = stat()
-        guard stat(localPath, &status) == 0, status.st_mode & S_IFMT != S_IFDIR else { return nil }
-        self.init(size: UInt64(max(0, status.st_size)), modified: Date(timeIntervalSince1970: TimeInterval(status.st_mtim.tv_sec)))
     }
 }
 

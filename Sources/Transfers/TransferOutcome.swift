@@ -9,10 +9,17 @@ public struct TransferOutcome: Sendable, Equatable {
     /// The algorithm of the server's digest that matched the bytes that passed; nil when the
     /// server offers none, in ASCII mode, or with verification off.
     public var verified: DigestAlgorithm?
+    /// Why a digest the server offers could not be compared (its reply held none that fits, the
+    /// command failed); nil when verified, or when nothing was offered.
+    public var unverifiedBecause: String?
+    /// Where the last attempt began: the bytes already at the destination that it continued.
+    public var resumedFrom: UInt64
 
-    public init(bytes: UInt64, verified: DigestAlgorithm?) {
+    public init(bytes: UInt64, verified: DigestAlgorithm?, unverifiedBecause: String? = nil, resumedFrom: UInt64 = 0) {
         self.bytes = bytes
         self.verified = verified
+        self.unverifiedBecause = unverifiedBecause
+        self.resumedFrom = resumedFrom
     }
 }
 

@@ -27,6 +27,8 @@ final class CommanderWorkers: @unchecked Sendable {
     private let journal: JournalFile?
     /// The folder of the journals, this run's and those earlier runs left unfinished.
     private let journalFolder: Journal
+    /// Whether the log has said that the journal could not be written (it says so once).
+    private let journalFailureTold = Locked(false)
     private let sites = Locked<[String: RemoteEndpoint]>([:])
     /// Browsing sessions, one per pane and site: each pane's used on that pane's browse queue only.
     private let browseSessions = [PaneSessions(), PaneSessions()]
@@ -280,18 +282,18 @@ final class CommanderWorkers: @unchecked Sendable {
         mailbox.post(.event(.foldersListed(pane: pane, location: location, result: result)))
     }
 
-    /// Reads a range of a file for the viewer: from disk, or from a server's file with REST and
-    /// RETR on the browse connection, aborted once the range arrived.
+    /// Reads a range of a file for the viewer, read at its offset: from disk, or from a server's
+    /// file with REST and RETR on the pane's browse connection, aborted once the range arrived.
     private func viewRangeNow(pane: Int, _ location: Location, _ entry: ListingEntry, offset: UInt64, length: Int) {
         let result: Result<[UInt8], ListingFailure>
         do {
             switch location {
             case .local(let folder):
-                result = .success(try Self.readRange(of: try ListedName.local(entry, in: folder, to: "view"), offset: offset, count: length))
+                result = .success(try Self.readRange(of: try ListedName.local(entry, in: folder, to: "view"), on: LocalFileSystem(), offset: offset, count: length))
             case .remote(let site, let directory):
                 let path = try ListedName.remote(entry, in: directory, to: "view")
                 result = .success(try withBrowseSession(pane: pane, site: site) { client in
-                    try Self.fetchRange(of: path, offset: offset, count: length, client: client)
+                    try Self.readRange(of: path, on: RemoteFileSystem(client: client), offset: offset, count: length)
                 })
             }
         } catch {
@@ -300,27 +302,23 @@ final class CommanderWorkers: @unchecked Sendable {
         mailbox.post(.event(.viewRangeLoaded(location: location, entry: entry, offset: offset, result: result)))
     }
 
-    /// At most `count` bytes of a local file from `offset` (fewer where it ends).
-    private static func readRange(of path: String, offset: UInt64, count: Int) throws -> [UInt8] {
-        let handle = try FileHandle(forReadingFrom: URL(fileURLWithPath: path))
-        defer { try? handle.close() }
-        try handle.seek(toOffset: offset)
-        return Array(try handle.read(upToCount: count) ?? Data())
-    }
-
-    /// At most `count` bytes of a server's file from `offset` (fewer where it ends): the
-    /// download is aborted once they arrived.
-    private static func fetchRange(of remote: RemotePath, offset: UInt64, count: Int, client: FTPClient) throws -> [UInt8] {
-        struct Enough: Error {}
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(count)
+    /// At most `count` bytes of a file from `offset` (fewer where it ends); a server's download
+    /// is stopped once they arrived, having read ahead at most about as much again.
+    private static func readRange<System: FileSystem>(of path: System.Path, on system: System, offset: UInt64, count: Int) throws -> [UInt8] {
+        let reader = try system.openReader(path, from: offset, blockSize: max(4096, count / 16), type: .binary)
+        var bytes = [UInt8](repeating: 0, count: count)
+        var filled = 0
         do {
-            try client.retrieve(remote, offset: offset) { chunk in
-                bytes += chunk.prefix(count - bytes.count)
-                if bytes.count >= count { throw Enough() }
+            while filled < count {
+                let read = try bytes.withUnsafeMutableBytes { try reader.read(into: UnsafeMutableRawBufferPointer(rebasing: $0[filled...])) }
+                if read == 0 { break }
+                filled += read
             }
-        } catch is Enough {}
-        return bytes
+        } catch {
+            throw reader.finish() ?? error
+        }
+        if let failure = reader.finish() { throw failure }
+        return Array(bytes[0..<filled])
     }
 
     /// A new folder only this user can read, under the temporary directory.
@@ -534,6 +532,12 @@ final class CommanderWorkers: @unchecked Sendable {
                 if request.movesSource { try deleteSource(of: request, copied: outcome, client: context.session.connection()) }
                 release(gate, of: id)
                 mailbox.post(.event(.transferFinished(id: id, error: nil, verified: outcome.verified, skipped: outcome.skipped.count)))
+                tellIfTheJournalFailed()
+                if outcome.startedOver > 0 {
+                    let files = outcome.startedOver == 1 ? "\(request.entry.name) was" : "\(outcome.startedOver) files were"
+                    mailbox.post(.event(.notice(
+                        "\(files) copied from the start: continuing needs bytes a Ferry copy wrote from the same, unchanged source")))
+                }
             } catch {
                 release(gate, of: id)
                 let cancelled = context.session.cancellation.isCancelled
@@ -544,6 +548,13 @@ final class CommanderWorkers: @unchecked Sendable {
             return TransferOutcome(bytes: 0, verified: nil)
         }])
         ledger.queueIDs.withLock { $0[id] = queued.first }
+    }
+
+    /// Says once in the log that the journal could not be written: the copies go on, but one
+    /// a crash stopped could not be continued.
+    private func tellIfTheJournalFailed() {
+        guard let failure = journal?.writeFailure, !journalFailureTold.withLock({ told in defer { told = true }; return told }) else { return }
+        mailbox.post(.event(.log("\(failure); copies go on, but after a crash they could not be resumed")))
     }
 
     /// Lets a finished transfer's gate go: nothing holds it any more.

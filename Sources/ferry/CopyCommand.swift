@@ -81,7 +81,7 @@ struct CopyCommand: ParsableCommand {
             copy(from: source.with(path: $0.source), to: destination.with(path: $0.destination), endpoints: (from, to), limiter: limiter)
         }
         let connections = batch.connections(for: files.count)
-        let transfers = TransferBatch(count: files.count + refused.count, noun: "copies", options: batch, connections: connections)
+        let transfers = TransferBatch(count: files.count + refused.count, noun: "copies", options: batch, connections: connections, verbose: connection.verbose)
         refused.forEach(transfers.fail)
         transfers.run(files, connections: connections, sessions: sessions)
         try transfers.finish()
@@ -106,24 +106,8 @@ struct CopyCommand: ParsableCommand {
         BatchFile(name: source.path.lastComponent.description, failing: "cannot copy \(source) to \(destination)", endpoint: endpoints.0, job: job) { context in
             let reading = context.sessions.session(for: endpoints.0)
             let writing = context.sessions.session(for: endpoints.1, role: "destination")
-            var (suffix, continues) = ("", policy == .resume)
-            if policy.looksAtDestination {
-                let writer = try writing.connection()
-                if let existing = try PutCommand.remoteFacts(destination.path, client: writer) {
-                    (suffix, continues) = try policy.place(
-                        over: existing,
-                        source: {
-                            let reader = try reading.connection()
-                            return FileFacts(size: try? reader.size(source.path), modified: try? reader.mdtm(source.path))
-                        },
-                        isFree: { try PutCommand.remoteFacts(RemotePath(bytes: destination.path.bytes + Array($0.utf8)), client: writer) == nil })
-                }
-            }
-            let copy = RemoteCopy(
-                from: source.path, to: RemotePath(bytes: destination.path.bytes + Array(suffix.utf8)),
-                settings: TransferSettings(continues: continues, ownedStamp: context.ownedStamp, verifies: verifies, rateLimiter: limiter))
-            return try copy.run(
-                from: reading, to: writing, retry: retry, journal: context.journal, onRetry: context.onRetry, onProgress: context.onProgress)
+            let copy = RemoteCopy(from: source.path, to: destination.path, settings: TransferSettings(verifies: verifies, rateLimiter: limiter))
+            return try FileJob(copy, policy: policy).run(from: .server(reading), to: .server(writing), retry: retry, context: context)
         }
     }
 }

@@ -77,7 +77,7 @@ struct GetCommand: ParsableCommand {
             // The server's root has no name of its own: its copy is named after the host.
             let name = url.path.lastComponent.description.isEmpty ? url.host : url.path.lastComponent.description
             let localPath = try targets.path(for: name)
-            var copies = [FileCopy(remote: url.path, local: localPath)]
+            var copies = [FilePair(remote: url.path, local: localPath)]
             if transfer.recursive {
                 let session = sessions.session(for: endpoint)
                 do {
@@ -85,7 +85,7 @@ struct GetCommand: ParsableCommand {
                     if url.isDirectory || RemoteFileSystem.isFolder(url.path, client: client) {
                         let server = RemoteFileSystem(client: client)
                         let walk = try TreeWalk(from: server, to: LocalFileSystem(), filter: filters.filter).copy(url.path, to: localPath)
-                        copies = walk.files.map { FileCopy(remote: $0.source, local: $0.destination, remoteFacts: server.exactFacts(of: $0.entry)) }
+                        copies = walk.files.map { FilePair(remote: $0.source, local: $0.destination, remoteFacts: server.exactFacts(of: $0.entry)) }
                         refused += walk.refused
                     }
                 } catch {
@@ -103,7 +103,7 @@ struct GetCommand: ParsableCommand {
             }
         }
         let connections = batch.connections(for: files.count)
-        let transfers = TransferBatch(count: files.count + refused.count, noun: "downloads", options: batch, connections: connections)
+        let transfers = TransferBatch(count: files.count + refused.count, noun: "downloads", options: batch, connections: connections, verbose: connection.verbose)
         refused.forEach(transfers.fail)
         transfers.run(files, connections: connections, sessions: sessions)
         try transfers.finish()
@@ -121,7 +121,7 @@ struct GetCommand: ParsableCommand {
     }
 
     /// The batch entry that fetches one file of `url` (the file itself, or one inside its folder).
-    private func download(_ copy: FileCopy, from url: FTPURL, endpoint: RemoteEndpoint, limiter: RateLimiter?) -> BatchFile {
+    private func download(_ copy: FilePair, from url: FTPURL, endpoint: RemoteEndpoint, limiter: RateLimiter?) -> BatchFile {
         let shown = url.path == copy.remote ? url.description : Sanitizer.visible(copy.remote.description)
         let (retry, policy, transferType, verifies) = (connection.retryPolicy, transfer.overwritePolicy, transfer.transferType, batch.verifies)
         let job = JobRecord.download(copy, from: url, ascii: transferType == .ascii, overwrite: policy)
@@ -136,26 +136,13 @@ struct GetCommand: ParsableCommand {
 
     /// Fetches one file as `policy` says about a local file already there, at most as fast as `limiter` allows.
     static func fetch(
-        _ copy: FileCopy, policy: OverwritePolicy, transferType: FTPClient.TransferType, verifies: Bool, retry: RetryPolicy,
+        _ pair: FilePair, policy: OverwritePolicy, transferType: FTPClient.TransferType, verifies: Bool, retry: RetryPolicy,
         limiter: RateLimiter?, context: TransferContext
     ) throws -> TransferOutcome {
-        let session = context.session
-        var (suffix, continues) = ("", policy == .resume)
-        if policy.looksAtDestination, let existing = FileFacts(localPath: copy.local) {
-            (suffix, continues) = try policy.place(
-                over: existing,
-                source: {
-                    let client = try session.connection()
-                    return FileFacts(size: try? client.size(copy.remote), modified: try? client.mdtm(copy.remote))
-                },
-                isFree: { !FileManager.default.fileExists(atPath: copy.local + $0) })
-        }
         var download = FileDownload(
-            remotePath: copy.remote, localPath: copy.local + suffix,
-            settings: TransferSettings(
-                continues: continues, ownedStamp: context.ownedStamp, verifies: verifies, transferType: transferType, rateLimiter: limiter))
-        download.knownSource = copy.remoteFacts
-        return try download.run(on: session, retry: retry, journal: context.journal, onRetry: context.onRetry, onProgress: context.onProgress)
+            remotePath: pair.remote, localPath: pair.local, settings: TransferSettings(verifies: verifies, transferType: transferType, rateLimiter: limiter))
+        download.knownSource = pair.remoteFacts
+        return try FileJob(download, policy: policy).run(from: .server(context.session), to: .local, retry: retry, context: context)
     }
 
     /// The URLs, and the local destination if the last argument is not a URL.
@@ -205,7 +192,7 @@ struct LocalTargets {
 extension JobRecord {
     /// The journal's record of fetching `copy` from the server of `url`: the URL without its
     /// password, and the absolute local path.
-    static func download(_ copy: FileCopy, from url: FTPURL, ascii: Bool, overwrite: OverwritePolicy?) -> JobRecord {
+    static func download(_ copy: FilePair, from url: FTPURL, ascii: Bool, overwrite: OverwritePolicy?) -> JobRecord {
         var source = url
         source.password = nil
         source.path = copy.remote
@@ -213,7 +200,7 @@ extension JobRecord {
     }
 
     /// The journal's record of sending the local file of `copy` to the server of `url`.
-    static func upload(_ copy: FileCopy, to url: FTPURL, ascii: Bool, overwrite: OverwritePolicy?) -> JobRecord {
+    static func upload(_ copy: FilePair, to url: FTPURL, ascii: Bool, overwrite: OverwritePolicy?) -> JobRecord {
         var destination = url
         destination.password = nil
         destination.path = copy.remote

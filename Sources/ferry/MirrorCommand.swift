@@ -68,12 +68,12 @@ struct MirrorCommand: ParsableCommand {
             if reverse {
                 let plan = try MirrorPlanner(from: LocalFileSystem(), to: server, filter: filters.filter, deletes: delete).plan(local, to: url.path)
                 work = MirrorWork(plan) { copy in
-                    ("send " + Sanitizer.visible(copy.target.description), upload(FileCopy(remote: copy.target, local: copy.source), to: url, endpoint: endpoint, limiter: limiter))
+                    ("send " + Sanitizer.visible(copy.target.description), upload(FilePair(remote: copy.target, local: copy.source), to: url, endpoint: endpoint, limiter: limiter))
                 }
             } else {
                 let plan = try MirrorPlanner(from: server, to: LocalFileSystem(), filter: filters.filter, deletes: delete).plan(url.path, to: local)
                 work = MirrorWork(plan) { copy in
-                    let file = FileCopy(remote: copy.source, local: copy.target, remoteFacts: server.exactFacts(of: copy.entry))
+                    let file = FilePair(remote: copy.source, local: copy.target, remoteFacts: server.exactFacts(of: copy.entry))
                     return ("fetch " + Sanitizer.visible(copy.target), download(file, modified: copy.entry.modified, from: url, endpoint: endpoint, limiter: limiter))
                 }
             }
@@ -100,7 +100,7 @@ struct MirrorCommand: ParsableCommand {
         let files = work.copies.map(\.file)
         let connections = batch.connections(for: files.count)
         let transfers = TransferBatch(
-            count: files.count + work.refused.count + work.removals.count, noun: "changes", options: batch, connections: connections)
+            count: files.count + work.refused.count + work.removals.count, noun: "changes", options: batch, connections: connections, verbose: connection.verbose)
         work.refused.forEach(transfers.fail)
         transfers.run(files, connections: connections, sessions: sessions, opened: opened)
         opened = []
@@ -126,7 +126,7 @@ struct MirrorCommand: ParsableCommand {
         print("mirror (dry run): \(work.copies.count) to copy, \(work.removals.count) to delete, \(work.folders.count) folders to make, \(work.upToDate) up to date")
     }
 
-    private func download(_ file: FileCopy, modified: Date?, from url: FTPURL, endpoint: RemoteEndpoint, limiter: RateLimiter?) -> BatchFile {
+    private func download(_ file: FilePair, modified: Date?, from url: FTPURL, endpoint: RemoteEndpoint, limiter: RateLimiter?) -> BatchFile {
         let (retry, verifies) = (connection.retryPolicy, batch.verifies)
         let local = file.local
         return BatchFile(
@@ -135,27 +135,24 @@ struct MirrorCommand: ParsableCommand {
             // Known facts: the download asks nothing before its RETR.
             firstRetrieval: file.remoteFacts == nil ? nil : file.remote
         ) { context in
-            var download = FileDownload(
-                remotePath: file.remote, localPath: local, settings: TransferSettings(ownedStamp: context.ownedStamp, verifies: verifies, rateLimiter: limiter))
+            var download = FileDownload(remotePath: file.remote, localPath: local, settings: TransferSettings(verifies: verifies, rateLimiter: limiter))
             download.knownSource = file.remoteFacts
-            let outcome = try download.run(
-                on: context.session, retry: retry, journal: context.journal, onRetry: context.onRetry, onProgress: context.onProgress)
+            let outcome = try FileJob(download, policy: .overwrite).run(from: .server(context.session), to: .local, retry: retry, context: context)
             // The server's time, so that the next mirror finds the copy up to date.
             if let modified { try? FileManager.default.setAttributes([.modificationDate: modified], ofItemAtPath: local) }
             return outcome
         }
     }
 
-    private func upload(_ file: FileCopy, to url: FTPURL, endpoint: RemoteEndpoint, limiter: RateLimiter?) -> BatchFile {
+    private func upload(_ file: FilePair, to url: FTPURL, endpoint: RemoteEndpoint, limiter: RateLimiter?) -> BatchFile {
         let (retry, verifies) = (connection.retryPolicy, batch.verifies)
         return BatchFile(
             name: URL(fileURLWithPath: file.local).lastPathComponent,
             failing: "cannot send \(Sanitizer.visible(file.local)) to \(Sanitizer.visible(file.remote.description))", endpoint: endpoint,
             job: .upload(file, to: url, ascii: false, overwrite: nil)
         ) { context in
-            let upload = FileUpload(
-                localPath: file.local, remotePath: file.remote, settings: TransferSettings(ownedStamp: context.ownedStamp, verifies: verifies, rateLimiter: limiter))
-            return try upload.run(on: context.session, retry: retry, journal: context.journal, onRetry: context.onRetry, onProgress: context.onProgress)
+            let upload = FileUpload(localPath: file.local, remotePath: file.remote, settings: TransferSettings(verifies: verifies, rateLimiter: limiter))
+            return try FileJob(upload, policy: .overwrite).run(from: .local, to: .server(context.session), retry: retry, context: context)
         }
     }
 }

@@ -55,7 +55,7 @@ struct PutCommand: ParsableCommand {
         let session = sessions.session(for: endpoint)
         // First every file to send (walking folders with -r, making the server's folders), then
         // the transfers.
-        var plan: [FileCopy] = []
+        var plan: [FilePair] = []
         var refused: [String] = []
         do {
             let client = try session.connection()
@@ -67,10 +67,10 @@ struct PutCommand: ParsableCommand {
                 if folders.contains(source) {
                     let walk = try TreeWalk(from: LocalFileSystem(), to: RemoteFileSystem(client: client), filter: filters.filter)
                         .copy(source, to: target)
-                    plan += walk.files.map { FileCopy(remote: $0.destination, local: $0.source) }
+                    plan += walk.files.map { FilePair(remote: $0.destination, local: $0.source) }
                     refused += walk.refused
                 } else {
-                    plan.append(FileCopy(remote: target, local: source))
+                    plan.append(FilePair(remote: target, local: source))
                 }
             }
         } catch {
@@ -79,7 +79,7 @@ struct PutCommand: ParsableCommand {
         let limiter = batch.makeRateLimiter()
         let files = plan.map { upload($0, to: url, endpoint: endpoint, limiter: limiter) }
         let connections = batch.connections(for: files.count)
-        let transfers = TransferBatch(count: files.count + refused.count, noun: "uploads", options: batch, connections: connections)
+        let transfers = TransferBatch(count: files.count + refused.count, noun: "uploads", options: batch, connections: connections, verbose: connection.verbose)
         refused.forEach(transfers.fail)
         transfers.run(files, connections: connections, sessions: sessions)
         try transfers.finish()
@@ -109,7 +109,7 @@ struct PutCommand: ParsableCommand {
     }
 
     /// The batch entry that sends one local file to its place on the server.
-    private func upload(_ copy: FileCopy, to url: FTPURL, endpoint: RemoteEndpoint, limiter: RateLimiter?) -> BatchFile {
+    private func upload(_ copy: FilePair, to url: FTPURL, endpoint: RemoteEndpoint, limiter: RateLimiter?) -> BatchFile {
         var target = url
         target.path = copy.remote
         let (retry, policy, transferType, verifies) = (connection.retryPolicy, transfer.overwritePolicy, transfer.transferType, batch.verifies)
@@ -123,33 +123,11 @@ struct PutCommand: ParsableCommand {
 
     /// Sends one file as `policy` says about a server's file already there, at most as fast as `limiter` allows.
     static func send(
-        _ copy: FileCopy, policy: OverwritePolicy, transferType: FTPClient.TransferType, verifies: Bool, retry: RetryPolicy,
+        _ pair: FilePair, policy: OverwritePolicy, transferType: FTPClient.TransferType, verifies: Bool, retry: RetryPolicy,
         limiter: RateLimiter?, context: TransferContext
     ) throws -> TransferOutcome {
-        var (suffix, continues) = ("", policy == .resume)
-        if policy.looksAtDestination {
-            let client = try context.session.connection()
-            if let existing = try remoteFacts(copy.remote, client: client) {
-                (suffix, continues) = try policy.place(
-                    over: existing, source: { FileFacts(localPath: copy.local) ?? FileFacts(size: nil, modified: nil) },
-                    isFree: { try remoteFacts(RemotePath(bytes: copy.remote.bytes + Array($0.utf8)), client: client) == nil })
-            }
-        }
         let upload = FileUpload(
-            localPath: copy.local, remotePath: RemotePath(bytes: copy.remote.bytes + Array(suffix.utf8)),
-            settings: TransferSettings(
-                continues: continues, ownedStamp: context.ownedStamp, verifies: verifies, transferType: transferType, rateLimiter: limiter))
-        return try upload.run(on: context.session, retry: retry, journal: context.journal, onRetry: context.onRetry, onProgress: context.onProgress)
-    }
-
-    /// The size and time of a server's file; nil when it has none by that name. Without SIZE
-    /// and MDTM the listing of its folder tells.
-    static func remoteFacts(_ path: RemotePath, client: FTPClient) throws -> FileFacts? {
-        let size = try? client.size(path)
-        let modified = try? client.mdtm(path)
-        if size != nil || modified != nil { return FileFacts(size: size, modified: modified) }
-        let folder = RemotePath(bytes: path.bytes.dropLast(path.lastComponent.bytes.count))
-        let entry = try client.listDirectory(folder.isEmpty ? nil : folder).first { $0.remoteName == path.lastComponent }
-        return entry.map { FileFacts(size: $0.size, modified: $0.modified) }
+            localPath: pair.local, remotePath: pair.remote, settings: TransferSettings(verifies: verifies, transferType: transferType, rateLimiter: limiter))
+        return try FileJob(upload, policy: policy).run(from: .local, to: .server(context.session), retry: retry, context: context)
     }
 }

@@ -40,7 +40,7 @@ struct ResumeCommand: ParsableCommand {
             files.append(try Self.file(for: job.record, connection: connection, verifies: batch.verifies, interactive: true, limiter: limiter))
         }
         let connections = batch.connections(for: files.count)
-        let transfers = TransferBatch(count: files.count, noun: "transfers", options: batch, connections: connections)
+        let transfers = TransferBatch(count: files.count, noun: "transfers", options: batch, connections: connections, verbose: connection.verbose)
         transfers.run(files, connections: connections, sessions: sessions)
         try transfers.finish()
     }
@@ -57,7 +57,7 @@ struct ResumeCommand: ParsableCommand {
         switch record.kind {
         case .download:
             let url = try ConnectionOptions.parseURL(record.source)
-            let copy = FileCopy(remote: url.path, local: record.destination)
+            let copy = FilePair(remote: url.path, local: record.destination)
             return BatchFile(
                 name: url.path.lastComponent.description, failing: "cannot download \(url)", endpoint: try connection.endpoint(for: url, interactive: interactive), job: record
             ) { context in
@@ -65,7 +65,7 @@ struct ResumeCommand: ParsableCommand {
             }
         case .upload:
             let url = try ConnectionOptions.parseURL(record.destination)
-            let copy = FileCopy(remote: url.path, local: record.source)
+            let copy = FilePair(remote: url.path, local: record.source)
             let name = URL(fileURLWithPath: record.source).lastPathComponent
             return BatchFile(
                 name: name, failing: "cannot upload \(Sanitizer.visible(record.source)) to \(url)", endpoint: try connection.endpoint(for: url, interactive: interactive),

@@ -92,7 +92,7 @@ struct FilterOptions: ParsableArguments {
 }
 
 /// One file of a copy between a server and the local disk: the server's path and the local path.
-struct FileCopy {
+struct FilePair {
     let remote: RemotePath
     let local: String
     /// The server's size and time of the file as an exact listing (MLSD) gave them; nil when
@@ -121,8 +121,16 @@ struct BatchFile: Sendable {
 /// other file would escape (login refused, connection or TLS failure), which stops the batch.
 /// Every file is in the journal from the start until it is done, so that `ferry resume` can
 /// finish what a stopped batch left; with `--json` each file's outcome is a line on stdout.
+///
+/// A file the server offered a digest for but could not verify after all (its reply held no
+/// usable digest) is done, not failed: `--json` says `"verified": null` as for any unverified
+/// file, and with `-v` a line on standard error says why — without it, a batch against such a
+/// server would print a warning per file. A journal that could not be written is warned about
+/// once at the end, and does not change the exit status: the files arrived whole; only a crash
+/// could not have been resumed.
 final class TransferBatch: Sendable {
     private let count: Int
+    private let verbose: Bool
     private let noun: String
     private let progress: ProgressLine
     private let report: BatchReport
@@ -134,8 +142,9 @@ final class TransferBatch: Sendable {
         var fatal: Failure?
     }
 
-    init(count: Int, noun: String, options: BatchOptions, connections: Int) {
+    init(count: Int, noun: String, options: BatchOptions, connections: Int, verbose: Bool = false) {
         self.count = count
+        self.verbose = verbose
         self.noun = noun
         progress = ProgressLine(enabled: !options.noProgress, files: count, workers: connections)
         report = BatchReport(json: options.json)
@@ -172,6 +181,9 @@ final class TransferBatch: Sendable {
     /// Fails with the batch's stopping failure, or with exit 1 if any file failed.
     func finish() throws {
         progress.end()
+        if let failure = journal?.writeFailure {
+            printError("ferry: warning: \(Sanitizer.visible("\(failure)")); the transfers went on, but after a crash this batch could not be resumed, and ferry resume may list transfers that are done")
+        }
         journal?.close()
         let (fatal, failures) = state.withLock { ($0.fatal, $0.failures) }
         if let fatal { throw fatal }
@@ -186,6 +198,9 @@ final class TransferBatch: Sendable {
             progress.say("ferry: \(Sanitizer.visible(files[id].name)): \(error); retrying in \(Formatting.duration(wait))")
         case .done(let id, let outcome):
             progress.fileEnded(id: id)
+            if verbose, let reason = outcome.unverifiedBecause {
+                progress.say("ferry: \(Sanitizer.visible(files[id].name)): not verified: \(Sanitizer.visible(reason))")
+            }
             report.done(files[id].job, outcome)
         case .skipped(let id, let reason):
             progress.fileEnded(id: id)

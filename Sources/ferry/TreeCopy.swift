@@ -34,6 +34,9 @@ struct TreeCopy {
         var copied: [Source] = []
         var skipped: [String] = []
         var allVerified = true
+        /// Files asked to continue that were copied from byte 0: what the destination held was
+        /// not written by a Ferry copy of the same source (or that source changed since).
+        var startedOver = 0
 
         /// Whether there was something copied and the server's digest checked all of it.
         var verified: Bool { allVerified && !copied.isEmpty }
@@ -55,110 +58,78 @@ struct TreeCopy {
     func copy(_ request: TransferRequest) throws -> Outcome {
         switch (request.source, request.destination, destination) {
         case (.remote(_, let directory), .local(let folder), _):
-            try download(try ListedName.remote(request.entry, in: directory, to: "copy"), request.entry, into: folder)
+            let path = try ListedName.remote(request.entry, in: directory, to: "copy")
+            let url = session.endpoint.url
+            return try copy(
+                path, as: try ListedName.local(request.entry, in: folder, to: "write a file called"), isFolder: request.entry.kind == .directory,
+                from: .server(session), to: .local, copied: Outcome.Source.remote,
+                record: { .download(FilePair(remote: $0, local: $1), from: url, ascii: false, overwrite: nil) })
         case (.local(let folder), .remote(_, let directory), _):
-            try upload(try ListedName.local(request.entry, in: folder, to: "copy"), request.entry, into: directory)
+            let path = try ListedName.local(request.entry, in: folder, to: "copy")
+            let url = session.endpoint.url
+            return try copy(
+                path, as: try ListedName.remote(request.entry, in: directory, to: "write a file called"), isFolder: try Self.isRealFolder(path, request.entry),
+                from: .local, to: .server(session), copied: Outcome.Source.local,
+                record: { .upload(FilePair(remote: $1, local: $0), to: url, ascii: false, overwrite: nil) })
         case (.remote(_, let from), .remote(_, let to), .some(let destination)):
-            try copy(try ListedName.remote(request.entry, in: from, to: "copy"), request.entry, into: to, on: destination)
+            let path = try ListedName.remote(request.entry, in: from, to: "copy")
+            guard SafeName.isSafe(request.entry.name) else {
+                throw FTPError(kind: .usage, detail: "refusing to write a file called \(SafeName.shown(request.entry.name)): it is not a plain file name")
+            }
+            let (source, target) = (session.endpoint.url.withoutPassword, destination.endpoint.url.withoutPassword)
+            return try copy(
+                path, as: to.appending(RemotePath(request.entry.name)), isFolder: request.entry.kind == .directory,
+                from: .server(session), to: .server(destination), copied: Outcome.Source.remote,
+                record: { JobRecord(kind: .copy, source: source.with(path: $0).description, destination: target.with(path: $1).description) })
         default:
             throw FTPError(kind: .usage, detail: "this copy needs a server on at least one side")
         }
     }
 
-    private func copy(_ path: RemotePath, _ entry: ListingEntry, into directory: RemotePath, on destination: RemoteSession) throws -> Outcome {
-        guard SafeName.isSafe(entry.name) else {
-            throw FTPError(kind: .usage, detail: "refusing to write a file called \(SafeName.shown(entry.name)): it is not a plain file name")
-        }
-        let target = directory.appending(RemotePath(entry.name))
-        let walk = entry.kind == .directory
-            ? try TreeWalk(from: RemoteFileSystem(client: session.connection()), to: RemoteFileSystem(client: destination.connection()))
-                .copy(path, to: target).mapFiles { (source: $0.source, destination: $0.destination) }
-            : (files: [(source: path, destination: target)], refused: [])
-        let (from, to) = (session.endpoint.url.withoutPassword, destination.endpoint.url.withoutPassword)
-        return try copyFiles(of: walk) { file in
-            let writer = try destination.connection()
-            let (suffix, continues) = try place(
-                over: { try PutCommand.remoteFacts(file.destination, client: writer) },
-                source: {
-                    let reader = try session.connection()
-                    return FileFacts(size: try? reader.size(file.source), modified: try? reader.mdtm(file.source))
-                },
-                isFree: { try PutCommand.remoteFacts(RemotePath(bytes: file.destination.bytes + Array($0.utf8)), client: writer) == nil })
-            let target = RemotePath(bytes: file.destination.bytes + Array(suffix.utf8))
-            let record = JobRecord(kind: .copy, source: from.with(path: file.source).description, destination: to.with(path: target).description)
-            return (.remote(file.source), try journalled(record) { entry in
-                try RemoteCopy(from: file.source, to: target, settings: TransferSettings(continues: continues, rateLimiter: rateLimiter))
-                    .run(from: session, to: destination, retry: retry, journal: entry, onProgress: { meter.report($0) })
-            })
-        }
-    }
-
-    private func download(_ path: RemotePath, _ entry: ListingEntry, into folder: String) throws -> Outcome {
-        let target = try ListedName.local(entry, in: folder, to: "write a file called")
-        let walk = entry.kind == .directory
-            ? try TreeWalk(from: RemoteFileSystem(client: session.connection()), to: LocalFileSystem()).copy(path, to: target)
-                .mapFiles { FileCopy(remote: $0.source, local: $0.destination) }
-            : (files: [FileCopy(remote: path, local: target)], refused: [])
-        return try copyFiles(of: walk) { file in
-            let (suffix, continues) = try place(
-                over: { FileFacts(localPath: file.local) },
-                source: {
-                    let client = try session.connection()
-                    return FileFacts(size: try? client.size(file.remote), modified: try? client.mdtm(file.remote))
-                },
-                isFree: { !FileManager.default.fileExists(atPath: file.local + $0) })
-            let copy = FileCopy(remote: file.remote, local: file.local + suffix)
-            return (.remote(file.remote), try journalled(.download(copy, from: session.endpoint.url, ascii: false, overwrite: nil)) { entry in
-                try FileDownload(remotePath: copy.remote, localPath: copy.local, settings: TransferSettings(continues: continues, rateLimiter: rateLimiter))
-                    .run(on: session, retry: retry, journal: entry, onProgress: { meter.report($0) })
-            })
-        }
-    }
-
-    private func upload(_ path: String, _ entry: ListingEntry, into directory: RemotePath) throws -> Outcome {
-        let target = try ListedName.remote(entry, in: directory, to: "write a file called")
+    /// Whether a local entry to upload is a folder to walk: a real one only, since a folder
+    /// reached through a link could lead round in a circle.
+    private static func isRealFolder(_ path: String, _ entry: ListingEntry) throws -> Bool {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
             throw LocalFileError(path: path, action: "cannot read", errno: ENOENT)
         }
-        // A folder reached through a link could lead round in a circle: copy real folders only.
         if isDirectory.boolValue, entry.kind != .directory {
             throw LocalFileError(path: path, action: "not following the link to a folder", errno: ELOOP)
         }
-        let walk = isDirectory.boolValue
-            ? try TreeWalk(from: LocalFileSystem(), to: RemoteFileSystem(client: session.connection())).copy(path, to: target)
-                .mapFiles { FileCopy(remote: $0.destination, local: $0.source) }
-            : (files: [FileCopy(remote: target, local: path)], refused: [])
+        return isDirectory.boolValue
+    }
+
+    /// Copies a file, or (`isFolder`) every file of a folder tree, from one file system to
+    /// another: each file placed as the policy says, journalled, and run by the engine's one
+    /// per-file job. `record` is the journal's record of a file and where it goes.
+    private func copy<Source: FileSystem, Destination: FileSystem>(
+        _ path: Source.Path, as target: Destination.Path, isFolder: Bool,
+        from source: FileSystemAccess<Source>, to destination: FileSystemAccess<Destination>,
+        copied: (Source.Path) -> Outcome.Source, record: (Source.Path, Destination.Path) -> JobRecord
+    ) throws -> Outcome {
+        let walk = isFolder
+            ? try TreeWalk(from: source.open(), to: destination.open()).copy(path, to: target).mapFiles { (source: $0.source, destination: $0.destination) }
+            : (files: [(source: path, destination: target)], refused: [])
         return try copyFiles(of: walk) { file in
-            let client = try session.connection()
-            let (suffix, continues) = try place(
-                over: { try PutCommand.remoteFacts(file.remote, client: client) },
-                source: { FileFacts(localPath: file.local) ?? FileFacts(size: nil, modified: nil) },
-                isFree: { try PutCommand.remoteFacts(RemotePath(bytes: file.remote.bytes + Array($0.utf8)), client: client) == nil })
-            let copy = FileCopy(remote: RemotePath(bytes: file.remote.bytes + Array(suffix.utf8)), local: file.local)
-            return (.local(file.local), try journalled(.upload(copy, to: session.endpoint.url, ascii: false, overwrite: nil)) { entry in
-                try FileUpload(localPath: copy.local, remotePath: copy.remote, settings: TransferSettings(continues: continues, rateLimiter: rateLimiter))
-                    .run(on: session, retry: retry, journal: entry, onProgress: { meter.report($0) })
-            })
+            let job = FileJob(FileCopy<Source, Destination>(from: file.source, to: file.destination, settings: TransferSettings(rateLimiter: rateLimiter)), policy: policy)
+            var placed = try job.placed(from: source.open(), to: destination.open())
+            let outcome = try journalled(record(file.source, placed.destination)) { entry, owned in
+                placed.settings.ownedStamp = owned
+                return try placed.run(from: source, to: destination, retry: retry, journal: entry, onProgress: { meter.report($0) })
+            }
+            return (copied(file.source), outcome, placed.settings.continues)
         }
     }
 
-    /// Where a file goes as the policy says about what is at its destination (`existing`, nil
-    /// when nothing is): a suffix to its name and whether to continue it. Throws
-    /// `TransferSkipped` when it is not to be copied.
-    private func place(
-        over existing: () throws -> FileFacts?, source: () throws -> FileFacts, isFree: (String) throws -> Bool
-    ) throws -> (suffix: String, continues: Bool) {
-        guard policy.looksAtDestination else { return ("", policy == .resume) }
-        guard let facts = try existing() else { return ("", false) }
-        return try policy.place(over: facts, source: source, isFree: isFree)
-    }
-
-    /// Runs one file's transfer with its record in the journal until it is done.
-    private func journalled(_ record: JobRecord, _ transfer: (JournalEntry?) throws -> TransferOutcome) throws -> TransferOutcome {
-        let entry = journal?.add(record)
+    /// Runs one file's transfer with its record in the journal until it is done. A copy that
+    /// continues takes over the job of a Ferry copy that stopped or failed writing the same file
+    /// from the same source, with the stamp of that source: its bytes are continued while the
+    /// source is unchanged (the journal's rule); anything else starts from byte 0.
+    private func journalled(_ record: JobRecord, _ transfer: (JournalEntry?, SourceStamp?) throws -> TransferOutcome) throws -> TransferOutcome {
+        let owned = policy == .resume ? journal?.takeOver(record) ?? Journal.standard().adopt([record])[record] : nil
+        let entry = journal?.add(record, stamp: owned)
         do {
-            let outcome = try transfer(entry)
+            let outcome = try transfer(entry, owned)
             entry?.ended()
             return outcome
         } catch {
@@ -171,15 +142,16 @@ struct TreeCopy {
     /// Copies each file a walk found with `transfer`, the meter restarted for each, and notes
     /// which were copied and which skipped; then fails with what the walk left alone, if anything.
     private func copyFiles<File>(
-        of walk: (files: [File], refused: [String]), _ transfer: (File) throws -> (Outcome.Source, TransferOutcome)
+        of walk: (files: [File], refused: [String]), _ transfer: (File) throws -> (Outcome.Source, TransferOutcome, continues: Bool)
     ) throws -> Outcome {
         var outcome = Outcome()
         for file in walk.files {
             meter.begin()
             do {
-                let (source, result) = try transfer(file)
+                let (source, result, continues) = try transfer(file)
                 outcome.copied.append(source)
                 if result.verified == nil { outcome.allVerified = false }
+                if continues, result.resumedFrom == 0 { outcome.startedOver += 1 }
             } catch let skipped as TransferSkipped {
                 outcome.skipped.append(skipped.reason)
             }

@@ -10,15 +10,19 @@ import Transfers
 /// The commander as the program runs it (its event loop, workers and effects), on a terminal
 /// in memory: a test presses keys, steps the loop and reads the screen, with no tmux. The left
 /// pane shows a local folder; the right one the loopback server, when there is one, and has the
-/// focus then, as `ferry URL` starts, at `path` on it.
+/// focus then, as `ferry URL` starts, at `path` on it. `options` are the command line's
+/// connection options (`--retries 0`, say).
 final class CommanderHarness {
     let terminal: MemoryTerminal
     let loop: CommanderLoop
     private let workers: CommanderWorkers
 
-    init(local: TemporaryDirectory, server fixture: ServerFixture? = nil, at path: String = "", width: Int = 100, height: Int = 30) throws {
+    init(
+        local: TemporaryDirectory, server fixture: ServerFixture? = nil, at path: String = "", options: [String] = [], width: Int = 100,
+        height: Int = 30
+    ) throws {
         let mailbox = try Mailbox<LoopMessage>()
-        let connection = try ConnectionOptions.parse([])
+        let connection = try ConnectionOptions.parse(options)
         workers = CommanderWorkers(mailbox: mailbox, connection: connection, journalFolder: Journal(directory: local.journalFolder))
         var right = Location.local(local.path)
         if let fixture {

@@ -86,6 +86,54 @@ struct CommanderLoopTransferTests {
         #expect(fixture.root.read("notes.txt") == theirs)
     }
 
+    /// `c` continues a file only where a Ferry copy of the same source wrote it (the journal's
+    /// rule): an upload that failed midway is continued from what the server holds; a shorter
+    /// file nobody knows is copied from the start, and the status line says why.
+    @Test func continueGoesOnFromWhatAFailedCopyWroteAndStartsOverOtherwise() throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        let local = try TemporaryDirectory()
+        defer { local.remove() }
+        let contents = sampleBytes(800_000)
+        try local.write("big.bin", contents)
+        fixture.server.faults.cutTransfers(after: 300_000, times: 1)
+        let commander = try CommanderHarness(local: local, server: fixture, options: ["--retries", "0"])
+        try commander.waitFor("the local file") { $0.contains("big.bin") }
+        commander.type("\t")
+        try commander.waitFor("the local pane active") { _ in commander.loop.state.active == 0 }
+        commander.type("\u{1B}[F\u{1B}[15~")
+        try commander.waitFor("Copy \"big.bin\"")
+        commander.press(.enter)
+        try commander.waitFor("Transfer failed")
+        try commander.waitFor("the partial file listed") { $0.components(separatedBy: "big.bin").count >= 3 }
+        let kept = try #require(fixture.root.read("big.bin")).count
+        #expect(kept > 0 && kept < 800_000)
+        fixture.server.clearReceivedCommands()
+        // F5 once more, answered with `c`.
+        func copyAgainContinuing() throws {
+            commander.press(.function(5))
+            try commander.waitFor("Copy \"big.bin\"")
+            commander.press(.enter)
+            try commander.waitFor("already exists") { $0.contains("c  continue") }
+            commander.type("c")
+        }
+
+        try copyAgainContinuing()
+        try commander.waitFor("the whole file", timeout: 30) { _ in fixture.root.read("big.bin") == contents }
+        try commander.waitFor("✓ verified")
+        #expect(fixture.server.receivedCommands.contains("REST \(kept)"))
+
+        // A shorter file no Ferry copy wrote is not continued.
+        try fixture.root.write("big.bin", sampleBytes(100_000, seed: 9))
+        commander.type("\u{12}")
+        try commander.waitFor("the shorter file listed") { $0.contains("98K") }
+        fixture.server.clearReceivedCommands()
+        try copyAgainContinuing()
+        try commander.waitFor("copied from the start", timeout: 30)
+        #expect(fixture.root.read("big.bin") == contents)
+        #expect(!fixture.server.receivedCommands.contains { $0.hasPrefix("REST") })
+    }
+
     @Test func aPausedDownloadMovesNoBytesAndResumesToAByteIdenticalEnd() throws {
         let fixture = try ServerFixture()
         defer { fixture.stop() }

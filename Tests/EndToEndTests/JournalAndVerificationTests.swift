@@ -42,6 +42,48 @@ struct JournalAndVerificationTests {
         #expect(fixture.root.read("b.bin") == sampleBytes(100_000))
     }
 
+    /// A digest reply with nothing usable leaves the file done but unverified: `--json` says
+    /// null, and only `-v` says why on standard error.
+    @Test func anUnusableDigestIsANoteUnderVerboseOnly() throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        let local = try TemporaryDirectory()
+        defer { local.remove() }
+        try fixture.root.write("a.bin", sampleBytes(1000))
+        fixture.server.faults.script("HASH", reply: .init(code: 213, text: "SHA-256 0-1000 \u{1B}[2Jzz a.bin"))
+        let quiet = try FerryProcess.run(["get", "--json", "--no-progress", fixture.url("a.bin")], in: local.path)
+        #expect(quiet.status == 0, "\(quiet.standardError)")
+        #expect(try objects(quiet.standardOutput).first?["verified"] is NSNull)
+        #expect(!quiet.standardError.contains("not verified"))
+        let verbose = try FerryProcess.run(["get", "-v", "--no-progress", fixture.url("a.bin"), "b.bin"], in: local.path)
+        #expect(verbose.status == 0, "\(verbose.standardError)")
+        let note = try #require(verbose.standardError.split(separator: "\n").first { $0.contains("not verified") })
+        #expect(note.hasPrefix("ferry: a.bin: not verified: HASH SHA-256"))
+        #expect(!note.contains("\u{1B}"))
+        #expect(local.read("b.bin") == sampleBytes(1000))
+    }
+
+    /// Journal lines that cannot be written (here: past a file size limit, as on a full disk)
+    /// leave the transfers done and the exit status 0, with one warning.
+    @Test func aJournalThatCannotBeWrittenIsAWarningNotAFailure() throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        let local = try TemporaryDirectory()
+        defer { local.remove() }
+        let names = (0..<6).map { "file-with-a-longish-name-\($0).txt" }
+        for name in names { try fixture.root.write("d/" + name, Data("small\n".utf8)) }
+        // At most 512 bytes a file: the downloads fit, the journal's lines do not; writes past
+        // the limit fail (EFBIG) rather than stop the program, as SIGXFSZ is ignored.
+        let limited = #"trap '' XFSZ; ulimit -f 1; exec "$0" "$@""#
+        let result = try Program.run(
+            "/bin/sh", ["-c", limited, FerryProcess.executable, "get", "-r", "--no-progress", fixture.url("d/"), "."], in: local.path)
+        #expect(result.status == 0, "\(result.standardError)")
+        for name in names { #expect(local.read("d/" + name) == Data("small\n".utf8)) }
+        let warnings = result.standardError.split(separator: "\n").filter { $0.contains("cannot write the journal") }
+        #expect(warnings.count == 1, "\(result.standardError)")
+        #expect(warnings.first?.contains("could not be resumed") == true)
+    }
+
     @Test func aRecursiveDownloadAsksNothingTheMachineListingAnswered() throws {
         let fixture = try ServerFixture()
         defer { fixture.stop() }

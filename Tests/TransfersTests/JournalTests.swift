@@ -19,6 +19,27 @@ struct JournalTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: journal.directory).isEmpty)
     }
 
+    /// The commander's "continue" within one run: a job that failed is taken over with its
+    /// stamp; one still running, or one for another file, is not.
+    @Test func aFailedJobOfTheRunningBatchIsTakenOverWithItsStamp() throws {
+        let folder = try TemporaryDirectory()
+        defer { folder.remove() }
+        let journal = Journal(directory: folder.file("journal"))
+        let file = try journal.begin()
+        defer { file.close() }
+        let stamp = SourceStamp(size: 10, modified: 5 as Int64)
+        let running = file.add(record)
+        running.began(stamp)
+        #expect(file.takeOver(record) == nil)
+        running.failed("426 cut")
+        let other = JobRecord(kind: .download, source: record.source, destination: "/tmp/elsewhere")
+        #expect(file.takeOver(other) == nil)
+        #expect(file.takeOver(record) == stamp)
+        // Taken over, it is over: nobody takes it twice.
+        #expect(file.takeOver(record) == nil)
+        #expect(file.writeFailure == nil)
+    }
+
     @Test func unfinishedJobsOfAStoppedBatchCanBeListedAndAdopted() throws {
         let folder = try TemporaryDirectory()
         defer { folder.remove() }

@@ -123,6 +123,7 @@ struct VerifiedTransferTests {
         defer { session.close() }
         let outcome = try FileDownload(remotePath: "f.bin", localPath: local.file("f.bin")).run(on: session, retry: .never)
         #expect(outcome.verified == nil)
+        #expect(outcome.unverifiedBecause != nil)
         #expect(local.read("f.bin") == contents)
     }
 

@@ -1,0 +1,80 @@
+import Foundation
+import FTP
+import FTPWire
+
+/// The bytes of one file, read in order from where it was opened (`FileSystem.openReader`).
+public protocol ByteReader: AnyObject {
+    /// Fills `buffer` with the next bytes; 0 at the end of the file.
+    func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int
+    /// Ends the read, stopping it where bytes are left, and returns the failure that stopped it
+    /// on its own side, if one did: that failure, not the one it caused downstream, explains
+    /// a copy that broke.
+    func finish() -> (any Error)?
+}
+
+extension LocalFile: ByteReader {
+    /// A disk read fails only as it happens: nothing is left to report.
+    func finish() -> (any Error)? { nil }
+}
+
+/// A server's file read with REST and RETR on a thread of its own into a bounded channel, from
+/// which the reader takes blocks as it wants them. The client is the thread's alone until
+/// `finish()` returns.
+final class RemoteReader: ByteReader {
+    private let channel: ByteChannel
+    private let done = DispatchSemaphore(value: 0)
+    private let failure = LockedError()
+    private var finished = false
+
+    /// `digestAfter`: the digest the reader's owner will ask of the file, sent ahead with the
+    /// next file's request where the client pipelines.
+    init(client: FTPClient, path: RemotePath, offset: UInt64, blockSize: Int, digestAfter: DigestCommand?) {
+        let channel = ByteChannel(capacity: 16 * max(1, blockSize))
+        self.channel = channel
+        let (done, failure) = (done, failure)
+        let handed = HandedOver(client)
+        let thread = Thread {
+            do {
+                try handed.value.retrieve(path, offset: offset, blockSize: blockSize, digest: digestAfter) { try channel.write($0) }
+                channel.finish()
+            } catch {
+                // A stop from the reading side is that side's doing, not a failure of this one.
+                if !(error is ByteChannel.Stopped) { failure.set(error) }
+                channel.fail(error)
+            }
+            done.signal()
+        }
+        thread.name = "ferry-reader"
+        thread.start()
+    }
+
+    deinit { _ = finish() }
+
+    func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int { try channel.read(into: buffer) }
+
+    func finish() -> (any Error)? {
+        if !finished {
+            finished = true
+            channel.fail(ByteChannel.Stopped())
+            done.wait()
+        }
+        return failure.error
+    }
+}
+
+/// A value given to another thread, which alone uses it until it signals that it is done.
+struct HandedOver<Value>: @unchecked Sendable {
+    // @unchecked: the giving thread does not touch the value until the taker is done with it.
+    let value: Value
+    init(_ value: Value) { self.value = value }
+}
+
+/// An error one thread leaves for another.
+final class LockedError: @unchecked Sendable {
+    // @unchecked: guarded by `lock`.
+    private let lock = NSLock()
+    private var stored: (any Error)?
+
+    func set(_ error: any Error) { lock.withLock { stored = error } }
+    var error: (any Error)? { lock.withLock { stored } }
+}

@@ -1,0 +1,57 @@
+import Foundation
+import FTP
+
+/// One file's job, whichever way it goes — in a batch of `get`, `put`, `cp`, `resume`, or a
+/// commander copy: first what `policy` (`--overwrite`, the commander's answer to a conflict)
+/// says about a file already at the destination — leave it, copy beside it under a free name,
+/// continue it — then the copy.
+public struct FileJob<Source: FileSystem, Destination: FileSystem>: Sendable {
+    /// The copy as asked for, before the policy placed it.
+    public var copy: FileCopy<Source, Destination>
+    public var policy: OverwritePolicy
+
+    public init(_ copy: FileCopy<Source, Destination>, policy: OverwritePolicy) {
+        self.copy = copy
+        self.policy = policy
+    }
+
+    /// Places the copy and runs it, as `FileCopy.run` does. Throws `TransferSkipped` when the
+    /// policy leaves the file.
+    @discardableResult
+    public func run(
+        from source: FileSystemAccess<Source>, to destination: FileSystemAccess<Destination>, retry: RetryPolicy = RetryPolicy(),
+        journal: JournalEntry? = nil, onRetry: (any Error, Double) -> Void = { _, _ in }, onProgress: (TransferProgress) -> Void = { _ in }
+    ) throws -> TransferOutcome {
+        try placed(from: source.open(), to: destination.open())
+            .run(from: source, to: destination, retry: retry, journal: journal, onRetry: onRetry, onProgress: onProgress)
+    }
+
+    /// Runs the job as a transfer of the queue: with the context's place in the journal, the
+    /// stamp of the source an earlier job was writing the destination from, and its callbacks.
+    @discardableResult
+    public func run(
+        from source: FileSystemAccess<Source>, to destination: FileSystemAccess<Destination>, retry: RetryPolicy, context: TransferContext
+    ) throws -> TransferOutcome {
+        var job = self
+        job.copy.settings.ownedStamp = context.ownedStamp
+        return try job.run(
+            from: source, to: destination, retry: retry, journal: context.journal, onRetry: context.onRetry, onProgress: context.onProgress)
+    }
+
+    /// The copy where the policy puts it, and whether it continues what is there. The
+    /// destination is looked at only by the policies that look; the source only by those that
+    /// compare.
+    public func placed(from source: Source, to destination: Destination) throws -> FileCopy<Source, Destination> {
+        var placed = copy
+        placed.settings.continues = policy == .resume
+        guard policy.looksAtDestination, let existing = try destination.stat(copy.destination) else { return placed }
+        let asked = copy
+        let (suffix, continues) = try policy.place(
+            over: existing,
+            source: { try asked.knownSource ?? source.stat(asked.source) ?? FileFacts(size: nil, modified: nil) },
+            isFree: { try destination.stat(destination.path(asked.destination, suffixed: $0)) == nil })
+        placed.destination = destination.path(copy.destination, suffixed: suffix)
+        placed.settings.continues = continues
+        return placed
+    }
+}

@@ -1,0 +1,175 @@
+import Foundation
+import FTP
+import FTPServer
+import FTPWire
+import Testing
+import TestSupport
+import Transfers
+
+/// The file systems' stat and positioned reads and writes, and the one per-file copy over them
+/// between any two: disk to server, server to disk, server to server.
+@Suite("One copy between any two file systems")
+struct FileCopyTests {
+    /// Everything a reader gives from where it was opened.
+    static func readAll(_ reader: any ByteReader) throws -> Data {
+        var data = Data()
+        var buffer = [UInt8](repeating: 0, count: 7)
+        while true {
+            let count = try buffer.withUnsafeMutableBytes { try reader.read(into: $0) }
+            if count == 0 { break }
+            data.append(contentsOf: buffer[0..<count])
+        }
+        if let failure = reader.finish() { throw failure }
+        return data
+    }
+
+    /// Writes `text` at `offset` of `path` through `system`.
+    static func write<System: FileSystem>(_ text: String, at offset: UInt64, of path: System.Path, on system: System) throws {
+        try system.write(path, from: offset, blockSize: 4, type: .binary, from: reader(for: Data(text.utf8)))
+    }
+
+    /// Stat, reads from an offset, and writes from an offset that cut off the rest, the same on
+    /// the disk and on a server.
+    static func exercise<System: FileSystem>(_ system: System, file: System.Path, missing: System.Path, contents: () -> Data?) throws {
+        try write("hello, world", at: 0, of: file, on: system)
+        let facts = try #require(try system.stat(file))
+        #expect(facts.size == 12 && facts.kind == .file && facts.modified != nil)
+        #expect(try system.size(of: file) == 12)
+        #expect(try system.stat(missing) == nil)
+        #expect(try readAll(system.openReader(file, from: 7, blockSize: 5, type: .binary)) == Data("world".utf8))
+        try write("there", at: 7, of: file, on: system)
+        #expect(contents() == Data("hello, there".utf8))
+        try write("!", at: 5, of: file, on: system)
+        #expect(contents() == Data("hello!".utf8))
+    }
+
+    @Test func theDiskStatsReadsAndWritesAtAnOffset() throws {
+        let local = try TemporaryDirectory()
+        defer { local.remove() }
+        try Self.exercise(LocalFileSystem(), file: local.file("a.txt"), missing: local.file("none")) { local.read("a.txt") }
+    }
+
+    @Test func aServerStatsReadsAndWritesAtAnOffset() throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        let client = try fixture.client()
+        defer { try? client.quit() }
+        try Self.exercise(RemoteFileSystem(client: client), file: "a.txt", missing: "none") { fixture.root.read("a.txt") }
+    }
+
+    @Test func aReaderStoppedEarlyLeavesTheConnectionInStep() throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        try fixture.root.write("big.bin", sampleBytes(2_000_000))
+        let client = try fixture.client()
+        defer { try? client.quit() }
+        let server = RemoteFileSystem(client: client)
+        let reader = try server.openReader("big.bin", from: 1000, blockSize: 4096, type: .binary)
+        var buffer = [UInt8](repeating: 0, count: 10)
+        #expect(try buffer.withUnsafeMutableBytes { try reader.read(into: $0) } > 0)
+        #expect(reader.finish() == nil)
+        #expect(try server.size(of: "big.bin") == 2_000_000)
+    }
+
+    /// A copy each way, cut once on the way: continued from what arrived, verified by the
+    /// server's digest, byte-identical.
+    @Test(arguments: ["upload", "download", "server to server"])
+    func oneCopyGoesEveryWayResumedAndVerified(_ way: String) throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        let local = try TemporaryDirectory()
+        defer { local.remove() }
+        let contents = sampleBytes(1_000_000)
+        try fixture.root.write("from.bin", contents)
+        try local.write("from.bin", contents)
+        fixture.server.faults.cutTransfers(after: 300_000, times: 1)
+        let (session, other) = (try fixture.session(), try fixture.session())
+        defer { session.close(); other.close() }
+        let retry = RetryPolicy(retries: 2, initialDelay: 0.05)
+        var progress: [UInt64] = []
+        let outcome: TransferOutcome
+        switch way {
+        case "upload":
+            outcome = try FileCopy<LocalFileSystem, RemoteFileSystem>(from: local.file("from.bin"), to: "to.bin")
+                .run(from: .local, to: .server(session), retry: retry, onProgress: { progress.append($0.completedBytes) })
+            #expect(fixture.root.read("to.bin") == contents)
+        case "download":
+            outcome = try FileCopy<RemoteFileSystem, LocalFileSystem>(from: "from.bin", to: local.file("to.bin"))
+                .run(from: .server(session), to: .local, retry: retry, onProgress: { progress.append($0.completedBytes) })
+            #expect(local.read("to.bin") == contents)
+            #expect(!local.exists("to.bin.part"))
+        default:
+            outcome = try FileCopy<RemoteFileSystem, RemoteFileSystem>(from: "from.bin", to: "to.bin")
+                .run(from: .server(session), to: .server(other), retry: retry, onProgress: { progress.append($0.completedBytes) })
+            #expect(fixture.root.read("to.bin") == contents)
+        }
+        #expect(outcome.verified == .sha256 && outcome.bytes == 1_000_000)
+        #expect(outcome.resumedFrom > 0, "the second attempt continues what the first wrote")
+        #expect(fixture.server.receivedCommands.contains("REST \(outcome.resumedFrom)"))
+        #expect(progress.last == 1_000_000)
+    }
+
+    @Test func aDigestReplyWithNothingUsableSaysWhy() throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        let local = try TemporaryDirectory()
+        defer { local.remove() }
+        try fixture.root.write("f.bin", sampleBytes(10_000))
+        fixture.server.faults.script("HASH", reply: .init(code: 213, text: "SHA-256 0-10000 not-hex f.bin"))
+        let session = try fixture.session()
+        defer { session.close() }
+        let outcome = try FileDownload(remotePath: "f.bin", localPath: local.file("f.bin")).run(on: session, retry: .never)
+        #expect(outcome.verified == nil)
+        #expect(outcome.unverifiedBecause?.contains("HASH SHA-256") == true)
+        #expect(outcome.unverifiedBecause?.contains("no SHA-256 digest") == true)
+    }
+
+    /// A large file's digest takes the server a while: the wait for its reply grows with the
+    /// file's size, so a slow reply verifies the file rather than time out and fetch it again.
+    @Test func aSlowDigestReplyWithinTheScaledWaitVerifiesWithoutARetry() throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        let local = try TemporaryDirectory()
+        defer { local.remove() }
+        let contents = sampleBytes(2_000_000)
+        try fixture.root.write("big.bin", contents)
+        fixture.server.faults.delayReplies(by: 2, only: ["HASH"])
+        // Taken to hash at 1 MB/s: 2 MB may keep the server silent 1 + 2 seconds.
+        var options = FTPClient.Options(timeout: 1)
+        options.digestBytesPerSecond = 1_000_000
+        let endpoint = RemoteEndpoint(url: try FTPURL(fixture.url()), user: ServerFixture.user, password: ServerFixture.password, options: options)
+        let session = RemoteSession(endpoint: endpoint)
+        defer { session.close() }
+        var retries: [String] = []
+        let outcome = try FileDownload(remotePath: "big.bin", localPath: local.file("big.bin"))
+            .run(on: session, retry: RetryPolicy(retries: 2, initialDelay: 0.05), onRetry: { error, _ in retries.append("\(error)") })
+        #expect(outcome.verified == .sha256)
+        #expect(retries.isEmpty)
+        #expect(fixture.server.receivedCommands.filter { $0.hasPrefix("RETR") }.count == 1)
+        #expect(local.read("big.bin") == contents)
+
+        // Without the scaling, the same reply comes too late.
+        options.digestBytesPerSecond = .infinity
+        let impatient = try fixture.client(options: options)
+        defer { impatient.close() }
+        #expect(throws: FTPError.self) {
+            try impatient.digest(of: "big.bin", using: DigestCommand(verb: "HASH", algorithm: .sha256), size: 2_000_000)
+        }
+    }
+
+    @Test func aSkipOrAFreeNameIsDecidedByTheDestinationsStat() throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        let local = try TemporaryDirectory()
+        defer { local.remove() }
+        try local.write("n.txt", Data("new".utf8))
+        try fixture.root.write("n.txt", Data("old".utf8))
+        let session = try fixture.session()
+        defer { session.close() }
+        let upload = FileUpload(localPath: local.file("n.txt"), remotePath: "n.txt")
+        #expect(throws: TransferSkipped.self) { try FileJob(upload, policy: .skip).run(from: .local, to: .server(session)) }
+        try FileJob(upload, policy: .rename).run(from: .local, to: .server(session))
+        #expect(fixture.root.read("n.txt") == Data("old".utf8))
+        #expect(fixture.root.read("n.txt.1") == Data("new".utf8))
+    }
+}
