@@ -10,29 +10,31 @@ import Transfers
 /// The commander as the program runs it (its event loop, workers and effects), on a terminal
 /// in memory: a test presses keys, steps the loop and reads the screen, with no tmux. The left
 /// pane shows a local folder; the right one the loopback server, when there is one, and has the
-/// focus then, as `ferry URL` starts, at `path` on it. `options` are the command line's
-/// connection options (`--retries 0`, say).
+/// focus then, as `ferry URL` starts, at `path` on it; the left one a second server's root when
+/// `leftServer` is given. `options` are the command line's connection options (`--retries 0`).
 final class CommanderHarness {
     let terminal: MemoryTerminal
     let loop: CommanderLoop
     private let workers: CommanderWorkers
 
     init(
-        local: TemporaryDirectory, server fixture: ServerFixture? = nil, at path: String = "", options: [String] = [], width: Int = 100,
-        height: Int = 30
+        local: TemporaryDirectory, server fixture: ServerFixture? = nil, at path: String = "", leftServer: ServerFixture? = nil,
+        options: [String] = [], width: Int = 100, height: Int = 30
     ) throws {
         let mailbox = try Mailbox<LoopMessage>()
         let connection = try ConnectionOptions.parse(options)
         workers = CommanderWorkers(mailbox: mailbox, connection: connection, journalFolder: Journal(directory: local.journalFolder))
-        var right = Location.local(local.path)
-        if let fixture {
+        let workers = workers
+        func register(_ fixture: ServerFixture, at path: String) throws -> Location {
             let url = try FTPURL("ftp://\(ServerFixture.user)@127.0.0.1:\(fixture.port)/\(path)")
             var endpoint = try connection.endpoint(for: url, interactive: false)
             endpoint.password = ServerFixture.password
-            right = workers.register(url, endpoint: endpoint)
+            return workers.register(url, endpoint: endpoint)
         }
+        let right = try fixture.map { try register($0, at: path) } ?? .local(local.path)
+        let left = try leftServer.map { try register($0, at: "") } ?? .local(local.path)
         terminal = MemoryTerminal(width: width, height: height)
-        var state = AppState(left: .local(local.path), right: right, width: width, height: height, now: Date())
+        var state = AppState(left: left, right: right, width: width, height: height, now: Date())
         state.active = fixture == nil ? 0 : 1
         loop = CommanderLoop(state: state, terminal: terminal, theme: .standard, workers: workers, mailbox: mailbox)
         loop.start()
