@@ -367,6 +367,48 @@ public final class FTPClient {
         }
     }
 
+    /// A file's size (SIZE) and modification time (MDTM, where the server has it), each nil
+    /// where the server does not give it for this name (a refusal, or a reply without the
+    /// value); a lost connection still throws. Where the client pipelines, both requests go out
+    /// in one write: one round trip, not two. A server that refuses the second as sent too
+    /// early (500 or 503) is asked again one command at a time, and from then on.
+    public func sizeAndModificationTime(_ path: RemotePath) throws -> (size: UInt64?, modified: Date?) {
+        try guarded {
+            try setServerTransferType(transferType)
+            let sizeCommand = try FTPCommand("SIZE", path: path)
+            let timeCommand = features.supports("MDTM") ? try FTPCommand("MDTM", path: path) : nil
+            func askEach() throws -> (size: UInt64?, modified: Date?) {
+                (Self.size(in: try answer(to: sizeCommand)), try timeCommand.flatMap { Self.time(in: try answer(to: $0)) })
+            }
+            guard pipelinesCommands, let timeCommand else { return try askEach() }
+            try sendSettlingAhead([sizeCommand, timeCommand])
+            let sizeReply = try control.readReply(to: sizeCommand)
+            let timeReply = try control.readReply(to: timeCommand)
+            if let refused = [sizeReply, timeReply].first(where: { [500, 503].contains($0.code.rawValue) }) {
+                return try retryingUnpipelined(after: FTPError.unexpected(refused, to: refused == sizeReply ? sizeCommand : timeCommand), askEach)
+            }
+            return (Self.size(in: sizeReply), Self.time(in: timeReply))
+        }
+    }
+
+    /// The size a SIZE reply gives; nil for a refusal or a reply without one.
+    private static func size(in reply: Reply) -> UInt64? {
+        guard reply.code.kind == .positiveCompletion else { return nil }
+        return UInt64(reply.message.trimmingCharacters(in: .whitespaces))
+    }
+
+    /// The time an MDTM reply gives; nil for a refusal or a reply without one.
+    private static func time(in reply: Reply) -> Date? {
+        guard reply.code.kind == .positiveCompletion else { return nil }
+        return MLSxParser.timeValue(reply.message.trimmingCharacters(in: .whitespaces))
+    }
+
+    /// The reply to `command`, whatever it says.
+    private func answer(to command: FTPCommand) throws -> Reply {
+        try sendSettlingAhead([command])
+        return try control.readReply(to: command)
+    }
+
     // MARK: Plumbing
 
     /// Sends a command and returns its reply if its class is one of `expected`; throws otherwise.

@@ -315,11 +315,11 @@ public struct RemoteFileSystem: FileSystem {
 
     public func path(_ path: RemotePath, suffixed suffix: String) -> RemotePath { RemotePath(bytes: path.bytes + Array(suffix.utf8)) }
 
-    /// SIZE and MDTM; where the server answers neither for the name (it has neither command,
-    /// or refuses them here), the listing of its folder tells.
+    /// SIZE and MDTM (in one round trip where the client pipelines); where the server answers
+    /// neither for the name (it has neither command, or refuses them here), the listing of its
+    /// folder tells.
     public func stat(_ path: RemotePath) throws -> FileFacts? {
-        let size = try? client.size(path)
-        let modified = client.features.supports("MDTM") ? try? client.mdtm(path) : nil
+        let (size, modified) = try client.sizeAndModificationTime(path)
         if size != nil || modified != nil { return FileFacts(size: size, modified: modified) }
         let folder = RemotePath(bytes: path.bytes.dropLast(path.lastComponent.bytes.count))
         let entry = try client.listDirectory(folder.isEmpty ? nil : folder).first { $0.remoteName == path.lastComponent }

@@ -104,6 +104,35 @@ struct PipeliningTests {
         #expect(pipelined < 0.7 * alone, "pipelined \(pipelined) s, one at a time \(alone) s")
     }
 
+    /// A file's size and time cost one round trip: with every reply 0.3 s late, SIZE and MDTM
+    /// together take about one delay, not two. A server that refuses the MDTM sent with SIZE is
+    /// asked again one command at a time.
+    @Test func sizeAndTimeAreAskedInOneRoundTrip() throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        try fixture.root.write("f.bin", sampleBytes(1234))
+        let client = try fixture.client()
+        defer { client.close() }
+        let server = RemoteFileSystem(client: client)
+        _ = try server.stat(RemotePath("f.bin"))
+        fixture.server.faults.delayReplies(by: 0.3, inTransit: true)
+        let start = ContinuousClock.now
+        let facts = try server.stat(RemotePath("f.bin"))
+        let elapsed = ContinuousClock.now - start
+        #expect(facts?.size == 1234)
+        #expect(facts?.modified != nil)
+        #expect(elapsed < .milliseconds(550), "\(elapsed) for SIZE and MDTM")
+
+        fixture.server.faults.reset()
+        fixture.server.faults.refusePipelinedCommands(true)
+        fixture.server.clearReceivedCommands()
+        let refused = try server.stat(RemotePath("f.bin"))
+        #expect(refused?.size == 1234)
+        #expect(refused?.modified != nil)
+        #expect(fixture.server.receivedCommands == ["SIZE f.bin", "MDTM f.bin", "SIZE f.bin", "MDTM f.bin"])
+        #expect(try server.stat(RemotePath("none.bin")) == nil)
+    }
+
     @Test func aServerThatRefusesPipelinedCommandsIsSentOneAtATime() throws {
         let fixture = try ServerFixture()
         defer { fixture.stop() }
