@@ -133,6 +133,24 @@ struct PipeliningTests {
         #expect(try server.stat(RemotePath("none.bin")) == nil)
     }
 
+    /// SIZE and MDTM replies that hold no value (or an absurd one) give no facts, never a
+    /// made-up size or time: the folder's listing is asked instead.
+    @Test func sizeAndTimeRepliesWithoutAValueFallBackToTheListing() throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        try fixture.root.write("f.bin", sampleBytes(1234))
+        let client = try fixture.client()
+        defer { client.close() }
+        for (size, time) in [("abc", "20261301999999"), ("18446744073709551616", "\u{1B}[2J"), ("-5", "")] {
+            fixture.server.faults.script("SIZE", reply: .init(code: 213, text: size, times: 1))
+            fixture.server.faults.script("MDTM", reply: .init(code: 213, text: time, times: 1))
+            fixture.server.clearReceivedCommands()
+            let facts = try RemoteFileSystem(client: client).stat(RemotePath("f.bin"))
+            #expect(facts?.size == 1234, "SIZE \(size), MDTM \(time)")
+            #expect(fixture.server.receivedCommands.contains("MLSD"))
+        }
+    }
+
     @Test func aServerThatRefusesPipelinedCommandsIsSentOneAtATime() throws {
         let fixture = try ServerFixture()
         defer { fixture.stop() }
