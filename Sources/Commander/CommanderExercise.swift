@@ -4,7 +4,9 @@ import ScreenKit
 
 /// Shows arbitrary bytes in the commander as a hostile server's listing, as a fuzzer does: the
 /// lines read as LIST and as MLSD fill the remote pane, keys chosen by the last bytes are pressed,
-/// and the screen is drawn after each, on a screen whose size the first bytes choose.
+/// on a screen whose size the first bytes choose. The screen is drawn with the listing, after the
+/// last key, and after each key whose byte has its high bit set: drawing is most of the cost, so
+/// the fuzzer chooses which of the states between keys it pays to see.
 ///
 /// The fuzz target (`Fuzz/commander.swift`, run by `scripts/fuzz --target commander`) calls it
 /// with each input; a crash it finds is replayed by calling it with that input. It returns the
@@ -31,18 +33,27 @@ public enum CommanderExercise {
             if case .entry(let entry) = MLSxParser.parse(bytes: line) { entries.append(entry) }
         }
         let remote = Location.remote(site: "ftp://fuzz@example.org", path: "/pub")
-        let width = 10 + Int(bytes.first ?? 70) % 150
-        let height = 3 + Int(bytes.dropFirst().first ?? 21) % 60
+        let width = 10 + Int(bytes.first ?? 70) % 120
+        let height = 3 + Int(bytes.dropFirst().first ?? 21) % 48
         var state = AppState(
             left: .local("/nonexistent"), right: remote, width: width, height: height, now: now,
             timeZone: TimeZone(identifier: "UTC") ?? .current)
         _ = update(&state, .listed(pane: 1, location: remote, focus: nil, result: .success(entries), at: now))
         state.active = 1
-        var drawn = render(state, theme: .standard).dump().count
-        for byte in bytes.suffix(12) {
-            _ = update(&state, .key(keys[Int(byte) % keys.count]))
-            drawn += render(state, theme: .mono).dump().count
+        var drawn = drawnSize(render(state, theme: .standard))
+        let presses = bytes.suffix(12)
+        for (index, byte) in zip(presses.indices, presses) {
+            _ = update(&state, .key(keys[Int(byte & 0x7F) % keys.count]))
+            if byte & 0x80 != 0 || index == presses.indices.last {
+                drawn += drawnSize(render(state, theme: .mono))
+            }
         }
         return drawn
+    }
+
+    /// A figure that depends on the whole drawing (its cells and the text of the last one written),
+    /// at the cost of a few reads rather than a dump of the screen.
+    private static func drawnSize(_ screen: Screen) -> Int {
+        screen.cells.count + (screen.cells.last?.text.utf8.count ?? 0)
     }
 }
