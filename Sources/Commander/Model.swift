@@ -172,30 +172,32 @@ public struct PaneState: Equatable, Sendable {
         // Sorting indices against arrays of keys moves small integers and copies no entries: it
         // matters at 100,000 entries.
         let all = entries
-        let names = all.map(\.name)
+        // Names order by their bytes, as the server sent them: two names that look alike (NFC and
+        // NFD) stay apart and in one order, and a comparison is a memcmp rather than Unicode's.
+        let names = all.map(\.remoteName.bytes)
         let directories = all.map { $0.kind == .directory }
-        var order = all.indices.filter { showsHidden || names[$0].utf8.first != UInt8(ascii: ".") }
+        var order = all.indices.filter { showsHidden || names[$0].first != UInt8(ascii: ".") }
         // Directories first; then by the key, with names breaking ties; `reversed` swaps the pair.
         switch sort {
         case .name:
             order.sort { a, b in
                 if directories[a] != directories[b] { return directories[a] }
                 let (x, y) = reversed ? (b, a) : (a, b)
-                return names[x] < names[y]
+                return Self.precedes(names[x], names[y])
             }
         case .size:
             let sizes = all.map { $0.size ?? 0 }
             order.sort { a, b in
                 if directories[a] != directories[b] { return directories[a] }
                 let (x, y) = reversed ? (b, a) : (a, b)
-                return sizes[x] == sizes[y] ? names[x] < names[y] : sizes[x] < sizes[y]
+                return sizes[x] == sizes[y] ? Self.precedes(names[x], names[y]) : sizes[x] < sizes[y]
             }
         case .time:
             let times = all.map { $0.modified ?? .distantPast }
             order.sort { a, b in
                 if directories[a] != directories[b] { return directories[a] }
                 let (x, y) = reversed ? (b, a) : (a, b)
-                return times[x] == times[y] ? names[x] < names[y] : times[x] < times[y]
+                return times[x] == times[y] ? Self.precedes(names[x], names[y]) : times[x] < times[y]
             }
         }
         hasParentRow = !location.isRoot
@@ -209,6 +211,17 @@ public struct PaneState: Equatable, Sendable {
         } else {
             cursor = min(cursor, max(0, rows.count - 1))
         }
+    }
+
+    /// Whether name `a` sorts before name `b`, byte by byte (a shorter name first when it begins the other).
+    private static func precedes(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+        let order = a.withUnsafeBytes { x in
+            b.withUnsafeBytes { y in
+                guard let x = x.baseAddress, let y = y.baseAddress else { return Int32(0) }
+                return memcmp(x, y, min(a.count, b.count))
+            }
+        }
+        return order == 0 ? a.count < b.count : order < 0
     }
 }
 

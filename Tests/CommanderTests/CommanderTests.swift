@@ -214,6 +214,22 @@ struct CommanderTests {
         #expect(names == ["..", "images", "docs", "latest", "big.iso", "README.txt"])
     }
 
+    @Test func namesSortByTheirBytesAndLookAlikesStayTwo() {
+        var state = Self.listedState()
+        let composed = RemotePath(bytes: [0xC3, 0xA9])
+        let decomposed = RemotePath(bytes: [0x65, 0xCC, 0x81])
+        _ = update(&state, .listed(pane: 1, location: Self.remote, focus: nil, result: .success([
+            ListingEntry(remoteName: composed, kind: .file, size: 1),
+            ListingEntry(name: "f", kind: .file, size: 2),
+            ListingEntry(remoteName: decomposed, kind: .file, size: 3),
+            ListingEntry(name: "ea", kind: .file, size: 4),
+            ListingEntry(name: "e", kind: .file, size: 5),
+        ]), at: Self.now))
+        #expect(state.activePane.rows.map(\.remoteName) == [RemotePath(".."), RemotePath("e"), RemotePath("ea"), decomposed, RemotePath("f"), composed])
+        _ = update(&state, .key(.character("r")))
+        #expect(state.activePane.rows.dropFirst().map(\.size) == [1, 2, 3, 4, 5])
+    }
+
     @Test func escapeCancelsALoadingListing() {
         var state = Self.listedState()
         _ = update(&state, .key(.down))
