@@ -150,8 +150,10 @@ public struct PaneState: Equatable, Sendable {
         self.entries = entries
         loading = false
         error = nil
-        let names = Set(entries.map(\.remoteName))
-        marked = marked.filter(names.contains)
+        if !marked.isEmpty {
+            let names = Set(entries.map(\.remoteName))
+            marked = marked.filter(names.contains)
+        }
         rebuildRows(focus: focus)
     }
 
@@ -178,26 +180,28 @@ public struct PaneState: Equatable, Sendable {
         let directories = all.map { $0.kind == .directory }
         var order = all.indices.filter { showsHidden || names[$0].first != UInt8(ascii: ".") }
         // Directories first; then by the key, with names breaking ties; `reversed` swaps the pair.
-        switch sort {
-        case .name:
-            order.sort { a, b in
-                if directories[a] != directories[b] { return directories[a] }
-                let (x, y) = reversed ? (b, a) : (a, b)
-                return Self.precedes(names[x], names[y])
-            }
-        case .size:
-            let sizes = all.map { $0.size ?? 0 }
-            order.sort { a, b in
-                if directories[a] != directories[b] { return directories[a] }
-                let (x, y) = reversed ? (b, a) : (a, b)
-                return sizes[x] == sizes[y] ? Self.precedes(names[x], names[y]) : sizes[x] < sizes[y]
-            }
-        case .time:
-            let times = all.map { $0.modified ?? .distantPast }
-            order.sort { a, b in
-                if directories[a] != directories[b] { return directories[a] }
-                let (x, y) = reversed ? (b, a) : (a, b)
-                return times[x] == times[y] ? Self.precedes(names[x], names[y]) : times[x] < times[y]
+        NameOrder(names).withPrecedes { precedes in
+            switch sort {
+            case .name:
+                order.sort { a, b in
+                    if directories[a] != directories[b] { return directories[a] }
+                    let (x, y) = reversed ? (b, a) : (a, b)
+                    return precedes(x, y)
+                }
+            case .size:
+                let sizes = all.map { $0.size ?? 0 }
+                order.sort { a, b in
+                    if directories[a] != directories[b] { return directories[a] }
+                    let (x, y) = reversed ? (b, a) : (a, b)
+                    return sizes[x] == sizes[y] ? precedes(x, y) : sizes[x] < sizes[y]
+                }
+            case .time:
+                let times = all.map { $0.modified ?? .distantPast }
+                order.sort { a, b in
+                    if directories[a] != directories[b] { return directories[a] }
+                    let (x, y) = reversed ? (b, a) : (a, b)
+                    return times[x] == times[y] ? precedes(x, y) : times[x] < times[y]
+                }
             }
         }
         hasParentRow = !location.isRoot
@@ -212,16 +216,46 @@ public struct PaneState: Equatable, Sendable {
             cursor = min(cursor, max(0, rows.count - 1))
         }
     }
+}
 
-    /// Whether name `a` sorts before name `b`, byte by byte (a shorter name first when it begins the other).
-    private static func precedes(_ a: [UInt8], _ b: [UInt8]) -> Bool {
-        let order = a.withUnsafeBytes { x in
-            b.withUnsafeBytes { y in
-                guard let x = x.baseAddress, let y = y.baseAddress else { return Int32(0) }
-                return memcmp(x, y, min(a.count, b.count))
+/// The order of names by their bytes, for sorting many: the names lie end to end in one buffer and
+/// the first eight bytes of each are kept as one number, so that a comparison retains nothing and
+/// most touch no bytes at all.
+private struct NameOrder {
+    private let storage: [UInt8]
+    private let starts: [Int]
+    private let prefixes: [UInt64]
+
+    init(_ names: [[UInt8]]) {
+        var storage: [UInt8] = []
+        storage.reserveCapacity(names.reduce(0) { $0 + $1.count })
+        var starts = [0]
+        starts.reserveCapacity(names.count + 1)
+        for name in names {
+            storage += name
+            starts.append(storage.count)
+        }
+        self.storage = storage
+        self.starts = starts
+        prefixes = names.map { name in
+            var prefix: UInt64 = 0
+            for index in 0..<8 { prefix = prefix << 8 | UInt64(index < name.count ? name[index] : 0) }
+            return prefix
+        }
+    }
+
+    /// Calls `body` with the order of the names at two indices, byte by byte (a shorter name first
+    /// when it begins the other); the order is valid only during the call.
+    func withPrecedes<Result>(_ body: ((Int, Int) -> Bool) -> Result) -> Result {
+        storage.withUnsafeBytes { buffer in
+            body { a, b in
+                if prefixes[a] != prefixes[b] { return prefixes[a] < prefixes[b] }
+                let (first, second) = (starts[a + 1] - starts[a], starts[b + 1] - starts[b])
+                guard let base = buffer.baseAddress, min(first, second) > 0 else { return first < second }
+                let order = memcmp(base + starts[a], base + starts[b], min(first, second))
+                return order == 0 ? first < second : order < 0
             }
         }
-        return order == 0 ? a.count < b.count : order < 0
     }
 }
 
