@@ -303,9 +303,14 @@ public final class FTPClient {
     }
 
     /// Sends QUIT and closes the connection. The connection is closed even if QUIT fails.
-    public func quit() throws {
+    /// Without `awaitingReply`, it is closed as soon as QUIT is out: at the end of a program,
+    /// where the server's 221 would change nothing but cost a round trip.
+    public func quit(awaitingReply: Bool = true) throws {
         defer { close() }
-        try guarded { _ = try execute(FTPCommand("QUIT")) }
+        try guarded {
+            guard awaitingReply else { return try sendSettlingAhead([FTPCommand("QUIT")]) }
+            _ = try execute(FTPCommand("QUIT"))
+        }
     }
 
     /// Closes the connection without a word to the server.

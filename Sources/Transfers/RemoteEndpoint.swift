@@ -110,9 +110,10 @@ public final class RemoteSession {
         client = nil
     }
 
-    /// Says goodbye to the server and closes the connection.
-    public func close() {
-        try? client?.quit()
+    /// Says goodbye to the server and closes the connection; without `awaitingGoodbye`, as
+    /// soon as QUIT is out (see `FTPClient.quit(awaitingReply:)`).
+    public func close(awaitingGoodbye: Bool = true) {
+        try? client?.quit(awaitingReply: awaitingGoodbye)
         client = nil
     }
 }
@@ -174,14 +175,15 @@ public final class SessionPool: Sendable {
         sessions.withLock { $0.values.forEach { $0.session.cancellation.cancel() } }
     }
 
-    /// Says goodbye on every connection.
-    public func close() {
+    /// Says goodbye on every connection; without `awaitingGoodbye`, closing each as soon as
+    /// QUIT is out.
+    public func close(awaitingGoodbye: Bool = true) {
         warmingUp.wait()
         let all = sessions.withLock { sessions in
             defer { sessions = [:] }
             return sessions.values.map(\.session)
         }
-        all.forEach { $0.close() }
+        all.forEach { $0.close(awaitingGoodbye: awaitingGoodbye) }
     }
 }
 

@@ -115,8 +115,8 @@ public final class TransferQueue: @unchecked Sendable {
     /// Runs the workers until the queue is closed and empty (or stopped): one on this thread with
     /// `sessions` (connections the caller opened already), the others on threads of their own,
     /// the first of them with the pools of `opened` (connecting already; see
-    /// `SessionPool.connecting(to:)`). Every pool of `opened` is closed: those left unused before
-    /// the run returns, the others by their workers, which say goodbye without holding it up.
+    /// `SessionPool.connecting(to:)`). Every pool of `opened` is closed before the run returns,
+    /// each connection as soon as its QUIT is out: the end of the run waits for no goodbye.
     public func run(on sessions: SessionPool, opened: [SessionPool] = []) {
         condition.lock()
         workers += connections
@@ -128,14 +128,13 @@ public final class TransferQueue: @unchecked Sendable {
             startThread(number) { [self] in
                 let own = pool
                 work(own)
-                // Its goodbye (QUIT and its reply) need not hold up the end of the run.
+                own.close(awaitingGoodbye: false)
                 group.leave()
-                own.close()
             }
         }
         work(sessions)
         group.wait()
-        opened.dropFirst(max(0, connections - 1)).forEach { $0.close() }
+        opened.dropFirst(max(0, connections - 1)).forEach { $0.close(awaitingGoodbye: false) }
     }
 
     /// Starts the workers on threads of their own, to take transfers as they are queued until

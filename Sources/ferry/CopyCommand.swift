@@ -43,7 +43,7 @@ struct CopyCommand: ParsableCommand {
         }
         let (from, to) = (try connection.endpoint(for: source), try connection.endpoint(for: destination))
         let sessions = SessionPool()
-        defer { sessions.close() }
+        defer { sessions.close(awaitingGoodbye: false) }
         var copies: [(source: RemotePath, destination: RemotePath)] = []
         var refused: [String] = []
         do {

@@ -50,7 +50,7 @@ struct GetCommand: ParsableCommand {
             throw Failure(.usage, "\(folder) names a directory: add -r to download it with all inside")
         }
         let sessions = SessionPool()
-        defer { sessions.close() }
+        defer { sessions.close(awaitingGoodbye: false) }
         // First every file to fetch (patterns matched, folders walked with -r), then the transfers.
         var files: [BatchFile] = []
         var refused: [String] = []

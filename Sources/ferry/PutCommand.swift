@@ -51,7 +51,7 @@ struct PutCommand: ParsableCommand {
         }
         let endpoint = try connection.endpoint(for: url)
         let sessions = SessionPool()
-        defer { sessions.close() }
+        defer { sessions.close(awaitingGoodbye: false) }
         let session = sessions.session(for: endpoint)
         // First every file to send (walking folders with -r, making the server's folders), then
         // the transfers.

@@ -34,7 +34,7 @@ struct ResumeCommand: ParsableCommand {
         guard !jobs.isEmpty else { return }
         var files: [BatchFile] = []
         let sessions = SessionPool()
-        defer { sessions.close() }
+        defer { sessions.close(awaitingGoodbye: false) }
         let limiter = batch.makeRateLimiter()
         for job in jobs {
             files.append(try Self.file(for: job.record, connection: connection, verifies: batch.verifies, interactive: true, limiter: limiter))
