@@ -105,7 +105,7 @@ struct GetCommand: ParsableCommand {
         let connections = batch.connections(for: files.count)
         let transfers = TransferBatch(count: files.count + refused.count, noun: "downloads", options: batch, connections: connections, verbose: connection.verbose)
         refused.forEach(transfers.fail)
-        transfers.run(files, connections: connections, sessions: sessions)
+        transfers.run(files, connections: connections, mostConnections: batch.mostConnections(for: files.count), sessions: sessions)
         try transfers.finish()
     }
 

@@ -109,7 +109,7 @@ struct MirrorCommand: ParsableCommand {
         let transfers = TransferBatch(
             count: files.count + work.refused.count + work.removals.count, noun: "changes", options: batch, connections: connections, verbose: connection.verbose)
         work.refused.forEach(transfers.fail)
-        transfers.run(files, connections: connections, sessions: sessions, opened: opened)
+        transfers.run(files, connections: connections, mostConnections: batch.mostConnections(for: files.count), sessions: sessions, opened: opened)
         opened = []
         var deleted = 0
         for step in work.removals {

@@ -41,7 +41,7 @@ struct ResumeCommand: ParsableCommand {
         }
         let connections = batch.connections(for: files.count)
         let transfers = TransferBatch(count: files.count, noun: "transfers", options: batch, connections: connections, verbose: connection.verbose)
-        transfers.run(files, connections: connections, sessions: sessions)
+        transfers.run(files, connections: connections, mostConnections: batch.mostConnections(for: files.count), sessions: sessions)
         try transfers.finish()
     }
 
