@@ -63,6 +63,21 @@ struct AdaptiveConnectionsTests {
         #expect((5...6).contains(logins), "\(logins) logins")
     }
 
+    /// The transfer connections of get -r and mirror connect while the first logs in, but log
+    /// in only once it has: a wrong password is tried once, not once per connection.
+    @Test func connectionsOpenedAheadLogInOnlyAfterTheFirst() throws {
+        let fixture = try serverWithManyFiles()
+        defer { fixture.stop() }
+        let local = try TemporaryDirectory()
+        defer { local.remove() }
+        for command in [["get", "-r"], ["mirror"]] {
+            fixture.server.clearReceivedCommands()
+            let result = try FerryProcess.run(command + [fixture.url("many/", password: "wrong"), "out"], in: local.path)
+            #expect(result.status == 4, "\(command): \(result.standardError)")
+            #expect(fixture.server.receivedCommands.filter { $0 == "PASS ****" }.count == 1, "\(command)")
+        }
+    }
+
     @Test func parallelIsTheMostEverOpen() throws {
         let fixture = try serverWithManyFiles()
         defer { fixture.stop() }
