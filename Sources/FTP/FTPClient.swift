@@ -92,7 +92,7 @@ public final class FTPClient {
 
     /// The server's greeting.
     public let welcome: Reply
-    /// The extensions the server announced after login (FEAT); empty before.
+    /// The extensions the server announced (FEAT, with USER or after login); empty before login.
     public private(set) var features = FeatureSet()
     /// How file contents are represented on the wire; binary unless changed.
     public var transferType: TransferType = .binary
@@ -222,14 +222,17 @@ public final class FTPClient {
 
     // MARK: Session
 
-    /// Logs in, then reads FEAT and turns on UTF-8 where offered. A refused login throws a
-    /// `.loginRefused` error with the server's reply (usually 530). Nothing goes out with the
-    /// login's commands: pyftpdlib, for one, answers a command sent after a wrong password
-    /// before its late 530. When pipelining, OPTS UTF8 goes out with the next command.
+    /// Logs in, reading FEAT and turning on UTF-8 where offered. A refused login throws a
+    /// `.loginRefused` error with the server's reply (usually 530). When pipelining, FEAT goes
+    /// out in one write with USER (servers answer it before login as after; lftp asks it first),
+    /// one round trip less, and is asked again after login where the server wanted a login
+    /// first; OPTS UTF8 goes out with the next command. Nothing goes out with PASS: pyftpdlib,
+    /// for one, answers a command sent after a wrong password before its late 530.
     public func login(user: String = "anonymous", password: String = "", account: String = "") throws {
         try guarded {
             let password = user == "anonymous" && password.isEmpty ? "anonymous@" : password
-            var reply = try control.execute(FTPCommand("USER", user))
+            let (userReply, knowsFeatures) = try sendUser(FTPCommand("USER", user))
+            var reply = userReply
             if reply.code.kind == .positiveIntermediate {
                 reply = try control.execute(FTPCommand("PASS", password))
             }
@@ -245,17 +248,34 @@ public final class FTPClient {
                     if !pipelinesCommands { try control.send(commands[1]) }
                     _ = try control.readReply(to: commands[1]).requireCompletion(of: commands[1])
                 }
-                try readFeatures()
+                if !knowsFeatures { features = FeatureSet(reply: try control.execute(FTPCommand("FEAT"))) }
+                try turnOnUTF8()
             case .permanentNegative: throw FTPError(kind: .loginRefused, command: "login as \(user)", reply: reply)
             default: throw FTPError.unexpected(reply, to: nil)
             }
         }
     }
 
-    /// Reads FEAT. OPTS UTF8 ON, whose answer changes nothing here, goes out with the next
-    /// command when pipelining.
-    private func readFeatures() throws {
-        features = FeatureSet(reply: try control.execute(FTPCommand("FEAT")))
+    /// USER, with FEAT before it in the same write when pipelining: USER's reply, and whether
+    /// FEAT was answered (a server may want a login first). A server that refuses the USER sent
+    /// with FEAT (500 or 503) is sent it again alone, and one command at a time from then on.
+    private func sendUser(_ command: FTPCommand) throws -> (reply: Reply, knowsFeatures: Bool) {
+        guard pipelinesCommands else { return (try control.execute(command), false) }
+        let feat = try FTPCommand("FEAT")
+        try control.send([feat, command])
+        let featReply = try control.readReply(to: feat)
+        let knowsFeatures = featReply.code.kind == .positiveCompletion
+        if knowsFeatures { features = FeatureSet(reply: featReply) }
+        let reply = try control.readReply(to: command)
+        guard [500, 503].contains(reply.code.rawValue) else { return (reply, knowsFeatures) }
+        logger.debug("USER sent with FEAT was refused (\(reply.code.rawValue)); sending one command at a time from now on")
+        pipelinesCommands = false
+        return (try control.execute(command), knowsFeatures)
+    }
+
+    /// OPTS UTF8 ON where FEAT offers UTF8; its answer changes nothing here, so it goes out with
+    /// the next command when pipelining.
+    private func turnOnUTF8() throws {
         if features.supports("UTF8") {
             let command = try FTPCommand("OPTS", "UTF8 ON")
             if pipelinesCommands {
@@ -283,9 +303,14 @@ public final class FTPClient {
     }
 
     /// Sends QUIT and closes the connection. The connection is closed even if QUIT fails.
-    public func quit() throws {
+    /// Without `awaitingReply`, it is closed as soon as QUIT is out: at the end of a program,
+    /// where the server's 221 would change nothing but cost a round trip.
+    public func quit(awaitingReply: Bool = true) throws {
         defer { close() }
-        try guarded { _ = try execute(FTPCommand("QUIT")) }
+        try guarded {
+            guard awaitingReply else { return try sendSettlingAhead([FTPCommand("QUIT")]) }
+            _ = try execute(FTPCommand("QUIT"))
+        }
     }
 
     /// Closes the connection without a word to the server.

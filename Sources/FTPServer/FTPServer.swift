@@ -48,8 +48,14 @@ public final class FTPServer: Sendable {
 
     private let listener: TCPListener
     private let fileSystem: VirtualFileSystem
-    private let sessions = Locked<[ObjectIdentifier: TCPSocket]>([:])
+    private let sessions = Locked<Sessions>(Sessions())
     private let commandLog = Locked<[String]>([])
+
+    /// The open sessions, and the most there were at once.
+    private struct Sessions {
+        var open: [ObjectIdentifier: TCPSocket] = [:]
+        var most = 0
+    }
 
     /// Binds the listening socket; call `start()` to serve.
     public init(configuration: Configuration) throws {
@@ -68,9 +74,16 @@ public final class FTPServer: Sendable {
     /// Stops listening and drops every session.
     public func stop() {
         listener.close()
-        let open = sessions.withLock { Array($0.values) }
+        let open = sessions.withLock { Array($0.open.values) }
         for socket in open { socket.shutdown() }
     }
+
+    /// The most sessions that were open at once (connections turned away with 421 not counted);
+    /// for tests that check how many connections a client made.
+    public var mostSessionsAtOnce: Int { sessions.withLock { $0.most } }
+
+    /// How many sessions are open now.
+    var openSessions: Int { sessions.withLock { $0.open.count } }
 
     /// Every command the server received, oldest first, with PASS arguments masked; for tests
     /// that check what a client sent.
@@ -93,16 +106,18 @@ public final class FTPServer: Sendable {
             } catch {
                 return
             }
-            let open = sessions.withLock { $0.count }
-            if let limit = faults.sessionLimit, open >= limit {
+            if let limit = faults.sessionLimitAtConnect, openSessions >= limit {
                 try? socket.write(Array("421 Too many connections (\(limit) at most).\r\n".utf8))
                 socket.close()
                 continue
             }
-            sessions.withLock { $0[ObjectIdentifier(socket)] = socket }
+            sessions.withLock {
+                $0.open[ObjectIdentifier(socket)] = socket
+                $0.most = max($0.most, $0.open.count)
+            }
             let thread = Thread { [self] in
                 ServerSession(server: self, control: socket, fileSystem: fileSystem).run()
-                _ = sessions.withLock { $0.removeValue(forKey: ObjectIdentifier(socket)) }
+                _ = sessions.withLock { $0.open.removeValue(forKey: ObjectIdentifier(socket)) }
                 socket.close()
             }
             thread.name = "ferry-server-session"

@@ -30,6 +30,7 @@ public final class FaultInjection: Sendable {
         var listing: [UInt8]?
         var endlessListingLine: [UInt8]?
         var sessionLimit: Int?
+        var sessionLimitAtLogin = false
         var offeredDigestCommands: Set<String> = FaultInjection.allDigestCommands
         var answersWrongDigests = false
         var announcesDigestComputation = false
@@ -57,9 +58,14 @@ public final class FaultInjection: Sendable {
     }
 
     /// Turns away connections beyond `count` open at once with 421, as servers that limit
-    /// connections per client do (vsftpd's `max_per_ip`); nil lifts the limit.
-    public func limitSessions(to count: Int?) {
-        state.withLock { $0.sessionLimit = count }
+    /// connections per client do (vsftpd's `max_per_ip`); nil lifts the limit. With `atLogin`,
+    /// such a connection is greeted and its login refused with 530 instead, as proftpd's
+    /// `MaxClientsPerHost` does.
+    public func limitSessions(to count: Int?, atLogin: Bool = false) {
+        state.withLock {
+            $0.sessionLimit = count
+            $0.sessionLimitAtLogin = atLogin
+        }
     }
 
     /// Delays every reply by `seconds`. By default the session waits before each reply, so
@@ -160,7 +166,10 @@ public final class FaultInjection: Sendable {
             return (state.replyDelay, state.repliesInTransit)
         }
     }
-    var sessionLimit: Int? { state.withLock { $0.sessionLimit } }
+    /// The limit the server enforces as connections come in (421).
+    var sessionLimitAtConnect: Int? { state.withLock { $0.sessionLimitAtLogin ? nil : $0.sessionLimit } }
+    /// The limit the server enforces at login (530).
+    var sessionLimitAtLogin: Int? { state.withLock { $0.sessionLimitAtLogin ? $0.sessionLimit : nil } }
     var bytesPerSecond: Int? { state.withLock { $0.bytesPerSecond } }
     var scriptedListing: [UInt8]? { state.withLock { $0.listing } }
     var endlessListingLine: [UInt8]? { state.withLock { $0.endlessListingLine } }

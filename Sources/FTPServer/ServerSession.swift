@@ -189,6 +189,11 @@ final class ServerSession {
             reply(503, "Login with USER first.")
             return
         }
+        if let limit = server.faults.sessionLimitAtLogin, server.openSessions > limit {
+            self.userName = nil
+            reply(530, "Sorry, the maximum number of clients (\(limit)) from your host are already connected.")
+            return
+        }
         let anonymous = server.configuration.allowsAnonymous && (userName == "anonymous" || userName == "ftp")
         if anonymous || server.configuration.users[userName] == password {
             loggedIn = true

@@ -44,11 +44,14 @@ public struct RemoteEndpoint: Sendable, CustomStringConvertible {
     }
 
     /// Connects and logs in; `cancellation` stops the connection from another thread.
-    public func connect(cancellation: Cancellation = Cancellation()) throws -> FTPClient {
+    /// `beforeLogin` runs once the server has greeted (and TLS begun): it may wait, or throw to
+    /// give up without a word of the login sent.
+    public func connect(cancellation: Cancellation = Cancellation(), beforeLogin: () throws -> Void = {}) throws -> FTPClient {
         var options = options
         options.security = security
         let client = try FTPClient(host: url.host, port: url.port, options: options, logger: logger, cancellation: cancellation)
         do {
+            try beforeLogin()
             try client.login(user: user, password: password)
         } catch {
             client.close()
@@ -80,11 +83,12 @@ public final class RemoteSession {
 
     public init(endpoint: RemoteEndpoint) { self.endpoint = endpoint }
 
-    /// The open connection, connecting first if there is none.
-    public func connection() throws -> FTPClient {
+    /// The open connection, connecting first if there is none (`beforeLogin` as for
+    /// `RemoteEndpoint.connect`).
+    public func connection(beforeLogin: () throws -> Void = {}) throws -> FTPClient {
         guard !cancellation.isCancelled else { throw FTPError(kind: .cancelled, detail: "cancelled") }
         if let client { return client }
-        let fresh = try endpoint.connect(cancellation: cancellation)
+        let fresh = try endpoint.connect(cancellation: cancellation, beforeLogin: beforeLogin)
         fresh.upcomingRetrieval = upcomingRetrieval
         client = fresh
         return fresh
@@ -110,9 +114,10 @@ public final class RemoteSession {
         client = nil
     }
 
-    /// Says goodbye to the server and closes the connection.
-    public func close() {
-        try? client?.quit()
+    /// Says goodbye to the server and closes the connection; without `awaitingGoodbye`, as
+    /// soon as QUIT is out (see `FTPClient.quit(awaitingReply:)`).
+    public func close(awaitingGoodbye: Bool = true) {
+        try? client?.quit(awaitingReply: awaitingGoodbye)
         client = nil
     }
 }
@@ -140,14 +145,15 @@ public final class SessionPool: Sendable {
     public init() {}
 
     /// A pool whose session for `endpoint` starts connecting and logging in now, on a thread of
-    /// its own, while the caller does other things (plans a mirror). The owner's first use waits
-    /// for it; a failure is left for the owner's own attempt to meet again.
-    public static func connecting(to endpoint: RemoteEndpoint) -> SessionPool {
+    /// its own, while the caller does other things (logs in, plans a mirror). With `gate`, the
+    /// login waits until the gate opens and is never sent when it shuts. The owner's first use
+    /// waits for it; a failure is left for the owner's own attempt to meet again.
+    public static func connecting(to endpoint: RemoteEndpoint, loggingInAfter gate: LoginGate? = nil) -> SessionPool {
         let pool = SessionPool()
         let session = RemoteSessionBox(session: pool.session(for: endpoint))
         pool.warmingUp.enter()
         let thread = Thread { [pool] in
-            _ = try? session.session.connection()
+            _ = try? session.session.connection(beforeLogin: { try gate?.wait() })
             pool.warmingUp.leave()
         }
         thread.name = "ferry-connect"
@@ -174,14 +180,15 @@ public final class SessionPool: Sendable {
         sessions.withLock { $0.values.forEach { $0.session.cancellation.cancel() } }
     }
 
-    /// Says goodbye on every connection.
-    public func close() {
+    /// Says goodbye on every connection; without `awaitingGoodbye`, closing each as soon as
+    /// QUIT is out.
+    public func close(awaitingGoodbye: Bool = true) {
         warmingUp.wait()
         let all = sessions.withLock { sessions in
             defer { sessions = [:] }
             return sessions.values.map(\.session)
         }
-        all.forEach { $0.close() }
+        all.forEach { $0.close(awaitingGoodbye: awaitingGoodbye) }
     }
 }
 
@@ -189,4 +196,35 @@ public final class SessionPool: Sendable {
 private struct RemoteSessionBox: @unchecked Sendable {
     // @unchecked: only the pool's owner uses the session; others reach its cancellation, which is thread-safe.
     let session: RemoteSession
+}
+
+/// Holds back the logins of connections opened ahead (`SessionPool.connecting(to:loggingInAfter:)`)
+/// until one connection's own login has shown the credentials good: they connect and hear the
+/// greeting meanwhile, and a wrong password is tried once, not once per connection. Decided once;
+/// later calls change nothing.
+public final class LoginGate: Sendable {
+    private let decided = DispatchGroup()
+    private let verdict = Locked<Bool?>(nil)
+
+    public init() { decided.enter() }
+
+    /// The credentials work: the logins go ahead.
+    public func open() { decide(true) }
+
+    /// The logins are not sent: the connections give up.
+    public func shut() { decide(false) }
+
+    /// Waits for the verdict; throws when the gate shut.
+    func wait() throws {
+        decided.wait()
+        guard verdict.withLock({ $0 }) == true else { throw FTPError(kind: .cancelled, detail: "the first login did not succeed") }
+    }
+
+    private func decide(_ opens: Bool) {
+        let first = verdict.withLock { verdict in
+            defer { verdict = verdict ?? opens }
+            return verdict == nil
+        }
+        if first { decided.leave() }
+    }
 }

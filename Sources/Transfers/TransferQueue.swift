@@ -8,6 +8,10 @@ public struct QueuedTransfer: Sendable {
     public let name: String
     public let job: JobRecord
     public let endpoint: RemoteEndpoint
+    /// A second connection the transfer uses, with its role in the worker's pool (the
+    /// destination of a copy between servers): a worker the queue adds connects it too before
+    /// it takes any transfer.
+    public let companion: (endpoint: RemoteEndpoint, role: String)?
     /// The file the transfer begins by downloading whole, in binary, without asking the server
     /// anything first (no SIZE, no MDTM): the worker's session may then ask for it while the
     /// transfer before it finishes. Nil when the transfer begins otherwise.
@@ -15,12 +19,13 @@ public struct QueuedTransfer: Sendable {
     public let run: @Sendable (TransferContext) throws -> TransferOutcome
 
     public init(
-        name: String, job: JobRecord, endpoint: RemoteEndpoint, firstRetrieval: RemotePath? = nil,
-        run: @escaping @Sendable (TransferContext) throws -> TransferOutcome
+        name: String, job: JobRecord, endpoint: RemoteEndpoint, companion: (endpoint: RemoteEndpoint, role: String)? = nil,
+        firstRetrieval: RemotePath? = nil, run: @escaping @Sendable (TransferContext) throws -> TransferOutcome
     ) {
         self.name = name
         self.job = job
         self.endpoint = endpoint
+        self.companion = companion
         self.firstRetrieval = firstRetrieval
         self.run = run
     }
@@ -48,6 +53,9 @@ public enum TransferEvent: Sendable {
     case cancelled(id: Int)
     /// A worker could not connect and handed its transfer back: the rest go on with fewer.
     case workerLeft(any Error)
+    /// A worker the queue added could not connect (the server takes no more connections): the
+    /// queue goes on with the workers it has, and adds no more. No transfer was affected.
+    case connectionDeclined(any Error)
 }
 
 /// The one queue of transfers both faces drive: `connections` workers, each a thread with
@@ -59,9 +67,16 @@ public enum TransferEvent: Sendable {
 /// adopted, and what they wrote for the same source continued. A worker sets aside the transfer
 /// it will run next when that one begins with a download on the same server, so that its session
 /// can ask for that file while the current transfer ends.
+///
+/// While `run` goes on, the queue adds workers, one at a time, up to `mostConnections`, as long
+/// as at least twice as many transfers wait as there are workers and the servers take each added
+/// worker's connection; a worker added connects before it takes a transfer, so that a server
+/// that turns it away (421, a refused login or connection) fails nothing: the queue keeps the
+/// workers it has and adds no more.
 public final class TransferQueue: @unchecked Sendable {
     // @unchecked: every field below `condition` is guarded by it; the rest are constants.
     private let connections: Int
+    private let mostConnections: Int
     private let journal: JournalFile?
     private let adoptedFrom: Journal?
     private let stops: @Sendable (any Error) -> Bool
@@ -77,6 +92,19 @@ public final class TransferQueue: @unchecked Sendable {
     private var workers = 0
     private var running: [Int: SessionPool] = [:]
     private var cancelled: Set<Int> = []
+    /// The workers `run` waits for, workers added among them; nil outside `run`, where none are added.
+    private var runWorkers: DispatchGroup?
+    private var growth = Growth()
+
+    /// How the queue adds workers during `run`.
+    private struct Growth {
+        /// Workers started so far, the first ones and those added.
+        var started = 0
+        /// Whether an added worker is connecting now: one at a time.
+        var connecting = false
+        /// Set once a connection was turned away (or a worker left): no more are added.
+        var ended = false
+    }
 
     private struct Queued {
         let transfer: QueuedTransfer
@@ -84,13 +112,15 @@ public final class TransferQueue: @unchecked Sendable {
         let stamp: SourceStamp?
     }
 
-    /// A queue over `connections` workers, journalled in `journal` (adopting stopped jobs from
-    /// `adoptedFrom`), telling `onEvent` what happens.
+    /// A queue over `connections` workers, growing during `run` to at most `mostConnections`
+    /// (nil: `connections`), journalled in `journal` (adopting stopped jobs from `adoptedFrom`),
+    /// telling `onEvent` what happens.
     public init(
-        connections: Int, journal: JournalFile?, adoptedFrom: Journal?, stops: @escaping @Sendable (any Error) -> Bool,
-        onEvent: @escaping @Sendable (TransferEvent) -> Void
+        connections: Int, mostConnections: Int? = nil, journal: JournalFile?, adoptedFrom: Journal?,
+        stops: @escaping @Sendable (any Error) -> Bool, onEvent: @escaping @Sendable (TransferEvent) -> Void
     ) {
         self.connections = max(1, connections)
+        self.mostConnections = max(self.connections, mostConnections ?? 0)
         self.journal = journal
         self.adoptedFrom = adoptedFrom
         self.stops = stops
@@ -115,27 +145,31 @@ public final class TransferQueue: @unchecked Sendable {
     /// Runs the workers until the queue is closed and empty (or stopped): one on this thread with
     /// `sessions` (connections the caller opened already), the others on threads of their own,
     /// the first of them with the pools of `opened` (connecting already; see
-    /// `SessionPool.connecting(to:)`). Every pool of `opened` is closed: those left unused before
-    /// the run returns, the others by their workers, which say goodbye without holding it up.
+    /// `SessionPool.connecting(to:)`). Every pool of `opened` is closed before the run returns,
+    /// each connection as soon as its QUIT is out: the end of the run waits for no goodbye.
     public func run(on sessions: SessionPool, opened: [SessionPool] = []) {
+        let group = DispatchGroup()
         condition.lock()
         workers += connections
+        growth = Growth(started: connections)
+        runWorkers = group
         condition.unlock()
-        let group = DispatchGroup()
         for number in 1..<connections {
             group.enter()
             let pool = opened.indices.contains(number - 1) ? opened[number - 1] : SessionPool()
             startThread(number) { [self] in
                 let own = pool
                 work(own)
-                // Its goodbye (QUIT and its reply) need not hold up the end of the run.
+                own.close(awaitingGoodbye: false)
                 group.leave()
-                own.close()
             }
         }
         work(sessions)
         group.wait()
-        opened.dropFirst(max(0, connections - 1)).forEach { $0.close() }
+        condition.lock()
+        runWorkers = nil
+        condition.unlock()
+        opened.dropFirst(max(0, connections - 1)).forEach { $0.close(awaitingGoodbye: false) }
     }
 
     /// Starts the workers on threads of their own, to take transfers as they are queued until
@@ -233,6 +267,56 @@ public final class TransferQueue: @unchecked Sendable {
         transfers[id] = nil
         condition.unlock()
         onEvent(event)
+        // A transfer done shows the server at work: the time to ask it for one more connection.
+        if case .done = event { growIfWorthwhile() }
+    }
+
+    /// Adds a worker during `run` when fewer than `mostConnections` have started, none is being
+    /// added, no connection was turned away, and at least twice as many transfers wait as there
+    /// would be workers.
+    private func growIfWorthwhile() {
+        condition.lock()
+        guard let group = runWorkers, stopping == nil, !growth.connecting, !growth.ended, growth.started < mostConnections,
+              pending.count + returned.count >= 2 * (workers + 1),
+              let next = (returned.first ?? pending.first).flatMap({ transfers[$0]?.transfer })
+        else {
+            condition.unlock()
+            return
+        }
+        growth.connecting = true
+        growth.started += 1
+        workers += 1
+        group.enter()
+        let number = growth.started - 1
+        condition.unlock()
+        startThread(number) { [self] in
+            let own = SessionPool()
+            if connect(own, for: next) { work(own) }
+            own.close(awaitingGoodbye: false)
+            group.leave()
+        }
+    }
+
+    /// Connects an added worker's sessions for `transfer` before it takes any: true when the
+    /// servers took them; false, the worker counted out and no more added, when one was turned away.
+    private func connect(_ sessions: SessionPool, for transfer: QueuedTransfer) -> Bool {
+        do {
+            _ = try sessions.session(for: transfer.endpoint).connection()
+            if let companion = transfer.companion { _ = try sessions.session(for: companion.endpoint, role: companion.role).connection() }
+            condition.lock()
+            growth.connecting = false
+            condition.unlock()
+            return true
+        } catch {
+            condition.lock()
+            growth.connecting = false
+            growth.ended = true
+            workers -= 1
+            condition.broadcast()
+            condition.unlock()
+            onEvent(.connectionDeclined(error))
+            return false
+        }
     }
 
     private func isCancelled(_ id: Int) -> Bool {
@@ -309,6 +393,7 @@ public final class TransferQueue: @unchecked Sendable {
         defer { condition.unlock() }
         guard workers > 1 else { return false }
         workers -= 1
+        growth.ended = true
         running[id] = nil
         returned.append(id)
         condition.broadcast()

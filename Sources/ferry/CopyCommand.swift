@@ -43,7 +43,7 @@ struct CopyCommand: ParsableCommand {
         }
         let (from, to) = (try connection.endpoint(for: source), try connection.endpoint(for: destination))
         let sessions = SessionPool()
-        defer { sessions.close() }
+        defer { sessions.close(awaitingGoodbye: false) }
         var copies: [(source: RemotePath, destination: RemotePath)] = []
         var refused: [String] = []
         do {
@@ -83,7 +83,7 @@ struct CopyCommand: ParsableCommand {
         let connections = batch.connections(for: files.count)
         let transfers = TransferBatch(count: files.count + refused.count, noun: "copies", options: batch, connections: connections, verbose: connection.verbose)
         refused.forEach(transfers.fail)
-        transfers.run(files, connections: connections, sessions: sessions)
+        transfers.run(files, connections: connections, mostConnections: batch.mostConnections(for: files.count), sessions: sessions)
         try transfers.finish()
     }
 
@@ -103,7 +103,10 @@ struct CopyCommand: ParsableCommand {
         _ job: JobRecord, from source: FTPURL, to destination: FTPURL, endpoints: (RemoteEndpoint, RemoteEndpoint), policy: OverwritePolicy,
         verifies: Bool, retry: RetryPolicy, limiter: RateLimiter?
     ) -> BatchFile {
-        BatchFile(name: source.path.lastComponent.description, failing: "cannot copy \(source) to \(destination)", endpoint: endpoints.0, job: job) { context in
+        BatchFile(
+            name: source.path.lastComponent.description, failing: "cannot copy \(source) to \(destination)", endpoint: endpoints.0, job: job,
+            companion: (endpoints.1, "destination")
+        ) { context in
             let reading = context.sessions.session(for: endpoints.0)
             let writing = context.sessions.session(for: endpoints.1, role: "destination")
             let copy = RemoteCopy(from: source.path, to: destination.path, settings: TransferSettings(verifies: verifies, rateLimiter: limiter))

@@ -50,7 +50,12 @@ struct GetCommand: ParsableCommand {
             throw Failure(.usage, "\(folder) names a directory: add -r to download it with all inside")
         }
         let sessions = SessionPool()
-        defer { sessions.close() }
+        defer { sessions.close(awaitingGoodbye: false) }
+        // The transfer connections of a folder's download, opened while it is walked (see below).
+        let login = LoginGate()
+        var opened: [SessionPool] = []
+        defer { opened.forEach { $0.close(awaitingGoodbye: false) } }
+        defer { login.shut() }
         // First every file to fetch (patterns matched, folders walked with -r), then the transfers.
         var files: [BatchFile] = []
         var refused: [String] = []
@@ -81,8 +86,16 @@ struct GetCommand: ParsableCommand {
             if transfer.recursive {
                 let session = sessions.session(for: endpoint)
                 do {
-                    let client = try session.connection()
-                    if url.isDirectory || RemoteFileSystem.isFolder(url.path, client: client) {
+                    // The one folder to walk: the transfer connections beyond the first connect
+                    // once the server has greeted this one, and log in once it is known to be a
+                    // folder (a single file needs none).
+                    let client = try session.connection(beforeLogin: {
+                        guard named.count == 1 else { return }
+                        opened = (1..<max(1, batch.parallel ?? 4)).map { _ in SessionPool.connecting(to: endpoint, loggingInAfter: login) }
+                    })
+                    let isFolder = url.isDirectory || RemoteFileSystem.isFolder(url.path, client: client)
+                    isFolder ? login.open() : login.shut()
+                    if isFolder {
                         let server = RemoteFileSystem(client: client)
                         let walk = try TreeWalk(from: server, to: LocalFileSystem(), filter: filters.filter).copy(url.path, to: localPath)
                         copies = walk.files.map { FilePair(remote: $0.source, local: $0.destination, remoteFacts: server.exactFacts(of: $0.entry)) }
@@ -105,7 +118,8 @@ struct GetCommand: ParsableCommand {
         let connections = batch.connections(for: files.count)
         let transfers = TransferBatch(count: files.count + refused.count, noun: "downloads", options: batch, connections: connections, verbose: connection.verbose)
         refused.forEach(transfers.fail)
-        transfers.run(files, connections: connections, sessions: sessions)
+        transfers.run(files, connections: connections, mostConnections: batch.mostConnections(for: files.count), sessions: sessions, opened: opened)
+        opened = []
         try transfers.finish()
     }
 

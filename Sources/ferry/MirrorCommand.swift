@@ -48,17 +48,24 @@ struct MirrorCommand: ParsableCommand {
         if reverse, !LocalFileSystem.isFolder(local) { throw Failure(.usage, "no such folder: \(Sanitizer.visible(local))") }
         let endpoint = try connection.endpoint(for: url)
         let sessions = SessionPool()
-        defer { sessions.close() }
+        defer { sessions.close(awaitingGoodbye: false) }
         let session = sessions.session(for: endpoint)
 
         let limiter = batch.makeRateLimiter()
         let work: MirrorWork
-        // The transfer connections beyond the first log in while the plan is made.
+        // The transfer connections beyond the first connect once the server has greeted this
+        // one (which so keeps its place on a server that limits connections), and log in while
+        // the plan is made, once this one's login has shown the credentials good.
+        let login = LoginGate()
         var opened: [SessionPool] = []
-        defer { opened.forEach { $0.close() } }
+        defer { opened.forEach { $0.close(awaitingGoodbye: false) } }
+        defer { login.shut() }
         do {
-            let client = try session.connection()
-            if !dryRun, !reverse { opened = (1..<max(1, batch.parallel ?? 4)).map { _ in SessionPool.connecting(to: endpoint) } }
+            let client = try session.connection(beforeLogin: {
+                guard !dryRun, !reverse else { return }
+                opened = (1..<max(1, batch.parallel ?? 4)).map { _ in SessionPool.connecting(to: endpoint, loggingInAfter: login) }
+            })
+            login.open()
             // MLSD of anything but a folder fails (RFC 3659): then it is time to ask why.
             let probes = !reverse && !url.path.isEmpty && !client.features.supports("MLST")
             guard !probes || RemoteFileSystem.isFolder(url.path, client: client) else {
@@ -102,7 +109,7 @@ struct MirrorCommand: ParsableCommand {
         let transfers = TransferBatch(
             count: files.count + work.refused.count + work.removals.count, noun: "changes", options: batch, connections: connections, verbose: connection.verbose)
         work.refused.forEach(transfers.fail)
-        transfers.run(files, connections: connections, sessions: sessions, opened: opened)
+        transfers.run(files, connections: connections, mostConnections: batch.mostConnections(for: files.count), sessions: sessions, opened: opened)
         opened = []
         var deleted = 0
         for step in work.removals {

@@ -51,7 +51,7 @@ struct PutCommand: ParsableCommand {
         }
         let endpoint = try connection.endpoint(for: url)
         let sessions = SessionPool()
-        defer { sessions.close() }
+        defer { sessions.close(awaitingGoodbye: false) }
         let session = sessions.session(for: endpoint)
         // First every file to send (walking folders with -r, making the server's folders), then
         // the transfers.
@@ -81,7 +81,7 @@ struct PutCommand: ParsableCommand {
         let connections = batch.connections(for: files.count)
         let transfers = TransferBatch(count: files.count + refused.count, noun: "uploads", options: batch, connections: connections, verbose: connection.verbose)
         refused.forEach(transfers.fail)
-        transfers.run(files, connections: connections, sessions: sessions)
+        transfers.run(files, connections: connections, mostConnections: batch.mostConnections(for: files.count), sessions: sessions)
         try transfers.finish()
     }
 

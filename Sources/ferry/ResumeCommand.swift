@@ -34,14 +34,14 @@ struct ResumeCommand: ParsableCommand {
         guard !jobs.isEmpty else { return }
         var files: [BatchFile] = []
         let sessions = SessionPool()
-        defer { sessions.close() }
+        defer { sessions.close(awaitingGoodbye: false) }
         let limiter = batch.makeRateLimiter()
         for job in jobs {
             files.append(try Self.file(for: job.record, connection: connection, verifies: batch.verifies, interactive: true, limiter: limiter))
         }
         let connections = batch.connections(for: files.count)
         let transfers = TransferBatch(count: files.count, noun: "transfers", options: batch, connections: connections, verbose: connection.verbose)
-        transfers.run(files, connections: connections, sessions: sessions)
+        transfers.run(files, connections: connections, mostConnections: batch.mostConnections(for: files.count), sessions: sessions)
         try transfers.finish()
     }
 

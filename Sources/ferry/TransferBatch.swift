@@ -39,7 +39,7 @@ struct TransferOptions: ParsableArguments {
 
 /// The options of commands that run batches of transfers: `get`, `put` and `mirror`.
 struct BatchOptions: ParsableArguments {
-    @Option(name: [.customShort("P"), .long], help: "Connections for transfers (default: 4 for several files, 1 for one).")
+    @Option(name: [.customShort("P"), .long], help: "Connections for transfers (default: 4 for several files, up to 8 while many wait and the server allows; 1 for one).")
     var parallel: Int?
 
     @Flag(name: .long, help: "Draw no progress line.")
@@ -67,10 +67,19 @@ struct BatchOptions: ParsableArguments {
         limitRate.flatMap(RateLimiter.parseRate).map { RateLimiter(bytesPerSecond: $0) }
     }
 
-    /// How many connections transfer `count` files at once.
+    /// How many connections transfer `count` files at once, to begin with.
     func connections(for count: Int) -> Int {
         max(1, min(parallel ?? (count > 1 ? 4 : 1), count))
     }
+
+    /// The most connections a batch of `count` files may grow to while many of them wait and
+    /// the server takes more (see `TransferQueue`): never more than -P when it is given.
+    func mostConnections(for count: Int) -> Int {
+        parallel == nil ? max(connections(for: count), min(Self.mostConnectionsUnasked, count)) : connections(for: count)
+    }
+
+    /// The most connections without -P: more rarely pay off, and servers often limit them.
+    static let mostConnectionsUnasked = 8
 
     /// Whether transfers compare the server's digest.
     var verifies: Bool { !noVerify }
@@ -107,12 +116,16 @@ struct BatchFile: Sendable {
     let failing: String
     let endpoint: RemoteEndpoint
     let job: JobRecord
+    /// A second connection the transfer uses (see `QueuedTransfer`).
+    var companion: (endpoint: RemoteEndpoint, role: String)? = nil
     /// The file the transfer begins by downloading whole without asking first (see `QueuedTransfer`).
     var firstRetrieval: RemotePath? = nil
     let transfer: @Sendable (TransferContext) throws -> TransferOutcome
 
     /// The file as the queue takes it.
-    var queued: QueuedTransfer { QueuedTransfer(name: name, job: job, endpoint: endpoint, firstRetrieval: firstRetrieval, run: transfer) }
+    var queued: QueuedTransfer {
+        QueuedTransfer(name: name, job: job, endpoint: endpoint, companion: companion, firstRetrieval: firstRetrieval, run: transfer)
+    }
 }
 
 /// Runs the files of one command on a `TransferQueue` over one or more connections, with one
@@ -156,14 +169,14 @@ final class TransferBatch: Sendable {
         }
     }
 
-    /// Runs `files` over `connections` connections: the first on this thread with `sessions`
-    /// (connections the command opened to plan, for the caller to close), the others on threads
-    /// of their own, with the pools of `opened` first (connecting since planning began; all
-    /// closed by the end).
-    func run(_ files: [BatchFile], connections: Int, sessions: SessionPool, opened: [SessionPool] = []) {
+    /// Runs `files` over `connections` connections, more up to `mostConnections` while many
+    /// wait and the server takes them: the first on this thread with `sessions` (connections the
+    /// command opened to plan, for the caller to close), the others on threads of their own,
+    /// with the pools of `opened` first (connecting since planning began; all closed by the end).
+    func run(_ files: [BatchFile], connections: Int, mostConnections: Int? = nil, sessions: SessionPool, opened: [SessionPool] = []) {
         let count = count
         let queue = TransferQueue(
-            connections: connections, journal: journal, adoptedFrom: Journal.standard(),
+            connections: connections, mostConnections: mostConnections, journal: journal, adoptedFrom: Journal.standard(),
             stops: { !Self.counts(Failure($0, while: ""), among: count) },
             onEvent: { [self] in handle($0, of: files) })
         queue.enqueue(files.map(\.queued))
@@ -215,6 +228,8 @@ final class TransferBatch: Sendable {
             progress.fileEnded(id: id)
         case .workerLeft(let error):
             progress.say("ferry: a transfer connection failed (\(error)); going on with fewer")
+        case .connectionDeclined(let error):
+            if verbose { progress.say("ferry: the server took no further connection (\(Sanitizer.visible("\(error)"))); going on with those open") }
         }
     }
 

@@ -165,10 +165,10 @@ struct PipeliningTests {
             #expect(local.read(name) == sampleBytes(5_000 + index * 777, seed: UInt64(index)))
             #expect(outcomes[name]?.verified == .sha256)
         }
-        // The first file's commands, pipelined, were refused and asked again alone; nothing
-        // went pipelined after that.
+        // USER, sent with FEAT, was refused and sent again alone; nothing went pipelined after that.
         let commands = fixture.server.receivedCommands
-        #expect(commands.filter { $0.hasPrefix("RETR") } == ["RETR f0.bin", "RETR f0.bin", "RETR f1.bin", "RETR f2.bin"])
+        #expect(commands.prefix(3) == ["FEAT", "USER alice", "USER alice"])
+        #expect(commands.filter { $0.hasPrefix("RETR") } == names.map { "RETR " + $0 })
         #expect(commands.filter { $0.hasPrefix("HASH") } == names.map { "HASH " + $0 })
     }
 

@@ -18,6 +18,7 @@ struct TransferQueueTests {
             case .skipped(let id, _): "skipped \(id)"
             case .cancelled(let id): "cancelled \(id)"
             case .workerLeft: "worker left"
+            case .connectionDeclined: "declined"
             default: nil
             }
             if let text { events.withLock { $0.append(text) } }
@@ -93,6 +94,41 @@ struct TransferQueueTests {
         #expect(recorder.all == ["done 0", "cancelled 1", "done 2"])
         #expect(!local.exists("f1"))
         #expect(journal.unfinishedJobs().isEmpty)
+    }
+
+    /// A queue allowed to grow adds workers while many transfers wait, one at a time; the first
+    /// one a server turns away (here the second server of each transfer, which limits sessions)
+    /// ends the growth without failing anything.
+    @Test func aGrowingQueueStopsAtTheFirstConnectionTurnedAway() throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        let second = try ServerFixture()
+        defer { second.stop() }
+        let local = try TemporaryDirectory()
+        defer { local.remove() }
+        let count = 40
+        for index in 0..<count { try fixture.root.write("f\(index).bin", sampleBytes(4096, seed: UInt64(index))) }
+        fixture.server.faults.delayReplies(by: 0.005, inTransit: true)
+        second.server.faults.limitSessions(to: 3)
+        let companion = RemoteEndpoint(url: try FTPURL(second.url()), user: ServerFixture.user, password: ServerFixture.password)
+        let transfers = try downloads(fixture, into: local, count: count).map { transfer in
+            QueuedTransfer(name: transfer.name, job: transfer.job, endpoint: transfer.endpoint, companion: (companion, "second")) { context in
+                try context.sessions.session(for: companion, role: "second").connection().noop()
+                return try transfer.run(context)
+            }
+        }
+        let recorder = Recorder()
+        let queue = TransferQueue(connections: 2, mostConnections: 6, journal: nil, adoptedFrom: nil, stops: { _ in false }, onEvent: recorder.note)
+        queue.enqueue(transfers)
+        queue.close()
+        let sessions = SessionPool()
+        queue.run(on: sessions)
+        sessions.close()
+        #expect(recorder.all.filter { $0.hasPrefix("done") }.count == count, "\(recorder.all)")
+        #expect(recorder.all.filter { $0 == "declined" }.count == 1)
+        #expect(second.server.mostSessionsAtOnce == 3)
+        #expect(fixture.server.mostSessionsAtOnce <= 4)
+        for index in 0..<count { #expect(local.read("f\(index)") == sampleBytes(4096, seed: UInt64(index))) }
     }
 
     @Test func aStartedQueueTakesTransfersAsTheyCome() throws {
