@@ -79,9 +79,9 @@ public struct ListParser: Sendable {
     /// February 29th goes to the latest leap year that fits; against a clock no calendar shows,
     /// the first year that has the date. Nil only for a date no year has (`Feb 30`, `25:00`).
     func recentDate(month: Int, day: Int, hour: Int, minute: Int, second: Int = 0) -> Date? {
-        let years = month == 2 && day == 29 ? (0...4).map { currentYear - $0 } : [currentYear, currentYear - 1]
+        let earliestYear = month == 2 && day == 29 ? currentYear - 4 : currentYear - 1
         var first: Date?
-        for year in years {
+        for year in stride(from: currentYear, through: earliestYear, by: -1) {
             guard let date = CivilTime.date(year: year, month: month, day: day, hour: hour, minute: minute, second: second) else { continue }
             if date.timeIntervalSince(now) <= 86_400 || year < currentYear { return date }
             first = first ?? date
@@ -100,18 +100,23 @@ struct Line {
         var end = bytes.count
         if end > 0, bytes[end - 1] == 0x0D { end -= 1 }
         self.bytes = end == bytes.count ? bytes : Array(bytes[0..<end])
+        fields = self.bytes.withUnsafeBufferPointer(Line.fields(of:))
+    }
+
+    /// The byte ranges of the space-separated fields of `bytes`, at most 24.
+    private static func fields(of bytes: UnsafeBufferPointer<UInt8>) -> [Range<Int>] {
         var fields: [Range<Int>] = []
         fields.reserveCapacity(12)
         var index = 0
-        let count = self.bytes.count
+        let count = bytes.count
         while index < count, fields.count < 24 {
-            while index < count, Line.isSpace(self.bytes[index]) { index += 1 }
+            while index < count, isSpace(bytes[index]) { index += 1 }
             guard index < count else { break }
             let start = index
-            while index < count, !Line.isSpace(self.bytes[index]) { index += 1 }
+            while index < count, !isSpace(bytes[index]) { index += 1 }
             fields.append(start..<index)
         }
-        self.fields = fields
+        return fields
     }
 
     static func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 }
@@ -255,16 +260,19 @@ enum Bytes {
     static func time(_ bytes: ArraySlice<UInt8>) -> (Int, Int, Int)? {
         guard bytes.count >= 3, bytes.count <= 18 else { return nil }
         // Up to three numbers of one or two digits between colons; a fraction after the seconds
-        // (VMS: `14:57:07.27`, ls full-iso: `14:57:07.123456789`) is dropped.
-        var parts = [0, 0, 0]
+        // (VMS: `14:57:07.27`, ls full-iso: `14:57:07.123456789`) is dropped. No array of the
+        // numbers: this runs for nearly every listing line.
+        var (hour, minute, value) = (0, 0, 0)
         var part = 0
         var digits = 0
         for byte in bytes {
             if byte >= 0x30, byte <= 0x39 {
                 guard digits < 2 else { return nil }
-                parts[part] = parts[part] * 10 + Int(byte - 0x30)
+                value = value * 10 + Int(byte - 0x30)
                 digits += 1
             } else if byte == UInt8(ascii: ":"), digits > 0, part < 2 {
+                if part == 0 { hour = value } else { minute = value }
+                value = 0
                 part += 1
                 digits = 0
             } else if byte == UInt8(ascii: "."), part == 2, digits > 0 {
@@ -274,7 +282,8 @@ enum Bytes {
             }
         }
         guard part >= 1, digits > 0 else { return nil }
-        let (hour, minute, second) = (parts[0], parts[1], parts[2])
+        if part == 1 { minute = value }
+        let second = part == 2 ? value : 0
         guard hour < 24 || (hour == 24 && minute == 0), minute < 60, second < 61 else { return nil }
         // 24:00 is the midnight at the end of the day; this is close enough for a listing.
         return hour == 24 ? (23, 59, 59) : (hour, minute, second)
