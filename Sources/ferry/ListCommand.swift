@@ -43,8 +43,13 @@ struct ListCommand: ParsableCommand {
         if json {
             ListingJSON.write(listing.entries, to: &output)
         } else {
-            for entry in listing.entries {
-                if long { Self.writeLongLine(entry, to: &output) } else { output.write(Sanitizer.visible(entry.name)) }
+            // By index: a for-in loop would copy every entry on the way.
+            for index in listing.entries.indices {
+                if long {
+                    Self.writeLongLine(listing.entries[index], to: &output)
+                } else {
+                    output.write(Sanitizer.visible(listing.entries[index].name))
+                }
                 output.write(ascii: "\n")
             }
         }
@@ -80,60 +85,79 @@ struct ListCommand: ParsableCommand {
 
 /// Standard output through a buffer that is written out in large pieces, so that a long
 /// listing is never held whole as text. Bytes go in directly: fixed text, numbers and times
-/// make no `String` on the way.
+/// make no `String` on the way, and every write is one copy into the buffer.
 struct StandardOutput: TextOutputStream {
-    private var pending: [UInt8] = []
-    private let limit = 64 * 1024
-
-    init() { pending.reserveCapacity(limit + 4096) }
+    /// The buffer, all of it allocated once; the first `used` bytes wait to be written out.
+    private var pending = [UInt8](repeating: 0, count: 64 * 1024)
+    private var used = 0
 
     mutating func write(_ text: String) {
         var text = text
-        text.withUTF8 { pending.append(contentsOf: $0) }
-        flushIfFull()
+        text.withUTF8 { write(bytes: $0) }
     }
 
     /// Writes text known when compiling, such as punctuation and `null`.
     mutating func write(ascii text: StaticString) {
-        pending.append(contentsOf: UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
-        flushIfFull()
+        write(bytes: UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
+    }
+
+    mutating func write(bytes: UnsafeBufferPointer<UInt8>) {
+        if bytes.count > pending.count - used {
+            flush()
+            // More than the whole buffer goes out as it is.
+            guard bytes.count <= pending.count else { return writeOut(bytes) }
+        }
+        let start = used
+        pending.withUnsafeMutableBufferPointer { buffer in
+            _ = UnsafeMutableBufferPointer(rebasing: buffer[start..<(start + bytes.count)]).initialize(fromContentsOf: bytes)
+        }
+        used += bytes.count
     }
 
     /// Writes `value` in decimal, right-aligned with spaces to at least `width` characters.
     mutating func write(decimal value: UInt64, width: Int = 0) {
         // UInt64.max has 20 digits.
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
+        write(capacity: max(20, width)) { text in
+            var digits = 0
             var rest = value
-            var start = digits.count
             repeat {
-                start -= 1
-                digits[start] = UInt8(ascii: "0") + UInt8(rest % 10)
+                digits += 1
                 rest /= 10
             } while rest > 0
-            let count = digits.count - start
-            if width > count { pending.append(contentsOf: repeatElement(UInt8(ascii: " "), count: width - count)) }
-            pending.append(contentsOf: UnsafeBufferPointer(rebasing: digits[start...]))
+            let count = max(digits, width)
+            text[0..<(count - digits)].update(repeating: UInt8(ascii: " "))
+            rest = value
+            for position in stride(from: count - 1, through: count - digits, by: -1) {
+                text[position] = UInt8(ascii: "0") + UInt8(rest % 10)
+                rest /= 10
+            }
+            return count
         }
-        flushIfFull()
     }
 
-    /// Writes bytes that `fill` puts into a buffer of `capacity` bytes, returning their count.
+    /// Writes bytes that `fill` puts into a buffer of `capacity` bytes, returning their count:
+    /// in place, in the free part of the buffer.
     mutating func write(capacity: Int, _ fill: (UnsafeMutableBufferPointer<UInt8>) -> Int) {
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: capacity) { buffer in
-            let count = fill(buffer)
-            pending.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[0..<count]))
+        guard capacity <= pending.count else {
+            return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: capacity) { buffer in
+                write(bytes: UnsafeBufferPointer(rebasing: buffer[0..<fill(buffer)]))
+            }
         }
-        flushIfFull()
-    }
-
-    private mutating func flushIfFull() {
-        if pending.count >= limit { flush() }
+        if capacity > pending.count - used { flush() }
+        let start = used
+        used += pending.withUnsafeMutableBufferPointer { buffer in
+            min(capacity, fill(UnsafeMutableBufferPointer(rebasing: buffer[start..<(start + capacity)])))
+        }
     }
 
     mutating func flush() {
+        pending.withUnsafeBufferPointer { writeOut(UnsafeBufferPointer(rebasing: $0[0..<used])) }
+        used = 0
+    }
+
+    private func writeOut(_ bytes: UnsafeBufferPointer<UInt8>) {
         // Like print, which this replaces, it leaves a closed standard output unreported.
-        try? FileHandle.standardOutput.write(contentsOf: pending)
-        pending.removeAll(keepingCapacity: true)
+        try? FileHandle.standardOutput.write(contentsOf: UnsafeRawBufferPointer(bytes))
     }
 }
 
@@ -167,27 +191,33 @@ enum ListingJSON {
             return
         }
         output.write(ascii: "[\n")
-        for (index, entry) in entries.enumerated() {
-            output.write(ascii: "  {\"name\": ")
-            write(string: entry.name, to: &output)
-            output.write(ascii: ", \"type\": ")
-            write(string: entry.kind.rawValue, to: &output)
-            output.write(ascii: ", \"size\": ")
-            if let size = entry.size { output.write(decimal: size) } else { output.write(ascii: "null") }
-            output.write(ascii: ", \"modified\": ")
-            if let modified = entry.modified {
-                output.write(ascii: "\"")
-                write(timestamp: modified, to: &output)
-                output.write(ascii: "\"")
-            } else {
-                output.write(ascii: "null")
-            }
-            output.write(ascii: ", \"target\": ")
-            if let target = entry.target { write(string: target, to: &output) } else { output.write(ascii: "null") }
-            output.write(ascii: ", \"permissions\": ")
-            if let permissions = entry.permissions { write(string: permissions, to: &output) } else { output.write(ascii: "null") }
+        // By index: an enumerated sequence would copy every entry on the way.
+        for index in entries.indices {
+            write(entries[index], to: &output)
             output.write(ascii: index == entries.count - 1 ? "}\n]\n" : "},\n")
         }
+    }
+
+    /// One entry, without the closing brace.
+    private static func write(_ entry: ListingEntry, to output: inout StandardOutput) {
+        output.write(ascii: "  {\"name\": ")
+        write(string: entry.name, to: &output)
+        output.write(ascii: ", \"type\": ")
+        write(string: entry.kind.rawValue, to: &output)
+        output.write(ascii: ", \"size\": ")
+        if let size = entry.size { output.write(decimal: size) } else { output.write(ascii: "null") }
+        output.write(ascii: ", \"modified\": ")
+        if let modified = entry.modified {
+            output.write(ascii: "\"")
+            write(timestamp: modified, to: &output)
+            output.write(ascii: "\"")
+        } else {
+            output.write(ascii: "null")
+        }
+        output.write(ascii: ", \"target\": ")
+        if let target = entry.target { write(string: target, to: &output) } else { output.write(ascii: "null") }
+        output.write(ascii: ", \"permissions\": ")
+        if let permissions = entry.permissions { write(string: permissions, to: &output) } else { output.write(ascii: "null") }
     }
 
     /// `2026-11-25T14:35:00Z`: the UTC time to the second, as `ISO8601DateFormatter` writes it.
@@ -268,21 +298,28 @@ enum ListingJSON {
         }
     }
 
-    /// Writes `text` as a JSON string literal.
+    /// Writes `text` as a JSON string literal: plain text in one pass over its bytes.
     static func write(string text: String, to output: inout StandardOutput) {
-        if isPlain(text) {
+        var text = text
+        let written = text.withUTF8 { utf8 in
+            guard utf8.allSatisfy(isPlain) else { return false }
             output.write(ascii: "\"")
-            output.write(text)
+            output.write(bytes: utf8)
             output.write(ascii: "\"")
-        } else {
-            output.write(escaped(text))
+            return true
         }
+        if !written { output.write(escaped(text)) }
     }
 
     /// Whether the text needs no escapes: printable ASCII other than the quote and the backslash.
     private static func isPlain(_ text: String) -> Bool {
-        func plain(_ byte: UInt8) -> Bool { byte >= 0x20 && byte < 0x7F && byte != UInt8(ascii: "\"") && byte != UInt8(ascii: "\\") }
-        return text.utf8.withContiguousStorageIfAvailable({ $0.allSatisfy(plain) }) ?? text.utf8.allSatisfy(plain)
+        text.utf8.withContiguousStorageIfAvailable({ $0.allSatisfy(isPlain) }) ?? text.utf8.allSatisfy(isPlain)
+    }
+
+    /// Whether the byte stands for itself in a JSON string: printable ASCII other than the
+    /// quote and the backslash.
+    private static func isPlain(_ byte: UInt8) -> Bool {
+        byte >= 0x20 && byte < 0x7F && byte != UInt8(ascii: "\"") && byte != UInt8(ascii: "\\")
     }
 
     private static func escaped(_ text: String) -> String {
