@@ -87,9 +87,22 @@ struct ListCommand: ParsableCommand {
 /// listing is never held whole as text. Bytes go in directly: fixed text, numbers and times
 /// make no `String` on the way, and every write is one copy into the buffer.
 struct StandardOutput: TextOutputStream {
-    /// The buffer, all of it allocated once; the first `used` bytes wait to be written out.
-    private var pending = [UInt8](repeating: 0, count: 64 * 1024)
+    private let buffer = Buffer(capacity: 64 * 1024)
+    /// How many bytes at the start of the buffer wait to be written out.
     private var used = 0
+
+    /// Memory allocated once, freed with the last copy of the output (a struct cannot free it).
+    private final class Buffer {
+        let start: UnsafeMutablePointer<UInt8>
+        let capacity: Int
+
+        init(capacity: Int) {
+            start = .allocate(capacity: capacity)
+            self.capacity = capacity
+        }
+
+        deinit { start.deallocate() }
+    }
 
     mutating func write(_ text: String) {
         var text = text
@@ -102,15 +115,13 @@ struct StandardOutput: TextOutputStream {
     }
 
     mutating func write(bytes: UnsafeBufferPointer<UInt8>) {
-        if bytes.count > pending.count - used {
+        guard let source = bytes.baseAddress else { return }
+        if bytes.count > buffer.capacity - used {
             flush()
             // More than the whole buffer goes out as it is.
-            guard bytes.count <= pending.count else { return writeOut(bytes) }
+            guard bytes.count <= buffer.capacity else { return writeOut(bytes) }
         }
-        let start = used
-        pending.withUnsafeMutableBufferPointer { buffer in
-            _ = UnsafeMutableBufferPointer(rebasing: buffer[start..<(start + bytes.count)]).initialize(fromContentsOf: bytes)
-        }
+        (buffer.start + used).initialize(from: source, count: bytes.count)
         used += bytes.count
     }
 
@@ -138,20 +149,17 @@ struct StandardOutput: TextOutputStream {
     /// Writes bytes that `fill` puts into a buffer of `capacity` bytes, returning their count:
     /// in place, in the free part of the buffer.
     mutating func write(capacity: Int, _ fill: (UnsafeMutableBufferPointer<UInt8>) -> Int) {
-        guard capacity <= pending.count else {
-            return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: capacity) { buffer in
-                write(bytes: UnsafeBufferPointer(rebasing: buffer[0..<fill(buffer)]))
+        guard capacity <= buffer.capacity else {
+            return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: capacity) { text in
+                write(bytes: UnsafeBufferPointer(rebasing: text[0..<fill(text)]))
             }
         }
-        if capacity > pending.count - used { flush() }
-        let start = used
-        used += pending.withUnsafeMutableBufferPointer { buffer in
-            min(capacity, fill(UnsafeMutableBufferPointer(rebasing: buffer[start..<(start + capacity)])))
-        }
+        if capacity > buffer.capacity - used { flush() }
+        used += min(capacity, fill(UnsafeMutableBufferPointer(start: buffer.start + used, count: capacity)))
     }
 
     mutating func flush() {
-        pending.withUnsafeBufferPointer { writeOut(UnsafeBufferPointer(rebasing: $0[0..<used])) }
+        writeOut(UnsafeBufferPointer(start: buffer.start, count: used))
         used = 0
     }
 
