@@ -129,7 +129,9 @@ extension ListParser {
     /// `r` or `-`, then `w` or `-`, then `x`, `-` or a special bit (`s`, `S`, `t`, `T`, `l`, `L`).
     static func isRWXMode(_ field: ArraySlice<UInt8>) -> Bool {
         guard field.count >= 10 else { return false }
-        for (position, byte) in field.dropFirst().prefix(9).enumerated() where byte != UInt8(ascii: "-") {
+        for position in 0..<9 {
+            let byte = field[field.startIndex + 1 + position]
+            guard byte != UInt8(ascii: "-") else { continue }
             let allowed = switch position % 3 {
             case 0: byte == UInt8(ascii: "r")
             case 1: byte == UInt8(ascii: "w")
