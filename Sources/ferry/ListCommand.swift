@@ -43,14 +43,12 @@ struct ListCommand: ParsableCommand {
         if json {
             ListingJSON.write(listing.entries, to: &output)
         } else {
-            // By index: a for-in loop would copy every entry on the way.
-            for index in listing.entries.indices {
-                if long {
-                    Self.writeLongLine(listing.entries[index], to: &output)
-                } else {
-                    output.write(Sanitizer.visible(listing.entries[index].name))
+            // Through the buffer: a for-in loop over the array would copy every entry on the way.
+            listing.entries.withUnsafeBufferPointer { entries in
+                for index in entries.indices {
+                    if long { Self.writeLongLine(entries[index], to: &output) } else { output.write(Sanitizer.visible(entries[index].name)) }
+                    output.write(byte: UInt8(ascii: "\n"))
                 }
-                output.write(ascii: "\n")
             }
         }
         output.flush()
@@ -112,6 +110,13 @@ struct StandardOutput: TextOutputStream {
     /// Writes text known when compiling, such as punctuation and `null`.
     mutating func write(ascii text: StaticString) {
         write(bytes: UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
+    }
+
+    /// Writes one byte, such as a quote.
+    mutating func write(byte: UInt8) {
+        if used == buffer.capacity { flush() }
+        buffer.start[used] = byte
+        used += 1
     }
 
     mutating func write(bytes: UnsafeBufferPointer<UInt8>) {
@@ -199,10 +204,13 @@ enum ListingJSON {
             return
         }
         output.write(ascii: "[\n")
-        // By index: an enumerated sequence would copy every entry on the way.
-        for index in entries.indices {
-            write(entries[index], to: &output)
-            output.write(ascii: index == entries.count - 1 ? "}\n]\n" : "},\n")
+        // Through the buffer: an enumerated sequence, or even an index into the array, copies
+        // every entry on the way.
+        entries.withUnsafeBufferPointer { entries in
+            for index in entries.indices {
+                write(entries[index], to: &output)
+                output.write(ascii: index == entries.count - 1 ? "}\n]\n" : "},\n")
+            }
         }
     }
 
@@ -216,9 +224,9 @@ enum ListingJSON {
         if let size = entry.size { output.write(decimal: size) } else { output.write(ascii: "null") }
         output.write(ascii: ", \"modified\": ")
         if let modified = entry.modified {
-            output.write(ascii: "\"")
+            output.write(byte: UInt8(ascii: "\""))
             write(timestamp: modified, to: &output)
-            output.write(ascii: "\"")
+            output.write(byte: UInt8(ascii: "\""))
         } else {
             output.write(ascii: "null")
         }
@@ -308,15 +316,14 @@ enum ListingJSON {
 
     /// Writes `text` as a JSON string literal: plain text in one pass over its bytes.
     static func write(string text: String, to output: inout StandardOutput) {
-        var text = text
-        let written = text.withUTF8 { utf8 in
+        let written = text.utf8.withContiguousStorageIfAvailable { utf8 in
             guard utf8.allSatisfy(isPlain) else { return false }
-            output.write(ascii: "\"")
+            output.write(byte: UInt8(ascii: "\""))
             output.write(bytes: utf8)
-            output.write(ascii: "\"")
+            output.write(byte: UInt8(ascii: "\""))
             return true
         }
-        if !written { output.write(escaped(text)) }
+        if written != true { output.write(escaped(text)) }
     }
 
     /// Whether the text needs no escapes: printable ASCII other than the quote and the backslash.
