@@ -36,7 +36,15 @@ public struct ListParser: Sendable {
     /// and none missed (blank lines, totals, headers, `.` and `..`); or a line in no known
     /// format, which may hide an entry.
     public func parse(bytes: [UInt8]) -> ParsedListingLine {
-        let line = Line(bytes)
+        var fields: [Range<Int>] = []
+        return parse(bytes: bytes, reusing: &fields)
+    }
+
+    /// `parse(bytes:)` with the line cut into fields in the memory of `fields`, which holds
+    /// those of this line afterwards: a reader of many lines allocates it once.
+    func parse(bytes: [UInt8], reusing fields: inout [Range<Int>]) -> ParsedListingLine {
+        let line = Line(bytes, reusing: &fields)
+        defer { fields = line.fields }
         guard !line.fields.isEmpty else { return .noEntry }
         guard let entry = anyFormat(line) else { return line.isKnownNonEntry ? .noEntry : .unreadable }
         if entry.name.isEmpty || entry.name == "." || entry.name == ".." { return .noEntry }
@@ -97,16 +105,25 @@ struct Line {
     let fields: [Range<Int>]
 
     init(_ bytes: [UInt8]) {
+        var fields: [Range<Int>] = []
+        self.init(bytes, reusing: &fields)
+    }
+
+    /// The line, its fields put in the memory of `memory` (taken from it, left empty).
+    init(_ bytes: [UInt8], reusing memory: inout [Range<Int>]) {
         var end = bytes.count
         if end > 0, bytes[end - 1] == 0x0D { end -= 1 }
         self.bytes = end == bytes.count ? bytes : Array(bytes[0..<end])
-        fields = self.bytes.withUnsafeBufferPointer(Line.fields(of:))
+        var fields: [Range<Int>] = []
+        swap(&fields, &memory)
+        fields.removeAll(keepingCapacity: true)
+        fields.reserveCapacity(12)
+        self.bytes.withUnsafeBufferPointer { Line.cut($0, into: &fields) }
+        self.fields = fields
     }
 
-    /// The byte ranges of the space-separated fields of `bytes`, at most 24.
-    private static func fields(of bytes: UnsafeBufferPointer<UInt8>) -> [Range<Int>] {
-        var fields: [Range<Int>] = []
-        fields.reserveCapacity(12)
+    /// Appends the byte ranges of the space-separated fields of `bytes`, at most 24, to `fields`.
+    private static func cut(_ bytes: UnsafeBufferPointer<UInt8>, into fields: inout [Range<Int>]) {
         var index = 0
         let count = bytes.count
         while index < count, fields.count < 24 {
@@ -116,7 +133,6 @@ struct Line {
             while index < count, !isSpace(bytes[index]) { index += 1 }
             fields.append(start..<index)
         }
-        return fields
     }
 
     static func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 }
@@ -325,6 +341,8 @@ public struct ListingReader {
     public var entries: [ListingEntry] = []
     private let parser: ListParser
     private var loneName: [UInt8]?
+    /// The memory the fields of each line are cut into.
+    private var fields: [Range<Int>] = []
 
     public init(parser: ListParser) {
         self.parser = parser
@@ -340,7 +358,7 @@ public struct ListingReader {
             }
             onSkippedLine(name)
         }
-        switch parser.parse(bytes: line) {
+        switch parser.parse(bytes: line, reusing: &fields) {
         case .entry(let entry): entries.append(entry)
         case .noEntry: break
         case .unreadable:
