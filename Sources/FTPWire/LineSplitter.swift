@@ -1,3 +1,5 @@
+import Foundation
+
 /// Splits a byte stream into lines ended by LF (a CR before it is dropped), bounded in length.
 ///
 /// Used for listings on data connections. A line longer than the limit is cut at the limit and
@@ -14,11 +16,11 @@ public struct LineSplitter: Sendable {
 
     /// Consumes bytes, calling `onLine` for each complete line.
     public mutating func feed(_ bytes: UnsafeRawBufferPointer, onLine: ([UInt8]) throws -> Void) rethrows {
-        var rest = bytes[...]
+        var rest = bytes
         while !rest.isEmpty {
             // The bytes up to the next line feed go in at once.
-            let lineFeed = rest.firstIndex(of: UInt8(ascii: "\n"))
-            let piece = rest[..<(lineFeed ?? rest.endIndex)]
+            let lineFeed = Self.firstLineFeed(in: rest)
+            let piece = UnsafeRawBufferPointer(rebasing: rest[..<(lineFeed ?? rest.count)])
             if !skippingOverlongLine {
                 let room = maximumLineLength - line.count
                 if piece.count <= room {
@@ -35,8 +37,14 @@ public struct LineSplitter: Sendable {
             if !skippingOverlongLine || !line.isEmpty { try onLine(line) }
             line.removeAll(keepingCapacity: true)
             skippingOverlongLine = false
-            rest = rest[(lineFeed + 1)...]
+            rest = UnsafeRawBufferPointer(rebasing: rest[(lineFeed + 1)...])
         }
+    }
+
+    /// The offset of the first line feed in `bytes` (by `memchr`, many bytes at a time).
+    private static func firstLineFeed(in bytes: UnsafeRawBufferPointer) -> Int? {
+        guard let start = bytes.baseAddress, let found = memchr(start, Int32(UInt8(ascii: "\n")), bytes.count) else { return nil }
+        return start.distance(to: UnsafeRawPointer(found))
     }
 
     /// Ends the stream, calling `onLine` with a last line that had no line ending.

@@ -129,16 +129,21 @@ extension ListParser {
     /// `r` or `-`, then `w` or `-`, then `x`, `-` or a special bit (`s`, `S`, `t`, `T`, `l`, `L`).
     static func isRWXMode(_ field: ArraySlice<UInt8>) -> Bool {
         guard field.count >= 10 else { return false }
-        for (position, byte) in field.dropFirst().prefix(9).enumerated() where byte != UInt8(ascii: "-") {
-            let allowed: [UInt8] = switch position % 3 {
-            case 0: [UInt8(ascii: "r")]
-            case 1: [UInt8(ascii: "w")]
-            default: Array("xsStTlL".utf8)
+        for position in 0..<9 {
+            let byte = field[field.startIndex + 1 + position]
+            guard byte != UInt8(ascii: "-") else { continue }
+            let allowed = switch position % 3 {
+            case 0: byte == UInt8(ascii: "r")
+            case 1: byte == UInt8(ascii: "w")
+            default: executeLetters.contains(byte)
             }
-            guard allowed.contains(byte) else { return false }
+            guard allowed else { return false }
         }
         return true
     }
+
+    /// The letters of the execute places: `x` and the setuid, setgid, sticky and locking bits.
+    private static let executeLetters = Array("xsStTlL".utf8)
 
     /// The number at the end of a field that starts with a letter: `longgroup123456` → 123456
     /// (but `-528` is no size at all).

@@ -36,7 +36,15 @@ public struct ListParser: Sendable {
     /// and none missed (blank lines, totals, headers, `.` and `..`); or a line in no known
     /// format, which may hide an entry.
     public func parse(bytes: [UInt8]) -> ParsedListingLine {
-        let line = Line(bytes)
+        var fields: [Range<Int>] = []
+        return parse(bytes: bytes, reusing: &fields)
+    }
+
+    /// `parse(bytes:)` with the line cut into fields in the memory of `fields`, which holds
+    /// those of this line afterwards: a reader of many lines allocates it once.
+    func parse(bytes: [UInt8], reusing fields: inout [Range<Int>]) -> ParsedListingLine {
+        let line = Line(bytes, reusing: &fields)
+        defer { fields = line.fields }
         guard !line.fields.isEmpty else { return .noEntry }
         guard let entry = anyFormat(line) else { return line.isKnownNonEntry ? .noEntry : .unreadable }
         if entry.name.isEmpty || entry.name == "." || entry.name == ".." { return .noEntry }
@@ -79,9 +87,9 @@ public struct ListParser: Sendable {
     /// February 29th goes to the latest leap year that fits; against a clock no calendar shows,
     /// the first year that has the date. Nil only for a date no year has (`Feb 30`, `25:00`).
     func recentDate(month: Int, day: Int, hour: Int, minute: Int, second: Int = 0) -> Date? {
-        let years = month == 2 && day == 29 ? (0...4).map { currentYear - $0 } : [currentYear, currentYear - 1]
+        let earliestYear = month == 2 && day == 29 ? currentYear - 4 : currentYear - 1
         var first: Date?
-        for year in years {
+        for year in stride(from: currentYear, through: earliestYear, by: -1) {
             guard let date = CivilTime.date(year: year, month: month, day: day, hour: hour, minute: minute, second: second) else { continue }
             if date.timeIntervalSince(now) <= 86_400 || year < currentYear { return date }
             first = first ?? date
@@ -97,21 +105,34 @@ struct Line {
     let fields: [Range<Int>]
 
     init(_ bytes: [UInt8]) {
+        var fields: [Range<Int>] = []
+        self.init(bytes, reusing: &fields)
+    }
+
+    /// The line, its fields put in the memory of `memory` (taken from it, left empty).
+    init(_ bytes: [UInt8], reusing memory: inout [Range<Int>]) {
         var end = bytes.count
         if end > 0, bytes[end - 1] == 0x0D { end -= 1 }
         self.bytes = end == bytes.count ? bytes : Array(bytes[0..<end])
         var fields: [Range<Int>] = []
+        swap(&fields, &memory)
+        fields.removeAll(keepingCapacity: true)
         fields.reserveCapacity(12)
+        self.bytes.withUnsafeBufferPointer { Line.cut($0, into: &fields) }
+        self.fields = fields
+    }
+
+    /// Appends the byte ranges of the space-separated fields of `bytes`, at most 24, to `fields`.
+    private static func cut(_ bytes: UnsafeBufferPointer<UInt8>, into fields: inout [Range<Int>]) {
         var index = 0
-        let count = self.bytes.count
+        let count = bytes.count
         while index < count, fields.count < 24 {
-            while index < count, Line.isSpace(self.bytes[index]) { index += 1 }
+            while index < count, isSpace(bytes[index]) { index += 1 }
             guard index < count else { break }
             let start = index
-            while index < count, !Line.isSpace(self.bytes[index]) { index += 1 }
+            while index < count, !isSpace(bytes[index]) { index += 1 }
             fields.append(start..<index)
         }
-        self.fields = fields
     }
 
     static func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 }
@@ -255,16 +276,19 @@ enum Bytes {
     static func time(_ bytes: ArraySlice<UInt8>) -> (Int, Int, Int)? {
         guard bytes.count >= 3, bytes.count <= 18 else { return nil }
         // Up to three numbers of one or two digits between colons; a fraction after the seconds
-        // (VMS: `14:57:07.27`, ls full-iso: `14:57:07.123456789`) is dropped.
-        var parts = [0, 0, 0]
+        // (VMS: `14:57:07.27`, ls full-iso: `14:57:07.123456789`) is dropped. No array of the
+        // numbers: this runs for nearly every listing line.
+        var (hour, minute, value) = (0, 0, 0)
         var part = 0
         var digits = 0
         for byte in bytes {
             if byte >= 0x30, byte <= 0x39 {
                 guard digits < 2 else { return nil }
-                parts[part] = parts[part] * 10 + Int(byte - 0x30)
+                value = value * 10 + Int(byte - 0x30)
                 digits += 1
             } else if byte == UInt8(ascii: ":"), digits > 0, part < 2 {
+                if part == 0 { hour = value } else { minute = value }
+                value = 0
                 part += 1
                 digits = 0
             } else if byte == UInt8(ascii: "."), part == 2, digits > 0 {
@@ -274,7 +298,8 @@ enum Bytes {
             }
         }
         guard part >= 1, digits > 0 else { return nil }
-        let (hour, minute, second) = (parts[0], parts[1], parts[2])
+        if part == 1 { minute = value }
+        let second = part == 2 ? value : 0
         guard hour < 24 || (hour == 24 && minute == 0), minute < 60, second < 61 else { return nil }
         // 24:00 is the midnight at the end of the day; this is close enough for a listing.
         return hour == 24 ? (23, 59, 59) : (hour, minute, second)
@@ -316,6 +341,8 @@ public struct ListingReader {
     public var entries: [ListingEntry] = []
     private let parser: ListParser
     private var loneName: [UInt8]?
+    /// The memory the fields of each line are cut into.
+    private var fields: [Range<Int>] = []
 
     public init(parser: ListParser) {
         self.parser = parser
@@ -331,7 +358,7 @@ public struct ListingReader {
             }
             onSkippedLine(name)
         }
-        switch parser.parse(bytes: line) {
+        switch parser.parse(bytes: line, reusing: &fields) {
         case .entry(let entry): entries.append(entry)
         case .noEntry: break
         case .unreadable:

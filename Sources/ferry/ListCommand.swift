@@ -43,9 +43,12 @@ struct ListCommand: ParsableCommand {
         if json {
             ListingJSON.write(listing.entries, to: &output)
         } else {
-            for entry in listing.entries {
-                if long { Self.writeLongLine(entry, to: &output) } else { output.write(Sanitizer.visible(entry.name)) }
-                output.write(ascii: "\n")
+            // Through the buffer: a for-in loop over the array would copy every entry on the way.
+            listing.entries.withUnsafeBufferPointer { entries in
+                for index in entries.indices {
+                    if long { Self.writeLongLine(entries[index], to: &output) } else { output.write(Sanitizer.visible(entries[index].name)) }
+                    output.write(byte: UInt8(ascii: "\n"))
+                }
             }
         }
         output.flush()
@@ -80,60 +83,94 @@ struct ListCommand: ParsableCommand {
 
 /// Standard output through a buffer that is written out in large pieces, so that a long
 /// listing is never held whole as text. Bytes go in directly: fixed text, numbers and times
-/// make no `String` on the way.
+/// make no `String` on the way, and every write is one copy into the buffer.
 struct StandardOutput: TextOutputStream {
-    private var pending: [UInt8] = []
-    private let limit = 64 * 1024
+    private let buffer = Buffer(capacity: 64 * 1024)
+    /// How many bytes at the start of the buffer wait to be written out.
+    private var used = 0
 
-    init() { pending.reserveCapacity(limit + 4096) }
+    /// Memory allocated once, freed with the last copy of the output (a struct cannot free it).
+    private final class Buffer {
+        let start: UnsafeMutablePointer<UInt8>
+        let capacity: Int
+
+        init(capacity: Int) {
+            start = .allocate(capacity: capacity)
+            self.capacity = capacity
+        }
+
+        deinit { start.deallocate() }
+    }
 
     mutating func write(_ text: String) {
         var text = text
-        text.withUTF8 { pending.append(contentsOf: $0) }
-        flushIfFull()
+        text.withUTF8 { write(bytes: $0) }
     }
 
     /// Writes text known when compiling, such as punctuation and `null`.
     mutating func write(ascii text: StaticString) {
-        pending.append(contentsOf: UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
-        flushIfFull()
+        write(bytes: UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
+    }
+
+    /// Writes one byte, such as a quote.
+    mutating func write(byte: UInt8) {
+        if used == buffer.capacity { flush() }
+        buffer.start[used] = byte
+        used += 1
+    }
+
+    mutating func write(bytes: UnsafeBufferPointer<UInt8>) {
+        guard let source = bytes.baseAddress else { return }
+        if bytes.count > buffer.capacity - used {
+            flush()
+            // More than the whole buffer goes out as it is.
+            guard bytes.count <= buffer.capacity else { return writeOut(bytes) }
+        }
+        (buffer.start + used).initialize(from: source, count: bytes.count)
+        used += bytes.count
     }
 
     /// Writes `value` in decimal, right-aligned with spaces to at least `width` characters.
     mutating func write(decimal value: UInt64, width: Int = 0) {
         // UInt64.max has 20 digits.
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
+        write(capacity: max(20, width)) { text in
+            var digits = 0
             var rest = value
-            var start = digits.count
             repeat {
-                start -= 1
-                digits[start] = UInt8(ascii: "0") + UInt8(rest % 10)
+                digits += 1
                 rest /= 10
             } while rest > 0
-            let count = digits.count - start
-            if width > count { pending.append(contentsOf: repeatElement(UInt8(ascii: " "), count: width - count)) }
-            pending.append(contentsOf: UnsafeBufferPointer(rebasing: digits[start...]))
+            let count = max(digits, width)
+            text[0..<(count - digits)].update(repeating: UInt8(ascii: " "))
+            rest = value
+            for position in stride(from: count - 1, through: count - digits, by: -1) {
+                text[position] = UInt8(ascii: "0") + UInt8(rest % 10)
+                rest /= 10
+            }
+            return count
         }
-        flushIfFull()
     }
 
-    /// Writes bytes that `fill` puts into a buffer of `capacity` bytes, returning their count.
+    /// Writes bytes that `fill` puts into a buffer of `capacity` bytes, returning their count:
+    /// in place, in the free part of the buffer.
     mutating func write(capacity: Int, _ fill: (UnsafeMutableBufferPointer<UInt8>) -> Int) {
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: capacity) { buffer in
-            let count = fill(buffer)
-            pending.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[0..<count]))
+        guard capacity <= buffer.capacity else {
+            return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: capacity) { text in
+                write(bytes: UnsafeBufferPointer(rebasing: text[0..<fill(text)]))
+            }
         }
-        flushIfFull()
-    }
-
-    private mutating func flushIfFull() {
-        if pending.count >= limit { flush() }
+        if capacity > buffer.capacity - used { flush() }
+        used += min(capacity, fill(UnsafeMutableBufferPointer(start: buffer.start + used, count: capacity)))
     }
 
     mutating func flush() {
+        writeOut(UnsafeBufferPointer(start: buffer.start, count: used))
+        used = 0
+    }
+
+    private func writeOut(_ bytes: UnsafeBufferPointer<UInt8>) {
         // Like print, which this replaces, it leaves a closed standard output unreported.
-        try? FileHandle.standardOutput.write(contentsOf: pending)
-        pending.removeAll(keepingCapacity: true)
+        try? FileHandle.standardOutput.write(contentsOf: UnsafeRawBufferPointer(bytes))
     }
 }
 
@@ -167,27 +204,36 @@ enum ListingJSON {
             return
         }
         output.write(ascii: "[\n")
-        for (index, entry) in entries.enumerated() {
-            output.write(ascii: "  {\"name\": ")
-            write(string: entry.name, to: &output)
-            output.write(ascii: ", \"type\": ")
-            write(string: entry.kind.rawValue, to: &output)
-            output.write(ascii: ", \"size\": ")
-            if let size = entry.size { output.write(decimal: size) } else { output.write(ascii: "null") }
-            output.write(ascii: ", \"modified\": ")
-            if let modified = entry.modified {
-                output.write(ascii: "\"")
-                write(timestamp: modified, to: &output)
-                output.write(ascii: "\"")
-            } else {
-                output.write(ascii: "null")
+        // Through the buffer: an enumerated sequence, or even an index into the array, copies
+        // every entry on the way.
+        entries.withUnsafeBufferPointer { entries in
+            for index in entries.indices {
+                write(entries[index], to: &output)
+                output.write(ascii: index == entries.count - 1 ? "}\n]\n" : "},\n")
             }
-            output.write(ascii: ", \"target\": ")
-            if let target = entry.target { write(string: target, to: &output) } else { output.write(ascii: "null") }
-            output.write(ascii: ", \"permissions\": ")
-            if let permissions = entry.permissions { write(string: permissions, to: &output) } else { output.write(ascii: "null") }
-            output.write(ascii: index == entries.count - 1 ? "}\n]\n" : "},\n")
         }
+    }
+
+    /// One entry, without the closing brace.
+    private static func write(_ entry: ListingEntry, to output: inout StandardOutput) {
+        output.write(ascii: "  {\"name\": ")
+        write(string: entry.name, to: &output)
+        output.write(ascii: ", \"type\": ")
+        write(string: entry.kind.rawValue, to: &output)
+        output.write(ascii: ", \"size\": ")
+        if let size = entry.size { output.write(decimal: size) } else { output.write(ascii: "null") }
+        output.write(ascii: ", \"modified\": ")
+        if let modified = entry.modified {
+            output.write(byte: UInt8(ascii: "\""))
+            write(timestamp: modified, to: &output)
+            output.write(byte: UInt8(ascii: "\""))
+        } else {
+            output.write(ascii: "null")
+        }
+        output.write(ascii: ", \"target\": ")
+        if let target = entry.target { write(string: target, to: &output) } else { output.write(ascii: "null") }
+        output.write(ascii: ", \"permissions\": ")
+        if let permissions = entry.permissions { write(string: permissions, to: &output) } else { output.write(ascii: "null") }
     }
 
     /// `2026-11-25T14:35:00Z`: the UTC time to the second, as `ISO8601DateFormatter` writes it.
@@ -268,21 +314,27 @@ enum ListingJSON {
         }
     }
 
-    /// Writes `text` as a JSON string literal.
+    /// Writes `text` as a JSON string literal: plain text in one pass over its bytes.
     static func write(string text: String, to output: inout StandardOutput) {
-        if isPlain(text) {
-            output.write(ascii: "\"")
-            output.write(text)
-            output.write(ascii: "\"")
-        } else {
-            output.write(escaped(text))
+        let written = text.utf8.withContiguousStorageIfAvailable { utf8 in
+            guard utf8.allSatisfy(isPlain) else { return false }
+            output.write(byte: UInt8(ascii: "\""))
+            output.write(bytes: utf8)
+            output.write(byte: UInt8(ascii: "\""))
+            return true
         }
+        if written != true { output.write(escaped(text)) }
     }
 
     /// Whether the text needs no escapes: printable ASCII other than the quote and the backslash.
     private static func isPlain(_ text: String) -> Bool {
-        func plain(_ byte: UInt8) -> Bool { byte >= 0x20 && byte < 0x7F && byte != UInt8(ascii: "\"") && byte != UInt8(ascii: "\\") }
-        return text.utf8.withContiguousStorageIfAvailable({ $0.allSatisfy(plain) }) ?? text.utf8.allSatisfy(plain)
+        text.utf8.withContiguousStorageIfAvailable({ $0.allSatisfy(isPlain) }) ?? text.utf8.allSatisfy(isPlain)
+    }
+
+    /// Whether the byte stands for itself in a JSON string: printable ASCII other than the
+    /// quote and the backslash.
+    private static func isPlain(_ byte: UInt8) -> Bool {
+        byte >= 0x20 && byte < 0x7F && byte != UInt8(ascii: "\"") && byte != UInt8(ascii: "\\")
     }
 
     private static func escaped(_ text: String) -> String {
