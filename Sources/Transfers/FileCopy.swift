@@ -99,7 +99,7 @@ public struct FileCopy<Source: FileSystem, Destination: FileSystem>: Sendable {
             offset = existing
         }
         let check = settings.verifies && binary ? destination.digestCommand ?? source.digestCommand : nil
-        var digest = check.map { PassingDigest($0.algorithm, size: size) }
+        var digest = check.map { ContentDigest($0.algorithm) }
         if offset > 0, let running = digest {
             // The bytes already there count too: read from whichever side reads cheaply, else
             // the two servers' digests are compared at the end.
@@ -158,7 +158,7 @@ public struct FileCopy<Source: FileSystem, Destination: FileSystem>: Sendable {
     /// two servers, the two servers' digests. A digest the server cannot give after all leaves
     /// the copy unverified, with the reason; a mismatch throws `ChecksumMismatch`.
     private func verify(
-        _ source: Source, _ destination: Destination, staging: Destination.Path, check: DigestCommand?, passed: PassingDigest?, size: UInt64?
+        _ source: Source, _ destination: Destination, staging: Destination.Path, check: DigestCommand?, passed: ContentDigest?, size: UInt64?
     ) throws -> Verification {
         guard let check else { return Verification() }
         let onDestination = destination.digestCommand == check
@@ -184,7 +184,7 @@ public struct FileCopy<Source: FileSystem, Destination: FileSystem>: Sendable {
     }
 
     /// Adds the first `count` bytes of a file to `digest`.
-    private static func hash<System: FileSystem>(_ system: System, _ path: System.Path, upTo count: UInt64, into digest: PassingDigest) throws {
+    private static func hash<System: FileSystem>(_ system: System, _ path: System.Path, upTo count: UInt64, into digest: ContentDigest) throws {
         let blockSize = 256 * 1024
         let reader = try system.openReader(path, from: 0, blockSize: blockSize, type: .binary)
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: blockSize, alignment: 16)

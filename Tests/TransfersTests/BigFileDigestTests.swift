@@ -4,15 +4,15 @@ import FTPServer
 import FTPWire
 import Testing
 import TestSupport
-@testable import Transfers
+import Transfers
 
-/// Files big enough that the digest of the bytes that pass is computed on a thread of its own
-/// (`PassingDigest.backgroundThreshold`), against the loopback server, which computes digests
-/// of its files: still verified, and a wrong digest still caught.
-@Suite("Big-file digests", .serialized)
+/// Files of many blocks against the loopback server, which computes digests of its files: the
+/// digest of the bytes that passed matches the server's with every algorithm, both ways, and
+/// a wrong one is caught.
+@Suite("Big-file digests")
 struct BigFileDigestTests {
-    /// Past the threshold, and not a whole number of blocks.
-    static let bigSize = Int(PassingDigest.backgroundThreshold) + 3 * 1024 * 1024 + 12_345
+    /// Many blocks, and not a whole number of them.
+    static let bigSize = 11 * 1024 * 1024 + 12_345
 
     @Test(arguments: [
         (["HASH"], DigestAlgorithm.sha256),
@@ -77,39 +77,25 @@ struct BigFileDigestTests {
         #expect(local.read("r.bin") == contents)
     }
 
-    /// On its thread or in place, in blocks of any size, the digest is the one of all the bytes.
-    @Test(arguments: DigestAlgorithm.allCases)
-    func theDigestOnAThreadEqualsTheDigestInPlace(_ algorithm: DigestAlgorithm) {
-        let bytes = Array(sampleBytes(Self.bigSize, seed: 7))
-        let whole = ContentDigest(algorithm)
-        whole.update(bytes)
-        let expected = whole.finish()
-        for size: UInt64? in [nil, 100, PassingDigest.backgroundThreshold] {
-            let digest = PassingDigest(algorithm, size: size)
-            var offset = 0
-            var step = 1
-            bytes.withUnsafeBytes { all in
-                while offset < all.count {
-                    let count = min(step, all.count - offset)
-                    digest.update(UnsafeRawBufferPointer(rebasing: all[offset..<(offset + count)]))
-                    offset += count
-                    step = step * 3 + 7
-                }
-            }
-            #expect(digest.finish() == expected)
-            #expect(digest.finish() == expected)
+    /// A server without a digest (vsftpd) still has the upload's size checked after STOR: a
+    /// size other than the file's fails the copy, however the transfer itself went.
+    @Test func aBigUploadWithoutADigestIsCheckedBySize() throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        let local = try TemporaryDirectory()
+        defer { local.remove() }
+        fixture.server.faults.offerDigestCommands([])
+        let contents = sampleBytes(Self.bigSize)
+        try local.write("up.bin", contents)
+        let session = try fixture.session()
+        defer { session.close() }
+        let outcome = try FileUpload(localPath: local.file("up.bin"), remotePath: "up.bin").run(on: session, retry: .never)
+        #expect(outcome == TransferOutcome(bytes: UInt64(Self.bigSize), verified: nil))
+        #expect(fixture.root.read("up.bin") == contents)
+        #expect(fixture.server.receivedCommands.suffix(2) == ["STOR up.bin", "SIZE up.bin"])
+        fixture.server.faults.script("SIZE", reply: .init(code: 213, text: "\(Self.bigSize - 1)"))
+        #expect(throws: IncompleteTransfer.self) {
+            try FileUpload(localPath: local.file("up.bin"), remotePath: "again.bin").run(on: session, retry: .never)
         }
-    }
-
-    /// A digest dropped before it finished (a copy that failed on the way) ends its thread.
-    @Test func aDigestLeftUnfinishedEndsItsThread() throws {
-        let bytes = Array(sampleBytes(1_000_000))
-        for _ in 0..<20 {
-            let digest = PassingDigest(.sha256, size: PassingDigest.backgroundThreshold)
-            bytes.withUnsafeBytes { digest.update($0) }
-        }
-        let threads = try FileManager.default.contentsOfDirectory(atPath: "/proc/self/task")
-        let names = threads.compactMap { try? String(contentsOfFile: "/proc/self/task/\($0)/comm", encoding: .utf8) }
-        #expect(!names.contains { $0.hasPrefix("ferry-digest") })
     }
 }
