@@ -8,6 +8,9 @@ final class ByteChannel: @unchecked Sendable {
     private let condition = NSCondition()
     private let capacity: Int
     private var chunks: [[UInt8]] = []
+    /// Chunks read to their end, emptied and kept for the next writes: a big file passes
+    /// without an allocation (and fresh pages to fault in) for every chunk.
+    private var spare: [[UInt8]] = []
     private var firstOffset = 0
     private var buffered = 0
     private var finished = false
@@ -15,6 +18,11 @@ final class ByteChannel: @unchecked Sendable {
 
     /// The channel stopped from the other end.
     struct Stopped: Error {}
+
+    /// The most emptied chunks kept: as many as a full channel holds of the usual block
+    /// size, so that a channel that fills and empties by turns allocates nothing after its
+    /// first fill (`RemoteReader`'s holds 16 blocks).
+    private static let spareLimit = 16
 
     init(capacity: Int) { self.capacity = max(1, capacity) }
 
@@ -24,7 +32,9 @@ final class ByteChannel: @unchecked Sendable {
         defer { condition.unlock() }
         while buffered >= capacity, failure == nil { condition.wait() }
         if let failure { throw failure }
-        chunks.append(Array(bytes))
+        var chunk = spare.popLast() ?? []
+        chunk.append(contentsOf: bytes)
+        chunks.append(chunk)
         buffered += bytes.count
         condition.broadcast()
     }
@@ -38,17 +48,24 @@ final class ByteChannel: @unchecked Sendable {
         while chunks.isEmpty, !finished, failure == nil { condition.wait() }
         if chunks.isEmpty, let failure { throw failure }
         var count = 0
-        while count < buffer.count, let first = chunks.first {
-            let taken = min(buffer.count - count, first.count - firstOffset)
-            first.withUnsafeBytes { bytes in
+        while count < buffer.count, !chunks.isEmpty {
+            // The first chunk is read in place (no second reference to it), so that once read
+            // to its end it is the channel's alone and keeps its storage when emptied.
+            let (taken, chunkSize) = chunks[0].withUnsafeBytes { bytes in
+                let taken = min(buffer.count - count, bytes.count - firstOffset)
                 UnsafeMutableRawBufferPointer(rebasing: buffer[count..<(count + taken)])
                     .copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes[firstOffset..<(firstOffset + taken)]))
+                return (taken, bytes.count)
             }
             count += taken
             firstOffset += taken
-            if firstOffset == first.count {
-                chunks.removeFirst()
+            if firstOffset == chunkSize {
+                var emptied = chunks.removeFirst()
                 firstOffset = 0
+                if spare.count < Self.spareLimit {
+                    emptied.removeAll(keepingCapacity: true)
+                    spare.append(emptied)
+                }
             }
         }
         buffered -= count
