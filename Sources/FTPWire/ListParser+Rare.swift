@@ -5,9 +5,9 @@ extension ListParser {
     func vShellEntry(_ line: Line) -> ListingEntry? {
         guard line.fields.count >= 6, let size = Bytes.number(line[0]), let month = Bytes.month(line[1]),
               let day = Self.dayNumber(line[2]), let year = Bytes.int(line[3]), line[3].count == 4,
-              let (hour, minute, second) = Bytes.time(line[4])
+              let (hour, minute, second) = Bytes.time(line[4]),
+              let modified = CivilTime.date(year: year, month: month, day: day, hour: hour, minute: minute, second: second)
         else { return nil }
-        let modified = CivilTime.date(year: year, month: month, day: day, hour: hour, minute: minute, second: second)
         var name = line.bytes[line.fields[5].lowerBound...]
         if name.last == UInt8(ascii: "/") {
             name.removeLast()
@@ -39,11 +39,11 @@ extension ListParser {
     func nortelEntry(_ line: Line) -> ListingEntry? {
         guard line.fields.count == 5, let size = Bytes.number(line[1]),
               let parts = Bytes.dateParts(line[2], separator: UInt8(ascii: "/")), line[3].last == UInt8(ascii: "."),
-              let (hour, minute, second) = Bytes.time(line[4])
+              let (hour, minute, second) = Bytes.time(line[4]),
+              let modified = CivilTime.date(
+                  year: Bytes.fullYear(parts[2].value, digits: parts[2].digits), month: parts[0].value, day: parts[1].value,
+                  hour: hour, minute: minute, second: second)
         else { return nil }
-        let modified = CivilTime.date(
-            year: Bytes.fullYear(parts[2].value, digits: parts[2].digits), month: parts[0].value, day: parts[1].value,
-            hour: hour, minute: minute, second: second)
         return ListingEntry(remoteName: line.path(line.fields[0]), kind: .file, size: size, modified: modified)
     }
 
@@ -52,11 +52,11 @@ extension ListParser {
     func os9Entry(_ line: Line) -> ListingEntry? {
         guard line.fields.count >= 7, line[0].contains(UInt8(ascii: ".")),
               let parts = Bytes.dateParts(line[1], separator: UInt8(ascii: "/")), line[2].count == 4, let clock = Bytes.int(line[2]),
-              line[3].count == 8, line[3].allSatisfy({ "dsewr-".utf8.contains($0) }), let size = Bytes.number(line[5])
+              line[3].count == 8, line[3].allSatisfy({ "dsewr-".utf8.contains($0) }), let size = Bytes.number(line[5]),
+              let modified = CivilTime.date(
+                  year: Bytes.fullYear(parts[0].value, digits: parts[0].digits), month: parts[1].value, day: parts[2].value,
+                  hour: clock / 100, minute: clock % 100)
         else { return nil }
-        let modified = CivilTime.date(
-            year: Bytes.fullYear(parts[0].value, digits: parts[0].digits), month: parts[1].value, day: parts[2].value,
-            hour: clock / 100, minute: clock % 100)
         let name = line.path(from: line.fields[6].lowerBound)
         return line[3].first == UInt8(ascii: "d")
             ? ListingEntry(remoteName: name, kind: .directory, modified: modified)
@@ -67,12 +67,11 @@ extension ListParser {
     func zvmEntry(_ line: Line) -> ListingEntry? {
         guard line.fields.count == 9, line[2].count == 1, "VF".utf8.contains(line[2][line.fields[2].lowerBound]),
               Bytes.number(line[3]) != nil, Bytes.number(line[4]) != nil, Bytes.number(line[5]) != nil,
-              let (year, month, day) = Self.numericDate(line[6]), let (hour, minute, second) = Bytes.time(line[7])
+              let (year, month, day) = Self.numericDate(line[6]), let (hour, minute, second) = Bytes.time(line[7]),
+              let modified = CivilTime.date(year: year, month: month, day: day, hour: hour, minute: minute, second: second)
         else { return nil }
         let name = line[0] + [UInt8(ascii: ".")] + line[1]
-        return ListingEntry(
-            remoteName: RemotePath(bytes: name), kind: .file,
-            modified: CivilTime.date(year: year, month: month, day: day, hour: hour, minute: minute, second: second))
+        return ListingEntry(remoteName: RemotePath(bytes: name), kind: .file, modified: modified)
     }
 
     /// Stratus VOS: files `w  158  stm  90-05-19 11:53:44  name`, directories

@@ -138,8 +138,8 @@ struct Line {
     }
 
     /// Whether the line is blank, or one of the headers and totals that formats put around
-    /// their entries (`total 12`, VMS `Directory ...` and `Total of ...`, MVS and Tandem column
-    /// headers).
+    /// their entries (`total 12`, VMS `Directory ...` and `Total of ...`, MVS, JES and Tandem column
+    /// headers, JES jobs not yet done, the `dir:` headers of recursive listings).
     var isKnownNonEntry: Bool {
         guard let first = fields.first else { return true }
         let firstField = self[0]
@@ -149,7 +149,10 @@ struct Line {
             || Bytes.equalsIgnoringCase(firstField, "Volume") && Bytes.equalsIgnoringCase(second, "Unit")
             || Bytes.equalsIgnoringCase(firstField, "Name") && Bytes.equalsIgnoringCase(second, "VV.MM")
             || Bytes.equalsIgnoringCase(firstField, "File") && Bytes.equalsIgnoringCase(second, "Code")
-            || bytes[first].allSatisfy { $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "=") }
+            || Bytes.equalsIgnoringCase(firstField, "JOBNAME") && Bytes.equalsIgnoringCase(second, "JOBID")
+            || fields.count >= 4 && ListParser.isJobID(second)
+            || fields.count == 1 && bytes[first].count > 1 && bytes[first].last == UInt8(ascii: ":")
+            || fields.allSatisfy { bytes[$0].allSatisfy { $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "=") } }
     }
 
     /// Whether the line is a single VMS file name such as `A_VERY_LONG_NAME.TXT;1`.
