@@ -61,6 +61,7 @@ public struct ListParser: Sendable {
         if let entry = nortelEntry(line) { return entry }
         if let entry = os9Entry(line) { return entry }
         if let entry = zvmEntry(line) { return entry }
+        if let entry = zvmBFSEntry(line) { return entry }
         return bareNameEntry(line)
     }
 
@@ -139,7 +140,7 @@ struct Line {
 
     /// Whether the line is blank, or one of the headers and totals that formats put around
     /// their entries (`total 12`, VMS `Directory ...` and `Total of ...`, MVS, JES and Tandem column
-    /// headers, JES jobs not yet done, the `dir:` headers of recursive listings).
+    /// and z/VM FILELIST headers, JES jobs not yet done, the `dir:` headers of recursive listings).
     var isKnownNonEntry: Bool {
         guard let first = fields.first else { return true }
         let firstField = self[0]
@@ -150,6 +151,7 @@ struct Line {
             || Bytes.equalsIgnoringCase(firstField, "Name") && Bytes.equalsIgnoringCase(second, "VV.MM")
             || Bytes.equalsIgnoringCase(firstField, "File") && Bytes.equalsIgnoringCase(second, "Code")
             || Bytes.equalsIgnoringCase(firstField, "JOBNAME") && Bytes.equalsIgnoringCase(second, "JOBID")
+            || Bytes.equalsIgnoringCase(firstField, "Filename") && Bytes.equalsIgnoringCase(second, "FileType")
             || fields.count >= 4 && ListParser.isJobID(second)
             || fields.count == 1 && bytes[first].count > 1 && bytes[first].last == UInt8(ascii: ":")
             || fields.allSatisfy { bytes[$0].allSatisfy { $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "=") } }
