@@ -145,7 +145,7 @@ extension ListParser {
     }
 
     /// Whether a field reads like a Unix mode: `drwxr-xr-x`, perhaps followed by `+`, `@` or `.`
-    /// and even the link count (`drwxr-x---+1464`), HylaFAX's short `drwxrwx`, or the
+    /// and even the link count (`drwxr-x---+1464`), the short `drwxrwx` (HylaFAX) and `drw-r--rw`, or the
     /// Connect:Enterprise form `-C--E-----FTP`.
     static func isUnixMode(_ field: ArraySlice<UInt8>) -> Bool {
         guard field.count >= 7, let type = field.first else { return false }
@@ -160,8 +160,9 @@ extension ListParser {
             let rest = field.dropFirst(10).drop { $0 == UInt8(ascii: "+") || $0 == UInt8(ascii: "@") || $0 == UInt8(ascii: ".") }
             return rest.allSatisfy { $0 >= 0x30 && $0 <= 0x39 }
         }
-        // HylaFAX writes the owner's and the group's bits only: `drwxrwx`.
-        if field.count == 7, isRWXMode(field + Array("---".utf8)) { return true }
+        // HylaFAX writes the owner's and the group's bits only (`drwxrwx`); a server in basic-ftp's
+        // issue 193 leaves out the last one (`drw-r--rw`).
+        if field.count == 7 || field.count == 9, isRWXMode(field + repeatElement(UInt8(ascii: "-"), count: 10 - field.count)) { return true }
         return (10...13).contains(field.count) && field.dropFirst().allSatisfy { $0 == UInt8(ascii: "-") || ($0 >= 0x41 && $0 <= 0x5A) }
     }
 
