@@ -50,7 +50,8 @@ extension ListParser {
     /// What the search for a date in a line found.
     private enum DatedLine {
         case entry(ListingEntry)
-        /// Fields with the shape of a date but no valid value (`Feb 30 2024`): the line is unreadable.
+        /// Fields with the shape of a date but no valid value (`Feb 30 2024`), or a date without a
+        /// size before it: the line is unreadable.
         case impossibleDate
         case noDate
     }
@@ -94,14 +95,20 @@ extension ListParser {
                 sawImpossibleDate = true
                 continue
             }
-            let sizeField = line[dateIndex - 1]
+            // BusyBox `ls -le` and `%c` time styles put the weekday first: `Thu Nov 20 10:00:00 2025`.
+            let sizeIndex = dateIndex >= 3 && Self.isWeekday(line[dateIndex - 1]) ? dateIndex - 2 : dateIndex - 1
+            let sizeField = line[sizeIndex]
             // Device files give `major, minor` where others give the size; a file's `1,024` is no size.
             let isDevice = kind == .other
-                && (sizeField.contains(UInt8(ascii: ",")) || (dateIndex >= 3 && line[dateIndex - 2].last == UInt8(ascii: ",")))
+                && (sizeField.contains(UInt8(ascii: ",")) || (sizeIndex >= 2 && line[sizeIndex - 1].last == UInt8(ascii: ",")))
             var size = isDevice ? nil : Bytes.sizeWithUnit(sizeField)
             if size == nil, !isDevice {
-                // A group that runs into the size: `longgroup123456`.
-                guard let digits = Self.trailingDigits(sizeField) else { continue }
+                // A group that runs into the size: `longgroup123456`. A date with no size before it
+                // cannot start a name either (`Thx Nov 20 10:00:00 2025 name`).
+                guard let digits = Self.trailingDigits(sizeField) else {
+                    sawImpossibleDate = true
+                    continue
+                }
                 size = digits
             }
             guard let nameStart = Self.nameStart(line, dateIndex: dateIndex, lastDateField: lastDateField, isNetWare: isNetWare),
@@ -179,6 +186,11 @@ extension ListParser {
             guard allowed.contains(byte) else { return false }
         }
         return true
+    }
+
+    /// Whether a field is an English weekday abbreviation (`Thu`).
+    private static func isWeekday(_ field: ArraySlice<UInt8>) -> Bool {
+        ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"].contains { Bytes.equalsIgnoringCase(field, $0) }
     }
 
     /// The number at the end of a field that starts with a letter: `longgroup123456` → 123456
