@@ -146,6 +146,7 @@ struct Line {
         let firstField = self[0]
         let second = fields.count > 1 ? self[1] : []
         return Bytes.equalsIgnoringCase(firstField, "total") || Bytes.equalsIgnoringCase(firstField, "Directory")
+            || fields.count == 2 && second.first.map { $0 >= 0x30 && $0 <= 0x39 } == true && Self.localizedTotals.contains { firstField.elementsEqual($0.utf8) }
             || Bytes.equalsIgnoringCase(firstField, "Grand") && Bytes.equalsIgnoringCase(second, "total")
             || Bytes.equalsIgnoringCase(firstField, "Volume") && Bytes.equalsIgnoringCase(second, "Unit")
             || Bytes.equalsIgnoringCase(firstField, "Name") && Bytes.equalsIgnoringCase(second, "VV.MM")
@@ -156,6 +157,10 @@ struct Line {
             || fields.count == 1 && bytes[first].count > 1 && bytes[first].last == UInt8(ascii: ":")
             || fields.allSatisfy { bytes[$0].allSatisfy { $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "=") } }
     }
+
+    /// `total` in the languages `ls` speaks: German, Dutch, Italian, Swedish and Norwegian, Czech,
+    /// Hungarian, Finnish, Russian, Japanese, Chinese and Korean.
+    static let localizedTotals = ["insgesamt", "totaal", "totale", "totalt", "celkem", "összesen", "yhteensä", "итого", "合計", "总用量", "合计", "합계"]
 
     /// Whether the line is a single VMS file name such as `A_VERY_LONG_NAME.TXT;1`.
     var isLoneVMSName: Bool {
