@@ -38,6 +38,8 @@ public struct ListParser: Sendable {
     public func parse(bytes: [UInt8]) -> ParsedListingLine {
         let line = Line(bytes)
         guard !line.fields.isEmpty else { return .noEntry }
+        // Some servers answer LIST with MLSD lines (FileZilla reads them there too).
+        if line.startsWithFact { return MLSxParser.parse(bytes: line.bytes) }
         guard let entry = anyFormat(line) else { return line.isKnownNonEntry ? .noEntry : .unreadable }
         if entry.name.isEmpty || entry.name == "." || entry.name == ".." { return .noEntry }
         // A name of blanks alone is what broken servers send where the name is missing.
@@ -156,6 +158,14 @@ struct Line {
             || fields.count >= 4 && ListParser.isJobID(second)
             || fields.count == 1 && bytes[first].count > 1 && bytes[first].last == UInt8(ascii: ":")
             || fields.allSatisfy { bytes[$0].allSatisfy { $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "=") } }
+    }
+
+    /// Whether the line starts with an MLSD fact: `type=file;...`.
+    var startsWithFact: Bool {
+        guard let first = fields.first, first.lowerBound == 0, let byte = bytes.first, (byte | 0x20) >= 0x61, (byte | 0x20) <= 0x7A,
+              let equals = bytes[first].firstIndex(of: UInt8(ascii: "=")), let semicolon = bytes[first].firstIndex(of: UInt8(ascii: ";"))
+        else { return false }
+        return equals < semicolon
     }
 
     /// `total` in the languages `ls` speaks: German, Dutch, Italian, Swedish and Norwegian, Czech,
