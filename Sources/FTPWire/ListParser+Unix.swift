@@ -190,8 +190,11 @@ extension ListParser {
 
     /// Whether a field is an English weekday abbreviation (`Thu`).
     private static func isWeekday(_ field: ArraySlice<UInt8>) -> Bool {
-        ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"].contains { Bytes.equalsIgnoringCase(field, $0) }
+        guard field.count == 3, let first = field.first, (first | 0x20) >= 0x61, (first | 0x20) <= 0x7A else { return false }
+        return weekdays.contains { Bytes.equalsIgnoringCase(field, $0) }
     }
+
+    private static let weekdays = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
 
     /// The number at the end of a field that starts with a letter: `longgroup123456` → 123456
     /// (but `-528` is no size at all).
