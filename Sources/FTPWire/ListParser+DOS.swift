@@ -32,6 +32,13 @@ extension ListParser {
             return ListingEntry(remoteName: name, kind: .directory, modified: modified)
         }
         if Bytes.equalsIgnoringCase(sizeField, "<JUNCTION>") || Bytes.equalsIgnoringCase(sizeField, "<SYMLINK>") || Bytes.equalsIgnoringCase(sizeField, "<SYMLINKD>") {
+            // `dir` writes the target after the name: `Documents [C:\Users\Public\Documents]`.
+            if line.bytes.last == UInt8(ascii: "]"), let open = line.bytes[nameStart...].lastIndex(of: UInt8(ascii: "[")),
+               open > nameStart + 1, line.bytes[open - 1] == 0x20 {
+                return ListingEntry(
+                    remoteName: line.path(nameStart..<(open - 1)), kind: .link, modified: modified,
+                    target: line.text((open + 1)..<(line.bytes.count - 1)))
+            }
             return ListingEntry(remoteName: name, kind: .link, modified: modified)
         }
         guard let size = Bytes.groupedNumber(sizeField) else { return nil }
@@ -67,10 +74,14 @@ extension ListParser {
         var isDirectory = false
         for index in 1..<(line.fields.count - 1) {
             let field = line[index]
-            if Bytes.equalsIgnoringCase(field, "DIR") { isDirectory = true }
             guard let parts = Bytes.dateParts(field, separator: UInt8(ascii: "-")), parts[0].digits <= 2, parts[1].digits <= 2, (2...4).contains(parts[2].digits),
                   let (hour, minute, second) = Bytes.time(line[index + 1]), index + 2 < line.fields.count
-            else { continue }
+            else {
+                // Before the date only attributes in capitals: `A`, `RSA`, `DIR`.
+                guard field.allSatisfy({ $0 >= 0x41 && $0 <= 0x5A }) else { return nil }
+                if field.elementsEqual("DIR".utf8) { isDirectory = true }
+                continue
+            }
             // OS/2 writes years after 1999 as years since 1900: `04-23-103`.
             let year = parts[2].digits == 3 ? 1900 + parts[2].value : Bytes.fullYear(parts[2].value, digits: parts[2].digits)
             guard let modified = CivilTime.date(year: year, month: parts[0].value, day: parts[1].value, hour: hour, minute: minute, second: second) else {

@@ -8,7 +8,7 @@ extension ListParser {
     /// Shapes: `Nov 25 14:35`, `Nov 25  2019`, `Nov 25 14:35:07 2019`, `Oct 08, 2002 09:47`,
     /// `25 Nov 14:35`, `26. Juli, 20:10`, `2026-11-25 14:35`, `2026-11-25 14:35:07.123456789 +0100`,
     /// `1999/10/12 17:12`, `2004.07.15`, `24-04-2003 17:12`, `09-26 13:45`, `01-jun-99`, `3 29 03:26`
-    /// and the CJK forms `8月 17日 20:10`, `2005년 1월 6일`.
+    /// and the CJK forms `8月 17日 20:10`, `2005년 1월 6일`, `2003  3月 20`.
     func dateFields(_ line: Line, at index: Int, localized: Bool = true) -> (date: Date?, last: Int)? {
         let count = line.fields.count
         let first = line[index]
@@ -37,6 +37,14 @@ extension ListParser {
            let date = CivilTime.date(year: year, month: month, day: day) {
             return (date, index + 2)
         }
+        // Year first with only the month marked: `2003   3月 20 name` (FileZilla). A time after the
+        // day means the first field was a size: `4096 3月 20 10:00 name`.
+        if first.count == 4, let year = Bytes.int(first), index + 3 < count,
+           let month = Self.cjkNumber(line[index + 1], suffixes: Self.monthSuffixes),
+           let day = Self.cjkNumber(line[index + 2], suffixes: Self.daySuffixes) ?? Self.dayNumber(line[index + 2]),
+           Bytes.time(line[index + 3]) == nil {
+            return (CivilTime.date(year: year, month: month, day: day), index + 2)
+        }
         guard index + 2 < count else { return nil }
         let second = line[index + 1]
         let month: Int
@@ -51,11 +59,24 @@ extension ListParser {
             (month, day) = (number, dayNumber)
         } else if first.count <= 2, let number = Bytes.int(first), (1...12).contains(number), second.count <= 2, let dayNumber = Bytes.int(second) {
             (month, day) = (number, dayNumber)
+        } else if first.count > 3, let name = Self.gluedMonth(first), let number = Self.dayNumber(second) {
+            // Garbage run into the month (Chromium saw `/t11/member/incomingFeb  8  2007`).
+            (month, day) = (name, number)
         } else {
             return nil
         }
         guard (1...31).contains(day) else { return nil }
         return yearOrTime(line, at: index + 2, month: month, day: day)
+    }
+
+    /// The capitalised English month abbreviation that ends a longer field: `incomingFeb`.
+    /// A size run into it (`45056Mar`) is no date: the size is missing.
+    private static func gluedMonth(_ field: ArraySlice<UInt8>) -> Int? {
+        let suffix = field.suffix(3)
+        guard let first = suffix.first, first >= 0x41, first <= 0x5A, suffix.dropFirst().allSatisfy({ $0 >= 0x61 && $0 <= 0x7A }),
+              let before = field.dropLast(3).last, !(before >= 0x30 && before <= 0x39)
+        else { return nil }
+        return Bytes.month(suffix, localized: false)
     }
 
     /// The field at `index` as a time (this year or last) or a year, with perhaps a time after the year.

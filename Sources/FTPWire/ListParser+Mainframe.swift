@@ -5,7 +5,26 @@ extension ListParser {
     /// `Pseudo Directory  NAME`) and PDS members (`MEMBER 01.01 2002/09/12 2002/09/12 13:46 35 35 0 USER`).
     /// Partitioned data sets (PO) are directories; sizes are not given in bytes.
     func mvsEntry(_ line: Line) -> ListingEntry? {
-        mvsDataSet(line) ?? mvsMember(line) ?? mvsLoadModule(line)
+        mvsDataSet(line) ?? mvsMember(line) ?? mvsLoadModule(line) ?? jesJob(line)
+    }
+
+    /// A job in a JES spool listing (`SITE FILETYPE=JES`), interface level 1
+    /// (`USER1  JOB01906  OUTPUT  3 Spool Files`) or 2 (`USER1  JOB01906 USER  OUTPUT A  RC=0000 3 spool
+    /// files`). A job whose output waits is a file named by its job ID, as commons-net reads it; jobs
+    /// still queued or running are no entries yet (`Line.isKnownNonEntry`).
+    private func jesJob(_ line: Line) -> ListingEntry? {
+        guard line.fields.count >= 5, Self.isJobID(line[1]),
+              Bytes.equalsIgnoringCase(line[2], "OUTPUT") || Bytes.equalsIgnoringCase(line[3], "OUTPUT")
+        else { return nil }
+        return ListingEntry(remoteName: line.path(line.fields[1]), kind: .file)
+    }
+
+    /// A JES job ID: `JOB01906`, `TSU01830`, `STC00042`, or `J0123456` once numbers pass 99999.
+    static func isJobID(_ field: ArraySlice<UInt8>) -> Bool {
+        guard field.count == 8 else { return false }
+        let letters = field.prefix { ($0 >= 0x41 && $0 <= 0x5A) }
+        guard ["JOB", "TSU", "STC", "J", "T", "S"].contains(where: { Bytes.equalsIgnoringCase(letters, $0) }) else { return false }
+        return field.dropFirst(letters.count).allSatisfy { $0 >= 0x30 && $0 <= 0x39 }
     }
 
     private func mvsDataSet(_ line: Line) -> ListingEntry? {
@@ -26,6 +45,8 @@ extension ListParser {
             let isPartitioned = Bytes.equalsIgnoringCase(organisation, "PO") || Bytes.equalsIgnoringCase(organisation, "PO-E")
             guard isPartitioned || ["PS", "VS", "DA"].contains(where: { Bytes.equalsIgnoringCase(organisation, $0) }) else { return nil }
             let modified = date.flatMap { CivilTime.date(year: $0.year, month: $0.month, day: $0.day) }
+            // A referred date no calendar has (`2004/16/23`) makes the line unreadable.
+            guard modified != nil || date == nil else { return nil }
             return ListingEntry(remoteName: last, kind: isPartitioned ? .directory : .file, modified: modified)
         default:
             return nil
@@ -34,10 +55,11 @@ extension ListParser {
 
     /// A PDS member with statistics: `MEMBER  01.01 2002/09/12 2002/09/12 13:46  35  35  0 USER`.
     private func mvsMember(_ line: Line) -> ListingEntry? {
-        guard line.fields.count >= 6, Self.isVersion(line[1]), Self.slashDate(line[2]) != nil, let changed = Self.slashDate(line[3]),
-              let (hour, minute, second) = Bytes.time(line[4])
+        guard line.fields.count >= 6, Self.isVersion(line[1]), let created = Self.slashDate(line[2]), let changed = Self.slashDate(line[3]),
+              let (hour, minute, second) = Bytes.time(line[4]),
+              CivilTime.date(year: created.year, month: created.month, day: created.day) != nil,
+              let modified = CivilTime.date(year: changed.year, month: changed.month, day: changed.day, hour: hour, minute: minute, second: second)
         else { return nil }
-        let modified = CivilTime.date(year: changed.year, month: changed.month, day: changed.day, hour: hour, minute: minute, second: second)
         return ListingEntry(remoteName: line.path(line.fields[0]), kind: .file, modified: modified)
     }
 
@@ -57,8 +79,12 @@ extension ListParser {
         var size: UInt64?
         var modified: Date?
         if line.fields.count >= 6, let bytes = Bytes.number(line[1]), let date = Self.os400Date(line[2]), let (hour, minute, second) = Bytes.time(line[3]) {
+            // A date no calendar has (`13/45/00`) makes the line unreadable.
+            guard let date = CivilTime.date(year: date.year, month: date.month, day: date.day, hour: hour, minute: minute, second: second) else {
+                return nil
+            }
             size = bytes
-            modified = CivilTime.date(year: date.year, month: date.month, day: date.day, hour: hour, minute: minute, second: second)
+            modified = date
             typeIndex = 4
         }
         let type = line[typeIndex]
@@ -83,9 +109,9 @@ extension ListParser {
         guard line.fields.count >= 6, Bytes.number(line[1]) != nil, let size = Bytes.number(line[2]) else { return nil }
         let parts = line[3].split(separator: UInt8(ascii: "-"), omittingEmptySubsequences: false)
         guard parts.count == 3, let day = Bytes.int(parts[0]), let month = Bytes.month(parts[1]), let year = Bytes.int(parts[2]),
-              let (hour, minute, second) = Bytes.time(line[4]), line[5].contains(UInt8(ascii: ","))
+              let (hour, minute, second) = Bytes.time(line[4]), line[5].contains(UInt8(ascii: ",")),
+              let modified = CivilTime.date(year: Bytes.fullYear(year, digits: parts[2].count), month: month, day: day, hour: hour, minute: minute, second: second)
         else { return nil }
-        let modified = CivilTime.date(year: Bytes.fullYear(year, digits: parts[2].count), month: month, day: day, hour: hour, minute: minute, second: second)
         return ListingEntry(remoteName: line.path(line.fields[0]), kind: .file, size: size, modified: modified)
     }
 
@@ -105,7 +131,7 @@ extension ListParser {
         guard let (year, month, day) = date, timeIndex + 1 < line.fields.count, let (hour, minute, second) = Bytes.time(line[timeIndex]) else {
             return nil
         }
-        let modified = CivilTime.date(year: year, month: month, day: day, hour: hour, minute: minute, second: second)
+        guard let modified = CivilTime.date(year: year, month: month, day: day, hour: hour, minute: minute, second: second) else { return nil }
         let nameStart = line.fields[timeIndex + 1].lowerBound
         var last = line.fields.count - 1
         let isDirectory = last > timeIndex + 1 && Bytes.equalsIgnoringCase(line[last], "<DIR>")
@@ -122,10 +148,12 @@ extension ListParser {
         return (Bytes.fullYear(parts[0].value, digits: parts[0].digits), parts[1].value, parts[2].value)
     }
 
-    /// `02/23/00` (month first) or `23.02.00` (day first).
+    /// `02/23/00` (month first; day first when the first number cannot be a month: `23/02/00`) or
+    /// `23.02.00` (day first).
     private static func os400Date(_ field: ArraySlice<UInt8>) -> (year: Int, month: Int, day: Int)? {
         if let parts = Bytes.dateParts(field, separator: UInt8(ascii: "/")) {
-            return (Bytes.fullYear(parts[2].value, digits: parts[2].digits), parts[0].value, parts[1].value)
+            let (month, day) = parts[0].value > 12 ? (parts[1].value, parts[0].value) : (parts[0].value, parts[1].value)
+            return (Bytes.fullYear(parts[2].value, digits: parts[2].digits), month, day)
         }
         if let parts = Bytes.dateParts(field, separator: UInt8(ascii: ".")) {
             return (Bytes.fullYear(parts[2].value, digits: parts[2].digits), parts[1].value, parts[0].value)

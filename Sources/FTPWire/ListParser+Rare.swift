@@ -5,9 +5,9 @@ extension ListParser {
     func vShellEntry(_ line: Line) -> ListingEntry? {
         guard line.fields.count >= 6, let size = Bytes.number(line[0]), let month = Bytes.month(line[1]),
               let day = Self.dayNumber(line[2]), let year = Bytes.int(line[3]), line[3].count == 4,
-              let (hour, minute, second) = Bytes.time(line[4])
+              let (hour, minute, second) = Bytes.time(line[4]),
+              let modified = CivilTime.date(year: year, month: month, day: day, hour: hour, minute: minute, second: second)
         else { return nil }
-        let modified = CivilTime.date(year: year, month: month, day: day, hour: hour, minute: minute, second: second)
         var name = line.bytes[line.fields[5].lowerBound...]
         if name.last == UInt8(ascii: "/") {
             name.removeLast()
@@ -39,11 +39,11 @@ extension ListParser {
     func nortelEntry(_ line: Line) -> ListingEntry? {
         guard line.fields.count == 5, let size = Bytes.number(line[1]),
               let parts = Bytes.dateParts(line[2], separator: UInt8(ascii: "/")), line[3].last == UInt8(ascii: "."),
-              let (hour, minute, second) = Bytes.time(line[4])
+              let (hour, minute, second) = Bytes.time(line[4]),
+              let modified = CivilTime.date(
+                  year: Bytes.fullYear(parts[2].value, digits: parts[2].digits), month: parts[0].value, day: parts[1].value,
+                  hour: hour, minute: minute, second: second)
         else { return nil }
-        let modified = CivilTime.date(
-            year: Bytes.fullYear(parts[2].value, digits: parts[2].digits), month: parts[0].value, day: parts[1].value,
-            hour: hour, minute: minute, second: second)
         return ListingEntry(remoteName: line.path(line.fields[0]), kind: .file, size: size, modified: modified)
     }
 
@@ -52,27 +52,73 @@ extension ListParser {
     func os9Entry(_ line: Line) -> ListingEntry? {
         guard line.fields.count >= 7, line[0].contains(UInt8(ascii: ".")),
               let parts = Bytes.dateParts(line[1], separator: UInt8(ascii: "/")), line[2].count == 4, let clock = Bytes.int(line[2]),
-              line[3].count == 8, line[3].allSatisfy({ "dsewr-".utf8.contains($0) }), let size = Bytes.number(line[5])
+              line[3].count == 8, line[3].allSatisfy({ "dsewr-".utf8.contains($0) }), let size = Bytes.number(line[5]),
+              let modified = CivilTime.date(
+                  year: Bytes.fullYear(parts[0].value, digits: parts[0].digits), month: parts[1].value, day: parts[2].value,
+                  hour: clock / 100, minute: clock % 100)
         else { return nil }
-        let modified = CivilTime.date(
-            year: Bytes.fullYear(parts[0].value, digits: parts[0].digits), month: parts[1].value, day: parts[2].value,
-            hour: clock / 100, minute: clock % 100)
         let name = line.path(from: line.fields[6].lowerBound)
         return line[3].first == UInt8(ascii: "d")
             ? ListingEntry(remoteName: name, kind: .directory, modified: modified)
             : ListingEntry(remoteName: name, kind: .file, size: size, modified: modified)
     }
 
-    /// z/VM CMS: `NAME  TYPE  V  65  107  2  2005-10-04 15:28:42 OWNER`, shown as `NAME.TYPE`.
+    /// z/VM CMS: `NAME  TYPE  V  65  107  2  2005-10-04 15:28:42 OWNER`, shown as `NAME.TYPE`; also
+    /// with FILELIST's file mode (`NAME  TYPE  A1 V  41  21  1  9/16/91  15:10:32`), month-first
+    /// dates (`6/26/02`, and `1/03/102` after 1999), and directories
+    /// (`WEBSHARE  DIR  -  -  -  5/30/97 18:44:17 -`). Record counts are not bytes: no size.
     func zvmEntry(_ line: Line) -> ListingEntry? {
-        guard line.fields.count == 9, line[2].count == 1, "VF".utf8.contains(line[2][line.fields[2].lowerBound]),
-              Bytes.number(line[3]) != nil, Bytes.number(line[4]) != nil, Bytes.number(line[5]) != nil,
-              let (year, month, day) = Self.numericDate(line[6]), let (hour, minute, second) = Bytes.time(line[7])
+        let count = line.fields.count
+        for format in 1...3 where count == format + 6 || count == format + 7 {
+            let isDirectory = line[format].elementsEqual("DIR".utf8)
+            guard isDirectory || line[format].elementsEqual("F".utf8) || line[format].elementsEqual("V".utf8),
+                  (format + 1...format + 3).allSatisfy({ isDirectory ? line[$0].elementsEqual("-".utf8) : Bytes.number(line[$0]) != nil }),
+                  let (year, month, day) = Self.zvmDate(line[format + 4]), let (hour, minute, second) = Bytes.time(line[format + 5])
+            else { continue }
+            // Between the name and the record format: the file type, the file mode (`A1`), or both.
+            let hasMode = Self.isZVMFileMode(line[format - 1]) && format > 1
+            guard format - (hasMode ? 1 : 0) <= 2 else { continue }
+            guard let modified = CivilTime.date(year: year, month: month, day: day, hour: hour, minute: minute, second: second) else { return nil }
+            let typeIndex = hasMode ? format - 2 : format - 1
+            let name = typeIndex >= 1 && !isDirectory ? Array(line[0] + [UInt8(ascii: ".")] + line[typeIndex]) : Array(line[0])
+            return ListingEntry(remoteName: RemotePath(bytes: name), kind: isDirectory ? .directory : .file, modified: modified)
+        }
+        return nil
+    }
+
+    /// `2005-10-04`, `6/26/02`, `1/03/102` (years after 1999 as years since 1900) or `05/20/2000`.
+    static func zvmDate(_ field: ArraySlice<UInt8>) -> (Int, Int, Int)? {
+        guard let parts = Bytes.dateParts(field, separator: UInt8(ascii: "/")) else { return numericDate(field) }
+        guard parts[0].digits <= 2, parts[1].digits <= 2 else { return nil }
+        let year = switch parts[2].digits {
+        case 2: Bytes.fullYear(parts[2].value, digits: 2)
+        case 3: 1900 + parts[2].value
+        case 4: parts[2].value
+        default: -1
+        }
+        return year < 0 ? nil : (year, parts[0].value, parts[1].value)
+    }
+
+    /// A CMS file mode: a disk letter and a digit 0 to 6 (`A1`).
+    private static func isZVMFileMode(_ field: ArraySlice<UInt8>) -> Bool {
+        guard field.count == 2, let letter = field.first, let digit = field.last else { return false }
+        return letter >= 0x41 && letter <= 0x5A && digit >= 0x30 && digit <= 0x36
+    }
+
+    /// z/VM Byte File System: `05/20/2000 13:38:19 F 1 65758 'report.txt'`, `D - - 'SUBDIR'` for
+    /// directories; the name is quoted.
+    func zvmBFSEntry(_ line: Line) -> ListingEntry? {
+        guard line.fields.count >= 6, let (year, month, day) = Self.zvmDate(line[0]), let (hour, minute, second) = Bytes.time(line[1]),
+              line[2].elementsEqual("F".utf8) || line[2].elementsEqual("D".utf8)
         else { return nil }
-        let name = line[0] + [UInt8(ascii: ".")] + line[1]
-        return ListingEntry(
-            remoteName: RemotePath(bytes: name), kind: .file,
-            modified: CivilTime.date(year: year, month: month, day: day, hour: hour, minute: minute, second: second))
+        let open = line.fields[5].lowerBound
+        guard line.bytes[open] == UInt8(ascii: "'"), line.bytes.last == UInt8(ascii: "'"), open + 1 < line.bytes.count - 1,
+              let modified = CivilTime.date(year: year, month: month, day: day, hour: hour, minute: minute, second: second)
+        else { return nil }
+        let name = line.path((open + 1)..<(line.bytes.count - 1))
+        return line[2].elementsEqual("D".utf8)
+            ? ListingEntry(remoteName: name, kind: .directory, modified: modified)
+            : ListingEntry(remoteName: name, kind: .file, size: Bytes.number(line[4]), modified: modified)
     }
 
     /// Stratus VOS: files `w  158  stm  90-05-19 11:53:44  name`, directories

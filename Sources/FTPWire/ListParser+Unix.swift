@@ -9,8 +9,12 @@ extension ListParser {
         // Some servers indent their lines: the mode is the first field, wherever it starts.
         guard line.fields.count >= 3, let type = line[0].first else { return nil }
         let modeField = line[0]
-        let isNetWare = modeField.count == 1 && line.bytes[line.fields[1].lowerBound] == UInt8(ascii: "[")
-        guard isNetWare || Self.isUnixMode(modeField) else { return nil }
+        // NetWare marks directories `d` and files `-`; no other letter.
+        let isNetWare = modeField.count == 1 && (type == UInt8(ascii: "d") || type == UInt8(ascii: "-"))
+            && line.bytes[line.fields[1].lowerBound] == UInt8(ascii: "[")
+        guard isNetWare || Self.isUnixMode(modeField) else {
+            return Self.withoutInodeAndBlocks(line).flatMap(unixEntry)
+        }
         let kind: ListingEntry.Kind = switch type {
         case UInt8(ascii: "d"): .directory
         // Plan 9 marks append-only files `a`.
@@ -33,10 +37,21 @@ extension ListParser {
         return entry(line, kind: kind, nameStart: line.fields[4].upperBound + 1, size: size, modified: nil, permissions: permissions)
     }
 
+    /// The line from its mode on, when `ls -i` or `ls -s` put the inode number, the block count
+    /// or both before it: `1234567  8 -rw-r--r--  1 owner group ...`.
+    private static func withoutInodeAndBlocks(_ line: Line) -> Line? {
+        for modeIndex in 1...2 where modeIndex + 2 < line.fields.count {
+            guard Bytes.number(line[modeIndex - 1]) != nil else { return nil }
+            if isUnixMode(line[modeIndex]) { return Line(Array(line.bytes[line.fields[modeIndex].lowerBound...])) }
+        }
+        return nil
+    }
+
     /// What the search for a date in a line found.
     private enum DatedLine {
         case entry(ListingEntry)
-        /// Fields with the shape of a date but no valid value (`Feb 30 2024`): the line is unreadable.
+        /// Fields with the shape of a date but no valid value (`Feb 30 2024`), or a date without a
+        /// size before it: the line is unreadable.
         case impossibleDate
         case noDate
     }
@@ -47,6 +62,8 @@ extension ListParser {
     static func looksLikeDate(_ line: Line, at index: Int) -> Bool {
         guard index < line.fields.count else { return false }
         if numericDate(line[index]) != nil || dayMonthNameYear(line[index]) != nil { return true }
+        // A month name with more after it (`Jun -4 17:88`, `May ab 2000`) is a broken date, not a name.
+        if index + 1 < line.fields.count, Bytes.month(line[index], localized: false) != nil { return true }
         guard index + 2 < line.fields.count else { return false }
         func isShortWord(_ field: ArraySlice<UInt8>) -> Bool {
             (2...4).contains(field.count) && field.allSatisfy { ($0 | 0x20) >= 0x61 && ($0 | 0x20) <= 0x7A }
@@ -71,28 +88,55 @@ extension ListParser {
         // groups (`1 2 30 4096`) can look like one before the real date.
         var sawImpossibleDate = false
         for dateIndex in 2..<line.fields.count {
+            // NetWare writes `Jan 16 18:53` or `Nov 24  2005`, nothing else.
+            if isNetWare, Bytes.month(line[dateIndex], localized: false) == nil { continue }
             guard let (modified, lastDateField) = dateFields(line, at: dateIndex, localized: localized) else { continue }
             guard modified != nil else {
                 sawImpossibleDate = true
                 continue
             }
-            let sizeField = line[dateIndex - 1]
-            let isDevice = sizeField.contains(UInt8(ascii: ",")) || (dateIndex >= 3 && line[dateIndex - 2].last == UInt8(ascii: ","))
+            // BusyBox `ls -le` and `%c` time styles put the weekday first: `Thu Nov 20 10:00:00 2025`.
+            let sizeIndex = dateIndex >= 3 && Self.isWeekday(line[dateIndex - 1]) ? dateIndex - 2 : dateIndex - 1
+            let sizeField = line[sizeIndex]
+            // Device files give `major, minor` where others give the size; a file's `1,024` is no size.
+            let isDevice = kind == .other
+                && (sizeField.contains(UInt8(ascii: ",")) || (sizeIndex >= 2 && line[sizeIndex - 1].last == UInt8(ascii: ",")))
             var size = isDevice ? nil : Bytes.sizeWithUnit(sizeField)
             if size == nil, !isDevice {
-                // A group that runs into the size: `longgroup123456`.
-                guard let digits = Self.trailingDigits(sizeField) else { continue }
+                // A group that runs into the size: `longgroup123456`. A date with no size before it
+                // cannot start a name either (`Thx Nov 20 10:00:00 2025 name`).
+                guard let digits = Self.trailingDigits(sizeField) else {
+                    sawImpossibleDate = true
+                    continue
+                }
                 size = digits
             }
-            let end = line.fields[lastDateField].upperBound
-            guard end < line.bytes.count else { continue }
-            // ls puts one space before the name; NetWare and some others pad with several.
-            let padded = isNetWare || line.fields[lastDateField].count > 5 && line.bytes[line.fields[lastDateField].lowerBound + 4] == UInt8(ascii: ".")
-            let nameStart = padded ? line.skippingSpaces(from: end) : end + 1
-            guard nameStart < line.bytes.count else { continue }
+            guard let nameStart = Self.nameStart(line, dateIndex: dateIndex, lastDateField: lastDateField, isNetWare: isNetWare),
+                  nameStart < line.bytes.count
+            else { continue }
             return .entry(entry(line, kind: isDevice ? .other : kind, nameStart: nameStart, size: size, modified: modified, permissions: permissions))
         }
         return sawImpossibleDate ? .impossibleDate : .noDate
+    }
+
+    /// Where the name starts after the date that ends with field `lastDateField`; nil when the
+    /// gap before it cannot be right. ls puts one space before the name; NetWare pads with several.
+    private static func nameStart(_ line: Line, dateIndex: Int, lastDateField: Int, isNetWare: Bool) -> Int? {
+        let last = line.fields[lastDateField]
+        let blanks = line.skippingSpaces(from: last.upperBound) - last.upperBound
+        if isNetWare { return last.upperBound + blanks }
+        // A numeric date without a time is padded to the width of one with a time: `ls
+        // --time-style=iso` writes `2019-01-03  name` for old files, FileZilla saw `2004.07.15   name`.
+        if lastDateField == dateIndex, numericDate(line[dateIndex]) != nil {
+            return blanks >= 2 ? last.upperBound + blanks : nil
+        }
+        // Some ls write the year one space after the day and pad after it instead (lftp):
+        // `Nov 20 2025  name`.
+        if blanks >= 2, last.count == 4, lastDateField > dateIndex, Bytes.number(line[lastDateField]) != nil,
+           line.fields[lastDateField - 1].upperBound + 1 == last.lowerBound, dayNumber(line[lastDateField - 1]) != nil {
+            return last.upperBound + 2
+        }
+        return last.upperBound + 1
     }
 
     private func entry(_ line: Line, kind: ListingEntry.Kind, nameStart: Int, size: UInt64?, modified: Date?, permissions: String?) -> ListingEntry {
@@ -108,9 +152,10 @@ extension ListParser {
     }
 
     /// Whether a field reads like a Unix mode: `drwxr-xr-x`, perhaps followed by `+`, `@` or `.`
-    /// and even the link count (`drwxr-x---+1464`), or the Connect:Enterprise form `-C--E-----FTP`.
+    /// and even the link count (`drwxr-x---+1464`), the short `drwxrwx` (HylaFAX) and `drw-r--rw`, or the
+    /// Connect:Enterprise form `-C--E-----FTP`.
     static func isUnixMode(_ field: ArraySlice<UInt8>) -> Bool {
-        guard field.count >= 10, let type = field.first else { return false }
+        guard field.count >= 7, let type = field.first else { return false }
         switch type {
         case UInt8(ascii: "-"), UInt8(ascii: "d"), UInt8(ascii: "l"), UInt8(ascii: "c"), UInt8(ascii: "b"), UInt8(ascii: "p"),
              UInt8(ascii: "s"), UInt8(ascii: "D"), UInt8(ascii: "n"), UInt8(ascii: "f"), UInt8(ascii: "a"):
@@ -122,7 +167,10 @@ extension ListParser {
             let rest = field.dropFirst(10).drop { $0 == UInt8(ascii: "+") || $0 == UInt8(ascii: "@") || $0 == UInt8(ascii: ".") }
             return rest.allSatisfy { $0 >= 0x30 && $0 <= 0x39 }
         }
-        return field.count <= 13 && field.dropFirst().allSatisfy { $0 == UInt8(ascii: "-") || ($0 >= 0x41 && $0 <= 0x5A) }
+        // HylaFAX writes the owner's and the group's bits only (`drwxrwx`); a server in basic-ftp's
+        // issue 193 leaves out the last one (`drw-r--rw`).
+        if field.count == 7 || field.count == 9, isRWXMode(field + repeatElement(UInt8(ascii: "-"), count: 10 - field.count)) { return true }
+        return (10...13).contains(field.count) && field.dropFirst().allSatisfy { $0 == UInt8(ascii: "-") || ($0 >= 0x41 && $0 <= 0x5A) }
     }
 
     /// Whether the nine characters after the type are permission letters, each where it belongs:
@@ -144,6 +192,14 @@ extension ListParser {
 
     /// The letters of the execute places: `x` and the setuid, setgid, sticky and locking bits.
     private static let executeLetters = Array("xsStTlL".utf8)
+
+    /// Whether a field is an English weekday abbreviation (`Thu`).
+    private static func isWeekday(_ field: ArraySlice<UInt8>) -> Bool {
+        guard field.count == 3, let first = field.first, (first | 0x20) >= 0x61, (first | 0x20) <= 0x7A else { return false }
+        return weekdays.contains { Bytes.equalsIgnoringCase(field, $0) }
+    }
+
+    private static let weekdays = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
 
     /// The number at the end of a field that starts with a letter: `longgroup123456` → 123456
     /// (but `-528` is no size at all).

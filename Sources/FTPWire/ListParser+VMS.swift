@@ -22,6 +22,13 @@ extension ListParser {
                 if index < line.fields.count, let time = Bytes.time(line[index]) {
                     (hour, minute, second) = time
                     index += 1
+                    // VMS times have 24 hours; `12:45:27 PM` is no VMS line.
+                    if index < line.fields.count, Bytes.equalsIgnoringCase(line[index], "AM") || Bytes.equalsIgnoringCase(line[index], "PM") {
+                        return nil
+                    }
+                } else if index < line.fields.count, line[index].contains(UInt8(ascii: ":")), line[index].first != UInt8(ascii: "[") {
+                    // A time no clock shows (`25:13:43`).
+                    return nil
                 }
                 // A date no calendar has (`13-FED-1997`, `32-JAN-2000`) makes the line unreadable.
                 guard let month, let date = CivilTime.date(year: year, month: month, day: day, hour: hour, minute: minute, second: second) else {
@@ -30,6 +37,11 @@ extension ListParser {
                 modified = date
             } else if size == nil, let blocks = Self.vmsSize(field) {
                 size = blocks
+            } else if size == nil, field.contains(UInt8(ascii: "/")),
+                      field.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false)
+                          .contains(where: { $0.isEmpty || !$0.allSatisfy { $0 >= 0x30 && $0 <= 0x39 } }) {
+                // A `used/allocated` column that is no pair of numbers (`a/9`).
+                return nil
             }
         }
         guard sawDate else { return nil }

@@ -46,6 +46,8 @@ public struct ListParser: Sendable {
         let line = Line(bytes, reusing: &fields)
         defer { fields = line.fields }
         guard !line.fields.isEmpty else { return .noEntry }
+        // Some servers answer LIST with MLSD lines (FileZilla reads them there too).
+        if line.startsWithFact { return MLSxParser.parse(bytes: line.bytes) }
         guard let entry = anyFormat(line) else { return line.isKnownNonEntry ? .noEntry : .unreadable }
         if entry.name.isEmpty || entry.name == "." || entry.name == ".." { return .noEntry }
         // A name of blanks alone is what broken servers send where the name is missing.
@@ -69,6 +71,7 @@ public struct ListParser: Sendable {
         if let entry = nortelEntry(line) { return entry }
         if let entry = os9Entry(line) { return entry }
         if let entry = zvmEntry(line) { return entry }
+        if let entry = zvmBFSEntry(line) { return entry }
         return bareNameEntry(line)
     }
 
@@ -159,19 +162,36 @@ struct Line {
     }
 
     /// Whether the line is blank, or one of the headers and totals that formats put around
-    /// their entries (`total 12`, VMS `Directory ...` and `Total of ...`, MVS and Tandem column
-    /// headers).
+    /// their entries (`total 12`, VMS `Directory ...` and `Total of ...`, MVS, JES and Tandem column
+    /// and z/VM FILELIST headers, JES jobs not yet done, the `dir:` headers of recursive listings).
     var isKnownNonEntry: Bool {
         guard let first = fields.first else { return true }
         let firstField = self[0]
         let second = fields.count > 1 ? self[1] : []
         return Bytes.equalsIgnoringCase(firstField, "total") || Bytes.equalsIgnoringCase(firstField, "Directory")
+            || fields.count == 2 && second.first.map { $0 >= 0x30 && $0 <= 0x39 } == true && Self.localizedTotals.contains { firstField.elementsEqual($0.utf8) }
             || Bytes.equalsIgnoringCase(firstField, "Grand") && Bytes.equalsIgnoringCase(second, "total")
             || Bytes.equalsIgnoringCase(firstField, "Volume") && Bytes.equalsIgnoringCase(second, "Unit")
             || Bytes.equalsIgnoringCase(firstField, "Name") && Bytes.equalsIgnoringCase(second, "VV.MM")
             || Bytes.equalsIgnoringCase(firstField, "File") && Bytes.equalsIgnoringCase(second, "Code")
-            || bytes[first].allSatisfy { $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "=") }
+            || Bytes.equalsIgnoringCase(firstField, "JOBNAME") && Bytes.equalsIgnoringCase(second, "JOBID")
+            || Bytes.equalsIgnoringCase(firstField, "Filename") && Bytes.equalsIgnoringCase(second, "FileType")
+            || fields.count >= 4 && ListParser.isJobID(second)
+            || fields.count == 1 && bytes[first].count > 1 && bytes[first].last == UInt8(ascii: ":")
+            || fields.allSatisfy { bytes[$0].allSatisfy { $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "=") } }
     }
+
+    /// Whether the line starts with an MLSD fact: `type=file;...`.
+    var startsWithFact: Bool {
+        guard let first = fields.first, first.lowerBound == 0, let byte = bytes.first, (byte | 0x20) >= 0x61, (byte | 0x20) <= 0x7A,
+              let equals = bytes[first].firstIndex(of: UInt8(ascii: "=")), let semicolon = bytes[first].firstIndex(of: UInt8(ascii: ";"))
+        else { return false }
+        return equals < semicolon
+    }
+
+    /// `total` in the languages `ls` speaks: German, Dutch, Italian, Swedish and Norwegian, Czech,
+    /// Hungarian, Finnish, Russian, Japanese, Chinese and Korean.
+    static let localizedTotals = ["insgesamt", "totaal", "totale", "totalt", "celkem", "összesen", "yhteensä", "итого", "合計", "总用量", "合计", "합계"]
 
     /// Whether the line is a single VMS file name such as `A_VERY_LONG_NAME.TXT;1`.
     var isLoneVMSName: Bool {

@@ -24,6 +24,29 @@ struct UnreadableLineTests {
         #expect(skipped == [line])
     }
 
+    @Test(arguments: [
+        "-rw-r--r--   1 root  root  22222 Jun -4 17:88 negday",
+        "drwxr-sr-x   2 4711  300     512 Jun cd  2004 dayletters",
+        "-rw-r--r--   1 root  root   2718 Frj Nov 21 16:40:12 2025 badweekday",
+        "-rw-r--r--   1 root  root 290144 2003-05-21 one-space-after-a-date-alone",
+        "a [-----F--] SYSADMIN   512 Sep 02 11:17 VOL3",
+        "BB.;2   152/153   13-APR-1997 25:13:43  [GROUP,OWNER]  (RWED,RWED,RWED,RE)",
+        "QSYS   77824 13/45/00 15:09:55 *DIR       BADDATE/",
+        "LEDGER 101 2048 32-Mar-15 09:11:40 255, 0 \"nnnn\"",
+    ])
+    func brokenLinesOfOtherShapesAreUnreadable(_ line: String) {
+        #expect(parser.parse(bytes: Array(line.utf8)) == .unreadable)
+    }
+
+    @Test(arguments: [
+        "insgesamt 52", "итого 16", "./incoming/old:",
+        "JOBNAME  JOBID    OWNER    STATUS CLASS", "PAYRUN3  JOB04419 OPSUSER  ACTIVE A",
+        "Filename FileType  Fm Format Lrecl  Records Blocks Date      Time",
+    ])
+    func headersTotalsAndUnfinishedJobsAreNoEntries(_ line: String) {
+        #expect(parser.parse(bytes: Array(line.utf8)) == .noEntry)
+    }
+
     @Test func validEdgesStillParse() {
         #expect(parser.entry("-rw-r--r--   1 owner group 18446744073709551615 Nov 20 14:35 huge")?.size == UInt64.max)
         #expect(parser.entry("-rw-r--r--   1 owner group 18446744073709551616 Nov 20 14:35 huge") == nil)
