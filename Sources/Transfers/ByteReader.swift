@@ -19,8 +19,13 @@ extension LocalFile: ByteReader {
 
 /// A server's file read with REST and RETR on a thread of its own into a bounded channel, from
 /// which the reader takes blocks as it wants them. The client is the thread's alone until
-/// `finish()` returns.
+/// `finish()` returns. The threads are reused from file to file (`threads`): a small file's
+/// read is over before making a thread would be.
 final class RemoteReader: ByteReader {
+    /// The threads the reads run on: wide enough for every read at once (a batch runs at most
+    /// 32 connections); a read beyond it would wait for a place, holding up only its own copy.
+    static let threads = ThreadPool(name: "ferry-reader", width: 256)
+
     private let channel: ByteChannel
     private let done = DispatchSemaphore(value: 0)
     private let failure = LockedError()
@@ -33,7 +38,7 @@ final class RemoteReader: ByteReader {
         self.channel = channel
         let (done, failure) = (done, failure)
         let handed = HandedOver(client)
-        let thread = Thread {
+        Self.threads.run {
             do {
                 try handed.value.retrieve(path, offset: offset, blockSize: blockSize, digest: digestAfter) { try channel.write($0) }
                 channel.finish()
@@ -44,8 +49,6 @@ final class RemoteReader: ByteReader {
             }
             done.signal()
         }
-        thread.name = "ferry-reader"
-        thread.start()
     }
 
     deinit { _ = finish() }
