@@ -58,6 +58,9 @@ public protocol FileSystem {
     func stagingPath(for path: Path) -> Path
     /// Puts a complete file from its staging path in place, durably; nothing when they are one.
     func commit(_ staging: Path, to path: Path) throws
+    /// `commit` as a step that may run later on another thread; nil where it must run now (on a
+    /// server, whose connection is the transfer's).
+    func commitStep(_ staging: Path, to path: Path) -> (@Sendable () throws -> Void)?
 
     /// How a server computes a file's digest; nil for the disk, which is read instead.
     var digestCommand: DigestCommand? { get }
@@ -73,6 +76,8 @@ public protocol FileSystem {
 }
 
 extension FileSystem {
+    public func commitStep(_ staging: Path, to path: Path) -> (@Sendable () throws -> Void)? { nil }
+
     /// Opens a file to read from byte `offset` on, with no digest to ask of it afterwards.
     public func openReader(_ path: Path, from offset: UInt64, blockSize: Int, type: FTPClient.TransferType) throws -> any ByteReader {
         try openReader(path, from: offset, blockSize: blockSize, type: type, digestAfter: nil)
@@ -197,6 +202,11 @@ public struct LocalFileSystem: FileSystem {
         guard staging != path else { return }
         try LocalFile.synchronize(staging)
         guard Glibc.rename(staging, path) == 0 else { throw LocalFileError(path: path, action: "cannot rename the finished copy to") }
+    }
+
+    /// The `fsync` and rename need no connection: they may run on any thread, after the copy.
+    public func commitStep(_ staging: String, to path: String) -> (@Sendable () throws -> Void)? {
+        { try LocalFileSystem().commit(staging, to: path) }
     }
 
     public var digestCommand: DigestCommand? { nil }

@@ -109,6 +109,38 @@ struct FileCopyTests {
         #expect(progress.last == 1_000_000)
     }
 
+    /// A download that leaves its last step (`finishing`): verified, then nothing under the
+    /// name but the complete `NAME.part`, until the step makes it durable and renames it. An
+    /// upload, written in place on the server, leaves nothing.
+    @Test func aCopyThatLeavesItsCommitPutsNothingInPlaceBeforeIt() throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        let local = try TemporaryDirectory()
+        defer { local.remove() }
+        let contents = sampleBytes(4096)
+        try fixture.root.write("from.bin", contents)
+        let session = try fixture.session()
+        defer { session.close() }
+        var download = FileDownload(remotePath: "from.bin", localPath: local.file("to.bin"))
+        let finishing = FinishingSteps()
+        download.finishing = finishing
+        let outcome = try download.run(on: session, retry: .never)
+        #expect(outcome.verified == .sha256 && outcome.bytes == 4096)
+        #expect(!local.exists("to.bin"))
+        #expect(local.read("to.bin.part") == contents)
+        try finishing.run()
+        #expect(local.read("to.bin") == contents)
+        #expect(!local.exists("to.bin.part"))
+
+        try local.write("up.bin", contents)
+        var upload = FileUpload(localPath: local.file("up.bin"), remotePath: "up.bin")
+        let none = FinishingSteps()
+        upload.finishing = none
+        #expect(try upload.run(on: session, retry: .never).verified == .sha256)
+        #expect(fixture.root.read("up.bin") == contents)
+        #expect(none.isEmpty)
+    }
+
     @Test func aDigestReplyWithNothingUsableSaysWhy() throws {
         let fixture = try ServerFixture()
         defer { fixture.stop() }
