@@ -158,11 +158,19 @@ struct TransferQueueTests {
         queue.close()
         queue.run(on: SessionPool())
         file.close()
-        #expect(recorder.all == ["done 0", "failed 1"])
+        // Their last steps run side by side: either may be told first.
+        #expect(Set(recorder.all) == ["done 0", "failed 1"])
         #expect(local.read("f0") == sampleBytes(4096, seed: 0))
         #expect(local.read("f1/inside") == Data("a folder in the way".utf8))
         #expect(local.read("f1.part") == sampleBytes(4096, seed: 1))
-        #expect(journal.unfinishedJobs().map(\.record.destination) == [local.file("f1")])
+        // A child another test spawns meanwhile holds a copy of the journal's descriptor, and so
+        // its lock, until it execs: the stopped batch's file is asked for again for a moment.
+        var unfinished = journal.unfinishedJobs()
+        for _ in 0..<50 where unfinished.isEmpty {
+            usleep(20_000)
+            unfinished = journal.unfinishedJobs()
+        }
+        #expect(unfinished.map(\.record.destination) == [local.file("f1")])
     }
 
     /// The downloads of `downloads(…)`, each leaving its fsync and rename to the queue.
