@@ -65,6 +65,50 @@ final class RemoteReader: ByteReader {
     }
 }
 
+/// A server's small file read whole with REST and RETR when it is opened, on the caller's
+/// thread: for a file of one block, a thread reading ahead would cost more than the read. It
+/// holds at most what `RemoteReader` would hold ahead (16 blocks); a file that turned out larger
+/// is cut there, and the copy fails as one that ended early (tried again with its new size).
+/// Its bytes are read first, then the failure that stopped the read, if one did.
+final class InlineRemoteReader: ByteReader {
+    private let bytes: [UInt8]
+    private var position = 0
+    private let failure: (any Error)?
+
+    init(client: FTPClient, path: RemotePath, offset: UInt64, expected: UInt64, blockSize: Int, digestAfter: DigestCommand?) {
+        let limit = 16 * max(1, blockSize)
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(Int(min(expected, UInt64(limit))))
+        do {
+            try client.retrieve(path, offset: offset, blockSize: blockSize, digest: digestAfter) { chunk in
+                guard bytes.count + chunk.count <= limit else {
+                    throw IncompleteTransfer(received: UInt64(bytes.count + chunk.count), expected: expected)
+                }
+                bytes.append(contentsOf: chunk)
+            }
+            failure = nil
+        } catch {
+            failure = error
+        }
+        self.bytes = bytes
+    }
+
+    func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+        let count = min(buffer.count, bytes.count - position)
+        guard count > 0 else {
+            if let failure { throw failure }
+            return 0
+        }
+        bytes.withUnsafeBytes { source in
+            buffer.copyMemory(from: UnsafeRawBufferPointer(rebasing: source[position..<(position + count)]))
+        }
+        position += count
+        return count
+    }
+
+    func finish() -> (any Error)? { failure }
+}
+
 /// A value given to another thread, which alone uses it until it signals that it is done.
 struct HandedOver<Value>: @unchecked Sendable {
     // @unchecked: the giving thread does not touch the value until the taker is done with it.
