@@ -38,9 +38,15 @@ public final class TCPSocket: Transport, @unchecked Sendable {
     public static func connect(host: String, port: UInt16, timeout: Double) throws(NetError) -> TCPSocket {
         var hints = addrinfo()
         hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
-        hints.ai_flags = AI_NUMERICSERV | AI_ADDRCONFIG
+        // A numeric address (every data connection's) needs no look-up, nor AI_ADDRCONFIG's
+        // question to the kernel which addresses this host has.
+        hints.ai_flags = AI_NUMERICSERV | AI_NUMERICHOST
         var list: UnsafeMutablePointer<addrinfo>?
-        let status = getaddrinfo(host, String(port), &hints, &list)
+        var status = getaddrinfo(host, String(port), &hints, &list)
+        if status == EAI_NONAME {
+            hints.ai_flags = AI_NUMERICSERV | AI_ADDRCONFIG
+            status = getaddrinfo(host, String(port), &hints, &list)
+        }
         guard status == 0, let first = list else {
             let reason = String(cString: gai_strerror(status))
             throw NetError(kind: .connection, detail: "cannot resolve \(host): \(reason)")

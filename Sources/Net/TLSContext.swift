@@ -1,4 +1,9 @@
 import COpenSSL
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// An OpenSSL client context (`SSL_CTX`), configured once and then shared by the control and
 /// data connections of a client.
@@ -27,19 +32,57 @@ package final class TLSContext: @unchecked Sendable {
         // The chain is checked after the handshake (TLSStream.checkCertificate), so that a refusal
         // can say why in plain words and show the certificate.
         SSL_CTX_set_verify(context, SSL_VERIFY_NONE, nil)
-        SSL_CTX_set_default_verify_paths(context)
         SSL_CTX_set_ex_data(context, 0, Unmanaged.passUnretained(sessions).toOpaque())
         SSL_CTX_sess_set_new_cb(context) { ssl, session in
             guard let ssl, let session, let context = SSL_get_SSL_CTX(ssl), let pool = SSL_CTX_get_ex_data(context, 0) else { return 0 }
             Unmanaged<TLSSessionPool>.fromOpaque(pool).takeUnretainedValue().add(TLSSession(session))
             return 1
         }
-        if let caFile = configuration.caFile, SSL_CTX_load_verify_locations(context, caFile, nil) != 1 {
-            throw NetError(kind: .tls, detail: "cannot read the CA file \(caFile): \(TLSStream.lastErrorText())")
-        }
+        SSL_CTX_set1_cert_store(context, try TrustStore.shared(caFile: configuration.caFile).pointer)
     }
 
     deinit { SSL_CTX_free(pointer) }
+}
+
+/// The certificates a context trusts: the system's, and those of a CA file where one is given.
+/// Read once for every context of the process (and again when the CA file changes): OpenSSL 3
+/// takes tens of milliseconds to read the system's bundle, and every connection of a batch
+/// over TLS has a context of its own. OpenSSL lets contexts share a store across threads.
+final class TrustStore: @unchecked Sendable {
+    // @unchecked: the X509_STORE is complete before it is shared, and locks itself after that.
+    let pointer: OpaquePointer
+
+    private init(_ pointer: OpaquePointer) { self.pointer = pointer }
+
+    deinit { X509_STORE_free(pointer) }
+
+    /// The stores read so far, by CA file (with its size and time) or "" for the system's alone.
+    private static let stores = Locked<[String: TrustStore]>([:])
+
+    /// The store for `caFile` (nil: the system's certificates alone), read on first use.
+    static func shared(caFile: String?) throws(NetError) -> TrustStore {
+        let key = caFile.map(Self.key) ?? ""
+        return try stores.withLock { stores throws(NetError) -> TrustStore in
+            if let store = stores[key] { return store }
+            guard let pointer = X509_STORE_new() else {
+                throw NetError(kind: .tls, detail: "cannot create a certificate store: \(TLSStream.lastErrorText())")
+            }
+            let store = TrustStore(pointer)
+            X509_STORE_set_default_paths(pointer)
+            if let caFile, X509_STORE_load_locations(pointer, caFile, nil) != 1 {
+                throw NetError(kind: .tls, detail: "cannot read the CA file \(caFile): \(TLSStream.lastErrorText())")
+            }
+            stores[key] = store
+            return store
+        }
+    }
+
+    /// A CA file's path with its size and modification time: a file changed is read again.
+    private static func key(_ caFile: String) -> String {
+        var status = stat()
+        guard stat(caFile, &status) == 0 else { return caFile }
+        return "\(caFile) \(status.st_size) \(status.st_mtim.tv_sec).\(status.st_mtim.tv_nsec)"
+    }
 }
 
 /// The sessions a server issued, for data connections to resume.

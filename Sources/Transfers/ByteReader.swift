@@ -19,8 +19,13 @@ extension LocalFile: ByteReader {
 
 /// A server's file read with REST and RETR on a thread of its own into a bounded channel, from
 /// which the reader takes blocks as it wants them. The client is the thread's alone until
-/// `finish()` returns.
+/// `finish()` returns. The threads are reused from file to file (`threads`): a small file's
+/// read is over before making a thread would be.
 final class RemoteReader: ByteReader {
+    /// The threads the reads run on: wide enough for every read at once (a batch runs at most
+    /// 32 connections); a read beyond it would wait for a place, holding up only its own copy.
+    static let threads = ThreadPool(name: "ferry-reader", width: 256)
+
     private let channel: ByteChannel
     private let done = DispatchSemaphore(value: 0)
     private let failure = LockedError()
@@ -33,7 +38,7 @@ final class RemoteReader: ByteReader {
         self.channel = channel
         let (done, failure) = (done, failure)
         let handed = HandedOver(client)
-        let thread = Thread {
+        Self.threads.run {
             do {
                 try handed.value.retrieve(path, offset: offset, blockSize: blockSize, digest: digestAfter) { try channel.write($0) }
                 channel.finish()
@@ -44,8 +49,6 @@ final class RemoteReader: ByteReader {
             }
             done.signal()
         }
-        thread.name = "ferry-reader"
-        thread.start()
     }
 
     deinit { _ = finish() }
@@ -60,6 +63,50 @@ final class RemoteReader: ByteReader {
         }
         return failure.error
     }
+}
+
+/// A server's small file read whole with REST and RETR when it is opened, on the caller's
+/// thread: for a file of one block, a thread reading ahead would cost more than the read. It
+/// holds at most what `RemoteReader` would hold ahead (16 blocks); a file that turned out larger
+/// is cut there, and the copy fails as one that ended early (tried again with its new size).
+/// Its bytes are read first, then the failure that stopped the read, if one did.
+final class InlineRemoteReader: ByteReader {
+    private let bytes: [UInt8]
+    private var position = 0
+    private let failure: (any Error)?
+
+    init(client: FTPClient, path: RemotePath, offset: UInt64, expected: UInt64, blockSize: Int, digestAfter: DigestCommand?) {
+        let limit = 16 * max(1, blockSize)
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(Int(min(expected, UInt64(limit))))
+        do {
+            try client.retrieve(path, offset: offset, blockSize: blockSize, digest: digestAfter) { chunk in
+                guard bytes.count + chunk.count <= limit else {
+                    throw IncompleteTransfer(received: UInt64(bytes.count + chunk.count), expected: expected)
+                }
+                bytes.append(contentsOf: chunk)
+            }
+            failure = nil
+        } catch {
+            failure = error
+        }
+        self.bytes = bytes
+    }
+
+    func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+        let count = min(buffer.count, bytes.count - position)
+        guard count > 0 else {
+            if let failure { throw failure }
+            return 0
+        }
+        bytes.withUnsafeBytes { source in
+            buffer.copyMemory(from: UnsafeRawBufferPointer(rebasing: source[position..<(position + count)]))
+        }
+        position += count
+        return count
+    }
+
+    func finish() -> (any Error)? { failure }
 }
 
 /// A value given to another thread, which alone uses it until it signals that it is done.

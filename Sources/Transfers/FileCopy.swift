@@ -47,6 +47,11 @@ public struct FileCopy<Source: FileSystem, Destination: FileSystem>: Sendable {
     public var knownSource: FileFacts?
     /// How it runs: continuing, verification, mode, block size, rate.
     public var settings: TransferSettings
+    /// Where a copy to the disk leaves its last step — the `fsync` of the complete, verified
+    /// `NAME.part` and its rename into place — for the queue to run after it returns, while the
+    /// connection goes on (`TransferContext.finishing`); nil to put the file in place before
+    /// returning. Either way nothing is under the final name before it is whole and durable.
+    public var finishing: FinishingSteps?
 
     public init(from source: Source.Path, to destination: Destination.Path, settings: TransferSettings = TransferSettings()) {
         self.source = source
@@ -117,7 +122,9 @@ public struct FileCopy<Source: FileSystem, Destination: FileSystem>: Sendable {
             let blockSize = settings.effectiveBlockSize
             // The source's digest is asked once the bytes are in, unless the destination gives one.
             let askedOfSource = destination.digestCommand == check ? nil : check
-            let reader = try source.openReader(self.source, from: offset, blockSize: blockSize, type: settings.transferType, digestAfter: askedOfSource)
+            let reader = try source.openReader(
+                self.source, from: offset, remaining: size.flatMap { $0 >= offset ? $0 - offset : nil }, blockSize: blockSize,
+                type: settings.transferType, digestAfter: askedOfSource)
             var began = false
             do {
                 try destination.write(staging, from: offset, blockSize: blockSize, type: settings.transferType) { buffer in
@@ -143,7 +150,11 @@ public struct FileCopy<Source: FileSystem, Destination: FileSystem>: Sendable {
         let stored = binary ? try destination.size(of: staging) ?? progress.completedBytes : progress.completedBytes
         if let size, stored != size { throw IncompleteTransfer(received: stored, expected: size) }
         let verification = try verify(source, destination, staging: staging, check: check, passed: digest, size: size)
-        try destination.commit(staging, to: self.destination)
+        if let finishing, let commit = destination.commitStep(staging, to: self.destination) {
+            finishing.add(commit)
+        } else {
+            try destination.commit(staging, to: self.destination)
+        }
         return TransferOutcome(bytes: stored, verified: verification.algorithm, unverifiedBecause: verification.note, resumedFrom: offset)
     }
 

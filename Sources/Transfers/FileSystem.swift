@@ -46,6 +46,11 @@ public protocol FileSystem {
     func openReader(
         _ path: Path, from offset: UInt64, blockSize: Int, type: FTPClient.TransferType, digestAfter: DigestCommand?
     ) throws -> any ByteReader
+    /// `openReader`, told how many bytes the file holds from `offset` on where the copy knows:
+    /// a server then reads a file that fits in one block whole, at once, on the caller's thread.
+    func openReader(
+        _ path: Path, from offset: UInt64, remaining: UInt64?, blockSize: Int, type: FTPClient.TransferType, digestAfter: DigestCommand?
+    ) throws -> any ByteReader
     /// Writes a file from byte `offset` on, cutting off what it held after that, with the bytes
     /// `source` gives (0 at the end). `source` is first asked before anything is written, and
     /// on a server once it accepted the write (STOR), so that whoever notes there that it began
@@ -58,6 +63,9 @@ public protocol FileSystem {
     func stagingPath(for path: Path) -> Path
     /// Puts a complete file from its staging path in place, durably; nothing when they are one.
     func commit(_ staging: Path, to path: Path) throws
+    /// `commit` as a step that may run later on another thread; nil where it must run now (on a
+    /// server, whose connection is the transfer's).
+    func commitStep(_ staging: Path, to path: Path) -> (@Sendable () throws -> Void)?
 
     /// How a server computes a file's digest; nil for the disk, which is read instead.
     var digestCommand: DigestCommand? { get }
@@ -73,9 +81,17 @@ public protocol FileSystem {
 }
 
 extension FileSystem {
+    public func commitStep(_ staging: Path, to path: Path) -> (@Sendable () throws -> Void)? { nil }
+
     /// Opens a file to read from byte `offset` on, with no digest to ask of it afterwards.
     public func openReader(_ path: Path, from offset: UInt64, blockSize: Int, type: FTPClient.TransferType) throws -> any ByteReader {
         try openReader(path, from: offset, blockSize: blockSize, type: type, digestAfter: nil)
+    }
+
+    public func openReader(
+        _ path: Path, from offset: UInt64, remaining: UInt64?, blockSize: Int, type: FTPClient.TransferType, digestAfter: DigestCommand?
+    ) throws -> any ByteReader {
+        try openReader(path, from: offset, blockSize: blockSize, type: type, digestAfter: digestAfter)
     }
 }
 
@@ -197,6 +213,11 @@ public struct LocalFileSystem: FileSystem {
         guard staging != path else { return }
         try LocalFile.synchronize(staging)
         guard Glibc.rename(staging, path) == 0 else { throw LocalFileError(path: path, action: "cannot rename the finished copy to") }
+    }
+
+    /// The `fsync` and rename need no connection: they may run on any thread, after the copy.
+    public func commitStep(_ staging: String, to path: String) -> (@Sendable () throws -> Void)? {
+        { try LocalFileSystem().commit(staging, to: path) }
     }
 
     public var digestCommand: DigestCommand? { nil }
@@ -327,6 +348,18 @@ public struct RemoteFileSystem: FileSystem {
     }
 
     public func size(of path: RemotePath) throws -> UInt64? { try client.sizeIfKnown(path, missingIsAnError: false) }
+
+    /// A binary file that fits in one block is read whole at once (`InlineRemoteReader`): a
+    /// thread to read ahead would cost more than the read.
+    public func openReader(
+        _ path: RemotePath, from offset: UInt64, remaining: UInt64?, blockSize: Int, type: FTPClient.TransferType, digestAfter: DigestCommand?
+    ) throws -> any ByteReader {
+        guard let remaining, remaining <= UInt64(max(1, blockSize)), type == .binary else {
+            return try openReader(path, from: offset, blockSize: blockSize, type: type, digestAfter: digestAfter)
+        }
+        client.transferType = type
+        return InlineRemoteReader(client: client, path: path, offset: offset, expected: remaining, blockSize: blockSize, digestAfter: digestAfter)
+    }
 
     /// RETR runs on a thread of its own, ahead of the reader by a bounded channel.
     public func openReader(

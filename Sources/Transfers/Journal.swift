@@ -228,7 +228,7 @@ public final class JournalFile: Sendable {
     }
 
     fileprivate func write(_ line: JournalLine) {
-        guard var bytes = try? JournalLine.encoder.encode(line) else { return }
+        var bytes = line.encoded()
         bytes.append(UInt8(ascii: "\n"))
         state.withLock { state in
             guard state.descriptor >= 0 else { return }
@@ -313,8 +313,7 @@ public final class AbandonedJournal: @unchecked Sendable {
         }
         var bytes: [UInt8] = []
         for id in ids {
-            guard let line = try? JournalLine.encoder.encode(JournalLine(end: id)) else { continue }
-            bytes += line
+            bytes += JournalLine(end: id).encoded()
             bytes.append(UInt8(ascii: "\n"))
         }
         _ = bytes.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
@@ -343,11 +342,128 @@ struct JournalLine: Codable {
     var end: Int?
     var fail: Failed?
 
-    static let encoder: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return encoder
-    }()
+    /// The line as JSON, without its line feed: what `JSONEncoder` with sorted keys writes,
+    /// written directly, since a batch writes three lines a file and the encoder's generic
+    /// machinery cost more than a small file's transfer. Read back with `JSONDecoder`.
+    func encoded() -> [UInt8] {
+        var json = JSONText()
+        json.object { json in
+            if let add {
+                json.key("add")
+                json.object { json in
+                    json.key("id")
+                    json.number(add.id)
+                    json.key("record")
+                    json.object { json in
+                        let record = add.record
+                        json.key("ascii")
+                        json.bool(record.ascii)
+                        json.key("destination")
+                        json.string(record.destination)
+                        json.key("kind")
+                        json.string(record.kind.rawValue)
+                        if let overwrite = record.overwrite {
+                            json.key("overwrite")
+                            json.string(overwrite)
+                        }
+                        json.key("source")
+                        json.string(record.source)
+                    }
+                }
+            }
+            if let end {
+                json.key("end")
+                json.number(end)
+            }
+            if let fail {
+                json.key("fail")
+                json.object { json in
+                    json.key("error")
+                    json.string(fail.error)
+                    json.key("id")
+                    json.number(fail.id)
+                }
+            }
+            if let start {
+                json.key("start")
+                json.object { json in
+                    json.key("id")
+                    json.number(start.id)
+                    json.key("stamp")
+                    json.object { json in
+                        if let modified = start.stamp.modified {
+                            json.key("modified")
+                            json.number(modified)
+                        }
+                        if let size = start.stamp.size {
+                            json.key("size")
+                            json.number(size)
+                        }
+                    }
+                }
+            }
+        }
+        return json.bytes
+    }
+}
+
+/// JSON written a token at a time, commas placed by itself: objects of keys, strings, integers
+/// and booleans, as much as a journal line holds.
+struct JSONText {
+    private(set) var bytes: [UInt8] = []
+    /// Whether the next member of the open object is its first (no comma before it).
+    private var first = true
+
+    init() { bytes.reserveCapacity(256) }
+
+    /// An object; `members` adds its keys and values.
+    mutating func object(_ members: (inout JSONText) -> Void) {
+        bytes.append(UInt8(ascii: "{"))
+        first = true
+        members(&self)
+        bytes.append(UInt8(ascii: "}"))
+        first = false
+    }
+
+    /// The key of the next member.
+    mutating func key(_ name: String) {
+        if !first { bytes.append(UInt8(ascii: ",")) }
+        string(name)
+        bytes.append(UInt8(ascii: ":"))
+    }
+
+    mutating func number<Number: BinaryInteger>(_ value: Number) {
+        bytes += String(value).utf8
+        first = false
+    }
+
+    mutating func bool(_ value: Bool) {
+        bytes += (value ? "true" : "false").utf8
+        first = false
+    }
+
+    /// A string, with the quotation mark, the backslash and control characters escaped; the
+    /// rest as its UTF-8.
+    mutating func string(_ value: String) {
+        bytes.append(UInt8(ascii: "\""))
+        for byte in value.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""): bytes += #"\""#.utf8
+            case UInt8(ascii: "\\"): bytes += #"\\"#.utf8
+            case UInt8(ascii: "\n"): bytes += #"\n"#.utf8
+            case UInt8(ascii: "\r"): bytes += #"\r"#.utf8
+            case UInt8(ascii: "\t"): bytes += #"\t"#.utf8
+            case 0..<0x20:
+                let hex = Array("0123456789abcdef".utf8)
+                bytes += #"\u00"#.utf8
+                bytes.append(hex[Int(byte >> 4)])
+                bytes.append(hex[Int(byte & 0xF)])
+            default: bytes.append(byte)
+            }
+        }
+        bytes.append(UInt8(ascii: "\""))
+        first = false
+    }
 }
 
 /// Reads a journal file back: bounded, and tolerant of a torn or foreign line.

@@ -56,10 +56,12 @@ final class LocalFile {
     /// symbolic link in its place is refused, not followed: a partial file is never written
     /// through a link someone else put there.
     static func writing(_ path: String, from offset: UInt64) throws -> LocalFile {
-        let descriptor = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o644)
+        // From the start, O_TRUNC: a file it creates is then not truncated at all, which on ext4
+        // would make its close flush it to the disk (the flush the fsync of the commit does).
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW | (offset == 0 ? O_TRUNC : 0), 0o644)
         guard descriptor >= 0 else { throw LocalFileError(path: path, action: errno == ELOOP ? "refusing to write through the link" : "cannot create") }
         let file = LocalFile(path: path, descriptor: descriptor, writeback: Writeback(start: offset))
-        guard ftruncate(descriptor, off_t(offset)) == 0, lseek(descriptor, off_t(offset), SEEK_SET) >= 0 else {
+        guard offset == 0 || (ftruncate(descriptor, off_t(offset)) == 0 && lseek(descriptor, off_t(offset), SEEK_SET) >= 0) else {
             throw LocalFileError(path: path, action: "cannot prepare")
         }
         return file

@@ -33,12 +33,15 @@ public struct QueuedTransfer: Sendable {
 
 /// What the queue gives one transfer: the worker's session for its server (and the worker's
 /// pool, for a second server), its place in the journal, the stamp of a source an earlier job
-/// was writing it from, and the callbacks.
+/// was writing it from, the steps it may leave for after it returns, and the callbacks.
 public struct TransferContext {
     public let session: RemoteSession
     public let sessions: SessionPool
     public let journal: JournalEntry?
     public let ownedStamp: SourceStamp?
+    /// Steps the transfer leaves to be run on a thread apart once it returned; the transfer is
+    /// done (and ended in the journal) only after them.
+    public let finishing: FinishingSteps
     public let onRetry: (any Error, Double) -> Void
     public let onProgress: (TransferProgress) -> Void
 }
@@ -66,7 +69,9 @@ public enum TransferEvent: Sendable {
 /// the journal from the moment it is queued until it is done; stopped jobs for the same files are
 /// adopted, and what they wrote for the same source continued. A worker sets aside the transfer
 /// it will run next when that one begins with a download on the same server, so that its session
-/// can ask for that file while the current transfer ends.
+/// can ask for that file while the current transfer ends. The steps a transfer leaves for after
+/// it returns (`TransferContext.finishing`: a download's `fsync` and rename) run on threads
+/// apart while its worker goes on; the transfer is done once they are.
 ///
 /// While `run` goes on, the queue adds workers, one at a time, up to `mostConnections`, as long
 /// as at least twice as many transfers wait as there are workers and the servers take each added
@@ -81,6 +86,8 @@ public final class TransferQueue: @unchecked Sendable {
     private let adoptedFrom: Journal?
     private let stops: @Sendable (any Error) -> Bool
     private let onEvent: @Sendable (TransferEvent) -> Void
+    /// Runs the steps transfers leave for after they return.
+    private let finisher: ThreadPool
 
     private let condition = NSCondition()
     private var transfers: [Int: Queued] = [:]
@@ -125,6 +132,8 @@ public final class TransferQueue: @unchecked Sendable {
         self.adoptedFrom = adoptedFrom
         self.stops = stops
         self.onEvent = onEvent
+        // Enough threads that the files of every connection are made durable together.
+        finisher = ThreadPool(name: "ferry-finisher", width: 2 * self.connections)
     }
 
     /// Queues transfers and returns their ids, in order.
@@ -166,6 +175,7 @@ public final class TransferQueue: @unchecked Sendable {
         }
         work(sessions)
         group.wait()
+        finisher.wait()
         condition.lock()
         runWorkers = nil
         condition.unlock()
@@ -239,14 +249,19 @@ public final class TransferQueue: @unchecked Sendable {
             }
             setAside = setAsideNext(after: transfer)
             session.upcomingRetrieval = setAside.flatMap(firstRetrieval)
+            let finishing = FinishingSteps()
             let context = TransferContext(
-                session: session, sessions: sessions, journal: item.entry, ownedStamp: item.stamp,
+                session: session, sessions: sessions, journal: item.entry, ownedStamp: item.stamp, finishing: finishing,
                 onRetry: { [onEvent] error, wait in onEvent(.retrying(id: id, error: "\(error)", wait: wait)) },
                 onProgress: { [onEvent] in onEvent(.progress(id: id, $0)) })
             do {
                 let outcome = try transfer.run(context)
-                item.entry?.ended()
-                finish(id, .done(id: id, outcome))
+                if finishing.isEmpty {
+                    item.entry?.ended()
+                    finish(id, .done(id: id, outcome))
+                } else {
+                    finishLater(id, item, outcome: outcome, finishing: finishing)
+                }
             } catch let skipped as TransferSkipped {
                 item.entry?.ended()
                 finish(id, .skipped(id: id, reason: skipped.reason))
@@ -255,6 +270,26 @@ public final class TransferQueue: @unchecked Sendable {
                 finish(id, .cancelled(id: id))
             } catch {
                 item.entry?.failed("\(error)")
+                if stops(error) { stop(error) }
+                finish(id, .failed(id: id, error))
+            }
+        }
+    }
+
+    /// Runs the steps a transfer left on the finisher's threads, the worker's connection no longer
+    /// its own; the transfer is done once they are, and failed if one fails.
+    private func finishLater(_ id: Int, _ item: Queued, outcome: TransferOutcome, finishing: FinishingSteps) {
+        condition.lock()
+        running[id] = nil
+        condition.unlock()
+        let entry = item.entry
+        finisher.run { [self] in
+            do {
+                try finishing.run()
+                entry?.ended()
+                finish(id, .done(id: id, outcome))
+            } catch {
+                entry?.failed("\(error)")
                 if stops(error) { stop(error) }
                 finish(id, .failed(id: id, error))
             }

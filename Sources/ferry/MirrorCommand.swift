@@ -144,9 +144,13 @@ struct MirrorCommand: ParsableCommand {
         ) { context in
             var download = FileDownload(remotePath: file.remote, localPath: local, settings: TransferSettings(verifies: verifies, rateLimiter: limiter))
             download.knownSource = file.remoteFacts
+            // The fsync and rename run after the transfer, while the connection fetches the next file.
+            download.finishing = context.finishing
             let outcome = try FileJob(download, policy: .overwrite).run(from: .server(context.session), to: .local, retry: retry, context: context)
             // The server's time, so that the next mirror finds the copy up to date.
-            if let modified { try? FileManager.default.setAttributes([.modificationDate: modified], ofItemAtPath: local) }
+            if let modified {
+                context.finishing.add { try? FileManager.default.setAttributes([.modificationDate: modified], ofItemAtPath: local) }
+            }
             return outcome
         }
     }

@@ -4,7 +4,7 @@ import FTPServer
 import FTPWire
 import Testing
 import TestSupport
-import Transfers
+@testable import Transfers
 
 /// The file systems' stat and positioned reads and writes, and the one per-file copy over them
 /// between any two: disk to server, server to disk, server to server.
@@ -71,6 +71,37 @@ struct FileCopyTests {
         #expect(try server.size(of: "big.bin") == 2_000_000)
     }
 
+    /// A file said to fit in one block is read whole when opened, on the caller's thread; one
+    /// that turns out larger than 16 blocks is cut there, its bytes given first, then a failure
+    /// worth another try, and the connection stays in step.
+    @Test func aSmallFileIsReadWholeAndOneThatGrewIsCut() throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        try fixture.root.write("small.bin", sampleBytes(3000))
+        try fixture.root.write("grown.bin", sampleBytes(100_000))
+        let client = try fixture.client()
+        defer { try? client.quit() }
+        let server = RemoteFileSystem(client: client)
+        let small = try server.openReader("small.bin", from: 1000, remaining: 2000, blockSize: 4096, type: .binary, digestAfter: nil)
+        #expect(small is InlineRemoteReader)
+        #expect(try Self.readAll(small) == sampleBytes(3000).suffix(2000))
+
+        let grown = try server.openReader("grown.bin", from: 0, remaining: 3000, blockSize: 4096, type: .binary, digestAfter: nil)
+        var buffer = [UInt8](repeating: 0, count: 100_000)
+        var received = 0
+        #expect(throws: IncompleteTransfer.self) {
+            while true {
+                let count = try buffer.withUnsafeMutableBytes { try grown.read(into: UnsafeMutableRawBufferPointer(rebasing: $0[received...])) }
+                if count == 0 { break }
+                received += count
+            }
+        }
+        #expect(received > 15 * 4096 && received <= 16 * 4096)
+        #expect(Data(buffer[0..<received]) == sampleBytes(100_000).prefix(received))
+        #expect(try server.size(of: "grown.bin") == 100_000)
+        #expect(try server.openReader("grown.bin", from: 0, remaining: 100_000, blockSize: 4096, type: .binary, digestAfter: nil) is RemoteReader)
+    }
+
     /// A copy each way, cut once on the way: continued from what arrived, verified by the
     /// server's digest, byte-identical.
     @Test(arguments: ["upload", "download", "server to server"])
@@ -107,6 +138,38 @@ struct FileCopyTests {
         #expect(outcome.resumedFrom > 0, "the second attempt continues what the first wrote")
         #expect(fixture.server.receivedCommands.contains("REST \(outcome.resumedFrom)"))
         #expect(progress.last == 1_000_000)
+    }
+
+    /// A download that leaves its last step (`finishing`): verified, then nothing under the
+    /// name but the complete `NAME.part`, until the step makes it durable and renames it. An
+    /// upload, written in place on the server, leaves nothing.
+    @Test func aCopyThatLeavesItsCommitPutsNothingInPlaceBeforeIt() throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        let local = try TemporaryDirectory()
+        defer { local.remove() }
+        let contents = sampleBytes(4096)
+        try fixture.root.write("from.bin", contents)
+        let session = try fixture.session()
+        defer { session.close() }
+        var download = FileDownload(remotePath: "from.bin", localPath: local.file("to.bin"))
+        let finishing = FinishingSteps()
+        download.finishing = finishing
+        let outcome = try download.run(on: session, retry: .never)
+        #expect(outcome.verified == .sha256 && outcome.bytes == 4096)
+        #expect(!local.exists("to.bin"))
+        #expect(local.read("to.bin.part") == contents)
+        try finishing.run()
+        #expect(local.read("to.bin") == contents)
+        #expect(!local.exists("to.bin.part"))
+
+        try local.write("up.bin", contents)
+        var upload = FileUpload(localPath: local.file("up.bin"), remotePath: "up.bin")
+        let none = FinishingSteps()
+        upload.finishing = none
+        #expect(try upload.run(on: session, retry: .never).verified == .sha256)
+        #expect(fixture.root.read("up.bin") == contents)
+        #expect(none.isEmpty)
     }
 
     @Test func aDigestReplyWithNothingUsableSaysWhy() throws {

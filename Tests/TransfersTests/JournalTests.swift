@@ -81,6 +81,31 @@ struct JournalTests {
         #expect(journal.unfinishedJobs().map(\.record) == [record])
     }
 
+    /// Names with quotation marks, backslashes, control characters, slashes and letters beyond
+    /// ASCII, a policy, a stamp without a time and an error on several lines: read back as
+    /// written.
+    @Test func everyFieldReadsBackAsWritten() throws {
+        let folder = try TemporaryDirectory()
+        defer { folder.remove() }
+        let journal = Journal(directory: folder.file("journal"))
+        let file = try journal.begin()
+        let odd = JobRecord(
+            kind: .copy, source: "ftp://h/\"quoted\" back\\slash\u{1}\u{1F}\t/ünï€😀", destination: "ftp://h2/a\nb\r/c",
+            ascii: true, overwrite: "resume")
+        let stamp = SourceStamp(size: UInt64.max, modified: Int64.min)
+        file.add(odd).began(stamp)
+        let plain = file.add(record)
+        plain.began(SourceStamp(size: 3, modified: nil as Int64?))
+        plain.failed("550 \"no\"\r\n\u{0}second line")
+        let done = file.add(record)
+        done.ended()
+        file.close()
+        let jobs = journal.unfinishedJobs()
+        #expect(jobs.map(\.record) == [odd, record])
+        #expect(jobs.map(\.stamp) == [stamp, SourceStamp(size: 3, modified: nil as Int64?)])
+        #expect(jobs.map(\.lastError) == [nil, "550 \"no\"\r\n\u{0}second line"])
+    }
+
     @Test func theStandardFolderFollowsXDGStateHome() {
         #expect(Journal.standard(environment: ["XDG_STATE_HOME": "/s", "HOME": "/h"]).directory == "/s/ferry/journal")
         #expect(Journal.standard(environment: ["HOME": "/h"]).directory == "/h/.local/state/ferry/journal")

@@ -147,6 +147,78 @@ struct TransferQueueTests {
         queue.close()
         #expect(Set(recorder.all) == ["done 0", "done 1", "done 2", "done 3"])
     }
+
+    /// Downloads that leave their fsync and rename to the queue (as `mirror` does): each is done
+    /// only once it is whole under its name — checked the moment the queue says so — verified
+    /// by the server's digest, and gone from the journal.
+    @Test func downloadsThatLeaveTheirCommitAreDoneOnlyOnceInPlace() throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        let local = try TemporaryDirectory()
+        defer { local.remove() }
+        let count = 24
+        for index in 0..<count { try fixture.root.write("f\(index).bin", sampleBytes(4096, seed: UInt64(index))) }
+        let journal = Journal(directory: local.file("journal"))
+        let file = try journal.begin()
+        let checked = Locked<[Int: Bool]>([:])
+        let queue = TransferQueue(connections: 4, journal: file, adoptedFrom: nil, stops: { _ in false }) { event in
+            guard case .done(let id, let outcome) = event else { return }
+            let whole = local.read("f\(id)") == sampleBytes(4096, seed: UInt64(id)) && !local.exists("f\(id).part")
+            checked.withLock { $0[id] = whole && outcome.verified != nil }
+        }
+        queue.enqueue(try finishingLater(downloads(fixture, into: local, count: count)))
+        queue.close()
+        let sessions = SessionPool()
+        queue.run(on: sessions)
+        sessions.close()
+        file.close()
+        #expect(checked.withLock { $0 } == Dictionary(uniqueKeysWithValues: (0..<count).map { ($0, true) }))
+        #expect(journal.unfinishedJobs().isEmpty)
+    }
+
+    /// A file that cannot be put in place after its transfer (a folder holds its name): the
+    /// transfer fails and stays in the journal, the name keeps the folder, and the complete
+    /// bytes wait in `NAME.part` for a resume.
+    @Test func aCommitThatFailsAfterTheTransferFailsItAndLeavesNoFileInPlace() throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        let local = try TemporaryDirectory()
+        defer { local.remove() }
+        for index in 0..<2 { try fixture.root.write("f\(index).bin", sampleBytes(4096, seed: UInt64(index))) }
+        try local.write("f1/inside", Data("a folder in the way".utf8))
+        let journal = Journal(directory: local.file("journal"))
+        let file = try journal.begin()
+        let recorder = Recorder()
+        let queue = TransferQueue(connections: 1, journal: file, adoptedFrom: nil, stops: { _ in false }, onEvent: recorder.note)
+        queue.enqueue(try finishingLater(downloads(fixture, into: local, count: 2)))
+        queue.close()
+        queue.run(on: SessionPool())
+        file.close()
+        // Their last steps run side by side: either may be told first.
+        #expect(Set(recorder.all) == ["done 0", "failed 1"])
+        #expect(local.read("f0") == sampleBytes(4096, seed: 0))
+        #expect(local.read("f1/inside") == Data("a folder in the way".utf8))
+        #expect(local.read("f1.part") == sampleBytes(4096, seed: 1))
+        // A child another test spawns meanwhile holds a copy of the journal's descriptor, and so
+        // its lock, until it execs: the stopped batch's file is asked for again for a moment.
+        var unfinished = journal.unfinishedJobs()
+        for _ in 0..<50 where unfinished.isEmpty {
+            usleep(20_000)
+            unfinished = journal.unfinishedJobs()
+        }
+        #expect(unfinished.map(\.record.destination) == [local.file("f1")])
+    }
+
+    /// The downloads of `downloads(…)`, each leaving its fsync and rename to the queue.
+    private func finishingLater(_ transfers: [QueuedTransfer]) -> [QueuedTransfer] {
+        transfers.enumerated().map { index, transfer in
+            QueuedTransfer(name: transfer.name, job: transfer.job, endpoint: transfer.endpoint) { context in
+                var download = FileDownload(remotePath: RemotePath("f\(index).bin"), localPath: transfer.job.destination)
+                download.finishing = context.finishing
+                return try download.run(on: context.session, retry: .never, journal: context.journal, onProgress: context.onProgress)
+            }
+        }
+    }
 }
 
 @Suite("Progress meter")
