@@ -74,8 +74,8 @@ public enum TransferEvent: Sendable {
 /// apart while its worker goes on; the transfer is done once they are.
 ///
 /// While `run` goes on, the queue adds workers, one at a time, up to `mostConnections`, as long
-/// as at least twice as many transfers wait as there are workers and the servers take each added
-/// worker's connection; a worker added connects before it takes a transfer, so that a server
+/// as at least twice as many transfers wait as there would be workers and the servers take each
+/// added worker's connection; a worker added connects before it takes a transfer, so that a server
 /// that turns it away (421, a refused login or connection) fails nothing: the queue keeps the
 /// workers it has and adds no more.
 public final class TransferQueue: @unchecked Sendable {
@@ -422,11 +422,12 @@ public final class TransferQueue: @unchecked Sendable {
     }
 
     /// Returns a transfer to the queue for the other workers; false (keep it) when no other
-    /// worker is left.
+    /// worker is left. A worker still connecting to be added does not count: its connection may
+    /// be turned away, and what was handed back would then be left with no worker at all.
     private func handBack(_ id: Int) -> Bool {
         condition.lock()
         defer { condition.unlock() }
-        guard workers > 1 else { return false }
+        guard workers - (growth.connecting ? 1 : 0) > 1 else { return false }
         workers -= 1
         growth.ended = true
         running[id] = nil
