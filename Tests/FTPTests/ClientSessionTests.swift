@@ -18,6 +18,19 @@ struct ClientSessionTests {
         #expect(fixture.server.receivedCommands == ["FEAT", "USER alice", "PASS ****", "OPTS UTF8 ON", "QUIT"])
     }
 
+    /// A server that wants a login before FEAT (530 to the FEAT sent with USER) is asked again
+    /// after login, and its features are known all the same.
+    @Test func featRefusedBeforeLoginIsAskedAfterIt() throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        fixture.server.faults.script("FEAT", reply: .init(code: 530, text: "Please login with USER and PASS.", times: 1))
+        let client = try FTPClient(host: "127.0.0.1", port: fixture.port)
+        defer { client.close() }
+        try client.login(user: ServerFixture.user, password: ServerFixture.password)
+        #expect(client.features.supports("MLST"))
+        #expect(fixture.server.receivedCommands.prefix(4) == ["FEAT", "USER alice", "PASS ****", "FEAT"])
+    }
+
     @Test func wrongPasswordIsRefusedWithTheReply() throws {
         let fixture = try ServerFixture()
         defer { fixture.stop() }
