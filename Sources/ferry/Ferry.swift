@@ -61,5 +61,5 @@ func warnOfPasswords(in arguments: some Sequence<String>) {
 func printError(_ message: String) {
     let lines = message.split(separator: "\n", omittingEmptySubsequences: false).map { Sanitizer.visible(String($0)) }
     let text = lines.joined(separator: "\n")
-    FileHandle.standardError.write(Data((text.hasSuffix("\n") ? text : text + "\n").utf8))
+    StandardStream.error.write(text.hasSuffix("\n") ? text : text + "\n")
 }

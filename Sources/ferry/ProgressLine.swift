@@ -49,7 +49,7 @@ final class ProgressLine: Sendable {
     private func draw(_ text: String, in state: inout State) {
         state.lastDraw = Date()
         state.drawn = true
-        FileHandle.standardError.write(Data(("\r\u{1B}[K" + text).utf8))
+        StandardStream.error.write("\r\u{1B}[K" + text)
     }
 
     /// Notes that the transfer `id` ended, well or not.
@@ -82,7 +82,7 @@ final class ProgressLine: Sendable {
 
     private static func endLine(_ state: inout State) {
         guard state.drawn else { return }
-        FileHandle.standardError.write(Data("\n".utf8))
+        StandardStream.error.write("\n")
         state.drawn = false
     }
 

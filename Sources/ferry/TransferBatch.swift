@@ -282,6 +282,6 @@ final class BatchReport: Sendable {
             ("error", error.map(ListingJSON.string) ?? "null"),
         ]
         let line = "{" + fields.map { "\"\($0.0)\": \($0.1)" }.joined(separator: ", ") + "}\n"
-        output.withLock { _ in FileHandle.standardOutput.write(Data(line.utf8)) }
+        output.withLock { _ in StandardStream.output.write(line) }
     }
 }

@@ -28,6 +28,22 @@ struct PipeTests {
         #expect(missing.standardOutput.isEmpty)
     }
 
+    /// A reader that goes away (`… | head -c 1`) turns later writes to standard output and error
+    /// into EPIPE: the batch goes on and ends with its own status instead of dying on a trap.
+    @Test func aReaderThatGoesAwayDoesNotStopTheBatch() throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        let local = try TemporaryDirectory()
+        defer { local.remove() }
+        for index in 0..<6 { try fixture.root.write("pub/f\(index)", sampleBytes(20_000)) }
+
+        let script = #""$0" "$@" 2>&1 | head -c 1 > /dev/null; exit "${PIPESTATUS[0]}""#
+        let result = try Program.run(
+            "/bin/bash", ["-c", script, FerryProcess.executable, "get", "-v", "--json", fixture.url("pub/*"), local.path + "/"], in: local.path)
+        #expect(result.status == 0, "\(result.standardError)")
+        for index in 0..<6 { #expect(local.read("f\(index)") == sampleBytes(20_000)) }
+    }
+
     @Test func standardOutputTakesOneFile() throws {
         let fixture = try ServerFixture()
         defer { fixture.stop() }
