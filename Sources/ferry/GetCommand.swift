@@ -123,12 +123,16 @@ struct GetCommand: ParsableCommand {
         try transfers.finish()
     }
 
-    /// Writes the file of `url` to standard output: no progress line, no journal, no resume.
+    /// Writes the file of `url` to standard output: no progress line, no journal; a transfer that
+    /// breaks continues from the bytes written (`--retries`).
     private func write(_ url: FTPURL, endpoint: RemoteEndpoint, sessions: SessionPool) throws {
         let stream = StreamTransfer(
             remotePath: url.path, verifies: batch.verifies, transferType: transfer.transferType, rateLimiter: batch.makeRateLimiter())
         do {
-            try stream.download(on: sessions.session(for: endpoint))
+            let name = Sanitizer.visible(url.path.lastComponent.description)
+            try stream.download(on: sessions.session(for: endpoint), retry: connection.retryPolicy) { error, wait in
+                printError("ferry: \(name): \(error); retrying in \(Formatting.duration(wait))")
+            }
         } catch {
             throw Failure(error, while: "cannot download \(url)")
         }

@@ -28,6 +28,54 @@ struct PipeTests {
         #expect(missing.standardOutput.isEmpty)
     }
 
+    /// A data connection cut half way: the download goes on from the bytes already on standard
+    /// output (REST), each byte written once, and the whole is verified.
+    @Test func aBrokenDownloadToStandardOutputContinuesWhereItStopped() throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        let local = try TemporaryDirectory()
+        defer { local.remove() }
+        try fixture.root.write("pub/data.bin", sampleBytes(1_500_000))
+        fixture.server.faults.cutTransfers(after: 400_000, times: 1)
+
+        let child = try Program.start(
+            FerryProcess.executable, ["get", fixture.url("pub/data.bin", password: nil), "-"], in: local.path,
+            environment: ["FERRY_PASSWORD": ServerFixture.password], standardOutput: local.file("out"), standardError: local.file("err"))
+        let errors = String(decoding: local.read("err") ?? Data(), as: UTF8.self)
+        #expect(child.wait(timeout: 120).status == 0, "\(errors)")
+        #expect(local.read("out") == sampleBytes(1_500_000))
+        #expect(String(decoding: local.read("err") ?? Data(), as: UTF8.self).contains("retrying in"))
+    }
+
+    /// A file that changed on the server while the pipe was half written is not continued: the
+    /// bytes of two versions never meet on standard output.
+    @Test func aDownloadToStandardOutputDoesNotContinueAChangedFile() throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        let local = try TemporaryDirectory()
+        defer { local.remove() }
+        try fixture.root.write("pub/data.bin", sampleBytes(1_500_000))
+        fixture.server.faults.cutTransfers(after: 400_000, times: 1)
+
+        let child = try Program.start(
+            FerryProcess.executable, ["get", fixture.url("pub/data.bin", password: nil), "-"], in: local.path,
+            environment: ["FERRY_PASSWORD": ServerFixture.password], standardOutput: local.file("out"), standardError: local.file("err"))
+        // The first retry waits a second: the file changes meanwhile.
+        var waited = 0
+        while !String(decoding: local.read("err") ?? Data(), as: UTF8.self).contains("retrying in"), waited < 200 {
+            usleep(50_000)
+            waited += 1
+        }
+        try fixture.root.write("pub/data.bin", sampleBytes(700_000))
+        let status = child.wait(timeout: 120).status
+        let errors = String(decoding: local.read("err") ?? Data(), as: UTF8.self)
+        #expect(status == 1, "\(errors)")
+        #expect(errors.contains("the file changed on the server"))
+        let written = local.read("out") ?? Data()
+        #expect(written.count <= 400_000)
+        #expect(written == sampleBytes(1_500_000).prefix(written.count))
+    }
+
     /// A reader that goes away (`… | head -c 1`) turns later writes to standard output and error
     /// into EPIPE: the batch goes on and ends with its own status instead of dying on a trap.
     @Test func aReaderThatGoesAwayDoesNotStopTheBatch() throws {
