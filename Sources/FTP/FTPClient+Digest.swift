@@ -89,7 +89,7 @@ extension FTPClient {
                 return try execute(ftpCommand, patience: patience)
             }
             let reply: Reply
-            if let sent = try takeAheadDigest(ftpCommand, patience: patience) {
+            if let sent = try takeAheadQuestion(ftpCommand, patience: patience) {
                 reply = sent.code.kind == .positiveCompletion ? sent : try retryingUnpipelined(after: FTPError.unexpected(sent, to: ftpCommand), ask)
             } else {
                 reply = try ask()

@@ -25,18 +25,36 @@ struct TransferRequest {
     var commands: [FTPCommand] { [typeCommand, passive, restart, command].compactMap { $0 } }
 }
 
+/// A transfer a caller will start next on a connection (`FTPClient.upcomingTransfer`), whole
+/// and in binary, asking nothing first.
+public enum UpcomingTransfer: Sendable, Equatable {
+    /// A download (RETR) of the file.
+    case retrieval(RemotePath)
+    /// An upload (STOR) to the file.
+    case store(RemotePath)
+
+    /// The transfer command.
+    func command() throws -> FTPCommand {
+        switch self {
+        case .retrieval(let path): try FTPCommand("RETR", path: path)
+        case .store(let path): try FTPCommand("STOR", path: path)
+        }
+    }
+}
+
 /// A request written before its turn, its replies still to be read.
 enum AheadRequest {
     /// A command whose answer changes nothing (OPTS UTF8 ON): its reply is read and dropped.
     case setting(FTPCommand)
-    /// A digest request for `digest(of:using:size:)` to take up.
-    case digest(FTPCommand)
+    /// A question about a file just transferred (SIZE, a digest request) for the call that
+    /// asks it (`size`, `digest(of:using:size:)`) to take up.
+    case question(FTPCommand)
     /// A transfer for `openTransfer` to take up.
     case transfer(TransferRequest)
 
     var commands: [FTPCommand] {
         switch self {
-        case .setting(let command), .digest(let command): [command]
+        case .setting(let command), .question(let command): [command]
         case .transfer(let request): request.commands
         }
     }
@@ -76,7 +94,7 @@ extension FTPClient {
         while !sentAhead.isEmpty {
             let request = sentAhead.removeFirst()
             switch request {
-            case .setting(let command), .digest(let command):
+            case .setting(let command), .question(let command):
                 let reply = try control.readReply(to: command)
                 if reply.code.kind != .positiveCompletion { logger.debug("\(command) sent ahead: \(reply.code.rawValue)") }
             case .transfer(let transfer):
@@ -86,22 +104,27 @@ extension FTPClient {
         }
     }
 
-    /// The digest request and the next file's transfer request, written in one go as soon as a
-    /// download's data has arrived (before its closing reply): `digest` when the caller will
-    /// ask for it and can do so without OPTS HASH; the retrieval of `upcomingRetrieval` when
-    /// the server is in binary already. Nothing when pipelining is off.
-    func sendAhead(afterRetrieving path: RemotePath, digest: DigestCommand?) throws {
+    /// The questions about a file just transferred and the next file's transfer request,
+    /// written in one go: after a download as soon as its data has arrived (before its closing
+    /// reply), after an upload once its closing reply said the server has the file. `size`
+    /// when the caller will ask SIZE; `digest` when it will ask for it and can do so without
+    /// OPTS HASH; `upcomingTransfer` when the server is in binary already. Nothing when
+    /// pipelining is off.
+    func sendAhead(after path: RemotePath, size: Bool = false, digest: DigestCommand?) throws {
         guard pipelinesCommands, sentAhead.isEmpty, serverTransferType == .binary else { return }
         var requests: [AheadRequest] = []
+        if size, transferType == .binary {
+            requests.append(.question(try FTPCommand("SIZE", path: path)))
+        }
         let digestGoesAhead = digest.map { $0.verb != "HASH" || (hashAlgorithmInUse ?? DigestCommand.selected(in: features)) == $0.algorithm }
         if let digest, digestGoesAhead == true {
-            requests.append(.digest(try FTPCommand(digest.verb, path: path)))
+            requests.append(.question(try FTPCommand(digest.verb, path: path)))
         }
         // A digest that needs OPTS HASH first is asked after the closing reply; a transfer sent
         // ahead would hold the server (waiting for its data connection) and have to be abandoned.
-        if let next = upcomingRetrieval, digestGoesAhead != false, options.dataConnectionMode == .passive, transferType == .binary {
-            upcomingRetrieval = nil
-            requests.append(.transfer(try TransferRequest(command: FTPCommand("RETR", path: next), offset: 0, type: nil, passive: passiveCommand())))
+        if let next = upcomingTransfer, digestGoesAhead != false, options.dataConnectionMode == .passive, transferType == .binary {
+            upcomingTransfer = nil
+            requests.append(.transfer(try TransferRequest(command: next.command(), offset: 0, type: nil, passive: passiveCommand())))
         }
         guard !requests.isEmpty else { return }
         try control.send(requests.flatMap(\.commands))
@@ -111,14 +134,14 @@ extension FTPClient {
     /// The reply to `command` when it is the next request sent ahead (waited for up to
     /// `patience`, as `ControlConnection.readReply` says); nil otherwise, once the requests sent
     /// ahead have been settled.
-    func takeAheadDigest(_ command: FTPCommand, patience: Double? = nil) throws -> Reply? {
-        guard case .digest(let sent)? = sentAhead.first, sent == command else {
+    func takeAheadQuestion(_ command: FTPCommand, patience: Double? = nil) throws -> Reply? {
+        guard case .question(let sent)? = sentAhead.first, sent == command else {
             try settleAhead()
             return nil
         }
         sentAhead.removeFirst()
         let reply = try control.readReply(to: command, patience: patience)
-        // 213 for HASH, 213 or 250 for the X commands; a 226 is a transfer's.
+        // 213 for SIZE and HASH, 213 or 250 for the X commands; a 226 is a transfer's.
         if reply.code.kind == .positiveCompletion, ![213, 250].contains(reply.code.rawValue) { throw outOfStep(reply, to: command) }
         return reply
     }

@@ -122,11 +122,12 @@ public final class FTPClient {
     /// Commands whose answer changes nothing here (OPTS UTF8 ON), to go out in the same write
     /// as the next command.
     var unsentSettings: [FTPCommand] = []
-    /// A file the caller will most likely download next, whole and in binary, on this
-    /// connection: its passive request and RETR go out as soon as the current download's data
-    /// has arrived, so that its replies travel while that download is finished. Cleared once
-    /// sent; a request not taken up is abandoned (ABOR) before the next command.
-    public var upcomingRetrieval: RemotePath?
+    /// A file the caller will most likely download or upload next, whole and in binary, on
+    /// this connection: its passive request and RETR or STOR go out as soon as the current
+    /// download's data has arrived, or with the questions after an upload's closing reply, so
+    /// that its replies travel while the transfer before it is finished. Cleared once sent; a
+    /// request not taken up is abandoned (ABOR) before the next command.
+    public var upcomingTransfer: UpcomingTransfer?
     /// The algorithm HASH uses on this session, once set with OPTS HASH (or read from FEAT).
     var hashAlgorithmInUse: DigestAlgorithm?
     /// Whether the last protected data connection resumed the control connection's TLS
@@ -369,11 +370,21 @@ public final class FTPClient {
         }
     }
 
-    /// The size of a file in bytes (SIZE, RFC 3659), in the current transfer type.
+    /// The size of a file in bytes (SIZE, RFC 3659), in the current transfer type. A SIZE that
+    /// `store` sent ahead is taken up; refused, it is asked again on its own.
     public func size(_ path: RemotePath) throws -> UInt64 {
         try guarded {
-            try setServerTransferType(transferType)
-            let reply = try execute(FTPCommand("SIZE", path: path))
+            let command = try FTPCommand("SIZE", path: path)
+            func ask() throws -> Reply {
+                try setServerTransferType(transferType)
+                return try execute(command)
+            }
+            let reply: Reply
+            if transferType == .binary, let sent = try takeAheadQuestion(command) {
+                reply = sent.code.kind == .positiveCompletion ? sent : try retryingUnpipelined(after: FTPError.unexpected(sent, to: command), ask)
+            } else {
+                reply = try ask()
+            }
             guard let size = UInt64(reply.message.trimmingCharacters(in: .whitespaces)) else {
                 throw FTPError(kind: .protocolViolation, command: "SIZE", reply: reply, detail: "the reply holds no size")
             }

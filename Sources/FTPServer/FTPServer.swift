@@ -50,6 +50,7 @@ public final class FTPServer: Sendable {
     private let fileSystem: VirtualFileSystem
     private let sessions = Locked<Sessions>(Sessions())
     private let commandLog = Locked<[String]>([])
+    private let togetherLog = Locked<[[String]]>([])
 
     /// The open sessions, and the most there were at once.
     private struct Sessions {
@@ -89,13 +90,22 @@ public final class FTPServer: Sendable {
     /// that check what a client sent.
     public var receivedCommands: [String] { commandLog.withLock { $0 } }
 
+    /// The commands that came in one read, oldest first, for each read that held more than
+    /// one (as `receivedCommands` spells them): for tests that check what a client pipelined.
+    public var commandsReadTogether: [[String]] { togetherLog.withLock { $0 } }
+
     /// Forgets the commands received so far.
     public func clearReceivedCommands() {
         commandLog.withLock { $0.removeAll() }
+        togetherLog.withLock { $0.removeAll() }
     }
 
     func record(_ command: String) {
         commandLog.withLock { $0.append(command) }
+    }
+
+    func recordReadTogether(_ commands: [String]) {
+        togetherLog.withLock { $0.append(commands) }
     }
 
     private func acceptLoop() {

@@ -62,6 +62,7 @@ final class ServerSession {
             buffer.withUnsafeBytes { bytes in
                 splitter.feed(UnsafeRawBufferPointer(rebasing: bytes[0..<count])) { lines.append($0) }
             }
+            if lines.count > 1 { server.recordReadTogether(lines.map(Self.commandText)) }
             let refusesPipelining = server.faults.refusesPipelining
             for (index, line) in lines.enumerated() where !quitting {
                 if index > 0, refusesPipelining {

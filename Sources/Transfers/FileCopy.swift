@@ -122,12 +122,13 @@ public struct FileCopy<Source: FileSystem, Destination: FileSystem>: Sendable {
             let blockSize = settings.effectiveBlockSize
             // The source's digest is asked once the bytes are in, unless the destination gives one.
             let askedOfSource = destination.digestCommand == check ? nil : check
+            let askedOfDestination = digest != nil && destination.digestCommand == check ? check : nil
             let reader = try source.openReader(
                 self.source, from: offset, remaining: size.flatMap { $0 >= offset ? $0 - offset : nil }, blockSize: blockSize,
                 type: settings.transferType, digestAfter: askedOfSource)
             var began = false
             do {
-                try destination.write(staging, from: offset, blockSize: blockSize, type: settings.transferType) { buffer in
+                try destination.write(staging, from: offset, blockSize: blockSize, type: settings.transferType, digestAfter: askedOfDestination) { buffer in
                     if !began {
                         // The destination takes the bytes: what it holds from here on is ours.
                         began = true

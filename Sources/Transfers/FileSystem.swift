@@ -54,9 +54,11 @@ public protocol FileSystem {
     /// Writes a file from byte `offset` on, cutting off what it held after that, with the bytes
     /// `source` gives (0 at the end). `source` is first asked before anything is written, and
     /// on a server once it accepted the write (STOR), so that whoever notes there that it began
-    /// writing does so neither too early nor too late.
+    /// writing does so neither too early nor too late. A copy in binary then asks the size of
+    /// what it wrote, and `digestAfter` where given: a server's writer sends both ahead, with the
+    /// next file's request.
     func write(
-        _ path: Path, from offset: UInt64, blockSize: Int, type: FTPClient.TransferType,
+        _ path: Path, from offset: UInt64, blockSize: Int, type: FTPClient.TransferType, digestAfter: DigestCommand?,
         from source: (UnsafeMutableRawBufferPointer) throws -> Int) throws
     /// Where a copy writes a file until it is complete and verified: beside it (`NAME.part`) on
     /// the disk, the file itself on a server (which has no safe rename over a file).
@@ -192,7 +194,7 @@ public struct LocalFileSystem: FileSystem {
     /// Opens the file only once the first block came (a source that fails at once leaves no
     /// file), and never through a link put in its place.
     public func write(
-        _ path: String, from offset: UInt64, blockSize: Int, type: FTPClient.TransferType,
+        _ path: String, from offset: UInt64, blockSize: Int, type: FTPClient.TransferType, digestAfter: DigestCommand?,
         from source: (UnsafeMutableRawBufferPointer) throws -> Int
     ) throws {
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(1, blockSize), alignment: 16)
@@ -370,11 +372,11 @@ public struct RemoteFileSystem: FileSystem {
     }
 
     public func write(
-        _ path: RemotePath, from offset: UInt64, blockSize: Int, type: FTPClient.TransferType,
+        _ path: RemotePath, from offset: UInt64, blockSize: Int, type: FTPClient.TransferType, digestAfter: DigestCommand?,
         from source: (UnsafeMutableRawBufferPointer) throws -> Int
     ) throws {
         client.transferType = type
-        try client.store(path, offset: offset, blockSize: blockSize, from: source)
+        try client.store(path, offset: offset, blockSize: blockSize, asksSize: type == .binary, digest: digestAfter, from: source)
     }
 
     public func stagingPath(for path: RemotePath) -> RemotePath { path }
