@@ -4,6 +4,7 @@ import FTP
 import FTPServer
 import FTPWire
 import Foundation
+import Transfers
 
 /// `ferry demo [--serve]`: the embedded loopback server over a sample tree.
 struct DemoCommand: ParsableCommand {
@@ -44,17 +45,21 @@ struct DemoCommand: ParsableCommand {
 
     /// The server over the sample tree, with downloads slowed to a pace where progress bars show,
     /// and the commander on it: the server right, and left a scratch folder made for this run, so
-    /// that trying copies and deletes never touches the folder the demo was started in.
+    /// that trying copies and deletes never touches the folder the demo was started in. Its
+    /// transfers are journalled in a scratch folder too: the demo neither offers nor discards the
+    /// unfinished transfers of real work.
     private func openCommander() throws {
         let sampleTree: SampleTree? = root == nil ? try SampleTree.create() : nil
         defer { sampleTree?.remove() }
-        let scratch = try ScratchFolder.create()
+        let scratch = try ScratchFolder.create(named: "local")
         defer { scratch.remove() }
+        let journal = try ScratchFolder.create(named: "journal")
+        defer { journal.remove() }
         let server = try startServer(root: root ?? sampleTree?.path ?? ".")
         defer { server.stop() }
         server.faults.throttle(bytesPerSecond: 16 * 1024 * 1024)
         let mailbox = try Mailbox<LoopMessage>()
-        let workers = CommanderWorkers(mailbox: mailbox, connection: try ConnectionOptions.parse([]))
+        let workers = CommanderWorkers(mailbox: mailbox, connection: try ConnectionOptions.parse([]), journalFolder: Journal(directory: journal.path))
         let url = try FTPURL("ftp://anonymous@\(server.address.host):\(server.address.port)/")
         let right = workers.register(url, endpoint: try ConnectionOptions.parse([]).endpoint(for: url, interactive: false))
         try CommanderLauncher(themeName: theme, keyPreset: nil).run(
@@ -141,9 +146,10 @@ struct SampleTree {
 struct ScratchFolder {
     let path: String
 
-    static func create() throws -> ScratchFolder {
+    /// `ferry-demo-NAME-` and six random characters.
+    static func create(named name: String) throws -> ScratchFolder {
         let base = FileManager.default.temporaryDirectory.path
-        var template = Array((base + "/ferry-demo-local-XXXXXX").utf8CString)
+        var template = Array((base + "/ferry-demo-\(name)-XXXXXX").utf8CString)
         guard let made = mkdtemp(&template) else {
             throw Failure(.someTransfersFailed, "cannot make a scratch folder in \(base): \(String(cString: strerror(errno)))")
         }

@@ -150,6 +150,38 @@ struct CommanderTerminalTests {
         try session.waitFor("FERRY-EXITED-0")
         #expect(!FileManager.default.fileExists(atPath: scratch))
     }
+
+    /// The demo journals its transfers in a scratch folder of its own: unfinished transfers of
+    /// real work are neither offered (where `d` would discard them) nor touched.
+    @Test func theDemoLeavesTheJournalOfRealWorkAlone() throws {
+        let local = try TemporaryDirectory()
+        defer { local.remove() }
+        let temporary = try TemporaryDirectory()
+        defer { temporary.remove() }
+        let state = TemporaryDirectory.stateFolder(of: local.path)
+        try JournalFixture.stoppedDownload(
+            of: "ftp://alice@127.0.0.1:1/big.bin", to: local.file("big.bin"), size: 800_000, modified: nil, in: local.journalFolder)
+        let before = try FileManager.default.contentsOfDirectory(atPath: local.journalFolder)
+        #expect(!before.isEmpty)
+
+        let session = try TmuxSession(
+            "\(FerryProcess.executable) demo", in: local.path,
+            environment: ["HOME": local.path, "TMPDIR": temporary.path, "XDG_STATE_HOME": state])
+        try session.waitFor("the sample tree") { $0.contains("docs") && $0.contains("README.txt") }
+        // A copy from the demo server is journalled in the demo's own folder.
+        try session.send("End", "F5")
+        try session.waitFor("Copy \"README.txt\"")
+        try session.send("Enter")
+        try session.waitFor("the copy in the scratch folder") { _ in
+            let scratch = (try? FileManager.default.contentsOfDirectory(atPath: temporary.path))?.first { $0.hasPrefix("ferry-demo-local-") }
+            return scratch.map { FileManager.default.fileExists(atPath: temporary.file($0 + "/README.txt")) } ?? false
+        }
+        #expect(!(try session.capture()).contains("unfinished transfer"))
+        try session.send("F10")
+        try session.waitFor("FERRY-EXITED-0")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: local.journalFolder) == before)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: temporary.path).isEmpty)
+    }
 }
 
 /// F4: a server's file fetched, edited with `$EDITOR`, sent back; a change made meanwhile on the
