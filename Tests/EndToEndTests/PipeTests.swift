@@ -1,4 +1,5 @@
 import Foundation
+import Spawn
 import TestSupport
 import Testing
 
@@ -28,6 +29,16 @@ struct PipeTests {
         #expect(missing.standardOutput.isEmpty)
     }
 
+    /// `ferry get URL -` of a 1.5 MB file whose first transfer the server cuts after 400 kB,
+    /// standard output and error going to `out` and `err` in `local`.
+    private func startCutDownload(from fixture: ServerFixture, into local: TemporaryDirectory) throws -> ChildProcess {
+        try fixture.root.write("pub/data.bin", sampleBytes(1_500_000))
+        fixture.server.faults.cutTransfers(after: 400_000, times: 1)
+        return try Program.start(
+            FerryProcess.executable, ["get", fixture.url("pub/data.bin", password: nil), "-"], in: local.path,
+            environment: ["FERRY_PASSWORD": ServerFixture.password], standardOutput: local.file("out"), standardError: local.file("err"))
+    }
+
     /// A data connection cut half way: the download goes on from the bytes already on standard
     /// output (REST), each byte written once, and the whole is verified.
     @Test func aBrokenDownloadToStandardOutputContinuesWhereItStopped() throws {
@@ -35,16 +46,11 @@ struct PipeTests {
         defer { fixture.stop() }
         let local = try TemporaryDirectory()
         defer { local.remove() }
-        try fixture.root.write("pub/data.bin", sampleBytes(1_500_000))
-        fixture.server.faults.cutTransfers(after: 400_000, times: 1)
-
-        let child = try Program.start(
-            FerryProcess.executable, ["get", fixture.url("pub/data.bin", password: nil), "-"], in: local.path,
-            environment: ["FERRY_PASSWORD": ServerFixture.password], standardOutput: local.file("out"), standardError: local.file("err"))
+        let status = try startCutDownload(from: fixture, into: local).wait(timeout: 120).status
         let errors = String(decoding: local.read("err") ?? Data(), as: UTF8.self)
-        #expect(child.wait(timeout: 120).status == 0, "\(errors)")
+        #expect(status == 0, "\(errors)")
         #expect(local.read("out") == sampleBytes(1_500_000))
-        #expect(String(decoding: local.read("err") ?? Data(), as: UTF8.self).contains("retrying in"))
+        #expect(errors.contains("retrying in"))
     }
 
     /// A file that changed on the server while the pipe was half written is not continued: the
@@ -54,12 +60,7 @@ struct PipeTests {
         defer { fixture.stop() }
         let local = try TemporaryDirectory()
         defer { local.remove() }
-        try fixture.root.write("pub/data.bin", sampleBytes(1_500_000))
-        fixture.server.faults.cutTransfers(after: 400_000, times: 1)
-
-        let child = try Program.start(
-            FerryProcess.executable, ["get", fixture.url("pub/data.bin", password: nil), "-"], in: local.path,
-            environment: ["FERRY_PASSWORD": ServerFixture.password], standardOutput: local.file("out"), standardError: local.file("err"))
+        let child = try startCutDownload(from: fixture, into: local)
         // The first retry waits a second: the file changes meanwhile.
         var waited = 0
         while !String(decoding: local.read("err") ?? Data(), as: UTF8.self).contains("retrying in"), waited < 200 {
