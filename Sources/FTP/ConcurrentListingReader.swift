@@ -7,9 +7,8 @@ import Net
 ///
 /// A long listing arrives faster than one thread parses it: servers such as vsftpd read the whole
 /// folder first and then send it at once. So each batch of `batchSize` lines is handed to its own
-/// reader on another thread as soon as it is full, and the results are joined in order as they
-/// come (the calling thread mostly waits for the network); the last batch (the whole of a short
-/// listing) is parsed on the calling thread at the end.
+/// reader on another thread as soon as it is full, and the results are joined in order at the end;
+/// the last batch (the whole of a short listing) is parsed on the calling thread.
 ///
 /// A reader holds back a VMS name alone on its line until the next line, which may complete it.
 /// A batch therefore ends only after a line without `;` (no VMS name can be alone on it), where a
@@ -19,11 +18,8 @@ struct ConcurrentListingReader {
     static let batchSize = 2048
     private let parser: ListParser
     private var batch = LineBatch()
-    /// The batches handed to other threads and not yet joined, in order; each holds its result once parsed.
     private var parsing: [Locked<ParsedBatch?>] = []
     private let group = DispatchGroup()
-    /// The entries and skipped lines of the batches joined so far.
-    private var joined = ParsedBatch()
 
     init(parser: ListParser) {
         self.parser = parser
@@ -42,19 +38,6 @@ struct ConcurrentListingReader {
             let parsed = Self.parse(full, with: parser, finishing: false)
             result.withLock { $0 = parsed }
         }
-        joinParsedBatches()
-    }
-
-    /// Joins the batches at the front of `parsing` that are parsed, up to the first that is not.
-    private mutating func joinParsedBatches() {
-        var done = 0
-        for result in parsing {
-            guard let parsed = result.withLock({ $0 }) else { break }
-            joined.entries.append(contentsOf: parsed.entries)
-            joined.skippedLines.append(contentsOf: parsed.skippedLines)
-            done += 1
-        }
-        parsing.removeFirst(done)
     }
 
     /// The entries of all lines; lines that may hide an entry are passed to `onSkippedLine` in
@@ -63,13 +46,15 @@ struct ConcurrentListingReader {
         let last = Self.parse(batch, with: parser, finishing: true)
         batch = LineBatch()
         group.wait()
-        joinParsedBatches()
-        joined.entries.append(contentsOf: last.entries)
-        joined.skippedLines.append(contentsOf: last.skippedLines)
-        let all = joined
-        joined = ParsedBatch()
-        all.skippedLines.forEach(onSkippedLine)
-        return all.entries
+        let batches = parsing.map { result in result.withLock { $0 } ?? ParsedBatch() } + [last]
+        parsing = []
+        var entries: [ListingEntry] = []
+        entries.reserveCapacity(batches.reduce(0) { $0 + $1.entries.count })
+        for parsed in batches {
+            entries.append(contentsOf: parsed.entries)
+            parsed.skippedLines.forEach(onSkippedLine)
+        }
+        return entries
     }
 
     /// The entries and skipped lines of one batch, read by a reader of its own.
