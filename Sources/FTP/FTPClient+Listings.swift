@@ -55,8 +55,8 @@ extension FTPClient {
     /// could not be read: a name missing from an incomplete listing may still exist.
     public func listing(_ path: RemotePath? = nil, now: Date = Date()) throws -> DirectoryListing {
         if features.supports("MLST") { return try machineListing(path) }
-        // Lines are parsed as they arrive, on other threads, while the server is still sending the rest.
-        var reader = ConcurrentListingReader(parser: ListParser(now: now))
+        // Lines are parsed as they arrive, while the server is still sending the rest.
+        var reader = ListingReader(parser: ListParser(now: now))
         var lineCount = 0
         var skipped = 0
         func skip(_ line: [UInt8]) {
@@ -65,15 +65,15 @@ extension FTPClient {
         }
         let received = try linesUnlessRefused(path) { line in
             if !line.isEmpty { lineCount += 1 }
-            reader.add(line)
+            reader.add(line, onSkippedLine: skip)
         }
-        let entries = reader.finish(onSkippedLine: skip)
         guard received else { return DirectoryListing(entries: try nameEntries(path), unreadableLines: 0) }
-        if entries.isEmpty, skipped > 0, skipped == lineCount {
+        reader.finish(onSkippedLine: skip)
+        if reader.entries.isEmpty, skipped > 0, skipped == lineCount {
             // Not one line in a known format: the names from NLST are better than nothing.
             return DirectoryListing(entries: try nameEntries(path), unreadableLines: 0)
         }
-        return DirectoryListing(entries: entries, unreadableLines: skipped)
+        return DirectoryListing(entries: reader.entries, unreadableLines: skipped)
     }
 
     /// The entries NLST names, of unknown type: each the last part of the name as sent, since
