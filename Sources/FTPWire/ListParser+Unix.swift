@@ -90,6 +90,8 @@ extension ListParser {
         for dateIndex in 2..<line.fields.count {
             // NetWare writes `Jan 16 18:53` or `Nov 24  2005`, nothing else.
             if isNetWare, Bytes.month(line[dateIndex], localized: false) == nil { continue }
+            // Numeric owners, groups and sizes come before the date on nearly every line.
+            if Self.cannotStartDate(line, at: dateIndex) { continue }
             guard let (modified, lastDateField) = dateFields(line, at: dateIndex, localized: localized) else { continue }
             guard modified != nil else {
                 sawImpossibleDate = true
@@ -117,6 +119,26 @@ extension ListParser {
             return .entry(entry(line, kind: isDevice ? .other : kind, nameStart: nameStart, size: size, modified: modified, permissions: permissions))
         }
         return sawImpossibleDate ? .impossibleDate : .noDate
+    }
+
+    /// Whether field `index` is digits alone that no shape of `dateFields` starts with: three
+    /// digits, five or more, or one or two outside 1...31 (a day or a month). Read in place, without
+    /// the slices `dateFields` cuts, so that the fields before the date cost little.
+    static func cannotStartDate(_ line: Line, at index: Int) -> Bool {
+        let range = line.fields[index]
+        var value = 0
+        for position in range {
+            let byte = line.bytes[position]
+            guard byte >= 0x30, byte <= 0x39 else { return false }
+            // Only the values of one or two digits matter; a longer run of digits stays small.
+            if value <= 31 { value = value * 10 + Int(byte - 0x30) }
+        }
+        switch range.count {
+        case 1, 2: return value == 0 || value > 31
+        // A year: `2003  3月 20` (FileZilla).
+        case 4: return false
+        default: return true
+        }
     }
 
     /// Where the name starts after the date that ends with field `lastDateField`; nil when the

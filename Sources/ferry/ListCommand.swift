@@ -33,6 +33,8 @@ struct ListCommand: ParsableCommand {
         } catch {
             throw Failure(error, while: "cannot list \(url)")
         }
+        // The server has sent all it will: the goodbye goes out while the entries are printed.
+        session.close(awaitingGoodbye: false)
         if !listing.isComplete {
             let count = listing.unreadableLines
             printError("ferry: \(count) line\(count == 1 ? "" : "s") of the listing could not be read; it may be incomplete (-v shows them)")
@@ -52,6 +54,9 @@ struct ListCommand: ParsableCommand {
             }
         }
         output.flush()
+        // Done: the process ends with the entries in memory. Freeing a long listing entry by
+        // entry would take a good part of the time printing it took.
+        withExtendedLifetime(listing) { Foundation.exit(ExitStatus.success.rawValue) }
     }
 
     /// `drwxr-xr-x         4096  2026-11-25T14:35:00Z  name`, without the line break.

@@ -80,4 +80,23 @@ struct ListingParserTests {
             _ = MLSxParser.entry(Substring(line))
         }
     }
+
+    /// The quick check that skips fields before the date never skips one a date starts with:
+    /// every run of digits it turns away gives no date, whatever follows it.
+    @Test func fieldsSkippedBeforeTheDateStartNoDate() {
+        let digits = ["0", "00", "7", "07", "12", "31", "32", "99", "000", "123", "2003", "1000", "12345", "4096000", "2026112514", "99999999999999999999999"]
+        let after = ["Nov 20 14:35 name", "20 14:35 name", "3月 20 name", "1月 6일 name", "12 2019 name", "-07 2000 name", "Feb  8  2007 name", "x y z", "1"]
+        var skipped = 0
+        for first in digits {
+            for rest in after {
+                let line = Line(Array("\(first) \(rest)".utf8))
+                guard ListParser.cannotStartDate(line, at: 0) else { continue }
+                skipped += 1
+                #expect(parser.dateFields(line, at: 0) == nil, "\(first) \(rest)")
+                #expect(parser.dateFields(line, at: 0, localized: false) == nil, "\(first) \(rest)")
+            }
+        }
+        #expect(skipped == 10 * after.count)
+        #expect(!ListParser.cannotStartDate(Line(Array("Nov 20 14:35 name".utf8)), at: 0))
+    }
 }
