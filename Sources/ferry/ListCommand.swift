@@ -180,6 +180,8 @@ struct StandardOutput: TextOutputStream {
 }
 
 /// Lists a URL's path the way a user means it: a directory's entries, or a file's own entry.
+/// The connection is left in the directory listed (`ls` closes it next: going back would cost
+/// two round trips more).
 struct DirectoryLister {
     let client: FTPClient
 
@@ -188,9 +190,7 @@ struct DirectoryLister {
         do {
             // Entering the directory first tells a missing path apart from an empty one, which
             // some servers (vsftpd) list alike.
-            let home = try client.pwd()
             try client.cwd(path)
-            defer { try? client.cwd(home) }
             return try client.listing()
         } catch let error as FTPError where error.kind == .permanent && path.bytes.last != UInt8(ascii: "/") {
             let size = try client.size(path)
