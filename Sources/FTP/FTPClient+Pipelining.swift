@@ -25,31 +25,15 @@ struct TransferRequest {
     var commands: [FTPCommand] { [typeCommand, passive, restart, command].compactMap { $0 } }
 }
 
-/// A transfer a caller will start next on a connection (`FTPClient.upcomingTransfer`), whole
-/// and in binary, asking nothing first.
-public enum UpcomingTransfer: Sendable, Equatable {
-    /// A download (RETR) of the file.
-    case retrieval(RemotePath)
-    /// An upload (STOR) to the file.
-    case store(RemotePath)
-
-    /// The transfer command.
-    func command() throws -> FTPCommand {
-        switch self {
-        case .retrieval(let path): try FTPCommand("RETR", path: path)
-        case .store(let path): try FTPCommand("STOR", path: path)
-        }
-    }
-}
-
 /// A request written before its turn, its replies still to be read.
 enum AheadRequest {
     /// A command whose answer changes nothing (OPTS UTF8 ON): its reply is read and dropped.
     case setting(FTPCommand)
     /// A question about a file just transferred (SIZE, a digest request) for the call that
-    /// asks it (`size`, `digest(of:using:size:)`) to take up.
+    /// asks it (`size`, `digest(of:using:size:)`) to take up; asked or not, it changes nothing.
     case question(FTPCommand)
-    /// A transfer for `openTransfer` to take up.
+    /// A transfer for `openTransfer` to take up: only ever a retrieval, which costs nothing
+    /// when it is abandoned (a store would empty the file).
     case transfer(TransferRequest)
 
     var commands: [FTPCommand] {
@@ -104,31 +88,49 @@ extension FTPClient {
         }
     }
 
-    /// The questions about a file just transferred and the next file's transfer request,
-    /// written in one go: after a download as soon as its data has arrived (before its closing
-    /// reply), after an upload once its closing reply said the server has the file. `size`
-    /// when the caller will ask SIZE; `digest` when it will ask for it and can do so without
-    /// OPTS HASH; `upcomingTransfer` when the server is in binary already. Nothing when
-    /// pipelining is off.
-    func sendAhead(after path: RemotePath, size: Bool = false, digest: DigestCommand?) throws {
+    /// The digest request and the next file's transfer request, written in one go as soon as a
+    /// download's data has arrived (before its closing reply): `digest` when the caller will
+    /// ask for it and can do so without OPTS HASH; the retrieval of `upcomingRetrieval` when
+    /// the server is in binary already. Nothing when pipelining is off.
+    func sendAhead(afterRetrieving path: RemotePath, digest: DigestCommand?) throws {
         guard pipelinesCommands, sentAhead.isEmpty, serverTransferType == .binary else { return }
         var requests: [AheadRequest] = []
-        if size, transferType == .binary {
-            requests.append(.question(try FTPCommand("SIZE", path: path)))
-        }
-        let digestGoesAhead = digest.map { $0.verb != "HASH" || (hashAlgorithmInUse ?? DigestCommand.selected(in: features)) == $0.algorithm }
+        let digestGoesAhead = self.digestGoesAhead(digest)
         if let digest, digestGoesAhead == true {
             requests.append(.question(try FTPCommand(digest.verb, path: path)))
         }
         // A digest that needs OPTS HASH first is asked after the closing reply; a transfer sent
         // ahead would hold the server (waiting for its data connection) and have to be abandoned.
-        if let next = upcomingTransfer, digestGoesAhead != false, options.dataConnectionMode == .passive, transferType == .binary {
-            upcomingTransfer = nil
-            requests.append(.transfer(try TransferRequest(command: next.command(), offset: 0, type: nil, passive: passiveCommand())))
+        if let next = upcomingRetrieval, digestGoesAhead != false, options.dataConnectionMode == .passive, transferType == .binary {
+            upcomingRetrieval = nil
+            requests.append(.transfer(try TransferRequest(command: FTPCommand("RETR", path: next), offset: 0, type: nil, passive: passiveCommand())))
         }
         guard !requests.isEmpty else { return }
         try control.send(requests.flatMap(\.commands))
         sentAhead += requests
+    }
+
+    /// The questions about a file just uploaded, written in one go once the closing reply of
+    /// its STOR said the server has the file (a command that came while the data still flowed
+    /// might be answered before): SIZE when the caller will ask it and the server offers it,
+    /// `digest` when the caller will ask for it and can do so without OPTS HASH. Nothing when
+    /// pipelining is off. The next file's STOR never goes ahead: abandoned, it would empty
+    /// that file on the server.
+    func sendAhead(afterStoring path: RemotePath, size: Bool, digest: DigestCommand?) throws {
+        guard pipelinesCommands, sentAhead.isEmpty, serverTransferType == .binary, transferType == .binary else { return }
+        var questions: [FTPCommand] = []
+        if size, features.supports("SIZE") { questions.append(try FTPCommand("SIZE", path: path)) }
+        if let digest, digestGoesAhead(digest) == true { questions.append(try FTPCommand(digest.verb, path: path)) }
+        // One question alone gains nothing from going ahead.
+        guard questions.count > 1 else { return }
+        try control.send(questions)
+        sentAhead += questions.map(AheadRequest.question)
+    }
+
+    /// Whether a request for `digest` can go out before its turn: true unless it is HASH with
+    /// another algorithm than the one in use (OPTS HASH must go first); nil for no digest.
+    private func digestGoesAhead(_ digest: DigestCommand?) -> Bool? {
+        digest.map { $0.verb != "HASH" || (hashAlgorithmInUse ?? DigestCommand.selected(in: features)) == $0.algorithm }
     }
 
     /// The reply to `command` when it is the next request sent ahead (waited for up to

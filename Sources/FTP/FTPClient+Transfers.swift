@@ -12,7 +12,7 @@ extension FTPClient {
     ///   - blockSize: the most bytes handed over in one chunk.
     ///   - digest: the digest the caller will ask for next (`digest(of:using:size:)`), if any:
     ///     while pipelining, it is requested as soon as the data has arrived, together with
-    ///     `upcomingTransfer`, and its reply read when asked for.
+    ///     `upcomingRetrieval`, and its reply read when asked for.
     ///   - onChunk: receives the bytes; valid only during the call. Throwing from it aborts the
     ///     transfer (ABOR) and the error is rethrown once the control connection is in step.
     /// In ASCII mode CRLF line endings arrive as LF.
@@ -21,10 +21,10 @@ extension FTPClient {
         onChunk: (UnsafeRawBufferPointer) throws -> Void
     ) throws {
         try guarded {
-            if upcomingTransfer == .retrieval(path) { upcomingTransfer = nil }
+            if upcomingRetrieval == path { upcomingRetrieval = nil }
             let transfer = try openTransfer(FTPCommand("RETR", path: path), offset: offset, type: transferType)
             var lineEndings = transferType == .ascii ? LineEndingDecoder() : nil
-            try receive(transfer, blockSize: blockSize, whenDrained: { try sendAhead(after: path, digest: digest) }) { chunk in
+            try receive(transfer, blockSize: blockSize, whenDrained: { try sendAhead(afterRetrieving: path, digest: digest) }) { chunk in
                 if lineEndings == nil { return try onChunk(chunk) }
                 try lineEndings?.decode(chunk, into: onChunk)
             }
@@ -38,9 +38,9 @@ extension FTPClient {
     ///   - offset: where the server should start writing, for resuming (sent as REST); `read`
     ///     must then produce the bytes from that offset on.
     ///   - asksSize: whether the caller will ask the file's SIZE next, and `digest` the digest
-    ///     it will ask for (`digest(of:using:size:)`): while pipelining, both are requested as
-    ///     soon as the closing reply says the server has the file, together with
-    ///     `upcomingTransfer`, and their replies read when asked for.
+    ///     it will ask for then (`digest(of:using:size:)`): while pipelining, both are requested
+    ///     in one write as soon as the closing reply says the server has the file, and their
+    ///     replies read when asked for.
     ///   - read: fills the buffer and returns the count, 0 at the end. Throwing from it
     ///     aborts the transfer.
     ///   - onProgress: told the number of bytes of each block sent.
@@ -50,11 +50,8 @@ extension FTPClient {
         from read: (UnsafeMutableRawBufferPointer) throws -> Int, onProgress: (Int) -> Void = { _ in }
     ) throws {
         try guarded {
-            if upcomingTransfer == .store(path) { upcomingTransfer = nil }
             try upload(FTPCommand("STOR", path: path), offset: offset, blockSize: blockSize, from: read, onProgress: onProgress)
-            // Asked only now: a server may read a command that comes while the data still flows
-            // before it has the whole file.
-            try sendAhead(after: path, size: asksSize, digest: digest)
+            try sendAhead(afterStoring: path, size: asksSize, digest: digest)
         }
     }
 

@@ -122,12 +122,11 @@ public final class FTPClient {
     /// Commands whose answer changes nothing here (OPTS UTF8 ON), to go out in the same write
     /// as the next command.
     var unsentSettings: [FTPCommand] = []
-    /// A file the caller will most likely download or upload next, whole and in binary, on
-    /// this connection: its passive request and RETR or STOR go out as soon as the current
-    /// download's data has arrived, or with the questions after an upload's closing reply, so
-    /// that its replies travel while the transfer before it is finished. Cleared once sent; a
-    /// request not taken up is abandoned (ABOR) before the next command.
-    public var upcomingTransfer: UpcomingTransfer?
+    /// A file the caller will most likely download next, whole and in binary, on this
+    /// connection: its passive request and RETR go out as soon as the current download's data
+    /// has arrived, so that its replies travel while that download is finished. Cleared once
+    /// sent; a request not taken up is abandoned (ABOR) before the next command.
+    public var upcomingRetrieval: RemotePath?
     /// The algorithm HASH uses on this session, once set with OPTS HASH (or read from FEAT).
     var hashAlgorithmInUse: DigestAlgorithm?
     /// Whether the last protected data connection resumed the control connection's TLS
@@ -371,7 +370,8 @@ public final class FTPClient {
     }
 
     /// The size of a file in bytes (SIZE, RFC 3659), in the current transfer type. A SIZE that
-    /// `store` sent ahead is taken up; refused, it is asked again on its own.
+    /// `store` sent ahead is taken up: its reply is the answer, unless it is 503, which a
+    /// server out of step with the pipeline gives, and then it is asked again on its own.
     public func size(_ path: RemotePath) throws -> UInt64 {
         try guarded {
             let command = try FTPCommand("SIZE", path: path)
@@ -379,9 +379,11 @@ public final class FTPClient {
                 try setServerTransferType(transferType)
                 return try execute(command)
             }
-            let reply: Reply
+            var reply: Reply
             if transferType == .binary, let sent = try takeAheadQuestion(command) {
-                reply = sent.code.kind == .positiveCompletion ? sent : try retryingUnpipelined(after: FTPError.unexpected(sent, to: command), ask)
+                reply = sent
+                if reply.code.rawValue == 503 { reply = try retryingUnpipelined(after: FTPError.unexpected(sent, to: command), ask) }
+                guard reply.code.kind == .positiveCompletion else { throw FTPError.unexpected(reply, to: command) }
             } else {
                 reply = try ask()
             }

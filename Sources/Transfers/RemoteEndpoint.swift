@@ -75,10 +75,10 @@ public final class RemoteSession {
     public let cancellation = Cancellation()
     private var client: FTPClient?
 
-    /// The transfer the next one on this session will most likely begin with (see
-    /// `FTPClient.upcomingTransfer`), passed on to the connection open now and to the next.
-    public var upcomingTransfer: UpcomingTransfer? {
-        didSet { client?.upcomingTransfer = upcomingTransfer }
+    /// The file the next transfer on this session will most likely download whole (see
+    /// `FTPClient.upcomingRetrieval`), passed on to the connection open now and to the next.
+    public var upcomingRetrieval: RemotePath? {
+        didSet { client?.upcomingRetrieval = upcomingRetrieval }
     }
 
     public init(endpoint: RemoteEndpoint) { self.endpoint = endpoint }
@@ -89,7 +89,7 @@ public final class RemoteSession {
         guard !cancellation.isCancelled else { throw FTPError(kind: .cancelled, detail: "cancelled") }
         if let client { return client }
         let fresh = try endpoint.connect(cancellation: cancellation, beforeLogin: beforeLogin)
-        fresh.upcomingTransfer = upcomingTransfer
+        fresh.upcomingRetrieval = upcomingRetrieval
         client = fresh
         return fresh
     }

@@ -12,21 +12,21 @@ public struct QueuedTransfer: Sendable {
     /// destination of a copy between servers): a worker the queue adds connects it too before
     /// it takes any transfer.
     public let companion: (endpoint: RemoteEndpoint, role: String)?
-    /// The download or upload the transfer begins with, whole and in binary, without asking the
-    /// server anything first (no SIZE, no MDTM): the worker's session may then ask for it while
-    /// the transfer before it finishes. Nil when the transfer begins otherwise.
-    public let firstTransfer: UpcomingTransfer?
+    /// The file the transfer begins by downloading whole, in binary, without asking the server
+    /// anything first (no SIZE, no MDTM): the worker's session may then ask for it while the
+    /// transfer before it finishes. Nil when the transfer begins otherwise.
+    public let firstRetrieval: RemotePath?
     public let run: @Sendable (TransferContext) throws -> TransferOutcome
 
     public init(
         name: String, job: JobRecord, endpoint: RemoteEndpoint, companion: (endpoint: RemoteEndpoint, role: String)? = nil,
-        firstTransfer: UpcomingTransfer? = nil, run: @escaping @Sendable (TransferContext) throws -> TransferOutcome
+        firstRetrieval: RemotePath? = nil, run: @escaping @Sendable (TransferContext) throws -> TransferOutcome
     ) {
         self.name = name
         self.job = job
         self.endpoint = endpoint
         self.companion = companion
-        self.firstTransfer = firstTransfer
+        self.firstRetrieval = firstRetrieval
         self.run = run
     }
 }
@@ -248,7 +248,7 @@ public final class TransferQueue: @unchecked Sendable {
                 }
             }
             setAside = setAsideNext(after: transfer)
-            session.upcomingTransfer = setAside.flatMap(firstTransfer)
+            session.upcomingRetrieval = setAside.flatMap(firstRetrieval)
             let finishing = FinishingSteps()
             let context = TransferContext(
                 session: session, sessions: sessions, journal: item.entry, ownedStamp: item.stamp, finishing: finishing,
@@ -368,22 +368,22 @@ public final class TransferQueue: @unchecked Sendable {
     }
 
     /// Takes the next pending transfer out of the queue for the worker that runs `current`, when
-    /// it begins with a download or upload on the same server; nil otherwise.
+    /// it begins by downloading from the same server; nil otherwise.
     private func setAsideNext(after current: QueuedTransfer) -> Int? {
         condition.lock()
         defer { condition.unlock() }
         guard stopping == nil, returned.isEmpty, let id = pending.first, let next = transfers[id]?.transfer,
-              next.firstTransfer != nil, next.endpoint.site == current.endpoint.site
+              next.firstRetrieval != nil, next.endpoint.site == current.endpoint.site
         else { return nil }
         pending.removeFirst()
         return id
     }
 
-    /// The download or upload a transfer set aside begins with.
-    private func firstTransfer(of id: Int) -> UpcomingTransfer? {
+    /// The download a transfer set aside begins with.
+    private func firstRetrieval(of id: Int) -> RemotePath? {
         condition.lock()
         defer { condition.unlock() }
-        return transfers[id]?.transfer.firstTransfer
+        return transfers[id]?.transfer.firstRetrieval
     }
 
     /// The next transfer for a worker (the one it set aside, if any), waiting while the queue is

@@ -144,9 +144,9 @@ struct GetCommand: ParsableCommand {
         let (retry, policy, transferType, verifies) = (connection.retryPolicy, transfer.overwritePolicy, transfer.transferType, batch.verifies)
         let job = JobRecord.download(copy, from: url, ascii: transferType == .ascii, overwrite: policy)
         // Known facts, nothing to look at first: the download asks nothing before its RETR.
-        let first = copy.remoteFacts != nil && transferType == .binary && policy == .overwrite ? UpcomingTransfer.retrieval(copy.remote) : nil
+        let first = copy.remoteFacts != nil && transferType == .binary && policy == .overwrite ? copy.remote : nil
         return BatchFile(
-            name: copy.remote.lastComponent.description, failing: "cannot download \(shown)", endpoint: endpoint, job: job, firstTransfer: first
+            name: copy.remote.lastComponent.description, failing: "cannot download \(shown)", endpoint: endpoint, job: job, firstRetrieval: first
         ) { context in
             try Self.fetch(copy, policy: policy, transferType: transferType, verifies: verifies, retry: retry, limiter: limiter, context: context)
         }

@@ -140,7 +140,7 @@ struct MirrorCommand: ParsableCommand {
             name: file.remote.lastComponent.description, failing: "cannot fetch \(Sanitizer.visible(file.remote.description))",
             endpoint: endpoint, job: .download(file, from: url, ascii: false, overwrite: nil),
             // Known facts: the download asks nothing before its RETR.
-            firstTransfer: file.remoteFacts == nil ? nil : .retrieval(file.remote)
+            firstRetrieval: file.remoteFacts == nil ? nil : file.remote
         ) { context in
             var download = FileDownload(remotePath: file.remote, localPath: local, settings: TransferSettings(verifies: verifies, rateLimiter: limiter))
             download.knownSource = file.remoteFacts
@@ -160,9 +160,7 @@ struct MirrorCommand: ParsableCommand {
         return BatchFile(
             name: URL(fileURLWithPath: file.local).lastPathComponent,
             failing: "cannot send \(Sanitizer.visible(file.local)) to \(Sanitizer.visible(file.remote.description))", endpoint: endpoint,
-            job: .upload(file, to: url, ascii: false, overwrite: nil),
-            // Overwritten as it is: the upload asks nothing before its STOR.
-            firstTransfer: .store(file.remote)
+            job: .upload(file, to: url, ascii: false, overwrite: nil)
         ) { context in
             let upload = FileUpload(localPath: file.local, remotePath: file.remote, settings: TransferSettings(verifies: verifies, rateLimiter: limiter))
             return try FileJob(upload, policy: .overwrite).run(from: .local, to: .server(context.session), retry: retry, context: context)

@@ -115,9 +115,7 @@ struct PutCommand: ParsableCommand {
         let (retry, policy, transferType, verifies) = (connection.retryPolicy, transfer.overwritePolicy, transfer.transferType, batch.verifies)
         let job = JobRecord.upload(copy, to: url, ascii: transferType == .ascii, overwrite: policy)
         return BatchFile(
-            name: URL(fileURLWithPath: copy.local).lastPathComponent, failing: "cannot upload \(copy.local) to \(target)", endpoint: endpoint, job: job,
-            // Overwritten as it is: the upload asks nothing before its STOR.
-            firstTransfer: transferType == .binary && policy == .overwrite ? .store(copy.remote) : nil
+            name: URL(fileURLWithPath: copy.local).lastPathComponent, failing: "cannot upload \(copy.local) to \(target)", endpoint: endpoint, job: job
         ) { context in
             try Self.send(copy, policy: policy, transferType: transferType, verifies: verifies, retry: retry, limiter: limiter, context: context)
         }

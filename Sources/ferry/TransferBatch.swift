@@ -118,13 +118,13 @@ struct BatchFile: Sendable {
     let job: JobRecord
     /// A second connection the transfer uses (see `QueuedTransfer`).
     var companion: (endpoint: RemoteEndpoint, role: String)? = nil
-    /// The download or upload the transfer begins with, asking nothing first (see `QueuedTransfer`).
-    var firstTransfer: UpcomingTransfer? = nil
+    /// The file the transfer begins by downloading whole without asking first (see `QueuedTransfer`).
+    var firstRetrieval: RemotePath? = nil
     let transfer: @Sendable (TransferContext) throws -> TransferOutcome
 
     /// The file as the queue takes it.
     var queued: QueuedTransfer {
-        QueuedTransfer(name: name, job: job, endpoint: endpoint, companion: companion, firstTransfer: firstTransfer, run: transfer)
+        QueuedTransfer(name: name, job: job, endpoint: endpoint, companion: companion, firstRetrieval: firstRetrieval, run: transfer)
     }
 }
 
