@@ -26,8 +26,10 @@ public struct StreamTransfer: Sendable {
 
     /// Writes the file to standard output. A transient failure (a broken connection, a 4xx
     /// reply) is retried by `retry` from the bytes already written (REST), in binary mode and
-    /// while the server's file keeps the size it had at the start: a byte once in the pipe is
-    /// never written twice. `onRetry` hears each error that will be retried and the wait.
+    /// only while the server's file keeps the size and time it had when the first byte went out:
+    /// a byte once in the pipe is never written twice, nor bytes of two files. Where the size is
+    /// unknown (ASCII mode, no SIZE) nothing tells the same file again, and the first failure
+    /// ends the download as it came. `onRetry` hears each error that will be retried and the wait.
     @discardableResult
     public func download(
         on session: RemoteSession, retry: RetryPolicy = .never, onRetry: (any Error, Double) -> Void = { _, _ in }
@@ -35,47 +37,44 @@ public struct StreamTransfer: Sendable {
         let binary = transferType == .binary
         let output = try LocalFile.standard(STDOUT_FILENO, named: "standard output")
         let blockSize = rateLimiter?.blockSize(atMost: FTPClient.defaultBlockSize) ?? FTPClient.defaultBlockSize
-        var start: Start?
+        let client = try session.connection()
+        client.transferType = transferType
+        // A missing file fails RETR all the same.
+        var stamp = binary ? try client.sizeAndModificationTime(remotePath) : (size: nil, modified: nil)
+        let check = verifies && binary ? client.digestCommand : nil
+        var digest = check.map { ContentDigest($0.algorithm) }
         var received: UInt64 = 0
-        return try retry.runTransfer(on: [session], { _ in
+        return try (stamp.size == nil ? .never : retry).runTransfer(on: [session], { attempt in
             let client = try session.connection()
             client.transferType = transferType
-            if let start, received > 0 {
-                // Only the same file continues: binary, its size known and unchanged.
-                guard binary else { throw StreamNotContinued(written: received, reason: "ASCII mode cannot continue from a byte offset") }
-                guard let size = start.remoteSize else { throw StreamNotContinued(written: received, reason: "the server does not tell the file's size") }
-                let now = try client.size(remotePath)
-                guard now == size else { throw StreamNotContinued(written: received, reason: "the file changed on the server (\(now) bytes, \(size) before)") }
+            if attempt > 0 {
+                let now = try client.sizeAndModificationTime(remotePath)
+                if received == 0 {
+                    // Nothing went out yet: whatever the file is now is the one to write.
+                    stamp = now
+                    digest = check.map { ContentDigest($0.algorithm) }
+                } else if now.size != stamp.size || now.modified != stamp.modified {
+                    throw StreamNotContinued(written: received, reason: "the file changed on the server")
+                }
             }
-            // Without SIZE the size goes unchecked; a missing file fails RETR all the same.
-            let begun = start ?? Start(remoteSize: binary ? (try? client.size(remotePath)) : nil, check: verifies && binary ? client.digestCommand : nil)
-            start = begun
-            try client.retrieve(remotePath, offset: received, blockSize: blockSize) { chunk in
-                rateLimiter?.take(chunk.count)
-                try output.write(chunk)
-                begun.digest?.update(chunk)
-                received += UInt64(chunk.count)
+            // A retry after every byte arrived (its digest was asked in vain) only verifies.
+            if stamp.size.map({ received < $0 }) ?? true {
+                try client.retrieve(remotePath, offset: received, blockSize: blockSize) { chunk in
+                    rateLimiter?.take(chunk.count)
+                    try output.write(chunk)
+                    digest?.update(chunk)
+                    received += UInt64(chunk.count)
+                }
             }
-            if let remoteSize = begun.remoteSize, received != remoteSize { throw IncompleteTransfer(received: received, expected: remoteSize) }
-            let verified = try client.verify(remotePath, with: begun.check, against: begun.digest, size: begun.remoteSize, received: true)
+            if let size = stamp.size, received != size {
+                guard received < size else {
+                    throw StreamNotContinued(written: received, reason: "more bytes arrived than the \(size) the server's SIZE gave")
+                }
+                throw IncompleteTransfer(received: received, expected: size)
+            }
+            let verified = try client.verify(remotePath, with: check, against: digest, size: stamp.size, received: true)
             return TransferOutcome(bytes: received, verified: verified)
         }, onRetry: onRetry)
-    }
-
-    /// What the first attempt of a streamed download learnt, for the ones after it.
-    private struct Start {
-        /// The file's size by SIZE, nil when the server did not say.
-        let remoteSize: UInt64?
-        /// The digest the server offers, if it is to be checked.
-        let check: DigestCommand?
-        /// The digest of every byte written so far, over all attempts.
-        let digest: ContentDigest?
-
-        init(remoteSize: UInt64?, check: DigestCommand?) {
-            self.remoteSize = remoteSize
-            self.check = check
-            digest = check.map { ContentDigest($0.algorithm) }
-        }
     }
 
     /// Stores standard input on the server.
@@ -104,8 +103,8 @@ public struct StreamTransfer: Sendable {
     }
 }
 
-/// A streamed download broke after bytes went out and cannot continue where it stopped: in
-/// ASCII mode, or the server's file has no known size or a new one.
+/// A streamed download cannot go on from the bytes it wrote: the server's file changed, or
+/// sent more bytes than its size.
 public struct StreamNotContinued: Error, CustomStringConvertible, Sendable {
     /// The bytes already written to standard output.
     public let written: UInt64

@@ -523,7 +523,8 @@ final class CommanderWorkers: @unchecked Sendable {
                 let destination = endpoints.count > 1 ? context.sessions.session(for: endpoints[1], role: "destination") : nil
                 let copy = TreeCopy(
                     session: context.session, destination: destination, retry: connection.retryPolicy,
-                    meter: ProgressPoster(id: id, mailbox: mailbox, gate: gate), journal: journal, onConflict: request.onConflict,
+                    meter: ProgressPoster(id: id, mailbox: mailbox, gate: gate), journal: journal, journalFolder: journalFolder,
+                    onConflict: request.onConflict,
                     rateLimiter: rateLimiter)
                 let outcome = try copy.copy(request)
                 for reason in outcome.skipped {

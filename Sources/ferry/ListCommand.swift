@@ -191,12 +191,12 @@ struct DirectoryLister {
             // Entering the directory first tells a missing path apart from an empty one, which
             // some servers (vsftpd) list alike.
             try client.cwd(path)
-            return try client.listing()
         } catch let error as FTPError where error.kind == .permanent && path.bytes.last != UInt8(ascii: "/") {
             let size = try client.size(path)
             let entry = ListingEntry(name: path.lastComponent.description, kind: .file, size: size, modified: try? client.mdtm(path))
             return DirectoryListing(entries: [entry], unreadableLines: 0)
         }
+        return try client.listing()
     }
 }
 

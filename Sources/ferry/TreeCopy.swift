@@ -19,6 +19,8 @@ struct TreeCopy {
     let meter: ProgressPoster
     /// Where each file copied is journalled until it is done.
     let journal: JournalFile?
+    /// The journals of earlier runs, whose stopped jobs a continuing copy takes over.
+    let journalFolder: Journal
     /// What to do about a file that exists at the destination.
     let policy: OverwritePolicy
 
@@ -44,7 +46,7 @@ struct TreeCopy {
 
     init(
         session: RemoteSession, destination: RemoteSession?, retry: RetryPolicy, meter: ProgressPoster, journal: JournalFile?,
-        onConflict: ConflictPolicy?, rateLimiter: RateLimiter?
+        journalFolder: Journal, onConflict: ConflictPolicy?, rateLimiter: RateLimiter?
     ) {
         self.rateLimiter = rateLimiter
         self.session = session
@@ -52,6 +54,7 @@ struct TreeCopy {
         self.retry = retry
         self.meter = meter
         self.journal = journal
+        self.journalFolder = journalFolder
         policy = onConflict.flatMap { OverwritePolicy(rawValue: $0.rawValue) } ?? .overwrite
     }
 
@@ -126,7 +129,7 @@ struct TreeCopy {
     /// from the same source, with the stamp of that source: its bytes are continued while the
     /// source is unchanged (the journal's rule); anything else starts from byte 0.
     private func journalled(_ record: JobRecord, _ transfer: (JournalEntry?, SourceStamp?) throws -> TransferOutcome) throws -> TransferOutcome {
-        let owned = policy == .resume ? journal?.takeOver(record) ?? Journal.standard().adopt([record])[record] : nil
+        let owned = policy == .resume ? journal?.takeOver(record) ?? journalFolder.adopt([record])[record] : nil
         let entry = journal?.add(record, stamp: owned)
         do {
             let outcome = try transfer(entry, owned)

@@ -146,6 +146,28 @@ struct CommandLineTests {
         #expect(human.standardOutput.contains("we\"ird\\x1b[2J.txt"))
     }
 
+    /// `ls` of a folder named without a trailing slash: a file's own entry when CWD says it is
+    /// no folder; the folder's refusal to be listed when CWD went in (never a SIZE of the
+    /// name inside the folder itself).
+    @Test func lsOfAFolderThatRefusesItsListingSaysSo() throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        try fixture.root.write("d/d", Data("a file of the same name, inside".utf8))
+        try fixture.root.write("f.txt", Data("12345".utf8))
+        let file = try FerryProcess.run(["ls", "-l", fixture.url("f.txt")])
+        #expect(file.status == 0, "\(file.standardError)")
+        #expect(file.standardOutput.contains("5  ") && file.standardOutput.contains("f.txt"))
+
+        fixture.server.faults.script("LIST", reply: .init(code: 550, text: "Permission denied."))
+        fixture.server.faults.script("MLSD", reply: .init(code: 550, text: "Permission denied."))
+        fixture.server.clearReceivedCommands()
+        let refused = try FerryProcess.run(["ls", "-l", fixture.url("d")])
+        #expect(refused.status == 5, "\(refused.standardOutput)")
+        #expect(refused.standardOutput.isEmpty)
+        #expect(refused.standardError.contains("Permission denied"), "\(refused.standardError)")
+        #expect(!fixture.server.receivedCommands.contains("SIZE d"))
+    }
+
     @Test func verboseShowsTheDialogueButNeverThePassword() throws {
         let fixture = try ServerFixture()
         defer { fixture.stop() }

@@ -77,6 +77,24 @@ struct PipeTests {
         #expect(written == sampleBytes(1_500_000).prefix(written.count))
     }
 
+    /// Without a size nothing tells the same file again: the first break ends the download, with
+    /// the server's own error, and nothing is written twice.
+    @Test func aDownloadToStandardOutputOfAFileWithoutASizeIsNotRetried() throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        let local = try TemporaryDirectory()
+        defer { local.remove() }
+        fixture.server.faults.script("SIZE", reply: .init(code: 502, text: "SIZE not implemented."))
+        let status = try startCutDownload(from: fixture, into: local).wait(timeout: 120).status
+        let errors = String(decoding: local.read("err") ?? Data(), as: UTF8.self)
+        #expect(status == 1, "\(errors)")
+        #expect(!errors.contains("retrying in"))
+        #expect(errors.contains("426"))
+        let written = local.read("out") ?? Data()
+        #expect(written.count <= 400_000)
+        #expect(written == sampleBytes(1_500_000).prefix(written.count))
+    }
+
     /// A reader that goes away (`… | head -c 1`) turns later writes to standard output and error
     /// into EPIPE: the batch goes on and ends with its own status instead of dying on a trap.
     @Test func aReaderThatGoesAwayDoesNotStopTheBatch() throws {
