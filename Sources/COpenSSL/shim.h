@@ -31,10 +31,19 @@ static inline void ferry_SSL_CTX_set_client_session_cache(SSL_CTX *ctx) {
 }
 
 static inline void ferry_SSL_CTX_set_options(SSL_CTX *ctx) {
-    /* Treat a TCP close without close_notify as the end of the stream: many FTP servers end data
-       connections that way; file sizes are checked separately. */
-    SSL_CTX_set_options(ctx, SSL_OP_IGNORE_UNEXPECTED_EOF | SSL_OP_NO_COMPRESSION);
+    SSL_CTX_set_options(ctx, SSL_OP_NO_COMPRESSION);
     SSL_CTX_set_mode(ctx, SSL_MODE_AUTO_RETRY);
+}
+
+/* Whether the last failed read found the TCP connection closed without a close_notify (the
+   first error on OpenSSL's queue says so); the queue is left as it is. */
+static inline int ferry_is_unexpected_eof(void) {
+#ifdef SSL_R_UNEXPECTED_EOF_WHILE_READING
+    unsigned long code = ERR_peek_error();
+    return code != 0 && ERR_GET_LIB(code) == ERR_LIB_SSL && ERR_GET_REASON(code) == SSL_R_UNEXPECTED_EOF_WHILE_READING;
+#else
+    return 0;
+#endif
 }
 
 static inline const char *ferry_SSL_get_cipher_name(const SSL *ssl) {

@@ -13,6 +13,12 @@ public final class TLSStream: Transport, @unchecked Sendable {
     var sslPointer: OpaquePointer { ssl }
     private var finished = false
     private var closed = false
+    /// Whether the stream ended with the TCP connection closed but no close_notify before it:
+    /// what came may have been cut short (by the network, or by an attacker), since TLS cannot
+    /// tell such an end from the real one. Reads then end as at the end of the stream.
+    public private(set) var endedWithoutCloseNotify = false
+    /// Whether a read found the end of the stream: later reads return 0 at once.
+    private var reachedEnd = false
 
     public var remoteAddress: SocketAddress { socket.remoteAddress }
     public var localAddress: SocketAddress { socket.localAddress }
@@ -99,22 +105,43 @@ public final class TLSStream: Transport, @unchecked Sendable {
     /// Reads at most `buffer.count` bytes: one record, and the records after it that already
     /// arrived (read-ahead holds them) while there is room; 0 at the end of the stream.
     public func read(into buffer: UnsafeMutableRawBufferPointer) throws(NetError) -> Int {
+        if reachedEnd { return 0 }
         ERR_clear_error()
         let count = SSL_read(ssl, buffer.baseAddress, Int32(clamping: buffer.count))
         if count <= 0 {
-            if SSL_get_error(ssl, count) == SSL_ERROR_ZERO_RETURN { return 0 }
+            if isEnd(count) { return 0 }
             throw failure(count, doing: "receiving from \(remoteAddress)")
         }
         var total = Int(count)
         // Only bytes already received: the call never waits for more than the rest of a record
-        // whose start is here. An end or error found here is found again by the next call.
+        // whose start is here. An error found here is found again by the next call, and an end
+        // is noted for it (after one without close_notify, OpenSSL reads no more).
         while total < buffer.count, SSL_has_pending(ssl) == 1 {
             ERR_clear_error()
             let more = SSL_read(ssl, buffer.baseAddress.map { $0 + total }, Int32(clamping: buffer.count - total))
-            guard more > 0 else { break }
+            guard more > 0 else {
+                _ = isEnd(more)
+                break
+            }
             total += Int(more)
         }
         return total
+    }
+
+    /// Whether a failed SSL_read found the end of the stream, with close_notify or without it
+    /// (the TCP connection closed; noted in `endedWithoutCloseNotify`).
+    private func isEnd(_ result: Int32) -> Bool {
+        let code = errno
+        switch SSL_get_error(ssl, result) {
+        case SSL_ERROR_ZERO_RETURN:
+            reachedEnd = true
+        case SSL_ERROR_SSL where ferry_is_unexpected_eof() != 0, SSL_ERROR_SYSCALL where result == 0 && code == 0:
+            reachedEnd = true
+            endedWithoutCloseNotify = true
+        default:
+            return false
+        }
+        return true
     }
 
     public func write(_ bytes: UnsafeRawBufferPointer) throws(NetError) {

@@ -248,9 +248,8 @@ final class CommanderWorkers: @unchecked Sendable {
                 }
                 resolved = .remote(site: site, path: absolute)
                 result = .success(listing.entries)
-                if !listing.isComplete {
-                    let count = listing.unreadableLines
-                    incomplete = "\(count) line\(count == 1 ? "" : "s") of the listing of \(resolved) could not be read: it may be incomplete (o shows the log)"
+                if let incompleteness = listing.incompleteness {
+                    incomplete = "\(incompleteness) (\(resolved)): it may be incomplete (o shows the log)"
                 }
             } catch let error as FTPError {
                 if let question = Self.question(error) {
