@@ -65,7 +65,10 @@ func startCopy(_ requests: [TransferRequest], in state: inout AppState) -> [Effe
     var conflicts: [Conflict] = []
     for request in requests {
         let shown = state.panes.first { $0.location == request.destination }
-        if let existing = shown?.entries.first(where: { $0.name == request.entry.name }) {
+        // A copy writes the name as UTF-8: only those very bytes are a file it would replace, not
+        // a name that merely looks alike (NFD beside NFC, Latin-1).
+        let written = Array(request.entry.name.utf8)
+        if let existing = shown?.entries.first(where: { $0.remoteName.bytes == written }) {
             conflicts.append(Conflict(request: request, existing: existing))
         } else {
             ready.append(request)
