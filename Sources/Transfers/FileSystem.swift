@@ -320,7 +320,8 @@ public struct RemoteFileSystem: FileSystem {
         }
     }
 
-    public func shown(_ path: RemotePath) -> String { Sanitizer.visible(path.description) }
+    /// The path made visible; the empty path, where a session starts, as `the login folder`.
+    public func shown(_ path: RemotePath) -> String { path.isEmpty ? "the login folder" : Sanitizer.visible(path.description) }
 
     public func bytes(of path: RemotePath) -> [UInt8] { path.bytes }
 

@@ -187,4 +187,21 @@ struct HostileServerTests {
         #expect(result.standardError.contains("1 line of the listing could not be read"), "\(result.standardError)")
         #expect(local.read("pub/ok.txt") == Data("ok".utf8))
     }
+
+    /// The login folder (a URL that names no path) is named as such in what is said of it, not
+    /// left as an empty name.
+    @Test func theLoginFolderIsNamedInWhatIsSaidOfIt() throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        let local = try TemporaryDirectory()
+        defer { local.remove() }
+        try local.write("copy/stray.txt", Data("stray".utf8))
+        fixture.server.faults.serveListing(Array("-rw-r--r-- 1 u g 1 Jan 1 2024 ../up.txt\r\n-rw-r--r-- 1 u g ??? lost.txt\r\n".utf8))
+        let result = try FerryProcess.run(["mirror", "--delete", fixture.url(), "copy"], in: local.path)
+        #expect(result.status == 1, "\(result.standardError)")
+        #expect(result.standardError.contains("in the login folder: it is not a plain file name"), "\(result.standardError)")
+        #expect(result.standardError.contains("ferry: the login folder: 1 line of the listing could not be read"), "\(result.standardError)")
+        #expect(!result.standardError.contains("ferry: : ") && !result.standardError.contains(" in : "), "\(result.standardError)")
+        #expect(local.read("copy/stray.txt") == Data("stray".utf8))
+    }
 }
