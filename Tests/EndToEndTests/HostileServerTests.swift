@@ -65,6 +65,44 @@ struct HostileServerTests {
         #expect(fixture.root.exists("www"))
     }
 
+    /// Downloads (mirror with --delete, get -r) and copies between servers (cp -r) from a
+    /// folder that lists names leading outside it: nothing is written or deleted outside the
+    /// named trees, and the local file the refused names might stand for is kept.
+    @Test(arguments: [false, true])
+    func downloadsAndCopiesWriteAndDeleteNothingOutside(_ machine: Bool) throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        let other = try ServerFixture()
+        defer { other.stop() }
+        let local = try TemporaryDirectory()
+        defer { local.remove() }
+        try fixture.root.write("site/top.txt", Data("in".utf8))
+        for name in ["copy/stray.txt", "outside.txt", "victim.txt"] { try local.write(name, Data("out".utf8)) }
+        try other.root.write("outside.txt", Data("out".utf8))
+        try other.root.write("dest/keep.txt", Data("keep".utf8))
+        try FileManager.default.createDirectory(atPath: local.file("got"), withIntermediateDirectories: true)
+        if machine {
+            fixture.server.faults.serveMachineListing(Self.escapingMachineListing)
+        } else {
+            fixture.server.faults.serveListing(Self.escapingListing)
+        }
+        let mirror = try FerryProcess.run(["mirror", "--delete", fixture.url("site/"), "copy"], in: local.path)
+        #expect(mirror.status == 1, "\(mirror.standardError)")
+        #expect(mirror.standardError.contains("refusing to copy a file called \"../outside.txt\""), "\(mirror.standardError)")
+        #expect(mirror.standardError.contains("nothing deleted"), "\(mirror.standardError)")
+        #expect(local.read("copy/top.txt") == Data("in".utf8))
+        let get = try FerryProcess.run(["get", "-r", fixture.url("site/"), "got"], in: local.path)
+        #expect(get.status == 1, "\(get.standardError)")
+        #expect(local.read("got/site/top.txt") == Data("in".utf8))
+        let copy = try FerryProcess.run(["cp", "-r", fixture.url("site/"), other.url("dest/")], in: local.path)
+        #expect(copy.status == 1, "\(copy.standardError)")
+        #expect(other.root.read("dest/site/top.txt") == Data("in".utf8))
+        for result in [mirror, get, copy] { #expect(!result.standardError.contains("\u{1B}")) }
+        for name in ["copy/stray.txt", "outside.txt", "victim.txt"] { #expect(local.read(name) == Data("out".utf8), "\(name)") }
+        #expect(other.root.read("outside.txt") == Data("out".utf8))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: local.path).sorted() == ["copy", "got", "outside.txt", "victim.txt"])
+    }
+
     @Test func lsTakesAbsurdNumbersAndTimes() throws {
         let fixture = try ServerFixture()
         defer { fixture.stop() }
