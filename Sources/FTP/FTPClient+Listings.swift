@@ -71,8 +71,12 @@ extension FTPClient {
         guard let cutShort = received else { return try nameEntries(path) }
         reader.finish(onSkippedLine: skip)
         if reader.entries.isEmpty, skipped > 0, skipped == lineCount {
-            // Not one line in a known format: the names from NLST are better than nothing.
-            return try nameEntries(path)
+            // Not one line in a known format: the names from NLST are better than nothing. The
+            // lines stay unread all the same: what they stand for need not be among those names.
+            var names = try nameEntries(path)
+            names.unreadableLines = skipped
+            names.cutShort = names.cutShort || cutShort
+            return names
         }
         return DirectoryListing(entries: reader.entries, unreadableLines: skipped, cutShort: cutShort)
     }

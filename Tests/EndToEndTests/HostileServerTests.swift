@@ -213,6 +213,28 @@ struct HostileServerTests {
         #expect(local.read("copy/stray.txt") == Data("stray".utf8))
     }
 
+    /// A listing whose every line is unreadable is listed again by NLST's names, but stays
+    /// incomplete: what its lines stand for need not be among those names.
+    @Test func aListingOfUnreadableLinesAloneDeletesNothing() throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        let local = try TemporaryDirectory()
+        defer { local.remove() }
+        try fixture.root.write("site/a.txt", Data("a".utf8))
+        try local.write("copy/a.txt", Data("a".utf8))
+        try local.write("copy/stray.txt", Data("stray".utf8))
+        fixture.server.faults.serveListing(Array("-rw-r--r-- 1 u g ??? stray.txt\r\n".utf8))
+        let result = try FerryProcess.run(["mirror", "--delete", fixture.url("site/"), "copy"], in: local.path)
+        #expect(result.status == 1, "\(result.standardError)")
+        #expect(result.standardError.contains("1 line of the listing could not be read"), "\(result.standardError)")
+        #expect(result.standardError.contains("nothing deleted"), "\(result.standardError)")
+        #expect(local.read("copy/stray.txt") == Data("stray".utf8))
+        let ls = try FerryProcess.run(["ls", fixture.url("site/")])
+        #expect(ls.status == 0, "\(ls.standardError)")
+        #expect(ls.standardOutput == "a.txt\n")
+        #expect(ls.standardError.contains("1 line of the listing could not be read"), "\(ls.standardError)")
+    }
+
     @Test func getRFailsWhenAListingCouldNotBeReadWhole() throws {
         let fixture = try ServerFixture()
         defer { fixture.stop() }
