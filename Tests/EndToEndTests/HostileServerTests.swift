@@ -235,6 +235,25 @@ struct HostileServerTests {
         #expect(ls.standardError.contains("1 line of the listing could not be read"), "\(ls.standardError)")
     }
 
+    /// A pattern matched against a listing that could not be read whole may miss a name: the
+    /// command does what it found and fails saying so.
+    @Test func patternsSayWhenTheListingTheyMatchedIsIncomplete() throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        let local = try TemporaryDirectory()
+        defer { local.remove() }
+        for name in ["pub/a.txt", "pub/b.txt"] { try fixture.root.write(name, Data("x".utf8)) }
+        fixture.server.faults.serveListing(Array("-rw-r--r-- 1 u g 1 Jan 1 2024 a.txt\r\n-rw-r--r-- 1 u g ??? b.txt\r\n".utf8))
+        let get = try FerryProcess.run(["get", fixture.url("pub/*.txt")], in: local.path)
+        #expect(get.status == 1, "\(get.standardError)")
+        #expect(get.standardError.contains("1 line of the listing could not be read"), "\(get.standardError)")
+        #expect(local.read("a.txt") == Data("x".utf8))
+        let rm = try FerryProcess.run(["rm", fixture.url("pub/*.txt")])
+        #expect(rm.status == 1, "\(rm.standardError)")
+        #expect(rm.standardError.contains("1 line of the listing could not be read"), "\(rm.standardError)")
+        #expect(!fixture.root.exists("pub/a.txt") && fixture.root.exists("pub/b.txt"))
+    }
+
     @Test func getRFailsWhenAListingCouldNotBeReadWhole() throws {
         let fixture = try ServerFixture()
         defer { fixture.stop() }
