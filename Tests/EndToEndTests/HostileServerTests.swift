@@ -254,6 +254,19 @@ struct HostileServerTests {
         #expect(!fixture.root.exists("pub/a.txt") && fixture.root.exists("pub/b.txt"))
     }
 
+    /// rm -r deletes what the listing showed, keeps the folder whose listing could not be read
+    /// whole, and says why.
+    @Test func rmRKeepsAFolderWhoseListingCouldNotBeReadWhole() throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        for name in ["tree/a.txt", "tree/b.txt"] { try fixture.root.write(name, Data("x".utf8)) }
+        fixture.server.faults.serveListing(Array("-rw-r--r-- 1 u g 1 Jan 1 2024 a.txt\r\n-rw-r--r-- 1 u g ??? b.txt\r\n".utf8))
+        let result = try FerryProcess.run(["rm", "-r", fixture.url("tree")])
+        #expect(result.status == 1, "\(result.standardError)")
+        #expect(result.standardError.contains("1 line of the listing could not be read"), "\(result.standardError)")
+        #expect(!fixture.root.exists("tree/a.txt") && fixture.root.exists("tree/b.txt"))
+    }
+
     @Test func getRFailsWhenAListingCouldNotBeReadWhole() throws {
         let fixture = try ServerFixture()
         defer { fixture.stop() }
