@@ -267,6 +267,24 @@ struct HostileServerTests {
         #expect(!fixture.root.exists("tree/a.txt") && fixture.root.exists("tree/b.txt"))
     }
 
+    /// Where SIZE and MDTM say nothing of a file, its folder's listing tells whether it exists:
+    /// a listing that could not be read whole cannot tell it does not, so it is not overwritten
+    /// as if it were not there.
+    @Test func aFileAnIncompleteListingDoesNotShowIsNotTakenForAbsent() throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        let local = try TemporaryDirectory()
+        defer { local.remove() }
+        try local.write("up.txt", Data("local".utf8))
+        try fixture.root.write("pub/up.txt", Data("server".utf8))
+        for verb in ["SIZE", "MDTM"] { fixture.server.faults.script(verb, reply: .init(code: 550, text: "Not here.")) }
+        fixture.server.faults.serveListing(Array("-rw-r--r-- 1 u g 1 Jan 1 2024 other.txt\r\n-rw-r--r-- 1 u g ??? up.txt\r\n".utf8))
+        let result = try FerryProcess.run(["put", "--overwrite", "skip", "up.txt", fixture.url("pub/")], in: local.path)
+        #expect(result.status == 0, "\(result.standardError)")
+        #expect(result.standardError.contains("skipped"), "\(result.standardError)")
+        #expect(fixture.root.read("pub/up.txt") == Data("server".utf8), "\(result.standardError)")
+    }
+
     @Test func getRFailsWhenAListingCouldNotBeReadWhole() throws {
         let fixture = try ServerFixture()
         defer { fixture.stop() }
