@@ -262,7 +262,7 @@ final class CommanderWorkers: @unchecked Sendable {
             }
         }
         mailbox.post(.event(.listed(pane: pane, location: resolved, focus: focus, result: result, at: Date())))
-        if let incomplete { mailbox.post(.event(.notice(incomplete))) }
+        if let incomplete { mailbox.post(.event(.listingIncomplete(pane: pane, location: resolved, reason: incomplete))) }
     }
 
     /// Lists a branch of a pane's folder tree, on that pane's browse connection.
