@@ -17,8 +17,8 @@ public final class TLSStream: Transport, @unchecked Sendable {
     /// what came may have been cut short (by the network, or by an attacker), since TLS cannot
     /// tell such an end from the real one. Reads then end as at the end of the stream.
     public private(set) var endedWithoutCloseNotify = false
-    /// Whether a read found the end of the stream: later reads return 0 at once.
-    private var reachedEnd = false
+    /// Set to 1 by OpenSSL's message callback when the peer's close_notify arrives.
+    private let closeNotifyReceived = UnsafeMutablePointer<Int32>.allocate(capacity: 1)
 
     public var remoteAddress: SocketAddress { socket.remoteAddress }
     public var localAddress: SocketAddress { socket.localAddress }
@@ -33,9 +33,14 @@ public final class TLSStream: Transport, @unchecked Sendable {
     private init(socket: TCPSocket, ssl: OpaquePointer) {
         self.socket = socket
         self.ssl = ssl
+        closeNotifyReceived.initialize(to: 0)
+        ferry_watch_close_notify(ssl, closeNotifyReceived)
     }
 
-    deinit { close() }
+    deinit {
+        close()
+        closeNotifyReceived.deallocate()
+    }
 
     /// Runs the client handshake over `socket` and checks the server's certificate for `host`,
     /// resuming `session` when given. The whole handshake may take `deadline` seconds (each read
@@ -105,7 +110,6 @@ public final class TLSStream: Transport, @unchecked Sendable {
     /// Reads at most `buffer.count` bytes: one record, and the records after it that already
     /// arrived (read-ahead holds them) while there is room; 0 at the end of the stream.
     public func read(into buffer: UnsafeMutableRawBufferPointer) throws(NetError) -> Int {
-        if reachedEnd { return 0 }
         ERR_clear_error()
         let count = SSL_read(ssl, buffer.baseAddress, Int32(clamping: buffer.count))
         if count <= 0 {
@@ -114,34 +118,31 @@ public final class TLSStream: Transport, @unchecked Sendable {
         }
         var total = Int(count)
         // Only bytes already received: the call never waits for more than the rest of a record
-        // whose start is here. An error found here is found again by the next call, and an end
-        // is noted for it (after one without close_notify, OpenSSL reads no more).
+        // whose start is here. An end or error found here is found again by the next call.
         while total < buffer.count, SSL_has_pending(ssl) == 1 {
             ERR_clear_error()
             let more = SSL_read(ssl, buffer.baseAddress.map { $0 + total }, Int32(clamping: buffer.count - total))
-            guard more > 0 else {
-                _ = isEnd(more)
-                break
-            }
+            guard more > 0 else { break }
             total += Int(more)
         }
         return total
     }
 
     /// Whether a failed SSL_read found the end of the stream, with close_notify or without it
-    /// (the TCP connection closed; noted in `endedWithoutCloseNotify`).
+    /// (the TCP connection closed, which OpenSSL takes for an end too; noted in
+    /// `endedWithoutCloseNotify`).
     private func isEnd(_ result: Int32) -> Bool {
         let code = errno
         switch SSL_get_error(ssl, result) {
         case SSL_ERROR_ZERO_RETURN:
-            reachedEnd = true
-        case SSL_ERROR_SSL where ferry_is_unexpected_eof() != 0, SSL_ERROR_SYSCALL where result == 0 && code == 0:
-            reachedEnd = true
+            if closeNotifyReceived.pointee == 0 { endedWithoutCloseNotify = true }
+            return true
+        case SSL_ERROR_SYSCALL where result == 0 && code == 0:
             endedWithoutCloseNotify = true
+            return true
         default:
             return false
         }
-        return true
     }
 
     public func write(_ bytes: UnsafeRawBufferPointer) throws(NetError) {
