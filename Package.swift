@@ -58,7 +58,7 @@ let package = Package(
         .testTarget(name: "ScreenKitTests", dependencies: ["ScreenKit"]),
         .testTarget(name: "CommanderTests", dependencies: ["Commander", "ScreenKit", "FTPWire"], exclude: ["Snapshots"]),
         .testTarget(name: "TerminalTests", dependencies: ["Terminal", "ScreenKit"]),
-        .testTarget(name: "NetTests", dependencies: ["Net"]),
+        .testTarget(name: "NetTests", dependencies: ["Net", "COpenSSL"]),
         .testTarget(
             name: "FTPTests",
             dependencies: ["FTP", "FTPServer", "Transfers", "TestSupport", .product(name: "Logging", package: "swift-log")]

@@ -31,10 +31,26 @@ static inline void ferry_SSL_CTX_set_client_session_cache(SSL_CTX *ctx) {
 }
 
 static inline void ferry_SSL_CTX_set_options(SSL_CTX *ctx) {
-    /* Treat a TCP close without close_notify as the end of the stream: many FTP servers end data
-       connections that way; file sizes are checked separately. */
+    /* Treat a TCP close without close_notify as the end of the stream (many FTP servers end data
+       connections that way) rather than as a fatal error, which would send an alert into a closed
+       connection; whoever reads is told apart by `ferry_watch_close_notify`. */
     SSL_CTX_set_options(ctx, SSL_OP_IGNORE_UNEXPECTED_EOF | SSL_OP_NO_COMPRESSION);
     SSL_CTX_set_mode(ctx, SSL_MODE_AUTO_RETRY);
+}
+
+static void ferry_note_close_notify(int write_p, int version, int content_type, const void *buf, size_t len, SSL *ssl, void *arg) {
+    (void)version;
+    (void)ssl;
+    if (!write_p && content_type == SSL3_RT_ALERT && len >= 2 && ((const unsigned char *)buf)[1] == SSL_AD_CLOSE_NOTIFY) {
+        *(int *)arg = 1;
+    }
+}
+
+/* Sets `*received` to 1 once a close_notify alert arrives on `ssl`: with
+   SSL_OP_IGNORE_UNEXPECTED_EOF, OpenSSL reports a TCP close without one as the same end. */
+static inline void ferry_watch_close_notify(SSL *ssl, int *received) {
+    SSL_set_msg_callback(ssl, ferry_note_close_notify);
+    SSL_set_msg_callback_arg(ssl, received);
 }
 
 static inline const char *ferry_SSL_get_cipher_name(const SSL *ssl) {

@@ -18,8 +18,11 @@ public enum Event: Sendable {
     case transferFinished(id: Int, error: String?, verified: Bool = false, skipped: Int = 0)
     /// A line of the control dialogue (password already masked).
     case log(String)
-    /// Something to tell in the status line, such as a listing that may be incomplete.
+    /// Something to tell in the status line.
     case notice(String)
+    /// The listing just shown in `pane` for `location` could not be read whole (`reason` says
+    /// why): a name it does not show may be there all the same.
+    case listingIncomplete(pane: Int, location: Location, reason: String)
     /// The folders of a branch of a pane's tree arrived (or why they could not be listed).
     case foldersListed(pane: Int, location: Location, result: Result<[ListingEntry], ListingFailure>)
     /// A file operation finished: refresh the panes showing `location`, say `message` if any.

@@ -102,6 +102,8 @@ public struct PaneState: Equatable, Sendable {
     public private(set) var reversed = false
     public private(set) var showsHidden = false
     public var loading = false
+    /// Whether the listing shown could not be read whole: a name it does not show may exist.
+    public var isIncomplete = false
     /// Whether the listing on its way was cancelled (Esc) and is to be dropped when it comes.
     public var discardsListing = false
     public var error: String?
@@ -149,6 +151,7 @@ public struct PaneState: Equatable, Sendable {
         self.location = location
         self.entries = entries
         loading = false
+        isIncomplete = false
         error = nil
         if !marked.isEmpty {
             let names = Set(entries.map(\.remoteName))

@@ -59,14 +59,24 @@ func askToCopy(_ state: inout AppState) -> [Effect] {
     return []
 }
 
-/// Starts a copy, after asking about each entry whose name the destination pane shows already.
+/// Starts a copy, after asking about each entry whose name the destination pane shows already
+/// (and skipping, unasked, one a pane whose listing is incomplete may be hiding).
 func startCopy(_ requests: [TransferRequest], in state: inout AppState) -> [Effect] {
     var ready: [TransferRequest] = []
     var conflicts: [Conflict] = []
     for request in requests {
         let shown = state.panes.first { $0.location == request.destination }
-        if let existing = shown?.entries.first(where: { $0.name == request.entry.name }) {
+        // A copy writes the name as UTF-8: only those very bytes are a file it would replace, not
+        // a name that merely looks alike (NFD beside NFC, Latin-1).
+        let written = Array(request.entry.name.utf8)
+        if let existing = shown?.entries.first(where: { $0.remoteName.bytes == written }) {
             conflicts.append(Conflict(request: request, existing: existing))
+        } else if shown?.isIncomplete == true, request.onConflict == nil {
+            // The name may be there where the listing could not be read: nobody was asked, so
+            // a file there is left as it is.
+            var unasked = request
+            unasked.onConflict = .skip
+            ready.append(unasked)
         } else {
             ready.append(request)
         }

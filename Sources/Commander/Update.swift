@@ -80,6 +80,10 @@ private func respond(to event: Event, in state: inout AppState) -> [Effect] {
     case .notice(let text):
         state.message = Sanitizer.visible(text)
         return []
+    case .listingIncomplete(let pane, let location, let reason):
+        if state.panes[pane].location == location { state.panes[pane].isIncomplete = true }
+        state.message = Sanitizer.visible(reason)
+        return []
     case .foldersListed(let pane, let location, let result):
         switch result {
         case .success(let entries): state.panes[pane].tree?.insert(entries, under: location)

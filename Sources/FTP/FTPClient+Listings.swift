@@ -21,7 +21,7 @@ extension FTPClient {
     private func machineListing(_ path: RemotePath?) throws -> DirectoryListing {
         try guarded {
             var listing = DirectoryListing(entries: [], unreadableLines: 0)
-            try receiveLines(of: FTPCommand("MLSD", path: path)) { line in
+            let cutShort = try receiveLines(of: FTPCommand("MLSD", path: path)) { line in
                 switch MLSxParser.parse(bytes: line) {
                 case .entry(let entry): listing.entries.append(entry)
                 case .noEntry: break
@@ -30,6 +30,7 @@ extension FTPClient {
                     logger.debug("unreadable MLSD line: \(Sanitizer.visible(TextDecoding.string(line)))")
                 }
             }
+            listing.cutShort = cutShort
             return listing
         }
     }
@@ -67,36 +68,42 @@ extension FTPClient {
             if !line.isEmpty { lineCount += 1 }
             reader.add(line, onSkippedLine: skip)
         }
-        guard received else { return DirectoryListing(entries: try nameEntries(path), unreadableLines: 0) }
+        guard let cutShort = received else { return try nameEntries(path) }
         reader.finish(onSkippedLine: skip)
         if reader.entries.isEmpty, skipped > 0, skipped == lineCount {
-            // Not one line in a known format: the names from NLST are better than nothing.
-            return DirectoryListing(entries: try nameEntries(path), unreadableLines: 0)
+            // Not one line in a known format: the names from NLST are better than nothing. The
+            // lines stay unread all the same: what they stand for need not be among those names.
+            var names = try nameEntries(path)
+            names.unreadableLines = skipped
+            names.cutShort = names.cutShort || cutShort
+            return names
         }
-        return DirectoryListing(entries: reader.entries, unreadableLines: skipped)
+        return DirectoryListing(entries: reader.entries, unreadableLines: skipped, cutShort: cutShort)
     }
 
     /// The entries NLST names, of unknown type: each the last part of the name as sent, since
     /// some servers answer NLST of a folder with paths (`folder/name`).
-    private func nameEntries(_ path: RemotePath?) throws -> [ListingEntry] {
+    private func nameEntries(_ path: RemotePath?) throws -> DirectoryListing {
         try guarded {
-            try rawLines(of: FTPCommand("NLST", path: path)).compactMap { line in
+            var entries: [ListingEntry] = []
+            let cutShort = try receiveLines(of: FTPCommand("NLST", path: path)) { line in
                 let name = RemotePath(bytes: line).lastComponent
-                return name.isEmpty || name == "." || name == ".." ? nil : ListingEntry(remoteName: name, kind: .other)
+                if !(name.isEmpty || name == "." || name == "..") { entries.append(ListingEntry(remoteName: name, kind: .other)) }
             }
+            return DirectoryListing(entries: entries, unreadableLines: 0, cutShort: cutShort)
         }
     }
 
-    /// Passes the lines of LIST to `onLine` and returns true, or returns false when the server
-    /// refuses the command itself (but not when the path is missing: that error is thrown).
-    private func linesUnlessRefused(_ path: RemotePath?, onLine: ([UInt8]) -> Void) throws -> Bool {
+    /// Passes the lines of LIST to `onLine` and returns whether the listing was cut short (see
+    /// `receiveLines`), or returns nil when the server refuses the command itself (but not when
+    /// the path is missing: that error is thrown).
+    private func linesUnlessRefused(_ path: RemotePath?, onLine: ([UInt8]) -> Void) throws -> Bool? {
         do {
-            try guarded { try receiveLines(of: FTPCommand("LIST", path: path), onLine: onLine) }
-            return true
+            return try guarded { try receiveLines(of: FTPCommand("LIST", path: path), onLine: onLine) }
         } catch {
             guard let failure = error as? FTPError, Self.isRefusal(failure) else { throw error }
             logger.debug("LIST refused (\(failure)); falling back to NLST")
-            return false
+            return nil
         }
     }
 
@@ -116,7 +123,11 @@ extension FTPClient {
     /// Runs a listing command and passes each of its lines, as bytes, to `onLine` as it arrives.
     /// A listing past `options.listingLimits`, or slower than `ListingPace` allows, is given up
     /// on (the transfer aborted) with an error saying so, however much more the server would send.
-    private func receiveLines(of command: FTPCommand, onLine: ([UInt8]) throws -> Void) throws {
+    /// Returns whether the listing was cut short: its TLS data connection ended without
+    /// close_notify, so its end may be missing (and a last line without a line ending is not
+    /// passed on, as it may be only the start of one).
+    @discardableResult
+    private func receiveLines(of command: FTPCommand, onLine: ([UInt8]) throws -> Void) throws -> Bool {
         let limits = options.listingLimits
         let transfer = try openTransfer(command)
         let pace = ListingPace(grace: options.effectiveReplyDeadline)
@@ -142,7 +153,12 @@ extension FTPClient {
         } catch {
             throw tooSlow ?? error
         }
+        if (transfer.transport as? TLSStream)?.endedWithoutCloseNotify == true {
+            logger.debug("\(command.verb): the TLS data connection ended without close_notify; the listing may be cut short")
+            return true
+        }
         try splitter.finish(onLine: countedLine)
+        return false
     }
 }
 
@@ -202,12 +218,28 @@ public struct DirectoryListing: Sendable, Equatable {
     /// Lines that were neither entries nor known to be none (blank lines, totals, headers, the
     /// directory itself and its parent): each may hide an entry.
     public var unreadableLines: Int
+    /// Whether the listing's TLS data connection ended without close_notify: TLS cannot tell
+    /// such an end from one an attacker or a broken link made, so the rest may be missing.
+    public var cutShort: Bool
 
-    public init(entries: [ListingEntry], unreadableLines: Int) {
+    public init(entries: [ListingEntry], unreadableLines: Int, cutShort: Bool = false) {
         self.entries = entries
         self.unreadableLines = unreadableLines
+        self.cutShort = cutShort
     }
 
-    /// Whether every line was read: only then is a name missing from `entries` truly absent.
-    public var isComplete: Bool { unreadableLines == 0 }
+    /// Whether every line was read to a proper end: only then is a name missing from `entries`
+    /// truly absent.
+    public var isComplete: Bool { unreadableLines == 0 && !cutShort }
+
+    /// Why the listing may be incomplete, such as `2 lines of the listing could not be read`;
+    /// nil when it is complete.
+    public var incompleteness: String? {
+        var reasons: [String] = []
+        if unreadableLines > 0 {
+            reasons.append("\(unreadableLines) line\(unreadableLines == 1 ? "" : "s") of the listing could not be read")
+        }
+        if cutShort { reasons.append("the listing's TLS connection ended without close_notify, so its end may be missing") }
+        return reasons.isEmpty ? nil : reasons.joined(separator: ", and ")
+    }
 }

@@ -4,8 +4,8 @@ extension FTPClient {
     /// Deletes a directory and everything in it, depth first. Links are deleted, never followed.
     ///
     /// A listed name that could lead outside its folder (`..`, one holding `/` or NUL; see
-    /// `SafeName`) is never acted on: the rest is deleted, the folders holding such a name are
-    /// kept, and the call then fails naming the refused entries. A tree deeper than
+    /// `SafeName`) is never acted on: the rest is deleted, the folders holding such a name (or
+    /// whose listing could not be read whole) are kept, and the call then fails naming them. A tree deeper than
     /// `maximumDepth` (a hostile server's listing could go on for ever) is refused before
     /// anything below that depth is touched.
     public func removeTree(_ path: RemotePath, maximumDepth: Int = 64) throws {
@@ -20,7 +20,12 @@ extension FTPClient {
     private func removeTree(_ path: RemotePath, maximumDepth: Int, refused: inout [String]) throws {
         guard maximumDepth > 0 else { throw FTPError(kind: .protocolViolation, detail: "\(Sanitizer.visible(path.description)) lies too deep to delete") }
         let before = refused.count
-        for entry in try listDirectory(path) {
+        let listing = try listing(path)
+        // What the listing could not show may still be there: the folder is kept.
+        if let incompleteness = listing.incompleteness {
+            refused.append("\(Sanitizer.visible(path.description)): \(incompleteness); the folder is kept")
+        }
+        for entry in listing.entries {
             guard entry.hasSafeName else {
                 refused.append(SafeName.refusal("delete", entry.name, in: path.description))
                 continue

@@ -13,6 +13,12 @@ public final class TLSStream: Transport, @unchecked Sendable {
     var sslPointer: OpaquePointer { ssl }
     private var finished = false
     private var closed = false
+    /// Whether the stream ended with the TCP connection closed but no close_notify before it:
+    /// what came may have been cut short (by the network, or by an attacker), since TLS cannot
+    /// tell such an end from the real one. Reads then end as at the end of the stream.
+    public private(set) var endedWithoutCloseNotify = false
+    /// Set to 1 by OpenSSL's message callback when the peer's close_notify arrives.
+    private let closeNotifyReceived = UnsafeMutablePointer<Int32>.allocate(capacity: 1)
 
     public var remoteAddress: SocketAddress { socket.remoteAddress }
     public var localAddress: SocketAddress { socket.localAddress }
@@ -27,9 +33,14 @@ public final class TLSStream: Transport, @unchecked Sendable {
     private init(socket: TCPSocket, ssl: OpaquePointer) {
         self.socket = socket
         self.ssl = ssl
+        closeNotifyReceived.initialize(to: 0)
+        ferry_watch_close_notify(ssl, closeNotifyReceived)
     }
 
-    deinit { close() }
+    deinit {
+        close()
+        closeNotifyReceived.deallocate()
+    }
 
     /// Runs the client handshake over `socket` and checks the server's certificate for `host`,
     /// resuming `session` when given. The whole handshake may take `deadline` seconds (each read
@@ -102,7 +113,7 @@ public final class TLSStream: Transport, @unchecked Sendable {
         ERR_clear_error()
         let count = SSL_read(ssl, buffer.baseAddress, Int32(clamping: buffer.count))
         if count <= 0 {
-            if SSL_get_error(ssl, count) == SSL_ERROR_ZERO_RETURN { return 0 }
+            if isEnd(count) { return 0 }
             throw failure(count, doing: "receiving from \(remoteAddress)")
         }
         var total = Int(count)
@@ -115,6 +126,23 @@ public final class TLSStream: Transport, @unchecked Sendable {
             total += Int(more)
         }
         return total
+    }
+
+    /// Whether a failed SSL_read found the end of the stream, with close_notify or without it
+    /// (the TCP connection closed, which OpenSSL takes for an end too; noted in
+    /// `endedWithoutCloseNotify`).
+    private func isEnd(_ result: Int32) -> Bool {
+        let code = errno
+        switch SSL_get_error(ssl, result) {
+        case SSL_ERROR_ZERO_RETURN:
+            if closeNotifyReceived.pointee == 0 { endedWithoutCloseNotify = true }
+            return true
+        case SSL_ERROR_SYSCALL where result == 0 && code == 0:
+            endedWithoutCloseNotify = true
+            return true
+        default:
+            return false
+        }
     }
 
     public func write(_ bytes: UnsafeRawBufferPointer) throws(NetError) {

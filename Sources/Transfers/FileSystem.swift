@@ -322,7 +322,8 @@ public struct RemoteFileSystem: FileSystem {
         }
     }
 
-    public func shown(_ path: RemotePath) -> String { Sanitizer.visible(path.description) }
+    /// The path made visible; the empty path, where a session starts, as `the login folder`.
+    public func shown(_ path: RemotePath) -> String { path.isEmpty ? "the login folder" : Sanitizer.visible(path.description) }
 
     public func bytes(of path: RemotePath) -> [UInt8] { path.bytes }
 
@@ -340,13 +341,17 @@ public struct RemoteFileSystem: FileSystem {
 
     /// SIZE and MDTM (in one round trip where the client pipelines); where the server answers
     /// neither for the name (it has neither command, or refuses them here), the listing of its
-    /// folder tells.
+    /// folder tells. A name an incomplete listing does not show may hide in what it could not
+    /// read: it counts as there, with nothing known of it.
     public func stat(_ path: RemotePath) throws -> FileFacts? {
         let (size, modified) = try client.sizeAndModificationTime(path)
         if size != nil || modified != nil { return FileFacts(size: size, modified: modified) }
         let folder = RemotePath(bytes: path.bytes.dropLast(path.lastComponent.bytes.count))
-        let entry = try client.listDirectory(folder.isEmpty ? nil : folder).first { $0.remoteName == path.lastComponent }
-        return entry.map { FileFacts(size: $0.size, modified: $0.modified, kind: $0.kind) }
+        let listing = try client.listing(folder.isEmpty ? nil : folder)
+        guard let entry = listing.entries.first(where: { $0.remoteName == path.lastComponent }) else {
+            return listing.isComplete ? nil : FileFacts(size: nil, modified: nil, kind: .other)
+        }
+        return FileFacts(size: entry.size, modified: entry.modified, kind: entry.kind)
     }
 
     public func size(of path: RemotePath) throws -> UInt64? { try client.sizeIfKnown(path, missingIsAnError: false) }

@@ -175,7 +175,6 @@ public struct MirrorPlanner<Source: FileSystem, Target: FileSystem> {
 
     /// Why a folder's listing counts as incomplete.
     private static func unreadable(_ listing: DirectoryListing, of shown: String) -> String {
-        let count = listing.unreadableLines
-        return "\(shown): \(count) line\(count == 1 ? "" : "s") of the listing could not be read"
+        "\(shown): \(listing.incompleteness ?? "the listing is incomplete")"
     }
 }

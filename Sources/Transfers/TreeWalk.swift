@@ -105,9 +105,8 @@ public struct TreeWalk<Source: FileSystem, Destination: FileSystem> {
     }
 
     private func copy(_ listing: DirectoryListing, of folder: Source.Path, to target: Destination.Path, depth: Int, walk: inout Walk) throws {
-        if !listing.isComplete {
-            let count = listing.unreadableLines
-            walk.result.refused.append("\(source.shown(folder)): \(count) line\(count == 1 ? "" : "s") of the listing could not be read; what they name is not copied")
+        if let incompleteness = listing.incompleteness {
+            walk.result.refused.append("\(source.shown(folder)): \(incompleteness); what is missing from it is not copied")
         }
         for entry in listing.entries {
             guard entry.hasSafeName else {

@@ -248,9 +248,8 @@ final class CommanderWorkers: @unchecked Sendable {
                 }
                 resolved = .remote(site: site, path: absolute)
                 result = .success(listing.entries)
-                if !listing.isComplete {
-                    let count = listing.unreadableLines
-                    incomplete = "\(count) line\(count == 1 ? "" : "s") of the listing of \(resolved) could not be read: it may be incomplete (o shows the log)"
+                if let incompleteness = listing.incompleteness {
+                    incomplete = "\(incompleteness) (\(resolved)): it may be incomplete (o shows the log)"
                 }
             } catch let error as FTPError {
                 if let question = Self.question(error) {
@@ -263,7 +262,7 @@ final class CommanderWorkers: @unchecked Sendable {
             }
         }
         mailbox.post(.event(.listed(pane: pane, location: resolved, focus: focus, result: result, at: Date())))
-        if let incomplete { mailbox.post(.event(.notice(incomplete))) }
+        if let incomplete { mailbox.post(.event(.listingIncomplete(pane: pane, location: resolved, reason: incomplete))) }
     }
 
     /// Lists a branch of a pane's folder tree, on that pane's browse connection.

@@ -101,10 +101,15 @@ struct DoctorCommand: ParsableCommand {
     private func checkPassive(_ client: FTPClient, path: RemotePath, into report: inout DoctorReport) -> Bool {
         let started = Date()
         do {
-            let entries = try client.listDirectory(path.isEmpty ? nil : path)
+            let listing = try client.listing(path.isEmpty ? nil : path)
             let how = client.usesExtendedPassive ? "EPSV" : "PASV (EPSV refused)"
             let source = client.features.supports("MLST") ? "MLSD" : "LIST"
-            report.add("passive", .ok, "\(how): \(entries.count) entries by \(source) in \(Self.milliseconds(since: started))")
+            report.add("passive", .ok, "\(how): \(listing.entries.count) entries by \(source) in \(Self.milliseconds(since: started))")
+            if let incompleteness = listing.incompleteness {
+                report.add(
+                    "listings", .warning, incompleteness,
+                    advice: "listings from this server count as incomplete: mirror --delete deletes nothing where they are, and get -r fails (-v shows the lines)")
+            }
             if let resumed = client.dataConnectionResumedSession {
                 report.add(
                     "tls-data", resumed ? .ok : .warning,

@@ -35,9 +35,8 @@ struct ListCommand: ParsableCommand {
         }
         // The server has sent all it will: the goodbye goes out while the entries are printed.
         session.close(awaitingGoodbye: false)
-        if !listing.isComplete {
-            let count = listing.unreadableLines
-            printError("ferry: \(count) line\(count == 1 ? "" : "s") of the listing could not be read; it may be incomplete (-v shows them)")
+        if let incompleteness = listing.incompleteness {
+            printError("ferry: \(incompleteness); it may be incomplete (-v shows more)")
         }
         // In place: a sorted copy would copy every entry of a long listing once more.
         listing.entries.sort { $0.name < $1.name }

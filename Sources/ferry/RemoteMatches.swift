@@ -24,20 +24,25 @@ struct RemoteMatches {
     static func isPattern(_ url: FTPURL) -> Bool { Glob.isPattern(url.path.lastComponent.description) }
 
     /// Lists the folder of `url` on `session` and keeps the entries its pattern matches, refusing
-    /// to `action` those whose names are not plain; fails with exit 5 when nothing matches.
+    /// to `action` those whose names are not plain (and noting a listing that could not be read
+    /// whole among the refusals); fails with exit 5 when nothing matches.
     init(_ url: FTPURL, session: RemoteSession, action: String) throws {
         let pattern = url.path.lastComponent
         let trimmed = url.path.bytes.last == UInt8(ascii: "/") ? url.path.bytes.dropLast() : url.path.bytes[...]
         let folder = RemotePath(bytes: trimmed.dropLast(pattern.bytes.count))
-        let entries: [ListingEntry]
+        let listing: DirectoryListing
         do {
-            entries = try session.connection().listing(folder.isEmpty ? nil : folder).entries
+            listing = try session.connection().listing(folder.isEmpty ? nil : folder)
         } catch {
             throw Failure(error, while: "cannot list \(url.with(path: folder))")
         }
         var matches: [Match] = []
         var refused: [String] = []
-        for entry in entries where entry.name != "." && entry.name != ".." && Glob.matches(pattern.description, entry.name) {
+        // A match may hide where the listing could not be read: the command fails saying so.
+        if let incompleteness = listing.incompleteness {
+            refused.append("\(url.with(path: folder)): \(incompleteness); a match it did not show is left alone")
+        }
+        for entry in listing.entries where entry.name != "." && entry.name != ".." && Glob.matches(pattern.description, entry.name) {
             guard entry.hasSafeName else {
                 refused.append(SafeName.refusal(action, entry.name, in: folder.isEmpty ? url.host : folder.description))
                 continue

@@ -110,6 +110,27 @@ struct CommanderLoopTests {
         #expect(screen.contains("1 line of the listing"))
     }
 
+    /// A file the destination's listing could not show may be there: a copy onto it is not
+    /// asked about, so it is skipped, never replaced unasked.
+    @Test func aCopyIntoAFolderWhoseListingIsIncompleteReplacesNothingUnasked() throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        let local = try TemporaryDirectory()
+        defer { local.remove() }
+        try local.write("up.txt", Data("local".utf8))
+        try fixture.root.write("up.txt", Data("server".utf8))
+        fixture.server.faults.serveListing(Array("-rw-r--r-- 1 u g 3 Jan 1 2024 good.txt\r\n-rw-r--r-- 1 u g ??? up.txt\r\n".utf8))
+        let commander = try CommanderHarness(local: local, server: fixture)
+        try commander.waitFor("could not be read")
+        // To the local pane, onto up.txt (below the parent row), and F5.
+        commander.type("\t\u{1B}[B")
+        commander.press(.function(5))
+        try commander.waitFor("Copy \"up.txt\"")
+        commander.press(.enter)
+        let screen = try commander.waitFor("skipped")
+        #expect(fixture.root.read("up.txt") == Data("server".utf8), "\(screen)")
+    }
+
     @Test func theTreeOpensAServerFolderThreeLevelsDown() throws {
         let fixture = try ServerFixture()
         defer { fixture.stop() }

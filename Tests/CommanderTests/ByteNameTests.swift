@@ -36,4 +36,22 @@ struct ByteNameTests {
         #expect(state.activePane.selection.count == 3)
         #expect(state.activePane.markedSize == 321)
     }
+
+    /// A copy writes the name as text (UTF-8): only a file there with those very bytes is one it
+    /// would replace. A lookalike (NFD beside NFC, Latin-1) is another file, and no reason to ask.
+    @Test func aLookalikeAtTheDestinationIsNoConflict() throws {
+        for (existing, conflicts) in [(Self.lookalikes[0], true), (Self.lookalikes[1], false), (Self.lookalikes[2], false)] {
+            var state = CommanderTests.listedState()
+            let local = Location.local("/home/anna")
+            _ = update(&state, .listed(pane: 0, location: local, focus: nil, result: .success([existing]), at: CommanderTests.now))
+            _ = update(&state, .listed(pane: 1, location: CommanderTests.remote, focus: nil, result: .success([Self.lookalikes[0]]), at: CommanderTests.now))
+            state.active = 1
+            _ = update(&state, .key(.down))
+            #expect(state.activePane.current?.remoteName == Self.lookalikes[0].remoteName)
+            _ = update(&state, .key(.function(5)))
+            let effects = update(&state, .key(.enter))
+            #expect((state.dialog?.title == "Already exists") == conflicts, "\(existing.remoteName.bytes)")
+            #expect(effects.contains { if case .startTransfer = $0 { true } else { false } } == !conflicts, "\(existing.remoteName.bytes)")
+        }
+    }
 }

@@ -275,6 +275,15 @@ struct DoctorTests {
         #expect(result.standardOutput.contains("ok    active"))
         #expect(result.standardOutput.contains("warn  tls       plain FTP"))
         #expect(!result.standardOutput.contains(ServerFixture.password))
+        #expect(!result.standardOutput.contains("could not be read"))
+
+        // A listing that could not be read whole is a finding of its own, with what it changes.
+        fixture.server.faults.serveMachineListing(Array("type=file;size=1; a.txt\r\ntype=file;size=?; b.txt\r\n".utf8))
+        let incomplete = try FerryProcess.run(["doctor", fixture.url("")])
+        #expect(incomplete.status == 0, "\(incomplete.standardError)")
+        #expect(incomplete.standardOutput.contains("warn  listings  1 line of the listing could not be read"), "\(incomplete.standardOutput)")
+        #expect(incomplete.standardOutput.contains("mirror --delete deletes nothing"), "\(incomplete.standardOutput)")
+        fixture.server.faults.serveMachineListing(nil)
 
         let refused = try FerryProcess.run(["doctor", "--json", fixture.url("", password: "wrong")])
         #expect(refused.status == 4)

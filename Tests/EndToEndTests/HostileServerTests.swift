@@ -65,6 +65,44 @@ struct HostileServerTests {
         #expect(fixture.root.exists("www"))
     }
 
+    /// Downloads (mirror with --delete, get -r) and copies between servers (cp -r) from a
+    /// folder that lists names leading outside it: nothing is written or deleted outside the
+    /// named trees, and the local file the refused names might stand for is kept.
+    @Test(arguments: [false, true])
+    func downloadsAndCopiesWriteAndDeleteNothingOutside(_ machine: Bool) throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        let other = try ServerFixture()
+        defer { other.stop() }
+        let local = try TemporaryDirectory()
+        defer { local.remove() }
+        try fixture.root.write("site/top.txt", Data("in".utf8))
+        for name in ["copy/stray.txt", "outside.txt", "victim.txt"] { try local.write(name, Data("out".utf8)) }
+        try other.root.write("outside.txt", Data("out".utf8))
+        try other.root.write("dest/keep.txt", Data("keep".utf8))
+        try FileManager.default.createDirectory(atPath: local.file("got"), withIntermediateDirectories: true)
+        if machine {
+            fixture.server.faults.serveMachineListing(Self.escapingMachineListing)
+        } else {
+            fixture.server.faults.serveListing(Self.escapingListing)
+        }
+        let mirror = try FerryProcess.run(["mirror", "--delete", fixture.url("site/"), "copy"], in: local.path)
+        #expect(mirror.status == 1, "\(mirror.standardError)")
+        #expect(mirror.standardError.contains("refusing to copy a file called \"../outside.txt\""), "\(mirror.standardError)")
+        #expect(mirror.standardError.contains("nothing deleted"), "\(mirror.standardError)")
+        #expect(local.read("copy/top.txt") == Data("in".utf8))
+        let get = try FerryProcess.run(["get", "-r", fixture.url("site/"), "got"], in: local.path)
+        #expect(get.status == 1, "\(get.standardError)")
+        #expect(local.read("got/site/top.txt") == Data("in".utf8))
+        let copy = try FerryProcess.run(["cp", "-r", fixture.url("site/"), other.url("dest/")], in: local.path)
+        #expect(copy.status == 1, "\(copy.standardError)")
+        #expect(other.root.read("dest/site/top.txt") == Data("in".utf8))
+        for result in [mirror, get, copy] { #expect(!result.standardError.contains("\u{1B}")) }
+        for name in ["copy/stray.txt", "outside.txt", "victim.txt"] { #expect(local.read(name) == Data("out".utf8), "\(name)") }
+        #expect(other.root.read("outside.txt") == Data("out".utf8))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: local.path).sorted() == ["copy", "got", "outside.txt", "victim.txt"])
+    }
+
     @Test func lsTakesAbsurdNumbersAndTimes() throws {
         let fixture = try ServerFixture()
         defer { fixture.stop() }
@@ -175,6 +213,78 @@ struct HostileServerTests {
         #expect(local.read("copy/stray.txt") == Data("stray".utf8))
     }
 
+    /// A listing whose every line is unreadable is listed again by NLST's names, but stays
+    /// incomplete: what its lines stand for need not be among those names.
+    @Test func aListingOfUnreadableLinesAloneDeletesNothing() throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        let local = try TemporaryDirectory()
+        defer { local.remove() }
+        try fixture.root.write("site/a.txt", Data("a".utf8))
+        try local.write("copy/a.txt", Data("a".utf8))
+        try local.write("copy/stray.txt", Data("stray".utf8))
+        fixture.server.faults.serveListing(Array("-rw-r--r-- 1 u g ??? stray.txt\r\n".utf8))
+        let result = try FerryProcess.run(["mirror", "--delete", fixture.url("site/"), "copy"], in: local.path)
+        #expect(result.status == 1, "\(result.standardError)")
+        #expect(result.standardError.contains("1 line of the listing could not be read"), "\(result.standardError)")
+        #expect(result.standardError.contains("nothing deleted"), "\(result.standardError)")
+        #expect(local.read("copy/stray.txt") == Data("stray".utf8))
+        let ls = try FerryProcess.run(["ls", fixture.url("site/")])
+        #expect(ls.status == 0, "\(ls.standardError)")
+        #expect(ls.standardOutput == "a.txt\n")
+        #expect(ls.standardError.contains("1 line of the listing could not be read"), "\(ls.standardError)")
+    }
+
+    /// A pattern matched against a listing that could not be read whole may miss a name: the
+    /// command does what it found and fails saying so.
+    @Test func patternsSayWhenTheListingTheyMatchedIsIncomplete() throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        let local = try TemporaryDirectory()
+        defer { local.remove() }
+        for name in ["pub/a.txt", "pub/b.txt"] { try fixture.root.write(name, Data("x".utf8)) }
+        fixture.server.faults.serveListing(Array("-rw-r--r-- 1 u g 1 Jan 1 2024 a.txt\r\n-rw-r--r-- 1 u g ??? b.txt\r\n".utf8))
+        let get = try FerryProcess.run(["get", fixture.url("pub/*.txt")], in: local.path)
+        #expect(get.status == 1, "\(get.standardError)")
+        #expect(get.standardError.contains("1 line of the listing could not be read"), "\(get.standardError)")
+        #expect(local.read("a.txt") == Data("x".utf8))
+        let rm = try FerryProcess.run(["rm", fixture.url("pub/*.txt")])
+        #expect(rm.status == 1, "\(rm.standardError)")
+        #expect(rm.standardError.contains("1 line of the listing could not be read"), "\(rm.standardError)")
+        #expect(!fixture.root.exists("pub/a.txt") && fixture.root.exists("pub/b.txt"))
+    }
+
+    /// rm -r deletes what the listing showed, keeps the folder whose listing could not be read
+    /// whole, and says why.
+    @Test func rmRKeepsAFolderWhoseListingCouldNotBeReadWhole() throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        for name in ["tree/a.txt", "tree/b.txt"] { try fixture.root.write(name, Data("x".utf8)) }
+        fixture.server.faults.serveListing(Array("-rw-r--r-- 1 u g 1 Jan 1 2024 a.txt\r\n-rw-r--r-- 1 u g ??? b.txt\r\n".utf8))
+        let result = try FerryProcess.run(["rm", "-r", fixture.url("tree")])
+        #expect(result.status == 1, "\(result.standardError)")
+        #expect(result.standardError.contains("1 line of the listing could not be read"), "\(result.standardError)")
+        #expect(!fixture.root.exists("tree/a.txt") && fixture.root.exists("tree/b.txt"))
+    }
+
+    /// Where SIZE and MDTM say nothing of a file, its folder's listing tells whether it exists:
+    /// a listing that could not be read whole cannot tell it does not, so it is not overwritten
+    /// as if it were not there.
+    @Test func aFileAnIncompleteListingDoesNotShowIsNotTakenForAbsent() throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        let local = try TemporaryDirectory()
+        defer { local.remove() }
+        try local.write("up.txt", Data("local".utf8))
+        try fixture.root.write("pub/up.txt", Data("server".utf8))
+        for verb in ["SIZE", "MDTM"] { fixture.server.faults.script(verb, reply: .init(code: 550, text: "Not here.")) }
+        fixture.server.faults.serveListing(Array("-rw-r--r-- 1 u g 1 Jan 1 2024 other.txt\r\n-rw-r--r-- 1 u g ??? up.txt\r\n".utf8))
+        let result = try FerryProcess.run(["put", "--overwrite", "skip", "up.txt", fixture.url("pub/")], in: local.path)
+        #expect(result.status == 0, "\(result.standardError)")
+        #expect(result.standardError.contains("skipped"), "\(result.standardError)")
+        #expect(fixture.root.read("pub/up.txt") == Data("server".utf8), "\(result.standardError)")
+    }
+
     @Test func getRFailsWhenAListingCouldNotBeReadWhole() throws {
         let fixture = try ServerFixture()
         defer { fixture.stop() }
@@ -186,5 +296,22 @@ struct HostileServerTests {
         #expect(result.status == 1, "\(result.standardError)")
         #expect(result.standardError.contains("1 line of the listing could not be read"), "\(result.standardError)")
         #expect(local.read("pub/ok.txt") == Data("ok".utf8))
+    }
+
+    /// The login folder (a URL that names no path) is named as such in what is said of it, not
+    /// left as an empty name.
+    @Test func theLoginFolderIsNamedInWhatIsSaidOfIt() throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        let local = try TemporaryDirectory()
+        defer { local.remove() }
+        try local.write("copy/stray.txt", Data("stray".utf8))
+        fixture.server.faults.serveListing(Array("-rw-r--r-- 1 u g 1 Jan 1 2024 ../up.txt\r\n-rw-r--r-- 1 u g ??? lost.txt\r\n".utf8))
+        let result = try FerryProcess.run(["mirror", "--delete", fixture.url(), "copy"], in: local.path)
+        #expect(result.status == 1, "\(result.standardError)")
+        #expect(result.standardError.contains("in the login folder: it is not a plain file name"), "\(result.standardError)")
+        #expect(result.standardError.contains("ferry: the login folder: 1 line of the listing could not be read"), "\(result.standardError)")
+        #expect(!result.standardError.contains("ferry: : ") && !result.standardError.contains(" in : "), "\(result.standardError)")
+        #expect(local.read("copy/stray.txt") == Data("stray".utf8))
     }
 }

@@ -1,0 +1,70 @@
+import COpenSSL
+import Foundation
+@testable import Net
+import Testing
+
+/// A TLS stream that ends with the TCP connection closed, without close_notify, may have been
+/// cut short by anyone on the path: the reader is told so.
+@Suite("The end of a TLS stream")
+struct StreamEndTests {
+    /// A self-signed certificate and its key, made by the `openssl` command, as PEM files.
+    private func certificate(in folder: String) throws -> (certificate: String, key: String) {
+        let openssl = Process()
+        openssl.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        openssl.arguments = [
+            "openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "1",
+            "-subj", "/CN=127.0.0.1", "-keyout", folder + "/server.key", "-out", folder + "/server.pem",
+        ]
+        openssl.standardOutput = FileHandle.nullDevice
+        openssl.standardError = FileHandle.nullDevice
+        try openssl.run()
+        openssl.waitUntilExit()
+        try #require(openssl.terminationStatus == 0, "openssl req failed")
+        return (folder + "/server.pem", folder + "/server.key")
+    }
+
+    /// A TLS server that sends `bytes` to the one client it accepts, then ends the connection
+    /// with close_notify (`closesCleanly`) or by closing the socket alone.
+    private func serve(_ bytes: [UInt8], closesCleanly: Bool, on listener: TCPListener, certificate: (certificate: String, key: String)) {
+        Thread.detachNewThread {
+            guard let socket = try? listener.accept(timeout: 5, socketTimeout: 5), let context = SSL_CTX_new(TLS_server_method()) else { return }
+            defer {
+                SSL_CTX_free(context)
+                socket.close()
+            }
+            guard SSL_CTX_use_certificate_file(context, certificate.certificate, SSL_FILETYPE_PEM) == 1,
+                  SSL_CTX_use_PrivateKey_file(context, certificate.key, SSL_FILETYPE_PEM) == 1,
+                  let ssl = SSL_new(context)
+            else { return }
+            defer { SSL_free(ssl) }
+            SSL_set_fd(ssl, socket.fileDescriptor)
+            guard SSL_accept(ssl) == 1, SSL_write(ssl, bytes, Int32(bytes.count)) == Int32(bytes.count) else { return }
+            if closesCleanly { SSL_shutdown(ssl) }
+        }
+    }
+
+    @Test(arguments: [true, false])
+    func aStreamThatEndsWithoutCloseNotifyIsToldApart(_ closesCleanly: Bool) throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("ferry-tls-end-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let listener = try TCPListener(host: "127.0.0.1")
+        defer { listener.close() }
+        let sent = Array("-rw-r--r-- 1 u g 1 Jan 1 2024 a.txt\r\n-rw-r--r-- 1 u g 1 Jan 1 2024 b.t".utf8)
+        serve(sent, closesCleanly: closesCleanly, on: listener, certificate: try certificate(in: folder))
+
+        let socket = try TCPSocket.connect(host: "127.0.0.1", port: listener.address.port, timeout: 5)
+        let context = try TLSContext(configuration: TLSConfiguration(verifiesCertificates: false))
+        let stream = try TLSStream.handshake(over: socket, context: context, host: "127.0.0.1", port: listener.address.port, deadline: 5)
+        defer { stream.close() }
+        var received: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while case let count = try buffer.withUnsafeMutableBytes({ try stream.read(into: $0) }), count > 0 {
+            received += buffer.prefix(count)
+        }
+        #expect(received == sent)
+        #expect(stream.endedWithoutCloseNotify == !closesCleanly)
+        // The end stays the end.
+        #expect(try buffer.withUnsafeMutableBytes { try stream.read(into: $0) } == 0)
+    }
+}
