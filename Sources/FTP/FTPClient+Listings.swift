@@ -143,7 +143,7 @@ extension FTPClient {
         // connection closed under it (426) says nothing of why.
         var tooSlow: FTPError?
         do {
-            try receive(transfer, blockSize: 64 * 1024) { chunk in
+            try receive(transfer, blockSize: 64 * 1024, paced: false) { chunk in
                 bytes += chunk.count
                 guard bytes <= limits.maximumBytes else { throw limits.exceeded(by: command, "\(limits.maximumBytes) bytes") }
                 tooSlow = pace.failure(after: bytes, of: command)
@@ -190,8 +190,8 @@ public struct ListingLimits: Sendable, Equatable {
 /// reply deadline, a listing must keep to at least 1 KiB a second on average, which any real link
 /// does for a listing of any size (256 MiB takes three days at that rate); a trickle is given up on.
 ///
-/// File transfers have no such bound: a large file on a slow link may take as long as it takes,
-/// and each read's timeout already ends one that stalls.
+/// File transfers are bound by `DataPace` instead: a large file on a slow link may take as long
+/// as it takes, but not at a trickle.
 struct ListingPace {
     /// The average rate a listing must keep to once the grace has passed.
     static let minimumBytesPerSecond = 1024.0

@@ -1,4 +1,5 @@
 import FTPWire
+import Net
 
 extension FTPClient {
     /// The block size transfers use unless told otherwise: large enough that per-call costs
@@ -80,20 +81,28 @@ extension FTPClient {
     }
 
     /// Reads a data connection to its end, runs `whenDrained` (which may send commands ahead),
-    /// then reads the transfer's closing reply.
+    /// then reads the transfer's closing reply. A trickle is given up on (`DataPace`) unless the
+    /// caller keeps a pace of its own (`paced: false`, as listings do).
     func receive(
-        _ transfer: OpenTransfer, blockSize: Int, whenDrained: () throws -> Void = {}, onChunk: (UnsafeRawBufferPointer) throws -> Void
+        _ transfer: OpenTransfer, blockSize: Int, paced: Bool = true, whenDrained: () throws -> Void = {},
+        onChunk: (UnsafeRawBufferPointer) throws -> Void
     ) throws {
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(1, blockSize), alignment: 16)
         defer { buffer.deallocate() }
+        var pace = DataPace(window: paced ? options.effectiveReplyDeadline : .infinity)
         do {
             while true {
+                let asked = ContinuousClock.now
                 let count = try FTPError.converting { try transfer.transport.read(into: buffer) }
+                try pace.moved(count, waitingSince: asked, in: transfer.command)
                 if count == 0 { break }
                 try onChunk(UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
             }
         } catch {
-            throw failedTransfer(transfer, error)
+            let reported = failedTransfer(transfer, error)
+            // Too slow is the client's verdict: the server's 426 for the connection closed
+            // under it says nothing of why.
+            throw pace.verdict ?? reported
         }
         do {
             try whenDrained()
@@ -112,20 +121,24 @@ extension FTPClient {
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(1, blockSize), alignment: 16)
         defer { buffer.deallocate() }
         var lineEndings = transferType == .ascii ? LineEndingEncoder() : nil
+        var pace = DataPace(window: options.effectiveReplyDeadline)
         do {
             while true {
                 let count = try read(buffer)
                 if count == 0 { break }
                 let chunk = UnsafeRawBufferPointer(rebasing: buffer[0..<min(count, buffer.count)])
+                let offered = ContinuousClock.now
                 if lineEndings == nil {
                     try FTPError.converting { try transfer.transport.write(chunk) }
                 } else {
                     try FTPError.converting { try transfer.transport.write(lineEndings?.encode(chunk) ?? []) }
                 }
+                try pace.moved(chunk.count, waitingSince: offered, in: transfer.command)
                 onProgress(chunk.count)
             }
         } catch {
-            throw failedTransfer(transfer, error)
+            let reported = failedTransfer(transfer, error)
+            throw pace.verdict ?? reported
         }
         try finishTransfer(transfer)
     }
@@ -143,5 +156,41 @@ extension FTPClient {
         }
         abandonTransfer(transfer)
         return error
+    }
+}
+
+/// How slowly a transfer's data may move. Each read and write is bounded by the timeout, but a
+/// server that moves a byte every few seconds would keep a transfer going for ever. Only the
+/// time spent waiting for the connection counts — not a pause, a rate limit or the disk, which
+/// leave it idle — and every `window` seconds of it (the reply deadline) must move at least
+/// `minimumBytes`: any real link does (1 KiB in two minutes by default), a trickle does not.
+struct DataPace {
+    /// The bytes each window of waiting must move.
+    static let minimumBytes = 1024
+    /// Seconds of waiting per window.
+    let window: Double
+    /// The error `moved` threw, once it threw one.
+    private(set) var verdict: FTPError?
+    private var waited: Duration = .zero
+    private var bytes = 0
+
+    init(window: Double) { self.window = window }
+
+    /// Counts `count` bytes moved by a read or write that began at `start`; throws a timeout
+    /// when a whole window of waiting moved too few.
+    mutating func moved(_ count: Int, waitingSince start: ContinuousClock.Instant, in command: FTPCommand) throws {
+        waited += ContinuousClock.now - start
+        bytes += count
+        let seconds = Double(waited.components.seconds) + Double(waited.components.attoseconds) / 1e18
+        guard seconds >= window else { return }
+        guard bytes >= Self.minimumBytes else {
+            let slow = FTPError(
+                kind: .timeout, command: command.verb,
+                detail: "the data moves too slowly (\(bytes) bytes in \(formatSeconds(seconds)) of waiting); given up")
+            verdict = slow
+            throw slow
+        }
+        waited = .zero
+        bytes = 0
     }
 }

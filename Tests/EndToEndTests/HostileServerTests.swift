@@ -164,6 +164,29 @@ struct HostileServerTests {
         #expect(elapsed < 9, "took \(elapsed) s")
     }
 
+    /// A download that trickles — each read well within the timeout, 400 bytes in the 4 s window
+    /// of `--timeout 1` — is given up on; one that is merely slow goes on to its end.
+    @Test func aFileThatTricklesIsGivenUpOnAndASlowOneIsNot() throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        let local = try TemporaryDirectory()
+        defer { local.remove() }
+        try fixture.root.write("f.bin", sampleBytes(12_000))
+        fixture.server.faults.throttle(bytesPerSecond: 100)
+        let started = Date()
+        let trickled = try FerryProcess.run(["get", "--timeout", "1", "--retries", "0", fixture.url("f.bin")], in: local.path, timeout: 60)
+        let elapsed = Date().timeIntervalSince(started)
+        #expect(trickled.status == 3, "\(trickled.standardError)")
+        #expect(trickled.standardError.contains("moves too slowly"), "\(trickled.standardError)")
+        #expect(elapsed < 12, "took \(elapsed) s")
+        #expect(!local.exists("f.bin"))
+
+        fixture.server.faults.throttle(bytesPerSecond: 2_500)
+        let slow = try FerryProcess.run(["get", "--timeout", "1", "--retries", "0", fixture.url("f.bin")], in: local.path, timeout: 60)
+        #expect(slow.status == 0, "\(slow.standardError)")
+        #expect(local.read("f.bin") == sampleBytes(12_000))
+    }
+
     @Test func lsSaysHowManyLinesItCouldNotRead() throws {
         let fixture = try ServerFixture()
         defer { fixture.stop() }
