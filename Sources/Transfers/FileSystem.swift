@@ -191,19 +191,50 @@ public struct LocalFileSystem: FileSystem {
         try LocalFile.reading(path, from: offset)
     }
 
-    /// Opens the file only once the first block came (a source that fails at once leaves no
-    /// file), and never through a link put in its place.
+    /// Opens the file only once the source gave its first bytes or ended (a source that fails at
+    /// once leaves no file), and never through a link put in its place. Writes whole blocks at
+    /// offsets that are multiples of the block size (the first one up to such an offset),
+    /// whatever sizes the source gives: a server's bytes come as the network cuts them, and one
+    /// odd-sized write left every later one straddling pages, which made writing 256 MiB to ext4
+    /// and flushing it about a third slower here. Bytes that came before a failure are written
+    /// all the same, for a resume to go on from.
     public func write(
         _ path: String, from offset: UInt64, blockSize: Int, type: FTPClient.TransferType, digestAfter: DigestCommand?,
         from source: (UnsafeMutableRawBufferPointer) throws -> Int
     ) throws {
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(1, blockSize), alignment: 16)
         defer { buffer.deallocate() }
-        var count = try source(buffer)
-        let file = try LocalFile.writing(path, from: offset)
-        while count > 0 {
-            try file.write(UnsafeRawBufferPointer(rebasing: buffer[0..<min(count, buffer.count)]))
-            count = try source(buffer)
+        var file: LocalFile?
+        var wanted = buffer.count - Int(offset % UInt64(buffer.count))
+        while true {
+            var count = 0
+            var failure: (any Error)?
+            do {
+                try Self.fill(UnsafeMutableRawBufferPointer(rebasing: buffer[..<wanted]), count: &count, from: source)
+            } catch {
+                failure = error
+            }
+            if failure == nil || count > 0 {
+                let opened = try file ?? LocalFile.writing(path, from: offset)
+                file = opened
+                if count > 0 { try opened.write(UnsafeRawBufferPointer(rebasing: buffer[0..<count])) }
+            }
+            if let failure { throw failure }
+            // Short of what it asked, the source has ended.
+            guard count == wanted else { return }
+            wanted = buffer.count
+        }
+    }
+
+    /// Fills `buffer` from `source` until it is full or the source ends (gives 0), counting in
+    /// `count` the bytes it holds, also when the source throws.
+    private static func fill(
+        _ buffer: UnsafeMutableRawBufferPointer, count: inout Int, from source: (UnsafeMutableRawBufferPointer) throws -> Int
+    ) throws {
+        while count < buffer.count {
+            let read = try source(UnsafeMutableRawBufferPointer(rebasing: buffer[count...]))
+            guard read > 0 else { return }
+            count += min(read, buffer.count - count)
         }
     }
 

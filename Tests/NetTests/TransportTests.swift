@@ -53,6 +53,17 @@ struct TransportTests {
         #expect(waited > 0.25 && waited < 5)
     }
 
+    @Test func aBulkWriteToAPeerThatStopsReadingTimesOut() throws {
+        let pair = try ConnectedPair(clientTimeout: 0.3)
+        defer { pair.close() }
+        // Far more than the socket buffers hold: the write waits for room in slices, within the timeout.
+        let bulk = [UInt8](repeating: 7, count: 64 << 20)
+        let started = Date()
+        #expect { try pair.client.write(bulk) } throws: { ($0 as? NetError)?.kind == .timeout }
+        let waited = Date().timeIntervalSince(started)
+        #expect(waited > 0.25 && waited < 5)
+    }
+
     @Test func acceptTimesOutWhenNobodyConnects() throws {
         let listener = try TCPListener(host: "127.0.0.1")
         defer { listener.close() }

@@ -1,0 +1,81 @@
+import Foundation
+import FTP
+import Testing
+import TestSupport
+@testable import Transfers
+
+/// The disk is written in whole blocks at offsets that are multiples of the block size, whatever
+/// pieces the network hands over: one odd-sized write would leave every later one straddling
+/// pages. Bytes that came before a failure are on the disk all the same, for a resume.
+@Suite("Block-aligned writes to the disk")
+struct BlockAlignedWriteTests {
+    static let block = 4096
+
+    /// A source that hands out `contents` in pieces of `piece` bytes, noting the room it was
+    /// given each time, and throws once `failAfter` bytes are out.
+    final class PieceSource {
+        let contents: [UInt8]
+        let piece: Int
+        let failAfter: Int?
+        var position = 0
+        var rooms: [Int] = []
+        var ends = 0
+
+        init(_ contents: Data, piece: Int, failAfter: Int? = nil) {
+            self.contents = Array(contents)
+            self.piece = piece
+            self.failAfter = failAfter
+        }
+
+        func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+            rooms.append(buffer.count)
+            if let failAfter, position >= failAfter { throw FTPError(kind: .connection, detail: "cut") }
+            let count = min(piece, buffer.count, contents.count - position)
+            contents[position..<(position + count)].withUnsafeBytes { buffer.copyMemory(from: $0) }
+            position += count
+            if count == 0 { ends += 1 }
+            return count
+        }
+    }
+
+    @Test func oddPiecesFromAnOddOffsetFillBlocksUpToEachBoundary() throws {
+        let local = try TemporaryDirectory()
+        defer { local.remove() }
+        let head = sampleBytes(1_000, seed: 1)
+        let tail = sampleBytes(10_000, seed: 2)
+        try local.write("f.part", head)
+        let source = PieceSource(tail, piece: 700)
+        try LocalFileSystem().write(local.file("f.part"), from: 1_000, blockSize: Self.block, type: .binary, from: source.read)
+        #expect(local.read("f.part") == head + tail)
+        // The first block ends at 4096 in the file, the next ones every 4096 after it.
+        let requests = source.rooms.filter { $0 == Self.block - 1_000 || $0 == Self.block }
+        #expect(source.rooms.first == Self.block - 1_000)
+        #expect(requests.count == 3) // up to 4096, 8192 and 12288; the last is asked piece by piece
+        #expect(source.ends == 1) // asked no more once it had ended
+    }
+
+    @Test func bytesBeforeAFailureAreOnTheDisk() throws {
+        let local = try TemporaryDirectory()
+        defer { local.remove() }
+        let contents = sampleBytes(10_000)
+        let source = PieceSource(contents, piece: 700, failAfter: 2_800)
+        #expect(throws: FTPError.self) {
+            try LocalFileSystem().write(local.file("f.part"), from: 0, blockSize: Self.block, type: .binary, from: source.read)
+        }
+        #expect(local.read("f.part") == contents.prefix(2_800))
+    }
+
+    @Test func aSourceThatFailsAtOnceLeavesNoFileAndAnEmptyOneMakesAnEmptyFile() throws {
+        let local = try TemporaryDirectory()
+        defer { local.remove() }
+        let failing = PieceSource(sampleBytes(100), piece: 10, failAfter: 0)
+        #expect(throws: FTPError.self) {
+            try LocalFileSystem().write(local.file("none.part"), from: 0, blockSize: Self.block, type: .binary, from: failing.read)
+        }
+        #expect(!FileManager.default.fileExists(atPath: local.file("none.part")))
+        let empty = PieceSource(Data(), piece: 10)
+        try LocalFileSystem().write(local.file("empty.part"), from: 0, blockSize: Self.block, type: .binary, from: empty.read)
+        #expect(local.read("empty.part") == Data())
+        #expect(empty.rooms == [Self.block])
+    }
+}
