@@ -49,7 +49,14 @@ public struct FileJob<Source: FileSystem, Destination: FileSystem>: Sendable {
         let (suffix, continues) = try policy.place(
             over: existing,
             source: { try asked.knownSource ?? source.stat(asked.source) ?? FileFacts(size: nil, modified: nil) },
-            isFree: { try destination.stat(destination.path(asked.destination, suffixed: $0)) == nil })
+            isFree: {
+                let facts = try destination.stat(destination.path(asked.destination, suffixed: $0))
+                // Every other name would be as unknown: no free one can be found.
+                if facts == .mayExist {
+                    throw FTPError(kind: .protocolViolation, detail: "no free name beside the destination: its folder's listing is incomplete")
+                }
+                return facts == nil
+            })
         placed.destination = destination.path(copy.destination, suffixed: suffix)
         placed.settings.continues = continues
         return placed

@@ -373,19 +373,33 @@ public struct RemoteFileSystem: FileSystem {
     /// SIZE and MDTM (in one round trip where the client pipelines); where the server answers
     /// neither for the name (it has neither command, or refuses them here), the listing of its
     /// folder tells. A name an incomplete listing does not show may hide in what it could not
-    /// read: it counts as there, with nothing known of it.
+    /// read: unless SIZE answers that there is no such file (550), it counts as there, with
+    /// nothing known of it (`FileFacts.mayExist`).
     public func stat(_ path: RemotePath) throws -> FileFacts? {
         let (size, modified) = try client.sizeAndModificationTime(path)
         if size != nil || modified != nil { return FileFacts(size: size, modified: modified) }
         let folder = RemotePath(bytes: path.bytes.dropLast(path.lastComponent.bytes.count))
         let listing = try client.listing(folder.isEmpty ? nil : folder)
         guard let entry = listing.entries.first(where: { $0.remoteName == path.lastComponent }) else {
-            return listing.isComplete ? nil : FileFacts(size: nil, modified: nil, kind: .other)
+            return try listing.isComplete || sizeSaysMissing(path) ? nil : .mayExist
         }
         return FileFacts(size: entry.size, modified: entry.modified, kind: entry.kind)
     }
 
     public func size(of path: RemotePath) throws -> UInt64? { try client.sizeIfKnown(path, missingIsAnError: false) }
+
+    /// Whether SIZE answers that there is no such file (550), rather than that it cannot tell
+    /// (no SIZE, a refusal of another kind).
+    private func sizeSaysMissing(_ path: RemotePath) throws -> Bool {
+        do {
+            _ = try client.size(path)
+            return false
+        } catch let error as FTPError where error.reply?.code == .fileUnavailable {
+            return true
+        } catch let error as FTPError where [.permanent, .temporary, .protocolViolation].contains(error.kind) {
+            return false
+        }
+    }
 
     /// A binary file that fits in one block is read whole at once (`InlineRemoteReader`): a
     /// thread to read ahead would cost more than the read.

@@ -14,6 +14,10 @@ public struct FileFacts: Sendable, Equatable {
         self.modified = modified
         self.kind = kind
     }
+
+    /// A name that may be there, nothing known of it: one an incomplete listing does not show
+    /// on a server that cannot be asked about it otherwise.
+    public static let mayExist = FileFacts(size: nil, modified: nil, kind: .other)
 }
 
 /// What to do when the destination of a copy exists already (`--overwrite`).
@@ -48,7 +52,7 @@ public enum OverwritePolicy: String, Sendable, CaseIterable {
         switch self {
         case .overwrite: return .copy(continues: false)
         case .resume: return .copy(continues: true)
-        case .skip: return .skip("it exists")
+        case .skip: return .skip(destination == .mayExist ? "it may exist (its folder's listing is incomplete)" : "it exists")
         case .rename: return .rename
         case .newer:
             guard let from = source.modified, let to = destination.modified else { return .copy(continues: false) }

@@ -300,12 +300,33 @@ struct HostileServerTests {
         defer { local.remove() }
         try local.write("up.txt", Data("local".utf8))
         try fixture.root.write("pub/up.txt", Data("server".utf8))
-        for verb in ["SIZE", "MDTM"] { fixture.server.faults.script(verb, reply: .init(code: 550, text: "Not here.")) }
+        for verb in ["SIZE", "MDTM"] { fixture.server.faults.script(verb, reply: .init(code: 502, text: "Not implemented.")) }
         fixture.server.faults.serveListing(Array("-rw-r--r-- 1 u g 1 Jan 1 2024 other.txt\r\n-rw-r--r-- 1 u g ??? up.txt\r\n".utf8))
         let result = try FerryProcess.run(["put", "--overwrite", "skip", "up.txt", fixture.url("pub/")], in: local.path)
         #expect(result.status == 0, "\(result.standardError)")
-        #expect(result.standardError.contains("skipped"), "\(result.standardError)")
+        #expect(result.standardError.contains("skipped, it may exist"), "\(result.standardError)")
         #expect(fixture.root.read("pub/up.txt") == Data("server".utf8), "\(result.standardError)")
+        // Under another name every candidate would be as unknown: it fails at once.
+        let renamed = try FerryProcess.run(["put", "--overwrite", "rename", "up.txt", fixture.url("pub/")], in: local.path, timeout: 60)
+        #expect(renamed.status == 1, "\(renamed.standardError)")
+        #expect(renamed.standardError.contains("listing is incomplete"), "\(renamed.standardError)")
+        #expect(!fixture.server.receivedCommands.contains("SIZE pub/up.txt.2"))
+    }
+
+    /// Where SIZE says there is no such file (550), a name an incomplete listing does not show is
+    /// absent: a new file is uploaded, not skipped as one that may exist.
+    @Test func aFileThatSizeSaysIsMissingIsAbsentThoughTheListingIsIncomplete() throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        let local = try TemporaryDirectory()
+        defer { local.remove() }
+        try local.write("new.txt", Data("local".utf8))
+        try FileManager.default.createDirectory(atPath: fixture.root.file("pub"), withIntermediateDirectories: true)
+        fixture.server.faults.serveListing(Array("-rw-r--r-- 1 u g 1 Jan 1 2024 other.txt\r\n-rw-r--r-- 1 u g ??? odd.txt\r\n".utf8))
+        let result = try FerryProcess.run(["put", "--overwrite", "skip", "new.txt", fixture.url("pub/")], in: local.path)
+        #expect(result.status == 0, "\(result.standardError)")
+        #expect(!result.standardError.contains("skipped"), "\(result.standardError)")
+        #expect(fixture.root.read("pub/new.txt") == Data("local".utf8))
     }
 
     @Test func getRFailsWhenAListingCouldNotBeReadWhole() throws {
