@@ -95,6 +95,9 @@ public struct MirrorPlanner<Source: FileSystem, Target: FileSystem> {
                     plan.refused.append(reason)
                     complete = false
                 }
+                // Whatever it is (a link to a folder, a pipe), the source has this name: the
+                // target's entry of the same name is not deleted for it.
+                kept.insert(target.bytes(of: target.path(named: entry.name, in: targetFolder)))
                 continue
             }
             let isFolder = role == .folder
@@ -157,7 +160,8 @@ public struct MirrorPlanner<Source: FileSystem, Target: FileSystem> {
     private func prune(_ folder: Target.Path, depth: Int) throws {
         guard depth < WalkLimits.maximumDepth else { return }
         var refused: String?
-        for entry in try target.list(folder).entries where filter.includes(entry.name, isDirectory: entry.kind == .directory) {
+        let listing = try target.list(folder)
+        for entry in listing.entries where filter.includes(entry.name, isDirectory: entry.kind == .directory) {
             guard entry.hasSafeName else {
                 refused = refused ?? SafeName.refusal("delete", entry.name, in: target.shown(folder))
                 continue
@@ -166,6 +170,8 @@ public struct MirrorPlanner<Source: FileSystem, Target: FileSystem> {
             if entry.kind == .directory { try prune(child, depth: depth + 1) } else { try target.remove(child, isFolder: false) }
         }
         if let refused { throw FTPError(kind: .protocolViolation, detail: refused) }
+        // What could not be read may still be in it.
+        guard listing.isComplete else { throw FTPError(kind: .protocolViolation, detail: "\(target.shown(folder)) kept, since its listing is incomplete") }
         if try target.list(folder).entries.isEmpty { try target.remove(folder, isFolder: true) }
     }
 

@@ -70,6 +70,27 @@ struct MirrorTests {
         #expect(try FerryProcess.run(["mirror", fixture.url("www/")], in: local.path).status == 2)
     }
 
+    /// A local link to a folder is not followed, and the server's entry of the same name is not
+    /// deleted for it: the source has that name.
+    @Test func reverseMirrorKeepsWhatALocalLinkIsNamedLike() throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        let local = try TemporaryDirectory()
+        defer { local.remove() }
+        try local.write("site/index.html", Data("home".utf8))
+        try local.write("elsewhere/inside.txt", Data("not for the server".utf8))
+        try FileManager.default.createSymbolicLink(atPath: local.file("site/shared"), withDestinationPath: local.file("elsewhere"))
+        try fixture.root.write("remote/shared/data.bin", sampleBytes(5_000))
+        try fixture.root.write("remote/gone.txt", Data("gone".utf8))
+
+        let result = try FerryProcess.run(["mirror", "-R", "--delete", "site", fixture.url("remote/")], in: local.path)
+        #expect(result.status == 0, "\(result.standardError)")
+        #expect(fixture.root.read("remote/index.html") == Data("home".utf8))
+        #expect(fixture.root.read("remote/gone.txt") == nil)
+        #expect(fixture.root.read("remote/shared/data.bin") == sampleBytes(5_000))
+        #expect(fixture.root.read("remote/shared/inside.txt") == nil)
+    }
+
     @Test func deleteNeverTouchesWhatTheFiltersLeaveOut() throws {
         let fixture = try ServerFixture()
         defer { fixture.stop() }
