@@ -24,12 +24,13 @@ public struct StreamTransfer: Sendable {
         self.rateLimiter = rateLimiter
     }
 
-    /// Writes the file to standard output. A transient failure (a broken connection, a 4xx
-    /// reply) is retried by `retry` from the bytes already written (REST), in binary mode and
-    /// only while the server's file keeps the size and time it had when the first byte went out:
-    /// a byte once in the pipe is never written twice, nor bytes of two files. Where the size is
-    /// unknown (ASCII mode, no SIZE) nothing tells the same file again, and the first failure
-    /// ends the download as it came. `onRetry` hears each error that will be retried and the wait.
+    /// Writes the file to standard output. A transient failure (a refused connection, a broken
+    /// one, a 4xx reply) is retried by `retry`: before any byte went out, from the start, of the
+    /// file as it is then; after, from the bytes already written (REST), in binary mode and only
+    /// while the server's file keeps the size and time it had when the first byte went out. A byte
+    /// once in the pipe is never written twice, nor bytes of two files: where the file cannot be
+    /// recognised again (ASCII mode, no SIZE), a break after bytes went out ends the download as
+    /// it came. `onRetry` hears each error that will be retried and the wait.
     @discardableResult
     public func download(
         on session: RemoteSession, retry: RetryPolicy = .never, onRetry: (any Error, Double) -> Void = { _, _ in }
@@ -37,44 +38,55 @@ public struct StreamTransfer: Sendable {
         let binary = transferType == .binary
         let output = try LocalFile.standard(STDOUT_FILENO, named: "standard output")
         let blockSize = rateLimiter?.blockSize(atMost: FTPClient.defaultBlockSize) ?? FTPClient.defaultBlockSize
-        let client = try session.connection()
-        client.transferType = transferType
-        // A missing file fails RETR all the same.
-        var stamp = binary ? try client.sizeAndModificationTime(remotePath) : (size: nil, modified: nil)
-        let check = verifies && binary ? client.digestCommand : nil
-        var digest = check.map { ContentDigest($0.algorithm) }
+        var stamp: (size: UInt64?, modified: Date?) = (nil, nil)
+        var check: DigestCommand?
+        var digest: ContentDigest?
         var received: UInt64 = 0
-        return try (stamp.size == nil ? .never : retry).runTransfer(on: [session], { attempt in
-            let client = try session.connection()
-            client.transferType = transferType
-            if attempt > 0 {
-                let now = try client.sizeAndModificationTime(remotePath)
+        do {
+            return try retry.runTransfer(on: [session], { _ in
+                let client = try session.connection()
+                client.transferType = transferType
+                // A missing file fails RETR all the same.
+                let now = binary ? try client.sizeAndModificationTime(remotePath) : (size: nil, modified: nil)
                 if received == 0 {
                     // Nothing went out yet: whatever the file is now is the one to write.
                     stamp = now
+                    check = verifies && binary ? client.digestCommand : nil
                     digest = check.map { ContentDigest($0.algorithm) }
                 } else if now.size != stamp.size || now.modified != stamp.modified {
                     throw StreamNotContinued(written: received, reason: "the file changed on the server")
                 }
-            }
-            // A retry after every byte arrived (its digest was asked in vain) only verifies.
-            if stamp.size.map({ received < $0 }) ?? true {
-                try client.retrieve(remotePath, offset: received, blockSize: blockSize) { chunk in
-                    rateLimiter?.take(chunk.count)
-                    try output.write(chunk)
-                    digest?.update(chunk)
-                    received += UInt64(chunk.count)
+                // A retry after every byte arrived (its digest was asked in vain) only verifies.
+                if received == 0 || stamp.size.map({ received < $0 }) ?? true {
+                    do {
+                        try client.retrieve(remotePath, offset: received, blockSize: blockSize) { chunk in
+                            rateLimiter?.take(chunk.count)
+                            try output.write(chunk)
+                            digest?.update(chunk)
+                            received += UInt64(chunk.count)
+                        }
+                    } catch where received > 0 && stamp.size == nil {
+                        throw Unrecognisable(error: error)
+                    }
                 }
-            }
-            if let size = stamp.size, received != size {
-                guard received < size else {
-                    throw StreamNotContinued(written: received, reason: "more bytes arrived than the \(size) the server's SIZE gave")
+                if let size = stamp.size, received != size {
+                    guard received < size else {
+                        throw StreamNotContinued(written: received, reason: "more bytes arrived than the \(size) the server's SIZE gave")
+                    }
+                    throw IncompleteTransfer(received: received, expected: size)
                 }
-                throw IncompleteTransfer(received: received, expected: size)
-            }
-            let verified = try client.verify(remotePath, with: check, against: digest, size: stamp.size, received: true)
-            return TransferOutcome(bytes: received, verified: verified)
-        }, onRetry: onRetry)
+                let verified = try client.verify(remotePath, with: check, against: digest, size: stamp.size, received: true)
+                return TransferOutcome(bytes: received, verified: verified)
+            }, onRetry: onRetry)
+        } catch let unrecognisable as Unrecognisable {
+            throw unrecognisable.error
+        }
+    }
+
+    /// A break after bytes went out of a file that could not be recognised again: not retried,
+    /// and reported as the error it wraps.
+    private struct Unrecognisable: Error {
+        let error: any Error
     }
 
     /// Stores standard input on the server.

@@ -95,6 +95,23 @@ struct PipeTests {
         #expect(written == sampleBytes(1_500_000).prefix(written.count))
     }
 
+    /// An empty file is still fetched (RETR), not taken as done because SIZE said 0; an empty
+    /// file the server will not send fails as it says.
+    @Test func anEmptyFileToStandardOutputIsStillRetrieved() throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        try fixture.root.write("pub/empty", Data())
+        let empty = try FerryProcess.run(["get", fixture.url("pub/empty"), "-"])
+        #expect(empty.status == 0, "\(empty.standardError)")
+        #expect(empty.standardOutput.isEmpty)
+        #expect(fixture.server.receivedCommands.contains("RETR pub/empty"))
+
+        fixture.server.faults.script("RETR", reply: .init(code: 550, text: "Permission denied."))
+        let refused = try FerryProcess.run(["get", fixture.url("pub/empty"), "-"])
+        #expect(refused.status == 5, "\(refused.standardError)")
+        #expect(refused.standardError.contains("Permission denied"))
+    }
+
     /// A reader that goes away (`… | head -c 1`) turns later writes to standard output and error
     /// into EPIPE: the batch goes on and ends with its own status instead of dying on a trap.
     @Test func aReaderThatGoesAwayDoesNotStopTheBatch() throws {
