@@ -61,6 +61,8 @@ extension FTPClient {
                     over: socket, context: tlsContext, host: host, port: port, resuming: session,
                     deadline: options.effectiveReplyDeadline, bulkReadSize: Self.defaultBlockSize)
             }
+            // Data comes in records of up to 16 KiB: each must come whole within the reply deadline.
+            stream.limitEachRecord(toSeconds: options.effectiveReplyDeadline)
             cancellation.watch(stream)
             logger.debug("data connection: \(stream.protocolVersion), session \(stream.resumedSession ? "resumed" : "NOT resumed")")
             dataConnectionResumedSession = stream.resumedSession

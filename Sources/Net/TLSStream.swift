@@ -13,6 +13,9 @@ public final class TLSStream: Transport, @unchecked Sendable {
     var sslPointer: OpaquePointer { ssl }
     private var finished = false
     private var closed = false
+    /// Bounds each read and write to the time one record may take to come or go whole (none:
+    /// only each socket read's timeout); see `limitEachRecord(toSeconds:)`.
+    private var watchdog: CallWatchdog?
     /// Whether the stream ended with the TCP connection closed but no close_notify before it:
     /// what came may have been cut short (by the network, or by an attacker), since TLS cannot
     /// tell such an end from the real one. Reads then end as at the end of the stream.
@@ -111,7 +114,9 @@ public final class TLSStream: Transport, @unchecked Sendable {
     /// arrived (read-ahead holds them) while there is room; 0 at the end of the stream.
     public func read(into buffer: UnsafeMutableRawBufferPointer) throws(NetError) -> Int {
         ERR_clear_error()
+        watchdog?.begin()
         let count = SSL_read(ssl, buffer.baseAddress, Int32(clamping: buffer.count))
+        if let watchdog, watchdog.end() { throw recordTookTooLong(watchdog, doing: "from") }
         if count <= 0 {
             if isEnd(count) { return 0 }
             throw failure(count, doing: "receiving from \(remoteAddress)")
@@ -149,10 +154,26 @@ public final class TLSStream: Transport, @unchecked Sendable {
         var offset = 0
         while offset < bytes.count {
             ERR_clear_error()
+            watchdog?.begin()
             let count = SSL_write(ssl, bytes.baseAddress.map { $0 + offset }, Int32(clamping: bytes.count - offset))
+            if let watchdog, watchdog.end() { throw recordTookTooLong(watchdog, doing: "to") }
             guard count > 0 else { throw failure(count, doing: "sending to \(remoteAddress)") }
             offset += Int(count)
         }
+    }
+
+    /// From now on each read and write may wait at most `seconds` for its record to come or go
+    /// whole, however often a byte of it arrives: OpenSSL returns only whole records (up to
+    /// 16 KiB), and a server that trickles one keeps each socket read within its timeout. For
+    /// data connections; a control connection may wait longer for a reply on purpose.
+    package func limitEachRecord(toSeconds seconds: Double) {
+        watchdog?.stop()
+        watchdog = CallWatchdog(seconds: seconds, socket: socket)
+    }
+
+    /// The error of a call that overran the watchdog (which shut the connection down).
+    private func recordTookTooLong(_ watchdog: CallWatchdog, doing direction: String) -> NetError {
+        NetError(kind: .timeout, detail: "a TLS record \(direction) \(remoteAddress) took longer than \(formatSeconds(watchdog.seconds)); given up")
     }
 
     /// Sends close_notify, once, then reads until the peer's close_notify or the end of the
@@ -163,6 +184,9 @@ public final class TLSStream: Transport, @unchecked Sendable {
         finished = true
         ERR_clear_error()
         guard SSL_shutdown(ssl) == 0 else { return }
+        // A peer that trickles what it still sends holds this no longer than one record may take.
+        watchdog?.begin()
+        defer { _ = watchdog?.end() }
         var scratch = [UInt8](repeating: 0, count: 16 * 1024)
         for _ in 0..<64 {
             ERR_clear_error()
@@ -175,6 +199,7 @@ public final class TLSStream: Transport, @unchecked Sendable {
     public func close() {
         guard !closed else { return }
         closed = true
+        watchdog?.stop()
         SSL_free(ssl)
         socket.close()
     }

@@ -43,6 +43,53 @@ struct StreamEndTests {
         }
     }
 
+    /// A TLS server that, after the handshake, begins a 16 KiB record and sends a byte of it every
+    /// 0.2 s, each well within the socket's timeout, for up to 10 s.
+    private func trickleARecord(on listener: TCPListener, certificate: (certificate: String, key: String)) {
+        Thread.detachNewThread {
+            guard let socket = try? listener.accept(timeout: 5, socketTimeout: 5), let context = SSL_CTX_new(TLS_server_method()) else { return }
+            defer {
+                SSL_CTX_free(context)
+                socket.close()
+            }
+            guard SSL_CTX_use_certificate_file(context, certificate.certificate, SSL_FILETYPE_PEM) == 1,
+                  SSL_CTX_use_PrivateKey_file(context, certificate.key, SSL_FILETYPE_PEM) == 1,
+                  let ssl = SSL_new(context)
+            else { return }
+            defer { SSL_free(ssl) }
+            SSL_set_fd(ssl, socket.fileDescriptor)
+            guard SSL_accept(ssl) == 1 else { return }
+            // Application data, TLS 1.2 framing, 16,384 bytes to come.
+            let header: [UInt8] = [0x17, 0x03, 0x03, 0x40, 0x00]
+            guard Glibc.write(socket.fileDescriptor, header, header.count) == header.count else { return }
+            for _ in 0..<50 {
+                Thread.sleep(forTimeInterval: 0.2)
+                guard Glibc.write(socket.fileDescriptor, [0x2A], 1) == 1 else { return }
+            }
+        }
+    }
+
+    /// A record that trickles in is given up on once it took longer than the stream allows,
+    /// though every socket read keeps within its timeout.
+    @Test func aRecordThatTricklesInIsGivenUpOn() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("ferry-tls-trickle-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let listener = try TCPListener(host: "127.0.0.1")
+        defer { listener.close() }
+        trickleARecord(on: listener, certificate: try certificate(in: folder))
+
+        let socket = try TCPSocket.connect(host: "127.0.0.1", port: listener.address.port, timeout: 5)
+        let context = try TLSContext(configuration: TLSConfiguration(verifiesCertificates: false))
+        let stream = try TLSStream.handshake(over: socket, context: context, host: "127.0.0.1", port: listener.address.port, deadline: 5)
+        defer { stream.close() }
+        stream.limitEachRecord(toSeconds: 1)
+        let started = ContinuousClock.now
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        #expect { try buffer.withUnsafeMutableBytes { try stream.read(into: $0) } } throws: { ($0 as? NetError)?.kind == .timeout }
+        #expect(ContinuousClock.now - started < .seconds(4))
+    }
+
     @Test(arguments: [true, false])
     func aStreamThatEndsWithoutCloseNotifyIsToldApart(_ closesCleanly: Bool) throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("ferry-tls-end-\(UUID().uuidString)").path
