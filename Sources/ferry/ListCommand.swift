@@ -191,7 +191,8 @@ struct DirectoryLister {
             // some servers (vsftpd) list alike.
             try client.cwd(path)
         } catch let error as FTPError where error.kind == .permanent && path.bytes.last != UInt8(ascii: "/") {
-            let size = try client.size(path)
+            // No folder, or not one to enter: a file's own entry, else why CWD was refused.
+            guard let size = try? client.size(path) else { throw error }
             let entry = ListingEntry(name: path.lastComponent.description, kind: .file, size: size, modified: try? client.mdtm(path))
             return DirectoryListing(entries: [entry], unreadableLines: 0)
         }
