@@ -76,7 +76,9 @@ public enum MLSxParser {
                 guard let number = Bytes.number(value) else { return .unreadable }
                 size = number
             } else if Bytes.equalsIgnoringCase(key, "modify") {
-                modified = CivilTime.parseTimeVal(value)
+                // A time that is no time, as a size that is no number: a malformed fact.
+                guard let time = CivilTime.parseTimeVal(value) else { return .unreadable }
+                modified = time
             } else if Bytes.equalsIgnoringCase(key, "unix.mode") {
                 permissions = UnixPermissions.fromOctal(String(decoding: value, as: UTF8.self))
             }

@@ -210,6 +210,12 @@ struct HostileServerTests {
         #expect(machine.standardOutput.contains("good.txt") && !machine.standardOutput.contains("bad.txt"))
         #expect(machine.standardError.contains("1 line of the listing could not be read"), "\(machine.standardError)")
 
+        // A time that is no time is a malformed fact too.
+        fixture.server.faults.serveMachineListing(Array("type=file;size=1; good.txt\r\ntype=file;size=1;modify=20261341000000; odd.txt\r\n".utf8))
+        let badTime = try FerryProcess.run(["ls", fixture.url()])
+        #expect(badTime.status == 0, "\(badTime.standardError)")
+        #expect(badTime.standardError.contains("1 line of the listing could not be read"), "\(badTime.standardError)")
+
         fixture.server.faults.serveMachineListing(Array("type=file;size=1; good.txt\r\ntype=cdir; /\r\n".utf8))
         let clean = try FerryProcess.run(["ls", fixture.url()])
         #expect(clean.status == 0 && clean.standardErrorBesidesPasswordWarning.isEmpty, "\(clean.standardError)")

@@ -25,17 +25,25 @@ struct HostileValueTests {
         #expect(MLSxParser.timeValue("99991231235960.999") != nil)
     }
 
+    /// A `modify` fact that is no time is a malformed fact: the line is unreadable (its listing
+    /// incomplete), as one whose size is no number, and never a crash.
     @Test(arguments: [
         "type=file;size=1;modify=20260101000000.5e300; name",
         "type=file;size=1;modify=99999999999999.99999; name",
-        "type=file;size=9999999999999999999;modify=00010101000000; name",
         "type=file;size=1;modify=-20260101000000; name",
         "type=file;unix.mode=77777777777777777777;modify=20260101000000.nan; name",
+        "type=file;size=1;modify=20261301000000; name",
+        "type=file;size=1;modify=; name",
     ])
-    func hostileTimesLeaveTheEntryWithoutThem(_ line: String) throws {
-        let entry = try #require(MLSxParser.entry(Substring(line)))
+    func hostileTimesMakeTheLineUnreadable(_ line: String) {
+        #expect(MLSxParser.parse(bytes: Array(line.utf8)) == .unreadable)
+    }
+
+    /// Times at the edges of what a time value holds are read.
+    @Test func timesAtTheEdgesAreRead() throws {
+        let entry = try #require(MLSxParser.entry(Substring("type=file;size=9999999999999999999;modify=00010101000000; name")))
         #expect(entry.name == "name")
-        if let modified = entry.modified { #expect(ListingEntry.isInTimeRange(modified)) }
+        #expect(entry.modified.map(ListingEntry.isInTimeRange) == true)
     }
 
     @Test(arguments: [
