@@ -23,29 +23,11 @@ struct StreamEndTests {
         return (folder + "/server.pem", folder + "/server.key")
     }
 
-    /// A TLS server that sends `bytes` to the one client it accepts, then ends the connection
-    /// with close_notify (`closesCleanly`) or by closing the socket alone.
-    private func serve(_ bytes: [UInt8], closesCleanly: Bool, on listener: TCPListener, certificate: (certificate: String, key: String)) {
-        Thread.detachNewThread {
-            guard let socket = try? listener.accept(timeout: 5, socketTimeout: 5), let context = SSL_CTX_new(TLS_server_method()) else { return }
-            defer {
-                SSL_CTX_free(context)
-                socket.close()
-            }
-            guard SSL_CTX_use_certificate_file(context, certificate.certificate, SSL_FILETYPE_PEM) == 1,
-                  SSL_CTX_use_PrivateKey_file(context, certificate.key, SSL_FILETYPE_PEM) == 1,
-                  let ssl = SSL_new(context)
-            else { return }
-            defer { SSL_free(ssl) }
-            SSL_set_fd(ssl, socket.fileDescriptor)
-            guard SSL_accept(ssl) == 1, SSL_write(ssl, bytes, Int32(bytes.count)) == Int32(bytes.count) else { return }
-            if closesCleanly { SSL_shutdown(ssl) }
-        }
-    }
-
-    /// A TLS server that, after the handshake, begins a 16 KiB record and sends a byte of it every
-    /// 0.2 s, each well within the socket's timeout, for up to 10 s.
-    private func trickleARecord(on listener: TCPListener, certificate: (certificate: String, key: String)) {
+    /// A TLS server on its own thread for the one client it accepts: the handshake, then `body`
+    /// with the connection and its socket.
+    private func serveOne(
+        on listener: TCPListener, certificate: (certificate: String, key: String), _ body: @escaping @Sendable (OpaquePointer, TCPSocket) -> Void
+    ) {
         Thread.detachNewThread {
             guard let socket = try? listener.accept(timeout: 5, socketTimeout: 5), let context = SSL_CTX_new(TLS_server_method()) else { return }
             defer {
@@ -59,8 +41,25 @@ struct StreamEndTests {
             defer { SSL_free(ssl) }
             SSL_set_fd(ssl, socket.fileDescriptor)
             guard SSL_accept(ssl) == 1 else { return }
-            // Application data, TLS 1.2 framing, 16,384 bytes to come; sent without SIGPIPE, as the
-            // client hangs up before the end.
+            body(ssl, socket)
+        }
+    }
+
+    /// A TLS server that sends `bytes` to the one client it accepts, then ends the connection
+    /// with close_notify (`closesCleanly`) or by closing the socket alone.
+    private func serve(_ bytes: [UInt8], closesCleanly: Bool, on listener: TCPListener, certificate: (certificate: String, key: String)) {
+        serveOne(on: listener, certificate: certificate) { ssl, _ in
+            guard SSL_write(ssl, bytes, Int32(bytes.count)) == Int32(bytes.count) else { return }
+            if closesCleanly { SSL_shutdown(ssl) }
+        }
+    }
+
+    /// A TLS server that, after the handshake, begins a 16 KiB record and sends a byte of it every
+    /// 0.2 s, each well within the socket's timeout, for up to 10 s.
+    private func trickleARecord(on listener: TCPListener, certificate: (certificate: String, key: String)) {
+        serveOne(on: listener, certificate: certificate) { _, socket in
+            // Application data, TLS 1.2 framing, 16,384 bytes to come; sent without SIGPIPE, as
+            // the client hangs up before the end.
             let header: [UInt8] = [0x17, 0x03, 0x03, 0x40, 0x00]
             guard send(socket.fileDescriptor, header, header.count, Int32(MSG_NOSIGNAL)) == header.count else { return }
             for _ in 0..<50 {
