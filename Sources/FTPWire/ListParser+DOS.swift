@@ -26,23 +26,23 @@ extension ListParser {
         guard modified != nil else { return nil }
         let nameStart = line.skippingSpaces(from: line.fields[sizeIndex].upperBound)
         guard nameStart < line.bytes.count else { return nil }
-        let name = line.path(from: nameStart)
+        let name = line.name(from: nameStart)
         let sizeField = line[sizeIndex]
         if Bytes.equalsIgnoringCase(sizeField, "<DIR>") {
-            return ListingEntry(remoteName: name, kind: .directory, modified: modified)
+            return ListingEntry(nameBytes: name, kind: .directory, modified: modified)
         }
         if Bytes.equalsIgnoringCase(sizeField, "<JUNCTION>") || Bytes.equalsIgnoringCase(sizeField, "<SYMLINK>") || Bytes.equalsIgnoringCase(sizeField, "<SYMLINKD>") {
             // `dir` writes the target after the name: `Documents [C:\Users\Public\Documents]`.
             if line.bytes.last == UInt8(ascii: "]"), let open = line.bytes[nameStart...].lastIndex(of: UInt8(ascii: "[")),
                open > nameStart + 1, line.bytes[open - 1] == 0x20 {
                 return ListingEntry(
-                    remoteName: line.path(nameStart..<(open - 1)), kind: .link, modified: modified,
+                    nameBytes: line.name(nameStart..<(open - 1)), kind: .link, modified: modified,
                     target: line.text((open + 1)..<(line.bytes.count - 1)))
             }
-            return ListingEntry(remoteName: name, kind: .link, modified: modified)
+            return ListingEntry(nameBytes: name, kind: .link, modified: modified)
         }
         guard let size = Bytes.groupedNumber(sizeField) else { return nil }
-        return ListingEntry(remoteName: name, kind: .file, size: size, modified: modified)
+        return ListingEntry(nameBytes: name, kind: .file, size: size, modified: modified)
     }
 
     /// `MM-DD-YY`, `MM-DD-YYYY`, `YYYY-MM-DD` (also with `/` or `.`).
@@ -87,10 +87,10 @@ extension ListParser {
             guard let modified = CivilTime.date(year: year, month: parts[0].value, day: parts[1].value, hour: hour, minute: minute, second: second) else {
                 return nil
             }
-            let name = line.path(from: line.fields[index + 2].lowerBound)
+            let name = line.name(from: line.fields[index + 2].lowerBound)
             return isDirectory
-                ? ListingEntry(remoteName: name, kind: .directory, modified: modified)
-                : ListingEntry(remoteName: name, kind: .file, size: size, modified: modified)
+                ? ListingEntry(nameBytes: name, kind: .directory, modified: modified)
+                : ListingEntry(nameBytes: name, kind: .file, size: size, modified: modified)
         }
         return nil
     }

@@ -23,6 +23,6 @@ extension ListParser {
             default: continue
             }
         }
-        return ListingEntry(remoteName: line.path(from: tab + 1), kind: kind, size: kind == .file ? size : nil, modified: modified, permissions: permissions)
+        return ListingEntry(nameBytes: line.name(from: tab + 1), kind: kind, size: kind == .file ? size : nil, modified: modified, permissions: permissions)
     }
 }

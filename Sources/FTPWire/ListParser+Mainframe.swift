@@ -16,7 +16,7 @@ extension ListParser {
         guard line.fields.count >= 5, Self.isJobID(line[1]),
               Bytes.equalsIgnoringCase(line[2], "OUTPUT") || Bytes.equalsIgnoringCase(line[3], "OUTPUT")
         else { return nil }
-        return ListingEntry(remoteName: line.path(line.fields[1]), kind: .file)
+        return ListingEntry(nameBytes: line.name(line.fields[1]), kind: .file)
     }
 
     /// A JES job ID: `JOB01906`, `TSU01830`, `STC00042`, or `J0123456` once numbers pass 99999.
@@ -29,14 +29,14 @@ extension ListParser {
 
     private func mvsDataSet(_ line: Line) -> ListingEntry? {
         let count = line.fields.count
-        let last = line.path(line.fields[count - 1])
+        let last = line.name(line.fields[count - 1])
         switch count {
         case 2 where Bytes.equalsIgnoringCase(line[0], "Migrated"):
-            return ListingEntry(remoteName: last, kind: .file)
+            return ListingEntry(nameBytes: last, kind: .file)
         case 3 where Bytes.equalsIgnoringCase(line[0], "Pseudo") && Bytes.equalsIgnoringCase(line[1], "Directory"):
-            return ListingEntry(remoteName: last, kind: .directory)
+            return ListingEntry(nameBytes: last, kind: .directory)
         case 3 where Bytes.equalsIgnoringCase(line[1], "Tape"), 4 where Bytes.equalsIgnoringCase(line[2], "VSAM"):
-            return ListingEntry(remoteName: last, kind: .file)
+            return ListingEntry(nameBytes: last, kind: .file)
         case 7...10:
             // The organisation is the second-last field, the name the last.
             let date = Self.slashDate(line[2])
@@ -47,7 +47,7 @@ extension ListParser {
             let modified = date.flatMap { CivilTime.date(year: $0.year, month: $0.month, day: $0.day) }
             // A referred date no calendar has (`2004/16/23`) makes the line unreadable.
             guard modified != nil || date == nil else { return nil }
-            return ListingEntry(remoteName: last, kind: isPartitioned ? .directory : .file, modified: modified)
+            return ListingEntry(nameBytes: last, kind: isPartitioned ? .directory : .file, modified: modified)
         default:
             return nil
         }
@@ -60,7 +60,7 @@ extension ListParser {
               CivilTime.date(year: created.year, month: created.month, day: created.day) != nil,
               let modified = CivilTime.date(year: changed.year, month: changed.month, day: changed.day, hour: hour, minute: minute, second: second)
         else { return nil }
-        return ListingEntry(remoteName: line.path(line.fields[0]), kind: .file, modified: modified)
+        return ListingEntry(nameBytes: line.name(line.fields[0]), kind: .file, modified: modified)
     }
 
     /// A load-module member: `NAME  00B308  000411  [ALIAS]  00  FO  ...  31  ANY`, its size in hex.
@@ -69,7 +69,7 @@ extension ListParser {
               let size = UInt64(String(decoding: line[1], as: UTF8.self), radix: 16), UInt64(String(decoding: line[2], as: UTF8.self), radix: 16) != nil,
               (3..<line.fields.count).contains(where: { Bytes.equalsIgnoringCase(line[$0], "FO") })
         else { return nil }
-        return ListingEntry(remoteName: line.path(line.fields[0]), kind: .file, size: size)
+        return ListingEntry(nameBytes: line.name(line.fields[0]), kind: .file, size: size)
     }
 
     /// OS/400: `QSYS  77824 02/23/00 15:09:55 *DIR  QOpenSys/` or `QSYS  *MEM  QGPL/QSYS.FILE/QSYS.MBR`.
@@ -99,8 +99,8 @@ extension ListParser {
             isDirectory = false
         }
         return isDirectory
-            ? ListingEntry(remoteName: RemotePath(bytes: nameBytes), kind: .directory, modified: modified)
-            : ListingEntry(remoteName: RemotePath(bytes: nameBytes), kind: .file, size: size, modified: modified)
+            ? ListingEntry(nameBytes: nameBytes, kind: .directory, modified: modified)
+            : ListingEntry(nameBytes: nameBytes, kind: .file, size: size, modified: modified)
     }
 
     /// Tandem Guardian: `ALTERNAT  101  430  5-Mar-98 13:37:42 222,4  "oooo"` (name, code, EOF
@@ -112,7 +112,7 @@ extension ListParser {
               let (hour, minute, second) = Bytes.time(line[4]), line[5].contains(UInt8(ascii: ",")),
               let modified = CivilTime.date(year: Bytes.fullYear(year, digits: parts[2].count), month: month, day: day, hour: hour, minute: minute, second: second)
         else { return nil }
-        return ListingEntry(remoteName: line.path(line.fields[0]), kind: .file, size: size, modified: modified)
+        return ListingEntry(nameBytes: line.name(line.fields[0]), kind: .file, size: size, modified: modified)
     }
 
     /// VxWorks: `    3445   Mar 25 2004 14:42:56   hello.txt`, `512  Jan-01-1980  00:00:00  DIR1  <DIR>`.
@@ -136,10 +136,10 @@ extension ListParser {
         var last = line.fields.count - 1
         let isDirectory = last > timeIndex + 1 && Bytes.equalsIgnoringCase(line[last], "<DIR>")
         if isDirectory { last -= 1 }
-        let name = line.path(nameStart..<line.fields[last].upperBound)
+        let name = line.name(nameStart..<line.fields[last].upperBound)
         return isDirectory
-            ? ListingEntry(remoteName: name, kind: .directory, modified: modified)
-            : ListingEntry(remoteName: name, kind: .file, size: size, modified: modified)
+            ? ListingEntry(nameBytes: name, kind: .directory, modified: modified)
+            : ListingEntry(nameBytes: name, kind: .file, size: size, modified: modified)
     }
 
     /// `2003/05/21` or `03/05/21`.

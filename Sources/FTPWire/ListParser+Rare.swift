@@ -11,9 +11,9 @@ extension ListParser {
         var name = line.bytes[line.fields[5].lowerBound...]
         if name.last == UInt8(ascii: "/") {
             name.removeLast()
-            return ListingEntry(remoteName: RemotePath(bytes: name), kind: .directory, modified: modified)
+            return ListingEntry(nameBytes: name, kind: .directory, modified: modified)
         }
-        return ListingEntry(remoteName: RemotePath(bytes: name), kind: .file, size: size, modified: modified)
+        return ListingEntry(nameBytes: name, kind: .file, size: size, modified: modified)
     }
 
     /// Numeric Unix: `0100644  500  101  12345  123456789  name` (octal mode, uid, gid, size,
@@ -31,7 +31,7 @@ extension ListParser {
         default: .other
         }
         return ListingEntry(
-            remoteName: line.path(from: line.fields[5].lowerBound), kind: kind, size: kind == .file ? size : nil,
+            nameBytes: line.name(from: line.fields[5].lowerBound), kind: kind, size: kind == .file ? size : nil,
             modified: CivilTime.date(secondsSince1970: seconds), permissions: UnixPermissions.fromOctal(String(mode & 0o777, radix: 8)))
     }
 
@@ -44,7 +44,7 @@ extension ListParser {
                   year: Bytes.fullYear(parts[2].value, digits: parts[2].digits), month: parts[0].value, day: parts[1].value,
                   hour: hour, minute: minute, second: second)
         else { return nil }
-        return ListingEntry(remoteName: line.path(line.fields[0]), kind: .file, size: size, modified: modified)
+        return ListingEntry(nameBytes: line.name(line.fields[0]), kind: .file, size: size, modified: modified)
     }
 
     /// Microware OS-9: `20.20 07/03/29 1026 d-ewrewr 2650 85920 name` (owner, YY/MM/DD, HHMM,
@@ -57,10 +57,10 @@ extension ListParser {
                   year: Bytes.fullYear(parts[0].value, digits: parts[0].digits), month: parts[1].value, day: parts[2].value,
                   hour: clock / 100, minute: clock % 100)
         else { return nil }
-        let name = line.path(from: line.fields[6].lowerBound)
+        let name = line.name(from: line.fields[6].lowerBound)
         return line[3].first == UInt8(ascii: "d")
-            ? ListingEntry(remoteName: name, kind: .directory, modified: modified)
-            : ListingEntry(remoteName: name, kind: .file, size: size, modified: modified)
+            ? ListingEntry(nameBytes: name, kind: .directory, modified: modified)
+            : ListingEntry(nameBytes: name, kind: .file, size: size, modified: modified)
     }
 
     /// z/VM CMS: `NAME  TYPE  V  65  107  2  2005-10-04 15:28:42 OWNER`, shown as `NAME.TYPE`; also
@@ -81,7 +81,7 @@ extension ListParser {
             guard let modified = CivilTime.date(year: year, month: month, day: day, hour: hour, minute: minute, second: second) else { return nil }
             let typeIndex = hasMode ? format - 2 : format - 1
             let name = typeIndex >= 1 && !isDirectory ? Array(line[0] + [UInt8(ascii: ".")] + line[typeIndex]) : Array(line[0])
-            return ListingEntry(remoteName: RemotePath(bytes: name), kind: isDirectory ? .directory : .file, modified: modified)
+            return ListingEntry(nameBytes: name, kind: isDirectory ? .directory : .file, modified: modified)
         }
         return nil
     }
@@ -115,10 +115,10 @@ extension ListParser {
         guard line.bytes[open] == UInt8(ascii: "'"), line.bytes.last == UInt8(ascii: "'"), open + 1 < line.bytes.count - 1,
               let modified = CivilTime.date(year: year, month: month, day: day, hour: hour, minute: minute, second: second)
         else { return nil }
-        let name = line.path((open + 1)..<(line.bytes.count - 1))
+        let name = line.name((open + 1)..<(line.bytes.count - 1))
         return line[2].elementsEqual("D".utf8)
-            ? ListingEntry(remoteName: name, kind: .directory, modified: modified)
-            : ListingEntry(remoteName: name, kind: .file, size: Bytes.number(line[4]), modified: modified)
+            ? ListingEntry(nameBytes: name, kind: .directory, modified: modified)
+            : ListingEntry(nameBytes: name, kind: .file, size: Bytes.number(line[4]), modified: modified)
     }
 
     /// Stratus VOS: files `w  158  stm  90-05-19 11:53:44  name`, directories
@@ -135,15 +135,15 @@ extension ListParser {
             let start = line.fields[2].lowerBound
             guard let arrow = Self.find(Array(" ->".utf8), in: line.bytes, from: start) else { return nil }
             let target = line.skippingSpaces(from: arrow + 3)
-            return ListingEntry(remoteName: line.path(start..<arrow), kind: .link, modified: modified, target: line.text(from: target))
+            return ListingEntry(nameBytes: line.name(start..<arrow), kind: .link, modified: modified, target: line.text(from: target))
         }
         guard count >= 5, line[0].count == 1, Bytes.number(line[1]) != nil else { return nil }
         if let modified = date(2) {
-            return ListingEntry(remoteName: line.path(from: line.fields[4].lowerBound), kind: .directory, modified: modified)
+            return ListingEntry(nameBytes: line.name(from: line.fields[4].lowerBound), kind: .directory, modified: modified)
         }
         if count >= 6, let modified = date(3), let blocks = Bytes.number(line[1]) {
             let (size, overflow) = blocks.multipliedReportingOverflow(by: 4096)
-            return ListingEntry(remoteName: line.path(from: line.fields[5].lowerBound), kind: .file, size: overflow ? nil : size, modified: modified)
+            return ListingEntry(nameBytes: line.name(from: line.fields[5].lowerBound), kind: .file, size: overflow ? nil : size, modified: modified)
         }
         return nil
     }
@@ -160,6 +160,6 @@ extension ListParser {
         guard word.last != UInt8(ascii: ":"), !word.contains(UInt8(ascii: "[")), !word.contains(UInt8(ascii: "<")), !line.isLoneVMSName else {
             return nil
         }
-        return ListingEntry(remoteName: line.path(line.fields[0]), kind: .file)
+        return ListingEntry(nameBytes: line.name(line.fields[0]), kind: .file)
     }
 }

@@ -24,12 +24,12 @@ extension ListParser {
         }
         let permissions = isNetWare || !Self.isRWXMode(modeField) ? nil : String(decoding: modeField.dropFirst().prefix(9), as: UTF8.self)
         // English month names first, which is nearly every line and cheap; then other languages.
-        for localized in [false, true] {
-            switch datedEntry(line, kind: kind, permissions: permissions, isNetWare: isNetWare, localized: localized) {
-            case .entry(let entry): return entry
-            case .impossibleDate: return nil
-            case .noDate: continue
-            }
+        var dated = datedEntry(line, kind: kind, permissions: permissions, isNetWare: isNetWare, localized: false)
+        if case .noDate = dated { dated = datedEntry(line, kind: kind, permissions: permissions, isNetWare: isNetWare, localized: true) }
+        switch dated {
+        case .entry(let entry): return entry
+        case .impossibleDate: return nil
+        case .noDate: break
         }
         // No date at all: `drwxr-xr-x 3 owner group 512 name`; but a date with impossible
         // values (`Jam 4 12:00`, `Nov 0 30:01`) is no name.
@@ -169,7 +169,7 @@ extension ListParser {
             nameEnd = arrow
         }
         return ListingEntry(
-            remoteName: line.path(nameStart..<nameEnd), kind: kind, size: kind == .other || kind == .directory ? nil : size,
+            nameBytes: line.name(nameStart..<nameEnd), kind: kind, size: kind == .other || kind == .directory ? nil : size,
             modified: modified, target: target, permissions: permissions)
     }
 
@@ -205,15 +205,21 @@ extension ListParser {
             let allowed = switch position % 3 {
             case 0: byte == UInt8(ascii: "r")
             case 1: byte == UInt8(ascii: "w")
-            default: executeLetters.contains(byte)
+            default: isExecuteLetter(byte)
             }
             guard allowed else { return false }
         }
         return true
     }
 
-    /// The letters of the execute places: `x` and the setuid, setgid, sticky and locking bits.
-    private static let executeLetters = Array("xsStTlL".utf8)
+    /// Whether a byte is a letter of the execute places: `x` and the setuid, setgid, sticky and
+    /// locking bits.
+    private static func isExecuteLetter(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "x"), UInt8(ascii: "s"), UInt8(ascii: "S"), UInt8(ascii: "t"), UInt8(ascii: "T"), UInt8(ascii: "l"), UInt8(ascii: "L"): true
+        default: false
+        }
+    }
 
     /// Whether a field is an English weekday abbreviation (`Thu`).
     private static func isWeekday(_ field: ArraySlice<UInt8>) -> Bool {

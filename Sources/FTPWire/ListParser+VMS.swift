@@ -48,9 +48,9 @@ extension ListParser {
         let name = Self.unescapingODS5(line[0])
         let base = name.dropLast(version)
         if base.count > 4, Bytes.equalsIgnoringCase(ArraySlice(base.suffix(4)), ".DIR") {
-            return ListingEntry(remoteName: RemotePath(bytes: base.dropLast(4)), kind: .directory, modified: modified)
+            return ListingEntry(nameBytes: base.dropLast(4), kind: .directory, modified: modified)
         }
-        return ListingEntry(remoteName: RemotePath(bytes: name), kind: .file, size: size, modified: modified)
+        return ListingEntry(nameBytes: name, kind: .file, size: size, modified: modified)
     }
 
     /// The length of the `;N` version suffix of a VMS file name, or nil when there is none.

@@ -50,8 +50,11 @@ public struct ListParser: Sendable {
         if line.startsWithFact { return MLSxParser.parse(bytes: line.bytes) }
         guard let entry = anyFormat(line) else { return line.isKnownNonEntry ? .noEntry : .unreadable }
         if entry.name.isEmpty || entry.name == "." || entry.name == ".." { return .noEntry }
-        // A name of blanks alone is what broken servers send where the name is missing.
-        return entry.remoteName.bytes.allSatisfy(Line.isSpace) ? .unreadable : .entry(entry)
+        // A name of blanks alone is what broken servers send where the name is missing (blanks
+        // are ASCII: the name's UTF-8 has them where its bytes do). Nearly every name starts with
+        // something else, which answers at the first byte.
+        let isBlank = entry.name.utf8.first.map(Line.isSpace) == true && entry.name.utf8.allSatisfy(Line.isSpace)
+        return isBlank ? .unreadable : .entry(entry)
     }
 
     /// The entry of the first format that recognises the line, most common formats first.
@@ -148,11 +151,11 @@ struct Line {
     /// The text from `start` to the end of the line.
     func text(from start: Int) -> String { text(start..<bytes.count) }
 
-    /// The bytes of a range as a remote name.
-    func path(_ range: Range<Int>) -> RemotePath { RemotePath(bytes: bytes[range]) }
+    /// The bytes of a range, as a name.
+    func name(_ range: Range<Int>) -> ArraySlice<UInt8> { bytes[range] }
 
-    /// The bytes from `start` to the end of the line as a remote name.
-    func path(from start: Int) -> RemotePath { path(start..<bytes.count) }
+    /// The bytes from `start` to the end of the line, as a name.
+    func name(from start: Int) -> ArraySlice<UInt8> { name(start..<bytes.count) }
 
     /// The index of the first byte after the spaces that follow `position`.
     func skippingSpaces(from position: Int) -> Int {

@@ -1,6 +1,9 @@
 import Foundation
 
 /// One entry of a remote directory listing, whatever format it came in.
+///
+/// Held compactly, as a listing may have a million of them: the name once (its bytes beside it
+/// only where they are not its UTF-8), and the fields in an order that leaves little padding.
 public struct ListingEntry: Sendable, Equatable {
     /// What kind of thing the entry is.
     public enum Kind: String, Sendable, Equatable {
@@ -11,22 +14,29 @@ public struct ListingEntry: Sendable, Equatable {
     }
 
     /// The name exactly as the server sent it (decoded as UTF-8 where valid, else Latin-1).
-    public var name: String
-    /// The name as the server's bytes, to send back: `name` may not round-trip.
-    public var remoteName: RemotePath
-    /// What kind of entry this is.
-    public var kind: Kind
+    public private(set) var name: String
+    /// The server's bytes for the name where they are not the UTF-8 of `name` (a name in
+    /// another encoding, shown as Latin-1); nil where they are, which is nearly always.
+    private var bytesUnlikeName: [UInt8]?
+    /// For a symbolic link, where it points, when the listing gives it.
+    public var target: String?
+    /// Unix permissions as nine characters such as `rw-r--r--`, when known.
+    public var permissions: String?
     /// The size in bytes, when the listing gives it.
     public var size: UInt64?
+    /// What kind of entry this is.
+    public var kind: Kind
     /// The time of last modification, when the listing gives it; a time outside `timeRange`
     /// (a hostile or broken listing's) is dropped.
     public var modified: Date? {
         didSet { if let modified, !Self.isInTimeRange(modified) { self.modified = nil } }
     }
-    /// For a symbolic link, where it points, when the listing gives it.
-    public var target: String?
-    /// Unix permissions as nine characters such as `rw-r--r--`, when known.
-    public var permissions: String?
+
+    /// The name as the server's bytes, to send back: `name` may not round-trip.
+    public var remoteName: RemotePath {
+        get { bytesUnlikeName.map { RemotePath(bytes: $0) } ?? RemotePath(name) }
+        set { (name, bytesUnlikeName) = Self.name(of: newValue.bytes) }
+    }
 
     /// The times an entry may carry: from the start of year 1 to the end of year 9999, UTC.
     public static let timeRange = CivilTime.saneRange
@@ -39,7 +49,7 @@ public struct ListingEntry: Sendable, Equatable {
         name: String, kind: Kind, size: UInt64? = nil, modified: Date? = nil,
         target: String? = nil, permissions: String? = nil
     ) {
-        self.init(remoteName: RemotePath(name), kind: kind, size: size, modified: modified, target: target, permissions: permissions)
+        self.init(nameBytes: Array(name.utf8), kind: kind, size: size, modified: modified, target: target, permissions: permissions)
     }
 
     /// An entry named by the server's bytes.
@@ -47,14 +57,28 @@ public struct ListingEntry: Sendable, Equatable {
         remoteName: RemotePath, kind: Kind, size: UInt64? = nil, modified: Date? = nil,
         target: String? = nil, permissions: String? = nil
     ) {
-        name = remoteName.description
-        self.remoteName = remoteName
+        self.init(nameBytes: remoteName.bytes, kind: kind, size: size, modified: modified, target: target, permissions: permissions)
+    }
+
+    /// An entry named by the server's bytes, read straight from a listing line: the bytes are
+    /// kept only where the name's text does not give them back.
+    init<Bytes: Collection<UInt8>>(
+        nameBytes: Bytes, kind: Kind, size: UInt64? = nil, modified: Date? = nil,
+        target: String? = nil, permissions: String? = nil
+    ) {
+        (name, bytesUnlikeName) = Self.name(of: nameBytes)
         self.kind = kind
         self.size = size
         // A time no calendar can show (a hostile or broken listing) is no time at all.
         self.modified = modified.flatMap(CivilTime.sane)
         self.target = target
         self.permissions = permissions
+    }
+
+    /// The text of a name's bytes, and the bytes too where the text does not give them back.
+    private static func name<Bytes: Collection<UInt8>>(of bytes: Bytes) -> (String, [UInt8]?) {
+        let (text, isUTF8) = TextDecoding.decode(bytes)
+        return (text, isUTF8 ? nil : Array(bytes))
     }
 }
 

@@ -83,9 +83,9 @@ public enum MLSxParser {
                 permissions = UnixPermissions.fromOctal(String(decoding: value, as: UTF8.self))
             }
         }
-        let name = RemotePath(bytes: line[nameStart..<end])
-        if name == "." || name == ".." { return .noEntry }
-        return .entry(ListingEntry(remoteName: name, kind: kind, size: size, modified: modified, target: target, permissions: permissions))
+        let name = line[nameStart..<end]
+        if name.elementsEqual(".".utf8) || name.elementsEqual("..".utf8) { return .noEntry }
+        return .entry(ListingEntry(nameBytes: name, kind: kind, size: size, modified: modified, target: target, permissions: permissions))
     }
 
     /// The kind a `type` fact names, and a link's target from `OS.unix=slink:TARGET`.
