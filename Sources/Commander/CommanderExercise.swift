@@ -28,7 +28,8 @@ public enum CommanderExercise {
         var splitter = LineSplitter(maximumLineLength: 1024)
         bytes.withUnsafeBytes { splitter.feed($0) { lines.append($0) } }
         splitter.finish { lines.append($0) }
-        var entries = ListParser(now: now).entries(lines: lines)
+        var unreadable = 0
+        var entries = ListParser(now: now).entries(lines: lines) { _ in unreadable += 1 }
         for line in lines {
             if case .entry(let entry) = MLSxParser.parse(bytes: line) { entries.append(entry) }
         }
@@ -38,7 +39,8 @@ public enum CommanderExercise {
         var state = AppState(
             left: .local("/nonexistent"), right: remote, width: width, height: height, now: now,
             timeZone: TimeZone(identifier: "UTC") ?? .current)
-        _ = update(&state, .listed(pane: 1, location: remote, focus: nil, result: .success(entries), at: now))
+        let incomplete = unreadable > 0 ? "\(unreadable) lines of the listing could not be read" : nil
+        _ = update(&state, .listed(pane: 1, location: remote, focus: nil, result: .success(entries), at: now, incomplete: incomplete))
         state.active = 1
         var drawn = drawnSize(render(state, theme: .standard))
         let presses = bytes.suffix(12)

@@ -10,7 +10,9 @@ public enum Event: Sendable {
     case tick
     /// A listing for `pane` finished: the entries at `location` (where the server really put the
     /// pane), or why it failed. `focus` is the name the `.list` effect asked the cursor to go to.
-    case listed(pane: Int, location: Location, focus: String?, result: Result<[ListingEntry], ListingFailure>, at: Date)
+    /// `incomplete` says why the entries may not be all there are (a name they do not show may
+    /// exist all the same); it comes with them, so that no key can act on them as complete.
+    case listed(pane: Int, location: Location, focus: String?, result: Result<[ListingEntry], ListingFailure>, at: Date, incomplete: String? = nil)
     case transferStarted(id: Int)
     case transferProgress(id: Int, currentName: String?, completed: UInt64, total: UInt64?, bytesPerSecond: Double)
     /// A transfer ended; `verified` when the server's digest of every file it copied matched;
@@ -20,9 +22,6 @@ public enum Event: Sendable {
     case log(String)
     /// Something to tell in the status line.
     case notice(String)
-    /// The listing just shown in `pane` for `location` could not be read whole (`reason` says
-    /// why): a name it does not show may be there all the same.
-    case listingIncomplete(pane: Int, location: Location, reason: String)
     /// The folders of a branch of a pane's tree arrived (or why they could not be listed).
     case foldersListed(pane: Int, location: Location, result: Result<[ListingEntry], ListingFailure>)
     /// A file operation finished: refresh the panes showing `location`, say `message` if any.

@@ -32,7 +32,7 @@ private func respond(to event: Event, in state: inout AppState) -> [Effect] {
         state.height = height
         for index in state.panes.indices { keepCursorVisible(&state, pane: index) }
         return []
-    case .listed(let pane, let location, let focus, let result, let now):
+    case .listed(let pane, let location, let focus, let result, let now, let incomplete):
         state.now = now
         guard !state.panes[pane].discardsListing else {
             state.panes[pane].discardsListing = false
@@ -41,6 +41,10 @@ private func respond(to event: Event, in state: inout AppState) -> [Effect] {
         switch result {
         case .success(let entries):
             state.panes[pane].show(entries, at: location, focus: focus)
+            if let incomplete {
+                state.panes[pane].isIncomplete = true
+                state.message = Sanitizer.visible(incomplete)
+            }
         case .failure(let failure):
             state.panes[pane].loading = false
             state.panes[pane].error = failure.message
@@ -79,10 +83,6 @@ private func respond(to event: Event, in state: inout AppState) -> [Effect] {
         return []
     case .notice(let text):
         state.message = Sanitizer.visible(text)
-        return []
-    case .listingIncomplete(let pane, let location, let reason):
-        if state.panes[pane].location == location { state.panes[pane].isIncomplete = true }
-        state.message = Sanitizer.visible(reason)
         return []
     case .foldersListed(let pane, let location, let result):
         switch result {

@@ -261,8 +261,7 @@ final class CommanderWorkers: @unchecked Sendable {
                 result = .failure(ListingFailure("\(location): \(error)"))
             }
         }
-        mailbox.post(.event(.listed(pane: pane, location: resolved, focus: focus, result: result, at: Date())))
-        if let incomplete { mailbox.post(.event(.listingIncomplete(pane: pane, location: resolved, reason: incomplete))) }
+        mailbox.post(.event(.listed(pane: pane, location: resolved, focus: focus, result: result, at: Date(), incomplete: incomplete)))
     }
 
     /// Lists a branch of a pane's folder tree, on that pane's browse connection.

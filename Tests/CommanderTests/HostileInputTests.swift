@@ -57,4 +57,18 @@ struct HostileInputTests {
             #expect(CommanderExercise.run(size + Array(listing.utf8)) > 0)
         }
     }
+
+    /// The listing and what is known of its completeness arrive together: no key pressed between
+    /// the two can take an incomplete listing for a whole one.
+    @Test func anIncompleteListingIsKnownSoFromTheMomentItIsShown() {
+        var state = CommanderTests.listedState(width: 100, height: 30)
+        _ = update(&state, .listed(
+            pane: 1, location: CommanderTests.remote, focus: nil, result: .success([ListingEntry(name: "a", kind: .file)]),
+            at: CommanderTests.now, incomplete: "1 line unreadable\u{1B}[2J"))
+        #expect(state.panes[1].isIncomplete)
+        #expect(state.message?.hasPrefix("1 line unreadable") == true)
+        #expect(state.message?.contains("\u{1B}") == false)
+        _ = update(&state, .listed(pane: 1, location: CommanderTests.remote, focus: nil, result: .success([]), at: CommanderTests.now))
+        #expect(!state.panes[1].isIncomplete)
+    }
 }
