@@ -56,20 +56,20 @@ extension FTPClient {
     /// could not be read: a name missing from an incomplete listing may still exist.
     public func listing(_ path: RemotePath? = nil, now: Date = Date()) throws -> DirectoryListing {
         if features.supports("MLST") { return try machineListing(path) }
-        // Lines are parsed as they arrive, while the server is still sending the rest.
-        var reader = ListingReader(parser: ListParser(now: now))
-        var lineCount = 0
+        // Lines are parsed as they arrive, while the server is still sending the rest, on the
+        // other processors.
         var skipped = 0
-        func skip(_ line: [UInt8]) {
+        let reader = ConcurrentListingReader(parser: ListParser(now: now)) { [logger] line in
             skipped += 1
             logger.debug("unparsed LIST line: \(Sanitizer.visible(TextDecoding.string(line)))")
         }
+        var lineCount = 0
         let received = try linesUnlessRefused(path) { line in
             if !line.isEmpty { lineCount += 1 }
-            reader.add(line, onSkippedLine: skip)
+            reader.add(line)
         }
         guard let cutShort = received else { return try nameEntries(path) }
-        reader.finish(onSkippedLine: skip)
+        reader.finish()
         if reader.entries.isEmpty, skipped > 0, skipped == lineCount {
             // Not one line in a known format: the names from NLST are better than nothing. The
             // lines stay unread all the same: what they stand for need not be among those names.
