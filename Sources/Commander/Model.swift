@@ -90,6 +90,9 @@ public struct PaneState: Equatable, Sendable {
     public private(set) var entries: [ListingEntry] = []
     /// The entries shown, sorted and filtered, after the `..` row when there is one.
     public private(set) var rows: [ListingEntry] = []
+    /// The name of each row as the server's bytes (`rows[i].remoteName`), kept beside the rows:
+    /// marks are looked up by them on every frame, and making them costs an allocation each.
+    public private(set) var rowNames: [RemotePath] = []
     /// Whether the first row is `..`.
     public private(set) var hasParentRow = false
     public var cursor = 0
@@ -122,9 +125,14 @@ public struct PaneState: Equatable, Sendable {
         return rows[cursor]
     }
 
+    /// Whether the row at `index` is marked (the `..` row never is).
+    public func isMarked(row index: Int) -> Bool {
+        !(hasParentRow && index == 0) && marked.contains(rowNames[index])
+    }
+
     /// The marked entries, or the one under the cursor when nothing is marked.
     public var selection: [ListingEntry] {
-        let marked = rows.filter { self.marked.contains($0.remoteName) && !(hasParentRow && $0.name == "..") }
+        let marked = rows.indices.filter(isMarked).map { rows[$0] }
         if !marked.isEmpty { return marked }
         return current.map { [$0] } ?? []
     }
@@ -132,9 +140,9 @@ public struct PaneState: Equatable, Sendable {
     /// The sizes of the marked entries added up. Sizes come from a server: a sum past what
     /// `UInt64` holds stops at its largest value rather than overflowing.
     public var markedSize: UInt64 {
-        rows.reduce(UInt64(0)) { sum, entry in
-            guard marked.contains(entry.remoteName) else { return sum }
-            let (total, overflow) = sum.addingReportingOverflow(entry.size ?? 0)
+        rows.indices.reduce(UInt64(0)) { sum, index in
+            guard isMarked(row: index) else { return sum }
+            let (total, overflow) = sum.addingReportingOverflow(rows[index].size ?? 0)
             return overflow ? .max : total
         }
     }
@@ -179,7 +187,8 @@ public struct PaneState: Equatable, Sendable {
         let all = entries
         // Names order by their bytes, as the server sent them: two names that look alike (NFC and
         // NFD) stay apart and in one order, and a comparison is a memcmp rather than Unicode's.
-        let names = all.map(\.remoteName.bytes)
+        let paths = all.map(\.remoteName)
+        let names = paths.map(\.bytes)
         let directories = all.map { $0.kind == .directory }
         var order = all.indices.filter { showsHidden || names[$0].first != UInt8(ascii: ".") }
         // Directories first; then by the key, with names breaking ties; `reversed` swaps the pair.
@@ -209,10 +218,19 @@ public struct PaneState: Equatable, Sendable {
         }
         hasParentRow = !location.isRoot
         var rows: [ListingEntry] = []
+        var rowNames: [RemotePath] = []
         rows.reserveCapacity(order.count + 1)
-        if hasParentRow { rows.append(ListingEntry(name: "..", kind: .directory)) }
-        for index in order { rows.append(all[index]) }
+        rowNames.reserveCapacity(order.count + 1)
+        if hasParentRow {
+            rows.append(ListingEntry(name: "..", kind: .directory))
+            rowNames.append("..")
+        }
+        for index in order {
+            rows.append(all[index])
+            rowNames.append(paths[index])
+        }
         self.rows = rows
+        self.rowNames = rowNames
         if let focus, let index = rows.firstIndex(where: { $0.name == focus }) {
             cursor = index
         } else {

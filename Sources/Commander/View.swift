@@ -64,7 +64,7 @@ private func drawPane(_ state: AppState, _ index: Int, layout: Layout, theme: Th
         let entry = pane.rows[index]
         let isParent = pane.hasParentRow && index == 0
         var style = theme[entryRole(entry)]
-        let isMarked = !isParent && pane.marked.contains(entry.remoteName)
+        let isMarked = pane.isMarked(row: index)
         if isMarked { style = theme[.entryMarked].over(style) }
         if isActive, index == pane.cursor { style = theme[.cursor].over(style) }
         let y = 2 + row

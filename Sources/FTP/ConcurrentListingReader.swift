@@ -16,14 +16,23 @@ import Net
 ///
 /// Lines go in on one thread; at most `maximumBatchesInFlight` batches wait or are parsed at a
 /// time (the reading thread waits beyond that, and the server with it), and entries and skipped
-/// lines come out in the order of the lines.
+/// lines come out in the order of the lines. A batch holds its lines end to end in one buffer,
+/// and the lines it skips as copies of their own, so that its memory is what its lines weigh.
+/// With one processor the lines go through one `ListingReader`, as they arrive.
 final class ConcurrentListingReader: @unchecked Sendable {
     // @unchecked: the parsing threads touch only `parsedBatches` (locked) and `batchParsed`; the
     // rest belongs to the thread that adds the lines.
+
     /// The most lines in one batch.
     static let maximumBatchLines = 4096
     /// The most bytes of lines in one batch.
     static let maximumBatchBytes = 1 << 20
+
+    /// Lines end to end, and where each ends.
+    private struct Batch {
+        var bytes: [UInt8] = []
+        var ends: [Int] = []
+    }
 
     /// What the reader gave of a batch's lines.
     private struct Parsed {
@@ -32,15 +41,14 @@ final class ConcurrentListingReader: @unchecked Sendable {
     }
 
     private let parser: ListParser
-    /// The entries of the batches taken out so far, in order.
+    /// The entries of the batches taken back so far, in order.
     private(set) var entries: [ListingEntry] = []
     private let onSkippedLine: ([UInt8]) -> Void
-    /// Whether batches go to other threads: not with one processor.
-    private let isConcurrent: Bool
+    /// The one reader of every line when there is one processor; nil when batches go to other threads.
+    private var sequential: ListingReader?
     private let maximumBatchesInFlight: Int
 
-    private var batch: [[UInt8]] = []
-    private var batchBytes = 0
+    private var batch = Batch()
     /// How many batches were handed out, and how many taken back.
     private var batchesSent = 0
     private var batchesTaken = 0
@@ -54,16 +62,22 @@ final class ConcurrentListingReader: @unchecked Sendable {
     init(parser: ListParser, processors: Int = ProcessInfo.processInfo.activeProcessorCount, onSkippedLine: @escaping ([UInt8]) -> Void) {
         self.parser = parser
         self.onSkippedLine = onSkippedLine
-        isConcurrent = processors > 1
+        sequential = processors > 1 ? nil : ListingReader(parser: parser)
         maximumBatchesInFlight = 2 * min(max(processors, 1), 4)
     }
 
     /// Takes the next line.
     func add(_ line: [UInt8]) {
-        batch.append(line)
-        batchBytes += line.count
-        let isFull = batch.count >= Self.maximumBatchLines || batchBytes >= Self.maximumBatchBytes
-        if isFull, Self.hasTwoFields(line) || batch.count >= 2 * Self.maximumBatchLines || batchBytes >= 2 * Self.maximumBatchBytes {
+        if sequential != nil {
+            sequential?.add(line, onSkippedLine: onSkippedLine)
+            return
+        }
+        batch.bytes += line
+        batch.ends.append(batch.bytes.count)
+        let lines = batch.ends.count
+        let bytes = batch.bytes.count
+        if lines >= Self.maximumBatchLines || bytes >= Self.maximumBatchBytes,
+           Self.hasTwoFields(line) || lines >= 2 * Self.maximumBatchLines || bytes >= 2 * Self.maximumBatchBytes {
             send()
         }
         takeParsedBatches(waiting: false)
@@ -72,23 +86,26 @@ final class ConcurrentListingReader: @unchecked Sendable {
     /// Ends the listing: parses what is left and takes every batch back. The entries are then all
     /// in `entries`.
     func finish() {
-        // The last batch is parsed here: this thread would only wait for it.
-        if batchesSent == batchesTaken {
-            let last = Self.parse(batch, with: parser)
-            batch = []
-            take(last)
+        if var reader = sequential {
+            reader.finish(onSkippedLine: onSkippedLine)
+            swap(&entries, &reader.entries)
+            sequential = nil
             return
         }
-        if !batch.isEmpty { send() }
+        // The last batch is parsed here when nothing is out: this thread would only wait for it.
+        if batchesSent == batchesTaken {
+            take(Self.parse(batch, with: parser))
+            batch = Batch()
+            return
+        }
+        if !batch.ends.isEmpty { send() }
         while batchesTaken < batchesSent { takeParsedBatches(waiting: true) }
     }
 
-    /// Hands the batch to a parsing thread, or parses it here with one processor.
+    /// Hands the batch to a parsing thread.
     private func send() {
         let lines = batch
-        batch = []
-        batchBytes = 0
-        guard isConcurrent else { return take(Self.parse(lines, with: parser)) }
+        batch = Batch()
         // Too many batches out: wait for the oldest, which keeps memory bounded.
         while batchesSent - batchesTaken >= maximumBatchesInFlight { takeParsedBatches(waiting: true) }
         let number = batchesSent
@@ -117,21 +134,32 @@ final class ConcurrentListingReader: @unchecked Sendable {
         batch.skippedLines.forEach(onSkippedLine)
     }
 
-    /// One reader's entries and skipped lines for `lines`.
-    private static func parse(_ lines: [[UInt8]], with parser: ListParser) -> Parsed {
+    /// One reader's entries and skipped lines for the lines of `batch`, each read in one reused line.
+    private static func parse(_ batch: Batch, with parser: ListParser) -> Parsed {
         var reader = ListingReader(parser: parser)
         var skipped: [[UInt8]] = []
-        for line in lines { reader.add(line) { skipped.append($0) } }
-        reader.finish { skipped.append($0) }
+        // A copy of its own: the line's memory is reused for the next.
+        let keep = { (line: [UInt8]) in skipped.append(line.withUnsafeBufferPointer(Array.init)) }
+        var line: [UInt8] = []
+        var start = 0
+        for end in batch.ends {
+            line.removeAll(keepingCapacity: true)
+            line += batch.bytes[start..<end]
+            reader.add(line, onSkippedLine: keep)
+            start = end
+        }
+        reader.finish(onSkippedLine: keep)
         return Parsed(entries: reader.entries, skippedLines: skipped)
     }
 
-    /// Whether a line has two fields or more: a blank or tab between two other bytes.
+    /// Whether a line has two fields or more, as `ListParser` cuts it: a blank or tab between two
+    /// other bytes, a carriage return at the end not counted.
     static func hasTwoFields(_ line: [UInt8]) -> Bool {
         func isBlank(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 }
-        guard let first = line.firstIndex(where: { !isBlank($0) }),
-              let gap = line[first...].firstIndex(where: isBlank)
+        let text = line.last == 0x0D ? line.dropLast() : line[...]
+        guard let first = text.firstIndex(where: { !isBlank($0) }),
+              let gap = text[first...].firstIndex(where: isBlank)
         else { return false }
-        return line[gap...].contains { !isBlank($0) }
+        return text[gap...].contains { !isBlank($0) }
     }
 }

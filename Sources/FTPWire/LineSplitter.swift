@@ -28,18 +28,28 @@ public struct LineSplitter: Sendable {
                 } else {
                     line.append(contentsOf: piece.prefix(room))
                     try onLine(line)
-                    line.removeAll(keepingCapacity: true)
+                    startNextLine()
                     skippingOverlongLine = true
                 }
             }
             guard let lineFeed else { return }
             if line.last == UInt8(ascii: "\r") { line.removeLast() }
             if !skippingOverlongLine || !line.isEmpty { try onLine(line) }
-            line.removeAll(keepingCapacity: true)
+            startNextLine()
             skippingOverlongLine = false
             rest = UnsafeRawBufferPointer(rebasing: rest[(lineFeed + 1)...])
         }
     }
+
+    /// Empties the line for the next one, in the same memory unless a long line made that large:
+    /// a caller that keeps the lines it is given (sharing their memory) would otherwise keep as
+    /// much for each short line after a long one.
+    private mutating func startNextLine() {
+        if line.capacity > Self.reusedCapacity { line = [] } else { line.removeAll(keepingCapacity: true) }
+    }
+
+    /// The most memory kept for the next line.
+    private static let reusedCapacity = 1024
 
     /// The offset of the first line feed in `bytes` (by `memchr`, many bytes at a time).
     private static func firstLineFeed(in bytes: UnsafeRawBufferPointer) -> Int? {

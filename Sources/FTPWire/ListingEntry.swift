@@ -75,10 +75,26 @@ public struct ListingEntry: Sendable, Equatable {
         self.permissions = permissions
     }
 
-    /// The text of a name's bytes, and the bytes too where the text does not give them back.
+    /// The text of a name's bytes, and the bytes too where the text does not give them back: in
+    /// memory of their own, exactly as long (an array made from a slice can share the memory of
+    /// the whole line it was cut from, which may be as large as the longest line so far).
     private static func name<Bytes: Collection<UInt8>>(of bytes: Bytes) -> (String, [UInt8]?) {
         let (text, isUTF8) = TextDecoding.decode(bytes)
-        return (text, isUTF8 ? nil : Array(bytes))
+        guard !isUTF8 else { return (text, nil) }
+        return (text, bytes.withContiguousStorageIfAvailable(Array.init) ?? Array(bytes))
+    }
+
+    /// Entries are equal when every field is, names and link targets by their bytes: `String`
+    /// takes the NFC and NFD spellings of a name for one, and the server for two files.
+    public static func == (lhs: ListingEntry, rhs: ListingEntry) -> Bool {
+        sameBytes(lhs.name, rhs.name) && lhs.bytesUnlikeName == rhs.bytesUnlikeName && lhs.kind == rhs.kind && lhs.size == rhs.size
+            && lhs.modified == rhs.modified && lhs.permissions == rhs.permissions && sameBytes(lhs.target, rhs.target)
+    }
+
+    /// Whether both texts are missing, or both are there with the same UTF-8.
+    private static func sameBytes(_ lhs: String?, _ rhs: String?) -> Bool {
+        guard let lhs, let rhs else { return lhs == nil && rhs == nil }
+        return lhs.utf8.elementsEqual(rhs.utf8)
     }
 }
 

@@ -59,7 +59,10 @@ struct ConcurrentListingReaderTests {
         #expect(reader.entries.map(\.name) == ["one.txt"])
     }
 
-    @Test(arguments: [("a  b", true), ("  a b  ", true), ("ab", false), ("  ab\t", false), ("", false), ("\t \t", false)])
+    @Test(arguments: [
+        ("a  b", true), ("  a b  ", true), ("a b\r", true), ("ab", false), ("  ab\t", false), ("", false), ("\t \t", false),
+        ("NAME.TXT;1 \r", false),
+    ])
     func linesOfTwoFieldsAreWhereBatchesMayEnd(line: String, hasTwoFields: Bool) {
         #expect(ConcurrentListingReader.hasTwoFields(Array(line.utf8)) == hasTwoFields)
     }

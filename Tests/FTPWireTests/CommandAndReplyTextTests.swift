@@ -105,4 +105,16 @@ struct CommandAndReplyTextTests {
         splitter.finish { lines.append(String(decoding: $0, as: UTF8.self)) }
         #expect(lines == ["ab", "01234", "xy"])
     }
+
+    /// A caller that keeps the lines it is given keeps each at its own size: a long line earlier
+    /// does not make every short line after it as large (a hostile listing would fill memory).
+    @Test func linesKeptAfterALongLineKeepTheirOwnSize() {
+        var splitter = LineSplitter()
+        var kept: [[UInt8]] = []
+        let listing = Array((String(repeating: "x", count: 16_000) + "\n" + String(repeating: "a b\n", count: 100)).utf8)
+        listing.withUnsafeBytes { splitter.feed($0) { kept.append($0) } }
+        #expect(kept.count == 101)
+        #expect(kept[0].count == 16_000)
+        #expect(kept.dropFirst().allSatisfy { $0 == Array("a b".utf8) && $0.capacity < 1024 })
+    }
 }

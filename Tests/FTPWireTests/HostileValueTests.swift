@@ -143,4 +143,28 @@ struct HostileValueTests {
         entry.modified = Date(timeIntervalSince1970: seconds)
         #expect(entry.modified?.timeIntervalSince1970 == nil)
     }
+
+    /// An entry keeps a name's bytes (where they are not UTF-8) in memory of their own, not the
+    /// memory of the line they were cut from, however large a long line made that.
+    @Test func aNameOtherThanUTF8KeepsOnlyItsOwnBytes() throws {
+        var line: [UInt8] = []
+        line.reserveCapacity(16_384)
+        line += [0x63, 0x61, 0x66, 0xE9] // "café" in Latin-1
+        let entry = try #require(Self.parser.entry(bytes: line))
+        #expect(entry.name == "café")
+        #expect(entry.remoteName.bytes == line)
+        #expect(entry.remoteName.bytes.capacity < 1024)
+    }
+
+    /// Two names that look alike but differ in bytes (NFC and NFD) are two entries.
+    @Test func entriesCompareNamesByTheirBytes() {
+        let composed = ListingEntry(name: "\u{E9}.txt", kind: .file)
+        let decomposed = ListingEntry(name: "e\u{301}.txt", kind: .file)
+        #expect(composed.name == decomposed.name) // as Strings they are one
+        #expect(composed != decomposed)
+        #expect(composed == ListingEntry(remoteName: RemotePath(bytes: [0xC3, 0xA9, 0x2E, 0x74, 0x78, 0x74]), kind: .file))
+        let link = ListingEntry(name: "l", kind: .link, target: "\u{E9}")
+        #expect(link != ListingEntry(name: "l", kind: .link, target: "e\u{301}"))
+        #expect(link != ListingEntry(name: "l", kind: .link))
+    }
 }
