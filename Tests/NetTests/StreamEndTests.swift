@@ -7,22 +7,6 @@ import Testing
 /// cut short by anyone on the path: the reader is told so.
 @Suite("The end of a TLS stream")
 struct StreamEndTests {
-    /// A self-signed certificate and its key, made by the `openssl` command, as PEM files.
-    private func certificate(in folder: String) throws -> (certificate: String, key: String) {
-        let openssl = Process()
-        openssl.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        openssl.arguments = [
-            "openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "1",
-            "-subj", "/CN=127.0.0.1", "-keyout", folder + "/server.key", "-out", folder + "/server.pem",
-        ]
-        openssl.standardOutput = FileHandle.nullDevice
-        openssl.standardError = FileHandle.nullDevice
-        try openssl.run()
-        openssl.waitUntilExit()
-        try #require(openssl.terminationStatus == 0, "openssl req failed")
-        return (folder + "/server.pem", folder + "/server.key")
-    }
-
     /// A TLS server on its own thread for the one client it accepts: the handshake, then `body`
     /// with the connection and its socket.
     private func serveOne(
@@ -77,7 +61,7 @@ struct StreamEndTests {
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let listener = try TCPListener(host: "127.0.0.1")
         defer { listener.close() }
-        trickleARecord(on: listener, certificate: try certificate(in: folder))
+        trickleARecord(on: listener, certificate: try selfSignedCertificate(commonName: "127.0.0.1", named: "server", in: folder))
 
         let socket = try TCPSocket.connect(host: "127.0.0.1", port: listener.address.port, timeout: 5)
         let context = try TLSContext(configuration: TLSConfiguration(verifiesCertificates: false))
@@ -98,7 +82,7 @@ struct StreamEndTests {
         let listener = try TCPListener(host: "127.0.0.1")
         defer { listener.close() }
         let sent = Array("-rw-r--r-- 1 u g 1 Jan 1 2024 a.txt\r\n-rw-r--r-- 1 u g 1 Jan 1 2024 b.t".utf8)
-        serve(sent, closesCleanly: closesCleanly, on: listener, certificate: try certificate(in: folder))
+        serve(sent, closesCleanly: closesCleanly, on: listener, certificate: try selfSignedCertificate(commonName: "127.0.0.1", named: "server", in: folder))
 
         let socket = try TCPSocket.connect(host: "127.0.0.1", port: listener.address.port, timeout: 5)
         let context = try TLSContext(configuration: TLSConfiguration(verifiesCertificates: false))

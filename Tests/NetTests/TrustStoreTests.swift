@@ -6,20 +6,9 @@ import Testing
 /// the CA file changes, and a CA file that cannot be read still refused by name.
 @Suite("Trusted certificates")
 struct TrustStoreTests {
-    /// A self-signed certificate made by the `openssl` command, as PEM.
+    /// The PEM text of a new self-signed certificate for `name`.
     private func certificate(_ name: String, in folder: String) throws -> Data {
-        let openssl = Process()
-        openssl.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        openssl.arguments = [
-            "openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "1",
-            "-subj", "/CN=\(name)", "-keyout", folder + "/\(name).key", "-out", folder + "/\(name).pem",
-        ]
-        openssl.standardOutput = FileHandle.nullDevice
-        openssl.standardError = FileHandle.nullDevice
-        try openssl.run()
-        openssl.waitUntilExit()
-        try #require(openssl.terminationStatus == 0, "openssl req failed")
-        return try Data(contentsOf: URL(fileURLWithPath: folder + "/\(name).pem"))
+        try Data(contentsOf: URL(fileURLWithPath: selfSignedCertificate(commonName: name, named: name, in: folder).certificate))
     }
 
     @Test func aCAFileIsReadOnceForAllContextsAndAgainOnceChanged() throws {
