@@ -90,9 +90,9 @@ public struct PaneState: Equatable, Sendable {
     public private(set) var entries: [ListingEntry] = []
     /// The entries shown, sorted and filtered, after the `..` row when there is one.
     public private(set) var rows: [ListingEntry] = []
-    /// The name of each row as the server's bytes (`rows[i].remoteName`), kept beside the rows:
-    /// marks are looked up by them on every frame, and making them costs an allocation each.
-    public private(set) var rowNames: [RemotePath] = []
+    /// The name of each row as the server's bytes (`rows[i].remoteName`) while anything is marked,
+    /// else empty: marks are looked up by them on every frame, and each costs an allocation to make.
+    private var rowNames: [RemotePath] = []
     /// Whether the first row is `..`.
     public private(set) var hasParentRow = false
     public var cursor = 0
@@ -100,7 +100,9 @@ public struct PaneState: Equatable, Sendable {
     public var top = 0
     /// The marked entries, by their names' bytes: two names that differ in bytes but compare
     /// equal as `String`s (NFC and NFD "é") are two entries, and marking one marks only it.
-    public var marked: Set<RemotePath> = []
+    public var marked: Set<RemotePath> = [] {
+        didSet { if !marked.isEmpty, rowNames.count != rows.count { rowNames = rows.map(\.remoteName) } }
+    }
     public private(set) var sort = SortKey.name
     public private(set) var reversed = false
     public private(set) var showsHidden = false
@@ -127,7 +129,8 @@ public struct PaneState: Equatable, Sendable {
 
     /// Whether the row at `index` is marked (the `..` row never is).
     public func isMarked(row index: Int) -> Bool {
-        !(hasParentRow && index == 0) && marked.contains(rowNames[index])
+        guard !marked.isEmpty, !(hasParentRow && index == 0) else { return false }
+        return marked.contains(index < rowNames.count ? rowNames[index] : rows[index].remoteName)
     }
 
     /// The marked entries, or the one under the cursor when nothing is marked.
@@ -187,12 +190,11 @@ public struct PaneState: Equatable, Sendable {
         let all = entries
         // Names order by their bytes, as the server sent them: two names that look alike (NFC and
         // NFD) stay apart and in one order, and a comparison is a memcmp rather than Unicode's.
-        let paths = all.map(\.remoteName)
-        let names = paths.map(\.bytes)
         let directories = all.map { $0.kind == .directory }
-        var order = all.indices.filter { showsHidden || names[$0].first != UInt8(ascii: ".") }
+        // A name read as Latin-1 starts with a dot where its bytes do.
+        var order = all.indices.filter { showsHidden || all[$0].name.utf8.first != UInt8(ascii: ".") }
         // Directories first; then by the key, with names breaking ties; `reversed` swaps the pair.
-        NameOrder(names).withPrecedes { precedes in
+        NameOrder(all).withPrecedes { precedes in
             switch sort {
             case .name:
                 order.sort { a, b in
@@ -218,19 +220,11 @@ public struct PaneState: Equatable, Sendable {
         }
         hasParentRow = !location.isRoot
         var rows: [ListingEntry] = []
-        var rowNames: [RemotePath] = []
         rows.reserveCapacity(order.count + 1)
-        rowNames.reserveCapacity(order.count + 1)
-        if hasParentRow {
-            rows.append(ListingEntry(name: "..", kind: .directory))
-            rowNames.append("..")
-        }
-        for index in order {
-            rows.append(all[index])
-            rowNames.append(paths[index])
-        }
+        if hasParentRow { rows.append(ListingEntry(name: "..", kind: .directory)) }
+        for index in order { rows.append(all[index]) }
         self.rows = rows
-        self.rowNames = rowNames
+        rowNames = marked.isEmpty ? [] : rows.map(\.remoteName)
         if let focus, let index = rows.firstIndex(where: { $0.name == focus }) {
             cursor = index
         } else {
@@ -247,20 +241,27 @@ private struct NameOrder {
     private let starts: [Int]
     private let prefixes: [UInt64]
 
-    init(_ names: [[UInt8]]) {
+    /// The order of the entries' names, as the server's bytes. Nearly every name is ASCII, whose
+    /// bytes are its text's UTF-8 (a name read as Latin-1 has a character past ASCII), and is
+    /// copied from the text without making an array for it.
+    init(_ entries: [ListingEntry]) {
         var storage: [UInt8] = []
-        storage.reserveCapacity(names.reduce(0) { $0 + $1.count })
+        storage.reserveCapacity(entries.reduce(0) { $0 + $1.name.utf8.count })
         var starts = [0]
-        starts.reserveCapacity(names.count + 1)
-        for name in names {
-            storage += name
+        starts.reserveCapacity(entries.count + 1)
+        for entry in entries {
+            let utf8 = entry.name.utf8
+            if utf8.contains(where: { $0 >= 0x80 }) { storage += entry.remoteName.bytes } else { storage += utf8 }
             starts.append(storage.count)
         }
         self.storage = storage
         self.starts = starts
-        prefixes = names.map { name in
+        prefixes = entries.indices.map { index in
             var prefix: UInt64 = 0
-            for index in 0..<8 { prefix = prefix << 8 | UInt64(index < name.count ? name[index] : 0) }
+            for offset in 0..<8 {
+                let position = starts[index] + offset
+                prefix = prefix << 8 | UInt64(position < starts[index + 1] ? storage[position] : 0)
+            }
             return prefix
         }
     }
