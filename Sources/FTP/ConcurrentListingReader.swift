@@ -10,9 +10,9 @@ import Net
 ///
 /// A batch ends only after a line of two fields or more. A VMS name alone on its line (one field)
 /// waits for the next line, which may complete it: after a line of two fields nothing waits, so
-/// each batch's own reader gives what the one reader would have. A run of more than
-/// `maximumBatchLines` one-field lines is cut all the same, to keep memory bounded: there a lone
-/// VMS name at the cut is counted unreadable (the listing incomplete) rather than joined.
+/// each batch's own reader gives what the one reader would have. A batch that reaches twice its
+/// size without such a line (one-field lines only) is cut all the same, to keep memory bounded:
+/// there a lone VMS name at the cut is counted unreadable (the listing incomplete) rather than joined.
 ///
 /// Lines go in on one thread; at most `maximumBatchesInFlight` batches wait or are parsed at a
 /// time (the reading thread waits beyond that, and the server with it), and entries and skipped
@@ -80,7 +80,6 @@ final class ConcurrentListingReader: @unchecked Sendable {
            Self.hasTwoFields(line) || lines >= 2 * Self.maximumBatchLines || bytes >= 2 * Self.maximumBatchBytes {
             send()
         }
-        takeParsedBatches(waiting: false)
     }
 
     /// Ends the listing: parses what is left and takes every batch back. The entries are then all
@@ -116,6 +115,7 @@ final class ConcurrentListingReader: @unchecked Sendable {
             parsedBatches.withLock { $0[number] = result }
             batchParsed.signal()
         }
+        takeParsedBatches(waiting: false)
     }
 
     /// Takes the parsed batches that are next in order; when `waiting`, waits for the next one first.
