@@ -113,10 +113,11 @@ extension FTPClient {
         return code != .fileUnavailable
     }
 
-    /// Runs a listing command and collects its lines as bytes.
+    /// Runs a listing command and collects its lines as bytes, each in memory of its own as long
+    /// as the line (the line handed over shares memory that a long line may have made large).
     private func rawLines(of command: FTPCommand) throws -> [[UInt8]] {
         var lines: [[UInt8]] = []
-        try receiveLines(of: command) { lines.append($0) }
+        try receiveLines(of: command) { lines.append($0.withUnsafeBufferPointer(Array.init)) }
         return lines
     }
 
