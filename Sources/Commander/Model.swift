@@ -99,9 +99,12 @@ public struct PaneState: Equatable, Sendable {
     /// The first row shown: kept by `update`, never by drawing.
     public var top = 0
     /// The marked entries, by their names' bytes: two names that differ in bytes but compare
-    /// equal as `String`s (NFC and NFD "é") are two entries, and marking one marks only it.
+    /// equal as `String`s (NFC and NFD "é") are two entries, and marking one marks only it. Only
+    /// rows shown are marked: a new listing, or hiding dot files, drops the marks of the rest.
     public var marked: Set<RemotePath> = [] {
-        didSet { if !marked.isEmpty, rowNames.count != rows.count { rowNames = rows.map(\.remoteName) } }
+        didSet {
+            if marked.isEmpty { rowNames = [] } else if rowNames.count != rows.count { rowNames = rows.map(\.remoteName) }
+        }
     }
     public private(set) var sort = SortKey.name
     public private(set) var reversed = false
@@ -164,10 +167,6 @@ public struct PaneState: Equatable, Sendable {
         loading = false
         isIncomplete = false
         error = nil
-        if !marked.isEmpty {
-            let names = Set(entries.map(\.remoteName))
-            marked = marked.filter(names.contains)
-        }
         rebuildRows(focus: focus)
     }
 
@@ -224,7 +223,11 @@ public struct PaneState: Equatable, Sendable {
         if hasParentRow { rows.append(ListingEntry(name: "..", kind: .directory)) }
         for index in order { rows.append(all[index]) }
         self.rows = rows
-        rowNames = marked.isEmpty ? [] : rows.map(\.remoteName)
+        if !marked.isEmpty {
+            rowNames = rows.map(\.remoteName)
+            let shown = Set(rowNames.dropFirst(hasParentRow ? 1 : 0))
+            marked = marked.filter(shown.contains)
+        }
         if let focus, let index = rows.firstIndex(where: { $0.name == focus }) {
             cursor = index
         } else {

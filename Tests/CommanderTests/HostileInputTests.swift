@@ -71,4 +71,20 @@ struct HostileInputTests {
         _ = update(&state, .listed(pane: 1, location: CommanderTests.remote, focus: nil, result: .success([]), at: CommanderTests.now))
         #expect(!state.panes[1].isIncomplete)
     }
+
+    /// A mark on a row that is no longer shown (dot files hidden) is dropped: the status line
+    /// counts only what a copy or a delete would act on.
+    @Test func hidingDotFilesDropsTheirMarks() {
+        var state = Self.state(with: [ListingEntry(name: ".env", kind: .file), ListingEntry(name: "a", kind: .file)])
+        _ = update(&state, .key(.character(".")))
+        let row = state.activePane.rows.firstIndex { $0.name == ".env" } ?? 0
+        while state.activePane.cursor < row { _ = update(&state, .key(.down)) }
+        _ = update(&state, .key(.insert))
+        #expect(state.activePane.marked == [RemotePath(".env")])
+        #expect(state.activePane.selection.map(\.name) == [".env"])
+        _ = update(&state, .key(.character(".")))
+        #expect(state.activePane.marked.isEmpty)
+        #expect(!render(state, theme: .mono).dump().contains("marked"))
+        #expect(state.activePane.selection.map(\.name) != [".env"])
+    }
 }
