@@ -91,14 +91,11 @@ final class ConcurrentListingReader: @unchecked Sendable {
             sequential = nil
             return
         }
-        // The last batch is parsed here when nothing is out: this thread would only wait for it.
-        if batchesSent == batchesTaken {
-            take(Self.parse(batch, with: parser))
-            batch = Batch()
-            return
-        }
-        if !batch.ends.isEmpty { send() }
+        // The last batch is parsed here, while those out are parsed elsewhere, and taken last.
+        let last = Self.parse(batch, with: parser)
+        batch = Batch()
         while batchesTaken < batchesSent { takeParsedBatches(waiting: true) }
+        take(last)
     }
 
     /// Hands the batch to a parsing thread.
