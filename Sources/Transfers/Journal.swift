@@ -88,7 +88,7 @@ public final class Journal: Sendable {
             let path = directory + "/" + name
             let descriptor = open(path, O_RDWR | O_APPEND | O_CLOEXEC | O_NOFOLLOW)
             guard descriptor >= 0 else { continue }
-            guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
+            guard Self.lockUnlessHeld(descriptor) else {
                 Glibc.close(descriptor)
                 continue
             }
@@ -100,6 +100,17 @@ public final class Journal: Sendable {
             }
         }
         return result
+    }
+
+    /// Locks a journal file unless a running batch holds it. A lock can outlive its descriptor
+    /// for a moment: a child process that another thread is starting holds a copy of every
+    /// descriptor until it runs its program. So a refusal is tried again, three times in 30 ms.
+    private static func lockUnlessHeld(_ descriptor: Int32) -> Bool {
+        for attempt in 0..<4 {
+            if attempt > 0 { usleep(10_000) }
+            if flock(descriptor, LOCK_EX | LOCK_NB) == 0 { return true }
+        }
+        return false
     }
 
     /// The unfinished jobs of stopped batches, without taking them over.
