@@ -86,6 +86,8 @@ public final class Journal: Sendable {
         var result: [AbandonedJournal] = []
         for name in names.sorted() where name.hasSuffix(".jsonl") {
             let path = directory + "/" + name
+            // This process's own running batches: held, and not worth a lock's retries.
+            if JournalFile.isOpenHere(path) { continue }
             let descriptor = open(path, O_RDWR | O_APPEND | O_CLOEXEC | O_NOFOLLOW)
             guard descriptor >= 0 else { continue }
             guard Self.lockUnlessHeld(descriptor) else {
@@ -102,9 +104,10 @@ public final class Journal: Sendable {
         return result
     }
 
-    /// Locks a journal file unless a running batch holds it. A lock can outlive its descriptor
-    /// for a moment: a child process that another thread is starting holds a copy of every
-    /// descriptor until it runs its program. So a refusal is tried again, three times in 30 ms.
+    /// Locks a journal file unless a running batch (of another process) holds it. A lock can
+    /// outlive its descriptor for a moment: a child process that another thread is starting holds
+    /// a copy of every descriptor until it runs its program. So a refusal is tried again, three
+    /// times in 30 ms.
     private static func lockUnlessHeld(_ descriptor: Int32) -> Bool {
         for attempt in 0..<4 {
             if attempt > 0 { usleep(10_000) }
@@ -188,9 +191,18 @@ public final class JournalFile: Sendable {
         var writeFailure: LocalFileError?
     }
 
+    /// The paths of the journal files this process has open.
+    private static let openHere = Locked<Set<String>>([])
+
+    /// Whether this process has the file at `path` open for a running batch.
+    static func isOpenHere(_ path: String) -> Bool {
+        openHere.withLock { $0.contains(path) }
+    }
+
     init(path: String, descriptor: Int32) {
         self.path = path
         state = Locked(State(descriptor: descriptor))
+        Self.openHere.withLock { _ = $0.insert(path) }
     }
 
     deinit { close() }
@@ -235,6 +247,7 @@ public final class JournalFile: Sendable {
             if state.open.isEmpty { unlink(path) }
             Glibc.close(state.descriptor)
             state.descriptor = -1
+            Self.openHere.withLock { _ = $0.remove(path) }
         }
     }
 
