@@ -54,7 +54,7 @@ let package = Package(
         .executableTarget(
             name: "commander-benchmark", dependencies: ["Commander", "FTPWire", "ScreenKit"], path: "Benchmarks/CommanderBenchmark"),
         .target(name: "TestSupport", dependencies: ["FTP", "FTPServer", "Spawn", "Transfers"], path: "Tests/TestSupport"),
-        .testTarget(name: "FTPWireTests", dependencies: ["FTPWire"], exclude: ["ListingCorpus", "FuzzRegressions"]),
+        .testTarget(name: "FTPWireTests", dependencies: ["FTPWire", "TestSupport"], exclude: ["ListingCorpus", "FuzzRegressions"]),
         .testTarget(name: "ScreenKitTests", dependencies: ["ScreenKit"]),
         .testTarget(name: "CommanderTests", dependencies: ["Commander", "ScreenKit", "FTPWire"], exclude: ["Snapshots"]),
         .testTarget(name: "TerminalTests", dependencies: ["Terminal", "ScreenKit"]),

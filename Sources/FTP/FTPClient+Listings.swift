@@ -56,21 +56,17 @@ extension FTPClient {
     /// could not be read: a name missing from an incomplete listing may still exist.
     public func listing(_ path: RemotePath? = nil, now: Date = Date()) throws -> DirectoryListing {
         if features.supports("MLST") { return try machineListing(path) }
-        // Lines are parsed as they arrive, while the server is still sending the rest, on the
-        // other processors.
+        // Lines are split and parsed as they arrive, while the server is still sending the rest,
+        // on the other processors.
         var skipped = 0
         let reader = ConcurrentListingReader(parser: ListParser(now: now)) { [logger] line in
             skipped += 1
             logger.debug("unparsed LIST line: \(Sanitizer.visible(TextDecoding.string(line)))")
         }
-        var lineCount = 0
-        let received = try linesUnlessRefused(path) { line in
-            if !line.isEmpty { lineCount += 1 }
-            reader.add(line)
-        }
+        let received = try bytesUnlessRefused(path) { reader.add($0) }
         guard let cutShort = received else { return try nameEntries(path) }
-        reader.finish()
-        if reader.entries.isEmpty, skipped > 0, skipped == lineCount {
+        reader.finish(droppingUnendedLine: cutShort)
+        if reader.entries.isEmpty, skipped > 0, skipped == reader.nonEmptyLines {
             // Not one line in a known format: the names from NLST are better than nothing. The
             // lines stay unread all the same: what they stand for need not be among those names.
             var names = try nameEntries(path)
@@ -94,12 +90,12 @@ extension FTPClient {
         }
     }
 
-    /// Passes the lines of LIST to `onLine` and returns whether the listing was cut short (see
-    /// `receiveLines`), or returns nil when the server refuses the command itself (but not when
+    /// Passes the bytes of LIST to `onBytes` and returns whether the listing was cut short (see
+    /// `receiveListing`), or returns nil when the server refuses the command itself (but not when
     /// the path is missing: that error is thrown).
-    private func linesUnlessRefused(_ path: RemotePath?, onLine: ([UInt8]) -> Void) throws -> Bool? {
+    private func bytesUnlessRefused(_ path: RemotePath?, onBytes: (UnsafeRawBufferPointer) -> Void) throws -> Bool? {
         do {
-            return try guarded { try receiveLines(of: FTPCommand("LIST", path: path), onLine: onLine) }
+            return try guarded { try receiveListing(of: FTPCommand("LIST", path: path), onBytes: onBytes) }
         } catch {
             guard let failure = error as? FTPError, Self.isRefusal(failure) else { throw error }
             logger.debug("LIST refused (\(failure)); falling back to NLST")
@@ -121,24 +117,32 @@ extension FTPClient {
         return lines
     }
 
-    /// Runs a listing command and passes each of its lines, as bytes, to `onLine` as it arrives.
-    /// A listing past `options.listingLimits`, or slower than `ListingPace` allows, is given up
-    /// on (the transfer aborted) with an error saying so, however much more the server would send.
-    /// Returns whether the listing was cut short: its TLS data connection ended without
-    /// close_notify, so its end may be missing (and a last line without a line ending is not
-    /// passed on, as it may be only the start of one).
+    /// Runs a listing command and passes each of its lines, as bytes, to `onLine` as it arrives,
+    /// as `receiveListing` says (a last line without a line ending is not passed on when the
+    /// listing was cut short, as it may be only the start of one).
     @discardableResult
     private func receiveLines(of command: FTPCommand, onLine: ([UInt8]) throws -> Void) throws -> Bool {
+        var splitter = LineSplitter()
+        let cutShort = try receiveListing(of: command) { try splitter.feed($0, onLine: onLine) }
+        if !cutShort { try splitter.finish(onLine: onLine) }
+        return cutShort
+    }
+
+    /// Runs a listing command and passes its bytes to `onBytes` as they arrive. A listing past
+    /// `options.listingLimits` (its lines counted by their line feeds, and a last line without
+    /// one), or slower than `ListingPace` allows, is given up on (the transfer aborted) with an
+    /// error saying so, however much more the server would send. Returns whether the listing was
+    /// cut short: its TLS data connection ended without close_notify, so its end may be missing.
+    private func receiveListing(of command: FTPCommand, onBytes: (UnsafeRawBufferPointer) throws -> Void) throws -> Bool {
         let limits = options.listingLimits
         let transfer = try openTransfer(command)
         let pace = ListingPace(grace: options.effectiveReplyDeadline)
-        var splitter = LineSplitter()
         var bytes = 0
         var lines = 0
-        func countedLine(_ line: [UInt8]) throws {
-            lines += 1
+        var endsInLine = false
+        func count(lines more: Int) throws {
+            lines += more
             guard lines <= limits.maximumLines else { throw limits.exceeded(by: command, "\(limits.maximumLines) lines") }
-            try onLine(line)
         }
         // Too slow is the client's verdict, not the server's: the server's answer to the data
         // connection closed under it (426) says nothing of why.
@@ -149,7 +153,9 @@ extension FTPClient {
                 guard bytes <= limits.maximumBytes else { throw limits.exceeded(by: command, "\(limits.maximumBytes) bytes") }
                 tooSlow = pace.failure(after: bytes, of: command)
                 if let tooSlow { throw tooSlow }
-                try splitter.feed(chunk, onLine: countedLine)
+                try count(lines: Self.lineFeeds(in: chunk))
+                endsInLine = chunk.last.map { $0 != UInt8(ascii: "\n") } ?? endsInLine
+                try onBytes(chunk)
             }
         } catch {
             throw tooSlow ?? error
@@ -158,8 +164,19 @@ extension FTPClient {
             logger.debug("\(command.verb): the TLS data connection ended without close_notify; the listing may be cut short")
             return true
         }
-        try splitter.finish(onLine: countedLine)
+        if endsInLine { try count(lines: 1) }
         return false
+    }
+
+    /// How many line feeds `bytes` holds (found by `memchr`, many bytes at a time).
+    private static func lineFeeds(in bytes: UnsafeRawBufferPointer) -> Int {
+        var count = 0
+        var rest = bytes
+        while let start = rest.baseAddress, let found = memchr(start, Int32(UInt8(ascii: "\n")), rest.count) {
+            count += 1
+            rest = UnsafeRawBufferPointer(rebasing: rest[(start.distance(to: UnsafeRawPointer(found)) + 1)...])
+        }
+        return count
     }
 }
 

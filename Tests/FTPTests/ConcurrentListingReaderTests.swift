@@ -33,30 +33,110 @@ struct ConcurrentListingReaderTests {
         return lines.map { Array($0.utf8) }
     }
 
-    @Test(arguments: [1, 2, 4])
-    func batchesGiveWhatOneReaderGives(processors: Int) {
-        let lines = Self.mixedListing()
-        var expectedSkipped: [[UInt8]] = []
-        let expected = Self.parser.entries(lines: lines) { expectedSkipped.append($0) }
+    /// What one splitter and one reader over all of `bytes` give: entries, skipped lines and
+    /// how many lines held a byte.
+    static func readAtOnce(_ bytes: [UInt8], droppingUnendedLine: Bool = false) -> (entries: [ListingEntry], skipped: [[UInt8]], nonEmptyLines: Int) {
+        var splitter = LineSplitter()
+        var reader = ListingReader(parser: parser)
         var skipped: [[UInt8]] = []
-        let reader = ConcurrentListingReader(parser: Self.parser, processors: processors) { skipped.append($0) }
-        for line in lines { reader.add(line) }
-        reader.finish()
-        #expect(reader.entries.count == expected.count)
-        #expect(reader.entries == expected)
-        #expect(skipped == expectedSkipped)
+        var nonEmptyLines = 0
+        let read = { (line: [UInt8]) in
+            if !line.isEmpty { nonEmptyLines += 1 }
+            reader.add(line) { skipped.append($0) }
+        }
+        bytes.withUnsafeBytes { splitter.feed($0, onLine: read) }
+        if !droppingUnendedLine { splitter.finish(onLine: read) }
+        reader.finish { skipped.append($0) }
+        return (reader.entries, skipped, nonEmptyLines)
+    }
+
+    /// `bytes` through a reader on `processors`, in pieces of `pieceSize` bytes.
+    static func readInBatches(
+        _ bytes: [UInt8], processors: Int, pieceSize: Int, droppingUnendedLine: Bool = false
+    ) -> (entries: [ListingEntry], skipped: [[UInt8]], nonEmptyLines: Int) {
+        var skipped: [[UInt8]] = []
+        let reader = ConcurrentListingReader(parser: parser, processors: processors) { skipped.append($0) }
+        bytes.withUnsafeBytes { all in
+            var start = 0
+            while start < all.count {
+                let end = min(start + pieceSize, all.count)
+                reader.add(UnsafeRawBufferPointer(rebasing: all[start..<end]))
+                start = end
+            }
+        }
+        reader.finish(droppingUnendedLine: droppingUnendedLine)
+        return (reader.entries, skipped, reader.nonEmptyLines)
+    }
+
+    static func expectSameReading(_ bytes: [UInt8], processors: Int, pieceSize: Int, droppingUnendedLine: Bool = false) {
+        let expected = readAtOnce(bytes, droppingUnendedLine: droppingUnendedLine)
+        let read = readInBatches(bytes, processors: processors, pieceSize: pieceSize, droppingUnendedLine: droppingUnendedLine)
+        #expect(read.entries.count == expected.entries.count)
+        #expect(read.entries == expected.entries)
+        #expect(read.skipped == expected.skipped)
+        #expect(read.nonEmptyLines == expected.nonEmptyLines)
+    }
+
+    @Test(arguments: [(1, 65536), (2, 65536), (4, 65536), (2, 4093)])
+    func batchesGiveWhatOneReaderGives(processors: Int, pieceSize: Int) {
+        let bytes = Array(Self.mixedListing().map { String(decoding: $0, as: UTF8.self) }.joined(separator: "\r\n").utf8)
+        #expect(bytes.count > 4 * ConcurrentListingReader.batchBytes)
+        Self.expectSameReading(bytes, processors: processors, pieceSize: pieceSize)
         // Presence: the joined VMS names and the lines that are no entries are there.
-        #expect(reader.entries.contains { $0.name.hasPrefix("A_VERY_LONG_FILE_NAME_4095") })
-        #expect(reader.entries.contains { $0.name.hasPrefix("A_VERY_LONG_FILE_NAME_8191") })
-        #expect(skipped.contains(Array("not a listing line at all 17".utf8)))
+        let read = Self.readInBatches(bytes, processors: processors, pieceSize: pieceSize)
+        #expect(read.entries.contains { $0.name.hasPrefix("A_VERY_LONG_FILE_NAME_4095") })
+        #expect(read.entries.contains { $0.name.hasPrefix("A_VERY_LONG_FILE_NAME_8191") })
+        #expect(read.skipped.contains(Array("not a listing line at all 17".utf8)))
+        #expect(read.entries.last?.name == "last.txt")
+    }
+
+    /// Hostile bytes: lines of every length (some longer than the splitter keeps, one longer than
+    /// two batches), bare carriage returns, blank lines, bytes of every value, entries between
+    /// them, and no line ending at the end; through two processors in pieces of every size.
+    @Test(arguments: [1, 2, 3, 4, 5, 6])
+    func anyBytesGiveWhatOneReaderGives(seed: UInt64) {
+        var generator = SeededGenerator(seed: seed)
+        var bytes: [UInt8] = []
+        let entry = Array("-rw-r--r--   1 owner group 42 Nov 20 10:00 entry".utf8)
+        while bytes.count < 3 * ConcurrentListingReader.batchBytes {
+            switch Int.random(in: 0..<10, using: &generator) {
+            case 0: bytes += (0..<Int.random(in: 0..<40_000, using: &generator)).map { _ in UInt8.random(in: 0...255, using: &generator) }
+            case 1: bytes += [UInt8](repeating: UInt8(ascii: "x"), count: seed == 3 ? 2 * ConcurrentListingReader.batchBytes + 7 : 17_000)
+            case 2: bytes += [0x0D, 0x0D, 0x0A, 0x0A, 0x20, 0x09, 0x0A]
+            case 3: bytes += Array("NAME_\(bytes.count).TXT;1\r\n".utf8)
+            default: bytes += entry + Array("-\(bytes.count)\r\n".utf8)
+            }
+        }
+        bytes += Array("-rw-r--r--   1 owner group 42 Nov 20 10:00 unended".utf8)
+        for pieceSize in [1 + Int(seed) * 997, 65536] {
+            Self.expectSameReading(bytes, processors: 2, pieceSize: pieceSize)
+            Self.expectSameReading(bytes, processors: 2, pieceSize: pieceSize, droppingUnendedLine: true)
+        }
+        Self.expectSameReading(bytes, processors: 1, pieceSize: 65536, droppingUnendedLine: seed % 2 == 0)
+    }
+
+    /// A line longer than two batches is read as the splitter keeps it (its start, here a bare
+    /// name); the entries after it are all there.
+    @Test func aLineLongerThanTwoBatchesIsCutAndTheRestRead() {
+        var bytes = Array("-rw-r--r--   1 owner group 1 Nov 20 10:00 before.txt\r\n".utf8)
+        bytes += [UInt8](repeating: UInt8(ascii: "y"), count: 5 * ConcurrentListingReader.batchBytes)
+        bytes += Array("\r\n-rw-r--r--   1 owner group 2 Nov 20 10:00 after.txt\r\n".utf8)
+        let read = Self.readInBatches(bytes, processors: 2, pieceSize: 65536)
+        #expect(read.entries.map(\.name.utf8.count) == [10, LineSplitter().maximumLineLength, 9])
+        #expect(read.entries.first?.name == "before.txt" && read.entries.last?.name == "after.txt")
+        Self.expectSameReading(bytes, processors: 2, pieceSize: 65536)
+    }
+
+    @Test func aLastLineWithoutItsEndingIsDroppedWhenAsked() {
+        let bytes = Array("-rw-r--r--   1 owner group 1 Nov 20 10:00 a.txt\r\n-rw-r--r--   1 owner group 2 Nov 20 10:00 b.t".utf8)
+        #expect(Self.readInBatches(bytes, processors: 2, pieceSize: 7).entries.map(\.name) == ["a.txt", "b.t"])
+        #expect(Self.readInBatches(bytes, processors: 2, pieceSize: 7, droppingUnendedLine: true).entries.map(\.name) == ["a.txt"])
+        #expect(Self.readInBatches(bytes, processors: 1, pieceSize: 7, droppingUnendedLine: true).entries.map(\.name) == ["a.txt"])
     }
 
     @Test func aShortListingIsParsedWithoutAThread() {
-        let line = Array("-rw-r--r--   1 owner group 5 Nov 20 10:00 one.txt".utf8)
-        let reader = ConcurrentListingReader(parser: Self.parser, processors: 4) { _ in }
-        reader.add(line)
-        reader.finish()
-        #expect(reader.entries.map(\.name) == ["one.txt"])
+        let bytes = Array("-rw-r--r--   1 owner group 5 Nov 20 10:00 one.txt".utf8)
+        #expect(Self.readInBatches(bytes, processors: 4, pieceSize: 100).entries.map(\.name) == ["one.txt"])
     }
 
     @Test(arguments: [
@@ -65,6 +145,18 @@ struct ConcurrentListingReaderTests {
     ])
     func linesOfTwoFieldsAreWhereBatchesMayEnd(line: String, hasTwoFields: Bool) {
         #expect(ConcurrentListingReader.hasTwoFields(Array(line.utf8)) == hasTwoFields)
+    }
+
+    /// A batch ends after the last line of two fields; after a lone name only when it must.
+    @Test(arguments: [
+        ("a b\nc d\nNAME;1\n", 0, false, 8), ("a b\nNAME;1\nx", 0, false, 4), ("NAME;1\nOTHER;1\n", 0, false, nil),
+        ("NAME;1\nOTHER;1\nrest", 0, true, 15), ("no line feed at all", 0, true, nil), ("a b\nNAME;1\n", 5, false, nil),
+    ])
+    func batchesEndAfterALineOfTwoFields(text: String, checkedUpTo: Int, anyLine: Bool, end: Int?) {
+        let found = Array(text.utf8).withUnsafeBytes {
+            ConcurrentListingReader.batchEnd(in: $0, linesEndingFrom: checkedUpTo, anyLine: anyLine)
+        }
+        #expect(found == end)
     }
 
     /// Through a real connection: a long listing with an unreadable line in it arrives whole and

@@ -1,6 +1,7 @@
 import Foundation
 @testable import FTPWire
 import Testing
+import TestSupport
 
 @Suite("Listing parsers")
 struct ListingParserTests {

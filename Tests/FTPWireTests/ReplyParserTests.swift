@@ -1,5 +1,6 @@
 @testable import FTPWire
 import Testing
+import TestSupport
 
 @Suite("Reply parser")
 struct ReplyParserTests {
@@ -129,19 +130,6 @@ struct ReplyParserTests {
             _ = try? parser.feed(bytes)
             while parser.nextReply() != nil {}
         }
-    }
-}
-
-/// A reproducible random number generator (SplitMix64).
-struct SeededGenerator: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
 
