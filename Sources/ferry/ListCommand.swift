@@ -2,6 +2,7 @@ import ArgumentParser
 import FTP
 import FTPWire
 import Foundation
+import Net
 import Transfers
 
 /// `ferry ls [-l] [--json] URL`: list a remote directory.
@@ -41,14 +42,18 @@ struct ListCommand: ParsableCommand {
         // In place: a sorted copy would copy every entry of a long listing once more.
         listing.entries.sort { $0.name < $1.name }
         var output = StandardOutput()
+        let entries = listing.entries
         if json {
-            ListingJSON.write(listing.entries, to: &output)
+            ListingJSON.write(entries, to: &output)
         } else {
-            // Through the buffer: a for-in loop over the array would copy every entry on the way.
-            listing.entries.withUnsafeBufferPointer { entries in
-                for index in entries.indices {
-                    if long { Self.writeLongLine(entries[index], to: &output) } else { output.write(Sanitizer.visible(entries[index].name)) }
-                    output.write(byte: UInt8(ascii: "\n"))
+            let long = long
+            output.write(runsOf: entries.count) { run, output in
+                // Through the buffer: an index into the array copies the entry on the way.
+                entries.withUnsafeBufferPointer { entries in
+                    for index in run {
+                        if long { Self.writeLongLine(entries[index], to: &output) } else { output.write(Sanitizer.visible(entries[index].name)) }
+                        output.write(byte: UInt8(ascii: "\n"))
+                    }
                 }
             }
         }
@@ -92,6 +97,9 @@ struct StandardOutput: TextOutputStream {
     private let buffer = Buffer(capacity: 64 * 1024)
     /// How many bytes at the start of the buffer wait to be written out.
     private var used = 0
+    /// Where the bytes go instead of standard output: text made on another thread, to be written
+    /// out in its turn.
+    private let collected: Collected?
 
     /// Memory allocated once, freed with the last copy of the output (a struct cannot free it).
     private final class Buffer {
@@ -104,6 +112,20 @@ struct StandardOutput: TextOutputStream {
         }
 
         deinit { start.deallocate() }
+    }
+
+    /// The bytes an output kept in memory.
+    private final class Collected {
+        var bytes: [UInt8] = []
+    }
+
+    init() {
+        collected = nil
+    }
+
+    /// An output that keeps its bytes in memory, for `write(runsOf:)` to write out.
+    private init(collecting: Void) {
+        collected = Collected()
     }
 
     mutating func write(_ text: String) {
@@ -173,8 +195,35 @@ struct StandardOutput: TextOutputStream {
     }
 
     private func writeOut(_ bytes: UnsafeBufferPointer<UInt8>) {
+        if let collected { return collected.bytes.append(contentsOf: bytes) }
         // Like print, which this replaces, it leaves a closed standard output unreported.
         try? FileHandle.standardOutput.write(contentsOf: UnsafeRawBufferPointer(bytes))
+    }
+
+    /// The items of one run that `write(runsOf:)` gives `format` at a time.
+    static let runLength = 4096
+
+    /// Writes what `format` writes for the items `0..<count`, in order, given in runs of
+    /// `runLength`. With more than one run, the runs are made on every processor at once, each
+    /// into memory of its own, a few runs ahead of the one written out: a long listing's text
+    /// is made as fast as the processors allow, and never held whole.
+    mutating func write(runsOf count: Int, _ format: @escaping @Sendable (Range<Int>, inout StandardOutput) -> Void) {
+        guard count > Self.runLength else { return format(0..<count, &self) }
+        let runs = (count + Self.runLength - 1) / Self.runLength
+        let runsAtOnce = 2 * ProcessInfo.processInfo.activeProcessorCount
+        for first in stride(from: 0, to: runs, by: runsAtOnce) {
+            let runsNow = min(runsAtOnce, runs - first)
+            let made = Locked([[UInt8]](repeating: [], count: runsNow))
+            DispatchQueue.concurrentPerform(iterations: runsNow) { offset in
+                let start = (first + offset) * Self.runLength
+                var output = StandardOutput(collecting: ())
+                format(start..<min(start + Self.runLength, count), &output)
+                output.flush()
+                let bytes = output.collected?.bytes ?? []
+                made.withLock { $0[offset] = bytes }
+            }
+            for bytes in made.withLock({ $0 }) { bytes.withUnsafeBufferPointer { write(bytes: $0) } }
+        }
     }
 }
 
@@ -209,12 +258,13 @@ enum ListingJSON {
             return
         }
         output.write(ascii: "[\n")
-        // Through the buffer: an enumerated sequence, or even an index into the array, copies
-        // every entry on the way.
-        entries.withUnsafeBufferPointer { entries in
-            for index in entries.indices {
-                write(entries[index], to: &output)
-                output.write(ascii: index == entries.count - 1 ? "}\n]\n" : "},\n")
+        output.write(runsOf: entries.count) { run, output in
+            // Through the buffer: an index into the array copies the entry on the way.
+            entries.withUnsafeBufferPointer { entries in
+                for index in run {
+                    write(entries[index], to: &output)
+                    output.write(ascii: index == entries.count - 1 ? "}\n]\n" : "},\n")
+                }
             }
         }
     }
