@@ -2,7 +2,6 @@ import ArgumentParser
 import FTP
 import FTPWire
 import Foundation
-import Net
 import Transfers
 
 /// `ferry ls [-l] [--json] URL`: list a remote directory.
