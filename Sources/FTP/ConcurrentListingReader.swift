@@ -9,14 +9,11 @@ import Net
 /// reading the lines is most of what a long listing costs the client after the server is done;
 /// the reading thread only copies the bytes and finds where a batch may end.
 ///
-/// A batch ends at a line feed, after a line of two fields or more. A VMS name alone on its line
-/// (one field) waits for the next line, which may complete it: after a line of two fields nothing
-/// waits, so each batch's own reader gives what the one reader would have. A batch that reaches
-/// twice its size without such a line (one-field lines only) is cut at its last line feed all the
-/// same, to keep memory bounded: there a lone VMS name at the cut is counted unreadable (the
-/// listing incomplete) rather than joined. A batch of twice its size without a line feed holds the
-/// start of a line longer than any line kept: it is cut there, and the rest of that line, which
-/// the splitter would drop, is dropped as it arrives.
+/// A batch ends at a line feed, after a line that no reader holds back: a VMS name alone on its
+/// line waits for the next line, which may complete it, but after any other line nothing waits,
+/// so each batch's own reader gives what the one reader would. A batch that reaches twice its
+/// size without such a line feed (a run of lone VMS names, or a line longer than any kept) is not
+/// cut: the rest of the listing is read on the reading thread, as with one processor.
 ///
 /// Bytes go in on one thread; at most `maximumBatchesInFlight` batches wait or are parsed at a
 /// time (the reading thread waits beyond that, and the server with it), and entries and skipped
@@ -44,19 +41,19 @@ final class ConcurrentListingReader: @unchecked Sendable {
     /// How many lines of the batches taken back so far held a byte or more.
     private(set) var nonEmptyLines = 0
     private let onSkippedLine: ([UInt8]) -> Void
-    /// The one splitter and reader of every byte when there is one processor; nil when batches
-    /// go to other threads.
+    /// The one splitter and reader of the bytes from here on, when there is one processor or
+    /// batches could not be cut; nil while batches go to other threads.
     private var sequentialSplitter: LineSplitter?
     private var sequentialReader: ListingReader?
     private let maximumBatchesInFlight: Int
 
     /// The bytes since the last batch, starting at the start of a line.
     private var batch: [UInt8] = []
-    /// How far the lines of `batch` were looked at for one a batch may end with: the lines ending
-    /// before have one field.
+    /// Where the last line feed of `batch` is.
+    private var lastLineFeed: Int?
+    /// How far the lines of `batch` were looked at for one a batch may end with: those ending
+    /// before are held back.
     private var checkedUpTo = 0
-    /// Whether the bytes up to the next line feed end a line handed out already, too long to keep.
-    private var droppingRestOfLongLine = false
     /// How many batches were handed out, and how many taken back.
     private var batchesSent = 0
     private var batchesTaken = 0
@@ -70,11 +67,8 @@ final class ConcurrentListingReader: @unchecked Sendable {
     init(parser: ListParser, processors: Int = ProcessInfo.processInfo.activeProcessorCount, onSkippedLine: @escaping ([UInt8]) -> Void) {
         self.parser = parser
         self.onSkippedLine = onSkippedLine
-        if processors <= 1 {
-            sequentialSplitter = LineSplitter()
-            sequentialReader = ListingReader(parser: parser)
-        }
         maximumBatchesInFlight = 2 * min(max(processors, 1), 4)
+        if processors <= 1 { readSequentiallyFromHere() }
     }
 
     /// Takes the next bytes of the listing.
@@ -83,27 +77,20 @@ final class ConcurrentListingReader: @unchecked Sendable {
             sequentialSplitter?.feed(bytes, onLine: readSequentially)
             return
         }
-        var rest = bytes
-        if droppingRestOfLongLine {
-            guard let lineFeed = Self.firstLineFeed(in: rest) else { return }
-            rest = UnsafeRawBufferPointer(rebasing: rest[(lineFeed + 1)...])
-            droppingRestOfLongLine = false
-        }
-        batch.append(contentsOf: rest)
+        if let lineFeed = Self.lastLineFeed(in: bytes) { lastLineFeed = batch.count + lineFeed }
+        batch.append(contentsOf: bytes)
         guard batch.count >= Self.batchBytes else { return }
-        let full = batch.count >= 2 * Self.batchBytes
-        let end = batch.withUnsafeBytes { Self.batchEnd(in: $0, linesEndingFrom: checkedUpTo, anyLine: full) }
-        if let end {
+        if let end = batchEnd() {
             let remainder = Array(batch[end...])
             batch.removeSubrange(end...)
             send()
             batch = remainder
-        } else if full {
-            // Not one line feed: the line is longer than any line kept.
-            send()
-            droppingRestOfLongLine = true
-        } else {
-            checkedUpTo = batch.count
+            lastLineFeed = batch.lastIndex(of: 0x0A)
+        } else if batch.count >= 2 * Self.batchBytes {
+            readSequentiallyFromHere()
+            let rest = batch
+            batch = []
+            rest.withUnsafeBytes { sequentialSplitter?.feed($0, onLine: readSequentially) }
         }
     }
 
@@ -114,17 +101,25 @@ final class ConcurrentListingReader: @unchecked Sendable {
         if sequentialReader != nil {
             if !droppingUnendedLine { sequentialSplitter?.finish(onLine: readSequentially) }
             sequentialReader?.finish(onSkippedLine: onSkippedLine)
-            entries = sequentialReader?.entries ?? []
+            takenEntries.append(sequentialReader?.entries ?? [])
             sequentialReader = nil
             sequentialSplitter = nil
-            return
+        } else {
+            // The last batch is parsed here, while those out are parsed elsewhere, and taken last.
+            let last = Self.parse(batch, endingTheListing: !droppingUnendedLine, with: parser)
+            batch = []
+            while batchesTaken < batchesSent { takeParsedBatches(waiting: true) }
+            take(last)
         }
-        // The last batch is parsed here, while those out are parsed elsewhere, and taken last.
-        let last = Self.parse(batch, endingTheListing: !droppingUnendedLine, with: parser)
-        batch = []
-        while batchesTaken < batchesSent { takeParsedBatches(waiting: true) }
-        take(last)
         entries = Self.joined(&takenEntries)
+    }
+
+    /// Reads the rest of the listing on this thread, with one splitter and one reader, once the
+    /// batches out have been taken back (their skipped lines come first).
+    private func readSequentiallyFromHere() {
+        while batchesTaken < batchesSent { takeParsedBatches(waiting: true) }
+        sequentialSplitter = LineSplitter()
+        sequentialReader = ListingReader(parser: parser)
     }
 
     /// Reads a line with the one reader.
@@ -137,6 +132,7 @@ final class ConcurrentListingReader: @unchecked Sendable {
     private func send() {
         let bytes = batch
         batch = []
+        lastLineFeed = nil
         checkedUpTo = 0
         // Too many batches out: wait for the oldest, which keeps memory bounded.
         while batchesSent - batchesTaken >= maximumBatchesInFlight { takeParsedBatches(waiting: true) }
@@ -169,9 +165,8 @@ final class ConcurrentListingReader: @unchecked Sendable {
     }
 
     /// One splitter's and one reader's entries and skipped lines for `bytes`, which start at the
-    /// start of a line. A batch other than the last ends at a line feed or inside a line too long
-    /// to keep (which the splitter has passed on already): only the last may end in a line of its
-    /// own, read when `endingTheListing`.
+    /// start of a line. A batch other than the last ends at a line feed: only the last may end in
+    /// a line of its own, read when `endingTheListing`.
     private static func parse(_ bytes: [UInt8], endingTheListing: Bool, with parser: ListParser) -> Parsed {
         var splitter = LineSplitter()
         var reader = ListingReader(parser: parser)
@@ -210,47 +205,39 @@ final class ConcurrentListingReader: @unchecked Sendable {
         return joined
     }
 
-    /// Where a batch of `bytes` may end: just after the last line feed that ends a line of two
-    /// fields (looking only at the lines that end at `start` or later), else with `anyLine` just
-    /// after the last line feed; nil when there is no such line feed.
-    static func batchEnd(in bytes: UnsafeRawBufferPointer, linesEndingFrom start: Int, anyLine: Bool) -> Int? {
-        var end = bytes.count
-        while let lineFeed = lastLineFeed(in: UnsafeRawBufferPointer(rebasing: bytes[..<end])), lineFeed >= start {
-            let lineStart = lastLineFeed(in: UnsafeRawBufferPointer(rebasing: bytes[..<lineFeed])).map { $0 + 1 } ?? 0
-            if hasTwoFields(keptLine(UnsafeRawBufferPointer(rebasing: bytes[lineStart..<lineFeed]))) { return lineFeed + 1 }
-            end = lineFeed
+    /// Where the batch may end: just after the last line feed that ends a line no reader holds
+    /// back, looking only at the lines not looked at before (each is looked at once); nil when
+    /// there is none.
+    private func batchEnd() -> Int? {
+        guard let last = lastLineFeed, last >= checkedUpTo else { return nil }
+        let end = batch.withUnsafeBytes { Self.batchEnd(in: $0, lastLineFeed: last, linesEndingFrom: checkedUpTo) }
+        if end == nil { checkedUpTo = last + 1 }
+        return end
+    }
+
+    /// Where a batch of `bytes`, whose last line feed is at `lastLineFeed`, may end: just after the
+    /// last line feed (at `start` or later) that ends a line no reader holds back; nil when there
+    /// is none.
+    static func batchEnd(in bytes: UnsafeRawBufferPointer, lastLineFeed: Int, linesEndingFrom start: Int) -> Int? {
+        var lineFeed = lastLineFeed
+        while lineFeed >= start {
+            let lineStart = Self.lastLineFeed(in: UnsafeRawBufferPointer(rebasing: bytes[..<lineFeed])).map { $0 + 1 } ?? 0
+            if !ListingReader.mayHoldBack(keptLine(UnsafeRawBufferPointer(rebasing: bytes[lineStart..<lineFeed]))) { return lineFeed + 1 }
+            guard lineStart > 0 else { return nil }
+            lineFeed = lineStart - 1
         }
-        guard anyLine else { return nil }
-        return lastLineFeed(in: bytes).map { $0 + 1 }
+        return nil
     }
 
     /// The line the splitter passes on for the bytes between two line feeds: without a carriage
     /// return at the end, or, for a line too long, the start of it that the splitter keeps.
-    private static func keptLine(_ bytes: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer {
-        if bytes.count > maximumLineLength { return UnsafeRawBufferPointer(rebasing: bytes[..<maximumLineLength]) }
-        return bytes.last == 0x0D ? UnsafeRawBufferPointer(rebasing: bytes.dropLast()) : bytes
+    private static func keptLine(_ bytes: UnsafeRawBufferPointer) -> [UInt8] {
+        if bytes.count > maximumLineLength { return Array(bytes[..<maximumLineLength]) }
+        return Array(bytes.last == 0x0D ? bytes.dropLast() : bytes[...])
     }
 
     /// The longest line the splitters keep.
     private static let maximumLineLength = LineSplitter().maximumLineLength
-
-    /// Whether a line has two fields or more, as `ListParser` cuts it: a blank or tab between two
-    /// other bytes, a carriage return at the end not counted.
-    static func hasTwoFields(_ line: some BidirectionalCollection<UInt8>) -> Bool {
-        func isBlank(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 }
-        var text = line[...]
-        if text.last == 0x0D { text = text.dropLast() }
-        guard let first = text.firstIndex(where: { !isBlank($0) }),
-              let gap = text[first...].firstIndex(where: isBlank)
-        else { return false }
-        return text[gap...].contains { !isBlank($0) }
-    }
-
-    /// The offset of the first line feed in `bytes`.
-    private static func firstLineFeed(in bytes: UnsafeRawBufferPointer) -> Int? {
-        guard let start = bytes.baseAddress, let found = memchr(start, 0x0A, bytes.count) else { return nil }
-        return start.distance(to: UnsafeRawPointer(found))
-    }
 
     /// The offset of the last line feed in `bytes`.
     private static func lastLineFeed(in bytes: UnsafeRawBufferPointer) -> Int? {

@@ -389,6 +389,13 @@ public struct ListingReader {
         }
     }
 
+    /// Whether a reader may hold `line` back, waiting for the next line to complete it: a VMS
+    /// name alone on its line. After any other line a reader holds nothing back, so a reader of
+    /// the lines that follow gives what this one would.
+    public static func mayHoldBack(_ line: [UInt8]) -> Bool {
+        Line(line).isLoneVMSName
+    }
+
     /// Ends the listing.
     public mutating func finish(onSkippedLine: ([UInt8]) -> Void) {
         if let name = loneName { onSkippedLine(name) }

@@ -46,7 +46,7 @@ struct ListCommand: ParsableCommand {
             ListingJSON.write(entries, to: &output)
         } else {
             let long = long
-            output.write(runsOf: entries.count) { run, output in
+            output.write(runs: Self.runs(of: entries)) { run, output in
                 // Through the buffer: an index into the array copies the entry on the way.
                 entries.withUnsafeBufferPointer { entries in
                     for index in run {
@@ -60,6 +60,27 @@ struct ListCommand: ParsableCommand {
         // Done: the process ends with the entries in memory. Freeing a long listing entry by
         // entry would take a good part of the time printing it took.
         withExtendedLifetime(listing) { Foundation.exit(ExitStatus.success.rawValue) }
+    }
+
+    /// The runs `StandardOutput.write(runs:)` makes the text of a listing in: 4096 entries, fewer
+    /// where names are long, so that the text of a run stays small whatever the names hold (a
+    /// control character takes six bytes in JSON).
+    static func runs(of entries: [ListingEntry]) -> [Range<Int>] {
+        var runs: [Range<Int>] = []
+        var start = 0
+        var nameBytes = 0
+        entries.withUnsafeBufferPointer { entries in
+            for index in entries.indices {
+                nameBytes += entries[index].name.utf8.count + (entries[index].target?.utf8.count ?? 0)
+                if index + 1 - start == 4096 || nameBytes >= 256 * 1024 {
+                    runs.append(start..<index + 1)
+                    start = index + 1
+                    nameBytes = 0
+                }
+            }
+        }
+        if start < entries.count { runs.append(start..<entries.count) }
+        return runs
     }
 
     /// `drwxr-xr-x         4096  2026-11-25T14:35:00Z  name`, without the line break.
@@ -122,7 +143,7 @@ struct StandardOutput: TextOutputStream {
         collected = nil
     }
 
-    /// An output that keeps its bytes in memory, for `write(runsOf:)` to write out.
+    /// An output that keeps its bytes in memory, for `write(runs:)` to write out.
     private init(collecting: Void) {
         collected = Collected()
     }
@@ -199,27 +220,22 @@ struct StandardOutput: TextOutputStream {
         try? FileHandle.standardOutput.write(contentsOf: UnsafeRawBufferPointer(bytes))
     }
 
-    /// The items of one run that `write(runsOf:)` gives `format` at a time.
-    static let runLength = 4096
-
-    /// Writes what `format` writes for the items `0..<count`, in order, given in runs of
-    /// `runLength`. With more than one run, the runs are made on every processor at once, each
-    /// into memory of its own, a few runs ahead of the one written out: a long listing's text
-    /// is made as fast as the processors allow, and never held whole.
-    mutating func write(runsOf count: Int, _ format: @escaping @Sendable (Range<Int>, inout StandardOutput) -> Void) {
-        guard count > Self.runLength else { return format(0..<count, &self) }
-        let runs = (count + Self.runLength - 1) / Self.runLength
-        let runsAtOnce = 2 * ProcessInfo.processInfo.activeProcessorCount
-        for first in stride(from: 0, to: runs, by: runsAtOnce) {
-            let runsNow = min(runsAtOnce, runs - first)
-            let made = Locked([[UInt8]](repeating: [], count: runsNow))
-            DispatchQueue.concurrentPerform(iterations: runsNow) { offset in
-                let start = (first + offset) * Self.runLength
+    /// Writes what `format` writes for each of `runs` (consecutive ranges of items), in order.
+    /// With more than one run, the runs are made on every processor at once, each into memory
+    /// of its own, a few at a time before they are written out: a long listing's text is made as
+    /// fast as the processors allow, and never held whole.
+    mutating func write(runs: [Range<Int>], _ format: @escaping @Sendable (Range<Int>, inout StandardOutput) -> Void) {
+        guard runs.count > 1 else { return runs.forEach { format($0, &self) } }
+        let runsAtOnce = min(2 * ProcessInfo.processInfo.activeProcessorCount, 8)
+        for first in stride(from: 0, to: runs.count, by: runsAtOnce) {
+            let now = Array(runs[first..<min(first + runsAtOnce, runs.count)])
+            let made = Locked([[UInt8]](repeating: [], count: now.count))
+            DispatchQueue.concurrentPerform(iterations: now.count) { index in
                 var output = StandardOutput(collecting: ())
-                format(start..<min(start + Self.runLength, count), &output)
+                format(now[index], &output)
                 output.flush()
                 let bytes = output.collected?.bytes ?? []
-                made.withLock { $0[offset] = bytes }
+                made.withLock { $0[index] = bytes }
             }
             for bytes in made.withLock({ $0 }) { bytes.withUnsafeBufferPointer { write(bytes: $0) } }
         }
@@ -257,7 +273,7 @@ enum ListingJSON {
             return
         }
         output.write(ascii: "[\n")
-        output.write(runsOf: entries.count) { run, output in
+        output.write(runs: ListCommand.runs(of: entries)) { run, output in
             // Through the buffer: an index into the array copies the entry on the way.
             entries.withUnsafeBufferPointer { entries in
                 for index in run {

@@ -11,24 +11,28 @@ struct ConcurrentListingReaderTests {
     static let parser = ListParser(now: Date(timeIntervalSince1970: 1_795_608_000))
 
     /// Unix lines with, here and there, an unreadable line, a VMS name alone on its line (the next
-    /// line completes it), a VMS name that nothing completes, and runs of one-field lines longer
-    /// than a batch.
+    /// line completes it), a VMS name that nothing completes and bare names; then lone VMS names
+    /// for more than two batches, the last completed by the line after them (no batch can end
+    /// among them: the rest is read on one thread), and Unix lines again.
     static func mixedListing() -> [[UInt8]] {
         var lines: [String] = []
         for index in 0..<30_000 {
-            if index == 4095 || index == 8191 || index % 1000 == 900 {
-                // A name alone at the end of a batch (4096 lines), and elsewhere.
+            if index % 1000 == 900 || index % 4096 == 4095 {
                 lines.append("A_VERY_LONG_FILE_NAME_\(index).TXT;1")
                 lines.append("   4/5  13-NOV-2026 10:00:00  [GROUP,OWNER]  (RWED,RWED,RE,)")
             } else if index % 1000 == 17 {
                 lines.append("not a listing line at all \(index)")
             } else if index % 1000 == 500 {
                 lines.append("LONELY_\(index).TXT;1")
+            } else if index % 1000 == 600 {
+                lines.append("bare-name-\(index)")
             } else {
                 lines.append("-rw-r--r--   1 owner group \(index) Nov 20 10:00 file-\(index).txt")
             }
         }
-        lines += (0..<10_000).map { "bare-name-\($0)" }
+        lines += (0..<40_000).map { "RUN_OF_NAMES_\($0).TXT;1" }
+        lines.append("   4/5  13-NOV-2026 10:00:00  [GROUP,OWNER]  (RWED,RWED,RE,)")
+        lines += (0..<5_000).map { "-rw-r--r--   1 owner group \($0) Nov 20 10:00 after-\($0).txt" }
         lines += ["-rw-r--r--   1 owner group 1 Nov 20 10:00 last.txt"]
         return lines.map { Array($0.utf8) }
     }
@@ -80,30 +84,35 @@ struct ConcurrentListingReaderTests {
     @Test(arguments: [(1, 65536), (2, 65536), (4, 65536), (2, 4093)])
     func batchesGiveWhatOneReaderGives(processors: Int, pieceSize: Int) {
         let bytes = Array(Self.mixedListing().map { String(decoding: $0, as: UTF8.self) }.joined(separator: "\r\n").utf8)
-        #expect(bytes.count > 4 * ConcurrentListingReader.batchBytes)
+        #expect(bytes.count > 8 * ConcurrentListingReader.batchBytes)
         Self.expectSameReading(bytes, processors: processors, pieceSize: pieceSize)
-        // Presence: the joined VMS names and the lines that are no entries are there.
+        // Presence: the joined VMS names, the last of the run among them, and the lines that are
+        // no entries are there.
         let read = Self.readInBatches(bytes, processors: processors, pieceSize: pieceSize)
         #expect(read.entries.contains { $0.name.hasPrefix("A_VERY_LONG_FILE_NAME_4095") })
         #expect(read.entries.contains { $0.name.hasPrefix("A_VERY_LONG_FILE_NAME_8191") })
+        #expect(read.entries.contains { $0.name.hasPrefix("RUN_OF_NAMES_39999") })
         #expect(read.skipped.contains(Array("not a listing line at all 17".utf8)))
+        #expect(read.skipped.contains(Array("RUN_OF_NAMES_0.TXT;1".utf8)))
         #expect(read.entries.last?.name == "last.txt")
     }
 
     /// Hostile bytes: lines of every length (some longer than the splitter keeps, one longer than
-    /// two batches), bare carriage returns, blank lines, bytes of every value, entries between
-    /// them, and no line ending at the end; through two processors in pieces of every size.
+    /// two batches), bare carriage returns, blank lines, bytes of every value, VMS names alone on
+    /// their lines (some completed by the next), entries between them, and no line ending at the
+    /// end; through two processors in pieces of several sizes.
     @Test(arguments: [1, 2, 3, 4, 5, 6])
     func anyBytesGiveWhatOneReaderGives(seed: UInt64) {
         var generator = SeededGenerator(seed: seed)
         var bytes: [UInt8] = []
         let entry = Array("-rw-r--r--   1 owner group 42 Nov 20 10:00 entry".utf8)
         while bytes.count < 3 * ConcurrentListingReader.batchBytes {
-            switch Int.random(in: 0..<10, using: &generator) {
+            switch Int.random(in: 0..<11, using: &generator) {
             case 0: bytes += (0..<Int.random(in: 0..<40_000, using: &generator)).map { _ in UInt8.random(in: 0...255, using: &generator) }
             case 1: bytes += [UInt8](repeating: UInt8(ascii: "x"), count: seed == 3 ? 2 * ConcurrentListingReader.batchBytes + 7 : 17_000)
             case 2: bytes += [0x0D, 0x0D, 0x0A, 0x0A, 0x20, 0x09, 0x0A]
             case 3: bytes += Array("NAME_\(bytes.count).TXT;1\r\n".utf8)
+            case 4: bytes += Array("NAME_\(bytes.count).TXT;1\r\n   4/5  13-NOV-2026 10:00:00  [GROUP,OWNER]  (RWED,RWED,RE,)\r\n".utf8)
             default: bytes += entry + Array("-\(bytes.count)\r\n".utf8)
             }
         }
@@ -112,7 +121,16 @@ struct ConcurrentListingReaderTests {
             Self.expectSameReading(bytes, processors: 2, pieceSize: pieceSize)
             Self.expectSameReading(bytes, processors: 2, pieceSize: pieceSize, droppingUnendedLine: true)
         }
-        Self.expectSameReading(bytes, processors: 1, pieceSize: 65536, droppingUnendedLine: seed % 2 == 0)
+    }
+
+    /// A byte at a time: a line longer than two batches arriving so costs no more than it would
+    /// whole (the bytes before are not looked at again for each one), and reads the same.
+    @Test func aByteAtATimeReadsTheSame() {
+        var bytes = Array("-rw-r--r--   1 owner group 1 Nov 20 10:00 before.txt\r\n".utf8)
+        bytes += [UInt8](repeating: UInt8(ascii: "z"), count: 2 * ConcurrentListingReader.batchBytes + 100)
+        bytes += Array("\r\nNAME.TXT;1\r\n   4/5  13-NOV-2026 10:00:00  [GROUP,OWNER]  (RWED,RWED,RE,)\r\n".utf8)
+        bytes += Array((0..<3000).map { "-rw-r--r--   1 owner group \($0) Nov 20 10:00 f\($0)\r\n" }.joined().utf8)
+        Self.expectSameReading(bytes, processors: 2, pieceSize: 1)
     }
 
     /// A line longer than two batches is read as the splitter keeps it (its start, here a bare
@@ -134,27 +152,21 @@ struct ConcurrentListingReaderTests {
         #expect(Self.readInBatches(bytes, processors: 1, pieceSize: 7, droppingUnendedLine: true).entries.map(\.name) == ["a.txt"])
     }
 
-    @Test func aShortListingIsParsedWithoutAThread() {
+    @Test func aListingShorterThanABatchIsRead() {
         let bytes = Array("-rw-r--r--   1 owner group 5 Nov 20 10:00 one.txt".utf8)
         #expect(Self.readInBatches(bytes, processors: 4, pieceSize: 100).entries.map(\.name) == ["one.txt"])
     }
 
+    /// A batch ends after the last line that no reader holds back (a lone VMS name is held back,
+    /// its line ending's carriage return not counted), among the lines not looked at before.
     @Test(arguments: [
-        ("a  b", true), ("  a b  ", true), ("a b\r", true), ("ab", false), ("  ab\t", false), ("", false), ("\t \t", false),
-        ("NAME.TXT;1 \r", false),
-    ])
-    func linesOfTwoFieldsAreWhereBatchesMayEnd(line: String, hasTwoFields: Bool) {
-        #expect(ConcurrentListingReader.hasTwoFields(Array(line.utf8)) == hasTwoFields)
-    }
-
-    /// A batch ends after the last line of two fields; after a lone name only when it must.
-    @Test(arguments: [
-        ("a b\nc d\nNAME;1\n", 0, false, 8), ("a b\nNAME;1\nx", 0, false, 4), ("NAME;1\nOTHER;1\n", 0, false, nil),
-        ("NAME;1\nOTHER;1\nrest", 0, true, 15), ("no line feed at all", 0, true, nil), ("a b\nNAME;1\n", 5, false, nil),
-    ])
-    func batchesEndAfterALineOfTwoFields(text: String, checkedUpTo: Int, anyLine: Bool, end: Int?) {
-        let found = Array(text.utf8).withUnsafeBytes {
-            ConcurrentListingReader.batchEnd(in: $0, linesEndingFrom: checkedUpTo, anyLine: anyLine)
+        ("a b\nc d\nNAME;1\n", 0, 8), ("a b\nNAME;1\n", 0, 4), ("NAME;1\nOTHER;1\n", 0, nil), ("bare\n", 0, 5),
+        ("a b\nN;1\r\n", 0, 4), ("a b\nNAME;1\n", 5, nil), ("a b\nc d\n", 4, 8),
+    ] as [(String, Int, Int?)])
+    func batchesEndAfterALineNoReaderHoldsBack(text: String, checkedUpTo: Int, end: Int?) {
+        let bytes = Array(text.utf8)
+        let found = bytes.withUnsafeBytes {
+            ConcurrentListingReader.batchEnd(in: $0, lastLineFeed: bytes.lastIndex(of: 0x0A) ?? -1, linesEndingFrom: checkedUpTo)
         }
         #expect(found == end)
     }
