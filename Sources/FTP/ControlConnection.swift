@@ -5,6 +5,8 @@ import Logging
 final class ControlConnection {
     private(set) var transport: any Transport
     private var parser = ReplyParser()
+    /// Replies taken from the parser before their turn (`bufferedReply(at:)`), oldest first.
+    private var lookahead: [Reply] = []
     private let logger: Logger
     private var buffer = [UInt8](repeating: 0, count: 4096)
     /// The longest one reply may take to arrive whole, in seconds, however it trickles in.
@@ -23,7 +25,15 @@ final class ControlConnection {
 
     /// Whether bytes arrived that no reply read so far took. Right after `234` to `AUTH TLS`
     /// there must be none: they would be read as if they had come inside TLS.
-    var hasBufferedInput: Bool { parser.hasBufferedInput }
+    var hasBufferedInput: Bool { !lookahead.isEmpty || parser.hasBufferedInput }
+
+    /// The reply `index` places after the next one `readReply` returns, when the bytes read so
+    /// far hold it whole; nil otherwise. Reads nothing from the server, and the reply is still
+    /// read in its turn.
+    func bufferedReply(at index: Int) -> Reply? {
+        while lookahead.count <= index, let reply = parser.nextReply() { lookahead.append(reply) }
+        return index < lookahead.count ? lookahead[index] : nil
+    }
 
     /// Swaps the transport under the connection, as when TLS starts after `AUTH TLS`.
     func replaceTransport(_ newTransport: any Transport) {
@@ -59,7 +69,7 @@ final class ControlConnection {
         let deadline = start + .milliseconds(Int64(allowed * 1000))
         let patientUntil = patience.map { start + .milliseconds(Int64(Self.clampedSeconds($0) * 1000)) }
         while true {
-            if let reply = parser.nextReply() {
+            if let reply = lookahead.isEmpty ? parser.nextReply() : lookahead.removeFirst() {
                 for line in reply.description.split(separator: "\n", omittingEmptySubsequences: false) {
                     logger.trace("< \(Sanitizer.visible(String(line)))")
                 }

@@ -145,6 +145,7 @@ extension FTPClient {
         let reply = try control.readReply(to: command, patience: patience)
         // 213 for SIZE and HASH, 213 or 250 for the X commands; a 226 is a transfer's.
         if reply.code.kind == .positiveCompletion, ![213, 250].contains(reply.code.rawValue) { throw outOfStep(reply, to: command) }
+        connectAheadIfAnswered()
         return reply
     }
 
@@ -205,8 +206,24 @@ extension FTPClient {
         try FTPCommand(usesExtendedPassive || control.transport.remoteAddress.isIPv6 ? "EPSV" : "PASV")
     }
 
+    /// Connects the data connection of the first transfer sent ahead when its passive reply is
+    /// already in, among the bytes read so far, behind the replies still to be read before it:
+    /// the server sends the file while this side finishes the one before. Reads nothing from the
+    /// server; a reply that offers no address, or a connection that fails, is left for the
+    /// transfer's turn to meet.
+    func connectAheadIfAnswered() {
+        guard earlyDataConnection == nil, let position = sentAhead.firstIndex(where: \.isTransfer),
+              case .transfer(let request) = sentAhead[position],
+              let reply = control.bufferedReply(at: position + (request.typeCommand == nil ? 0 : 1)),
+              let address = passiveAddress(in: reply, to: request.passive),
+              let socket = try? connectData(host: address.host, port: address.port)
+        else { return }
+        earlyDataConnection = (request.command, socket)
+    }
+
     /// Reads every reply to a transfer request in order, connecting to the passive port as
-    /// soon as it is known (the server may wait for that before answering the transfer command).
+    /// soon as it is known (the server may wait for that before answering the transfer command),
+    /// or taking the connection made for it early.
     func readReplies(to request: TransferRequest) throws -> TransferReplies {
         var refusal: FTPError?
         if let typeCommand = request.typeCommand {
@@ -223,15 +240,23 @@ extension FTPClient {
             throw outOfStep(passiveReply, to: request.passive)
         }
         var socket: TCPSocket?
+        let early = earlyDataConnection
+        earlyDataConnection = nil
         if let port = try passivePort(in: passiveReply, to: request.passive) {
             do {
-                socket = try connectData(host: port.host, port: port.port)
+                if let early, early.command == request.command {
+                    socket = early.socket
+                } else {
+                    early?.socket.close()
+                    socket = try connectData(host: port.host, port: port.port)
+                }
             } catch {
                 // The server would wait for this connection before answering anything else.
                 close()
                 throw error
             }
         } else {
+            early?.socket.close()
             refusal = refusal ?? FTPError.unexpected(passiveReply, to: request.passive)
         }
         if let restart = request.restart {
@@ -266,17 +291,21 @@ extension FTPClient {
     /// The address of a 229 or 227 reply (the control connection's peer unless PASV addresses
     /// are trusted); nil when the server refused. EPSV refused on IPv4 means PASV from now on.
     private func passivePort(in reply: Reply, to command: FTPCommand) throws -> (host: String, port: UInt16)? {
+        if let address = passiveAddress(in: reply, to: command) { return address }
+        // 503 (bad sequence) is a server out of step with the pipeline, not one without EPSV.
+        if command.verb == "EPSV", reply.code.kind == .permanentNegative, reply.code.rawValue != 503, !control.transport.remoteAddress.isIPv6 {
+            logger.debug("EPSV refused; using PASV from now on")
+            usesExtendedPassive = false
+        }
+        return nil
+    }
+
+    /// The address a 229 (to EPSV) or 227 (to PASV) reply offers; nil for any other reply.
+    private func passiveAddress(in reply: Reply, to command: FTPCommand) -> (host: String, port: UInt16)? {
         let server = control.transport.remoteAddress
         if command.verb == "EPSV" {
-            if reply.code == .enteringExtendedPassiveMode, let port = ExtendedPassiveReply.port(from: reply.message) {
-                return (server.host, port)
-            }
-            // 503 (bad sequence) is a server out of step with the pipeline, not one without EPSV.
-            if reply.code.kind == .permanentNegative, reply.code.rawValue != 503, !server.isIPv6 {
-                logger.debug("EPSV refused; using PASV from now on")
-                usesExtendedPassive = false
-            }
-            return nil
+            guard reply.code == .enteringExtendedPassiveMode, let port = ExtendedPassiveReply.port(from: reply.message) else { return nil }
+            return (server.host, port)
         }
         guard reply.code == .enteringPassiveMode, let address = PassiveAddress(pasvReply: reply.message) else { return nil }
         return (options.trustsPassiveAddress ? address.host : server.host, address.port)

@@ -111,6 +111,7 @@ extension FTPClient {
             throw error
         }
         try finishTransfer(transfer)
+        connectAheadIfAnswered()
     }
 
     private func upload(

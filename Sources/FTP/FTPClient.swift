@@ -119,6 +119,9 @@ public final class FTPClient {
     /// Requests written before their turn whose replies are still to be read, oldest first:
     /// every reply is read in order and paired with its own request.
     var sentAhead: [AheadRequest] = []
+    /// The data connection of the first transfer sent ahead, made as soon as its passive reply
+    /// was in (`connectAheadIfAnswered`), before the transfer's turn came.
+    var earlyDataConnection: (command: FTPCommand, socket: TCPSocket)?
     /// Commands whose answer changes nothing here (OPTS UTF8 ON), to go out in the same write
     /// as the next command.
     var unsentSettings: [FTPCommand] = []
@@ -317,6 +320,8 @@ public final class FTPClient {
     public func close() {
         cancellation.forget(control.transport)
         control.transport.close()
+        earlyDataConnection?.socket.close()
+        earlyDataConnection = nil
     }
 
     // MARK: Directories

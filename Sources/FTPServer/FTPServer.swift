@@ -24,10 +24,14 @@ public final class FTPServer: Sendable {
         /// The IPv4 address to announce in 227 replies instead of the real one, like vsftpd's
         /// `pasv_address`; for testing that clients ignore it.
         public var passiveAddress: String?
+        /// Whether the server keeps every command it receives (`receivedCommands`), as tests
+        /// ask; a server that runs for long (`ferry demo`) keeps none, or its memory would grow
+        /// with every command.
+        public var keepsCommandLog: Bool
 
         public init(
             root: String, host: String = "127.0.0.1", port: UInt16 = 0, users: [String: String] = [:],
-            allowsAnonymous: Bool = false, timeout: Double = 60, passiveAddress: String? = nil
+            allowsAnonymous: Bool = false, timeout: Double = 60, passiveAddress: String? = nil, keepsCommandLog: Bool = true
         ) {
             self.root = root
             self.host = host
@@ -36,6 +40,7 @@ public final class FTPServer: Sendable {
             self.allowsAnonymous = allowsAnonymous
             self.timeout = timeout
             self.passiveAddress = passiveAddress
+            self.keepsCommandLog = keepsCommandLog
         }
     }
 
@@ -87,7 +92,7 @@ public final class FTPServer: Sendable {
     var openSessions: Int { sessions.withLock { $0.open.count } }
 
     /// Every command the server received, oldest first, with PASS arguments masked; for tests
-    /// that check what a client sent.
+    /// that check what a client sent. Empty unless the configuration keeps a command log.
     public var receivedCommands: [String] { commandLog.withLock { $0 } }
 
     /// The commands that came in one read, oldest first, for each read that held more than
@@ -100,11 +105,15 @@ public final class FTPServer: Sendable {
         togetherLog.withLock { $0.removeAll() }
     }
 
-    func record(_ command: String) {
+    func record(_ command: @autoclosure () -> String) {
+        guard configuration.keepsCommandLog else { return }
+        let command = command()
         commandLog.withLock { $0.append(command) }
     }
 
-    func recordReadTogether(_ commands: [String]) {
+    func recordReadTogether(_ commands: @autoclosure () -> [String]) {
+        guard configuration.keepsCommandLog else { return }
+        let commands = commands()
         togetherLog.withLock { $0.append(commands) }
     }
 

@@ -31,6 +31,7 @@ public enum ParserExercise {
         for line in lines {
             let text = TextDecoding.string(line)
             if case .entry(let entry) = MLSxParser.parse(bytes: line) { entries.append(entry) }
+            if ListingReader.mayHoldBack(line) { parsed += 1 }
             if MLSxParser.facts(of: Substring(text)) != nil { parsed += 1 }
             if MLSxParser.timeValue(text) != nil { parsed += 1 }
             _ = ExtendedPortArgument(text)

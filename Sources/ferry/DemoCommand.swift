@@ -69,7 +69,7 @@ struct DemoCommand: ParsableCommand {
 
     private func startServer(root: String) throws -> FTPServer {
         do {
-            let server = try FTPServer(configuration: .init(root: root, port: port, allowsAnonymous: true, timeout: 300))
+            let server = try FTPServer(configuration: .init(root: root, port: port, allowsAnonymous: true, timeout: 300, keepsCommandLog: false))
             if replyDelayMilliseconds > 0 {
                 server.faults.delayReplies(by: Double(replyDelayMilliseconds) / 1000, inTransit: true)
             }

@@ -168,3 +168,29 @@ struct ClientSessionTests {
         client.close()
     }
 }
+
+/// The demo's server runs for as long as the user likes: it keeps no log of the commands it
+/// answers, which the tests' servers keep.
+@Suite("A server that keeps no command log")
+struct CommandLogTests {
+    @Test func aServerWithoutACommandLogAnswersAndKeepsNothing() throws {
+        let root = try TemporaryDirectory("ferry-server")
+        defer { root.remove() }
+        try root.write("a.txt", Data("a".utf8))
+        let server = try FTPServer(configuration: .init(root: root.path, allowsAnonymous: true, timeout: 20, keepsCommandLog: false))
+        server.start()
+        defer { server.stop() }
+        let client = try FTPClient(host: server.address.host, port: server.address.port, options: .init(timeout: 10))
+        defer { client.close() }
+        try client.login()
+        #expect(try client.nlst().contains("a.txt"))
+        #expect(server.receivedCommands.isEmpty)
+        #expect(server.commandsReadTogether.isEmpty)
+
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        let logged = try fixture.client()
+        defer { logged.close() }
+        #expect(fixture.server.receivedCommands.contains("USER \(ServerFixture.user)"))
+    }
+}

@@ -1,0 +1,58 @@
+import Foundation
+@testable import FTP
+import FTPServer
+import FTPWire
+import Testing
+import TestSupport
+
+/// The data connection of a retrieval sent ahead is made as soon as its passive reply is in,
+/// before the retrieval's turn: the server sends the file while the one before is finished.
+@Suite("Data connections made early")
+struct EarlyDataConnectionTests {
+    /// A client that has fetched `a.bin` with `b.bin` sent ahead, and asked for the digest of
+    /// `a.bin` once every reply was in.
+    static func clientWithRetrievalSentAhead(_ fixture: ServerFixture) throws -> FTPClient {
+        try fixture.root.write("a.bin", sampleBytes(3_000, seed: 1))
+        try fixture.root.write("b.bin", sampleBytes(300_000, seed: 2))
+        let client = try fixture.client()
+        client.upcomingRetrieval = "b.bin"
+        let command = try #require(client.digestCommand)
+        try client.retrieve("a.bin", digest: command) { _ in }
+        // The replies to HASH and EPSV arrive together while the caller is busy.
+        Thread.sleep(forTimeInterval: 0.3)
+        let expected = ContentDigest(.sha256)
+        expected.update(Array(sampleBytes(3_000, seed: 1)))
+        #expect(try client.digest(of: "a.bin", using: command) == expected.finish())
+        return client
+    }
+
+    @Test func aRetrievalSentAheadConnectsAsSoonAsItsAddressIsIn() throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        let client = try Self.clientWithRetrievalSentAhead(fixture)
+        defer { client.close() }
+        #expect(client.earlyDataConnection?.command == (try FTPCommand("RETR", path: "b.bin")))
+        var received = Data()
+        try client.retrieve("b.bin") { received.append(contentsOf: $0) }
+        #expect(received == sampleBytes(300_000, seed: 2))
+        #expect(client.earlyDataConnection == nil)
+        #expect(fixture.server.receivedCommands.suffix(3) == ["HASH a.bin", "EPSV", "RETR b.bin"])
+        try client.noop()
+    }
+
+    /// Connected early and then not wanted: opened and aborted in step, like any retrieval sent
+    /// ahead and not taken up.
+    @Test func aRetrievalConnectedEarlyAndNotTakenUpIsAbandonedInStep() throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        let client = try Self.clientWithRetrievalSentAhead(fixture)
+        defer { client.close() }
+        #expect(client.earlyDataConnection != nil)
+        #expect(try client.pwd() == RemotePath("/"))
+        #expect(client.earlyDataConnection == nil)
+        #expect(fixture.server.receivedCommands.suffix(5) == ["HASH a.bin", "EPSV", "RETR b.bin", "ABOR", "PWD"])
+        var received = Data()
+        try client.retrieve("a.bin") { received.append(contentsOf: $0) }
+        #expect(received == sampleBytes(3_000, seed: 1))
+    }
+}
