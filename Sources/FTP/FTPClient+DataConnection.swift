@@ -137,9 +137,9 @@ extension FTPClient {
         return try connectData(host: options.trustsPassiveAddress ? address.host : server.host, port: address.port)
     }
 
-    func connectData(host: String, port: UInt16) throws -> TCPSocket {
+    func connectData(host: String, port: UInt16, within connectTimeout: Double? = nil) throws -> TCPSocket {
         do {
-            return try TCPSocket.connect(host: host, port: port, timeout: options.timeout)
+            return try TCPSocket.connect(host: host, port: port, timeout: options.timeout, connectTimeout: connectTimeout)
         } catch {
             throw FTPError(error, command: "data connection")
         }

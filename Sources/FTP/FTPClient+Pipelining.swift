@@ -208,17 +208,22 @@ extension FTPClient {
 
     /// Connects the data connection of the first transfer sent ahead when its passive reply is
     /// already in, among the bytes read so far, behind the replies still to be read before it:
-    /// the server sends the file while this side finishes the one before. Reads nothing from the
-    /// server; a reply that offers no address, or a connection that fails, is left for the
-    /// transfer's turn to meet.
+    /// the server sends the file while the caller finishes with the one before. Reads nothing
+    /// from the server. A connection that does not come about within a second (a firewall that
+    /// drops it) is left for the transfer's turn to meet, and none is made early again on this
+    /// connection.
     func connectAheadIfAnswered() {
-        guard earlyDataConnection == nil, let position = sentAhead.firstIndex(where: \.isTransfer),
-              case .transfer(let request) = sentAhead[position],
+        guard earlyDataConnection == nil, connectsEarly, !cancellation.isCancelled,
+              let position = sentAhead.firstIndex(where: \.isTransfer), case .transfer(let request) = sentAhead[position],
               let reply = control.bufferedReply(at: position + (request.typeCommand == nil ? 0 : 1)),
-              let address = passiveAddress(in: reply, to: request.passive),
-              let socket = try? connectData(host: address.host, port: address.port)
+              let address = passiveAddress(in: reply, to: request.passive)
         else { return }
-        earlyDataConnection = (request.command, socket)
+        do {
+            earlyDataConnection = (request.command, try connectData(host: address.host, port: address.port, within: 1))
+        } catch {
+            logger.debug("the data connection for \(request.command) sent ahead could not be made early: \(error)")
+            connectsEarly = false
+        }
     }
 
     /// Reads every reply to a transfer request in order, connecting to the passive port as

@@ -122,6 +122,8 @@ public final class FTPClient {
     /// The data connection of the first transfer sent ahead, made as soon as its passive reply
     /// was in (`connectAheadIfAnswered`), before the transfer's turn came.
     var earlyDataConnection: (command: FTPCommand, socket: TCPSocket)?
+    /// Cleared once an early data connection failed: they wait for their turn from then on.
+    var connectsEarly = true
     /// Commands whose answer changes nothing here (OPTS UTF8 ON), to go out in the same write
     /// as the next command.
     var unsentSettings: [FTPCommand] = []

@@ -36,8 +36,9 @@ public final class TCPSocket: Transport, @unchecked Sendable {
     deinit { close() }
 
     /// Connects to `host` (a name or a numeric address) and `port`, trying each address the
-    /// name resolves to in turn, each within `timeout` seconds.
-    public static func connect(host: String, port: UInt16, timeout: Double) throws(NetError) -> TCPSocket {
+    /// name resolves to in turn, each within `connectTimeout` seconds (`timeout` unless given);
+    /// reads and writes then wait up to `timeout`.
+    public static func connect(host: String, port: UInt16, timeout: Double, connectTimeout: Double? = nil) throws(NetError) -> TCPSocket {
         var hints = addrinfo()
         hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
         // A numeric address (every data connection's) needs no look-up, nor AI_ADDRCONFIG's
@@ -59,7 +60,7 @@ public final class TCPSocket: Transport, @unchecked Sendable {
         while let info = candidate {
             candidate = info.pointee.ai_next
             do {
-                let descriptor = try connectDescriptor(info.pointee, timeout: timeout, label: "\(host) port \(port)")
+                let descriptor = try connectDescriptor(info.pointee, timeout: connectTimeout ?? timeout, label: "\(host) port \(port)")
                 return try TCPSocket(descriptor: descriptor, timeout: timeout)
             } catch {
                 lastError = error

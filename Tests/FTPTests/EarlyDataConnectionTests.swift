@@ -10,16 +10,19 @@ import TestSupport
 @Suite("Data connections made early")
 struct EarlyDataConnectionTests {
     /// A client that has fetched `a.bin` with `b.bin` sent ahead, and asked for the digest of
-    /// `a.bin` once every reply was in.
+    /// `a.bin` once every reply was in. The digest comes late (the server is slow to hash), so
+    /// the transfer's closing reply is read alone, and the replies to HASH and EPSV arrive
+    /// together while the caller is busy.
     static func clientWithRetrievalSentAhead(_ fixture: ServerFixture) throws -> FTPClient {
         try fixture.root.write("a.bin", sampleBytes(3_000, seed: 1))
         try fixture.root.write("b.bin", sampleBytes(300_000, seed: 2))
         let client = try fixture.client()
         client.upcomingRetrieval = "b.bin"
         let command = try #require(client.digestCommand)
+        fixture.server.faults.delayReplies(by: 0.2, inTransit: true, only: ["HASH"])
         try client.retrieve("a.bin", digest: command) { _ in }
-        // The replies to HASH and EPSV arrive together while the caller is busy.
-        Thread.sleep(forTimeInterval: 0.3)
+        #expect(client.earlyDataConnection == nil)
+        Thread.sleep(forTimeInterval: 0.5)
         let expected = ContentDigest(.sha256)
         expected.update(Array(sampleBytes(3_000, seed: 1)))
         #expect(try client.digest(of: "a.bin", using: command) == expected.finish())
@@ -32,6 +35,7 @@ struct EarlyDataConnectionTests {
         let client = try Self.clientWithRetrievalSentAhead(fixture)
         defer { client.close() }
         #expect(client.earlyDataConnection?.command == (try FTPCommand("RETR", path: "b.bin")))
+        #expect(client.connectsEarly)
         var received = Data()
         try client.retrieve("b.bin") { received.append(contentsOf: $0) }
         #expect(received == sampleBytes(300_000, seed: 2))
