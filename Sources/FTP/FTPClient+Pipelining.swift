@@ -202,7 +202,7 @@ extension FTPClient {
     }
 
     /// EPSV, or PASV once the server refused EPSV (never on IPv6).
-    private func passiveCommand() throws -> FTPCommand {
+    func passiveCommand() throws -> FTPCommand {
         try FTPCommand(usesExtendedPassive || control.transport.remoteAddress.isIPv6 ? "EPSV" : "PASV")
     }
 

@@ -417,7 +417,12 @@ public final class FTPClient {
     /// value); a lost connection still throws. Where the client pipelines, both requests go out
     /// in one write: one round trip, not two. A server that refuses the second as sent too
     /// early (500 or 503) is asked again one command at a time, and from then on.
-    public func sizeAndModificationTime(_ path: RemotePath) throws -> (size: UInt64?, modified: Date?) {
+    ///
+    /// With `thenRetrieving`, for a caller that downloads the whole file next whatever the
+    /// answers, the file's passive request and RETR go out in the same write too (in binary and
+    /// passive mode): `retrieve` of the file from byte 0 takes them up, and anything else asked
+    /// first abandons them in step (a retrieval costs nothing when abandoned).
+    public func sizeAndModificationTime(_ path: RemotePath, thenRetrieving: Bool = false) throws -> (size: UInt64?, modified: Date?) {
         try guarded {
             try setServerTransferType(transferType)
             let sizeCommand = try FTPCommand("SIZE", path: path)
@@ -426,9 +431,15 @@ public final class FTPClient {
                 (Self.size(in: try answer(to: sizeCommand)), try timeCommand.flatMap { Self.time(in: try answer(to: $0)) })
             }
             guard pipelinesCommands, let timeCommand else { return try askEach() }
-            try sendSettlingAhead([sizeCommand, timeCommand])
+            let retrieval = thenRetrieving && options.dataConnectionMode == .passive && transferType == .binary && serverTransferType == .binary
+                ? try TransferRequest(command: FTPCommand("RETR", path: path), offset: 0, type: nil, passive: passiveCommand()) : nil
+            try sendSettlingAhead([sizeCommand, timeCommand] + (retrieval?.commands ?? []))
             let sizeReply = try control.readReply(to: sizeCommand)
             let timeReply = try control.readReply(to: timeCommand)
+            if let retrieval {
+                sentAhead.append(.transfer(retrieval))
+                connectAheadIfAnswered()
+            }
             if let refused = [sizeReply, timeReply].first(where: { [500, 503].contains($0.code.rawValue) }) {
                 return try retryingUnpipelined(after: FTPError.unexpected(refused, to: refused == sizeReply ? sizeCommand : timeCommand), askEach)
             }

@@ -94,8 +94,10 @@ public struct FileCopy<Source: FileSystem, Destination: FileSystem>: Sendable {
     ) throws -> TransferOutcome {
         let binary = settings.transferType == .binary
         // In ASCII mode sizes count one side's line endings, not the other's: they check nothing,
-        // and a server is not asked; the disk's size still shows how far the copy has got.
-        let facts = binary || source.readsCheaply ? try known ?? source.stat(self.source) : nil
+        // and a server is not asked; the disk's size still shows how far the copy has got. A copy
+        // that does not go on from what is there reads the source from its start whatever its
+        // facts: a server is asked for the bytes along with the facts.
+        let facts = binary || source.readsCheaply ? try known ?? source.stat(self.source, readingNext: binary && !continuing) : nil
         let size = binary ? facts?.size : nil
         let stamp = SourceStamp(size: size, modified: facts?.modified)
         let staging = destination.stagingPath(for: self.destination)

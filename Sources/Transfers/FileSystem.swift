@@ -37,6 +37,9 @@ public protocol FileSystem {
     /// What is at `path` (links followed): its kind, size and modification time where known;
     /// nil when nothing is there.
     func stat(_ path: Path) throws -> FileFacts?
+    /// `stat`, for a caller that reads the file from its start next, whatever the answer: a
+    /// server may be asked for the bytes in the same round trip as for the facts.
+    func stat(_ path: Path, readingNext: Bool) throws -> FileFacts?
     /// The size of the plain file at `path`, cheaply: nil when there is none, or when the file
     /// system cannot tell without more ado (a server without SIZE).
     func size(of path: Path) throws -> UInt64?
@@ -83,6 +86,11 @@ public protocol FileSystem {
 }
 
 extension FileSystem {
+    /// A file system that can do nothing ahead answers `stat(_:readingNext:)` as `stat`.
+    public func stat(_ path: Path, readingNext: Bool) throws -> FileFacts? {
+        try stat(path)
+    }
+
     public func commitStep(_ staging: Path, to path: Path) -> (@Sendable () throws -> Void)? { nil }
 
     /// Opens a file to read from byte `offset` on, with no digest to ask of it afterwards.
@@ -376,7 +384,14 @@ public struct RemoteFileSystem: FileSystem {
     /// read: unless SIZE answers that there is no such file (550), it counts as there, with
     /// nothing known of it (`FileFacts.mayExist`).
     public func stat(_ path: RemotePath) throws -> FileFacts? {
-        let (size, modified) = try client.sizeAndModificationTime(path)
+        try stat(path, readingNext: false)
+    }
+
+    /// `stat`; with `readingNext`, the file's passive request and RETR go out with SIZE and MDTM
+    /// (`FTPClient.sizeAndModificationTime(_:thenRetrieving:)`), for the read that follows to
+    /// take up.
+    public func stat(_ path: RemotePath, readingNext: Bool) throws -> FileFacts? {
+        let (size, modified) = try client.sizeAndModificationTime(path, thenRetrieving: readingNext)
         if size != nil || modified != nil { return FileFacts(size: size, modified: modified) }
         let folder = RemotePath(bytes: path.bytes.dropLast(path.lastComponent.bytes.count))
         let listing = try client.listing(folder.isEmpty ? nil : folder)

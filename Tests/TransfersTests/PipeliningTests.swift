@@ -171,6 +171,60 @@ struct PipeliningTests {
         #expect(try server.stat(RemotePath("none.bin")) == nil)
     }
 
+    /// A download with nothing known of its file (no listing facts: a LIST server's, or a file
+    /// named alone) asks its size and time and its bytes in one write: one round trip a file,
+    /// not two, with replies 0.3 s late. Resumed (`continues`), the facts come first, since the
+    /// offset depends on them.
+    @Test func aDownloadAsksItsFactsAndItsBytesInOneWrite() throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        let local = try TemporaryDirectory()
+        defer { local.remove() }
+        try fixture.root.write("f.bin", sampleBytes(40_000, seed: 7))
+        let session = try fixture.session()
+        defer { session.close() }
+        _ = try session.connection()
+        fixture.server.faults.delayReplies(by: 0.3, inTransit: true)
+        fixture.server.clearReceivedCommands()
+        let start = ContinuousClock.now
+        let outcome = try FileDownload(remotePath: "f.bin", localPath: local.file("f.bin")).run(on: session, retry: .never)
+        let elapsed = ContinuousClock.now - start
+        #expect(local.read("f.bin") == sampleBytes(40_000, seed: 7))
+        #expect(outcome.verified == .sha256)
+        #expect(fixture.server.commandsReadTogether.contains(["SIZE f.bin", "MDTM f.bin", "EPSV", "RETR f.bin"]))
+        // TYPE, then the facts with the transfer's passive reply, then 150 and 226, then the
+        // digest: about 0.9 s, where asking the facts first took 1.2.
+        #expect(elapsed < .milliseconds(1_120), "\(elapsed) for a download with its facts")
+
+        fixture.server.faults.reset()
+        fixture.server.clearReceivedCommands()
+        try fixture.root.write("g.bin", sampleBytes(40_000, seed: 8))
+        var resumed = FileDownload(remotePath: "g.bin", localPath: local.file("g.bin"))
+        resumed.settings.continues = true
+        _ = try resumed.run(on: session, retry: .never)
+        #expect(local.read("g.bin") == sampleBytes(40_000, seed: 8))
+        #expect(fixture.server.commandsReadTogether.contains(["SIZE g.bin", "MDTM g.bin"]))
+        #expect(!fixture.server.commandsReadTogether.contains { $0.contains("SIZE g.bin") && $0.contains("RETR g.bin") })
+    }
+
+    /// Facts asked with the bytes and then not read (the caller asks something else first): the
+    /// retrieval is opened and aborted in step, and the connection goes on.
+    @Test func aRetrievalAskedWithTheFactsAndNotTakenUpIsAbandonedInStep() throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        try fixture.root.write("f.bin", sampleBytes(300_000, seed: 3))
+        let client = try fixture.client()
+        defer { client.close() }
+        client.transferType = .binary
+        let facts = try client.sizeAndModificationTime("f.bin", thenRetrieving: true)
+        #expect(facts.size == 300_000)
+        #expect(try client.pwd() == RemotePath("/"))
+        #expect(fixture.server.receivedCommands.suffix(6) == ["SIZE f.bin", "MDTM f.bin", "EPSV", "RETR f.bin", "ABOR", "PWD"])
+        var received = Data()
+        try client.retrieve("f.bin") { received.append(contentsOf: $0) }
+        #expect(received == sampleBytes(300_000, seed: 3))
+    }
+
     /// SIZE and MDTM replies that hold no value (or an absurd one) give no facts, never a
     /// made-up size or time: the folder's listing is asked instead.
     @Test func sizeAndTimeRepliesWithoutAValueFallBackToTheListing() throws {
