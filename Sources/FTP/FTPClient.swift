@@ -419,9 +419,10 @@ public final class FTPClient {
     /// early (500 or 503) is asked again one command at a time, and from then on.
     ///
     /// With `thenRetrieving`, for a caller that downloads the whole file next whatever the
-    /// answers, the file's passive request and RETR go out in the same write too (in binary and
-    /// passive mode): `retrieve` of the file from byte 0 takes them up, and anything else asked
-    /// first abandons them in step (a retrieval costs nothing when abandoned).
+    /// answers, the file's passive request and RETR go out in the same write too (when both
+    /// questions are pipelined, in binary and passive mode): `retrieve` of the file from byte 0
+    /// takes them up, and anything else asked first abandons them in step (a retrieval costs
+    /// nothing when abandoned).
     public func sizeAndModificationTime(_ path: RemotePath, thenRetrieving: Bool = false) throws -> (size: UInt64?, modified: Date?) {
         try guarded {
             try setServerTransferType(transferType)
@@ -434,8 +435,16 @@ public final class FTPClient {
             let retrieval = thenRetrieving && options.dataConnectionMode == .passive && transferType == .binary && serverTransferType == .binary
                 ? try TransferRequest(command: FTPCommand("RETR", path: path), offset: 0, type: nil, passive: passiveCommand()) : nil
             try sendSettlingAhead([sizeCommand, timeCommand] + (retrieval?.commands ?? []))
-            let sizeReply = try control.readReply(to: sizeCommand)
-            let timeReply = try control.readReply(to: timeCommand)
+            let sizeReply: Reply
+            let timeReply: Reply
+            do {
+                sizeReply = try control.readReply(to: sizeCommand)
+                timeReply = try control.readReply(to: timeCommand)
+            } catch {
+                // Replies of commands already sent would meet the next command: no going on.
+                close()
+                throw error
+            }
             if let retrieval {
                 sentAhead.append(.transfer(retrieval))
                 connectAheadIfAnswered()
