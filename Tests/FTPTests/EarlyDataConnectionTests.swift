@@ -60,3 +60,45 @@ struct EarlyDataConnectionTests {
         #expect(received == sampleBytes(3_000, seed: 1))
     }
 }
+
+/// Hostile or failing answers to a retrieval asked with a file's facts: a clear error, nothing
+/// left in wait.
+@Suite("Retrievals asked with the facts, answered badly")
+struct RetrievalWithFactsFailureTests {
+    /// A passive reply that offers a port nobody listens on: the early connection fails (and is
+    /// not tried again), and the retrieval's own turn fails as a connection error.
+    @Test func aPassiveReplyToAClosedPortFailsAsAConnectionError() throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        try fixture.root.write("f.bin", sampleBytes(5_000))
+        let client = try fixture.client()
+        defer { client.close() }
+        client.transferType = .binary
+        _ = try client.sizeAndModificationTime("f.bin")
+        fixture.server.faults.script("EPSV", reply: .init(code: 229, text: "Entering Extended Passive Mode (|||1|)", times: 1))
+        let facts = try client.sizeAndModificationTime("f.bin", thenRetrieving: true)
+        #expect(facts.size == 5_000)
+        #expect(client.earlyDataConnection == nil)
+        #expect { try client.retrieve("f.bin") { _ in } } throws: { ($0 as? FTPError)?.kind == .connection }
+    }
+
+    /// A file that is not there: SIZE, MDTM and the RETR sent with them all say so (the RETR,
+    /// refused, is asked once more alone, in case pipelining was the reason), and the download
+    /// fails as not found, the connection still in step and still pipelining.
+    @Test func aMissingFileAskedWithItsBytesIsNotFound() throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        let local = try TemporaryDirectory()
+        defer { local.remove() }
+        let client = try fixture.client()
+        defer { client.close() }
+        client.transferType = .binary
+        let facts = try client.sizeAndModificationTime("none.bin", thenRetrieving: true)
+        #expect(facts.size == nil && facts.modified == nil)
+        #expect { try client.retrieve("none.bin") { _ in } } throws: { ($0 as? FTPError)?.reply?.code.rawValue == 550 }
+        try client.noop()
+        #expect(fixture.server.commandsReadTogether.contains(["SIZE none.bin", "MDTM none.bin", "EPSV", "RETR none.bin"]))
+        #expect(fixture.server.receivedCommands.last == "NOOP")
+        #expect(client.pipelinesCommands)
+    }
+}
