@@ -114,7 +114,7 @@ struct ListCommand: ParsableCommand {
 /// listing is never held whole as text. Bytes go in directly: fixed text, numbers and times
 /// make no `String` on the way, and every write is one copy into the buffer.
 struct StandardOutput: TextOutputStream {
-    private let buffer = Buffer(capacity: 64 * 1024)
+    private let buffer: Buffer
     /// How many bytes at the start of the buffer wait to be written out.
     private var used = 0
     /// Where the bytes go instead of standard output: text made on another thread, to be written
@@ -122,7 +122,8 @@ struct StandardOutput: TextOutputStream {
     private let collected: Collected?
 
     /// Memory allocated once, freed with the last copy of the output (a struct cannot free it).
-    private final class Buffer {
+    /// Used by one thread at a time: `write(runs:)` hands it from a run's thread to its own.
+    private final class Buffer: @unchecked Sendable {
         let start: UnsafeMutablePointer<UInt8>
         let capacity: Int
 
@@ -134,17 +135,20 @@ struct StandardOutput: TextOutputStream {
         deinit { start.deallocate() }
     }
 
-    /// The bytes an output kept in memory.
-    private final class Collected {
+    /// The bytes an output kept in memory, handed over as its buffer is.
+    private final class Collected: @unchecked Sendable {
         var bytes: [UInt8] = []
     }
 
     init() {
+        buffer = Buffer(capacity: 64 * 1024)
         collected = nil
     }
 
-    /// An output that keeps its bytes in memory, for `write(runs:)` to write out.
-    private init(collecting: Void) {
+    /// An output that keeps its bytes in memory, for `write(runs:)` to write out: in `buffer`,
+    /// and what does not fit there in memory of its own.
+    private init(collectingInto buffer: Buffer) {
+        self.buffer = buffer
         collected = Collected()
     }
 
@@ -227,17 +231,22 @@ struct StandardOutput: TextOutputStream {
     mutating func write(runs: [Range<Int>], _ format: @escaping @Sendable (Range<Int>, inout StandardOutput) -> Void) {
         guard runs.count > 1 else { return runs.forEach { format($0, &self) } }
         let runsAtOnce = min(2 * ProcessInfo.processInfo.activeProcessorCount, 8)
+        // The memory of the runs' text, used again by the next few runs: a run's text usually
+        // fits in it (4096 entries of a listing take about 600 KiB), and is written out from it.
+        let buffers = (0..<min(runsAtOnce, runs.count)).map { _ in Buffer(capacity: 1024 * 1024) }
         for first in stride(from: 0, to: runs.count, by: runsAtOnce) {
             let now = Array(runs[first..<min(first + runsAtOnce, runs.count)])
-            let made = Locked([[UInt8]](repeating: [], count: now.count))
+            let made = Locked([StandardOutput?](repeating: nil, count: now.count))
             DispatchQueue.concurrentPerform(iterations: now.count) { index in
-                var output = StandardOutput(collecting: ())
+                var output = StandardOutput(collectingInto: buffers[index])
                 format(now[index], &output)
-                output.flush()
-                let bytes = output.collected?.bytes ?? []
-                made.withLock { $0[index] = bytes }
+                made.withLock { $0[index] = output }
             }
-            for bytes in made.withLock({ $0 }) { bytes.withUnsafeBufferPointer { write(bytes: $0) } }
+            for output in made.withLock({ $0 }) {
+                guard let output else { continue }
+                output.collected?.bytes.withUnsafeBufferPointer { write(bytes: $0) }
+                write(bytes: UnsafeBufferPointer(start: output.buffer.start, count: output.used))
+            }
         }
     }
 }
@@ -274,36 +283,40 @@ enum ListingJSON {
         }
         output.write(ascii: "[\n")
         output.write(runs: ListCommand.runs(of: entries)) { run, output in
-            // Through the buffer: an index into the array copies the entry on the way.
+            // Through a pointer: an entry passed as a value is copied on the way (its strings
+            // retained, then released).
             entries.withUnsafeBufferPointer { entries in
+                guard let first = entries.baseAddress else { return }
                 for index in run {
-                    write(entries[index], to: &output)
+                    write(first + index, to: &output)
                     output.write(ascii: index == entries.count - 1 ? "}\n]\n" : "},\n")
                 }
             }
         }
     }
 
-    /// One entry, without the closing brace.
-    private static func write(_ entry: ListingEntry, to output: inout StandardOutput) {
+    /// One entry, without the closing brace: fixed text in as few pieces as its values allow.
+    private static func write(_ entry: UnsafePointer<ListingEntry>, to output: inout StandardOutput) {
         output.write(ascii: "  {\"name\": ")
-        write(string: entry.name, to: &output)
-        output.write(ascii: ", \"type\": ")
-        write(string: entry.kind.rawValue, to: &output)
-        output.write(ascii: ", \"size\": ")
-        if let size = entry.size { output.write(decimal: size) } else { output.write(ascii: "null") }
-        output.write(ascii: ", \"modified\": ")
-        if let modified = entry.modified {
-            output.write(byte: UInt8(ascii: "\""))
-            write(timestamp: modified, to: &output)
-            output.write(byte: UInt8(ascii: "\""))
-        } else {
-            output.write(ascii: "null")
+        write(string: entry.pointee.name, to: &output)
+        let kind: StaticString = switch entry.pointee.kind {
+        case .file: ", \"type\": \"file\", \"size\": "
+        case .directory: ", \"type\": \"dir\", \"size\": "
+        case .link: ", \"type\": \"link\", \"size\": "
+        case .other: ", \"type\": \"other\", \"size\": "
         }
-        output.write(ascii: ", \"target\": ")
-        if let target = entry.target { write(string: target, to: &output) } else { output.write(ascii: "null") }
+        output.write(ascii: kind)
+        if let size = entry.pointee.size { output.write(decimal: size) } else { output.write(ascii: "null") }
+        if let modified = entry.pointee.modified {
+            output.write(ascii: ", \"modified\": \"")
+            write(timestamp: modified, to: &output)
+            output.write(ascii: "\", \"target\": ")
+        } else {
+            output.write(ascii: ", \"modified\": null, \"target\": ")
+        }
+        if let target = entry.pointee.target { write(string: target, to: &output) } else { output.write(ascii: "null") }
         output.write(ascii: ", \"permissions\": ")
-        if let permissions = entry.permissions { write(string: permissions, to: &output) } else { output.write(ascii: "null") }
+        if let permissions = entry.pointee.permissions { write(string: permissions, to: &output) } else { output.write(ascii: "null") }
     }
 
     /// `2026-11-25T14:35:00Z`: the UTC time to the second, as `ISO8601DateFormatter` writes it.
