@@ -139,7 +139,9 @@ extension FTPClient {
         let pace = ListingPace(grace: options.effectiveReplyDeadline)
         var bytes = 0
         var lines = 0
-        var endsInLine = false
+        // The bytes after the last line feed so far, and the last byte: a line of their own.
+        var unended = 0
+        var lastByte: UInt8 = 0
         func count(lines more: Int) throws {
             lines += more
             guard lines <= limits.maximumLines else { throw limits.exceeded(by: command, "\(limits.maximumLines) lines") }
@@ -153,8 +155,10 @@ extension FTPClient {
                 guard bytes <= limits.maximumBytes else { throw limits.exceeded(by: command, "\(limits.maximumBytes) bytes") }
                 tooSlow = pace.failure(after: bytes, of: command)
                 if let tooSlow { throw tooSlow }
-                try count(lines: Self.lineFeeds(in: chunk))
-                endsInLine = chunk.last.map { $0 != UInt8(ascii: "\n") } ?? endsInLine
+                let feeds = Self.lineFeeds(in: chunk)
+                try count(lines: feeds.count)
+                unended = feeds.count > 0 ? chunk.count - feeds.end : unended + chunk.count
+                lastByte = chunk.last ?? lastByte
                 try onBytes(chunk)
             }
         } catch {
@@ -164,19 +168,23 @@ extension FTPClient {
             logger.debug("\(command.verb): the TLS data connection ended without close_notify; the listing may be cut short")
             return true
         }
-        if endsInLine { try count(lines: 1) }
+        // A last line without a line feed counts, but not a carriage return alone: the line
+        // splitter drops it as the end of a line.
+        if unended > 1 || unended == 1 && lastByte != UInt8(ascii: "\r") { try count(lines: 1) }
         return false
     }
 
-    /// How many line feeds `bytes` holds (found by `memchr`, many bytes at a time).
-    private static func lineFeeds(in bytes: UnsafeRawBufferPointer) -> Int {
+    /// How many line feeds `bytes` holds, and the offset just past the last of them (0 without
+    /// one): found by `memchr`, many bytes at a time.
+    private static func lineFeeds(in bytes: UnsafeRawBufferPointer) -> (count: Int, end: Int) {
         var count = 0
-        var rest = bytes
-        while let start = rest.baseAddress, let found = memchr(start, Int32(UInt8(ascii: "\n")), rest.count) {
+        var end = 0
+        while let start = bytes.baseAddress, end < bytes.count,
+              let found = memchr(start + end, Int32(UInt8(ascii: "\n")), bytes.count - end) {
             count += 1
-            rest = UnsafeRawBufferPointer(rebasing: rest[(start.distance(to: UnsafeRawPointer(found)) + 1)...])
+            end = start.distance(to: UnsafeRawPointer(found)) + 1
         }
-        return count
+        return (count, end)
     }
 }
 

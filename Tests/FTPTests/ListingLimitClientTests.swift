@@ -26,4 +26,25 @@ struct ListingLimitClientTests {
         fixture.server.faults.serveEndlessListing(line: nil)
         #expect(try client.listDirectory("dir").map(\.name) == ["file.txt"])
     }
+
+    @Test func aListingOfExactlyTheLimitIsReadWhateverEndsItsLastLine() throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        try fixture.root.write("dir/file.txt", Data("x".utf8))
+        let lines = (1...3).map { "-rw-r--r-- 1 u g 1 Jan 1 2024 f\($0).txt" }
+        // Before the login: a scripted listing leaves MLST out of FEAT, so that LIST is used.
+        fixture.server.faults.serveListing(Array(lines.joined(separator: "\r\n").utf8))
+        let limits = ListingLimits(maximumLines: 3, maximumBytes: 1 << 30)
+        let client = try fixture.client(options: .init(timeout: 10, listingLimits: limits))
+        defer { client.close() }
+        // A carriage return after the last line feed is no line of its own; a name without a
+        // line feed after it is one.
+        for ending in ["\r\n", "\n\r", "\r\n\r", ""] {
+            fixture.server.faults.serveListing(Array((lines.joined(separator: "\r\n") + ending).utf8))
+            #expect(try client.listDirectory("dir").map(\.name) == ["f1.txt", "f2.txt", "f3.txt"], "ending \(Array(ending.utf8))")
+        }
+        fixture.server.faults.serveListing(Array((lines.joined(separator: "\r\n") + "\r\nf").utf8))
+        let error = try #require(throws: FTPError.self) { try client.listDirectory("dir") }
+        #expect(error.description.contains("larger than 3 lines"), "\(error)")
+    }
 }
