@@ -82,6 +82,26 @@ struct RetrievalWithFactsFailureTests {
         #expect { try client.retrieve("f.bin") { _ in } } throws: { ($0 as? FTPError)?.kind == .connection }
     }
 
+    /// A reply to SIZE that is no reply at all: the MDTM, EPSV and RETR sent with it would meet
+    /// whatever is asked next, so the connection is closed and the error says what was wrong;
+    /// the next command on it fails as a lost connection, never as an answer to another.
+    @Test func anUnreadableReplyToTheFactsClosesTheConnection() throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        try fixture.root.write("f.bin", sampleBytes(5_000))
+        let client = try fixture.client()
+        defer { client.close() }
+        client.transferType = .binary
+        _ = try client.sizeAndModificationTime("f.bin")
+        fixture.server.faults.script("SIZE", reply: .init(code: 42, text: "not a reply", times: 1))
+        #expect { try client.sizeAndModificationTime("f.bin", thenRetrieving: true) } throws: {
+            ($0 as? FTPError)?.kind == .protocolViolation
+        }
+        #expect(client.earlyDataConnection == nil)
+        #expect { try client.noop() } throws: { ($0 as? FTPError)?.kind == .connection }
+        #expect(fixture.server.commandsReadTogether.contains(["SIZE f.bin", "MDTM f.bin", "EPSV", "RETR f.bin"]))
+    }
+
     /// A file that is not there: SIZE, MDTM and the RETR sent with them all say so (the RETR,
     /// refused, is asked once more alone, in case pipelining was the reason), and the download
     /// fails as not found, the connection still in step and still pipelining.
