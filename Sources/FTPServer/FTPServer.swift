@@ -56,6 +56,7 @@ public final class FTPServer: Sendable {
     private let sessions = Locked<Sessions>(Sessions())
     private let commandLog = Locked<[String]>([])
     private let togetherLog = Locked<[[String]]>([])
+    private let fileDigests = Locked(0)
 
     /// The open sessions, and the most there were at once.
     private struct Sessions {
@@ -87,6 +88,14 @@ public final class FTPServer: Sendable {
     /// The most sessions that were open at once (connections turned away with 421 not counted);
     /// for tests that check how many connections a client made.
     public var mostSessionsAtOnce: Int { sessions.withLock { $0.most } }
+
+    /// How many digests the server made by reading a file again, rather than from the bytes
+    /// of the transfer that had just passed it whole; for tests.
+    public var digestsReadFromFiles: Int { fileDigests.withLock { $0 } }
+
+    func countDigestReadFromFile() {
+        fileDigests.withLock { $0 += 1 }
+    }
 
     /// How many sessions are open now.
     var openSessions: Int { sessions.withLock { $0.open.count } }

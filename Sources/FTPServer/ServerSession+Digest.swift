@@ -26,6 +26,7 @@ extension ServerSession {
                 return
             }
             hashAlgorithm = algorithm
+            asksDigests = true
             reply(200, algorithm.rawValue)
         } else {
             reply(501, "Option not understood.")
@@ -40,6 +41,7 @@ extension ServerSession {
             reply(500, "Unknown command.")
             return
         }
+        asksDigests = true
         let algorithm: DigestAlgorithm = switch verb {
         case "XSHA256": .sha256
         case "XSHA1": .sha1
@@ -48,7 +50,9 @@ extension ServerSession {
         default: hashAlgorithm
         }
         guard let location = locate(path) else { return }
-        guard let info = FileInfo(path: location.localPath), info.kind == .file, let digest = Self.digest(of: location.localPath, algorithm) else {
+        guard let info = FileInfo(path: location.localPath), info.kind == .file,
+              let digest = passedDigest(of: location.localPath, algorithm) ?? digestRead(from: location.localPath, algorithm)
+        else {
             reply(550, "Could not compute the digest.")
             return
         }
@@ -62,8 +66,32 @@ extension ServerSession {
         }
     }
 
-    /// The digest of a file's bytes; nil when it cannot be read.
-    private static func digest(of path: String, _ algorithm: DigestAlgorithm) -> [UInt8]? {
+    /// A digest for the bytes of a transfer that passes a whole file as it is (binary, from its
+    /// start, not appended to), made as they pass, once the client has shown that it asks for
+    /// digests (a client that never does is not slowed by them); nil otherwise.
+    func digestInPassing(from offset: UInt64, appending: Bool = false) -> ContentDigest? {
+        guard asksDigests, offset == 0, !appending, transferType == .binary else { return nil }
+        return ContentDigest(hashAlgorithm)
+    }
+
+    /// Keeps the digest of `byteCount` bytes that passed through `file` (the state of the open
+    /// file they were read from before the reading began, or written to after the writing
+    /// ended), when they are all of it and `path` still names that file in that state.
+    func keep(_ digest: ContentDigest?, of path: String, byteCount: UInt64, file: FileStamp?) {
+        guard let digest, let file, file.size == byteCount, FileStamp(path: path) == file else { return }
+        passedDigest = PassedDigest(stamp: file, algorithm: digest.algorithm, digest: digest.finish())
+    }
+
+    /// The kept digest of the file at `path`, if the file has not changed since and the
+    /// algorithm is the one asked for.
+    private func passedDigest(of path: String, _ algorithm: DigestAlgorithm) -> [UInt8]? {
+        guard let passedDigest, passedDigest.algorithm == algorithm, FileStamp(path: path) == passedDigest.stamp else { return nil }
+        return passedDigest.digest
+    }
+
+    /// The digest of a file's bytes, read again; nil when it cannot be read.
+    private func digestRead(from path: String, _ algorithm: DigestAlgorithm) -> [UInt8]? {
+        server.countDigestReadFromFile()
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else { return nil }
         defer { close(descriptor) }
@@ -77,5 +105,51 @@ extension ServerSession {
             if count == 0 { return digest.finish() }
             digest.update(UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
         }
+    }
+}
+
+/// The digest of a file whose every byte a transfer read or wrote, made as they passed, and
+/// what the file was then: a digest command for the same file, unchanged, answers from it
+/// instead of reading the file again (for a large file, as long as sending it took).
+struct PassedDigest {
+    let stamp: FileStamp
+    let algorithm: DigestAlgorithm
+    let digest: [UInt8]
+}
+
+/// Which file a path names and what state it is in: its device and inode, its size and the
+/// time of its last change to the nanosecond (ctime, which a write or any change of its
+/// metadata moves on, and which no one can set back).
+struct FileStamp: Equatable {
+    let device: UInt64
+    let inode: UInt64
+    let size: UInt64
+    let changed: timespec
+
+    /// The state of the file a path names.
+    init?(path: String) {
+        var status = stat()
+        guard stat(path, &status) == 0 else { return nil }
+        self.init(status)
+    }
+
+    /// The state of an open file.
+    init?(descriptor: Int32) {
+        var status = stat()
+        guard fstat(descriptor, &status) == 0 else { return nil }
+        self.init(status)
+    }
+
+    private init?(_ status: stat) {
+        guard status.st_mode & S_IFMT == S_IFREG else { return nil }
+        device = UInt64(status.st_dev)
+        inode = UInt64(status.st_ino)
+        size = UInt64(max(0, status.st_size))
+        changed = status.st_ctim
+    }
+
+    static func == (lhs: FileStamp, rhs: FileStamp) -> Bool {
+        lhs.device == rhs.device && lhs.inode == rhs.inode && lhs.size == rhs.size
+            && lhs.changed.tv_sec == rhs.changed.tv_sec && lhs.changed.tv_nsec == rhs.changed.tv_nsec
     }
 }

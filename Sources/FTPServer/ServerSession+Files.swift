@@ -118,6 +118,9 @@ extension ServerSession {
         var encoder = transferType == .ascii ? LineEndingEncoder() : nil
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 256 * 1024, alignment: 16)
         defer { buffer.deallocate() }
+        let before = FileStamp(descriptor: descriptor)
+        let digest = digestInPassing(from: offset)
+        var sent: UInt64 = 0
         while true {
             let count = read(descriptor, buffer.baseAddress, meter.allowance(buffer.count))
             guard count >= 0 else {
@@ -126,6 +129,8 @@ extension ServerSession {
             }
             if count == 0 { break }
             let chunk = UnsafeRawBufferPointer(rebasing: buffer[0..<count])
+            digest?.update(chunk)
+            sent += UInt64(count)
             do {
                 if encoder == nil {
                     try data.write(chunk)
@@ -141,6 +146,7 @@ extension ServerSession {
                 return
             }
         }
+        keep(digest, of: location.localPath, byteCount: sent, file: before)
         reply(226, "Transfer complete.")
     }
 
@@ -166,7 +172,11 @@ extension ServerSession {
         var decoder = transferType == .ascii ? LineEndingDecoder() : nil
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 256 * 1024, alignment: 16)
         defer { buffer.deallocate() }
+        let digest = digestInPassing(from: offset, appending: appending)
+        var saved: UInt64 = 0
         func save(_ bytes: UnsafeRawBufferPointer) throws {
+            digest?.update(bytes)
+            saved += UInt64(bytes.count)
             var written = 0
             while written < bytes.count {
                 let count = write(descriptor, bytes.baseAddress.map { $0 + written }, bytes.count - written)
@@ -196,6 +206,7 @@ extension ServerSession {
             reply(452, "Write error on the server: \(error).")
             return
         }
+        keep(digest, of: location.localPath, byteCount: saved, file: FileStamp(descriptor: descriptor))
         reply(226, "Transfer complete.")
     }
 

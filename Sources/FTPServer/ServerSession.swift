@@ -15,6 +15,11 @@ final class ServerSession {
     var restartOffset: UInt64 = 0
     /// The algorithm HASH uses, as chosen by OPTS HASH.
     var hashAlgorithm = DigestAlgorithm.sha256
+    /// Whether the client has asked for a digest, or chosen HASH's algorithm: from then on, a
+    /// transfer of a whole file makes its digest as the bytes pass (`passedDigest`).
+    var asksDigests = false
+    /// The digest of the last file a transfer read or wrote whole, made as its bytes passed.
+    var passedDigest: PassedDigest?
     var renameSource: VirtualFileSystem.Location?
     var passiveListener: TCPListener?
     var activeTarget: SocketAddress?
