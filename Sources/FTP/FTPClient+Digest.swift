@@ -71,6 +71,21 @@ extension FTPClient {
     /// The strongest way this server offers to compute a file's digest; nil when it offers none.
     public var digestCommand: DigestCommand? { DigestCommand.best(offeredBy: features) }
 
+    /// Tells the server which digest will be asked of the files it sends or takes: OPTS HASH
+    /// with the algorithm it already uses, in the same write as the next command. A server that
+    /// makes a file's digest as the bytes pass once it knows (the project's own does) then need
+    /// not read the file again when asked. Once a session, and only where it changes nothing
+    /// else: when pipelining (the news is not worth a round trip), for HASH, and when the
+    /// algorithm is the one the server has in use.
+    public func announceDigest(_ command: DigestCommand) {
+        guard pipelinesCommands, !announcedDigest, command.verb == "HASH",
+              (hashAlgorithmInUse ?? DigestCommand.selected(in: features)) == command.algorithm,
+              let options = try? FTPCommand("OPTS", "HASH \(command.algorithm.rawValue)")
+        else { return }
+        announcedDigest = true
+        unsentSettings.append(options)
+    }
+
     /// The server's digest of a whole file, computed with `command` (for HASH, after picking
     /// its algorithm with OPTS HASH when the server is not already using it). `size`, when
     /// known, is checked against the range a HASH reply covers, and gives the server time to

@@ -97,6 +97,11 @@ public struct FileCopy<Source: FileSystem, Destination: FileSystem>: Sendable {
         // and a server is not asked; the disk's size still shows how far the copy has got. A copy
         // that does not go on from what is there reads the source from its start whatever its
         // facts: a server is asked for the bytes along with the facts.
+        let check = settings.verifies && binary ? destination.digestCommand ?? source.digestCommand : nil
+        // Said before the first request about the file, so that it travels with it.
+        if let check {
+            if destination.digestCommand == check { destination.announce(check) } else { source.announce(check) }
+        }
         let facts = binary || source.readsCheaply ? try known ?? source.stat(self.source, readingNext: binary && !continuing) : nil
         let size = binary ? facts?.size : nil
         let stamp = SourceStamp(size: size, modified: facts?.modified)
@@ -105,7 +110,6 @@ public struct FileCopy<Source: FileSystem, Destination: FileSystem>: Sendable {
         if continuing, binary, stamp.identifies, owned == stamp, let size, let existing = try destination.size(of: staging), existing <= size {
             offset = existing
         }
-        let check = settings.verifies && binary ? destination.digestCommand ?? source.digestCommand : nil
         var digest = check.map { ContentDigest($0.algorithm) }
         if offset > 0, let running = digest {
             // The bytes already there count too: read from whichever side reads cheaply, else

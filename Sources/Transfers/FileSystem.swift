@@ -74,6 +74,10 @@ public protocol FileSystem {
 
     /// How a server computes a file's digest; nil for the disk, which is read instead.
     var digestCommand: DigestCommand? { get }
+
+    /// Tells the server, where there is one to tell, that `check` will be asked of a file it
+    /// sends or takes; nothing for a local file system.
+    func announce(_ check: DigestCommand)
     /// The digest of a whole file: computed by the server with `command`, or read and computed
     /// here. Throws `FTPError` when a server's reply holds no usable digest.
     func digest(of path: Path, using command: DigestCommand, size: UInt64?) throws -> [UInt8]
@@ -86,6 +90,8 @@ public protocol FileSystem {
 }
 
 extension FileSystem {
+    public func announce(_ check: DigestCommand) {}
+
     /// A file system that can do nothing ahead answers `stat(_:readingNext:)` as `stat`.
     public func stat(_ path: Path, readingNext: Bool) throws -> FileFacts? {
         try stat(path)
@@ -451,6 +457,10 @@ public struct RemoteFileSystem: FileSystem {
     }
 
     public var digestCommand: DigestCommand? { client.digestCommand }
+
+    public func announce(_ check: DigestCommand) {
+        client.announceDigest(check)
+    }
 
     public func digest(of path: RemotePath, using command: DigestCommand, size: UInt64?) throws -> [UInt8] {
         try client.digest(of: path, using: command, size: size)

@@ -84,7 +84,7 @@ struct PipeliningTests {
         let commands = fixture.server.receivedCommands
         let afterLogin = Array(commands.drop { $0 != "OPTS UTF8 ON" }.dropFirst())
         #expect(afterLogin == [
-            "TYPE I", "EPSV", "RETR f0.bin",
+            "OPTS HASH SHA-256", "TYPE I", "EPSV", "RETR f0.bin",
             "HASH f0.bin", "EPSV", "RETR f1.bin",
             "HASH f1.bin", "EPSV", "RETR f2.bin",
             "HASH f2.bin", "QUIT",
