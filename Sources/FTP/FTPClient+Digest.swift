@@ -71,15 +71,19 @@ extension FTPClient {
     /// The strongest way this server offers to compute a file's digest; nil when it offers none.
     public var digestCommand: DigestCommand? { DigestCommand.best(offeredBy: features) }
 
+    /// The algorithm HASH uses on the server: the one set with OPTS HASH, else the one FEAT marks.
+    var hashAlgorithmOnServer: DigestAlgorithm? { hashAlgorithmInUse ?? DigestCommand.selected(in: features) }
+
     /// Tells the server which digest will be asked of the files it sends or takes: OPTS HASH
-    /// with the algorithm it already uses, in the same write as the next command. A server that
+    /// with the algorithm it already uses, in the same write as the next command sent in its
+    /// turn (requests sent ahead of theirs leave it for the one after). A server that
     /// makes a file's digest as the bytes pass once it knows (the project's own does) then need
     /// not read the file again when asked. Once a session, and only where it changes nothing
     /// else: when pipelining (the news is not worth a round trip), for HASH, and when the
     /// algorithm is the one the server has in use.
     public func announceDigest(_ command: DigestCommand) {
         guard pipelinesCommands, !announcedDigest, command.verb == "HASH",
-              (hashAlgorithmInUse ?? DigestCommand.selected(in: features)) == command.algorithm,
+              hashAlgorithmOnServer == command.algorithm,
               let options = try? FTPCommand("OPTS", "HASH \(command.algorithm.rawValue)")
         else { return }
         announcedDigest = true
@@ -96,7 +100,7 @@ extension FTPClient {
             let ftpCommand = try FTPCommand(command.verb, path: path)
             let patience = options.digestPatience(size: size)
             func ask() throws -> Reply {
-                if command.verb == "HASH", (hashAlgorithmInUse ?? DigestCommand.selected(in: features)) != command.algorithm {
+                if command.verb == "HASH", hashAlgorithmOnServer != command.algorithm {
                     _ = try execute(FTPCommand("OPTS", "HASH \(command.algorithm.rawValue)"))
                     hashAlgorithmInUse = command.algorithm
                 }

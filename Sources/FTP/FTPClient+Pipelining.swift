@@ -130,7 +130,7 @@ extension FTPClient {
     /// Whether a request for `digest` can go out before its turn: true unless it is HASH with
     /// another algorithm than the one in use (OPTS HASH must go first); nil for no digest.
     private func digestGoesAhead(_ digest: DigestCommand?) -> Bool? {
-        digest.map { $0.verb != "HASH" || (hashAlgorithmInUse ?? DigestCommand.selected(in: features)) == $0.algorithm }
+        digest.map { $0.verb != "HASH" || hashAlgorithmOnServer == $0.algorithm }
     }
 
     /// The reply to `command` when it is the next request sent ahead (waited for up to

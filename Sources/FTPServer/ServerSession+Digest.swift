@@ -26,7 +26,7 @@ extension ServerSession {
                 return
             }
             hashAlgorithm = algorithm
-            asksDigests = true
+            askedDigest = algorithm
             reply(200, algorithm.rawValue)
         } else {
             reply(501, "Option not understood.")
@@ -41,7 +41,6 @@ extension ServerSession {
             reply(500, "Unknown command.")
             return
         }
-        asksDigests = true
         let algorithm: DigestAlgorithm = switch verb {
         case "XSHA256": .sha256
         case "XSHA1": .sha1
@@ -49,6 +48,7 @@ extension ServerSession {
         case "XCRC": .crc32
         default: hashAlgorithm
         }
+        askedDigest = algorithm
         guard let location = locate(path) else { return }
         guard let info = FileInfo(path: location.localPath), info.kind == .file,
               let digest = passedDigest(of: location.localPath, algorithm) ?? digestRead(from: location.localPath, algorithm)
@@ -66,19 +66,20 @@ extension ServerSession {
         }
     }
 
-    /// A digest for the bytes of a transfer that passes a whole file as it is (binary, from its
-    /// start, not appended to), made as they pass, once the client has shown that it asks for
-    /// digests (a client that never does is not slowed by them); nil otherwise.
-    func digestInPassing(from offset: UInt64, appending: Bool = false) -> ContentDigest? {
-        guard asksDigests, offset == 0, !appending, transferType == .binary else { return nil }
-        return ContentDigest(hashAlgorithm)
+    /// A digest of the bytes of a download of a whole file (binary, from its start), made as
+    /// they pass in the algorithm the client last asked for, once it has asked for one (a
+    /// client that never does is not slowed by them); nil otherwise. Uploads make none: another
+    /// writer of the file could change it while it is written, unseen.
+    func digestInPassing(from offset: UInt64) -> ContentDigest? {
+        guard let askedDigest, offset == 0, transferType == .binary else { return nil }
+        return ContentDigest(askedDigest)
     }
 
-    /// Keeps the digest of `byteCount` bytes that passed through `file` (the state of the open
-    /// file they were read from before the reading began, or written to after the writing
-    /// ended), when they are all of it and `path` still names that file in that state.
+    /// Keeps the digest of `byteCount` bytes read from `file` (the open file's state before the
+    /// reading began), when they are all of it, `path` still names that file in that state, and
+    /// the file had not changed for a while before (`FileStamp.isSettled`).
     func keep(_ digest: ContentDigest?, of path: String, byteCount: UInt64, file: FileStamp?) {
-        guard let digest, let file, file.size == byteCount, FileStamp(path: path) == file else { return }
+        guard let digest, let file, file.isSettled, file.size == byteCount, FileStamp(path: path) == file else { return }
         passedDigest = PassedDigest(stamp: file, algorithm: digest.algorithm, digest: digest.finish())
     }
 
@@ -91,10 +92,10 @@ extension ServerSession {
 
     /// The digest of a file's bytes, read again; nil when it cannot be read.
     private func digestRead(from path: String, _ algorithm: DigestAlgorithm) -> [UInt8]? {
-        server.countDigestReadFromFile()
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else { return nil }
         defer { close(descriptor) }
+        server.countDigestReadFromFile()
         let digest = ContentDigest(algorithm)
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 256 * 1024, alignment: 16)
         defer { buffer.deallocate() }
@@ -108,9 +109,9 @@ extension ServerSession {
     }
 }
 
-/// The digest of a file whose every byte a transfer read or wrote, made as they passed, and
-/// what the file was then: a digest command for the same file, unchanged, answers from it
-/// instead of reading the file again (for a large file, as long as sending it took).
+/// The digest of a file whose every byte a download read, made as they passed, and what the
+/// file was then: a digest command for the same file, unchanged, answers from it instead of
+/// reading the file again (for a large file, as long as sending it took).
 struct PassedDigest {
     let stamp: FileStamp
     let algorithm: DigestAlgorithm
@@ -118,8 +119,8 @@ struct PassedDigest {
 }
 
 /// Which file a path names and what state it is in: its device and inode, its size and the
-/// time of its last change to the nanosecond (ctime, which a write or any change of its
-/// metadata moves on, and which no one can set back).
+/// time of its last change (ctime, which a write or any change of its metadata moves on, and
+/// which no one can set back).
 struct FileStamp: Equatable {
     let device: UInt64
     let inode: UInt64
@@ -147,6 +148,19 @@ struct FileStamp: Equatable {
         size = UInt64(max(0, status.st_size))
         changed = status.st_ctim
     }
+
+    /// Whether the file's last change is at least `settling` old: a change made now shows in
+    /// its ctime only if it falls in a later tick of the clock file times come from (1-10 ms
+    /// a tick on most kernels), so a stamp taken within a tick of a change may miss the next.
+    var isSettled: Bool {
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        let age = Double(now.tv_sec - changed.tv_sec) + Double(now.tv_nsec - changed.tv_nsec) / 1e9
+        return age >= Self.settling
+    }
+
+    /// How old a file's last change must be for its stamp to tell every later change.
+    static let settling = 0.05
 
     static func == (lhs: FileStamp, rhs: FileStamp) -> Bool {
         lhs.device == rhs.device && lhs.inode == rhs.inode && lhs.size == rhs.size

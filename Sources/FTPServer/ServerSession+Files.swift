@@ -153,6 +153,8 @@ extension ServerSession {
     func store(_ path: String, appending: Bool) {
         let offset = restartOffset
         restartOffset = 0
+        // The file written may be the one whose digest is kept: no answering from it again.
+        passedDigest = nil
         guard let location = locate(path) else { return }
         let flags = O_WRONLY | O_CREAT | O_CLOEXEC | (appending ? O_APPEND : (offset > 0 ? 0 : O_TRUNC))
         let descriptor = open(location.localPath, flags, 0o644)
@@ -172,11 +174,7 @@ extension ServerSession {
         var decoder = transferType == .ascii ? LineEndingDecoder() : nil
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 256 * 1024, alignment: 16)
         defer { buffer.deallocate() }
-        let digest = digestInPassing(from: offset, appending: appending)
-        var saved: UInt64 = 0
         func save(_ bytes: UnsafeRawBufferPointer) throws {
-            digest?.update(bytes)
-            saved += UInt64(bytes.count)
             var written = 0
             while written < bytes.count {
                 let count = write(descriptor, bytes.baseAddress.map { $0 + written }, bytes.count - written)
@@ -206,7 +204,6 @@ extension ServerSession {
             reply(452, "Write error on the server: \(error).")
             return
         }
-        keep(digest, of: location.localPath, byteCount: saved, file: FileStamp(descriptor: descriptor))
         reply(226, "Transfer complete.")
     }
 

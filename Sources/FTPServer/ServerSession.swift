@@ -15,9 +15,10 @@ final class ServerSession {
     var restartOffset: UInt64 = 0
     /// The algorithm HASH uses, as chosen by OPTS HASH.
     var hashAlgorithm = DigestAlgorithm.sha256
-    /// Whether the client has asked for a digest, or chosen HASH's algorithm: from then on, a
-    /// transfer of a whole file makes its digest as the bytes pass (`passedDigest`).
-    var asksDigests = false
+    /// The algorithm of the client's last digest request, or the one it chose for HASH; nil
+    /// before either. From then on, a download of a whole file makes its digest in that
+    /// algorithm as the bytes pass (`passedDigest`).
+    var askedDigest: DigestAlgorithm?
     /// The digest of the last file a transfer read or wrote whole, made as its bytes passed.
     var passedDigest: PassedDigest?
     var renameSource: VirtualFileSystem.Location?

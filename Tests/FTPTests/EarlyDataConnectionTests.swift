@@ -102,32 +102,6 @@ struct RetrievalWithFactsFailureTests {
         #expect(fixture.server.commandsReadTogether.contains(["SIZE f.bin", "MDTM f.bin", "EPSV", "RETR f.bin"]))
     }
 
-    /// The digest to be asked is announced once, with the next write, and only for the HASH
-    /// algorithm the server already uses: a setting that changes nothing else.
-    @Test func aDigestIsAnnouncedOnceWithTheNextRequests() throws {
-        let fixture = try ServerFixture()
-        defer { fixture.stop() }
-        try fixture.root.write("f.bin", sampleBytes(5_000))
-        let client = try fixture.client()
-        defer { client.close() }
-        client.transferType = .binary
-        _ = try client.sizeAndModificationTime("f.bin")
-        client.announceDigest(DigestCommand(verb: "HASH", algorithm: .sha1))
-        client.announceDigest(DigestCommand(verb: "XSHA256", algorithm: .sha256))
-        client.announceDigest(DigestCommand(verb: "HASH", algorithm: .sha256))
-        client.announceDigest(DigestCommand(verb: "HASH", algorithm: .sha256))
-        _ = try client.sizeAndModificationTime("f.bin", thenRetrieving: true)
-        try client.retrieve("f.bin") { _ in }
-        #expect(fixture.server.commandsReadTogether.contains(["OPTS HASH SHA-256", "SIZE f.bin", "MDTM f.bin", "EPSV", "RETR f.bin"]))
-        #expect(fixture.server.receivedCommands.filter { $0.hasPrefix("OPTS HASH") } == ["OPTS HASH SHA-256"])
-        #expect(try client.digest(of: "f.bin", using: DigestCommand(verb: "HASH", algorithm: .sha256)) == {
-            let digest = ContentDigest(.sha256)
-            digest.update(Array(sampleBytes(5_000)))
-            return digest.finish()
-        }())
-        #expect(fixture.server.digestsReadFromFiles == 0)
-    }
-
     /// A file that is not there: SIZE, MDTM and the RETR sent with them all say so (the RETR,
     /// refused, is asked once more alone, in case pipelining was the reason), and the download
     /// fails as not found, the connection still in step and still pipelining.

@@ -6,13 +6,19 @@ import Testing
 import TestSupport
 
 /// Once a client has asked for a digest, the project's server makes the digest of a file a
-/// transfer passes whole as its bytes pass, and answers a digest command for that file from it
+/// download passes whole as its bytes pass, and answers a digest command for that file from it
 /// while the file is as it was; anything else is read again.
 @Suite("The server's digests made in passing")
 struct ServerDigestInPassingTests {
     private static let sha256 = DigestCommand(verb: "HASH", algorithm: .sha256)
 
-    private static func sha256(_ bytes: Data) -> [UInt8] {
+    /// Waits until files just written are older than the server's settling time (50 ms): the
+    /// digest of a file changed within a tick of the clock is not kept.
+    static func letFilesSettle() {
+        Thread.sleep(forTimeInterval: 0.1)
+    }
+
+    static func sha256(_ bytes: Data) -> [UInt8] {
         let digest = ContentDigest(.sha256)
         digest.update(Array(bytes))
         return digest.finish()
@@ -33,6 +39,7 @@ struct ServerDigestInPassingTests {
         defer { fixture.stop() }
         let bytes = sampleBytes(700_000)
         try fixture.root.write("f.bin", bytes)
+        Self.letFilesSettle()
         let client = try Self.clientAskingDigests(of: fixture)
         defer { client.close() }
         try client.retrieve("f.bin") { _ in }
@@ -59,12 +66,17 @@ struct ServerDigestInPassingTests {
         #expect(fixture.server.digestsReadFromFiles == 1)
     }
 
-    @Test func aFileJustUploadedIsNotReadAgain() throws {
+    /// An upload makes no digest in passing (another writer of the file could change it while
+    /// it is written, unseen), and forgets the one kept: the file is read.
+    @Test func aFileJustUploadedIsReadAgain() throws {
         let fixture = try ServerFixture()
         defer { fixture.stop() }
         let bytes = sampleBytes(500_000, seed: 3)
+        try fixture.root.write("up.bin", sampleBytes(500_000, seed: 4))
+        Self.letFilesSettle()
         let client = try Self.clientAskingDigests(of: fixture)
         defer { client.close() }
+        try client.retrieve("up.bin") { _ in }
         var rest = bytes[...]
         try client.store("up.bin") { buffer in
             let count = min(buffer.count, rest.count)
@@ -73,7 +85,21 @@ struct ServerDigestInPassingTests {
             return count
         }
         #expect(try client.digest(of: "up.bin", using: Self.sha256) == Self.sha256(bytes))
-        #expect(fixture.server.digestsReadFromFiles == 1)
+        #expect(fixture.server.digestsReadFromFiles == 2)
+    }
+
+    /// A file changed just before its download (within the server's settling time) may change
+    /// again unseen in the same tick of the clock: its digest is not kept.
+    @Test func aFileChangedJustBeforeItsDownloadIsReadAgain() throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        let client = try Self.clientAskingDigests(of: fixture)
+        defer { client.close() }
+        let bytes = sampleBytes(100_000, seed: 6)
+        try fixture.root.write("f.bin", bytes)
+        try client.retrieve("f.bin") { _ in }
+        #expect(try client.digest(of: "f.bin", using: Self.sha256) == Self.sha256(bytes))
+        #expect(fixture.server.digestsReadFromFiles == 2)
     }
 
     /// A file changed after its transfer, even to bytes of the same length, is read again.
@@ -81,6 +107,7 @@ struct ServerDigestInPassingTests {
         let fixture = try ServerFixture()
         defer { fixture.stop() }
         let path = try fixture.root.write("f.bin", sampleBytes(100_000))
+        Self.letFilesSettle()
         let client = try Self.clientAskingDigests(of: fixture)
         defer { client.close() }
         try client.retrieve("f.bin") { _ in }
@@ -97,6 +124,7 @@ struct ServerDigestInPassingTests {
         defer { fixture.stop() }
         let bytes = Data((0..<50_000).map { UInt8(truncatingIfNeeded: $0 % 7 == 0 ? 10 : $0) })
         try fixture.root.write("f.bin", bytes)
+        Self.letFilesSettle()
         let client = try Self.clientAskingDigests(of: fixture)
         defer { client.close() }
         try client.retrieve("f.bin", offset: 1_000) { _ in }
@@ -106,5 +134,33 @@ struct ServerDigestInPassingTests {
         try client.retrieve("f.bin") { _ in }
         #expect(try client.digest(of: "f.bin", using: Self.sha256) == Self.sha256(bytes))
         #expect(fixture.server.digestsReadFromFiles == 3)
+    }
+}
+
+/// A client says which digest it will ask before it transfers, so that such a server knows.
+@Suite("Digest announcements")
+struct DigestAnnouncementTests {
+    /// The digest to be asked is announced once, with the next write, and only for the HASH
+    /// algorithm the server already uses: a setting that changes nothing else.
+    @Test func aDigestIsAnnouncedOnceWithTheNextRequests() throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        try fixture.root.write("f.bin", sampleBytes(5_000))
+        ServerDigestInPassingTests.letFilesSettle()
+        let client = try fixture.client()
+        defer { client.close() }
+        client.transferType = .binary
+        _ = try client.sizeAndModificationTime("f.bin")
+        client.announceDigest(DigestCommand(verb: "HASH", algorithm: .sha1))
+        client.announceDigest(DigestCommand(verb: "XSHA256", algorithm: .sha256))
+        client.announceDigest(DigestCommand(verb: "HASH", algorithm: .sha256))
+        client.announceDigest(DigestCommand(verb: "HASH", algorithm: .sha256))
+        _ = try client.sizeAndModificationTime("f.bin", thenRetrieving: true)
+        try client.retrieve("f.bin") { _ in }
+        #expect(fixture.server.commandsReadTogether.contains(["OPTS HASH SHA-256", "SIZE f.bin", "MDTM f.bin", "EPSV", "RETR f.bin"]))
+        #expect(fixture.server.receivedCommands.filter { $0.hasPrefix("OPTS HASH") } == ["OPTS HASH SHA-256"])
+        #expect(try client.digest(of: "f.bin", using: DigestCommand(verb: "HASH", algorithm: .sha256))
+            == ServerDigestInPassingTests.sha256(sampleBytes(5_000)))
+        #expect(fixture.server.digestsReadFromFiles == 0)
     }
 }
