@@ -152,7 +152,10 @@ struct FileStamp: Equatable {
     /// Whether the file's last change is at least `settling` old: a change made now shows in
     /// its ctime only if it falls in a later tick of the clock file times come from (1-10 ms
     /// a tick on most kernels), so a stamp taken within a tick of a change may miss the next.
+    /// A file system that keeps whole seconds or coarser (FAT, some network ones) gives no
+    /// nanoseconds, and a change in the same second would go unseen: never settled there.
     var isSettled: Bool {
+        guard changed.tv_nsec != 0 else { return false }
         var now = timespec()
         clock_gettime(CLOCK_REALTIME, &now)
         let age = Double(now.tv_sec - changed.tv_sec) + Double(now.tv_nsec - changed.tv_nsec) / 1e9
