@@ -1,4 +1,5 @@
 import COpenSSL
+import Foundation
 
 /// The digests a server may compute for a file (HASH, XSHA256, XSHA1, XMD5, XCRC), strongest first.
 public enum DigestAlgorithm: String, Sendable, CaseIterable, Codable {
@@ -45,6 +46,16 @@ public final class ContentDigest {
     }
 
     deinit { EVP_MD_CTX_free(context) }
+
+    /// Sets OpenSSL's digests up on a thread of its own, so that the first digest of the
+    /// process does not wait for it: the first use reads OpenSSL's configuration and loads its
+    /// provider (1-2 ms). Called once, early, on the main thread, before anything else uses
+    /// OpenSSL: it first tells OpenSSL to leave its state alone at exit, so that a process that
+    /// ends while the setup runs does not free what the setup is using.
+    public static func prepareInBackground() {
+        OPENSSL_init_crypto(UInt64(OPENSSL_INIT_NO_ATEXIT), nil)
+        Thread.detachNewThread { _ = ContentDigest(.sha256).finish() }
+    }
 
     /// Adds bytes to the digest.
     public func update(_ bytes: UnsafeRawBufferPointer) {

@@ -34,6 +34,8 @@ enum Main {
         warnOfPasswords(in: CommandLine.arguments.dropFirst())
         do {
             var command = try Ferry.parseAsRoot()
+            // Beside the login, rather than on the way of the first transfer.
+            if (command as? VerifyingCommand)?.batch.verifies == true { ContentDigest.prepareInBackground() }
             try command.run()
         } catch let failure as Failure {
             printError(failure.message)

@@ -85,6 +85,17 @@ struct BatchOptions: ParsableArguments {
     var verifies: Bool { !noVerify }
 }
 
+/// A command whose transfers compare the server's digest of each file unless told not to.
+protocol VerifyingCommand {
+    var batch: BatchOptions { get }
+}
+
+extension GetCommand: VerifyingCommand {}
+extension PutCommand: VerifyingCommand {}
+extension MirrorCommand: VerifyingCommand {}
+extension CopyCommand: VerifyingCommand {}
+extension ResumeCommand: VerifyingCommand {}
+
 /// Which names a walk through folders takes: `get -r`, `put -r` and `mirror`.
 struct FilterOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Leave out files and folders whose name matches (repeatable).", valueName: "GLOB"))

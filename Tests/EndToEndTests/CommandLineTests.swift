@@ -75,6 +75,18 @@ struct CommandLineTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: local.path).isEmpty)
     }
 
+    /// A verifying command sets OpenSSL's digests up on a thread of its own as it starts; one
+    /// that fails at once ends cleanly all the same. Without OpenSSL told to leave its state
+    /// alone at exit, most such runs crashed in its cleanup (exit 139).
+    @Test func aVerifyingCommandThatFailsAtOnceEndsCleanly() throws {
+        let local = try TemporaryDirectory()
+        defer { local.remove() }
+        for _ in 0..<30 {
+            let result = try FerryProcess.run(["get", "--no-progress", "sftp://host/f.bin", "f.bin"], in: local.path)
+            #expect(result.status == 2, "\(result.standardError)")
+        }
+    }
+
     @Test func aShorterLocalFileOfUnknownOriginIsFetchedWhole() throws {
         let fixture = try ServerFixture()
         defer { fixture.stop() }
