@@ -65,16 +65,23 @@ struct EarlyDataConnectionTests {
 /// left in wait.
 @Suite("Retrievals asked with the facts, answered badly")
 struct RetrievalWithFactsFailureTests {
+    /// A client that has asked the facts of `f.bin` (5,000 bytes) once, in binary: the server
+    /// is known to take pipelined questions.
+    private static func clientThatAskedFacts(of fixture: ServerFixture) throws -> FTPClient {
+        try fixture.root.write("f.bin", sampleBytes(5_000))
+        let client = try fixture.client()
+        client.transferType = .binary
+        _ = try client.sizeAndModificationTime("f.bin")
+        return client
+    }
+
     /// A passive reply that offers a port nobody listens on: the early connection fails (and is
     /// not tried again), and the retrieval's own turn fails as a connection error.
     @Test func aPassiveReplyToAClosedPortFailsAsAConnectionError() throws {
         let fixture = try ServerFixture()
         defer { fixture.stop() }
-        try fixture.root.write("f.bin", sampleBytes(5_000))
-        let client = try fixture.client()
+        let client = try Self.clientThatAskedFacts(of: fixture)
         defer { client.close() }
-        client.transferType = .binary
-        _ = try client.sizeAndModificationTime("f.bin")
         fixture.server.faults.script("EPSV", reply: .init(code: 229, text: "Entering Extended Passive Mode (|||1|)", times: 1))
         let facts = try client.sizeAndModificationTime("f.bin", thenRetrieving: true)
         #expect(facts.size == 5_000)
@@ -88,11 +95,8 @@ struct RetrievalWithFactsFailureTests {
     @Test func anUnreadableReplyToTheFactsClosesTheConnection() throws {
         let fixture = try ServerFixture()
         defer { fixture.stop() }
-        try fixture.root.write("f.bin", sampleBytes(5_000))
-        let client = try fixture.client()
+        let client = try Self.clientThatAskedFacts(of: fixture)
         defer { client.close() }
-        client.transferType = .binary
-        _ = try client.sizeAndModificationTime("f.bin")
         fixture.server.faults.script("SIZE", reply: .init(code: 42, text: "not a reply", times: 1))
         #expect { try client.sizeAndModificationTime("f.bin", thenRetrieving: true) } throws: {
             ($0 as? FTPError)?.kind == .protocolViolation
