@@ -77,9 +77,9 @@ extension ServerSession {
 
     /// Keeps the digest of `byteCount` bytes read from `file` (the open file's state before the
     /// reading began), when they are all of it, `path` still names that file in that state, and
-    /// the file had not changed for a while before (`FileStamp.isSettled`).
+    /// the file had not changed for a while when that state was taken (`FileStamp.wasSettled`).
     func keep(_ digest: ContentDigest?, of path: String, byteCount: UInt64, file: FileStamp?) {
-        guard let digest, let file, file.isSettled, file.size == byteCount, FileStamp(path: path) == file else { return }
+        guard let digest, let file, file.wasSettled, file.size == byteCount, FileStamp(path: path) == file else { return }
         passedDigest = PassedDigest(stamp: file, algorithm: digest.algorithm, digest: digest.finish())
     }
 
@@ -126,6 +126,12 @@ struct FileStamp: Equatable {
     let inode: UInt64
     let size: UInt64
     let changed: timespec
+    /// Whether the file's last change was at least `settling` old when the stamp was taken: a
+    /// change shows in the ctime only if it falls in a later tick of the clock file times come
+    /// from (1-10 ms a tick on most kernels), so a stamp taken within a tick of a change may miss
+    /// the next one. A file system that keeps whole seconds or coarser (FAT, some network ones)
+    /// gives no nanoseconds, and a change in the same second would go unseen: never settled there.
+    let wasSettled: Bool
 
     /// The state of the file a path names.
     init?(path: String) {
@@ -147,24 +153,16 @@ struct FileStamp: Equatable {
         inode = UInt64(status.st_ino)
         size = UInt64(max(0, status.st_size))
         changed = status.st_ctim
-    }
-
-    /// Whether the file's last change is at least `settling` old: a change made now shows in
-    /// its ctime only if it falls in a later tick of the clock file times come from (1-10 ms
-    /// a tick on most kernels), so a stamp taken within a tick of a change may miss the next.
-    /// A file system that keeps whole seconds or coarser (FAT, some network ones) gives no
-    /// nanoseconds, and a change in the same second would go unseen: never settled there.
-    var isSettled: Bool {
-        guard changed.tv_nsec != 0 else { return false }
         var now = timespec()
         clock_gettime(CLOCK_REALTIME, &now)
         let age = Double(now.tv_sec - changed.tv_sec) + Double(now.tv_nsec - changed.tv_nsec) / 1e9
-        return age >= Self.settling
+        wasSettled = changed.tv_nsec != 0 && age >= Self.settling
     }
 
     /// How old a file's last change must be for its stamp to tell every later change.
     static let settling = 0.05
 
+    /// The same file in the same state (whenever either stamp was taken).
     static func == (lhs: FileStamp, rhs: FileStamp) -> Bool {
         lhs.device == rhs.device && lhs.inode == rhs.inode && lhs.size == rhs.size
             && lhs.changed.tv_sec == rhs.changed.tv_sec && lhs.changed.tv_nsec == rhs.changed.tv_nsec

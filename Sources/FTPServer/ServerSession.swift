@@ -19,7 +19,7 @@ final class ServerSession {
     /// before either. From then on, a download of a whole file makes its digest in that
     /// algorithm as the bytes pass (`passedDigest`).
     var askedDigest: DigestAlgorithm?
-    /// The digest of the last file a transfer read or wrote whole, made as its bytes passed.
+    /// The digest of the last file a download read whole, made as its bytes passed.
     var passedDigest: PassedDigest?
     var renameSource: VirtualFileSystem.Location?
     var passiveListener: TCPListener?

@@ -77,13 +77,7 @@ struct ServerDigestInPassingTests {
         let client = try Self.clientAskingDigests(of: fixture)
         defer { client.close() }
         try client.retrieve("up.bin") { _ in }
-        var rest = bytes[...]
-        try client.store("up.bin") { buffer in
-            let count = min(buffer.count, rest.count)
-            rest.prefix(count).copyBytes(to: buffer)
-            rest = rest.dropFirst(count)
-            return count
-        }
+        try client.store("up.bin", from: reader(for: bytes))
         #expect(try client.digest(of: "up.bin", using: Self.sha256) == Self.sha256(bytes))
         #expect(fixture.server.digestsReadFromFiles == 2)
     }
@@ -98,6 +92,23 @@ struct ServerDigestInPassingTests {
         let bytes = sampleBytes(100_000, seed: 6)
         try fixture.root.write("f.bin", bytes)
         try client.retrieve("f.bin") { _ in }
+        #expect(try client.digest(of: "f.bin", using: Self.sha256) == Self.sha256(bytes))
+        #expect(fixture.server.digestsReadFromFiles == 2)
+    }
+
+    /// Whether a file had settled is judged when its download begins, not when it ends: a file
+    /// changed just before a download that lasts longer than the settling time is read again.
+    @Test func aFileChangedJustBeforeASlowDownloadIsReadAgain() throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        let client = try Self.clientAskingDigests(of: fixture)
+        defer { client.close() }
+        let bytes = sampleBytes(100_000, seed: 7)
+        try fixture.root.write("f.bin", bytes)
+        // 0.2 s to send: four times the settling time.
+        fixture.server.faults.throttle(bytesPerSecond: 500_000)
+        try client.retrieve("f.bin") { _ in }
+        fixture.server.faults.throttle(bytesPerSecond: nil)
         #expect(try client.digest(of: "f.bin", using: Self.sha256) == Self.sha256(bytes))
         #expect(fixture.server.digestsReadFromFiles == 2)
     }

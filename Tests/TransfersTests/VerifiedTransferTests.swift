@@ -60,6 +60,25 @@ struct VerifiedTransferTests {
         #expect(fixture.server.commandsReadTogether.contains { $0.contains("OPTS HASH SHA-256") && $0.count > 1 })
     }
 
+    /// A server that refuses the announcement (OPTS HASH) changes nothing: the file is verified
+    /// all the same, its digest read from the file.
+    @Test func aRefusedAnnouncementChangesNothing() throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        let local = try TemporaryDirectory()
+        defer { local.remove() }
+        try fixture.root.write("f.bin", sampleBytes(200_000))
+        Thread.sleep(forTimeInterval: 0.1)
+        fixture.server.faults.script("OPTS", reply: .init(code: 501, text: "Option not understood."))
+        let session = try fixture.session()
+        defer { session.close() }
+        let outcome = try FileDownload(remotePath: "f.bin", localPath: local.file("f.bin")).run(on: session)
+        #expect(outcome == TransferOutcome(bytes: 200_000, verified: .sha256))
+        #expect(local.read("f.bin") == sampleBytes(200_000))
+        #expect(fixture.server.receivedCommands.contains("OPTS HASH SHA-256"))
+        #expect(fixture.server.digestsReadFromFiles == 1)
+    }
+
     /// proftpd's mod_digest answers `213-Computing SHA-256 digest` first, the digest on the last line.
     @Test(arguments: [("HASH", DigestAlgorithm.sha256), ("XSHA256", .sha256), ("XCRC", .crc32)])
     func aDigestOnTheLastLineOfSeveralIsFound(_ verb: String, _ algorithm: DigestAlgorithm) throws {
