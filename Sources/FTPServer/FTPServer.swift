@@ -57,6 +57,9 @@ public final class FTPServer: Sendable {
     private let commandLog = Locked<[String]>([])
     private let togetherLog = Locked<[[String]]>([])
     private let fileDigests = Locked(0)
+    private let passingDigests = Locked(0)
+    /// The digests of whole files made as downloads passed them.
+    let keptDigests = KeptDigests()
 
     /// The open sessions, and the most there were at once.
     private struct Sessions {
@@ -95,6 +98,14 @@ public final class FTPServer: Sendable {
 
     func countDigestReadFromFile() {
         fileDigests.withLock { $0 += 1 }
+    }
+
+    /// How many downloads made the digest of the file they passed whole as its bytes went by
+    /// (one kept of the file as it is makes that needless); for tests.
+    public var digestsMadeInPassing: Int { passingDigests.withLock { $0 } }
+
+    func countDigestMadeInPassing() {
+        passingDigests.withLock { $0 += 1 }
     }
 
     /// How many sessions are open now.

@@ -66,12 +66,15 @@ extension ServerSession {
         }
     }
 
-    /// A digest of the bytes of a download of a whole file (binary, from its start), made as
-    /// they pass in the algorithm the client last asked for, once it has asked for one (a
-    /// client that never does is not slowed by them); nil otherwise. Uploads make none: another
-    /// writer of the file could change it while it is written, unseen.
-    func digestInPassing(from offset: UInt64) -> ContentDigest? {
+    /// A digest of the bytes of a download of a whole file (binary, from its start, in the state
+    /// `file`), made as they pass in the algorithm the client last asked for, once it has asked
+    /// for one (a client that never does is not slowed by them), unless the server keeps that
+    /// digest of the file as it is; nil otherwise. Uploads make none: another writer of the file
+    /// could change it while it is written, unseen.
+    func digestInPassing(from offset: UInt64, of file: FileStamp?) -> ContentDigest? {
         guard let askedDigest, offset == 0, transferType == .binary else { return nil }
+        if let file, server.keptDigests.digest(of: file, askedDigest) != nil { return nil }
+        server.countDigestMadeInPassing()
         return ContentDigest(askedDigest)
     }
 
@@ -80,14 +83,14 @@ extension ServerSession {
     /// the file had not changed for a while when that state was taken (`FileStamp.wasSettled`).
     func keep(_ digest: ContentDigest?, of path: String, byteCount: UInt64, file: FileStamp?) {
         guard let digest, let file, file.wasSettled, file.size == byteCount, FileStamp(path: path) == file else { return }
-        passedDigest = PassedDigest(stamp: file, algorithm: digest.algorithm, digest: digest.finish())
+        server.keptDigests.keep(PassedDigest(stamp: file, algorithm: digest.algorithm, digest: digest.finish()))
     }
 
     /// The kept digest of the file at `path`, if the file has not changed since and the
     /// algorithm is the one asked for.
     private func passedDigest(of path: String, _ algorithm: DigestAlgorithm) -> [UInt8]? {
-        guard let passedDigest, passedDigest.algorithm == algorithm, FileStamp(path: path) == passedDigest.stamp else { return nil }
-        return passedDigest.digest
+        guard let stamp = FileStamp(path: path) else { return nil }
+        return server.keptDigests.digest(of: stamp, algorithm)
     }
 
     /// The digest of a file's bytes, read again; nil when it cannot be read.
@@ -109,19 +112,59 @@ extension ServerSession {
     }
 }
 
+/// The digests of whole files made as downloads passed them, shared by the server's sessions
+/// (as ProFTPD's digest cache is): a digest command for a file, and a download of it, take the
+/// digest kept while the file is in the state it was when its bytes were read, instead of
+/// reading the file again (for a large file, as long as sending it took) or hashing it again.
+final class KeptDigests: Sendable {
+    /// The most files whose digests are kept: beyond, one of them is forgotten for each new one.
+    static let capacity = 1_024
+
+    private let digests = Locked<[FileIdentity: PassedDigest]>([:])
+
+    /// Keeps a file's digest, in place of any kept for the file before.
+    func keep(_ passed: PassedDigest) {
+        digests.withLock { digests in
+            if digests.count >= Self.capacity, digests[passed.stamp.identity] == nil {
+                digests.remove(at: digests.startIndex)
+            }
+            digests[passed.stamp.identity] = passed
+        }
+    }
+
+    /// The digest kept of a file in the state `stamp` tells, in `algorithm`; nil for none.
+    func digest(of stamp: FileStamp, _ algorithm: DigestAlgorithm) -> [UInt8]? {
+        digests.withLock { digests in
+            guard let passed = digests[stamp.identity], passed.stamp == stamp, passed.algorithm == algorithm else { return nil }
+            return passed.digest
+        }
+    }
+
+    /// Forgets the digest of the file at `path`, about to be written.
+    func forget(fileAt path: String) {
+        guard let stamp = FileStamp(path: path) else { return }
+        _ = digests.withLock { $0.removeValue(forKey: stamp.identity) }
+    }
+}
+
 /// The digest of a file whose every byte a download read, made as they passed, and what the
-/// file was then: a digest command for the same file, unchanged, answers from it instead of
-/// reading the file again (for a large file, as long as sending it took).
-struct PassedDigest {
+/// file was then.
+struct PassedDigest: Sendable {
     let stamp: FileStamp
     let algorithm: DigestAlgorithm
     let digest: [UInt8]
 }
 
+/// A file, whatever its path: its device and inode.
+struct FileIdentity: Hashable, Sendable {
+    let device: UInt64
+    let inode: UInt64
+}
+
 /// Which file a path names and what state it is in: its device and inode, its size and the
 /// time of its last change (ctime, which a write or any change of its metadata moves on, and
 /// which no one can set back).
-struct FileStamp: Equatable {
+struct FileStamp: Equatable, Sendable {
     let device: UInt64
     let inode: UInt64
     let size: UInt64
@@ -158,6 +201,8 @@ struct FileStamp: Equatable {
         let age = Double(now.tv_sec - changed.tv_sec) + Double(now.tv_nsec - changed.tv_nsec) / 1e9
         wasSettled = changed.tv_nsec != 0 && age >= Self.settling
     }
+
+    var identity: FileIdentity { FileIdentity(device: device, inode: inode) }
 
     /// How old a file's last change must be for its stamp to tell every later change.
     static let settling = 0.05

@@ -119,7 +119,7 @@ extension ServerSession {
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 256 * 1024, alignment: 16)
         defer { buffer.deallocate() }
         let before = FileStamp(descriptor: descriptor)
-        let digest = digestInPassing(from: offset)
+        let digest = digestInPassing(from: offset, of: before)
         var sent: UInt64 = 0
         while true {
             let count = read(descriptor, buffer.baseAddress, meter.allowance(buffer.count))
@@ -153,9 +153,9 @@ extension ServerSession {
     func store(_ path: String, appending: Bool) {
         let offset = restartOffset
         restartOffset = 0
-        // The file written may be the one whose digest is kept: no answering from it again.
-        passedDigest = nil
         guard let location = locate(path) else { return }
+        // The file written may be one whose digest is kept: no answering from it again.
+        server.keptDigests.forget(fileAt: location.localPath)
         let flags = O_WRONLY | O_CREAT | O_CLOEXEC | (appending ? O_APPEND : (offset > 0 ? 0 : O_TRUNC))
         let descriptor = open(location.localPath, flags, 0o644)
         guard descriptor >= 0 else {

@@ -17,10 +17,8 @@ final class ServerSession {
     var hashAlgorithm = DigestAlgorithm.sha256
     /// The algorithm of the client's last digest request, or the one it chose for HASH; nil
     /// before either. From then on, a download of a whole file makes its digest in that
-    /// algorithm as the bytes pass (`passedDigest`).
+    /// algorithm as the bytes pass (kept in `FTPServer.keptDigests`).
     var askedDigest: DigestAlgorithm?
-    /// The digest of the last file a download read whole, made as its bytes passed.
-    var passedDigest: PassedDigest?
     var renameSource: VirtualFileSystem.Location?
     var passiveListener: TCPListener?
     var activeTarget: SocketAddress?

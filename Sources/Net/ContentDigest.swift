@@ -24,28 +24,38 @@ public enum DigestAlgorithm: String, Sendable, CaseIterable, Codable {
 /// SHA-256, SHA-1 and MD5 come from OpenSSL (with the processor's hashing instructions where it
 /// has them); CRC-32 (the zlib polynomial, as XCRC uses) is computed here with a table per byte
 /// position of eight, so it keeps up with a fast link.
+///
+/// A large file's bytes are hashed on a thread of their own when the machine has more than one
+/// processor: once `handOffThreshold` bytes were hashed as they came, the following bytes are
+/// copied into a few buffers that a `DigestWorker` hashes while the transfer goes on, so that
+/// hashing (SHA-256 runs at about the speed loopback moves bytes) overlaps the moving instead
+/// of following it. Small files are hashed as they pass and start no thread.
 public final class ContentDigest {
     public let algorithm: DigestAlgorithm
-    private let context: OpaquePointer?
-    private var crc: UInt32 = 0xFFFF_FFFF
+    private let state: DigestState
+    /// After how many bytes hashed here the rest goes to a thread of its own; nil for never.
+    private let handOffAfter: Int?
+    private var hashedHere = 0
+    private var worker: DigestWorker?
+    /// Whether bytes went to a thread of their own.
+    private(set) var wasHandedOff = false
 
-    public init(_ algorithm: DigestAlgorithm) {
-        self.algorithm = algorithm
-        let method: OpaquePointer? = switch algorithm {
-        case .sha256: EVP_sha256()
-        case .sha1: EVP_sha1()
-        case .md5: EVP_md5()
-        case .crc32: nil
-        }
-        if let method {
-            context = EVP_MD_CTX_new()
-            EVP_DigestInit_ex(context, method, nil)
-        } else {
-            context = nil
-        }
+    /// The bytes a digest hashes as they pass before it hands the rest to a thread of its own.
+    static let handOffThreshold = 4 << 20
+
+    public convenience init(_ algorithm: DigestAlgorithm) {
+        self.init(algorithm, handingOffAfter: ProcessInfo.processInfo.activeProcessorCount > 1 ? Self.handOffThreshold : nil)
     }
 
-    deinit { EVP_MD_CTX_free(context) }
+    /// A digest that hands its bytes to a thread of its own after `handingOffAfter` of them;
+    /// nil for never.
+    init(_ algorithm: DigestAlgorithm, handingOffAfter: Int?) {
+        self.algorithm = algorithm
+        state = DigestState(algorithm)
+        handOffAfter = handingOffAfter
+    }
+
+    deinit { worker?.abandon() }
 
     /// Sets OpenSSL's digests up on a thread of its own, so that the first digest of the
     /// process does not wait for it: the first use reads OpenSSL's configuration and loads its
@@ -60,10 +70,15 @@ public final class ContentDigest {
     /// Adds bytes to the digest.
     public func update(_ bytes: UnsafeRawBufferPointer) {
         guard !bytes.isEmpty else { return }
-        if let context {
-            EVP_DigestUpdate(context, bytes.baseAddress, bytes.count)
-        } else {
-            crc = CRC32Table.shared.update(crc, bytes)
+        if let worker {
+            worker.add(bytes)
+            return
+        }
+        state.update(bytes)
+        hashedHere += bytes.count
+        if let handOffAfter, hashedHere >= handOffAfter {
+            worker = DigestWorker(hashingInto: state)
+            wasHandedOff = true
         }
     }
 
@@ -74,14 +89,9 @@ public final class ContentDigest {
 
     /// The digest of all bytes added; the object is spent afterwards.
     public func finish() -> [UInt8] {
-        guard let context else {
-            let value = ~crc
-            return [UInt8(value >> 24), UInt8(value >> 16 & 0xFF), UInt8(value >> 8 & 0xFF), UInt8(value & 0xFF)]
-        }
-        var output = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
-        var length: UInt32 = 0
-        EVP_DigestFinal_ex(context, &output, &length)
-        return Array(output.prefix(Int(length)))
+        worker?.finish()
+        worker = nil
+        return state.finish()
     }
 
     /// Lower-case hexadecimal, as servers write digests.
@@ -102,6 +112,50 @@ public final class ContentDigest {
             index += 2
         }
         return bytes
+    }
+}
+
+/// The running state of a digest: OpenSSL's context, or the CRC-32 so far.
+final class DigestState: @unchecked Sendable {
+    // @unchecked: used by one thread at a time, the one adding bytes or the `DigestWorker` it
+    // handed them to, which gives it back when it has finished.
+    private let context: OpaquePointer?
+    private var crc: UInt32 = 0xFFFF_FFFF
+
+    init(_ algorithm: DigestAlgorithm) {
+        let method: OpaquePointer? = switch algorithm {
+        case .sha256: EVP_sha256()
+        case .sha1: EVP_sha1()
+        case .md5: EVP_md5()
+        case .crc32: nil
+        }
+        if let method {
+            context = EVP_MD_CTX_new()
+            EVP_DigestInit_ex(context, method, nil)
+        } else {
+            context = nil
+        }
+    }
+
+    deinit { EVP_MD_CTX_free(context) }
+
+    func update(_ bytes: UnsafeRawBufferPointer) {
+        if let context {
+            EVP_DigestUpdate(context, bytes.baseAddress, bytes.count)
+        } else {
+            crc = CRC32Table.shared.update(crc, bytes)
+        }
+    }
+
+    func finish() -> [UInt8] {
+        guard let context else {
+            let value = ~crc
+            return [UInt8(value >> 24), UInt8(value >> 16 & 0xFF), UInt8(value >> 8 & 0xFF), UInt8(value & 0xFF)]
+        }
+        var output = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
+        var length: UInt32 = 0
+        EVP_DigestFinal_ex(context, &output, &length)
+        return Array(output.prefix(Int(length)))
     }
 }
 

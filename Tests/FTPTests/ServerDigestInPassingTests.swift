@@ -51,6 +51,37 @@ struct ServerDigestInPassingTests {
         #expect(fixture.server.digestsReadFromFiles == 2)
     }
 
+    /// The digest kept of a file serves every session: another client's digest command for the
+    /// file, unchanged, and its download of it neither read nor hash the file again, until the
+    /// file changes.
+    @Test func aDigestKeptServesEverySessionUntilTheFileChanges() throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        let bytes = sampleBytes(300_000, seed: 11)
+        let path = try fixture.root.write("f.bin", bytes)
+        Self.letFilesSettle()
+        let first = try Self.clientAskingDigests(of: fixture)
+        try first.retrieve("f.bin") { _ in }
+        first.close()
+        #expect(fixture.server.digestsMadeInPassing == 1)
+        let second = try fixture.client()
+        defer { second.close() }
+        second.transferType = .binary
+        #expect(try second.digest(of: "f.bin", using: Self.sha256) == Self.sha256(bytes))
+        try second.retrieve("f.bin") { _ in }
+        #expect(try second.digest(of: "f.bin", using: Self.sha256) == Self.sha256(bytes))
+        #expect(fixture.server.digestsMadeInPassing == 1)
+        #expect(fixture.server.digestsReadFromFiles == 1)
+        // Changed, the file is hashed again as it passes.
+        let changed = sampleBytes(300_000, seed: 12)
+        try changed.write(to: URL(fileURLWithPath: path))
+        Self.letFilesSettle()
+        try second.retrieve("f.bin") { _ in }
+        #expect(fixture.server.digestsMadeInPassing == 2)
+        #expect(try second.digest(of: "f.bin", using: Self.sha256) == Self.sha256(changed))
+        #expect(fixture.server.digestsReadFromFiles == 1)
+    }
+
     /// A client that has not asked for a digest costs the server none: the first digest it
     /// asks for, after its transfer, is read from the file.
     @Test func aClientThatAskedForNoDigestGetsNoneMadeInPassing() throws {

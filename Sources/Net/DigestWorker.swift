@@ -1,0 +1,108 @@
+import Foundation
+
+/// Hashes bytes into a digest's state on a thread of its own, while the thread that adds them
+/// goes on: the bytes are copied into one of `slotCount` buffers of `slotSize` bytes, and a full
+/// buffer goes to the hashing thread, which gives it back once hashed. The adding thread waits
+/// only when every buffer is full (the hashing is behind by that much), so a transfer cannot run
+/// ahead of its digest by more than the buffers hold.
+///
+/// Bytes are added on one thread; `finish` gives the state back to it with every byte hashed,
+/// `abandon` lets the hashing thread stop without waiting for it.
+final class DigestWorker: @unchecked Sendable {
+    // @unchecked: `filling` and `filled` belong to the adding thread; `shared` is touched only
+    // while `condition` is held, and a buffer belongs to whichever thread took it from there.
+
+    static let slotSize = 1 << 20
+    static let slotCount = 4
+
+    /// What the two threads pass each other: the buffers handed for hashing (with how many of
+    /// their bytes are filled) and the buffers free again, in order, and how far it went.
+    private struct Shared {
+        var handed: [(slot: Int, byteCount: Int)] = []
+        var free: [Int] = []
+        var noMoreBytes = false
+        var abandoned = false
+        var ended = false
+    }
+
+    private let state: DigestState
+    private let slots: [UnsafeMutableRawBufferPointer]
+    private let condition = NSCondition()
+    private var shared = Shared()
+    /// The buffer being filled, and how much of it is.
+    private var filling = 0
+    private var filled = 0
+
+    /// Starts the hashing thread; `state` is its until `finish`.
+    init(hashingInto state: DigestState) {
+        self.state = state
+        slots = (0..<Self.slotCount).map { _ in .allocate(byteCount: Self.slotSize, alignment: 64) }
+        shared.free = Array(1..<Self.slotCount)
+        Thread.detachNewThread { [self] in hashUntilTheEnd() }
+    }
+
+    deinit {
+        for slot in slots { slot.deallocate() }
+    }
+
+    /// Copies bytes into the buffers, handing each full one to the hashing thread.
+    func add(_ bytes: UnsafeRawBufferPointer) {
+        var offset = 0
+        while offset < bytes.count {
+            let count = min(bytes.count - offset, Self.slotSize - filled)
+            UnsafeMutableRawBufferPointer(rebasing: slots[filling][filled..<filled + count])
+                .copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes[offset..<offset + count]))
+            filled += count
+            offset += count
+            if filled == Self.slotSize { handFilledSlot() }
+        }
+    }
+
+    /// Waits until every byte added is hashed; the state is the caller's again.
+    func finish() {
+        condition.lock()
+        defer { condition.unlock() }
+        if filled > 0 { shared.handed.append((filling, filled)) }
+        filled = 0
+        shared.noMoreBytes = true
+        condition.broadcast()
+        while !shared.ended { condition.wait() }
+    }
+
+    /// Lets the hashing thread stop, unwaited, without hashing what it has not begun.
+    func abandon() {
+        condition.lock()
+        defer { condition.unlock() }
+        shared.abandoned = true
+        shared.noMoreBytes = true
+        condition.broadcast()
+    }
+
+    /// Hands the full buffer over and takes a free one, waiting for one if need be.
+    private func handFilledSlot() {
+        condition.lock()
+        defer { condition.unlock() }
+        shared.handed.append((filling, filled))
+        condition.broadcast()
+        while shared.free.isEmpty { condition.wait() }
+        filling = shared.free.removeFirst()
+        filled = 0
+    }
+
+    private func hashUntilTheEnd() {
+        condition.lock()
+        defer { condition.unlock() }
+        while true {
+            while shared.handed.isEmpty, !shared.noMoreBytes { condition.wait() }
+            guard !shared.abandoned, !shared.handed.isEmpty else { break }
+            let (slot, byteCount) = shared.handed.removeFirst()
+            condition.unlock()
+            state.update(UnsafeRawBufferPointer(rebasing: slots[slot][0..<byteCount]))
+            condition.lock()
+            shared.free.append(slot)
+            condition.broadcast()
+        }
+        shared.ended = true
+        condition.broadcast()
+    }
+}
