@@ -33,6 +33,32 @@ extension FTPClient {
         }
     }
 
+    /// Downloads a file (RETR) into memory the caller lends (`ReceivingBuffer`), as
+    /// `retrieve(_:offset:blockSize:digest:onChunk:)` does, but with the bytes read from the
+    /// connection straight into it: no copy from a buffer of the client's. In ASCII mode, whose
+    /// line endings change on the way, the converted bytes are copied into it.
+    public func retrieve(_ path: RemotePath, offset: UInt64 = 0, digest: DigestCommand? = nil, into buffer: some ReceivingBuffer) throws {
+        guard transferType == .binary else {
+            try retrieve(path, offset: offset, digest: digest) { chunk in
+                var copied = 0
+                while copied < chunk.count {
+                    let space = try buffer.space()
+                    let count = min(space.count, chunk.count - copied)
+                    UnsafeMutableRawBufferPointer(rebasing: space[0..<count])
+                        .copyMemory(from: UnsafeRawBufferPointer(rebasing: chunk[copied..<copied + count]))
+                    try buffer.received(count)
+                    copied += count
+                }
+            }
+            return
+        }
+        try guarded {
+            if upcomingRetrieval == path { upcomingRetrieval = nil }
+            let transfer = try openTransfer(FTPCommand("RETR", path: path), offset: offset, type: transferType)
+            try receive(transfer, whenDrained: { try sendAhead(afterRetrieving: path, digest: digest) }, into: buffer)
+        }
+    }
+
     /// Uploads a file (STOR), pulling its bytes from `read` until it returns 0.
     ///
     /// - Parameters:
@@ -80,23 +106,20 @@ extension FTPClient {
         }
     }
 
-    /// Reads a data connection to its end, runs `whenDrained` (which may send commands ahead),
-    /// then reads the transfer's closing reply. A trickle is given up on (`DataPace`) unless the
-    /// caller keeps a pace of its own (`paced: false`, as listings do).
-    func receive(
-        _ transfer: OpenTransfer, blockSize: Int, paced: Bool = true, whenDrained: () throws -> Void = {},
-        onChunk: (UnsafeRawBufferPointer) throws -> Void
-    ) throws {
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(1, blockSize), alignment: 16)
-        defer { buffer.deallocate() }
+    /// Reads a data connection to its end into `buffer`, runs `whenDrained` (which may send
+    /// commands ahead), then reads the transfer's closing reply. A trickle is given up on
+    /// (`DataPace`) unless the caller keeps a pace of its own (`paced: false`, as listings do);
+    /// the time `buffer` takes to give room is not the connection's.
+    func receive(_ transfer: OpenTransfer, paced: Bool = true, whenDrained: () throws -> Void = {}, into buffer: some ReceivingBuffer) throws {
         var pace = DataPace(window: paced ? options.effectiveReplyDeadline : .infinity)
         do {
             while true {
+                let space = try buffer.space()
                 let asked = ContinuousClock.now
-                let count = try FTPError.converting { try transfer.transport.read(into: buffer) }
+                let count = try FTPError.converting { try transfer.transport.read(into: space) }
                 try pace.moved(count, waitingSince: asked, in: transfer.command)
                 if count == 0 { break }
-                try onChunk(UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
+                try buffer.received(count)
             }
         } catch {
             let reported = failedTransfer(transfer, error)
@@ -112,6 +135,17 @@ extension FTPClient {
         }
         try finishTransfer(transfer)
         connectAheadIfAnswered()
+    }
+
+    /// `receive(_:paced:whenDrained:into:)` into a buffer of `blockSize` bytes of its own, each
+    /// chunk read handed to `onChunk`.
+    func receive(
+        _ transfer: OpenTransfer, blockSize: Int, paced: Bool = true, whenDrained: () throws -> Void = {},
+        onChunk: (UnsafeRawBufferPointer) throws -> Void
+    ) throws {
+        try withoutActuallyEscaping(onChunk) { onChunk in
+            try receive(transfer, paced: paced, whenDrained: whenDrained, into: ChunkHandout(blockSize: blockSize, onChunk: onChunk))
+        }
     }
 
     private func upload(
@@ -193,5 +227,35 @@ struct DataPace {
         }
         waited = .zero
         bytes = 0
+    }
+}
+
+/// Memory a download's bytes are read into, lent by the caller of
+/// `FTPClient.retrieve(_:offset:digest:into:)`, so that they go from the connection straight to
+/// where the caller keeps them.
+public protocol ReceivingBuffer: AnyObject {
+    /// Memory for the next bytes, at least one byte; it may wait for room. Throwing aborts the
+    /// transfer (ABOR), and the error is rethrown once the control connection is in step.
+    func space() throws -> UnsafeMutableRawBufferPointer
+    /// `count` bytes (one or more) were read into the start of the memory `space` gave last.
+    func received(_ count: Int) throws
+}
+
+/// One buffer of the client's own, each chunk read into it handed on.
+private final class ChunkHandout: ReceivingBuffer {
+    private let buffer: UnsafeMutableRawBufferPointer
+    private let onChunk: (UnsafeRawBufferPointer) throws -> Void
+
+    init(blockSize: Int, onChunk: @escaping (UnsafeRawBufferPointer) throws -> Void) {
+        buffer = .allocate(byteCount: max(1, blockSize), alignment: 16)
+        self.onChunk = onChunk
+    }
+
+    deinit { buffer.deallocate() }
+
+    func space() -> UnsafeMutableRawBufferPointer { buffer }
+
+    func received(_ count: Int) throws {
+        try onChunk(UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
     }
 }

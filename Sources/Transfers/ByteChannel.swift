@@ -1,17 +1,30 @@
 import Foundation
+import FTP
 
-/// A bounded pipe of bytes between two threads: one writes chunks, the other reads them. A
-/// writer waits while the channel is full, a reader while it is empty; either end can stop the
-/// other with an error.
-final class ByteChannel: @unchecked Sendable {
-    // @unchecked: every field is guarded by `condition`.
+/// A bounded pipe of bytes between two threads: one reads a server's bytes straight into the
+/// channel's memory (it is the `ReceivingBuffer` of the download), the other takes them out in
+/// order. A writer waits while the channel is full, a reader while it is empty; either end can
+/// stop the other with an error.
+///
+/// The memory is up to `blockCount` blocks of `blockSize` bytes, made as they are first needed
+/// and reused from then on, so that a big file passes without an allocation (and fresh pages to
+/// fault in) for every read. Bytes go into the rest of the last block while a quarter of it or
+/// more is left, else into the next free block.
+final class ByteChannel: ReceivingBuffer, @unchecked Sendable {
+    // @unchecked: every field is guarded by `condition`; the bytes of a block are written only
+    // past its `filled` count (by the writer, which alone asks for space) and read only before it.
     private let condition = NSCondition()
-    private let capacity: Int
-    private var chunks: [[UInt8]] = []
-    /// Chunks read to their end, emptied and kept for the next writes: a big file passes
-    /// without an allocation (and fresh pages to fault in) for every chunk.
-    private var spare: [[UInt8]] = []
-    private var firstOffset = 0
+    private let blockSize: Int
+    private let blockCount: Int
+    /// Every block made so far.
+    private var blocks: [UnsafeMutableRawBufferPointer] = []
+    /// The blocks holding no bytes.
+    private var free: [Int] = []
+    /// The blocks holding bytes, in order, and how many each holds; only the last is written to.
+    private var holding: [(block: Int, filled: Int)] = []
+    /// How far the first block holding bytes has been read.
+    private var readOffset = 0
+    /// The bytes written and not yet read.
     private var buffered = 0
     private var finished = false
     private var failure: (any Error)?
@@ -19,23 +32,52 @@ final class ByteChannel: @unchecked Sendable {
     /// The channel stopped from the other end.
     struct Stopped: Error {}
 
-    /// The most emptied chunks kept: as many as a full channel holds of the usual block
-    /// size, so that a channel that fills and empties by turns allocates nothing after its
-    /// first fill (`RemoteReader`'s holds 16 blocks).
-    private static let spareLimit = 16
+    init(blockSize: Int, blockCount: Int) {
+        self.blockSize = max(1, blockSize)
+        self.blockCount = max(1, blockCount)
+    }
 
-    init(capacity: Int) { self.capacity = max(1, capacity) }
+    deinit {
+        for block in blocks { block.deallocate() }
+    }
 
-    /// Adds bytes, waiting for room; throws once the reader stopped.
-    func write(_ bytes: UnsafeRawBufferPointer) throws {
+    /// Room for the next bytes, waiting for it; throws once the reader stopped.
+    func space() throws -> UnsafeMutableRawBufferPointer {
         condition.lock()
         defer { condition.unlock() }
-        while buffered >= capacity, failure == nil { condition.wait() }
+        while true {
+            if let failure { throw failure }
+            releaseBlocksRead()
+            if let last = holding.last {
+                if holding.count == 1, readOffset == last.filled {
+                    // Read to its end: written again from its start.
+                    holding[0].filled = 0
+                    readOffset = 0
+                }
+                let room = blockSize - holding[holding.count - 1].filled
+                if room * 4 >= blockSize {
+                    return UnsafeMutableRawBufferPointer(rebasing: blocks[last.block][(blockSize - room)...])
+                }
+            }
+            if free.isEmpty, blocks.count < blockCount {
+                blocks.append(.allocate(byteCount: blockSize, alignment: 16))
+                free.append(blocks.count - 1)
+            }
+            if let block = free.popLast() {
+                holding.append((block, 0))
+                return blocks[block]
+            }
+            condition.wait()
+        }
+    }
+
+    /// Takes the `count` bytes written at the start of the room `space` gave.
+    func received(_ count: Int) throws {
+        condition.lock()
+        defer { condition.unlock() }
         if let failure { throw failure }
-        var chunk = spare.popLast() ?? []
-        chunk.append(contentsOf: bytes)
-        chunks.append(chunk)
-        buffered += bytes.count
+        holding[holding.count - 1].filled += count
+        buffered += count
         condition.broadcast()
     }
 
@@ -45,32 +87,29 @@ final class ByteChannel: @unchecked Sendable {
     func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
         condition.lock()
         defer { condition.unlock() }
-        while chunks.isEmpty, !finished, failure == nil { condition.wait() }
-        if chunks.isEmpty, let failure { throw failure }
+        while buffered == 0, !finished, failure == nil { condition.wait() }
+        if buffered == 0, let failure { throw failure }
+        releaseBlocksRead()
         var count = 0
-        while count < buffer.count, !chunks.isEmpty {
-            // The first chunk is read in place (no second reference to it), so that once read
-            // to its end it is the channel's alone and keeps its storage when emptied.
-            let (taken, chunkSize) = chunks[0].withUnsafeBytes { bytes in
-                let taken = min(buffer.count - count, bytes.count - firstOffset)
-                UnsafeMutableRawBufferPointer(rebasing: buffer[count..<(count + taken)])
-                    .copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes[firstOffset..<(firstOffset + taken)]))
-                return (taken, bytes.count)
-            }
+        while count < buffer.count, let first = holding.first, readOffset < first.filled {
+            let taken = min(buffer.count - count, first.filled - readOffset)
+            UnsafeMutableRawBufferPointer(rebasing: buffer[count..<(count + taken)])
+                .copyMemory(from: UnsafeRawBufferPointer(rebasing: blocks[first.block][readOffset..<(readOffset + taken)]))
             count += taken
-            firstOffset += taken
-            if firstOffset == chunkSize {
-                var emptied = chunks.removeFirst()
-                firstOffset = 0
-                if spare.count < Self.spareLimit {
-                    emptied.removeAll(keepingCapacity: true)
-                    spare.append(emptied)
-                }
-            }
+            readOffset += taken
+            releaseBlocksRead()
         }
         buffered -= count
         condition.broadcast()
         return count
+    }
+
+    /// Frees the blocks read to their end that are no longer written to (all but the last).
+    private func releaseBlocksRead() {
+        while holding.count > 1, readOffset == holding[0].filled {
+            free.append(holding.removeFirst().block)
+            readOffset = 0
+        }
     }
 
     /// The writer is done: the reader gets 0 once it has read everything.

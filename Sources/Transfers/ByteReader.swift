@@ -17,8 +17,9 @@ extension LocalFile: ByteReader {
     func finish() -> (any Error)? { nil }
 }
 
-/// A server's file read with REST and RETR on a thread of its own into a bounded channel, from
-/// which the reader takes blocks as it wants them. The client is the thread's alone until
+/// A server's file read with REST and RETR on a thread of its own into a bounded channel (the
+/// bytes read from the connection straight into its memory), from which the reader takes blocks
+/// as it wants them. The client is the thread's alone until
 /// `finish()` returns. The threads are reused from file to file (`threads`): a small file's
 /// read is over before making a thread would be.
 final class RemoteReader: ByteReader {
@@ -34,13 +35,13 @@ final class RemoteReader: ByteReader {
     /// `digestAfter`: the digest the reader's owner will ask of the file, sent ahead with the
     /// next file's request where the client pipelines.
     init(client: FTPClient, path: RemotePath, offset: UInt64, blockSize: Int, digestAfter: DigestCommand?) {
-        let channel = ByteChannel(capacity: 16 * max(1, blockSize))
+        let channel = ByteChannel(blockSize: blockSize, blockCount: 16)
         self.channel = channel
         let (done, failure) = (done, failure)
         let handed = HandedOver(client)
         Self.threads.run {
             do {
-                try handed.value.retrieve(path, offset: offset, blockSize: blockSize, digest: digestAfter) { try channel.write($0) }
+                try handed.value.retrieve(path, offset: offset, digest: digestAfter, into: channel)
                 channel.finish()
             } catch {
                 // A stop from the reading side is that side's doing, not a failure of this one.

@@ -3,27 +3,37 @@ import Testing
 import TestSupport
 @testable import Transfers
 
-/// The channel between a server's reader thread and a copy keeps the chunks it emptied for
-/// the next writes: the bytes must come out whole and in order however they were cut.
+/// The channel between a server's reader thread and a copy: the bytes are read into its blocks,
+/// which it reuses; they must come out whole and in order however they were cut.
 @Suite("Byte channel reuse")
 struct ByteChannelReuseTests {
-    @Test(arguments: [(7_000, 4_096), (262_144, 262_144), (262_144, 100_000), (1_000, 1_000_000)])
-    func bytesPassWholeThroughChunksThatAreReused(writeSize: Int, readSize: Int) throws {
-        let contents = Array(sampleBytes(5_000_000, seed: 3))
-        // A small channel, so that it fills and empties many times over.
-        let channel = ByteChannel(capacity: 3 * writeSize)
+    /// Writes `contents` into the channel in pieces of at most `writeSize` bytes (each read of a
+    /// connection gives what it has, which may be less than the room), on a thread of its own.
+    private static func write(_ contents: [UInt8], into channel: ByteChannel, pieces writeSize: Int) {
         let writer = Thread {
             contents.withUnsafeBytes { all in
                 var offset = 0
+                var piece = 0
                 while offset < all.count {
-                    let count = min(writeSize - offset % 3, all.count - offset)
-                    try? channel.write(UnsafeRawBufferPointer(rebasing: all[offset..<(offset + count)]))
+                    guard let space = try? channel.space() else { return }
+                    let count = min(space.count, writeSize - piece % 3, all.count - offset)
+                    space.copyMemory(from: UnsafeRawBufferPointer(rebasing: all[offset..<(offset + count)]))
+                    guard (try? channel.received(count)) != nil else { return }
                     offset += count
+                    piece += 1
                 }
             }
             channel.finish()
         }
         writer.start()
+    }
+
+    @Test(arguments: [(7_000, 4_096, 3), (262_144, 262_144, 3), (262_144, 100_000, 2), (1_000, 1_000_000, 1), (100_000, 50_000, 16)])
+    func bytesPassWholeThroughBlocksThatAreReused(writeSize: Int, readSize: Int, blockCount: Int) throws {
+        let contents = Array(sampleBytes(5_000_000, seed: 3))
+        // A small channel, so that it fills and empties many times over.
+        let channel = ByteChannel(blockSize: 3 * writeSize / 2, blockCount: blockCount)
+        Self.write(contents, into: channel, pieces: writeSize)
         var received: [UInt8] = []
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: readSize, alignment: 16)
         defer { buffer.deallocate() }
@@ -33,5 +43,22 @@ struct ByteChannelReuseTests {
             received += buffer[0..<count]
         }
         #expect(received == contents)
+    }
+
+    /// A reader that stops leaves the writer waiting for room no longer: its next request for
+    /// room throws. The bytes written before a writer's failure are read before the failure.
+    @Test func eitherEndStopsTheOther() throws {
+        struct Broken: Error {}
+        let channel = ByteChannel(blockSize: 1_000, blockCount: 1)
+        let space = try channel.space()
+        space.storeBytes(of: 7, as: UInt8.self)
+        try channel.received(1)
+        channel.fail(Broken())
+        #expect(throws: Broken.self) { try channel.space() }
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 10, alignment: 16)
+        defer { buffer.deallocate() }
+        #expect(try channel.read(into: buffer) == 1)
+        #expect(buffer[0] == 7)
+        #expect(throws: Broken.self) { try channel.read(into: buffer) }
     }
 }
