@@ -115,6 +115,8 @@ extension FTPClient {
         do {
             while true {
                 let space = try buffer.space()
+                // A read into no room gives 0, which would pass for the end of the file.
+                precondition(!space.isEmpty, "a ReceivingBuffer gave no room")
                 let asked = ContinuousClock.now
                 let count = try FTPError.converting { try transfer.transport.read(into: space) }
                 try pace.moved(count, waitingSince: asked, in: transfer.command)
@@ -234,7 +236,8 @@ struct DataPace {
 /// `FTPClient.retrieve(_:offset:digest:into:)`, so that they go from the connection straight to
 /// where the caller keeps them.
 public protocol ReceivingBuffer: AnyObject {
-    /// Memory for the next bytes, at least one byte; it may wait for room. Throwing aborts the
+    /// Memory for the next bytes, at least one byte (none is a programming error); it may wait
+    /// for room. Throwing aborts the
     /// transfer (ABOR), and the error is rethrown once the control connection is in step.
     func space() throws -> UnsafeMutableRawBufferPointer
     /// `count` bytes (one or more) were read into the start of the memory `space` gave last.

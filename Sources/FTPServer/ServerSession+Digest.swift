@@ -117,33 +117,44 @@ extension ServerSession {
 /// digest kept while the file is in the state it was when its bytes were read, instead of
 /// reading the file again (for a large file, as long as sending it took) or hashing it again.
 final class KeptDigests: Sendable {
-    /// The most files whose digests are kept: beyond, one of them is forgotten for each new one.
+    /// The most digests kept: beyond, one of them is forgotten for each new one.
     static let capacity = 1_024
 
-    private let digests = Locked<[FileIdentity: PassedDigest]>([:])
+    /// A file, and the algorithm of its digest: one digest of each kind is kept for a file.
+    private struct Key: Hashable {
+        let file: FileIdentity
+        let algorithm: DigestAlgorithm
+    }
 
-    /// Keeps a file's digest, in place of any kept for the file before.
+    private let digests = Locked<[Key: PassedDigest]>([:])
+
+    /// Keeps a file's digest, in place of any kept for the file in that algorithm before.
     func keep(_ passed: PassedDigest) {
+        let key = Key(file: passed.stamp.identity, algorithm: passed.algorithm)
         digests.withLock { digests in
-            if digests.count >= Self.capacity, digests[passed.stamp.identity] == nil {
+            if digests.count >= Self.capacity, digests[key] == nil {
                 digests.remove(at: digests.startIndex)
             }
-            digests[passed.stamp.identity] = passed
+            digests[key] = passed
         }
     }
 
     /// The digest kept of a file in the state `stamp` tells, in `algorithm`; nil for none.
     func digest(of stamp: FileStamp, _ algorithm: DigestAlgorithm) -> [UInt8]? {
         digests.withLock { digests in
-            guard let passed = digests[stamp.identity], passed.stamp == stamp, passed.algorithm == algorithm else { return nil }
+            guard let passed = digests[Key(file: stamp.identity, algorithm: algorithm)], passed.stamp == stamp else { return nil }
             return passed.digest
         }
     }
 
-    /// Forgets the digest of the file at `path`, about to be written.
+    /// Forgets the digests of the file at `path`, about to be written.
     func forget(fileAt path: String) {
         guard let stamp = FileStamp(path: path) else { return }
-        _ = digests.withLock { $0.removeValue(forKey: stamp.identity) }
+        digests.withLock { digests in
+            for algorithm in DigestAlgorithm.allCases {
+                digests.removeValue(forKey: Key(file: stamp.identity, algorithm: algorithm))
+            }
+        }
     }
 }
 

@@ -34,7 +34,7 @@ public final class ContentDigest {
     public let algorithm: DigestAlgorithm
     private let state: DigestState
     /// After how many bytes hashed here the rest goes to a thread of its own; nil for never.
-    private let handOffAfter: Int?
+    private var handOffAfter: Int?
     private var hashedHere = 0
     private var worker: DigestWorker?
     /// Whether bytes went to a thread of their own.
@@ -77,8 +77,10 @@ public final class ContentDigest {
         state.update(bytes)
         hashedHere += bytes.count
         if let handOffAfter, hashedHere >= handOffAfter {
-            worker = DigestWorker(hashingInto: state)
-            wasHandedOff = true
+            worker = DigestWorker.start(hashingInto: state)
+            wasHandedOff = worker != nil
+            // Hashed here to the end when no thread was free: asked only once.
+            self.handOffAfter = nil
         }
     }
 

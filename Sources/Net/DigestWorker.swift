@@ -7,7 +7,7 @@ import Foundation
 /// ahead of its digest by more than the buffers hold.
 ///
 /// Bytes are added on one thread; `finish` gives the state back to it with every byte hashed,
-/// `abandon` lets the hashing thread stop without waiting for it.
+/// `abandon` stops the hashing where it is.
 final class DigestWorker: @unchecked Sendable {
     // @unchecked: `filling` and `filled` belong to the adding thread; `shared` is touched only
     // while `condition` is held, and a buffer belongs to whichever thread took it from there.
@@ -33,8 +33,24 @@ final class DigestWorker: @unchecked Sendable {
     private var filling = 0
     private var filled = 0
 
-    /// Starts the hashing thread; `state` is its until `finish`.
-    init(hashingInto state: DigestState) {
+    /// The most hashing threads at once in the process: a digest beyond them is hashed as its
+    /// bytes pass, so that many large transfers at once (a server's sessions, a batch's
+    /// workers) do not each add a thread and its buffers.
+    static let mostAtOnce = 4 * max(1, ProcessInfo.processInfo.activeProcessorCount)
+    private static let running = Locked(0)
+
+    /// Starts a hashing thread, which `state` belongs to until `finish`; nil when `mostAtOnce`
+    /// are running.
+    static func start(hashingInto state: DigestState) -> DigestWorker? {
+        let admitted = running.withLock { running in
+            guard running < mostAtOnce else { return false }
+            running += 1
+            return true
+        }
+        return admitted ? DigestWorker(hashingInto: state) : nil
+    }
+
+    private init(hashingInto state: DigestState) {
         self.state = state
         slots = (0..<Self.slotCount).map { _ in .allocate(byteCount: Self.slotSize, alignment: 64) }
         shared.free = Array(1..<Self.slotCount)
@@ -69,13 +85,15 @@ final class DigestWorker: @unchecked Sendable {
         while !shared.ended { condition.wait() }
     }
 
-    /// Lets the hashing thread stop, unwaited, without hashing what it has not begun.
+    /// Stops the hashing thread without hashing what it has not begun, waiting for it (at most
+    /// the hashing of one buffer): no thread is left using the state, even as the process ends.
     func abandon() {
         condition.lock()
         defer { condition.unlock() }
         shared.abandoned = true
         shared.noMoreBytes = true
         condition.broadcast()
+        while !shared.ended { condition.wait() }
     }
 
     /// Hands the full buffer over and takes a free one, waiting for one if need be.
@@ -102,6 +120,7 @@ final class DigestWorker: @unchecked Sendable {
             shared.free.append(slot)
             condition.broadcast()
         }
+        Self.running.withLock { $0 -= 1 }
         shared.ended = true
         condition.broadcast()
     }

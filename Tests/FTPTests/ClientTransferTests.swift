@@ -108,6 +108,56 @@ struct ClientTransferTests {
         #expect(count == 5_000_000)
     }
 
+    /// Memory lent in pieces of at most `pieceSize` bytes, keeping what was read into it; it
+    /// throws once it holds `limit` bytes or more.
+    private final class LentMemory: ReceivingBuffer {
+        struct Enough: Error {}
+        private let memory: UnsafeMutableRawBufferPointer
+        private let limit: Int
+        private(set) var bytes = Data()
+
+        init(pieceSize: Int, limit: Int = .max) {
+            memory = .allocate(byteCount: pieceSize, alignment: 16)
+            self.limit = limit
+        }
+
+        deinit { memory.deallocate() }
+
+        func space() throws -> UnsafeMutableRawBufferPointer {
+            guard bytes.count < limit else { throw Enough() }
+            return memory
+        }
+
+        func received(_ count: Int) {
+            bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: memory[0..<count]))
+        }
+    }
+
+    /// A download into memory the caller lends: the bytes whole, in binary mode and with line
+    /// endings converted in ASCII mode (copied in then), in pieces no larger than the room lent;
+    /// throwing for room aborts and keeps the connection usable.
+    @Test func retrievingIntoLentMemory() throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        let contents = sampleBytes(3_000_000, seed: 5)
+        try fixture.root.write("big.bin", contents)
+        try fixture.root.write("text.txt", Data("line one\r\nline two\n".utf8))
+        let client = try fixture.client()
+        defer { client.close() }
+        let lent = LentMemory(pieceSize: 10_000)
+        try client.retrieve("big.bin", into: lent)
+        #expect(lent.bytes == contents)
+        client.transferType = .ascii
+        let text = LentMemory(pieceSize: 5)
+        try client.retrieve("text.txt", into: text)
+        #expect(text.bytes == Data("line one\nline two\n".utf8))
+        client.transferType = .binary
+        let stopping = LentMemory(pieceSize: 4096, limit: 100_000)
+        #expect(throws: LentMemory.Enough.self) { try client.retrieve("big.bin", into: stopping) }
+        #expect(fixture.server.receivedCommands.contains("ABOR"))
+        #expect(try client.pwd() == RemotePath("/"))
+    }
+
     @Test func appendAddsToTheEnd() throws {
         let fixture = try ServerFixture()
         defer { fixture.stop() }

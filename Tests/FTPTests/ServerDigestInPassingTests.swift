@@ -24,6 +24,12 @@ struct ServerDigestInPassingTests {
         return digest.finish()
     }
 
+    static func md5(_ bytes: Data) -> [UInt8] {
+        let digest = ContentDigest(.md5)
+        digest.update(Array(bytes))
+        return digest.finish()
+    }
+
     /// A client that asks for digests: one of a first file, read from it.
     private static func clientAskingDigests(of fixture: ServerFixture) throws -> FTPClient {
         try fixture.root.write("first.bin", Data("first".utf8))
@@ -53,11 +59,12 @@ struct ServerDigestInPassingTests {
 
     /// The digest kept of a file serves every session: another client's digest command for the
     /// file, unchanged, and its download of it neither read nor hash the file again, until the
-    /// file changes.
+    /// file changes; a digest in another algorithm is kept beside it. The file is large enough
+    /// for the server to hash it on a thread of its own.
     @Test func aDigestKeptServesEverySessionUntilTheFileChanges() throws {
         let fixture = try ServerFixture()
         defer { fixture.stop() }
-        let bytes = sampleBytes(300_000, seed: 11)
+        let bytes = sampleBytes(5_000_000, seed: 11)
         let path = try fixture.root.write("f.bin", bytes)
         Self.letFilesSettle()
         let first = try Self.clientAskingDigests(of: fixture)
@@ -72,14 +79,26 @@ struct ServerDigestInPassingTests {
         #expect(try second.digest(of: "f.bin", using: Self.sha256) == Self.sha256(bytes))
         #expect(fixture.server.digestsMadeInPassing == 1)
         #expect(fixture.server.digestsReadFromFiles == 1)
+        // A third client's MD5, made as its download passes, keeps the SHA-256 too.
+        let md5 = DigestCommand(verb: "XMD5", algorithm: .md5)
+        let third = try fixture.client()
+        defer { third.close() }
+        third.transferType = .binary
+        _ = try third.digest(of: "first.bin", using: md5)
+        #expect(fixture.server.digestsReadFromFiles == 2)
+        try third.retrieve("f.bin") { _ in }
+        #expect(fixture.server.digestsMadeInPassing == 2)
+        #expect(try third.digest(of: "f.bin", using: md5) == Self.md5(bytes))
+        #expect(try second.digest(of: "f.bin", using: Self.sha256) == Self.sha256(bytes))
+        #expect(fixture.server.digestsReadFromFiles == 2)
         // Changed, the file is hashed again as it passes.
-        let changed = sampleBytes(300_000, seed: 12)
+        let changed = sampleBytes(5_000_000, seed: 12)
         try changed.write(to: URL(fileURLWithPath: path))
         Self.letFilesSettle()
         try second.retrieve("f.bin") { _ in }
-        #expect(fixture.server.digestsMadeInPassing == 2)
+        #expect(fixture.server.digestsMadeInPassing == 3)
         #expect(try second.digest(of: "f.bin", using: Self.sha256) == Self.sha256(changed))
-        #expect(fixture.server.digestsReadFromFiles == 1)
+        #expect(fixture.server.digestsReadFromFiles == 2)
     }
 
     /// A client that has not asked for a digest costs the server none: the first digest it

@@ -1,11 +1,12 @@
 import Foundation
+import Net
 import Testing
 import TestSupport
 @testable import Transfers
 
 /// The channel between a server's reader thread and a copy: the bytes are read into its blocks,
 /// which it reuses; they must come out whole and in order however they were cut.
-@Suite("Byte channel reuse")
+@Suite("Byte channel reuse", .timeLimit(.minutes(1)))
 struct ByteChannelReuseTests {
     /// Writes `contents` into the channel in pieces of at most `writeSize` bytes (each read of a
     /// connection gives what it has, which may be less than the room), on a thread of its own.
@@ -43,6 +44,40 @@ struct ByteChannelReuseTests {
             received += buffer[0..<count]
         }
         #expect(received == contents)
+    }
+
+    /// A writer waiting for room is let go by the reader's stop, a reader waiting for bytes by
+    /// the writer's end or failure.
+    @Test func waitingEndsAreLetGo() throws {
+        struct Stop: Error {}
+        let full = ByteChannel(blockSize: 1_000, blockCount: 1)
+        _ = try full.space()
+        try full.received(1_000)
+        let writerLetGo = DispatchSemaphore(value: 0)
+        Thread.detachNewThread {
+            if (try? full.space()) == nil { writerLetGo.signal() }
+        }
+        Thread.sleep(forTimeInterval: 0.05)
+        full.fail(Stop())
+        #expect(writerLetGo.wait(timeout: .now() + 10) == .success)
+
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 10, alignment: 16)
+        defer { buffer.deallocate() }
+        for failing in [false, true] {
+            let empty = ByteChannel(blockSize: 1_000, blockCount: 1)
+            let readerLetGo = DispatchSemaphore(value: 0)
+            let outcome = Locked<Int?>(nil)
+            Thread.detachNewThread {
+                let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: 10, alignment: 16)
+                defer { scratch.deallocate() }
+                outcome.withLock { $0 = (try? empty.read(into: scratch)) ?? -1 }
+                readerLetGo.signal()
+            }
+            Thread.sleep(forTimeInterval: 0.05)
+            if failing { empty.fail(Stop()) } else { empty.finish() }
+            #expect(readerLetGo.wait(timeout: .now() + 10) == .success)
+            #expect(outcome.withLock { $0 } == (failing ? -1 : 0))
+        }
     }
 
     /// A reader that stops leaves the writer waiting for room no longer: its next request for
