@@ -208,6 +208,41 @@ struct VerifiedTransferTests {
         }
     }
 
+    /// Files larger than a digest hashes in place (both sides hash on threads of their own) and
+    /// than a block (a download goes through the read-ahead channel): verified down and up, a
+    /// resumed download's head hashed from the disk, and a wrong digest still caught.
+    @Test(arguments: [("HASH", DigestAlgorithm.sha256), ("XCRC", .crc32)])
+    func largeFilesAreVerifiedWhole(_ verb: String, _ algorithm: DigestAlgorithm) throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        let local = try TemporaryDirectory()
+        defer { local.remove() }
+        fixture.server.faults.offerDigestCommands([verb])
+        let contents = sampleBytes(9_000_000, seed: 21)
+        try fixture.root.write("big.bin", contents)
+        let session = try fixture.session()
+        defer { session.close() }
+        let downloaded = try FileDownload(remotePath: "big.bin", localPath: local.file("big.bin")).run(on: session)
+        #expect(downloaded == TransferOutcome(bytes: 9_000_000, verified: algorithm))
+        #expect(local.read("big.bin") == contents)
+        let uploaded = try FileUpload(localPath: local.file("big.bin"), remotePath: "up.bin").run(on: session)
+        #expect(uploaded == TransferOutcome(bytes: 9_000_000, verified: algorithm))
+        #expect(fixture.root.read("up.bin") == contents)
+
+        fixture.server.faults.cutTransfers(after: 6_000_000, times: 1)
+        let resumed = try FileDownload(remotePath: "big.bin", localPath: local.file("again.bin"))
+            .run(on: session, retry: RetryPolicy(retries: 2, initialDelay: 0.05))
+        #expect(resumed.verified == algorithm)
+        #expect(resumed.resumedFrom > 0)
+        #expect(local.read("again.bin") == contents)
+
+        fixture.server.faults.answerWrongDigests(true)
+        #expect(throws: ChecksumMismatch.self) {
+            try FileDownload(remotePath: "big.bin", localPath: local.file("wrong.bin")).run(on: session, retry: .never)
+        }
+        #expect(local.read("wrong.bin") == nil)
+    }
+
     @Test func aResumedDownloadHashesTheHeadOnDiskAndFetchesOnlyTheTail() throws {
         let fixture = try ServerFixture()
         defer { fixture.stop() }
