@@ -1,10 +1,13 @@
 #!/usr/bin/env python3
 """The floor for a plain FTP download: the FTP dialogue with the server, then the data socket
 read with recv_into into one reused 1 MiB buffer and thrown away (no file, no checks). The suite
-times it beside ferry, curl and lftp as the fastest any client can take the bytes.
+times it beside ferry, curl and lftp as the fastest any client can take the bytes. Given a file
+too, it writes each read there and fsyncs it at the end: the floor for a client that keeps the
+bytes as durably as ferry does.
 
-    Benchmarks/raw-pump.py ftp://user:password@host:port/path/of/file
+    Benchmarks/raw-pump.py ftp://user:password@host:port/path/of/file [FILE]
 """
+import os
 import socket
 import sys
 from urllib.parse import unquote, urlsplit
@@ -37,6 +40,7 @@ def main():
     port = int(send("EPSV").split("|")[-2])
     data = socket.create_connection((url.hostname, port))
     send("RETR " + unquote(url.path.lstrip("/")))
+    output = os.open(sys.argv[2], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644) if len(sys.argv) > 2 else None
     buffer = bytearray(1 << 20)
     view = memoryview(buffer)
     total = 0
@@ -45,7 +49,13 @@ def main():
         if count == 0:
             break
         total += count
+        written = 0
+        while output is not None and written < count:
+            written += os.write(output, view[written:count])
     data.close()
+    if output is not None:
+        os.fsync(output)
+        os.close(output)
     reply()
     send("QUIT")
     print(total)
