@@ -43,8 +43,12 @@ public final class ContentDigest {
     /// The bytes a digest hashes as they pass before it hands the rest to a thread of its own.
     static let handOffThreshold = 4 << 20
 
+    /// Whether the machine has more than one processor for a hashing thread to run on: asked
+    /// once a process, since the answer reads the control group's files.
+    private static let hasProcessorsToSpare = ProcessInfo.processInfo.activeProcessorCount > 1
+
     public convenience init(_ algorithm: DigestAlgorithm) {
-        self.init(algorithm, handingOffAfter: ProcessInfo.processInfo.activeProcessorCount > 1 ? Self.handOffThreshold : nil)
+        self.init(algorithm, handingOffAfter: Self.hasProcessorsToSpare ? Self.handOffThreshold : nil)
     }
 
     /// A digest that hands its bytes to a thread of its own after `handingOffAfter` of them;
