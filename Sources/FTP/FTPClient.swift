@@ -230,19 +230,17 @@ public final class FTPClient {
     // MARK: Session
 
     /// Logs in, reading FEAT and turning on UTF-8 where offered. A refused login throws a
-    /// `.loginRefused` error with the server's reply (usually 530). When pipelining, FEAT goes
-    /// out in one write with USER (servers answer it before login as after; lftp asks it first),
-    /// one round trip less, and is asked again after login where the server wanted a login
-    /// first; OPTS UTF8 goes out with the next command. Nothing goes out with PASS: pyftpdlib,
-    /// for one, answers a command sent after a wrong password before its late 530.
+    /// `.loginRefused` error with the server's reply (usually 530). When pipelining, FEAT, USER
+    /// and PASS go out in one write (servers answer FEAT before login as after; lftp asks it
+    /// first), two round trips less, and FEAT is asked again after login where the server
+    /// wanted a login first; OPTS UTF8 goes out with the next command. Nothing goes out after
+    /// PASS: pyftpdlib, for one, answers a command sent after a wrong password before its late
+    /// 530.
     public func login(user: String = "anonymous", password: String = "", account: String = "") throws {
         try guarded {
             let password = user == "anonymous" && password.isEmpty ? "anonymous@" : password
-            let (userReply, knowsFeatures) = try sendUser(FTPCommand("USER", user))
-            var reply = userReply
-            if reply.code.kind == .positiveIntermediate {
-                reply = try control.execute(FTPCommand("PASS", password))
-            }
+            let (pairReply, knowsFeatures) = try sendUser(FTPCommand("USER", user), password: FTPCommand("PASS", password))
+            var reply = pairReply
             if reply.code.kind == .positiveIntermediate {
                 reply = try control.execute(FTPCommand("ACCT", account))
             }
@@ -263,21 +261,33 @@ public final class FTPClient {
         }
     }
 
-    /// USER, with FEAT before it in the same write when pipelining: USER's reply, and whether
-    /// FEAT was answered (a server may want a login first). A server that refuses the USER sent
-    /// with FEAT (500 or 503) is sent it again alone, and one command at a time from then on.
-    private func sendUser(_ command: FTPCommand) throws -> (reply: Reply, knowsFeatures: Bool) {
-        guard pipelinesCommands else { return (try control.execute(command), false) }
+    /// USER and then PASS where USER asks for it (3xx), with FEAT before them in the same write
+    /// when pipelining: the reply that ends the pair (PASS's, or USER's where it needed no
+    /// password or was refused), and whether FEAT was answered (a server may want a login
+    /// first). A PASS sent ahead of a USER that did not ask for it is answered too (usually
+    /// 503), and that answer dropped. A server that refuses the USER sent with FEAT (500 or
+    /// 503) is sent USER and PASS again one at a time, and one command at a time from then on.
+    private func sendUser(_ user: FTPCommand, password: FTPCommand) throws -> (reply: Reply, knowsFeatures: Bool) {
+        guard pipelinesCommands else { return (try sendUnpipelined(user, password: password), false) }
         let feat = try FTPCommand("FEAT")
-        try control.send([feat, command])
+        try control.send([feat, user, password])
         let featReply = try control.readReply(to: feat)
         let knowsFeatures = featReply.code.kind == .positiveCompletion
         if knowsFeatures { features = FeatureSet(reply: featReply) }
-        let reply = try control.readReply(to: command)
-        guard [500, 503].contains(reply.code.rawValue) else { return (reply, knowsFeatures) }
-        logger.debug("USER sent with FEAT was refused (\(reply.code.rawValue)); sending one command at a time from now on")
+        let userReply = try control.readReply(to: user)
+        let passwordReply = try control.readReply(to: password)
+        guard [500, 503].contains(userReply.code.rawValue) else {
+            return (userReply.code.kind == .positiveIntermediate ? passwordReply : userReply, knowsFeatures)
+        }
+        logger.debug("USER sent with FEAT was refused (\(userReply.code.rawValue)); sending one command at a time from now on")
         pipelinesCommands = false
-        return (try control.execute(command), knowsFeatures)
+        return (try sendUnpipelined(user, password: password), knowsFeatures)
+    }
+
+    /// USER, and PASS where USER asks for it (3xx), each waiting for its reply.
+    private func sendUnpipelined(_ user: FTPCommand, password: FTPCommand) throws -> Reply {
+        let reply = try control.execute(user)
+        return reply.code.kind == .positiveIntermediate ? try control.execute(password) : reply
     }
 
     /// OPTS UTF8 ON where FEAT offers UTF8; its answer changes nothing here, so it goes out with

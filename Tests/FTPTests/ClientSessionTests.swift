@@ -14,8 +14,40 @@ struct ClientSessionTests {
         #expect(client.welcome.code == .serviceReady)
         #expect(client.features.supports("MLST"))
         try client.quit()
-        // FEAT went out with USER, OPTS UTF8 with the next command.
+        // FEAT went out with USER and PASS, OPTS UTF8 with the next command.
         #expect(fixture.server.receivedCommands == ["FEAT", "USER alice", "PASS ****", "OPTS UTF8 ON", "QUIT"])
+        #expect(fixture.server.commandsReadTogether.first == ["FEAT", "USER alice", "PASS ****"])
+    }
+
+    /// A user who needs no password (230 to USER) is logged in; the PASS that went with USER
+    /// is answered too, and that answer is not taken for the next command's.
+    @Test func aPasswordSentWithAUserThatNeedsNoneIsAnsweredAndDropped() throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        fixture.server.faults.script("USER", reply: .init(code: 230, text: "Logged in, no password needed.", times: 1))
+        fixture.server.faults.script("PASS", reply: .init(code: 503, text: "Already logged in.", times: 1))
+        let client = try FTPClient(host: "127.0.0.1", port: fixture.port)
+        defer { client.close() }
+        try client.login(user: ServerFixture.user, password: ServerFixture.password)
+        #expect(try client.sendCommand("NOOP").text == "NOOP ok.")
+    }
+
+    /// A USER refused outright ends the login with USER's own reply, whatever PASS was answered.
+    @Test func aRefusedUserIsReportedWithItsOwnReply() throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        fixture.server.faults.script("USER", reply: .init(code: 530, text: "This server is for anonymous users only.", times: 1))
+        let client = try FTPClient(host: "127.0.0.1", port: fixture.port)
+        defer { client.close() }
+        do {
+            try client.login(user: ServerFixture.user, password: "secret")
+            Issue.record("login should fail")
+        } catch let error as FTPError {
+            #expect(error.kind == .loginRefused)
+            #expect(error.reply?.text == "This server is for anonymous users only.")
+            #expect(!error.description.contains("secret"))
+        }
+        #expect(fixture.server.receivedCommands.prefix(3) == ["FEAT", "USER alice", "PASS ****"])
     }
 
     /// A server that wants a login before FEAT (530 to the FEAT sent with USER) is asked again
