@@ -59,35 +59,6 @@ extension FTPClient {
         }
     }
 
-    /// Whether `retrieve(_:offset:digest:into:)` can move this client's downloads through a
-    /// pipe: binary mode, data connections without TLS, and a system with `splice`.
-    package var retrievesIntoPipes: Bool { transferType == .binary && !protectsData && KernelPipe.isAvailable }
-
-    /// Downloads a file (RETR) into a pipe, as `retrieve(_:offset:digest:into:)` does into
-    /// memory, but with the kernel moving the bytes from the data connection into the pipe
-    /// (`splice`): they never pass through this process's memory. Only where
-    /// `retrievesIntoPipes`; otherwise a `.usage` error, before anything is sent.
-    package func retrieve(_ path: RemotePath, offset: UInt64 = 0, digest: DigestCommand? = nil, into receiver: some ReceivingPipe) throws {
-        guard retrievesIntoPipes else {
-            throw FTPError(kind: .usage, command: "RETR", detail: "only a binary download without TLS goes through a pipe")
-        }
-        try guarded {
-            if upcomingRetrieval == path { upcomingRetrieval = nil }
-            let transfer = try openTransfer(FTPCommand("RETR", path: path), offset: offset, type: transferType)
-            let socket = transfer.transport as? TCPSocket
-            try receive(transfer, paced: true, whenDrained: { try sendAhead(afterRetrieving: path, digest: digest) }) { pace in
-                let pipe = try receiver.pipeWithRoom()
-                guard let socket else {
-                    throw FTPError(kind: .usage, command: "RETR", detail: "the data connection is not a plain TCP connection")
-                }
-                let asked = ContinuousClock.now
-                let count = try FTPError.converting { try socket.move(atMost: pipe.capacity, into: pipe) }
-                try pace.moved(count, waitingSince: asked, in: transfer.command)
-                return count
-            }
-        }
-    }
-
     /// Uploads a file (STOR), pulling its bytes from `read` until it returns 0.
     ///
     /// - Parameters:
@@ -140,27 +111,18 @@ extension FTPClient {
     /// (`DataPace`) unless the caller keeps a pace of its own (`paced: false`, as listings do);
     /// the time `buffer` takes to give room is not the connection's.
     func receive(_ transfer: OpenTransfer, paced: Bool = true, whenDrained: () throws -> Void = {}, into buffer: some ReceivingBuffer) throws {
-        try receive(transfer, paced: paced, whenDrained: whenDrained) { pace in
-            let space = try buffer.space()
-            // A read into no room gives 0, which would pass for the end of the file.
-            precondition(!space.isEmpty, "a ReceivingBuffer gave no room")
-            let asked = ContinuousClock.now
-            let count = try FTPError.converting { try transfer.transport.read(into: space) }
-            try pace.moved(count, waitingSince: asked, in: transfer.command)
-            if count > 0 { try buffer.received(count) }
-            return count
-        }
-    }
-
-    /// Reads a data connection to its end, as `receive(_:paced:whenDrained:into:)` says, with
-    /// `take` taking the next bytes (0 at the end) and telling `pace` the time it waited for
-    /// the connection.
-    private func receive(
-        _ transfer: OpenTransfer, paced: Bool, whenDrained: () throws -> Void, taking take: (inout DataPace) throws -> Int
-    ) throws {
         var pace = DataPace(window: paced ? options.effectiveReplyDeadline : .infinity)
         do {
-            while try take(&pace) > 0 {}
+            while true {
+                let space = try buffer.space()
+                // A read into no room gives 0, which would pass for the end of the file.
+                precondition(!space.isEmpty, "a ReceivingBuffer gave no room")
+                let asked = ContinuousClock.now
+                let count = try FTPError.converting { try transfer.transport.read(into: space) }
+                try pace.moved(count, waitingSince: asked, in: transfer.command)
+                if count == 0 { break }
+                try buffer.received(count)
+            }
         } catch {
             let reported = failedTransfer(transfer, error)
             // Too slow is the client's verdict: the server's 426 for the connection closed
@@ -280,14 +242,6 @@ public protocol ReceivingBuffer: AnyObject {
     func space() throws -> UnsafeMutableRawBufferPointer
     /// `count` bytes (one or more) were read into the start of the memory `space` gave last.
     func received(_ count: Int) throws
-}
-
-/// Where `FTPClient.retrieve(_:offset:digest:into:)` has the kernel put a plain data
-/// connection's bytes: a pipe, emptied at its other end by whoever keeps them.
-package protocol ReceivingPipe: AnyObject {
-    /// The pipe, once it has room for more bytes (waiting for it). Throwing aborts the transfer
-    /// (ABOR), and the error is rethrown once the control connection is in step.
-    func pipeWithRoom() throws -> KernelPipe
 }
 
 /// One buffer of the client's own, each chunk read into it handed on.

@@ -110,16 +110,6 @@ public final class TCPSocket: Transport, @unchecked Sendable {
         }
     }
 
-    /// Moves at most `count` received bytes into `pipe` inside the kernel, past this process's
-    /// memory: 0 at the end of the stream. Waits for bytes up to the timeout, as `read` does,
-    /// and for room in the pipe (the caller waits for room first, so that only the network is
-    /// waited for here).
-    package func move(atMost count: Int, into pipe: KernelPipe) throws(NetError) -> Int {
-        let moved = KernelPipe.move(from: descriptor, to: pipe.input, count: count)
-        if moved >= 0 { return moved }
-        throw failure(errno, doing: "receiving")
-    }
-
     /// The most bytes a bulk write hands the kernel at once (see `write(_:)`).
     static let bulkSlice = 64 * 1024
 

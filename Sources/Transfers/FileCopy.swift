@@ -133,35 +133,21 @@ public struct FileCopy<Source: FileSystem, Destination: FileSystem>: Sendable {
                 self.source, from: offset, remaining: size.flatMap { $0 >= offset ? $0 - offset : nil }, blockSize: blockSize,
                 type: settings.transferType, digestAfter: askedOfSource)
             var began = false
-            func beginning() {
-                if !began {
-                    // The destination takes the bytes: what it holds from here on is ours.
-                    began = true
-                    owned = stamp
-                    journal?.began(stamp)
-                }
-            }
-            func passed(_ count: Int) {
-                settings.rateLimiter?.take(count)
-                progress.completedBytes += UInt64(count)
-                onProgress(progress)
-            }
             do {
-                // Bytes no digest needs can go from a server's pipe to the disk in the kernel.
-                var moved = false
-                if digest == nil, let kernelSource = reader as? any KernelByteSource {
-                    beginning()
-                    moved = try destination.write(staging, from: offset, blockSize: blockSize, movingFrom: kernelSource, onMoved: passed)
-                }
-                if !moved {
-                    try destination.write(staging, from: offset, blockSize: blockSize, type: settings.transferType, digestAfter: askedOfDestination) { buffer in
-                        beginning()
-                        let count = try reader.read(into: buffer)
-                        guard count > 0 else { return 0 }
-                        digest?.update(UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
-                        passed(count)
-                        return count
+                try destination.write(staging, from: offset, blockSize: blockSize, type: settings.transferType, digestAfter: askedOfDestination) { buffer in
+                    if !began {
+                        // The destination takes the bytes: what it holds from here on is ours.
+                        began = true
+                        owned = stamp
+                        journal?.began(stamp)
                     }
+                    let count = try reader.read(into: buffer)
+                    guard count > 0 else { return 0 }
+                    settings.rateLimiter?.take(count)
+                    digest?.update(UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
+                    progress.completedBytes += UInt64(count)
+                    onProgress(progress)
+                    return count
                 }
             } catch {
                 throw reader.finish() ?? error

@@ -63,12 +63,6 @@ public protocol FileSystem {
     func write(
         _ path: Path, from offset: UInt64, blockSize: Int, type: FTPClient.TransferType, digestAfter: DigestCommand?,
         from source: (UnsafeMutableRawBufferPointer) throws -> Int) throws
-    /// `write`, with the bytes moved by the kernel from `source` straight into the file, past
-    /// this process's memory: true; false, having done nothing, where this file system cannot
-    /// (a server). `onMoved` hears each count once it is in the file.
-    func write(
-        _ path: Path, from offset: UInt64, blockSize: Int, movingFrom source: some KernelByteSource, onMoved: (Int) throws -> Void
-    ) throws -> Bool
     /// Where a copy writes a file until it is complete and verified: beside it (`NAME.part`) on
     /// the disk, the file itself on a server (which has no safe rename over a file).
     func stagingPath(for path: Path) -> Path
@@ -104,13 +98,6 @@ extension FileSystem {
     }
 
     public func commitStep(_ staging: Path, to path: Path) -> (@Sendable () throws -> Void)? { nil }
-
-    /// A file system the kernel cannot move bytes into takes them through `write`.
-    public func write(
-        _ path: Path, from offset: UInt64, blockSize: Int, movingFrom source: some KernelByteSource, onMoved: (Int) throws -> Void
-    ) throws -> Bool {
-        false
-    }
 
     /// Opens a file to read from byte `offset` on, with no digest to ask of it afterwards.
     public func openReader(_ path: Path, from offset: UInt64, blockSize: Int, type: FTPClient.TransferType) throws -> any ByteReader {
@@ -251,23 +238,6 @@ public struct LocalFileSystem: FileSystem {
             guard count == wanted else { return }
             wanted = buffer.count
         }
-    }
-
-    /// Opens the file, as `write` does, once the source has bytes or has ended, and has the
-    /// kernel move them in, at most `blockSize` at a time. Bytes that came before a failure are
-    /// in the file all the same.
-    public func write(
-        _ path: String, from offset: UInt64, blockSize: Int, movingFrom source: some KernelByteSource, onMoved: (Int) throws -> Void
-    ) throws -> Bool {
-        let hasBytes = source.waitForBytes()
-        if !hasBytes { try source.checkEnd() }
-        let file = try LocalFile.writing(path, from: offset)
-        while hasBytes {
-            let moved = try file.move(from: source, atMost: max(1, blockSize))
-            if moved == 0 { break }
-            try onMoved(moved)
-        }
-        return true
     }
 
     /// Fills `buffer` from `source` until it is full or the source ends (gives 0), counting in
@@ -464,17 +434,11 @@ public struct RemoteFileSystem: FileSystem {
         return InlineRemoteReader(client: client, path: path, offset: offset, expected: remaining, blockSize: blockSize, digestAfter: digestAfter)
     }
 
-    /// RETR runs on a thread of its own, ahead of the reader by a bounded channel; or, in binary
-    /// mode without TLS when the copy asks no digest of the file (and so hashes no byte), by a
-    /// pipe the kernel moves the bytes through (`PipedRemoteReader`).
+    /// RETR runs on a thread of its own, ahead of the reader by a bounded channel.
     public func openReader(
         _ path: RemotePath, from offset: UInt64, blockSize: Int, type: FTPClient.TransferType, digestAfter: DigestCommand?
     ) throws -> any ByteReader {
         client.transferType = type
-        if digestAfter == nil, client.retrievesIntoPipes,
-           let piped = PipedRemoteReader(client: client, path: path, offset: offset, blockSize: blockSize, digestAfter: digestAfter) {
-            return piped
-        }
         return RemoteReader(client: client, path: path, offset: offset, blockSize: blockSize, digestAfter: digestAfter)
     }
 

@@ -34,8 +34,6 @@ final class LocalFile {
     private let descriptor: Int32
     /// For a file opened by `writing`: how much of it has been handed to the disk.
     private(set) var writeback: Writeback?
-    /// Whether the kernel moves bytes into the file (`move(from:atMost:)`); false once refused.
-    private var takesMovedBytes = true
 
     private init(path: String, descriptor: Int32, writeback: Writeback? = nil) {
         self.path = path
@@ -143,42 +141,6 @@ final class LocalFile {
             }
         }
         writeback?.wrote(bytes.count, to: descriptor)
-    }
-
-    /// Moves at most `count` bytes from `source` into the file, in the kernel, waiting for them:
-    /// the bytes moved; 0 at the end of the source, whose failure, if one stopped it, is thrown
-    /// then. A file the kernel cannot move bytes into (`splice` refused: a file system without
-    /// it, a file opened to append) takes them through memory from then on.
-    func move(from source: some KernelByteSource, atMost count: Int) throws -> Int {
-        var moved = -1
-        if takesMovedBytes {
-            moved = KernelPipe.move(from: source.descriptor, to: descriptor, count: count)
-            if moved < 0, [EINVAL, ENOSYS, EOPNOTSUPP].contains(errno) { takesMovedBytes = false }
-        }
-        if !takesMovedBytes {
-            moved = try copy(from: source.descriptor, atMost: count)
-        } else if moved < 0 {
-            throw LocalFileError(path: path, action: "cannot write")
-        } else {
-            writeback?.wrote(moved, to: descriptor)
-        }
-        if moved == 0 { try source.checkEnd() }
-        return moved
-    }
-
-    /// Reads at most `count` bytes from the descriptor `source` and writes them: the bytes
-    /// copied, 0 at its end.
-    private func copy(from source: Int32, atMost count: Int) throws -> Int {
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(1, min(count, 64 * 1024)), alignment: 16)
-        defer { buffer.deallocate() }
-        while true {
-            let read = Glibc.read(source, buffer.baseAddress, buffer.count)
-            if read >= 0 {
-                try write(UnsafeRawBufferPointer(rebasing: buffer[0..<read]))
-                return read
-            }
-            if errno != EINTR { throw LocalFileError(path: path, action: "cannot read the bytes for") }
-        }
     }
 }
 
