@@ -39,14 +39,8 @@ struct ClientSessionTests {
         fixture.server.faults.script("USER", reply: .init(code: 530, text: "This server is for anonymous users only.", times: 1))
         let client = try FTPClient(host: "127.0.0.1", port: fixture.port)
         defer { client.close() }
-        do {
-            try client.login(user: ServerFixture.user, password: "secret")
-            Issue.record("login should fail")
-        } catch let error as FTPError {
-            #expect(error.kind == .loginRefused)
-            #expect(error.reply?.text == "This server is for anonymous users only.")
-            #expect(!error.description.contains("secret"))
-        }
+        let error = try #require(try Self.refusedLogin(client, password: "secret"))
+        #expect(error.reply?.text == "This server is for anonymous users only.")
         #expect(fixture.server.receivedCommands.prefix(3) == ["FEAT", "USER alice", "PASS ****"])
     }
 
@@ -68,13 +62,21 @@ struct ClientSessionTests {
         defer { fixture.stop() }
         let client = try FTPClient(host: "127.0.0.1", port: fixture.port)
         defer { client.close() }
+        let error = try #require(try Self.refusedLogin(client, password: "wrong"))
+        #expect(error.reply?.code == .notLoggedIn)
+    }
+
+    /// The error a login as alice with `password` is refused with, which must not show the
+    /// password; nil, with an issue recorded, when the login succeeds.
+    private static func refusedLogin(_ client: FTPClient, password: String) throws -> FTPError? {
         do {
-            try client.login(user: ServerFixture.user, password: "wrong")
+            try client.login(user: ServerFixture.user, password: password)
             Issue.record("login should fail")
+            return nil
         } catch let error as FTPError {
             #expect(error.kind == .loginRefused)
-            #expect(error.reply?.code == .notLoggedIn)
-            #expect(!error.description.contains("wrong"))
+            #expect(!error.description.contains(password))
+            return error
         }
     }
 
