@@ -55,10 +55,10 @@ public final class FTPClient {
         public var replyDeadline: Double?
         /// How large one listing may grow before it is given up on.
         public var listingLimits: ListingLimits
-        /// Whether commands whose order RFC 959 fixes may go out several in one write, their
-        /// replies read in order (a transfer's TYPE, passive request, REST and RETR; a digest
-        /// request after a download's data). A server that turns out not to cope is sent one
-        /// command at a time from then on.
+        /// Whether commands may go out several in one write, their replies read in order (FEAT
+        /// with USER, and PASS where it gives nothing away; a transfer's TYPE, passive request,
+        /// REST and RETR; a digest request after a download's data). A server that turns out
+        /// not to cope is sent one command at a time from then on.
         public var pipelining: Bool
         /// The slowest a server is taken to compute a file's digest, in bytes a second: the wait
         /// for a digest reply is `timeout` and the file's size at this rate (a server may be
@@ -230,16 +230,18 @@ public final class FTPClient {
     // MARK: Session
 
     /// Logs in, reading FEAT and turning on UTF-8 where offered. A refused login throws a
-    /// `.loginRefused` error with the server's reply (usually 530). When pipelining, FEAT, USER
-    /// and PASS go out in one write (servers answer FEAT before login as after; lftp asks it
-    /// first), two round trips less, and FEAT is asked again after login where the server
-    /// wanted a login first; OPTS UTF8 goes out with the next command. Nothing goes out after
-    /// PASS: pyftpdlib, for one, answers a command sent after a wrong password before its late
-    /// 530.
+    /// `.loginRefused` error with the server's reply (usually 530). When pipelining, FEAT goes
+    /// out in one write with USER (servers answer it before login as after; lftp asks it first),
+    /// one round trip less, and is asked again after login where the server wanted a login
+    /// first; PASS goes in that write too where it gives nothing away (`sendUser`); OPTS UTF8
+    /// goes out with the next command. Nothing goes out after PASS: pyftpdlib, for one, answers
+    /// a command sent after a wrong password before its late 530.
     public func login(user: String = "anonymous", password: String = "", account: String = "") throws {
         try guarded {
-            let password = user == "anonymous" && password.isEmpty ? "anonymous@" : password
-            let (pairReply, knowsFeatures) = try sendUser(FTPCommand("USER", user), password: FTPCommand("PASS", password))
+            // An anonymous login's password is an address by convention, not a secret.
+            let anonymous = user.lowercased() == "anonymous"
+            let (pairReply, knowsFeatures) = try sendUser(
+                FTPCommand("USER", user), password: FTPCommand("PASS", anonymous && password.isEmpty ? "anonymous@" : password), isSecret: !anonymous)
             var reply = pairReply
             if reply.code.kind == .positiveIntermediate {
                 reply = try control.execute(FTPCommand("ACCT", account))
@@ -261,33 +263,58 @@ public final class FTPClient {
         }
     }
 
-    /// USER and then PASS where USER asks for it (3xx), with FEAT before them in the same write
+    /// USER and then PASS where USER asks for it (331), with FEAT before them in the same write
     /// when pipelining: the reply that ends the pair (PASS's, or USER's where it needed no
-    /// password or was refused), and whether FEAT was answered (a server may want a login
-    /// first). A PASS sent ahead of a USER that did not ask for it is answered too (usually
-    /// 503), and that answer dropped. A server that refuses the USER sent with FEAT (500 or
-    /// 503) is sent USER and PASS again one at a time, and one command at a time from then on.
-    private func sendUser(_ user: FTPCommand, password: FTPCommand) throws -> (reply: Reply, knowsFeatures: Bool) {
+    /// password, an account instead, or was refused), and whether FEAT was answered (a server
+    /// may want a login first).
+    ///
+    /// PASS goes in the same write only where it gives nothing away: over TLS, or as the
+    /// address an anonymous login gives. Otherwise it waits for USER's 331, so that a
+    /// server can refuse a user before the password would go out in clear (vsftpd refuses at
+    /// USER the users it would refuse anyway, and those it wants to log in over TLS, for that
+    /// reason). A PASS sent ahead of a USER that did not ask for it is answered too (usually
+    /// 503) and that answer dropped; a server that closes the connection instead leaves USER's
+    /// reply to say why. A server that refuses the USER sent with FEAT (500 or 503) is sent
+    /// USER and PASS again one at a time, and one command at a time from then on.
+    private func sendUser(_ user: FTPCommand, password: FTPCommand, isSecret: Bool) throws -> (reply: Reply, knowsFeatures: Bool) {
         guard pipelinesCommands else { return (try sendUnpipelined(user, password: password), false) }
         let feat = try FTPCommand("FEAT")
-        try control.send([feat, user, password])
+        let passwordAhead = !isSecret || control.transport is TLSStream
+        try control.send(passwordAhead ? [feat, user, password] : [feat, user])
         let featReply = try control.readReply(to: feat)
         let knowsFeatures = featReply.code.kind == .positiveCompletion
         if knowsFeatures { features = FeatureSet(reply: featReply) }
         let userReply = try control.readReply(to: user)
-        let passwordReply = try control.readReply(to: password)
-        guard [500, 503].contains(userReply.code.rawValue) else {
-            return (userReply.code.kind == .positiveIntermediate ? passwordReply : userReply, knowsFeatures)
+        if [500, 503].contains(userReply.code.rawValue) {
+            if passwordAhead { _ = try control.readReply(to: password) }
+            logger.debug("USER sent with FEAT was refused (\(userReply.code.rawValue)); sending one command at a time from now on")
+            pipelinesCommands = false
+            return (try sendUnpipelined(user, password: password), knowsFeatures)
         }
-        logger.debug("USER sent with FEAT was refused (\(userReply.code.rawValue)); sending one command at a time from now on")
-        pipelinesCommands = false
-        return (try sendUnpipelined(user, password: password), knowsFeatures)
+        guard userReply.code == .needPassword else {
+            if passwordAhead { try dropReply(to: password) }
+            return (userReply, knowsFeatures)
+        }
+        return (passwordAhead ? try control.readReply(to: password) : try control.execute(password), knowsFeatures)
     }
 
-    /// USER, and PASS where USER asks for it (3xx), each waiting for its reply.
+    /// USER, and PASS where USER asks for it (331), each waiting for its reply.
     private func sendUnpipelined(_ user: FTPCommand, password: FTPCommand) throws -> Reply {
         let reply = try control.execute(user)
-        return reply.code.kind == .positiveIntermediate ? try control.execute(password) : reply
+        return reply.code == .needPassword ? try control.execute(password) : reply
+    }
+
+    /// Reads and drops the reply to a PASS sent ahead of a USER that did not ask for it. A 421
+    /// still ends the session; a server that closed the connection after refusing USER leaves
+    /// nothing to read, and USER's reply says why.
+    private func dropReply(to password: FTPCommand) throws {
+        do {
+            let reply = try control.readReply(to: password)
+            logger.debug("the PASS sent ahead was answered \(reply.code.rawValue); dropped")
+            if reply.code == .serviceNotAvailable { throw FTPError.unexpected(reply, to: password) }
+        } catch let error as FTPError where error.kind == .connection {
+            logger.debug("the server closed the connection instead of answering the PASS sent ahead")
+        }
     }
 
     /// OPTS UTF8 ON where FEAT offers UTF8; its answer changes nothing here, so it goes out with

@@ -14,25 +14,46 @@ struct ClientSessionTests {
         #expect(client.welcome.code == .serviceReady)
         #expect(client.features.supports("MLST"))
         try client.quit()
-        // FEAT went out with USER and PASS, OPTS UTF8 with the next command.
+        // FEAT went out with USER; the password, in clear here, only once USER asked for it;
+        // OPTS UTF8 with the next command.
         #expect(fixture.server.receivedCommands == ["FEAT", "USER alice", "PASS ****", "OPTS UTF8 ON", "QUIT"])
-        #expect(fixture.server.commandsReadTogether.first == ["FEAT", "USER alice", "PASS ****"])
+        #expect(fixture.server.commandsReadTogether.first == ["FEAT", "USER alice"])
     }
 
-    /// A user who needs no password (230 to USER) is logged in; the PASS that went with USER
-    /// is answered too, and that answer is not taken for the next command's.
-    @Test func aPasswordSentWithAUserThatNeedsNoneIsAnsweredAndDropped() throws {
-        let fixture = try ServerFixture()
+    /// An anonymous login's password is an address by convention, not a secret: it goes in
+    /// the same write as USER, the placeholder's or one given.
+    @Test(arguments: ["", "me@example.org"])
+    func anAnonymousLoginSendsItsPasswordWithUser(password: String) throws {
+        let fixture = try ServerFixture(allowsAnonymous: true)
         defer { fixture.stop() }
-        fixture.server.faults.script("USER", reply: .init(code: 230, text: "Logged in, no password needed.", times: 1))
+        let client = try FTPClient(host: "127.0.0.1", port: fixture.port)
+        defer { client.close() }
+        try client.login(user: "anonymous", password: password)
+        #expect(try client.pwd() == RemotePath("/"))
+        #expect(fixture.server.commandsReadTogether.first == ["FEAT", "USER anonymous", "PASS ****"])
+    }
+
+    /// An anonymous user who needs no password (230 to USER) is logged in; the PASS that went
+    /// with USER is answered too, and that answer is not taken for the next command's; a 421 to
+    /// it ends the session.
+    @Test func aPasswordSentWithAUserThatNeedsNoneIsAnsweredAndDropped() throws {
+        let fixture = try ServerFixture(allowsAnonymous: true)
+        defer { fixture.stop() }
+        fixture.server.faults.script("USER", reply: .init(code: 230, text: "Logged in, no password needed.", times: 2))
         fixture.server.faults.script("PASS", reply: .init(code: 503, text: "Already logged in.", times: 1))
         let client = try FTPClient(host: "127.0.0.1", port: fixture.port)
         defer { client.close() }
-        try client.login(user: ServerFixture.user, password: ServerFixture.password)
+        try client.login()
         #expect(try client.sendCommand("NOOP").text == "NOOP ok.")
+
+        fixture.server.faults.script("PASS", reply: .init(code: 421, text: "Too many connections.", times: 1))
+        let second = try FTPClient(host: "127.0.0.1", port: fixture.port)
+        defer { second.close() }
+        #expect(throws: FTPError.self) { try second.login() }
     }
 
-    /// A USER refused outright ends the login with USER's own reply, whatever PASS was answered.
+    /// A USER refused outright ends the login with USER's own reply, and a password that would
+    /// go in clear never goes out.
     @Test func aRefusedUserIsReportedWithItsOwnReply() throws {
         let fixture = try ServerFixture()
         defer { fixture.stop() }
@@ -41,7 +62,33 @@ struct ClientSessionTests {
         defer { client.close() }
         let error = try #require(try Self.refusedLogin(client, password: "secret"))
         #expect(error.reply?.text == "This server is for anonymous users only.")
-        #expect(fixture.server.receivedCommands.prefix(3) == ["FEAT", "USER alice", "PASS ****"])
+        #expect(!fixture.server.receivedCommands.contains("PASS ****"))
+        #expect(fixture.server.receivedCommands == ["FEAT", "USER alice"])
+    }
+
+    /// A refused anonymous USER is reported with its own reply, not the one its placeholder
+    /// password got.
+    @Test func aRefusedAnonymousUserIsReportedWithItsOwnReply() throws {
+        let fixture = try ServerFixture(allowsAnonymous: true)
+        defer { fixture.stop() }
+        fixture.server.faults.script("USER", reply: .init(code: 530, text: "No anonymous logins here.", times: 1))
+        let client = try FTPClient(host: "127.0.0.1", port: fixture.port)
+        defer { client.close() }
+        let error = try #require(try Self.refusedLogin(client, user: "anonymous", password: ""))
+        #expect(error.reply?.text == "No anonymous logins here.")
+        #expect(try client.sendCommand("NOOP").text == "NOOP ok.")
+    }
+
+    /// A USER that wants an account (332) is sent ACCT, not PASS.
+    @Test func aUserThatWantsAnAccountIsSentOne() throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        fixture.server.faults.script("USER", reply: .init(code: 332, text: "Need account for login.", times: 1))
+        fixture.server.faults.script("ACCT", reply: .init(code: 230, text: "Logged in.", times: 1))
+        let client = try FTPClient(host: "127.0.0.1", port: fixture.port)
+        defer { client.close() }
+        try client.login(user: ServerFixture.user, password: ServerFixture.password, account: "ledger")
+        #expect(fixture.server.receivedCommands.prefix(3) == ["FEAT", "USER alice", "ACCT ledger"])
     }
 
     /// A server that wants a login before FEAT (530 to the FEAT sent with USER) is asked again
@@ -66,11 +113,11 @@ struct ClientSessionTests {
         #expect(error.reply?.code == .notLoggedIn)
     }
 
-    /// The error a login as alice with `password` is refused with, which must not show the
+    /// The error a login as `user` with `password` is refused with, which must not show the
     /// password; nil, with an issue recorded, when the login succeeds.
-    private static func refusedLogin(_ client: FTPClient, password: String) throws -> FTPError? {
+    private static func refusedLogin(_ client: FTPClient, user: String = ServerFixture.user, password: String) throws -> FTPError? {
         do {
-            try client.login(user: ServerFixture.user, password: password)
+            try client.login(user: user, password: password)
             Issue.record("login should fail")
             return nil
         } catch let error as FTPError {
