@@ -275,7 +275,8 @@ public final class FTPClient {
     /// reason). A PASS sent ahead of a USER that did not ask for it is answered too (usually
     /// 503) and that answer dropped; a server that closes the connection instead leaves USER's
     /// reply to say why. A server that refuses the USER sent with FEAT (500 or 503) is sent
-    /// USER and PASS again one at a time, and one command at a time from then on.
+    /// USER and PASS again one at a time, one that refuses only the PASS sent with them is sent
+    /// PASS again, and either one command at a time from then on.
     private func sendUser(_ user: FTPCommand, password: FTPCommand, isSecret: Bool) throws -> (reply: Reply, knowsFeatures: Bool) {
         guard pipelinesCommands else { return (try sendUnpipelined(user, password: password), false) }
         let feat = try FTPCommand("FEAT")
@@ -295,7 +296,13 @@ public final class FTPClient {
             if passwordAhead { try dropReply(to: password) }
             return (userReply, knowsFeatures)
         }
-        return (passwordAhead ? try control.readReply(to: password) : try control.execute(password), knowsFeatures)
+        guard passwordAhead else { return (try control.execute(password), knowsFeatures) }
+        let passwordReply = try control.readReply(to: password)
+        guard [500, 503].contains(passwordReply.code.rawValue) else { return (passwordReply, knowsFeatures) }
+        // Refused for coming with the others: asked for, it is sent again alone.
+        logger.debug("PASS sent with USER was refused (\(passwordReply.code.rawValue)); sending one command at a time from now on")
+        pipelinesCommands = false
+        return (try control.execute(password), knowsFeatures)
     }
 
     /// USER, and PASS where USER asks for it (331), each waiting for its reply.

@@ -79,6 +79,20 @@ struct ClientSessionTests {
         #expect(try client.sendCommand("NOOP").text == "NOOP ok.")
     }
 
+    /// A server that refuses the PASS that came in one write with USER (503) is sent it again
+    /// alone, and one command at a time from then on.
+    @Test func aPasswordRefusedForComingWithUserIsSentAgainAlone() throws {
+        let fixture = try ServerFixture(allowsAnonymous: true)
+        defer { fixture.stop() }
+        fixture.server.faults.script("PASS", reply: .init(code: 503, text: "One command at a time, please.", times: 1))
+        let client = try FTPClient(host: "127.0.0.1", port: fixture.port)
+        defer { client.close() }
+        try client.login()
+        #expect(!client.pipelinesCommands)
+        #expect(fixture.server.receivedCommands.prefix(4) == ["FEAT", "USER anonymous", "PASS ****", "PASS ****"])
+        #expect(try client.pwd() == RemotePath("/"))
+    }
+
     /// A USER that wants an account (332) is sent ACCT, not PASS.
     @Test func aUserThatWantsAnAccountIsSentOne() throws {
         let fixture = try ServerFixture()
