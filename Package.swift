@@ -31,6 +31,8 @@ let package = Package(
         .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
         // prctl and setrlimit behind one C function: prctl is variadic, which Swift cannot call.
         .systemLibrary(name: "CProcess"),
+        // fstatfs, which Swift's Glibc module leaves out: the file system a download writes to.
+        .systemLibrary(name: "CFileSystem"),
         .target(name: "FTPWire"),
         .target(name: "Net", dependencies: ["COpenSSL"]),
         .target(
@@ -40,7 +42,7 @@ let package = Package(
         .target(name: "FTPServer", dependencies: ["FTPWire", "Net"]),
         .target(
             name: "Transfers",
-            dependencies: ["FTP", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["FTP", "CFileSystem", .product(name: "Logging", package: "swift-log")]
         ),
         .executableTarget(
             name: "ferry",
@@ -63,7 +65,7 @@ let package = Package(
             name: "FTPTests",
             dependencies: ["FTP", "FTPServer", "Transfers", "TestSupport", .product(name: "Logging", package: "swift-log")]
         ),
-        .testTarget(name: "TransfersTests", dependencies: ["FTP", "FTPServer", "FTPWire", "Transfers", "TestSupport"]),
+        .testTarget(name: "TransfersTests", dependencies: ["CFileSystem", "FTP", "FTPServer", "FTPWire", "Transfers", "TestSupport"]),
         .testTarget(
             name: "InteropTests",
             dependencies: ["FTP", "FTPWire", "TestSupport", .product(name: "Logging", package: "swift-log")]

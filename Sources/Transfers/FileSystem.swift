@@ -124,6 +124,10 @@ public enum EntryRole: Equatable, Sendable {
 /// The local disk. Links to folders are listed as links, and a folder is made only where no
 /// link stands: a copy never writes through a link someone put in its way.
 public struct LocalFileSystem: FileSystem {
+    /// The bytes a download writes to the disk at once: direct writes of 1 MiB took 0.8x the
+    /// time of 256 KiB ones here (512 MiB to ext4), and larger ones no less.
+    static let writeSize = 1 << 20
+
     public init() {}
 
     public func list(_ folder: String) throws -> DirectoryListing {
@@ -206,50 +210,67 @@ public struct LocalFileSystem: FileSystem {
     }
 
     /// Opens the file only once the source gave its first bytes or ended (a source that fails at
-    /// once leaves no file), and never through a link put in its place. Writes whole blocks at
-    /// offsets that are multiples of the block size (the first one up to such an offset),
-    /// whatever sizes the source gives: a server's bytes come as the network cuts them, and one
-    /// odd-sized write left every later one straddling pages, which made writing 256 MiB to ext4
-    /// and flushing it about a third slower here. Bytes that came before a failure are written
-    /// all the same, for a resume to go on from.
+    /// once leaves no file), and never through a link put in its place. Asks the source for a
+    /// block at a time (as a rate limit and the progress count them) and gathers up to
+    /// `writeSize` bytes (or the block size, if larger) before it writes, or fewer once the
+    /// source has no more waiting; every write but the last ends at a multiple of 4 KiB in the
+    /// file, whatever sizes the source gives: a server's bytes come as the network cuts them,
+    /// and one odd-sized write left every later one straddling pages, which made writing 256 MiB
+    /// to ext4 and flushing it about a third slower here; those writes also go to the disk
+    /// directly (`DirectWrites`). Bytes that came before a failure are written all the same,
+    /// for a resume to go on from.
     public func write(
         _ path: String, from offset: UInt64, blockSize: Int, type: FTPClient.TransferType, digestAfter: DigestCommand?,
         from source: (UnsafeMutableRawBufferPointer) throws -> Int
     ) throws {
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(1, blockSize), alignment: 16)
+        let alignment = DirectWrites.alignment
+        let size = (max(Self.writeSize, blockSize) + alignment - 1) / alignment * alignment
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: size, alignment: alignment)
         defer { buffer.deallocate() }
         var file: LocalFile?
-        var wanted = buffer.count - Int(offset % UInt64(buffer.count))
+        // The file's offset of the buffer's first byte, and how many bytes the buffer holds.
+        var position = offset
+        var held = 0
         while true {
-            var count = 0
+            let toBoundary = alignment - Int(position % UInt64(alignment))
+            var ended = false
             var failure: (any Error)?
             do {
-                try Self.fill(UnsafeMutableRawBufferPointer(rebasing: buffer[..<wanted]), count: &count, from: source)
+                ended = try Self.fill(buffer, held: &held, blockSize: max(1, blockSize), returningAt: toBoundary, from: source)
             } catch {
                 failure = error
             }
-            if failure == nil || count > 0 {
+            // All that is held at the end, else up to the last 4 KiB boundary; the rest waits.
+            let writing = ended || failure != nil ? held : held - (held - toBoundary) % alignment
+            if writing > 0 || (ended && failure == nil) {
                 let opened = try file ?? LocalFile.writing(path, from: offset)
                 file = opened
-                if count > 0 { try opened.write(UnsafeRawBufferPointer(rebasing: buffer[0..<count])) }
+                if writing > 0 { try opened.write(UnsafeRawBufferPointer(rebasing: buffer[0..<writing])) }
+                if let start = buffer.baseAddress { memmove(start, start + writing, held - writing) }
+                held -= writing
+                position += UInt64(writing)
             }
             if let failure { throw failure }
-            // Short of what it asked, the source has ended.
-            guard count == wanted else { return }
-            wanted = buffer.count
+            if ended { return }
         }
     }
 
-    /// Fills `buffer` from `source` until it is full or the source ends (gives 0), counting in
-    /// `count` the bytes it holds, also when the source throws.
+    /// Reads from `source` into `buffer` after the `held` bytes it holds, a block at a time,
+    /// until it is full, or until the source gives fewer bytes than asked (it has no more
+    /// waiting) once at least `least` are held; true when the source ended (gave 0). `held`
+    /// counts the bytes in the buffer also when the source throws.
     private static func fill(
-        _ buffer: UnsafeMutableRawBufferPointer, count: inout Int, from source: (UnsafeMutableRawBufferPointer) throws -> Int
-    ) throws {
-        while count < buffer.count {
-            let read = try source(UnsafeMutableRawBufferPointer(rebasing: buffer[count...]))
-            guard read > 0 else { return }
-            count += min(read, buffer.count - count)
+        _ buffer: UnsafeMutableRawBufferPointer, held: inout Int, blockSize: Int, returningAt least: Int,
+        from source: (UnsafeMutableRawBufferPointer) throws -> Int
+    ) throws -> Bool {
+        while held < buffer.count {
+            let asked = min(blockSize, buffer.count - held)
+            let read = min(try source(UnsafeMutableRawBufferPointer(rebasing: buffer[held..<held + asked])), asked)
+            guard read > 0 else { return true }
+            held += read
+            if read < asked, held >= least { return false }
         }
+        return false
     }
 
     public func stagingPath(for path: String) -> String { path + ".part" }

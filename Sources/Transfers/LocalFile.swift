@@ -1,3 +1,4 @@
+import CFileSystem
 import Foundation
 import FTP
 import FTPWire
@@ -34,11 +35,26 @@ final class LocalFile {
     private let descriptor: Int32
     /// For a file opened by `writing`: how much of it has been handed to the disk.
     private(set) var writeback: Writeback?
+    /// For a file opened by `writing`: whether its whole blocks go to the disk directly.
+    private var direct: DirectWrites?
+    /// Where the next write goes, for a file opened by `writing`.
+    private var position: UInt64 = 0
+    /// The bytes that went to the disk directly.
+    private(set) var bytesWrittenDirectly: UInt64 = 0
 
-    private init(path: String, descriptor: Int32, writeback: Writeback? = nil) {
+    private init(path: String, descriptor: Int32) {
         self.path = path
         self.descriptor = descriptor
-        self.writeback = writeback
+    }
+
+    /// A file written from `position` on: handed to the disk as it goes, its whole blocks
+    /// directly where the file system gains by it.
+    private init(path: String, writingTo descriptor: Int32, from position: UInt64) {
+        self.path = path
+        self.descriptor = descriptor
+        self.position = position
+        writeback = Writeback(start: position)
+        direct = DirectWrites(descriptor: descriptor)
     }
 
     deinit { Glibc.close(descriptor) }
@@ -60,7 +76,7 @@ final class LocalFile {
         // would make its close flush it to the disk (the flush the fsync of the commit does).
         let descriptor = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW | (offset == 0 ? O_TRUNC : 0), 0o644)
         guard descriptor >= 0 else { throw LocalFileError(path: path, action: errno == ELOOP ? "refusing to write through the link" : "cannot create") }
-        let file = LocalFile(path: path, descriptor: descriptor, writeback: Writeback(start: offset))
+        let file = LocalFile(path: path, writingTo: descriptor, from: offset)
         guard offset == 0 || (ftruncate(descriptor, off_t(offset)) == 0 && lseek(descriptor, off_t(offset), SEEK_SET) >= 0) else {
             throw LocalFileError(path: path, action: "cannot prepare")
         }
@@ -129,6 +145,7 @@ final class LocalFile {
 
     /// Writes all of `bytes`.
     func write(_ bytes: UnsafeRawBufferPointer) throws {
+        var isDirect = direct?.use(for: bytes, at: position, on: descriptor) ?? false
         var offset = 0
         while offset < bytes.count {
             let count = Glibc.write(descriptor, bytes.baseAddress.map { $0 + offset }, bytes.count - offset)
@@ -136,11 +153,21 @@ final class LocalFile {
                 offset += count
             } else if count < 0, errno == EINTR {
                 continue
+            } else if count < 0, errno == EINVAL, isDirect {
+                // The file system takes no direct writes after all: written through memory.
+                direct?.refused(on: descriptor)
+                isDirect = false
             } else {
                 throw LocalFileError(path: path, action: "cannot write", errno: count == 0 ? ENOSPC : errno)
             }
         }
-        writeback?.wrote(bytes.count, to: descriptor)
+        position += UInt64(bytes.count)
+        if isDirect {
+            bytesWrittenDirectly += UInt64(bytes.count)
+            writeback?.wroteDirectly(bytes.count, to: descriptor)
+        } else {
+            writeback?.wrote(bytes.count, to: descriptor)
+        }
     }
 }
 
@@ -171,6 +198,14 @@ struct Writeback {
         pending = 0
     }
 
+    /// Notes `count` bytes written straight to the disk: they need no hint, and the next
+    /// window starts after them (once the bytes pending before them were handed over).
+    mutating func wroteDirectly(_ count: Int, to descriptor: Int32) {
+        if isAvailable, pending > 0 { isAvailable = Self.startWriting(descriptor, from: start, count: pending) }
+        start += pending + UInt64(count)
+        pending = 0
+    }
+
     /// Asks the system to start writing the range to the disk; false when it cannot.
     static func startWriting(_ descriptor: Int32, from offset: UInt64, count: UInt64) -> Bool {
         guard let syncFileRange, let offset = Int64(exactly: offset), let count = Int64(exactly: count) else { return false }
@@ -188,4 +223,71 @@ struct Writeback {
         return nil
         #endif
     }()
+}
+
+/// Writes a file's whole, aligned blocks straight to the disk (`O_DIRECT`), past the system's
+/// memory of files: a big download then costs no copy into that memory and no pages of it to
+/// find, and the `fsync` before the rename finds its bytes written. Any other write (the
+/// odd-sized end of a file, the head of a resume) goes through memory as usual, and so does
+/// every write on a file system not known to gain (a network file system would make each direct
+/// write wait for the server) or that refuses them.
+struct DirectWrites {
+    /// The alignment of address, length and file offset that direct writes need (a page, which
+    /// is a multiple of every disk's sector).
+    static let alignment = 4096
+
+    /// The file systems on local disks that write directly: ext2/3/4 and XFS (statfs types).
+    static let fileSystems: Set<Int> = [0xEF53, 0x5846_5342]
+
+    /// `O_DIRECT`, which Swift's Glibc module leaves out (glibc declares it only for
+    /// _GNU_SOURCE); its value differs between processors. Nil where it is not known.
+    static let flag: Int32? = {
+        #if os(Linux) && (arch(x86_64) || arch(i386))
+        return 0o40000
+        #elseif os(Linux) && (arch(arm64) || arch(arm))
+        return 0o200000
+        #else
+        return nil
+        #endif
+    }()
+
+    /// Whether the descriptor has the flag set now.
+    private var isSet = false
+    /// Whether direct writes may be tried; false once the file system refused one.
+    private var isAvailable: Bool
+
+    /// Direct writes for the file open as `descriptor`, where its file system is one of
+    /// `fileSystems`.
+    init(descriptor: Int32) {
+        isAvailable = Self.flag != nil && Self.fileSystems.contains(ferry_file_system_type(descriptor))
+    }
+
+    /// Sets or clears the flag as `bytes`, written at `position`, suit a direct write; whether
+    /// the write is direct.
+    mutating func use(for bytes: UnsafeRawBufferPointer, at position: UInt64, on descriptor: Int32) -> Bool {
+        let suits = isAvailable && Int(bitPattern: bytes.baseAddress) % Self.alignment == 0 && bytes.count % Self.alignment == 0
+            && position % UInt64(Self.alignment) == 0
+        if suits != isSet {
+            if set(suits, on: descriptor) {
+                isSet = suits
+            } else if suits {
+                isAvailable = false
+            }
+        }
+        return isSet
+    }
+
+    /// Clears the flag for good after the file system refused a direct write.
+    mutating func refused(on descriptor: Int32) {
+        isAvailable = false
+        if isSet, set(false, on: descriptor) { isSet = false }
+    }
+
+    /// Sets or clears the flag; whether that worked.
+    private func set(_ on: Bool, on descriptor: Int32) -> Bool {
+        guard let flag = Self.flag else { return false }
+        let flags = fcntl(descriptor, F_GETFL)
+        guard flags >= 0 else { return false }
+        return fcntl(descriptor, F_SETFL, on ? flags | flag : flags & ~flag) == 0
+    }
 }
