@@ -225,16 +225,21 @@ struct Writeback {
     }()
 }
 
-/// Writes a file's whole, aligned blocks straight to the disk (`O_DIRECT`), past the system's
-/// memory of files: a big download then costs no copy into that memory and no pages of it to
-/// find, and the `fsync` before the rename finds its bytes written. Any other write (the
-/// odd-sized end of a file, the head of a resume) goes through memory as usual, and so does
-/// every write on a file system not known to gain (a network file system would make each direct
-/// write wait for the server) or that refuses them.
+/// Writes a big file's large, aligned blocks straight to the disk (`O_DIRECT`), past the
+/// system's memory of files: a big download then costs no copy into that memory and no pages of
+/// it to find, and the `fsync` before the rename finds its bytes written. Any other write goes
+/// through memory as usual: the odd-sized end of a file, the head of a resume, and writes of
+/// less than `leastSize` — a small file, or bytes written as they trickle in — which memory
+/// takes at once, where a direct write would wait for the disk (the `fsync` of a small file
+/// runs later, on another thread); so does every write on a file system not known to gain (a
+/// network file system would make each direct write wait for the server) or that refuses them.
 struct DirectWrites {
     /// The alignment of address, length and file offset that direct writes need (a page, which
     /// is a multiple of every disk's sector).
     static let alignment = 4096
+
+    /// The fewest bytes written directly at once.
+    static let leastSize = 1 << 20
 
     /// The file systems on local disks that write directly: ext2/3/4 and XFS (statfs types).
     static let fileSystems: Set<Int> = [0xEF53, 0x5846_5342]
@@ -265,8 +270,8 @@ struct DirectWrites {
     /// Sets or clears the flag as `bytes`, written at `position`, suit a direct write; whether
     /// the write is direct.
     mutating func use(for bytes: UnsafeRawBufferPointer, at position: UInt64, on descriptor: Int32) -> Bool {
-        let suits = isAvailable && Int(bitPattern: bytes.baseAddress) % Self.alignment == 0 && bytes.count % Self.alignment == 0
-            && position % UInt64(Self.alignment) == 0
+        let suits = isAvailable && bytes.count >= Self.leastSize && bytes.count % Self.alignment == 0
+            && Int(bitPattern: bytes.baseAddress) % Self.alignment == 0 && position % UInt64(Self.alignment) == 0
         if suits != isSet {
             if set(suits, on: descriptor) {
                 isSet = suits

@@ -61,6 +61,17 @@ struct DirectWritesTests {
         #expect(local.read("f.part") == head + rest)
     }
 
+    @Test(.enabled(if: temporaryFolderWritesDirectly, "the temporary folder is not on ext4 or XFS"))
+    func aSmallFileGoesThroughMemoryEvenInWholePages() throws {
+        let local = try TemporaryDirectory()
+        defer { local.remove() }
+        let contents = sampleBytes(2 * DirectWrites.alignment)
+        let file = try LocalFile.writing(local.file("f.part"), from: 0)
+        try write(contents, blocksOf: DirectWrites.alignment, to: file)
+        #expect(file.bytesWrittenDirectly == 0)
+        #expect(local.read("f.part") == contents)
+    }
+
     @Test(.enabled(if: memoryFolder != nil, "no tmpfs at /dev/shm"))
     func aFileSystemNotOnTheListIsWrittenThroughMemory() throws {
         let path = (Self.memoryFolder ?? "/dev/shm") + "/ferry-direct-\(getpid())-\(UUID().uuidString.prefix(8)).part"
