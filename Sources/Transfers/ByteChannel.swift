@@ -28,13 +28,24 @@ final class ByteChannel: ReceivingBuffer, @unchecked Sendable {
     private var buffered = 0
     private var finished = false
     private var failure: (any Error)?
+    /// While the reader gathers bytes: how many it waits for; 0 otherwise.
+    private var readerWants = 0
+
+    /// How long a read waits for more bytes to fill its buffer once some are there: writes to
+    /// the disk then come in whole blocks from a fast connection (and go to it directly), and
+    /// the reading thread is not woken for every piece the connection gives.
+    static let gatheringTime: TimeInterval = 0.02
+    private let gathering: TimeInterval
 
     /// The channel stopped from the other end.
     struct Stopped: Error {}
 
-    init(blockSize: Int, blockCount: Int) {
+    /// A channel of up to `blockCount` blocks of `blockSize` bytes, whose reads wait up to
+    /// `gathering` seconds for more bytes once some are there.
+    init(blockSize: Int, blockCount: Int, gathering: TimeInterval = ByteChannel.gatheringTime) {
         self.blockSize = max(1, blockSize)
         self.blockCount = max(1, blockCount)
+        self.gathering = gathering
     }
 
     deinit {
@@ -78,16 +89,25 @@ final class ByteChannel: ReceivingBuffer, @unchecked Sendable {
         if let failure { throw failure }
         holding[holding.count - 1].filled += count
         buffered += count
-        condition.broadcast()
+        // The reader is woken only once it can fill its buffer (or finds bytes at all).
+        if buffered == count || buffered >= readerWants { condition.broadcast() }
     }
 
-    /// Fills `buffer` with what is there, waiting for bytes; 0 at the end; the writer's error if
-    /// it failed, once the bytes it wrote before are read (they are good: a resume goes on
-    /// after them).
+    /// Fills `buffer`, waiting for bytes, and then for as many as it holds for at most
+    /// `gathering` seconds (a fast connection fills it at once; a slow one gives what came in that
+    /// time); 0 at the end; the writer's error if it failed, once the bytes it wrote before are
+    /// read (they are good: a resume goes on after them).
     func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
         condition.lock()
         defer { condition.unlock() }
         while buffered == 0, !finished, failure == nil { condition.wait() }
+        if buffered < buffer.count, !finished, failure == nil {
+            let deadline = Date(timeIntervalSinceNow: gathering)
+            // No more than a full channel holds at the least (its blocks three quarters full).
+            readerWants = min(buffer.count, blockSize * blockCount * 3 / 4)
+            while buffered < readerWants, !finished, failure == nil, condition.wait(until: deadline) {}
+            readerWants = 0
+        }
         if buffered == 0, let failure { throw failure }
         releaseBlocksRead()
         var count = 0

@@ -96,4 +96,43 @@ struct ByteChannelReuseTests {
         #expect(buffer[0] == 7)
         #expect(throws: Broken.self) { try channel.read(into: buffer) }
     }
+
+    /// A read waits for as many bytes as it has room for, a while, so that it is not woken for
+    /// every piece; what came in that time is all it waits for.
+    @Test func aReadGathersWhatComesWithinItsTime() throws {
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1_000, alignment: 16)
+        defer { buffer.deallocate() }
+        let patient = ByteChannel(blockSize: 1_000, blockCount: 4, gathering: 60)
+        try Self.put(600, into: patient)
+        Thread.detachNewThread {
+            Thread.sleep(forTimeInterval: 0.05)
+            try? Self.put(400, into: patient)
+        }
+        #expect(try patient.read(into: buffer) == 1_000)
+
+        let hasty = ByteChannel(blockSize: 1_000, blockCount: 4, gathering: 0.05)
+        try Self.put(100, into: hasty)
+        #expect(try hasty.read(into: buffer) == 100)
+        // Gathering ends with the writer's end, too.
+        let ending = ByteChannel(blockSize: 1_000, blockCount: 4, gathering: 60)
+        try Self.put(100, into: ending)
+        Thread.detachNewThread {
+            Thread.sleep(forTimeInterval: 0.05)
+            ending.finish()
+        }
+        #expect(try ending.read(into: buffer) == 100)
+        #expect(try ending.read(into: buffer) == 0)
+    }
+
+    /// Writes `count` bytes into the channel.
+    private static func put(_ count: Int, into channel: ByteChannel) throws {
+        var written = 0
+        while written < count {
+            let space = try channel.space()
+            let piece = min(space.count, count - written)
+            space.initializeMemory(as: UInt8.self, repeating: 1)
+            try channel.received(piece)
+            written += piece
+        }
+    }
 }
