@@ -30,6 +30,8 @@ final class ByteChannel: ReceivingBuffer, @unchecked Sendable {
     private var failure: (any Error)?
     /// While the reader gathers bytes: how many it waits for; 0 otherwise.
     private var readerWants = 0
+    /// Whether the writer waits for room.
+    private var writerWaits = false
 
     /// How long a read waits for more bytes to fill its buffer once some are there: writes to
     /// the disk then come in whole blocks from a fast connection (and go to it directly), and
@@ -78,7 +80,11 @@ final class ByteChannel: ReceivingBuffer, @unchecked Sendable {
                 holding.append((block, 0))
                 return blocks[block]
             }
+            // Full: a reader gathering bytes takes what is there instead of waiting for more.
+            writerWaits = true
+            condition.broadcast()
             condition.wait()
+            writerWaits = false
         }
     }
 
@@ -95,7 +101,7 @@ final class ByteChannel: ReceivingBuffer, @unchecked Sendable {
 
     /// Fills `buffer`, waiting for bytes, and then for as many as it holds for at most
     /// `gathering` seconds (a fast connection fills it at once; a slow one gives what came in that
-    /// time); 0 at the end; the writer's error if it failed, once the bytes it wrote before are
+    /// time), or until the writer waits for room; 0 at the end; the writer's error if it failed, once the bytes it wrote before are
     /// read (they are good: a resume goes on after them).
     func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
         condition.lock()
@@ -103,9 +109,8 @@ final class ByteChannel: ReceivingBuffer, @unchecked Sendable {
         while buffered == 0, !finished, failure == nil { condition.wait() }
         if buffered < buffer.count, !finished, failure == nil {
             let deadline = Date(timeIntervalSinceNow: gathering)
-            // No more than a full channel holds at the least (its blocks three quarters full).
-            readerWants = min(buffer.count, blockSize * blockCount * 3 / 4)
-            while buffered < readerWants, !finished, failure == nil, condition.wait(until: deadline) {}
+            readerWants = buffer.count
+            while buffered < readerWants, !writerWaits, !finished, failure == nil, condition.wait(until: deadline) {}
             readerWants = 0
         }
         if buffered == 0, let failure { throw failure }

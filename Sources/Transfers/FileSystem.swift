@@ -122,8 +122,6 @@ public enum EntryRole: Equatable, Sendable {
     case skipped(String?)
 }
 
-/// The local disk. Links to folders are listed as links, and a folder is made only where no
-/// link stands: a copy never writes through a link someone put in its way.
 /// The page-aligned buffers downloads gather their bytes in, kept for the next write once one
 /// is done: a fresh 1 MiB buffer for every small file of a mirror was mapped and unmapped each
 /// time (a mirror of 200 files made 270 mmap and 217 munmap calls, 67 and 14 with these).
@@ -144,10 +142,11 @@ enum WriteBuffers {
         return kept?.memory ?? .allocate(byteCount: byteCount, alignment: DirectWrites.alignment)
     }
 
-    /// Keeps `buffer` for the next write, or frees it when `mostKept` are kept already.
+    /// Keeps `buffer` for the next write, or frees it when `mostKept` are kept already or it is
+    /// not of the usual size (a large block size's buffers are not held on to).
     static func giveBack(_ buffer: UnsafeMutableRawBufferPointer) {
         let returned = Spare(memory: buffer)
-        let kept = spare.withLock { buffers in
+        let kept = buffer.count == LocalFileSystem.writeSize && spare.withLock { buffers in
             guard buffers.count < mostKept else { return false }
             buffers.append(returned)
             return true
@@ -156,6 +155,8 @@ enum WriteBuffers {
     }
 }
 
+/// The local disk. Links to folders are listed as links, and a folder is made only where no
+/// link stands: a copy never writes through a link someone put in its way.
 public struct LocalFileSystem: FileSystem {
     /// The most bytes a download gathers before it writes: a full buffer goes to the disk
     /// directly (direct writes of 1 MiB took 0.8x the time of 256 KiB ones here, for 512 MiB to
@@ -246,7 +247,8 @@ public struct LocalFileSystem: FileSystem {
     /// Opens the file only once the source gave its first bytes or ended (a source that fails at
     /// once leaves no file), and never through a link put in its place. Asks the source for a
     /// block at a time (as a rate limit and the progress count them) and gathers up to
-    /// `writeSize` bytes (or the block size, if larger) before it writes, or fewer once the
+    /// `writeSize` bytes (or the block size, if larger; a block, if under a quarter of it, as a
+    /// rate limit makes it) before it writes, or fewer once the
     /// source has no more waiting; every write but the last ends at a multiple of 4 KiB in the
     /// file, whatever sizes the source gives: a server's bytes come as the network cuts them,
     /// and one odd-sized write left every later one straddling pages, which made writing 256 MiB
@@ -258,7 +260,9 @@ public struct LocalFileSystem: FileSystem {
         from source: (UnsafeMutableRawBufferPointer) throws -> Int
     ) throws {
         let alignment = DirectWrites.alignment
-        let size = (max(Self.writeSize, blockSize) + alignment - 1) / alignment * alignment
+        // A rate limit's small blocks are written one by one as they come, not gathered.
+        let gathered = blockSize < Self.writeSize / 4 ? max(1, blockSize) : max(Self.writeSize, blockSize)
+        let size = (gathered + alignment - 1) / alignment * alignment
         let buffer = WriteBuffers.take(byteCount: size)
         defer { WriteBuffers.giveBack(buffer) }
         var file: LocalFile?

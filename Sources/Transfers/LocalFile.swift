@@ -275,7 +275,7 @@ struct DirectWrites {
         if suits != isSet {
             if set(suits, on: descriptor) {
                 isSet = suits
-            } else if suits {
+            } else {
                 isAvailable = false
             }
         }

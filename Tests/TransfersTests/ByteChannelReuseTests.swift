@@ -124,6 +124,23 @@ struct ByteChannelReuseTests {
         #expect(try ending.read(into: buffer) == 0)
     }
 
+    /// A reader gathering bytes takes what is there once the writer waits for room: the bytes it
+    /// wants cannot come before it reads.
+    @Test func aReadGathersNoLongerThanTheWriterCanWrite() throws {
+        let channel = ByteChannel(blockSize: 1_000, blockCount: 1, gathering: 60)
+        try Self.put(800, into: channel)
+        // The last fifth of the only block is too little room: the writer waits for it to empty.
+        let writer = Thread { try? Self.put(1_000, into: channel) }
+        writer.start()
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 500, alignment: 16)
+        defer { buffer.deallocate() }
+        #expect(try channel.read(into: buffer) == 500)
+        let started = ContinuousClock.now
+        #expect(try channel.read(into: buffer) == 300)
+        #expect(ContinuousClock.now - started < .seconds(30))
+        channel.fail(CancellationError())
+    }
+
     /// Writes `count` bytes into the channel.
     private static func put(_ count: Int, into channel: ByteChannel) throws {
         var written = 0

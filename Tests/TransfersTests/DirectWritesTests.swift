@@ -103,6 +103,33 @@ struct DirectWritesTests {
         #expect(local.read("f.part") == head + tail)
     }
 
+    @Test(.enabled(if: temporaryFolderWritesDirectly, "the temporary folder is not on ext4 or XFS"))
+    func theDiskWriterSendsWholeBuffersPastThePageCache() throws {
+        let local = try TemporaryDirectory()
+        defer { local.remove() }
+        let head = sampleBytes(5000, seed: 5)
+        let path = try local.write("f.part", head)
+        let tail = sampleBytes(3 * Self.block + 999, seed: 6)
+        var given = 0
+        // A source that always has a block ready, as a fast connection has.
+        try LocalFileSystem().write(path, from: UInt64(head.count), blockSize: 256 * 1024, type: .binary, digestAfter: nil) { buffer in
+            let count = min(buffer.count, tail.count - given)
+            tail.withUnsafeBytes { bytes in
+                UnsafeMutableRawBufferPointer(rebasing: buffer[0..<count]).copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes[given..<given + count]))
+            }
+            given += count
+            return count
+        }
+        // Up to the first 4 KiB boundary after the first 1 MiB gathered, through memory; the
+        // next two whole buffers straight to the disk, so none of their pages is in memory.
+        let pages = try residentPages(of: path)
+        let firstDirect = (head.count + Self.block - 1) / 4096
+        #expect(pages.count == (head.count + tail.count + 4095) / 4096)
+        #expect(pages[0] && pages[firstDirect - 1])
+        #expect(!pages[firstDirect..<(firstDirect + 2 * Self.block / 4096)].contains(true))
+        #expect(local.read("f.part") == head + tail)
+    }
+
     @Test func bytesThatArrivedAreWrittenWithoutWaitingForABlockFull() throws {
         let local = try TemporaryDirectory()
         defer { local.remove() }
@@ -122,6 +149,21 @@ struct DirectWritesTests {
         }
         #expect(sizeOnTheDisk == 4096)
         #expect(local.read("f.part") == contents)
+    }
+
+    /// Which pages of the file at `path` are in the system's memory (mincore).
+    private func residentPages(of path: String) throws -> [Bool] {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        defer { close(descriptor) }
+        var status = stat()
+        try #require(descriptor >= 0 && fstat(descriptor, &status) == 0)
+        let length = Int(status.st_size)
+        let mapped = try #require(mmap(nil, length, PROT_READ, MAP_SHARED, descriptor, 0))
+        try #require(mapped != MAP_FAILED)
+        defer { munmap(mapped, length) }
+        var vector = [UInt8](repeating: 0, count: (length + 4095) / 4096)
+        try #require(mincore(mapped, length, &vector) == 0)
+        return vector.map { $0 & 1 == 1 }
     }
 
     /// Writes `contents` from a page-aligned buffer, `size` bytes at a time.
