@@ -100,9 +100,10 @@ final class ByteChannel: ReceivingBuffer, @unchecked Sendable {
     }
 
     /// Fills `buffer`, waiting for bytes, and then for as many as it holds for at most
-    /// `gathering` seconds (a fast connection fills it at once; a slow one gives what came in that
-    /// time), or until the writer waits for room; 0 at the end; the writer's error if it failed, once the bytes it wrote before are
-    /// read (they are good: a resume goes on after them).
+    /// `gathering` seconds (a fast connection fills it at once; a slow one gives what came in
+    /// that time) or until the writer waits for room; 0 at the end; the writer's error if it
+    /// failed, once the bytes it wrote before are read (they are good: a resume goes on after
+    /// them).
     func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
         condition.lock()
         defer { condition.unlock() }

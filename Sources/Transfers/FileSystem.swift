@@ -134,11 +134,13 @@ enum WriteBuffers {
         let memory: UnsafeMutableRawBufferPointer
     }
 
+    /// Kept buffers, all of `LocalFileSystem.writeSize` bytes.
     private static let spare = Locked<[Spare]>([])
 
-    /// A buffer of `byteCount` bytes, aligned for direct writes: a kept one where there is one.
+    /// A buffer of `byteCount` bytes, aligned for direct writes: a kept one where it is of the
+    /// usual size and one is kept.
     static func take(byteCount: Int) -> UnsafeMutableRawBufferPointer {
-        let kept = spare.withLock { buffers in buffers.firstIndex { $0.memory.count == byteCount }.map { buffers.remove(at: $0) } }
+        let kept = byteCount == LocalFileSystem.writeSize ? spare.withLock { $0.popLast() } : nil
         return kept?.memory ?? .allocate(byteCount: byteCount, alignment: DirectWrites.alignment)
     }
 
@@ -247,14 +249,13 @@ public struct LocalFileSystem: FileSystem {
     /// Opens the file only once the source gave its first bytes or ended (a source that fails at
     /// once leaves no file), and never through a link put in its place. Asks the source for a
     /// block at a time (as a rate limit and the progress count them) and gathers up to
-    /// `writeSize` bytes (or the block size, if larger; a block, if under a quarter of it, as a
-    /// rate limit makes it) before it writes, or fewer once the
-    /// source has no more waiting; every write but the last ends at a multiple of 4 KiB in the
-    /// file, whatever sizes the source gives: a server's bytes come as the network cuts them,
-    /// and one odd-sized write left every later one straddling pages, which made writing 256 MiB
-    /// to ext4 and flushing it about a third slower here; those writes also go to the disk
-    /// directly (`DirectWrites`). Bytes that came before a failure are written all the same,
-    /// for a resume to go on from.
+    /// `writeSize` bytes (or the block size, if larger; one block, if under a quarter of it, as
+    /// a rate limit makes it) before it writes, or fewer once the source has no more waiting.
+    /// Every write but the last ends at a multiple of 4 KiB in the file, whatever sizes the
+    /// source gives: a server's bytes come as the network cuts them, and one odd-sized write
+    /// left every later one straddling pages, which made writing 256 MiB to ext4 and flushing it
+    /// about a third slower here; whole buffers go to the disk directly (`DirectWrites`). Bytes
+    /// that came before a failure are written all the same, for a resume to go on from.
     public func write(
         _ path: String, from offset: UInt64, blockSize: Int, type: FTPClient.TransferType, digestAfter: DigestCommand?,
         from source: (UnsafeMutableRawBufferPointer) throws -> Int
