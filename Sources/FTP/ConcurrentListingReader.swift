@@ -17,8 +17,9 @@ import Net
 ///
 /// Bytes go in on one thread; at most `maximumBatchesInFlight` batches wait or are parsed at a
 /// time (the reading thread waits beyond that, and the server with it), and entries and skipped
-/// lines come out in the order of the lines. With one processor the bytes go through one splitter
-/// and one reader, as they arrive.
+/// lines come out on that thread in the order of the lines, the entries a run at a time, while
+/// the rest arrives. With one processor the bytes go through one splitter and one reader, as they
+/// arrive.
 final class ConcurrentListingReader: @unchecked Sendable {
     // @unchecked: the parsing threads touch only `parsedBatches` (locked) and `batchParsed`; the
     // rest belongs to the thread that adds the bytes.
@@ -33,13 +34,16 @@ final class ConcurrentListingReader: @unchecked Sendable {
         var nonEmptyLines: Int
     }
 
+    /// The entries gathered before they are handed on where lines are read one by one (by the
+    /// one reader, or from MLSD).
+    static let runLength = 4096
+
     private let parser: ListParser
-    /// The entries, in order, once the listing has finished.
-    private(set) var entries: [ListingEntry] = []
-    /// The entries of each batch taken back so far, in order.
-    private var takenEntries: [[ListingEntry]] = []
+    /// How many entries were handed on so far.
+    private(set) var entryCount = 0
     /// How many lines of the batches taken back so far held a byte or more.
     private(set) var nonEmptyLines = 0
+    private let onEntries: ([ListingEntry]) -> Void
     private let onSkippedLine: ([UInt8]) -> Void
     /// The one splitter and reader of the bytes from here on, when there is one processor or
     /// batches could not be cut; nil while batches go to other threads.
@@ -62,10 +66,14 @@ final class ConcurrentListingReader: @unchecked Sendable {
     /// One signal for each batch parsed.
     private let batchParsed = DispatchSemaphore(value: 0)
 
-    /// A reader that passes the lines that may hide an entry to `onSkippedLine`, in order, on the
-    /// thread that adds the bytes.
-    init(parser: ListParser, processors: Int = ProcessInfo.processInfo.activeProcessorCount, onSkippedLine: @escaping ([UInt8]) -> Void) {
+    /// A reader that hands the entries to `onEntries`, a run at a time, and passes the lines that
+    /// may hide an entry to `onSkippedLine`, each in order, on the thread that adds the bytes.
+    init(
+        parser: ListParser, processors: Int = ProcessInfo.processInfo.activeProcessorCount,
+        onEntries: @escaping ([ListingEntry]) -> Void, onSkippedLine: @escaping ([UInt8]) -> Void
+    ) {
         self.parser = parser
+        self.onEntries = onEntries
         self.onSkippedLine = onSkippedLine
         maximumBatchesInFlight = 2 * min(max(processors, 1), 4)
         if processors <= 1 { readSequentiallyFromHere() }
@@ -75,7 +83,7 @@ final class ConcurrentListingReader: @unchecked Sendable {
     func add(_ bytes: UnsafeRawBufferPointer) {
         if sequentialReader != nil {
             sequentialSplitter?.feed(bytes, onLine: readSequentially)
-            return
+            return handSequentialEntries(atLeast: Self.runLength)
         }
         if let lineFeed = Self.lastLineFeed(in: bytes) { lastLineFeed = batch.count + lineFeed }
         batch.append(contentsOf: bytes)
@@ -91,17 +99,18 @@ final class ConcurrentListingReader: @unchecked Sendable {
             let rest = batch
             batch = []
             rest.withUnsafeBytes { sequentialSplitter?.feed($0, onLine: readSequentially) }
+            handSequentialEntries(atLeast: Self.runLength)
         }
     }
 
-    /// Ends the listing: parses what is left and takes every batch back. The entries are then all
-    /// in `entries`. With `droppingUnendedLine`, a last line without a line ending is not read
-    /// (it may be only the start of one).
+    /// Ends the listing: parses what is left and takes every batch back, handing on the last
+    /// entries. With `droppingUnendedLine`, a last line without a line ending is not read (it may
+    /// be only the start of one).
     func finish(droppingUnendedLine: Bool = false) {
         if sequentialReader != nil {
             if !droppingUnendedLine { sequentialSplitter?.finish(onLine: readSequentially) }
             sequentialReader?.finish(onSkippedLine: onSkippedLine)
-            takenEntries.append(sequentialReader?.entries ?? [])
+            handSequentialEntries(atLeast: 1)
             sequentialReader = nil
             sequentialSplitter = nil
         } else {
@@ -111,7 +120,6 @@ final class ConcurrentListingReader: @unchecked Sendable {
             while batchesTaken < batchesSent { takeParsedBatches(waiting: true) }
             take(last)
         }
-        entries = Self.joined(&takenEntries)
     }
 
     /// Reads the rest of the listing on this thread, with one splitter and one reader, once the
@@ -128,6 +136,15 @@ final class ConcurrentListingReader: @unchecked Sendable {
         sequentialReader?.add(line, onSkippedLine: onSkippedLine)
     }
 
+    /// Hands on the one reader's entries once there are `count` or more: they are final (a line
+    /// the reader holds back is not among them).
+    private func handSequentialEntries(atLeast count: Int) {
+        guard let gathered = sequentialReader?.entries.count, gathered >= count else { return }
+        let run = sequentialReader?.entries ?? []
+        sequentialReader?.entries = []
+        hand(run)
+    }
+
     /// Hands the batch to a parsing thread.
     private func send() {
         let bytes = batch
@@ -138,8 +155,10 @@ final class ConcurrentListingReader: @unchecked Sendable {
         while batchesSent - batchesTaken >= maximumBatchesInFlight { takeParsedBatches(waiting: true) }
         let number = batchesSent
         batchesSent += 1
-        let parser = parser
-        DispatchQueue.global(qos: .userInitiated).async { [self] in
+        // Not the reader itself: it must not outlive its owner's call (the closures it holds
+        // need not), which a thread that has just signalled could make it do.
+        let parser = parser, parsedBatches = parsedBatches, batchParsed = batchParsed
+        DispatchQueue.global(qos: .userInitiated).async {
             let result = Self.parse(bytes, endingTheListing: false, with: parser)
             parsedBatches.withLock { $0[number] = result }
             batchParsed.signal()
@@ -157,11 +176,17 @@ final class ConcurrentListingReader: @unchecked Sendable {
         }
     }
 
-    /// Keeps a batch's entries for the listing and passes on its skipped lines.
+    /// Hands on a batch's entries and passes on its skipped lines.
     private func take(_ batch: Parsed) {
-        takenEntries.append(batch.entries)
+        hand(batch.entries)
         nonEmptyLines += batch.nonEmptyLines
         batch.skippedLines.forEach(onSkippedLine)
+    }
+
+    private func hand(_ run: [ListingEntry]) {
+        guard !run.isEmpty else { return }
+        entryCount += run.count
+        onEntries(run)
     }
 
     /// One splitter's and one reader's entries and skipped lines for `bytes`, which start at the
@@ -182,27 +207,6 @@ final class ConcurrentListingReader: @unchecked Sendable {
         if endingTheListing { splitter.finish(onLine: read) }
         reader.finish(onSkippedLine: keep)
         return Parsed(entries: reader.entries, skippedLines: skipped, nonEmptyLines: nonEmptyLines)
-    }
-
-    /// The entries of `batches`, in order, in one array of the right size, moved rather than
-    /// copied (a copy retains and later releases each entry's name, and growing one array
-    /// batch by batch copies it again and again); `batches` is left empty.
-    private static func joined(_ batches: inout [[ListingEntry]]) -> [ListingEntry] {
-        let total = batches.reduce(0) { $0 + $1.count }
-        let joined = [ListingEntry](unsafeUninitializedCapacity: total) { joined, count in
-            for index in batches.indices {
-                batches[index].withUnsafeMutableBufferPointer { batch in
-                    guard let from = batch.baseAddress, let to = joined.baseAddress else { return }
-                    (to + count).moveInitialize(from: from, count: batch.count)
-                    count += batch.count
-                    // The places moved from must hold entries when the batch's array is freed:
-                    // empty ones, which own no memory.
-                    from.initialize(repeating: ListingEntry(name: "", kind: .other), count: batch.count)
-                }
-            }
-        }
-        batches = []
-        return joined
     }
 
     /// Where the batch may end: just after the last line feed that ends a line no reader holds

@@ -14,24 +14,33 @@ extension FTPClient {
 
     /// The entries of a directory from MLSD (RFC 3659), without the `cdir`/`pdir` entries.
     public func mlsd(_ path: RemotePath? = nil) throws -> [ListingEntry] {
-        try machineListing(path).entries
+        var runs: [[ListingEntry]] = []
+        _ = try machineListing(path) { runs.append($0) }
+        return ListingEntry.joined(&runs)
     }
 
-    /// MLSD's entries, with the lines that could not be read counted; lines are read as they arrive.
-    private func machineListing(_ path: RemotePath?) throws -> DirectoryListing {
+    /// MLSD's entries, handed to `onEntries` a run at a time as the lines arrive, with the lines
+    /// that could not be read counted.
+    private func machineListing(_ path: RemotePath?, onEntries: ([ListingEntry]) -> Void) throws -> DirectoryListing {
         try guarded {
-            var listing = DirectoryListing(entries: [], unreadableLines: 0)
+            var run: [ListingEntry] = []
+            var unreadableLines = 0
             let cutShort = try receiveLines(of: FTPCommand("MLSD", path: path)) { line in
                 switch MLSxParser.parse(bytes: line) {
-                case .entry(let entry): listing.entries.append(entry)
+                case .entry(let entry):
+                    run.append(entry)
+                    if run.count == ConcurrentListingReader.runLength {
+                        onEntries(run)
+                        run = []
+                    }
                 case .noEntry: break
                 case .unreadable:
-                    listing.unreadableLines += 1
+                    unreadableLines += 1
                     logger.debug("unreadable MLSD line: \(Sanitizer.visible(TextDecoding.string(line)))")
                 }
             }
-            listing.cutShort = cutShort
-            return listing
+            if !run.isEmpty { onEntries(run) }
+            return DirectoryListing(entries: [], unreadableLines: unreadableLines, cutShort: cutShort)
         }
     }
 
@@ -55,26 +64,47 @@ extension FTPClient {
     /// A directory's entries as `listDirectory` finds them, with how many lines of the listing
     /// could not be read: a name missing from an incomplete listing may still exist.
     public func listing(_ path: RemotePath? = nil, now: Date = Date()) throws -> DirectoryListing {
-        if features.supports("MLST") { return try machineListing(path) }
+        var runs: [[ListingEntry]] = []
+        var listing = try listing(path, now: now) { runs.append($0) }
+        listing.entries = ListingEntry.joined(&runs)
+        return listing
+    }
+
+    /// `listing`, with the entries handed to `onEntries` as they are read, in order, a run at a
+    /// time (on this thread), rather than kept: the listing returned holds none, only what tells
+    /// whether it is complete. A run handed on is never taken back, even when the listing fails
+    /// later.
+    public func listing(_ path: RemotePath? = nil, now: Date = Date(), onEntries: ([ListingEntry]) -> Void) throws -> DirectoryListing {
+        if features.supports("MLST") { return try machineListing(path, onEntries: onEntries) }
         // Lines are split and parsed as they arrive, while the server is still sending the rest,
         // on the other processors.
         var skipped = 0
-        let reader = ConcurrentListingReader(parser: ListParser(now: now)) { [logger] line in
-            skipped += 1
-            logger.debug("unparsed LIST line: \(Sanitizer.visible(TextDecoding.string(line)))")
+        return try withoutActuallyEscaping(onEntries) { onEntries in
+            let reader = ConcurrentListingReader(parser: ListParser(now: now), onEntries: onEntries) { [logger] line in
+                skipped += 1
+                logger.debug("unparsed LIST line: \(Sanitizer.visible(TextDecoding.string(line)))")
+            }
+            let received = try bytesUnlessRefused(path) { reader.add($0) }
+            guard let cutShort = received else { return try handedOn(nameEntries(path), to: onEntries) }
+            reader.finish(droppingUnendedLine: cutShort)
+            if reader.entryCount == 0, skipped > 0, skipped == reader.nonEmptyLines {
+                // Not one line in a known format: the names from NLST are better than nothing. The
+                // lines stay unread all the same: what they stand for need not be among those names.
+                var names = try handedOn(nameEntries(path), to: onEntries)
+                names.unreadableLines = skipped
+                names.cutShort = names.cutShort || cutShort
+                return names
+            }
+            return DirectoryListing(entries: [], unreadableLines: skipped, cutShort: cutShort)
         }
-        let received = try bytesUnlessRefused(path) { reader.add($0) }
-        guard let cutShort = received else { return try nameEntries(path) }
-        reader.finish(droppingUnendedLine: cutShort)
-        if reader.entries.isEmpty, skipped > 0, skipped == reader.nonEmptyLines {
-            // Not one line in a known format: the names from NLST are better than nothing. The
-            // lines stay unread all the same: what they stand for need not be among those names.
-            var names = try nameEntries(path)
-            names.unreadableLines = skipped
-            names.cutShort = names.cutShort || cutShort
-            return names
-        }
-        return DirectoryListing(entries: reader.entries, unreadableLines: skipped, cutShort: cutShort)
+    }
+
+    /// `listing` without its entries, which go to `onEntries`.
+    private func handedOn(_ listing: DirectoryListing, to onEntries: ([ListingEntry]) -> Void) -> DirectoryListing {
+        var listing = listing
+        if !listing.entries.isEmpty { onEntries(listing.entries) }
+        listing.entries = []
+        return listing
     }
 
     /// The entries NLST names, of unknown type: each the last part of the name as sent, since

@@ -96,6 +96,28 @@ public struct ListingEntry: Sendable, Equatable {
         guard let lhs, let rhs else { return lhs == nil && rhs == nil }
         return lhs.utf8.elementsEqual(rhs.utf8)
     }
+
+    /// The entries of `runs`, in order, in one array of the right size, moved rather than copied
+    /// (a copy retains and later releases each entry's name, and growing one array run by run
+    /// copies it again and again); `runs` is left empty.
+    public static func joined(_ runs: inout [[ListingEntry]]) -> [ListingEntry] {
+        if runs.count <= 1 { return runs.popLast() ?? [] }
+        let total = runs.reduce(0) { $0 + $1.count }
+        let joined = [ListingEntry](unsafeUninitializedCapacity: total) { joined, count in
+            for index in runs.indices {
+                runs[index].withUnsafeMutableBufferPointer { run in
+                    guard let from = run.baseAddress, let to = joined.baseAddress else { return }
+                    (to + count).moveInitialize(from: from, count: run.count)
+                    count += run.count
+                    // The places moved from must hold entries when the run's array is freed:
+                    // empty ones, which own no memory.
+                    from.initialize(repeating: ListingEntry(name: "", kind: .other), count: run.count)
+                }
+            }
+        }
+        runs = []
+        return joined
+    }
 }
 
 /// What one line of a directory listing (LIST or MLSD) holds.

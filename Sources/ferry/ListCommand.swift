@@ -27,9 +27,11 @@ struct ListCommand: ParsableCommand {
         let url = try ConnectionOptions.parseURL(url)
         let session = RemoteSession(endpoint: try connection.endpoint(for: url))
         defer { session.close() }
-        var listing: DirectoryListing
+        // The text is made while the entries arrive.
+        let printer = ListingPrinter(style: json ? .json : long ? .long : .names)
+        let listing: DirectoryListing
         do {
-            listing = try DirectoryLister(client: session.connection()).listing(at: url.path)
+            listing = try DirectoryLister(client: session.connection()).listing(at: url.path, onEntries: printer.add)
         } catch {
             throw Failure(error, while: "cannot list \(url)")
         }
@@ -38,49 +40,14 @@ struct ListCommand: ParsableCommand {
         if let incompleteness = listing.incompleteness {
             printError("ferry: \(incompleteness); it may be incomplete (-v shows more)")
         }
-        // In place: a sorted copy would copy every entry of a long listing once more.
-        listing.entries.sort { $0.name < $1.name }
         var output = StandardOutput()
-        let entries = listing.entries
-        if json {
-            ListingJSON.write(entries, to: &output)
-        } else {
-            let long = long
-            output.write(runs: Self.runs(of: entries)) { run, output in
-                // Through the buffer: an index into the array copies the entry on the way.
-                entries.withUnsafeBufferPointer { entries in
-                    for index in run {
-                        if long { Self.writeLongLine(entries[index], to: &output) } else { output.write(Sanitizer.visible(entries[index].name)) }
-                        output.write(byte: UInt8(ascii: "\n"))
-                    }
-                }
-            }
-        }
+        printer.finish(to: &output)
         output.flush()
+        connection.logger.debug(
+            printer.cameInOrder ? "the entries came in name order: printed as made while they arrived" : "the entries came out of name order: sorted once all were in")
         // Done: the process ends with the entries in memory. Freeing a long listing entry by
         // entry would take a good part of the time printing it took.
-        withExtendedLifetime(listing) { Foundation.exit(ExitStatus.success.rawValue) }
-    }
-
-    /// The runs `StandardOutput.write(runs:)` makes the text of a listing in: 4096 entries, fewer
-    /// where names are long, so that the text of a run stays small whatever the names hold (a
-    /// control character takes six bytes in JSON).
-    static func runs(of entries: [ListingEntry]) -> [Range<Int>] {
-        var runs: [Range<Int>] = []
-        var start = 0
-        var nameBytes = 0
-        entries.withUnsafeBufferPointer { entries in
-            for index in entries.indices {
-                nameBytes += entries[index].name.utf8.count + (entries[index].target?.utf8.count ?? 0)
-                if index + 1 - start == 4096 || nameBytes >= 256 * 1024 {
-                    runs.append(start..<index + 1)
-                    start = index + 1
-                    nameBytes = 0
-                }
-            }
-        }
-        if start < entries.count { runs.append(start..<entries.count) }
-        return runs
+        withExtendedLifetime(printer) { Foundation.exit(ExitStatus.success.rawValue) }
     }
 
     /// `drwxr-xr-x         4096  2026-11-25T14:35:00Z  name`, without the line break.
@@ -145,11 +112,24 @@ struct StandardOutput: TextOutputStream {
         collected = nil
     }
 
-    /// An output that keeps its bytes in memory, for `write(runs:)` to write out: in `buffer`,
-    /// and what does not fit there in memory of its own.
+    /// An output that keeps its bytes in memory, for `write(contentsOf:)` to write out: in
+    /// `buffer`, and what does not fit there in memory of its own.
     private init(collectingInto buffer: Buffer) {
         self.buffer = buffer
         collected = Collected()
+    }
+
+    /// An output that keeps its bytes in memory, for `write(contentsOf:)` to write out: the first
+    /// `capacity` in a buffer of its own (memory never written to costs none), the rest in memory
+    /// that grows.
+    init(keepingUpTo capacity: Int) {
+        self.init(collectingInto: Buffer(capacity: capacity))
+    }
+
+    /// Writes the bytes that `kept`, an output that keeps them, holds.
+    mutating func write(contentsOf kept: StandardOutput) {
+        kept.collected?.bytes.withUnsafeBufferPointer { write(bytes: $0) }
+        write(bytes: UnsafeBufferPointer(start: kept.buffer.start, count: kept.used))
     }
 
     mutating func write(_ text: String) {
@@ -243,9 +223,7 @@ struct StandardOutput: TextOutputStream {
                 made.withLock { $0[index] = output }
             }
             for output in made.withLock({ $0 }) {
-                guard let output else { continue }
-                output.collected?.bytes.withUnsafeBufferPointer { write(bytes: $0) }
-                write(bytes: UnsafeBufferPointer(start: output.buffer.start, count: output.used))
+                if let output { write(contentsOf: output) }
             }
         }
     }
@@ -257,8 +235,10 @@ struct StandardOutput: TextOutputStream {
 struct DirectoryLister {
     let client: FTPClient
 
-    func listing(at path: RemotePath) throws -> DirectoryListing {
-        guard !path.isEmpty else { return try client.listing() }
+    /// Hands the entries to `onEntries` as they arrive, a run at a time; returns the listing
+    /// without them.
+    func listing(at path: RemotePath, onEntries: ([ListingEntry]) -> Void) throws -> DirectoryListing {
+        guard !path.isEmpty else { return try client.listing(onEntries: onEntries) }
         do {
             // Entering the directory first tells a missing path apart from an empty one, which
             // some servers (vsftpd) list alike.
@@ -266,37 +246,17 @@ struct DirectoryLister {
         } catch let error as FTPError where error.kind == .permanent && path.bytes.last != UInt8(ascii: "/") {
             // No folder, or not one to enter: a file's own entry, else why CWD was refused.
             guard let size = try? client.size(path) else { throw error }
-            let entry = ListingEntry(name: path.lastComponent.description, kind: .file, size: size, modified: try? client.mdtm(path))
-            return DirectoryListing(entries: [entry], unreadableLines: 0)
+            onEntries([ListingEntry(name: path.lastComponent.description, kind: .file, size: size, modified: try? client.mdtm(path))])
+            return DirectoryListing(entries: [], unreadableLines: 0)
         }
-        return try client.listing()
+        return try client.listing(onEntries: onEntries)
     }
 }
 
 /// The JSON form of a listing (`ls --json`).
 enum ListingJSON {
-    /// One array of entries, an entry a line.
-    static func write(_ entries: [ListingEntry], to output: inout StandardOutput) {
-        guard !entries.isEmpty else {
-            output.write(ascii: "[]\n")
-            return
-        }
-        output.write(ascii: "[\n")
-        output.write(runs: ListCommand.runs(of: entries)) { run, output in
-            // Through a pointer: an entry passed as a value is copied on the way (its strings
-            // retained, then released).
-            entries.withUnsafeBufferPointer { entries in
-                guard let first = entries.baseAddress else { return }
-                for index in run {
-                    write(first + index, to: &output)
-                    output.write(ascii: index == entries.count - 1 ? "}\n]\n" : "},\n")
-                }
-            }
-        }
-    }
-
-    /// One entry, without the closing brace: fixed text in as few pieces as its values allow.
-    private static func write(_ entry: UnsafePointer<ListingEntry>, to output: inout StandardOutput) {
+    /// One entry's object: fixed text in as few pieces as its values allow.
+    static func write(_ entry: UnsafePointer<ListingEntry>, to output: inout StandardOutput) {
         output.write(ascii: "  {\"name\": ")
         write(string: entry.pointee.name, to: &output)
         let kind: StaticString = switch entry.pointee.kind {
@@ -316,7 +276,12 @@ enum ListingJSON {
         }
         if let target = entry.pointee.target { write(string: target, to: &output) } else { output.write(ascii: "null") }
         output.write(ascii: ", \"permissions\": ")
-        if let permissions = entry.pointee.permissions { write(string: permissions, to: &output) } else { output.write(ascii: "null") }
+        if let permissions = entry.pointee.permissions {
+            write(string: permissions, to: &output)
+            output.write(byte: UInt8(ascii: "}"))
+        } else {
+            output.write(ascii: "null}")
+        }
     }
 
     /// `2026-11-25T14:35:00Z`: the UTC time to the second, as `ISO8601DateFormatter` writes it.

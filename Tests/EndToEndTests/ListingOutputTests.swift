@@ -82,4 +82,46 @@ struct ListingOutputTests {
         }
         #expect(json.standardOutput == "[\n" + objects.joined(separator: ",\n") + "\n]\n")
     }
+
+    /// A long listing the server sends in name order (its text is made while it arrives), and the
+    /// same with one entry out of order: first, in the middle, or last of all (the text made so far
+    /// is dropped and the whole is sorted): each is printed as sorting it gives.
+    @Test(arguments: [nil, 0, 20_000, 40_000])
+    func aListingInOrderOrNotIsPrintedSorted(misplaced: Int?) throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        let count = 40_001
+        // Zero-padded: the order of the lines is the order of the names.
+        var names = (0..<count).map { "file-" + String(repeating: "0", count: 5 - String($0).count) + String($0) }
+        // Out of order wherever it is: after all the others if first, else before them.
+        if let misplaced { names[misplaced] = misplaced == 0 ? "zz-misplaced" : "a-misplaced" }
+        let lines = names.map { "-rw-r--r--   1 ftp ftp 7 Jan  1  2024 \($0)\r\n" }
+        fixture.server.faults.serveListing(Array(lines.joined().utf8))
+        let sorted = names.sorted()
+
+        let plain = try FerryProcess.run(["ls", "-v", fixture.url()])
+        #expect(plain.status == 0, "\(plain.standardError)")
+        #expect(plain.standardOutput == sorted.map { $0 + "\n" }.joined())
+        let note = misplaced == nil ? "came in name order: printed as made while they arrived" : "came out of name order: sorted once all were in"
+        #expect(plain.standardError.contains(note), "\(plain.standardError.suffix(500))")
+        let json = try FerryProcess.run(["ls", "--json", fixture.url()])
+        let objects = sorted.map { name in
+            "  {\"name\": \"\(name)\", \"type\": \"file\", \"size\": 7, \"modified\": \"2024-01-01T00:00:00Z\", \"target\": null, \"permissions\": \"rw-r--r--\"}"
+        }
+        #expect(json.standardOutput == "[\n" + objects.joined(separator: ",\n") + "\n]\n")
+    }
+
+    /// A folder listed by MLSD (the project's server offers it, in name order), more entries than
+    /// one run of them: handed on run by run, its text made as they come, whole and sorted.
+    @Test func aLongMachineListingIsPrintedWholeAndSorted() throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        let names = (0..<10_000).map { "m-\(($0 * 7919) % 10_000)" }
+        for name in names { try fixture.root.write("many/\(name)", Data()) }
+        let result = try FerryProcess.run(["ls", "-v", fixture.url("many/")])
+        #expect(result.status == 0)
+        #expect(result.standardError.contains("MLSD"))
+        #expect(result.standardError.contains("came in name order: printed as made while they arrived"))
+        #expect(result.standardOutput == names.sorted().map { $0 + "\n" }.joined())
+    }
 }

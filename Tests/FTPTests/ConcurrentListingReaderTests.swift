@@ -58,8 +58,9 @@ struct ConcurrentListingReaderTests {
     static func readInBatches(
         _ bytes: [UInt8], processors: Int, pieceSize: Int, droppingUnendedLine: Bool = false
     ) -> (entries: [ListingEntry], skipped: [[UInt8]], nonEmptyLines: Int) {
+        var runs: [[ListingEntry]] = []
         var skipped: [[UInt8]] = []
-        let reader = ConcurrentListingReader(parser: parser, processors: processors) { skipped.append($0) }
+        let reader = ConcurrentListingReader(parser: parser, processors: processors, onEntries: { runs.append($0) }) { skipped.append($0) }
         bytes.withUnsafeBytes { all in
             var start = 0
             while start < all.count {
@@ -69,7 +70,8 @@ struct ConcurrentListingReaderTests {
             }
         }
         reader.finish(droppingUnendedLine: droppingUnendedLine)
-        return (reader.entries, skipped, reader.nonEmptyLines)
+        #expect(reader.entryCount == runs.reduce(0) { $0 + $1.count })
+        return (ListingEntry.joined(&runs), skipped, reader.nonEmptyLines)
     }
 
     static func expectSameReading(_ bytes: [UInt8], processors: Int, pieceSize: Int, droppingUnendedLine: Bool = false) {
@@ -150,6 +152,31 @@ struct ConcurrentListingReaderTests {
         #expect(Self.readInBatches(bytes, processors: 2, pieceSize: 7).entries.map(\.name) == ["a.txt", "b.t"])
         #expect(Self.readInBatches(bytes, processors: 2, pieceSize: 7, droppingUnendedLine: true).entries.map(\.name) == ["a.txt"])
         #expect(Self.readInBatches(bytes, processors: 1, pieceSize: 7, droppingUnendedLine: true).entries.map(\.name) == ["a.txt"])
+    }
+
+    /// The entries come out while the bytes still arrive, not only at the end: in batches on
+    /// several processors (more batches than may be out at once, so that some must have been
+    /// taken back), and in runs from the one reader on one.
+    @Test(arguments: [1, 2])
+    func entriesAreHandedOnBeforeTheListingEnds(processors: Int) {
+        let lines = (0..<60_000).map { "-rw-r--r--   1 owner group \($0) Nov 20 10:00 file-\($0).txt\r\n" }
+        let bytes = Array(lines.joined().utf8)
+        var runs: [[ListingEntry]] = []
+        let reader = ConcurrentListingReader(parser: Self.parser, processors: processors, onEntries: { runs.append($0) }) { _ in }
+        bytes.withUnsafeBytes { all in
+            var start = 0
+            while start < all.count {
+                let end = min(start + 65536, all.count)
+                reader.add(UnsafeRawBufferPointer(rebasing: all[start..<end]))
+                start = end
+            }
+        }
+        let handedBeforeTheEnd = runs.reduce(0) { $0 + $1.count }
+        #expect(bytes.count > 10 * ConcurrentListingReader.batchBytes)
+        #expect(handedBeforeTheEnd > 0 && handedBeforeTheEnd < 60_000)
+        reader.finish()
+        #expect(runs.flatMap { $0 }.map(\.name) == (0..<60_000).map { "file-\($0).txt" })
+        #expect(reader.entryCount == 60_000)
     }
 
     @Test func aListingShorterThanABatchIsRead() {
