@@ -74,6 +74,7 @@ let package = Package(
             name: "CommanderLoopTests",
             dependencies: ["ferry", "Commander", "ScreenKit", "Terminal", "FTP", "Transfers", "TestSupport"]
         ),
+        .testTarget(name: "FerryCommandTests", dependencies: ["ferry", "FTPWire"]),
         .testTarget(name: "EndToEndTests", dependencies: ["FTP", "FTPServer", "Spawn", "TestSupport"], exclude: ["ListingGolden"]),
     ],
     swiftLanguageModes: [.v6]

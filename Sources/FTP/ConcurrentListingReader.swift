@@ -34,10 +34,6 @@ final class ConcurrentListingReader: @unchecked Sendable {
         var nonEmptyLines: Int
     }
 
-    /// The entries gathered before they are handed on where lines are read one by one (by the
-    /// one reader, or from MLSD).
-    static let runLength = 4096
-
     private let parser: ListParser
     /// How many entries were handed on so far.
     private(set) var entryCount = 0
@@ -83,7 +79,7 @@ final class ConcurrentListingReader: @unchecked Sendable {
     func add(_ bytes: UnsafeRawBufferPointer) {
         if sequentialReader != nil {
             sequentialSplitter?.feed(bytes, onLine: readSequentially)
-            return handSequentialEntries(atLeast: Self.runLength)
+            return handSequentialEntries(atLeast: FTPClient.entriesPerRun)
         }
         if let lineFeed = Self.lastLineFeed(in: bytes) { lastLineFeed = batch.count + lineFeed }
         batch.append(contentsOf: bytes)
@@ -99,7 +95,7 @@ final class ConcurrentListingReader: @unchecked Sendable {
             let rest = batch
             batch = []
             rest.withUnsafeBytes { sequentialSplitter?.feed($0, onLine: readSequentially) }
-            handSequentialEntries(atLeast: Self.runLength)
+            handSequentialEntries(atLeast: FTPClient.entriesPerRun)
         }
     }
 
@@ -155,8 +151,9 @@ final class ConcurrentListingReader: @unchecked Sendable {
         while batchesSent - batchesTaken >= maximumBatchesInFlight { takeParsedBatches(waiting: true) }
         let number = batchesSent
         batchesSent += 1
-        // Not the reader itself: it must not outlive its owner's call (the closures it holds
-        // need not), which a thread that has just signalled could make it do.
+        // Not the reader itself: it holds its caller's `onEntries`, which may not outlive the
+        // caller's call (FTPClient.listing), and a parsing thread lets go of what it holds only
+        // after its signal, which may be the last the reader waits for.
         let parser = parser, parsedBatches = parsedBatches, batchParsed = batchParsed
         DispatchQueue.global(qos: .userInitiated).async {
             let result = Self.parse(bytes, endingTheListing: false, with: parser)

@@ -2,6 +2,10 @@ import Foundation
 import FTPWire
 
 extension FTPClient {
+    /// The entries gathered before they are handed on where lines are read one by one (from
+    /// MLSD, or LIST on one processor).
+    static let entriesPerRun = 4096
+
     /// The names in a directory (NLST), as the server sends them.
     public func nlst(_ path: RemotePath? = nil) throws -> [String] {
         try guarded { try rawLines(of: FTPCommand("NLST", path: path)).map(TextDecoding.string) }
@@ -29,7 +33,7 @@ extension FTPClient {
                 switch MLSxParser.parse(bytes: line) {
                 case .entry(let entry):
                     run.append(entry)
-                    if run.count == ConcurrentListingReader.runLength {
+                    if run.count == Self.entriesPerRun {
                         onEntries(run)
                         run = []
                     }

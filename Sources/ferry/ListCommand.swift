@@ -43,8 +43,12 @@ struct ListCommand: ParsableCommand {
         var output = StandardOutput()
         printer.finish(to: &output)
         output.flush()
-        connection.logger.debug(
-            printer.cameInOrder ? "the entries came in name order: printed as made while they arrived" : "the entries came out of name order: sorted once all were in")
+        let way = switch printer.stop {
+        case nil: "the entries came in name order: printed as made while they arrived"
+        case .outOfOrder: "the entries came out of name order: sorted once all were in"
+        case .tooMuchText: "the listing's text grew too large to keep: sorted once all entries were in"
+        }
+        connection.logger.debug("\(way)")
         // Done: the process ends with the entries in memory. Freeing a long listing entry by
         // entry would take a good part of the time printing it took.
         withExtendedLifetime(printer) { Foundation.exit(ExitStatus.success.rawValue) }
@@ -77,9 +81,9 @@ struct ListCommand: ParsableCommand {
     }
 }
 
-/// Standard output through a buffer that is written out in large pieces, so that a long
-/// listing is never held whole as text. Bytes go in directly: fixed text, numbers and times
-/// make no `String` on the way, and every write is one copy into the buffer.
+/// Standard output through a buffer that is written out in large pieces, or text kept in memory
+/// for another output to write. Bytes go in directly: fixed text, numbers and times make no
+/// `String` on the way, and every write is one copy into the buffer.
 struct StandardOutput: TextOutputStream {
     private let buffer: Buffer
     /// How many bytes at the start of the buffer wait to be written out.
@@ -89,7 +93,8 @@ struct StandardOutput: TextOutputStream {
     private let collected: Collected?
 
     /// Memory allocated once, freed with the last copy of the output (a struct cannot free it).
-    /// Used by one thread at a time: `write(runs:)` hands it from a run's thread to its own.
+    /// Used by one thread at a time: an output that keeps its text is made on one thread and
+    /// written out on another.
     private final class Buffer: @unchecked Sendable {
         let start: UnsafeMutablePointer<UInt8>
         let capacity: Int
@@ -125,6 +130,12 @@ struct StandardOutput: TextOutputStream {
     init(keepingUpTo capacity: Int) {
         self.init(collectingInto: Buffer(capacity: capacity))
     }
+
+    /// How many bytes an output that keeps them holds.
+    var keptByteCount: Int { (collected?.bytes.count ?? 0) + used }
+
+    /// The bytes an output that keeps them holds.
+    var keptBytes: [UInt8] { (collected?.bytes ?? []) + Array(UnsafeBufferPointer(start: buffer.start, count: used)) }
 
     /// Writes the bytes that `kept`, an output that keeps them, holds.
     mutating func write(contentsOf kept: StandardOutput) {

@@ -35,31 +35,50 @@ struct ListingStyle: Sendable {
 /// send a folder in name order: as long as the runs of entries handed in keep to it, the text of
 /// each is made at once on another processor and kept, and at the end it is written out as it
 /// is, so that little is left to do once the last entry is in. Once an entry breaks the order,
-/// the text made is dropped, and all the entries are sorted and written at the end.
+/// or the text kept reaches `textBudget`, the text is dropped, and all the entries are sorted
+/// and written at the end, a few pieces of text in memory at a time.
 ///
 /// Runs are handed in on one thread, in order; `finish` comes on the same thread, after the last.
 final class ListingPrinter: @unchecked Sendable {
-    // @unchecked: the text-making threads touch only `texts` and `outOfOrder` (locked); the rest
-    // belongs to the thread that hands the runs in.
+    // @unchecked: the text-making threads touch only `made` (locked); the rest belongs to the
+    // thread that hands the runs in.
+
+    /// Why the text is no longer made as the entries come.
+    enum Stop: Equatable {
+        /// An entry came before the one handed in before it.
+        case outOfOrder
+        /// The text kept would pass `textBudget`.
+        case tooMuchText
+    }
+
+    /// The text made so far, and whether making it has stopped (the text then dropped).
+    private struct Made {
+        var texts: [Int: StandardOutput] = [:]
+        var byteCount = 0
+        var stop: Stop?
+    }
+
+    /// The most bytes of text kept while the entries come: a listing at the limits (a million
+    /// lines, names full of bytes that JSON escapes) must not keep its text whole.
+    static let textBudget = 64 << 20
 
     private let style: ListingStyle
-    /// The runs handed in, in order.
+    private let textBudget: Int
+    /// The runs handed in, in order; the sorted entries once written.
     private var runs: [[ListingEntry]] = []
     /// How many pieces of text were started: each run is made in pieces of at most 4096 entries.
     private var piecesStarted = 0
-    /// The text of each piece made, by number.
-    private let texts = Locked<[Int: StandardOutput]>([:])
-    /// Whether an entry was found out of order (before the one handed in before it).
-    private let outOfOrder = Locked(false)
+    private let made = Locked(Made())
     private let making = DispatchGroup()
 
-    init(style: ListingStyle) {
+    init(style: ListingStyle, textBudget: Int = ListingPrinter.textBudget) {
         self.style = style
+        self.textBudget = textBudget
     }
 
-    /// Whether the entries came in name order, so that their text was made as they came; known
-    /// once `finish` has written them.
-    var cameInOrder: Bool { !outOfOrder.withLock { $0 } }
+    /// Why the text was not made as the entries came; nil when it was. Known once `finish` has
+    /// written them.
+    var stop: Stop? { made.withLock { $0.stop } }
 
     /// Takes the next entries of the listing; while they are in order, their text is made on
     /// another processor.
@@ -67,8 +86,8 @@ final class ListingPrinter: @unchecked Sendable {
         guard !run.isEmpty else { return }
         let previous = runs.last?.last
         runs.append(run)
-        if let previous, let first = run.first, first.name < previous.name { foundOutOfOrder() }
-        guard !outOfOrder.withLock({ $0 }) else { return }
+        if let previous, let first = run.first, first.name < previous.name { stopMaking(.outOfOrder) }
+        guard stop == nil else { return }
         for piece in Self.pieces(of: run) {
             let number = piecesStarted
             piecesStarted += 1
@@ -78,26 +97,27 @@ final class ListingPrinter: @unchecked Sendable {
         }
     }
 
-    /// Writes the listing to `output`: the text made, or, when the entries came out of order,
-    /// the sorted entries.
+    /// Writes the listing to `output`: the text made, or, when it was not made whole, the
+    /// sorted entries.
     func finish(to output: inout StandardOutput) {
         making.wait()
         guard !runs.isEmpty else { return output.write(ascii: style.empty) }
         output.write(ascii: style.opening)
-        if outOfOrder.withLock({ $0 }) {
-            writeSorted(to: &output)
-        } else {
-            let texts = texts.withLock { $0 }
+        let texts = made.withLock { made in made.stop == nil ? made.texts : nil }
+        if let texts, texts.count == piecesStarted {
             for number in 0..<piecesStarted {
                 if let text = texts[number] { output.write(contentsOf: text) }
             }
+        } else {
+            writeSorted(to: &output)
         }
         output.write(ascii: style.closing)
     }
 
-    /// Makes the text of `run[piece]`, or finds that its entries are out of order.
+    /// Makes the text of `run[piece]` and keeps it, unless its entries are out of order or it
+    /// would pass the budget.
     private func makeText(of run: [ListingEntry], _ piece: Range<Int>, number: Int) {
-        guard !outOfOrder.withLock({ $0 }) else { return }
+        guard stop == nil else { return }
         var text = StandardOutput(keepingUpTo: 1024 * 1024)
         let inOrder = run.withUnsafeBufferPointer { entries in
             guard let first = entries.baseAddress else { return true }
@@ -108,20 +128,28 @@ final class ListingPrinter: @unchecked Sendable {
             }
             return true
         }
-        if inOrder { texts.withLock { $0[number] = text } } else { foundOutOfOrder() }
+        guard inOrder else { return stopMaking(.outOfOrder) }
+        made.withLock { made in
+            guard made.stop == nil else { return }
+            guard made.byteCount + text.keptByteCount <= textBudget else {
+                made = Made(stop: .tooMuchText)
+                return
+            }
+            made.texts[number] = text
+            made.byteCount += text.keptByteCount
+        }
     }
 
     /// Stops making text, and drops what was made.
-    private func foundOutOfOrder() {
-        outOfOrder.withLock { $0 = true }
-        texts.withLock { $0 = [:] }
+    private func stopMaking(_ stop: Stop) {
+        made.withLock { made in
+            if made.stop == nil { made = Made(stop: stop) }
+        }
     }
 
     /// Sorts the entries by name and writes them, their text made on every processor a few
     /// pieces at a time.
     private func writeSorted(to output: inout StandardOutput) {
-        // Text a piece made after the order broke is of no use either.
-        texts.withLock { $0 = [:] }
         var joined = ListingEntry.joined(&runs)
         // In place: a sorted copy would copy every entry of a long listing once more.
         joined.sort { $0.name < $1.name }
@@ -136,6 +164,8 @@ final class ListingPrinter: @unchecked Sendable {
                 }
             }
         }
+        // Kept: the process ends with the entries in memory, as freeing them one by one takes time.
+        runs = [entries]
     }
 
     /// The pieces the text of `entries` is made in: 4096 entries, fewer where names are long, so
