@@ -120,12 +120,8 @@ final class ListingPrinter: @unchecked Sendable {
         guard stop == nil else { return }
         var text = StandardOutput(keepingUpTo: 1024 * 1024)
         let inOrder = run.withUnsafeBufferPointer { entries in
-            guard let first = entries.baseAddress else { return true }
-            for index in piece {
-                if index > 0, entries[index].name < entries[index - 1].name { return false }
-                if number > 0 || index > piece.lowerBound { text.write(ascii: style.separator) }
-                style.writeEntry(first + index, &text)
-            }
+            guard !piece.contains(where: { $0 > 0 && entries[$0].name < entries[$0 - 1].name }) else { return false }
+            Self.write(entries, piece, startingTheListing: number == 0, style: style, to: &text)
             return true
         }
         guard inOrder else { return stopMaking(.outOfOrder) }
@@ -156,16 +152,23 @@ final class ListingPrinter: @unchecked Sendable {
         let entries = joined
         let style = style
         output.write(runs: Self.pieces(of: entries)) { piece, output in
-            entries.withUnsafeBufferPointer { entries in
-                guard let first = entries.baseAddress else { return }
-                for index in piece {
-                    if index > 0 { output.write(ascii: style.separator) }
-                    style.writeEntry(first + index, &output)
-                }
-            }
+            entries.withUnsafeBufferPointer { Self.write($0, piece, startingTheListing: piece.lowerBound == 0, style: style, to: &output) }
         }
         // Kept: the process ends with the entries in memory, as freeing them one by one takes time.
         runs = [entries]
+    }
+
+    /// Writes `entries[piece]` in `style`, each after a separator but the first of the listing
+    /// (the piece's first, when it is `startingTheListing`).
+    private static func write(
+        _ entries: UnsafeBufferPointer<ListingEntry>, _ piece: Range<Int>, startingTheListing: Bool, style: ListingStyle,
+        to output: inout StandardOutput
+    ) {
+        guard let first = entries.baseAddress else { return }
+        for index in piece {
+            if !startingTheListing || index > piece.lowerBound { output.write(ascii: style.separator) }
+            style.writeEntry(first + index, &output)
+        }
     }
 
     /// The pieces the text of `entries` is made in: 4096 entries, fewer where names are long, so

@@ -68,6 +68,23 @@ struct ListingPrinterTests {
         Self.expectSorted([Self.names(0..<5000), Self.names(5000..<9000)], stop: .tooMuchText, textBudget: 1000)
     }
 
+    /// Names that need escapes or are made visible, written as they come and, the runs handed in
+    /// backwards, after sorting: the same bytes in every style.
+    @Test func hostileNamesAreWrittenAlikeEitherWay() {
+        let names = [
+            "esc\u{1B}[31mred", "tab\there", "quote\"d", "back\\slash", "del\u{7F}", "c1\u{85}next", "bidi\u{202E}txt.exe",
+            "sep\u{2028}line", "Übersicht", "ship 🚢",
+        ].sorted()
+        let inOrder = names.map { [$0] }
+        for style in [ListingStyle.names, .long, .json] {
+            let asSent = Self.printed(inOrder, style: style)
+            let sorted = Self.printed(inOrder.reversed(), style: style)
+            #expect(asSent.stop == nil && sorted.stop == .outOfOrder)
+            #expect(asSent.text == sorted.text)
+            #expect(!asSent.text.contains("\u{1B}") && !asSent.text.contains("\u{85}"))
+        }
+    }
+
     @Test func anEmptyListing() {
         #expect(Self.printed([], style: .json).text == "[]\n")
         #expect(Self.printed([], style: .names).text == "")
