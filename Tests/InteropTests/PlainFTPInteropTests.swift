@@ -40,7 +40,8 @@ struct PlainFTPInteropTests {
         let remoteName = unique("ftplib.bin")
         let contents = sampleBytes(1_234_567)
         try local.write("source.bin", contents)
-        #expect(try FerryProcess.run(["put", local.file("source.bin"), server.url(remoteName)]).status == 0)
+        let put = try FerryProcess.run(["put", local.file("source.bin"), server.url(remoteName)])
+        #expect(put.status == 0, "\(put.standardError)")
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../scripts/ftplib-get.py").standardized.path
         let python = try Program.run("/usr/bin/env", ["python3", script, server.url(""), remoteName, local.file("ftplib.bin")], timeout: 60)
         #expect(python.status == 0, "\(python.standardError)")
@@ -132,7 +133,8 @@ struct PlainFTPInteropTests {
         defer { try? FileManager.default.removeItem(atPath: server.file(remoteName)) }
         let contents = sampleBytes(2_000_000)
         try local.write(remoteName, contents.prefix(777_777))
-        #expect(try FerryProcess.run(["put", local.file(remoteName), server.url("")], in: local.path).status == 0)
+        let put = try FerryProcess.run(["put", local.file(remoteName), server.url("")], in: local.path)
+        #expect(put.status == 0, "\(put.standardError)")
         // The server's file is another version's: -c sends the new one whole, never a new tail.
         try local.write(remoteName, contents)
         let whole = try FerryProcess.run(["put", "-c", "-v", local.file(remoteName), server.url("")], in: local.path)
@@ -177,7 +179,7 @@ struct PlainFTPInteropTests {
         #expect(missing.status == 5, "\(missing.standardError)")
         #expect(try FileManager.default.contentsOfDirectory(atPath: local.path).isEmpty)
         let verbose = try FerryProcess.run(["ls", "-v", server.url("")])
-        #expect(verbose.status == 0)
+        #expect(verbose.status == 0, "\(verbose.standardError)")
         #expect(verbose.standardError.contains("PASS ****"))
         #expect(!verbose.standardError.contains(server.password))
     }
