@@ -138,6 +138,41 @@ public final class TCPSocket: Transport, @unchecked Sendable {
         }
     }
 
+    /// Sends up to `count` bytes of the open file `file` from its current position, which moves
+    /// past them, without copying them through this process (`sendfile`): the kernel hands the
+    /// file's cached pages to the connection. Returns how many were sent, 0 at the end of the
+    /// file; waits for room at most the timeout. A failure to read the file fails the same way
+    /// as one to send.
+    ///
+    /// `sendfile` has no `MSG_NOSIGNAL`: a peer that closed would raise SIGPIPE (even in a call
+    /// that sent some bytes first), which ends a process that did not ignore it (a test's, or a
+    /// program using this library). The signal is held back for the call and, where the call
+    /// raised it, taken before it is let through.
+    public func sendFile(_ file: Int32, count: Int) throws(NetError) -> Int {
+        var brokenPipe = sigset_t()
+        sigemptyset(&brokenPipe)
+        sigaddset(&brokenPipe, SIGPIPE)
+        var previousMask = sigset_t()
+        pthread_sigmask(SIG_BLOCK, &brokenPipe, &previousMask)
+        var pendingBefore = sigset_t()
+        sigpending(&pendingBefore)
+        defer {
+            var pendingAfter = sigset_t()
+            sigpending(&pendingAfter)
+            if sigismember(&pendingAfter, SIGPIPE) == 1, sigismember(&pendingBefore, SIGPIPE) == 0 {
+                var now = timespec()
+                _ = sigtimedwait(&brokenPipe, nil, &now)
+            }
+            pthread_sigmask(SIG_SETMASK, &previousMask, nil)
+        }
+        while true {
+            let sent = sendfile(descriptor, file, nil, count)
+            if sent >= 0 { return sent }
+            let code = errno
+            if code != EINTR { throw failure(code, doing: "sending") }
+        }
+    }
+
     /// Waits until the socket takes more bytes (or has failed: the send that follows says how),
     /// at most the timeout.
     private func waitUntilWritable() throws(NetError) {

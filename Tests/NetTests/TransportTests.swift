@@ -5,6 +5,14 @@ import Testing
 /// Whether this machine has an IPv6 loopback address to listen on.
 private let hasIPv6Loopback = (try? TCPListener(host: "::1")) != nil
 
+/// Whether a SIGPIPE would end this process (nothing set it aside): only then does a test of a
+/// send to a closed peer show that none was let through.
+private let brokenPipeEndsTheProcess: Bool = {
+    var current = sigaction()
+    sigaction(SIGPIPE, nil, &current)
+    return current.__sigaction_handler.sa_handler == nil
+}()
+
 @Suite("TCP sockets and listeners on loopback")
 struct TransportTests {
     @Test func exchangesBytesOverIPv4() throws {
@@ -62,6 +70,51 @@ struct TransportTests {
         #expect { try pair.client.write(bulk) } throws: { ($0 as? NetError)?.kind == .timeout }
         let waited = Date().timeIntervalSince(started)
         #expect(waited > 0.25 && waited < 5)
+    }
+
+    /// `sendFile` sends a file from its position to its end, then gives 0.
+    @Test func sendFileSendsTheRestOfAFile() throws {
+        let pair = try ConnectedPair()
+        defer { pair.close() }
+        let contents = (0..<3_000_000).map { UInt8(truncatingIfNeeded: $0 &* 7 &+ $0 / 1000) }
+        let file = try OpenFile(contents)
+        defer { file.close() }
+        lseek(file.descriptor, 1000, SEEK_SET)
+        let received = Locked<[UInt8]>([])
+        let done = DispatchSemaphore(value: 0)
+        let client = pair.client
+        Thread.detachNewThread {
+            let bytes = (try? read(contents.count, from: client)) ?? []
+            received.withLock { $0 = bytes }
+            done.signal()
+        }
+        var sent = 0
+        while true {
+            let count = try pair.server.sendFile(file.descriptor, count: 1 << 20)
+            if count == 0 { break }
+            sent += count
+        }
+        pair.server.shutdown()
+        done.wait()
+        #expect(sent == contents.count - 1000)
+        #expect(received.withLock { $0 } == Array(contents[1000...]))
+    }
+
+    /// A peer that closed makes `sendFile` throw, and the SIGPIPE the kernel raises for it (there
+    /// is no `MSG_NOSIGNAL` for `sendfile`) does not end this process, which does not ignore it.
+    @Test(.enabled(if: brokenPipeEndsTheProcess, "this process ignores SIGPIPE: a test could not tell"))
+    func sendFileToAClosedPeerThrowsAndTheProcessGoesOn() throws {
+        let pair = try ConnectedPair()
+        defer { pair.close() }
+        let file = try OpenFile([UInt8](repeating: 5, count: 16 << 20))
+        defer { file.close() }
+        pair.client.close()
+        #expect(throws: NetError.self) {
+            while try pair.server.sendFile(file.descriptor, count: 1 << 20) > 0 {}
+        }
+        #expect(throws: NetError.self) {
+            while try pair.server.sendFile(file.descriptor, count: 1 << 20) > 0 {}
+        }
     }
 
     @Test func acceptTimesOutWhenNobodyConnects() throws {
@@ -158,6 +211,23 @@ private struct ConnectedPair {
         client.close()
         server.close()
         listener.close()
+    }
+}
+
+/// A temporary file holding given bytes, open for reading.
+private struct OpenFile {
+    let path = NSTemporaryDirectory() + "ferry-sendfile-\(UUID().uuidString).bin"
+    let descriptor: Int32
+
+    init(_ bytes: [UInt8]) throws {
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        if descriptor < 0 { throw CocoaError(.fileReadUnknown) }
+    }
+
+    func close() {
+        Glibc.close(descriptor)
+        try? FileManager.default.removeItem(atPath: path)
     }
 }
 
