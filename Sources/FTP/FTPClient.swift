@@ -240,6 +240,11 @@ public final class FTPClient {
         try guarded {
             // An anonymous login's password is an address by convention, not a secret.
             let anonymous = user.lowercased() == "anonymous"
+            if !anonymous {
+                // A server may echo the password in a reply: it is masked wherever text is shown.
+                Sanitizer.neverShow(password)
+                Sanitizer.neverShow(account)
+            }
             let (pairReply, knowsFeatures) = try sendUser(
                 FTPCommand("USER", user), password: FTPCommand("PASS", anonymous && password.isEmpty ? "anonymous@" : password), isSecret: !anonymous)
             var reply = pairReply

@@ -1,9 +1,14 @@
+import Synchronization
+
 /// Makes text from a server safe to show on a terminal.
 public enum Sanitizer {
     /// The text with every control character (C0, DEL, C1) and the Unicode bidirectional
     /// overrides replaced by a visible escape such as `\x1b` or `\u{202e}`, so that
-    /// nothing a server sends can move the cursor, recolour or retitle a terminal.
+    /// nothing a server sends can move the cursor, recolour or retitle a terminal; and every
+    /// secret the process was told of (`neverShow`) replaced by `****`, so that a server that
+    /// echoes a password does not put it on the screen or in a log.
     public static func visible(_ text: String) -> String {
+        let text = masked(text)
         // Printable ASCII, the common case, needs no escapes.
         func printableASCII(_ byte: UInt8) -> Bool { byte >= 0x20 && byte < 0x7F }
         if text.utf8.withContiguousStorageIfAvailable({ $0.allSatisfy(printableASCII) }) ?? text.utf8.allSatisfy(printableASCII) {
@@ -32,5 +37,31 @@ public enum Sanitizer {
         case 0x200E, 0x200F, 0x202A...0x202E, 0x2066...0x2069: true
         default: false
         }
+    }
+
+    /// The secrets `visible` masks.
+    private static let secrets = Mutex<[String]>([])
+
+    /// The fewest characters a secret must have to be masked: a shorter one would mask parts
+    /// of ordinary words and names everywhere.
+    public static let shortestSecret = 4
+
+    /// Masks `secret` (a password) in every text made visible from now on in this process;
+    /// one shorter than `shortestSecret` is not masked.
+    public static func neverShow(_ secret: String) {
+        guard secret.count >= shortestSecret else { return }
+        secrets.withLock { secrets in
+            if !secrets.contains(secret) { secrets.append(secret) }
+        }
+    }
+
+    /// The text with every secret replaced by `****`.
+    private static func masked(_ text: String) -> String {
+        let secrets = secrets.withLock { $0 }
+        var text = text
+        for secret in secrets where text.contains(secret) {
+            text = text.replacing(secret, with: "****")
+        }
+        return text
     }
 }

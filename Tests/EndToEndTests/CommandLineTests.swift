@@ -191,6 +191,24 @@ struct CommandLineTests {
         #expect(!result.standardOutput.contains(ServerFixture.password))
     }
 
+    /// A server that echoes the password in a reply has it masked in the dialogue and in the
+    /// error alike.
+    @Test func aPasswordTheServerEchoesIsMasked() throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        let password = ServerFixture.password
+        fixture.server.faults.script("OPTS", reply: .init(code: 200, text: "UTF8 on for alice (\(password))."))
+        let verbose = try FerryProcess.run(["ls", "-v", fixture.url()])
+        #expect(verbose.status == 0, "\(verbose.standardError)")
+        #expect(verbose.standardError.contains("UTF8 on for alice (****)."), "\(verbose.standardError)")
+        #expect(!verbose.standardError.contains(password))
+        fixture.server.faults.script("PASS", reply: .init(code: 530, text: "Password \(password) is wrong."))
+        let refused = try FerryProcess.run(["ls", fixture.url()])
+        #expect(refused.status == 4)
+        #expect(refused.standardError.contains("Password **** is wrong."), "\(refused.standardError)")
+        #expect(!refused.standardError.contains(password))
+    }
+
     @Test func passwordFromTheEnvironmentAndNetrc() throws {
         let fixture = try ServerFixture()
         defer { fixture.stop() }

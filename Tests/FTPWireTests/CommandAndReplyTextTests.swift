@@ -83,6 +83,18 @@ struct CommandAndReplyTextTests {
         #expect(Sanitizer.visible("\u{9B}31m") == "\\x9b31m")
     }
 
+    /// A secret the process was told of is masked wherever it appears, escapes or not; one too
+    /// short to mask leaves text alone. (The secrets stay for the test process: these are made
+    /// up to appear nowhere else.)
+    @Test func sanitizerMasksSecrets() {
+        Sanitizer.neverShow("Qx7#pw-for-masking")
+        #expect(Sanitizer.visible("530 Qx7#pw-for-masking? Qx7#pw-for-masking!") == "530 ****? ****!")
+        #expect(Sanitizer.visible("\u{1B}Qx7#pw-for-masking\u{07}") == "\\x1b****\\x07")
+        #expect(Sanitizer.visible("Qx7#pw-for") == "Qx7#pw-for")
+        Sanitizer.neverShow("Qx7")
+        #expect(Sanitizer.visible("Qx7 stays") == "Qx7 stays")
+    }
+
     @Test func lineEndingsConvertAcrossChunks() throws {
         var decoder = LineEndingDecoder()
         var output: [UInt8] = []
