@@ -73,6 +73,10 @@ final class ControlConnection {
                 for line in reply.description.split(separator: "\n", omittingEmptySubsequences: false) {
                     logger.trace("< \(Sanitizer.visible(String(line)))")
                 }
+                if let command, Self.isStrayGreeting(reply, to: command) {
+                    logger.debug("a second greeting (220), as from a proxy before its server: not a reply to \(command)")
+                    continue
+                }
                 return reply
             }
             let count: Int
@@ -96,6 +100,14 @@ final class ControlConnection {
                     detail: "no whole reply within \(formatSeconds(allowed)): the server sends it too slowly")
             }
         }
+    }
+
+    /// Whether `reply` is a greeting that answers nothing: 220 answers no command but REIN, and
+    /// a server behind a proxy greets twice (the proxy, then the server), the second greeting
+    /// arriving after the first commands went out; read as their reply, it would put every
+    /// later reply one command off.
+    static func isStrayGreeting(_ reply: Reply, to command: FTPCommand) -> Bool {
+        reply.code.rawValue == 220 && command.verb != "REIN"
     }
 
     /// Sends a command and reads its reply, skipping no preliminary replies; `patience` as for

@@ -37,6 +37,7 @@ public final class FaultInjection: Sendable {
         var machineListing: [UInt8]?
         var afterAuthTLS: [UInt8]?
         var trickle: Double?
+        var proxyGreetingLead: Double?
         var listingTrickle: Double?
         var refusesPipelining = false
     }
@@ -142,6 +143,12 @@ public final class FaultInjection: Sendable {
         state.withLock { $0.trickle = seconds }
     }
 
+    /// Greets twice, as a server behind a proxy may: the proxy's 220 at once, the server's own
+    /// `seconds` later (nil: once, at once).
+    public func greetTwice(secondAfter seconds: Double?) {
+        state.withLock { $0.proxyGreetingLead = seconds }
+    }
+
     /// Sends every listing (LIST, NLST, MLSD) one byte every `seconds` (nil: all at once), as a
     /// server that keeps a listing going for ever would, each byte well within a read timeout.
     public func trickleListings(everySeconds seconds: Double?) {
@@ -181,6 +188,7 @@ public final class FaultInjection: Sendable {
     var scriptedMachineListing: [UInt8]? { state.withLock { $0.machineListing } }
     var afterAuthTLS: [UInt8]? { state.withLock { $0.afterAuthTLS } }
     var trickle: Double? { state.withLock { $0.trickle } }
+    var proxyGreetingLead: Double? { state.withLock { $0.proxyGreetingLead } }
     var listingTrickle: Double? { state.withLock { $0.listingTrickle } }
     var refusesPipelining: Bool { state.withLock { $0.refusesPipelining } }
 

@@ -36,6 +36,10 @@ final class ServerSession {
 
     /// Serves the session until QUIT, a dropped connection or an idle timeout.
     func run() {
+        if let lead = server.faults.proxyGreetingLead {
+            reply(220, "Proxy ready, connecting to the server.")
+            Thread.sleep(forTimeInterval: lead)
+        }
         if let interval = server.faults.trickle {
             // One byte at a time, until the greeting is out or the client has gone.
             for byte in Array("220 Ferry FTP server ready.\r\n".utf8) {

@@ -20,6 +20,25 @@ struct ClientSessionTests {
         #expect(fixture.server.commandsReadTogether.first == ["FEAT", "USER alice"])
     }
 
+    /// A server behind a proxy greets twice, the second 220 arriving after FEAT and USER went
+    /// out: it is passed over, and every later reply still answers its own command.
+    @Test func aSecondGreetingIsNotTakenForAReply() throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        fixture.server.faults.greetTwice(secondAfter: 0.1)
+        try fixture.root.write("a.txt", Data("abc".utf8))
+        let client = try fixture.client()
+        defer { client.close() }
+        #expect(client.welcome.message == "Proxy ready, connecting to the server.")
+        #expect(client.features.supports("MLST"))
+        #expect(try client.pwd() == RemotePath("/"))
+        #expect(try client.size("a.txt") == 3)
+        var received = Data()
+        try client.retrieve("a.txt") { received.append(contentsOf: $0) }
+        #expect(received == Data("abc".utf8))
+        #expect(try client.sendCommand("NOOP").text == "NOOP ok.")
+    }
+
     /// An anonymous login's password is an address by convention, not a secret: it goes in
     /// the same write as USER, the placeholder's or one given.
     @Test(arguments: ["", "me@example.org"])
