@@ -9,6 +9,9 @@ final class ControlConnection {
     private var lookahead: [Reply] = []
     private let logger: Logger
     private var buffer = [UInt8](repeating: 0, count: 4096)
+    /// Whether a second greeting was passed over: only one is (a proxy's, then its server's);
+    /// a 220 after it is read as the reply it stands for.
+    private var skippedSecondGreeting = false
     /// The longest one reply may take to arrive whole, in seconds, however it trickles in.
     private let replyDeadline: Double
 
@@ -71,10 +74,11 @@ final class ControlConnection {
         while true {
             if let reply = lookahead.isEmpty ? parser.nextReply() : lookahead.removeFirst() {
                 for line in reply.description.split(separator: "\n", omittingEmptySubsequences: false) {
-                    logger.trace("< \(Sanitizer.visible(String(line)))")
+                    logger.trace("< \(Sanitizer.visibleReply(String(line)))")
                 }
-                if let command, Self.isStrayGreeting(reply, to: command) {
+                if !skippedSecondGreeting, let command, Self.isStrayGreeting(reply, to: command) {
                     logger.debug("a second greeting (220), as from a proxy before its server: not a reply to \(command)")
+                    skippedSecondGreeting = true
                     continue
                 }
                 return reply
@@ -102,13 +106,17 @@ final class ControlConnection {
         }
     }
 
-    /// Whether `reply` is a greeting that answers nothing: 220 answers no command but REIN, and
-    /// a server behind a proxy greets twice (the proxy, then the server), the second greeting
-    /// arriving after the first commands went out; read as their reply, it would put every
-    /// later reply one command off.
+    /// Whether `reply` is a greeting that answers nothing: a server behind a proxy greets twice
+    /// (the proxy, then the server), the second greeting arriving after the first commands went
+    /// out; read as their reply, it would put every later reply one command off. Only a 220 to
+    /// a command of the login (which none of them answers with) is taken for one, once a
+    /// connection: afterwards a 220 is read as the reply it stands for, and fails as one.
     static func isStrayGreeting(_ reply: Reply, to command: FTPCommand) -> Bool {
-        reply.code.rawValue == 220 && command.verb != "REIN"
+        reply.code.rawValue == 220 && loginVerbs.contains(command.verb)
     }
+
+    /// The commands a client sends before it is logged in.
+    private static let loginVerbs: Set<String> = ["AUTH", "FEAT", "USER", "PASS", "ACCT"]
 
     /// Sends a command and reads its reply, skipping no preliminary replies; `patience` as for
     /// `readReply`.

@@ -90,7 +90,7 @@ public struct FTPError: Error, Sendable, CustomStringConvertible {
         var parts: [String] = []
         if let command { parts.append(command) }
         if let reply {
-            parts.append(kind == .protocolViolation ? "unexpected reply \(Sanitizer.visible(reply.description))" : Sanitizer.visible(reply.description))
+            parts.append(kind == .protocolViolation ? "unexpected reply \(Sanitizer.visibleReply(reply.description))" : Sanitizer.visibleReply(reply.description))
         }
         if !detail.isEmpty { parts.append(detail) }
         return parts.joined(separator: ": ")

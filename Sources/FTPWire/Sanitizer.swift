@@ -4,11 +4,8 @@ import Synchronization
 public enum Sanitizer {
     /// The text with every control character (C0, DEL, C1) and the Unicode bidirectional
     /// overrides replaced by a visible escape such as `\x1b` or `\u{202e}`, so that
-    /// nothing a server sends can move the cursor, recolour or retitle a terminal; and every
-    /// secret the process was told of (`neverShow`) replaced by `****`, so that a server that
-    /// echoes a password does not put it on the screen or in a log.
+    /// nothing a server sends can move the cursor, recolour or retitle a terminal.
     public static func visible(_ text: String) -> String {
-        let text = masked(text)
         // Printable ASCII, the common case, needs no escapes.
         func printableASCII(_ byte: UInt8) -> Bool { byte >= 0x20 && byte < 0x7F }
         if text.utf8.withContiguousStorageIfAvailable({ $0.allSatisfy(printableASCII) }) ?? text.utf8.allSatisfy(printableASCII) {
@@ -39,14 +36,22 @@ public enum Sanitizer {
         }
     }
 
-    /// The secrets `visible` masks.
+    /// The text of a server's reply made visible as `visible` does, with every secret the
+    /// process was told of (`neverShow`) replaced by `****` first, so that a server that echoes
+    /// a password does not put it on the screen or in a log. Names and paths are not masked:
+    /// a file may be called what a password also is.
+    public static func visibleReply(_ text: String) -> String {
+        visible(masked(text))
+    }
+
+    /// The secrets `visibleReply` masks.
     private static let secrets = Mutex<[String]>([])
 
     /// The fewest characters a secret must have to be masked: a shorter one would mask parts
     /// of ordinary words and names everywhere.
     public static let shortestSecret = 4
 
-    /// Masks `secret` (a password) in every text made visible from now on in this process;
+    /// Masks `secret` (a password) in every reply made visible from now on in this process;
     /// one shorter than `shortestSecret` is not masked.
     public static func neverShow(_ secret: String) {
         guard secret.count >= shortestSecret else { return }

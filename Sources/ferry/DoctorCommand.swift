@@ -44,7 +44,7 @@ struct DoctorCommand: ParsableCommand {
             throw ExitCode(Failure(error, while: "cannot connect to \(url)").status.rawValue)
         }
         defer { try? client.quit() }
-        let greeting = Sanitizer.visible(client.welcome.message)
+        let greeting = Sanitizer.visibleReply(client.welcome.message)
         report.add("connect", .ok, "logged in as \(Sanitizer.visible(endpoint.user)) in \(Self.milliseconds(since: started)); the server says \"\(greeting)\"")
         checkSecurity(client, into: &report)
         checkFeatures(client.features, into: &report)

@@ -37,6 +37,11 @@ struct ClientSessionTests {
         try client.retrieve("a.txt") { received.append(contentsOf: $0) }
         #expect(received == Data("abc".utf8))
         #expect(try client.sendCommand("NOOP").text == "NOOP ok.")
+        // Once logged in, a 220 is no greeting: it fails as the reply to its command, at once.
+        fixture.server.faults.script("PWD", reply: .init(code: 220, text: "Hello again.", times: 1))
+        let started = Date()
+        #expect(throws: FTPError.self) { try client.pwd() }
+        #expect(Date().timeIntervalSince(started) < 5)
     }
 
     /// An anonymous login's password is an address by convention, not a secret: it goes in

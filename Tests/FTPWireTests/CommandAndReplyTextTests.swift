@@ -83,16 +83,17 @@ struct CommandAndReplyTextTests {
         #expect(Sanitizer.visible("\u{9B}31m") == "\\x9b31m")
     }
 
-    /// A secret the process was told of is masked wherever it appears, escapes or not; one too
-    /// short to mask leaves text alone. (The secrets stay for the test process: these are made
-    /// up to appear nowhere else.)
-    @Test func sanitizerMasksSecrets() {
+    /// A secret the process was told of is masked wherever it appears in a reply, escapes or
+    /// not, and nowhere else (a file may be named so); one too short to mask leaves text alone.
+    /// (The secrets stay for the test process: these are made up to appear nowhere else.)
+    @Test func sanitizerMasksSecretsInReplies() {
         Sanitizer.neverShow("Qx7#pw-for-masking")
-        #expect(Sanitizer.visible("530 Qx7#pw-for-masking? Qx7#pw-for-masking!") == "530 ****? ****!")
-        #expect(Sanitizer.visible("\u{1B}Qx7#pw-for-masking\u{07}") == "\\x1b****\\x07")
-        #expect(Sanitizer.visible("Qx7#pw-for") == "Qx7#pw-for")
+        #expect(Sanitizer.visibleReply("530 Qx7#pw-for-masking? Qx7#pw-for-masking!") == "530 ****? ****!")
+        #expect(Sanitizer.visibleReply("\u{1B}Qx7#pw-for-masking\u{07}") == "\\x1b****\\x07")
+        #expect(Sanitizer.visibleReply("Qx7#pw-for") == "Qx7#pw-for")
+        #expect(Sanitizer.visible("Qx7#pw-for-masking.txt") == "Qx7#pw-for-masking.txt")
         Sanitizer.neverShow("Qx7")
-        #expect(Sanitizer.visible("Qx7 stays") == "Qx7 stays")
+        #expect(Sanitizer.visibleReply("Qx7 stays") == "Qx7 stays")
     }
 
     @Test func lineEndingsConvertAcrossChunks() throws {

@@ -115,6 +115,13 @@ struct TransportTests {
         #expect(throws: NetError.self) {
             while try pair.server.sendFile(file.descriptor, count: 1 << 20) > 0 {}
         }
+        // The signal mask is as it was, and no SIGPIPE is left waiting for it to open.
+        var mask = sigset_t()
+        pthread_sigmask(SIG_BLOCK, nil, &mask)
+        #expect(sigismember(&mask, SIGPIPE) == 0)
+        var pending = sigset_t()
+        sigpending(&pending)
+        #expect(sigismember(&pending, SIGPIPE) == 0)
     }
 
     @Test func acceptTimesOutWhenNobodyConnects() throws {
