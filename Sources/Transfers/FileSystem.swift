@@ -264,13 +264,20 @@ public struct LocalFileSystem: FileSystem {
         // A rate limit's small blocks are written one by one as they come, not gathered.
         let gathered = blockSize < Self.writeSize / 4 ? max(1, blockSize) : max(Self.writeSize, blockSize)
         let size = (gathered + alignment - 1) / alignment * alignment
-        let buffer = WriteBuffers.take(byteCount: size)
-        defer { WriteBuffers.giveBack(buffer) }
+        // Two buffers: one fills while the other is written behind it.
+        let buffers = [WriteBuffers.take(byteCount: size), WriteBuffers.take(byteCount: size)]
+        var behind: WriteBehind?
+        defer {
+            try? behind?.wait()
+            for buffer in buffers { WriteBuffers.giveBack(buffer) }
+        }
+        var filling = 0
         var file: LocalFile?
-        // The file's offset of the buffer's first byte, and how many bytes the buffer holds.
+        // The file's offset of the filling buffer's first byte, and how many bytes it holds.
         var position = offset
         var held = 0
         while true {
+            let buffer = buffers[filling]
             let toBoundary = alignment - Int(position % UInt64(alignment))
             var ended = false
             var failure: (any Error)?
@@ -280,12 +287,32 @@ public struct LocalFileSystem: FileSystem {
                 failure = error
             }
             // All that is held at the end, else up to the last 4 KiB boundary; the rest waits.
-            let writing = ended || failure != nil ? held : held - (held - toBoundary) % alignment
+            let last = ended || failure != nil
+            let writing = last ? held : held - (held - toBoundary) % alignment
             if writing > 0 || (ended && failure == nil) {
                 let opened = try file ?? LocalFile.writing(path, from: offset)
                 file = opened
-                if writing > 0 { try opened.write(UnsafeRawBufferPointer(rebasing: buffer[0..<writing])) }
-                if let start = buffer.baseAddress { memmove(start, start + writing, held - writing) }
+                let bytes = UnsafeRawBufferPointer(rebasing: buffer[0..<writing])
+                if last || writing < DirectWrites.leastSize {
+                    // The last write, and one that memory takes at once, is made here once the
+                    // one behind it is done; the bytes past the boundary move to the start.
+                    try behind?.wait()
+                    if writing > 0 { try opened.write(bytes) }
+                    if let start = buffer.baseAddress { memmove(start, start + writing, held - writing) }
+                } else {
+                    // A write that waits for the disk goes behind the next fill. The other
+                    // buffer is free once its own write is done: the bytes past the boundary go
+                    // to its start.
+                    let writer = behind ?? WriteBehind(file: opened)
+                    behind = writer
+                    try writer.wait()
+                    let next = buffers[1 - filling]
+                    if let start = next.baseAddress, let rest = buffer.baseAddress {
+                        memcpy(start, rest + writing, held - writing)
+                    }
+                    try writer.start(bytes)
+                    filling = 1 - filling
+                }
                 held -= writing
                 position += UInt64(writing)
             }

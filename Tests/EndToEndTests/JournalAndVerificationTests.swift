@@ -84,6 +84,29 @@ struct JournalAndVerificationTests {
         #expect(warnings.first?.contains("could not be resumed") == true)
     }
 
+    /// A write that fails behind the transfer (here: past a file size limit, as on a full
+    /// disk) fails the copy with the disk's reason, and the `.part` keeps every byte written
+    /// before it, the file's own, for a resume to go on from.
+    @Test func aWriteThatFailsBehindTheTransferFailsTheCopyAndKeepsWhatWasWritten() throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        let local = try TemporaryDirectory()
+        defer { local.remove() }
+        let contents = sampleBytes(6_000_000)
+        try fixture.root.write("big.bin", contents)
+        // At most 3 MiB a file (6144 blocks of 512 bytes): the download's writes fail past it.
+        let limited = #"trap '' XFSZ; ulimit -f 6144; exec "$0" "$@""#
+        let result = try Program.run(
+            "/bin/sh", ["-c", limited, FerryProcess.executable, "get", "--retries", "0", "--no-progress", fixture.url("big.bin"), "."],
+            in: local.path)
+        #expect(result.status == 1, "\(result.standardError)")
+        #expect(result.standardError.contains("cannot write"), "\(result.standardError)")
+        #expect(local.read("big.bin") == nil)
+        let kept = local.read("big.bin.part") ?? Data()
+        #expect(kept.count == 3 << 20)
+        #expect(kept == contents.prefix(kept.count))
+    }
+
     @Test func aRecursiveDownloadAsksNothingTheMachineListingAnswered() throws {
         let fixture = try ServerFixture()
         defer { fixture.stop() }
