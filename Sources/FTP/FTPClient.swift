@@ -229,6 +229,11 @@ public final class FTPClient {
 
     // MARK: Session
 
+    /// Whether `user` logs in anonymously: `anonymous`, or `ftp` as servers take it too.
+    public static func isAnonymous(_ user: String) -> Bool {
+        ["anonymous", "ftp"].contains(user.lowercased())
+    }
+
     /// Logs in, reading FEAT and turning on UTF-8 where offered. A refused login throws a
     /// `.loginRefused` error with the server's reply (usually 530). When pipelining, FEAT goes
     /// out in one write with USER (servers answer it before login as after; lftp asks it first),
@@ -239,7 +244,7 @@ public final class FTPClient {
     public func login(user: String = "anonymous", password: String = "", account: String = "") throws {
         try guarded {
             // An anonymous login's password is an address by convention, not a secret.
-            let anonymous = user.lowercased() == "anonymous"
+            let anonymous = Self.isAnonymous(user)
             if !anonymous {
                 // A server may echo the password in a reply: it is masked wherever text is shown.
                 Sanitizer.neverShow(password)

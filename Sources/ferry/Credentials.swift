@@ -5,7 +5,8 @@ import Foundation
 /// The user and password to log in with: from the URL, `FERRY_PASSWORD`, `~/.netrc`, or a prompt.
 ///
 /// The user comes from the URL, else from `~/.netrc`, else `anonymous`. The password comes from
-/// the URL, else `FERRY_PASSWORD`, else `~/.netrc`, else (on a terminal) a prompt without echo.
+/// the URL, else `FERRY_PASSWORD`, else `~/.netrc`, else `anonymous@` for an anonymous user
+/// (`anonymous` or `ftp`), else (on a terminal) a prompt without echo.
 struct Credentials {
     let user: String
     let password: String
@@ -20,6 +21,8 @@ struct Credentials {
         if let password = url.password ?? environment["FERRY_PASSWORD"] ?? entry?.password {
             return Credentials(user: user, password: password)
         }
+        // `ftp` is another name for anonymous: its password is an address, not asked for.
+        if FTPClient.isAnonymous(user) { return Credentials(user: user, password: "anonymous@") }
         if interactive, isatty(STDIN_FILENO) == 1, let typed = PasswordPrompt.ask(Sanitizer.visible("Password for \(user)@\(url.host): ")) {
             return Credentials(user: user, password: typed)
         }

@@ -46,15 +46,15 @@ struct ClientSessionTests {
 
     /// An anonymous login's password is an address by convention, not a secret: it goes in
     /// the same write as USER, the placeholder's or one given.
-    @Test(arguments: ["", "me@example.org"])
-    func anAnonymousLoginSendsItsPasswordWithUser(password: String) throws {
+    @Test(arguments: ["anonymous", "ftp"], ["", "me@example.org"])
+    func anAnonymousLoginSendsItsPasswordWithUser(user: String, password: String) throws {
         let fixture = try ServerFixture(allowsAnonymous: true)
         defer { fixture.stop() }
         let client = try FTPClient(host: "127.0.0.1", port: fixture.port)
         defer { client.close() }
-        try client.login(user: "anonymous", password: password)
+        try client.login(user: user, password: password)
         #expect(try client.pwd() == RemotePath("/"))
-        #expect(fixture.server.commandsReadTogether.first == ["FEAT", "USER anonymous", "PASS ****"])
+        #expect(fixture.server.commandsReadTogether.first == ["FEAT", "USER \(user)", "PASS ****"])
     }
 
     /// An anonymous user who needs no password (230 to USER) is logged in; the PASS that went
