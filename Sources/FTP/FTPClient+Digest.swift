@@ -69,7 +69,14 @@ public struct DigestCommand: Sendable, Equatable, CustomStringConvertible {
 
 extension FTPClient {
     /// The strongest way this server offers to compute a file's digest; nil when it offers none.
-    public var digestCommand: DigestCommand? { DigestCommand.best(offeredBy: features) }
+    /// Once the server refused to change HASH's algorithm, HASH counts with the one it has in
+    /// use (beside the older commands), not the strongest it lists.
+    public var digestCommand: DigestCommand? {
+        guard keepsItsHashAlgorithm else { return DigestCommand.best(offeredBy: features) }
+        let hash = hashAlgorithmOnServer.map { DigestCommand(verb: "HASH", algorithm: $0) }
+        let offered = (hash.map { [$0] } ?? []) + DigestCommand.extensions.filter { features.supports($0.verb) }
+        return DigestAlgorithm.allCases.lazy.compactMap { algorithm in offered.first { $0.algorithm == algorithm } }.first
+    }
 
     /// The algorithm HASH uses on the server: the one set with OPTS HASH, else the one FEAT marks.
     var hashAlgorithmOnServer: DigestAlgorithm? { hashAlgorithmInUse ?? DigestCommand.selected(in: features) }
@@ -101,7 +108,13 @@ extension FTPClient {
             let patience = options.digestPatience(size: size)
             func ask() throws -> Reply {
                 if command.verb == "HASH", hashAlgorithmOnServer != command.algorithm {
-                    _ = try execute(FTPCommand("OPTS", "HASH \(command.algorithm.rawValue)"))
+                    do {
+                        _ = try execute(FTPCommand("OPTS", "HASH \(command.algorithm.rawValue)"))
+                    } catch let error as FTPError where [.permanent, .temporary].contains(error.kind) {
+                        // Its HASH stays as it is: the next digest is asked in that algorithm.
+                        keepsItsHashAlgorithm = true
+                        throw error
+                    }
                     hashAlgorithmInUse = command.algorithm
                 }
                 try setServerTransferType(.binary)

@@ -134,6 +134,8 @@ public final class FTPClient {
     public var upcomingRetrieval: RemotePath?
     /// The algorithm HASH uses on this session, once set with OPTS HASH (or read from FEAT).
     var hashAlgorithmInUse: DigestAlgorithm?
+    /// Whether the server refused OPTS HASH: HASH then keeps to the algorithm it has in use.
+    var keepsItsHashAlgorithm = false
     /// Whether `announceDigest` has told the server which digest will be asked.
     var announcedDigest = false
     /// Whether the last protected data connection resumed the control connection's TLS

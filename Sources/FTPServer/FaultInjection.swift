@@ -34,6 +34,7 @@ public final class FaultInjection: Sendable {
         var offeredDigestCommands: Set<String> = FaultInjection.allDigestCommands
         var answersWrongDigests = false
         var announcesDigestComputation = false
+        var fixedHashAlgorithm: DigestAlgorithm?
         var machineListing: [UInt8]?
         var afterAuthTLS: [UInt8]?
         var trickle: Double?
@@ -124,6 +125,12 @@ public final class FaultInjection: Sendable {
         state.withLock { $0.announcesDigestComputation = announces }
     }
 
+    /// Makes HASH use `algorithm` whatever OPTS HASH asks for (another is refused with 501), as
+    /// a server whose administrator set it; nil: HASH uses what OPTS HASH chose.
+    public func fixHashAlgorithm(_ algorithm: DigestAlgorithm?) {
+        state.withLock { $0.fixedHashAlgorithm = algorithm }
+    }
+
     /// Answers every MLSD with exactly these bytes (MLST stays in FEAT, so clients use MLSD):
     /// for testing how clients read what other servers send. Nil restores the real listings.
     public func serveMachineListing(_ bytes: [UInt8]?) {
@@ -189,6 +196,7 @@ public final class FaultInjection: Sendable {
     var afterAuthTLS: [UInt8]? { state.withLock { $0.afterAuthTLS } }
     var trickle: Double? { state.withLock { $0.trickle } }
     var proxyGreetingLead: Double? { state.withLock { $0.proxyGreetingLead } }
+    var fixedHashAlgorithm: DigestAlgorithm? { state.withLock { $0.fixedHashAlgorithm } }
     var listingTrickle: Double? { state.withLock { $0.listingTrickle } }
     var refusesPipelining: Bool { state.withLock { $0.refusesPipelining } }
 

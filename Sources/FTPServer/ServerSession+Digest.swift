@@ -8,12 +8,15 @@ extension ServerSession {
         let offered = server.faults.offeredDigestCommands
         var lines = ""
         if offered.contains("HASH") {
-            let algorithms = DigestAlgorithm.allCases.map { $0 == hashAlgorithm ? $0.rawValue + "*" : $0.rawValue }
+            let algorithms = DigestAlgorithm.allCases.map { $0 == hashAlgorithmInUse ? $0.rawValue + "*" : $0.rawValue }
             lines += " HASH \(algorithms.joined(separator: ";"))\n"
         }
         for verb in ["XCRC", "XMD5", "XSHA1", "XSHA256"] where offered.contains(verb) { lines += " \(verb)\n" }
         return lines
     }
+
+    /// The algorithm HASH uses: the one OPTS HASH chose, unless a fault fixed another.
+    var hashAlgorithmInUse: DigestAlgorithm { server.faults.fixedHashAlgorithm ?? hashAlgorithm }
 
     /// OPTS: `UTF8 ON`, and `HASH ALGORITHM` to pick the algorithm HASH uses.
     func options(_ argument: String) {
@@ -23,6 +26,10 @@ extension ServerSession {
         } else if words.first == "HASH", words.count == 2, server.faults.offeredDigestCommands.contains("HASH") {
             guard let algorithm = DigestAlgorithm(rawValue: String(words[1])) else {
                 reply(501, "Unknown algorithm.")
+                return
+            }
+            if let fixed = server.faults.fixedHashAlgorithm, algorithm != fixed {
+                reply(501, "HASH uses \(fixed.rawValue) only.")
                 return
             }
             hashAlgorithm = algorithm
@@ -46,7 +53,7 @@ extension ServerSession {
         case "XSHA1": .sha1
         case "XMD5": .md5
         case "XCRC": .crc32
-        default: hashAlgorithm
+        default: hashAlgorithmInUse
         }
         askedDigest = algorithm
         guard let location = locate(path) else { return }

@@ -79,6 +79,33 @@ struct VerifiedTransferTests {
         #expect(fixture.server.digestsReadFromFiles == 1)
     }
 
+    /// A server whose HASH keeps to the algorithm it marks (SHA-1 here) and refuses OPTS HASH
+    /// for the stronger one it lists: the first download is left unverified, saying so, and
+    /// the next ones on the session are verified with the algorithm the server keeps (or an
+    /// older command's, where one is stronger).
+    @Test func aServerThatKeepsItsHashAlgorithmIsAskedInThatOne() throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        let local = try TemporaryDirectory()
+        defer { local.remove() }
+        fixture.server.faults.fixHashAlgorithm(.sha1)
+        fixture.server.faults.offerDigestCommands(["HASH"])
+        try fixture.root.write("a.bin", sampleBytes(200_000, seed: 1))
+        try fixture.root.write("b.bin", sampleBytes(200_000, seed: 2))
+        let session = try fixture.session()
+        defer { session.close() }
+        let first = try FileDownload(remotePath: "a.bin", localPath: local.file("a.bin")).run(on: session, retry: .never)
+        #expect(first.verified == nil)
+        #expect(first.unverifiedBecause?.contains("OPTS HASH SHA-256") == true, "\(first.unverifiedBecause ?? "")")
+        #expect(local.read("a.bin") == sampleBytes(200_000, seed: 1))
+        let second = try FileDownload(remotePath: "b.bin", localPath: local.file("b.bin")).run(on: session, retry: .never)
+        #expect(second.verified == .sha1, "\(fixture.server.receivedCommands)")
+        #expect(local.read("b.bin") == sampleBytes(200_000, seed: 2))
+        // SHA-256 asked once; then SHA-1 only announced, as the algorithm the server has in use.
+        #expect(fixture.server.receivedCommands.filter { $0.hasPrefix("OPTS HASH") } == ["OPTS HASH SHA-256", "OPTS HASH SHA-1"])
+        #expect(fixture.server.receivedCommands.contains("HASH b.bin"))
+    }
+
     /// proftpd's mod_digest answers `213-Computing SHA-256 digest` first, the digest on the last line.
     @Test(arguments: [("HASH", DigestAlgorithm.sha256), ("XSHA256", .sha256), ("XCRC", .crc32)])
     func aDigestOnTheLastLineOfSeveralIsFound(_ verb: String, _ algorithm: DigestAlgorithm) throws {
