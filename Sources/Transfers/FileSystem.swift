@@ -264,8 +264,8 @@ public struct LocalFileSystem: FileSystem {
         // A rate limit's small blocks are written one by one as they come, not gathered.
         let gathered = blockSize < Self.writeSize / 4 ? max(1, blockSize) : max(Self.writeSize, blockSize)
         let size = (gathered + alignment - 1) / alignment * alignment
-        // Two buffers: one fills while the other is written behind it.
-        let buffers = [WriteBuffers.take(byteCount: size), WriteBuffers.take(byteCount: size)]
+        // One buffer, and a second once a write goes behind: one fills while the other is written.
+        var buffers = [WriteBuffers.take(byteCount: size)]
         var behind: WriteBehind?
         defer {
             try? behind?.wait()
@@ -306,6 +306,7 @@ public struct LocalFileSystem: FileSystem {
                     let writer = behind ?? WriteBehind(file: opened)
                     behind = writer
                     try writer.wait()
+                    if buffers.count == 1 { buffers.append(WriteBuffers.take(byteCount: size)) }
                     let next = buffers[1 - filling]
                     if let start = next.baseAddress, let rest = buffer.baseAddress {
                         memcpy(start, rest + writing, held - writing)
