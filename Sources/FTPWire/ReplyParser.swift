@@ -66,7 +66,7 @@ public struct ReplyParser: Sendable {
                 try accept(complete)
             } else {
                 guard line.count < maximumLineLength else {
-                    throw ReplyParseError(reason: .lineTooLong(limit: maximumLineLength), line: Self.printable(line.prefix(80)))
+                    throw ReplyParseError(reason: .lineTooLong(limit: maximumLineLength), line: Self.printable(line, limit: 80))
                 }
                 line.append(byte)
             }
@@ -96,14 +96,14 @@ public struct ReplyParser: Sendable {
                 pendingLines = []
             } else {
                 guard pendingLines.count < maximumLineCount else {
-                    throw ReplyParseError(reason: .tooManyLines(limit: maximumLineCount), line: Self.printable(bytes.prefix(80)))
+                    throw ReplyParseError(reason: .tooManyLines(limit: maximumLineCount), line: Self.printable(bytes, limit: 80))
                 }
                 pendingLines.append(bytes)
             }
             return
         }
         guard let code else {
-            throw ReplyParseError(reason: .malformedLine, line: Self.printable(bytes.prefix(200)))
+            throw ReplyParseError(reason: .malformedLine, line: Self.printable(bytes, limit: 200))
         }
         if bytes.count == 3 || bytes[3] == UInt8(ascii: " ") {
             ready.append(Reply(code: code, lineBytes: [Array(bytes.dropFirst(4))]))
@@ -111,7 +111,7 @@ public struct ReplyParser: Sendable {
             pendingCode = code
             pendingLines = [Array(bytes.dropFirst(4))]
         } else {
-            throw ReplyParseError(reason: .malformedLine, line: Self.printable(bytes.prefix(200)))
+            throw ReplyParseError(reason: .malformedLine, line: Self.printable(bytes, limit: 200))
         }
     }
 
@@ -125,7 +125,9 @@ public struct ReplyParser: Sendable {
         return ReplyCode(rawValue: value)
     }
 
-    private static func printable(_ bytes: some Collection<UInt8>) -> String {
-        Sanitizer.visible(TextDecoding.string(bytes))
+    /// A line as an error shows it: its secrets masked and made visible (`visibleReply`) before
+    /// it is cut to `limit` characters, so that a cut cannot leave part of a password.
+    private static func printable(_ bytes: some Collection<UInt8>, limit: Int) -> String {
+        String(Sanitizer.visibleReply(TextDecoding.string(bytes)).prefix(limit))
     }
 }

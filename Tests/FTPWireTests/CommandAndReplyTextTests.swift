@@ -96,6 +96,20 @@ struct CommandAndReplyTextTests {
         #expect(Sanitizer.visibleReply("Qx7 stays") == "Qx7 stays")
     }
 
+    /// A malformed reply line shown in an error is masked before it is cut to length: a
+    /// password across the cut shows no part of itself.
+    @Test func aMalformedLineIsMaskedBeforeItIsCut() {
+        Sanitizer.neverShow("Zq-straddling-secret")
+        var parser = ReplyParser()
+        let line = "xyz " + String(repeating: "a", count: 190) + "Zq-straddling-secret and more\r\n"
+        #expect {
+            try parser.feed(Array(line.utf8))
+        } throws: { error in
+            let text = "\(error)"
+            return !text.contains("Zq-str") && text.contains("aaaa")
+        }
+    }
+
     @Test func lineEndingsConvertAcrossChunks() throws {
         var decoder = LineEndingDecoder()
         var output: [UInt8] = []
