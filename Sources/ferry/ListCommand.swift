@@ -47,6 +47,7 @@ struct ListCommand: ParsableCommand {
         case nil: "the entries came in name order: printed as made while they arrived"
         case .outOfOrder: "the entries came out of name order: sorted once all were in"
         case .tooMuchText: "the listing's text grew too large to keep: sorted once all entries were in"
+        case .pieceMissing: "a piece of the text made while the entries arrived was missing: sorted once all were in"
         }
         connection.logger.debug("\(way)")
         // Done: the process ends with the entries in memory. Freeing a long listing entry by

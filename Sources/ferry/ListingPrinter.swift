@@ -49,6 +49,8 @@ final class ListingPrinter: @unchecked Sendable {
         case outOfOrder
         /// The text kept would pass `textBudget`.
         case tooMuchText
+        /// A piece of the text was not made, for no reason known (never seen).
+        case pieceMissing
     }
 
     /// The text made so far, and whether making it has stopped (the text then dropped).
@@ -109,6 +111,7 @@ final class ListingPrinter: @unchecked Sendable {
                 if let text = texts[number] { output.write(contentsOf: text) }
             }
         } else {
+            if texts != nil { stopMaking(.pieceMissing) }
             writeSorted(to: &output)
         }
         output.write(ascii: style.closing)
