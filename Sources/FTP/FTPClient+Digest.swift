@@ -110,7 +110,7 @@ extension FTPClient {
                 if command.verb == "HASH", hashAlgorithmOnServer != command.algorithm {
                     do {
                         _ = try execute(FTPCommand("OPTS", "HASH \(command.algorithm.rawValue)"))
-                    } catch let error as FTPError where [.permanent, .temporary].contains(error.kind) {
+                    } catch let error as FTPError where error.kind == .permanent {
                         // Its HASH stays as it is: the next digest is asked in that algorithm.
                         keepsItsHashAlgorithm = true
                         throw error

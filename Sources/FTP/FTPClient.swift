@@ -231,9 +231,15 @@ public final class FTPClient {
 
     // MARK: Session
 
-    /// Whether `user` logs in anonymously: `anonymous`, or `ftp` as servers take it too.
-    public static func isAnonymous(_ user: String) -> Bool {
-        ["anonymous", "ftp"].contains(user.lowercased())
+    /// Whether `user` with `password` logs in anonymously: `anonymous` always; `ftp`, which
+    /// servers take for it too, with no password or an address (an account of that name with a
+    /// real password is a real account, its password a secret).
+    public static func isAnonymous(_ user: String, password: String) -> Bool {
+        switch user.lowercased() {
+        case "anonymous": true
+        case "ftp": password.isEmpty || password.contains("@")
+        default: false
+        }
     }
 
     /// Logs in, reading FEAT and turning on UTF-8 where offered. A refused login throws a
@@ -246,7 +252,7 @@ public final class FTPClient {
     public func login(user: String = "anonymous", password: String = "", account: String = "") throws {
         try guarded {
             // An anonymous login's password is an address by convention, not a secret.
-            let anonymous = Self.isAnonymous(user)
+            let anonymous = Self.isAnonymous(user, password: password)
             if !anonymous {
                 // A server may echo the password in a reply: it is masked wherever text is shown.
                 Sanitizer.neverShow(password)

@@ -56,7 +56,10 @@ public enum Sanitizer {
     public static func neverShow(_ secret: String) {
         guard secret.count >= shortestSecret else { return }
         secrets.withLock { secrets in
-            if !secrets.contains(secret) { secrets.append(secret) }
+            guard !secrets.contains(secret) else { return }
+            // Longest first: a shorter secret inside a longer one must not mask only its part.
+            secrets.append(secret)
+            secrets.sort { $0.count > $1.count }
         }
     }
 

@@ -23,11 +23,13 @@ final class WriteBehind {
     func start(_ bytes: UnsafeRawBufferPointer) throws {
         try wait()
         isWriting = true
-        let (file, done, failure) = (HandedOver(file), done, failure)
+        // Unretained: the file is the caller's, alive until `wait` returns, and closed on its
+        // thread when it lets go, not on the pool's after the copy has moved on.
+        let (file, done, failure) = (HandedOver(Unmanaged.passUnretained(file)), done, failure)
         let handed = HandedOver(bytes)
         Self.threads.run {
             do {
-                try file.value.write(handed.value)
+                try file.value.takeUnretainedValue().write(handed.value)
             } catch {
                 failure.set(error)
             }

@@ -5,8 +5,9 @@ import Foundation
 /// The user and password to log in with: from the URL, `FERRY_PASSWORD`, `~/.netrc`, or a prompt.
 ///
 /// The user comes from the URL, else from `~/.netrc`, else `anonymous`. The password comes from
-/// the URL, else `FERRY_PASSWORD`, else `~/.netrc`, else `anonymous@` for an anonymous user
-/// (`anonymous` or `ftp`), else (on a terminal) a prompt without echo.
+/// the URL, else `FERRY_PASSWORD`, else `~/.netrc`, else (on a terminal) a prompt without echo;
+/// for an anonymous user (`anonymous` or `ftp`) from the URL, else its own netrc entry, else
+/// `anonymous@`.
 struct Credentials {
     let user: String
     let password: String
@@ -18,11 +19,16 @@ struct Credentials {
         guard let user = url.user ?? entry?.login else {
             return Credentials(user: "anonymous", password: url.password ?? "anonymous@")
         }
+        if FTPClient.isAnonymous(user, password: "") {
+            // An anonymous user (`anonymous`, or `ftp` as servers take it too) is given no secret
+            // meant for another account: the URL's password, a netrc entry's for this very user,
+            // else an address; never asked for.
+            let own = entry?.login == user ? entry?.password : nil
+            return Credentials(user: user, password: url.password ?? own ?? "anonymous@")
+        }
         if let password = url.password ?? environment["FERRY_PASSWORD"] ?? entry?.password {
             return Credentials(user: user, password: password)
         }
-        // `ftp` is another name for anonymous: its password is an address, not asked for.
-        if FTPClient.isAnonymous(user) { return Credentials(user: user, password: "anonymous@") }
         if interactive, isatty(STDIN_FILENO) == 1, let typed = PasswordPrompt.ask(Sanitizer.visible("Password for \(user)@\(url.host): ")) {
             return Credentials(user: user, password: typed)
         }

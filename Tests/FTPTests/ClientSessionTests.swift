@@ -57,6 +57,18 @@ struct ClientSessionTests {
         #expect(fixture.server.commandsReadTogether.first == ["FEAT", "USER \(user)", "PASS ****"])
     }
 
+    /// `ftp` with a password that is no address is a real account: the password waits for
+    /// USER's 331 (on a plain connection) and is masked in what the server says.
+    @Test func aRealPasswordForTheUserFtpStaysASecret() throws {
+        let fixture = try ServerFixture(allowsAnonymous: true)
+        defer { fixture.stop() }
+        let client = try FTPClient(host: "127.0.0.1", port: fixture.port)
+        defer { client.close() }
+        try client.login(user: "ftp", password: "Real-ftp-pw-7")
+        #expect(fixture.server.commandsReadTogether.first == ["FEAT", "USER ftp"])
+        #expect(Sanitizer.visibleReply("230 Welcome, Real-ftp-pw-7.") == "230 Welcome, ****.")
+    }
+
     /// An anonymous user who needs no password (230 to USER) is logged in; the PASS that went
     /// with USER is answered too, and that answer is not taken for the next command's; a 421 to
     /// it ends the session.
