@@ -271,6 +271,9 @@ extension FTPClient {
         let reply = try control.readReply(to: request.command)
         guard reply.code.kind == .positivePreliminary else {
             socket.map(closeData)
+            // A missing file (550) after every reply before it went well is the file's answer,
+            // not a server out of step with the pipeline: not asked again one at a time.
+            if refusal == nil, reply.code == .fileUnavailable { throw FTPError.unexpected(reply, to: request.command) }
             return .refused(refusal ?? FTPError.unexpected(reply, to: request.command))
         }
         guard let socket else {

@@ -41,6 +41,21 @@ struct ClientTransferTests {
         #expect(fixture.server.receivedCommands == ["OPTS UTF8 ON", "TYPE I", "EPSV", "REST 1", "RETR a.txt", "EPSV", "RETR a.txt", "QUIT"])
     }
 
+    /// A file that is not there (550 to RETR, every reply before it positive) fails at once:
+    /// asked once, not again one command at a time, and the connection goes on pipelining.
+    @Test func aMissingFileIsAskedForOnce() throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        try fixture.root.write("a.txt", Data("abc".utf8))
+        let client = try fixture.client()
+        defer { client.close() }
+        #expect { try client.retrieve("missing.bin") { _ in } } throws: { ($0 as? FTPError)?.reply?.code == .fileUnavailable }
+        #expect(fixture.server.receivedCommands.filter { $0 == "RETR missing.bin" }.count == 1)
+        fixture.server.clearReceivedCommands()
+        try client.retrieve("a.txt") { _ in }
+        #expect(fixture.server.commandsReadTogether.contains { $0.contains("RETR a.txt") && $0.count > 1 })
+    }
+
     @Test func resumingAfterACutTransfer() throws {
         let fixture = try ServerFixture()
         defer { fixture.stop() }
