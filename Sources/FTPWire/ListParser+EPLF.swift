@@ -19,7 +19,7 @@ extension ListParser {
                 size = number
             case UInt8(ascii: "m"): modified = Bytes.number(value).flatMap(CivilTime.date(secondsSince1970:))
             case UInt8(ascii: "u"):
-                if value.first == UInt8(ascii: "p") { permissions = UnixPermissions.fromOctal(String(decoding: value.dropFirst(), as: UTF8.self)) }
+                if value.first == UInt8(ascii: "p") { permissions = UnixPermissions.fromOctal(digits: value.dropFirst()) }
             default: continue
             }
         }

@@ -32,7 +32,7 @@ extension ListParser {
         }
         return ListingEntry(
             nameBytes: line.name(from: line.fields[5].lowerBound), kind: kind, size: kind == .file ? size : nil,
-            modified: CivilTime.date(secondsSince1970: seconds), permissions: UnixPermissions.fromOctal(String(mode & 0o777, radix: 8)))
+            modified: CivilTime.date(secondsSince1970: seconds), permissions: UnixPermissions.fromMode(mode))
     }
 
     /// Nortel wfFtp: `name  1014196  06/03/04  Thur.  10:20:03`.

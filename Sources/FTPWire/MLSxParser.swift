@@ -63,29 +63,53 @@ public enum MLSxParser {
         var size: UInt64?
         var modified: Date?
         var permissions: String?
-        for fact in line[0..<factsEnd].split(separator: 0x3B) {
+        var position = 0
+        while position < factsEnd {
+            let factStart = position
+            while position < factsEnd, line[position] != 0x3B { position += 1 }
+            let factEnd = position
+            position += 1
+            if factStart == factEnd { continue }
             // A fact without a value (or a name) means the line is not what it claims to be.
-            guard let equals = fact.firstIndex(of: 0x3D), equals > fact.startIndex else { return .unreadable }
-            let key = fact[..<equals]
-            let value = fact[(equals + 1)...]
-            if Bytes.equalsIgnoringCase(key, "type") {
+            guard let equals = line[factStart..<factEnd].firstIndex(of: 0x3D), equals > factStart else { return .unreadable }
+            let value = line[(equals + 1)..<factEnd]
+            switch Fact(line[factStart..<equals]) {
+            case .type:
                 if Bytes.equalsIgnoringCase(value, "cdir") || Bytes.equalsIgnoringCase(value, "pdir") { return .noEntry }
                 (kind, target) = Self.kind(value)
-            } else if Bytes.equalsIgnoringCase(key, "size") || Bytes.equalsIgnoringCase(key, "sizd") {
+            case .size:
                 // A size that is no number (or more than a UInt64 holds) is no size to trust.
                 guard let number = Bytes.number(value) else { return .unreadable }
                 size = number
-            } else if Bytes.equalsIgnoringCase(key, "modify") {
+            case .modify:
                 // A time that is no time, as a size that is no number: a malformed fact.
                 guard let time = CivilTime.parseTimeVal(value) else { return .unreadable }
                 modified = time
-            } else if Bytes.equalsIgnoringCase(key, "unix.mode") {
-                permissions = UnixPermissions.fromOctal(String(decoding: value, as: UTF8.self))
+            case .unixMode:
+                permissions = UnixPermissions.fromOctal(digits: value)
+            case .other:
+                break
             }
         }
         let name = line[nameStart..<end]
         if name.elementsEqual(".".utf8) || name.elementsEqual("..".utf8) { return .noEntry }
         return .entry(ListingEntry(nameBytes: name, kind: kind, size: size, modified: modified, target: target, permissions: permissions))
+    }
+
+    /// The facts an entry is made of; the others are passed over.
+    private enum Fact {
+        case type, size, modify, unixMode, other
+
+        /// The fact a name (in any case) stands for; `sizd`, a directory's size, counts as `size`.
+        init(_ name: ArraySlice<UInt8>) {
+            switch name.count {
+            case 4 where Bytes.equalsIgnoringCase(name, "type"): self = .type
+            case 4 where Bytes.equalsIgnoringCase(name, "size") || Bytes.equalsIgnoringCase(name, "sizd"): self = .size
+            case 6 where Bytes.equalsIgnoringCase(name, "modify"): self = .modify
+            case 9 where Bytes.equalsIgnoringCase(name, "unix.mode"): self = .unixMode
+            default: self = .other
+            }
+        }
     }
 
     /// The kind a `type` fact names, and a link's target from `OS.unix=slink:TARGET`.
@@ -105,14 +129,29 @@ public enum MLSxParser {
 
 /// Unix permission strings.
 public enum UnixPermissions {
-    /// `rwxr-xr-x` from an octal mode such as `0755` or `755`.
-    public static func fromOctal(_ text: String) -> String? {
-        guard !text.isEmpty, text.count <= 6, let mode = Int(text, radix: 8) else { return nil }
-        let symbols: [Character] = ["r", "w", "x"]
-        var result = ""
-        for bit in (0..<9).reversed() {
-            result.append(mode & (1 << bit) != 0 ? symbols[(8 - bit) % 3] : "-")
+    /// `rwxr-xr-x` from an octal mode such as `0755` or `755` (its last three digits).
+    public static func fromOctal(_ text: String) -> String? { fromOctal(digits: ArraySlice(text.utf8)) }
+
+    /// The same from the mode's digits as bytes: at most six, each 0 to 7, after the `0o` that
+    /// pyftpdlib puts first (Python's way of writing an octal number).
+    static func fromOctal(digits: ArraySlice<UInt8>) -> String? {
+        var digits = digits
+        if digits.count > 2, digits.first == 0x30, digits[digits.startIndex + 1] | 0x20 == 0x6F { digits = digits.dropFirst(2) }
+        guard !digits.isEmpty, digits.count <= 6 else { return nil }
+        var mode = 0
+        for digit in digits {
+            guard digit >= 0x30, digit <= 0x37 else { return nil }
+            mode = mode << 3 | Int(digit - 0x30)
         }
-        return result
+        return fromMode(mode)
+    }
+
+    /// `rwxr-xr-x` from a mode's permission bits (the others are ignored).
+    public static func fromMode(_ mode: Int) -> String { strings[mode & 0o777] }
+
+    /// The string of each of the 512 modes, made once and shared by every entry.
+    private static let strings: [String] = (0..<512).map { mode in
+        let symbols: [Character] = ["r", "w", "x"]
+        return String((0..<9).map { bit in mode & (1 << (8 - bit)) != 0 ? symbols[bit % 3] : "-" })
     }
 }

@@ -410,7 +410,7 @@ public struct LocalFileSystem: FileSystem {
             entries.append(ListingEntry(
                 name: name, kind: kind, size: kind == .directory ? nil : UInt64(max(0, status.st_size)),
                 modified: Date(timeIntervalSince1970: TimeInterval(status.st_mtim.tv_sec)), target: target,
-                permissions: UnixPermissions.fromOctal(String(status.st_mode & 0o777, radix: 8))))
+                permissions: UnixPermissions.fromMode(Int(status.st_mode))))
         }
         return .success(entries)
     }

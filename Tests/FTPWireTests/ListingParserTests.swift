@@ -72,6 +72,22 @@ struct ListingParserTests {
         #expect(MLSxParser.timeValue("20261325143500") == nil)
     }
 
+    @Test func permissionsFromOctalModes() {
+        #expect(UnixPermissions.fromOctal("0755") == "rwxr-xr-x")
+        #expect(UnixPermissions.fromOctal("644") == "rw-r--r--")
+        #expect(UnixPermissions.fromOctal("100600") == "rw-------")
+        #expect(UnixPermissions.fromOctal("0o640") == "rw-r-----")
+        #expect(UnixPermissions.fromOctal("4777") == "rwxrwxrwx")
+        #expect(UnixPermissions.fromMode(0o40751) == "rwxr-x--x")
+        for notAMode in ["", "0o", "+755", "-755", "0758", "1234567", "rwx", "0x755", "७५५"] {
+            #expect(UnixPermissions.fromOctal(notAMode) == nil, "\(notAMode)")
+        }
+        let pyftpdlib = MLSxParser.entry("modify=20261125171957;perm=radfwMT;size=3;type=file;unix.mode=0o644; a")
+        #expect(pyftpdlib?.permissions == "rw-r--r--")
+        #expect(MLSxParser.entry("type=file;;size=3;; a")?.size == 3)
+        #expect(MLSxParser.entry("type=file;=3; a") == nil)
+    }
+
     @Test func randomLinesNeverCrash() {
         var generator = SeededGenerator(seed: 11)
         let alphabet = Array("-drwxl 0123456789:,<>DIR.JanNov\t;=type")
