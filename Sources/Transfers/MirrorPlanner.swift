@@ -78,6 +78,7 @@ public struct MirrorPlanner<Source: FileSystem, Target: FileSystem> {
         let existing = Dictionary(
             targetListing.entries.map { (target.bytes(of: target.path(of: $0, in: targetFolder)), $0) }, uniquingKeysWith: { first, _ in first })
         var kept = Set<[UInt8]>()
+        let staging = StagingNames(of: listing.entries, in: targetFolder, on: target)
         // A line of a listing that could not be read may be a name to keep.
         var complete = listing.isComplete
         if !complete { plan.refused.append(Self.unreadable(listing, of: source.shown(folder))) }
@@ -123,6 +124,8 @@ public struct MirrorPlanner<Source: FileSystem, Target: FileSystem> {
                     if (error as? FTPError)?.isConnectionLoss == true { throw error }
                     plan.refused.append("cannot read the folder \(source.shown(child)): \(error)")
                 }
+            } else if let owner = staging.owner(of: key) {
+                plan.refused.append(StagingNames<Target>.refusal(source.shown(child), owner: owner))
             } else if Self.differs(source: entry, target: current) {
                 plan.copies.append(MirrorCopy(source: child, target: targetChild, entry: entry))
             } else {
@@ -141,7 +144,9 @@ public struct MirrorPlanner<Source: FileSystem, Target: FileSystem> {
                 continue
             }
             let path = target.path(of: entry, in: targetFolder)
-            guard !kept.contains(target.bytes(of: path)) else { continue }
+            // What the source keeps, and a copy in progress of a file it has (`NAME.part`), stay.
+            let key = target.bytes(of: path)
+            guard !kept.contains(key), staging.owner(of: key) == nil else { continue }
             let (filtered, isFolder) = (filter.isActive && entry.kind == .directory, entry.kind == .directory)
             plan.removals.append(MirrorStep(description: "delete \(target.shown(path))") { [self] in
                 if filtered {

@@ -67,6 +67,33 @@ struct WalkBudget {
     }
 }
 
+/// Where the files of one folder are written until their copies are complete (`NAME.part` on
+/// the disk), by the bytes of those paths. A file listed under one of these names (`x.part`
+/// beside `x`) would be written over by its neighbour's copy, so it is not copied; and a
+/// target's file there is a copy in progress, not one to delete.
+struct StagingNames<Target: FileSystem> {
+    /// The name of the file whose copy is written at each staging path.
+    private var owners: [[UInt8]: String] = [:]
+
+    /// The staging paths in the target's `folder` of the files (not folders) among `entries`
+    /// whose names are safe to build a path of; none where files are written in place.
+    init(of entries: [ListingEntry], in folder: Target.Path, on target: Target) {
+        for entry in entries where entry.kind != .directory && entry.hasSafeName {
+            let path = target.path(named: entry.name, in: folder)
+            let staging = target.stagingPath(for: path)
+            if staging != path { owners[target.bytes(of: staging)] = entry.name }
+        }
+    }
+
+    /// The name of the file whose copy is written at the path of these bytes, if any.
+    func owner(of path: [UInt8]) -> String? { owners[path] }
+
+    /// Why the file shown as `shown` is left alone: `owner`'s copy is written under its name.
+    static func refusal(_ shown: String, owner: String) -> String {
+        "\(shown): \(Sanitizer.visible(owner)) is written under this name until its copy is complete; left alone"
+    }
+}
+
 /// Walks a folder tree of one file system to copy it into another, making the destination's
 /// folders on the way, and returns the files to copy — the one walk of `get -r`, `put -r`,
 /// `cp -r` and the commander's folder copies. Every listed name is checked before a path is
@@ -108,6 +135,8 @@ public struct TreeWalk<Source: FileSystem, Destination: FileSystem> {
         if let incompleteness = listing.incompleteness {
             walk.result.refused.append("\(source.shown(folder)): \(incompleteness); what is missing from it is not copied")
         }
+        let staging = StagingNames(of: listing.entries, in: target, on: destination)
+        var claimed = Set<[UInt8]>()
         for entry in listing.entries {
             guard entry.hasSafeName else {
                 walk.result.refused.append(SafeName.refusal("write a file called", entry.name, in: source.shown(folder)))
@@ -121,7 +150,17 @@ public struct TreeWalk<Source: FileSystem, Destination: FileSystem> {
             }
             guard filter.includes(entry.name, isDirectory: role == .folder) else { continue }
             let destinationChild = destination.path(named: entry.name, in: target)
+            let key = destination.bytes(of: destinationChild)
+            guard claimed.insert(key).inserted else {
+                // Another of the source's names (Latin-1 and UTF-8 spellings, say) lands here already.
+                walk.result.refused.append("\(source.shown(child)): another name in the source lands on \(destination.shown(destinationChild)) too; left alone")
+                continue
+            }
             guard role == .folder else {
+                if let owner = staging.owner(of: key) {
+                    walk.result.refused.append(StagingNames<Destination>.refusal(source.shown(child), owner: owner))
+                    continue
+                }
                 walk.result.files.append(PlannedFile(source: child, destination: destinationChild, entry: entry))
                 continue
             }

@@ -78,6 +78,7 @@ struct GetCommand: ParsableCommand {
         }
         let targets = try LocalTargets(destination: destination, count: max(1, named.count))
         let limiter = batch.makeRateLimiter()
+        var planned: [(copy: FilePair, url: FTPURL, endpoint: RemoteEndpoint)] = []
         for (url, endpoint) in named {
             // The server's root has no name of its own: its copy is named after the host.
             let name = url.path.lastComponent.description.isEmpty ? url.host : url.path.lastComponent.description
@@ -105,15 +106,23 @@ struct GetCommand: ParsableCommand {
                     throw Failure(error, while: "cannot list \(url)")
                 }
             }
-            // Two files that would land on one local path (the same name from two URLs) would
-            // write it at once: only the first is fetched.
-            for copy in copies {
-                guard claimed.insert(Array(copy.local.utf8)).inserted else {
-                    refused.append("\(Sanitizer.visible(copy.local)) is the target of two downloads; only the first runs")
-                    continue
-                }
-                files.append(download(copy, from: url, endpoint: endpoint, limiter: limiter))
+            planned += copies.map { ($0, url, endpoint) }
+        }
+        // Two files that would land on one local path (the same name from two URLs) would
+        // write it at once: only the first is fetched. A file whose local path is where another
+        // is written until it is complete (`x.part` beside `x`) would be written over: left.
+        let staging = Dictionary(planned.map { (Array(LocalFileSystem().stagingPath(for: $0.copy.local).utf8), $0.copy.local) }, uniquingKeysWith: { first, _ in first })
+        for (copy, url, endpoint) in planned {
+            let local = Array(copy.local.utf8)
+            if let owner = staging[local] {
+                refused.append("\(Sanitizer.visible(copy.local)): \(Sanitizer.visible(owner)) is written under this name until its copy is complete; not downloaded")
+                continue
             }
+            guard claimed.insert(local).inserted else {
+                refused.append("\(Sanitizer.visible(copy.local)) is the target of two downloads; only the first runs")
+                continue
+            }
+            files.append(download(copy, from: url, endpoint: endpoint, limiter: limiter))
         }
         let connections = batch.connections(for: files.count)
         let transfers = TransferBatch(count: files.count + refused.count, noun: "downloads", options: batch, connections: connections, verbose: connection.verbose)

@@ -115,4 +115,40 @@ struct MirrorTests {
         #expect(refused.standardError.contains("nothing deleted"))
         #expect(local.read("copy/stray.txt") == Data("stray".utf8))
     }
+
+    /// A server's `x.part` beside its `x` is where the copy of `x` is written until it is
+    /// complete: it is not copied (which would have it written over, or renamed onto `x`), and
+    /// a local `x.part`, a copy in progress, is not deleted for want of a source.
+    @Test func aFileNamedLikeAnotherFilesPartFileIsLeftAlone() throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        let local = try TemporaryDirectory()
+        defer { local.remove() }
+        try fixture.root.write("site/x", sampleBytes(300_000))
+        try fixture.root.write("site/x.part", Data("another file".utf8))
+        try fixture.root.write("site/y", Data("why".utf8))
+        try local.write("copy/y.part", Data("a copy of y that stopped".utf8))
+
+        let mirror = try FerryProcess.run(["mirror", "--delete", fixture.url("site/"), "copy"], in: local.path)
+        #expect(mirror.status == 1, "\(mirror.standardError)")
+        #expect(mirror.standardError.contains("x.part: x is written under this name until its copy is complete"), "\(mirror.standardError)")
+        #expect(local.read("copy/x") == sampleBytes(300_000))
+        #expect(local.read("copy/y") == Data("why".utf8))
+        #expect(!local.exists("copy/x.part"))
+        // Not planned for deletion: the copy of y was written there and renamed into place.
+        #expect(!mirror.standardOutput.contains("y.part") && !mirror.standardError.contains("y.part"), "\(mirror.standardOutput)")
+        #expect(!local.exists("copy/y.part"))
+
+        try FileManager.default.createDirectory(atPath: local.file("fetched"), withIntermediateDirectories: true)
+        let get = try FerryProcess.run(["get", "-P", "2", fixture.url("site/x.part"), fixture.url("site/x"), "fetched/"], in: local.path)
+        #expect(get.status == 1, "\(get.standardError)")
+        #expect(get.standardError.contains("x is written under this name until its copy is complete; not downloaded"), "\(get.standardError)")
+        #expect(local.read("fetched/x") == sampleBytes(300_000))
+        #expect(!local.exists("fetched/x.part"))
+
+        let walk = try FerryProcess.run(["get", "-r", fixture.url("site/"), "walked"], in: local.path)
+        #expect(walk.status == 1, "\(walk.standardError)")
+        #expect(local.read("walked/x") == sampleBytes(300_000))
+        #expect(!local.exists("walked/x.part"))
+    }
 }
