@@ -77,7 +77,16 @@ struct PutCommand: ParsableCommand {
             throw Failure(error, while: "cannot reach \(url)")
         }
         let limiter = batch.makeRateLimiter()
-        let files = plan.map { upload($0, to: url, endpoint: endpoint, limiter: limiter) }
+        // Two files that would land on one file of the server (`a/x` and `b/x` into one folder)
+        // would write it at once: only the first is sent.
+        var claimed = Set<RemotePath>()
+        let files = plan.compactMap { copy -> BatchFile? in
+            guard claimed.insert(copy.remote).inserted else {
+                refused.append("\(url.with(path: copy.remote)) is the target of two uploads; only the first runs")
+                return nil
+            }
+            return upload(copy, to: url, endpoint: endpoint, limiter: limiter)
+        }
         let connections = batch.connections(for: files.count)
         let transfers = TransferBatch(count: files.count + refused.count, noun: "uploads", options: batch, connections: connections, verbose: connection.verbose)
         refused.forEach(transfers.fail)

@@ -64,6 +64,23 @@ struct RecursiveCopyTests {
         #expect(fixture.root.read("pictures/deep/er/note.txt") == Data("deep".utf8))
     }
 
+    /// Two local files of one name sent into one folder would be written at once, the server's
+    /// file a mix of both: only the first is sent, and the second is a failure.
+    @Test func twoUploadsToOneServerFileSendOnlyTheFirst() throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        let local = try TemporaryDirectory()
+        defer { local.remove() }
+        try local.write("a/x", sampleBytes(400_000))
+        try local.write("b/x", sampleBytes(300_000, seed: 7))
+        try FileManager.default.createDirectory(atPath: fixture.root.file("d"), withIntermediateDirectories: true)
+
+        let result = try FerryProcess.run(["put", "-P", "2", "--json", "a/x", "b/x", fixture.url("d/")], in: local.path)
+        #expect(result.status == 1, "\(result.standardError)")
+        #expect(result.standardError.contains("d/x is the target of two uploads; only the first runs"), "\(result.standardError)")
+        #expect(fixture.root.read("d/x") == sampleBytes(400_000))
+    }
+
     @Test func aHostileNameInAFolderWritesNothingOutsideIt() throws {
         let fixture = try ServerFixture()
         defer { fixture.stop() }
