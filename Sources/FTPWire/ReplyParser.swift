@@ -6,6 +6,8 @@ public struct ReplyParseError: Error, Sendable, Equatable, CustomStringConvertib
         case lineTooLong(limit: Int)
         /// A multi-line reply had more lines than the parser's limit.
         case tooManyLines(limit: Int)
+        /// A multi-line reply had more bytes than the parser's limit.
+        case replyTooLong(limit: Int)
         /// A line that should start a reply does not start with three digits.
         case malformedLine
     }
@@ -19,6 +21,7 @@ public struct ReplyParseError: Error, Sendable, Equatable, CustomStringConvertib
         switch reason {
         case .lineTooLong(let limit): "reply line longer than \(limit) bytes: \(line)…"
         case .tooManyLines(let limit): "multi-line reply longer than \(limit) lines"
+        case .replyTooLong(let limit): "multi-line reply longer than \(limit) bytes"
         case .malformedLine: "malformed reply line: \(line)"
         }
     }
@@ -27,23 +30,29 @@ public struct ReplyParseError: Error, Sendable, Equatable, CustomStringConvertib
 /// Turns the bytes of a control connection into `Reply` values (RFC 959 §4.2).
 ///
 /// Feed it bytes in any chunking; complete replies queue up and are taken with
-/// `nextReply()`. Memory is bounded by `maximumLineLength` × `maximumLineCount`.
+/// `nextReply()`. Memory is bounded by `maximumReplyLength`, and no line is longer than
+/// `maximumLineLength` nor a reply of more lines than `maximumLineCount`.
 /// After it throws, the connection is beyond repair and the parser must not be fed again.
 public struct ReplyParser: Sendable {
     /// The longest line accepted, in bytes, without its line ending.
     public let maximumLineLength: Int
     /// The most lines one reply may have.
     public let maximumLineCount: Int
+    /// The most bytes the lines of one reply may hold together (FEAT, HELP and greetings need
+    /// a few KiB; a server sending more is stalling or attacking).
+    public let maximumReplyLength: Int
 
     private var line: [UInt8] = []
     private var pendingCode: ReplyCode?
     private var pendingLines: [[UInt8]] = []
+    private var pendingLength = 0
     private var ready: [Reply] = []
     private var readyIndex = 0
 
-    public init(maximumLineLength: Int = 8192, maximumLineCount: Int = 4096) {
+    public init(maximumLineLength: Int = 8192, maximumLineCount: Int = 4096, maximumReplyLength: Int = 1 << 20) {
         self.maximumLineLength = maximumLineLength
         self.maximumLineCount = maximumLineCount
+        self.maximumReplyLength = maximumReplyLength
     }
 
     /// Whether part of a reply has been received but not all of it.
@@ -98,6 +107,10 @@ public struct ReplyParser: Sendable {
                 guard pendingLines.count < maximumLineCount else {
                     throw ReplyParseError(reason: .tooManyLines(limit: maximumLineCount), line: Self.printable(bytes, limit: 80))
                 }
+                pendingLength += bytes.count
+                guard pendingLength <= maximumReplyLength else {
+                    throw ReplyParseError(reason: .replyTooLong(limit: maximumReplyLength), line: Self.printable(bytes, limit: 80))
+                }
                 pendingLines.append(bytes)
             }
             return
@@ -110,6 +123,7 @@ public struct ReplyParser: Sendable {
         } else if bytes[3] == UInt8(ascii: "-") {
             pendingCode = code
             pendingLines = [Array(bytes.dropFirst(4))]
+            pendingLength = bytes.count
         } else {
             throw ReplyParseError(reason: .malformedLine, line: Self.printable(bytes, limit: 200))
         }

@@ -102,6 +102,16 @@ struct ReplyParserTests {
         #expect(throws: ReplyParseError.self) { try parser.feed(Array(text.utf8)) }
     }
 
+    /// Lines each within bounds, and not too many, still add up to one reply of bounded size.
+    @Test func replyLengthIsBounded() throws {
+        var parser = ReplyParser(maximumReplyLength: 10_000)
+        let line = " " + String(repeating: "\u{FF}", count: 999) + "\r\n"
+        #expect(throws: ReplyParseError.self) { try parser.feed(Array(("211-start\r\n" + String(repeating: line, count: 12)).utf8)) }
+        var fits = ReplyParser(maximumReplyLength: 10_000)
+        try fits.feed(Array(("211-start\r\n" + String(repeating: " 1234567\r\n", count: 900) + "211 end\r\n").utf8))
+        #expect(fits.nextReply()?.lines.count == 902)
+    }
+
     @Test func partialReplyIsHeldBack() throws {
         var parser = ReplyParser()
         try parser.feed(Array("211-a\r\n b\r\n21".utf8))
