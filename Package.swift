@@ -68,7 +68,7 @@ let package = Package(
         .testTarget(name: "TransfersTests", dependencies: ["CFileSystem", "FTP", "FTPServer", "FTPWire", "Transfers", "TestSupport"]),
         .testTarget(
             name: "InteropTests",
-            dependencies: ["FTP", "FTPWire", "TestSupport", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["FTP", "FTPWire", "Spawn", "TestSupport", .product(name: "Logging", package: "swift-log")]
         ),
         .testTarget(
             name: "CommanderLoopTests",

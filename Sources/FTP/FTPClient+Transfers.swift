@@ -129,6 +129,7 @@ extension FTPClient {
             // under it says nothing of why.
             throw pace.verdict ?? reported
         }
+        dataEndedWithoutCloseNotify = (transfer.transport as? TLSStream)?.endedWithoutCloseNotify == true
         do {
             try whenDrained()
         } catch {

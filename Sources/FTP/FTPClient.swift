@@ -138,6 +138,10 @@ public final class FTPClient {
     var keepsItsHashAlgorithm = false
     /// Whether `announceDigest` has told the server which digest will be asked.
     var announcedDigest = false
+    /// Whether the last data connection read to its end was a TLS one that ended without
+    /// close_notify: its bytes may have been cut short by whoever closed it, which only the
+    /// file's size or digest can then rule out.
+    public internal(set) var dataEndedWithoutCloseNotify = false
     /// Whether the last protected data connection resumed the control connection's TLS
     /// session; nil before the first one.
     public internal(set) var dataConnectionResumedSession: Bool?
@@ -171,9 +175,11 @@ public final class FTPClient {
         do {
             var transport: any Transport = socket
             if case .implicitTLS = options.security, let tlsContext {
-                transport = try FTPError.converting {
+                let stream = try FTPError.converting {
                     try TLSStream.handshake(over: socket, context: tlsContext, host: host, port: port, deadline: options.effectiveReplyDeadline)
                 }
+                Self.bound(stream, within: options.effectiveReplyDeadline)
+                transport = stream
                 Self.logTLS(transport, logger: logger)
             }
             control = ControlConnection(transport: transport, logger: logger, replyDeadline: options.effectiveReplyDeadline)
@@ -214,8 +220,17 @@ public final class FTPClient {
         let stream = try FTPError.converting {
             try TLSStream.handshake(over: socket, context: context, host: host, port: port, deadline: options.effectiveReplyDeadline)
         }
+        Self.bound(stream, within: options.effectiveReplyDeadline)
         control.replaceTransport(stream)
         Self.logTLS(stream, logger: logger)
+    }
+
+    /// Bounds each read and write of a TLS control connection to a reply's deadline: OpenSSL
+    /// returns only whole records, and a server that trickles one, a byte within each socket
+    /// read's timeout, would otherwise hold the reply for as long as it likes. A silent server
+    /// still fails each read at the timeout, which a reply given `patience` waits through.
+    private static func bound(_ stream: TLSStream, within seconds: Double) {
+        stream.limitEachRecord(toSeconds: seconds)
     }
 
     static func logTLS(_ transport: any Transport, logger: Logger) {
@@ -266,17 +281,26 @@ public final class FTPClient {
             }
             switch reply.code.kind {
             case .positiveCompletion:
-                if protectsData {
-                    let commands = [try FTPCommand("PBSZ", "0"), try FTPCommand("PROT", "P")]
-                    try sendSettlingAhead(pipelinesCommands ? commands : [commands[0]])
-                    _ = try control.readReply(to: commands[0]).requireCompletion(of: commands[0])
-                    if !pipelinesCommands { try control.send(commands[1]) }
-                    _ = try control.readReply(to: commands[1]).requireCompletion(of: commands[1])
-                }
+                if protectsData { try protectDataConnections() }
                 if !knowsFeatures { features = FeatureSet(reply: try control.execute(FTPCommand("FEAT"))) }
                 try turnOnUTF8()
             case .permanentNegative: throw FTPError(kind: .loginRefused, command: "login as \(user)", reply: reply)
             default: throw FTPError.unexpected(reply, to: nil)
+            }
+        }
+    }
+
+    /// PBSZ 0 and PROT P: every data connection in TLS. A server that refuses fails the login
+    /// as a TLS failure, as one that refuses AUTH TLS does: nothing goes on in the clear.
+    private func protectDataConnections() throws {
+        let commands = [try FTPCommand("PBSZ", "0"), try FTPCommand("PROT", "P")]
+        try sendSettlingAhead(pipelinesCommands ? commands : [commands[0]])
+        for (index, command) in commands.enumerated() {
+            if index > 0, !pipelinesCommands { try control.send(command) }
+            let reply = try control.readReply(to: command)
+            guard reply.code.kind == .positiveCompletion else {
+                throw FTPError(kind: .tls, command: command.description, reply: reply,
+                               detail: "the server will not protect the data connections; refusing to go on in plain text")
             }
         }
     }

@@ -164,8 +164,7 @@ public final class TLSStream: Transport, @unchecked Sendable {
 
     /// From now on each read and write may wait at most `seconds` for its record to come or go
     /// whole, however often a byte of it arrives: OpenSSL returns only whole records (up to
-    /// 16 KiB), and a server that trickles one keeps each socket read within its timeout. For
-    /// data connections; a control connection may wait longer for a reply on purpose.
+    /// 16 KiB), and a server that trickles one keeps each socket read within its timeout.
     package func limitEachRecord(toSeconds seconds: Double) {
         watchdog?.stop()
         watchdog = CallWatchdog(seconds: seconds, socket: socket)

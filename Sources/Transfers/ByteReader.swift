@@ -10,6 +10,13 @@ public protocol ByteReader: AnyObject {
     /// on its own side, if one did: that failure, not the one it caused downstream, explains
     /// a copy that broke.
     func finish() -> (any Error)?
+    /// Whether the bytes ended in a way that cannot tell the file's end from a connection cut
+    /// (a TLS data connection without close_notify), once they have all been read.
+    var mayBeCutShort: Bool { get }
+}
+
+extension ByteReader {
+    public var mayBeCutShort: Bool { false }
 }
 
 extension LocalFile: ByteReader {
@@ -30,6 +37,7 @@ final class RemoteReader: ByteReader {
     private let channel: ByteChannel
     private let done = DispatchSemaphore(value: 0)
     private let failure = LockedError()
+    private let endedWithoutCloseNotify = Locked(false)
     private var finished = false
 
     /// `digestAfter`: the digest the reader's owner will ask of the file, sent ahead with the
@@ -37,11 +45,12 @@ final class RemoteReader: ByteReader {
     init(client: FTPClient, path: RemotePath, offset: UInt64, blockSize: Int, digestAfter: DigestCommand?) {
         let channel = ByteChannel(blockSize: blockSize, blockCount: 16)
         self.channel = channel
-        let (done, failure) = (done, failure)
+        let (done, failure, endedWithoutCloseNotify) = (done, failure, endedWithoutCloseNotify)
         let handed = HandedOver(client)
         Self.threads.run {
             do {
                 try handed.value.retrieve(path, offset: offset, digest: digestAfter, into: channel)
+                endedWithoutCloseNotify.withLock { $0 = handed.value.dataEndedWithoutCloseNotify }
                 channel.finish()
             } catch {
                 // A stop from the reading side is that side's doing, not a failure of this one.
@@ -55,6 +64,8 @@ final class RemoteReader: ByteReader {
     deinit { _ = finish() }
 
     func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int { try channel.read(into: buffer) }
+
+    var mayBeCutShort: Bool { endedWithoutCloseNotify.withLock { $0 } }
 
     func finish() -> (any Error)? {
         if !finished {

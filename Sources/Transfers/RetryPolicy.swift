@@ -26,7 +26,7 @@ public struct RetryPolicy: Sendable {
 
     /// Whether an error may go away by itself: a 4xx reply, a broken or stalled connection.
     public static func isTransient(_ error: any Error) -> Bool {
-        guard let error = error as? FTPError else { return error is IncompleteTransfer }
+        guard let error = error as? FTPError else { return error is IncompleteTransfer || error is UnconfirmedEnd }
         switch error.kind {
         case .temporary, .connection, .timeout: return true
         default: return false
@@ -82,4 +82,14 @@ public struct IncompleteTransfer: Error, CustomStringConvertible, Sendable {
     /// The bytes expected.
     public let expected: UInt64
     public var description: String { "transfer ended early: \(received) of \(expected) bytes" }
+}
+
+/// A TLS data connection that ended without close_notify, for a file whose size and digest are
+/// unknown: the bytes may have been cut short, and nothing can say they were not. Tried again.
+public struct UnconfirmedEnd: Error, CustomStringConvertible, Sendable {
+    /// The bytes that arrived.
+    public let received: UInt64
+    public var description: String {
+        "the TLS data connection ended without close_notify after \(received) bytes, and the server gives no size or digest to check them against: the file may be cut short"
+    }
 }

@@ -68,6 +68,11 @@ public struct StreamTransfer: Sendable {
                     } catch where received > 0 && stamp.size == nil {
                         throw Unrecognisable(error: error)
                     }
+                    // As for a file (`FileCopy`), an end that may be a cut is one; without a
+                    // size the bytes written cannot be continued.
+                    if stamp.size == nil, digest == nil, client.dataEndedWithoutCloseNotify {
+                        throw Unrecognisable(error: UnconfirmedEnd(received: received))
+                    }
                 }
                 if let size = stamp.size, received != size {
                     guard received < size else {
