@@ -586,7 +586,7 @@ public final class FTPClient {
         } catch let error as FTPError where cancellation.isCancelled && error.kind != .cancelled {
             throw FTPError(kind: .cancelled, command: error.command, detail: "cancelled")
         } catch let error as CommandError {
-            throw FTPError(kind: .usage, command: error.verb, detail: error.description)
+            throw FTPError(kind: .unsendable, command: error.verb, detail: error.description)
         }
     }
 }

@@ -25,6 +25,9 @@ public struct FTPError: Error, Sendable, CustomStringConvertible {
         case cancelled
         /// A bad argument, refused before anything was sent.
         case usage
+        /// An argument no command can carry (a name with CR, LF or NUL in it), refused before
+        /// anything was sent: this request cannot work, others may.
+        case unsendable
     }
 
     /// What went wrong, broadly.

@@ -268,6 +268,10 @@ public final class TransferQueue: @unchecked Sendable {
             } catch where isCancelled(id) {
                 item.entry?.ended()
                 finish(id, .cancelled(id: id))
+            } catch let error as FTPError where error.kind == .unsendable {
+                // No command can ever carry its name: a resume could only fail again.
+                item.entry?.ended()
+                finish(id, .failed(id: id, error))
             } catch {
                 item.entry?.failed("\(error)")
                 if stops(error) { stop(error) }

@@ -56,7 +56,7 @@ struct Failure: Error {
             let pathErrors: Set<ReplyCode> = [.fileUnavailable, .fileNameNotAllowed, .fileBusy, .notLoggedIn]
             if let code = error.reply?.code, pathErrors.contains(code) { return .notFound }
             return error.reply?.code == .serviceNotAvailable ? .connection : .someTransfersFailed
-        case .protocolViolation, .cancelled: return .someTransfersFailed
+        case .protocolViolation, .cancelled, .unsendable: return .someTransfersFailed
         }
     }
 }

@@ -36,11 +36,19 @@ struct ResumeCommand: ParsableCommand {
         let sessions = SessionPool()
         defer { sessions.close(awaitingGoodbye: false) }
         let limiter = batch.makeRateLimiter()
+        // A job that cannot be run (its URL no longer parses, say) is reported, and the rest run.
+        var unrunnable: [String] = []
         for job in jobs {
-            files.append(try Self.file(for: job.record, connection: connection, verifies: batch.verifies, interactive: true, limiter: limiter))
+            do {
+                files.append(try Self.file(for: job.record, connection: connection, verifies: batch.verifies, interactive: true, limiter: limiter))
+            } catch {
+                unrunnable.append("cannot resume \(Sanitizer.visible(job.record.source)) to \(Sanitizer.visible(job.record.destination)): \(error)")
+            }
         }
         let connections = batch.connections(for: files.count)
-        let transfers = TransferBatch(count: files.count, noun: "transfers", options: batch, connections: connections, verbose: connection.verbose)
+        let transfers = TransferBatch(
+            count: files.count + unrunnable.count, noun: "transfers", options: batch, connections: connections, verbose: connection.verbose)
+        unrunnable.forEach(transfers.fail)
         transfers.run(files, connections: connections, mostConnections: batch.mostConnections(for: files.count), sessions: sessions)
         try transfers.finish()
     }
@@ -51,7 +59,10 @@ struct ResumeCommand: ParsableCommand {
         for record: JobRecord, connection: ConnectionOptions, verifies: Bool, interactive: Bool, limiter: RateLimiter? = nil
     ) throws -> BatchFile {
         let stated = record.overwrite.flatMap(OverwritePolicy.init(rawValue:)) ?? .overwrite
-        let policy = stated == .overwrite ? .resume : stated
+        // A download's bytes wait beside its target, which its policy may judge again; an upload
+        // or a copy between servers writes its target itself, and the policy would judge the
+        // job's own partial file (skip it as there, rename around it): such a job is continued.
+        let policy = stated == .overwrite || record.kind != .download ? .resume : stated
         let retry = connection.retryPolicy
         let transferType: FTPClient.TransferType = record.ascii ? .ascii : .binary
         switch record.kind {

@@ -144,6 +144,31 @@ struct HostileServerTests {
         #expect(explicit.status == 3, "\(explicit.standardError)")
     }
 
+    /// A name with a CR in it can be listed but never asked for: that file fails, the others
+    /// of the batch are copied, and no job is left that a resume could only fail again.
+    @Test func aNameNoCommandCanCarryFailsItsFileAlone() throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        let local = try TemporaryDirectory()
+        defer { local.remove() }
+        try fixture.root.write("tree/one.txt", Data("one".utf8))
+        try fixture.root.write("tree/two.txt", Data("two".utf8))
+        fixture.server.faults.serveListing(Array("""
+            -rw-r--r-- 1 u g 3 Jan 1 2024 one.txt\r
+            -rw-r--r-- 1 u g 1 Jan 1 2024 a\rb\r
+            -rw-r--r-- 1 u g 3 Jan 1 2024 two.txt\r
+
+            """.utf8))
+        let result = try FerryProcess.run(["get", "-r", "-P", "1", fixture.url("tree"), "out"], in: local.path)
+        #expect(result.status == 1, "\(result.standardError)")
+        #expect(result.standardError.contains("CR, LF or NUL"), "\(result.standardError)")
+        #expect(local.read("out/one.txt") == Data("one".utf8))
+        #expect(local.read("out/two.txt") == Data("two".utf8))
+        let left = try FerryProcess.run(["resume", "--list"], in: local.path)
+        #expect(left.status == 0, "\(left.standardError)")
+        #expect(left.standardOutput.isEmpty, "\(left.standardOutput)")
+    }
+
     @Test(arguments: ["inf", "-inf", "nan", "-1", "0", "-0", "86401", "1e308", "infinity"])
     func absurdTimeoutsAreUsageErrors(_ value: String) throws {
         let result = try FerryProcess.run(["ls", "--timeout", value, "ftp://127.0.0.1:1/"], timeout: 30)

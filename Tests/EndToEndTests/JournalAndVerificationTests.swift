@@ -183,4 +183,38 @@ struct JournalAndVerificationTests {
         #expect(fixture.server.receivedCommands.contains { $0.hasPrefix("REST ") })
         #expect(try FerryProcess.run(["resume", "--list"], in: local.path).standardOutput.isEmpty)
     }
+
+    /// An upload writes the server's file itself: killed midway, the partial file is its
+    /// target, which `--overwrite skip` would judge "there" and leave cut short. Resumed, the
+    /// job continues what it wrote whatever its policy.
+    @Test func aKilledUploadWithSkipIsFinishedByResume() throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        let local = try TemporaryDirectory()
+        defer { local.remove() }
+        let contents = sampleBytes(1_500_000, seed: 41)
+        try local.write("big.bin", contents)
+        fixture.server.faults.throttle(bytesPerSecond: 400_000)
+        let output = try TemporaryDirectory("ferry-output")
+        defer { output.remove() }
+        let child = try Program.start(
+            FerryProcess.executable, ["put", "--overwrite", "skip", "big.bin", fixture.url("big.bin")], in: local.path,
+            standardOutput: output.file("stdout"), standardError: output.file("stderr"))
+        var partial = false
+        for _ in 0..<200 where !partial {
+            usleep(50_000)
+            partial = (fixture.root.read("big.bin")?.count ?? 0) > 200_000
+        }
+        child.send(SIGKILL)
+        _ = child.wait()
+        #expect(partial)
+        #expect((fixture.root.read("big.bin")?.count ?? 0) < contents.count)
+
+        fixture.server.faults.throttle(bytesPerSecond: nil)
+        let resumed = try FerryProcess.run(["resume", "--json"], in: local.path, environment: ["FERRY_PASSWORD": ServerFixture.password])
+        #expect(resumed.status == 0, "\(resumed.standardError)")
+        #expect(resumed.standardOutput.contains("\"status\": \"done\""), "\(resumed.standardOutput)")
+        #expect(fixture.root.read("big.bin") == contents)
+        #expect(try FerryProcess.run(["resume", "--list"], in: local.path).standardOutput.isEmpty)
+    }
 }

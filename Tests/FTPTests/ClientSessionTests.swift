@@ -227,7 +227,7 @@ struct ClientSessionTests {
         let client = try fixture.client()
         defer { client.close() }
         fixture.server.clearReceivedCommands()
-        #expect { try client.delete("a\r\nRMD b") } throws: { ($0 as? FTPError)?.kind == .usage }
+        #expect { try client.delete("a\r\nRMD b") } throws: { ($0 as? FTPError)?.kind == .unsendable }
         try client.noop()
         // OPTS UTF8 ON waits after login to go out with the next command.
         #expect(fixture.server.receivedCommands == ["OPTS UTF8 ON", "NOOP"])
