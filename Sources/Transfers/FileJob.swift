@@ -9,10 +9,13 @@ public struct FileJob<Source: FileSystem, Destination: FileSystem>: Sendable {
     /// The copy as asked for, before the policy placed it.
     public var copy: FileCopy<Source, Destination>
     public var policy: OverwritePolicy
+    /// What the other jobs of the batch write: a free name (`rename`) must be free of them too.
+    public var claims: DestinationClaims?
 
-    public init(_ copy: FileCopy<Source, Destination>, policy: OverwritePolicy) {
+    public init(_ copy: FileCopy<Source, Destination>, policy: OverwritePolicy, claims: DestinationClaims? = nil) {
         self.copy = copy
         self.policy = policy
+        self.claims = claims
     }
 
     /// Places the copy and runs it, as `FileCopy.run` does. Throws `TransferSkipped` when the
@@ -50,15 +53,33 @@ public struct FileJob<Source: FileSystem, Destination: FileSystem>: Sendable {
             over: existing,
             source: { try asked.knownSource ?? source.stat(asked.source) ?? FileFacts(size: nil, modified: nil) },
             isFree: {
-                let facts = try destination.stat(destination.path(asked.destination, suffixed: $0))
+                let candidate = destination.path(asked.destination, suffixed: $0)
+                let facts = try destination.stat(candidate)
                 // Every other name would be as unknown: no free one can be found.
                 if facts == .mayExist {
                     throw FTPError(kind: .protocolViolation, detail: "no free name beside the destination: its folder's listing is incomplete")
                 }
-                return facts == nil
+                return facts == nil && claims?.claim(destination.bytes(of: candidate)) != false
             })
         placed.destination = destination.path(copy.destination, suffixed: suffix)
         placed.settings.continues = continues
         return placed
+    }
+}
+
+/// The destinations of a batch's jobs, by the bytes of their paths, and the free names its
+/// `rename` jobs took: a job that looks for a free name beside a file it must not replace takes
+/// one that no other job of the batch writes, nor another such job took first.
+public final class DestinationClaims: Sendable {
+    private let claimed: Locked<Set<[UInt8]>>
+
+    /// Claims made for the batch's own destinations.
+    public init(_ destinations: some Sequence<[UInt8]>) {
+        claimed = Locked(Set(destinations))
+    }
+
+    /// Claims `path` for one job: false when it was claimed before.
+    func claim(_ path: [UInt8]) -> Bool {
+        claimed.withLock { $0.insert(path).inserted }
     }
 }

@@ -111,6 +111,7 @@ struct GetCommand: ParsableCommand {
         // Two files that would land on one local path (the same name from two URLs) would
         // write it at once: only the first is fetched. A file whose local path is where another
         // is written until it is complete (`x.part` beside `x`) would be written over: left.
+        let claims = DestinationClaims(planned.map { Array($0.copy.local.utf8) })
         let staging = Dictionary(planned.map { (Array(LocalFileSystem().stagingPath(for: $0.copy.local).utf8), $0.copy.local) }, uniquingKeysWith: { first, _ in first })
         for (copy, url, endpoint) in planned {
             let local = Array(copy.local.utf8)
@@ -122,7 +123,7 @@ struct GetCommand: ParsableCommand {
                 refused.append("\(Sanitizer.visible(copy.local)) is the target of two downloads; only the first runs")
                 continue
             }
-            files.append(download(copy, from: url, endpoint: endpoint, limiter: limiter))
+            files.append(download(copy, from: url, endpoint: endpoint, limiter: limiter, claims: claims))
         }
         let connections = batch.connections(for: files.count)
         let transfers = TransferBatch(count: files.count + refused.count, noun: "downloads", options: batch, connections: connections, verbose: connection.verbose)
@@ -148,7 +149,7 @@ struct GetCommand: ParsableCommand {
     }
 
     /// The batch entry that fetches one file of `url` (the file itself, or one inside its folder).
-    private func download(_ copy: FilePair, from url: FTPURL, endpoint: RemoteEndpoint, limiter: RateLimiter?) -> BatchFile {
+    private func download(_ copy: FilePair, from url: FTPURL, endpoint: RemoteEndpoint, limiter: RateLimiter?, claims: DestinationClaims) -> BatchFile {
         let shown = url.path == copy.remote ? url.description : Sanitizer.visible(copy.remote.description)
         let (retry, policy, transferType, verifies) = (connection.retryPolicy, transfer.overwritePolicy, transfer.transferType, batch.verifies)
         let job = JobRecord.download(copy, from: url, ascii: transferType == .ascii, overwrite: policy)
@@ -157,19 +158,20 @@ struct GetCommand: ParsableCommand {
         return BatchFile(
             name: copy.remote.lastComponent.description, failing: "cannot download \(shown)", endpoint: endpoint, job: job, firstRetrieval: first
         ) { context in
-            try Self.fetch(copy, policy: policy, transferType: transferType, verifies: verifies, retry: retry, limiter: limiter, context: context)
+            try Self.fetch(copy, policy: policy, transferType: transferType, verifies: verifies, retry: retry, limiter: limiter, claims: claims, context: context)
         }
     }
 
-    /// Fetches one file as `policy` says about a local file already there, at most as fast as `limiter` allows.
+    /// Fetches one file as `policy` says about a local file already there, at most as fast as
+    /// `limiter` allows; a free name for it is one none of `claims` holds.
     static func fetch(
         _ pair: FilePair, policy: OverwritePolicy, transferType: FTPClient.TransferType, verifies: Bool, retry: RetryPolicy,
-        limiter: RateLimiter?, context: TransferContext
+        limiter: RateLimiter?, claims: DestinationClaims? = nil, context: TransferContext
     ) throws -> TransferOutcome {
         var download = FileDownload(
             remotePath: pair.remote, localPath: pair.local, settings: TransferSettings(verifies: verifies, transferType: transferType, rateLimiter: limiter))
         download.knownSource = pair.remoteFacts
-        return try FileJob(download, policy: policy).run(from: .server(context.session), to: .local, retry: retry, context: context)
+        return try FileJob(download, policy: policy, claims: claims).run(from: .server(context.session), to: .local, retry: retry, context: context)
     }
 
     /// The URLs, and the local destination if the last argument is not a URL.

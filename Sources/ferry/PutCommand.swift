@@ -80,12 +80,13 @@ struct PutCommand: ParsableCommand {
         // Two files that would land on one file of the server (`a/x` and `b/x` into one folder)
         // would write it at once: only the first is sent.
         var claimed = Set<RemotePath>()
+        let claims = DestinationClaims(plan.map(\.remote.bytes))
         let files = plan.compactMap { copy -> BatchFile? in
             guard claimed.insert(copy.remote).inserted else {
                 refused.append("\(url.with(path: copy.remote)) is the target of two uploads; only the first runs")
                 return nil
             }
-            return upload(copy, to: url, endpoint: endpoint, limiter: limiter)
+            return upload(copy, to: url, endpoint: endpoint, limiter: limiter, claims: claims)
         }
         let connections = batch.connections(for: files.count)
         let transfers = TransferBatch(count: files.count + refused.count, noun: "uploads", options: batch, connections: connections, verbose: connection.verbose)
@@ -118,7 +119,7 @@ struct PutCommand: ParsableCommand {
     }
 
     /// The batch entry that sends one local file to its place on the server.
-    private func upload(_ copy: FilePair, to url: FTPURL, endpoint: RemoteEndpoint, limiter: RateLimiter?) -> BatchFile {
+    private func upload(_ copy: FilePair, to url: FTPURL, endpoint: RemoteEndpoint, limiter: RateLimiter?, claims: DestinationClaims) -> BatchFile {
         var target = url
         target.path = copy.remote
         let (retry, policy, transferType, verifies) = (connection.retryPolicy, transfer.overwritePolicy, transfer.transferType, batch.verifies)
@@ -126,17 +127,17 @@ struct PutCommand: ParsableCommand {
         return BatchFile(
             name: URL(fileURLWithPath: copy.local).lastPathComponent, failing: "cannot upload \(copy.local) to \(target)", endpoint: endpoint, job: job
         ) { context in
-            try Self.send(copy, policy: policy, transferType: transferType, verifies: verifies, retry: retry, limiter: limiter, context: context)
+            try Self.send(copy, policy: policy, transferType: transferType, verifies: verifies, retry: retry, limiter: limiter, claims: claims, context: context)
         }
     }
 
     /// Sends one file as `policy` says about a server's file already there, at most as fast as `limiter` allows.
     static func send(
         _ pair: FilePair, policy: OverwritePolicy, transferType: FTPClient.TransferType, verifies: Bool, retry: RetryPolicy,
-        limiter: RateLimiter?, context: TransferContext
+        limiter: RateLimiter?, claims: DestinationClaims? = nil, context: TransferContext
     ) throws -> TransferOutcome {
         let upload = FileUpload(
             localPath: pair.local, remotePath: pair.remote, settings: TransferSettings(verifies: verifies, transferType: transferType, rateLimiter: limiter))
-        return try FileJob(upload, policy: policy).run(from: .local, to: .server(context.session), retry: retry, context: context)
+        return try FileJob(upload, policy: policy, claims: claims).run(from: .local, to: .server(context.session), retry: retry, context: context)
     }
 }

@@ -71,4 +71,30 @@ struct OverwriteTests {
         #expect(replaced.status == 0)
         #expect(fixture.root.read("up/b.txt") == Data("mine".utf8))
     }
+
+    /// `rename` looks for a free name beside the file it must not replace: one no other file of
+    /// the batch is written to. Remote `a.1` is fetched as `a.1`, so remote `a` goes to `a.2`.
+    @Test func renameTakesNoNameAnotherFileOfTheBatchIsWrittenTo() throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        let local = try TemporaryDirectory()
+        defer { local.remove() }
+        try fixture.root.write("d/a", sampleBytes(300_000, seed: 1))
+        try fixture.root.write("d/a.1", sampleBytes(200_000, seed: 2))
+        try local.write("out/a", Data("mine".utf8))
+
+        let get = try FerryProcess.run(["get", "-P", "2", "--overwrite", "rename", fixture.url("d/a"), fixture.url("d/a.1"), "out/"], in: local.path)
+        #expect(get.status == 0, "\(get.standardError)")
+        #expect(local.read("out/a") == Data("mine".utf8))
+        #expect(local.read("out/a.1") == sampleBytes(200_000, seed: 2))
+        #expect(local.read("out/a.2") == sampleBytes(300_000, seed: 1))
+
+        // The same way up: e/a is there, e/a.1 is written by the batch, so local a goes to e/a.2.
+        try fixture.root.write("e/a", Data("theirs".utf8))
+        let put = try FerryProcess.run(["put", "-P", "2", "--overwrite", "rename", "out/a", "out/a.1", fixture.url("e/")], in: local.path)
+        #expect(put.status == 0, "\(put.standardError)")
+        #expect(fixture.root.read("e/a") == Data("theirs".utf8))
+        #expect(fixture.root.read("e/a.1") == sampleBytes(200_000, seed: 2))
+        #expect(fixture.root.read("e/a.2") == Data("mine".utf8))
+    }
 }
