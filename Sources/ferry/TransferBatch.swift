@@ -164,6 +164,8 @@ final class TransferBatch: Sendable {
     private struct State {
         var failures = 0
         var fatal: Failure?
+        /// The files whose transfer ended one way or another.
+        var ended = Set<Int>()
     }
 
     init(count: Int, noun: String, options: BatchOptions, connections: Int, verbose: Bool = false) {
@@ -193,6 +195,12 @@ final class TransferBatch: Sendable {
         queue.enqueue(files.map(\.queued))
         queue.close()
         queue.run(on: sessions, opened: opened)
+        // A batch that stopped (a refused login, a lost server) leaves files it never began:
+        // each is reported all the same, so that `--json` has a line for every file.
+        let (ended, fatal) = state.withLock { ($0.ended, $0.fatal) }
+        for (id, file) in files.enumerated() where !ended.contains(id) {
+            report.failed(file.job, "not begun: the batch stopped" + (fatal.map { " (\($0.reason))" } ?? ""))
+        }
     }
 
     /// Counts a file that failed before its transfer could start, saying why.
@@ -214,6 +222,12 @@ final class TransferBatch: Sendable {
         if failures > 0 { throw Failure(.someTransfersFailed, "\(failures) of \(count) \(noun) failed") }
     }
 
+    /// Notes that a file's transfer ended, whichever way.
+    private func fileEnded(_ id: Int) {
+        progress.fileEnded(id: id)
+        state.withLock { _ = $0.ended.insert(id) }
+    }
+
     private func handle(_ event: TransferEvent, of files: [BatchFile]) {
         switch event {
         case .progress(let id, let current):
@@ -221,22 +235,22 @@ final class TransferBatch: Sendable {
         case .retrying(let id, let error, let wait):
             progress.say("ferry: \(Sanitizer.visible(files[id].name)): \(error); retrying in \(Formatting.duration(wait))")
         case .done(let id, let outcome):
-            progress.fileEnded(id: id)
+            fileEnded(id)
             if verbose, let reason = outcome.unverifiedBecause {
                 progress.say("ferry: \(Sanitizer.visible(files[id].name)): not verified: \(Sanitizer.visible(reason))")
             }
             report.done(files[id].job, outcome)
         case .skipped(let id, let reason):
-            progress.fileEnded(id: id)
+            fileEnded(id)
             progress.say("ferry: \(Sanitizer.visible(files[id].name)): skipped, \(reason)")
             report.skipped(files[id].job)
         case .failed(let id, let error):
-            progress.fileEnded(id: id)
+            fileEnded(id)
             let failure = Failure(error, while: files[id].failing)
             report.failed(files[id].job, failure.reason)
             record(failure)
         case .cancelled(let id):
-            progress.fileEnded(id: id)
+            fileEnded(id)
         case .workerLeft(let error):
             progress.say("ferry: a transfer connection failed (\(error)); going on with fewer")
         case .connectionDeclined(let error):

@@ -137,9 +137,14 @@ struct RecursiveCopyTests {
         defer { local.remove() }
         for index in 0..<5 { try fixture.root.write("f\(index).txt", Data("x".utf8)) }
         let urls = (0..<5).map { fixture.url("f\($0).txt", password: "wrong") }
-        let result = try FerryProcess.run(["get"] + urls + ["."], in: local.path)
+        let result = try FerryProcess.run(["get", "--json", "-P", "1"] + urls + ["."], in: local.path)
         #expect(result.status == 4, "\(result.standardError)")
         #expect(try FileManager.default.contentsOfDirectory(atPath: local.path).isEmpty)
+        // One line for every file, those never begun too.
+        let lines = result.standardOutput.split(separator: "\n")
+        #expect(lines.count == 5, "\(result.standardOutput)")
+        #expect(lines.allSatisfy { $0.contains("\"status\": \"failed\"") }, "\(result.standardOutput)")
+        #expect(lines.filter { $0.contains("not begun: the batch stopped (") && $0.contains("530 Login incorrect") }.count == 4, "\(result.standardOutput)")
     }
 
     @Test func aServerThatLimitsConnectionsGetsFewer() throws {
