@@ -70,7 +70,7 @@ public struct MirrorPlanner<Source: FileSystem, Target: FileSystem> {
 
     private func compare(
         _ listing: DirectoryListing, of folder: Source.Path, to targetFolder: Target.Path, targetExists: Bool, depth: Int,
-        budget: inout WalkBudget, into plan: inout MirrorPlan<Source.Path, Target.Path>
+        ancestors: [DirectoryListing] = [], budget: inout WalkBudget, into plan: inout MirrorPlan<Source.Path, Target.Path>
     ) throws {
         let targetListing = targetExists ? try target.list(targetFolder) : DirectoryListing(entries: [], unreadableLines: 0)
         // By the bytes of the target's path: two names that only look alike stay two names, and
@@ -118,8 +118,14 @@ public struct MirrorPlanner<Source: FileSystem, Target: FileSystem> {
                 guard budget.enter(source.shown(child), depth: depth + 1, refused: &plan.refused) else { continue }
                 do {
                     let children = try source.list(child)
+                    if WalkLoops.repeats(children, ofOneOf: ancestors + [listing]) {
+                        plan.refused.append(WalkLoops.refusal(source.shown(child)))
+                        continue
+                    }
                     if current == nil { plan.folders.append(makeFolder(targetChild)) }
-                    try compare(children, of: child, to: targetChild, targetExists: current != nil, depth: depth + 1, budget: &budget, into: &plan)
+                    try compare(
+                        children, of: child, to: targetChild, targetExists: current != nil, depth: depth + 1, ancestors: ancestors + [listing],
+                        budget: &budget, into: &plan)
                 } catch {
                     if (error as? FTPError)?.isConnectionLoss == true { throw error }
                     plan.refused.append("cannot read the folder \(source.shown(child)): \(error)")

@@ -67,6 +67,21 @@ struct WalkBudget {
     }
 }
 
+/// A folder whose listing is that of a folder it is in: a server that follows a link up the
+/// tree (`loop -> .`, which pyftpdlib's MLSD calls a folder) would lead a walk round in
+/// circles until its limits, copying the same files at every turn.
+enum WalkLoops {
+    /// Whether `listing` lists what one of `ancestors` (the listings of the folders it is in) does.
+    static func repeats(_ listing: DirectoryListing, ofOneOf ancestors: [DirectoryListing]) -> Bool {
+        !listing.entries.isEmpty && ancestors.contains { $0.entries == listing.entries }
+    }
+
+    /// Why the folder shown as `shown` is not walked.
+    static func refusal(_ shown: String) -> String {
+        "\(shown) lists what a folder it is in lists (a link back up the tree, it seems); not walked, lest the walk go round in circles"
+    }
+}
+
 /// Where the files of one folder are written until their copies are complete (`NAME.part` on
 /// the disk), by the bytes of those paths. A file listed under one of these names (`x.part`
 /// beside `x`) would be written over by its neighbour's copy, so it is not copied; and a
@@ -125,6 +140,8 @@ public struct TreeWalk<Source: FileSystem, Destination: FileSystem> {
     private struct Walk {
         var result = WalkResult<Source.Path, Destination.Path>()
         var budget = WalkBudget()
+        /// The listings of the folders the walk is in, outermost first.
+        var ancestors: [DirectoryListing] = []
 
         mutating func enter(_ shown: String, depth: Int) -> Bool {
             budget.enter(shown, depth: depth, refused: &result.refused)
@@ -167,7 +184,13 @@ public struct TreeWalk<Source: FileSystem, Destination: FileSystem> {
             guard walk.enter(source.shown(child), depth: depth + 1) else { continue }
             do {
                 let children = try source.list(child)
+                if WalkLoops.repeats(children, ofOneOf: walk.ancestors + [listing]) {
+                    walk.result.refused.append(WalkLoops.refusal(source.shown(child)))
+                    continue
+                }
                 try destination.makeFolder(destinationChild)
+                walk.ancestors.append(listing)
+                defer { walk.ancestors.removeLast() }
                 try copy(children, of: child, to: destinationChild, depth: depth + 1, walk: &walk)
             } catch {
                 // A lost connection ends the walk; anything else, only this folder.

@@ -183,4 +183,32 @@ struct PlainFTPInteropTests {
         #expect(verbose.standardError.contains("PASS ****"))
         #expect(!verbose.standardError.contains(server.password))
     }
+
+    /// pyftpdlib follows links: its MLSD calls `l1 -> .` a folder. A walk into it would go round
+    /// in circles until its limits (100,000 folders, every file copied at each turn); a folder
+    /// that lists what one it is in lists is left alone, and the rest copied.
+    @Test func aLinkBackUpTheTreeIsNotWalked() throws {
+        let server = try InteropServer.require("PYFTPDLIB")
+        let local = try TemporaryDirectory()
+        defer { local.remove() }
+        let tree = unique("loop")
+        defer { try? FileManager.default.removeItem(atPath: server.file(tree)) }
+        try FileManager.default.createDirectory(atPath: server.file(tree + "/sub"), withIntermediateDirectories: true)
+        try Data("top".utf8).write(to: URL(fileURLWithPath: server.file(tree + "/f.txt")))
+        try Data("deep".utf8).write(to: URL(fileURLWithPath: server.file(tree + "/sub/g.txt")))
+        try FileManager.default.createSymbolicLink(atPath: server.file(tree + "/l1"), withDestinationPath: ".")
+        try FileManager.default.createSymbolicLink(atPath: server.file(tree + "/sub/up"), withDestinationPath: "..")
+
+        for command in ["get", "mirror"] {
+            let arguments = command == "get" ? ["get", "-r", server.url(tree), "copy-get"] : ["mirror", server.url(tree + "/"), "copy-mirror"]
+            let result = try FerryProcess.run(arguments, in: local.path, timeout: 60)
+            #expect(result.status == 1, "\(command): \(result.standardError)")
+            #expect(result.standardError.contains("/l1 lists what a folder it is in lists"), "\(command): \(result.standardError)")
+            #expect(result.standardError.contains("/sub/up lists what a folder it is in lists"), "\(command): \(result.standardError)")
+            #expect(local.read("copy-\(command)/f.txt") == Data("top".utf8))
+            #expect(local.read("copy-\(command)/sub/g.txt") == Data("deep".utf8))
+            #expect(!local.exists("copy-\(command)/l1"))
+            #expect(!local.exists("copy-\(command)/sub/up"))
+        }
+    }
 }
