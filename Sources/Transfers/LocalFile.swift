@@ -19,6 +19,13 @@ public struct LocalFileError: Error, CustomStringConvertible, Sendable {
         reason = String(cString: strerror(code))
     }
 
+    /// An error for `path` with a reason of its own.
+    public init(path: String, action: String, reason: String) {
+        self.path = path
+        self.action = action
+        self.reason = reason
+    }
+
     /// An error for `path` from a Foundation file operation, with the system's reason where it gave one.
     public init(path: String, action: String, cause: any Error) {
         let underlying = (cause as NSError).userInfo[NSUnderlyingErrorKey] as? NSError
@@ -70,16 +77,27 @@ final class LocalFile {
 
     /// Opens (creating) a file to write from `offset` on, cutting off anything after it. A
     /// symbolic link in its place is refused, not followed: a partial file is never written
-    /// through a link someone else put there.
+    /// through a link someone else put there. The file is locked while it is open (`flock`):
+    /// a second writer, in another Ferry process or in this one, is refused before it cuts or
+    /// writes a byte, so the bytes of two copies never mix in one file.
     static func writing(_ path: String, from offset: UInt64) throws -> LocalFile {
-        // From the start, O_TRUNC: a file it creates is then not truncated at all, which on ext4
-        // would make its close flush it to the disk (the flush the fsync of the commit does).
-        let descriptor = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW | (offset == 0 ? O_TRUNC : 0), 0o644)
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o644)
         guard descriptor >= 0 else { throw LocalFileError(path: path, action: errno == ELOOP ? "refusing to write through the link" : "cannot create") }
-        let file = LocalFile(path: path, writingTo: descriptor, from: offset)
-        guard offset == 0 || (ftruncate(descriptor, off_t(offset)) == 0 && lseek(descriptor, off_t(offset), SEEK_SET) >= 0) else {
-            throw LocalFileError(path: path, action: "cannot prepare")
+        guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
+            let code = errno
+            Glibc.close(descriptor)
+            if code == EWOULDBLOCK { throw LocalFileError(path: path, action: "cannot write", reason: "another Ferry copy is writing it") }
+            throw LocalFileError(path: path, action: "cannot lock", errno: code)
         }
+        let file = LocalFile(path: path, writingTo: descriptor, from: offset)
+        // Only a file that holds more is cut: one this call created is not truncated at all,
+        // which on ext4 would make its close flush it to the disk (the flush the fsync of the
+        // commit does).
+        var status = stat()
+        guard fstat(descriptor, &status) == 0,
+              UInt64(status.st_size) == offset || ftruncate(descriptor, off_t(offset)) == 0,
+              offset == 0 || lseek(descriptor, off_t(offset), SEEK_SET) >= 0
+        else { throw LocalFileError(path: path, action: "cannot prepare") }
         return file
     }
 

@@ -217,4 +217,32 @@ struct JournalAndVerificationTests {
         #expect(fixture.root.read("big.bin") == contents)
         #expect(try FerryProcess.run(["resume", "--list"], in: local.path).standardOutput.isEmpty)
     }
+
+    /// A partial file is locked while it is written: a second Ferry fetching the same file to
+    /// the same place at the same time is refused before it cuts or writes a byte.
+    @Test func twoFerriesWritingOneFileDoNotMixTheirBytes() throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        let local = try TemporaryDirectory()
+        defer { local.remove() }
+        let contents = sampleBytes(1_200_000, seed: 43)
+        try fixture.root.write("big.bin", contents)
+        fixture.server.faults.throttle(bytesPerSecond: 1_000_000)
+        let output = try TemporaryDirectory("ferry-output")
+        defer { output.remove() }
+        let first = try Program.start(
+            FerryProcess.executable, ["get", fixture.url("big.bin"), "big.bin"], in: local.path,
+            standardOutput: output.file("stdout"), standardError: output.file("stderr"))
+        var writing = false
+        for _ in 0..<200 where !writing {
+            usleep(20_000)
+            writing = (try? FileManager.default.attributesOfItem(atPath: local.file("big.bin.part"))[.size] as? Int ?? 0) ?? 0 > 100_000
+        }
+        #expect(writing)
+        let second = try FerryProcess.run(["get", "--retries", "0", fixture.url("big.bin"), "big.bin"], in: local.path)
+        #expect(second.status == 1, "\(second.standardError)")
+        #expect(second.standardError.contains("cannot write big.bin.part: another Ferry copy is writing it"), "\(second.standardError)")
+        #expect(first.wait(timeout: 60) == .exited(0))
+        #expect(local.read("big.bin") == contents)
+    }
 }
