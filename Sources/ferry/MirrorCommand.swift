@@ -120,7 +120,7 @@ struct MirrorCommand: ParsableCommand {
                 transfers.fail("cannot \(step.description): \(error)")
             }
         }
-        if !batch.json { print("mirror: \(files.count) copied, \(deleted) deleted, \(work.folders.count) folders made, \(work.upToDate) up to date") }
+        if !batch.json { print("mirror: \(transfers.copied) copied, \(deleted) deleted, \(work.folders.count) folders made, \(work.upToDate) up to date") }
         try transfers.finish()
     }
 

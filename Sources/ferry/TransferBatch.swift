@@ -166,7 +166,12 @@ final class TransferBatch: Sendable {
         var fatal: Failure?
         /// The files whose transfer ended one way or another.
         var ended = Set<Int>()
+        /// How many of them were copied.
+        var copied = 0
     }
+
+    /// How many files were copied so far.
+    var copied: Int { state.withLock { $0.copied } }
 
     init(count: Int, noun: String, options: BatchOptions, connections: Int, verbose: Bool = false) {
         self.count = count
@@ -239,6 +244,7 @@ final class TransferBatch: Sendable {
             if verbose, let reason = outcome.unverifiedBecause {
                 progress.say("ferry: \(Sanitizer.visible(files[id].name)): not verified: \(Sanitizer.visible(reason))")
             }
+            state.withLock { $0.copied += 1 }
             report.done(files[id].job, outcome)
         case .skipped(let id, let reason):
             fileEnded(id)

@@ -46,6 +46,20 @@ struct MirrorTests {
         #expect(local.read("copy/keep.local") == Data("mine".utf8))
     }
 
+    /// The summary counts the files copied, not those planned.
+    @Test func aFailedCopyIsNotCountedAsCopied() throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        let local = try TemporaryDirectory()
+        defer { local.remove() }
+        try fixture.root.write("site/a.txt", Data("a".utf8))
+        try fixture.root.write("site/b.txt", Data("b".utf8))
+        fixture.server.faults.script("RETR", reply: .init(code: 550, text: "Permission denied."))
+        let mirror = try FerryProcess.run(["mirror", "--retries", "0", fixture.url("site/"), "copy"], in: local.path)
+        #expect(mirror.status == 1, "\(mirror.standardError)")
+        #expect(mirror.standardOutput.contains("mirror: 0 copied"), "\(mirror.standardOutput)")
+    }
+
     @Test func reverseMirrorSendsAndDeletesOnTheServer() throws {
         let fixture = try ServerFixture()
         defer { fixture.stop() }
@@ -132,6 +146,7 @@ struct MirrorTests {
         let mirror = try FerryProcess.run(["mirror", "--delete", fixture.url("site/"), "copy"], in: local.path)
         #expect(mirror.status == 1, "\(mirror.standardError)")
         #expect(mirror.standardError.contains("x.part: x is written under this name until its copy is complete"), "\(mirror.standardError)")
+        #expect(mirror.standardOutput.contains("mirror: 2 copied, 0 deleted"), "\(mirror.standardOutput)")
         #expect(local.read("copy/x") == sampleBytes(300_000))
         #expect(local.read("copy/y") == Data("why".utf8))
         #expect(!local.exists("copy/x.part"))
