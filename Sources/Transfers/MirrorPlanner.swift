@@ -78,7 +78,8 @@ public struct MirrorPlanner<Source: FileSystem, Target: FileSystem> {
         let existing = Dictionary(
             targetListing.entries.map { (target.bytes(of: target.path(of: $0, in: targetFolder)), $0) }, uniquingKeysWith: { first, _ in first })
         var kept = Set<[UInt8]>()
-        let staging = StagingNames(of: listing.entries, in: targetFolder, on: target)
+        // Where this folder's own copies are among the plan's.
+        var planned: [Int] = []
         // A line of a listing that could not be read may be a name to keep.
         var complete = listing.isComplete
         if !complete { plan.refused.append(Self.unreadable(listing, of: source.shown(folder))) }
@@ -130,14 +131,15 @@ public struct MirrorPlanner<Source: FileSystem, Target: FileSystem> {
                     if (error as? FTPError)?.isConnectionLoss == true { throw error }
                     plan.refused.append("cannot read the folder \(source.shown(child)): \(error)")
                 }
-            } else if let owner = staging.owner(of: key) {
-                plan.refused.append(StagingNames<Target>.refusal(source.shown(child), owner: owner))
             } else if Self.differs(source: entry, target: current) {
+                planned.append(plan.copies.count)
                 plan.copies.append(MirrorCopy(source: child, target: targetChild, entry: entry))
             } else {
                 plan.upToDate += 1
             }
         }
+        let staging = StagingNames.leaveOut(
+            planned, of: &plan.copies, on: target, refused: &plan.refused, destination: \.target, shown: { source.shown($0.source) })
         guard deletes else { return }
         guard complete, targetListing.isComplete else {
             let reason = complete ? "its listing is incomplete" : "some of the source's names were refused or unreadable"
@@ -152,7 +154,7 @@ public struct MirrorPlanner<Source: FileSystem, Target: FileSystem> {
             let path = target.path(of: entry, in: targetFolder)
             // What the source keeps, and a copy in progress of a file it has (`NAME.part`), stay.
             let key = target.bytes(of: path)
-            guard !kept.contains(key), staging.owner(of: key) == nil else { continue }
+            guard !kept.contains(key), !staging.isStaging(key) else { continue }
             let (filtered, isFolder) = (filter.isActive && entry.kind == .directory, entry.kind == .directory)
             plan.removals.append(MirrorStep(description: "delete \(target.shown(path))") { [self] in
                 if filtered {

@@ -82,30 +82,51 @@ enum WalkLoops {
     }
 }
 
-/// Where the files of one folder are written until their copies are complete (`NAME.part` on
-/// the disk), by the bytes of those paths. A file listed under one of these names (`x.part`
-/// beside `x`) would be written over by its neighbour's copy, so it is not copied; and a
-/// target's file there is a copy in progress, not one to delete.
+/// Where the files a copy plans in one folder are written until they are complete (`NAME.part`
+/// on the disk), by the bytes of those paths. A file planned under one of these names (`x.part`
+/// beside `x`) would be written over by its neighbour's copy, so it is left out; and a target's
+/// file there is a copy in progress, not one to delete.
 struct StagingNames<Target: FileSystem> {
-    /// The name of the file whose copy is written at each staging path.
-    private var owners: [[UInt8]: String] = [:]
+    /// The destination of the copy written at each staging path.
+    private var owners: [[UInt8]: Target.Path] = [:]
+    private let target: Target
 
-    /// The staging paths in the target's `folder` of the files (not folders) among `entries`
-    /// whose names are safe to build a path of; none where files are written in place.
-    init(of entries: [ListingEntry], in folder: Target.Path, on target: Target) {
-        for entry in entries where entry.kind != .directory && entry.hasSafeName {
-            let path = target.path(named: entry.name, in: folder)
+    /// The staging paths of copies to `destinations`; none where files are written in place.
+    init(of destinations: some Sequence<Target.Path>, on target: Target) {
+        self.target = target
+        for path in destinations {
             let staging = target.stagingPath(for: path)
-            if staging != path { owners[target.bytes(of: staging)] = entry.name }
+            if staging != path { owners[target.bytes(of: staging)] = path }
         }
     }
 
-    /// The name of the file whose copy is written at the path of these bytes, if any.
-    func owner(of path: [UInt8]) -> String? { owners[path] }
+    /// Why a copy to `path` is left out, if another copy is written there until it is complete.
+    func refusal(of path: Target.Path, shown: String) -> String? {
+        owners[target.bytes(of: path)].map { "\(shown): \(target.shown($0)) is written under this name until its copy is complete; left alone" }
+    }
 
-    /// Why the file shown as `shown` is left alone: `owner`'s copy is written under its name.
-    static func refusal(_ shown: String, owner: String) -> String {
-        "\(shown): \(Sanitizer.visible(owner)) is written under this name until its copy is complete; left alone"
+    /// Whether a copy is written at the path of these bytes until it is complete.
+    func isStaging(_ path: [UInt8]) -> Bool { owners[path] != nil }
+
+    /// Leaves out of `items` those at `indices` (the copies planned in one folder) whose
+    /// destination is where another of them is written until complete, saying why in `refused`;
+    /// the staging names of the rest.
+    @discardableResult
+    static func leaveOut<Item>(
+        _ indices: [Int], of items: inout [Item], on target: Target, refused: inout [String],
+        destination: (Item) -> Target.Path, shown: (Item) -> String
+    ) -> StagingNames {
+        let staging = StagingNames(of: indices.map { destination(items[$0]) }, on: target)
+        var left = Set<Int>()
+        for index in indices {
+            guard let refusal = staging.refusal(of: destination(items[index]), shown: shown(items[index])) else { continue }
+            refused.append(refusal)
+            left.insert(index)
+        }
+        if !left.isEmpty {
+            items = items.indices.filter { !left.contains($0) }.map { items[$0] }
+        }
+        return staging
     }
 }
 
@@ -152,8 +173,9 @@ public struct TreeWalk<Source: FileSystem, Destination: FileSystem> {
         if let incompleteness = listing.incompleteness {
             walk.result.refused.append("\(source.shown(folder)): \(incompleteness); what is missing from it is not copied")
         }
-        let staging = StagingNames(of: listing.entries, in: target, on: destination)
         var claimed = Set<[UInt8]>()
+        // Where this folder's own files are among the walk's.
+        var planned: [Int] = []
         for entry in listing.entries {
             guard entry.hasSafeName else {
                 walk.result.refused.append(SafeName.refusal("write a file called", entry.name, in: source.shown(folder)))
@@ -174,10 +196,7 @@ public struct TreeWalk<Source: FileSystem, Destination: FileSystem> {
                 continue
             }
             guard role == .folder else {
-                if let owner = staging.owner(of: key) {
-                    walk.result.refused.append(StagingNames<Destination>.refusal(source.shown(child), owner: owner))
-                    continue
-                }
+                planned.append(walk.result.files.count)
                 walk.result.files.append(PlannedFile(source: child, destination: destinationChild, entry: entry))
                 continue
             }
@@ -198,5 +217,8 @@ public struct TreeWalk<Source: FileSystem, Destination: FileSystem> {
                 walk.result.refused.append("cannot copy the folder \(source.shown(child)): \(error)")
             }
         }
+        StagingNames.leaveOut(
+            planned, of: &walk.result.files, on: destination, refused: &walk.result.refused,
+            destination: \.destination, shown: { source.shown($0.source) })
     }
 }

@@ -571,7 +571,7 @@ final class CommanderWorkers: @unchecked Sendable {
         var files: [QueuedTransfer] = []
         for job in jobs {
             do {
-                files.append(try ResumeCommand.file(for: job.record, connection: connection, verifies: true, interactive: false).queued)
+                files.append(try ResumeCommand.file(for: job, connection: connection, verifies: true, interactive: false).queued)
             } catch {
                 mailbox.post(.event(.log("cannot resume \(Sanitizer.visible(job.record.destination)): \(Self.describe(error))")))
             }

@@ -40,7 +40,7 @@ struct ResumeCommand: ParsableCommand {
         var unrunnable: [String] = []
         for job in jobs {
             do {
-                files.append(try Self.file(for: job.record, connection: connection, verifies: batch.verifies, interactive: true, limiter: limiter))
+                files.append(try Self.file(for: job, connection: connection, verifies: batch.verifies, interactive: true, limiter: limiter))
             } catch {
                 unrunnable.append("cannot resume \(Sanitizer.visible(job.record.source)) to \(Sanitizer.visible(job.record.destination)): \(error)")
             }
@@ -56,13 +56,17 @@ struct ResumeCommand: ParsableCommand {
     /// The batch entry that finishes one job: its policy applied again, partial files continued.
     /// Passwords come as for any URL; `interactive` allows asking for one; `limiter` holds the rate.
     static func file(
-        for record: JobRecord, connection: ConnectionOptions, verifies: Bool, interactive: Bool, limiter: RateLimiter? = nil
+        for job: UnfinishedJob, connection: ConnectionOptions, verifies: Bool, interactive: Bool, limiter: RateLimiter? = nil
     ) throws -> BatchFile {
+        let record = job.record
         let stated = record.overwrite.flatMap(OverwritePolicy.init(rawValue:)) ?? .overwrite
-        // A download's bytes wait beside its target, which its policy may judge again; an upload
-        // or a copy between servers writes its target itself, and the policy would judge the
-        // job's own partial file (skip it as there, rename around it): such a job is continued.
-        let policy = stated == .overwrite || record.kind != .download ? .resume : stated
+        // A download's bytes wait beside its target, which its policy may judge again. An upload
+        // or a copy between servers that began wrote its target itself, which skip, newer and
+        // different would judge (and keep cut short): it is continued. One that never began
+        // is judged as it was; so is rename, whose record names the file asked for, not the
+        // free name the job wrote.
+        let wroteItsTarget = record.kind != .download && job.stamp != nil && stated != .rename
+        let policy = stated == .overwrite || wroteItsTarget ? .resume : stated
         let retry = connection.retryPolicy
         let transferType: FTPClient.TransferType = record.ascii ? .ascii : .binary
         switch record.kind {

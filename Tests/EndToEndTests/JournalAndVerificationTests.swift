@@ -194,11 +194,14 @@ struct JournalAndVerificationTests {
         defer { local.remove() }
         let contents = sampleBytes(1_500_000, seed: 41)
         try local.write("big.bin", contents)
+        // Never begun, this one is judged as it was: the server's file stays.
+        try local.write("b.txt", Data("mine".utf8))
+        try fixture.root.write("b.txt", Data("theirs".utf8))
         fixture.server.faults.throttle(bytesPerSecond: 400_000)
         let output = try TemporaryDirectory("ferry-output")
         defer { output.remove() }
         let child = try Program.start(
-            FerryProcess.executable, ["put", "--overwrite", "skip", "big.bin", fixture.url("big.bin")], in: local.path,
+            FerryProcess.executable, ["put", "-P", "1", "--overwrite", "skip", "big.bin", "b.txt", fixture.url("")], in: local.path,
             standardOutput: output.file("stdout"), standardError: output.file("stderr"))
         var partial = false
         for _ in 0..<200 where !partial {
@@ -215,6 +218,7 @@ struct JournalAndVerificationTests {
         #expect(resumed.status == 0, "\(resumed.standardError)")
         #expect(resumed.standardOutput.contains("\"status\": \"done\""), "\(resumed.standardOutput)")
         #expect(fixture.root.read("big.bin") == contents)
+        #expect(fixture.root.read("b.txt") == Data("theirs".utf8))
         #expect(try FerryProcess.run(["resume", "--list"], in: local.path).standardOutput.isEmpty)
     }
 

@@ -145,7 +145,7 @@ struct MirrorTests {
 
         let mirror = try FerryProcess.run(["mirror", "--delete", fixture.url("site/"), "copy"], in: local.path)
         #expect(mirror.status == 1, "\(mirror.standardError)")
-        #expect(mirror.standardError.contains("x.part: x is written under this name until its copy is complete"), "\(mirror.standardError)")
+        #expect(mirror.standardError.contains("x.part: copy/x is written under this name until its copy is complete"), "\(mirror.standardError)")
         #expect(mirror.standardOutput.contains("mirror: 2 copied, 0 deleted"), "\(mirror.standardOutput)")
         #expect(local.read("copy/x") == sampleBytes(300_000))
         #expect(local.read("copy/y") == Data("why".utf8))
@@ -165,5 +165,15 @@ struct MirrorTests {
         #expect(walk.status == 1, "\(walk.standardError)")
         #expect(local.read("walked/x") == sampleBytes(300_000))
         #expect(!local.exists("walked/x.part"))
+
+        // Once x is not copied (up to date, or filtered out), nothing is written as x.part but x.part.
+        let again = try FerryProcess.run(["mirror", fixture.url("site/"), "copy"], in: local.path)
+        #expect(again.status == 0, "\(again.standardError)")
+        #expect(again.standardOutput.contains("mirror: 1 copied"), "\(again.standardOutput)")
+        #expect(local.read("copy/x.part") == Data("another file".utf8))
+        let filtered = try FerryProcess.run(["get", "-r", "--exclude", "x", fixture.url("site/"), "filtered"], in: local.path)
+        #expect(filtered.status == 0, "\(filtered.standardError)")
+        #expect(local.read("filtered/x.part") == Data("another file".utf8))
+        #expect(!local.exists("filtered/x"))
     }
 }
