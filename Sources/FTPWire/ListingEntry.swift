@@ -22,6 +22,10 @@ public struct ListingEntry: Sendable, Equatable {
     public var target: String?
     /// Unix permissions as nine characters such as `rw-r--r--`, when known.
     public var permissions: String?
+    /// For a folder, what the server calls it whatever its path (MLSD's `unique` fact), when
+    /// given: a folder reached again through a link has the same, so a walk knows a folder it
+    /// is already in.
+    public var unique: String?
     /// The size in bytes, when the listing gives it.
     public var size: UInt64?
     /// What kind of entry this is.

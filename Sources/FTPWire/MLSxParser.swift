@@ -63,6 +63,7 @@ public enum MLSxParser {
         var size: UInt64?
         var modified: Date?
         var permissions: String?
+        var unique: ArraySlice<UInt8>?
         var position = 0
         while position < factsEnd {
             let factStart = position
@@ -87,18 +88,23 @@ public enum MLSxParser {
                 modified = time
             case .unixMode:
                 permissions = UnixPermissions.fromOctal(digits: value)
+            case .unique:
+                unique = value
             case .other:
                 break
             }
         }
         let name = line[nameStart..<end]
         if name.elementsEqual(".".utf8) || name.elementsEqual("..".utf8) { return .noEntry }
-        return .entry(ListingEntry(nameBytes: name, kind: kind, size: size, modified: modified, target: target, permissions: permissions))
+        var entry = ListingEntry(nameBytes: name, kind: kind, size: size, modified: modified, target: target, permissions: permissions)
+        // Kept for folders alone: only a walk into them asks.
+        if kind == .directory, let unique, !unique.isEmpty, unique.count <= 256 { entry.unique = TextDecoding.string(unique) }
+        return .entry(entry)
     }
 
     /// The facts an entry is made of; the others are passed over.
     private enum Fact {
-        case type, size, modify, unixMode, other
+        case type, size, modify, unixMode, unique, other
 
         /// The fact a name (in any case) stands for; `sizd`, a directory's size, counts as `size`.
         init(_ name: ArraySlice<UInt8>) {
@@ -106,6 +112,7 @@ public enum MLSxParser {
             case 4 where Bytes.equalsIgnoringCase(name, "type"): self = .type
             case 4 where Bytes.equalsIgnoringCase(name, "size") || Bytes.equalsIgnoringCase(name, "sizd"): self = .size
             case 6 where Bytes.equalsIgnoringCase(name, "modify"): self = .modify
+            case 6 where Bytes.equalsIgnoringCase(name, "unique"): self = .unique
             case 9 where Bytes.equalsIgnoringCase(name, "unix.mode"): self = .unixMode
             default: self = .other
             }

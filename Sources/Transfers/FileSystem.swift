@@ -88,10 +88,15 @@ public protocol FileSystem {
     /// The path as the bytes the file system takes: two paths are one only when these are equal
     /// (text that merely looks the same, such as NFC and NFD, is two names).
     func bytes(of path: Path) -> [UInt8]
+    /// What the file system calls the folder at `path` whatever its path (as a listing's
+    /// `ListingEntry.unique` does), where it can tell; nil elsewhere.
+    func identity(ofFolder path: Path) -> String?
 }
 
 extension FileSystem {
     public func announce(_ check: DigestCommand) {}
+
+    public func identity(ofFolder path: Path) -> String? { nil }
 
     /// A file system that can do nothing ahead answers `stat(_:readingNext:)` as `stat`.
     public func stat(_ path: Path, readingNext: Bool) throws -> FileFacts? {
@@ -459,6 +464,12 @@ public struct RemoteFileSystem: FileSystem {
     public func shown(_ path: RemotePath) -> String { path.isEmpty ? "the login folder" : Sanitizer.visible(path.description) }
 
     public func bytes(of path: RemotePath) -> [UInt8] { path.bytes }
+
+    /// The folder's `unique` fact, from MLST where the server offers it (one round trip).
+    public func identity(ofFolder path: RemotePath) -> String? {
+        guard client.features.supports("MLST"), let facts = (try? client.mlst(path))??.facts else { return nil }
+        return facts["unique"]
+    }
 
     public func remove(_ path: RemotePath, isFolder: Bool) throws {
         if isFolder { try client.rmd(path) } else { try client.delete(path) }

@@ -55,7 +55,8 @@ public struct MirrorPlanner<Source: FileSystem, Target: FileSystem> {
         let listing = try source.list(from)
         let exists = target.isFolder(folder)
         if !exists { plan.folders.append(makeFolder(folder)) }
-        try compare(listing, of: from, to: folder, targetExists: exists, depth: 0, budget: &budget, into: &plan)
+        let root = source.identity(ofFolder: from).map { [$0] } ?? []
+        try compare(listing, of: from, to: folder, targetExists: exists, depth: 0, ancestors: root, budget: &budget, into: &plan)
         return plan
     }
 
@@ -70,7 +71,7 @@ public struct MirrorPlanner<Source: FileSystem, Target: FileSystem> {
 
     private func compare(
         _ listing: DirectoryListing, of folder: Source.Path, to targetFolder: Target.Path, targetExists: Bool, depth: Int,
-        ancestors: [DirectoryListing] = [], budget: inout WalkBudget, into plan: inout MirrorPlan<Source.Path, Target.Path>
+        ancestors: [String], budget: inout WalkBudget, into plan: inout MirrorPlan<Source.Path, Target.Path>
     ) throws {
         let targetListing = targetExists ? try target.list(targetFolder) : DirectoryListing(entries: [], unreadableLines: 0)
         // By the bytes of the target's path: two names that only look alike stay two names, and
@@ -118,15 +119,15 @@ public struct MirrorPlanner<Source: FileSystem, Target: FileSystem> {
             } else if isFolder {
                 guard budget.enter(source.shown(child), depth: depth + 1, refused: &plan.refused) else { continue }
                 do {
-                    let children = try source.list(child)
-                    if WalkLoops.repeats(children, ofOneOf: ancestors + [listing]) {
+                    if let unique = entry.unique, ancestors.contains(unique) {
                         plan.refused.append(WalkLoops.refusal(source.shown(child)))
                         continue
                     }
+                    let children = try source.list(child)
                     if current == nil { plan.folders.append(makeFolder(targetChild)) }
                     try compare(
-                        children, of: child, to: targetChild, targetExists: current != nil, depth: depth + 1, ancestors: ancestors + [listing],
-                        budget: &budget, into: &plan)
+                        children, of: child, to: targetChild, targetExists: current != nil, depth: depth + 1,
+                        ancestors: ancestors + (entry.unique.map { [$0] } ?? []), budget: &budget, into: &plan)
                 } catch {
                     if (error as? FTPError)?.isConnectionLoss == true { throw error }
                     plan.refused.append("cannot read the folder \(source.shown(child)): \(error)")

@@ -67,18 +67,14 @@ struct WalkBudget {
     }
 }
 
-/// A folder whose listing is that of a folder it is in: a server that follows a link up the
-/// tree (`loop -> .`, which pyftpdlib's MLSD calls a folder) would lead a walk round in
-/// circles until its limits, copying the same files at every turn.
+/// A folder a walk is already in, reached again through a link: a server that follows a link
+/// up the tree (`loop -> .`, which pyftpdlib's MLSD calls a folder) would lead a walk round in
+/// circles until its limits, copying the same files at every turn. Known by MLSD's `unique`
+/// fact, which a folder has whatever the path it is reached by.
 enum WalkLoops {
-    /// Whether `listing` lists what one of `ancestors` (the listings of the folders it is in) does.
-    static func repeats(_ listing: DirectoryListing, ofOneOf ancestors: [DirectoryListing]) -> Bool {
-        !listing.entries.isEmpty && ancestors.contains { $0.entries == listing.entries }
-    }
-
     /// Why the folder shown as `shown` is not walked.
     static func refusal(_ shown: String) -> String {
-        "\(shown) lists what a folder it is in lists (a link back up the tree, it seems); not walked, lest the walk go round in circles"
+        "\(shown) is a folder the walk is already in (a link back up the tree); not walked, lest the walk go round in circles"
     }
 }
 
@@ -152,6 +148,7 @@ public struct TreeWalk<Source: FileSystem, Destination: FileSystem> {
     public func copy(_ from: Source.Path, to target: Destination.Path) throws -> WalkResult<Source.Path, Destination.Path> {
         var walk = Walk()
         let listing = try source.list(from)
+        if let root = source.identity(ofFolder: from) { walk.ancestors.append(root) }
         try destination.makeFolder(target)
         try copy(listing, of: from, to: target, depth: 0, walk: &walk)
         return walk.result
@@ -161,8 +158,8 @@ public struct TreeWalk<Source: FileSystem, Destination: FileSystem> {
     private struct Walk {
         var result = WalkResult<Source.Path, Destination.Path>()
         var budget = WalkBudget()
-        /// The listings of the folders the walk is in, outermost first.
-        var ancestors: [DirectoryListing] = []
+        /// What the server calls the folders the walk is in, where it says (`ListingEntry.unique`).
+        var ancestors: [String] = []
 
         mutating func enter(_ shown: String, depth: Int) -> Bool {
             budget.enter(shown, depth: depth, refused: &result.refused)
@@ -202,14 +199,14 @@ public struct TreeWalk<Source: FileSystem, Destination: FileSystem> {
             }
             guard walk.enter(source.shown(child), depth: depth + 1) else { continue }
             do {
-                let children = try source.list(child)
-                if WalkLoops.repeats(children, ofOneOf: walk.ancestors + [listing]) {
+                if let unique = entry.unique, walk.ancestors.contains(unique) {
                     walk.result.refused.append(WalkLoops.refusal(source.shown(child)))
                     continue
                 }
+                let children = try source.list(child)
                 try destination.makeFolder(destinationChild)
-                walk.ancestors.append(listing)
-                defer { walk.ancestors.removeLast() }
+                walk.ancestors += entry.unique.map { [$0] } ?? []
+                defer { if entry.unique != nil { walk.ancestors.removeLast() } }
                 try copy(children, of: child, to: destinationChild, depth: depth + 1, walk: &walk)
             } catch {
                 // A lost connection ends the walk; anything else, only this folder.

@@ -86,6 +86,10 @@ struct ListingParserTests {
         #expect(pyftpdlib?.permissions == "rw-r--r--")
         #expect(MLSxParser.entry("type=file;;size=3;; a")?.size == 3)
         #expect(MLSxParser.entry("type=file;=3; a") == nil)
+        // A folder's unique fact is kept, a file's not.
+        #expect(MLSxParser.entry("type=dir;unique=801g2a; sub")?.unique == "801g2a")
+        #expect(MLSxParser.entry("Unique=801g2b;type=dir; sub")?.unique == "801g2b")
+        #expect(MLSxParser.entry("type=file;unique=801g2c; f")?.unique == nil)
     }
 
     @Test func randomLinesNeverCrash() {

@@ -186,7 +186,8 @@ struct PlainFTPInteropTests {
 
     /// pyftpdlib follows links: its MLSD calls `l1 -> .` a folder. A walk into it would go round
     /// in circles until its limits (100,000 folders, every file copied at each turn); a folder
-    /// that lists what one it is in lists is left alone, and the rest copied.
+    /// the walk is already in (by its `unique` fact) is left alone, and the rest copied, such as
+    /// a folder that only looks like the one it is in (`proj/proj`, made the same second).
     @Test func aLinkBackUpTheTreeIsNotWalked() throws {
         let server = try InteropServer.require("PYFTPDLIB")
         let local = try TemporaryDirectory()
@@ -198,17 +199,20 @@ struct PlainFTPInteropTests {
         try Data("deep".utf8).write(to: URL(fileURLWithPath: server.file(tree + "/sub/g.txt")))
         try FileManager.default.createSymbolicLink(atPath: server.file(tree + "/l1"), withDestinationPath: ".")
         try FileManager.default.createSymbolicLink(atPath: server.file(tree + "/sub/up"), withDestinationPath: "..")
+        try FileManager.default.createDirectory(atPath: server.file(tree + "/proj/proj"), withIntermediateDirectories: true)
+        try Data("nested".utf8).write(to: URL(fileURLWithPath: server.file(tree + "/proj/proj/n.txt")))
 
         for command in ["get", "mirror"] {
             let arguments = command == "get" ? ["get", "-r", server.url(tree), "copy-get"] : ["mirror", server.url(tree + "/"), "copy-mirror"]
             let result = try FerryProcess.run(arguments, in: local.path, timeout: 60)
             #expect(result.status == 1, "\(command): \(result.standardError)")
-            #expect(result.standardError.contains("/l1 lists what a folder it is in lists"), "\(command): \(result.standardError)")
-            #expect(result.standardError.contains("/sub/up lists what a folder it is in lists"), "\(command): \(result.standardError)")
+            #expect(result.standardError.contains("/l1 is a folder the walk is already in"), "\(command): \(result.standardError)")
+            #expect(result.standardError.contains("/sub/up is a folder the walk is already in"), "\(command): \(result.standardError)")
             #expect(local.read("copy-\(command)/f.txt") == Data("top".utf8))
             #expect(local.read("copy-\(command)/sub/g.txt") == Data("deep".utf8))
             #expect(!local.exists("copy-\(command)/l1"))
             #expect(!local.exists("copy-\(command)/sub/up"))
+            #expect(local.read("copy-\(command)/proj/proj/n.txt") == Data("nested".utf8))
         }
     }
 }
