@@ -351,8 +351,10 @@ public struct LocalFileSystem: FileSystem {
     /// or partial file in place; the rename replaces what is there.
     public func commit(_ staging: String, to path: String) throws {
         guard staging != path else { return }
-        try LocalFile.synchronize(staging)
+        // The file stays open, and locked, until it is in place.
+        let file = try LocalFile.lockedAndSynchronized(staging)
         guard Glibc.rename(staging, path) == 0 else { throw LocalFileError(path: path, action: "cannot rename the finished copy to") }
+        withExtendedLifetime(file) {}
     }
 
     /// The `fsync` and rename need no connection: they may run on any thread, after the copy.

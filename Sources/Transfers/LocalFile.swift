@@ -83,13 +83,8 @@ final class LocalFile {
     static func writing(_ path: String, from offset: UInt64) throws -> LocalFile {
         let descriptor = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o644)
         guard descriptor >= 0 else { throw LocalFileError(path: path, action: errno == ELOOP ? "refusing to write through the link" : "cannot create") }
-        guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
-            let code = errno
-            Glibc.close(descriptor)
-            if code == EWOULDBLOCK { throw LocalFileError(path: path, action: "cannot write", reason: "another Ferry copy is writing it") }
-            throw LocalFileError(path: path, action: "cannot lock", errno: code)
-        }
         let file = LocalFile(path: path, writingTo: descriptor, from: offset)
+        try file.lock()
         // Only a file that holds more is cut: one this call created is not truncated at all,
         // which on ext4 would make its close flush it to the disk (the flush the fsync of the
         // commit does).
@@ -137,11 +132,24 @@ final class LocalFile {
         }
     }
 
-    /// Makes the bytes of the plain file at `path` durable (fsync); a link there is refused.
-    static func synchronize(_ path: String) throws {
+    /// Makes the bytes of the plain file at `path` durable (fsync), and returns it open and
+    /// locked, to be kept so until it is put in place; a link there is refused.
+    static func lockedAndSynchronized(_ path: String) throws -> LocalFile {
         let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
         guard descriptor >= 0 else { throw LocalFileError(path: path, action: errno == ELOOP ? "refusing to write through the link" : "cannot open") }
-        try LocalFile(path: path, descriptor: descriptor).synchronize()
+        let file = LocalFile(path: path, descriptor: descriptor)
+        // Locked as it was written: a copy that took it over since it was closed is not put in place.
+        try file.lock()
+        try file.synchronize()
+        return file
+    }
+
+    /// Locks the file for this copy alone (`flock`), as `writing` does; where the file system
+    /// has no locks, it goes unlocked.
+    private func lock() throws {
+        if flock(descriptor, LOCK_EX | LOCK_NB) != 0, errno == EWOULDBLOCK {
+            throw LocalFileError(path: path, action: "cannot write", reason: "another process (another Ferry copy, say) holds it locked")
+        }
     }
 
     /// Makes the written bytes durable (fsync), so that a rename after it never leaves an
