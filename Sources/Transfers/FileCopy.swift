@@ -155,7 +155,7 @@ public struct FileCopy<Source: FileSystem, Destination: FileSystem>: Sendable {
             if let failure = reader.finish() { throw failure }
             // Over TLS only close_notify tells a file's end from a connection cut: with no size
             // to hold the bytes against and no digest to come, such an end is taken for a cut.
-            if size == nil, digest == nil, reader.mayBeCutShort { throw UnconfirmedEnd(received: progress.completedBytes) }
+            if size == nil, digest == nil, reader.mayBeCutShort { throw UnconfirmedEnd(received: progress.completedBytes, ascii: !binary) }
         }
         let stored = binary ? try destination.size(of: staging) ?? progress.completedBytes : progress.completedBytes
         if let size, stored != size { throw IncompleteTransfer(received: stored, expected: size) }

@@ -89,7 +89,10 @@ public struct IncompleteTransfer: Error, CustomStringConvertible, Sendable {
 public struct UnconfirmedEnd: Error, CustomStringConvertible, Sendable {
     /// The bytes that arrived.
     public let received: UInt64
+    /// Whether the copy was in ASCII mode, where sizes and digests check nothing.
+    public var ascii = false
     public var description: String {
-        "the TLS data connection ended without close_notify after \(received) bytes, and the server gives no size or digest to check them against: the file may be cut short"
+        let unchecked = ascii ? "in ASCII mode nothing checks them" : "the server gives no size or digest to check them against"
+        return "the TLS data connection ended without close_notify after \(received) bytes, and \(unchecked): the file may be cut short"
     }
 }

@@ -71,7 +71,7 @@ public struct StreamTransfer: Sendable {
                     // As for a file (`FileCopy`), an end that may be a cut is one; without a
                     // size the bytes written cannot be continued.
                     if stamp.size == nil, digest == nil, client.dataEndedWithoutCloseNotify {
-                        throw Unrecognisable(error: UnconfirmedEnd(received: received))
+                        throw Unrecognisable(error: UnconfirmedEnd(received: received, ascii: !binary))
                     }
                 }
                 if let size = stamp.size, received != size {

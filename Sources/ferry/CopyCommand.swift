@@ -77,8 +77,9 @@ struct CopyCommand: ParsableCommand {
             throw Failure(error, while: "cannot copy \(source) to \(destination)")
         }
         let limiter = batch.makeRateLimiter()
+        let claims = DestinationClaims(copies.map(\.destination.bytes))
         let files = copies.map {
-            copy(from: source.with(path: $0.source), to: destination.with(path: $0.destination), endpoints: (from, to), limiter: limiter)
+            copy(from: source.with(path: $0.source), to: destination.with(path: $0.destination), endpoints: (from, to), limiter: limiter, claims: claims)
         }
         let connections = batch.connections(for: files.count)
         let transfers = TransferBatch(count: files.count + refused.count, noun: "copies", options: batch, connections: connections, verbose: connection.verbose)
@@ -88,20 +89,22 @@ struct CopyCommand: ParsableCommand {
     }
 
     /// The batch entry that copies one file.
-    private func copy(from source: FTPURL, to destination: FTPURL, endpoints: (RemoteEndpoint, RemoteEndpoint), limiter: RateLimiter?) -> BatchFile {
+    private func copy(
+        from source: FTPURL, to destination: FTPURL, endpoints: (RemoteEndpoint, RemoteEndpoint), limiter: RateLimiter?, claims: DestinationClaims
+    ) -> BatchFile {
         let job = JobRecord(
             kind: .copy, source: source.withoutPassword.description, destination: destination.withoutPassword.description,
             overwrite: transfer.overwritePolicy.rawValue)
         return Self.file(
             job, from: source, to: destination, endpoints: endpoints, policy: transfer.overwritePolicy, verifies: batch.verifies,
-            retry: connection.retryPolicy, limiter: limiter)
+            retry: connection.retryPolicy, limiter: limiter, claims: claims)
     }
 
     /// The batch entry that copies `source` to `destination` as `policy` says about a file there,
-    /// at most as fast as `limiter` allows.
+    /// at most as fast as `limiter` allows; a free name for it is one none of `claims` holds.
     static func file(
         _ job: JobRecord, from source: FTPURL, to destination: FTPURL, endpoints: (RemoteEndpoint, RemoteEndpoint), policy: OverwritePolicy,
-        verifies: Bool, retry: RetryPolicy, limiter: RateLimiter?
+        verifies: Bool, retry: RetryPolicy, limiter: RateLimiter?, claims: DestinationClaims? = nil
     ) -> BatchFile {
         BatchFile(
             name: source.path.lastComponent.description, failing: "cannot copy \(source) to \(destination)", endpoint: endpoints.0, job: job,
@@ -110,7 +113,7 @@ struct CopyCommand: ParsableCommand {
             let reading = context.sessions.session(for: endpoints.0)
             let writing = context.sessions.session(for: endpoints.1, role: "destination")
             let copy = RemoteCopy(from: source.path, to: destination.path, settings: TransferSettings(verifies: verifies, rateLimiter: limiter))
-            return try FileJob(copy, policy: policy).run(from: .server(reading), to: .server(writing), retry: retry, context: context)
+            return try FileJob(copy, policy: policy, claims: claims).run(from: .server(reading), to: .server(writing), retry: retry, context: context)
         }
     }
 }

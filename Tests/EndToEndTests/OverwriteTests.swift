@@ -96,5 +96,13 @@ struct OverwriteTests {
         #expect(fixture.root.read("e/a") == Data("theirs".utf8))
         #expect(fixture.root.read("e/a.1") == sampleBytes(200_000, seed: 2))
         #expect(fixture.root.read("e/a.2") == Data("mine".utf8))
+
+        // And between servers (here one server, a connection apart): f/a is there.
+        try fixture.root.write("f/a", Data("kept".utf8))
+        let copy = try FerryProcess.run(["cp", "-P", "2", "--overwrite", "rename", fixture.url("d/a*"), fixture.url("f/")], in: local.path)
+        #expect(copy.status == 0, "\(copy.standardError)")
+        #expect(fixture.root.read("f/a") == Data("kept".utf8))
+        #expect(fixture.root.read("f/a.1") == sampleBytes(200_000, seed: 2))
+        #expect(fixture.root.read("f/a.2") == sampleBytes(300_000, seed: 1))
     }
 }

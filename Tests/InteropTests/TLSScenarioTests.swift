@@ -30,6 +30,11 @@ struct TLSScenarioTests {
         #expect(!local.exists("file.bin"))
         #expect(local.read("file.bin.part")?.count == 5000)
 
+        let ascii = try FerryProcess.run(["get", "-a", "--retries", "0", "--ca-file", server.caFile, server.url("file.bin"), "text.bin"], in: local.path, timeout: 60)
+        #expect(ascii.status == 1, "\(ascii.standardError)")
+        #expect(ascii.standardError.contains("in ASCII mode nothing checks them"), "\(ascii.standardError)")
+        #expect(!local.exists("text.bin"))
+
         let stream = try FerryProcess.run(["get", "--retries", "0", "--ca-file", server.caFile, server.url("file.bin"), "-"], in: local.path, timeout: 60)
         #expect(stream.status != 0, "\(stream.standardError)")
         #expect(stream.standardError.contains("may be cut short"), "\(stream.standardError)")
