@@ -1,7 +1,9 @@
 import FTPWire
 
 extension FTPClient {
-    /// Deletes a directory and everything in it, depth first. Links are deleted, never followed.
+    /// Deletes a directory and everything in it, depth first. Links are deleted, never followed:
+    /// a server that follows them lists a link to a folder as a folder (pyftpdlib's MLSD), so
+    /// each folder is first asked away with DELE, which takes a link and fails on a real folder.
     ///
     /// A listed name that could lead outside its folder (`..`, one holding `/` or NUL; see
     /// `SafeName`) is never acted on: the rest is deleted, the folders holding such a name (or
@@ -19,6 +21,12 @@ extension FTPClient {
     /// refused; notes the refusals.
     private func removeTree(_ path: RemotePath, maximumDepth: Int, refused: inout [String]) throws {
         guard maximumDepth > 0 else { throw FTPError(kind: .protocolViolation, detail: "\(Sanitizer.visible(path.description)) lies too deep to delete") }
+        do {
+            try delete(path)
+            return
+        } catch let error as FTPError where error.kind == .permanent || error.kind == .temporary {
+            // A real folder: emptied below, then removed.
+        }
         let before = refused.count
         let listing = try listing(path)
         // What the listing could not show may still be there: the folder is kept.

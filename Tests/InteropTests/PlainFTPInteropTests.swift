@@ -215,4 +215,22 @@ struct PlainFTPInteropTests {
             #expect(local.read("copy-\(command)/proj/proj/n.txt") == Data("nested".utf8))
         }
     }
+
+    /// pyftpdlib lists a link to a folder as a folder: `rm -r` takes the link away and deletes
+    /// nothing in the folder it points to.
+    @Test func rmRDeletesALinkToAFolderNotItsFiles() throws {
+        let server = try InteropServer.require("PYFTPDLIB")
+        let (tree, target) = (unique("rmtree"), unique("rmtarget"))
+        defer { for name in [tree, target] { try? FileManager.default.removeItem(atPath: server.file(name)) } }
+        try FileManager.default.createDirectory(atPath: server.file(tree + "/sub"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: server.file(target), withIntermediateDirectories: true)
+        try Data("x".utf8).write(to: URL(fileURLWithPath: server.file(tree + "/sub/x.txt")))
+        try Data("important".utf8).write(to: URL(fileURLWithPath: server.file(target + "/important.txt")))
+        try FileManager.default.createSymbolicLink(atPath: server.file(tree + "/link"), withDestinationPath: "../" + target)
+
+        let result = try FerryProcess.run(["rm", "-r", server.url(tree)])
+        #expect(result.status == 0, "\(result.standardError)")
+        #expect(!FileManager.default.fileExists(atPath: server.file(tree)))
+        #expect(FileManager.default.contents(atPath: server.file(target + "/important.txt")) == Data("important".utf8))
+    }
 }
