@@ -186,13 +186,25 @@ final class CommanderWorkers: @unchecked Sendable {
             if let client {
                 let directory = Self.remotePath(location)
                 let target = name.hasPrefix("/") ? RemotePath(name) : directory.appending(RemotePath(name))
-                try RemoteFileSystem(client: client).rename(try ListedName.remote(entry, in: directory, to: "rename"), to: target)
+                let server = RemoteFileSystem(client: client)
+                let source = try ListedName.remote(entry, in: directory, to: "rename")
+                try Self.refuseTaken(target, on: server)
+                try server.rename(source, to: target)
             } else {
                 let folder = Self.localPath(location)
                 let source = try ListedName.local(entry, in: folder, to: "rename")
-                try LocalFileSystem().rename(source, to: name.hasPrefix("/") ? name : folder + "/" + name)
+                let target = name.hasPrefix("/") ? name : folder + "/" + name
+                try Self.refuseTaken(target, on: LocalFileSystem())
+                try LocalFileSystem().rename(source, to: target)
             }
         }
+    }
+
+    /// Refuses a rename onto a name that is taken (or may be, where the server's listing is
+    /// incomplete): RNTO replaces a file there without a word.
+    private static func refuseTaken<Files: FileSystem>(_ target: Files.Path, on files: Files) throws {
+        guard try files.stat(target) != nil else { return }
+        throw FTPError(kind: .permanent, detail: "\(files.shown(target)) exists: not replaced (delete it first, or choose another name)")
     }
 
     /// Opens a URL in a pane, as `user` when given, or with a typed password.

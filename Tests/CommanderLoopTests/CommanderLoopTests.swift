@@ -79,6 +79,27 @@ struct CommanderLoopTests {
         try commander.waitFor("the pane shows the new name") { $0.contains("new-name.txt") && !$0.contains("old-name.txt") }
     }
 
+    /// RNTO would replace a file of the new name without a word: the rename is refused, and
+    /// both files stay.
+    @Test func f6OntoATakenNameReplacesNothing() throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        let local = try TemporaryDirectory()
+        defer { local.remove() }
+        try fixture.root.write("a.txt", Data("a".utf8))
+        try fixture.root.write("b.txt", Data("precious b".utf8))
+        let commander = try CommanderHarness(local: local, server: fixture)
+        try commander.waitFor("b.txt")
+        commander.press(.function(6))
+        try commander.waitFor("Rename or move")
+        commander.press(.control("u"))
+        commander.type("b.txt")
+        commander.press(.enter)
+        try commander.waitFor("exists: not replaced")
+        #expect(fixture.root.read("a.txt") == Data("a".utf8))
+        #expect(fixture.root.read("b.txt") == Data("precious b".utf8))
+    }
+
     @Test func mSetsAServerScriptsPermissions() throws {
         let fixture = try ServerFixture()
         defer { fixture.stop() }
