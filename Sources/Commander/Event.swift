@@ -12,7 +12,7 @@ public enum Event: Sendable {
     /// pane), or why it failed. `focus` is the name the `.list` effect asked the cursor to go to.
     /// `incomplete` says why the entries may not be all there are (a name they do not show may
     /// exist all the same); it comes with them, so that no key can act on them as complete.
-    case listed(pane: Int, location: Location, focus: String?, result: Result<[ListingEntry], ListingFailure>, at: Date, incomplete: String? = nil)
+    case listed(pane: Int, location: Location, focus: RemotePath?, result: Result<[ListingEntry], ListingFailure>, at: Date, incomplete: String? = nil)
     case transferStarted(id: Int)
     case transferProgress(id: Int, currentName: String?, completed: UInt64, total: UInt64?, bytesPerSecond: Double)
     /// A transfer ended; `verified` when the server's digest of every file it copied matched;
@@ -92,7 +92,7 @@ public struct ListingFailure: Error, Equatable, Sendable {
 /// Work for the world outside: the executable carries these out and reports back with events.
 public enum Effect: Equatable, Sendable {
     /// List a location for a pane; `focus` is the name to put the cursor on.
-    case list(pane: Int, location: Location, focus: String?)
+    case list(pane: Int, location: Location, focus: RemotePath?)
     case startTransfer(id: Int, request: TransferRequest)
     case cancelTransfer(id: Int)
     /// Hold a running transfer between two chunks, or let it go on.

@@ -49,11 +49,11 @@ public enum Location: Hashable, Sendable, CustomStringConvertible {
         }
     }
 
-    /// The last component's name, to put the cursor on when coming back up.
-    public var lastComponent: String {
+    /// The last component's name as its bytes, to put the cursor on when coming back up.
+    public var lastName: RemotePath {
         switch self {
-        case .local(let path): String(path.split(separator: "/").last ?? "/")
-        case .remote(_, let path): path.lastComponent.description
+        case .local(let path): RemotePath(String(path.split(separator: "/").last ?? "/"))
+        case .remote(_, let path): path.lastComponent
         }
     }
 
@@ -155,7 +155,7 @@ public struct PaneState: Equatable, Sendable {
 
     /// Replaces the entries, putting the cursor on `focus` (a name) when it is there; a new
     /// location without a focus starts at the top.
-    public mutating func show(_ entries: [ListingEntry], at location: Location, focus: String?) {
+    public mutating func show(_ entries: [ListingEntry], at location: Location, focus: RemotePath?) {
         if location != self.location {
             cursor = 0
             top = 0
@@ -174,16 +174,16 @@ public struct PaneState: Equatable, Sendable {
     public mutating func setSort(_ key: SortKey, reversed: Bool) {
         sort = key
         self.reversed = reversed
-        rebuildRows(focus: current?.name)
+        rebuildRows(focus: current?.remoteName)
     }
 
     /// Shows or hides dot files; the cursor stays on its entry where it can.
     public mutating func setShowsHidden(_ shows: Bool) {
         showsHidden = shows
-        rebuildRows(focus: current?.name)
+        rebuildRows(focus: current?.remoteName)
     }
 
-    private mutating func rebuildRows(focus: String?) {
+    private mutating func rebuildRows(focus: RemotePath?) {
         // Sorting indices against arrays of keys moves small integers and copies no entries: it
         // matters at 100,000 entries.
         let all = entries
@@ -228,7 +228,8 @@ public struct PaneState: Equatable, Sendable {
             let shown = Set(rowNames.dropFirst(hasParentRow ? 1 : 0))
             marked = marked.filter(shown.contains)
         }
-        if let focus, let index = rows.firstIndex(where: { $0.name == focus }) {
+        // By the name's bytes, as marks are: NFC and NFD "é" are two files, though equal as Strings.
+        if let focus, let index = rows.firstIndex(where: { $0.isNamed(focus) }) {
             cursor = index
         } else {
             cursor = min(cursor, max(0, rows.count - 1))

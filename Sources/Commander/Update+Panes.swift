@@ -44,7 +44,7 @@ func goUp(_ state: inout AppState) -> [Effect] {
     let location = state.activePane.location
     guard !location.isRoot else { return [] }
     state.panes[state.active].loading = true
-    return [.list(pane: state.active, location: location.parent, focus: location.lastComponent)]
+    return [.list(pane: state.active, location: location.parent, focus: location.lastName)]
 }
 
 func toggleMark(_ state: inout AppState) -> [Effect] {
@@ -104,7 +104,7 @@ func startQuickSearch(_ state: inout AppState) -> [Effect] {
 }
 
 func reloadPanes(_ state: inout AppState) -> [Effect] {
-    state.panes.indices.map { .list(pane: $0, location: state.panes[$0].location, focus: state.panes[$0].current?.name) }
+    state.panes.indices.map { .list(pane: $0, location: state.panes[$0].location, focus: state.panes[$0].current?.remoteName) }
 }
 
 func showHelp(_ state: inout AppState) -> [Effect] {

@@ -211,6 +211,6 @@ func keepCursorVisible(_ state: inout AppState, pane index: Int) {
 /// Relists every pane that shows `location`.
 func refresh(_ state: inout AppState, showing location: Location) -> [Effect] {
     state.panes.indices.filter { state.panes[$0].location == location }.map {
-        .list(pane: $0, location: location, focus: state.panes[$0].current?.name)
+        .list(pane: $0, location: location, focus: state.panes[$0].current?.remoteName)
     }
 }

@@ -42,6 +42,12 @@ public struct ListingEntry: Sendable, Equatable {
         set { (name, bytesUnlikeName) = Self.name(of: newValue.bytes) }
     }
 
+    /// Whether the server's bytes for the name are `path`'s (a name, one component), without
+    /// making them: lookalike names (NFC and NFD, Latin-1 and UTF-8) are not one.
+    public func isNamed(_ path: RemotePath) -> Bool {
+        bytesUnlikeName.map { $0 == path.bytes } ?? name.utf8.elementsEqual(path.bytes)
+    }
+
     /// The times an entry may carry: from the start of year 1 to the end of year 9999, UTC.
     public static let timeRange = CivilTime.saneRange
 

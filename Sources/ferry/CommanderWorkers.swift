@@ -105,7 +105,7 @@ final class CommanderWorkers: @unchecked Sendable {
     // MARK: Effects (called by `CommanderEffects` on the loop's thread; they never block)
 
     /// Lists a location for a pane, on that pane's queue.
-    func list(pane: Int, location: Location, focus: String?) {
+    func list(pane: Int, location: Location, focus: RemotePath?) {
         browseQueues[pane].async { self.listNow(pane: pane, location: location, focus: focus) }
     }
 
@@ -242,7 +242,7 @@ final class CommanderWorkers: @unchecked Sendable {
 
     // MARK: Browsing
 
-    private func listNow(pane: Int, location: Location, focus: String?) {
+    private func listNow(pane: Int, location: Location, focus: RemotePath?) {
         let result: Result<[ListingEntry], ListingFailure>
         var resolved = location
         var incomplete: String?

@@ -54,4 +54,21 @@ struct ByteNameTests {
             #expect(effects.contains { if case .startTransfer = $0 { true } else { false } } == !conflicts, "\(existing.remoteName.bytes)")
         }
     }
+
+    /// A reload puts the cursor back on its entry by the name's bytes: on a lookalike it would
+    /// point F8 at another file.
+    @Test func aReloadKeepsTheCursorOnTheSameLookalike() throws {
+        for entry in Self.lookalikes {
+            var state = HostileInputTests.state(with: Self.lookalikes)
+            state.active = 1
+            state.panes[1].cursor = try #require(state.activePane.rows.firstIndex { $0.remoteName == entry.remoteName })
+            let effects = update(&state, .key(.control("r")))
+            let focus = effects.compactMap { effect -> RemotePath?? in
+                if case .list(1, _, let focus) = effect { return focus }
+                return nil
+            }.first
+            _ = update(&state, .listed(pane: 1, location: CommanderTests.remote, focus: try #require(focus), result: .success(Self.lookalikes.reversed()), at: CommanderTests.now))
+            #expect(state.activePane.current?.remoteName == entry.remoteName, "\(entry.remoteName.bytes)")
+        }
+    }
 }
