@@ -60,7 +60,8 @@ func askToCopy(_ state: inout AppState) -> [Effect] {
 }
 
 /// Starts a copy, after asking about each entry whose name the destination pane shows already
-/// (and skipping, unasked, one a pane whose listing is incomplete may be hiding).
+/// (and skipping, unasked, one a pane whose listing is incomplete may be hiding, or one no pane
+/// shows the folder of any more: the pane moved on while the copy was being confirmed).
 func startCopy(_ requests: [TransferRequest], in state: inout AppState) -> [Effect] {
     var ready: [TransferRequest] = []
     var conflicts: [Conflict] = []
@@ -71,9 +72,9 @@ func startCopy(_ requests: [TransferRequest], in state: inout AppState) -> [Effe
         let written = Array(request.entry.name.utf8)
         if let existing = shown?.entries.first(where: { $0.remoteName.bytes == written }) {
             conflicts.append(Conflict(request: request, existing: existing))
-        } else if shown?.isIncomplete == true, request.onConflict == nil {
-            // The name may be there where the listing could not be read: nobody was asked, so
-            // a file there is left as it is.
+        } else if shown?.isIncomplete ?? true, request.onConflict == nil {
+            // The name may be there where the listing could not be read, or where no pane
+            // shows any more: nobody was asked, so a file there is left as it is.
             var unasked = request
             unasked.onConflict = .skip
             ready.append(unasked)

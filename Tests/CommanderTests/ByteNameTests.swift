@@ -71,4 +71,27 @@ struct ByteNameTests {
             #expect(state.activePane.current?.remoteName == entry.remoteName, "\(entry.remoteName.bytes)")
         }
     }
+
+    /// The names a copy would replace are judged when it is confirmed, from the panes: one whose
+    /// destination no pane shows any more (the pane moved on meanwhile) replaces nothing unasked.
+    @Test func aCopyConfirmedAfterThePaneMovedOnSkipsWhatIsThere() throws {
+        var state = CommanderTests.listedState()
+        let local = Location.local("/home/anna")
+        _ = update(&state, .listed(pane: 0, location: local, focus: nil, result: .success([Self.lookalikes[0]]), at: CommanderTests.now))
+        _ = update(&state, .listed(pane: 1, location: CommanderTests.remote, focus: nil, result: .success([Self.lookalikes[0]]), at: CommanderTests.now))
+        state.active = 0
+        _ = update(&state, .key(.down))
+        _ = update(&state, .key(.function(5)))
+        #expect(state.dialog?.title == "Copy")
+        // Meanwhile the server's pane went elsewhere.
+        let elsewhere = Location.remote(site: "ftp://anna@example.org", path: "/elsewhere")
+        _ = update(&state, .listed(pane: 1, location: elsewhere, focus: nil, result: .success([]), at: CommanderTests.now))
+        let effects = update(&state, .key(.enter))
+        let started = effects.compactMap { effect -> TransferRequest? in
+            if case .startTransfer(_, let request) = effect { return request }
+            return nil
+        }
+        #expect(started.count == 1)
+        #expect(started.first?.onConflict == .skip)
+    }
 }
