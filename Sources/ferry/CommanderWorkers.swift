@@ -615,7 +615,7 @@ final class CommanderWorkers: @unchecked Sendable {
     /// Deletes what a move copied, once the copy succeeded: the whole entry, or (when some
     /// files were left because they existed at the destination) only the files copied.
     private func deleteSource(of request: TransferRequest, copied outcome: TreeCopy.Outcome, client: FTPClient) throws {
-        guard outcome.skipped.isEmpty else {
+        guard outcome.skipped.isEmpty, !Self.holdsWhatACopyLeaves(request) else {
             for source in outcome.copied {
                 switch source {
                 case .remote(let path): try client.delete(path)
@@ -631,6 +631,26 @@ final class CommanderWorkers: @unchecked Sendable {
         case .local(let folder):
             try FileManager.default.removeItem(atPath: try ListedName.local(request.entry, in: folder, to: "delete"))
         }
+    }
+
+    /// Whether a local folder to move holds what a copy leaves without a word (a link to a
+    /// folder, a broken link, a pipe or a device): deleting the whole folder would lose it.
+    private static func holdsWhatACopyLeaves(_ request: TransferRequest) -> Bool {
+        guard case .local(let folder) = request.source, request.entry.kind == .directory,
+              let root = try? ListedName.local(request.entry, in: folder, to: "delete"),
+              let walk = FileManager.default.enumerator(atPath: root)
+        else { return false }
+        while let relative = walk.nextObject() as? String {
+            let path = root + "/" + relative
+            var status = stat()
+            guard lstat(path, &status) == 0 else { return true }
+            switch status.st_mode & S_IFMT {
+            case S_IFREG, S_IFDIR: continue
+            case S_IFLNK: if LocalFileSystem.isFolder(path) || !FileManager.default.fileExists(atPath: path) { return true }
+            default: return true
+            }
+        }
+        return false
     }
 
     static func describe(_ error: any Error) -> String {

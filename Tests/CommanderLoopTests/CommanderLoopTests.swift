@@ -100,6 +100,29 @@ struct CommanderLoopTests {
         #expect(fixture.root.read("b.txt") == Data("precious b".utf8))
     }
 
+    /// A copy leaves a link to a folder and a pipe alone: a move of their folder deletes what it
+    /// copied, and keeps them (deleting the whole folder lost them without a word).
+    @Test func f6MovingAFolderKeepsWhatItsCopyLeft() throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        let local = try TemporaryDirectory()
+        defer { local.remove() }
+        try local.write("mv1/f.txt", Data("moved".utf8))
+        try FileManager.default.createSymbolicLink(atPath: local.file("mv1/dirlink"), withDestinationPath: local.path)
+        #expect(mkfifo(local.file("mv1/pipe"), 0o600) == 0)
+        let commander = try CommanderHarness(local: local, server: fixture)
+        try commander.waitFor("mv1")
+        commander.press(.tab)
+        commander.press(.down)
+        commander.press(.function(6))
+        try commander.waitFor("Rename or move")
+        commander.press(.enter)
+        try commander.waitFor("moved to the server") { _ in fixture.root.read("mv1/f.txt") == Data("moved".utf8) && local.read("mv1/f.txt") == nil }
+        var status = stat()
+        #expect(lstat(local.file("mv1/dirlink"), &status) == 0)
+        #expect(lstat(local.file("mv1/pipe"), &status) == 0)
+    }
+
     @Test func mSetsAServerScriptsPermissions() throws {
         let fixture = try ServerFixture()
         defer { fixture.stop() }
