@@ -102,7 +102,10 @@ func confirm(_ dialog: Dialog, in state: inout AppState) -> [Effect] {
     case .trust, .resolveEdit:
         return []
     case .saveEditAs(var session):
-        guard !text.isEmpty else { return [] }
+        guard !text.isEmpty else {
+            state.message = "Not uploaded: your copy stays in \(Sanitizer.visible(session.localPath))"
+            return []
+        }
         session.name = text
         return [.uploadEdit(session, force: true)]
     case .connect(let pane):

@@ -405,8 +405,12 @@ final class CommanderWorkers: @unchecked Sendable {
                 }
             }
             guard let remote = browseSession(pane: session.pane, site: site) else { return }
-            let target = session.name == session.entry.name
-                ? try ListedName.remote(session.entry, in: directory, to: "upload") : directory.appending(RemotePath(session.name))
+            let savedAs = session.name != session.entry.name
+            let target = savedAs ? directory.appending(RemotePath(session.name)) : try ListedName.remote(session.entry, in: directory, to: "upload")
+            if savedAs {
+                // Saved under another name: one that is taken is not replaced.
+                try withBrowseSession(pane: session.pane, site: site) { client in try Self.refuseTaken(target, on: RemoteFileSystem(client: client)) }
+            }
             try FileUpload(localPath: session.localPath, remotePath: target).run(on: remote, retry: connection.retryPolicy)
             Self.removeEditCopy(session.localPath)
         } catch {

@@ -226,6 +226,22 @@ struct CommanderEditTests {
         #expect(fixture.root.read("notes.txt.mine") == Data("mine v1\n".utf8))
         try session.send("F10")
         try session.waitFor("FERRY-EXITED-0")
+
+        // Saved as a name that is taken (notes.txt.mine, from before): nothing is replaced, and
+        // the edited copy stays where it is said to be.
+        let again = try editor("printf 'third\\n' > \"$1\"\nprintf 'theirs 3\\n' > '\(fixture.root.file("notes.txt"))'\n", in: local)
+        session = try TmuxSession("\(FerryProcess.executable) \(url)", in: local.path,
+                                  environment: ["HOME": local.path, "FERRY_PASSWORD": ServerFixture.password, "EDITOR": again])
+        try session.waitFor("notes.txt")
+        try session.send("F4")
+        try session.waitFor("save yours as")
+        try session.send("s")
+        try session.waitFor("notes.txt.mine")
+        try session.send("Enter")
+        try session.waitFor("exists: not replaced")
+        #expect(fixture.root.read("notes.txt.mine") == Data("mine v1\n".utf8))
+        try session.send("F10")
+        try session.waitFor("FERRY-EXITED-0")
     }
 }
 
