@@ -308,6 +308,8 @@ public struct TransferItem: Equatable, Sendable {
     public var verified = false
     /// Files it left because they existed at the destination (as its conflict policy said).
     public var skippedFiles = 0
+    /// Whether its run has ended and said so: a cancelled one stops a moment later.
+    public var isOver = false
 
     public init(id: Int, request: TransferRequest) {
         self.id = id

@@ -36,7 +36,12 @@ func handleQueue(_ key: Key, in state: inout AppState) -> [Effect] {
         return [.cancelTransfer(id: selected.id)]
     case .retry:
         switch selected.state {
-        case .failed, .cancelled: return [retry(&state, selected.id)]
+        case .failed, .cancelled:
+            guard selected.isOver else {
+                state.message = "It is still stopping: retry it once it has"
+                return []
+            }
+            return [retry(&state, selected.id)]
         default:
             state.message = "Only a failed or cancelled transfer can be retried"
             return []
@@ -98,17 +103,14 @@ extension Event {
     }
 }
 
-/// Queues a finished transfer again, from the start.
+/// Queues a finished transfer again, from the start, under a new id: what the last run still
+/// reports is then not taken for this one's.
 func retry(_ state: inout AppState, _ id: Int) -> Effect {
-    modifyTransfer(&state, id) { item in
-        item.state = .queued
-        item.completedBytes = 0
-        item.paused = false
-        item.verified = false
-        item.skippedFiles = 0
-    }
-    let request = state.transfers.first { $0.id == id }?.request
-    return request.map { .startTransfer(id: id, request: $0) } ?? .cancelTransfer(id: id)
+    guard let index = state.transfers.firstIndex(where: { $0.id == id }) else { return .cancelTransfer(id: id) }
+    let again = TransferItem(id: state.nextTransferID, request: state.transfers[index].request)
+    state.nextTransferID += 1
+    state.transfers[index] = again
+    return .startTransfer(id: again.id, request: again.request)
 }
 
 func modifyTransfer(_ state: inout AppState, _ id: Int, _ change: (inout TransferItem) -> Void) {

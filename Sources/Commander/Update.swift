@@ -64,9 +64,12 @@ private func respond(to event: Event, in state: inout AppState) -> [Effect] {
         }
         return []
     case .transferFinished(let id, let error, let verified, let skipped):
+        // The end of a run since retried (under a new id) or removed says nothing now.
+        guard state.transfers.contains(where: { $0.id == id }) else { return [] }
         var destination: Location?
         modifyTransfer(&state, id) { item in
             if item.state != .cancelled { item.state = error.map { .failed($0) } ?? .done }
+            item.isOver = true
             item.paused = false
             item.verified = error == nil && verified
             item.skippedFiles = skipped
