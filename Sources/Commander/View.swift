@@ -333,7 +333,7 @@ private func drawDialog(_ dialog: Dialog, theme: Theme, on screen: inout Screen)
     switch dialog.kind {
     case .input(let text, let secret):
         lines.append("")
-        lines.append(secret ? String(repeating: "*", count: text.count) : Sanitizer.visible(text))
+        lines.append(endOfInput(secret ? String(repeating: "*", count: text.count) : Sanitizer.visible(text), width: screen.width - 8))
         lines.append("")
         lines.append("Enter: OK   Esc: cancel")
     case .confirm:
@@ -386,6 +386,21 @@ private func drawBox(x: Int, y: Int, width: Int, height: Int, style: Style, on s
         screen.write("│", x: x, y: row, style: style)
         screen.write("│", x: x + width - 1, y: row, style: style)
     }
+}
+
+/// A typed line that fits `width` columns: its end, where typing shows, after `…` when the start
+/// is cut off.
+private func endOfInput(_ text: String, width: Int) -> String {
+    guard width > 1, DisplayWidth.of(text) > width else { return text }
+    var end: [Character] = []
+    var used = 0
+    for character in text.reversed() {
+        let columns = DisplayWidth.of(String(character))
+        guard used + columns <= width - 1 else { break }
+        used += columns
+        end.append(character)
+    }
+    return "…" + String(end.reversed())
 }
 
 /// A line broken at spaces into lines of at most `width` columns (a word longer than that is

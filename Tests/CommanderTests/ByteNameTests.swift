@@ -94,4 +94,18 @@ struct ByteNameTests {
         #expect(started.count == 1)
         #expect(started.first?.onConflict == .skip)
     }
+
+    /// A typed line longer than the dialog shows its end, where the typing goes.
+    @Test func aLongInputShowsWhereTheTypingGoes() throws {
+        let long = String(repeating: "a-rather-long-folder-name/", count: 6) + "file.txt"
+        var state = HostileInputTests.state(with: [ListingEntry(name: long, kind: .file, size: 1)])
+        state.active = 1
+        _ = update(&state, .key(.down))
+        _ = update(&state, .key(.function(6)))
+        #expect(state.dialog?.title == "Rename or move")
+        for character in "-THE-END" { _ = update(&state, .key(.character(character))) }
+        let screen = render(state, theme: .mono).dump()
+        #expect(screen.contains("file.txt-THE-END"), "\(screen)")
+        #expect(screen.contains("…"))
+    }
 }
