@@ -202,7 +202,7 @@ struct CommanderEditTests {
         let url = "ftp://\(ServerFixture.user)@127.0.0.1:\(fixture.port)/"
 
         let plain = try editor("sed -i s/draft/final/ \"$1\"\n", in: local)
-        var session = try TmuxSession("\(FerryProcess.executable) \(url)", in: local.path,
+        let session = try TmuxSession("\(FerryProcess.executable) \(url)", in: local.path,
                                       environment: ["HOME": local.path, "FERRY_PASSWORD": ServerFixture.password, "EDITOR": plain])
         try session.waitFor("notes.txt")
         try session.send("F4")
@@ -211,37 +211,29 @@ struct CommanderEditTests {
         try session.send("F10")
         try session.waitFor("FERRY-EXITED-0")
 
-        // This editor also changes the server's copy, as someone else would meanwhile.
-        let meddling = try editor("sed -i s/final/mine/ \"$1\"\nprintf 'theirs\\n' > '\(fixture.root.file("notes.txt"))'\n", in: local)
-        session = try TmuxSession("\(FerryProcess.executable) \(url)", in: local.path,
-                                  environment: ["HOME": local.path, "FERRY_PASSWORD": ServerFixture.password, "EDITOR": meddling])
-        try session.waitFor("notes.txt")
-        try session.send("F4")
-        try session.waitFor("save yours as")
-        try session.send("s")
-        try session.waitFor("notes.txt.mine")
-        try session.send("Enter")
-        try session.waitFor("Uploaded notes.txt.mine")
+        // This editor also changes the server's copy, as someone else would meanwhile. Asked,
+        // "save yours as" takes the name offered, notes.txt.mine.
+        func editSavingAs(_ script: String, thenSee outcome: String) throws {
+            let editing = try editor(script, in: local)
+            let session = try TmuxSession("\(FerryProcess.executable) \(url)", in: local.path,
+                                          environment: ["HOME": local.path, "FERRY_PASSWORD": ServerFixture.password, "EDITOR": editing])
+            try session.waitFor("notes.txt")
+            try session.send("F4")
+            try session.waitFor("save yours as")
+            try session.send("s")
+            try session.waitFor("notes.txt.mine")
+            try session.send("Enter")
+            try session.waitFor(outcome)
+            try session.send("F10")
+            try session.waitFor("FERRY-EXITED-0")
+        }
+        try editSavingAs("sed -i s/final/mine/ \"$1\"\nprintf 'theirs\\n' > '\(fixture.root.file("notes.txt"))'\n", thenSee: "Uploaded notes.txt.mine")
         #expect(fixture.root.read("notes.txt") == Data("theirs\n".utf8))
         #expect(fixture.root.read("notes.txt.mine") == Data("mine v1\n".utf8))
-        try session.send("F10")
-        try session.waitFor("FERRY-EXITED-0")
 
-        // Saved as a name that is taken (notes.txt.mine, from before): nothing is replaced, and
-        // the edited copy stays where it is said to be.
-        let again = try editor("printf 'third\\n' > \"$1\"\nprintf 'theirs 3\\n' > '\(fixture.root.file("notes.txt"))'\n", in: local)
-        session = try TmuxSession("\(FerryProcess.executable) \(url)", in: local.path,
-                                  environment: ["HOME": local.path, "FERRY_PASSWORD": ServerFixture.password, "EDITOR": again])
-        try session.waitFor("notes.txt")
-        try session.send("F4")
-        try session.waitFor("save yours as")
-        try session.send("s")
-        try session.waitFor("notes.txt.mine")
-        try session.send("Enter")
-        try session.waitFor("exists: not replaced")
+        // Saved as a name that is taken (notes.txt.mine, from before): nothing is replaced.
+        try editSavingAs("printf 'third\\n' > \"$1\"\nprintf 'theirs 3\\n' > '\(fixture.root.file("notes.txt"))'\n", thenSee: "exists: not replaced")
         #expect(fixture.root.read("notes.txt.mine") == Data("mine v1\n".utf8))
-        try session.send("F10")
-        try session.waitFor("FERRY-EXITED-0")
     }
 }
 
