@@ -44,4 +44,27 @@ extension FTPClient {
         guard refused.count == before else { return }
         try rmd(path)
     }
+
+    /// Deletes `files` under the folder `path`, and each folder that leaves empty, walking as
+    /// `removeTree` does: a folder that DELE takes away (a link a server lists as a folder) is
+    /// gone, and nothing is deleted through it; a name that could lead outside is passed over.
+    public func removeFiles(_ files: Set<RemotePath>, under path: RemotePath, maximumDepth: Int = 64) throws {
+        guard maximumDepth > 0 else { return }
+        do {
+            try delete(path)
+            return
+        } catch let error as FTPError where error.kind == .permanent || error.kind == .temporary {
+            // A real folder: the files asked for are deleted in it.
+        }
+        for entry in try listing(path).entries where entry.hasSafeName {
+            let child = path.appending(entry.remoteName)
+            if entry.kind == .directory {
+                try removeFiles(files, under: child, maximumDepth: maximumDepth - 1)
+            } else if files.contains(child) {
+                try delete(child)
+            }
+        }
+        // Emptied, it goes; what was not copied keeps it.
+        _ = try? rmd(path)
+    }
 }

@@ -173,6 +173,9 @@ public struct MirrorPlanner<Source: FileSystem, Target: FileSystem> {
     /// leaves it empty. A name that could lead outside is left, and named once the rest is gone.
     private func prune(_ folder: Target.Path, depth: Int) throws {
         guard depth < WalkLimits.maximumDepth else { return }
+        // A link a server lists as a folder goes as a file does (a real folder refuses): nothing
+        // is deleted through it.
+        if (try? target.remove(folder, isFolder: false)) != nil { return }
         var refused: String?
         let listing = try target.list(folder)
         for entry in listing.entries where filter.includes(entry.name, isDirectory: entry.kind == .directory) {

@@ -210,8 +210,19 @@ public final class TransferQueue: @unchecked Sendable {
         condition.lock()
         cancelled.insert(id)
         let pool = running[id]
+        // One still waiting for a worker ends now, not when a worker is next free to look.
+        var waiting: Queued?
+        if pool == nil, pending.contains(id) || returned.contains(id) {
+            pending.removeAll { $0 == id }
+            returned.removeAll { $0 == id }
+            waiting = transfers.removeValue(forKey: id)
+        }
         condition.unlock()
         pool?.cancel()
+        if let waiting {
+            waiting.entry?.ended()
+            onEvent(.cancelled(id: id))
+        }
     }
 
     /// The failure that stopped the queue, if one did.

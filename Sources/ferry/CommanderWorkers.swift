@@ -188,23 +188,25 @@ final class CommanderWorkers: @unchecked Sendable {
                 let target = name.hasPrefix("/") ? RemotePath(name) : directory.appending(RemotePath(name))
                 let server = RemoteFileSystem(client: client)
                 let source = try ListedName.remote(entry, in: directory, to: "rename")
-                try Self.refuseTaken(target, on: server)
+                try Self.refuseTaken(server.shown(target), if: try server.stat(target) != nil)
                 try server.rename(source, to: target)
             } else {
                 let folder = Self.localPath(location)
                 let source = try ListedName.local(entry, in: folder, to: "rename")
                 let target = name.hasPrefix("/") ? name : folder + "/" + name
-                try Self.refuseTaken(target, on: LocalFileSystem())
+                // A link there, even one that leads nowhere, is taken too.
+                var status = stat()
+                try Self.refuseTaken(Sanitizer.visible(target), if: lstat(target, &status) == 0)
                 try LocalFileSystem().rename(source, to: target)
             }
         }
     }
 
-    /// Refuses a rename onto a name that is taken (or may be, where the server's listing is
+    /// Refuses a rename onto a name that is `taken` (or may be, where the server's listing is
     /// incomplete): RNTO replaces a file there without a word.
-    private static func refuseTaken<Files: FileSystem>(_ target: Files.Path, on files: Files) throws {
-        guard try files.stat(target) != nil else { return }
-        throw FTPError(kind: .permanent, detail: "\(files.shown(target)) exists: not replaced (delete it first, or choose another name)")
+    private static func refuseTaken(_ shown: String, if taken: Bool) throws {
+        guard taken else { return }
+        throw FTPError(kind: .permanent, detail: "\(shown) exists: not replaced (delete it first, or choose another name)")
     }
 
     /// Opens a URL in a pane, as `user` when given, or with a typed password.
@@ -409,7 +411,10 @@ final class CommanderWorkers: @unchecked Sendable {
             let target = savedAs ? directory.appending(RemotePath(session.name)) : try ListedName.remote(session.entry, in: directory, to: "upload")
             if savedAs {
                 // Saved under another name: one that is taken is not replaced.
-                try withBrowseSession(pane: session.pane, site: site) { client in try Self.refuseTaken(target, on: RemoteFileSystem(client: client)) }
+                try withBrowseSession(pane: session.pane, site: site) { client in
+                    let server = RemoteFileSystem(client: client)
+                    try Self.refuseTaken(server.shown(target), if: try server.stat(target) != nil)
+                }
             }
             try FileUpload(localPath: session.localPath, remotePath: target).run(on: remote, retry: connection.retryPolicy)
             Self.removeEditCopy(session.localPath)
@@ -620,6 +625,13 @@ final class CommanderWorkers: @unchecked Sendable {
     /// files were left because they existed at the destination) only the files copied.
     private func deleteSource(of request: TransferRequest, copied outcome: TreeCopy.Outcome, client: FTPClient) throws {
         guard outcome.skipped.isEmpty, !Self.holdsWhatACopyLeaves(request) else {
+            if case .remote(_, let directory) = request.source, request.entry.kind == .directory {
+                // Walked again, not deleted path by path: a copied path may lead through a link
+                // the server listed as a folder, to files outside the folder moved.
+                let copied = Set(outcome.copied.compactMap { if case .remote(let path) = $0 { path } else { nil } })
+                try client.removeFiles(copied, under: try ListedName.remote(request.entry, in: directory, to: "delete"))
+                return
+            }
             for source in outcome.copied {
                 switch source {
                 case .remote(let path): try client.delete(path)

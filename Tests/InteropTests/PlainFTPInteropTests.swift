@@ -1,4 +1,6 @@
 import Foundation
+import FTP
+import FTPWire
 import Testing
 import TestSupport
 
@@ -232,5 +234,41 @@ struct PlainFTPInteropTests {
         #expect(result.status == 0, "\(result.standardError)")
         #expect(!FileManager.default.fileExists(atPath: server.file(tree)))
         #expect(FileManager.default.contents(atPath: server.file(target + "/important.txt")) == Data("important".utf8))
+    }
+
+    /// What a move copied is deleted by walking the folder again, as `removeTree` walks: a link
+    /// pyftpdlib lists as a folder is taken away, and nothing is deleted through it. So is a
+    /// filtered `mirror -R --delete`'s.
+    @Test func deletingWhatWasCopiedDeletesNothingThroughALink() throws {
+        let server = try InteropServer.require("PYFTPDLIB")
+        let (tree, outside, mirrored) = (unique("moved"), unique("outside"), unique("mirrored"))
+        defer { for name in [tree, outside, mirrored] { try? FileManager.default.removeItem(atPath: server.file(name)) } }
+        try FileManager.default.createDirectory(atPath: server.file(tree + "/sub"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: server.file(outside), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: server.file(mirrored), withIntermediateDirectories: true)
+        for file in [tree + "/a.txt", tree + "/sub/kept.txt", outside + "/e.txt"] {
+            try Data("x".utf8).write(to: URL(fileURLWithPath: server.file(file)))
+        }
+        try FileManager.default.createSymbolicLink(atPath: server.file(tree + "/lnk"), withDestinationPath: "../" + outside)
+        try FileManager.default.createSymbolicLink(atPath: server.file(mirrored + "/lnk"), withDestinationPath: "../" + outside)
+
+        let url = try FTPURL(server.url(""))
+        let client = try FTPClient(host: url.host, port: url.port, options: .init(timeout: 10))
+        defer { client.close() }
+        try client.login(user: url.user ?? "", password: url.password ?? "")
+        let copied: Set<RemotePath> = [RemotePath(tree + "/a.txt"), RemotePath(tree + "/lnk/e.txt")]
+        try client.removeFiles(copied, under: RemotePath(tree))
+        #expect(!FileManager.default.fileExists(atPath: server.file(tree + "/a.txt")))
+        #expect(FileManager.default.fileExists(atPath: server.file(tree + "/sub/kept.txt")))
+        #expect((try? FileManager.default.destinationOfSymbolicLink(atPath: server.file(tree + "/lnk"))) == nil)
+        #expect(FileManager.default.fileExists(atPath: server.file(outside + "/e.txt")))
+
+        let local = try TemporaryDirectory()
+        defer { local.remove() }
+        try local.write("src/a.txt", Data("a".utf8))
+        let mirror = try FerryProcess.run(["mirror", "-R", "--delete", "--exclude", "*.log", "src/", server.url(mirrored + "/")], in: local.path)
+        #expect(mirror.status == 0, "\(mirror.standardError)")
+        #expect(FileManager.default.fileExists(atPath: server.file(outside + "/e.txt")))
+        #expect(FileManager.default.fileExists(atPath: server.file(mirrored + "/a.txt")))
     }
 }

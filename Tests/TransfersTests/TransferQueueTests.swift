@@ -91,7 +91,8 @@ struct TransferQueueTests {
         queue.close()
         queue.run(on: SessionPool())
         file.close()
-        #expect(recorder.all == ["done 0", "cancelled 1", "done 2"])
+        // Cancelled while it waits, it ends at once, before the one running.
+        #expect(recorder.all == ["cancelled 1", "done 0", "done 2"])
         #expect(!local.exists("f1"))
         #expect(journal.unfinishedJobs().isEmpty)
     }
