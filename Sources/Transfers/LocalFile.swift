@@ -36,6 +36,14 @@ public struct LocalFileError: Error, CustomStringConvertible, Sendable {
     public var description: String { "\(action) \(Sanitizer.visible(path)): \(reason)" }
 }
 
+/// A local file another process (another Ferry copy, say) holds locked while it writes it: that
+/// copy's, not this one's, to finish.
+public struct FileInUse: Error, CustomStringConvertible, Sendable {
+    /// The file.
+    public let path: String
+    public var description: String { "cannot write \(Sanitizer.visible(path)): another process (another Ferry copy, say) holds it locked" }
+}
+
 /// A local file opened for one transfer, read or written in place with plain system calls.
 final class LocalFile {
     let path: String
@@ -148,9 +156,7 @@ final class LocalFile {
     /// Locks the file for this copy alone (`flock`), as `writing` does; where the file system
     /// has no locks, it goes unlocked.
     private func lock() throws {
-        if flock(descriptor, LOCK_EX | LOCK_NB) != 0, errno == EWOULDBLOCK {
-            throw LocalFileError(path: path, action: "cannot write", reason: "another process (another Ferry copy, say) holds it locked")
-        }
+        if flock(descriptor, LOCK_EX | LOCK_NB) != 0, errno == EWOULDBLOCK { throw FileInUse(path: path) }
     }
 
     /// Makes the written bytes durable (fsync), so that a rename after it never leaves an

@@ -283,6 +283,10 @@ public final class TransferQueue: @unchecked Sendable {
                 // No command can ever carry its name: a resume could only fail again.
                 item.entry?.ended()
                 finish(id, .failed(id: id, error))
+            } catch let error as FileInUse {
+                // Another copy writes the file: the job is that copy's (and its journal's).
+                item.entry?.ended()
+                finish(id, .failed(id: id, error))
             } catch {
                 item.entry?.failed("\(error)")
                 if stops(error) { stop(error) }

@@ -248,5 +248,7 @@ struct JournalAndVerificationTests {
         #expect(second.standardError.contains("cannot write big.bin.part: another process (another Ferry copy, say) holds it locked"), "\(second.standardError)")
         #expect(first.wait(timeout: 60) == .exited(0))
         #expect(local.read("big.bin") == contents)
+        // The file was the other copy's to finish: nothing is left for a resume to redo.
+        #expect(try FerryProcess.run(["resume", "--list"], in: local.path).standardOutput.isEmpty)
     }
 }
