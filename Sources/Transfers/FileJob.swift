@@ -59,7 +59,10 @@ public struct FileJob<Source: FileSystem, Destination: FileSystem>: Sendable {
                 if facts == .mayExist {
                     throw FTPError(kind: .protocolViolation, detail: "no free name beside the destination: its folder's listing is incomplete")
                 }
-                return facts == nil && claims?.claim(destination.bytes(of: candidate)) != false
+                guard facts == nil, let claims else { return facts == nil }
+                // Nor where the name's copy is written until complete (`NAME.1.part`, a file of the batch too).
+                let staging = destination.stagingPath(for: candidate)
+                return (staging == candidate || !claims.holds(destination.bytes(of: staging))) && claims.claim(destination.bytes(of: candidate))
             })
         placed.destination = destination.path(copy.destination, suffixed: suffix)
         placed.settings.continues = continues
@@ -81,5 +84,10 @@ public final class DestinationClaims: Sendable {
     /// Claims `path` for one job: false when it was claimed before.
     func claim(_ path: [UInt8]) -> Bool {
         claimed.withLock { $0.insert(path).inserted }
+    }
+
+    /// Whether `path` is claimed.
+    func holds(_ path: [UInt8]) -> Bool {
+        claimed.withLock { $0.contains(path) }
     }
 }

@@ -97,6 +97,16 @@ struct OverwriteTests {
         #expect(fixture.root.read("e/a.1") == sampleBytes(200_000, seed: 2))
         #expect(fixture.root.read("e/a.2") == Data("mine".utf8))
 
+        // Nor one whose part file is a file of the batch: b.1 would be written as b.1.part.
+        try fixture.root.write("g/b", Data("bee".utf8))
+        try fixture.root.write("g/b.1.part", Data("a file of its own".utf8))
+        try local.write("out/b", Data("mine too".utf8))
+        let part = try FerryProcess.run(["get", "-P", "2", "--overwrite", "rename", fixture.url("g/b"), fixture.url("g/b.1.part"), "out/"], in: local.path)
+        #expect(part.status == 0, "\(part.standardError)")
+        #expect(local.read("out/b") == Data("mine too".utf8))
+        #expect(local.read("out/b.1.part") == Data("a file of its own".utf8))
+        #expect(local.read("out/b.2") == Data("bee".utf8))
+
         // And between servers (here one server, a connection apart): f/a is there.
         try fixture.root.write("f/a", Data("kept".utf8))
         let copy = try FerryProcess.run(["cp", "-P", "2", "--overwrite", "rename", fixture.url("d/a*"), fixture.url("f/")], in: local.path)
