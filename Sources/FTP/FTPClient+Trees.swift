@@ -49,6 +49,18 @@ extension FTPClient {
     /// `removeTree` does: a folder that DELE takes away (a link a server lists as a folder) is
     /// gone, and nothing is deleted through it; a name that could lead outside is passed over.
     public func removeFiles(_ files: Set<RemotePath>, under path: RemotePath, maximumDepth: Int = 64) throws {
+        // The folders that hold a file to delete, whatever their listing calls them (a copy
+        // walks into an entry of no known kind that CWD enters).
+        var holders = Set<RemotePath>()
+        for file in files {
+            for (index, byte) in file.bytes.enumerated() where byte == UInt8(ascii: "/") {
+                holders.insert(RemotePath(bytes: file.bytes[..<index]))
+            }
+        }
+        try removeFiles(files, under: path, holders: holders, maximumDepth: maximumDepth)
+    }
+
+    private func removeFiles(_ files: Set<RemotePath>, under path: RemotePath, holders: Set<RemotePath>, maximumDepth: Int) throws {
         guard maximumDepth > 0 else { return }
         do {
             try delete(path)
@@ -58,8 +70,8 @@ extension FTPClient {
         }
         for entry in try listing(path).entries where entry.hasSafeName {
             let child = path.appending(entry.remoteName)
-            if entry.kind == .directory {
-                try removeFiles(files, under: child, maximumDepth: maximumDepth - 1)
+            if entry.kind == .directory || holders.contains(child) {
+                try removeFiles(files, under: child, holders: holders, maximumDepth: maximumDepth - 1)
             } else if files.contains(child) {
                 try delete(child)
             }

@@ -143,8 +143,10 @@ final class LocalFile {
     /// Makes the bytes of the plain file at `path` durable (fsync), and returns it open and
     /// locked, to be kept so until it is put in place; a link there is refused.
     static func lockedAndSynchronized(_ path: String) throws -> LocalFile {
-        // Open for writing: NFS and CIFS lock only a file open so.
-        let descriptor = open(path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW)
+        // Open for writing where it may be (NFS and CIFS lock only a file open so); a umask that
+        // left it read-only has it opened for reading.
+        var descriptor = open(path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW)
+        if descriptor < 0, errno == EACCES { descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW) }
         guard descriptor >= 0 else { throw LocalFileError(path: path, action: errno == ELOOP ? "refusing to write through the link" : "cannot open") }
         let file = LocalFile(path: path, descriptor: descriptor)
         // Locked as it was written: a copy that took it over since it was closed is not put in place.
