@@ -79,8 +79,9 @@ public struct MirrorPlanner<Source: FileSystem, Target: FileSystem> {
         let existing = Dictionary(
             targetListing.entries.map { (target.bytes(of: target.path(of: $0, in: targetFolder)), $0) }, uniquingKeysWith: { first, _ in first })
         var kept = Set<[UInt8]>()
-        // Where this folder's own copies are among the plan's.
+        // Where this folder's own copies are among the plan's, and its files already up to date.
         var planned: [Int] = []
+        var upToDate: [Target.Path] = []
         // A line of a listing that could not be read may be a name to keep.
         var complete = listing.isComplete
         if !complete { plan.refused.append(Self.unreadable(listing, of: source.shown(folder))) }
@@ -137,10 +138,11 @@ public struct MirrorPlanner<Source: FileSystem, Target: FileSystem> {
                 plan.copies.append(MirrorCopy(source: child, target: targetChild, entry: entry))
             } else {
                 plan.upToDate += 1
+                upToDate.append(targetChild)
             }
         }
         let staging = StagingNames.leaveOut(
-            planned, of: &plan.copies, on: target, refused: &plan.refused, destination: \.target, shown: { source.shown($0.source) })
+            planned, of: &plan.copies, on: target, refused: &plan.refused, kept: upToDate, destination: \.target, shown: { source.shown($0.source) })
         guard deletes else { return }
         guard complete, targetListing.isComplete else {
             let reason = complete ? "its listing is incomplete" : "some of the source's names were refused or unreadable"

@@ -105,14 +105,15 @@ struct StagingNames<Target: FileSystem> {
     func isStaging(_ path: [UInt8]) -> Bool { owners[path] != nil }
 
     /// Leaves out of `items` those at `indices` (the copies planned in one folder) whose
-    /// destination is where another of them is written until complete, saying why in `refused`;
-    /// the staging names of the rest.
+    /// destination is where another of them, or a copy of a file in `kept` (one up to date, to be
+    /// copied another time), is written until complete, saying why in `refused`; the staging
+    /// names of the rest.
     @discardableResult
     static func leaveOut<Item>(
-        _ indices: [Int], of items: inout [Item], on target: Target, refused: inout [String],
+        _ indices: [Int], of items: inout [Item], on target: Target, refused: inout [String], kept: [Target.Path] = [],
         destination: (Item) -> Target.Path, shown: (Item) -> String
     ) -> StagingNames {
-        let staging = StagingNames(of: indices.map { destination(items[$0]) }, on: target)
+        let staging = StagingNames(of: indices.map { destination(items[$0]) } + kept, on: target)
         var left = Set<Int>()
         for index in indices {
             guard let refusal = staging.refusal(of: destination(items[index]), shown: shown(items[index])) else { continue }

@@ -38,11 +38,21 @@ struct ResumeCommand: ParsableCommand {
         let limiter = batch.makeRateLimiter()
         // A job that cannot be run (its URL no longer parses, say) is reported, and the rest run.
         var unrunnable: [String] = []
+        var destinations = Set<String>()
+        let claims = DestinationClaims(jobs.map { Self.destinationBytes(of: $0.record) })
         for job in jobs {
+            let shown = "\(Sanitizer.visible(job.record.source)) to \(Sanitizer.visible(job.record.destination))"
+            // Two jobs that write one file would write it at once: the first runs.
+            guard destinations.insert(job.record.destination).inserted else {
+                unrunnable.append("cannot resume \(shown): another job writes that file; only the first runs")
+                continue
+            }
             do {
-                files.append(try Self.file(for: job, connection: connection, verifies: batch.verifies, interactive: true, limiter: limiter))
+                files.append(try Self.file(for: job, connection: connection, verifies: batch.verifies, interactive: true, limiter: limiter, claims: claims))
             } catch {
-                unrunnable.append("cannot resume \(Sanitizer.visible(job.record.source)) to \(Sanitizer.visible(job.record.destination)): \(error)")
+                unrunnable.append("cannot resume \(shown): \((error as? Failure)?.reason ?? "\(error)")")
+                // A record whose URL no longer reads can never run: it leaves the journal.
+                if (error as? Failure)?.status == .usage { _ = Journal.standard().adopt([job.record]) }
             }
         }
         let connections = batch.connections(for: files.count)
@@ -56,7 +66,8 @@ struct ResumeCommand: ParsableCommand {
     /// The batch entry that finishes one job: its policy applied again, partial files continued.
     /// Passwords come as for any URL; `interactive` allows asking for one; `limiter` holds the rate.
     static func file(
-        for job: UnfinishedJob, connection: ConnectionOptions, verifies: Bool, interactive: Bool, limiter: RateLimiter? = nil
+        for job: UnfinishedJob, connection: ConnectionOptions, verifies: Bool, interactive: Bool, limiter: RateLimiter? = nil,
+        claims: DestinationClaims? = nil
     ) throws -> BatchFile {
         let record = job.record
         let stated = record.overwrite.flatMap(OverwritePolicy.init(rawValue:)) ?? .overwrite
@@ -76,7 +87,7 @@ struct ResumeCommand: ParsableCommand {
             return BatchFile(
                 name: url.path.lastComponent.description, failing: "cannot download \(url)", endpoint: try connection.endpoint(for: url, interactive: interactive), job: record
             ) { context in
-                try GetCommand.fetch(copy, policy: policy, transferType: transferType, verifies: verifies, retry: retry, limiter: limiter, context: context)
+                try GetCommand.fetch(copy, policy: policy, transferType: transferType, verifies: verifies, retry: retry, limiter: limiter, claims: claims, context: context)
             }
         case .upload:
             let url = try ConnectionOptions.parseURL(record.destination)
@@ -86,14 +97,22 @@ struct ResumeCommand: ParsableCommand {
                 name: name, failing: "cannot upload \(Sanitizer.visible(record.source)) to \(url)", endpoint: try connection.endpoint(for: url, interactive: interactive),
                 job: record
             ) { context in
-                try PutCommand.send(copy, policy: policy, transferType: transferType, verifies: verifies, retry: retry, limiter: limiter, context: context)
+                try PutCommand.send(copy, policy: policy, transferType: transferType, verifies: verifies, retry: retry, limiter: limiter, claims: claims, context: context)
             }
         case .copy:
             let (source, destination) = (try ConnectionOptions.parseURL(record.source), try ConnectionOptions.parseURL(record.destination))
             let endpoints = (try connection.endpoint(for: source, interactive: interactive), try connection.endpoint(for: destination, interactive: interactive))
             return CopyCommand.file(
-                record, from: source, to: destination, endpoints: endpoints, policy: policy, verifies: verifies, retry: retry, limiter: limiter)
+                record, from: source, to: destination, endpoints: endpoints, policy: policy, verifies: verifies, retry: retry, limiter: limiter,
+                claims: claims)
         }
+    }
+
+    /// The bytes of the path a job writes, as its file system names it: a download's local path,
+    /// else the path of its destination URL (empty when that no longer reads).
+    private static func destinationBytes(of record: JobRecord) -> [UInt8] {
+        guard record.kind != .download else { return Array(record.destination.utf8) }
+        return (try? ConnectionOptions.parseURL(record.destination))?.path.bytes ?? []
     }
 
     /// `download ftp://host/file -> /home/me/file (last error: …)`, with controls made visible.

@@ -251,4 +251,22 @@ struct JournalAndVerificationTests {
         // The file was the other copy's to finish: nothing is left for a resume to redo.
         #expect(try FerryProcess.run(["resume", "--list"], in: local.path).standardOutput.isEmpty)
     }
+
+    /// Two stopped uploads to one server file: `resume` runs the first and reports the second,
+    /// which would write the file at the same time.
+    @Test func resumeRunsOneOfTwoJobsForOneFile() throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        let local = try TemporaryDirectory()
+        defer { local.remove() }
+        try local.write("u1", sampleBytes(300_000, seed: 5))
+        try local.write("u2", sampleBytes(200_000, seed: 6))
+        for name in ["u1", "u2"] { try JournalFixture.stoppedUpload(of: local.file(name), to: fixture.url("same"), in: local.journalFolder) }
+        let resumed = try FerryProcess.run(["resume", "--json"], in: local.path, environment: ["FERRY_PASSWORD": ServerFixture.password])
+        #expect(resumed.status == 1, "\(resumed.standardError)")
+        #expect(resumed.standardError.contains("another job writes that file; only the first runs"), "\(resumed.standardError)")
+        let stored = fixture.root.read("same")
+        #expect(stored == sampleBytes(300_000, seed: 5) || stored == sampleBytes(200_000, seed: 6))
+        #expect(resumed.standardOutput.split(separator: "\n").filter { $0.contains("\"status\": \"done\"") }.count == 1, "\(resumed.standardOutput)")
+    }
 }
