@@ -19,6 +19,15 @@ final class ControlConnection {
         self.transport = transport
         self.logger = logger
         self.replyDeadline = Self.clampedSeconds(replyDeadline)
+        bound(transport)
+    }
+
+    /// Bounds each read and write over TLS to the reply deadline: OpenSSL returns only whole
+    /// records, and a server that trickles one, a byte within each socket read's timeout,
+    /// would otherwise hold a reply for as long as it likes. A silent server still fails each
+    /// read at the timeout, which a reply given `patience` waits through.
+    private func bound(_ transport: any Transport) {
+        (transport as? TLSStream)?.limitEachRecord(toSeconds: replyDeadline)
     }
 
     /// Seconds a Duration here holds sensibly: NaN, negative or endless made the longest.
@@ -41,6 +50,7 @@ final class ControlConnection {
     /// Swaps the transport under the connection, as when TLS starts after `AUTH TLS`.
     func replaceTransport(_ newTransport: any Transport) {
         transport = newTransport
+        bound(newTransport)
     }
 
     /// Writes a command. The log shows it with the password masked.

@@ -21,12 +21,7 @@ extension FTPClient {
     /// refused; notes the refusals.
     private func removeTree(_ path: RemotePath, maximumDepth: Int, refused: inout [String]) throws {
         guard maximumDepth > 0 else { throw FTPError(kind: .protocolViolation, detail: "\(Sanitizer.visible(path.description)) lies too deep to delete") }
-        do {
-            try delete(path)
-            return
-        } catch let error as FTPError where error.kind == .permanent || error.kind == .temporary {
-            // A real folder: emptied below, then removed.
-        }
+        if try deletesAsAFile(path) { return }
         let before = refused.count
         let listing = try listing(path)
         // What the listing could not show may still be there: the folder is kept.
@@ -62,12 +57,7 @@ extension FTPClient {
 
     private func removeFiles(_ files: Set<RemotePath>, under path: RemotePath, holders: Set<RemotePath>, maximumDepth: Int) throws {
         guard maximumDepth > 0 else { return }
-        do {
-            try delete(path)
-            return
-        } catch let error as FTPError where error.kind == .permanent || error.kind == .temporary {
-            // A real folder: the files asked for are deleted in it.
-        }
+        if try deletesAsAFile(path) { return }
         for entry in try listing(path).entries where entry.hasSafeName {
             let child = path.appending(entry.remoteName)
             if entry.kind == .directory || holders.contains(child) {
@@ -78,5 +68,16 @@ extension FTPClient {
         }
         // Emptied, it goes; what was not copied keeps it.
         _ = try? rmd(path)
+    }
+
+    /// Whether DELE took `path` away: a link a server lists as a folder goes so, where a real
+    /// folder is refused (4xx or 5xx) and is to be walked.
+    private func deletesAsAFile(_ path: RemotePath) throws -> Bool {
+        do {
+            try delete(path)
+            return true
+        } catch let error as FTPError where error.kind == .permanent || error.kind == .temporary {
+            return false
+        }
     }
 }

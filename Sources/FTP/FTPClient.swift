@@ -175,11 +175,9 @@ public final class FTPClient {
         do {
             var transport: any Transport = socket
             if case .implicitTLS = options.security, let tlsContext {
-                let stream = try FTPError.converting {
+                transport = try FTPError.converting {
                     try TLSStream.handshake(over: socket, context: tlsContext, host: host, port: port, deadline: options.effectiveReplyDeadline)
                 }
-                Self.bound(stream, within: options.effectiveReplyDeadline)
-                transport = stream
                 Self.logTLS(transport, logger: logger)
             }
             control = ControlConnection(transport: transport, logger: logger, replyDeadline: options.effectiveReplyDeadline)
@@ -220,17 +218,8 @@ public final class FTPClient {
         let stream = try FTPError.converting {
             try TLSStream.handshake(over: socket, context: context, host: host, port: port, deadline: options.effectiveReplyDeadline)
         }
-        Self.bound(stream, within: options.effectiveReplyDeadline)
         control.replaceTransport(stream)
         Self.logTLS(stream, logger: logger)
-    }
-
-    /// Bounds each read and write of a TLS control connection to a reply's deadline: OpenSSL
-    /// returns only whole records, and a server that trickles one, a byte within each socket
-    /// read's timeout, would otherwise hold the reply for as long as it likes. A silent server
-    /// still fails each read at the timeout, which a reply given `patience` waits through.
-    private static func bound(_ stream: TLSStream, within seconds: Double) {
-        stream.limitEachRecord(toSeconds: seconds)
     }
 
     static func logTLS(_ transport: any Transport, logger: Logger) {

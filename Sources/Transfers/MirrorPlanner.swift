@@ -109,8 +109,7 @@ public struct MirrorPlanner<Source: FileSystem, Target: FileSystem> {
             let targetChild = target.path(named: entry.name, in: targetFolder)
             let key = target.bytes(of: targetChild)
             guard kept.insert(key).inserted else {
-                // Another of the source's names (Latin-1 and UTF-8 spellings, say) lands here already.
-                plan.refused.append("\(source.shown(child)): another name in the source lands on \(target.shown(targetChild)) too; left alone")
+                plan.refused.append(sameTargetRefusal(source.shown(child), target: target.shown(targetChild)))
                 complete = false
                 continue
             }

@@ -78,17 +78,23 @@ enum WalkLoops {
     }
 }
 
+/// Why the source's entry shown as `shown` is left: another of its names (Latin-1 and UTF-8
+/// spellings, say) lands on the same target path, shown as `target`.
+func sameTargetRefusal(_ shown: String, target: String) -> String {
+    "\(shown): another name in the source lands on \(target) too; left alone"
+}
+
 /// Where the files a copy plans in one folder are written until they are complete (`NAME.part`
 /// on the disk), by the bytes of those paths. A file planned under one of these names (`x.part`
 /// beside `x`) would be written over by its neighbour's copy, so it is left out; and a target's
 /// file there is a copy in progress, not one to delete.
-struct StagingNames<Target: FileSystem> {
+public struct StagingNames<Target: FileSystem> {
     /// The destination of the copy written at each staging path.
     private var owners: [[UInt8]: Target.Path] = [:]
     private let target: Target
 
     /// The staging paths of copies to `destinations`; none where files are written in place.
-    init(of destinations: some Sequence<Target.Path>, on target: Target) {
+    public init(of destinations: some Sequence<Target.Path>, on target: Target) {
         self.target = target
         for path in destinations {
             let staging = target.stagingPath(for: path)
@@ -97,7 +103,7 @@ struct StagingNames<Target: FileSystem> {
     }
 
     /// Why a copy to `path` is left out, if another copy is written there until it is complete.
-    func refusal(of path: Target.Path, shown: String) -> String? {
+    public func refusal(of path: Target.Path, shown: String) -> String? {
         owners[target.bytes(of: path)].map { "\(shown): \(target.shown($0)) is written under this name until its copy is complete; left alone" }
     }
 
@@ -189,8 +195,7 @@ public struct TreeWalk<Source: FileSystem, Destination: FileSystem> {
             let destinationChild = destination.path(named: entry.name, in: target)
             let key = destination.bytes(of: destinationChild)
             guard claimed.insert(key).inserted else {
-                // Another of the source's names (Latin-1 and UTF-8 spellings, say) lands here already.
-                walk.result.refused.append("\(source.shown(child)): another name in the source lands on \(destination.shown(destinationChild)) too; left alone")
+                walk.result.refused.append(sameTargetRefusal(source.shown(child), target: destination.shown(destinationChild)))
                 continue
             }
             guard role == .folder else {

@@ -112,11 +112,11 @@ struct GetCommand: ParsableCommand {
         // write it at once: only the first is fetched. A file whose local path is where another
         // is written until it is complete (`x.part` beside `x`) would be written over: left.
         let claims = DestinationClaims(planned.map { Array($0.copy.local.utf8) })
-        let staging = Dictionary(planned.map { (Array(LocalFileSystem().stagingPath(for: $0.copy.local).utf8), $0.copy.local) }, uniquingKeysWith: { first, _ in first })
+        let staging = StagingNames(of: planned.map(\.copy.local), on: LocalFileSystem())
         for (copy, url, endpoint) in planned {
             let local = Array(copy.local.utf8)
-            if let owner = staging[local] {
-                refused.append("\(Sanitizer.visible(copy.local)): \(Sanitizer.visible(owner)) is written under this name until its copy is complete; not downloaded")
+            if let refusal = staging.refusal(of: copy.local, shown: Sanitizer.visible(copy.local)) {
+                refused.append(refusal)
                 continue
             }
             guard claimed.insert(local).inserted else {
