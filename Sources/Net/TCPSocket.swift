@@ -10,7 +10,8 @@ import Darwin
 /// Python's `socket.settimeout`: a long transfer is fine, a stalled one is not.
 public final class TCPSocket: Transport, @unchecked Sendable {
     // @unchecked: `descriptor` never changes and `closed` is Locked; the kernel
-    // serialises concurrent shutdown with blocked calls.
+    // serialises concurrent shutdown with blocked calls, and the number stays this socket's
+    // (or the placeholder's, once closed) until deinit.
     private let descriptor: Int32
     private let closed = Locked(false)
     /// The per-call timeout in seconds (0: none), for the wait before each slice of a bulk write.
@@ -33,7 +34,10 @@ public final class TCPSocket: Transport, @unchecked Sendable {
         setsockopt(descriptor, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
     }
 
-    deinit { close() }
+    deinit {
+        close()
+        Glibc.close(descriptor)
+    }
 
     /// Connects to `host` (a name or a numeric address) and `port`, trying each address the
     /// name resolves to in turn, each within `connectTimeout` seconds (`timeout` unless given);
@@ -101,6 +105,7 @@ public final class TCPSocket: Transport, @unchecked Sendable {
     }
 
     public func read(into buffer: UnsafeMutableRawBufferPointer) throws(NetError) -> Int {
+        try refuseIfClosed(doing: "receiving from")
         while true {
             let count = recv(descriptor, buffer.baseAddress, buffer.count, 0)
             if count >= 0 { return count }
@@ -122,6 +127,7 @@ public final class TCPSocket: Transport, @unchecked Sendable {
     /// made vsftpd's writes slower and the flush when it closes the file (before it answers the
     /// next command) take 100-160 ms instead of 10-35 for 256 MiB.
     public func write(_ bytes: UnsafeRawBufferPointer) throws(NetError) {
+        try refuseIfClosed(doing: "sending to")
         let bulk = bytes.count > Self.bulkSlice
         var offset = 0
         while offset < bytes.count {
@@ -153,6 +159,7 @@ public final class TCPSocket: Transport, @unchecked Sendable {
         sigemptyset(&brokenPipe)
         sigaddset(&brokenPipe, SIGPIPE)
         var previousMask = sigset_t()
+        try refuseIfClosed(doing: "sending to")
         pthread_sigmask(SIG_BLOCK, &brokenPipe, &previousMask)
         var pendingBefore = sigset_t()
         sigpending(&pendingBefore)
@@ -194,12 +201,40 @@ public final class TCPSocket: Transport, @unchecked Sendable {
         }
     }
 
+    /// Ends the connection as closing its descriptor would, but keeps the descriptor's number
+    /// taken (by a placeholder on which every call fails) until this object goes: a call made
+    /// after `close` (or racing it on another thread) then fails, instead of reaching whatever
+    /// file or connection the number would have been given to next.
     public func close() {
         closed.withLock { closed in
             if !closed {
                 closed = true
-                Glibc.close(descriptor)
+                Self.retire(descriptor)
             }
+        }
+    }
+
+    /// What each closed socket's number is given until deinit: the root folder, opened for
+    /// reading. A read of it fails (EISDIR), a write fails (EBADF), a socket call fails
+    /// (ENOTSOCK), and none raises SIGPIPE, as a write to a dead socket would. -1 when it
+    /// could not be opened.
+    private static let placeholder = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+
+    /// Puts the placeholder in `descriptor`'s place, which closes the socket there. Without a
+    /// placeholder the socket is shut down instead (its number then kept until deinit).
+    private static func retire(_ descriptor: Int32) {
+        guard placeholder >= 0, dup2(placeholder, descriptor) >= 0 else {
+            _ = Glibc.shutdown(descriptor, Int32(SHUT_RDWR))
+            return
+        }
+        // dup2 clears close-on-exec; a program started meanwhile inherits only the placeholder.
+        _ = fcntl(descriptor, F_SETFD, FD_CLOEXEC)
+    }
+
+    /// Fails a call made after `close()`, naming what it was for.
+    private func refuseIfClosed(doing action: String) throws(NetError) {
+        if closed.withLock({ $0 }) {
+            throw NetError(kind: .connection, detail: "\(action) \(remoteAddress) failed: the connection was closed here")
         }
     }
 

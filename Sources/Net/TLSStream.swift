@@ -40,8 +40,12 @@ public final class TLSStream: Transport, @unchecked Sendable {
         ferry_watch_close_notify(ssl, closeNotifyReceived)
     }
 
+    /// The SSL object is freed only here: a stream closed after a failure may still be asked
+    /// what it negotiated, or (by mistake) to read, which then fails instead of reading freed
+    /// memory.
     deinit {
         close()
+        SSL_free(ssl)
         closeNotifyReceived.deallocate()
     }
 
@@ -113,6 +117,7 @@ public final class TLSStream: Transport, @unchecked Sendable {
     /// Reads at most `buffer.count` bytes: one record, and the records after it that already
     /// arrived (read-ahead holds them) while there is room; 0 at the end of the stream.
     public func read(into buffer: UnsafeMutableRawBufferPointer) throws(NetError) -> Int {
+        try refuseIfClosed(doing: "receiving from")
         ERR_clear_error()
         watchdog?.begin()
         let count = SSL_read(ssl, buffer.baseAddress, Int32(clamping: buffer.count))
@@ -151,6 +156,7 @@ public final class TLSStream: Transport, @unchecked Sendable {
     }
 
     public func write(_ bytes: UnsafeRawBufferPointer) throws(NetError) {
+        try refuseIfClosed(doing: "sending to")
         var offset = 0
         while offset < bytes.count {
             ERR_clear_error()
@@ -199,8 +205,14 @@ public final class TLSStream: Transport, @unchecked Sendable {
         guard !closed else { return }
         closed = true
         watchdog?.stop()
-        SSL_free(ssl)
         socket.close()
+    }
+
+    /// Fails a read or write asked after `close()`.
+    private func refuseIfClosed(doing action: String) throws(NetError) {
+        if closed {
+            throw NetError(kind: .connection, detail: "\(action) \(remoteAddress) failed: the connection was closed here")
+        }
     }
 
     /// The error for a failed SSL call, from SSL_get_error, errno and OpenSSL's error queue.

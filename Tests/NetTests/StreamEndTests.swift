@@ -98,4 +98,33 @@ struct StreamEndTests {
         // The end stays the end.
         #expect(try buffer.withUnsafeMutableBytes { try stream.read(into: $0) } == 0)
     }
+
+    /// A stream closed (after a failure, say) and then used by mistake fails as a closed
+    /// connection: its SSL object lives on until the stream goes, so nothing reads freed memory.
+    @Test func aClosedStreamRefusesToReadOrWrite() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("ferry-tls-closed-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let listener = try TCPListener(host: "127.0.0.1")
+        defer { listener.close() }
+        // The server's last write is the greeting, read before the close: nothing of the
+        // server's meets the closed end (which would raise SIGPIPE in this process).
+        serve(Array("hello".utf8), closesCleanly: false, on: listener, certificate: try selfSignedCertificate(commonName: "127.0.0.1", named: "server", in: folder))
+
+        let socket = try TCPSocket.connect(host: "127.0.0.1", port: listener.address.port, timeout: 5)
+        let context = try TLSContext(configuration: TLSConfiguration(verifiesCertificates: false))
+        let stream = try TLSStream.handshake(over: socket, context: context, host: "127.0.0.1", port: listener.address.port, deadline: 5)
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        var greeting: [UInt8] = []
+        while greeting.count < 5, case let count = try buffer.withUnsafeMutableBytes({ try stream.read(into: $0) }), count > 0 {
+            greeting += buffer.prefix(count)
+        }
+        #expect(greeting == Array("hello".utf8))
+        stream.close()
+        #expect { try buffer.withUnsafeMutableBytes { try stream.read(into: $0) } } throws: {
+            ($0 as? NetError)?.kind == .connection && "\($0)".contains("closed here")
+        }
+        #expect { try stream.write(Array("NOOP\r\n".utf8)) } throws: { ($0 as? NetError)?.kind == .connection }
+        #expect(stream.protocolVersion.hasPrefix("TLS"))
+    }
 }

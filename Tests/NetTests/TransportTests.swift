@@ -1,5 +1,5 @@
 import Foundation
-import Net
+@testable import Net
 import Testing
 
 /// Whether this machine has an IPv6 loopback address to listen on.
@@ -153,6 +153,32 @@ struct TransportTests {
             guard let error = error as? NetError else { return false }
             return error.kind == .connection && error.detail.contains("refused")
         }
+    }
+
+    /// A closed socket ends its connection at once, but its descriptor's number is not given to
+    /// the next socket while the object lives: a call made on it late (a client closed after a
+    /// bad reply, asked once more) fails, instead of writing into another connection of the
+    /// process that got the number, and reading that connection's bytes as its own.
+    @Test func aClosedSocketsNumberGoesToNoOtherConnection() throws {
+        let pair = try ConnectedPair()
+        defer { pair.close() }
+        let listener = try TCPListener(host: "127.0.0.1")
+        defer { listener.close() }
+        let number = pair.client.fileDescriptor
+        pair.client.close()
+        #expect(try read(1, from: pair.server).isEmpty)
+        // The next connection made: the number's first taker, were it free.
+        let client = try TCPSocket.connect(host: "127.0.0.1", port: listener.address.port, timeout: 5)
+        defer { client.close() }
+        let server = try listener.accept(timeout: 5, socketTimeout: 5)
+        defer { server.close() }
+        #expect(client.fileDescriptor != number)
+        #expect { try pair.client.write(Array("NOOP\r\n".utf8)) } throws: {
+            ($0 as? NetError)?.kind == .connection && "\($0)".contains("closed here")
+        }
+        #expect { try read(1, from: pair.client) } throws: { ($0 as? NetError)?.kind == .connection }
+        try client.write(Array("mine".utf8))
+        #expect(try read(4, from: server) == Array("mine".utf8))
     }
 
     @Test func aListenerWantsANumericAddress() {
