@@ -150,33 +150,16 @@ public final class TCPSocket: Transport, @unchecked Sendable {
     /// file; waits for room at most the timeout. A failure to read the file fails the same way
     /// as one to send.
     ///
-    /// `sendfile` has no `MSG_NOSIGNAL`: a peer that closed would raise SIGPIPE (even in a call
-    /// that sent some bytes first), which ends a process that did not ignore it (a test's, or a
-    /// program using this library). The signal is held back for the call and, where the call
-    /// raised it, taken before it is let through.
+    /// `sendfile` has no `MSG_NOSIGNAL`: the call holds SIGPIPE back (`withBrokenPipeHeld`).
     public func sendFile(_ file: Int32, count: Int) throws(NetError) -> Int {
-        var brokenPipe = sigset_t()
-        sigemptyset(&brokenPipe)
-        sigaddset(&brokenPipe, SIGPIPE)
-        var previousMask = sigset_t()
         try refuseIfClosed(doing: "sending to")
-        pthread_sigmask(SIG_BLOCK, &brokenPipe, &previousMask)
-        var pendingBefore = sigset_t()
-        sigpending(&pendingBefore)
-        defer {
-            var pendingAfter = sigset_t()
-            sigpending(&pendingAfter)
-            if sigismember(&pendingAfter, SIGPIPE) == 1, sigismember(&pendingBefore, SIGPIPE) == 0 {
-                var now = timespec()
-                _ = sigtimedwait(&brokenPipe, nil, &now)
+        return try withBrokenPipeHeld { () throws(NetError) in
+            while true {
+                let sent = sendfile(descriptor, file, nil, count)
+                if sent >= 0 { return sent }
+                let code = errno
+                if code != EINTR { throw failure(code, doing: "sending") }
             }
-            pthread_sigmask(SIG_SETMASK, &previousMask, nil)
-        }
-        while true {
-            let sent = sendfile(descriptor, file, nil, count)
-            if sent >= 0 { return sent }
-            let code = errno
-            if code != EINTR { throw failure(code, doing: "sending") }
         }
     }
 
@@ -209,6 +192,8 @@ public final class TCPSocket: Transport, @unchecked Sendable {
         closed.withLock { closed in
             if !closed {
                 closed = true
+                // The end goes out now even where a program started meanwhile holds a copy.
+                _ = Glibc.shutdown(descriptor, Int32(SHUT_RDWR))
                 Self.retire(descriptor)
             }
         }
@@ -221,12 +206,9 @@ public final class TCPSocket: Transport, @unchecked Sendable {
     private static let placeholder = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC)
 
     /// Puts the placeholder in `descriptor`'s place, which closes the socket there. Without a
-    /// placeholder the socket is shut down instead (its number then kept until deinit).
+    /// placeholder the socket stays open, shut down, until deinit.
     private static func retire(_ descriptor: Int32) {
-        guard placeholder >= 0, dup2(placeholder, descriptor) >= 0 else {
-            _ = Glibc.shutdown(descriptor, Int32(SHUT_RDWR))
-            return
-        }
+        guard placeholder >= 0, dup2(placeholder, descriptor) >= 0 else { return }
         // dup2 clears close-on-exec; a program started meanwhile inherits only the placeholder.
         _ = fcntl(descriptor, F_SETFD, FD_CLOEXEC)
     }

@@ -93,7 +93,7 @@ public final class TLSStream: Transport, @unchecked Sendable {
         }
         if let session { SSL_set_session(ssl, session.pointer) }
         ERR_clear_error()
-        let result = SSL_connect(ssl)
+        let result = withBrokenPipeHeld { SSL_connect(ssl) }
         if result != 1 {
             let error = stream.failure(result, doing: "TLS handshake with \(socket.remoteAddress)")
             stream.close()
@@ -118,24 +118,26 @@ public final class TLSStream: Transport, @unchecked Sendable {
     /// arrived (read-ahead holds them) while there is room; 0 at the end of the stream.
     public func read(into buffer: UnsafeMutableRawBufferPointer) throws(NetError) -> Int {
         try refuseIfClosed(doing: "receiving from")
-        ERR_clear_error()
-        watchdog?.begin()
-        let count = SSL_read(ssl, buffer.baseAddress, Int32(clamping: buffer.count))
-        if let watchdog, watchdog.end() { throw recordTookTooLong(watchdog, doing: "from") }
-        if count <= 0 {
-            if isEnd(count) { return 0 }
-            throw failure(count, doing: "receiving from \(remoteAddress)")
-        }
-        var total = Int(count)
-        // Only bytes already received: the call never waits for more than the rest of a record
-        // whose start is here. An end or error found here is found again by the next call.
-        while total < buffer.count, SSL_has_pending(ssl) == 1 {
+        return try withBrokenPipeHeld { () throws(NetError) -> Int in
             ERR_clear_error()
-            let more = SSL_read(ssl, buffer.baseAddress.map { $0 + total }, Int32(clamping: buffer.count - total))
-            guard more > 0 else { break }
-            total += Int(more)
+            watchdog?.begin()
+            let count = SSL_read(ssl, buffer.baseAddress, Int32(clamping: buffer.count))
+            if let watchdog, watchdog.end() { throw recordTookTooLong(watchdog, doing: "from") }
+            if count <= 0 {
+                if isEnd(count) { return 0 }
+                throw failure(count, doing: "receiving from \(remoteAddress)")
+            }
+            var total = Int(count)
+            // Only bytes already received: the call never waits for more than the rest of a record
+            // whose start is here. An end or error found here is found again by the next call.
+            while total < buffer.count, SSL_has_pending(ssl) == 1 {
+                ERR_clear_error()
+                let more = SSL_read(ssl, buffer.baseAddress.map { $0 + total }, Int32(clamping: buffer.count - total))
+                guard more > 0 else { break }
+                total += Int(more)
+            }
+            return total
         }
-        return total
     }
 
     /// Whether a failed SSL_read found the end of the stream, with close_notify or without it
@@ -157,14 +159,16 @@ public final class TLSStream: Transport, @unchecked Sendable {
 
     public func write(_ bytes: UnsafeRawBufferPointer) throws(NetError) {
         try refuseIfClosed(doing: "sending to")
-        var offset = 0
-        while offset < bytes.count {
-            ERR_clear_error()
-            watchdog?.begin()
-            let count = SSL_write(ssl, bytes.baseAddress.map { $0 + offset }, Int32(clamping: bytes.count - offset))
-            if let watchdog, watchdog.end() { throw recordTookTooLong(watchdog, doing: "to") }
-            guard count > 0 else { throw failure(count, doing: "sending to \(remoteAddress)") }
-            offset += Int(count)
+        try withBrokenPipeHeld { () throws(NetError) in
+            var offset = 0
+            while offset < bytes.count {
+                ERR_clear_error()
+                watchdog?.begin()
+                let count = SSL_write(ssl, bytes.baseAddress.map { $0 + offset }, Int32(clamping: bytes.count - offset))
+                if let watchdog, watchdog.end() { throw recordTookTooLong(watchdog, doing: "to") }
+                guard count > 0 else { throw failure(count, doing: "sending to \(remoteAddress)") }
+                offset += Int(count)
+            }
         }
     }
 
@@ -187,15 +191,17 @@ public final class TLSStream: Transport, @unchecked Sendable {
     public func finishWriting() throws(NetError) {
         guard !finished, !closed else { return }
         finished = true
-        ERR_clear_error()
-        guard SSL_shutdown(ssl) == 0 else { return }
-        // A peer that trickles what it still sends holds this no longer than one record may take.
-        watchdog?.begin()
-        defer { _ = watchdog?.end() }
-        var scratch = [UInt8](repeating: 0, count: 16 * 1024)
-        for _ in 0..<64 {
+        withBrokenPipeHeld {
             ERR_clear_error()
-            if SSL_read(ssl, &scratch, Int32(scratch.count)) <= 0 { break }
+            guard SSL_shutdown(ssl) == 0 else { return }
+            // A peer that trickles what it still sends holds this no longer than one record may take.
+            watchdog?.begin()
+            defer { _ = watchdog?.end() }
+            var scratch = [UInt8](repeating: 0, count: 16 * 1024)
+            for _ in 0..<64 {
+                ERR_clear_error()
+                if SSL_read(ssl, &scratch, Int32(scratch.count)) <= 0 { break }
+            }
         }
     }
 

@@ -8,11 +8,13 @@ import Dispatch
 /// else; after it, the deadline does nothing.
 package final class TransportDeadline: Sendable {
     private struct State {
-        var ended = false
+        /// The transport to shut down, until the exchange ends: only so long is it kept (a
+        /// closed socket's number is free once the socket goes).
+        var transport: (any Transport)?
         var expired = false
     }
 
-    private let state = Locked(State())
+    private let state: Locked<State>
     /// The seconds the exchange may take.
     package let seconds: Double
 
@@ -20,9 +22,12 @@ package final class TransportDeadline: Sendable {
     package init(seconds: Double, transport: any Transport) {
         // NaN, negative or endless: the longest a DispatchTime here holds sensibly.
         self.seconds = seconds.isNaN ? 1_000_000_000 : min(max(seconds, 0.001), 1_000_000_000)
-        DispatchQueue.global().asyncAfter(deadline: .now() + self.seconds) { [self] in
+        let state = Locked(State(transport: transport))
+        self.state = state
+        DispatchQueue.global().asyncAfter(deadline: .now() + self.seconds) {
             state.withLock { state in
-                guard !state.ended else { return }
+                guard let transport = state.transport else { return }
+                state.transport = nil
                 state.expired = true
                 transport.shutdown()
             }
@@ -33,7 +38,7 @@ package final class TransportDeadline: Sendable {
     @discardableResult
     package func end() -> Bool {
         state.withLock { state in
-            state.ended = true
+            state.transport = nil
             return state.expired
         }
     }

@@ -7,7 +7,7 @@ private let hasIPv6Loopback = (try? TCPListener(host: "::1")) != nil
 
 /// Whether a SIGPIPE would end this process (nothing set it aside): only then does a test of a
 /// send to a closed peer show that none was let through.
-private let brokenPipeEndsTheProcess: Bool = {
+let brokenPipeEndsTheProcess: Bool = {
     var current = sigaction()
     sigaction(SIGPIPE, nil, &current)
     return current.__sigaction_handler.sa_handler == nil
