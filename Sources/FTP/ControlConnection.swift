@@ -47,6 +47,14 @@ final class ControlConnection {
         return index < lookahead.count ? lookahead[index] : nil
     }
 
+    /// Closes the connection and drops what was read of it and not yet taken: a reply that came
+    /// before the close answers nothing any more, and reading one fails as on a lost connection.
+    func close() {
+        transport.close()
+        parser = ReplyParser()
+        lookahead = []
+    }
+
     /// Swaps the transport under the connection, as when TLS starts after `AUTH TLS`.
     func replaceTransport(_ newTransport: any Transport) {
         transport = newTransport

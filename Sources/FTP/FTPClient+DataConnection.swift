@@ -51,7 +51,6 @@ extension FTPClient {
     /// handshake comes after the server's 1xx reply: servers begin it only then.
     func protect(_ socket: TCPSocket, for command: FTPCommand) throws -> any Transport {
         guard let tlsContext else { return socket }
-        cancellation.forget(socket)
         // A TLS 1.2 session, unlike a 1.3 ticket, may be resumed again: fall back to the control
         // connection's own once the pool is used up.
         let session = tlsContext.sessions.take() ?? (control.transport as? TLSStream)?.session()
@@ -63,11 +62,14 @@ extension FTPClient {
             }
             // Data comes in records of up to 16 KiB: each must come whole within the reply deadline.
             stream.limitEachRecord(toSeconds: options.effectiveReplyDeadline)
+            // Watched through the handshake, so that a cancel ends a stalled one.
+            cancellation.forget(socket)
             cancellation.watch(stream)
             logger.debug("data connection: \(stream.protocolVersion), session \(stream.resumedSession ? "resumed" : "NOT resumed")")
             dataConnectionResumedSession = stream.resumedSession
             return stream
         } catch {
+            cancellation.forget(socket)
             // The server reports the failed transfer on the control connection: read it to stay in step.
             _ = try? control.readReply(to: command)
             throw error

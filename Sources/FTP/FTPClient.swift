@@ -102,6 +102,9 @@ public final class FTPClient {
     public let cancellation: Cancellation
 
     let control: ControlConnection
+    /// The control connection's socket (under TLS, when the connection has it): the one
+    /// transport `cancellation` shuts down for it.
+    private let controlSocket: TCPSocket
     let logger: Logger
     /// The host name the client was asked to reach, which certificates are checked against.
     let host: String
@@ -171,6 +174,7 @@ public final class FTPClient {
         }
         let socket = try FTPError.converting { try TCPSocket.connect(host: host, port: port, timeout: options.timeout) }
         logger.debug("connected to \(socket.remoteAddress)")
+        controlSocket = socket
         cancellation.watch(socket)
         do {
             var transport: any Transport = socket
@@ -397,8 +401,9 @@ public final class FTPClient {
 
     /// Closes the connection without a word to the server.
     public func close() {
-        cancellation.forget(control.transport)
-        control.transport.close()
+        cancellation.forget(controlSocket)
+        control.close()
+        sentAhead = []
         earlyDataConnection?.socket.close()
         earlyDataConnection = nil
     }
