@@ -217,8 +217,10 @@ public final class TransferQueue: @unchecked Sendable {
             returned.removeAll { $0 == id }
             waiting = transfers.removeValue(forKey: id)
         }
-        condition.unlock()
+        // Under the lock, while the pool is still this transfer's: a moment later the worker
+        // may have begun the next transfer on it, which the cancel would stop instead.
         pool?.cancel()
+        condition.unlock()
         if let waiting {
             waiting.entry?.ended()
             onEvent(.cancelled(id: id))

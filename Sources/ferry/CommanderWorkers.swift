@@ -113,9 +113,10 @@ final class CommanderWorkers: @unchecked Sendable {
         browseQueues[pane].async { self.listFoldersNow(pane: pane, location: location) }
     }
 
-    /// Stops the listing running for a pane.
+    /// Stops the listing running for a pane. Under the lock, while the listing is still
+    /// running: a moment later the pane's connection may be doing something else.
     func cancelListing(pane: Int) {
-        listings.withLock { $0[pane] }?.cancel()
+        listings.withLock { $0[pane]?.cancel() }
     }
 
     func startTransfer(id: Int, _ request: TransferRequest) {
