@@ -69,12 +69,20 @@ public final class Journal: Sendable {
         try makeFolder()
         let name = "\(Int(Date().timeIntervalSince1970 * 1000))-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).jsonl"
         let path = directory + "/" + name
-        let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0o600)
+        // Made under a name `abandoned()` passes by, and given its own once locked: seen
+        // unlocked for a moment, an empty journal would be taken for a stopped batch's, and
+        // removed or adopted by another ferry starting at the same time.
+        let unlockedPath = path + ".new"
+        let descriptor = open(unlockedPath, O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0o600)
         guard descriptor >= 0 else { throw LocalFileError(path: path, action: "cannot create the journal") }
-        guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
+        func failure(_ action: String) -> LocalFileError {
+            let error = LocalFileError(path: path, action: action)
+            unlink(unlockedPath)
             Glibc.close(descriptor)
-            throw LocalFileError(path: path, action: "cannot lock the journal")
+            return error
         }
+        guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else { throw failure("cannot lock the journal") }
+        guard rename(unlockedPath, path) == 0 else { throw failure("cannot name the journal") }
         return JournalFile(path: path, descriptor: descriptor)
     }
 
