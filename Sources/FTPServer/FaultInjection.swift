@@ -41,6 +41,7 @@ public final class FaultInjection: Sendable {
         var proxyGreetingLead: Double?
         var listingTrickle: Double?
         var refusesPipelining = false
+        var digestSettling = FileStamp.settling
     }
 
     /// Every digest command the server knows.
@@ -88,6 +89,13 @@ public final class FaultInjection: Sendable {
     /// Limits each data transfer to about `bytesPerSecond` (nil: as fast as possible).
     public func throttle(bytesPerSecond: Int?) {
         state.withLock { $0.bytesPerSecond = bytesPerSecond }
+    }
+
+    /// How long a file must have gone unchanged, when its download begins, for the server to
+    /// keep the digest it makes in passing (0.05 s unless set): set long, every
+    /// file counts as just changed, however slowly the machine runs.
+    public func settleFiles(after seconds: Double) {
+        state.withLock { $0.digestSettling = seconds }
     }
 
     /// Answers `verb` with `reply` instead of carrying it out; nil removes the script.
@@ -185,6 +193,7 @@ public final class FaultInjection: Sendable {
     /// The limit the server enforces at login (530).
     var sessionLimitAtLogin: Int? { state.withLock { $0.sessionLimitAtLogin ? $0.sessionLimit : nil } }
     var bytesPerSecond: Int? { state.withLock { $0.bytesPerSecond } }
+    var digestSettling: Double { state.withLock { $0.digestSettling } }
     var scriptedListing: [UInt8]? { state.withLock { $0.listing } }
     var endlessListingLine: [UInt8]? { state.withLock { $0.endlessListingLine } }
     /// Whether LIST answers with what a test gave rather than the folder's contents.

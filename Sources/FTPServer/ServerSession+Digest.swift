@@ -89,7 +89,7 @@ extension ServerSession {
     /// reading began), when they are all of it, `path` still names that file in that state, and
     /// the file had not changed for a while when that state was taken (`FileStamp.wasSettled`).
     func keep(_ digest: ContentDigest?, of path: String, byteCount: UInt64, file: FileStamp?) {
-        guard let digest, let file, file.wasSettled, file.size == byteCount, FileStamp(path: path) == file else { return }
+        guard let digest, let file, file.wasSettled(after: server.faults.digestSettling), file.size == byteCount, FileStamp(path: path) == file else { return }
         server.keptDigests.keep(PassedDigest(stamp: file, algorithm: digest.algorithm, digest: digest.finish()))
     }
 
@@ -187,12 +187,9 @@ struct FileStamp: Equatable, Sendable {
     let inode: UInt64
     let size: UInt64
     let changed: timespec
-    /// Whether the file's last change was at least `settling` old when the stamp was taken: a
-    /// change shows in the ctime only if it falls in a later tick of the clock file times come
-    /// from (1-10 ms a tick on most kernels), so a stamp taken within a tick of a change may miss
-    /// the next one. A file system that keeps whole seconds or coarser (FAT, some network ones)
-    /// gives no nanoseconds, and a change in the same second would go unseen: never settled there.
-    let wasSettled: Bool
+    /// How long ago the file last changed when the stamp was taken; nil where the file system
+    /// keeps no nanoseconds (see `wasSettled(after:)`).
+    let age: Double?
 
     /// The state of the file a path names.
     init?(path: String) {
@@ -216,8 +213,16 @@ struct FileStamp: Equatable, Sendable {
         changed = status.st_ctim
         var now = timespec()
         clock_gettime(CLOCK_REALTIME, &now)
-        let age = Double(now.tv_sec - changed.tv_sec) + Double(now.tv_nsec - changed.tv_nsec) / 1e9
-        wasSettled = changed.tv_nsec != 0 && age >= Self.settling
+        age = changed.tv_nsec != 0 ? Double(now.tv_sec - changed.tv_sec) + Double(now.tv_nsec - changed.tv_nsec) / 1e9 : nil
+    }
+
+    /// Whether the file's last change was at least `settling` old when the stamp was taken: a
+    /// change shows in the ctime only if it falls in a later tick of the clock file times come
+    /// from (1-10 ms a tick on most kernels), so a stamp taken within a tick of a change may miss
+    /// the next one. A file system that keeps whole seconds or coarser (FAT, some network ones)
+    /// gives no nanoseconds, and a change in the same second would go unseen: never settled there.
+    func wasSettled(after settling: Double) -> Bool {
+        age.map { $0 >= settling } ?? false
     }
 
     var identity: FileIdentity { FileIdentity(device: device, inode: inode) }

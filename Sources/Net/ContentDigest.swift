@@ -37,6 +37,7 @@ public final class ContentDigest {
     private var handOffAfter: Int?
     private var hashedHere = 0
     private var worker: DigestWorker?
+    private let threads: HashingThreads
     /// Whether bytes went to a thread of their own.
     private(set) var wasHandedOff = false
 
@@ -51,12 +52,13 @@ public final class ContentDigest {
         self.init(algorithm, handingOffAfter: Self.hasProcessorsToSpare ? Self.handOffThreshold : nil)
     }
 
-    /// A digest that hands its bytes to a thread of its own after `handingOffAfter` of them;
-    /// nil for never.
-    init(_ algorithm: DigestAlgorithm, handingOffAfter: Int?) {
+    /// A digest that hands its bytes to a thread of its own after `handingOffAfter` of them
+    /// (nil for never), when `threads` has one to spare.
+    init(_ algorithm: DigestAlgorithm, handingOffAfter: Int?, threads: HashingThreads = .shared) {
         self.algorithm = algorithm
         state = DigestState(algorithm)
         handOffAfter = handingOffAfter
+        self.threads = threads
     }
 
     deinit { worker?.abandon() }
@@ -81,7 +83,7 @@ public final class ContentDigest {
         state.update(bytes)
         hashedHere += bytes.count
         if let handOffAfter, hashedHere >= handOffAfter {
-            worker = DigestWorker.start(hashingInto: state)
+            worker = DigestWorker.start(hashingInto: state, threads: threads)
             wasHandedOff = worker != nil
             // Hashed here to the end when no thread was free: asked only once.
             self.handOffAfter = nil

@@ -26,6 +26,8 @@ final class DigestWorker: @unchecked Sendable {
     }
 
     private let state: DigestState
+    /// The count this worker's thread is one of, until it ends.
+    private let threads: HashingThreads
     private let slots: [UnsafeMutableRawBufferPointer]
     private let condition = NSCondition()
     private var shared = Shared()
@@ -33,25 +35,15 @@ final class DigestWorker: @unchecked Sendable {
     private var filling = 0
     private var filled = 0
 
-    /// The most hashing threads at once in the process: a digest beyond them is hashed as its
-    /// bytes pass, so that many large transfers at once (a server's sessions, a batch's
-    /// workers) do not each add a thread and its buffers.
-    static let mostAtOnce = 4 * max(1, ProcessInfo.processInfo.activeProcessorCount)
-    private static let running = Locked(0)
-
-    /// Starts a hashing thread, which `state` belongs to until `finish`; nil when `mostAtOnce`
-    /// are running.
-    static func start(hashingInto state: DigestState) -> DigestWorker? {
-        let admitted = running.withLock { running in
-            guard running < mostAtOnce else { return false }
-            running += 1
-            return true
-        }
-        return admitted ? DigestWorker(hashingInto: state) : nil
+    /// Starts a hashing thread, which `state` belongs to until `finish`; nil when `threads`
+    /// has none to spare.
+    static func start(hashingInto state: DigestState, threads: HashingThreads) -> DigestWorker? {
+        threads.admit() ? DigestWorker(hashingInto: state, threads: threads) : nil
     }
 
-    private init(hashingInto state: DigestState) {
+    private init(hashingInto state: DigestState, threads: HashingThreads) {
         self.state = state
+        self.threads = threads
         slots = (0..<Self.slotCount).map { _ in .allocate(byteCount: Self.slotSize, alignment: 64) }
         shared.free = Array(1..<Self.slotCount)
         Thread.detachNewThread { [self] in hashUntilTheEnd() }
@@ -120,8 +112,36 @@ final class DigestWorker: @unchecked Sendable {
             shared.free.append(slot)
             condition.broadcast()
         }
-        Self.running.withLock { $0 -= 1 }
+        threads.leave()
         shared.ended = true
         condition.broadcast()
+    }
+}
+
+/// The hashing threads of a process, counted: beyond `most` at once a digest is hashed as its
+/// bytes pass, so that many large transfers at once (a server's sessions, a batch's workers) do
+/// not each add a thread and its buffers.
+final class HashingThreads: Sendable {
+    /// The most threads at once.
+    let most: Int
+    private let running = Locked(0)
+
+    /// The process's own count: four threads a processor.
+    static let shared = HashingThreads(most: 4 * max(1, ProcessInfo.processInfo.activeProcessorCount))
+
+    init(most: Int) { self.most = most }
+
+    /// Counts one more thread; false when `most` are running.
+    func admit() -> Bool {
+        running.withLock { running in
+            guard running < most else { return false }
+            running += 1
+            return true
+        }
+    }
+
+    /// Counts a thread that ended.
+    func leave() {
+        running.withLock { $0 -= 1 }
     }
 }

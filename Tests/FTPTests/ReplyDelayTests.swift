@@ -26,7 +26,7 @@ struct ReplyDelayTests {
     @Test func pipelinedCommandsAreAnsweredInOrderWithoutAddingUpTheDelay() throws {
         let fixture = try ServerFixture()
         defer { fixture.stop() }
-        let delay = 0.2
+        let delay = 0.5
         fixture.server.faults.delayReplies(by: delay, inTransit: true)
         let socket = try TCPSocket.connect(host: fixture.server.address.host, port: fixture.port, timeout: 10)
         defer { socket.close() }

@@ -137,6 +137,8 @@ struct ServerDigestInPassingTests {
     @Test func aFileChangedJustBeforeItsDownloadIsReadAgain() throws {
         let fixture = try ServerFixture()
         defer { fixture.stop() }
+        // "Just before", however long the download takes to begin on a loaded machine.
+        fixture.server.faults.settleFiles(after: 3600)
         let client = try Self.clientAskingDigests(of: fixture)
         defer { client.close() }
         let bytes = sampleBytes(100_000, seed: 6)
@@ -151,12 +153,14 @@ struct ServerDigestInPassingTests {
     @Test func aFileChangedJustBeforeASlowDownloadIsReadAgain() throws {
         let fixture = try ServerFixture()
         defer { fixture.stop() }
+        // Half a second for the download to begin, loaded machine or not.
+        fixture.server.faults.settleFiles(after: 0.5)
         let client = try Self.clientAskingDigests(of: fixture)
         defer { client.close() }
         let bytes = sampleBytes(100_000, seed: 7)
         try fixture.root.write("f.bin", bytes)
-        // 0.2 s to send: four times the settling time.
-        fixture.server.faults.throttle(bytesPerSecond: 500_000)
+        // 2 s to send: four times the settling time.
+        fixture.server.faults.throttle(bytesPerSecond: 50_000)
         try client.retrieve("f.bin") { _ in }
         fixture.server.faults.throttle(bytesPerSecond: nil)
         #expect(try client.digest(of: "f.bin", using: Self.sha256) == Self.sha256(bytes))

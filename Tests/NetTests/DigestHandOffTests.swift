@@ -3,10 +3,13 @@ import Foundation
 import Testing
 
 /// A large file's digest is hashed on a thread of its own: the result is the digest of the
-/// same bytes hashed in order on the adding thread, however they are cut. One test at a time:
-/// one of them holds every hashing thread the process may have.
-@Suite("Digests hashed on a thread of their own", .serialized)
+/// same bytes hashed in order on the adding thread, however they are cut. Each test counts its
+/// threads apart from the process's, which other tests' transfers take at the same time.
+@Suite("Digests hashed on a thread of their own")
 struct DigestHandOffTests {
+    /// As many threads as the process may have, for this test's digests alone.
+    private let threads = HashingThreads(most: HashingThreads.shared.most)
+
     /// Bytes that never repeat a pattern (xorshift), so that bytes out of order, missing or
     /// doubled, even whole buffers of them, change the digest.
     private static let bytes: [UInt8] = {
@@ -40,7 +43,7 @@ struct DigestHandOffTests {
         let expected = Self.digest(inPlace)
         #expect(!inPlace.wasHandedOff)
         for threshold in [1, 100_000, DigestWorker.slotSize] {
-            let handedOff = ContentDigest(algorithm, handingOffAfter: threshold)
+            let handedOff = ContentDigest(algorithm, handingOffAfter: threshold, threads: threads)
             #expect(Self.digest(handedOff) == expected)
             #expect(handedOff.wasHandedOff)
         }
@@ -49,7 +52,7 @@ struct DigestHandOffTests {
     /// A digest known from outside, its bytes nearly all hashed on the thread: SHA-256 of a
     /// million "a", given a thousand at a time.
     @Test func theMillionAsDigestIsKnown() {
-        let digest = ContentDigest(.sha256, handingOffAfter: 1)
+        let digest = ContentDigest(.sha256, handingOffAfter: 1, threads: threads)
         let thousand = [UInt8](repeating: UInt8(ascii: "a"), count: 1_000)
         for _ in 0..<1_000 { digest.update(thousand) }
         #expect(digest.wasHandedOff)
@@ -70,7 +73,7 @@ struct DigestHandOffTests {
     @Test func aDigestDroppedHalfWayStopsItsThread() {
         let buffers = [UInt8](repeating: 2, count: DigestWorker.slotSize * DigestWorker.slotCount)
         for _ in 0..<100 {
-            let digest = ContentDigest(.sha256, handingOffAfter: 1)
+            let digest = ContentDigest(.sha256, handingOffAfter: 1, threads: threads)
             digest.update([1])
             digest.update(buffers)
             #expect(digest.wasHandedOff)
@@ -80,14 +83,14 @@ struct DigestHandOffTests {
     /// Beyond the most hashing threads at once, a digest is hashed as its bytes pass, and
     /// still right.
     @Test func aDigestBeyondTheMostThreadsIsHashedInPlace() {
-        let running = (0..<DigestWorker.mostAtOnce).map { _ in
-            let digest = ContentDigest(.sha1, handingOffAfter: 1)
+        let running = (0..<threads.most).map { _ in
+            let digest = ContentDigest(.sha1, handingOffAfter: 1, threads: threads)
             digest.update([1])
             digest.update([2])
             return digest
         }
         #expect(running.allSatisfy { $0.wasHandedOff })
-        let beyond = ContentDigest(.sha1, handingOffAfter: 1)
+        let beyond = ContentDigest(.sha1, handingOffAfter: 1, threads: threads)
         beyond.update(Array("a".utf8))
         beyond.update(Array("bc".utf8))
         #expect(!beyond.wasHandedOff)

@@ -33,19 +33,28 @@ public final class TmuxSession: Sendable {
         // The shell stays after the program ends, so the restored terminal can be read. The tmux
         // server passes on the environment of whoever started it: NO_COLOR only when asked for.
         let line = "cd '\(directory)' && env -u NO_COLOR \(exports) \(command); echo FERRY-EXITED-$?; sleep 600"
-        try Self.tmux(["new-session", "-d", "-s", name, "-x", String(width), "-y", String(height), line])
+        let started = try Self.tmux(server: name, ["new-session", "-d", "-s", name, "-x", String(width), "-y", String(height), line])
+        guard started.status == .exited(0) else { throw StartFailed(status: started.status) }
     }
 
-    deinit { _ = try? Self.tmux(["kill-session", "-t", name]) }
+    /// tmux could not start the session.
+    public struct StartFailed: Error, CustomStringConvertible {
+        let status: ChildProcess.Termination
+        public var description: String { "tmux new-session failed (\(status))" }
+    }
+
+    /// The session's server (one a session, so that none ends while another test starts one)
+    /// goes with it.
+    deinit { _ = try? Self.tmux(server: name, ["kill-server"]) }
 
     /// Sends keys in tmux's notation: `Down`, `F5`, `Enter`, `Escape`, or literal text.
     public func send(_ keys: String...) throws {
-        try Self.tmux(["send-keys", "-t", name] + keys)
+        try tmux(["send-keys", "-t", name] + keys)
     }
 
     /// The screen as text; with `escapes`, with the colour and attribute codes.
     public func capture(escapes: Bool = false) throws -> String {
-        try Self.tmux(["capture-pane", "-t", name, "-p"] + (escapes ? ["-e"] : []))
+        try tmux(["capture-pane", "-t", name, "-p"] + (escapes ? ["-e"] : []))
     }
 
     /// Waits (up to `timeout` seconds, polling) until the screen satisfies `condition`, and
@@ -77,23 +86,29 @@ public final class TmuxSession: Sendable {
 
     /// A tmux format expanded for the pane: `#{alternate_on}`, `#{cursor_flag}`, `#{pane_pid}`.
     public func display(_ format: String) throws -> String {
-        try Self.tmux(["display-message", "-p", "-t", name, format]).trimmingCharacters(in: .whitespacesAndNewlines)
+        try tmux(["display-message", "-p", "-t", name, format]).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     public func resize(width: Int, height: Int) throws {
-        try Self.tmux(["resize-window", "-t", name, "-x", String(width), "-y", String(height)])
+        try tmux(["resize-window", "-t", name, "-x", String(width), "-y", String(height)])
     }
 
-    /// Runs tmux (for at most 20 seconds) and returns what it printed. Output goes through a
-    /// file: a tmux server started by `new-session` would hold a pipe open for ever.
+    /// Runs tmux on this session's server and returns what it printed.
     @discardableResult
-    private static func tmux(_ arguments: [String]) throws -> String {
+    private func tmux(_ arguments: [String]) throws -> String {
+        try Self.tmux(server: name, arguments).output
+    }
+
+    /// Runs tmux on the server of socket name `server` (for at most 20 seconds): what it printed
+    /// and how it ended. Output goes through a file: a tmux server started by `new-session`
+    /// would hold a pipe open for ever.
+    private static func tmux(server: String, _ arguments: [String]) throws -> (output: String, status: ChildProcess.Termination) {
         let output = FileManager.default.temporaryDirectory.appendingPathComponent("ferry-tmux-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: output) }
         let child = try ChildProcess(
-            "/usr/bin/env", arguments: ["tmux"] + arguments,
+            "/usr/bin/env", arguments: ["tmux", "-L", server] + arguments,
             standardInput: .null, standardOutput: .file(output), standardError: .null)
-        _ = child.wait(timeout: 20)
-        return String(decoding: FileManager.default.contents(atPath: output) ?? Data(), as: UTF8.self)
+        let status = child.wait(timeout: 20)
+        return (String(decoding: FileManager.default.contents(atPath: output) ?? Data(), as: UTF8.self), status)
     }
 }
