@@ -439,9 +439,14 @@ final class CommanderWorkers: @unchecked Sendable {
         return "\(size)|\(modified)"
     }
 
-    /// A pane's browsing session for a site, made on first use; on that pane's queue only.
+    /// A pane's browsing session for a site, made on first use, and made again after a cancel
+    /// (one that came as a listing ended leaves the session cancelled for good, though nothing
+    /// failed); on that pane's queue only.
     private func browseSession(pane: Int, site: String) -> RemoteSession? {
-        if let session = browseSessions[pane].sessions[site] { return session }
+        if let session = browseSessions[pane].sessions[site] {
+            guard session.cancellation.isCancelled else { return session }
+            session.drop()
+        }
         guard let endpoint = sites.withLock({ $0[site] }) else { return nil }
         let session = RemoteSession(endpoint: endpoint)
         browseSessions[pane].sessions[site] = session
