@@ -92,6 +92,7 @@ public final class Journal: Sendable {
     public func abandoned() -> [AbandonedJournal] {
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return [] }
         var result: [AbandonedJournal] = []
+        for name in names where name.hasSuffix(".jsonl.new") { Self.removeIfStale(directory + "/" + name) }
         for name in names.sorted() where name.hasSuffix(".jsonl") {
             let path = directory + "/" + name
             // This process's own running batches: held, and not worth a lock's retries.
@@ -110,6 +111,14 @@ public final class Journal: Sendable {
             }
         }
         return result
+    }
+
+    /// Removes a journal file left unnamed (`begin()` stopped between making and naming it: a
+    /// crash) once it is a minute old: until it is locked a live one cannot say it is in use.
+    private static func removeIfStale(_ path: String) {
+        var status = stat()
+        guard lstat(path, &status) == 0, time(nil) - status.st_mtim.tv_sec > 60 else { return }
+        unlink(path)
     }
 
     /// Locks a journal file unless a running batch (of another process) holds it. A lock can
