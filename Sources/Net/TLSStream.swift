@@ -93,11 +93,14 @@ public final class TLSStream: Transport, @unchecked Sendable {
         }
         if let session { SSL_set_session(ssl, session.pointer) }
         ERR_clear_error()
-        let result = withBrokenPipeHeld { SSL_connect(ssl) }
-        if result != 1 {
-            let error = stream.failure(result, doing: "TLS handshake with \(socket.remoteAddress)")
+        // The failure is read inside: errno and OpenSSL's error queue are the call's.
+        let failure = withBrokenPipeHeld { () -> NetError? in
+            let result = SSL_connect(ssl)
+            return result == 1 ? nil : stream.failure(result, doing: "TLS handshake with \(socket.remoteAddress)")
+        }
+        if let failure {
             stream.close()
-            throw error
+            throw failure
         }
         do {
             try stream.checkCertificate(context.configuration, host: host, port: port)
