@@ -31,6 +31,7 @@ struct CommanderLoopTests {
         try local.write("file.txt", Data("x".utf8))
         let commander = try CommanderHarness(local: local)
         try commander.waitFor("file.txt")
+        try commander.waitFor("both panes listed") { _ in !commander.loop.state.panes.contains(where: \.loading) }
         commander.idle(0.3)
         let draws = commander.terminal.draws
         commander.idle(0.3)

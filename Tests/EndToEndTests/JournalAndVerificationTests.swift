@@ -146,7 +146,8 @@ struct JournalAndVerificationTests {
         defer { local.remove() }
         let files = (1...4).map { ("tree/sub\($0 % 2)/file\($0).bin", sampleBytes(600_000, seed: UInt64($0))) }
         for (path, contents) in files { try fixture.root.write(path, contents) }
-        fixture.server.faults.throttle(bytesPerSecond: 400_000)
+        // Three seconds a file: the kill lands well before the first is whole.
+        fixture.server.faults.throttle(bytesPerSecond: 200_000)
         let output = try TemporaryDirectory("ferry-output")
         defer { output.remove() }
         let child = try Program.start(
@@ -231,7 +232,8 @@ struct JournalAndVerificationTests {
         defer { local.remove() }
         let contents = sampleBytes(1_200_000, seed: 43)
         try fixture.root.write("big.bin", contents)
-        fixture.server.faults.throttle(bytesPerSecond: 1_000_000)
+        // Four seconds: time for the second to start and reach the lock, loaded machine or not.
+        fixture.server.faults.throttle(bytesPerSecond: 300_000)
         let output = try TemporaryDirectory("ferry-output")
         defer { output.remove() }
         let first = try Program.start(

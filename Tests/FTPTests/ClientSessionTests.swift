@@ -252,9 +252,10 @@ struct ClientSessionTests {
     @Test func timeoutWhenRepliesStall() throws {
         let fixture = try ServerFixture()
         defer { fixture.stop() }
-        let client = try fixture.client(options: .init(timeout: 0.3))
+        // A second for each reply of the login, however loaded the machine.
+        let client = try fixture.client(options: .init(timeout: 1))
         defer { client.close() }
-        fixture.server.faults.delayReplies(by: 1)
+        fixture.server.faults.delayReplies(by: 3)
         #expect { try client.noop() } throws: { ($0 as? FTPError)?.kind == .timeout }
     }
 

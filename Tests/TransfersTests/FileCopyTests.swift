@@ -197,9 +197,9 @@ struct FileCopyTests {
         let contents = sampleBytes(2_000_000)
         try fixture.root.write("big.bin", contents)
         fixture.server.faults.delayReplies(by: 2, only: ["HASH"])
-        // Taken to hash at 1 MB/s: 2 MB may keep the server silent 1 + 2 seconds.
+        // Taken to hash at 0.5 MB/s: 2 MB may keep the server silent 1 + 4 seconds.
         var options = FTPClient.Options(timeout: 1)
-        options.digestBytesPerSecond = 1_000_000
+        options.digestBytesPerSecond = 500_000
         let endpoint = RemoteEndpoint(url: try FTPURL(fixture.url()), user: ServerFixture.user, password: ServerFixture.password, options: options)
         let session = RemoteSession(endpoint: endpoint)
         defer { session.close() }
