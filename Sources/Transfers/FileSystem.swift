@@ -345,7 +345,37 @@ public struct LocalFileSystem: FileSystem {
         return false
     }
 
-    public func stagingPath(for path: String) -> String { path + ".part" }
+    /// `PATH.part`; for a name too long to take the suffix (more than 250 bytes: file systems
+    /// take 255), the name's first bytes, a `~`, a hash of the whole name and `.part`. The same
+    /// name always stages at the same path, so a resume finds its bytes.
+    public func stagingPath(for path: String) -> String {
+        let bytes = Array(path.utf8)
+        let nameStart = (bytes.lastIndex(of: UInt8(ascii: "/")) ?? -1) + 1
+        let name = bytes[nameStart...]
+        guard name.count + Self.stagingSuffix.count > Self.longestName else { return path + Self.stagingSuffix }
+        let mark = "~" + Self.hexHash(name)
+        var kept = Self.longestName - Self.stagingSuffix.count - mark.utf8.count
+        // Cut where a character begins, not inside one.
+        while kept > 0, name[name.startIndex + kept] & 0xC0 == 0x80 { kept -= 1 }
+        let shortened = Array(bytes[..<(nameStart + kept)]) + Array((mark + Self.stagingSuffix).utf8)
+        return String(decoding: shortened, as: UTF8.self)
+    }
+
+    /// The suffix of a download's name until it is complete.
+    private static let stagingSuffix = ".part"
+    /// The longest file name most file systems take, in bytes.
+    private static let longestName = 255
+
+    /// 64-bit FNV-1a of `bytes`, in hexadecimal: two long names that begin alike stage apart.
+    private static func hexHash(_ bytes: ArraySlice<UInt8>) -> String {
+        var hash: UInt64 = 0xCBF2_9CE4_8422_2325
+        for byte in bytes {
+            hash ^= UInt64(byte)
+            hash &*= 0x0000_0100_0000_01B3
+        }
+        let digits = String(hash, radix: 16)
+        return String(repeating: "0", count: 16 - digits.count) + digits
+    }
 
     /// Makes the bytes durable (fsync) before the rename, so that a crash never leaves an empty
     /// or partial file in place; the rename replaces what is there.
