@@ -63,13 +63,19 @@ public final class ContentDigest {
 
     deinit { worker?.abandon() }
 
+    /// Tells OpenSSL to leave its state alone when the process exits: its clean-up at exit frees
+    /// what threads still running may be using (a digest, a TLS connection: a commander that
+    /// quits with a transfer's last steps under way), and the process's end frees it anyway.
+    /// Called first thing in `main`, before anything else uses OpenSSL; later calls do nothing.
+    public static func keepOpenSSLUntilExit() {
+        OPENSSL_init_crypto(UInt64(OPENSSL_INIT_NO_ATEXIT), nil)
+    }
+
     /// Sets OpenSSL's digests up on a thread of its own, so that the first digest of the
     /// process does not wait for it: the first use reads OpenSSL's configuration and loads its
-    /// provider (1-2 ms). Called once, early, on the main thread, before anything else uses
-    /// OpenSSL: it first tells OpenSSL to leave its state alone at exit, so that a process that
-    /// ends while the setup runs does not free what the setup is using.
+    /// provider (1-2 ms). Called once, early, on the main thread, after
+    /// `keepOpenSSLUntilExit()`, before anything else uses OpenSSL.
     public static func prepareInBackground() {
-        OPENSSL_init_crypto(UInt64(OPENSSL_INIT_NO_ATEXIT), nil)
         Thread.detachNewThread { _ = ContentDigest(.sha256).finish() }
     }
 

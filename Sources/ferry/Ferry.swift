@@ -27,6 +27,7 @@ struct Ferry: ParsableCommand {
 enum Main {
     static func main() {
         signal(SIGPIPE, SIG_IGN)
+        ContentDigest.keepOpenSSLUntilExit()
         // Passwords are in memory from here on: keep them out of core files.
         if ferry_disable_core_dumps() != 0 {
             printError("ferry: warning: cannot turn core dumps off: \(String(cString: strerror(errno)))")
