@@ -76,16 +76,17 @@ extension FTPClient {
         }
     }
 
-    /// Closes the data connection and reads the server's verdict on the transfer. With
-    /// commands sent ahead, a completion other than 226 or 250 is another command's reply: the
+    /// Closes the data connection and reads the server's verdict on the transfer, which it
+    /// returns. With commands sent ahead, a completion other than 226 or 250 is another command's reply: the
     /// dialogue is out of step, and the connection is closed rather than misread.
-    func finishTransfer(_ transfer: OpenTransfer) throws {
+    @discardableResult
+    func finishTransfer(_ transfer: OpenTransfer) throws -> Reply {
         closeData(transfer.transport)
         let reply = try control.readReply(to: transfer.command)
         if !sentAhead.isEmpty, reply.code.kind == .positiveCompletion, ![226, 250].contains(reply.code.rawValue) {
             throw outOfStep(reply, to: transfer.command)
         }
-        _ = try reply.requireCompletion(of: transfer.command)
+        return try reply.requireCompletion(of: transfer.command)
     }
 
     /// Ends a transfer early: closes the data connection, sends ABOR and reads the replies until

@@ -139,7 +139,7 @@ extension FTPClient {
 
     /// A 5xx other than 550 (no such file or directory): the command is not understood or allowed.
     private static func isRefusal(_ error: FTPError) -> Bool {
-        guard error.kind == .permanent, let code = error.reply?.code else { return false }
+        guard error.kind == .permanent, let code = error.reply?.code, code.kind == .permanentNegative else { return false }
         return code != .fileUnavailable
     }
 
@@ -183,8 +183,9 @@ extension FTPClient {
         // Too slow is the client's verdict, not the server's: the server's answer to the data
         // connection closed under it (426) says nothing of why.
         var tooSlow: FTPError?
+        let closing: Reply
         do {
-            try receive(transfer, blockSize: 64 * 1024, paced: false) { chunk in
+            closing = try receive(transfer, blockSize: 64 * 1024, paced: false) { chunk in
                 bytes += chunk.count
                 guard bytes <= limits.maximumBytes else { throw limits.exceeded(by: command, "\(limits.maximumBytes) bytes") }
                 tooSlow = pace.failure(after: bytes, of: command)
@@ -198,6 +199,11 @@ extension FTPClient {
         } catch {
             throw tooSlow ?? error
         }
+        if Self.saysTheFolderWasNotRead(closing) {
+            throw FTPError(
+                kind: .permanent, command: command.description, reply: closing,
+                detail: "the server could not open the folder, though it ended the listing as done; nothing it sent can be taken for its contents")
+        }
         if (transfer.transport as? TLSStream)?.endedWithoutCloseNotify == true {
             logger.debug("\(command.verb): the TLS data connection ended without close_notify; the listing may be cut short")
             return true
@@ -206,6 +212,14 @@ extension FTPClient {
         // splitter drops it as the end of a line.
         if unended > 1 || unended == 1 && lastByte != UInt8(ascii: "\r") { try count(lines: 1) }
         return false
+    }
+
+    /// Whether a listing's closing reply says that the folder was not read, whatever its code:
+    /// vsftpd ends the listing of a folder it cannot open with `226 Transfer done (but failed to
+    /// open directory).` and no entries, which would pass for an empty folder (and a mirror
+    /// would delete what the target holds there).
+    static func saysTheFolderWasNotRead(_ reply: Reply) -> Bool {
+        reply.message.range(of: "failed to open directory", options: .caseInsensitive) != nil
     }
 
     /// How many line feeds `bytes` holds, and the offset just past the last of them (0 without

@@ -109,8 +109,9 @@ extension FTPClient {
     /// Reads a data connection to its end into `buffer`, runs `whenDrained` (which may send
     /// commands ahead), then reads the transfer's closing reply. A trickle is given up on
     /// (`DataPace`) unless the caller keeps a pace of its own (`paced: false`, as listings do);
-    /// the time `buffer` takes to give room is not the connection's.
-    func receive(_ transfer: OpenTransfer, paced: Bool = true, whenDrained: () throws -> Void = {}, into buffer: some ReceivingBuffer) throws {
+    /// the time `buffer` takes to give room is not the connection's. Returns the closing reply.
+    @discardableResult
+    func receive(_ transfer: OpenTransfer, paced: Bool = true, whenDrained: () throws -> Void = {}, into buffer: some ReceivingBuffer) throws -> Reply {
         var pace = DataPace(window: paced ? options.effectiveReplyDeadline : .infinity)
         do {
             while true {
@@ -136,16 +137,18 @@ extension FTPClient {
             closeData(transfer.transport)
             throw error
         }
-        try finishTransfer(transfer)
+        let closing = try finishTransfer(transfer)
         connectAheadIfAnswered()
+        return closing
     }
 
     /// `receive(_:paced:whenDrained:into:)` into a buffer of `blockSize` bytes of its own, each
     /// chunk read handed to `onChunk`.
+    @discardableResult
     func receive(
         _ transfer: OpenTransfer, blockSize: Int, paced: Bool = true, whenDrained: () throws -> Void = {},
         onChunk: (UnsafeRawBufferPointer) throws -> Void
-    ) throws {
+    ) throws -> Reply {
         try withoutActuallyEscaping(onChunk) { onChunk in
             try receive(transfer, paced: paced, whenDrained: whenDrained, into: ChunkHandout(blockSize: blockSize, onChunk: onChunk))
         }

@@ -42,6 +42,7 @@ public final class FaultInjection: Sendable {
         var listingTrickle: Double?
         var refusesPipelining = false
         var digestSettling = FileStamp.settling
+        var listingClosingText: String?
     }
 
     /// Every digest command the server knows.
@@ -89,6 +90,13 @@ public final class FaultInjection: Sendable {
     /// Limits each data transfer to about `bytesPerSecond` (nil: as fast as possible).
     public func throttle(bytesPerSecond: Int?) {
         state.withLock { $0.bytesPerSecond = bytesPerSecond }
+    }
+
+    /// Ends every listing with `226 TEXT` instead of the server's own closing reply: a server's
+    /// odd word on a listing, such as vsftpd's for a folder it cannot open (`Transfer done (but
+    /// failed to open directory).`, with no entries). Nil restores the server's own.
+    public func endListings(with text: String?) {
+        state.withLock { $0.listingClosingText = text }
     }
 
     /// How long a file must have gone unchanged, when its download begins, for the server to
@@ -194,6 +202,7 @@ public final class FaultInjection: Sendable {
     var sessionLimitAtLogin: Int? { state.withLock { $0.sessionLimitAtLogin ? $0.sessionLimit : nil } }
     var bytesPerSecond: Int? { state.withLock { $0.bytesPerSecond } }
     var digestSettling: Double { state.withLock { $0.digestSettling } }
+    var listingClosingText: String? { state.withLock { $0.listingClosingText } }
     var scriptedListing: [UInt8]? { state.withLock { $0.listing } }
     var endlessListingLine: [UInt8]? { state.withLock { $0.endlessListingLine } }
     /// Whether LIST answers with what a test gave rather than the folder's contents.

@@ -271,7 +271,11 @@ extension ServerSession {
         }
         let entries: [FileInfo]
         if info.kind == .directory {
-            let names = (try? FileManager.default.contentsOfDirectory(atPath: location.localPath)) ?? []
+            // A folder that cannot be read is no empty folder.
+            guard let names = try? FileManager.default.contentsOfDirectory(atPath: location.localPath) else {
+                reply(550, "Cannot open the directory.")
+                return
+            }
             entries = names.sorted().compactMap { FileInfo(path: location.localPath + "/" + $0, name: $0) }
         } else {
             entries = [FileInfo(path: location.localPath, name: location.name) ?? info]
@@ -298,7 +302,7 @@ extension ServerSession {
             reply(426, "Failure writing network stream.")
             return
         }
-        reply(226, "Directory send OK.")
+        reply(226, server.faults.listingClosingText ?? "Directory send OK.")
     }
 
     /// Sends `line` over a data connection again and again until the client closes it.

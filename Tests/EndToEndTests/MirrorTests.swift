@@ -46,6 +46,24 @@ struct MirrorTests {
         #expect(local.read("copy/keep.local") == Data("mine".utf8))
     }
 
+    /// A source folder the server could not open (vsftpd lists it as done, with no entries) is
+    /// no empty folder: `--delete` deletes nothing of the copy, and the mirror fails.
+    @Test func aFolderTheServerCouldNotOpenDeletesNothing() throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        let local = try TemporaryDirectory()
+        defer { local.remove() }
+        try fixture.root.write("site/locked/a.txt", Data("a".utf8))
+        try local.write("copy/locked/a.txt", Data("a".utf8))
+        try local.write("copy/locked/only-here.txt", Data("mine".utf8))
+        fixture.server.faults.endListings(with: "Transfer done (but failed to open directory).")
+        let result = try FerryProcess.run(["mirror", "--delete", fixture.url("site/"), "copy"], in: local.path)
+        #expect(result.status != 0, "\(result.standardOutput)")
+        #expect(result.standardError.contains("could not open the folder"), "\(result.standardError)")
+        #expect(local.read("copy/locked/a.txt") == Data("a".utf8))
+        #expect(local.read("copy/locked/only-here.txt") == Data("mine".utf8))
+    }
+
     /// The summary counts the files copied, not those planned.
     @Test func aFailedCopyIsNotCountedAsCopied() throws {
         let fixture = try ServerFixture()

@@ -27,6 +27,26 @@ struct ListingLimitClientTests {
         #expect(try client.listDirectory("dir").map(\.name) == ["file.txt"])
     }
 
+    /// vsftpd ends the listing of a folder it cannot open as a success, with no entries: an error
+    /// here, never an empty folder; the connection goes on.
+    @Test(arguments: ["MLSD", "LIST"])
+    func aListingTheServerSaysItCouldNotReadIsAnError(_ command: String) throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        try fixture.root.write("dir/file.txt", Data("x".utf8))
+        if command == "LIST" { fixture.server.faults.serveListing(Array("-rw-r--r-- 1 u g 1 Jan 1 2024 file.txt\r\n".utf8)) }
+        fixture.server.faults.endListings(with: "Transfer done (but failed to open directory).")
+        let client = try fixture.client()
+        defer { client.close() }
+        let error = try #require(throws: FTPError.self) { try client.listDirectory("dir") }
+        #expect(error.description.contains("could not open the folder"), "\(error)")
+        #expect(error.reply?.code.rawValue == 226)
+        #expect(!fixture.server.receivedCommands.contains { $0.hasPrefix("NLST") })
+
+        fixture.server.faults.endListings(with: nil)
+        #expect(try client.listDirectory("dir").map(\.name) == ["file.txt"])
+    }
+
     @Test func aListingOfExactlyTheLimitIsReadWhateverEndsItsLastLine() throws {
         let fixture = try ServerFixture()
         defer { fixture.stop() }
