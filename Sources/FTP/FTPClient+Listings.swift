@@ -99,7 +99,7 @@ extension FTPClient {
                 names.cutShort = names.cutShort || cutShort
                 return names
             }
-            return DirectoryListing(entries: [], unreadableLines: skipped, cutShort: cutShort)
+            return DirectoryListing(entries: [], unreadableLines: skipped, cutShort: cutShort, showsDotFiles: false)
         }
     }
 
@@ -120,7 +120,7 @@ extension FTPClient {
                 let name = RemotePath(bytes: line).lastComponent
                 if !(name.isEmpty || name == "." || name == "..") { entries.append(ListingEntry(remoteName: name, kind: .other)) }
             }
-            return DirectoryListing(entries: entries, unreadableLines: 0, cutShort: cutShort)
+            return DirectoryListing(entries: entries, unreadableLines: 0, cutShort: cutShort, showsDotFiles: false)
         }
     }
 
@@ -295,11 +295,16 @@ public struct DirectoryListing: Sendable, Equatable {
     /// Whether the listing's TLS data connection ended without close_notify: TLS cannot tell
     /// such an end from one an attacker or a broken link made, so the rest may be missing.
     public var cutShort: Bool
+    /// Whether names starting with a dot are shown: false for LIST and NLST, which servers such
+    /// as vsftpd and ProFTPD answer without them unless told otherwise, so that such a name
+    /// missing from the listing may still exist.
+    public var showsDotFiles: Bool
 
-    public init(entries: [ListingEntry], unreadableLines: Int, cutShort: Bool = false) {
+    public init(entries: [ListingEntry], unreadableLines: Int, cutShort: Bool = false, showsDotFiles: Bool = true) {
         self.entries = entries
         self.unreadableLines = unreadableLines
         self.cutShort = cutShort
+        self.showsDotFiles = showsDotFiles
     }
 
     /// Whether every line was read to a proper end: only then is a name missing from `entries`

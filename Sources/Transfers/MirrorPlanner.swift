@@ -60,6 +60,12 @@ public struct MirrorPlanner<Source: FileSystem, Target: FileSystem> {
         return plan
     }
 
+    /// A name as a file system that folds names (case, Unicode form) sees it; `String`'s own
+    /// equality already takes canonically equivalent forms for one.
+    static func lookalike(_ name: String) -> String {
+        name.lowercased()
+    }
+
     /// Whether the target's copy must be replaced by the source's file: missing, another size,
     /// or older than the source.
     public static func differs(source: ListingEntry, target: ListingEntry?) -> Bool {
@@ -79,6 +85,8 @@ public struct MirrorPlanner<Source: FileSystem, Target: FileSystem> {
         let existing = Dictionary(
             targetListing.entries.map { (target.bytes(of: target.path(of: $0, in: targetFolder)), $0) }, uniquingKeysWith: { first, _ in first })
         var kept = Set<[UInt8]>()
+        // The source's names, folded (`lookalike`), for the target's names that are one file with them where names are folded.
+        var keptLookalikes = Set<String>()
         // Where this folder's own copies are among the plan's, and its files already up to date.
         var planned: [Int] = []
         var upToDate: [Target.Path] = []
@@ -102,6 +110,7 @@ public struct MirrorPlanner<Source: FileSystem, Target: FileSystem> {
                 // Whatever it is (a link to a folder, a pipe), the source has this name: the
                 // target's entry of the same name is not deleted for it.
                 kept.insert(target.bytes(of: target.path(named: entry.name, in: targetFolder)))
+                keptLookalikes.insert(Self.lookalike(entry.name))
                 continue
             }
             let isFolder = role == .folder
@@ -113,6 +122,7 @@ public struct MirrorPlanner<Source: FileSystem, Target: FileSystem> {
                 complete = false
                 continue
             }
+            keptLookalikes.insert(Self.lookalike(entry.name))
             let current = existing[key]
             if let current, (current.kind == .directory) != isFolder {
                 plan.refused.append("\(target.shown(targetChild)): a \(isFolder ? "folder" : "file") in the source but not in the target; left alone")
@@ -157,6 +167,13 @@ public struct MirrorPlanner<Source: FileSystem, Target: FileSystem> {
             // What the source keeps, and a copy in progress of a file it has (`NAME.part`), stay.
             let key = target.bytes(of: path)
             guard !kept.contains(key), !staging.isStaging(key) else { continue }
+            // A dot file the source's LIST may have hidden is not known to be gone.
+            if !listing.showsDotFiles, entry.name.hasPrefix(".") { continue }
+            if keptLookalikes.contains(Self.lookalike(entry.name)) {
+                plan.refused.append(
+                    "\(target.shown(path)): not deleted, since its name differs only in case or form from one the source has, and where names are folded (a server, a disk) the two are one file; left alone")
+                continue
+            }
             let (filtered, isFolder) = (filter.isActive && entry.kind == .directory, entry.kind == .directory)
             plan.removals.append(MirrorStep(description: "delete \(target.shown(path))") { [self] in
                 if filtered {

@@ -64,6 +64,41 @@ struct MirrorTests {
         #expect(local.read("copy/locked/only-here.txt") == Data("mine".utf8))
     }
 
+    /// A server's LIST may leave dot files out (vsftpd and ProFTPD do, unless told otherwise):
+    /// `--delete` then leaves the copy's dot files alone, and deletes the rest that went away.
+    @Test func dotFilesAListMayHideAreNotDeleted() throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        let local = try TemporaryDirectory()
+        defer { local.remove() }
+        try fixture.root.write("site/a.txt", Data("a".utf8))
+        try fixture.root.write("site/.htaccess", Data("deny".utf8))
+        fixture.server.faults.serveListing(Array("-rw-r--r-- 1 u g 1 Jan 1 2024 a.txt\r\n".utf8))
+        try local.write("copy/a.txt", Data("a".utf8))
+        try local.write("copy/.htaccess", Data("deny".utf8))
+        try local.write("copy/stale.txt", Data("old".utf8))
+        let result = try FerryProcess.run(["mirror", "--delete", fixture.url("site/"), "copy"], in: local.path)
+        #expect(result.status == 0, "\(result.standardError)")
+        #expect(!local.exists("copy/stale.txt"))
+        #expect(local.read("copy/.htaccess") == Data("deny".utf8))
+    }
+
+    /// `Readme.txt` copied onto a target that folds case is the target's `readme.txt`: that one
+    /// is not deleted after it (the file would be gone), but named and left alone.
+    @Test func aTargetNameThatDiffersOnlyInCaseIsNotDeleted() throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        let local = try TemporaryDirectory()
+        defer { local.remove() }
+        try fixture.root.write("site/Readme.txt", Data("new".utf8))
+        try local.write("copy/readme.txt", Data("old".utf8))
+        let result = try FerryProcess.run(["mirror", "--delete", fixture.url("site/"), "copy"], in: local.path)
+        #expect(result.status == 1, "\(result.standardError)")
+        #expect(result.standardError.contains("differs only in case or form"), "\(result.standardError)")
+        #expect(local.read("copy/Readme.txt") == Data("new".utf8))
+        #expect(local.read("copy/readme.txt") == Data("old".utf8))
+    }
+
     /// The summary counts the files copied, not those planned.
     @Test func aFailedCopyIsNotCountedAsCopied() throws {
         let fixture = try ServerFixture()
