@@ -28,6 +28,28 @@ public struct RemotePath: Sendable, Hashable, ExpressibleByStringLiteral, Custom
         return RemotePath(bytes: trimmed[(slash + 1)...])
     }
 
+    /// The parts between slashes, empty ones left out.
+    public var components: [RemotePath] {
+        bytes.split(separator: UInt8(ascii: "/")).map { RemotePath(bytes: $0) }
+    }
+
+    /// The parts of this path from the server's root, taken from `home` (the login folder, as
+    /// PWD names it) when the path is relative, with `.` and `..` resolved as text: for telling
+    /// whether two paths of one server name one place. (A link's `..` may lead elsewhere on the
+    /// server; this does not ask.)
+    public func resolved(from home: RemotePath) -> [RemotePath] {
+        let start = bytes.first == UInt8(ascii: "/") ? [] : home.components
+        var resolved: [RemotePath] = []
+        for part in start + components {
+            switch part.bytes {
+            case [UInt8(ascii: ".")]: continue
+            case [UInt8(ascii: "."), UInt8(ascii: ".")]: _ = resolved.popLast()
+            default: resolved.append(part)
+            }
+        }
+        return resolved
+    }
+
     /// This path with `component` appended after a `/` (none is added after an empty path or
     /// one that ends in `/`).
     public func appending(_ component: RemotePath) -> RemotePath {

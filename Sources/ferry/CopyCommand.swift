@@ -55,6 +55,8 @@ struct CopyCommand: ParsableCommand {
             }
             let reader = try reading.connection()
             let writer = try sessions.session(for: to, role: "destination").connection()
+            // On one server (one login), a copy onto its own source would truncate the file it reads.
+            let home = from.site == to.site ? try reader.pwd() : nil
             // Several matches of a pattern go into the destination as into a folder.
             let intoFolder = destination.isDirectory || sources.count + refused.count > 1
                 || RemoteFileSystem.isFolder(destination.path, client: writer)
@@ -62,6 +64,13 @@ struct CopyCommand: ParsableCommand {
                 let name = source.path.lastComponent.description.isEmpty ? source.host : source.path.lastComponent.description
                 guard SafeName.isSafe(name) else { throw Failure(.usage, "cannot name a copy \(SafeName.shown(name))") }
                 let target = intoFolder ? destination.path.appending(RemotePath(name)) : destination.path
+                if let home {
+                    let (read, written) = (source.path.resolved(from: home), target.resolved(from: home))
+                    if read == written { throw Failure(.usage, "\(source) and \(destination.with(path: target)) are the same file") }
+                    if transfer.recursive, written.starts(with: read) {
+                        throw Failure(.usage, "cannot copy \(source) into itself (\(destination.with(path: target)))")
+                    }
+                }
                 if transfer.recursive, source.isDirectory || RemoteFileSystem.isFolder(source.path, client: reader) {
                     let walk = try TreeWalk(from: RemoteFileSystem(client: reader), to: RemoteFileSystem(client: writer), filter: filters.filter)
                         .copy(source.path, to: target)

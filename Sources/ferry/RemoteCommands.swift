@@ -18,7 +18,11 @@ struct RemoveCommand: ParsableCommand {
 
     func run() throws {
         let url = try ConnectionOptions.parseURL(url)
-        guard !url.path.isEmpty else { throw Failure(.usage, "refusing to delete the login directory itself") }
+        // As rm refuses `rm -r .`: the login folder, a folder the path climbs out of, the root.
+        let last = url.path.lastComponent.bytes
+        guard !url.path.isEmpty, last != [UInt8(ascii: ".")], last != [UInt8(ascii: "."), UInt8(ascii: ".")],
+              !url.path.resolved(from: "/").isEmpty
+        else { throw Failure(.usage, "refusing to delete \(url): it names the login directory, a parent of it, or the root") }
         let session = RemoteSession(endpoint: try connection.endpoint(for: url))
         defer { session.close() }
         guard RemoteMatches.isPattern(url) else { return try delete(url, on: session) }

@@ -36,6 +36,20 @@ struct RemoteCommandTests {
         #expect(try FerryProcess.run(["rm", fixture.url("")]).status == 2)
     }
 
+    /// As rm refuses `rm -r .`: the login folder however spelled, a parent of it, the root.
+    @Test(arguments: [".", "tree/..", "tree/../..", "/", "%2E"])
+    func rmRRefusesTheLoginFolderItsParentsAndTheRoot(_ path: String) throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        try fixture.root.write("tree/top.txt", Data("x".utf8))
+        try fixture.root.write("keep.txt", Data("x".utf8))
+        let result = try FerryProcess.run(["rm", "-r", fixture.url(path)])
+        #expect(result.status == 2, "\(result.standardError)")
+        #expect(result.standardError.contains("refusing to delete"), "\(result.standardError)")
+        #expect(fixture.root.exists("tree/top.txt") && fixture.root.exists("keep.txt"))
+        #expect(!fixture.server.receivedCommands.contains { $0.hasPrefix("DELE") || $0.hasPrefix("RMD") })
+    }
+
     @Test func mvRenamesByPathOrURL() throws {
         let fixture = try ServerFixture()
         defer { fixture.stop() }

@@ -58,4 +58,24 @@ struct ServerToServerCopyTests {
         #expect(try FerryProcess.run(["cp", from.url("d/"), to.url("")]).status == 2)
         #expect(try FerryProcess.run(["cp", from.url("d/x")]).status == 2)
     }
+
+    /// A copy onto its own source would truncate the file it reads (exit 0, the file 0 bytes):
+    /// on one server as one user, the same file however spelled, or a folder into itself, is
+    /// refused before a byte moves.
+    @Test(arguments: [
+        ["big.bin", "big.bin"], ["big.bin", "./pub/../big.bin"], ["pub/docs", "pub/"], ["pub/docs", "pub/docs/sub/"],
+    ])
+    func aCopyOntoItsOwnSourceIsRefused(_ paths: [String]) throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        let big = sampleBytes(3_000_000)
+        try fixture.root.write("big.bin", big)
+        try fixture.root.write("pub/docs/big.pdf", big)
+        let result = try FerryProcess.run(["cp", "-r", fixture.url(paths[0]), fixture.url(paths[1])])
+        #expect(result.status == 2, "\(result.standardError)")
+        #expect(result.standardError.contains("same file") || result.standardError.contains("into itself"), "\(result.standardError)")
+        #expect(fixture.root.read("big.bin") == big)
+        #expect(fixture.root.read("pub/docs/big.pdf") == big)
+        #expect(!fixture.server.receivedCommands.contains { $0.hasPrefix("STOR") })
+    }
 }
