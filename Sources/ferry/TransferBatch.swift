@@ -107,6 +107,14 @@ struct FilterOptions: ParsableArguments {
     /// Whether any filter was given.
     var isEmpty: Bool { exclude.isEmpty && include.isEmpty }
 
+    /// Patterns match one name, never a path: `logs/*` would match nothing, and a mirror's
+    /// `--delete` would take what the user meant it to keep.
+    func validate() throws {
+        if let path = (exclude + include).first(where: { $0.contains("/") }) {
+            throw ValidationError("\(path): --exclude and --include match names, not paths; give the name alone (logs, *.log)")
+        }
+    }
+
     /// The filter of a walk through folders.
     var filter: WalkFilter { WalkFilter(excluded: exclude, included: include) }
 }

@@ -99,6 +99,24 @@ struct MirrorTests {
         #expect(local.read("copy/readme.txt") == Data("old".utf8))
     }
 
+    /// A filter with a slash would match no name, and `--delete` would take what it was meant
+    /// to keep: a usage error before anything is done.
+    @Test func aFilterWithASlashIsRefused() throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        let local = try TemporaryDirectory()
+        defer { local.remove() }
+        try fixture.root.write("site/a.txt", Data("a".utf8))
+        try local.write("copy/logs/local.log", Data("mine".utf8))
+        for option in ["--exclude", "--include"] {
+            let result = try FerryProcess.run(["mirror", "--delete", option, "logs/*", fixture.url("site/"), "copy"], in: local.path)
+            #expect(result.status == 2, "\(result.standardError)")
+            #expect(result.standardError.contains("match names, not paths"), "\(result.standardError)")
+        }
+        #expect(local.read("copy/logs/local.log") == Data("mine".utf8))
+        #expect(!local.exists("copy/a.txt"))
+    }
+
     /// The summary counts the files copied, not those planned.
     @Test func aFailedCopyIsNotCountedAsCopied() throws {
         let fixture = try ServerFixture()
