@@ -627,52 +627,41 @@ final class CommanderWorkers: @unchecked Sendable {
         mailbox.post(.event(.operationFinished(location: .local(folder ?? "/"), message: message)))
     }
 
-    /// Deletes what a move copied, once the copy succeeded: the whole entry, or (when some
-    /// files were left because they existed at the destination) only the files copied.
+    /// Deletes what a move copied, once the copy succeeded: a file, unless it was left because
+    /// it existed at the destination; of a folder, only the files copied, and then each folder
+    /// that leaves empty. Whatever the copy did not take stays with its folders: a file that
+    /// came while it ran, one left at the destination, a link, a pipe.
     private func deleteSource(of request: TransferRequest, copied outcome: TreeCopy.Outcome, client: FTPClient) throws {
-        guard outcome.skipped.isEmpty, !Self.holdsWhatACopyLeaves(request) else {
-            if case .remote(_, let directory) = request.source, request.entry.kind == .directory {
-                // Walked again, not deleted path by path: a copied path may lead through a link
-                // the server listed as a folder, to files outside the folder moved.
-                let copied = Set(outcome.copied.compactMap { if case .remote(let path) = $0 { path } else { nil } })
-                try client.removeFiles(copied, under: try ListedName.remote(request.entry, in: directory, to: "delete"))
-                return
-            }
-            for source in outcome.copied {
-                switch source {
-                case .remote(let path): try client.delete(path)
-                case .local(let path): try FileManager.default.removeItem(atPath: path)
-                }
-            }
-            return
-        }
         switch request.source {
         case .remote(_, let directory):
             let path = try ListedName.remote(request.entry, in: directory, to: "delete")
-            if request.entry.kind == .directory { try client.removeTree(path) } else { try client.delete(path) }
+            guard request.entry.kind == .directory else {
+                if outcome.skipped.isEmpty { try client.delete(path) }
+                return
+            }
+            // Walked again, not deleted path by path: a copied path may lead through a link
+            // the server listed as a folder, to files outside the folder moved.
+            try client.removeFiles(Set(outcome.copied.compactMap { if case .remote(let path) = $0 { path } else { nil } }), under: path)
         case .local(let folder):
-            try FileManager.default.removeItem(atPath: try ListedName.local(request.entry, in: folder, to: "delete"))
+            let path = try ListedName.local(request.entry, in: folder, to: "delete")
+            guard request.entry.kind == .directory else {
+                if outcome.skipped.isEmpty { try FileManager.default.removeItem(atPath: path) }
+                return
+            }
+            for case .local(let file) in outcome.copied { try FileManager.default.removeItem(atPath: file) }
+            Self.removeEmptied(path)
         }
     }
 
-    /// Whether a local folder to move holds what a copy leaves without a word (a link to a
-    /// folder, a broken link, a pipe or a device): deleting the whole folder would lose it.
-    private static func holdsWhatACopyLeaves(_ request: TransferRequest) -> Bool {
-        guard case .local(let folder) = request.source, request.entry.kind == .directory,
-              let root = try? ListedName.local(request.entry, in: folder, to: "delete"),
-              let walk = FileManager.default.enumerator(atPath: root)
-        else { return false }
-        while let relative = walk.nextObject() as? String {
-            let path = root + "/" + relative
+    /// Removes the local folder `path` and the folders under it that are empty, deepest first;
+    /// links are not followed.
+    private static func removeEmptied(_ path: String) {
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? [] {
+            let child = path + "/" + name
             var status = stat()
-            guard lstat(path, &status) == 0 else { return true }
-            switch status.st_mode & S_IFMT {
-            case S_IFREG, S_IFDIR: continue
-            case S_IFLNK: if LocalFileSystem.isFolder(path) || !FileManager.default.fileExists(atPath: path) { return true }
-            default: return true
-            }
+            if lstat(child, &status) == 0, status.st_mode & S_IFMT == S_IFDIR { removeEmptied(child) }
         }
-        return false
+        rmdir(path)
     }
 
     static func describe(_ error: any Error) -> String {

@@ -124,6 +124,29 @@ struct CommanderLoopTests {
         #expect(lstat(local.file("mv1/pipe"), &status) == 0)
     }
 
+    /// A file that comes into a server folder while a move copies it was not copied: the move
+    /// deletes what it copied and keeps that file, and its folder.
+    @Test func f6MovingAServerFolderKeepsAFileThatCameDuringTheCopy() throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        let local = try TemporaryDirectory()
+        defer { local.remove() }
+        let big = sampleBytes(1_500_000)
+        try fixture.root.write("mvr/big.bin", big)
+        fixture.server.faults.throttle(bytesPerSecond: 500_000)
+        let commander = try CommanderHarness(local: local, server: fixture)
+        try commander.waitFor("mvr")
+        commander.press(.function(6))
+        try commander.waitFor("Rename or move")
+        commander.press(.enter)
+        try commander.waitFor("the copy under way") { _ in (local.size("mvr/big.bin.part") ?? 0) > 0 }
+        try fixture.root.write("mvr/late.txt", Data("came meanwhile".utf8))
+        try commander.waitFor("moved", timeout: 30) { _ in local.read("mvr/big.bin") == big && !fixture.root.exists("mvr/big.bin") }
+        commander.idle(0.5)
+        #expect(fixture.root.read("mvr/late.txt") == Data("came meanwhile".utf8))
+        #expect(!local.exists("mvr/late.txt"))
+    }
+
     @Test func mSetsAServerScriptsPermissions() throws {
         let fixture = try ServerFixture()
         defer { fixture.stop() }
