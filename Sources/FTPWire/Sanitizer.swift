@@ -1,4 +1,4 @@
-import Synchronization
+import Foundation
 
 /// Makes text from a server safe to show on a terminal.
 public enum Sanitizer {
@@ -44,8 +44,8 @@ public enum Sanitizer {
         visible(masked(text))
     }
 
-    /// The secrets `visibleReply` masks.
-    private static let secrets = Mutex<[String]>([])
+    /// The secrets `visibleReply` masks, longest first.
+    private static let secrets = SecretList()
 
     /// The fewest characters a secret must have to be masked: a shorter one would mask parts
     /// of ordinary words and names everywhere.
@@ -55,21 +55,41 @@ public enum Sanitizer {
     /// one shorter than `shortestSecret` is not masked.
     public static func neverShow(_ secret: String) {
         guard secret.count >= shortestSecret else { return }
-        secrets.withLock { secrets in
-            guard !secrets.contains(secret) else { return }
-            // Longest first: a shorter secret inside a longer one must not mask only its part.
-            secrets.append(secret)
-            secrets.sort { $0.count > $1.count }
-        }
+        secrets.add(secret)
     }
 
     /// The text with every secret replaced by `****`.
     private static func masked(_ text: String) -> String {
-        let secrets = secrets.withLock { $0 }
+        let secrets = secrets.all
         var text = text
         for secret in secrets where text.contains(secret) {
             text = text.replacing(secret, with: "****")
         }
         return text
+    }
+}
+
+/// The secrets of the process, behind a lock (an `NSLock`, which the thread sanitizer follows,
+/// where the standard library's `Mutex` is seen as no lock at all).
+private final class SecretList: @unchecked Sendable {
+    // @unchecked: `secrets` is only touched while `lock` is held.
+    private let lock = NSLock()
+    private var secrets: [String] = []
+
+    /// Every secret, longest first.
+    var all: [String] {
+        lock.lock()
+        defer { lock.unlock() }
+        return secrets
+    }
+
+    /// Adds a secret once. Longest first: a shorter secret inside a longer one must not mask
+    /// only its part.
+    func add(_ secret: String) {
+        lock.lock()
+        defer { lock.unlock() }
+        guard !secrets.contains(secret) else { return }
+        secrets.append(secret)
+        secrets.sort { $0.count > $1.count }
     }
 }
