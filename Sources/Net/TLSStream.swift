@@ -9,6 +9,10 @@ public final class TLSStream: Transport, @unchecked Sendable {
     // only call shutdown(), which touches the socket alone.
     private let socket: TCPSocket
     private let ssl: OpaquePointer
+    /// The context the connection was made in, kept while it lives: OpenSSL calls back into it
+    /// (its session pool, unretained) whenever a session ticket arrives, as long as the
+    /// connection reads.
+    private let context: TLSContext
     /// The SSL object, for the certificate checks.
     var sslPointer: OpaquePointer { ssl }
     private var finished = false
@@ -33,9 +37,10 @@ public final class TLSStream: Transport, @unchecked Sendable {
     /// Whether the handshake resumed an earlier session.
     public var resumedSession: Bool { SSL_session_reused(ssl) == 1 }
 
-    private init(socket: TCPSocket, ssl: OpaquePointer) {
+    private init(socket: TCPSocket, ssl: OpaquePointer, context: TLSContext) {
         self.socket = socket
         self.ssl = ssl
+        self.context = context
         closeNotifyReceived.initialize(to: 0)
         ferry_watch_close_notify(ssl, closeNotifyReceived)
     }
@@ -78,7 +83,7 @@ public final class TLSStream: Transport, @unchecked Sendable {
             socket.close()
             throw NetError(kind: .tls, detail: "cannot create a TLS connection: \(lastErrorText())")
         }
-        let stream = TLSStream(socket: socket, ssl: ssl)
+        let stream = TLSStream(socket: socket, ssl: ssl, context: context)
         SSL_set_fd(ssl, socket.fileDescriptor)
         if let bulkReadSize, bulkReadSize > 0 {
             // Before the handshake: the read buffer is allocated by its first read.

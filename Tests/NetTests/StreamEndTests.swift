@@ -53,6 +53,13 @@ struct StreamEndTests {
         }
     }
 
+    /// A TLS client's stream to `listener`, the certificate not checked.
+    private func clientStream(to listener: TCPListener) throws -> TLSStream {
+        let socket = try TCPSocket.connect(host: "127.0.0.1", port: listener.address.port, timeout: 5)
+        let context = try TLSContext(configuration: TLSConfiguration(verifiesCertificates: false))
+        return try TLSStream.handshake(over: socket, context: context, host: "127.0.0.1", port: listener.address.port, deadline: 5)
+    }
+
     /// A record that trickles in is given up on once it took longer than the stream allows,
     /// though every socket read keeps within its timeout.
     @Test func aRecordThatTricklesInIsGivenUpOn() throws {
@@ -63,9 +70,7 @@ struct StreamEndTests {
         defer { listener.close() }
         trickleARecord(on: listener, certificate: try selfSignedCertificate(commonName: "127.0.0.1", named: "server", in: folder))
 
-        let socket = try TCPSocket.connect(host: "127.0.0.1", port: listener.address.port, timeout: 5)
-        let context = try TLSContext(configuration: TLSConfiguration(verifiesCertificates: false))
-        let stream = try TLSStream.handshake(over: socket, context: context, host: "127.0.0.1", port: listener.address.port, deadline: 5)
+        let stream = try clientStream(to: listener)
         defer { stream.close() }
         stream.limitEachRecord(toSeconds: 1)
         let started = ContinuousClock.now
@@ -84,9 +89,7 @@ struct StreamEndTests {
         let sent = Array("-rw-r--r-- 1 u g 1 Jan 1 2024 a.txt\r\n-rw-r--r-- 1 u g 1 Jan 1 2024 b.t".utf8)
         serve(sent, closesCleanly: closesCleanly, on: listener, certificate: try selfSignedCertificate(commonName: "127.0.0.1", named: "server", in: folder))
 
-        let socket = try TCPSocket.connect(host: "127.0.0.1", port: listener.address.port, timeout: 5)
-        let context = try TLSContext(configuration: TLSConfiguration(verifiesCertificates: false))
-        let stream = try TLSStream.handshake(over: socket, context: context, host: "127.0.0.1", port: listener.address.port, deadline: 5)
+        let stream = try clientStream(to: listener)
         defer { stream.close() }
         var received: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 4096)
@@ -145,9 +148,7 @@ struct StreamEndTests {
         defer { listener.close() }
         serve(Array("bye".utf8), closesCleanly: false, on: listener, certificate: try selfSignedCertificate(commonName: "127.0.0.1", named: "server", in: folder))
 
-        let socket = try TCPSocket.connect(host: "127.0.0.1", port: listener.address.port, timeout: 5)
-        let context = try TLSContext(configuration: TLSConfiguration(verifiesCertificates: false))
-        let stream = try TLSStream.handshake(over: socket, context: context, host: "127.0.0.1", port: listener.address.port, deadline: 5)
+        let stream = try clientStream(to: listener)
         defer { stream.close() }
         var buffer = [UInt8](repeating: 0, count: 4096)
         // The server's bytes, then its end: it has closed its socket.
