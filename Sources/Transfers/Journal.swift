@@ -99,7 +99,8 @@ public final class Journal: Sendable {
             if JournalFile.isOpenHere(path) { continue }
             let descriptor = open(path, O_RDWR | O_APPEND | O_CLOEXEC | O_NOFOLLOW)
             guard descriptor >= 0 else { continue }
-            guard Self.lockUnlessHeld(descriptor) else {
+            // Unless a running batch (of another process) holds it.
+            guard ExclusiveLock.take(descriptor) == 0 else {
                 Glibc.close(descriptor)
                 continue
             }
@@ -119,18 +120,6 @@ public final class Journal: Sendable {
         var status = stat()
         guard lstat(path, &status) == 0, time(nil) - status.st_mtim.tv_sec > 60 else { return }
         unlink(path)
-    }
-
-    /// Locks a journal file unless a running batch (of another process) holds it. A lock can
-    /// outlive its descriptor for a moment: a child process that another thread is starting holds
-    /// a copy of every descriptor until it runs its program. So a refusal is tried again, three
-    /// times in 30 ms.
-    private static func lockUnlessHeld(_ descriptor: Int32) -> Bool {
-        for attempt in 0..<4 {
-            if attempt > 0 { usleep(10_000) }
-            if flock(descriptor, LOCK_EX | LOCK_NB) == 0 { return true }
-        }
-        return false
     }
 
     /// The unfinished jobs of stopped batches, without taking them over.

@@ -158,7 +158,7 @@ final class LocalFile {
     /// Locks the file for this copy alone (`flock`), as `writing` does; where the file system
     /// has no locks, it goes unlocked.
     private func lock() throws {
-        if flock(descriptor, LOCK_EX | LOCK_NB) != 0, errno == EWOULDBLOCK { throw FileInUse(path: path) }
+        if ExclusiveLock.take(descriptor) == EWOULDBLOCK { throw FileInUse(path: path) }
     }
 
     /// Makes the written bytes durable (fsync), so that a rename after it never leaves an
@@ -329,5 +329,23 @@ struct DirectWrites {
         let flags = fcntl(descriptor, F_GETFL)
         guard flags >= 0 else { return false }
         return fcntl(descriptor, F_SETFL, on ? flags | flag : flags & ~flag) == 0
+    }
+}
+
+/// An open file's exclusive lock (`flock`), taken unless another holds it. A lock can outlive
+/// its descriptor for a moment: a child process that another thread is starting holds a copy of
+/// every descriptor until it runs its program. So a refusal is tried again, three times in 30 ms.
+enum ExclusiveLock {
+    /// Takes the lock; returns 0, or the errno of the last refusal (EWOULDBLOCK: another holds
+    /// it; ENOLCK and the like: the file system has no locks).
+    static func take(_ descriptor: Int32) -> Int32 {
+        var failure: Int32 = 0
+        for attempt in 0..<4 {
+            if attempt > 0 { usleep(10_000) }
+            if flock(descriptor, LOCK_EX | LOCK_NB) == 0 { return 0 }
+            failure = errno
+            guard failure == EWOULDBLOCK else { return failure }
+        }
+        return failure
     }
 }
