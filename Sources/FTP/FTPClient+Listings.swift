@@ -16,6 +16,19 @@ extension FTPClient {
         try guarded { try rawLines(of: FTPCommand("LIST", path: path)).map(TextDecoding.string) }
     }
 
+    /// The names LIST shows as links in a directory: where MLSD follows links (pyftpdlib lists a
+    /// link to a folder as that folder), the one way to tell them apart.
+    public func linkNames(in path: RemotePath? = nil) throws -> Set<RemotePath> {
+        try guarded {
+            let parser = ListParser()
+            var links = Set<RemotePath>()
+            try receiveLines(of: FTPCommand("LIST", path: path)) { line in
+                if case .entry(let entry) = parser.parse(bytes: line), entry.kind == .link { links.insert(entry.remoteName) }
+            }
+            return links
+        }
+    }
+
     /// The entries of a directory from MLSD (RFC 3659), without the `cdir`/`pdir` entries.
     public func mlsd(_ path: RemotePath? = nil) throws -> [ListingEntry] {
         var runs: [[ListingEntry]] = []

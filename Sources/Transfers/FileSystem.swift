@@ -91,12 +91,17 @@ public protocol FileSystem {
     /// What the file system calls the folder at `path` whatever its path (as a listing's
     /// `ListingEntry.unique` does), where it can tell; nil elsewhere.
     func identity(ofFolder path: Path) -> String?
+    /// The names (as bytes) of the links in `folder` that its listing may show as folders;
+    /// none where listings tell links apart.
+    func linksListedAsFolders(in folder: Path) throws -> Set<[UInt8]>
 }
 
 extension FileSystem {
     public func announce(_ check: DigestCommand) {}
 
     public func identity(ofFolder path: Path) -> String? { nil }
+
+    public func linksListedAsFolders(in folder: Path) throws -> Set<[UInt8]> { [] }
 
     /// A file system that can do nothing ahead answers `stat(_:readingNext:)` as `stat`.
     public func stat(_ path: Path, readingNext: Bool) throws -> FileFacts? {
@@ -501,6 +506,13 @@ public struct RemoteFileSystem: FileSystem {
     public func identity(ofFolder path: RemotePath) -> String? {
         guard client.features.supports("MLST"), let facts = (try? client.mlst(path))??.facts else { return nil }
         return facts["unique"]
+    }
+
+    /// Asked of LIST where listings come from MLSD, which some servers answer with a link's
+    /// target (pyftpdlib); LIST's own listings show links as links.
+    public func linksListedAsFolders(in folder: RemotePath) throws -> Set<[UInt8]> {
+        guard client.features.supports("MLST") else { return [] }
+        return Set(try client.linkNames(in: folder).map(\.bytes))
     }
 
     public func remove(_ path: RemotePath, isFolder: Bool) throws {

@@ -92,6 +92,13 @@ public struct MirrorPlanner<Source: FileSystem, Target: FileSystem> {
         var upToDate: [Target.Path] = []
         // A line of a listing that could not be read may be a name to keep.
         var complete = listing.isComplete
+        // The target's links that its listing may show as folders, asked once, where a folder
+        // would be walked with deletes on: nothing is deleted through one.
+        var targetLinks: Set<[UInt8]>?
+        func isLinkInTarget(_ entry: ListingEntry) throws -> Bool {
+            if targetLinks == nil { targetLinks = try target.linksListedAsFolders(in: targetFolder) }
+            return targetLinks?.contains(entry.remoteName.bytes) == true
+        }
         if !complete { plan.refused.append(Self.unreadable(listing, of: source.shown(folder))) }
         if !targetListing.isComplete { plan.refused.append(Self.unreadable(targetListing, of: target.shown(targetFolder))) }
         for entry in listing.entries {
@@ -127,6 +134,10 @@ public struct MirrorPlanner<Source: FileSystem, Target: FileSystem> {
             if let current, (current.kind == .directory) != isFolder {
                 plan.refused.append("\(target.shown(targetChild)): a \(isFolder ? "folder" : "file") in the source but not in the target; left alone")
             } else if isFolder {
+                if deletes, let current, try isLinkInTarget(current) {
+                    plan.refused.append("\(target.shown(targetChild)): a link that the target lists as a folder; nothing is copied into it or deleted through it; left alone")
+                    continue
+                }
                 guard budget.enter(source.shown(child), depth: depth + 1, refused: &plan.refused) else { continue }
                 do {
                     if let unique = entry.unique, ancestors.contains(unique) {

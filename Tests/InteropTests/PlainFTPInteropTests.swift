@@ -271,4 +271,27 @@ struct PlainFTPInteropTests {
         #expect(FileManager.default.fileExists(atPath: server.file(outside + "/e.txt")))
         #expect(FileManager.default.fileExists(atPath: server.file(mirrored + "/a.txt")))
     }
+
+    /// `mirror -R --delete` into a server folder where a link stands that pyftpdlib's MLSD lists
+    /// as a folder: nothing is copied through it nor deleted in the folder it points to.
+    @Test func reverseMirrorWithDeleteLeavesAServerLinkAlone() throws {
+        let server = try InteropServer.require("PYFTPDLIB")
+        let (site, data) = (unique("site"), unique("data"))
+        defer { for name in [site, data] { try? FileManager.default.removeItem(atPath: server.file(name)) } }
+        try FileManager.default.createDirectory(atPath: server.file(site), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: server.file(data), withIntermediateDirectories: true)
+        try Data("important".utf8).write(to: URL(fileURLWithPath: server.file(data + "/important.txt")))
+        try FileManager.default.createSymbolicLink(atPath: server.file(site + "/shared"), withDestinationPath: "../" + data)
+        let local = try TemporaryDirectory()
+        defer { local.remove() }
+        try local.write("src/shared/keep.txt", Data("mine".utf8))
+        try local.write("src/a.txt", Data("a".utf8))
+
+        let result = try FerryProcess.run(["mirror", "-R", "--delete", "src/", server.url(site + "/")], in: local.path)
+        #expect(result.status == 1, "\(result.standardError)")
+        #expect(result.standardError.contains("a link that the target lists as a folder"), "\(result.standardError)")
+        #expect(FileManager.default.contents(atPath: server.file(data + "/important.txt")) == Data("important".utf8))
+        #expect(!FileManager.default.fileExists(atPath: server.file(data + "/keep.txt")))
+        #expect(FileManager.default.contents(atPath: server.file(site + "/a.txt")) == Data("a".utf8))
+    }
 }
