@@ -149,6 +149,10 @@ public final class FTPClient {
     /// session; nil before the first one.
     public internal(set) var dataConnectionResumedSession: Bool?
 
+    /// The address and port of the server this client is connected to: two clients of one
+    /// server, however its name was spelled, have the same.
+    public var serverAddress: SocketAddress { control.transport.remoteAddress }
+
     /// The control connection's TLS protocol and cipher (`TLSv1.3, TLS_AES_256_GCM_SHA384`);
     /// nil for plain FTP.
     public var tlsDescription: String? {

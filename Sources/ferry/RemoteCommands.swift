@@ -18,13 +18,9 @@ struct RemoveCommand: ParsableCommand {
 
     func run() throws {
         let url = try ConnectionOptions.parseURL(url)
-        // As rm refuses `rm -r .`: the login folder, a folder the path climbs out of, the root.
-        let last = url.path.lastComponent.bytes
-        guard !url.path.isEmpty, last != [UInt8(ascii: ".")], last != [UInt8(ascii: "."), UInt8(ascii: ".")],
-              !url.path.resolved(from: "/").isEmpty
-        else { throw Failure(.usage, "refusing to delete \(url): it names the login directory, a parent of it, or the root") }
         let session = RemoteSession(endpoint: try connection.endpoint(for: url))
         defer { session.close() }
+        try refuseLoginFolder(url, on: session)
         guard RemoteMatches.isPattern(url) else { return try delete(url, on: session) }
         // A pattern deletes every match it can; a lone match fails as a lone URL would.
         let matches = try RemoteMatches(url, session: session, action: "delete")
@@ -41,6 +37,24 @@ struct RemoveCommand: ParsableCommand {
             }
         }
         if failures > 0 { throw Failure(.someTransfersFailed, "\(failures) of \(count) deletions failed") }
+    }
+
+    /// Refuses, as rm refuses `rm -r .`, a path that names the login folder however spelled
+    /// (`.`, `../home`, `%2Fhome/u`), a folder above it, or the root; or one that ends in `.`
+    /// or `..`.
+    private func refuseLoginFolder(_ url: FTPURL, on session: RemoteSession) throws {
+        let last = url.path.lastComponent.bytes
+        var refused = url.path.isEmpty || last == [UInt8(ascii: ".")] || last == [UInt8(ascii: "."), UInt8(ascii: ".")]
+        if !refused {
+            let home: RemotePath
+            do {
+                home = try session.connection().pwd()
+            } catch {
+                throw Failure(error, while: "cannot delete \(url)")
+            }
+            refused = home.resolved(from: "/").starts(with: url.path.resolved(from: home))
+        }
+        if refused { throw Failure(.usage, "refusing to delete \(url): it names the login directory, a folder above it, or the root") }
     }
 
     /// Deletes the file or (with -r) the folder of `url`.
