@@ -91,9 +91,9 @@ public protocol FileSystem {
     /// What the file system calls the folder at `path` whatever its path (as a listing's
     /// `ListingEntry.unique` does), where it can tell; nil elsewhere.
     func identity(ofFolder path: Path) -> String?
-    /// The names (as bytes) of the links in `folder` that its listing may show as folders;
-    /// none where listings tell links apart.
-    func linksListedAsFolders(in folder: Path) throws -> Set<[UInt8]>
+    /// Where `folder`'s listing may show a link as a folder, the names (as bytes) of the
+    /// entries known to be folders indeed; nil where listings tell links apart.
+    func foldersConfirmed(in folder: Path) throws -> Set<[UInt8]>?
 }
 
 extension FileSystem {
@@ -101,7 +101,7 @@ extension FileSystem {
 
     public func identity(ofFolder path: Path) -> String? { nil }
 
-    public func linksListedAsFolders(in folder: Path) throws -> Set<[UInt8]> { [] }
+    public func foldersConfirmed(in folder: Path) throws -> Set<[UInt8]>? { nil }
 
     /// A file system that can do nothing ahead answers `stat(_:readingNext:)` as `stat`.
     public func stat(_ path: Path, readingNext: Bool) throws -> FileFacts? {
@@ -470,7 +470,16 @@ public struct RemoteFileSystem: FileSystem {
 
     public init(client: FTPClient) { self.client = client }
 
-    public func list(_ folder: RemotePath) throws -> DirectoryListing { try client.listing(folder) }
+    /// The folder's listing; asked again from inside the folder when LIST gave one folder of
+    /// the folder's own name, which is what vsftpd gives for a folder it cannot open (the
+    /// folder itself, as `ls -d` would), where from inside it says it could not.
+    public func list(_ folder: RemotePath) throws -> DirectoryListing {
+        let listing = try client.listing(folder)
+        guard !listing.showsDotFiles, !folder.lastComponent.isEmpty, listing.entries.count == 1,
+              let only = listing.entries.first, only.kind == .directory, only.remoteName == folder.lastComponent
+        else { return listing }
+        return try client.listingFromInside(folder)
+    }
 
     public func path(of entry: ListingEntry, in folder: RemotePath) -> RemotePath { folder.appending(entry.remoteName) }
 
@@ -510,9 +519,9 @@ public struct RemoteFileSystem: FileSystem {
 
     /// Asked of LIST where listings come from MLSD, which some servers answer with a link's
     /// target (pyftpdlib); LIST's own listings show links as links.
-    public func linksListedAsFolders(in folder: RemotePath) throws -> Set<[UInt8]> {
-        guard client.features.supports("MLST") else { return [] }
-        return Set(try client.linkNames(in: folder).map(\.bytes))
+    public func foldersConfirmed(in folder: RemotePath) throws -> Set<[UInt8]>? {
+        guard client.features.supports("MLST") else { return nil }
+        return Set(try client.folderNamesListed(in: folder).map(\.bytes))
     }
 
     public func remove(_ path: RemotePath, isFolder: Bool) throws {

@@ -63,7 +63,7 @@ public struct MirrorPlanner<Source: FileSystem, Target: FileSystem> {
     /// A name as a file system that folds names (case, Unicode form) sees it; `String`'s own
     /// equality already takes canonically equivalent forms for one.
     static func lookalike(_ name: String) -> String {
-        name.lowercased()
+        name.folding(options: .caseInsensitive, locale: nil)
     }
 
     /// Whether the target's copy must be replaced by the source's file: missing, another size,
@@ -85,19 +85,31 @@ public struct MirrorPlanner<Source: FileSystem, Target: FileSystem> {
         let existing = Dictionary(
             targetListing.entries.map { (target.bytes(of: target.path(of: $0, in: targetFolder)), $0) }, uniquingKeysWith: { first, _ in first })
         var kept = Set<[UInt8]>()
-        // The source's names, folded (`lookalike`), for the target's names that are one file with them where names are folded.
-        var keptLookalikes = Set<String>()
+        // The source's names, folded (`lookalike`), each with whether the target lists it as it
+        // is: a target name one with it where names are folded is deleted only if so (a target
+        // that lists both does not fold them).
+        var keptLookalikes: [String: Bool] = [:]
+        func keepLookalike(of name: String, key: [UInt8]) {
+            keptLookalikes[Self.lookalike(name), default: false] = keptLookalikes[Self.lookalike(name)] == true || existing[key] != nil
+        }
         // Where this folder's own copies are among the plan's, and its files already up to date.
         var planned: [Int] = []
         var upToDate: [Target.Path] = []
         // A line of a listing that could not be read may be a name to keep.
         var complete = listing.isComplete
-        // The target's links that its listing may show as folders, asked once, where a folder
-        // would be walked with deletes on: nothing is deleted through one.
-        var targetLinks: Set<[UInt8]>?
-        func isLinkInTarget(_ entry: ListingEntry) throws -> Bool {
-            if targetLinks == nil { targetLinks = try target.linksListedAsFolders(in: targetFolder) }
-            return targetLinks?.contains(entry.remoteName.bytes) == true
+        // Where the target's listing may show a link as a folder, the folders it has indeed,
+        // asked once, when a folder would be walked with deletes on: nothing is deleted through
+        // a link, nor through a name the answer does not confirm (or that could not be asked).
+        var confirmed: (asked: Bool, folders: Set<[UInt8]>?) = (false, nil)
+        func isConfirmedFolder(_ entry: ListingEntry) throws -> Bool {
+            if !confirmed.asked {
+                do {
+                    confirmed = (true, try target.foldersConfirmed(in: targetFolder))
+                } catch where (error as? FTPError)?.isConnectionLoss != true {
+                    confirmed = (true, [])
+                }
+            }
+            return confirmed.folders?.contains(entry.remoteName.bytes) ?? true
         }
         if !complete { plan.refused.append(Self.unreadable(listing, of: source.shown(folder))) }
         if !targetListing.isComplete { plan.refused.append(Self.unreadable(targetListing, of: target.shown(targetFolder))) }
@@ -116,8 +128,9 @@ public struct MirrorPlanner<Source: FileSystem, Target: FileSystem> {
                 }
                 // Whatever it is (a link to a folder, a pipe), the source has this name: the
                 // target's entry of the same name is not deleted for it.
-                kept.insert(target.bytes(of: target.path(named: entry.name, in: targetFolder)))
-                keptLookalikes.insert(Self.lookalike(entry.name))
+                let key = target.bytes(of: target.path(named: entry.name, in: targetFolder))
+                kept.insert(key)
+                keepLookalike(of: entry.name, key: key)
                 continue
             }
             let isFolder = role == .folder
@@ -129,13 +142,14 @@ public struct MirrorPlanner<Source: FileSystem, Target: FileSystem> {
                 complete = false
                 continue
             }
-            keptLookalikes.insert(Self.lookalike(entry.name))
+            keepLookalike(of: entry.name, key: key)
             let current = existing[key]
             if let current, (current.kind == .directory) != isFolder {
                 plan.refused.append("\(target.shown(targetChild)): a \(isFolder ? "folder" : "file") in the source but not in the target; left alone")
             } else if isFolder {
-                if deletes, let current, try isLinkInTarget(current) {
-                    plan.refused.append("\(target.shown(targetChild)): a link that the target lists as a folder; nothing is copied into it or deleted through it; left alone")
+                if deletes, let current, !(try isConfirmedFolder(current)) {
+                    plan.refused.append(
+                        "\(target.shown(targetChild)): not known to be a folder rather than a link (the target's LIST does not show it as one); nothing is copied into it or deleted through it; left alone")
                     continue
                 }
                 guard budget.enter(source.shown(child), depth: depth + 1, refused: &plan.refused) else { continue }
@@ -180,7 +194,7 @@ public struct MirrorPlanner<Source: FileSystem, Target: FileSystem> {
             guard !kept.contains(key), !staging.isStaging(key) else { continue }
             // A dot file the source's LIST may have hidden is not known to be gone.
             if !listing.showsDotFiles, entry.name.hasPrefix(".") { continue }
-            if keptLookalikes.contains(Self.lookalike(entry.name)) {
+            if keptLookalikes[Self.lookalike(entry.name)] == false {
                 plan.refused.append(
                     "\(target.shown(path)): not deleted, since its name differs only in case or form from one the source has, and where names are folded (a server, a disk) the two are one file; left alone")
                 continue

@@ -97,6 +97,12 @@ struct MirrorTests {
         #expect(result.standardError.contains("differs only in case or form"), "\(result.standardError)")
         #expect(local.read("copy/Readme.txt") == Data("new".utf8))
         #expect(local.read("copy/readme.txt") == Data("old".utf8))
+
+        // Now the target lists both names: it does not fold them, and the stale one goes.
+        let again = try FerryProcess.run(["mirror", "--delete", fixture.url("site/"), "copy"], in: local.path)
+        #expect(again.status == 0, "\(again.standardError)")
+        #expect(local.read("copy/Readme.txt") == Data("new".utf8))
+        #expect(!local.exists("copy/readme.txt"))
     }
 
     /// A filter with a slash would match no name, and `--delete` would take what it was meant

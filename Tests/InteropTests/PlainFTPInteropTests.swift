@@ -272,6 +272,30 @@ struct PlainFTPInteropTests {
         #expect(FileManager.default.fileExists(atPath: server.file(mirrored + "/a.txt")))
     }
 
+    /// vsftpd lists a folder it cannot open as the folder itself (`LIST dir/locked` gives one
+    /// entry, `locked`), and says so only when asked from inside: `mirror --delete` then deletes
+    /// nothing of the copy of that folder, whether the folder can be entered (711) or not (000).
+    @Test(arguments: [0o711, 0o000])
+    func aFolderVsftpdCannotOpenIsNoEmptyFolder(_ mode: Int) throws {
+        let server = try InteropServer.require("VSFTPD")
+        let tree = unique("locktree")
+        defer {
+            chmod(server.file(tree + "/locked"), 0o755)
+            try? FileManager.default.removeItem(atPath: server.file(tree))
+        }
+        try FileManager.default.createDirectory(atPath: server.file(tree + "/locked"), withIntermediateDirectories: true)
+        try Data("x".utf8).write(to: URL(fileURLWithPath: server.file(tree + "/locked/a.txt")))
+        #expect(chmod(server.file(tree + "/locked"), mode_t(mode)) == 0)
+        let local = try TemporaryDirectory()
+        defer { local.remove() }
+        try local.write("copy/locked/keep.txt", Data("mine".utf8))
+
+        let result = try FerryProcess.run(["mirror", "--delete", server.url(tree + "/"), "copy"], in: local.path)
+        #expect(result.status == 1, "\(result.standardError)")
+        #expect(result.standardError.contains("cannot read the folder"), "\(result.standardError)")
+        #expect(local.read("copy/locked/keep.txt") == Data("mine".utf8))
+    }
+
     /// `mirror -R --delete` into a server folder where a link stands that pyftpdlib's MLSD lists
     /// as a folder: nothing is copied through it nor deleted in the folder it points to.
     @Test func reverseMirrorWithDeleteLeavesAServerLinkAlone() throws {
@@ -289,7 +313,7 @@ struct PlainFTPInteropTests {
 
         let result = try FerryProcess.run(["mirror", "-R", "--delete", "src/", server.url(site + "/")], in: local.path)
         #expect(result.status == 1, "\(result.standardError)")
-        #expect(result.standardError.contains("a link that the target lists as a folder"), "\(result.standardError)")
+        #expect(result.standardError.contains("not known to be a folder rather than a link"), "\(result.standardError)")
         #expect(FileManager.default.contents(atPath: server.file(data + "/important.txt")) == Data("important".utf8))
         #expect(!FileManager.default.fileExists(atPath: server.file(data + "/keep.txt")))
         #expect(FileManager.default.contents(atPath: server.file(site + "/a.txt")) == Data("a".utf8))
