@@ -16,22 +16,6 @@ extension FTPClient {
         try guarded { try rawLines(of: FTPCommand("LIST", path: path)).map(TextDecoding.string) }
     }
 
-    /// `listing` of `path` asked from inside it: CWD there, the listing of the current
-    /// directory, CWD back (to where PWD said the client was).
-    public func listingFromInside(_ path: RemotePath, now: Date = Date()) throws -> DirectoryListing {
-        let back = try pwd()
-        try cwd(path)
-        let inside: DirectoryListing
-        do {
-            inside = try listing(nil, now: now)
-        } catch {
-            try? cwd(back)
-            throw error
-        }
-        try cwd(back)
-        return inside
-    }
-
     /// The names LIST shows as folders (not links) in a directory: where MLSD follows links
     /// (pyftpdlib lists a link to a folder as that folder), the one way to tell them apart. A
     /// line LIST gives that cannot be read confirms nothing.

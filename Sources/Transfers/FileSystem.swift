@@ -470,15 +470,16 @@ public struct RemoteFileSystem: FileSystem {
 
     public init(client: FTPClient) { self.client = client }
 
-    /// The folder's listing; asked again from inside the folder when LIST gave one folder of
-    /// the folder's own name, which is what vsftpd gives for a folder it cannot open (the
-    /// folder itself, as `ls -d` would), where from inside it says it could not.
+    /// The folder's listing. Where it comes from LIST, the folder is named with a trailing
+    /// `/`: vsftpd takes the last part of LIST's argument for a pattern when it cannot open the
+    /// folder, and answers with the folder's own entry (as `ls -d` would), an empty listing, or
+    /// the siblings the pattern matches, each ended as done; asked for `folder/`, it says it
+    /// could not open it.
     public func list(_ folder: RemotePath) throws -> DirectoryListing {
-        let listing = try client.listing(folder)
-        guard !listing.showsDotFiles, !folder.lastComponent.isEmpty, listing.entries.count == 1,
-              let only = listing.entries.first, only.kind == .directory, only.remoteName == folder.lastComponent
-        else { return listing }
-        return try client.listingFromInside(folder)
+        guard !client.features.supports("MLST"), !folder.isEmpty, folder.bytes.last != UInt8(ascii: "/") else {
+            return try client.listing(folder)
+        }
+        return try client.listing(RemotePath(bytes: folder.bytes + [UInt8(ascii: "/")]))
     }
 
     public func path(of entry: ListingEntry, in folder: RemotePath) -> RemotePath { folder.appending(entry.remoteName) }

@@ -275,25 +275,28 @@ struct PlainFTPInteropTests {
     /// vsftpd lists a folder it cannot open as the folder itself (`LIST dir/locked` gives one
     /// entry, `locked`), and says so only when asked from inside: `mirror --delete` then deletes
     /// nothing of the copy of that folder, whether the folder can be entered (711) or not (000).
-    @Test(arguments: [0o711, 0o000])
-    func aFolderVsftpdCannotOpenIsNoEmptyFolder(_ mode: Int) throws {
+    /// When it cannot open the folder, vsftpd takes the last part of the name for a pattern:
+    /// `{x,y}` lists nothing, `g*` lists its siblings `gx` and `g*`, each ended as done.
+    @Test(arguments: [0o711, 0o000], ["locked", "{x,y}", "g*"])
+    func aFolderVsftpdCannotOpenIsNoEmptyFolder(_ mode: Int, _ name: String) throws {
         let server = try InteropServer.require("VSFTPD")
         let tree = unique("locktree")
         defer {
-            chmod(server.file(tree + "/locked"), 0o755)
+            chmod(server.file(tree + "/" + name), 0o755)
             try? FileManager.default.removeItem(atPath: server.file(tree))
         }
-        try FileManager.default.createDirectory(atPath: server.file(tree + "/locked"), withIntermediateDirectories: true)
-        try Data("x".utf8).write(to: URL(fileURLWithPath: server.file(tree + "/locked/a.txt")))
-        #expect(chmod(server.file(tree + "/locked"), mode_t(mode)) == 0)
+        try FileManager.default.createDirectory(atPath: server.file(tree + "/" + name), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: server.file(tree + "/gx"), withIntermediateDirectories: true)
+        try Data("x".utf8).write(to: URL(fileURLWithPath: server.file(tree + "/" + name + "/a.txt")))
+        #expect(chmod(server.file(tree + "/" + name), mode_t(mode)) == 0)
         let local = try TemporaryDirectory()
         defer { local.remove() }
-        try local.write("copy/locked/keep.txt", Data("mine".utf8))
+        try local.write("copy/" + name + "/keep.txt", Data("mine".utf8))
 
         let result = try FerryProcess.run(["mirror", "--delete", server.url(tree + "/"), "copy"], in: local.path)
         #expect(result.status == 1, "\(result.standardError)")
         #expect(result.standardError.contains("cannot read the folder"), "\(result.standardError)")
-        #expect(local.read("copy/locked/keep.txt") == Data("mine".utf8))
+        #expect(local.read("copy/" + name + "/keep.txt") == Data("mine".utf8))
     }
 
     /// `mirror -R --delete` into a server folder where a link stands that pyftpdlib's MLSD lists
