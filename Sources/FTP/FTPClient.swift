@@ -149,8 +149,8 @@ public final class FTPClient {
     /// session; nil before the first one.
     public internal(set) var dataConnectionResumedSession: Bool?
 
-    /// The address and port of the server this client is connected to: two clients of one
-    /// server, however its name was spelled, have the same.
+    /// The address and port of the server this client is connected to, to tell whether two
+    /// clients reach one server however its name was spelled (`SocketAddress.sameHost`).
     public var serverAddress: SocketAddress { control.transport.remoteAddress }
 
     /// The control connection's TLS protocol and cipher (`TLSv1.3, TLS_AES_256_GCM_SHA384`);

@@ -25,6 +25,22 @@ public struct SocketAddress: Sendable, Equatable, CustomStringConvertible {
     /// `host:port`, with brackets around an IPv6 host.
     public var description: String { isIPv6 ? "[\(host)]:\(port)" : "\(host):\(port)" }
 
+    /// Whether both name one listening socket as far as can be told: the same port, and the
+    /// same host once an IPv4 address written as IPv6 (`::ffff:127.0.0.1`) is taken as the IPv4
+    /// one, and loopback as loopback (`::1`, `127.0.0.1`: a dual-stack server answers both).
+    public func sameHost(as other: SocketAddress) -> Bool {
+        port == other.port && (plainHost == other.plainHost || isLoopback && other.isLoopback)
+    }
+
+    /// The host, an IPv4-mapped IPv6 address as the IPv4 one.
+    private var plainHost: String {
+        let mapped = "::ffff:"
+        return host.lowercased().hasPrefix(mapped) && host.contains(".") ? String(host.dropFirst(mapped.count)) : host
+    }
+
+    /// Whether the host is a loopback address (127.0.0.0/8 or ::1).
+    private var isLoopback: Bool { plainHost == "::1" || plainHost.hasPrefix("127.") }
+
     /// Reads a `sockaddr_storage` filled in by the kernel.
     init?(storage: sockaddr_storage) {
         var storage = storage

@@ -55,9 +55,10 @@ struct CopyCommand: ParsableCommand {
             }
             let reader = try reading.connection()
             let writer = try sessions.session(for: to, role: "destination").connection()
-            // On one server as one user (whatever the name, scheme or TLS the URLs spell it
-            // with), a copy onto its own source would truncate the file it reads.
-            let home = reader.serverAddress == writer.serverAddress && from.user == to.user ? try reader.pwd() : nil
+            // On one server as one user (whatever name the URLs spell it with), a copy onto its
+            // own source would truncate the file it reads.
+            let oneServer = from.site == to.site || reader.serverAddress.sameHost(as: writer.serverAddress) && from.user == to.user
+            let home = oneServer ? try reader.pwd() : nil
             // Several matches of a pattern go into the destination as into a folder.
             let intoFolder = destination.isDirectory || sources.count + refused.count > 1
                 || RemoteFileSystem.isFolder(destination.path, client: writer)

@@ -20,16 +20,21 @@ struct RemoveCommand: ParsableCommand {
         let url = try ConnectionOptions.parseURL(url)
         let session = RemoteSession(endpoint: try connection.endpoint(for: url))
         defer { session.close() }
-        try refuseLoginFolder(url, on: session)
+        let home = try loginFolder(on: session, for: url)
+        try refuseLoginFolder(url.path, of: url, home: home)
         guard RemoteMatches.isPattern(url) else { return try delete(url, on: session) }
         // A pattern deletes every match it can; a lone match fails as a lone URL would.
         let matches = try RemoteMatches(url, session: session, action: "delete")
         let count = matches.matches.count + matches.refused.count
-        if count == 1, let only = matches.matches.first { return try delete(url.with(path: only.path), on: session) }
+        if count == 1, let only = matches.matches.first {
+            try refuseLoginFolder(only.path, of: url.with(path: only.path), home: home)
+            return try delete(url.with(path: only.path), on: session)
+        }
         var failures = matches.refused.count
         matches.refused.forEach { printError("ferry: " + $0) }
         for match in matches.matches {
             do {
+                try refuseLoginFolder(match.path, of: url.with(path: match.path), home: home)
                 try delete(url.with(path: match.path), on: session)
             } catch let failure as Failure where failure.status != .connection && failure.status != .loginRefused {
                 printError(failure.message)
@@ -39,22 +44,27 @@ struct RemoveCommand: ParsableCommand {
         if failures > 0 { throw Failure(.someTransfersFailed, "\(failures) of \(count) deletions failed") }
     }
 
-    /// Refuses, as rm refuses `rm -r .`, a path that names the login folder however spelled
-    /// (`.`, `../home`, `%2Fhome/u`), a folder above it, or the root; or one that ends in `.`
-    /// or `..`.
-    private func refuseLoginFolder(_ url: FTPURL, on session: RemoteSession) throws {
-        let last = url.path.lastComponent.bytes
-        var refused = url.path.isEmpty || last == [UInt8(ascii: ".")] || last == [UInt8(ascii: "."), UInt8(ascii: ".")]
-        if !refused {
-            let home: RemotePath
-            do {
-                home = try session.connection().pwd()
-            } catch {
-                throw Failure(error, while: "cannot delete \(url)")
-            }
-            refused = home.resolved(from: "/").starts(with: url.path.resolved(from: home))
+    /// The login folder, as PWD names it; the root where its reply names none (then only the
+    /// spellings of the root and those ending in `.` or `..` are known to be refused).
+    private func loginFolder(on session: RemoteSession, for url: FTPURL) throws -> RemotePath {
+        do {
+            return try session.connection().pwd()
+        } catch let error as FTPError where error.kind == .protocolViolation {
+            return "/"
+        } catch {
+            throw Failure(error, while: "cannot delete \(url)")
         }
-        if refused { throw Failure(.usage, "refusing to delete \(url): it names the login directory, a folder above it, or the root") }
+    }
+
+    /// Refuses, as rm refuses `rm -r .`, a path that names the login folder `home` however
+    /// spelled (`.`, `../u`, `%2Fhome/u`), a folder above it, or the root; or one that ends in
+    /// `.` or `..`.
+    private func refuseLoginFolder(_ path: RemotePath, of url: FTPURL, home: RemotePath) throws {
+        let last = path.lastComponent.bytes
+        guard path.isEmpty || last == [UInt8(ascii: ".")] || last == [UInt8(ascii: "."), UInt8(ascii: ".")]
+            || home.resolved(from: "/").starts(with: path.resolved(from: home))
+        else { return }
+        throw Failure(.usage, "refusing to delete \(url): it names the login directory, a folder above it, or the root")
     }
 
     /// Deletes the file or (with -r) the folder of `url`.

@@ -181,6 +181,15 @@ struct TransportTests {
         #expect(try read(4, from: server) == Array("mine".utf8))
     }
 
+    /// One server however its address is written: IPv4 mapped into IPv6, loopback either way.
+    @Test func addressesOfOneServerAreTold() {
+        let v4 = SocketAddress(host: "127.0.0.1", port: 21, family: AF_INET)
+        #expect(v4.sameHost(as: SocketAddress(host: "::ffff:127.0.0.1", port: 21, family: AF_INET6)))
+        #expect(v4.sameHost(as: SocketAddress(host: "::1", port: 21, family: AF_INET6)))
+        #expect(!v4.sameHost(as: SocketAddress(host: "127.0.0.1", port: 990, family: AF_INET)))
+        #expect(!SocketAddress(host: "192.0.2.1", port: 21, family: AF_INET).sameHost(as: SocketAddress(host: "192.0.2.2", port: 21, family: AF_INET)))
+    }
+
     @Test func aListenerWantsANumericAddress() {
         #expect { try TCPListener(host: "localhost") } throws: { ($0 as? NetError)?.kind == .usage }
     }
