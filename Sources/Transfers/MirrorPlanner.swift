@@ -90,7 +90,8 @@ public struct MirrorPlanner<Source: FileSystem, Target: FileSystem> {
         // that lists both does not fold them).
         var keptLookalikes: [String: Bool] = [:]
         func keepLookalike(of name: String, key: [UInt8]) {
-            keptLookalikes[Self.lookalike(name), default: false] = keptLookalikes[Self.lookalike(name)] == true || existing[key] != nil
+            let folded = Self.lookalike(name)
+            keptLookalikes[folded] = keptLookalikes[folded] == true || existing[key] != nil
         }
         // Where this folder's own copies are among the plan's, and its files already up to date.
         var planned: [Int] = []

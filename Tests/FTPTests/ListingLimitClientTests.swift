@@ -1,4 +1,5 @@
 import FTP
+import FTPWire
 import Foundation
 import Testing
 import TestSupport
@@ -45,6 +46,24 @@ struct ListingLimitClientTests {
 
         fixture.server.faults.endListings(with: nil)
         #expect(try client.listDirectory("dir").map(\.name) == ["file.txt"])
+    }
+
+    /// What LIST confirms to be folders (to tell links MLSD shows as folders): only lines read
+    /// as folders; a link, a file, a line in no known format, bytes of no encoding confirm nothing.
+    @Test func onlyFoldersLISTReadsAsFoldersAreConfirmed() throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        let lines = [
+            "drwxr-xr-x 2 u g 4096 Jan 1 2024 real", "lrwxrwxrwx 1 u g 5 Jan 1 2024 shared -> ../data",
+            "-rw-r--r-- 1 u g 1 Jan 1 2024 file", "drwxr-xr-x garbage without the fields", "\u{1B}[2J\u{0}\u{7F}",
+        ]
+        var bytes = Array((lines.joined(separator: "\r\n") + "\r\n").utf8) + [0xFF, 0xFE, 0x0D, 0x0A]
+        bytes += Array("drwxr-xr-x 2 u g 4096 Jan 1 2024 ".utf8) + [0xE9, 0x74, 0xE9, 0x0D, 0x0A]
+        fixture.server.faults.serveListing(bytes)
+        let client = try fixture.client()
+        defer { client.close() }
+        let folders = try client.folderNamesListed(in: "dir")
+        #expect(folders == [RemotePath("real"), RemotePath(bytes: [0xE9, 0x74, 0xE9])])
     }
 
     @Test func aListingOfExactlyTheLimitIsReadWhateverEndsItsLastLine() throws {
