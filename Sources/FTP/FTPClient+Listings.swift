@@ -23,7 +23,7 @@ extension FTPClient {
         try guarded {
             let parser = ListParser()
             var folders = Set<RemotePath>()
-            try receiveLines(of: FTPCommand("LIST", path: path)) { line in
+            try receiveLines(of: FTPCommand("LIST", path: path.map { Self.listArgument($0, features: features) })) { line in
                 if case .entry(let entry) = parser.parse(bytes: line), entry.kind == .directory { folders.insert(entry.remoteName) }
             }
             return folders

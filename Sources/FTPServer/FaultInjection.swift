@@ -28,6 +28,7 @@ public final class FaultInjection: Sendable {
         var bytesPerSecond: Int?
         var scripted: [String: ScriptedReply] = [:]
         var listing: [UInt8]?
+        var listingFolder: String?
         var endlessListingLine: [UInt8]?
         var sessionLimit: Int?
         var sessionLimitAtLogin = false
@@ -111,11 +112,14 @@ public final class FaultInjection: Sendable {
         state.withLock { $0.scripted[verb.uppercased()] = reply }
     }
 
-    /// Answers every LIST with exactly these bytes, and leaves MLST out of FEAT so that clients
-    /// use LIST: for testing listing parsers against what other servers send. Nil restores the
-    /// real listings.
-    public func serveListing(_ bytes: [UInt8]?) {
-        state.withLock { $0.listing = bytes }
+    /// Answers every LIST (or, given `folder`, every LIST of that folder, a trailing `/` aside)
+    /// with exactly these bytes, and leaves MLST out of FEAT so that clients use LIST: for
+    /// testing listing parsers against what other servers send. Nil restores the real listings.
+    public func serveListing(_ bytes: [UInt8]?, of folder: String? = nil) {
+        state.withLock {
+            $0.listing = bytes
+            $0.listingFolder = folder
+        }
     }
 
     /// Answers every LIST with `line` (CRLF added) again and again, without end, until the
@@ -203,7 +207,14 @@ public final class FaultInjection: Sendable {
     var bytesPerSecond: Int? { state.withLock { $0.bytesPerSecond } }
     var digestSettling: Double { state.withLock { $0.digestSettling } }
     var listingClosingText: String? { state.withLock { $0.listingClosingText } }
-    var scriptedListing: [UInt8]? { state.withLock { $0.listing } }
+    /// The bytes to answer LIST of `argument` with, where a test gave them.
+    func scriptedListing(of argument: String) -> [UInt8]? {
+        state.withLock { state in
+            guard let folder = state.listingFolder else { return state.listing }
+            let folderNamed = { (path: String) in path.hasSuffix("/") ? path.dropLast() : path[...] }
+            return folderNamed(argument) == folderNamed(folder) ? state.listing : nil
+        }
+    }
     var endlessListingLine: [UInt8]? { state.withLock { $0.endlessListingLine } }
     /// Whether LIST answers with what a test gave rather than the folder's contents.
     var scriptsList: Bool { state.withLock { $0.listing != nil || $0.endlessListingLine != nil } }

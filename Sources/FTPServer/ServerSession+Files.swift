@@ -246,7 +246,7 @@ extension ServerSession {
     // MARK: Listings
 
     func list(_ argument: String, format: ListingFormatter.Format) {
-        if format == .unix, let scripted = server.faults.scriptedListing {
+        if format == .unix, let scripted = server.faults.scriptedListing(of: argument) {
             send(listing: scripted)
             return
         }

@@ -28,6 +28,18 @@ public struct RemotePath: Sendable, Hashable, ExpressibleByStringLiteral, Custom
         return RemotePath(bytes: trimmed[(slash + 1)...])
     }
 
+    /// The folder that holds the last component: nil for one relative component (it is in the
+    /// current directory) and for the root.
+    public var parent: RemotePath? {
+        let slash = UInt8(ascii: "/")
+        var trimmed = bytes[...]
+        while trimmed.last == slash { trimmed = trimmed.dropLast() }
+        guard let index = trimmed.lastIndex(of: slash) else { return nil }
+        var head = trimmed[..<index]
+        while head.last == slash { head = head.dropLast() }
+        return RemotePath(bytes: head.isEmpty ? [slash] : Array(head))
+    }
+
     /// The parts between slashes, empty ones left out.
     public var components: [RemotePath] {
         bytes.split(separator: UInt8(ascii: "/")).map { RemotePath(bytes: $0) }

@@ -24,7 +24,8 @@ public protocol FileSystem {
     func makeFolder(_ path: Path) throws
     /// Deletes a file, or an empty folder.
     func remove(_ path: Path, isFolder: Bool) throws
-    /// Deletes a folder and everything in it; links are deleted, never followed.
+    /// Deletes a folder its listing showed (and where that listing may show a link as a folder,
+    /// `foldersConfirmed` confirmed) and everything in it; links are deleted, never followed.
     func removeTree(_ path: Path) throws
     /// Renames or moves within the file system.
     func rename(_ path: Path, to destination: Path) throws
@@ -470,17 +471,8 @@ public struct RemoteFileSystem: FileSystem {
 
     public init(client: FTPClient) { self.client = client }
 
-    /// The folder's listing. Where it comes from LIST, the folder is named with a trailing
-    /// `/`: vsftpd takes the last part of LIST's argument for a pattern when it cannot open the
-    /// folder, and answers with the folder's own entry (as `ls -d` would), an empty listing, or
-    /// the siblings the pattern matches, each ended as done; asked for `folder/`, it says it
-    /// could not open it.
-    public func list(_ folder: RemotePath) throws -> DirectoryListing {
-        guard !client.features.supports("MLST"), !folder.isEmpty, folder.bytes.last != UInt8(ascii: "/") else {
-            return try client.listing(folder)
-        }
-        return try client.listing(RemotePath(bytes: folder.bytes + [UInt8(ascii: "/")]))
-    }
+    /// The folder's listing (`FTPClient.folderListing`: named with a trailing `/` for LIST).
+    public func list(_ folder: RemotePath) throws -> DirectoryListing { try client.folderListing(folder) }
 
     public func path(of entry: ListingEntry, in folder: RemotePath) -> RemotePath { folder.appending(entry.remoteName) }
 
@@ -529,7 +521,7 @@ public struct RemoteFileSystem: FileSystem {
         if isFolder { try client.rmd(path) } else { try client.delete(path) }
     }
 
-    public func removeTree(_ path: RemotePath) throws { try client.removeTree(path) }
+    public func removeTree(_ path: RemotePath) throws { try client.removeTree(path, listedAsFolder: true) }
 
     public func rename(_ path: RemotePath, to destination: RemotePath) throws { try client.rename(path, to: destination) }
 

@@ -71,11 +71,15 @@ struct RemoveCommand: ParsableCommand {
     private func delete(_ url: FTPURL, on session: RemoteSession) throws {
         do {
             let client = try session.connection()
+            if recursive {
+                // A file or a link goes with DELE; a folder is walked once LIST shows it is one.
+                try client.removeTree(url.path)
+                return
+            }
             do {
                 try client.delete(url.path)
             } catch let error as FTPError where error.kind == .permanent && RemoteFileSystem.isFolder(url.path, client: client) {
-                guard recursive else { throw Failure(.usage, "\(url) is a directory; use rm -r to delete it and all it holds") }
-                try client.removeTree(url.path)
+                throw Failure(.usage, "\(url) is a directory; use rm -r to delete it and all it holds")
             }
         } catch let failure as Failure {
             throw failure

@@ -28,7 +28,7 @@ struct BackslashNameTests {
         let fixture = try ServerFixture()
         defer { fixture.stop() }
         try fixture.root.write("tree/ok.txt", Data("in".utf8))
-        fixture.server.faults.serveListing(Self.listing)
+        fixture.server.faults.serveListing(Self.listing, of: "tree")
         let result = try FerryProcess.run(["rm", "-r", fixture.url("tree")])
         #expect(result.status != 0)
         #expect(result.standardError.contains("refusing to delete"), "\(result.standardError)")

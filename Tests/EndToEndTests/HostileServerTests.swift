@@ -36,7 +36,7 @@ struct HostileServerTests {
         if machine {
             fixture.server.faults.serveMachineListing(Self.escapingMachineListing)
         } else {
-            fixture.server.faults.serveListing(Self.escapingListing)
+            fixture.server.faults.serveListing(Self.escapingListing, of: "tree")
         }
         let result = try FerryProcess.run(["rm", "-r", fixture.url("tree")])
         #expect(result.status != 0)
@@ -314,7 +314,7 @@ struct HostileServerTests {
         let fixture = try ServerFixture()
         defer { fixture.stop() }
         for name in ["tree/a.txt", "tree/b.txt"] { try fixture.root.write(name, Data("x".utf8)) }
-        fixture.server.faults.serveListing(Array("-rw-r--r-- 1 u g 1 Jan 1 2024 a.txt\r\n-rw-r--r-- 1 u g ??? b.txt\r\n".utf8))
+        fixture.server.faults.serveListing(Array("-rw-r--r-- 1 u g 1 Jan 1 2024 a.txt\r\n-rw-r--r-- 1 u g ??? b.txt\r\n".utf8), of: "tree")
         let result = try FerryProcess.run(["rm", "-r", fixture.url("tree")])
         #expect(result.status == 1, "\(result.standardError)")
         #expect(result.standardError.contains("1 line of the listing could not be read"), "\(result.standardError)")

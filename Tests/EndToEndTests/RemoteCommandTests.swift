@@ -50,6 +50,21 @@ struct RemoteCommandTests {
         #expect(!fixture.server.receivedCommands.contains { $0.hasPrefix("DELE") || $0.hasPrefix("RMD") })
     }
 
+    /// `rm -r` of a link to a folder whose DELE the server refuses fails with that refusal and
+    /// deletes nothing in the folder it points to: the folder's LIST shows it as a link.
+    @Test func rmROfALinkWhoseDeleteIsRefusedDeletesNothingThroughIt() throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        try fixture.root.write("target/important.txt", Data("x".utf8))
+        try FileManager.default.createSymbolicLink(atPath: fixture.root.file("link"), withDestinationPath: "target")
+        fixture.server.faults.script("DELE", reply: .init(code: 550, text: "Permission denied.", times: 2))
+        let result = try FerryProcess.run(["rm", "-r", fixture.url("link")])
+        #expect(result.status == 5, "\(result.standardError)")
+        #expect(result.standardError.contains("Permission denied"), "\(result.standardError)")
+        #expect(fixture.root.exists("target/important.txt"))
+        #expect(!fixture.server.receivedCommands.contains { $0.hasPrefix("MLSD") || $0.hasPrefix("RMD") })
+    }
+
     @Test func mvRenamesByPathOrURL() throws {
         let fixture = try ServerFixture()
         defer { fixture.stop() }

@@ -29,4 +29,17 @@ struct RemotePathTests {
     @Test func climbingAboveTheRootStaysThere() {
         #expect(RemotePath("../../x").resolved(from: "/") == ["x"])
     }
+
+    /// The folder whose LIST shows the last component: nil for a name in the current directory.
+    @Test func theParentHoldsTheLastComponent() {
+        #expect(RemotePath("a/b").parent == "a")
+        #expect(RemotePath("a/b/").parent == "a")
+        #expect(RemotePath("a//b").parent == "a")
+        #expect(RemotePath("/x").parent == "/")
+        #expect(RemotePath("//x").parent == "/")
+        #expect(RemotePath("x").parent == nil)
+        #expect(RemotePath("x/").parent == nil)
+        #expect(RemotePath("/").parent == nil)
+        #expect(RemotePath("").parent == nil)
+    }
 }

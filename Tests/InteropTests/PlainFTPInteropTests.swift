@@ -236,6 +236,48 @@ struct PlainFTPInteropTests {
         #expect(FileManager.default.contents(atPath: server.file(target + "/important.txt")) == Data("important".utf8))
     }
 
+    /// Whether this machine lets a folder be made immutable (`chattr +i`: root on ext4), which
+    /// makes a server's DELE of what is in it fail whoever runs the server.
+    static let foldersCanBeMadeImmutable: Bool = {
+        guard let folder = try? TemporaryDirectory() else { return false }
+        defer {
+            _ = try? Program.run("/usr/bin/chattr", ["-i", folder.path])
+            folder.remove()
+        }
+        return (try? Program.run("/usr/bin/chattr", ["+i", folder.path]).status) == 0
+    }()
+
+    /// A link to a folder whose DELE the server refuses (it sits in a folder made immutable) is
+    /// never walked: `rm -r` of its folder, `rm -r` of the link itself and `mirror -R --delete`
+    /// fail naming it, and the files of the folder it points to stay.
+    @Test(.enabled(if: foldersCanBeMadeImmutable, "needs chattr +i (root, ext4)"), arguments: servers)
+    func aLinkWhoseDeleteIsRefusedIsNeverWalked(_ name: String) throws {
+        let server = try InteropServer.require(name)
+        let (tree, target) = (unique("keptlinks"), unique("linktarget"))
+        defer {
+            _ = try? Program.run("/usr/bin/chattr", ["-i", server.file(tree)])
+            for name in [tree, target] { try? FileManager.default.removeItem(atPath: server.file(name)) }
+        }
+        try FileManager.default.createDirectory(atPath: server.file(tree), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: server.file(target + "/inner"), withIntermediateDirectories: true)
+        try Data("important".utf8).write(to: URL(fileURLWithPath: server.file(target + "/important.txt")))
+        try Data("deep".utf8).write(to: URL(fileURLWithPath: server.file(target + "/inner/deep.txt")))
+        try FileManager.default.createSymbolicLink(atPath: server.file(tree + "/link"), withDestinationPath: "../" + target)
+        #expect(try Program.run("/usr/bin/chattr", ["+i", server.file(tree)]).status == 0)
+        let local = try TemporaryDirectory()
+        defer { local.remove() }
+        try FileManager.default.createDirectory(atPath: local.file("empty"), withIntermediateDirectories: true)
+
+        for arguments in [["rm", "-r", server.url(tree)], ["rm", "-r", server.url(tree + "/link")], ["mirror", "-R", "--delete", "empty/", server.url(tree + "/")]] {
+            let result = try FerryProcess.run(arguments, in: local.path, timeout: 60)
+            #expect(result.status != 0, "\(arguments): \(result.standardError)")
+            #expect(result.standardError.contains("link"), "\(arguments): \(result.standardError)")
+            #expect(FileManager.default.contents(atPath: server.file(target + "/important.txt")) == Data("important".utf8), "\(arguments)")
+            #expect(FileManager.default.contents(atPath: server.file(target + "/inner/deep.txt")) == Data("deep".utf8), "\(arguments)")
+            #expect((try? FileManager.default.destinationOfSymbolicLink(atPath: server.file(tree + "/link"))) == "../" + target)
+        }
+    }
+
     /// What a move copied is deleted by walking the folder again, as `removeTree` walks: a link
     /// pyftpdlib lists as a folder is taken away, and nothing is deleted through it. So is a
     /// filtered `mirror -R --delete`'s.
