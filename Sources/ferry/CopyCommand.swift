@@ -55,10 +55,7 @@ struct CopyCommand: ParsableCommand {
             }
             let reader = try reading.connection()
             let writer = try sessions.session(for: to, role: "destination").connection()
-            // On one server as one user (whatever name the URLs spell it with), a copy onto its
-            // own source would truncate the file it reads.
-            let oneServer = from.site == to.site || reader.serverAddress.sameHost(as: writer.serverAddress) && from.user == to.user
-            let home = oneServer ? try reader.pwd() : nil
+            let ends = try OneServerCopy(from: from, reading: reader, to: to, writing: writer)
             // Several matches of a pattern go into the destination as into a folder.
             let intoFolder = destination.isDirectory || sources.count + refused.count > 1
                 || RemoteFileSystem.isFolder(destination.path, client: writer)
@@ -66,12 +63,10 @@ struct CopyCommand: ParsableCommand {
                 let name = source.path.lastComponent.description.isEmpty ? source.host : source.path.lastComponent.description
                 guard SafeName.isSafe(name) else { throw Failure(.usage, "cannot name a copy \(SafeName.shown(name))") }
                 let target = intoFolder ? destination.path.appending(RemotePath(name)) : destination.path
-                if let home {
-                    let (read, written) = (source.path.resolved(from: home), target.resolved(from: home))
-                    if read == written { throw Failure(.usage, "\(source) and \(destination.with(path: target)) are the same file") }
-                    if transfer.recursive, written.starts(with: read) {
-                        throw Failure(.usage, "cannot copy \(source) into itself (\(destination.with(path: target)))")
-                    }
+                switch ends.overlap(copying: source.path, to: target, recursive: transfer.recursive) {
+                case .sameFile: throw Failure(.usage, "\(source) and \(destination.with(path: target)) are the same file")
+                case .intoItself: throw Failure(.usage, "cannot copy \(source) into itself (\(destination.with(path: target)))")
+                case nil: break
                 }
                 if transfer.recursive, source.isDirectory || RemoteFileSystem.isFolder(source.path, client: reader) {
                     let walk = try TreeWalk(from: RemoteFileSystem(client: reader), to: RemoteFileSystem(client: writer), filter: filters.filter)

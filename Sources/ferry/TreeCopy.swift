@@ -80,8 +80,17 @@ struct TreeCopy {
                 throw FTPError(kind: .usage, detail: "refusing to write a file called \(SafeName.shown(request.entry.name)): it is not a plain file name")
             }
             let (source, target) = (session.endpoint.url.withoutPassword, destination.endpoint.url.withoutPassword)
+            let written = to.appending(RemotePath(request.entry.name))
+            let ends = try OneServerCopy(from: session.endpoint, reading: session.connection(), to: destination.endpoint, writing: destination.connection())
+            switch ends.overlap(copying: path, to: written, recursive: request.entry.kind == .directory) {
+            case .sameFile:
+                let what = request.entry.kind == .directory ? "folder" : "file"
+                throw FTPError(kind: .usage, detail: "\(source.with(path: path)) and \(target.with(path: written)) are the same \(what)")
+            case .intoItself: throw FTPError(kind: .usage, detail: "cannot copy \(source.with(path: path)) into itself")
+            case nil: break
+            }
             return try copy(
-                path, as: to.appending(RemotePath(request.entry.name)), isFolder: request.entry.kind == .directory,
+                path, as: written, isFolder: request.entry.kind == .directory,
                 from: .server(session), to: .server(destination), copied: Outcome.Source.remote,
                 record: { JobRecord(kind: .copy, source: source.with(path: $0).description, destination: target.with(path: $1).description) })
         default:

@@ -19,20 +19,20 @@ final class CommanderHarness {
 
     init(
         local: TemporaryDirectory, server fixture: ServerFixture? = nil, at path: String = "", leftServer: ServerFixture? = nil,
-        options: [String] = [], width: Int = 100, height: Int = 30
+        leftHost: String = "127.0.0.1", options: [String] = [], width: Int = 100, height: Int = 30
     ) throws {
         let mailbox = try Mailbox<LoopMessage>()
         let connection = try ConnectionOptions.parse(options)
         workers = CommanderWorkers(mailbox: mailbox, connection: connection, journalFolder: Journal(directory: local.journalFolder))
         let workers = workers
-        func register(_ fixture: ServerFixture, at path: String) throws -> Location {
-            let url = try FTPURL("ftp://\(ServerFixture.user)@127.0.0.1:\(fixture.port)/\(path)")
+        func register(_ fixture: ServerFixture, at path: String, host: String = "127.0.0.1") throws -> Location {
+            let url = try FTPURL("ftp://\(ServerFixture.user)@\(host):\(fixture.port)/\(path)")
             var endpoint = try connection.endpoint(for: url, interactive: false)
             endpoint.password = ServerFixture.password
             return workers.register(url, endpoint: endpoint)
         }
         let right = try fixture.map { try register($0, at: path) } ?? .local(local.path)
-        let left = try leftServer.map { try register($0, at: "") } ?? .local(local.path)
+        let left = try leftServer.map { try register($0, at: "", host: leftHost) } ?? .local(local.path)
         terminal = MemoryTerminal(width: width, height: height)
         var state = AppState(left: left, right: right, width: width, height: height, now: Date())
         state.active = fixture == nil ? 0 : 1

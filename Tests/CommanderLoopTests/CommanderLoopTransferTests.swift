@@ -54,6 +54,32 @@ struct CommanderLoopTransferTests {
         #expect(local.read("report.bin") == mine)
     }
 
+    /// Both panes on one server under two names (127.0.0.1 and localhost): F5 of a file onto
+    /// itself, overwrite answered, would truncate the file it reads; it is refused, and so is a
+    /// folder copied into itself.
+    @Test func copyingAFileOntoItselfOnOneServerIsRefused() throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        let local = try TemporaryDirectory()
+        defer { local.remove() }
+        let big = sampleBytes(300_000, seed: 3)
+        try fixture.root.write("big.bin", big)
+        let commander = try CommanderHarness(local: local, server: fixture, leftServer: fixture, leftHost: "localhost")
+        try commander.waitFor("both panes") { $0.components(separatedBy: "big.bin").count >= 3 }
+        commander.type("\u{1B}[F")
+        commander.press(.function(5))
+        try commander.waitFor("Copy \"big.bin\"")
+        commander.press(.enter)
+        try commander.waitFor("already exists")
+        commander.type("o")
+        try commander.waitFor("the refusal", timeout: 30) { _ in
+            commander.loop.state.transfers.contains { if case .failed(let reason) = $0.state { reason.contains("are the same file") } else { false } }
+        }
+        commander.idle(1)
+        #expect(fixture.root.read("big.bin") == big)
+        #expect(!fixture.server.receivedCommands.contains { $0.hasPrefix("STOR") })
+    }
+
     @Test func uploadingOntoAServerFileAsksAndNewerOnlyLeavesANewerOne() throws {
         let fixture = try ServerFixture()
         defer { fixture.stop() }

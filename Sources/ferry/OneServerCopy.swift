@@ -1,0 +1,36 @@
+import FTP
+import FTPWire
+import Transfers
+
+/// The two ends of a copy between servers, which may be one server as one user (the same site,
+/// or the same address and user however the URLs spell the host): there a copy onto its own
+/// source would truncate the file it reads, and a folder copied into itself would never end.
+struct OneServerCopy {
+    /// How a copy's target meets its source.
+    enum Overlap {
+        /// The target is the source.
+        case sameFile
+        /// The target lies inside the source folder.
+        case intoItself
+    }
+
+    /// The login folder, from which relative paths of both ends resolve; nil where the ends
+    /// are two servers, or two users of one.
+    private let home: RemotePath?
+
+    /// Asks the source's server for the login folder where both ends are one server as one user.
+    init(from source: RemoteEndpoint, reading reader: FTPClient, to destination: RemoteEndpoint, writing writer: FTPClient) throws {
+        let oneServer = source.site == destination.site
+            || reader.serverAddress.sameHost(as: writer.serverAddress) && source.user == destination.user
+        home = oneServer ? try reader.pwd() : nil
+    }
+
+    /// How copying `path` to `target` (with `recursive`, all a folder holds) would write what it
+    /// reads; nil where it would not.
+    func overlap(copying path: RemotePath, to target: RemotePath, recursive: Bool) -> Overlap? {
+        guard let home else { return nil }
+        let (read, written) = (path.resolved(from: home), target.resolved(from: home))
+        if read == written { return .sameFile }
+        return recursive && written.starts(with: read) ? .intoItself : nil
+    }
+}
