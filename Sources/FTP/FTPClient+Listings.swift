@@ -313,6 +313,10 @@ public struct DirectoryListing: Sendable, Equatable {
     /// as vsftpd and ProFTPD answer without them unless told otherwise, so that such a name
     /// missing from the listing may still exist.
     public var showsDotFiles: Bool
+    /// Whether the listing is empty and the folder cannot be entered (CWD is refused): servers
+    /// that may read such a folder but not look at what is in it (vsftpd and ProFTPD, mode 744
+    /// to their user) list it as empty whatever it holds.
+    public var isEmptyUnentered = false
 
     public init(entries: [ListingEntry], unreadableLines: Int, cutShort: Bool = false, showsDotFiles: Bool = true) {
         self.entries = entries
@@ -323,7 +327,7 @@ public struct DirectoryListing: Sendable, Equatable {
 
     /// Whether every line was read to a proper end: only then is a name missing from `entries`
     /// truly absent.
-    public var isComplete: Bool { unreadableLines == 0 && !cutShort }
+    public var isComplete: Bool { unreadableLines == 0 && !cutShort && !isEmptyUnentered }
 
     /// Why the listing may be incomplete, such as `2 lines of the listing could not be read`;
     /// nil when it is complete.
@@ -333,6 +337,7 @@ public struct DirectoryListing: Sendable, Equatable {
             reasons.append("\(unreadableLines) line\(unreadableLines == 1 ? "" : "s") of the listing could not be read")
         }
         if cutShort { reasons.append("the listing's TLS connection ended without close_notify, so its end may be missing") }
+        if isEmptyUnentered { reasons.append("the folder lists as empty but cannot be entered, so what it holds could not be seen") }
         return reasons.isEmpty ? nil : reasons.joined(separator: ", and ")
     }
 }

@@ -58,9 +58,26 @@ extension FTPClient {
     /// vsftpd takes the last part of LIST's argument for a pattern when it cannot open the
     /// folder, and answers with the folder's own entry (as `ls -d` would), an empty listing, or
     /// the siblings the pattern matches, each ended as done; asked for `folder/`, it says it
-    /// could not open it.
+    /// could not open it. An empty listing is complete only where CWD enters the folder
+    /// (`DirectoryListing.isEmptyUnentered`).
     public func folderListing(_ folder: RemotePath) throws -> DirectoryListing {
-        try listing(Self.listArgument(folder, features: features))
+        var listing = try listing(Self.listArgument(folder, features: features))
+        if listing.entries.isEmpty, listing.isComplete, !folder.isEmpty { listing.isEmptyUnentered = (try? canEnter(folder)) != true }
+        return listing
+    }
+
+    /// Whether CWD enters `folder`. The connection goes back where it was, or is closed where it
+    /// cannot: every later relative path would be taken from the wrong folder, where a closed
+    /// connection fails (and is made again).
+    public func canEnter(_ folder: RemotePath) throws -> Bool {
+        let here = try pwd()
+        do {
+            try cwd(folder)
+        } catch let error as FTPError where error.kind == .permanent || error.kind == .temporary {
+            return false
+        }
+        if (try? cwd(here)) == nil { close() }
+        return true
     }
 
     /// The folder as LIST is to name it (see `folderListing`): with a trailing `/` where

@@ -621,17 +621,13 @@ public struct RemoteFileSystem: FileSystem {
     }
 
     /// Whether a server's path is a folder: its MLST type where the server offers MLST and
-    /// names it a folder or a file (one round trip), else whether CWD into it works (and back).
-    /// A connection that cannot get back is closed: every later relative path would be taken
-    /// from the wrong folder, where a closed one fails, and is made again.
+    /// names it a folder or a file (one round trip), else whether CWD into it works
+    /// (`FTPClient.canEnter`).
     public static func isFolder(_ path: RemotePath, client: FTPClient) -> Bool {
         if client.features.supports("MLST"), let type = (try? client.mlst(path))??.facts["type"]?.lowercased() {
             if type == "dir" || type == "cdir" { return true }
             if type == "file" { return false }
         }
-        guard let home = try? client.pwd() else { return false }
-        guard (try? client.cwd(path)) != nil else { return false }
-        if (try? client.cwd(home)) == nil { client.close() }
-        return true
+        return (try? client.canEnter(path)) == true
     }
 }

@@ -314,6 +314,32 @@ struct PlainFTPInteropTests {
         #expect(FileManager.default.fileExists(atPath: server.file(mirrored + "/a.txt")))
     }
 
+    /// vsftpd and ProFTPD list a folder their user may read but not enter (744) as empty, the
+    /// entries they could not look at left out: `mirror --delete` deletes nothing of its copy,
+    /// and says why.
+    @Test(arguments: ["VSFTPD", "PROFTPD"])
+    func aFolderThatCannotBeEnteredIsNoEmptyFolder(_ name: String) throws {
+        let server = try InteropServer.require(name)
+        let tree = unique("readonlytree")
+        defer {
+            chmod(server.file(tree + "/locked"), 0o755)
+            try? FileManager.default.removeItem(atPath: server.file(tree))
+        }
+        try FileManager.default.createDirectory(atPath: server.file(tree + "/locked/sub"), withIntermediateDirectories: true)
+        try Data("x".utf8).write(to: URL(fileURLWithPath: server.file(tree + "/locked/a.txt")))
+        #expect(chmod(server.file(tree + "/locked"), 0o744) == 0)
+        let local = try TemporaryDirectory()
+        defer { local.remove() }
+        try local.write("copy/locked/keep.txt", Data("mine".utf8))
+        try local.write("copy/locked/sub/deep.txt", Data("mine too".utf8))
+
+        let result = try FerryProcess.run(["mirror", "--delete", server.url(tree + "/"), "copy"], in: local.path)
+        #expect(result.status == 1, "\(result.standardError)")
+        #expect(result.standardError.contains("cannot be entered"), "\(result.standardError)")
+        #expect(local.read("copy/locked/keep.txt") == Data("mine".utf8))
+        #expect(local.read("copy/locked/sub/deep.txt") == Data("mine too".utf8))
+    }
+
     /// vsftpd lists a folder it cannot open as the folder itself (`LIST dir/locked` gives one
     /// entry, `locked`), and says so only when asked from inside: `mirror --delete` then deletes
     /// nothing of the copy of that folder, whether the folder can be entered (711) or not (000).
