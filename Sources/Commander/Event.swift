@@ -105,6 +105,9 @@ public enum Effect: Equatable, Sendable {
     case changeMode(pane: Int, location: Location, entries: [ListingEntry], mode: Int)
     case delete(pane: Int, location: Location, entries: [ListingEntry])
     case rename(pane: Int, location: Location, entry: ListingEntry, to: String)
+    /// Move entries into a folder on the same side (a name or path ending in `/`), each keeping
+    /// its name.
+    case moveInto(pane: Int, location: Location, entries: [ListingEntry], folder: String)
     /// Open a URL (typed in the connect dialog) in a pane, as `user` when the URL names none
     /// (nil: the URL's user, else anonymous).
     case connect(pane: Int, url: String, user: String?)

@@ -36,8 +36,13 @@ func move(_ entries: [ListingEntry], from source: Location, to text: String, in 
         return startCopy(entries.map { TransferRequest(source: source, entry: $0, destination: other, movesSource: true) }, in: &state)
     }
     guard entries.count == 1, let entry = entries.first else {
-        state.message = "Several entries move only into the other pane's folder"
-        return []
+        // Several entries go into a folder of this side, named with a trailing `/`.
+        guard text.hasSuffix("/") else {
+            state.message = "Several entries move into a folder: end its name or path with /"
+            return []
+        }
+        state.panes[state.active].marked = []
+        return [.moveInto(pane: state.active, location: source, entries: entries, folder: text)]
     }
     guard !text.isEmpty, text != entry.name else { return [] }
     state.panes[state.active].marked = []

@@ -95,7 +95,10 @@ private func respond(to event: Event, in state: inout AppState) -> [Effect] {
         return []
     case .operationFinished(let location, let message):
         state.message = message
-        return refresh(&state, showing: location)
+        // A rename or move may have taken entries into the other pane's folder on the same side.
+        return state.panes.indices.filter { state.panes[$0].location.site == location.site }.map {
+            .list(pane: $0, location: state.panes[$0].location, focus: state.panes[$0].current?.remoteName)
+        }
     case .certificateUntrusted(let pane, let location, let question):
         state.panes[pane].loading = false
         state.dialog = Dialog(kind: .certificate, title: "Untrusted certificate", message: """

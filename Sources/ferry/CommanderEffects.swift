@@ -23,6 +23,7 @@ struct CommanderEffects {
         case .changeMode(let pane, let location, let entries, let mode): workers.changeMode(pane: pane, in: location, of: entries, to: mode)
         case .delete(let pane, let location, let entries): workers.delete(pane: pane, in: location, entries)
         case .rename(let pane, let location, let entry, let name): workers.rename(pane: pane, in: location, entry, to: name)
+        case .moveInto(let pane, let location, let entries, let folder): workers.move(pane: pane, in: location, entries, into: folder)
         case .connect(let pane, let url, let user): workers.connect(pane: pane, url: url, user: user)
         case .connectWithPassword(let pane, let url, let password): workers.connect(pane: pane, url: url, password: password)
         case .trustCertificate(let pane, let location, let fingerprint, let always):

@@ -182,24 +182,49 @@ final class CommanderWorkers: @unchecked Sendable {
     }
 
     func rename(pane: Int, in location: Location, _ entry: ListingEntry, to name: String) {
-        // A name stays in the folder; a path starting with / goes where it says.
         operate(pane: pane, on: location, success: "Moved to \(name)") { client in
-            if let client {
-                let directory = Self.remotePath(location)
-                let target = name.hasPrefix("/") ? RemotePath(name) : directory.appending(RemotePath(name))
-                let server = RemoteFileSystem(client: client)
-                let source = try ListedName.remote(entry, in: directory, to: "rename")
-                try Self.refuseTaken(server.shown(target), if: try server.stat(target) != nil)
-                try server.rename(source, to: target)
-            } else {
-                let folder = Self.localPath(location)
-                let source = try ListedName.local(entry, in: folder, to: "rename")
-                let target = name.hasPrefix("/") ? name : folder + "/" + name
-                // A link there, even one that leads nowhere, is taken too.
-                var status = stat()
-                try Self.refuseTaken(Sanitizer.visible(target), if: lstat(target, &status) == 0)
-                try LocalFileSystem().rename(source, to: target)
+            try Self.rename(entry, in: location, to: name, client: client)
+        }
+    }
+
+    /// Moves entries into a folder on the same side (`folder` ends in `/`), each keeping its
+    /// name: one that fails (a name taken there, say) is left where it is, and the rest move.
+    func move(pane: Int, in location: Location, _ entries: [ListingEntry], into folder: String) {
+        operate(pane: pane, on: location, success: "Moved \(entries.count) entries to \(folder)") { client in
+            var failures: [String] = []
+            for entry in entries {
+                do {
+                    try Self.rename(entry, in: location, to: folder + entry.name, client: client)
+                } catch let error as FTPError where error.isConnectionLoss {
+                    throw error
+                } catch {
+                    failures.append("\(error)")
+                }
             }
+            guard let first = failures.first else { return }
+            let moved = entries.count - failures.count
+            throw FTPError(kind: .permanent, detail: "moved \(moved) of \(entries.count): \(first)\(failures.count > 1 ? " (and \(failures.count - 1) more)" : "")")
+        }
+    }
+
+    /// Renames an entry of the folder at `location`: a name stays in the folder; a path starting
+    /// with / goes where it says. A name that is taken is not replaced.
+    private static func rename(_ entry: ListingEntry, in location: Location, to name: String, client: FTPClient?) throws {
+        if let client {
+            let directory = remotePath(location)
+            let target = name.hasPrefix("/") ? RemotePath(name) : directory.appending(RemotePath(name))
+            let server = RemoteFileSystem(client: client)
+            let source = try ListedName.remote(entry, in: directory, to: "rename")
+            try refuseTaken(server.shown(target), if: try server.stat(target) != nil)
+            try server.rename(source, to: target)
+        } else {
+            let folder = localPath(location)
+            let source = try ListedName.local(entry, in: folder, to: "rename")
+            let target = name.hasPrefix("/") ? name : folder + "/" + name
+            // A link there, even one that leads nowhere, is taken too.
+            var status = stat()
+            try refuseTaken(Sanitizer.visible(target), if: lstat(target, &status) == 0)
+            try LocalFileSystem().rename(source, to: target)
         }
     }
 

@@ -288,4 +288,29 @@ struct CommanderLoopTests {
         #expect(fixture.root.exists("tree"))
         for name in ["top.txt", "keep.txt", "other/file.txt"] { #expect(fixture.root.read(name) == Data("out".utf8), "\(name)") }
     }
+
+    /// F6 of several marked entries into a folder of the same server (a path ending in `/`):
+    /// each moves there keeping its name; one whose name is taken there stays, and is named.
+    @Test func markedEntriesMoveIntoAFolderOnTheSameSide() throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        let local = try TemporaryDirectory()
+        defer { local.remove() }
+        for name in ["a.txt", "b.txt"] { try fixture.root.write(name, Data(name.utf8)) }
+        try fixture.root.write("sub/b.txt", Data("theirs".utf8))
+        let commander = try CommanderHarness(local: local, server: fixture)
+        try commander.waitFor("b.txt")
+        // Past the folder (the root has no parent row): a.txt and b.txt, each marked with Space.
+        commander.type("\u{1B}[B  ")
+        try commander.waitFor("2 marked")
+        commander.press(.function(6))
+        try commander.waitFor("Rename or move")
+        commander.type("\u{15}sub/")
+        commander.press(.enter)
+        try commander.waitFor("moved 1 of 2")
+        #expect(fixture.root.read("sub/a.txt") == Data("a.txt".utf8))
+        #expect(!fixture.root.exists("a.txt"))
+        #expect(fixture.root.read("b.txt") == Data("b.txt".utf8))
+        #expect(fixture.root.read("sub/b.txt") == Data("theirs".utf8))
+    }
 }

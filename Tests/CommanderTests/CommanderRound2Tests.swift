@@ -111,6 +111,24 @@ struct CommanderRound2Tests {
         #expect(update(&state, .key(.enter)) == [.rename(pane: 1, location: Self.remote, entry: Self.readme, to: "READ.ME")])
     }
 
+    /// Several marked entries go into a folder of the same side named with a trailing `/`;
+    /// without it, F6 says how.
+    @Test func f6OfSeveralEntriesMovesThemIntoAFolderOnTheSameSide() {
+        var state = CommanderTests.listedState()
+        Self.onReadme(&state)
+        _ = update(&state, .key(.character(" ")))
+        _ = update(&state, .key(.character(" ")))
+        _ = update(&state, .key(.function(6)))
+        _ = update(&state, .key(.control("u")))
+        for character in "docs" { _ = update(&state, .key(.character(character))) }
+        #expect(update(&state, .key(.enter)).isEmpty)
+        #expect(state.message?.contains("end its name or path with /") == true)
+        _ = update(&state, .key(.function(6)))
+        _ = update(&state, .key(.control("u")))
+        for character in "docs/" { _ = update(&state, .key(.character(character))) }
+        #expect(update(&state, .key(.enter)) == [.moveInto(pane: 1, location: Self.remote, entries: [Self.readme, Self.bigISO], folder: "docs/")])
+    }
+
     @Test func f6IntoTheOtherSideMovesAndAsksAboutANameThere() {
         var state = Self.stateWithCopiesThere()
         Self.onReadme(&state)
