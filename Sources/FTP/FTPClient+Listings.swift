@@ -20,13 +20,19 @@ extension FTPClient {
     /// (pyftpdlib lists a link to a folder as that folder), the one way to tell them apart. A
     /// line LIST gives that cannot be read confirms nothing.
     public func folderNamesListed(in path: RemotePath? = nil) throws -> Set<RemotePath> {
+        Set(try kindsListed(in: path).filter { $0.value == .directory }.keys)
+    }
+
+    /// The kind LIST shows for each name of a directory (a line that cannot be read shows
+    /// nothing): links as links, even where MLSD follows them.
+    public func kindsListed(in path: RemotePath? = nil) throws -> [RemotePath: ListingEntry.Kind] {
         try guarded {
             let parser = ListParser()
-            var folders = Set<RemotePath>()
+            var kinds: [RemotePath: ListingEntry.Kind] = [:]
             try receiveLines(of: FTPCommand("LIST", path: path.map { Self.listArgument($0, features: features) })) { line in
-                if case .entry(let entry) = parser.parse(bytes: line), entry.kind == .directory { folders.insert(entry.remoteName) }
+                if case .entry(let entry) = parser.parse(bytes: line) { kinds[entry.remoteName] = entry.kind }
             }
-            return folders
+            return kinds
         }
     }
 

@@ -2,56 +2,101 @@ import FTPWire
 
 extension FTPClient {
     /// Deletes a directory and everything in it, depth first. Links are deleted, never followed:
-    /// `path` is first asked away with DELE, which takes a file or a link, and is walked only
-    /// once its folder's LIST shows it as a folder (a link whose DELE is refused stays, and the
-    /// call fails with that refusal). Inside, where listings come from MLSD, which some servers
-    /// answer with a link's target (pyftpdlib lists a link to a folder as that folder), a folder
-    /// is walked only where LIST shows it as one; any other entry is deleted with DELE.
-    /// `listedAsFolder` skips the first two steps for a folder its folder's LIST has shown.
+    /// each folder is first asked away with DELE, which takes a link (a server that follows
+    /// links may list one as a folder: pyftpdlib's MLSD, ProFTPD's LIST with `ShowSymlinks
+    /// off`) and is refused for a real folder, which is then walked, unless LIST shows it as a
+    /// link or a file (a link whose DELE is refused stays, with nothing in it touched).
+    /// `kinds` keeps what LIST said of each folder asked, for the calls that share it.
     ///
     /// A listed name that could lead outside its folder (`..`, one holding `/` or NUL; see
     /// `SafeName`) is never acted on: the rest is deleted, the folders holding such a name (or
     /// whose listing could not be read whole) are kept, and the call then fails naming them. A tree deeper than
     /// `maximumDepth` (a hostile server's listing could go on for ever) is refused before
     /// anything below that depth is touched.
-    public func removeTree(_ path: RemotePath, maximumDepth: Int = 64, listedAsFolder: Bool = false) throws {
-        if !listedAsFolder {
-            guard let refusal = try refusalToDelete(path) else { return }
-            guard try isListedFolder(path) else { throw refusal }
-        }
+    public func removeTree(_ path: RemotePath, maximumDepth: Int = 64, kinds: ListedKinds = ListedKinds()) throws {
+        guard let refusal = try refusalToDelete(path) else { return }
+        // Nothing listed the path itself: its folder's LIST tells a link from a folder.
+        if let kind = kinds.kind(of: path, client: self), kind != .directory { throw Self.keptLink(path, kind: kind, refusal: refusal) }
         var refused: [String] = []
-        try removeFolder(path, maximumDepth: maximumDepth, refused: &refused)
+        try removeFolder(path, maximumDepth: maximumDepth, kinds: kinds, refused: &refused)
         guard let first = refused.first else { return }
         throw FTPError(kind: .protocolViolation, detail: refused.count == 1 ? first : "\(first) (and \(refused.count - 1) more)")
     }
 
-    /// Deletes what may be deleted in the folder `path`, and `path` itself when nothing in it
-    /// was refused; notes the refusals.
-    private func removeFolder(_ path: RemotePath, maximumDepth: Int, refused: inout [String]) throws {
+    /// Deletes what may be deleted in the folder `path` (whose DELE was refused), and `path`
+    /// itself when nothing in it was refused; notes the refusals.
+    private func removeFolder(_ path: RemotePath, maximumDepth: Int, kinds: ListedKinds, refused: inout [String]) throws {
         guard maximumDepth > 0 else { throw FTPError(kind: .protocolViolation, detail: "\(Sanitizer.visible(path.description)) lies too deep to delete") }
         let before = refused.count
         let listing = try folderListing(path)
+        // A folder that cannot be entered lists as empty whatever it holds: RMD takes it only
+        // if it is empty indeed.
+        if listing.isEmptyUnentered, listing.unreadableLines == 0, !listing.cutShort {
+            try rmd(path)
+            return
+        }
         // What the listing could not show may still be there: the folder is kept.
         if let incompleteness = listing.incompleteness {
             refused.append("\(Sanitizer.visible(path.description)): \(incompleteness); the folder is kept")
         }
-        let folders = try confirmedFolders(in: path, of: listing)
-        for entry in listing.entries {
-            guard entry.hasSafeName else {
-                refused.append(SafeName.refusal("delete", entry.name, in: path.description))
-                continue
-            }
-            let child = path.appending(entry.remoteName)
-            if entry.kind == .directory, folders?.contains(entry.remoteName) ?? true {
-                try removeFolder(child, maximumDepth: maximumDepth - 1, refused: &refused)
-            } else if entry.kind == .directory, let refusal = try refusalToDelete(child) {
-                refused.append("\(Sanitizer.visible(child.description)): LIST does not show it as a folder (a link?), and DELE was refused (\(refusal.detail)); nothing in it is touched")
-            } else if entry.kind != .directory {
-                try delete(child)
+        for entry in listing.entries { try removeEntry(entry, of: path, maximumDepth: maximumDepth, kinds: kinds, refused: &refused) }
+        guard refused.count == before else { return }
+        do {
+            try rmd(path)
+        } catch let error as FTPError where error.kind == .permanent && !listing.showsDotFiles {
+            // LIST leaves names that begin with a dot out (vsftpd, ProFTPD): asked with -a, they go too.
+            guard let hidden = try? dotEntries(of: path), !hidden.isEmpty else { throw error }
+            for entry in hidden { try removeEntry(entry, of: path, maximumDepth: maximumDepth, kinds: kinds, refused: &refused) }
+            guard refused.count == before else { return }
+            try rmd(path)
+        }
+    }
+
+    /// Deletes an entry of the folder `path` as `removeFolder` walks: a file with DELE, a folder
+    /// (or a link a server lists as one) as `removeTree` says.
+    private func removeEntry(_ entry: ListingEntry, of path: RemotePath, maximumDepth: Int, kinds: ListedKinds, refused: inout [String]) throws {
+        guard entry.hasSafeName else {
+            refused.append(SafeName.refusal("delete", entry.name, in: path.description))
+            return
+        }
+        let child = path.appending(entry.remoteName)
+        if entry.kind != .directory {
+            try delete(child)
+        } else if let refusal = try refusalToDelete(child) {
+            if let kind = linkKind(of: child, kinds: kinds) {
+                refused.append(Self.keptLink(child, kind: kind, refusal: refusal).detail)
+            } else {
+                try removeFolder(child, maximumDepth: maximumDepth - 1, kinds: kinds, refused: &refused)
             }
         }
-        guard refused.count == before else { return }
-        try rmd(path)
+    }
+
+    /// The entries of the folder `path` whose names begin with a dot, from `LIST -a`.
+    private func dotEntries(of path: RemotePath) throws -> [ListingEntry] {
+        let argument = Array("-a ".utf8) + Self.listArgument(path, features: features).bytes
+        return try listing(RemotePath(bytes: argument)).entries.filter { $0.name.hasPrefix(".") && $0.name != "." && $0.name != ".." }
+    }
+
+    /// Whether `path`, which a listing showed as a folder, is a link (or a file) by its folder's
+    /// LIST where listings come from MLSD, which some servers answer with a link's target;
+    /// false where LIST's own listing showed it, and where LIST does not show it.
+    public func listsAsNoFolder(_ path: RemotePath, kinds: ListedKinds) -> Bool {
+        linkKind(of: path, kinds: kinds) != nil
+    }
+
+    /// The kind `listsAsNoFolder` finds for `path`, when not a folder.
+    private func linkKind(of path: RemotePath, kinds: ListedKinds) -> ListingEntry.Kind? {
+        guard features.supports("MLST"), let kind = kinds.kind(of: path, client: self), kind != .directory else { return nil }
+        return kind
+    }
+
+    /// Why a path LIST shows as no folder stays after its DELE was refused: a file, for that
+    /// refusal; anything else (a link), kept with nothing in it touched.
+    private static func keptLink(_ path: RemotePath, kind: ListingEntry.Kind, refusal: FTPError) -> FTPError {
+        guard kind != .file else { return refusal }
+        return FTPError(
+            kind: .permanent,
+            detail: "\(Sanitizer.visible(path.description)) is a link by its folder's LIST, and the server refused to delete it (\(refusal)); nothing in it was touched")
     }
 
     /// The folder's listing, the folder named with a trailing `/` where it comes from LIST:
@@ -70,36 +115,29 @@ extension FTPClient {
     /// cannot: every later relative path would be taken from the wrong folder, where a closed
     /// connection fails (and is made again).
     public func canEnter(_ folder: RemotePath) throws -> Bool {
-        let here = try pwd()
+        let here = try knownDirectory ?? pwd()
         do {
             try cwd(folder)
         } catch let error as FTPError where error.kind == .permanent || error.kind == .temporary {
+            knownDirectory = here
             return false
         }
-        if (try? cwd(here)) == nil { close() }
+        if (try? cwd(here)) == nil {
+            close()
+        } else {
+            knownDirectory = here
+        }
         return true
     }
 
-    /// The folder as LIST is to name it (see `folderListing`): with a trailing `/` where
-    /// listings come from LIST.
+    /// The folder as a listing is to name it: with a trailing `/` where listings come from
+    /// LIST (see `folderListing`), and after `./` where it begins with `-`, which vsftpd and
+    /// pyftpdlib take LIST's argument for options by.
     static func listArgument(_ folder: RemotePath, features: FeatureSet) -> RemotePath {
-        guard !features.supports("MLST"), !folder.isEmpty, folder.bytes.last != UInt8(ascii: "/") else { return folder }
-        return RemotePath(bytes: folder.bytes + [UInt8(ascii: "/")])
-    }
-
-    /// The names of the entries of `listing` (of the folder `path`) that are folders indeed:
-    /// where listings come from MLSD, those LIST shows as folders; nil where the listing's own
-    /// kinds can be trusted (LIST shows links as links) or it shows no folder.
-    private func confirmedFolders(in path: RemotePath, of listing: DirectoryListing) throws -> Set<RemotePath>? {
-        guard features.supports("MLST"), listing.entries.contains(where: { $0.kind == .directory }) else { return nil }
-        return try folderNamesListed(in: path)
-    }
-
-    /// Whether the LIST of the folder holding `path` shows it as a folder (not a link).
-    private func isListedFolder(_ path: RemotePath) throws -> Bool {
-        let name = path.lastComponent
-        guard !name.isEmpty, name != ".", name != ".." else { return false }
-        return try folderNamesListed(in: path.parent).contains(name)
+        var bytes = folder.bytes
+        if bytes.first == UInt8(ascii: "-") { bytes = Array("./".utf8) + bytes }
+        if !features.supports("MLST"), !bytes.isEmpty, bytes.last != UInt8(ascii: "/") { bytes.append(UInt8(ascii: "/")) }
+        return RemotePath(bytes: bytes)
     }
 
     /// Deletes `files` under the folder `path`, and each folder that leaves empty, walking as
@@ -114,23 +152,17 @@ extension FTPClient {
                 holders.insert(RemotePath(bytes: file.bytes[..<index]))
             }
         }
-        try removeFiles(files, under: path, holders: holders, maximumDepth: maximumDepth)
+        try removeFiles(files, under: path, holders: holders, kinds: ListedKinds(), maximumDepth: maximumDepth)
     }
 
-    private func removeFiles(_ files: Set<RemotePath>, under path: RemotePath, holders: Set<RemotePath>, maximumDepth: Int) throws {
+    private func removeFiles(_ files: Set<RemotePath>, under path: RemotePath, holders: Set<RemotePath>, kinds: ListedKinds, maximumDepth: Int) throws {
         guard maximumDepth > 0 else { return }
-        let listing = try folderListing(path)
-        let folders = try confirmedFolders(in: path, of: listing)
-        for entry in listing.entries where entry.hasSafeName {
+        // The folder moved may itself be a link a server lists as a folder: DELE takes it.
+        if try deletesAsAFile(path) || listsAsNoFolder(path, kinds: kinds) { return }
+        for entry in try folderListing(path).entries where entry.hasSafeName {
             let child = path.appending(entry.remoteName)
-            if entry.kind == .directory, folders?.contains(entry.remoteName) ?? true {
-                try removeFiles(files, under: child, holders: holders, maximumDepth: maximumDepth - 1)
-            } else if entry.kind == .directory {
-                // A link a server lists as a folder: DELE takes it away; nothing goes through it.
-                _ = try deletesAsAFile(child)
-            } else if holders.contains(child) {
-                // An entry of no known kind the copy went into: a link goes with DELE, a folder is walked.
-                if try !deletesAsAFile(child) { try removeFiles(files, under: child, holders: holders, maximumDepth: maximumDepth - 1) }
+            if entry.kind == .directory || holders.contains(child) {
+                try removeFiles(files, under: child, holders: holders, kinds: kinds, maximumDepth: maximumDepth - 1)
             } else if files.contains(child) {
                 try delete(child)
             }

@@ -135,6 +135,8 @@ public final class FTPClient {
     /// has arrived, so that its replies travel while that download is finished. Cleared once
     /// sent; a request not taken up is abandoned (ABOR) before the next command.
     public var upcomingRetrieval: RemotePath?
+    /// The current directory as PWD last named it; nil once CWD has moved since.
+    var knownDirectory: RemotePath?
     /// The algorithm HASH uses on this session, once set with OPTS HASH (or read from FEAT).
     var hashAlgorithmInUse: DigestAlgorithm?
     /// Whether the server refused OPTS HASH: HASH then keeps to the algorithm it has in use.
@@ -421,6 +423,7 @@ public final class FTPClient {
             guard let path = PathnameReply.path(from: reply.messageBytes) else {
                 throw FTPError(kind: .protocolViolation, command: "PWD", reply: reply, detail: "no quoted path in the reply")
             }
+            knownDirectory = RemotePath(bytes: path)
             return RemotePath(bytes: path)
         }
     }
@@ -428,6 +431,7 @@ public final class FTPClient {
     /// Changes the current directory; `..` sends CDUP.
     public func cwd(_ path: RemotePath) throws {
         try guarded {
+            knownDirectory = nil
             _ = try execute(path == ".." ? FTPCommand("CDUP") : FTPCommand("CWD", path: path))
         }
     }

@@ -24,8 +24,7 @@ public protocol FileSystem {
     func makeFolder(_ path: Path) throws
     /// Deletes a file, or an empty folder.
     func remove(_ path: Path, isFolder: Bool) throws
-    /// Deletes a folder its listing showed (and where that listing may show a link as a folder,
-    /// `foldersConfirmed` confirmed) and everything in it; links are deleted, never followed.
+    /// Deletes a folder and everything in it; links are deleted, never followed.
     func removeTree(_ path: Path) throws
     /// Renames or moves within the file system.
     func rename(_ path: Path, to destination: Path) throws
@@ -95,6 +94,9 @@ public protocol FileSystem {
     /// Where `folder`'s listing may show a link as a folder, the names (as bytes) of the
     /// entries known to be folders indeed; nil where listings tell links apart.
     func foldersConfirmed(in folder: Path) throws -> Set<[UInt8]>?
+    /// Whether `path`, which its listing showed as a folder, is a link (or a file) by another
+    /// account, where listings may show a link as a folder; false where listings tell links apart.
+    func listsAsNoFolder(_ path: Path) -> Bool
 }
 
 extension FileSystem {
@@ -103,6 +105,8 @@ extension FileSystem {
     public func identity(ofFolder path: Path) -> String? { nil }
 
     public func foldersConfirmed(in folder: Path) throws -> Set<[UInt8]>? { nil }
+
+    public func listsAsNoFolder(_ path: Path) -> Bool { false }
 
     /// A file system that can do nothing ahead answers `stat(_:readingNext:)` as `stat`.
     public func stat(_ path: Path, readingNext: Bool) throws -> FileFacts? {
@@ -468,6 +472,8 @@ private func followedStatus(_ path: String) -> stat? {
 /// A server, through one logged-in connection.
 public struct RemoteFileSystem: FileSystem {
     public let client: FTPClient
+    /// What LIST said of each folder asked, for the link checks of this file system's deletes.
+    private let kinds = ListedKinds()
 
     public init(client: FTPClient) { self.client = client }
 
@@ -521,7 +527,10 @@ public struct RemoteFileSystem: FileSystem {
         if isFolder { try client.rmd(path) } else { try client.delete(path) }
     }
 
-    public func removeTree(_ path: RemotePath) throws { try client.removeTree(path, listedAsFolder: true) }
+    public func removeTree(_ path: RemotePath) throws { try client.removeTree(path, kinds: kinds) }
+
+    /// Asked of LIST where listings come from MLSD (`FTPClient.listsAsNoFolder`).
+    public func listsAsNoFolder(_ path: RemotePath) -> Bool { client.listsAsNoFolder(path, kinds: kinds) }
 
     public func rename(_ path: RemotePath, to destination: RemotePath) throws { try client.rename(path, to: destination) }
 

@@ -200,10 +200,7 @@ public struct MirrorPlanner<Source: FileSystem, Target: FileSystem> {
                     "\(target.shown(path)): not deleted, since its name differs only in case or form from one the source has, and where names are folded (a server, a disk) the two are one file; left alone")
                 continue
             }
-            // A folder LIST does not confirm (a link a server lists as a folder) goes as a file
-            // does: DELE takes a link away, and nothing is deleted through it.
-            let isFolder = try entry.kind == .directory && isConfirmedFolder(entry)
-            let filtered = filter.isActive && isFolder
+            let (filtered, isFolder) = (filter.isActive && entry.kind == .directory, entry.kind == .directory)
             plan.removals.append(MirrorStep(description: "delete \(target.shown(path))") { [self] in
                 if filtered {
                     try prune(path, depth: 0)
@@ -220,22 +217,21 @@ public struct MirrorPlanner<Source: FileSystem, Target: FileSystem> {
     /// leaves it empty. A name that could lead outside is left, and named once the rest is gone.
     private func prune(_ folder: Target.Path, depth: Int) throws {
         guard depth < WalkLimits.maximumDepth else { return }
+        // A link a server lists as a folder goes as a file does (a real folder refuses); one
+        // whose DELE is refused is walked only where LIST does not show it as a link.
+        if (try? target.remove(folder, isFolder: false)) != nil { return }
+        if target.listsAsNoFolder(folder) {
+            throw FTPError(kind: .permanent, detail: "\(target.shown(folder)) is a link by its folder's LIST, and could not be deleted; nothing in it was touched")
+        }
         var refused: String?
         let listing = try target.list(folder)
-        // Where the listing may show a link as a folder, only what LIST confirms is walked; a
-        // link goes as a file does, and nothing is deleted through it.
-        let confirmed = listing.entries.contains { $0.kind == .directory } ? try target.foldersConfirmed(in: folder) : nil
         for entry in listing.entries where filter.includes(entry.name, isDirectory: entry.kind == .directory) {
             guard entry.hasSafeName else {
                 refused = refused ?? SafeName.refusal("delete", entry.name, in: target.shown(folder))
                 continue
             }
             let child = target.path(of: entry, in: folder)
-            if entry.kind == .directory, confirmed?.contains(entry.remoteName.bytes) ?? true {
-                try prune(child, depth: depth + 1)
-            } else {
-                try target.remove(child, isFolder: false)
-            }
+            if entry.kind == .directory { try prune(child, depth: depth + 1) } else { try target.remove(child, isFolder: false) }
         }
         if let refused { throw FTPError(kind: .protocolViolation, detail: refused) }
         // What could not be read may still be in it.

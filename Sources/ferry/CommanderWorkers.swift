@@ -164,11 +164,12 @@ final class CommanderWorkers: @unchecked Sendable {
         operate(pane: pane, on: location, success: "Deleted \(entries.count) entr\(entries.count == 1 ? "y" : "ies")") { client in
             // A name that could lead outside the folder is left alone, the rest deleted.
             var refused: [FTPError] = []
+            let kinds = ListedKinds()
             for entry in entries {
                 do {
                     if let client {
                         let path = try ListedName.remote(entry, in: Self.remotePath(location), to: "delete")
-                        if entry.kind == .directory { try client.removeTree(path) } else { try client.delete(path) }
+                        if entry.kind == .directory { try client.removeTree(path, kinds: kinds) } else { try client.delete(path) }
                     } else {
                         try FileManager.default.removeItem(atPath: try ListedName.local(entry, in: Self.localPath(location), to: "delete"))
                     }

@@ -22,20 +22,22 @@ struct RemoveCommand: ParsableCommand {
         defer { session.close() }
         let home = try loginFolder(on: session, for: url)
         try refuseLoginFolder(url.path, of: url, home: home)
-        guard RemoteMatches.isPattern(url) else { return try delete(url, on: session) }
+        // What LIST says of each folder, asked once for all the paths deleted.
+        let kinds = ListedKinds()
+        guard RemoteMatches.isPattern(url) else { return try delete(url, on: session, kinds: kinds) }
         // A pattern deletes every match it can; a lone match fails as a lone URL would.
         let matches = try RemoteMatches(url, session: session, action: "delete")
         let count = matches.matches.count + matches.refused.count
         if count == 1, let only = matches.matches.first {
             try refuseLoginFolder(only.path, of: url.with(path: only.path), home: home)
-            return try delete(url.with(path: only.path), on: session)
+            return try delete(url.with(path: only.path), on: session, kinds: kinds)
         }
         var failures = matches.refused.count
         matches.refused.forEach { printError("ferry: " + $0) }
         for match in matches.matches {
             do {
                 try refuseLoginFolder(match.path, of: url.with(path: match.path), home: home)
-                try delete(url.with(path: match.path), on: session)
+                try delete(url.with(path: match.path), on: session, kinds: kinds)
             } catch let failure as Failure where failure.status != .connection && failure.status != .loginRefused {
                 printError(failure.message)
                 failures += 1
@@ -68,12 +70,12 @@ struct RemoveCommand: ParsableCommand {
     }
 
     /// Deletes the file or (with -r) the folder of `url`.
-    private func delete(_ url: FTPURL, on session: RemoteSession) throws {
+    private func delete(_ url: FTPURL, on session: RemoteSession, kinds: ListedKinds) throws {
         do {
             let client = try session.connection()
             if recursive {
                 // A file or a link goes with DELE; a folder is walked once LIST shows it is one.
-                try client.removeTree(url.path)
+                try client.removeTree(url.path, kinds: kinds)
                 return
             }
             do {

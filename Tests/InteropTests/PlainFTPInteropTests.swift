@@ -278,6 +278,38 @@ struct PlainFTPInteropTests {
         }
     }
 
+    /// `rm -r` deletes what LIST leaves out (vsftpd and ProFTPD hide dot names), a folder that
+    /// cannot be entered when it is empty, a path spelled with a trailing `//`, and a folder
+    /// whose name begins with `-` (which LIST would take for options).
+    @Test(arguments: ["VSFTPD", "PYFTPDLIB", "PROFTPD"])
+    func rmRDeletesDotFoldersUnenterableEmptyFoldersAndDashNames(_ name: String) throws {
+        let server = try InteropServer.require(name)
+        let (tree, dashed) = (unique("rmall"), "-" + unique("dash"))
+        defer {
+            for name in [tree, dashed] {
+                chmod(server.file(name + "/emptyro"), 0o755)
+                try? FileManager.default.removeItem(atPath: server.file(name))
+            }
+        }
+        for file in [tree + "/.dotdir/x.txt", tree + "/sub/.hidden/y.txt", tree + "/sub/z.txt", dashed + "/in/w.txt"] {
+            try FileManager.default.createDirectory(atPath: server.file((file as NSString).deletingLastPathComponent), withIntermediateDirectories: true)
+            try Data("x".utf8).write(to: URL(fileURLWithPath: server.file(file)))
+        }
+        try FileManager.default.createDirectory(atPath: server.file(tree + "/emptyro"), withIntermediateDirectories: true)
+        // The server's user (the owner of its root folder) owns them, as what it made itself would be.
+        for name in [tree, dashed] {
+            #expect(try Program.run("/bin/chown", ["-R", "--reference=" + server.file(""), server.file(name)]).status == 0)
+        }
+        #expect(chmod(server.file(tree + "/emptyro"), 0o644) == 0)
+
+        let result = try FerryProcess.run(["rm", "-r", server.url(tree + "//")], timeout: 60)
+        #expect(result.status == 0, "\(result.standardError)")
+        #expect(!FileManager.default.fileExists(atPath: server.file(tree)))
+        let dashedResult = try FerryProcess.run(["rm", "-r", server.url(dashed)], timeout: 60)
+        #expect(dashedResult.status == 0, "\(dashedResult.standardError)")
+        #expect(!FileManager.default.fileExists(atPath: server.file(dashed)))
+    }
+
     /// What a move copied is deleted by walking the folder again, as `removeTree` walks: a link
     /// pyftpdlib lists as a folder is taken away, and nothing is deleted through it. So is a
     /// filtered `mirror -R --delete`'s.
