@@ -115,7 +115,7 @@ extension FTPClient {
     /// cannot: every later relative path would be taken from the wrong folder, where a closed
     /// connection fails (and is made again).
     public func canEnter(_ folder: RemotePath) throws -> Bool {
-        let here = try knownDirectory ?? pwd()
+        let here = try workingDirectory()
         do {
             try cwd(folder)
         } catch let error as FTPError where error.kind == .permanent || error.kind == .temporary {

@@ -383,6 +383,8 @@ public final class FTPClient {
     @discardableResult
     public func sendCommand(_ line: String) throws -> Reply {
         try guarded {
+            // Whatever it is (CWD, REIN, a server's own), it may have moved the current directory.
+            knownDirectory = nil
             let verb = line.prefix(while: { $0 != " " })
             let argument = verb.count < line.count ? String(line.dropFirst(verb.count + 1)) : nil
             return try execute(FTPCommand(String(verb), argument), expecting: [.positivePreliminary, .positiveCompletion, .positiveIntermediate])
@@ -426,6 +428,11 @@ public final class FTPClient {
             knownDirectory = RemotePath(bytes: path)
             return RemotePath(bytes: path)
         }
+    }
+
+    /// The current directory: as PWD last named it while CWD has not moved since, else from PWD.
+    public func workingDirectory() throws -> RemotePath {
+        try knownDirectory ?? pwd()
     }
 
     /// Changes the current directory; `..` sends CDUP.

@@ -22,7 +22,7 @@ struct OneServerCopy {
     init(from source: RemoteEndpoint, reading reader: FTPClient, to destination: RemoteEndpoint, writing writer: FTPClient) throws {
         let oneServer = source.site == destination.site
             || reader.serverAddress.sameHost(as: writer.serverAddress) && source.user == destination.user
-        home = oneServer ? try reader.pwd() : nil
+        home = oneServer ? try reader.workingDirectory() : nil
     }
 
     /// How copying `path` to `target` (with `recursive`, all a folder holds) would write what it

@@ -20,6 +20,28 @@ struct ClientSessionTests {
         #expect(fixture.server.commandsReadTogether.first == ["FEAT", "USER alice"])
     }
 
+    /// `canEnter` goes back to where the connection was, however it got there: CWD, a raw
+    /// command, or an earlier `canEnter`; PWD is asked once while nothing moved it.
+    @Test func canEnterComesBackToTheCurrentFolder() throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        for name in ["a/in/x.txt", "b/y.txt"] { try fixture.root.write(name, Data("x".utf8)) }
+        let client = try fixture.client()
+        defer { client.close() }
+        #expect(try client.canEnter("a"))
+        #expect(try !client.canEnter("nowhere"))
+        #expect(try client.pwd() == "/")
+        try client.cwd("a")
+        #expect(try client.canEnter("in"))
+        #expect(try client.pwd() == "/a")
+        try client.sendCommand("CWD /b")
+        #expect(try client.canEnter("/a/in"))
+        #expect(try client.pwd() == "/b")
+        #expect(try client.canEnter("/a"))
+        // Three asked here, and one for each canEnter after the connection moved (or first).
+        #expect(fixture.server.receivedCommands.filter { $0 == "PWD" }.count == 6)
+    }
+
     /// A server behind a proxy greets twice, the second 220 arriving after FEAT and USER went
     /// out: it is passed over, and every later reply still answers its own command.
     @Test func aSecondGreetingIsNotTakenForAReply() throws {
