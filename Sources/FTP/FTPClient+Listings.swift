@@ -24,12 +24,31 @@ extension FTPClient {
     }
 
     /// The kind LIST shows for each name of a directory (a line that cannot be read shows
-    /// nothing): links as links, even where MLSD follows them.
-    public func kindsListed(in path: RemotePath? = nil) throws -> [RemotePath: ListingEntry.Kind] {
+    /// nothing): links as links, even where MLSD follows them. `withDotNames` asks with `-a`
+    /// for the names that begin with a dot, which vsftpd and ProFTPD leave out otherwise. A
+    /// folder whose name holds a pattern's characters (which ProFTPD expands in LIST's
+    /// argument) is entered with CWD and listed from inside, where PWD names the way back.
+    public func kindsListed(in path: RemotePath? = nil, withDotNames: Bool = false) throws -> [RemotePath: ListingEntry.Kind] {
+        let options = withDotNames ? "-a" : nil
+        guard let path, !path.isEmpty else { return try kindsListed(command: FTPCommand("LIST", options)) }
+        let patternBytes = Set("*?[]{}~".utf8)
+        guard path.bytes.contains(where: patternBytes.contains), let here = try? workingDirectory() else {
+            let argument = Self.listArgument(path, features: features).bytes
+            return try kindsListed(command: FTPCommand("LIST", bytes: withDotNames ? Array("-a ".utf8) + argument : argument))
+        }
+        try cwd(path)
+        defer {
+            if (try? cwd(here)) == nil { close() } else { knownDirectory = here }
+        }
+        return try kindsListed(command: FTPCommand("LIST", options))
+    }
+
+    /// The kinds of the entries a LIST command's lines show.
+    private func kindsListed(command: @autoclosure () throws -> FTPCommand) throws -> [RemotePath: ListingEntry.Kind] {
         try guarded {
             let parser = ListParser()
             var kinds: [RemotePath: ListingEntry.Kind] = [:]
-            try receiveLines(of: FTPCommand("LIST", path: path.map { Self.listArgument($0, features: features) })) { line in
+            try receiveLines(of: command()) { line in
                 if case .entry(let entry) = parser.parse(bytes: line) { kinds[entry.remoteName] = entry.kind }
             }
             return kinds

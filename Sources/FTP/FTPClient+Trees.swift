@@ -1,74 +1,98 @@
 import FTPWire
 
 extension FTPClient {
-    /// Deletes a directory and everything in it, depth first. Links are deleted, never followed:
-    /// each folder is first asked away with DELE, which takes a link (a server that follows
-    /// links may list one as a folder: pyftpdlib's MLSD, ProFTPD's LIST with `ShowSymlinks
-    /// off`) and is refused for a real folder, which is then walked, unless LIST shows it as a
-    /// link or a file (a link whose DELE is refused stays, with nothing in it touched).
-    /// `kinds` keeps what LIST said of each folder asked, for the calls that share it.
+    /// Deletes a directory and everything in it (or, given `including`, what it lets through,
+    /// and the directory only once that leaves it empty), depth first. Links are deleted, never
+    /// followed: each folder is first asked away with DELE, which takes a link (a server that
+    /// follows links may list one as a folder: pyftpdlib's MLSD, ProFTPD's LIST with
+    /// `ShowSymlinks off`) and is refused for a real folder, which is then walked, unless LIST
+    /// shows it as a link: asked of its folder's LIST for `path` itself, which nothing listed,
+    /// and inside where listings come from MLSD (a link whose DELE is refused stays, with
+    /// nothing in it touched). A `path` its folder's LIST does not show (with `-a` for a name
+    /// that begins with a dot) fails with DELE's refusal. `kinds` keeps what LIST said of each
+    /// folder asked, for the calls of one operation.
     ///
-    /// A listed name that could lead outside its folder (`..`, one holding `/` or NUL; see
-    /// `SafeName`) is never acted on: the rest is deleted, the folders holding such a name (or
-    /// whose listing could not be read whole) are kept, and the call then fails naming them. A tree deeper than
-    /// `maximumDepth` (a hostile server's listing could go on for ever) is refused before
-    /// anything below that depth is touched.
-    public func removeTree(_ path: RemotePath, maximumDepth: Int = 64, kinds: ListedKinds = ListedKinds()) throws {
+    /// Where LIST hides names that begin with a dot (vsftpd), a folder RMD refuses once its
+    /// listed entries are gone is listed again with `LIST -a`, and they go too. A folder that
+    /// lists as empty is taken by RMD only if it is empty indeed, even one that cannot be
+    /// entered. A listed name that could lead outside its folder (`..`, one holding `/` or NUL;
+    /// see `SafeName`) is never acted on: the rest is deleted, the folders holding such a name
+    /// (or whose listing could not be read whole, or that the server would not remove) are
+    /// kept, and the call then fails naming them. A tree deeper than `maximumDepth` (a hostile
+    /// server's listing could go on for ever) is refused before anything below that depth is touched.
+    public func removeTree(
+        _ path: RemotePath, maximumDepth: Int = 64, kinds: ListedKinds = ListedKinds(), including: ((ListingEntry) -> Bool)? = nil
+    ) throws {
+        // `dir/` would make DELE follow a link `dir`, and miss it in its folder's LIST.
+        let path = path.withoutTrailingSlash
         guard let refusal = try refusalToDelete(path) else { return }
-        // Nothing listed the path itself: its folder's LIST tells a link from a folder.
-        if let kind = kinds.kind(of: path, client: self), kind != .directory { throw Self.keptLink(path, kind: kind, refusal: refusal) }
+        switch try kinds.answer(for: path, client: self) {
+        case .listed(.directory), .unknown: break
+        case .absent: throw refusal
+        case .listed(let kind): throw Self.keptLink(path, kind: kind, refusal: refusal)
+        }
+        var walk = TreeRemoval(kinds: kinds, including: including ?? { _ in true })
+        try removeFolder(path, maximumDepth: maximumDepth, walk: &walk)
+        guard let first = walk.refused.first else { return }
+        throw FTPError(kind: .protocolViolation, detail: walk.refused.count == 1 ? first : "\(first) (and \(walk.refused.count - 1) more)")
+    }
+
+    /// What one `removeTree` shares as it walks: LIST's kinds, what it deletes, and what it kept.
+    private struct TreeRemoval {
+        let kinds: ListedKinds
+        let including: (ListingEntry) -> Bool
         var refused: [String] = []
-        try removeFolder(path, maximumDepth: maximumDepth, kinds: kinds, refused: &refused)
-        guard let first = refused.first else { return }
-        throw FTPError(kind: .protocolViolation, detail: refused.count == 1 ? first : "\(first) (and \(refused.count - 1) more)")
     }
 
     /// Deletes what may be deleted in the folder `path` (whose DELE was refused), and `path`
-    /// itself when nothing in it was refused; notes the refusals.
-    private func removeFolder(_ path: RemotePath, maximumDepth: Int, kinds: ListedKinds, refused: inout [String]) throws {
+    /// itself once that leaves it empty; notes what it keeps and why.
+    private func removeFolder(_ path: RemotePath, maximumDepth: Int, walk: inout TreeRemoval) throws {
         guard maximumDepth > 0 else { throw FTPError(kind: .protocolViolation, detail: "\(Sanitizer.visible(path.description)) lies too deep to delete") }
-        let before = refused.count
-        let listing = try folderListing(path)
-        // A folder that cannot be entered lists as empty whatever it holds: RMD takes it only
-        // if it is empty indeed.
-        if listing.isEmptyUnentered, listing.unreadableLines == 0, !listing.cutShort {
-            try rmd(path)
-            return
-        }
+        let before = walk.refused.count
+        let listing = try listing(Self.listArgument(path, features: features))
         // What the listing could not show may still be there: the folder is kept.
         if let incompleteness = listing.incompleteness {
-            refused.append("\(Sanitizer.visible(path.description)): \(incompleteness); the folder is kept")
+            walk.refused.append("\(Sanitizer.visible(path.description)): \(incompleteness); the folder is kept")
         }
-        for entry in listing.entries { try removeEntry(entry, of: path, maximumDepth: maximumDepth, kinds: kinds, refused: &refused) }
-        guard refused.count == before else { return }
+        var keeps = false
+        for entry in listing.entries { keeps = try !removeEntry(entry, of: path, maximumDepth: maximumDepth, walk: &walk) || keeps }
+        guard walk.refused.count == before, !keeps else { return }
         do {
-            try rmd(path)
-        } catch let error as FTPError where error.kind == .permanent && !listing.showsDotFiles {
-            // LIST leaves names that begin with a dot out (vsftpd, ProFTPD): asked with -a, they go too.
-            guard let hidden = try? dotEntries(of: path), !hidden.isEmpty else { throw error }
-            for entry in hidden { try removeEntry(entry, of: path, maximumDepth: maximumDepth, kinds: kinds, refused: &refused) }
-            guard refused.count == before else { return }
-            try rmd(path)
+            do {
+                try rmd(path)
+            } catch let error as FTPError where error.kind == .permanent && !listing.showsDotFiles {
+                // LIST leaves names that begin with a dot out (vsftpd): asked with -a, they go too.
+                guard let hidden = try? dotEntries(of: path), !hidden.isEmpty else { throw error }
+                for entry in hidden { keeps = try !removeEntry(entry, of: path, maximumDepth: maximumDepth, walk: &walk) || keeps }
+                guard walk.refused.count == before, !keeps else { return }
+                try rmd(path)
+            }
+        } catch let error as FTPError where error.kind == .permanent || error.kind == .temporary {
+            let hidden = listing.entries.isEmpty && (try? canEnter(path)) == false
+                ? "it cannot be entered, so what it holds could not be seen, and " : ""
+            walk.refused.append("\(Sanitizer.visible(path.description)): \(hidden)the server would not remove it (\(error)); kept")
         }
     }
 
-    /// Deletes an entry of the folder `path` as `removeFolder` walks: a file with DELE, a folder
-    /// (or a link a server lists as one) as `removeTree` says.
-    private func removeEntry(_ entry: ListingEntry, of path: RemotePath, maximumDepth: Int, kinds: ListedKinds, refused: inout [String]) throws {
+    /// Deletes an entry of the folder `path` as `removeTree` says: a file with DELE, a folder
+    /// (or a link a server lists as one) walked. False where `including` keeps it.
+    private func removeEntry(_ entry: ListingEntry, of path: RemotePath, maximumDepth: Int, walk: inout TreeRemoval) throws -> Bool {
+        guard walk.including(entry) else { return false }
         guard entry.hasSafeName else {
-            refused.append(SafeName.refusal("delete", entry.name, in: path.description))
-            return
+            walk.refused.append(SafeName.refusal("delete", entry.name, in: path.description))
+            return true
         }
         let child = path.appending(entry.remoteName)
         if entry.kind != .directory {
             try delete(child)
         } else if let refusal = try refusalToDelete(child) {
-            if let kind = linkKind(of: child, kinds: kinds) {
-                refused.append(Self.keptLink(child, kind: kind, refusal: refusal).detail)
+            if let kind = try linkKind(of: child, kinds: walk.kinds) {
+                walk.refused.append(Self.keptLink(child, kind: kind, refusal: refusal).detail)
             } else {
-                try removeFolder(child, maximumDepth: maximumDepth - 1, kinds: kinds, refused: &refused)
+                try removeFolder(child, maximumDepth: maximumDepth - 1, walk: &walk)
             }
         }
+        return true
     }
 
     /// The entries of the folder `path` whose names begin with a dot, from `LIST -a`.
@@ -77,26 +101,22 @@ extension FTPClient {
         return try listing(RemotePath(bytes: argument)).entries.filter { $0.name.hasPrefix(".") && $0.name != "." && $0.name != ".." }
     }
 
-    /// Whether `path`, which a listing showed as a folder, is a link (or a file) by its folder's
-    /// LIST where listings come from MLSD, which some servers answer with a link's target;
-    /// false where LIST's own listing showed it, and where LIST does not show it.
-    public func listsAsNoFolder(_ path: RemotePath, kinds: ListedKinds) -> Bool {
-        linkKind(of: path, kinds: kinds) != nil
-    }
-
-    /// The kind `listsAsNoFolder` finds for `path`, when not a folder.
-    private func linkKind(of path: RemotePath, kinds: ListedKinds) -> ListingEntry.Kind? {
-        guard features.supports("MLST"), let kind = kinds.kind(of: path, client: self), kind != .directory else { return nil }
+    /// Where listings come from MLSD, which some servers answer with a link's target, the kind
+    /// LIST shows for `path` (which the MLSD listing showed as a folder) when it is no folder; nil
+    /// otherwise, and where LIST does not show it.
+    private func linkKind(of path: RemotePath, kinds: ListedKinds) throws -> ListingEntry.Kind? {
+        guard features.supports("MLST"), case .listed(let kind) = try kinds.answer(for: path, client: self), kind != .directory else { return nil }
         return kind
     }
 
     /// Why a path LIST shows as no folder stays after its DELE was refused: a file, for that
-    /// refusal; anything else (a link), kept with nothing in it touched.
+    /// refusal; a link (or anything else), kept with nothing in it touched.
     private static func keptLink(_ path: RemotePath, kind: ListingEntry.Kind, refusal: FTPError) -> FTPError {
         guard kind != .file else { return refusal }
+        let what = kind == .link ? "a link" : "no folder"
         return FTPError(
             kind: .permanent,
-            detail: "\(Sanitizer.visible(path.description)) is a link by its folder's LIST, and the server refused to delete it (\(refusal)); nothing in it was touched")
+            detail: "\(Sanitizer.visible(path.description)) is \(what) by its folder's LIST, and the server refused to delete it (\(refusal)); nothing in it was touched")
     }
 
     /// The folder's listing, the folder named with a trailing `/` where it comes from LIST:
@@ -107,7 +127,14 @@ extension FTPClient {
     /// (`DirectoryListing.isEmptyUnentered`).
     public func folderListing(_ folder: RemotePath) throws -> DirectoryListing {
         var listing = try listing(Self.listArgument(folder, features: features))
-        if listing.entries.isEmpty, listing.isComplete, !folder.isEmpty { listing.isEmptyUnentered = (try? canEnter(folder)) != true }
+        guard listing.entries.isEmpty, listing.isComplete, !folder.isEmpty else { return listing }
+        // Where PWD names no folder to come back to, CWD is not tried: the listing stands as it is.
+        do {
+            _ = try workingDirectory()
+        } catch let error as FTPError where error.kind == .protocolViolation {
+            return listing
+        }
+        listing.isEmptyUnentered = try !canEnter(folder)
         return listing
     }
 
@@ -142,7 +169,8 @@ extension FTPClient {
 
     /// Deletes `files` under the folder `path`, and each folder that leaves empty, walking as
     /// `removeTree` does: a folder that DELE takes away (a link a server lists as a folder) is
-    /// gone, and nothing is deleted through it; a name that could lead outside is passed over.
+    /// gone, and nothing is deleted through it, nor through one LIST shows as a link; a name
+    /// that could lead outside is passed over.
     public func removeFiles(_ files: Set<RemotePath>, under path: RemotePath, maximumDepth: Int = 64) throws {
         // The folders that hold a file to delete, whatever their listing calls them (a copy
         // walks into an entry of no known kind that CWD enters).
@@ -152,17 +180,21 @@ extension FTPClient {
                 holders.insert(RemotePath(bytes: file.bytes[..<index]))
             }
         }
-        try removeFiles(files, under: path, holders: holders, kinds: ListedKinds(), maximumDepth: maximumDepth)
+        let kinds = ListedKinds()
+        if try deletesAsAFile(path) { return }
+        // Nothing listed the folder itself: its folder's LIST tells a link from a folder.
+        if case .listed(let kind) = try kinds.answer(for: path, client: self), kind != .directory { return }
+        try removeFiles(files, in: path, holders: holders, kinds: kinds, maximumDepth: maximumDepth)
     }
 
-    private func removeFiles(_ files: Set<RemotePath>, under path: RemotePath, holders: Set<RemotePath>, kinds: ListedKinds, maximumDepth: Int) throws {
+    /// `removeFiles` in the folder `path`, whose DELE was refused.
+    private func removeFiles(_ files: Set<RemotePath>, in path: RemotePath, holders: Set<RemotePath>, kinds: ListedKinds, maximumDepth: Int) throws {
         guard maximumDepth > 0 else { return }
-        // The folder moved may itself be a link a server lists as a folder: DELE takes it.
-        if try deletesAsAFile(path) || listsAsNoFolder(path, kinds: kinds) { return }
-        for entry in try folderListing(path).entries where entry.hasSafeName {
+        for entry in try listing(Self.listArgument(path, features: features)).entries where entry.hasSafeName {
             let child = path.appending(entry.remoteName)
             if entry.kind == .directory || holders.contains(child) {
-                try removeFiles(files, under: child, holders: holders, kinds: kinds, maximumDepth: maximumDepth - 1)
+                if try deletesAsAFile(child) || linkKind(of: child, kinds: kinds) != nil { continue }
+                try removeFiles(files, in: child, holders: holders, kinds: kinds, maximumDepth: maximumDepth - 1)
             } else if files.contains(child) {
                 try delete(child)
             }

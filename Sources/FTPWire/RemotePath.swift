@@ -28,6 +28,13 @@ public struct RemotePath: Sendable, Hashable, ExpressibleByStringLiteral, Custom
         return RemotePath(bytes: trimmed[(slash + 1)...])
     }
 
+    /// The path without the `/` it may end in (the root stays `/`).
+    public var withoutTrailingSlash: RemotePath {
+        var trimmed = bytes[...]
+        while trimmed.count > 1, trimmed.last == UInt8(ascii: "/") { trimmed = trimmed.dropLast() }
+        return RemotePath(bytes: trimmed)
+    }
+
     /// The folder that holds the last component: nil for one relative component (it is in the
     /// current directory) and for the root.
     public var parent: RemotePath? {

@@ -24,8 +24,9 @@ public protocol FileSystem {
     func makeFolder(_ path: Path) throws
     /// Deletes a file, or an empty folder.
     func remove(_ path: Path, isFolder: Bool) throws
-    /// Deletes a folder and everything in it; links are deleted, never followed.
-    func removeTree(_ path: Path) throws
+    /// Deletes a folder and everything in it, or (given `including`) what that lets through and
+    /// the folder only once that leaves it empty; links are deleted, never followed.
+    func removeTree(_ path: Path, including: ((ListingEntry) -> Bool)?) throws
     /// Renames or moves within the file system.
     func rename(_ path: Path, to destination: Path) throws
     /// The path as shown to a person, control characters made visible.
@@ -94,9 +95,6 @@ public protocol FileSystem {
     /// Where `folder`'s listing may show a link as a folder, the names (as bytes) of the
     /// entries known to be folders indeed; nil where listings tell links apart.
     func foldersConfirmed(in folder: Path) throws -> Set<[UInt8]>?
-    /// Whether `path`, which its listing showed as a folder, is a link (or a file) by another
-    /// account, where listings may show a link as a folder; false where listings tell links apart.
-    func listsAsNoFolder(_ path: Path) -> Bool
 }
 
 extension FileSystem {
@@ -105,8 +103,6 @@ extension FileSystem {
     public func identity(ofFolder path: Path) -> String? { nil }
 
     public func foldersConfirmed(in folder: Path) throws -> Set<[UInt8]>? { nil }
-
-    public func listsAsNoFolder(_ path: Path) -> Bool { false }
 
     /// A file system that can do nothing ahead answers `stat(_:readingNext:)` as `stat`.
     public func stat(_ path: Path, readingNext: Bool) throws -> FileFacts? {
@@ -216,12 +212,31 @@ public struct LocalFileSystem: FileSystem {
         guard (isFolder ? rmdir(path) : unlink(path)) == 0 else { throw LocalFileError(path: path, action: "cannot delete") }
     }
 
-    public func removeTree(_ path: String) throws {
-        do {
-            try FileManager.default.removeItem(atPath: path)
-        } catch {
-            throw LocalFileError(path: path, action: "cannot delete", cause: error)
+    public func removeTree(_ path: String, including: ((ListingEntry) -> Bool)?) throws {
+        guard let including else {
+            do {
+                return try FileManager.default.removeItem(atPath: path)
+            } catch {
+                throw LocalFileError(path: path, action: "cannot delete", cause: error)
+            }
         }
+        try removeTree(path, including: including, depth: 0)
+    }
+
+    /// What `including` lets through in the folder `path`, depth first (a link as a file), then
+    /// the folder if that leaves it empty.
+    private func removeTree(_ path: String, including: (ListingEntry) -> Bool, depth: Int) throws {
+        guard depth < WalkLimits.maximumDepth else { return }
+        var keeps = false
+        for entry in try list(path).entries {
+            guard including(entry) else {
+                keeps = true
+                continue
+            }
+            let child = self.path(of: entry, in: path)
+            if entry.kind == .directory { try removeTree(child, including: including, depth: depth + 1) } else { try remove(child, isFolder: false) }
+        }
+        if !keeps, try list(path).entries.isEmpty { try remove(path, isFolder: true) }
     }
 
     /// Moves across file systems too (copying, then deleting the original).
@@ -527,10 +542,9 @@ public struct RemoteFileSystem: FileSystem {
         if isFolder { try client.rmd(path) } else { try client.delete(path) }
     }
 
-    public func removeTree(_ path: RemotePath) throws { try client.removeTree(path, kinds: kinds) }
-
-    /// Asked of LIST where listings come from MLSD (`FTPClient.listsAsNoFolder`).
-    public func listsAsNoFolder(_ path: RemotePath) -> Bool { client.listsAsNoFolder(path, kinds: kinds) }
+    public func removeTree(_ path: RemotePath, including: ((ListingEntry) -> Bool)?) throws {
+        try client.removeTree(path, kinds: kinds, including: including)
+    }
 
     public func rename(_ path: RemotePath, to destination: RemotePath) throws { try client.rename(path, to: destination) }
 

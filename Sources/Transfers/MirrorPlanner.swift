@@ -200,43 +200,17 @@ public struct MirrorPlanner<Source: FileSystem, Target: FileSystem> {
                     "\(target.shown(path)): not deleted, since its name differs only in case or form from one the source has, and where names are folded (a server, a disk) the two are one file; left alone")
                 continue
             }
-            let (filtered, isFolder) = (filter.isActive && entry.kind == .directory, entry.kind == .directory)
-            plan.removals.append(MirrorStep(description: "delete \(target.shown(path))") { [self] in
-                if filtered {
-                    try prune(path, depth: 0)
-                } else if isFolder {
-                    try target.removeTree(path)
+            let isFolder = entry.kind == .directory
+            // What the filters keep inside a folder to delete stays, and so does the folder.
+            let including: ((ListingEntry) -> Bool)? = filter.isActive ? { [filter] in filter.includes($0.name, isDirectory: $0.kind == .directory) } : nil
+            plan.removals.append(MirrorStep(description: "delete \(target.shown(path))") { [target] in
+                if isFolder {
+                    try target.removeTree(path, including: including)
                 } else {
                     try target.remove(path, isFolder: false)
                 }
             })
         }
-    }
-
-    /// Deletes what the filters let through inside a target's folder, then the folder if that
-    /// leaves it empty. A name that could lead outside is left, and named once the rest is gone.
-    private func prune(_ folder: Target.Path, depth: Int) throws {
-        guard depth < WalkLimits.maximumDepth else { return }
-        // A link a server lists as a folder goes as a file does (a real folder refuses); one
-        // whose DELE is refused is walked only where LIST does not show it as a link.
-        if (try? target.remove(folder, isFolder: false)) != nil { return }
-        if target.listsAsNoFolder(folder) {
-            throw FTPError(kind: .permanent, detail: "\(target.shown(folder)) is a link by its folder's LIST, and could not be deleted; nothing in it was touched")
-        }
-        var refused: String?
-        let listing = try target.list(folder)
-        for entry in listing.entries where filter.includes(entry.name, isDirectory: entry.kind == .directory) {
-            guard entry.hasSafeName else {
-                refused = refused ?? SafeName.refusal("delete", entry.name, in: target.shown(folder))
-                continue
-            }
-            let child = target.path(of: entry, in: folder)
-            if entry.kind == .directory { try prune(child, depth: depth + 1) } else { try target.remove(child, isFolder: false) }
-        }
-        if let refused { throw FTPError(kind: .protocolViolation, detail: refused) }
-        // What could not be read may still be in it.
-        guard listing.isComplete else { throw FTPError(kind: .protocolViolation, detail: "\(target.shown(folder)) kept, since its listing is incomplete") }
-        if try target.list(folder).entries.isEmpty { try target.remove(folder, isFolder: true) }
     }
 
     private func makeFolder(_ path: Target.Path) -> MirrorStep {

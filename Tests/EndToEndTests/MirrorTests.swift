@@ -48,6 +48,22 @@ struct MirrorTests {
 
     /// A source folder the server could not open (vsftpd lists it as done, with no entries) is
     /// no empty folder: `--delete` deletes nothing of the copy, and the mirror fails.
+    /// Where PWD names no folder (its reply holds no quoted path), an empty folder cannot be
+    /// checked with CWD and a way back: its listing stands, and the mirror makes it.
+    @Test func anEmptyFolderIsCopiedWherePWDNamesNoFolder() throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        let local = try TemporaryDirectory()
+        defer { local.remove() }
+        try fixture.root.write("site/a.txt", Data("a".utf8))
+        try FileManager.default.createDirectory(atPath: fixture.root.file("site/empty"), withIntermediateDirectories: true)
+        fixture.server.faults.script("PWD", reply: .init(code: 257, text: "/ is the current directory."))
+        let result = try FerryProcess.run(["mirror", "--delete", fixture.url("site/"), "copy"], in: local.path)
+        #expect(result.status == 0, "\(result.standardError)")
+        #expect(local.exists("copy/empty") && local.read("copy/a.txt") == Data("a".utf8))
+        #expect(!fixture.server.receivedCommands.contains { $0.hasPrefix("CWD") })
+    }
+
     @Test func aFolderTheServerCouldNotOpenDeletesNothing() throws {
         let fixture = try ServerFixture()
         defer { fixture.stop() }

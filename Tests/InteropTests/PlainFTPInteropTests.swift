@@ -248,33 +248,43 @@ struct PlainFTPInteropTests {
     }()
 
     /// A link to a folder whose DELE the server refuses (it sits in a folder made immutable) is
-    /// never walked: `rm -r` of its folder, `rm -r` of the link itself and `mirror -R --delete`
-    /// fail naming it, and the files of the folder it points to stay.
-    @Test(.enabled(if: foldersCanBeMadeImmutable, "needs chattr +i (root, ext4)"), arguments: servers)
+    /// never walked: `rm -r` of its folder, `rm -r` of the link itself (with a trailing `/`
+    /// too, which makes vsftpd's DELE follow it; named with a dot, which LIST hides; in a folder
+    /// named as a pattern, `r[o]`, beside a folder `ro`, which ProFTPD's LIST would list
+    /// instead) and `mirror -R --delete` fail naming it, and the files it leads to stay.
+    @Test(.enabled(if: foldersCanBeMadeImmutable, "needs chattr +i (root, ext4)"), arguments: servers + ["PROFTPD"])
     func aLinkWhoseDeleteIsRefusedIsNeverWalked(_ name: String) throws {
         let server = try InteropServer.require(name)
-        let (tree, target) = (unique("keptlinks"), unique("linktarget"))
+        let (tree, other, target) = (unique("keptlinks"), unique("patterned"), unique("linktarget"))
+        let locked = [tree, other + "/r[o]"]
         defer {
-            _ = try? Program.run("/usr/bin/chattr", ["-i", server.file(tree)])
-            for name in [tree, target] { try? FileManager.default.removeItem(atPath: server.file(name)) }
+            for folder in locked { _ = try? Program.run("/usr/bin/chattr", ["-i", server.file(folder)]) }
+            for name in [tree, other, target] { try? FileManager.default.removeItem(atPath: server.file(name)) }
         }
-        try FileManager.default.createDirectory(atPath: server.file(tree), withIntermediateDirectories: true)
-        try FileManager.default.createDirectory(atPath: server.file(target + "/inner"), withIntermediateDirectories: true)
+        for folder in [tree, other + "/r[o]", other + "/ro", target + "/inner"] {
+            try FileManager.default.createDirectory(atPath: server.file(folder), withIntermediateDirectories: true)
+        }
         try Data("important".utf8).write(to: URL(fileURLWithPath: server.file(target + "/important.txt")))
         try Data("deep".utf8).write(to: URL(fileURLWithPath: server.file(target + "/inner/deep.txt")))
-        try FileManager.default.createSymbolicLink(atPath: server.file(tree + "/link"), withDestinationPath: "../" + target)
-        #expect(try Program.run("/usr/bin/chattr", ["+i", server.file(tree)]).status == 0)
+        let links = [tree + "/link", tree + "/.dotlink", other + "/r[o]/vislink"]
+        for link in links { try FileManager.default.createSymbolicLink(atPath: server.file(link), withDestinationPath: "../" + (link.hasPrefix(other) ? "../" : "") + target) }
+        for folder in locked { #expect(try Program.run("/usr/bin/chattr", ["+i", server.file(folder)]).status == 0) }
         let local = try TemporaryDirectory()
         defer { local.remove() }
         try FileManager.default.createDirectory(atPath: local.file("empty"), withIntermediateDirectories: true)
 
-        for arguments in [["rm", "-r", server.url(tree)], ["rm", "-r", server.url(tree + "/link")], ["mirror", "-R", "--delete", "empty/", server.url(tree + "/")]] {
+        let runs = [
+            ["rm", "-r", server.url(tree)], ["rm", "-r", server.url(tree + "/link")], ["rm", "-r", server.url(tree + "/link/")],
+            ["rm", "-r", server.url(tree + "/.dotlink")], ["rm", "-r", server.url(tree + "/.dotlink/")],
+            ["rm", "-r", server.url(other + "/r%5Bo%5D/vislink")], ["mirror", "-R", "--delete", "empty/", server.url(tree + "/")],
+        ]
+        for arguments in runs {
             let result = try FerryProcess.run(arguments, in: local.path, timeout: 60)
             #expect(result.status != 0, "\(arguments): \(result.standardError)")
             #expect(result.standardError.contains("link"), "\(arguments): \(result.standardError)")
             #expect(FileManager.default.contents(atPath: server.file(target + "/important.txt")) == Data("important".utf8), "\(arguments)")
             #expect(FileManager.default.contents(atPath: server.file(target + "/inner/deep.txt")) == Data("deep".utf8), "\(arguments)")
-            #expect((try? FileManager.default.destinationOfSymbolicLink(atPath: server.file(tree + "/link"))) == "../" + target)
+            for link in links { #expect((try? FileManager.default.destinationOfSymbolicLink(atPath: server.file(link))) != nil, "\(arguments)") }
         }
     }
 
@@ -308,6 +318,9 @@ struct PlainFTPInteropTests {
         let dashedResult = try FerryProcess.run(["rm", "-r", server.url(dashed)], timeout: 60)
         #expect(dashedResult.status == 0, "\(dashedResult.standardError)")
         #expect(!FileManager.default.fileExists(atPath: server.file(dashed)))
+        // What is not there is not found (exit 5), as plain rm says.
+        let missing = try FerryProcess.run(["rm", "-r", server.url(tree)], timeout: 60)
+        #expect(missing.status == 5, "\(missing.standardError)")
     }
 
     /// What a move copied is deleted by walking the folder again, as `removeTree` walks: a link
@@ -348,7 +361,7 @@ struct PlainFTPInteropTests {
 
     /// vsftpd and ProFTPD list a folder their user may read but not enter (744) as empty, the
     /// entries they could not look at left out: `mirror --delete` deletes nothing of its copy,
-    /// and says why.
+    /// and says why; `rm -r` of the tree keeps it, says why, and deletes the rest.
     @Test(arguments: ["VSFTPD", "PROFTPD"])
     func aFolderThatCannotBeEnteredIsNoEmptyFolder(_ name: String) throws {
         let server = try InteropServer.require(name)
@@ -370,6 +383,47 @@ struct PlainFTPInteropTests {
         #expect(result.standardError.contains("cannot be entered"), "\(result.standardError)")
         #expect(local.read("copy/locked/keep.txt") == Data("mine".utf8))
         #expect(local.read("copy/locked/sub/deep.txt") == Data("mine too".utf8))
+
+        try FileManager.default.createDirectory(atPath: server.file(tree + "/ok"), withIntermediateDirectories: true)
+        try Data("y".utf8).write(to: URL(fileURLWithPath: server.file(tree + "/ok/y.txt")))
+        for folder in [tree, tree + "/ok", tree + "/ok/y.txt"] {
+            #expect(try Program.run("/bin/chown", ["--reference=" + server.file(""), server.file(folder)]).status == 0)
+        }
+        let rm = try FerryProcess.run(["rm", "-r", server.url(tree)], in: local.path)
+        #expect(rm.status == 1, "\(rm.standardError)")
+        #expect(rm.standardError.contains("cannot be entered"), "\(rm.standardError)")
+        #expect(!FileManager.default.fileExists(atPath: server.file(tree + "/ok")))
+        #expect(FileManager.default.fileExists(atPath: server.file(tree + "/locked/a.txt")))
+    }
+
+    /// `mirror -R --delete` with a filter deletes, inside a folder gone from the source, what the
+    /// filter lets through: names LIST hides (vsftpd, a dot), and a folder that cannot be
+    /// entered when it is empty; what the filter keeps stays, and so does its folder.
+    @Test(arguments: ["VSFTPD", "PROFTPD"])
+    func aFilteredDeleteTakesDotNamesAndEmptyFoldersThatCannotBeEntered(_ name: String) throws {
+        let server = try InteropServer.require(name)
+        let tree = unique("pruned")
+        defer {
+            chmod(server.file(tree + "/gone-e"), 0o755)
+            try? FileManager.default.removeItem(atPath: server.file(tree))
+        }
+        for file in [tree + "/gone/a.txt", tree + "/gone/.hidden", tree + "/kept/keep.log", tree + "/kept/b.txt"] {
+            try FileManager.default.createDirectory(atPath: server.file((file as NSString).deletingLastPathComponent), withIntermediateDirectories: true)
+            try Data("x".utf8).write(to: URL(fileURLWithPath: server.file(file)))
+        }
+        #expect(try Program.run("/bin/chown", ["-R", "--reference=" + server.file(""), server.file(tree)]).status == 0)
+        try FileManager.default.createDirectory(atPath: server.file(tree + "/gone-e"), withIntermediateDirectories: true)
+        #expect(chmod(server.file(tree + "/gone-e"), 0o744) == 0)
+        let local = try TemporaryDirectory()
+        defer { local.remove() }
+        try FileManager.default.createDirectory(atPath: local.file("empty"), withIntermediateDirectories: true)
+
+        let result = try FerryProcess.run(["mirror", "-R", "--delete", "--exclude", "*.log", "empty/", server.url(tree + "/")], in: local.path)
+        #expect(result.status == 0, "\(result.standardError)")
+        #expect(!FileManager.default.fileExists(atPath: server.file(tree + "/gone")))
+        #expect(!FileManager.default.fileExists(atPath: server.file(tree + "/gone-e")))
+        #expect(!FileManager.default.fileExists(atPath: server.file(tree + "/kept/b.txt")))
+        #expect(FileManager.default.fileExists(atPath: server.file(tree + "/kept/keep.log")))
     }
 
     /// vsftpd lists a folder it cannot open as the folder itself (`LIST dir/locked` gives one
