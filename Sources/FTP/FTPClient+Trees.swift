@@ -27,8 +27,12 @@ extension FTPClient {
         let path = path.withoutTrailingSlash
         guard let refusal = try refusalToDelete(path) else { return }
         switch try kinds.answer(for: path, client: self) {
-        case .listed(.directory), .unknown: break
+        case .listed(.directory): break
         case .absent: throw refusal
+        case .unknown:
+            throw FTPError(
+                kind: refusal.kind, command: refusal.command, reply: refusal.reply,
+                detail: "its folder could not be listed to tell a folder from a link, so nothing in it was touched")
         case .listed(let kind): throw Self.keptLink(path, kind: kind, refusal: refusal)
         }
         var walk = TreeRemoval(kinds: kinds, including: including ?? { _ in true })
@@ -56,6 +60,10 @@ extension FTPClient {
         }
         var keeps = false
         for entry in listing.entries { keeps = try !removeEntry(entry, of: path, maximumDepth: maximumDepth, walk: &walk) || keeps }
+        if keeps, !listing.showsDotFiles {
+            // Kept by the filter, the folder is never tried with RMD: what LIST hides is asked now.
+            for entry in (try? dotEntries(of: path)) ?? [] { _ = try removeEntry(entry, of: path, maximumDepth: maximumDepth, walk: &walk) }
+        }
         guard walk.refused.count == before, !keeps else { return }
         do {
             do {
@@ -83,14 +91,13 @@ extension FTPClient {
             return true
         }
         let child = path.appending(entry.remoteName)
+        guard let refusal = try refusalToDelete(child) else { return true }
         if entry.kind != .directory {
-            try delete(child)
-        } else if let refusal = try refusalToDelete(child) {
-            if let kind = try linkKind(of: child, kinds: walk.kinds) {
-                walk.refused.append(Self.keptLink(child, kind: kind, refusal: refusal).detail)
-            } else {
-                try removeFolder(child, maximumDepth: maximumDepth - 1, walk: &walk)
-            }
+            walk.refused.append("\(Sanitizer.visible(child.description)): \(refusal)")
+        } else if let unconfirmed = try unconfirmedFolder(child, kinds: walk.kinds, refusal: refusal) {
+            walk.refused.append(unconfirmed)
+        } else {
+            try removeFolder(child, maximumDepth: maximumDepth - 1, walk: &walk)
         }
         return true
     }
@@ -101,12 +108,18 @@ extension FTPClient {
         return try listing(RemotePath(bytes: argument)).entries.filter { $0.name.hasPrefix(".") && $0.name != "." && $0.name != ".." }
     }
 
-    /// Where listings come from MLSD, which some servers answer with a link's target, the kind
-    /// LIST shows for `path` (which the MLSD listing showed as a folder) when it is no folder; nil
-    /// otherwise, and where LIST does not show it.
-    private func linkKind(of path: RemotePath, kinds: ListedKinds) throws -> ListingEntry.Kind? {
-        guard features.supports("MLST"), case .listed(let kind) = try kinds.answer(for: path, client: self), kind != .directory else { return nil }
-        return kind
+    /// Where listings come from MLSD, which some servers answer with a link's target, why
+    /// `path` (which the MLSD listing showed as a folder, and whose DELE was refused) is not to
+    /// be walked: LIST shows it as something else, or does not show it; nil where LIST shows it
+    /// as a folder, and where the listing came from LIST itself.
+    private func unconfirmedFolder(_ path: RemotePath, kinds: ListedKinds, refusal: FTPError) throws -> String? {
+        guard features.supports("MLST") else { return nil }
+        switch try kinds.answer(for: path, client: self) {
+        case .listed(.directory): return nil
+        case .listed(let kind): return Self.keptLink(path, kind: kind, refusal: refusal).description
+        case .absent, .unknown:
+            return "\(Sanitizer.visible(path.description)): not shown as a folder by its folder's LIST (a link?), and the server refused to delete it (\(refusal)); nothing in it was touched"
+        }
     }
 
     /// Why a path LIST shows as no folder stays after its DELE was refused: a file, for that
@@ -182,8 +195,8 @@ extension FTPClient {
         }
         let kinds = ListedKinds()
         if try deletesAsAFile(path) { return }
-        // Nothing listed the folder itself: its folder's LIST tells a link from a folder.
-        if case .listed(let kind) = try kinds.answer(for: path, client: self), kind != .directory { return }
+        // Nothing listed the folder itself: only its folder's LIST showing it as one lets it be walked.
+        guard try kinds.answer(for: path, client: self) == .listed(.directory) else { return }
         try removeFiles(files, in: path, holders: holders, kinds: kinds, maximumDepth: maximumDepth)
     }
 
@@ -193,7 +206,7 @@ extension FTPClient {
         for entry in try listing(Self.listArgument(path, features: features)).entries where entry.hasSafeName {
             let child = path.appending(entry.remoteName)
             if entry.kind == .directory || holders.contains(child) {
-                if try deletesAsAFile(child) || linkKind(of: child, kinds: kinds) != nil { continue }
+                guard let refusal = try refusalToDelete(child), try unconfirmedFolder(child, kinds: kinds, refusal: refusal) == nil else { continue }
                 try removeFiles(files, in: child, holders: holders, kinds: kinds, maximumDepth: maximumDepth - 1)
             } else if files.contains(child) {
                 try delete(child)

@@ -36,8 +36,10 @@ public final class ListedKinds: @unchecked Sendable {
         let folder = path.parent ?? ""
         guard let plain = try kinds(in: folder, withDotNames: false, client: client) else { return .unknown }
         if let kind = plain[name] { return .listed(kind) }
-        guard name.bytes.first == UInt8(ascii: ".") else { return .absent }
-        guard let all = try kinds(in: folder, withDotNames: true, client: client) else { return .unknown }
+        guard name.bytes.first == UInt8(ascii: "."), let all = try kinds(in: folder, withDotNames: true, client: client) else {
+            // A server that refuses `-a` shows every name to plain LIST, as pyftpdlib does.
+            return .absent
+        }
         return all[name].map(Answer.listed) ?? .absent
     }
 

@@ -21,9 +21,10 @@ public struct RemotePath: Sendable, Hashable, ExpressibleByStringLiteral, Custom
     /// Whether the path is empty: the current directory.
     public var isEmpty: Bool { bytes.isEmpty }
 
-    /// The last component, without a trailing `/`.
+    /// The last component, without the `/` that may follow it (empty for the root).
     public var lastComponent: RemotePath {
-        let trimmed = bytes.last == UInt8(ascii: "/") ? bytes.dropLast() : bytes[...]
+        var trimmed = bytes[...]
+        while trimmed.last == UInt8(ascii: "/") { trimmed = trimmed.dropLast() }
         guard let slash = trimmed.lastIndex(of: UInt8(ascii: "/")) else { return RemotePath(bytes: trimmed) }
         return RemotePath(bytes: trimmed[(slash + 1)...])
     }

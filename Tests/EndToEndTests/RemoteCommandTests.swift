@@ -37,7 +37,7 @@ struct RemoteCommandTests {
     }
 
     /// As rm refuses `rm -r .`: the login folder however spelled, a parent of it, the root.
-    @Test(arguments: [".", "tree/..", "tree/../..", "/", "%2E"])
+    @Test(arguments: [".", "tree/..", "tree/../..", "/", "%2E", "tree/..//", ".//"])
     func rmRRefusesTheLoginFolderItsParentsAndTheRoot(_ path: String) throws {
         let fixture = try ServerFixture()
         defer { fixture.stop() }

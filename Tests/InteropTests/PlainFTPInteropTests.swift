@@ -249,25 +249,28 @@ struct PlainFTPInteropTests {
 
     /// A link to a folder whose DELE the server refuses (it sits in a folder made immutable) is
     /// never walked: `rm -r` of its folder, `rm -r` of the link itself (with a trailing `/`
-    /// too, which makes vsftpd's DELE follow it; named with a dot, which LIST hides; in a folder
-    /// named as a pattern, `r[o]`, beside a folder `ro`, which ProFTPD's LIST would list
-    /// instead) and `mirror -R --delete` fail naming it, and the files it leads to stay.
+    /// too, which makes vsftpd's DELE follow it; named with a dot, which LIST hides; named with
+    /// ` -> `, which LIST's line cannot give back; in a folder named as a pattern, `r[o]`, beside
+    /// a folder `ro`, which ProFTPD's LIST would list instead; in a folder that cannot be listed)
+    /// and `mirror -R --delete` fail naming it, and the files it leads to stay.
     @Test(.enabled(if: foldersCanBeMadeImmutable, "needs chattr +i (root, ext4)"), arguments: servers + ["PROFTPD"])
     func aLinkWhoseDeleteIsRefusedIsNeverWalked(_ name: String) throws {
         let server = try InteropServer.require(name)
         let (tree, other, target) = (unique("keptlinks"), unique("patterned"), unique("linktarget"))
-        let locked = [tree, other + "/r[o]"]
+        let locked = [tree, other + "/r[o]", other + "/noread"]
         defer {
             for folder in locked { _ = try? Program.run("/usr/bin/chattr", ["-i", server.file(folder)]) }
+            chmod(server.file(other + "/noread"), 0o755)
             for name in [tree, other, target] { try? FileManager.default.removeItem(atPath: server.file(name)) }
         }
-        for folder in [tree, other + "/r[o]", other + "/ro", target + "/inner"] {
+        for folder in [tree, other + "/r[o]", other + "/ro", other + "/noread", target + "/inner"] {
             try FileManager.default.createDirectory(atPath: server.file(folder), withIntermediateDirectories: true)
         }
         try Data("important".utf8).write(to: URL(fileURLWithPath: server.file(target + "/important.txt")))
         try Data("deep".utf8).write(to: URL(fileURLWithPath: server.file(target + "/inner/deep.txt")))
-        let links = [tree + "/link", tree + "/.dotlink", other + "/r[o]/vislink"]
+        let links = [tree + "/link", tree + "/.dotlink", tree + "/arrow -> x", other + "/r[o]/vislink", other + "/noread/lnk"]
         for link in links { try FileManager.default.createSymbolicLink(atPath: server.file(link), withDestinationPath: "../" + (link.hasPrefix(other) ? "../" : "") + target) }
+        #expect(chmod(server.file(other + "/noread"), 0o111) == 0)
         for folder in locked { #expect(try Program.run("/usr/bin/chattr", ["+i", server.file(folder)]).status == 0) }
         let local = try TemporaryDirectory()
         defer { local.remove() }
@@ -276,12 +279,13 @@ struct PlainFTPInteropTests {
         let runs = [
             ["rm", "-r", server.url(tree)], ["rm", "-r", server.url(tree + "/link")], ["rm", "-r", server.url(tree + "/link/")],
             ["rm", "-r", server.url(tree + "/.dotlink")], ["rm", "-r", server.url(tree + "/.dotlink/")],
-            ["rm", "-r", server.url(other + "/r%5Bo%5D/vislink")], ["mirror", "-R", "--delete", "empty/", server.url(tree + "/")],
+            ["rm", "-r", server.url(other + "/r%5Bo%5D/vislink")], ["rm", "-r", server.url(other + "/noread/lnk")],
+            ["rm", "-r", server.url(tree + "/.//")], ["mirror", "-R", "--delete", "empty/", server.url(tree + "/")],
         ]
         for arguments in runs {
             let result = try FerryProcess.run(arguments, in: local.path, timeout: 60)
             #expect(result.status != 0, "\(arguments): \(result.standardError)")
-            #expect(result.standardError.contains("link"), "\(arguments): \(result.standardError)")
+            #expect(result.standardError.contains("link") || result.standardError.contains("lnk"), "\(arguments): \(result.standardError)")
             #expect(FileManager.default.contents(atPath: server.file(target + "/important.txt")) == Data("important".utf8), "\(arguments)")
             #expect(FileManager.default.contents(atPath: server.file(target + "/inner/deep.txt")) == Data("deep".utf8), "\(arguments)")
             for link in links { #expect((try? FileManager.default.destinationOfSymbolicLink(atPath: server.file(link))) != nil, "\(arguments)") }
@@ -407,7 +411,7 @@ struct PlainFTPInteropTests {
             chmod(server.file(tree + "/gone-e"), 0o755)
             try? FileManager.default.removeItem(atPath: server.file(tree))
         }
-        for file in [tree + "/gone/a.txt", tree + "/gone/.hidden", tree + "/kept/keep.log", tree + "/kept/b.txt"] {
+        for file in [tree + "/gone/a.txt", tree + "/gone/.hidden", tree + "/kept/keep.log", tree + "/kept/b.txt", tree + "/kept/.dot"] {
             try FileManager.default.createDirectory(atPath: server.file((file as NSString).deletingLastPathComponent), withIntermediateDirectories: true)
             try Data("x".utf8).write(to: URL(fileURLWithPath: server.file(file)))
         }
@@ -423,6 +427,7 @@ struct PlainFTPInteropTests {
         #expect(!FileManager.default.fileExists(atPath: server.file(tree + "/gone")))
         #expect(!FileManager.default.fileExists(atPath: server.file(tree + "/gone-e")))
         #expect(!FileManager.default.fileExists(atPath: server.file(tree + "/kept/b.txt")))
+        #expect(!FileManager.default.fileExists(atPath: server.file(tree + "/kept/.dot")))
         #expect(FileManager.default.fileExists(atPath: server.file(tree + "/kept/keep.log")))
     }
 
