@@ -18,9 +18,17 @@ extension FTPClient {
 
     /// The names LIST shows as folders (not links) in a directory: where MLSD follows links
     /// (pyftpdlib lists a link to a folder as that folder), the one way to tell them apart. A
-    /// line LIST gives that cannot be read confirms nothing.
+    /// line LIST gives that cannot be read confirms nothing. Asked with `-a`, which ProFTPD
+    /// needs to show names that begin with a dot; plain where the server refuses it (pyftpdlib,
+    /// which shows them anyway).
     public func folderNamesListed(in path: RemotePath? = nil) throws -> Set<RemotePath> {
-        Set(try kindsListed(in: path).filter { $0.value == .directory }.keys)
+        let kinds: [RemotePath: ListingEntry.Kind]
+        do {
+            kinds = try kindsListed(in: path, withDotNames: true)
+        } catch let error as FTPError where error.kind == .permanent {
+            kinds = try kindsListed(in: path)
+        }
+        return Set(kinds.filter { $0.value == .directory }.keys)
     }
 
     /// The kind LIST shows for each name of a directory (a line that cannot be read shows

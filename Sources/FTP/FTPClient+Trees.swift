@@ -31,8 +31,8 @@ extension FTPClient {
         case .absent: throw refusal
         case .unknown:
             throw FTPError(
-                kind: refusal.kind, command: refusal.command, reply: refusal.reply,
-                detail: "its folder could not be listed to tell a folder from a link, so nothing in it was touched")
+                kind: .permanent,
+                detail: "\(refusal); its folder could not be listed to tell a folder from a link, so nothing in it was touched")
         case .listed(let kind): throw Self.keptLink(path, kind: kind, refusal: refusal)
         }
         var walk = TreeRemoval(kinds: kinds, including: including ?? { _ in true })

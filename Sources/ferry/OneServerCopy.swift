@@ -17,20 +17,35 @@ struct OneServerCopy {
     /// The login folder, from which relative paths of both ends resolve; nil where the ends
     /// are two servers, or two users of one.
     private let home: RemotePath?
+    /// The source's connection, for the server's own word on which file a path names.
+    private let reader: FTPClient
 
     /// Asks the source's server for the login folder where both ends are one server as one user.
     init(from source: RemoteEndpoint, reading reader: FTPClient, to destination: RemoteEndpoint, writing writer: FTPClient) throws {
         let oneServer = source.site == destination.site
             || reader.serverAddress.sameHost(as: writer.serverAddress) && source.user == destination.user
         home = oneServer ? try reader.workingDirectory() : nil
+        self.reader = reader
     }
 
     /// How copying `path` to `target` (with `recursive`, all a folder holds) would write what it
-    /// reads; nil where it would not.
+    /// reads; nil where it would not. Two spellings are one file where they resolve alike, or
+    /// where the server's MLST gives both the same `unique` fact (a link on the way, such as
+    /// `lnk/a.txt` with `lnk` leading to the folder of `a.txt`).
     func overlap(copying path: RemotePath, to target: RemotePath, recursive: Bool) -> Overlap? {
         guard let home else { return nil }
         let (read, written) = (path.resolved(from: home), target.resolved(from: home))
-        if read == written { return .sameFile }
+        if read == written || isOneFile(path, target) { return .sameFile }
         return recursive && written.starts(with: read) ? .intoItself : nil
+    }
+
+    /// Whether MLST names both paths with one `unique` fact; false where the server has no
+    /// MLST, or either has no such fact (a target not there yet).
+    private func isOneFile(_ path: RemotePath, _ target: RemotePath) -> Bool {
+        guard reader.features.supports("MLST"),
+              let read = (try? reader.mlst(path))??.facts["unique"],
+              let written = (try? reader.mlst(target))??.facts["unique"]
+        else { return false }
+        return read == written
     }
 }

@@ -292,6 +292,41 @@ struct PlainFTPInteropTests {
         }
     }
 
+    /// `cp` onto its own source through a link (`lnk/a.txt`, `lnk` leading to the folder of
+    /// `a.txt`) would truncate the file it reads: MLST's `unique` fact names one file, and the
+    /// copy is refused before a byte moves.
+    @Test(arguments: ["PYFTPDLIB", "PROFTPD"])
+    func aCopyOntoItsSourceThroughALinkIsRefused(_ name: String) throws {
+        let server = try InteropServer.require(name)
+        let tree = unique("alias")
+        defer { try? FileManager.default.removeItem(atPath: server.file(tree)) }
+        let contents = sampleBytes(600_000, seed: 9)
+        try FileManager.default.createDirectory(atPath: server.file(tree), withIntermediateDirectories: true)
+        try contents.write(to: URL(fileURLWithPath: server.file(tree + "/a.txt")))
+        try FileManager.default.createSymbolicLink(atPath: server.file(tree + "/lnk"), withDestinationPath: ".")
+        let result = try FerryProcess.run(["cp", server.url(tree + "/a.txt"), server.url(tree + "/lnk/a.txt")])
+        #expect(result.status == 2, "\(result.standardError)")
+        #expect(result.standardError.contains("same file"), "\(result.standardError)")
+        #expect(FileManager.default.contents(atPath: server.file(tree + "/a.txt")) == contents)
+    }
+
+    /// `mirror -R --delete` into ProFTPD, whose LIST hides dot names, finds a dot folder it made
+    /// a folder indeed the next time (`LIST -a`), and goes into it.
+    @Test func aDotFolderMirroredIntoProFTPDIsKnownTheNextTime() throws {
+        let server = try InteropServer.require("PROFTPD")
+        let tree = unique("dotmirror")
+        defer { try? FileManager.default.removeItem(atPath: server.file(tree)) }
+        let local = try TemporaryDirectory()
+        defer { local.remove() }
+        try local.write("src/.he/x.txt", Data("x".utf8))
+        for round in 1...2 {
+            if round == 2 { try local.write("src/.he/y.txt", Data("y".utf8)) }
+            let result = try FerryProcess.run(["mirror", "-R", "--delete", "src/", server.url(tree + "/")], in: local.path)
+            #expect(result.status == 0, "round \(round): \(result.standardError)")
+        }
+        #expect(FileManager.default.contents(atPath: server.file(tree + "/.he/y.txt")) == Data("y".utf8))
+    }
+
     /// `rm -r` deletes what LIST leaves out (vsftpd and ProFTPD hide dot names), a folder that
     /// cannot be entered when it is empty, a path spelled with a trailing `//`, and a folder
     /// whose name begins with `-` (which LIST would take for options).
