@@ -53,7 +53,14 @@ extension FTPClient {
     private func removeFolder(_ path: RemotePath, maximumDepth: Int, walk: inout TreeRemoval) throws {
         guard maximumDepth > 0 else { throw FTPError(kind: .protocolViolation, detail: "\(Sanitizer.visible(path.description)) lies too deep to delete") }
         let before = walk.refused.count
-        let listing = try listing(Self.listArgument(path, features: features))
+        let listing: DirectoryListing
+        do {
+            listing = try self.listing(Self.listArgument(path, features: features))
+        } catch let error as FTPError where error.kind == .permanent || error.kind == .temporary {
+            // A folder that cannot be listed (a name the server cannot take back) is kept, and the rest goes on.
+            walk.refused.append("\(Sanitizer.visible(path.description)): cannot be listed (\(error)); kept")
+            return
+        }
         // What the listing could not show may still be there: the folder is kept.
         if let incompleteness = listing.incompleteness {
             walk.refused.append("\(Sanitizer.visible(path.description)): \(incompleteness); the folder is kept")

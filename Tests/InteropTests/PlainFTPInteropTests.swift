@@ -400,13 +400,15 @@ struct PlainFTPInteropTests {
 
     /// vsftpd and ProFTPD list a folder their user may read but not enter (744) as empty, the
     /// entries they could not look at left out: `mirror --delete` deletes nothing of its copy,
-    /// and says why; `rm -r` of the tree keeps it, says why, and deletes the rest.
+    /// and says why; `rm -r` of the tree keeps it, and one that cannot be listed (311), says
+    /// why, and deletes the rest.
     @Test(arguments: ["VSFTPD", "PROFTPD"])
     func aFolderThatCannotBeEnteredIsNoEmptyFolder(_ name: String) throws {
         let server = try InteropServer.require(name)
         let tree = unique("readonlytree")
         defer {
             chmod(server.file(tree + "/locked"), 0o755)
+            chmod(server.file(tree + "/noread"), 0o755)
             try? FileManager.default.removeItem(atPath: server.file(tree))
         }
         try FileManager.default.createDirectory(atPath: server.file(tree + "/locked/sub"), withIntermediateDirectories: true)
@@ -425,14 +427,19 @@ struct PlainFTPInteropTests {
 
         try FileManager.default.createDirectory(atPath: server.file(tree + "/ok"), withIntermediateDirectories: true)
         try Data("y".utf8).write(to: URL(fileURLWithPath: server.file(tree + "/ok/y.txt")))
+        try FileManager.default.createDirectory(atPath: server.file(tree + "/noread"), withIntermediateDirectories: true)
+        try Data("z".utf8).write(to: URL(fileURLWithPath: server.file(tree + "/noread/z.txt")))
+        #expect(chmod(server.file(tree + "/noread"), 0o311) == 0)
         for folder in [tree, tree + "/ok", tree + "/ok/y.txt"] {
             #expect(try Program.run("/bin/chown", ["--reference=" + server.file(""), server.file(folder)]).status == 0)
         }
         let rm = try FerryProcess.run(["rm", "-r", server.url(tree)], in: local.path)
         #expect(rm.status == 1, "\(rm.standardError)")
         #expect(rm.standardError.contains("cannot be entered"), "\(rm.standardError)")
+        #expect(rm.standardError.contains("(and 1 more)"), "\(rm.standardError)")
         #expect(!FileManager.default.fileExists(atPath: server.file(tree + "/ok")))
         #expect(FileManager.default.fileExists(atPath: server.file(tree + "/locked/a.txt")))
+        #expect(FileManager.default.fileExists(atPath: server.file(tree + "/noread/z.txt")))
     }
 
     /// `mirror -R --delete` with a filter deletes, inside a folder gone from the source, what the
