@@ -567,7 +567,7 @@ public struct RemoteFileSystem: FileSystem {
     public func stat(_ path: RemotePath, readingNext: Bool) throws -> FileFacts? {
         let (size, modified) = try client.sizeAndModificationTime(path, thenRetrieving: readingNext)
         if size != nil || modified != nil { return FileFacts(size: size, modified: modified) }
-        let folder = RemotePath(bytes: path.bytes.dropLast(path.lastComponent.bytes.count))
+        let folder = RemotePath(bytes: path.withoutTrailingSlash.bytes.dropLast(path.lastComponent.bytes.count))
         let listing = try client.listing(folder.isEmpty ? nil : folder)
         guard let entry = listing.entries.first(where: { $0.remoteName == path.lastComponent }) else {
             return try listing.isComplete || sizeSaysMissing(path) ? nil : .mayExist

@@ -4,7 +4,8 @@ import Transfers
 
 /// The entries of a server's folder that a URL names when the last part of its path is a
 /// pattern (`ftp://host/pub/*.gz`, see `Glob`; `\*` or `%5C*` is a literal star): the folder's
-/// listing, matched by name. A matching name that could leave the folder is refused, not used.
+/// listing, matched by name (a name that begins with a dot only by a pattern that does, as in
+/// a shell). A matching name that could leave the folder is refused, not used.
 struct RemoteMatches {
     /// One matching entry and its path on the server.
     struct Match {
@@ -28,8 +29,7 @@ struct RemoteMatches {
     /// whole among the refusals); fails with exit 5 when nothing matches.
     init(_ url: FTPURL, session: RemoteSession, action: String) throws {
         let pattern = url.path.lastComponent
-        let trimmed = url.path.bytes.last == UInt8(ascii: "/") ? url.path.bytes.dropLast() : url.path.bytes[...]
-        let folder = RemotePath(bytes: trimmed.dropLast(pattern.bytes.count))
+        let folder = RemotePath(bytes: url.path.withoutTrailingSlash.bytes.dropLast(pattern.bytes.count))
         let listing: DirectoryListing
         do {
             listing = try session.connection().listing(folder.isEmpty ? nil : folder)
@@ -42,7 +42,10 @@ struct RemoteMatches {
         if let incompleteness = listing.incompleteness {
             refused.append("\(url.with(path: folder)): \(incompleteness); a match it did not show is left alone")
         }
-        for entry in listing.entries where entry.name != "." && entry.name != ".." && Glob.matches(pattern.description, entry.name) {
+        // As in a shell, a name that begins with a dot is matched only by a pattern that does.
+        let matchesDotNames = pattern.bytes.first == UInt8(ascii: ".")
+        for entry in listing.entries
+        where entry.name != "." && entry.name != ".." && (matchesDotNames || !entry.name.hasPrefix(".")) && Glob.matches(pattern.description, entry.name) {
             guard entry.hasSafeName else {
                 refused.append(SafeName.refusal(action, entry.name, in: folder.isEmpty ? url.host : folder.description))
                 continue

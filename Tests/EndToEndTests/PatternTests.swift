@@ -31,6 +31,23 @@ struct PatternTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: local.file("e")).sorted() == ["b.gz", "c.txt"])
     }
 
+    /// As in a shell, `*` leaves names that begin with a dot alone (`.htaccess` survives
+    /// `rm 'pub/*'`); a pattern that begins with a dot matches them. A trailing `//` names the
+    /// same folder.
+    @Test func aPatternMatchesDotNamesOnlyWhenItBeginsWithADot() throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        for name in ["pub/a.txt", "pub/.htaccess", "pub/.h.txt"] { try fixture.root.write(name, Data("x".utf8)) }
+        let all = try FerryProcess.run(["rm", fixture.url("pub/*")])
+        #expect(all.status == 0, "\(all.standardError)")
+        #expect(!fixture.root.exists("pub/a.txt"))
+        #expect(fixture.root.exists("pub/.htaccess") && fixture.root.exists("pub/.h.txt"))
+        let dotted = try FerryProcess.run(["rm", fixture.url("pub/.*.txt//")])
+        #expect(dotted.status == 0, "\(dotted.standardError)")
+        #expect(!fixture.root.exists("pub/.h.txt"))
+        #expect(fixture.root.exists("pub/.htaccess"))
+    }
+
     @Test func noMatchIsNotFoundAndNamesThePattern() throws {
         let fixture = try ServerFixture()
         defer { fixture.stop() }
@@ -90,7 +107,8 @@ struct PatternTests {
         try fixture.root.write("pub/ok.gz", Data("ok".utf8))
         fixture.server.faults.serveListing(Array("""
             -rw-r--r-- 1 u g 2 Jan 1 2024 ok.gz\r
-            -rw-r--r-- 1 u g 2 Jan 1 2024 ../../escaped.gz\r
+            -rw-r--r-- 1 u g 2 Jan 1 2024 x/../../escaped.gz\r
+            -rw-r--r-- 1 u g 2 Jan 1 2024 ../../dotted.gz\r
 
             """.utf8))
         try FileManager.default.createDirectory(atPath: local.file("in"), withIntermediateDirectories: true)
@@ -98,8 +116,9 @@ struct PatternTests {
         #expect(result.status == 1)
         #expect(result.standardError.contains("not a plain file name"), "\(result.standardError)")
         #expect(local.read("in/ok.gz") == Data("ok".utf8))
-        #expect(!local.exists("escaped.gz"))
+        #expect(!local.exists("escaped.gz") && !local.exists("dotted.gz"))
         #expect(!FileManager.default.fileExists(atPath: local.path + "/../escaped.gz"))
+        #expect(!FileManager.default.fileExists(atPath: local.path + "/../dotted.gz"))
     }
 
     @Test func rmDeletesTheMatches() throws {
