@@ -28,21 +28,24 @@ func move(_ entries: [ListingEntry], from source: Location, to text: String, in 
     if !folder.hasSuffix("/") { folder += "/" }
     if other.site != source.site, text.hasPrefix(folder) {
         let name = String(text.dropFirst(folder.count))
-        guard name.isEmpty || (entries.count == 1 && name == entries[0].name) else {
+        if name.isEmpty || (entries.count == 1 && name == entries[0].name) {
+            state.panes[state.active].marked = []
+            return startCopy(entries.map { TransferRequest(source: source, entry: $0, destination: other, movesSource: true) }, in: &state)
+        }
+        // A path deeper than the other pane's folder (which may be `/`) names one on this side.
+        guard name.contains("/") else {
             state.message = "A move to the other side keeps the name: rename it there afterwards"
             return []
         }
-        state.panes[state.active].marked = []
-        return startCopy(entries.map { TransferRequest(source: source, entry: $0, destination: other, movesSource: true) }, in: &state)
     }
-    guard entries.count == 1, let entry = entries.first else {
-        // Several entries go into a folder of this side, named with a trailing `/`.
-        guard text.hasSuffix("/") else {
-            state.message = "Several entries move into a folder: end its name or path with /"
-            return []
-        }
+    // A folder of this side, named with a trailing `/`: the entries go into it.
+    if text.hasSuffix("/") {
         state.panes[state.active].marked = []
         return [.moveInto(pane: state.active, location: source, entries: entries, folder: text)]
+    }
+    guard entries.count == 1, let entry = entries.first else {
+        state.message = "Several entries move into a folder: end its name or path with /"
+        return []
     }
     guard !text.isEmpty, text != entry.name else { return [] }
     state.panes[state.active].marked = []

@@ -32,7 +32,7 @@ extension FTPClient {
         case .unknown:
             throw FTPError(
                 kind: .permanent,
-                detail: "\(refusal); its folder could not be listed to tell a folder from a link, so nothing in it was touched")
+                detail: "\(refusal); its folder's LIST could not tell a folder from a link (it could not be read), so nothing in it was touched")
         case .listed(let kind): throw Self.keptLink(path, kind: kind, refusal: refusal)
         }
         var walk = TreeRemoval(kinds: kinds, including: including ?? { _ in true })

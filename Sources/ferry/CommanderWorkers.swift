@@ -195,7 +195,7 @@ final class CommanderWorkers: @unchecked Sendable {
             var failures: [String] = []
             for entry in entries {
                 do {
-                    try Self.rename(entry, in: location, to: folder + entry.name, client: client)
+                    try Self.rename(entry, in: location, into: folder, client: client)
                 } catch let error as FTPError where error.isConnectionLoss {
                     throw error
                 } catch {
@@ -208,18 +208,30 @@ final class CommanderWorkers: @unchecked Sendable {
         }
     }
 
+    /// Moves an entry of the folder at `location` into `folder` (ending in `/`; from the same
+    /// folder, or absolute), keeping its name as the server's bytes spell it.
+    private static func rename(_ entry: ListingEntry, in location: Location, into folder: String, client: FTPClient?) throws {
+        guard client != nil else { return try rename(entry, in: location, to: folder + entry.name, client: nil) }
+        try rename(entry, in: location, to: RemotePath(bytes: Array(folder.utf8) + entry.remoteName.bytes), client: client)
+    }
+
     /// Renames an entry of the folder at `location`: a name stays in the folder; a path starting
     /// with / goes where it says. A name that is taken is not replaced.
     private static func rename(_ entry: ListingEntry, in location: Location, to name: String, client: FTPClient?) throws {
+        try rename(entry, in: location, to: RemotePath(name), client: client)
+    }
+
+    /// `rename(_:in:to:client:)` with the new name as the server's bytes (a local one as UTF-8).
+    private static func rename(_ entry: ListingEntry, in location: Location, to name: RemotePath, client: FTPClient?) throws {
         if let client {
             let directory = remotePath(location)
-            let target = name.hasPrefix("/") ? RemotePath(name) : directory.appending(RemotePath(name))
+            let target = name.bytes.first == UInt8(ascii: "/") ? name : directory.appending(name)
             let server = RemoteFileSystem(client: client)
             let source = try ListedName.remote(entry, in: directory, to: "rename")
             try refuseTaken(server.shown(target), if: try server.stat(target) != nil)
             try server.rename(source, to: target)
         } else {
-            let folder = localPath(location)
+            let (folder, name) = (localPath(location), name.description)
             let source = try ListedName.local(entry, in: folder, to: "rename")
             let target = name.hasPrefix("/") ? name : folder + "/" + name
             // A link there, even one that leads nowhere, is taken too.

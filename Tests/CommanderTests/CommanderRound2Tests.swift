@@ -127,6 +127,42 @@ struct CommanderRound2Tests {
         _ = update(&state, .key(.control("u")))
         for character in "docs/" { _ = update(&state, .key(.character(character))) }
         #expect(update(&state, .key(.enter)) == [.moveInto(pane: 1, location: Self.remote, entries: [Self.readme, Self.bigISO], folder: "docs/")])
+        // One entry (the one under the cursor, no marks left) and a folder named so go the same way.
+        _ = update(&state, .key(.function(6)))
+        _ = update(&state, .key(.control("u")))
+        for character in "docs/" { _ = update(&state, .key(.character(character))) }
+        let single = update(&state, .key(.enter))
+        guard case .moveInto(1, Self.remote, let entries, "docs/")? = single.first, single.count == 1 else {
+            Issue.record("\(single)")
+            return
+        }
+        #expect(entries.count == 1)
+    }
+
+    /// With the other pane on a server's root, an absolute path deeper than `/` names a folder
+    /// of this side (a local one), not a move to the server.
+    @Test func f6ToAnAbsolutePathStaysOnThisSideWhenTheOtherPaneIsAtTheRoot() {
+        let root = Location.remote(site: "ftp://anna@example.org", path: "/")
+        var state = AppState(left: .local("/home/anna"), right: root, width: 80, height: 24, now: CommanderTests.now)
+        _ = update(&state, .listed(pane: 0, location: .local("/home/anna"), focus: nil, result: .success([
+            ListingEntry(name: "a.txt", kind: .file, size: 1), ListingEntry(name: "b.txt", kind: .file, size: 1),
+        ]), at: CommanderTests.now))
+        _ = update(&state, .listed(pane: 1, location: root, focus: nil, result: .success([]), at: CommanderTests.now))
+        state.active = 0
+        // Past the parent row: a.txt and b.txt, each marked with Space.
+        _ = update(&state, .key(.down))
+        _ = update(&state, .key(.character(" ")))
+        _ = update(&state, .key(.character(" ")))
+        _ = update(&state, .key(.function(6)))
+        _ = update(&state, .key(.control("u")))
+        for character in "/home/anna/old/" { _ = update(&state, .key(.character(character))) }
+        let effects = update(&state, .key(.enter))
+        #expect(effects.count == 1)
+        guard case .moveInto(0, .local("/home/anna"), let entries, "/home/anna/old/")? = effects.first else {
+            Issue.record("\(effects)")
+            return
+        }
+        #expect(entries.map(\.name) == ["a.txt", "b.txt"])
     }
 
     @Test func f6IntoTheOtherSideMovesAndAsksAboutANameThere() {
