@@ -30,8 +30,10 @@ struct OneServerCopy {
 
     /// How copying `path` to `target` (with `recursive`, all a folder holds) would write what it
     /// reads; nil where it would not. Two spellings are one file where they resolve alike, or
-    /// where the server's MLST gives both the same `unique` fact (a link on the way, such as
-    /// `lnk/a.txt` with `lnk` leading to the folder of `a.txt`).
+    /// (a link on the way, such as `lnk/a.txt` with `lnk` leading to the folder of `a.txt`)
+    /// where the server's MLST gives both the same `unique` fact, or, without MLST, where the
+    /// last names match and PWD names both folders alike from inside (vsftpd names the folder
+    /// a link leads to).
     func overlap(copying path: RemotePath, to target: RemotePath, recursive: Bool) -> Overlap? {
         guard let home else { return nil }
         let (read, written) = (path.resolved(from: home), target.resolved(from: home))
@@ -42,10 +44,23 @@ struct OneServerCopy {
     /// Whether MLST names both paths with one `unique` fact; false where the server has no
     /// MLST, or either has no such fact (a target not there yet).
     private func isOneFile(_ path: RemotePath, _ target: RemotePath) -> Bool {
-        guard reader.features.supports("MLST"),
-              let read = (try? reader.mlst(path))??.facts["unique"],
-              let written = (try? reader.mlst(target))??.facts["unique"]
-        else { return false }
+        guard reader.features.supports("MLST") else {
+            guard path.lastComponent == target.lastComponent, let read = namedFromInside(path.parent), let written = namedFromInside(target.parent) else {
+                return false
+            }
+            return read == written
+        }
+        guard let read = (try? reader.mlst(path))??.facts["unique"], let written = (try? reader.mlst(target))??.facts["unique"] else { return false }
         return read == written
+    }
+
+    /// The folder as PWD names it once CWD is in it (the current one for nil); nil where that
+    /// cannot be asked. The connection goes back where it was, or is closed.
+    private func namedFromInside(_ folder: RemotePath?) -> RemotePath? {
+        guard let folder, !folder.isEmpty else { return try? reader.workingDirectory() }
+        guard let here = try? reader.workingDirectory(), (try? reader.cwd(folder)) != nil else { return nil }
+        let named = try? reader.pwd()
+        if (try? reader.cwd(here)) == nil { reader.close() }
+        return named
     }
 }

@@ -293,9 +293,10 @@ struct PlainFTPInteropTests {
     }
 
     /// `cp` onto its own source through a link (`lnk/a.txt`, `lnk` leading to the folder of
-    /// `a.txt`) would truncate the file it reads: MLST's `unique` fact names one file, and the
-    /// copy is refused before a byte moves.
-    @Test(arguments: ["PYFTPDLIB", "PROFTPD"])
+    /// `a.txt`) would truncate the file it reads: MLST's `unique` fact names one file (where
+    /// there is no MLST, vsftpd's PWD names both folders alike from inside), and the copy is
+    /// refused before a byte moves.
+    @Test(arguments: ["PYFTPDLIB", "PROFTPD", "VSFTPD"])
     func aCopyOntoItsSourceThroughALinkIsRefused(_ name: String) throws {
         let server = try InteropServer.require(name)
         let tree = unique("alias")
