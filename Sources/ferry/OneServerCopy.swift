@@ -38,7 +38,28 @@ struct OneServerCopy {
         guard let home else { return nil }
         let (read, written) = (path.resolved(from: home), target.resolved(from: home))
         if read == written || isOneFile(path, target) { return .sameFile }
-        return recursive && written.starts(with: read) ? .intoItself : nil
+        return recursive && (written.starts(with: read) || liesInside(target, folder: path)) ? .intoItself : nil
+    }
+
+    /// Whether `target` lies inside the folder `path` through a link on its way: one of the
+    /// target's folders has the source's MLST `unique` fact or, without MLST, the nearest
+    /// folder of the target that exists is named from inside (PWD) within the source's name.
+    private func liesInside(_ target: RemotePath, folder path: RemotePath) -> Bool {
+        var ancestor = target.parent
+        guard reader.features.supports("MLST") else {
+            guard let source = namedFromInside(path) else { return false }
+            while let folder = ancestor {
+                if let named = namedFromInside(folder) { return named.components.starts(with: source.components) }
+                ancestor = folder.parent
+            }
+            return false
+        }
+        guard let source = (try? reader.mlst(path))??.facts["unique"] else { return false }
+        while let folder = ancestor {
+            if (try? reader.mlst(folder))??.facts["unique"] == source { return true }
+            ancestor = folder.parent
+        }
+        return false
     }
 
     /// Whether MLST names both paths with one `unique` fact; false where the server has no

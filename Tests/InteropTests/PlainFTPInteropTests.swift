@@ -309,6 +309,15 @@ struct PlainFTPInteropTests {
         #expect(result.status == 2, "\(result.standardError)")
         #expect(result.standardError.contains("same file"), "\(result.standardError)")
         #expect(FileManager.default.contents(atPath: server.file(tree + "/a.txt")) == contents)
+
+        // A folder copied into itself through the link: refused before anything is made.
+        try FileManager.default.createDirectory(atPath: server.file(tree + "/pub"), withIntermediateDirectories: true)
+        try Data("x".utf8).write(to: URL(fileURLWithPath: server.file(tree + "/pub/x.txt")))
+        try FileManager.default.createSymbolicLink(atPath: server.file(tree + "/plnk"), withDestinationPath: "pub")
+        let into = try FerryProcess.run(["cp", "-r", server.url(tree + "/pub/"), server.url(tree + "/plnk/sub/")])
+        #expect(into.status == 2, "\(into.standardError)")
+        #expect(into.standardError.contains("into itself"), "\(into.standardError)")
+        #expect(!FileManager.default.fileExists(atPath: server.file(tree + "/pub/sub")))
     }
 
     /// `mirror -R --delete` into ProFTPD, whose LIST hides dot names, finds a dot folder it made
