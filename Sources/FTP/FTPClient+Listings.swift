@@ -40,15 +40,11 @@ extension FTPClient {
         let options = withDotNames ? "-a" : nil
         guard let path, !path.isEmpty else { return try kindsListed(command: FTPCommand("LIST", options)) }
         let patternBytes = Set("*?[]{}~".utf8)
-        guard path.bytes.contains(where: patternBytes.contains), let here = try? workingDirectory() else {
+        guard path.bytes.contains(where: patternBytes.contains), (try? workingDirectory()) != nil else {
             let argument = Self.listArgument(path, features: features).bytes
             return try kindsListed(command: FTPCommand("LIST", bytes: withDotNames ? Array("-a ".utf8) + argument : argument))
         }
-        try cwd(path)
-        defer {
-            if (try? cwd(here)) == nil { close() } else { knownDirectory = here }
-        }
-        return try kindsListed(command: FTPCommand("LIST", options))
+        return try inFolder(path) { try kindsListed(command: FTPCommand("LIST", options)) }
     }
 
     /// The kinds of the entries a LIST command's lines show.

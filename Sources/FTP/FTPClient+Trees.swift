@@ -158,23 +158,31 @@ extension FTPClient {
         return listing
     }
 
-    /// Whether CWD enters `folder`. The connection goes back where it was, or is closed where it
-    /// cannot: every later relative path would be taken from the wrong folder, where a closed
-    /// connection fails (and is made again).
+    /// Whether CWD enters `folder` (`inFolder`, which takes the connection back).
     public func canEnter(_ folder: RemotePath) throws -> Bool {
+        do {
+            try inFolder(folder) {}
+            return true
+        } catch let error as FTPError where error.kind == .permanent || error.kind == .temporary {
+            return false
+        }
+    }
+
+    /// Runs `body` with the connection in `folder` (CWD), then takes it back where it was; a
+    /// connection that cannot get back is closed, since every later relative path would be
+    /// taken from the wrong folder, where a closed connection fails (and is made again).
+    public func inFolder<Result>(_ folder: RemotePath, _ body: () throws -> Result) throws -> Result {
         let here = try workingDirectory()
         do {
             try cwd(folder)
-        } catch let error as FTPError where error.kind == .permanent || error.kind == .temporary {
+        } catch {
             knownDirectory = here
-            return false
+            throw error
         }
-        if (try? cwd(here)) == nil {
-            close()
-        } else {
-            knownDirectory = here
+        defer {
+            if (try? cwd(here)) == nil { close() } else { knownDirectory = here }
         }
-        return true
+        return try body()
     }
 
     /// The folder as a listing is to name it: with a trailing `/` where listings come from

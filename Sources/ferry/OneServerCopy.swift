@@ -79,9 +79,6 @@ struct OneServerCopy {
     /// cannot be asked. The connection goes back where it was, or is closed.
     private func namedFromInside(_ folder: RemotePath?) -> RemotePath? {
         guard let folder, !folder.isEmpty else { return try? reader.workingDirectory() }
-        guard let here = try? reader.workingDirectory(), (try? reader.cwd(folder)) != nil else { return nil }
-        let named = try? reader.pwd()
-        if (try? reader.cwd(here)) == nil { reader.close() }
-        return named
+        return try? reader.inFolder(folder) { try reader.pwd() }
     }
 }
