@@ -184,7 +184,7 @@ final class CommanderWorkers: @unchecked Sendable {
 
     func rename(pane: Int, in location: Location, _ entry: ListingEntry, to name: String) {
         operate(pane: pane, on: location, success: "Moved to \(name)") { client in
-            try Self.rename(entry, in: location, to: name, client: client)
+            try Self.rename(entry, in: location, to: RemotePath(name), client: client)
         }
     }
 
@@ -195,7 +195,8 @@ final class CommanderWorkers: @unchecked Sendable {
             var failures: [String] = []
             for entry in entries {
                 do {
-                    try Self.rename(entry, in: location, into: folder, client: client)
+                    // The name as the server's bytes spell it (a local one's are its UTF-8).
+                    try Self.rename(entry, in: location, to: RemotePath(bytes: Array(folder.utf8) + entry.remoteName.bytes), client: client)
                 } catch let error as FTPError where error.isConnectionLoss {
                     throw error
                 } catch {
@@ -208,20 +209,9 @@ final class CommanderWorkers: @unchecked Sendable {
         }
     }
 
-    /// Moves an entry of the folder at `location` into `folder` (ending in `/`; from the same
-    /// folder, or absolute), keeping its name as the server's bytes spell it.
-    private static func rename(_ entry: ListingEntry, in location: Location, into folder: String, client: FTPClient?) throws {
-        guard client != nil else { return try rename(entry, in: location, to: folder + entry.name, client: nil) }
-        try rename(entry, in: location, to: RemotePath(bytes: Array(folder.utf8) + entry.remoteName.bytes), client: client)
-    }
-
-    /// Renames an entry of the folder at `location`: a name stays in the folder; a path starting
-    /// with / goes where it says. A name that is taken is not replaced.
-    private static func rename(_ entry: ListingEntry, in location: Location, to name: String, client: FTPClient?) throws {
-        try rename(entry, in: location, to: RemotePath(name), client: client)
-    }
-
-    /// `rename(_:in:to:client:)` with the new name as the server's bytes (a local one as UTF-8).
+    /// Renames an entry of the folder at `location` to `name`, the server's bytes (a local one's
+    /// UTF-8): a name stays in the folder; a path starting with / goes where it says. A name that
+    /// is taken is not replaced.
     private static func rename(_ entry: ListingEntry, in location: Location, to name: RemotePath, client: FTPClient?) throws {
         if let client {
             let directory = remotePath(location)
