@@ -7,6 +7,18 @@ public enum Glob {
         matches(elements(of: pattern), Array(name))
     }
 
+    /// Whether `name` matches `pattern` as a shell matches the names in a folder: a name that
+    /// begins with a dot only where the pattern begins with a literal dot (`.*` or `\.*`, not
+    /// `*` or `[.]*`), and never `.` or `..` themselves.
+    public static func matchesFileName(_ pattern: String, _ name: String) -> Bool {
+        guard name != ".", name != ".." else { return false }
+        let elements = elements(of: pattern)
+        if name.hasPrefix(".") {
+            guard case .literal(".")? = elements.first else { return false }
+        }
+        return matches(elements, Array(name))
+    }
+
     /// Whether `text` holds any of `*`, `?` or `[`, escaped or not: such a text is read as a
     /// pattern, so that `\*` there names a literal star.
     public static func isPattern(_ text: String) -> Bool {

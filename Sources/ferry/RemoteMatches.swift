@@ -4,8 +4,9 @@ import Transfers
 
 /// The entries of a server's folder that a URL names when the last part of its path is a
 /// pattern (`ftp://host/pub/*.gz`, see `Glob`; `\*` or `%5C*` is a literal star): the folder's
-/// listing, matched by name (a name that begins with a dot only by a pattern that does, as in
-/// a shell). A matching name that could leave the folder is refused, not used.
+/// listing, matched by name as a shell matches file names (`Glob.matchesFileName`; with a `/`
+/// after the pattern, folders only). A matching name that could leave the folder is refused,
+/// not used.
 struct RemoteMatches {
     /// One matching entry and its path on the server.
     struct Match {
@@ -42,10 +43,10 @@ struct RemoteMatches {
         if let incompleteness = listing.incompleteness {
             refused.append("\(url.with(path: folder)): \(incompleteness); a match it did not show is left alone")
         }
-        // As in a shell, a name that begins with a dot is matched only by a pattern that does.
-        let matchesDotNames = pattern.bytes.first == UInt8(ascii: ".")
+        // As in a shell, a pattern followed by a `/` (`pub/*/`) matches folders only.
+        let foldersOnly = url.path.bytes.last == UInt8(ascii: "/")
         for entry in listing.entries
-        where entry.name != "." && entry.name != ".." && (matchesDotNames || !entry.name.hasPrefix(".")) && Glob.matches(pattern.description, entry.name) {
+        where (!foldersOnly || entry.kind == .directory) && Glob.matchesFileName(pattern.description, entry.name) {
             guard entry.hasSafeName else {
                 refused.append(SafeName.refusal(action, entry.name, in: folder.isEmpty ? url.host : folder.description))
                 continue
@@ -65,7 +66,7 @@ struct RemoteMatches {
         refused += self.refused
         var urls: [FTPURL] = []
         for match in matches {
-                        if match.isFolder, !recursive {
+            if match.isFolder, !recursive {
                 refused.append("\(url.with(path: match.path)) is a directory: add -r to \(verb) it with all inside")
                 continue
             }

@@ -32,8 +32,7 @@ struct PatternTests {
     }
 
     /// As in a shell, `*` leaves names that begin with a dot alone (`.htaccess` survives
-    /// `rm 'pub/*'`); a pattern that begins with a dot matches them. A trailing `//` names the
-    /// same folder.
+    /// `rm 'pub/*'`); a pattern that begins with a dot matches them.
     @Test func aPatternMatchesDotNamesOnlyWhenItBeginsWithADot() throws {
         let fixture = try ServerFixture()
         defer { fixture.stop() }
@@ -42,10 +41,25 @@ struct PatternTests {
         #expect(all.status == 0, "\(all.standardError)")
         #expect(!fixture.root.exists("pub/a.txt"))
         #expect(fixture.root.exists("pub/.htaccess") && fixture.root.exists("pub/.h.txt"))
-        let dotted = try FerryProcess.run(["rm", fixture.url("pub/.*.txt//")])
+        let dotted = try FerryProcess.run(["rm", fixture.url("pub/.*.txt")])
         #expect(dotted.status == 0, "\(dotted.standardError)")
         #expect(!fixture.root.exists("pub/.h.txt"))
         #expect(fixture.root.exists("pub/.htaccess"))
+    }
+
+    /// An escaped leading dot matches dot names as a plain one does; a pattern with a `/` (or
+    /// several) after it matches folders only.
+    @Test func anEscapedDotMatchesDotNamesAndATrailingSlashFoldersOnly() throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        for name in ["pub/.hidden", "pub/plain.txt", "pub/box/in.txt"] { try fixture.root.write(name, Data("x".utf8)) }
+        let dotted = try FerryProcess.run(["rm", fixture.url("pub/%5C.h*")])
+        #expect(dotted.status == 0, "\(dotted.standardError)")
+        #expect(!fixture.root.exists("pub/.hidden"))
+        let folders = try FerryProcess.run(["rm", "-r", fixture.url("pub/*//")])
+        #expect(folders.status == 0, "\(folders.standardError)")
+        #expect(!fixture.root.exists("pub/box"))
+        #expect(fixture.root.exists("pub/plain.txt"))
     }
 
     @Test func noMatchIsNotFoundAndNamesThePattern() throws {

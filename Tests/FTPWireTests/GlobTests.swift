@@ -28,6 +28,16 @@ struct GlobTests {
         #expect(Glob.matches(pattern, name) == expected)
     }
 
+    /// As a shell expands file names: a leading dot is matched only by a literal one, escaped
+    /// or not; `.` and `..` never.
+    @Test(arguments: [
+        ("*", ".htaccess", false), ("*", "a", true), (".*", ".htaccess", true), ("\\.*", ".htaccess", true),
+        ("[.]*", ".htaccess", false), ("?*", ".h", false), ("*", ".", false), (".*", "..", false), (".*", "a.b", false),
+    ])
+    func fileNamesBeginningWithADot(pattern: String, name: String, expected: Bool) {
+        #expect(Glob.matchesFileName(pattern, name) == expected)
+    }
+
     @Test func patternsAreTextsWithWildcards() {
         #expect(Glob.isPattern("*.gz"))
         #expect(Glob.isPattern("a\\*"))
