@@ -39,8 +39,9 @@ func move(_ entries: [ListingEntry], from source: Location, to text: String, in 
         }
     }
     // A folder of this side, named with a trailing `/`: the entries go into it.
+    // Marks stay until the pane is listed again: that drops those of the entries that went,
+    // and an entry that could not go stays marked.
     if text.hasSuffix("/") {
-        state.panes[state.active].marked = []
         return [.moveInto(pane: state.active, location: source, entries: entries, folder: text)]
     }
     guard entries.count == 1, let entry = entries.first else {
@@ -48,7 +49,6 @@ func move(_ entries: [ListingEntry], from source: Location, to text: String, in 
         return []
     }
     guard !text.isEmpty, text != entry.name else { return [] }
-    state.panes[state.active].marked = []
     return [.rename(pane: state.active, location: source, entry: entry, to: text)]
 }
 

@@ -84,7 +84,7 @@ func confirm(_ dialog: Dialog, in state: inout AppState) -> [Effect] {
     case .resolveConflicts:
         return []
     case .delete(let pane, let location, let entries):
-        state.panes[pane].marked = []
+        // The listing after the delete drops the marks of what went; what could not go stays marked.
         return [.delete(pane: pane, location: location, entries: entries)]
     case .makeDirectory(let pane, let location):
         guard !text.isEmpty else { return [] }

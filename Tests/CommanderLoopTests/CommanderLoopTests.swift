@@ -290,7 +290,8 @@ struct CommanderLoopTests {
     }
 
     /// F6 of several marked entries into a folder of the same server (a path ending in `/`):
-    /// each moves there keeping its name; one whose name is taken there stays, and is named.
+    /// each moves there keeping its name; one whose name is taken there stays, named, and
+    /// marked still, while the mark of the one that went goes with it.
     @Test func markedEntriesMoveIntoAFolderOnTheSameSide() throws {
         let fixture = try ServerFixture()
         defer { fixture.stop() }
@@ -312,5 +313,6 @@ struct CommanderLoopTests {
         #expect(!fixture.root.exists("a.txt"))
         #expect(fixture.root.read("b.txt") == Data("b.txt".utf8))
         #expect(fixture.root.read("sub/b.txt") == Data("theirs".utf8))
+        try commander.waitFor("1 marked")
     }
 }

@@ -127,6 +127,9 @@ struct CommanderRound2Tests {
         _ = update(&state, .key(.control("u")))
         for character in "docs/" { _ = update(&state, .key(.character(character))) }
         #expect(update(&state, .key(.enter)) == [.moveInto(pane: 1, location: Self.remote, entries: [Self.readme, Self.bigISO], folder: "docs/")])
+        // The marks stay until the pane is listed again, which drops those of the entries gone.
+        #expect(state.activePane.marked.count == 2)
+        state.panes[1].marked = []
         // One entry (the one under the cursor, no marks left) and a folder named so go the same way.
         _ = update(&state, .key(.function(6)))
         _ = update(&state, .key(.control("u")))
