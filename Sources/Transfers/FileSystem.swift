@@ -239,8 +239,12 @@ public struct LocalFileSystem: FileSystem {
         if !keeps, try list(path).entries.isEmpty { try remove(path, isFolder: true) }
     }
 
-    /// Moves across file systems too (copying, then deleting the original).
+    /// Moves across file systems too (copying, then deleting the original); a folder is never
+    /// moved into itself.
     public func rename(_ path: String, to destination: String) throws {
+        if Self.isFolderItself(path), Self.folder(of: destination, liesIn: path) {
+            throw LocalFileError(path: path, action: "cannot move", reason: "a folder cannot go into itself")
+        }
         do {
             try FileManager.default.moveItem(atPath: path, toPath: destination)
         } catch {
@@ -428,6 +432,23 @@ public struct LocalFileSystem: FileSystem {
     public var readsCheaply: Bool { true }
 
     /// Whether a local path is a folder (or a link to one).
+    /// Whether `path` is a folder itself, not a link to one.
+    static func isFolderItself(_ path: String) -> Bool {
+        var status = Glibc.stat()
+        return lstat(path, &status) == 0 && status.st_mode & S_IFMT == S_IFDIR
+    }
+
+    /// Whether the folder `path` would be put in is `folder` or lies inside it, links followed.
+    static func folder(of path: String, liesIn folder: String) -> Bool {
+        let parent = (path as NSString).deletingLastPathComponent
+        guard let inner = realpath(parent.isEmpty ? "." : parent, nil) else { return false }
+        defer { free(inner) }
+        guard let outer = realpath(folder, nil) else { return false }
+        defer { free(outer) }
+        let (container, moved) = (String(cString: inner), String(cString: outer))
+        return container == moved || container.hasPrefix(moved == "/" ? moved : moved + "/")
+    }
+
     public static func isFolder(_ path: String) -> Bool {
         var isDirectory: ObjCBool = false
         return FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory.boolValue
