@@ -25,6 +25,24 @@ struct TransferRequest {
     var commands: [FTPCommand] { [typeCommand, passive, restart, command].compactMap { $0 } }
 }
 
+/// A download a caller will most likely make next on a connection, whole and in binary (see
+/// `FTPClient.upcomingRetrieval`).
+public struct UpcomingRetrieval: Equatable, Sendable, ExpressibleByStringLiteral {
+    /// The file.
+    public let path: RemotePath
+    /// Whether the caller asks the file's SIZE and MDTM first
+    /// (`FTPClient.sizeAndModificationTime(_:thenRetrieving:)`): they then go out with the
+    /// retrieval's requests, and that call takes up their replies.
+    public let asksSizeAndTime: Bool
+
+    public init(_ path: RemotePath, asksSizeAndTime: Bool = false) {
+        self.path = path
+        self.asksSizeAndTime = asksSizeAndTime
+    }
+
+    public init(stringLiteral path: String) { self.init(RemotePath(path)) }
+}
+
 /// A request written before its turn, its replies still to be read.
 enum AheadRequest {
     /// A command whose answer changes nothing (OPTS UTF8 ON): its reply is read and dropped.
@@ -91,7 +109,8 @@ extension FTPClient {
     /// The digest request and the next file's transfer request, written in one go as soon as a
     /// download's data has arrived (before its closing reply): `digest` when the caller will
     /// ask for it and can do so without OPTS HASH; the retrieval of `upcomingRetrieval` when
-    /// the server is in binary already. Nothing when pipelining is off.
+    /// the server is in binary already, after its SIZE and MDTM where the caller asks them
+    /// first. Nothing when pipelining is off.
     func sendAhead(afterRetrieving path: RemotePath, digest: DigestCommand?) throws {
         guard pipelinesCommands, sentAhead.isEmpty, serverTransferType == .binary else { return }
         var requests: [AheadRequest] = []
@@ -101,13 +120,22 @@ extension FTPClient {
         }
         // A digest that needs OPTS HASH first is asked after the closing reply; a transfer sent
         // ahead would hold the server (waiting for its data connection) and have to be abandoned.
-        if let next = upcomingRetrieval, digestGoesAhead != false, options.dataConnectionMode == .passive, transferType == .binary {
+        if let next = upcomingRetrieval, digestGoesAhead != false, options.dataConnectionMode == .passive, transferType == .binary,
+           !next.asksSizeAndTime || features.supports("MDTM") {
             upcomingRetrieval = nil
-            requests.append(.transfer(try TransferRequest(command: FTPCommand("RETR", path: next), offset: 0, type: nil, passive: passiveCommand())))
+            // A name no command can carry goes no further: its own turn fails it, not this file.
+            if let ahead = try? requestsAhead(for: next) { requests += ahead }
         }
         guard !requests.isEmpty else { return }
         try control.send(requests.flatMap(\.commands))
         sentAhead += requests
+    }
+
+    /// The requests that go ahead for `next`: its SIZE and MDTM where the caller asks them first,
+    /// then its retrieval from byte 0.
+    private func requestsAhead(for next: UpcomingRetrieval) throws -> [AheadRequest] {
+        let facts = next.asksSizeAndTime ? [AheadRequest.question(try FTPCommand("SIZE", path: next.path)), .question(try FTPCommand("MDTM", path: next.path))] : []
+        return facts + [.transfer(try TransferRequest(command: FTPCommand("RETR", path: next.path), offset: 0, type: nil, passive: passiveCommand()))]
     }
 
     /// The questions about a file just uploaded, written in one go once the closing reply of
@@ -147,6 +175,15 @@ extension FTPClient {
         if reply.code.kind == .positiveCompletion, ![213, 250].contains(reply.code.rawValue) { throw outOfStep(reply, to: command) }
         connectAheadIfAnswered()
         return reply
+    }
+
+    /// The replies to `size` and `time` when they are the next requests sent ahead (before an
+    /// upcoming retrieval); nil otherwise, once the requests sent ahead have been settled.
+    func takeAheadSizeAndTime(_ size: FTPCommand, _ time: FTPCommand) throws -> (size: Reply, time: Reply)? {
+        guard sentAhead.count > 1, case .question(let second) = sentAhead[1], second == time,
+              let sizeReply = try takeAheadQuestion(size), let timeReply = try takeAheadQuestion(time)
+        else { return nil }
+        return (sizeReply, timeReply)
     }
 
     /// Closes the connection after a reply that cannot be `command`'s: the server answered

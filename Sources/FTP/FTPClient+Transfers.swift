@@ -22,7 +22,7 @@ extension FTPClient {
         onChunk: (UnsafeRawBufferPointer) throws -> Void
     ) throws {
         try guarded {
-            if upcomingRetrieval == path { upcomingRetrieval = nil }
+            if upcomingRetrieval?.path == path { upcomingRetrieval = nil }
             let transfer = try openTransfer(FTPCommand("RETR", path: path), offset: offset, type: transferType)
             var lineEndings = transferType == .ascii ? LineEndingDecoder() : nil
             try receive(transfer, blockSize: blockSize, whenDrained: { try sendAhead(afterRetrieving: path, digest: digest) }) { chunk in
@@ -53,7 +53,7 @@ extension FTPClient {
             return
         }
         try guarded {
-            if upcomingRetrieval == path { upcomingRetrieval = nil }
+            if upcomingRetrieval?.path == path { upcomingRetrieval = nil }
             let transfer = try openTransfer(FTPCommand("RETR", path: path), offset: offset, type: transferType)
             try receive(transfer, whenDrained: { try sendAhead(afterRetrieving: path, digest: digest) }, into: buffer)
         }

@@ -131,10 +131,11 @@ public final class FTPClient {
     /// as the next command.
     var unsentSettings: [FTPCommand] = []
     /// A file the caller will most likely download next, whole and in binary, on this
-    /// connection: its passive request and RETR go out as soon as the current download's data
-    /// has arrived, so that its replies travel while that download is finished. Cleared once
-    /// sent; a request not taken up is abandoned (ABOR) before the next command.
-    public var upcomingRetrieval: RemotePath?
+    /// connection: its passive request and RETR (after its SIZE and MDTM, where the caller asks
+    /// them first) go out as soon as the current download's data has arrived, so that their
+    /// replies travel while that download is finished. Cleared once sent; a request not taken
+    /// up is abandoned (ABOR) before the next command.
+    public var upcomingRetrieval: UpcomingRetrieval?
     /// The current directory as PWD last named it; nil once CWD has moved since.
     var knownDirectory: RemotePath?
     /// The algorithm HASH uses on this session, once set with OPTS HASH (or read from FEAT).
@@ -519,7 +520,8 @@ public final class FTPClient {
     /// answers, the file's passive request and RETR go out in the same write too (when both
     /// questions are pipelined, in binary and passive mode): `retrieve` of the file from byte 0
     /// takes them up, and anything else asked first abandons them in step (a retrieval costs
-    /// nothing when abandoned).
+    /// nothing when abandoned). SIZE and MDTM sent ahead with an `upcomingRetrieval` are taken
+    /// up here, their answers already on the way.
     public func sizeAndModificationTime(_ path: RemotePath, thenRetrieving: Bool = false) throws -> (size: UInt64?, modified: Date?) {
         try guarded {
             try setServerTransferType(transferType)
@@ -529,22 +531,27 @@ public final class FTPClient {
                 (Self.size(in: try answer(to: sizeCommand)), try timeCommand.flatMap { Self.time(in: try answer(to: $0)) })
             }
             guard pipelinesCommands, let timeCommand else { return try askEach() }
-            let retrieval = thenRetrieving && options.dataConnectionMode == .passive && transferType == .binary && serverTransferType == .binary
-                ? try TransferRequest(command: FTPCommand("RETR", path: path), offset: 0, type: nil, passive: passiveCommand()) : nil
-            try sendSettlingAhead([sizeCommand, timeCommand] + (retrieval?.commands ?? []))
             let sizeReply: Reply
             let timeReply: Reply
-            do {
-                sizeReply = try control.readReply(to: sizeCommand)
-                timeReply = try control.readReply(to: timeCommand)
-            } catch {
-                // Replies of commands already sent would meet the next command: no going on.
-                close()
-                throw error
-            }
-            if let retrieval {
-                sentAhead.append(.transfer(retrieval))
-                connectAheadIfAnswered()
+            if let ahead = try takeAheadSizeAndTime(sizeCommand, timeCommand) {
+                // Sent with the file before, its retrieval behind them (`upcomingRetrieval`).
+                (sizeReply, timeReply) = ahead
+            } else {
+                let retrieval = thenRetrieving && options.dataConnectionMode == .passive && transferType == .binary && serverTransferType == .binary
+                    ? try TransferRequest(command: FTPCommand("RETR", path: path), offset: 0, type: nil, passive: passiveCommand()) : nil
+                try sendSettlingAhead([sizeCommand, timeCommand] + (retrieval?.commands ?? []))
+                do {
+                    sizeReply = try control.readReply(to: sizeCommand)
+                    timeReply = try control.readReply(to: timeCommand)
+                } catch {
+                    // Replies of commands already sent would meet the next command: no going on.
+                    close()
+                    throw error
+                }
+                if let retrieval {
+                    sentAhead.append(.transfer(retrieval))
+                    connectAheadIfAnswered()
+                }
             }
             if let refused = [sizeReply, timeReply].first(where: { [500, 503].contains($0.code.rawValue) }) {
                 return try retryingUnpipelined(after: FTPError.unexpected(refused, to: refused == sizeReply ? sizeCommand : timeCommand), askEach)

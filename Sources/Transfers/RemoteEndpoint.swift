@@ -77,7 +77,7 @@ public final class RemoteSession {
 
     /// The file the next transfer on this session will most likely download whole (see
     /// `FTPClient.upcomingRetrieval`), passed on to the connection open now and to the next.
-    public var upcomingRetrieval: RemotePath? {
+    public var upcomingRetrieval: UpcomingRetrieval? {
         didSet { client?.upcomingRetrieval = upcomingRetrieval }
     }
 

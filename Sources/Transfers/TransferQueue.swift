@@ -12,15 +12,15 @@ public struct QueuedTransfer: Sendable {
     /// destination of a copy between servers): a worker the queue adds connects it too before
     /// it takes any transfer.
     public let companion: (endpoint: RemoteEndpoint, role: String)?
-    /// The file the transfer begins by downloading whole, in binary, without asking the server
-    /// anything first (no SIZE, no MDTM): the worker's session may then ask for it while the
-    /// transfer before it finishes. Nil when the transfer begins otherwise.
-    public let firstRetrieval: RemotePath?
+    /// The file the transfer begins by downloading whole, in binary, asking the server nothing
+    /// first or only its SIZE and MDTM: the worker's session may then ask for it (and them)
+    /// while the transfer before it finishes. Nil when the transfer begins otherwise.
+    public let firstRetrieval: UpcomingRetrieval?
     public let run: @Sendable (TransferContext) throws -> TransferOutcome
 
     public init(
         name: String, job: JobRecord, endpoint: RemoteEndpoint, companion: (endpoint: RemoteEndpoint, role: String)? = nil,
-        firstRetrieval: RemotePath? = nil, run: @escaping @Sendable (TransferContext) throws -> TransferOutcome
+        firstRetrieval: UpcomingRetrieval? = nil, run: @escaping @Sendable (TransferContext) throws -> TransferOutcome
     ) {
         self.name = name
         self.job = job
@@ -401,7 +401,7 @@ public final class TransferQueue: @unchecked Sendable {
     }
 
     /// The download a transfer set aside begins with.
-    private func firstRetrieval(of id: Int) -> RemotePath? {
+    private func firstRetrieval(of id: Int) -> UpcomingRetrieval? {
         condition.lock()
         defer { condition.unlock() }
         return transfers[id]?.transfer.firstRetrieval

@@ -139,8 +139,8 @@ struct MirrorCommand: ParsableCommand {
         return BatchFile(
             name: file.remote.lastComponent.description, failing: "cannot fetch \(Sanitizer.visible(file.remote.description))",
             endpoint: endpoint, job: .download(file, from: url, ascii: false, overwrite: nil),
-            // Known facts: the download asks nothing before its RETR.
-            firstRetrieval: file.remoteFacts == nil ? nil : file.remote
+            // Without facts from the listing (LIST), it asks SIZE and MDTM before its RETR.
+            firstRetrieval: UpcomingRetrieval(file.remote, asksSizeAndTime: file.remoteFacts == nil)
         ) { context in
             var download = FileDownload(remotePath: file.remote, localPath: local, settings: TransferSettings(verifies: verifies, rateLimiter: limiter))
             download.knownSource = file.remoteFacts

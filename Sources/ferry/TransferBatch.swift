@@ -137,8 +137,8 @@ struct BatchFile: Sendable {
     let job: JobRecord
     /// A second connection the transfer uses (see `QueuedTransfer`).
     var companion: (endpoint: RemoteEndpoint, role: String)? = nil
-    /// The file the transfer begins by downloading whole without asking first (see `QueuedTransfer`).
-    var firstRetrieval: RemotePath? = nil
+    /// The file the transfer begins by downloading whole (see `QueuedTransfer`).
+    var firstRetrieval: UpcomingRetrieval? = nil
     let transfer: @Sendable (TransferContext) throws -> TransferOutcome
 
     /// The file as the queue takes it.

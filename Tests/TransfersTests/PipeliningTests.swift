@@ -17,11 +17,12 @@ struct PipeliningTests {
         subscript(name: String) -> TransferOutcome? { values.withLock { $0[name] } }
     }
 
-    /// Downloads of `names` as a mirror queues them: facts from the listing, each beginning with
-    /// its RETR, verified.
+    /// Downloads of `names` as a mirror queues them, verified: with facts from the listing (an
+    /// MLSD server's), each beginning with its RETR; without (`listedFacts` false, a LIST
+    /// server's), with SIZE and MDTM.
     private func downloads(
         _ names: [String], from fixture: ServerFixture, into local: TemporaryDirectory, outcomes: Outcomes,
-        pipelining: Bool = true
+        pipelining: Bool = true, listedFacts: Bool = true
     ) throws -> [QueuedTransfer] {
         var options = FTPClient.Options(timeout: 10)
         options.pipelining = pipelining
@@ -29,9 +30,10 @@ struct PipeliningTests {
         return names.map { name in
             let size = UInt64(fixture.root.read(name)?.count ?? 0)
             let job = JobRecord(kind: .download, source: name, destination: local.file(name))
-            return QueuedTransfer(name: name, job: job, endpoint: endpoint, firstRetrieval: RemotePath(name)) { context in
+            let first = UpcomingRetrieval(RemotePath(name), asksSizeAndTime: !listedFacts)
+            return QueuedTransfer(name: name, job: job, endpoint: endpoint, firstRetrieval: first) { context in
                 var download = FileDownload(remotePath: RemotePath(name), localPath: local.file(name))
-                download.knownSource = FileFacts(size: size, modified: Date(timeIntervalSince1970: 1_700_000_000))
+                if listedFacts { download.knownSource = FileFacts(size: size, modified: Date(timeIntervalSince1970: 1_700_000_000)) }
                 let outcome = try download.run(on: context.session, retry: .never, journal: context.journal)
                 outcomes.note(name, outcome)
                 return outcome
@@ -89,6 +91,33 @@ struct PipeliningTests {
             "HASH f1.bin", "EPSV", "RETR f2.bin",
             "HASH f2.bin", "QUIT",
         ])
+        for (index, name) in names.enumerated() {
+            #expect(local.read(name) == sampleBytes(5_000 + index * 777, seed: UInt64(index)))
+            #expect(outcomes[name]?.verified == .sha256)
+        }
+    }
+
+    /// Without facts from the listing (a LIST server), the next file's SIZE and MDTM go ahead
+    /// with its passive request and RETR, written with this file's digest request as soon as
+    /// this file's data has arrived: one write a file, none taken up twice, none abandoned.
+    @Test func withoutListedFactsTheNextFilesSizeAndTimeGoAheadWithItsRetrieval() throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        let local = try TemporaryDirectory()
+        defer { local.remove() }
+        let names = try files(3, in: fixture)
+        let outcomes = Outcomes()
+        run(try downloads(names, from: fixture, into: local, outcomes: outcomes, listedFacts: false))
+
+        let together = fixture.server.commandsReadTogether
+        for (name, next) in zip(names, names.dropFirst()) {
+            #expect(together.contains(["HASH \(name)", "SIZE \(next)", "MDTM \(next)", "EPSV", "RETR \(next)"]), "\(together)")
+        }
+        let commands = fixture.server.receivedCommands
+        for name in names {
+            #expect(commands.filter { $0 == "RETR \(name)" || $0 == "SIZE \(name)" }.count == 2, "\(commands)")
+        }
+        #expect(!commands.contains("ABOR"))
         for (index, name) in names.enumerated() {
             #expect(local.read(name) == sampleBytes(5_000 + index * 777, seed: UInt64(index)))
             #expect(outcomes[name]?.verified == .sha256)
