@@ -109,8 +109,9 @@ extension FTPClient {
         return true
     }
 
-    /// The entries of the folder `path` whose names begin with a dot, from `LIST -a`.
-    private func dotEntries(of path: RemotePath) throws -> [ListingEntry] {
+    /// The entries of the folder `path` whose names begin with a dot, from `LIST -a`: what a
+    /// LIST that hides them (vsftpd's) leaves out.
+    public func dotEntries(of path: RemotePath) throws -> [ListingEntry] {
         let argument = Array("-a ".utf8) + Self.listArgument(path, features: features).bytes
         return try listing(RemotePath(bytes: argument)).entries.filter { $0.name.hasPrefix(".") && $0.name != "." && $0.name != ".." }
     }

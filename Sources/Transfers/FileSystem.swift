@@ -95,6 +95,9 @@ public protocol FileSystem {
     /// Where `folder`'s listing may show a link as a folder, the names (as bytes) of the
     /// entries known to be folders indeed; nil where listings tell links apart.
     func foldersConfirmed(in folder: Path) throws -> Set<[UInt8]>?
+    /// The entries of `folder` whose names begin with a dot, for a listing that does not show
+    /// them (`DirectoryListing.showsDotFiles`); none where nothing hides them.
+    func dotEntries(in folder: Path) throws -> [ListingEntry]
 }
 
 extension FileSystem {
@@ -103,6 +106,8 @@ extension FileSystem {
     public func identity(ofFolder path: Path) -> String? { nil }
 
     public func foldersConfirmed(in folder: Path) throws -> Set<[UInt8]>? { nil }
+
+    public func dotEntries(in folder: Path) throws -> [ListingEntry] { [] }
 
     /// A file system that can do nothing ahead answers `stat(_:readingNext:)` as `stat`.
     public func stat(_ path: Path, readingNext: Bool) throws -> FileFacts? {
@@ -557,6 +562,11 @@ public struct RemoteFileSystem: FileSystem {
     public func foldersConfirmed(in folder: RemotePath) throws -> Set<[UInt8]>? {
         guard client.features.supports("MLST") else { return nil }
         return Set(try client.folderNamesListed(in: folder).map(\.bytes))
+    }
+
+    /// From `LIST -a`, where listings come from LIST; none where they come from MLSD.
+    public func dotEntries(in folder: RemotePath) throws -> [ListingEntry] {
+        client.features.supports("MLST") ? [] : try client.dotEntries(of: folder)
     }
 
     public func remove(_ path: RemotePath, isFolder: Bool) throws {

@@ -82,8 +82,11 @@ public struct MirrorPlanner<Source: FileSystem, Target: FileSystem> {
         let targetListing = targetExists ? try target.list(targetFolder) : DirectoryListing(entries: [], unreadableLines: 0)
         // By the bytes of the target's path: two names that only look alike stay two names, and
         // two source names that would land on one target file are noticed.
-        let existing = Dictionary(
+        var existing = Dictionary(
             targetListing.entries.map { (target.bytes(of: target.path(of: $0, in: targetFolder)), $0) }, uniquingKeysWith: { first, _ in first })
+        if targetExists, !targetListing.showsDotFiles {
+            try addDotEntries(of: targetFolder, namedIn: listing, to: &existing)
+        }
         var kept = Set<[UInt8]>()
         // The source's names, folded (`lookalike`), each with whether the target lists it as it
         // is: a target name one with it where names are folded is deleted only if so (a target
@@ -210,6 +213,25 @@ public struct MirrorPlanner<Source: FileSystem, Target: FileSystem> {
                     try target.remove(path, isFolder: false)
                 }
             })
+        }
+    }
+
+    /// Adds to `existing` the target's entries whose names begin with a dot and that `listing`
+    /// (the source's) has too, where the target's listing hides them (vsftpd's LIST): each run
+    /// copied them all again. The others stay unknown, as `--delete` leaves them; an answer the
+    /// target cannot give leaves them all so.
+    private func addDotEntries(of targetFolder: Target.Path, namedIn listing: DirectoryListing, to existing: inout [[UInt8]: ListingEntry]) throws {
+        let sourceNames = Set(listing.entries.lazy.filter { $0.name.hasPrefix(".") }.map { self.target.bytes(of: self.target.path(named: $0.name, in: targetFolder)) })
+        guard !sourceNames.isEmpty else { return }
+        let entries: [ListingEntry]
+        do {
+            entries = try target.dotEntries(in: targetFolder)
+        } catch where (error as? FTPError)?.isConnectionLoss != true {
+            return
+        }
+        for entry in entries {
+            let key = target.bytes(of: target.path(of: entry, in: targetFolder))
+            if sourceNames.contains(key), existing[key] == nil { existing[key] = entry }
         }
     }
 
