@@ -77,13 +77,14 @@ extension FTPClient {
     }
 
     /// Closes the data connection and reads the server's verdict on the transfer, which it
-    /// returns. With commands sent ahead, a completion other than 226 or 250 is another command's reply: the
-    /// dialogue is out of step, and the connection is closed rather than misread.
+    /// returns. With commands sent ahead, any verdict but 226 or 250 may be another command's
+    /// reply, come early (a 550 for the next file's SIZE): the dialogue is out of step, and the
+    /// connection is closed rather than misread, so that the transfer is tried again.
     @discardableResult
     func finishTransfer(_ transfer: OpenTransfer) throws -> Reply {
         closeData(transfer.transport)
         let reply = try control.readReply(to: transfer.command)
-        if !sentAhead.isEmpty, reply.code.kind == .positiveCompletion, ![226, 250].contains(reply.code.rawValue) {
+        if !sentAhead.isEmpty, ![226, 250].contains(reply.code.rawValue) {
             throw outOfStep(reply, to: transfer.command)
         }
         return try reply.requireCompletion(of: transfer.command)

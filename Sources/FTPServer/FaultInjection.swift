@@ -188,6 +188,17 @@ public final class FaultInjection: Sendable {
         state.withLock { $0.refusesPipelining = refuses }
     }
 
+    /// Sends `reply` right before a download's closing reply (every time, or as often as its
+    /// `times` says), as a server would that answered a command sent after the data ended before
+    /// it said the transfer was complete. Nil stops it.
+    public func answerBeforeClosingReply(_ reply: ScriptedReply?) {
+        state.withLock { $0.scripted[Self.beforeClosingReply] = reply }
+    }
+
+    /// Where `answerBeforeClosingReply` keeps its reply among the scripted ones: no verb a
+    /// client sends is spelled so.
+    static let beforeClosingReply = "before the closing reply"
+
     /// Removes every fault.
     public func reset() {
         state.withLock { $0 = State() }

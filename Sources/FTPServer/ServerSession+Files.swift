@@ -124,6 +124,7 @@ extension ServerSession {
             : send(descriptor, over: data, meter: &meter, digest: digest)
         else { return }
         keep(digest, of: location.localPath, byteCount: sent, file: before)
+        if let early = server.faults.takeScriptedReply(for: FaultInjection.beforeClosingReply) { reply(early.code, early.text) }
         reply(226, "Transfer complete.")
     }
 

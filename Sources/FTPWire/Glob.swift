@@ -7,13 +7,14 @@ public enum Glob {
         matches(elements(of: pattern), Array(name))
     }
 
-    /// Whether `name` matches `pattern` as a shell matches the names in a folder: a name that
-    /// begins with a dot only where the pattern begins with a literal dot (`.*` or `\.*`, not
+    /// Whether `name` matches `pattern` as a shell matches the names in a folder: a name whose
+    /// first byte is a dot only where the pattern begins with a literal dot (`.*` or `\.*`, not
     /// `*` or `[.]*`), and never `.` or `..` themselves.
     public static func matchesFileName(_ pattern: String, _ name: String) -> Bool {
         guard name != ".", name != ".." else { return false }
         let elements = elements(of: pattern)
-        if name.hasPrefix(".") {
+        // By the byte: a dot with a combining mark after it is one Character that is no ".".
+        if name.utf8.first == UInt8(ascii: ".") {
             guard case .literal(".")? = elements.first else { return false }
         }
         return matches(elements, Array(name))

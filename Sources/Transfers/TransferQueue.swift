@@ -393,7 +393,9 @@ public final class TransferQueue: @unchecked Sendable {
     private func setAsideNext(after current: QueuedTransfer) -> Int? {
         condition.lock()
         defer { condition.unlock() }
-        guard stopping == nil, returned.isEmpty, let id = pending.first, let next = transfers[id]?.transfer,
+        // Only while there are transfers enough for every other worker: the last ones go to
+        // whichever worker is free, not to this one once it is.
+        guard stopping == nil, returned.isEmpty, pending.count >= workers, let id = pending.first, let next = transfers[id]?.transfer,
               next.firstRetrieval != nil, next.endpoint.site == current.endpoint.site
         else { return nil }
         pending.removeFirst()

@@ -107,6 +107,26 @@ struct RecursiveCopyTests {
         #expect(local.read("pub/ok.txt") == Data("ok".utf8))
     }
 
+    /// Two files with `-P 2` go over two connections at once: the first connection does not
+    /// keep the second file for itself (as it does while files enough wait for every worker).
+    /// Which worker takes the first file is a race, run a few times.
+    @Test func asFewFilesAsConnectionsStillGoInParallel() throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        let local = try TemporaryDirectory()
+        defer { local.remove() }
+        for index in 1...2 { try fixture.root.write("pub/big\(index).bin", sampleBytes(400_000, seed: UInt64(index))) }
+        fixture.server.faults.throttle(bytesPerSecond: 4_000_000)
+        for round in 1...4 {
+            fixture.server.clearReceivedCommands()
+            try FileManager.default.createDirectory(atPath: local.file("round\(round)"), withIntermediateDirectories: true)
+            let result = try FerryProcess.run(["get", "-P", "2", fixture.url("pub/big*"), "round\(round)/"], in: local.path)
+            #expect(result.status == 0, "\(result.standardError)")
+            for index in 1...2 { #expect(local.read("round\(round)/big\(index).bin") == sampleBytes(400_000, seed: UInt64(index))) }
+            #expect(fixture.server.receivedCommands.filter { $0 == "USER alice" }.count == 2, "round \(round)")
+        }
+    }
+
     @Test func parallelConnectionsShareTheFiles() throws {
         let fixture = try ServerFixture()
         defer { fixture.stop() }

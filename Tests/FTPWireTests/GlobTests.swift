@@ -33,6 +33,7 @@ struct GlobTests {
     @Test(arguments: [
         ("*", ".htaccess", false), ("*", "a", true), (".*", ".htaccess", true), ("\\.*", ".htaccess", true),
         ("[.]*", ".htaccess", false), ("?*", ".h", false), ("*", ".", false), (".*", "..", false), (".*", "a.b", false),
+        ("*", ".\u{301}x", false),
     ])
     func fileNamesBeginningWithADot(pattern: String, name: String, expected: Bool) {
         #expect(Glob.matchesFileName(pattern, name) == expected)

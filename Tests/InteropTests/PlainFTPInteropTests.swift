@@ -342,6 +342,30 @@ struct PlainFTPInteropTests {
         #expect(FileManager.default.contents(atPath: server.file(tree + "/.he/y.txt")) == Data("y".utf8))
     }
 
+    /// `mirror -R --delete` into vsftpd, whose LIST hides dot names: a dot folder the source has
+    /// is found (`LIST -a`) and made like the source's, what the source lacks in it deleted; a
+    /// dot name the source lacks stays, since a LIST that hides them does not say it is there.
+    @Test func mirrorRDeleteIntoVsftpdMakesTheSourcesDotFoldersAlikeAndLeavesOtherDotNames() throws {
+        let server = try InteropServer.require("VSFTPD")
+        let tree = unique("dotdelete")
+        defer { try? FileManager.default.removeItem(atPath: server.file(tree)) }
+        let local = try TemporaryDirectory()
+        defer { local.remove() }
+        try local.write("src/.cfg/keep.txt", Data("k".utf8))
+        for file in [".cfg/keep.txt", ".cfg/stale.txt", ".theirs/t.txt", ".theirs-file"] {
+            try FileManager.default.createDirectory(atPath: server.file(tree + "/" + (file as NSString).deletingLastPathComponent), withIntermediateDirectories: true)
+            try Data("old".utf8).write(to: URL(fileURLWithPath: server.file(tree + "/" + file)))
+        }
+        #expect(try Program.run("/bin/chown", ["-R", "--reference=" + server.file(""), server.file(tree)]).status == 0)
+        let result = try FerryProcess.run(["mirror", "-R", "--delete", "src/", server.url(tree + "/")], in: local.path)
+        #expect(result.status == 0, "\(result.standardError)")
+        #expect(result.standardOutput.contains("1 copied, 1 deleted, 0 folders made"), "\(result.standardOutput)")
+        #expect(FileManager.default.contents(atPath: server.file(tree + "/.cfg/keep.txt")) == Data("k".utf8))
+        #expect(!FileManager.default.fileExists(atPath: server.file(tree + "/.cfg/stale.txt")))
+        #expect(FileManager.default.fileExists(atPath: server.file(tree + "/.theirs/t.txt")))
+        #expect(FileManager.default.fileExists(atPath: server.file(tree + "/.theirs-file")))
+    }
+
     /// `rm -r` deletes what LIST leaves out (vsftpd and ProFTPD hide dot names), a folder that
     /// cannot be entered when it is empty, a path spelled with a trailing `//`, and a folder
     /// whose name begins with `-` (which LIST would take for options).

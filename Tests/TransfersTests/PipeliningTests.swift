@@ -22,7 +22,7 @@ struct PipeliningTests {
     /// server's), with SIZE and MDTM.
     private func downloads(
         _ names: [String], from fixture: ServerFixture, into local: TemporaryDirectory, outcomes: Outcomes,
-        pipelining: Bool = true, listedFacts: Bool = true
+        pipelining: Bool = true, listedFacts: Bool = true, retry: RetryPolicy = .never
     ) throws -> [QueuedTransfer] {
         var options = FTPClient.Options(timeout: 10)
         options.pipelining = pipelining
@@ -34,7 +34,7 @@ struct PipeliningTests {
             return QueuedTransfer(name: name, job: job, endpoint: endpoint, firstRetrieval: first) { context in
                 var download = FileDownload(remotePath: RemotePath(name), localPath: local.file(name))
                 if listedFacts { download.knownSource = FileFacts(size: size, modified: Date(timeIntervalSince1970: 1_700_000_000)) }
-                let outcome = try download.run(on: context.session, retry: .never, journal: context.journal)
+                let outcome = try download.run(on: context.session, retry: retry, journal: context.journal)
                 outcomes.note(name, outcome)
                 return outcome
             }
@@ -118,6 +118,25 @@ struct PipeliningTests {
             #expect(commands.filter { $0 == "RETR \(name)" || $0 == "SIZE \(name)" }.count == 2, "\(commands)")
         }
         #expect(!commands.contains("ABOR"))
+        for (index, name) in names.enumerated() {
+            #expect(local.read(name) == sampleBytes(5_000 + index * 777, seed: UInt64(index)))
+            #expect(outcomes[name]?.verified == .sha256)
+        }
+    }
+
+    /// A reply that comes before the closing reply while requests were sent ahead (a server
+    /// that answered the next file's SIZE early, with 550) may be theirs: the connection is
+    /// closed, not the reply taken for the download's verdict, and the download is tried again
+    /// and done, as is the next file.
+    @Test func aReplyBeforeTheClosingOneWithRequestsAheadIsNotTheDownloadsVerdict() throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        let local = try TemporaryDirectory()
+        defer { local.remove() }
+        let names = try files(2, in: fixture)
+        fixture.server.faults.answerBeforeClosingReply(.init(code: 550, text: "No such file.", times: 1))
+        let outcomes = Outcomes()
+        run(try downloads(names, from: fixture, into: local, outcomes: outcomes, listedFacts: false, retry: RetryPolicy(retries: 1, initialDelay: 0.01)))
         for (index, name) in names.enumerated() {
             #expect(local.read(name) == sampleBytes(5_000 + index * 777, seed: UInt64(index)))
             #expect(outcomes[name]?.verified == .sha256)
