@@ -39,6 +39,12 @@ final class ControlConnection {
     /// there must be none: they would be read as if they had come inside TLS.
     var hasBufferedInput: Bool { !lookahead.isEmpty || parser.hasBufferedInput }
 
+    /// Whether a reply (or the end of the connection) is there to read, or begins to come
+    /// within `seconds`.
+    func hasInput(within seconds: Double) -> Bool {
+        hasBufferedInput || transport.hasInput(within: seconds)
+    }
+
     /// The reply `index` places after the next one `readReply` returns, when the bytes read so
     /// far hold it whole; nil otherwise. Reads nothing from the server, and the reply is still
     /// read in its turn.

@@ -77,14 +77,16 @@ extension FTPClient {
     }
 
     /// Closes the data connection and reads the server's verdict on the transfer, which it
-    /// returns. With commands sent ahead, any verdict but 226 or 250 may be another command's
-    /// reply, come early (a 550 for the next file's SIZE): the dialogue is out of step, and the
-    /// connection is closed rather than misread, so that the transfer is tried again.
+    /// returns. With commands sent ahead, a verdict that is neither a completion (226, 250) nor
+    /// a transfer's failure (425, 426, 451, 452, 552: none answers what goes ahead) may be
+    /// another command's reply, come early (a 550 for the next file's SIZE): the dialogue is out
+    /// of step, and the connection is closed rather than misread, so that the transfer is tried
+    /// again.
     @discardableResult
     func finishTransfer(_ transfer: OpenTransfer) throws -> Reply {
         closeData(transfer.transport)
         let reply = try control.readReply(to: transfer.command)
-        if !sentAhead.isEmpty, ![226, 250].contains(reply.code.rawValue) {
+        if !sentAhead.isEmpty, ![226, 250, 425, 426, 451, 452, 552].contains(reply.code.rawValue) {
             throw outOfStep(reply, to: transfer.command)
         }
         return try reply.requireCompletion(of: transfer.command)
@@ -144,6 +146,18 @@ extension FTPClient {
     func connectData(host: String, port: UInt16, within connectTimeout: Double? = nil) throws -> TCPSocket {
         do {
             return try TCPSocket.connect(host: host, port: port, timeout: options.timeout, connectTimeout: connectTimeout)
+        } catch {
+            throw FTPError(error, command: "data connection")
+        }
+    }
+
+    /// `connectData`, with the error of a connection refused outright (nothing listens at the
+    /// port) returned rather than thrown.
+    func connectDataUnlessRefused(host: String, port: UInt16) throws -> Result<TCPSocket, FTPError> {
+        do {
+            return .success(try TCPSocket.connect(host: host, port: port, timeout: options.timeout))
+        } catch where error.refused {
+            return .failure(FTPError(error, command: "data connection"))
         } catch {
             throw FTPError(error, command: "data connection")
         }

@@ -238,6 +238,10 @@ extension FTPClient {
         }
     }
 
+    /// How long the answer to a transfer command may take to come after its data connection was
+    /// refused outright, before the connection is given up as out of step.
+    static let refusedConnectionGrace = 2.0
+
     /// EPSV, or PASV once the server refused EPSV (never on IPv6).
     func passiveCommand() throws -> FTPCommand {
         try FTPCommand(usesExtendedPassive || control.transport.remoteAddress.isIPv6 ? "EPSV" : "PASV")
@@ -282,6 +286,8 @@ extension FTPClient {
             throw outOfStep(passiveReply, to: request.passive)
         }
         var socket: TCPSocket?
+        // A data connection refused outright, while the transfer command's answer may say why.
+        var refusedConnection: FTPError?
         let early = earlyDataConnection
         earlyDataConnection = nil
         if let port = try passivePort(in: passiveReply, to: request.passive) {
@@ -290,12 +296,23 @@ extension FTPClient {
                     socket = early.socket
                 } else {
                     early?.socket.close()
-                    socket = try connectData(host: port.host, port: port.port)
+                    switch try connectDataUnlessRefused(host: port.host, port: port.port) {
+                    case .success(let made): socket = made
+                    case .failure(let refused): refusedConnection = refused
+                    }
                 }
             } catch {
                 // The server would wait for this connection before answering anything else.
                 close()
                 throw error
+            }
+            // Nothing listens at the port: the server most likely answered the transfer command
+            // already, sent with the passive request (ProFTPD closes the port with its 550 for a
+            // missing file). Its answer is read if it comes at once; else the server may be
+            // waiting for the connection, and nothing else is asked.
+            if let refusedConnection, !control.hasInput(within: Self.refusedConnectionGrace) {
+                close()
+                throw refusedConnection
             }
         } else {
             early?.socket.close()
@@ -306,6 +323,11 @@ extension FTPClient {
             if reply.code.kind != .positiveIntermediate { refusal = refusal ?? FTPError.unexpected(reply, to: restart) }
         }
         let reply = try control.readReply(to: request.command)
+        if let refusedConnection, reply.code.kind == .positivePreliminary {
+            // The server waits for a connection its port refuses.
+            close()
+            throw refusedConnection
+        }
         guard reply.code.kind == .positivePreliminary else {
             socket.map(closeData)
             // A missing file (550) after every reply before it went well is the file's answer,

@@ -23,11 +23,14 @@ public struct NetError: Error, Sendable, CustomStringConvertible {
     public let detail: String
     /// For a refused certificate, what it says: for a person to decide whether to trust it.
     public let certificate: CertificateInfo?
+    /// Whether a connection was refused outright: nothing listens at the address.
+    public let refused: Bool
 
-    public init(kind: Kind, detail: String, certificate: CertificateInfo? = nil) {
+    public init(kind: Kind, detail: String, certificate: CertificateInfo? = nil, refused: Bool = false) {
         self.kind = kind
         self.detail = detail
         self.certificate = certificate
+        self.refused = refused
     }
 
     public var description: String { detail }

@@ -84,7 +84,7 @@ public final class TCPSocket: Transport, @unchecked Sendable {
             guard errno == EINPROGRESS else {
                 let code = errno
                 Glibc.close(descriptor)
-                throw NetError(kind: .connection, detail: "cannot connect to \(label): \(errnoDescription(code))")
+                throw NetError(kind: .connection, detail: "cannot connect to \(label): \(errnoDescription(code))", refused: code == ECONNREFUSED)
             }
             var poller = pollfd(fd: descriptor, events: Int16(POLLOUT), revents: 0)
             let ready = poll(&poller, 1, milliseconds(timeout))
@@ -97,7 +97,7 @@ public final class TCPSocket: Transport, @unchecked Sendable {
             getsockopt(descriptor, SOL_SOCKET, SO_ERROR, &failure, &length)
             guard failure == 0 else {
                 Glibc.close(descriptor)
-                throw NetError(kind: .connection, detail: "cannot connect to \(label): \(errnoDescription(failure))")
+                throw NetError(kind: .connection, detail: "cannot connect to \(label): \(errnoDescription(failure))", refused: failure == ECONNREFUSED)
             }
         }
         _ = fcntl(descriptor, F_SETFL, flags & ~O_NONBLOCK)
@@ -222,6 +222,11 @@ public final class TCPSocket: Transport, @unchecked Sendable {
 
     /// The descriptor, for polling and for `sendfile`.
     var fileDescriptor: Int32 { descriptor }
+
+    public func hasInput(within seconds: Double) -> Bool {
+        var poller = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+        return poll(&poller, 1, milliseconds(seconds)) > 0
+    }
 
     private func failure(_ code: Int32, doing action: String) -> NetError {
         if code == EAGAIN || code == EWOULDBLOCK {

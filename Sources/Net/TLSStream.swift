@@ -213,6 +213,11 @@ public final class TLSStream: Transport, @unchecked Sendable {
         }
     }
 
+    /// Bytes TLS holds already (decrypted or not) count, as well as those the socket has.
+    public func hasInput(within seconds: Double) -> Bool {
+        SSL_has_pending(ssl) == 1 || socket.hasInput(within: seconds)
+    }
+
     public func shutdown() { socket.shutdown() }
 
     public func close() {

@@ -7,6 +7,8 @@ public protocol Transport: AnyObject, Sendable {
     func read(into buffer: UnsafeMutableRawBufferPointer) throws(NetError) -> Int
     /// Writes all of `bytes`.
     func write(_ bytes: UnsafeRawBufferPointer) throws(NetError)
+    /// Whether bytes (or the end of the stream) are there to read, or come within `seconds`.
+    func hasInput(within seconds: Double) -> Bool
     /// Signals the end of what this side sends, where the transport has such a thing
     /// (a TLS close_notify).
     func finishWriting() throws(NetError)

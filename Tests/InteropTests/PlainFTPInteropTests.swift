@@ -342,6 +342,21 @@ struct PlainFTPInteropTests {
         #expect(FileManager.default.contents(atPath: server.file(tree + "/.he/y.txt")) == Data("y".utf8))
     }
 
+    /// A file that is not there is "no such file" (exit 5) at once, never retried: ProFTPD
+    /// answers the RETR sent with EPSV with 550 and closes the passive port, and the refused
+    /// data connection was taken for a broken one, retried for half a minute.
+    @Test(arguments: ["VSFTPD", "PYFTPDLIB", "PROFTPD"])
+    func aMissingFileIsNoSuchFileAtOnce(_ name: String) throws {
+        let server = try InteropServer.require(name)
+        let local = try TemporaryDirectory()
+        defer { local.remove() }
+        let result = try FerryProcess.run(["get", server.url(unique("missing.txt")), local.file("out.txt")], timeout: 60)
+        #expect(result.status == 5, "\(result.standardError)")
+        #expect(result.standardError.contains("no such file"), "\(result.standardError)")
+        #expect(!result.standardError.contains("retrying"), "\(result.standardError)")
+        #expect(!local.exists("out.txt") && !local.exists("out.txt.part"))
+    }
+
     /// `mirror -R --delete` into vsftpd, whose LIST hides dot names: a dot folder the source has
     /// is found (`LIST -a`) and made like the source's, what the source lacks in it deleted; a
     /// dot name the source lacks stays, since a LIST that hides them does not say it is there.
