@@ -39,8 +39,8 @@ final class ControlConnection {
     /// there must be none: they would be read as if they had come inside TLS.
     var hasBufferedInput: Bool { !lookahead.isEmpty || parser.hasBufferedInput }
 
-    /// Whether a reply (or the end of the connection) is there to read, or begins to come
-    /// within `seconds`.
+    /// Whether bytes (of a reply, or the end of the connection) are there to read, or begin to
+    /// come within `seconds`.
     func hasInput(within seconds: Double) -> Bool {
         hasBufferedInput || transport.hasInput(within: seconds)
     }

@@ -78,10 +78,11 @@ extension FTPClient {
 
     /// Closes the data connection and reads the server's verdict on the transfer, which it
     /// returns. With commands sent ahead, a verdict that is neither a completion (226, 250) nor
-    /// a transfer's failure (425, 426, 451, 452, 552: none answers what goes ahead) may be
-    /// another command's reply, come early (a 550 for the next file's SIZE): the dialogue is out
-    /// of step, and the connection is closed rather than misread, so that the transfer is tried
-    /// again.
+    /// a transfer's failure (425, 426, 451, 452, 552) may be the early reply of the first of
+    /// them (a 550 for the next file's SIZE or digest request): the dialogue is out of step, and
+    /// the connection is closed rather than misread, so that the transfer is tried again. A
+    /// failure's code could answer a digest request too (451): taken as the verdict, the
+    /// transfer is tried again all the same.
     @discardableResult
     func finishTransfer(_ transfer: OpenTransfer) throws -> Reply {
         closeData(transfer.transport)
@@ -144,18 +145,14 @@ extension FTPClient {
     }
 
     func connectData(host: String, port: UInt16, within connectTimeout: Double? = nil) throws -> TCPSocket {
-        do {
-            return try TCPSocket.connect(host: host, port: port, timeout: options.timeout, connectTimeout: connectTimeout)
-        } catch {
-            throw FTPError(error, command: "data connection")
-        }
+        try connectDataUnlessRefused(host: host, port: port, within: connectTimeout).get()
     }
 
     /// `connectData`, with the error of a connection refused outright (nothing listens at the
     /// port) returned rather than thrown.
-    func connectDataUnlessRefused(host: String, port: UInt16) throws -> Result<TCPSocket, FTPError> {
+    func connectDataUnlessRefused(host: String, port: UInt16, within connectTimeout: Double? = nil) throws -> Result<TCPSocket, FTPError> {
         do {
-            return .success(try TCPSocket.connect(host: host, port: port, timeout: options.timeout))
+            return .success(try TCPSocket.connect(host: host, port: port, timeout: options.timeout, connectTimeout: connectTimeout))
         } catch where error.refused {
             return .failure(FTPError(error, command: "data connection"))
         } catch {

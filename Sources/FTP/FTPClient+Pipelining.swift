@@ -101,7 +101,13 @@ extension FTPClient {
                 if reply.code.kind != .positiveCompletion { logger.debug("\(command) sent ahead: \(reply.code.rawValue)") }
             case .transfer(let transfer):
                 logger.debug("\(transfer.command) sent ahead was not taken up; abandoning it")
-                if case .opened(let open) = try readReplies(to: transfer) { abandonTransfer(open) }
+                do {
+                    if case .opened(let open) = try readReplies(to: transfer) { abandonTransfer(open) }
+                } catch let error as FTPError where [.permanent, .temporary].contains(error.kind) {
+                    // Refused (a 550 for a file gone meanwhile), every reply read: nothing to
+                    // abandon, and nothing for the command that settles it to fail with.
+                    logger.debug("\(transfer.command) sent ahead: \(error)")
+                }
             }
         }
     }
@@ -260,7 +266,13 @@ extension FTPClient {
               let address = passiveAddress(in: reply, to: request.passive)
         else { return }
         do {
-            earlyDataConnection = (request.command, try connectData(host: address.host, port: address.port, within: 1))
+            switch try connectDataUnlessRefused(host: address.host, port: address.port, within: 1) {
+            case .success(let socket):
+                earlyDataConnection = (request.command, socket)
+            case .failure(let refused):
+                // The server most likely answered the transfer already: its turn reads why.
+                logger.debug("the data connection for \(request.command) sent ahead was refused: \(refused)")
+            }
         } catch {
             logger.debug("the data connection for \(request.command) sent ahead could not be made early: \(error)")
             connectsEarly = false
@@ -306,14 +318,6 @@ extension FTPClient {
                 close()
                 throw error
             }
-            // Nothing listens at the port: the server most likely answered the transfer command
-            // already, sent with the passive request (ProFTPD closes the port with its 550 for a
-            // missing file). Its answer is read if it comes at once; else the server may be
-            // waiting for the connection, and nothing else is asked.
-            if let refusedConnection, !control.hasInput(within: Self.refusedConnectionGrace) {
-                close()
-                throw refusedConnection
-            }
         } else {
             early?.socket.close()
             refusal = refusal ?? FTPError.unexpected(passiveReply, to: request.passive)
@@ -321,6 +325,14 @@ extension FTPClient {
         if let restart = request.restart {
             let reply = try control.readReply(to: restart)
             if reply.code.kind != .positiveIntermediate { refusal = refusal ?? FTPError.unexpected(reply, to: restart) }
+        }
+        // Nothing listens at the port: the server most likely answered the transfer command
+        // already, sent with the passive request (ProFTPD closes the port with its 550 for a
+        // missing file). That answer is read if its bytes come at once; else the server may be
+        // waiting for the connection, and nothing more is read.
+        if let refusedConnection, !control.hasInput(within: Self.refusedConnectionGrace) {
+            close()
+            throw refusedConnection
         }
         let reply = try control.readReply(to: request.command)
         if let refusedConnection, reply.code.kind == .positivePreliminary {

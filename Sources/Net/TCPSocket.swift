@@ -225,7 +225,11 @@ public final class TCPSocket: Transport, @unchecked Sendable {
 
     public func hasInput(within seconds: Double) -> Bool {
         var poller = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
-        return poll(&poller, 1, milliseconds(seconds)) > 0
+        while true {
+            let ready = poll(&poller, 1, milliseconds(seconds))
+            if ready < 0, errno == EINTR { continue }
+            return ready > 0
+        }
     }
 
     private func failure(_ code: Int32, doing action: String) -> NetError {

@@ -354,6 +354,21 @@ struct PipeliningTests {
         #expect(client.pipelinesCommands)
     }
 
+    /// A retrieval sent ahead for a file gone meanwhile, and not taken up: its 550 is read in
+    /// step and dropped, never the error of the command that came next.
+    @Test func aRetrievalSentAheadForAFileGoneIsDroppedInStep() throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        try fixture.root.write("a.bin", sampleBytes(3_000, seed: 1))
+        let client = try fixture.client()
+        defer { client.close() }
+        client.upcomingRetrieval = "gone.bin"
+        try client.retrieve("a.bin", digest: client.digestCommand) { _ in }
+        #expect(try client.pwd() == RemotePath("/"))
+        #expect(fixture.server.receivedCommands.suffix(4) == ["HASH a.bin", "EPSV", "RETR gone.bin", "PWD"])
+        #expect(client.pipelinesCommands)
+    }
+
     @Test func aMissingFileIsStillNotFoundAndPipeliningStaysOn() throws {
         let fixture = try ServerFixture()
         defer { fixture.stop() }
