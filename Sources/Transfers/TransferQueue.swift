@@ -68,9 +68,9 @@ public enum TransferEvent: Sendable {
 /// transfer would escape (a refused login or certificate) stops the queue. Every transfer is in
 /// the journal from the moment it is queued until it is done; stopped jobs for the same files are
 /// adopted, and what they wrote for the same source continued. A worker sets aside the transfer
-/// it will run next when that one begins with a download on the same server and as many
-/// transfers wait as there are workers, so that its session can ask for that file while the
-/// current transfer ends. The steps a transfer leaves for after
+/// it will run next when that one begins with a download on the same server and no other worker
+/// is left without one, so that its session can ask for that file while the current transfer
+/// ends. The steps a transfer leaves for after
 /// it returns (`TransferContext.finishing`: a download's `fsync` and rename) run on threads
 /// apart while its worker goes on; the transfer is done once they are.
 ///
@@ -390,14 +390,14 @@ public final class TransferQueue: @unchecked Sendable {
     }
 
     /// Takes the next pending transfer out of the queue for the worker that runs `current`, when
-    /// it begins by downloading from the same server and there are transfers enough for every
-    /// other worker; nil otherwise.
+    /// it begins by downloading from the same server and a transfer is left for every worker
+    /// running none; nil otherwise.
     private func setAsideNext(after current: QueuedTransfer) -> Int? {
         condition.lock()
         defer { condition.unlock() }
-        // Only while there are transfers enough for every other worker: the last ones go to
-        // whichever worker is free, not to this one once it is.
-        guard stopping == nil, returned.isEmpty, pending.count >= workers, let id = pending.first, let next = transfers[id]?.transfer,
+        // Only while one more waits than there are workers not running a transfer: the last ones
+        // go to a worker that is free, not to this one once it is.
+        guard stopping == nil, returned.isEmpty, pending.count > workers - running.count, let id = pending.first, let next = transfers[id]?.transfer,
               next.firstRetrieval != nil, next.endpoint.site == current.endpoint.site
         else { return nil }
         pending.removeFirst()
