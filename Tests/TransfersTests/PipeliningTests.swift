@@ -74,6 +74,16 @@ struct PipeliningTests {
         return names
     }
 
+    /// Each of `names` (made by `files`) is in `local` whole, and was verified by its SHA-256.
+    private func expectVerifiedCopies(
+        of names: [String], in local: TemporaryDirectory, outcomes: Outcomes, sourceLocation: SourceLocation = #_sourceLocation
+    ) {
+        for (index, name) in names.enumerated() {
+            #expect(local.read(name) == sampleBytes(5_000 + index * 777, seed: UInt64(index)), sourceLocation: sourceLocation)
+            #expect(outcomes[name]?.verified == .sha256, sourceLocation: sourceLocation)
+        }
+    }
+
     @Test func eachFileAfterTheFirstCostsOneWriteWithNothingTheListingSaid() throws {
         let fixture = try ServerFixture()
         defer { fixture.stop() }
@@ -91,10 +101,7 @@ struct PipeliningTests {
             "HASH f1.bin", "EPSV", "RETR f2.bin",
             "HASH f2.bin", "QUIT",
         ])
-        for (index, name) in names.enumerated() {
-            #expect(local.read(name) == sampleBytes(5_000 + index * 777, seed: UInt64(index)))
-            #expect(outcomes[name]?.verified == .sha256)
-        }
+        expectVerifiedCopies(of: names, in: local, outcomes: outcomes)
     }
 
     /// Without facts from the listing (a LIST server), the next file's SIZE and MDTM go ahead
@@ -118,10 +125,7 @@ struct PipeliningTests {
             #expect(commands.filter { $0 == "RETR \(name)" || $0 == "SIZE \(name)" }.count == 2, "\(commands)")
         }
         #expect(!commands.contains("ABOR"))
-        for (index, name) in names.enumerated() {
-            #expect(local.read(name) == sampleBytes(5_000 + index * 777, seed: UInt64(index)))
-            #expect(outcomes[name]?.verified == .sha256)
-        }
+        expectVerifiedCopies(of: names, in: local, outcomes: outcomes)
     }
 
     /// A reply that comes before the closing reply while requests were sent ahead (a server
@@ -137,10 +141,7 @@ struct PipeliningTests {
         fixture.server.faults.answerBeforeClosingReply(.init(code: 550, text: "No such file.", times: 1))
         let outcomes = Outcomes()
         run(try downloads(names, from: fixture, into: local, outcomes: outcomes, listedFacts: false, retry: RetryPolicy(retries: 1, initialDelay: 0.01)))
-        for (index, name) in names.enumerated() {
-            #expect(local.read(name) == sampleBytes(5_000 + index * 777, seed: UInt64(index)))
-            #expect(outcomes[name]?.verified == .sha256)
-        }
+        expectVerifiedCopies(of: names, in: local, outcomes: outcomes)
     }
 
     /// After an upload's closing reply its SIZE and digest request go out in one write; the
@@ -305,10 +306,7 @@ struct PipeliningTests {
         let outcomes = Outcomes()
         run(try downloads(names, from: fixture, into: local, outcomes: outcomes))
 
-        for (index, name) in names.enumerated() {
-            #expect(local.read(name) == sampleBytes(5_000 + index * 777, seed: UInt64(index)))
-            #expect(outcomes[name]?.verified == .sha256)
-        }
+        expectVerifiedCopies(of: names, in: local, outcomes: outcomes)
         // USER, sent with FEAT, was refused and sent again alone; nothing went pipelined after that.
         let commands = fixture.server.receivedCommands
         #expect(commands.prefix(4) == ["FEAT", "USER alice", "USER alice", "PASS ****"])
