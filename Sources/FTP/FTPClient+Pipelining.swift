@@ -184,7 +184,8 @@ extension FTPClient {
     }
 
     /// The replies to `size` and `time` when they are the next requests sent ahead (before an
-    /// upcoming retrieval); nil otherwise, once the requests sent ahead have been settled.
+    /// upcoming retrieval); nil otherwise, the requests sent ahead left for the next command to
+    /// settle (or settled already, where another question came first).
     func takeAheadSizeAndTime(_ size: FTPCommand, _ time: FTPCommand) throws -> (size: Reply, time: Reply)? {
         guard sentAhead.count > 1, case .question(let second) = sentAhead[1], second == time,
               let sizeReply = try takeAheadQuestion(size), let timeReply = try takeAheadQuestion(time)

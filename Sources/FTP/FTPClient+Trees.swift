@@ -113,7 +113,7 @@ extension FTPClient {
     /// LIST that hides them (vsftpd's) leaves out.
     public func dotEntries(of path: RemotePath) throws -> [ListingEntry] {
         let argument = Array("-a ".utf8) + Self.listArgument(path, features: features).bytes
-        return try listing(RemotePath(bytes: argument)).entries.filter { $0.name.hasPrefix(".") && $0.name != "." && $0.name != ".." }
+        return try listing(RemotePath(bytes: argument)).entries.filter { $0.name.utf8.first == UInt8(ascii: ".") && $0.name != "." && $0.name != ".." }
     }
 
     /// Where listings come from MLSD, which some servers answer with a link's target, why

@@ -82,6 +82,8 @@ struct MirrorTests {
 
     /// A server's LIST may leave dot files out (vsftpd and ProFTPD do, unless told otherwise):
     /// `--delete` then leaves the copy's dot files alone, and deletes the rest that went away.
+    /// A dot file is told by its first byte, as servers hide it: a dot with a combining mark
+    /// after it is one Character that is no ".".
     @Test func dotFilesAListMayHideAreNotDeleted() throws {
         let fixture = try ServerFixture()
         defer { fixture.stop() }
@@ -93,10 +95,12 @@ struct MirrorTests {
         try local.write("copy/a.txt", Data("a".utf8))
         try local.write("copy/.htaccess", Data("deny".utf8))
         try local.write("copy/stale.txt", Data("old".utf8))
+        try local.write("copy/.\u{301}marked", Data("kept".utf8))
         let result = try FerryProcess.run(["mirror", "--delete", fixture.url("site/"), "copy"], in: local.path)
         #expect(result.status == 0, "\(result.standardError)")
         #expect(!local.exists("copy/stale.txt"))
         #expect(local.read("copy/.htaccess") == Data("deny".utf8))
+        #expect(local.read("copy/.\u{301}marked") == Data("kept".utf8))
     }
 
     /// `Readme.txt` copied onto a target that folds case is the target's `readme.txt`: that one
