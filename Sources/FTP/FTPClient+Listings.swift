@@ -41,8 +41,7 @@ extension FTPClient {
         guard let path, !path.isEmpty else { return try kindsListed(command: FTPCommand("LIST", options)) }
         let patternBytes = Set("*?[]{}~".utf8)
         guard path.bytes.contains(where: patternBytes.contains), (try? workingDirectory()) != nil else {
-            let argument = Self.listArgument(path, features: features).bytes
-            return try kindsListed(command: FTPCommand("LIST", bytes: withDotNames ? Array("-a ".utf8) + argument : argument))
+            return try kindsListed(command: FTPCommand("LIST", path: Self.listArgument(path, features: features, withDotNames: withDotNames)))
         }
         return try inFolder(path) { try kindsListed(command: FTPCommand("LIST", options)) }
     }

@@ -112,8 +112,7 @@ extension FTPClient {
     /// The entries of the folder `path` whose names begin with a dot, from `LIST -a`: what a
     /// LIST that hides them (vsftpd's) leaves out.
     public func dotEntries(of path: RemotePath) throws -> [ListingEntry] {
-        let argument = Array("-a ".utf8) + Self.listArgument(path, features: features).bytes
-        return try listing(RemotePath(bytes: argument)).entries.filter { $0.name.utf8.first == UInt8(ascii: ".") && $0.name != "." && $0.name != ".." }
+        try listing(Self.listArgument(path, features: features, withDotNames: true)).entries.filter { $0.name.utf8.first == UInt8(ascii: ".") && $0.name != "." && $0.name != ".." }
     }
 
     /// Where listings come from MLSD, which some servers answer with a link's target, why
@@ -188,12 +187,13 @@ extension FTPClient {
 
     /// The folder as a listing is to name it: with a trailing `/` where listings come from
     /// LIST (see `folderListing`), and after `./` where it begins with `-`, which vsftpd and
-    /// pyftpdlib take LIST's argument for options by.
-    static func listArgument(_ folder: RemotePath, features: FeatureSet) -> RemotePath {
+    /// pyftpdlib take LIST's argument for options by; after `-a ` with `withDotNames`, for LIST
+    /// to show the names that begin with a dot.
+    static func listArgument(_ folder: RemotePath, features: FeatureSet, withDotNames: Bool = false) -> RemotePath {
         var bytes = folder.bytes
         if bytes.first == UInt8(ascii: "-") { bytes = Array("./".utf8) + bytes }
         if !features.supports("MLST"), !bytes.isEmpty, bytes.last != UInt8(ascii: "/") { bytes.append(UInt8(ascii: "/")) }
-        return RemotePath(bytes: bytes)
+        return RemotePath(bytes: withDotNames ? Array("-a ".utf8) + bytes : bytes)
     }
 
     /// Deletes `files` under the folder `path`, and each folder that leaves empty, walking as

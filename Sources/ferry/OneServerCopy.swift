@@ -54,9 +54,9 @@ struct OneServerCopy {
             }
             return false
         }
-        guard let source = (try? reader.mlst(path))??.facts["unique"] else { return false }
+        guard let source = uniqueFact(of: path) else { return false }
         while let folder = ancestor {
-            if (try? reader.mlst(folder))??.facts["unique"] == source { return true }
+            if uniqueFact(of: folder) == source { return true }
             ancestor = folder.parent
         }
         return false
@@ -71,8 +71,13 @@ struct OneServerCopy {
             }
             return read == written
         }
-        guard let read = (try? reader.mlst(path))??.facts["unique"], let written = (try? reader.mlst(target))??.facts["unique"] else { return false }
+        guard let read = uniqueFact(of: path), let written = uniqueFact(of: target) else { return false }
         return read == written
+    }
+
+    /// The `unique` fact MLST gives for `path`; nil where it gives none (or cannot be asked).
+    private func uniqueFact(of path: RemotePath) -> String? {
+        (try? reader.mlst(path))??.facts["unique"]
     }
 
     /// The folder as PWD names it once CWD is in it (the current one for nil); nil where that

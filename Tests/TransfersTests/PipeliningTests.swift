@@ -128,6 +128,24 @@ struct PipeliningTests {
         expectVerifiedCopies(of: names, in: local, outcomes: outcomes)
     }
 
+    /// SIZE and MDTM replies sent ahead that hold no value (or an absurd one, or control bytes)
+    /// give no facts, as when asked in their turn: the folder's listing is asked, the retrieval
+    /// sent ahead is settled in step, and every file comes whole and verified.
+    @Test func sizeAndTimeSentAheadWithoutAValueFallBackToTheListing() throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        let local = try TemporaryDirectory()
+        defer { local.remove() }
+        let names = try files(3, in: fixture)
+        fixture.server.faults.script("SIZE", reply: .init(code: 213, text: "18446744073709551616"))
+        fixture.server.faults.script("MDTM", reply: .init(code: 213, text: "\u{1B}[2J 2026"))
+        let outcomes = Outcomes()
+        run(try downloads(names, from: fixture, into: local, outcomes: outcomes, listedFacts: false))
+        #expect(fixture.server.commandsReadTogether.contains(["HASH f0.bin", "SIZE f1.bin", "MDTM f1.bin", "EPSV", "RETR f1.bin"]))
+        #expect(fixture.server.receivedCommands.contains("MLSD"))
+        expectVerifiedCopies(of: names, in: local, outcomes: outcomes)
+    }
+
     /// A reply that comes before the closing reply while requests were sent ahead (a server
     /// that answered the next file's SIZE early, with 550) may be theirs: the connection is
     /// closed, not the reply taken for the download's verdict, and the download is tried again
