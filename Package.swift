@@ -75,7 +75,7 @@ let package = Package(
             dependencies: ["ferry", "Commander", "ScreenKit", "Terminal", "FTP", "Transfers", "TestSupport"]
         ),
         .testTarget(name: "FerryCommandTests", dependencies: ["ferry", "FTPWire"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["FTP", "FTPServer", "Spawn", "TestSupport"], exclude: ["ListingGolden"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["CFileSystem", "FTP", "FTPServer", "Spawn", "TestSupport"], exclude: ["ListingGolden"]),
     ],
     swiftLanguageModes: [.v6]
 )

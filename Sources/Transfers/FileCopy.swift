@@ -134,7 +134,7 @@ public struct FileCopy<Source: FileSystem, Destination: FileSystem>: Sendable {
                 type: settings.transferType, digestAfter: askedOfSource)
             var began = false
             do {
-                try destination.write(staging, from: offset, blockSize: blockSize, type: settings.transferType, digestAfter: askedOfDestination) { buffer in
+                try destination.write(staging, from: offset, totalSize: size, blockSize: blockSize, type: settings.transferType, digestAfter: askedOfDestination) { buffer in
                     if !began {
                         // The destination takes the bytes: what it holds from here on is ours.
                         began = true

@@ -57,13 +57,14 @@ public protocol FileSystem {
         _ path: Path, from offset: UInt64, remaining: UInt64?, blockSize: Int, type: FTPClient.TransferType, digestAfter: DigestCommand?
     ) throws -> any ByteReader
     /// Writes a file from byte `offset` on, cutting off what it held after that, with the bytes
-    /// `source` gives (0 at the end). `source` is first asked before anything is written, and
+    /// `source` gives (0 at the end); `totalSize` is the size the source gave for the whole file,
+    /// where it gave one (the disk sets room aside for it). `source` is first asked before anything is written, and
     /// on a server once it accepted the write (STOR), so that whoever notes there that it began
     /// writing does so neither too early nor too late. A copy in binary then asks the size of
     /// what it wrote, and `digestAfter` where given: a server's writer sends both ahead, with the
     /// next file's request.
     func write(
-        _ path: Path, from offset: UInt64, blockSize: Int, type: FTPClient.TransferType, digestAfter: DigestCommand?,
+        _ path: Path, from offset: UInt64, totalSize: UInt64?, blockSize: Int, type: FTPClient.TransferType, digestAfter: DigestCommand?,
         from source: (UnsafeMutableRawBufferPointer) throws -> Int) throws
     /// Where a copy writes a file until it is complete and verified: beside it (`NAME.part`) on
     /// the disk, the file itself on a server (which has no safe rename over a file).
@@ -276,8 +277,10 @@ public struct LocalFileSystem: FileSystem {
             size: UInt64(max(0, status.st_size)), modified: Date(timeIntervalSince1970: TimeInterval(status.st_mtim.tv_sec)), kind: kind)
     }
 
-    /// The size of the plain file itself: a link in its place is not followed (nor written through).
-    public func size(of path: String) throws -> UInt64? { LocalFile.sizeWithoutFollowing(path) }
+    /// The size of the plain file itself: a link in its place is not followed (nor written
+    /// through). The bytes written from its start, where a download's process died while room was set
+    /// aside past them (`LocalFile.bytesWritten(at:)`).
+    public func size(of path: String) throws -> UInt64? { LocalFile.bytesWritten(at: path) }
 
     public func openReader(
         _ path: String, from offset: UInt64, blockSize: Int, type: FTPClient.TransferType, digestAfter: DigestCommand?
@@ -296,22 +299,25 @@ public struct LocalFileSystem: FileSystem {
     /// about a third slower here; whole buffers go to the disk directly (`DirectWrites`). Bytes
     /// that came before a failure are written all the same, for a resume to go on from.
     public func write(
-        _ path: String, from offset: UInt64, blockSize: Int, type: FTPClient.TransferType, digestAfter: DigestCommand?,
+        _ path: String, from offset: UInt64, totalSize: UInt64?, blockSize: Int, type: FTPClient.TransferType, digestAfter: DigestCommand?,
         from source: (UnsafeMutableRawBufferPointer) throws -> Int
     ) throws {
         let alignment = DirectWrites.alignment
         // A rate limit's small blocks are written one by one as they come, not gathered.
         let gathered = blockSize < Self.writeSize / 4 ? max(1, blockSize) : max(Self.writeSize, blockSize)
         let size = (gathered + alignment - 1) / alignment * alignment
-        // One buffer, and a second once a write goes behind: one fills while the other is written.
+        // One buffer, and another for each write that goes behind: one fills while the others
+        // are written.
         var buffers = [WriteBuffers.take(byteCount: size)]
         var behind: WriteBehind?
+        var file: LocalFile?
         defer {
             try? behind?.wait()
+            // Given back before the last write; still set aside, it is after a failure.
+            file?.giveBackRoom(afterFailure: true)
             for buffer in buffers { WriteBuffers.giveBack(buffer) }
         }
         var filling = 0
-        var file: LocalFile?
         // The file's offset of the filling buffer's first byte, and how many bytes it holds.
         var position = offset
         var held = 0
@@ -329,29 +335,30 @@ public struct LocalFileSystem: FileSystem {
             let last = ended || failure != nil
             let writing = last ? held : held - (held - toBoundary) % alignment
             if writing > 0 || (ended && failure == nil) {
-                let opened = try file ?? LocalFile.writing(path, from: offset)
+                let opened = try file ?? Self.open(path, from: offset, totalSize: totalSize)
                 file = opened
                 let bytes = UnsafeRawBufferPointer(rebasing: buffer[0..<writing])
                 if last || writing < DirectWrites.leastSize {
                     // The last write, and one that memory takes at once, is made here once the
-                    // one behind it is done; the bytes past the boundary move to the start.
+                    // ones behind it are done (the last after the room past them is given
+                    // back); the bytes past the boundary move to the start.
                     try behind?.wait()
+                    if last { opened.giveBackRoom() }
                     if writing > 0 { try opened.write(bytes) }
                     if let start = buffer.baseAddress { memmove(start, start + writing, held - writing) }
                 } else {
-                    // A write that waits for the disk goes behind the next fill. The other
-                    // buffer is free once its own write is done: the bytes past the boundary go
-                    // to its start.
+                    // A write that waits for the disk goes behind the next fill. The buffers
+                    // in flight are the last filled; where that is all of them, one more is
+                    // put next. The bytes past the boundary go to the next buffer's start.
                     let writer = behind ?? WriteBehind(file: opened)
                     behind = writer
-                    try writer.wait()
-                    if buffers.count == 1 { buffers.append(WriteBuffers.take(byteCount: size)) }
-                    let next = buffers[1 - filling]
-                    if let start = next.baseAddress, let rest = buffer.baseAddress {
+                    try writer.start(bytes)
+                    if writer.writesInFlight == buffers.count { buffers.insert(WriteBuffers.take(byteCount: size), at: filling + 1) }
+                    let nextFilling = (filling + 1) % buffers.count
+                    if let start = buffers[nextFilling].baseAddress, let rest = buffer.baseAddress {
                         memcpy(start, rest + writing, held - writing)
                     }
-                    try writer.start(bytes)
-                    filling = 1 - filling
+                    filling = nextFilling
                 }
                 held -= writing
                 position += UInt64(writing)
@@ -359,6 +366,14 @@ public struct LocalFileSystem: FileSystem {
             if let failure { throw failure }
             if ended { return }
         }
+    }
+
+    /// Opens the file to write from `offset` on, with room set aside for a big one up to its
+    /// `totalSize` (`LocalFile.setAsideRoom`).
+    private static func open(_ path: String, from offset: UInt64, totalSize: UInt64?) throws -> LocalFile {
+        let file = try LocalFile.writing(path, from: offset)
+        if let totalSize { try file.setAsideRoom(upTo: totalSize) }
+        return file
     }
 
     /// Reads from `source` into `buffer` after the `held` bytes it holds, a block at a time,
@@ -642,7 +657,7 @@ public struct RemoteFileSystem: FileSystem {
     }
 
     public func write(
-        _ path: RemotePath, from offset: UInt64, blockSize: Int, type: FTPClient.TransferType, digestAfter: DigestCommand?,
+        _ path: RemotePath, from offset: UInt64, totalSize: UInt64?, blockSize: Int, type: FTPClient.TransferType, digestAfter: DigestCommand?,
         from source: (UnsafeMutableRawBufferPointer) throws -> Int
     ) throws {
         client.transferType = type

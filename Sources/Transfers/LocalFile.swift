@@ -56,6 +56,11 @@ final class LocalFile {
     private var position: UInt64 = 0
     /// The bytes that went to the disk directly.
     private(set) var bytesWrittenDirectly: UInt64 = 0
+    /// The end of the room set aside for the file past `position` (`setAsideRoom`), which the
+    /// file's size reaches until it is given back; nil when none is.
+    private(set) var roomEnd: UInt64?
+    /// Where the room set aside begins: every byte before it was written.
+    private var roomStart: UInt64 = 0
 
     private init(path: String, descriptor: Int32) {
         self.path = path
@@ -97,10 +102,9 @@ final class LocalFile {
         // which on ext4 would make its close flush it to the disk (the flush the fsync of the
         // commit does).
         var status = stat()
-        guard fstat(descriptor, &status) == 0,
-              UInt64(status.st_size) == offset || ftruncate(descriptor, off_t(offset)) == 0,
-              offset == 0 || lseek(descriptor, off_t(offset), SEEK_SET) >= 0
-        else { throw LocalFileError(path: path, action: "cannot prepare") }
+        guard fstat(descriptor, &status) == 0, UInt64(status.st_size) == offset || ftruncate(descriptor, off_t(offset)) == 0 else {
+            throw LocalFileError(path: path, action: "cannot prepare")
+        }
         return file
     }
 
@@ -178,32 +182,162 @@ final class LocalFile {
         }
     }
 
-    /// Writes all of `bytes`.
+    /// Writes all of `bytes` at `position` (where the descriptor stands, for standard output).
     func write(_ bytes: UnsafeRawBufferPointer) throws {
         var isDirect = direct?.use(for: bytes, at: position, on: descriptor) ?? false
-        var offset = 0
-        while offset < bytes.count {
-            let count = Glibc.write(descriptor, bytes.baseAddress.map { $0 + offset }, bytes.count - offset)
+        var (written, failure) = writeAll(bytes, at: writeback == nil ? nil : position)
+        if failure == EINVAL, isDirect {
+            // The file system takes no direct writes after all: written through memory.
+            direct?.refused(on: descriptor)
+            isDirect = false
+            let rest = UnsafeRawBufferPointer(rebasing: bytes[written...])
+            let (more, second) = writeAll(rest, at: position + UInt64(written))
+            (written, failure) = (written + more, second)
+        }
+        if failure != 0 { throw LocalFileError(path: path, action: "cannot write", errno: failure) }
+        noteWritten(bytes.count, directly: isDirect)
+    }
+
+    /// Whether `bytes`, the next ones of the file, may be written directly by `writeAlongside`
+    /// while another such write is in flight: they suit a direct write, a direct write of this
+    /// file went through already (the file system takes them), and they fall inside the room set
+    /// aside, so they extend nothing: ext4 runs two direct writes that extend nothing at once,
+    /// and serialises those that do.
+    func takesWriteAlongside(of bytes: UnsafeRawBufferPointer) -> Bool {
+        guard let roomEnd, let direct, bytesWrittenDirectly > 0 else { return false }
+        return direct.isSet && direct.suits(bytes, at: position) && position + UInt64(bytes.count) <= roomEnd
+    }
+
+    /// Takes the place of the next `bytes.count` bytes for a write that `writeAlongside` makes,
+    /// on any thread, where `takesWriteAlongside` allows it; returns where they go.
+    func claimWriteAlongside(of bytes: UnsafeRawBufferPointer) -> UInt64 {
+        let offset = position
+        noteWritten(bytes.count, directly: true)
+        return offset
+    }
+
+    /// Writes `bytes` directly at `offset`, taken by `claimWriteAlongside`; touches nothing of
+    /// the file's state, so it may run beside another.
+    func writeAlongside(_ bytes: UnsafeRawBufferPointer, at offset: UInt64) throws {
+        let (_, failure) = writeAll(bytes, at: offset)
+        if failure != 0 { throw LocalFileError(path: path, action: "cannot write", errno: failure) }
+    }
+
+    /// Sets aside room on the disk for the file up to `size` bytes, which becomes its size
+    /// (`fallocate`), where it writes directly and at least `DirectWrites.leastRoom` bytes are to
+    /// come: its direct writes then extend nothing, and two may run at once
+    /// (`takesWriteAlongside`). A disk without that room fails here, before a byte is fetched.
+    /// The room past the bytes written is given back (`giveBackRoom`) before the last write,
+    /// and after a failure; a file whose writer died first holds unwritten blocks past its
+    /// bytes, which `bytesWritten(at:)` does not count.
+    func setAsideRoom(upTo size: UInt64) throws {
+        guard let direct, direct.isAvailable, size >= position + DirectWrites.leastRoom, let allocate = Self.allocate,
+              let start = Int64(exactly: position), let length = Int64(exactly: size - position)
+        else { return }
+        // Asked first: a file system sets aside all the room it has before it says there is too
+        // little, which would leave every other writer of the disk without for a moment.
+        if let free = freeBytes(), free < size - position {
+            throw LocalFileError(path: path, action: "no room on the disk for", reason: "\(size - position) bytes are still to come and \(free) are free")
+        }
+        guard allocate(descriptor, 0, start, length) == 0 else {
+            let failure = errno
+            ftruncate(descriptor, off_t(start))
+            if failure == ENOSPC || failure == EDQUOT { throw LocalFileError(path: path, action: "no room on the disk for", errno: failure) }
+            return
+        }
+        (roomStart, roomEnd) = (position, size)
+    }
+
+    /// The bytes free on the file's disk for this process (the superuser may use the blocks
+    /// kept for it); nil where the system cannot tell.
+    private func freeBytes() -> UInt64? {
+        var disk = statvfs()
+        guard fstatvfs(descriptor, &disk) == 0 else { return nil }
+        let blocks = UInt64(geteuid() == 0 ? disk.f_bfree : disk.f_bavail)
+        let (free, overflow) = blocks.multipliedReportingOverflow(by: UInt64(disk.f_frsize))
+        return overflow ? nil : free
+    }
+
+    /// Cuts the file back to the bytes written, once no write is in flight: to `position`
+    /// after writes that all went through, else to its first unwritten block, which a failed
+    /// write alongside another may have left before the end of the other's bytes.
+    func giveBackRoom(afterFailure failed: Bool = false) {
+        guard let room = roomEnd else { return }
+        roomEnd = nil
+        let end = failed ? Self.firstUnwrittenByte(of: descriptor).map { min(max($0, roomStart), position) } ?? roomStart : position
+        // Writes past the room made the file longer, and left nothing unwritten.
+        if end < room { ftruncate(descriptor, off_t(end)) }
+    }
+
+    /// The bytes written from the start of the plain file at `path` (a link is not followed):
+    /// its size, unless it holds blocks set aside and never written (a download whose process
+    /// died while its room was set aside), which end the count. Only files of at least
+    /// `DirectWrites.leastRoom` bytes, the only ones given room, are looked into.
+    static func bytesWritten(at path: String) -> UInt64? {
+        guard let size = sizeWithoutFollowing(path) else { return nil }
+        guard size >= DirectWrites.leastRoom else { return size }
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
+        guard descriptor >= 0 else { return size }
+        defer { Glibc.close(descriptor) }
+        return firstUnwrittenByte(of: descriptor).map { min($0, size) } ?? size
+    }
+
+    /// Where the first hole of the file is, counting blocks set aside and never written as one
+    /// (`SEEK_HOLE`); nil where the system cannot tell.
+    private static func firstUnwrittenByte(of descriptor: Int32) -> UInt64? {
+        #if os(Linux)
+        // SEEK_HOLE (4), which Swift's Glibc module leaves out (glibc declares it for _GNU_SOURCE).
+        let hole = lseek(descriptor, 0, 4)
+        return hole >= 0 ? UInt64(hole) : nil
+        #else
+        return nil
+        #endif
+    }
+
+    /// Writes all of `bytes` at `offset` (`pwrite`), or where the descriptor stands when nil;
+    /// the bytes written, and 0 or the errno that stopped it (ENOSPC for a write of nothing).
+    private func writeAll(_ bytes: UnsafeRawBufferPointer, at offset: UInt64?) -> (written: Int, failure: Int32) {
+        var written = 0
+        while written < bytes.count {
+            let start = bytes.baseAddress.map { $0 + written }
+            let count = if let offset {
+                pwrite(descriptor, start, bytes.count - written, off_t(offset) + off_t(written))
+            } else {
+                Glibc.write(descriptor, start, bytes.count - written)
+            }
             if count > 0 {
-                offset += count
+                written += count
             } else if count < 0, errno == EINTR {
                 continue
-            } else if count < 0, errno == EINVAL, isDirect {
-                // The file system takes no direct writes after all: written through memory.
-                direct?.refused(on: descriptor)
-                isDirect = false
             } else {
-                throw LocalFileError(path: path, action: "cannot write", errno: count == 0 ? ENOSPC : errno)
+                return (written, count == 0 ? ENOSPC : errno)
             }
         }
-        position += UInt64(bytes.count)
-        if isDirect {
-            bytesWrittenDirectly += UInt64(bytes.count)
-            writeback?.wroteDirectly(bytes.count, to: descriptor)
+        return (written, 0)
+    }
+
+    /// Counts `count` bytes written at `position`.
+    private func noteWritten(_ count: Int, directly: Bool) {
+        position += UInt64(count)
+        if directly {
+            bytesWrittenDirectly += UInt64(count)
+            writeback?.wroteDirectly(count, to: descriptor)
         } else {
-            writeback?.wrote(bytes.count, to: descriptor)
+            writeback?.wrote(count, to: descriptor)
         }
     }
+
+    /// Linux's `fallocate`, looked up by name: glibc declares it only for _GNU_SOURCE, which
+    /// Swift's Glibc module leaves out, and `posix_fallocate` writes zeros to every block where
+    /// the file system cannot set room aside. Nil where the C library has no such function.
+    private static let allocate: (@convention(c) (Int32, Int32, Int64, Int64) -> Int32)? = {
+        #if os(Linux)
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "fallocate") else { return nil }
+        return unsafeBitCast(symbol, to: (@convention(c) (Int32, Int32, Int64, Int64) -> Int32).self)
+        #else
+        return nil
+        #endif
+    }()
 }
 
 /// Hands a file's bytes to the disk while they are still being written, a window at a time,
@@ -276,6 +410,10 @@ struct DirectWrites {
     /// The fewest bytes written directly at once.
     static let leastSize = 1 << 20
 
+    /// The fewest bytes a download must have still to come for room to be set aside for them
+    /// (`LocalFile.setAsideRoom`).
+    static let leastRoom: UInt64 = 16 << 20
+
     /// The file systems on local disks that write directly: ext2/3/4 and XFS (statfs types).
     static let fileSystems: Set<Int> = [0xEF53, 0x5846_5342]
 
@@ -292,9 +430,9 @@ struct DirectWrites {
     }()
 
     /// Whether the descriptor has the flag set now.
-    private var isSet = false
+    private(set) var isSet = false
     /// Whether direct writes may be tried; false once the file system refused one.
-    private var isAvailable: Bool
+    private(set) var isAvailable: Bool
 
     /// Direct writes for the file open as `descriptor`, where its file system is one of
     /// `fileSystems`.
@@ -305,8 +443,7 @@ struct DirectWrites {
     /// Sets or clears the flag as `bytes`, written at `position`, suit a direct write; whether
     /// the write is direct.
     mutating func use(for bytes: UnsafeRawBufferPointer, at position: UInt64, on descriptor: Int32) -> Bool {
-        let suits = isAvailable && bytes.count >= Self.leastSize && bytes.count % Self.alignment == 0
-            && Int(bitPattern: bytes.baseAddress) % Self.alignment == 0 && position % UInt64(Self.alignment) == 0
+        let suits = suits(bytes, at: position)
         if suits != isSet {
             if set(suits, on: descriptor) {
                 isSet = suits
@@ -315,6 +452,12 @@ struct DirectWrites {
             }
         }
         return isSet
+    }
+
+    /// Whether `bytes`, written at `position`, suit a direct write: big enough, and aligned.
+    func suits(_ bytes: UnsafeRawBufferPointer, at position: UInt64) -> Bool {
+        isAvailable && bytes.count >= Self.leastSize && bytes.count % Self.alignment == 0
+            && Int(bitPattern: bytes.baseAddress) % Self.alignment == 0 && position % UInt64(Self.alignment) == 0
     }
 
     /// Clears the flag for good after the file system refused a direct write.

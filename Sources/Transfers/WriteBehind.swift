@@ -1,35 +1,61 @@
 import Foundation
 
-/// Writes a file's gathered buffers on a thread of its own, one write at a time, while the
-/// thread that gathers them fills the next: a direct write waits for the disk (a MiB takes
-/// about 0.7 ms here), and the copy into the next buffer, with its digest, need not wait too.
-/// Used from one thread; a buffer handed to `start` is the writing thread's until `wait`
-/// returns.
+/// Writes a file's gathered buffers on threads of their own while the thread that gathers them
+/// fills the next: a direct write waits for the disk (a MiB takes about 0.7 ms here), and the
+/// copy into the next buffer, with its digest, need not wait too. Writes run one at a time,
+/// or two at once where the file takes a write alongside another (`LocalFile.takesWriteAlongside`:
+/// direct writes into room set aside, which ext4 runs side by side). Used from one thread; a
+/// buffer handed to `start` is the writing threads' until `wait` returns or a later `start`
+/// has waited for it (writes are waited for in the order they started).
 final class WriteBehind {
     /// The threads the writes run on, reused from write to write and file to file (a batch runs
-    /// at most 32 copies at once).
+    /// at most 32 copies at once, each with at most `mostInFlight` writes).
     static let threads = ThreadPool(name: "ferry-writer", width: 256)
 
+    /// The most writes in flight at once.
+    static let mostInFlight = 2
+
+    /// A write started and not yet waited for.
+    private struct InFlight {
+        let done: DispatchSemaphore
+        /// Whether it runs alone: it keeps the file's count of what was written, which nothing
+        /// else may touch meanwhile.
+        let alone: Bool
+    }
+
     private let file: LocalFile
-    private let done = DispatchSemaphore(value: 0)
     private let failure = LockedError()
-    private var isWriting = false
+    private var inFlight: [InFlight] = []
+
+    /// How many writes are started and not yet waited for.
+    var writesInFlight: Int { inFlight.count }
 
     init(file: LocalFile) {
         self.file = file
     }
 
-    /// Starts writing `bytes` once the write before has ended; throws that write's failure.
+    /// Starts writing `bytes`, the file's next ones, once the writes before allow it; throws the
+    /// failure of a write before.
     func start(_ bytes: UnsafeRawBufferPointer) throws {
-        try wait()
-        isWriting = true
+        // What the file takes is decided while no write that keeps its count is running.
+        if inFlight.contains(where: \.alone) { try waitForAll() }
+        let alongside = file.takesWriteAlongside(of: bytes)
+        try waitForAll(but: alongside ? Self.mostInFlight - 1 : 0)
+        let done = DispatchSemaphore(value: 0)
+        inFlight.append(InFlight(done: done, alone: !alongside))
         // Unretained: the file is the caller's, alive until `wait` returns, and closed on its
         // thread when it lets go, not on the pool's after the copy has moved on.
-        let (file, done, failure) = (HandedOver(Unmanaged.passUnretained(file)), done, failure)
+        let (file, failure) = (HandedOver(Unmanaged.passUnretained(file)), failure)
+        let offset = alongside ? self.file.claimWriteAlongside(of: bytes) : nil
         let handed = HandedOver(bytes)
         Self.threads.run {
             do {
-                try file.value.takeUnretainedValue().write(handed.value)
+                let file = file.value.takeUnretainedValue()
+                if let offset {
+                    try file.writeAlongside(handed.value, at: offset)
+                } else {
+                    try file.write(handed.value)
+                }
             } catch {
                 failure.set(error)
             }
@@ -37,11 +63,16 @@ final class WriteBehind {
         }
     }
 
-    /// Waits until no write is in flight; throws the failure of the last one, if it failed.
+    /// Waits until no write is in flight; throws the failure of a write, if one failed.
     func wait() throws {
-        if isWriting {
-            done.wait()
-            isWriting = false
+        try waitForAll()
+    }
+
+    /// Waits, oldest first, until at most `left` writes are in flight; throws the failure of a
+    /// write, if one failed.
+    private func waitForAll(but left: Int = 0) throws {
+        while inFlight.count > left {
+            inFlight.removeFirst().done.wait()
         }
         if let error = failure.error { throw error }
     }

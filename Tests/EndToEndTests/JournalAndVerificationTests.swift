@@ -1,3 +1,4 @@
+import CFileSystem
 import Foundation
 import Spawn
 import TestSupport
@@ -183,6 +184,61 @@ struct JournalAndVerificationTests {
         }
         #expect(fixture.server.receivedCommands.contains { $0.hasPrefix("REST ") })
         #expect(try FerryProcess.run(["resume", "--list"], in: local.path).standardOutput.isEmpty)
+    }
+
+    /// A big download sets aside the room for its whole size first: killed midway, its partial
+    /// file has that size, and only the bytes written count. With no digest to catch it, a
+    /// resume that took the whole size for bytes written would put a file of zeros in place.
+    @Test func aKilledBigDownloadResumesFromTheBytesWrittenNotItsRoom() throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        let local = try TemporaryDirectory()
+        defer { local.remove() }
+        let contents = sampleBytes(20 << 20, seed: 47)
+        try fixture.root.write("big.bin", contents)
+        fixture.server.faults.offerDigestCommands([])
+        // Five seconds for the file: the kill lands well before it is whole.
+        fixture.server.faults.throttle(bytesPerSecond: 4_000_000)
+        let output = try TemporaryDirectory("ferry-output")
+        defer { output.remove() }
+        let child = try Program.start(
+            FerryProcess.executable, ["get", fixture.url("big.bin"), "big.bin"], in: local.path,
+            standardOutput: output.file("stdout"), standardError: output.file("stderr"))
+        var written = 0
+        for _ in 0..<200 where written < 2 << 20 {
+            usleep(50_000)
+            written = Self.bytesBeforeFirstHole(local.file("big.bin.part"))
+        }
+        child.send(SIGKILL)
+        _ = child.wait()
+        #expect(written >= 2 << 20)
+        // The room is set aside where the disk takes direct writes (ext4 and XFS).
+        let left = try FileManager.default.attributesOfItem(atPath: local.file("big.bin.part"))[.size] as? Int ?? 0
+        if Self.temporaryFolderTakesDirectWrites { #expect(left == contents.count) } else { #expect(left < contents.count) }
+
+        fixture.server.faults.throttle(bytesPerSecond: nil)
+        fixture.server.clearReceivedCommands()
+        let resumed = try FerryProcess.run(["resume"], in: local.path, environment: ["FERRY_PASSWORD": ServerFixture.password])
+        #expect(resumed.status == 0, "\(resumed.standardError)")
+        #expect(local.read("big.bin") == contents)
+        let rest = fixture.server.receivedCommands.first { $0.hasPrefix("REST ") }.flatMap { Int($0.dropFirst(5)) }
+        #expect(rest.map { $0 >= 2 << 20 && $0 < contents.count } == true, "\(fixture.server.receivedCommands)")
+    }
+
+    /// Whether the temporary folder is on ext4 or XFS, where a download writes directly.
+    static let temporaryFolderTakesDirectWrites: Bool = {
+        let descriptor = open(FileManager.default.temporaryDirectory.path, O_RDONLY | O_CLOEXEC)
+        defer { close(descriptor) }
+        return descriptor >= 0 && [0xEF53, 0x5846_5342].contains(ferry_file_system_type(descriptor))
+    }()
+
+    /// Where the first hole of the file at `path` begins (`SEEK_HOLE`, blocks set aside and not
+    /// written included); 0 when there is no such file.
+    private static func bytesBeforeFirstHole(_ path: String) -> Int {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { return 0 }
+        defer { close(descriptor) }
+        return max(0, lseek(descriptor, 0, 4))
     }
 
     /// An upload writes the server's file itself: killed midway, the partial file is its

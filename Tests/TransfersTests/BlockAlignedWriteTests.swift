@@ -51,7 +51,7 @@ struct BlockAlignedWriteTests {
         let tail = sampleBytes(10_000, seed: 2)
         try local.write("f.part", head)
         let source = PieceSource(tail, piece: 700, watching: local.file("f.part"))
-        try LocalFileSystem().write(local.file("f.part"), from: 1_000, blockSize: Self.block, type: .binary, digestAfter: nil, from: source.read)
+        try LocalFileSystem().write(local.file("f.part"), from: 1_000, totalSize: nil, blockSize: Self.block, type: .binary, digestAfter: nil, from: source.read)
         #expect(local.read("f.part") == head + tail)
         // The pieces fall short of what was asked, so what has come is written as it comes, up
         // to 4096 in the file first, then up to each 4096 after it; the last 2808 at the end.
@@ -66,7 +66,7 @@ struct BlockAlignedWriteTests {
         let contents = sampleBytes(10_000)
         let source = PieceSource(contents, piece: 700, failAfter: 2_800)
         #expect(throws: FTPError.self) {
-            try LocalFileSystem().write(local.file("f.part"), from: 0, blockSize: Self.block, type: .binary, digestAfter: nil, from: source.read)
+            try LocalFileSystem().write(local.file("f.part"), from: 0, totalSize: nil, blockSize: Self.block, type: .binary, digestAfter: nil, from: source.read)
         }
         #expect(local.read("f.part") == contents.prefix(2_800))
     }
@@ -76,11 +76,11 @@ struct BlockAlignedWriteTests {
         defer { local.remove() }
         let failing = PieceSource(sampleBytes(100), piece: 10, failAfter: 0)
         #expect(throws: FTPError.self) {
-            try LocalFileSystem().write(local.file("none.part"), from: 0, blockSize: Self.block, type: .binary, digestAfter: nil, from: failing.read)
+            try LocalFileSystem().write(local.file("none.part"), from: 0, totalSize: nil, blockSize: Self.block, type: .binary, digestAfter: nil, from: failing.read)
         }
         #expect(!FileManager.default.fileExists(atPath: local.file("none.part")))
         let empty = PieceSource(Data(), piece: 10)
-        try LocalFileSystem().write(local.file("empty.part"), from: 0, blockSize: Self.block, type: .binary, digestAfter: nil, from: empty.read)
+        try LocalFileSystem().write(local.file("empty.part"), from: 0, totalSize: nil, blockSize: Self.block, type: .binary, digestAfter: nil, from: empty.read)
         #expect(local.read("empty.part") == Data())
         #expect(empty.rooms == [Self.block])
     }

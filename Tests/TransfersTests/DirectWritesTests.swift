@@ -91,7 +91,7 @@ struct DirectWritesTests {
         try local.write("f.part", head)
         var given = 0
         var sizes = [1, 4095, 65_536, 333_333, 1 << 20].makeIterator()
-        try LocalFileSystem().write(local.file("f.part"), from: UInt64(head.count), blockSize: 256 * 1024, type: .binary, digestAfter: nil) { buffer in
+        try LocalFileSystem().write(local.file("f.part"), from: UInt64(head.count), totalSize: nil, blockSize: 256 * 1024, type: .binary, digestAfter: nil) { buffer in
             let size = sizes.next() ?? 100_000
             let count = min(size, buffer.count, tail.count - given)
             tail.withUnsafeBytes { bytes in
@@ -112,7 +112,7 @@ struct DirectWritesTests {
         let tail = sampleBytes(3 * Self.block + 999, seed: 6)
         var given = 0
         // A source that always has a block ready, as a fast connection has.
-        try LocalFileSystem().write(path, from: UInt64(head.count), blockSize: 256 * 1024, type: .binary, digestAfter: nil) { buffer in
+        try LocalFileSystem().write(path, from: UInt64(head.count), totalSize: nil, blockSize: 256 * 1024, type: .binary, digestAfter: nil) { buffer in
             let count = min(buffer.count, tail.count - given)
             tail.withUnsafeBytes { bytes in
                 UnsafeMutableRawBufferPointer(rebasing: buffer[0..<count]).copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes[given..<given + count]))
@@ -136,7 +136,7 @@ struct DirectWritesTests {
         let contents = sampleBytes(5000)
         var calls = 0
         var sizeOnTheDisk: UInt64?
-        try LocalFileSystem().write(local.file("f.part"), from: 0, blockSize: 256 * 1024, type: .binary, digestAfter: nil) { buffer in
+        try LocalFileSystem().write(local.file("f.part"), from: 0, totalSize: nil, blockSize: 256 * 1024, type: .binary, digestAfter: nil) { buffer in
             calls += 1
             guard calls == 1 else {
                 sizeOnTheDisk = LocalFile.size(of: local.file("f.part"))

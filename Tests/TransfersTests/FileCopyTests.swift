@@ -25,7 +25,7 @@ struct FileCopyTests {
 
     /// Writes `text` at `offset` of `path` through `system`.
     static func write<System: FileSystem>(_ text: String, at offset: UInt64, of path: System.Path, on system: System) throws {
-        try system.write(path, from: offset, blockSize: 4, type: .binary, digestAfter: nil, from: reader(for: Data(text.utf8)))
+        try system.write(path, from: offset, totalSize: nil, blockSize: 4, type: .binary, digestAfter: nil, from: reader(for: Data(text.utf8)))
     }
 
     /// Stat, reads from an offset, and writes from an offset that cut off the rest, the same on
