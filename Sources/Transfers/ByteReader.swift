@@ -128,12 +128,12 @@ struct HandedOver<Value>: @unchecked Sendable {
     init(_ value: Value) { self.value = value }
 }
 
-/// An error one thread leaves for another.
+/// An error one thread leaves for another: the first one left, which the others may follow from.
 final class LockedError: @unchecked Sendable {
     // @unchecked: guarded by `lock`.
     private let lock = NSLock()
     private var stored: (any Error)?
 
-    func set(_ error: any Error) { lock.withLock { stored = error } }
+    func set(_ error: any Error) { lock.withLock { stored = stored ?? error } }
     var error: (any Error)? { lock.withLock { stored } }
 }

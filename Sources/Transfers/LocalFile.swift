@@ -61,6 +61,8 @@ final class LocalFile {
     private(set) var roomEnd: UInt64?
     /// Where the room set aside begins: every byte before it was written.
     private var roomStart: UInt64 = 0
+    /// The size to set room aside for once `position` reaches a block's start.
+    private var roomWanted: UInt64?
 
     private init(path: String, descriptor: Int32) {
         self.path = path
@@ -196,6 +198,10 @@ final class LocalFile {
         }
         if failure != 0 { throw LocalFileError(path: path, action: "cannot write", errno: failure) }
         noteWritten(bytes.count, directly: isDirect)
+        if let wanted = roomWanted, position % UInt64(DirectWrites.alignment) == 0 {
+            roomWanted = nil
+            try setAsideRoom(upTo: wanted)
+        }
     }
 
     /// Whether `bytes`, the next ones of the file, may be written directly by `writeAlongside`
@@ -229,11 +235,21 @@ final class LocalFile {
     /// (`takesWriteAlongside`). A disk without that room fails here, before a byte is fetched.
     /// The room past the bytes written is given back (`giveBackRoom`) before the last write,
     /// and after a failure; a file whose writer died first holds unwritten blocks past its
-    /// bytes, which `bytesWritten(at:)` does not count.
+    /// bytes, which `bytesWritten(at:)` does not count. From a `position` inside a block, the
+    /// room is set aside once a write reaches the next block's start: made longer at once, the
+    /// file would count that block's unwritten tail (zeros) among the bytes written.
     func setAsideRoom(upTo size: UInt64) throws {
         guard let direct, direct.isAvailable, size >= position + DirectWrites.leastRoom, let allocate = Self.allocate,
               let start = Int64(exactly: position), let length = Int64(exactly: size - position)
         else { return }
+        guard position % UInt64(DirectWrites.alignment) == 0 else {
+            roomWanted = size
+            return
+        }
+        // Blocks larger than the writes' alignment could end a write inside one, whose rest
+        // the file system would fill with zeros and count as written.
+        var status = stat()
+        guard fstat(descriptor, &status) == 0, status.st_blksize <= DirectWrites.alignment else { return }
         // Asked first: a file system sets aside all the room it has before it says there is too
         // little, which would leave every other writer of the disk without for a moment.
         if let free = freeBytes(), free < size - position {
@@ -262,6 +278,7 @@ final class LocalFile {
     /// after writes that all went through, else to its first unwritten block, which a failed
     /// write alongside another may have left before the end of the other's bytes.
     func giveBackRoom(afterFailure failed: Bool = false) {
+        roomWanted = nil
         guard let room = roomEnd else { return }
         roomEnd = nil
         let end = failed ? Self.firstUnwrittenByte(of: descriptor).map { min(max($0, roomStart), position) } ?? roomStart : position
@@ -271,14 +288,17 @@ final class LocalFile {
 
     /// The bytes written from the start of the plain file at `path` (a link is not followed):
     /// its size, unless it holds blocks set aside and never written (a download whose process
-    /// died while its room was set aside), which end the count. Only files of at least
-    /// `DirectWrites.leastRoom` bytes, the only ones given room, are looked into.
+    /// died while its room was set aside), which end the count. Only files that may have been
+    /// given room are looked into: of at least `DirectWrites.leastRoom` bytes, on a file system
+    /// that writes directly (another, such as ZFS with compression, may keep a run of zeros
+    /// written as a hole).
     static func bytesWritten(at path: String) -> UInt64? {
         guard let size = sizeWithoutFollowing(path) else { return nil }
         guard size >= DirectWrites.leastRoom else { return size }
         let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
         guard descriptor >= 0 else { return size }
         defer { Glibc.close(descriptor) }
+        guard DirectWrites.fileSystems.contains(ferry_file_system_type(descriptor)) else { return size }
         return firstUnwrittenByte(of: descriptor).map { min($0, size) } ?? size
     }
 

@@ -73,12 +73,29 @@ struct RoomSetAsideTests {
         #expect(try LocalFileSystem().size(of: local.file("f.part")) == UInt64(kept.count))
     }
 
+    /// Made longer while its last block is partly written, the file would count that block's
+    /// unwritten tail (zeros) as written: the room waits for the write that ends the block.
     @Test(.enabled(if: writesDirectly, reason))
-    func aResumeFromAnOddOffsetSetsAsideOnlyWhatIsToCome() throws {
+    func aResumeFromInsideABlockSetsTheRoomAsideOnceTheBlockIsWhole() throws {
         let local = try TemporaryDirectory()
         defer { local.remove() }
         let contents = sampleBytes(Self.big, seed: 7)
         let head = 3 * Self.block + 999
+        try local.write("f.part", contents.prefix(head))
+        do {
+            let file = try LocalFile.writing(local.file("f.part"), from: UInt64(head))
+            try file.setAsideRoom(upTo: UInt64(Self.big))
+            #expect(file.roomEnd == nil)
+            #expect(LocalFile.sizeWithoutFollowing(local.file("f.part")) == UInt64(head))
+            let toBoundary = DirectWrites.alignment - head % DirectWrites.alignment
+            try contents.dropFirst(head).prefix(toBoundary).withUnsafeBytes { try file.write($0) }
+            #expect(file.roomEnd == UInt64(Self.big))
+            #expect(LocalFile.sizeWithoutFollowing(local.file("f.part")) == UInt64(Self.big))
+            #expect(try LocalFileSystem().size(of: local.file("f.part")) == UInt64(head + toBoundary))
+            file.giveBackRoom()
+        }
+        #expect(local.read("f.part") == contents.prefix(head + DirectWrites.alignment - head % DirectWrites.alignment))
+        // The whole way, through the disk writer.
         try local.write("f.part", contents.prefix(head))
         let source = BlockAlignedWriteTests.PieceSource(contents.dropFirst(head), piece: 256 * 1024)
         try LocalFileSystem().write(
@@ -105,6 +122,29 @@ struct RoomSetAsideTests {
         #expect(LocalFile.sizeWithoutFollowing(local.file("f.part")) == UInt64(Self.big))
         #expect(try LocalFileSystem().size(of: local.file("f.part")) == UInt64(Self.block))
         #expect(local.read("f.part")?.prefix(Self.block) == contents.prefix(Self.block))
+    }
+
+    /// A write alongside another that failed leaves a gap before the other's bytes: the file
+    /// is cut back to the gap, not to where the writes would have ended.
+    @Test(.enabled(if: writesDirectly, reason))
+    func aFailedWriteAlongsideCutsTheFileBackToItsGap() throws {
+        let local = try TemporaryDirectory()
+        defer { local.remove() }
+        let contents = sampleBytes(3 * Self.block, seed: 11)
+        let file = try LocalFile.writing(local.file("f.part"), from: 0)
+        try file.setAsideRoom(upTo: UInt64(Self.big))
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 3 * Self.block, alignment: DirectWrites.alignment)
+        defer { buffer.deallocate() }
+        contents.withUnsafeBytes { buffer.copyMemory(from: $0) }
+        let blocks = (0..<3).map { UnsafeRawBufferPointer(rebasing: buffer[($0 * Self.block)..<(($0 + 1) * Self.block)]) }
+        try file.write(blocks[0])
+        #expect(file.takesWriteAlongside(of: blocks[1]))
+        _ = file.claimWriteAlongside(of: blocks[1])
+        let third = file.claimWriteAlongside(of: blocks[2])
+        // The second never lands; the third does.
+        try file.writeAlongside(blocks[2], at: third)
+        file.giveBackRoom(afterFailure: true)
+        #expect(local.read("f.part") == contents.prefix(Self.block))
     }
 
     @Test(.enabled(if: writesDirectly, reason))
