@@ -119,13 +119,19 @@ final class ByteChannel: ReceivingBuffer, @unchecked Sendable {
         var count = 0
         while count < buffer.count, let first = holding.first, readOffset < first.filled {
             let taken = min(buffer.count - count, first.filled - readOffset)
-            UnsafeMutableRawBufferPointer(rebasing: buffer[count..<(count + taken)])
-                .copyMemory(from: UnsafeRawBufferPointer(rebasing: blocks[first.block][readOffset..<(readOffset + taken)]))
+            let piece = UnsafeRawBufferPointer(rebasing: blocks[first.block][readOffset..<(readOffset + taken)])
+            // Copied without the lock, so that the connection's next bytes go in meanwhile: the
+            // writer writes a block only past its count, and frees none that holds bytes not
+            // yet read (the reader alone moves `readOffset`).
+            condition.unlock()
+            UnsafeMutableRawBufferPointer(rebasing: buffer[count..<(count + taken)]).copyMemory(from: piece)
+            condition.lock()
             count += taken
             readOffset += taken
+            buffered -= taken
             releaseBlocksRead()
+            if writerWaits { condition.broadcast() }
         }
-        buffered -= count
         condition.broadcast()
         return count
     }
