@@ -347,17 +347,9 @@ final class LocalFile {
         }
     }
 
-    /// Linux's `fallocate`, looked up by name: glibc declares it only for _GNU_SOURCE, which
-    /// Swift's Glibc module leaves out, and `posix_fallocate` writes zeros to every block where
-    /// the file system cannot set room aside. Nil where the C library has no such function.
-    private static let allocate: (@convention(c) (Int32, Int32, Int64, Int64) -> Int32)? = {
-        #if os(Linux)
-        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "fallocate") else { return nil }
-        return unsafeBitCast(symbol, to: (@convention(c) (Int32, Int32, Int64, Int64) -> Int32).self)
-        #else
-        return nil
-        #endif
-    }()
+    /// Linux's `fallocate` (`posix_fallocate` writes zeros to every block where the file system
+    /// cannot set room aside).
+    private static let allocate = gnuFunction("fallocate", as: (@convention(c) (Int32, Int32, Int64, Int64) -> Int32).self)
 }
 
 /// Hands a file's bytes to the disk while they are still being written, a window at a time,
@@ -402,16 +394,20 @@ struct Writeback {
         return syncFileRange(descriptor, offset, count, 2) == 0
     }
 
-    /// Linux's `sync_file_range`, looked up by name: glibc declares it only for _GNU_SOURCE, which
-    /// Swift's Glibc module leaves out. Nil where the C library has no such function.
-    private static let syncFileRange: (@convention(c) (Int32, Int64, Int64, UInt32) -> Int32)? = {
-        #if os(Linux)
-        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "sync_file_range") else { return nil }
-        return unsafeBitCast(symbol, to: (@convention(c) (Int32, Int64, Int64, UInt32) -> Int32).self)
-        #else
-        return nil
-        #endif
-    }()
+    /// Linux's `sync_file_range`.
+    private static let syncFileRange = gnuFunction("sync_file_range", as: (@convention(c) (Int32, Int64, Int64, UInt32) -> Int32).self)
+}
+
+/// A function of the C library looked up by name, for those glibc declares only for
+/// _GNU_SOURCE, which Swift's Glibc module leaves out; nil where the library has no such
+/// function (or off Linux).
+private func gnuFunction<Function>(_ name: String, as type: Function.Type) -> Function? {
+    #if os(Linux)
+    guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), name) else { return nil }
+    return unsafeBitCast(symbol, to: type)
+    #else
+    return nil
+    #endif
 }
 
 /// Writes a big file's large, aligned blocks straight to the disk (`O_DIRECT`), past the
