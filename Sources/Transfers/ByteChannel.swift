@@ -121,8 +121,9 @@ final class ByteChannel: ReceivingBuffer, @unchecked Sendable {
             let taken = min(buffer.count - count, first.filled - readOffset)
             let piece = UnsafeRawBufferPointer(rebasing: blocks[first.block][readOffset..<(readOffset + taken)])
             // Copied without the lock, so that the connection's next bytes go in meanwhile: the
-            // writer writes a block only past its count, and frees none that holds bytes not
-            // yet read (the reader alone moves `readOffset`).
+            // writer writes a block only past its count, and neither frees nor starts again a
+            // block whose bytes are not all read (`readOffset` stays below this one's count
+            // until the copy is done).
             condition.unlock()
             UnsafeMutableRawBufferPointer(rebasing: buffer[count..<(count + taken)]).copyMemory(from: piece)
             condition.lock()
