@@ -187,14 +187,13 @@ final class LocalFile {
     /// Writes all of `bytes` at `position` (where the descriptor stands, for standard output).
     func write(_ bytes: UnsafeRawBufferPointer) throws {
         var isDirect = direct?.use(for: bytes, at: position, on: descriptor) ?? false
-        var (written, failure) = writeAll(bytes, at: writeback == nil ? nil : position)
+        let (written, firstFailure) = writeAll(bytes, at: writeback == nil ? nil : position)
+        var failure = firstFailure
         if failure == EINVAL, isDirect {
             // The file system takes no direct writes after all: written through memory.
             direct?.refused(on: descriptor)
             isDirect = false
-            let rest = UnsafeRawBufferPointer(rebasing: bytes[written...])
-            let (more, second) = writeAll(rest, at: position + UInt64(written))
-            (written, failure) = (written + more, second)
+            failure = writeAll(UnsafeRawBufferPointer(rebasing: bytes[written...]), at: position + UInt64(written)).failure
         }
         if failure != 0 { throw LocalFileError(path: path, action: "cannot write", errno: failure) }
         noteWritten(bytes.count, directly: isDirect)
