@@ -112,7 +112,7 @@ extension FTPClient {
     /// The entries of the folder `path` whose names begin with a dot, from `LIST -a`: what a
     /// LIST that hides them (vsftpd's) leaves out.
     public func dotEntries(of path: RemotePath) throws -> [ListingEntry] {
-        try listing(Self.listArgument(path, features: features, withDotNames: true)).entries.filter { $0.name.utf8.first == UInt8(ascii: ".") && $0.name != "." && $0.name != ".." }
+        try listing(Self.listArgument(path, features: features, withDotNames: true)).entries.filter { $0.hasDotName && $0.name != "." && $0.name != ".." }
     }
 
     /// Where listings come from MLSD, which some servers answer with a link's target, why

@@ -42,6 +42,13 @@ public struct ListingEntry: Sendable, Equatable {
         set { (name, bytesUnlikeName) = Self.name(of: newValue.bytes) }
     }
 
+    /// Whether the name begins with a dot, as those a LIST hides do (`.` and `..` among them):
+    /// by the server's first byte, since a dot with a combining mark after it is one Character
+    /// that is no ".".
+    public var hasDotName: Bool {
+        (bytesUnlikeName?.first ?? name.utf8.first) == UInt8(ascii: ".")
+    }
+
     /// Whether the server's bytes for the name are `path`'s (a name, one component), without
     /// making them: lookalike names (NFC and NFD, Latin-1 and UTF-8) are not one.
     public func isNamed(_ path: RemotePath) -> Bool {

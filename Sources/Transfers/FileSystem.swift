@@ -335,7 +335,7 @@ public struct LocalFileSystem: FileSystem {
             let last = ended || failure != nil
             let writing = last ? held : held - (held - toBoundary) % alignment
             if writing > 0 || (ended && failure == nil) {
-                let opened = try file ?? Self.open(path, from: offset, totalSize: totalSize)
+                let opened = try file ?? Self.openForWriting(path, from: offset, totalSize: totalSize)
                 file = opened
                 let bytes = UnsafeRawBufferPointer(rebasing: buffer[0..<writing])
                 if last || writing < DirectWrites.leastSize {
@@ -370,7 +370,7 @@ public struct LocalFileSystem: FileSystem {
 
     /// Opens the file to write from `offset` on, with room set aside for a big one up to its
     /// `totalSize` (`LocalFile.setAsideRoom`).
-    private static func open(_ path: String, from offset: UInt64, totalSize: UInt64?) throws -> LocalFile {
+    private static func openForWriting(_ path: String, from offset: UInt64, totalSize: UInt64?) throws -> LocalFile {
         let file = try LocalFile.writing(path, from: offset)
         if let totalSize { try file.setAsideRoom(upTo: totalSize) }
         return file

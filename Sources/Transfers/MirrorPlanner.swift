@@ -196,9 +196,8 @@ public struct MirrorPlanner<Source: FileSystem, Target: FileSystem> {
             // What the source keeps, and a copy in progress of a file it has (`NAME.part`), stay.
             let key = target.bytes(of: path)
             guard !kept.contains(key), !staging.isStaging(key) else { continue }
-            // A dot file the source's LIST may have hidden is not known to be gone (by the first
-            // byte, as servers hide them: a dot with a combining mark after it is no "." Character).
-            if !listing.showsDotFiles, entry.name.utf8.first == UInt8(ascii: ".") { continue }
+            // A dot file the source's LIST may have hidden is not known to be gone.
+            if !listing.showsDotFiles, entry.hasDotName { continue }
             if keptLookalikes[Self.lookalike(entry.name)] == false {
                 plan.refused.append(
                     "\(target.shown(path)): not deleted, since its name differs only in case or form from one the source has, and where names are folded (a server, a disk) the two are one file; left alone")
@@ -222,7 +221,7 @@ public struct MirrorPlanner<Source: FileSystem, Target: FileSystem> {
     /// copied them all again. The others stay unknown, as `--delete` leaves them; an answer the
     /// target cannot give leaves them all so.
     private func addDotEntries(of targetFolder: Target.Path, namedIn listing: DirectoryListing, to existing: inout [[UInt8]: ListingEntry]) throws {
-        let sourceNames = Set(listing.entries.lazy.filter { $0.name.utf8.first == UInt8(ascii: ".") }.map { self.target.bytes(of: self.target.path(named: $0.name, in: targetFolder)) })
+        let sourceNames = Set(listing.entries.lazy.filter(\.hasDotName).map { self.target.bytes(of: self.target.path(named: $0.name, in: targetFolder)) })
         guard !sourceNames.isEmpty else { return }
         let entries: [ListingEntry]
         do {

@@ -167,4 +167,15 @@ struct HostileValueTests {
         #expect(link != ListingEntry(name: "l", kind: .link, target: "e\u{301}"))
         #expect(link != ListingEntry(name: "l", kind: .link))
     }
+
+    /// A dot name is told by the server's first byte: a dot with a combining mark after it is
+    /// one Character that is no ".", and a name in Latin-1 keeps its own first byte.
+    @Test func aDotNameIsToldByItsFirstByte() {
+        #expect(ListingEntry(name: ".profile", kind: .file).hasDotName)
+        #expect(ListingEntry(name: ".\u{301}x", kind: .file).hasDotName)
+        #expect(ListingEntry(remoteName: RemotePath(bytes: [0x2E, 0xE9]), kind: .file).hasDotName)
+        #expect(!ListingEntry(remoteName: RemotePath(bytes: [0xE9, 0x2E]), kind: .file).hasDotName)
+        #expect(!ListingEntry(name: "a.txt", kind: .file).hasDotName)
+        #expect(!ListingEntry(name: "", kind: .file).hasDotName)
+    }
 }
