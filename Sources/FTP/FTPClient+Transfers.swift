@@ -33,32 +33,6 @@ extension FTPClient {
         }
     }
 
-    /// Downloads a file (RETR) into memory the caller lends (`ReceivingBuffer`), as
-    /// `retrieve(_:offset:blockSize:digest:onChunk:)` does, but with the bytes read from the
-    /// connection straight into it: no copy from a buffer of the client's. In ASCII mode, whose
-    /// line endings change on the way, the converted bytes are copied into it.
-    public func retrieve(_ path: RemotePath, offset: UInt64 = 0, digest: DigestCommand? = nil, into buffer: some ReceivingBuffer) throws {
-        guard transferType == .binary else {
-            try retrieve(path, offset: offset, digest: digest) { chunk in
-                var copied = 0
-                while copied < chunk.count {
-                    let space = try buffer.space()
-                    let count = min(space.count, chunk.count - copied)
-                    UnsafeMutableRawBufferPointer(rebasing: space[0..<count])
-                        .copyMemory(from: UnsafeRawBufferPointer(rebasing: chunk[copied..<copied + count]))
-                    try buffer.received(count)
-                    copied += count
-                }
-            }
-            return
-        }
-        try guarded {
-            if upcomingRetrieval?.path == path { upcomingRetrieval = nil }
-            let transfer = try openTransfer(FTPCommand("RETR", path: path), offset: offset, type: transferType)
-            try receive(transfer, whenDrained: { try sendAhead(afterRetrieving: path, digest: digest) }, into: buffer)
-        }
-    }
-
     /// Uploads a file (STOR), pulling its bytes from `read` until it returns 0.
     ///
     /// - Parameters:
@@ -106,30 +80,43 @@ extension FTPClient {
         }
     }
 
-    /// Reads a data connection to its end into `buffer`, runs `whenDrained` (which may send
-    /// commands ahead), then reads the transfer's closing reply. A trickle is given up on
-    /// (`DataPace`) unless the caller keeps a pace of its own (`paced: false`, as listings do);
-    /// the time `buffer` takes to give room is not the connection's. Returns the closing reply.
+    /// Reads a data connection to its end into a buffer of `blockSize` bytes, handing each
+    /// chunk read to `onChunk`, runs `whenDrained` (which may send commands ahead), then reads
+    /// the transfer's closing reply, which it returns. A trickle is given up on (`DataPace`)
+    /// unless the caller keeps a pace of its own (`paced: false`, as listings do); the time
+    /// `onChunk` takes is not the connection's.
     @discardableResult
-    func receive(_ transfer: OpenTransfer, paced: Bool = true, whenDrained: () throws -> Void = {}, into buffer: some ReceivingBuffer) throws -> Reply {
+    func receive(
+        _ transfer: OpenTransfer, blockSize: Int, paced: Bool = true, whenDrained: () throws -> Void = {},
+        onChunk: (UnsafeRawBufferPointer) throws -> Void
+    ) throws -> Reply {
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(1, blockSize), alignment: 16)
+        defer { buffer.deallocate() }
         var pace = DataPace(window: paced ? options.effectiveReplyDeadline : .infinity)
         do {
             while true {
-                let space = try buffer.space()
-                // A read into no room gives 0, which would pass for the end of the file.
-                precondition(!space.isEmpty, "a ReceivingBuffer gave no room")
-                let asked = ContinuousClock.now
-                let count = try FTPError.converting { try transfer.transport.read(into: space) }
-                try pace.moved(count, waitingSince: asked, in: transfer.command)
+                let count = try readData(of: transfer, into: buffer, pace: &pace)
                 if count == 0 { break }
-                try buffer.received(count)
+                try onChunk(UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
             }
         } catch {
-            let reported = failedTransfer(transfer, error)
-            // Too slow is the client's verdict: the server's 426 for the connection closed
-            // under it says nothing of why.
-            throw pace.verdict ?? reported
+            throw failedTransfer(transfer, error, pace: pace)
         }
+        return try closeDrained(transfer, whenDrained: whenDrained)
+    }
+
+    /// One read from a transfer's data connection, its wait counted by `pace`; 0 at the end.
+    func readData(of transfer: OpenTransfer, into space: UnsafeMutableRawBufferPointer, pace: inout DataPace) throws -> Int {
+        let asked = ContinuousClock.now
+        let count = try FTPError.converting { try transfer.transport.read(into: space) }
+        try pace.moved(count, waitingSince: asked, in: transfer.command)
+        return count
+    }
+
+    /// Ends a download whose data connection was read to its end: notes how its TLS ended,
+    /// runs `whenDrained` (which may send commands ahead), then reads the closing reply, which
+    /// it returns.
+    func closeDrained(_ transfer: OpenTransfer, whenDrained: () throws -> Void) throws -> Reply {
         dataEndedWithoutCloseNotify = (transfer.transport as? TLSStream)?.endedWithoutCloseNotify == true
         do {
             try whenDrained()
@@ -140,18 +127,6 @@ extension FTPClient {
         let closing = try finishTransfer(transfer)
         connectAheadIfAnswered()
         return closing
-    }
-
-    /// `receive(_:paced:whenDrained:into:)` into a buffer of `blockSize` bytes of its own, each
-    /// chunk read handed to `onChunk`.
-    @discardableResult
-    func receive(
-        _ transfer: OpenTransfer, blockSize: Int, paced: Bool = true, whenDrained: () throws -> Void = {},
-        onChunk: (UnsafeRawBufferPointer) throws -> Void
-    ) throws -> Reply {
-        try withoutActuallyEscaping(onChunk) { onChunk in
-            try receive(transfer, paced: paced, whenDrained: whenDrained, into: ChunkHandout(blockSize: blockSize, onChunk: onChunk))
-        }
     }
 
     private func upload(
@@ -178,24 +153,26 @@ extension FTPClient {
                 onProgress(chunk.count)
             }
         } catch {
-            let reported = failedTransfer(transfer, error)
-            throw pace.verdict ?? reported
+            throw failedTransfer(transfer, error, pace: pace)
         }
         try finishTransfer(transfer)
     }
 
-    /// Cleans up after a transfer that broke on either side and picks the error to report: the
-    /// server's own reply when it explains the break, else the local error.
-    private func failedTransfer(_ transfer: OpenTransfer, _ error: any Error) -> any Error {
-        if let ftpError = error as? FTPError, ftpError.kind == .connection || ftpError.kind == .timeout {
-            // The data connection broke: the server usually says why on the control connection.
-            closeData(transfer.transport)
-            if let reply = try? control.readReply(to: transfer.command), reply.code.kind != .positiveCompletion {
-                return FTPError.unexpected(reply, to: transfer.command)
-            }
+    /// Cleans up after a transfer that broke on either side and picks the error to report:
+    /// `pace`'s verdict when it found the data too slow, else the server's own reply when it
+    /// explains the break, else the local error.
+    func failedTransfer(_ transfer: OpenTransfer, _ error: any Error, pace: DataPace) -> any Error {
+        guard let ftpError = error as? FTPError, ftpError.kind == .connection || ftpError.kind == .timeout else {
+            abandonTransfer(transfer)
             return error
         }
-        abandonTransfer(transfer)
+        // The data connection broke: the server usually says why on the control connection.
+        closeData(transfer.transport)
+        let reply = try? control.readReply(to: transfer.command)
+        // Too slow is the client's verdict: the server's 426 for the connection closed under it
+        // says nothing of why.
+        if let verdict = pace.verdict { return verdict }
+        if let reply, reply.code.kind != .positiveCompletion { return FTPError.unexpected(reply, to: transfer.command) }
         return error
     }
 }
@@ -233,36 +210,5 @@ struct DataPace {
         }
         waited = .zero
         bytes = 0
-    }
-}
-
-/// Memory a download's bytes are read into, lent by the caller of
-/// `FTPClient.retrieve(_:offset:digest:into:)`, so that they go from the connection straight to
-/// where the caller keeps them.
-public protocol ReceivingBuffer: AnyObject {
-    /// Memory for the next bytes, at least one byte (none is a programming error); it may wait
-    /// for room. Throwing aborts the
-    /// transfer (ABOR), and the error is rethrown once the control connection is in step.
-    func space() throws -> UnsafeMutableRawBufferPointer
-    /// `count` bytes (one or more) were read into the start of the memory `space` gave last.
-    func received(_ count: Int) throws
-}
-
-/// One buffer of the client's own, each chunk read into it handed on.
-private final class ChunkHandout: ReceivingBuffer {
-    private let buffer: UnsafeMutableRawBufferPointer
-    private let onChunk: (UnsafeRawBufferPointer) throws -> Void
-
-    init(blockSize: Int, onChunk: @escaping (UnsafeRawBufferPointer) throws -> Void) {
-        buffer = .allocate(byteCount: max(1, blockSize), alignment: 16)
-        self.onChunk = onChunk
-    }
-
-    deinit { buffer.deallocate() }
-
-    func space() -> UnsafeMutableRawBufferPointer { buffer }
-
-    func received(_ count: Int) throws {
-        try onChunk(UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
     }
 }

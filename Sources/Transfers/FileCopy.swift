@@ -129,9 +129,7 @@ public struct FileCopy<Source: FileSystem, Destination: FileSystem>: Sendable {
             // The source's digest is asked once the bytes are in, unless the destination gives one.
             let askedOfSource = destination.digestCommand == check ? nil : check
             let askedOfDestination = digest != nil && destination.digestCommand == check ? check : nil
-            let reader = try source.openReader(
-                self.source, from: offset, remaining: size.flatMap { $0 >= offset ? $0 - offset : nil }, blockSize: blockSize,
-                type: settings.transferType, digestAfter: askedOfSource)
+            let reader = try source.openReader(self.source, from: offset, blockSize: blockSize, type: settings.transferType, digestAfter: askedOfSource)
             var began = false
             do {
                 try destination.write(staging, from: offset, totalSize: size, blockSize: blockSize, type: settings.transferType, digestAfter: askedOfDestination) { buffer in

@@ -51,11 +51,6 @@ public protocol FileSystem {
     func openReader(
         _ path: Path, from offset: UInt64, blockSize: Int, type: FTPClient.TransferType, digestAfter: DigestCommand?
     ) throws -> any ByteReader
-    /// `openReader`, told how many bytes the file holds from `offset` on where the copy knows:
-    /// a server then reads a file that fits in one block whole, at once, on the caller's thread.
-    func openReader(
-        _ path: Path, from offset: UInt64, remaining: UInt64?, blockSize: Int, type: FTPClient.TransferType, digestAfter: DigestCommand?
-    ) throws -> any ByteReader
     /// Writes a file from byte `offset` on, cutting off what it held after that, with the bytes
     /// `source` gives (0 at the end); `totalSize` is the size the source gave for the whole file,
     /// where it gave one (the disk sets room aside for it). `source` is first asked before anything is written, and
@@ -120,12 +115,6 @@ extension FileSystem {
     /// Opens a file to read from byte `offset` on, with no digest to ask of it afterwards.
     public func openReader(_ path: Path, from offset: UInt64, blockSize: Int, type: FTPClient.TransferType) throws -> any ByteReader {
         try openReader(path, from: offset, blockSize: blockSize, type: type, digestAfter: nil)
-    }
-
-    public func openReader(
-        _ path: Path, from offset: UInt64, remaining: UInt64?, blockSize: Int, type: FTPClient.TransferType, digestAfter: DigestCommand?
-    ) throws -> any ByteReader {
-        try openReader(path, from: offset, blockSize: blockSize, type: type, digestAfter: digestAfter)
     }
 }
 
@@ -636,24 +625,12 @@ public struct RemoteFileSystem: FileSystem {
         }
     }
 
-    /// A binary file that fits in one block is read whole at once (`InlineRemoteReader`): a
-    /// thread to read ahead would cost more than the read.
-    public func openReader(
-        _ path: RemotePath, from offset: UInt64, remaining: UInt64?, blockSize: Int, type: FTPClient.TransferType, digestAfter: DigestCommand?
-    ) throws -> any ByteReader {
-        guard let remaining, remaining <= UInt64(max(1, blockSize)), type == .binary else {
-            return try openReader(path, from: offset, blockSize: blockSize, type: type, digestAfter: digestAfter)
-        }
-        client.transferType = type
-        return InlineRemoteReader(client: client, path: path, offset: offset, expected: remaining, blockSize: blockSize, digestAfter: digestAfter)
-    }
-
-    /// RETR runs on a thread of its own, ahead of the reader by a bounded channel.
+    /// REST and RETR, whose bytes the reader reads straight from the connection (`RemoteReader`).
     public func openReader(
         _ path: RemotePath, from offset: UInt64, blockSize: Int, type: FTPClient.TransferType, digestAfter: DigestCommand?
     ) throws -> any ByteReader {
         client.transferType = type
-        return RemoteReader(client: client, path: path, offset: offset, blockSize: blockSize, digestAfter: digestAfter)
+        return try RemoteReader(client: client, path: path, offset: offset, digestAfter: digestAfter)
     }
 
     public func write(

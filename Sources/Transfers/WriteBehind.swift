@@ -77,3 +77,20 @@ final class WriteBehind {
         if let error = failure.error { throw error }
     }
 }
+
+/// A value given to another thread, which alone uses it until it signals that it is done.
+struct HandedOver<Value>: @unchecked Sendable {
+    // @unchecked: the giving thread does not touch the value until the taker is done with it.
+    let value: Value
+    init(_ value: Value) { self.value = value }
+}
+
+/// An error one thread leaves for another: the first one left, which the others may follow from.
+final class LockedError: @unchecked Sendable {
+    // @unchecked: guarded by `lock`.
+    private let lock = NSLock()
+    private var stored: (any Error)?
+
+    func set(_ error: any Error) { lock.withLock { stored = stored ?? error } }
+    var error: (any Error)? { lock.withLock { stored } }
+}

@@ -123,54 +123,70 @@ struct ClientTransferTests {
         #expect(count == 5_000_000)
     }
 
-    /// Memory lent in pieces of at most `pieceSize` bytes, keeping what was read into it; it
-    /// throws once it holds `limit` bytes or more.
-    private final class LentMemory: ReceivingBuffer {
-        struct Enough: Error {}
-        private let memory: UnsafeMutableRawBufferPointer
-        private let limit: Int
-        private(set) var bytes = Data()
-
-        init(pieceSize: Int, limit: Int = .max) {
-            memory = .allocate(byteCount: pieceSize, alignment: 16)
-            self.limit = limit
+    /// Everything a retrieval gives, read in pieces of at most `pieceSize` bytes, and how many
+    /// bytes each read gave.
+    private static func readAll(_ retrieval: Retrieval, pieceSize: Int) throws -> (bytes: Data, reads: [Int]) {
+        var buffer = [UInt8](repeating: 0, count: pieceSize)
+        var bytes = Data()
+        var reads: [Int] = []
+        while true {
+            let count = try buffer.withUnsafeMutableBytes { try retrieval.read(into: $0) }
+            if count == 0 { break }
+            reads.append(count)
+            bytes.append(contentsOf: buffer[0..<count])
         }
-
-        deinit { memory.deallocate() }
-
-        func space() throws -> UnsafeMutableRawBufferPointer {
-            guard bytes.count < limit else { throw Enough() }
-            return memory
-        }
-
-        func received(_ count: Int) {
-            bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: memory[0..<count]))
-        }
+        return (bytes, reads)
     }
 
-    /// A download into memory the caller lends: the bytes whole, in binary mode and with line
-    /// endings converted in ASCII mode (copied in then), in pieces no larger than the room lent;
-    /// throwing for room aborts and keeps the connection usable.
-    @Test func retrievingIntoLentMemory() throws {
+    /// A download its caller reads: the bytes whole, in binary mode and with line endings
+    /// converted in ASCII mode, however small the pieces (a CR at the end of one waits for the
+    /// next byte; one at the end of the file is kept); abandoned midway, it aborts and keeps the
+    /// connection usable; a refusal comes when it begins.
+    @Test func aRetrievalIsReadByItsCaller() throws {
         let fixture = try ServerFixture()
         defer { fixture.stop() }
         let contents = sampleBytes(3_000_000, seed: 5)
         try fixture.root.write("big.bin", contents)
-        try fixture.root.write("text.txt", Data("line one\r\nline two\n".utf8))
+        try fixture.root.write("text.txt", Data("line one\r\nline two\n\r\rthree\r".utf8))
         let client = try fixture.client()
         defer { client.close() }
-        let lent = LentMemory(pieceSize: 10_000)
-        try client.retrieve("big.bin", into: lent)
-        #expect(lent.bytes == contents)
+        #expect(try Self.readAll(client.beginRetrieval("big.bin"), pieceSize: 10_000).bytes == contents)
+        #expect(try Self.readAll(client.beginRetrieval("big.bin", offset: 2_999_000), pieceSize: 300).bytes == contents.suffix(1_000))
         client.transferType = .ascii
-        let text = LentMemory(pieceSize: 5)
-        try client.retrieve("text.txt", into: text)
-        #expect(text.bytes == Data("line one\nline two\n".utf8))
+        for pieceSize in [1, 5, 4096] {
+            #expect(try Self.readAll(client.beginRetrieval("text.txt"), pieceSize: pieceSize).bytes == Data("line one\nline two\n\r\rthree\r".utf8))
+        }
         client.transferType = .binary
-        let stopping = LentMemory(pieceSize: 4096, limit: 100_000)
-        #expect(throws: LentMemory.Enough.self) { try client.retrieve("big.bin", into: stopping) }
+        let abandoned = try client.beginRetrieval("big.bin")
+        var piece = [UInt8](repeating: 0, count: 4096)
+        #expect(try piece.withUnsafeMutableBytes { try abandoned.read(into: $0) } > 0)
+        abandoned.abandon()
         #expect(fixture.server.receivedCommands.contains("ABOR"))
+        #expect(throws: FTPError.self) { try piece.withUnsafeMutableBytes { try abandoned.read(into: $0) } }
         #expect(try client.pwd() == RemotePath("/"))
+        let refusal = #expect(throws: FTPError.self) { try client.beginRetrieval("missing.bin") }
+        #expect(refusal?.reply?.code == .fileUnavailable)
+        #expect(try client.size("big.bin") == 3_000_000)
+    }
+
+    /// A read waits for the bytes that come within its gathering time, so that a connection
+    /// giving them in pieces still fills it, and no longer: a read with no time to gather gives
+    /// the piece that came.
+    @Test func aRetrievalReadGathersWhatComesWithinItsTime() throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        let contents = sampleBytes(100_000, seed: 6)
+        try fixture.root.write("slow.bin", contents)
+        // Pieces of 10,000 bytes, 50 ms apart.
+        fixture.server.faults.throttle(bytesPerSecond: 200_000)
+        let client = try fixture.client()
+        defer { client.close() }
+        let patient = try Self.readAll(client.beginRetrieval("slow.bin", gathering: 10), pieceSize: 40_000)
+        #expect(patient.bytes == contents)
+        #expect(patient.reads == [40_000, 40_000, 20_000])
+        let hasty = try Self.readAll(client.beginRetrieval("slow.bin", gathering: 0.001), pieceSize: 40_000)
+        #expect(hasty.bytes == contents)
+        #expect(hasty.reads.dropLast().contains { $0 < 40_000 })
     }
 
     @Test func appendAddsToTheEnd() throws {

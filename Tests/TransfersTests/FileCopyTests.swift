@@ -71,35 +71,18 @@ struct FileCopyTests {
         #expect(try server.size(of: "big.bin") == 2_000_000)
     }
 
-    /// A file said to fit in one block is read whole when opened, on the caller's thread; one
-    /// that turns out larger than 16 blocks is cut there, its bytes given first, then a failure
-    /// worth another try, and the connection stays in step.
-    @Test func aSmallFileIsReadWholeAndOneThatGrewIsCut() throws {
+    /// A server's reader sends RETR when it opens: a refusal comes then, before anything is
+    /// read or written, and the connection stays in step.
+    @Test func aServersRefusalComesWhenItsReaderOpens() throws {
         let fixture = try ServerFixture()
         defer { fixture.stop() }
         try fixture.root.write("small.bin", sampleBytes(3000))
-        try fixture.root.write("grown.bin", sampleBytes(100_000))
         let client = try fixture.client()
         defer { try? client.quit() }
         let server = RemoteFileSystem(client: client)
-        let small = try server.openReader("small.bin", from: 1000, remaining: 2000, blockSize: 4096, type: .binary, digestAfter: nil)
-        #expect(small is InlineRemoteReader)
-        #expect(try Self.readAll(small) == sampleBytes(3000).suffix(2000))
-
-        let grown = try server.openReader("grown.bin", from: 0, remaining: 3000, blockSize: 4096, type: .binary, digestAfter: nil)
-        var buffer = [UInt8](repeating: 0, count: 100_000)
-        var received = 0
-        #expect(throws: IncompleteTransfer.self) {
-            while true {
-                let count = try buffer.withUnsafeMutableBytes { try grown.read(into: UnsafeMutableRawBufferPointer(rebasing: $0[received...])) }
-                if count == 0 { break }
-                received += count
-            }
-        }
-        #expect(received > 15 * 4096 && received <= 16 * 4096)
-        #expect(Data(buffer[0..<received]) == sampleBytes(100_000).prefix(received))
-        #expect(try server.size(of: "grown.bin") == 100_000)
-        #expect(try server.openReader("grown.bin", from: 0, remaining: 100_000, blockSize: 4096, type: .binary, digestAfter: nil) is RemoteReader)
+        let refusal = #expect(throws: FTPError.self) { try server.openReader("missing.bin", from: 0, blockSize: 4096, type: .binary) }
+        #expect(refusal?.reply?.code == .fileUnavailable)
+        #expect(try Self.readAll(server.openReader("small.bin", from: 1000, blockSize: 4096, type: .binary)) == sampleBytes(3000).suffix(2000))
     }
 
     /// A copy each way, cut once on the way: continued from what arrived, verified by the
