@@ -317,8 +317,7 @@ struct ListingPace {
 
     /// The error when `bytes` bytes have taken longer than allowed; nil while on time.
     func failure(after bytes: Int, of command: FTPCommand) -> FTPError? {
-        let elapsed = ContinuousClock.now - start
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let seconds = (ContinuousClock.now - start).inSeconds
         guard seconds > grace + Double(bytes) / Self.minimumBytesPerSecond else { return nil }
         let of = command.argument.map { " of " + Sanitizer.visible(TextDecoding.string($0)) } ?? ""
         return FTPError(

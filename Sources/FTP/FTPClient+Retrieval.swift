@@ -54,8 +54,10 @@ public final class Retrieval {
     private enum State {
         case reading
         /// Read to its end, and the closing reply read.
-        case closed
+        case closed(endedWithoutCloseNotify: Bool)
         case failed(any Error)
+        /// Given up by its caller (`abandon`).
+        case abandoned
     }
 
     fileprivate init(client: FTPClient, transfer: FTPClient.OpenTransfer, path: RemotePath, digest: DigestCommand?, gathering: Double) {
@@ -69,9 +71,11 @@ public final class Retrieval {
         lineEndings = decodesLineEndings ? LineEndingDecoder() : nil
     }
 
+    deinit { abandon() }
+
     /// Fills `buffer` (at least one byte of it) with the next bytes: waits for the first, then
-    /// reads on while more come within the gathering time each, so that a fast connection fills
-    /// it whole and a slow one gives what came. Returns 0 at the end, once the server's closing
+    /// reads on for at most the gathering time, so that a fast connection fills it whole and a
+    /// slow one gives what came in that time. Returns 0 at the end, once the server's closing
     /// reply confirmed the transfer. A failure, and every read after it, throws (with the data
     /// connection closed and the control connection in step again).
     public func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
@@ -107,43 +111,57 @@ public final class Retrieval {
     public func abandon() {
         guard case .reading = state else { return }
         client.abandonTransfer(transfer)
-        state = .failed(FTPError(kind: .cancelled, command: "RETR", detail: "abandoned"))
+        state = .abandoned
+    }
+
+    /// The failure that ended the download, once one did, whether a read has thrown it yet or
+    /// not (it comes after the bytes that came before it); nil while it goes well, after its end
+    /// and after `abandon`.
+    public var failure: (any Error)? {
+        guard case .failed(let error) = state else { return nil }
+        return error
     }
 
     /// Whether the data ended without a TLS close_notify (see
     /// `FTPClient.dataEndedWithoutCloseNotify`), once read to its end.
     public var endedWithoutCloseNotify: Bool {
-        guard case .closed = state else { return false }
-        return client.dataEndedWithoutCloseNotify
+        guard case .closed(let endedWithoutCloseNotify) = state else { return false }
+        return endedWithoutCloseNotify
     }
 
-    /// `read` of the bytes as they come from the connection.
+    /// `read` of the bytes as they come from the connection. A failure after some bytes came
+    /// comes with the next read, after them: they are good, and a resume goes on after them.
     private func readRaw(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
         try client.guarded {
             switch state {
             case .reading: break
             case .closed: return 0
             case .failed(let error): throw error
+            case .abandoned: throw FTPError(kind: .cancelled, command: "RETR", detail: "the download was abandoned")
             }
             var count = 0
             var ended = false
             do {
-                repeat {
+                count = try client.readData(of: transfer, into: buffer, pace: &pace)
+                ended = count == 0
+                let deadline = ContinuousClock.now + .seconds(gathering)
+                while !ended, count < buffer.count {
+                    let left = deadline - .now
+                    guard left > .zero, transfer.transport.hasInput(within: left.inSeconds) else { break }
                     let read = try client.readData(of: transfer, into: UnsafeMutableRawBufferPointer(rebasing: buffer[count...]), pace: &pace)
                     ended = read == 0
                     count += read
-                } while !ended && count < buffer.count && transfer.transport.hasInput(within: gathering)
+                }
             } catch {
-                let reported = client.failedTransfer(transfer, error, pace: pace)
-                state = .failed(reported)
-                throw reported
+                state = .failed(client.failedTransfer(transfer, error, pace: pace))
+                if count == 0, case .failed(let reported) = state { throw reported }
+                return count
             }
             if ended {
-                // Closed at once, so that the requests sent ahead go out now; a failure to close
-                // comes after the bytes that came before it, with the next read.
+                // Closed at once, so that the requests sent ahead go out now.
                 do {
                     _ = try client.closeDrained(transfer, whenDrained: { try client.sendAhead(afterRetrieving: path, digest: digest) })
-                    state = .closed
+                    state = .closed(endedWithoutCloseNotify: client.dataEndedWithoutCloseNotify)
                 } catch {
                     state = .failed(error)
                     if count == 0 { throw error }

@@ -199,7 +199,7 @@ struct DataPace {
     mutating func moved(_ count: Int, waitingSince start: ContinuousClock.Instant, in command: FTPCommand) throws {
         waited += ContinuousClock.now - start
         bytes += count
-        let seconds = Double(waited.components.seconds) + Double(waited.components.attoseconds) / 1e18
+        let seconds = waited.inSeconds
         guard seconds >= window else { return }
         guard bytes >= Self.minimumBytes else {
             let slow = FTPError(

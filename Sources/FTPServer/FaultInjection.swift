@@ -53,8 +53,8 @@ public final class FaultInjection: Sendable {
 
     public init() {}
 
-    /// Breaks RETR and STOR data connections after `bytes` bytes (426 to the client), for
-    /// the next `times` transfers (nil: every one). Nil bytes heals.
+    /// Breaks RETR and STOR data connections after `bytes` bytes (0: before the first; 426 to
+    /// the client), for the next `times` transfers (nil: every one). Nil bytes heals.
     public func cutTransfers(after bytes: Int?, times: Int? = nil) {
         state.withLock {
             $0.cutTransfersAfter = bytes

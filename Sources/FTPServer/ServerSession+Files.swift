@@ -133,6 +133,10 @@ extension ServerSession {
     private func sendUncopied(_ descriptor: Int32, over data: TCPSocket, meter: inout TransferMeter) -> UInt64? {
         var sent: UInt64 = 0
         while true {
+            if meter.mustCut {
+                reply(426, "Connection closed; transfer aborted.")
+                return nil
+            }
             let count: Int
             do {
                 count = try data.sendFile(descriptor, count: meter.allowance(Self.sendfileSize))
@@ -142,10 +146,7 @@ extension ServerSession {
             }
             if count == 0 { return sent }
             sent += UInt64(count)
-            if meter.record(count) {
-                reply(426, "Connection closed; transfer aborted.")
-                return nil
-            }
+            meter.record(count)
         }
     }
 
@@ -161,6 +162,10 @@ extension ServerSession {
         defer { buffer.deallocate() }
         var sent: UInt64 = 0
         while true {
+            if meter.mustCut {
+                reply(426, "Connection closed; transfer aborted.")
+                return nil
+            }
             let count = read(descriptor, buffer.baseAddress, meter.allowance(buffer.count))
             guard count >= 0 else {
                 reply(451, "Read error on the server.")
@@ -180,10 +185,7 @@ extension ServerSession {
                 reply(426, "Failure writing network stream.")
                 return nil
             }
-            if meter.record(count) {
-                reply(426, "Connection closed; transfer aborted.")
-                return nil
-            }
+            meter.record(count)
         }
     }
 
@@ -221,6 +223,10 @@ extension ServerSession {
         }
         do {
             while true {
+                if meter.mustCut {
+                    reply(426, "Connection closed; transfer aborted.")
+                    return
+                }
                 let count: Int
                 do {
                     count = try data.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[0..<meter.allowance(buffer.count)]))
@@ -231,10 +237,7 @@ extension ServerSession {
                 if count == 0 { break }
                 let chunk = UnsafeRawBufferPointer(rebasing: buffer[0..<count])
                 if decoder == nil { try save(chunk) } else { try decoder?.decode(chunk, into: save) }
-                if meter.record(count) {
-                    reply(426, "Connection closed; transfer aborted.")
-                    return
-                }
+                meter.record(count)
             }
             try decoder?.finish(into: save)
         } catch {
@@ -348,14 +351,15 @@ struct TransferMeter {
         return allowance
     }
 
-    /// Counts `count` bytes, sleeping to keep to the throttle. True when the transfer must now be cut.
-    mutating func record(_ count: Int) -> Bool {
+    /// Counts `count` bytes, sleeping to keep to the throttle.
+    mutating func record(_ count: Int) {
         transferred += count
         if let bytesPerSecond {
             let due = Double(transferred) / Double(bytesPerSecond) - Date().timeIntervalSince(started)
             if due > 0 { Thread.sleep(forTimeInterval: due) }
         }
-        if let cutAfter { return transferred >= cutAfter }
-        return false
     }
+
+    /// Whether the transfer must be cut before it moves another byte.
+    var mustCut: Bool { cutAfter.map { transferred >= $0 } ?? false }
 }

@@ -261,3 +261,8 @@ func milliseconds(_ seconds: Double) -> Int32 {
 package func formatSeconds(_ seconds: Double) -> String {
     seconds == seconds.rounded() && abs(seconds) < 1e15 ? "\(Int(seconds)) s" : "\(seconds) s"
 }
+
+extension Duration {
+    /// The duration in seconds, with its fraction.
+    package var inSeconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+}

@@ -30,7 +30,6 @@ extension LocalFile: ByteReader {
 /// disk to threads of its own (`WriteBehind`). The client is the reader's until `finish()`.
 final class RemoteReader: ByteReader {
     private let retrieval: Retrieval
-    private var failure: (any Error)?
 
     /// Sends REST and RETR and waits for the server to accept them. `digestAfter`: the digest
     /// the reader's owner will ask of the file, sent ahead with the next file's request where
@@ -39,21 +38,12 @@ final class RemoteReader: ByteReader {
         retrieval = try client.beginRetrieval(path, offset: offset, digest: digestAfter)
     }
 
-    deinit { retrieval.abandon() }
-
-    func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
-        do {
-            return try retrieval.read(into: buffer)
-        } catch {
-            failure = failure ?? error
-            throw error
-        }
-    }
+    func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int { try retrieval.read(into: buffer) }
 
     var mayBeCutShort: Bool { retrieval.endedWithoutCloseNotify }
 
     func finish() -> (any Error)? {
         retrieval.abandon()
-        return failure
+        return retrieval.failure
     }
 }

@@ -129,17 +129,18 @@ public struct FileCopy<Source: FileSystem, Destination: FileSystem>: Sendable {
             // The source's digest is asked once the bytes are in, unless the destination gives one.
             let askedOfSource = destination.digestCommand == check ? nil : check
             let askedOfDestination = digest != nil && destination.digestCommand == check ? check : nil
-            let reader = try source.openReader(self.source, from: offset, blockSize: blockSize, type: settings.transferType, digestAfter: askedOfSource)
+            let reader = try source.openReader(self.source, from: offset, type: settings.transferType, digestAfter: askedOfSource)
             var began = false
             do {
                 try destination.write(staging, from: offset, totalSize: size, blockSize: blockSize, type: settings.transferType, digestAfter: askedOfDestination) { buffer in
+                    let count = try reader.read(into: buffer)
                     if !began {
-                        // The destination takes the bytes: what it holds from here on is ours.
+                        // The destination takes the bytes (or the end): what it holds from here
+                        // on is ours. A source that failed at once leaves it as it was.
                         began = true
                         owned = stamp
                         journal?.began(stamp)
                     }
-                    let count = try reader.read(into: buffer)
                     guard count > 0 else { return 0 }
                     settings.rateLimiter?.take(count)
                     digest?.update(UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
@@ -205,7 +206,7 @@ public struct FileCopy<Source: FileSystem, Destination: FileSystem>: Sendable {
     /// Adds the first `count` bytes of a file to `digest`.
     private static func hash<System: FileSystem>(_ system: System, _ path: System.Path, upTo count: UInt64, into digest: ContentDigest) throws {
         let blockSize = 256 * 1024
-        let reader = try system.openReader(path, from: 0, blockSize: blockSize, type: .binary)
+        let reader = try system.openReader(path, from: 0, type: .binary)
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: blockSize, alignment: 16)
         defer { buffer.deallocate() }
         var remaining = count

@@ -45,11 +45,11 @@ public protocol FileSystem {
     /// The size of the plain file at `path`, cheaply: nil when there is none, or when the file
     /// system cannot tell without more ado (a server without SIZE).
     func size(of path: Path) throws -> UInt64?
-    /// Opens a file to read from byte `offset` on (a positioned read; on a server REST and RETR),
-    /// in blocks of at most `blockSize`. `digestAfter` is the digest the copy will ask of this
-    /// file once it is read, which a server's reader sends ahead with the next file's request.
+    /// Opens a file to read from byte `offset` on (a positioned read; on a server REST and RETR,
+    /// whose refusal it throws). `digestAfter` is the digest the copy will ask of this file once
+    /// it is read, which a server's reader sends ahead with the next file's request.
     func openReader(
-        _ path: Path, from offset: UInt64, blockSize: Int, type: FTPClient.TransferType, digestAfter: DigestCommand?
+        _ path: Path, from offset: UInt64, type: FTPClient.TransferType, digestAfter: DigestCommand?
     ) throws -> any ByteReader
     /// Writes a file from byte `offset` on, cutting off what it held after that, with the bytes
     /// `source` gives (0 at the end); `totalSize` is the size the source gave for the whole file,
@@ -113,8 +113,8 @@ extension FileSystem {
     public func commitStep(_ staging: Path, to path: Path) -> (@Sendable () throws -> Void)? { nil }
 
     /// Opens a file to read from byte `offset` on, with no digest to ask of it afterwards.
-    public func openReader(_ path: Path, from offset: UInt64, blockSize: Int, type: FTPClient.TransferType) throws -> any ByteReader {
-        try openReader(path, from: offset, blockSize: blockSize, type: type, digestAfter: nil)
+    public func openReader(_ path: Path, from offset: UInt64, type: FTPClient.TransferType) throws -> any ByteReader {
+        try openReader(path, from: offset, type: type, digestAfter: nil)
     }
 }
 
@@ -272,7 +272,7 @@ public struct LocalFileSystem: FileSystem {
     public func size(of path: String) throws -> UInt64? { LocalFile.bytesWritten(at: path) }
 
     public func openReader(
-        _ path: String, from offset: UInt64, blockSize: Int, type: FTPClient.TransferType, digestAfter: DigestCommand?
+        _ path: String, from offset: UInt64, type: FTPClient.TransferType, digestAfter: DigestCommand?
     ) throws -> any ByteReader {
         try LocalFile.reading(path, from: offset)
     }
@@ -627,7 +627,7 @@ public struct RemoteFileSystem: FileSystem {
 
     /// REST and RETR, whose bytes the reader reads straight from the connection (`RemoteReader`).
     public func openReader(
-        _ path: RemotePath, from offset: UInt64, blockSize: Int, type: FTPClient.TransferType, digestAfter: DigestCommand?
+        _ path: RemotePath, from offset: UInt64, type: FTPClient.TransferType, digestAfter: DigestCommand?
     ) throws -> any ByteReader {
         client.transferType = type
         return try RemoteReader(client: client, path: path, offset: offset, digestAfter: digestAfter)

@@ -344,9 +344,9 @@ final class CommanderWorkers: @unchecked Sendable {
     }
 
     /// At most `count` bytes of a file from `offset` (fewer where it ends); a server's download
-    /// is stopped once they arrived, having read ahead at most about as much again.
+    /// not yet seen to end is stopped (ABOR) once they arrived.
     private static func readRange<System: FileSystem>(of path: System.Path, on system: System, offset: UInt64, count: Int) throws -> [UInt8] {
-        let reader = try system.openReader(path, from: offset, blockSize: max(4096, count / 16), type: .binary)
+        let reader = try system.openReader(path, from: offset, type: .binary)
         var bytes = [UInt8](repeating: 0, count: count)
         var filled = 0
         do {

@@ -164,6 +164,20 @@ struct ClientTransferTests {
         #expect(fixture.server.receivedCommands.contains("ABOR"))
         #expect(throws: FTPError.self) { try piece.withUnsafeMutableBytes { try abandoned.read(into: $0) } }
         #expect(try client.pwd() == RemotePath("/"))
+        // Cut by the server: the bytes that came first, then its 426.
+        fixture.server.faults.cutTransfers(after: 100_000, times: 1)
+        let cut = try client.beginRetrieval("big.bin")
+        var received = 0
+        var large = [UInt8](repeating: 0, count: 40_000)
+        let verdict = #expect(throws: FTPError.self) {
+            while true {
+                let count = try large.withUnsafeMutableBytes { try cut.read(into: $0) }
+                if count == 0 { break }
+                received += count
+            }
+        }
+        #expect(received == 100_000)
+        #expect(verdict?.reply?.code.rawValue == 426 && cut.failure != nil)
         let refusal = #expect(throws: FTPError.self) { try client.beginRetrieval("missing.bin") }
         #expect(refusal?.reply?.code == .fileUnavailable)
         #expect(try client.size("big.bin") == 3_000_000)

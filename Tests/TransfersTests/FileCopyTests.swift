@@ -36,7 +36,7 @@ struct FileCopyTests {
         #expect(facts.size == 12 && facts.kind == .file && facts.modified != nil)
         #expect(try system.size(of: file) == 12)
         #expect(try system.stat(missing) == nil)
-        #expect(try readAll(system.openReader(file, from: 7, blockSize: 5, type: .binary)) == Data("world".utf8))
+        #expect(try readAll(system.openReader(file, from: 7, type: .binary)) == Data("world".utf8))
         try write("there", at: 7, of: file, on: system)
         #expect(contents() == Data("hello, there".utf8))
         try write("!", at: 5, of: file, on: system)
@@ -64,7 +64,7 @@ struct FileCopyTests {
         let client = try fixture.client()
         defer { try? client.quit() }
         let server = RemoteFileSystem(client: client)
-        let reader = try server.openReader("big.bin", from: 1000, blockSize: 4096, type: .binary)
+        let reader = try server.openReader("big.bin", from: 1000, type: .binary)
         var buffer = [UInt8](repeating: 0, count: 10)
         #expect(try buffer.withUnsafeMutableBytes { try reader.read(into: $0) } > 0)
         #expect(reader.finish() == nil)
@@ -80,9 +80,9 @@ struct FileCopyTests {
         let client = try fixture.client()
         defer { try? client.quit() }
         let server = RemoteFileSystem(client: client)
-        let refusal = #expect(throws: FTPError.self) { try server.openReader("missing.bin", from: 0, blockSize: 4096, type: .binary) }
+        let refusal = #expect(throws: FTPError.self) { try server.openReader("missing.bin", from: 0, type: .binary) }
         #expect(refusal?.reply?.code == .fileUnavailable)
-        #expect(try Self.readAll(server.openReader("small.bin", from: 1000, blockSize: 4096, type: .binary)) == sampleBytes(3000).suffix(2000))
+        #expect(try Self.readAll(server.openReader("small.bin", from: 1000, type: .binary)) == sampleBytes(3000).suffix(2000))
     }
 
     /// A copy each way, cut once on the way: continued from what arrived, verified by the
@@ -121,6 +121,27 @@ struct FileCopyTests {
         #expect(outcome.resumedFrom > 0, "the second attempt continues what the first wrote")
         #expect(fixture.server.receivedCommands.contains("REST \(outcome.resumedFrom)"))
         #expect(progress.last == 1_000_000)
+    }
+
+    /// A source that fails before its first byte leaves a `NAME.part` it did not write as it
+    /// was, and not its own: the retry reads the file from byte 0, not on from that file's end.
+    @Test func aSourceThatFailsAtOnceDoesNotTakeAStrangersPartForItsOwn() throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        let local = try TemporaryDirectory()
+        defer { local.remove() }
+        let contents = sampleBytes(100_000, seed: 1)
+        try fixture.root.write("from.bin", contents)
+        try local.write("to.bin.part", sampleBytes(40_000, seed: 2))
+        fixture.server.faults.cutTransfers(after: 0, times: 1)
+        let session = try fixture.session()
+        defer { session.close() }
+        // Unverified: only the resume's offset and the bytes tell.
+        let outcome = try FileCopy<RemoteFileSystem, LocalFileSystem>(from: "from.bin", to: local.file("to.bin"), settings: TransferSettings(verifies: false))
+            .run(from: .server(session), to: .local, retry: RetryPolicy(retries: 2, initialDelay: 0.05))
+        #expect(fixture.server.receivedCommands.filter { $0 == "RETR from.bin" }.count == 2, "cut once, then read whole")
+        #expect(outcome.resumedFrom == 0)
+        #expect(local.read("to.bin") == contents)
     }
 
     /// A download that leaves its last step (`finishing`): verified, then nothing under the

@@ -259,7 +259,7 @@ struct PipeliningTests {
         #expect(fixture.server.receivedCommands.filter { $0 == "RETR f.bin" }.count == 1)
         #expect(!fixture.server.receivedCommands.contains("ABOR"))
 
-        // A file of several blocks, read on a thread of its own, the same.
+        // A file of several blocks, the same.
         try fixture.root.write("h.bin", sampleBytes(700_000, seed: 9))
         _ = try FileDownload(remotePath: "h.bin", localPath: local.file("h.bin")).run(on: session, retry: .never)
         #expect(local.read("h.bin") == sampleBytes(700_000, seed: 9))
