@@ -213,9 +213,12 @@ public final class TLSStream: Transport, @unchecked Sendable {
         }
     }
 
-    /// Bytes TLS holds already (decrypted or not) count, as well as those the socket has.
+    /// Bytes TLS holds already (decrypted or not) count, as well as those the socket has, and so
+    /// does a close_notify already taken in (by the read that found it behind a record): the
+    /// end is there to read, though the socket brings nothing more until this side closes too
+    /// (vsftpd waits for the client's close_notify before it closes a data connection).
     public func hasInput(within seconds: Double) -> Bool {
-        SSL_has_pending(ssl) == 1 || socket.hasInput(within: seconds)
+        SSL_has_pending(ssl) == 1 || SSL_get_shutdown(ssl) & SSL_RECEIVED_SHUTDOWN != 0 || socket.hasInput(within: seconds)
     }
 
     public func shutdown() { socket.shutdown() }

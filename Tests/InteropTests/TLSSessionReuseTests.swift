@@ -42,6 +42,42 @@ struct TLSSessionReuseTests {
     }
 }
 
+/// A download read by its caller (`Retrieval`) from vsftpd, which closes a TLS data connection
+/// only once the client's close_notify came: its own close_notify, which the read that took in
+/// the file's last record takes in too, is the end, and no read waits its gathering time for
+/// bytes that cannot come.
+@Suite("Interop: the end of a TLS download", .enabled(if: InteropServer.shouldTest("VSFTPD_TLS"), InteropServer.skipReason))
+struct TLSDownloadEndTests {
+    @Test func aReadFindsTheCloseNotifyThatCameWithTheLastRecord() throws {
+        let server = try InteropServer.require("VSFTPD_TLS")
+        let ca = try #require(ProcessInfo.processInfo.environment["FERRY_TEST_CA_FILE"], "FERRY_TEST_CA_FILE is not set")
+        let url = try FTPURL(server.url(""))
+        let client = try FTPClient(host: url.host, port: url.port, options: .init(timeout: 60, security: .explicitTLS(TLSConfiguration(caFile: ca))))
+        defer { client.close() }
+        try client.login(user: url.user ?? "", password: url.password ?? "")
+        let name = "\(UUID().uuidString.prefix(8))-end.bin"
+        defer { try? FileManager.default.removeItem(atPath: server.file(name)) }
+        let contents = sampleBytes(4096, seed: 3)
+        try client.store(RemotePath(name), from: reader(for: contents))
+        for _ in 0..<3 {
+            let started = ContinuousClock.now
+            let retrieval = try client.beginRetrieval(RemotePath(name), gathering: 30)
+            var buffer = [UInt8](repeating: 0, count: 100_000)
+            var received = Data()
+            while true {
+                let count = try buffer.withUnsafeMutableBytes { try retrieval.read(into: $0) }
+                if count == 0 { break }
+                received.append(contentsOf: buffer[0..<count])
+            }
+            #expect(received == contents)
+            #expect(!retrieval.endedWithoutCloseNotify)
+            // Waiting the whole gathering time would take 30 s.
+            #expect(ContinuousClock.now - started < .seconds(20))
+        }
+        try client.quit()
+    }
+}
+
 /// Collects log messages, for tests that read what a client logged.
 final class LogCapture: LogHandler, @unchecked Sendable {
     // @unchecked: the messages are guarded by a lock; the rest is set once.
