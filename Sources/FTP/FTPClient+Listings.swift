@@ -261,7 +261,8 @@ extension FTPClient {
     /// open directory).` and no entries, which would pass for an empty folder (and a mirror
     /// would delete what the target holds there).
     static func saysTheFolderWasNotRead(_ reply: Reply) -> Bool {
-        reply.message.range(of: "failed to open directory", options: .caseInsensitive) != nil
+        // Not Foundation's case-insensitive search, whose first use took 0.7 ms here.
+        reply.message.lowercased().contains("failed to open directory")
     }
 
     /// How many line feeds `bytes` holds, and the offset just past the last of them (0 without

@@ -24,4 +24,15 @@ public struct FeatureSet: Sendable, Equatable {
 
     /// Whether the server announced `name` (case-insensitive).
     public func supports(_ name: String) -> Bool { features[name.uppercased()] != nil }
+
+    /// Whether the server's MLST feature names `fact` among those it gives (case-insensitive;
+    /// shown on, with a `*`, or not).
+    public func offersMachineFact(_ fact: String) -> Bool {
+        guard let facts = features["MLST"] else { return false }
+        let wanted = fact.lowercased()
+        return facts.split(separator: ";").contains { listed in
+            let name = listed.trimmingSpaces.lowercased()
+            return name == wanted || name == wanted + "*"
+        }
+    }
 }

@@ -555,9 +555,9 @@ public struct RemoteFileSystem: FileSystem {
 
     public func bytes(of path: RemotePath) -> [UInt8] { path.bytes }
 
-    /// The folder's `unique` fact, from MLST where the server offers it (one round trip).
+    /// The folder's `unique` fact, from MLST where the server offers that fact (one round trip).
     public func identity(ofFolder path: RemotePath) -> String? {
-        guard client.features.supports("MLST"), let facts = (try? client.mlst(path))??.facts else { return nil }
+        guard client.features.offersMachineFact("unique"), let facts = (try? client.mlst(path))??.facts else { return nil }
         return facts["unique"]
     }
 

@@ -20,6 +20,8 @@ struct MirrorTests {
         #expect(first.standardOutput.contains("3 copied"))
         #expect(local.read("copy/img/logo.bin") == sampleBytes(200_000))
         #expect(local.exists("copy/empty"))
+        // The server's MLST gives no `unique` fact: a folder's is not asked (a round trip saved).
+        #expect(!fixture.server.receivedCommands.contains { $0.hasPrefix("MLST") })
 
         let second = try FerryProcess.run(["mirror", fixture.url("site/"), "copy"], in: local.path)
         #expect(second.standardOutput.contains("0 copied, 0 deleted, 0 folders made, 3 up to date"), "\(second.standardOutput)")

@@ -74,6 +74,11 @@ struct CommandAndReplyTextTests {
         #expect(features.supports("REST"))
         #expect(!features.supports("EPSV"))
         #expect(!FeatureSet(reply: Reply(code: .syntaxError, lines: ["no"])).supports("UTF8"))
+        // The facts MLST gives, on (`*`) or not.
+        #expect(features.offersMachineFact("TYPE") && !features.offersMachineFact("unique") && !features.offersMachineFact("typ"))
+        let withUnique = FeatureSet(reply: Reply(code: .systemStatus, lines: ["Features:", " MLST type*;unique;modify*;", "End"]))
+        #expect(withUnique.offersMachineFact("unique") && withUnique.offersMachineFact("Modify"))
+        #expect(!FeatureSet(reply: Reply(code: .systemStatus, lines: ["Features:", " UTF8", "End"])).offersMachineFact("type"))
     }
 
     @Test func sanitizerMakesControlsVisible() {
