@@ -153,8 +153,9 @@ public final class Retrieval {
                     count += read
                 }
             } catch {
-                state = .failed(client.failedTransfer(transfer, error, pace: pace))
-                if count == 0, case .failed(let reported) = state { throw reported }
+                let reported = client.failedTransfer(transfer, error, pace: pace)
+                state = .failed(reported)
+                if count == 0 { throw reported }
                 return count
             }
             if ended {
