@@ -227,7 +227,7 @@ extension FTPClient {
         var tooSlow: FTPError?
         let closing: Reply
         do {
-            closing = try receive(transfer, blockSize: 64 * 1024, paced: false) { chunk in
+            closing = try receive(transfer, blockSize: 64 * 1024) { chunk in
                 bytes += chunk.count
                 guard bytes <= limits.maximumBytes else { throw limits.exceeded(by: command, "\(limits.maximumBytes) bytes") }
                 tooSlow = pace.failure(after: bytes, of: command)

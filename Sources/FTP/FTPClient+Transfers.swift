@@ -21,15 +21,22 @@ extension FTPClient {
         _ path: RemotePath, offset: UInt64 = 0, blockSize: Int = FTPClient.defaultBlockSize, digest: DigestCommand? = nil,
         onChunk: (UnsafeRawBufferPointer) throws -> Void
     ) throws {
+        // No gathering: each chunk is handed over as it comes.
+        let retrieval = try beginRetrieval(path, offset: offset, digest: digest, gathering: 0)
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(1, blockSize), alignment: 16)
+        defer { buffer.deallocate() }
         try guarded {
-            if upcomingRetrieval?.path == path { upcomingRetrieval = nil }
-            let transfer = try openTransfer(FTPCommand("RETR", path: path), offset: offset, type: transferType)
-            var lineEndings = transferType == .ascii ? LineEndingDecoder() : nil
-            try receive(transfer, blockSize: blockSize, whenDrained: { try sendAhead(afterRetrieving: path, digest: digest) }) { chunk in
-                if lineEndings == nil { return try onChunk(chunk) }
-                try lineEndings?.decode(chunk, into: onChunk)
+            do {
+                while true {
+                    let count = try retrieval.read(into: buffer)
+                    if count == 0 { return }
+                    try onChunk(UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
+                }
+            } catch {
+                // Thrown by `onChunk`: ABOR. A failed read has put the connection in step itself.
+                retrieval.abandon()
+                throw error
             }
-            try lineEndings?.finish(into: onChunk)
         }
     }
 
@@ -80,19 +87,15 @@ extension FTPClient {
         }
     }
 
-    /// Reads a data connection to its end into a buffer of `blockSize` bytes, handing each
-    /// chunk read to `onChunk`, runs `whenDrained` (which may send commands ahead), then reads
-    /// the transfer's closing reply, which it returns. A trickle is given up on (`DataPace`)
-    /// unless the caller keeps a pace of its own (`paced: false`, as listings do); the time
-    /// `onChunk` takes is not the connection's.
-    @discardableResult
+    /// Reads a data connection to its end into a buffer of `blockSize` bytes, handing each chunk
+    /// read to `onChunk`, then reads the transfer's closing reply, which it returns: for
+    /// listings, which keep a pace of their own (`ListingPace`); files are read with `Retrieval`.
     func receive(
-        _ transfer: OpenTransfer, blockSize: Int, paced: Bool = true, whenDrained: () throws -> Void = {},
-        onChunk: (UnsafeRawBufferPointer) throws -> Void
+        _ transfer: OpenTransfer, blockSize: Int, onChunk: (UnsafeRawBufferPointer) throws -> Void
     ) throws -> Reply {
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(1, blockSize), alignment: 16)
         defer { buffer.deallocate() }
-        var pace = DataPace(window: paced ? options.effectiveReplyDeadline : .infinity)
+        var pace = DataPace(window: .infinity)
         do {
             while true {
                 let count = try readData(of: transfer, into: buffer, pace: &pace)
@@ -102,7 +105,7 @@ extension FTPClient {
         } catch {
             throw failedTransfer(transfer, error, pace: pace)
         }
-        return try closeDrained(transfer, whenDrained: whenDrained)
+        return try closeDrained(transfer, whenDrained: {})
     }
 
     /// One read from a transfer's data connection, its wait counted by `pace`; 0 at the end.

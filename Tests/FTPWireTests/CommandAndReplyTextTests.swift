@@ -79,6 +79,9 @@ struct CommandAndReplyTextTests {
         let withUnique = FeatureSet(reply: Reply(code: .systemStatus, lines: ["Features:", " MLST type*;unique;modify*;", "End"]))
         #expect(withUnique.offersMachineFact("unique") && withUnique.offersMachineFact("Modify"))
         #expect(!FeatureSet(reply: Reply(code: .systemStatus, lines: ["Features:", " UTF8", "End"])).offersMachineFact("type"))
+        // A hostile fact list: empty facts, bare stars, spaces, no names at all.
+        let odd = FeatureSet(reply: Reply(code: .systemStatus, lines: ["Features:", " MLST ;;*; * ;unique**;\u{0}", "End"]))
+        #expect(!odd.offersMachineFact("unique") && !odd.offersMachineFact("type"))
     }
 
     @Test func sanitizerMakesControlsVisible() {
