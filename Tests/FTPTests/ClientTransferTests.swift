@@ -164,6 +164,14 @@ struct ClientTransferTests {
         #expect(fixture.server.receivedCommands.contains("ABOR"))
         #expect(throws: FTPError.self) { try piece.withUnsafeMutableBytes { try abandoned.read(into: $0) } }
         #expect(try client.pwd() == RemotePath("/"))
+        // Dropped midway without a word: it abandons itself, and the connection stays usable.
+        let aborts = fixture.server.receivedCommands.filter { $0 == "ABOR" }.count
+        do {
+            let dropped = try client.beginRetrieval("big.bin")
+            #expect(try piece.withUnsafeMutableBytes { try dropped.read(into: $0) } > 0)
+        }
+        #expect(fixture.server.receivedCommands.filter { $0 == "ABOR" }.count == aborts + 1)
+        #expect(try client.pwd() == RemotePath("/"))
         // Cut by the server: the bytes that came first, then its 426.
         fixture.server.faults.cutTransfers(after: 100_000, times: 1)
         let cut = try client.beginRetrieval("big.bin")
