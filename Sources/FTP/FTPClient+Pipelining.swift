@@ -28,16 +28,26 @@ struct TransferRequest {
 /// A download a caller will most likely make next on a connection, whole and in binary (see
 /// `FTPClient.upcomingRetrieval`).
 public struct UpcomingRetrieval: Equatable, Sendable, ExpressibleByStringLiteral {
+    /// What a caller asks about the file before retrieving it
+    /// (`FTPClient.sizeAndModificationTime(_:thenRetrieving:knownSize:)`): the questions then
+    /// go out with the retrieval's requests, and that call takes up their replies.
+    public enum Questions: Sendable {
+        /// Nothing: the listing gave the file's size and time (MLSD).
+        case none
+        /// MDTM alone: the listing gave the file's exact size, not its time (a Unix LIST line).
+        case modificationTime
+        /// SIZE and MDTM.
+        case sizeAndModificationTime
+    }
+
     /// The file.
     public let path: RemotePath
-    /// Whether the caller asks the file's SIZE and MDTM first
-    /// (`FTPClient.sizeAndModificationTime(_:thenRetrieving:)`): they then go out with the
-    /// retrieval's requests, and that call takes up their replies.
-    public let asksSizeAndTime: Bool
+    /// What the caller asks about the file first.
+    public let askedFirst: Questions
 
-    public init(_ path: RemotePath, asksSizeAndTime: Bool = false) {
+    public init(_ path: RemotePath, askedFirst: Questions = .none) {
         self.path = path
-        self.asksSizeAndTime = asksSizeAndTime
+        self.askedFirst = askedFirst
     }
 
     public init(stringLiteral path: String) { self.init(RemotePath(path)) }
@@ -127,7 +137,7 @@ extension FTPClient {
         // A digest that needs OPTS HASH first is asked after the closing reply; a transfer sent
         // ahead would hold the server (waiting for its data connection) and have to be abandoned.
         if let next = upcomingRetrieval, digestGoesAhead != false, options.dataConnectionMode == .passive, transferType == .binary,
-           !next.asksSizeAndTime || features.supports("MDTM") {
+           next.askedFirst == .none || features.supports("MDTM") {
             upcomingRetrieval = nil
             // A name no command can carry goes no further: its own turn fails it, not this file.
             if let ahead = try? requestsAhead(for: next) { requests += ahead }
@@ -137,11 +147,16 @@ extension FTPClient {
         sentAhead += requests
     }
 
-    /// The requests that go ahead for `next`: its SIZE and MDTM where the caller asks them first,
-    /// then its retrieval from byte 0.
+    /// The requests that go ahead for `next`: the questions the caller asks first (its SIZE and
+    /// MDTM, or MDTM alone), then its retrieval from byte 0.
     private func requestsAhead(for next: UpcomingRetrieval) throws -> [AheadRequest] {
-        let facts = next.asksSizeAndTime ? [AheadRequest.question(try FTPCommand("SIZE", path: next.path)), .question(try FTPCommand("MDTM", path: next.path))] : []
-        return facts + [.transfer(try TransferRequest(command: FTPCommand("RETR", path: next.path), offset: 0, type: nil, passive: passiveCommand()))]
+        let verbs = switch next.askedFirst {
+        case .none: [String]()
+        case .modificationTime: ["MDTM"]
+        case .sizeAndModificationTime: ["SIZE", "MDTM"]
+        }
+        let questions = try verbs.map { AheadRequest.question(try FTPCommand($0, path: next.path)) }
+        return questions + [.transfer(try TransferRequest(command: FTPCommand("RETR", path: next.path), offset: 0, type: nil, passive: passiveCommand()))]
     }
 
     /// The questions about a file just uploaded, written in one go once the closing reply of
@@ -183,14 +198,20 @@ extension FTPClient {
         return reply
     }
 
-    /// The replies to `size` and `time` when they are the next requests sent ahead (before an
-    /// upcoming retrieval); nil otherwise, the requests sent ahead left for the next command to
-    /// settle (or settled already, where another question came first).
-    func takeAheadSizeAndTime(_ size: FTPCommand, _ time: FTPCommand) throws -> (size: Reply, time: Reply)? {
-        guard sentAhead.count > 1, case .question(let second) = sentAhead[1], second == time,
-              let sizeReply = try takeAheadQuestion(size), let timeReply = try takeAheadQuestion(time)
-        else { return nil }
-        return (sizeReply, timeReply)
+    /// The replies to `questions` when they are the next requests sent ahead, in that order
+    /// (before an upcoming retrieval); nil otherwise, the requests sent ahead left for the next
+    /// command to settle.
+    func takeAheadQuestions(_ questions: [FTPCommand]) throws -> [Reply]? {
+        let sentInOrder = sentAhead.count >= questions.count && zip(sentAhead, questions).allSatisfy { ahead, question in
+            if case .question(let sent) = ahead { sent == question } else { false }
+        }
+        guard sentInOrder else { return nil }
+        var replies: [Reply] = []
+        for question in questions {
+            guard let reply = try takeAheadQuestion(question) else { return nil }
+            replies.append(reply)
+        }
+        return replies
     }
 
     /// Closes the connection after a reply that cannot be `command`'s: the server answered

@@ -512,37 +512,39 @@ public final class FTPClient {
 
     /// A file's size (SIZE) and modification time (MDTM, where the server has it), each nil
     /// where the server does not give it for this name (a refusal, or a reply without the
-    /// value); a lost connection still throws. Where the client pipelines, both requests go out
-    /// in one write: one round trip, not two. A server that refuses the second as sent too
-    /// early (500 or 503) is asked again one command at a time, and from then on.
+    /// value); a lost connection still throws. With `knownSize` (the exact size a listing gave),
+    /// SIZE is not asked and that size comes back. Where the client pipelines, both requests go
+    /// out in one write: one round trip, not two. A server that refuses one as sent too early
+    /// (500 or 503) is asked again one command at a time, and from then on.
     ///
     /// With `thenRetrieving`, for a caller that downloads the whole file next whatever the
-    /// answers, the file's passive request and RETR go out in the same write too (when both
+    /// answers, the file's passive request and RETR go out in the same write too (when the
     /// questions are pipelined, in binary and passive mode): `retrieve` of the file from byte 0
     /// takes them up, and anything else asked first abandons them in step (a retrieval costs
-    /// nothing when abandoned). SIZE and MDTM sent ahead with an `upcomingRetrieval` are taken
-    /// up here, their answers already on the way.
-    public func sizeAndModificationTime(_ path: RemotePath, thenRetrieving: Bool = false) throws -> (size: UInt64?, modified: Date?) {
+    /// nothing when abandoned). Questions sent ahead with an `upcomingRetrieval` are taken up
+    /// here, their answers already on the way.
+    public func sizeAndModificationTime(
+        _ path: RemotePath, thenRetrieving: Bool = false, knownSize: UInt64? = nil
+    ) throws -> (size: UInt64?, modified: Date?) {
         try guarded {
             try setServerTransferType(transferType)
-            let sizeCommand = try FTPCommand("SIZE", path: path)
+            let sizeCommand = knownSize == nil ? try FTPCommand("SIZE", path: path) : nil
             let timeCommand = features.supports("MDTM") ? try FTPCommand("MDTM", path: path) : nil
             func askEach() throws -> (size: UInt64?, modified: Date?) {
-                (Self.size(in: try answer(to: sizeCommand)), try timeCommand.flatMap { Self.time(in: try answer(to: $0)) })
+                (try sizeCommand.map { Self.size(in: try answer(to: $0)) } ?? knownSize, try timeCommand.flatMap { Self.time(in: try answer(to: $0)) })
             }
             guard pipelinesCommands, let timeCommand else { return try askEach() }
-            let sizeReply: Reply
-            let timeReply: Reply
-            if let ahead = try takeAheadSizeAndTime(sizeCommand, timeCommand) {
+            let questions = [sizeCommand, timeCommand].compactMap { $0 }
+            let replies: [Reply]
+            if let ahead = try takeAheadQuestions(questions) {
                 // Sent with the file before, its retrieval behind them (`upcomingRetrieval`).
-                (sizeReply, timeReply) = ahead
+                replies = ahead
             } else {
                 let retrieval = thenRetrieving && options.dataConnectionMode == .passive && transferType == .binary && serverTransferType == .binary
                     ? try TransferRequest(command: FTPCommand("RETR", path: path), offset: 0, type: nil, passive: passiveCommand()) : nil
-                try sendSettlingAhead([sizeCommand, timeCommand] + (retrieval?.commands ?? []))
+                try sendSettlingAhead(questions + (retrieval?.commands ?? []))
                 do {
-                    sizeReply = try control.readReply(to: sizeCommand)
-                    timeReply = try control.readReply(to: timeCommand)
+                    replies = try questions.map { try control.readReply(to: $0) }
                 } catch {
                     // Replies of commands already sent would meet the next command: no going on.
                     close()
@@ -553,10 +555,11 @@ public final class FTPClient {
                     connectAheadIfAnswered()
                 }
             }
-            if let refused = [sizeReply, timeReply].first(where: { [500, 503].contains($0.code.rawValue) }) {
-                return try retryingUnpipelined(after: FTPError.unexpected(refused, to: refused == sizeReply ? sizeCommand : timeCommand), askEach)
+            if let (question, refusal) = zip(questions, replies).first(where: { [500, 503].contains($0.1.code.rawValue) }) {
+                return try retryingUnpipelined(after: FTPError.unexpected(refusal, to: question), askEach)
             }
-            return (Self.size(in: sizeReply), Self.time(in: timeReply))
+            let size = sizeCommand == nil ? knownSize : Self.size(in: replies[0])
+            return (size, replies.last.flatMap(Self.time(in:)))
         }
     }
 

@@ -43,8 +43,12 @@ public struct FileCopy<Source: FileSystem, Destination: FileSystem>: Sendable {
     /// Where it should end up.
     public var destination: Destination.Path
     /// The source's exact size and time from its listing (MLSD): the first attempt does not ask
-    /// for them (no SIZE, no MDTM); a retry asks again.
+    /// for them (no SIZE, no MDTM); with the size alone (a Unix LIST line's), it asks the time
+    /// only. A retry asks again.
     public var knownSource: FileFacts?
+    /// `knownSource` where it holds the time as well as the size: what a comparison of the two
+    /// sides can use.
+    var wholeKnownSource: FileFacts? { knownSource?.modified == nil ? nil : knownSource }
     /// How it runs: continuing, verification, mode, block size, rate.
     public var settings: TransferSettings
     /// Where a copy to the disk leaves its last step — the `fsync` of the complete, verified
@@ -102,7 +106,14 @@ public struct FileCopy<Source: FileSystem, Destination: FileSystem>: Sendable {
         if let check {
             if destination.digestCommand == check { destination.announce(check) } else { source.announce(check) }
         }
-        let facts = binary || source.readsCheaply ? try known ?? source.stat(self.source, readingNext: binary && !continuing) : nil
+        let facts: FileFacts? = if !binary && !source.readsCheaply {
+            nil
+        } else if let known, known.modified != nil {
+            known
+        } else {
+            // A size alone from the listing: the time is asked (MDTM), not the size.
+            try source.stat(self.source, readingNext: binary && !continuing, knownSize: known?.size)
+        }
         let size = binary ? facts?.size : nil
         let stamp = SourceStamp(size: size, modified: facts?.modified)
         let staging = destination.stagingPath(for: self.destination)

@@ -51,7 +51,7 @@ public struct FileJob<Source: FileSystem, Destination: FileSystem>: Sendable {
         let asked = copy
         let (suffix, continues) = try policy.place(
             over: existing,
-            source: { try asked.knownSource ?? source.stat(asked.source) ?? FileFacts(size: nil, modified: nil) },
+            source: { try asked.wholeKnownSource ?? source.stat(asked.source) ?? FileFacts(size: nil, modified: nil) },
             isFree: {
                 let candidate = destination.path(asked.destination, suffixed: $0)
                 let facts = try destination.stat(candidate)

@@ -40,8 +40,9 @@ public protocol FileSystem {
     /// nil when nothing is there.
     func stat(_ path: Path) throws -> FileFacts?
     /// `stat`, for a caller that reads the file from its start next, whatever the answer: a
-    /// server may be asked for the bytes in the same round trip as for the facts.
-    func stat(_ path: Path, readingNext: Bool) throws -> FileFacts?
+    /// server may be asked for the bytes in the same round trip as for the facts. With
+    /// `knownSize` (the exact size the file's listing gave), a server is not asked its size.
+    func stat(_ path: Path, readingNext: Bool, knownSize: UInt64?) throws -> FileFacts?
     /// The size of the plain file at `path`, cheaply: nil when there is none, or when the file
     /// system cannot tell without more ado (a server without SIZE).
     func size(of path: Path) throws -> UInt64?
@@ -105,8 +106,9 @@ extension FileSystem {
 
     public func dotEntries(in folder: Path) throws -> [ListingEntry] { [] }
 
-    /// A file system that can do nothing ahead answers `stat(_:readingNext:)` as `stat`.
-    public func stat(_ path: Path, readingNext: Bool) throws -> FileFacts? {
+    /// A file system that can do nothing ahead, and reads facts cheaply, answers
+    /// `stat(_:readingNext:knownSize:)` as `stat`.
+    public func stat(_ path: Path, readingNext: Bool, knownSize: UInt64?) throws -> FileFacts? {
         try stat(path)
     }
 
@@ -593,14 +595,14 @@ public struct RemoteFileSystem: FileSystem {
     /// read: unless SIZE answers that there is no such file (550), it counts as there, with
     /// nothing known of it (`FileFacts.mayExist`).
     public func stat(_ path: RemotePath) throws -> FileFacts? {
-        try stat(path, readingNext: false)
+        try stat(path, readingNext: false, knownSize: nil)
     }
 
     /// `stat`; with `readingNext`, the file's passive request and RETR go out with SIZE and MDTM
-    /// (`FTPClient.sizeAndModificationTime(_:thenRetrieving:)`), for the read that follows to
-    /// take up.
-    public func stat(_ path: RemotePath, readingNext: Bool) throws -> FileFacts? {
-        let (size, modified) = try client.sizeAndModificationTime(path, thenRetrieving: readingNext)
+    /// (`FTPClient.sizeAndModificationTime(_:thenRetrieving:knownSize:)`), for the read that
+    /// follows to take up; with `knownSize`, MDTM alone.
+    public func stat(_ path: RemotePath, readingNext: Bool, knownSize: UInt64?) throws -> FileFacts? {
+        let (size, modified) = try client.sizeAndModificationTime(path, thenRetrieving: readingNext, knownSize: knownSize)
         if size != nil || modified != nil { return FileFacts(size: size, modified: modified) }
         let folder = RemotePath(bytes: path.withoutTrailingSlash.bytes.dropLast(path.lastComponent.bytes.count))
         let listing = try client.listing(folder.isEmpty ? nil : folder)
@@ -659,11 +661,17 @@ public struct RemoteFileSystem: FileSystem {
 
     public var readsCheaply: Bool { false }
 
-    /// The size and time of a listed file when the listing gives them exactly (MLSD, to the
-    /// second), so that a transfer need not ask the server again; nil for LIST's rounded ones.
+    /// What a listing gives exactly of a file, so that a transfer need not ask the server
+    /// again: its size and time from MLSD (to the second); its size alone from a Unix LIST line
+    /// of a plain file (its time is rounded to the minute, or to the day), where other formats
+    /// may give blocks or records; nil otherwise.
     public func exactFacts(of entry: ListingEntry) -> FileFacts? {
-        guard client.features.supports("MLST"), entry.size != nil, entry.modified != nil else { return nil }
-        return FileFacts(size: entry.size, modified: entry.modified)
+        if client.features.supports("MLST") {
+            guard entry.size != nil, entry.modified != nil else { return nil }
+            return FileFacts(size: entry.size, modified: entry.modified)
+        }
+        guard entry.kind == .file, entry.permissions != nil, let size = entry.size else { return nil }
+        return FileFacts(size: size, modified: nil)
     }
 
     /// Whether a server's path is a folder: its MLST type where the server offers MLST and

@@ -153,9 +153,9 @@ struct GetCommand: ParsableCommand {
         let shown = url.path == copy.remote ? url.description : Sanitizer.visible(copy.remote.description)
         let (retry, policy, transferType, verifies) = (connection.retryPolicy, transfer.overwritePolicy, transfer.transferType, batch.verifies)
         let job = JobRecord.download(copy, from: url, ascii: transferType == .ascii, overwrite: policy)
-        // Nothing to look at first: the download asks nothing before its RETR, or, without facts
-        // from the listing (LIST), SIZE and MDTM.
-        let first = transferType == .binary && policy == .overwrite ? UpcomingRetrieval(copy.remote, asksSizeAndTime: copy.remoteFacts == nil) : nil
+        // Nothing to look at first: the download asks before its RETR only what the listing
+        // did not give (MLSD gives all; a LIST line the size, so MDTM; else SIZE and MDTM).
+        let first = transferType == .binary && policy == .overwrite ? UpcomingRetrieval(copy.remote, askedFirst: copy.askedFirst) : nil
         return BatchFile(
             name: copy.remote.lastComponent.description, failing: "cannot download \(shown)", endpoint: endpoint, job: job, firstRetrieval: first
         ) { context in

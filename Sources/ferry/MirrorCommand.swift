@@ -139,8 +139,8 @@ struct MirrorCommand: ParsableCommand {
         return BatchFile(
             name: file.remote.lastComponent.description, failing: "cannot fetch \(Sanitizer.visible(file.remote.description))",
             endpoint: endpoint, job: .download(file, from: url, ascii: false, overwrite: nil),
-            // Without facts from the listing (LIST), it asks SIZE and MDTM before its RETR.
-            firstRetrieval: UpcomingRetrieval(file.remote, asksSizeAndTime: file.remoteFacts == nil)
+            // It asks before its RETR what the listing did not give (see `FilePair.askedFirst`).
+            firstRetrieval: UpcomingRetrieval(file.remote, askedFirst: file.askedFirst)
         ) { context in
             var download = FileDownload(remotePath: file.remote, localPath: local, settings: TransferSettings(verifies: verifies, rateLimiter: limiter))
             download.knownSource = file.remoteFacts

@@ -123,9 +123,18 @@ struct FilterOptions: ParsableArguments {
 struct FilePair {
     let remote: RemotePath
     let local: String
-    /// The server's size and time of the file as an exact listing (MLSD) gave them; nil when
-    /// the transfer must ask.
+    /// The server's size and time of the file as an exact listing (MLSD) gave them, or its size
+    /// alone as a Unix LIST line gave it; nil when the transfer must ask.
     var remoteFacts: FileFacts?
+
+    /// What the download asks about the file before its RETR: what the listing did not give.
+    var askedFirst: UpcomingRetrieval.Questions {
+        switch (remoteFacts?.size, remoteFacts?.modified) {
+        case (.some, .some): .none
+        case (.some, nil): .modificationTime
+        default: .sizeAndModificationTime
+        }
+    }
 }
 
 /// One file of a `get`, `put`, `mirror`, `cp` or `resume`: its name to show, what to say when

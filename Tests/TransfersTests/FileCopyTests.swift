@@ -87,6 +87,37 @@ struct FileCopyTests {
 
     /// A copy each way, cut once on the way: continued from what arrived, verified by the
     /// server's digest, byte-identical.
+    /// What a listing gives a transfer to go by: size and time from MLSD; from a LIST, the size
+    /// of a plain file's Unix line alone (its time is rounded), nothing for a link (its size is
+    /// the link's) nor for a line of another format (sizes in blocks or records).
+    @Test func aListingGivesTheFactsItHoldsExactly() throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        try fixture.root.write("a.bin", sampleBytes(1234))
+        let machine = try fixture.client()
+        defer { try? machine.quit() }
+        let listed = try #require(try machine.listing().entries.first { $0.name == "a.bin" })
+        let machineFacts = RemoteFileSystem(client: machine).exactFacts(of: listed)
+        #expect(machineFacts?.size == 1234)
+        #expect(machineFacts?.modified != nil)
+
+        fixture.server.faults.serveListing(Array("""
+            -rw-r--r--   1 u  g    1234 Jan  1  2024 plain.bin\r
+            lrwxrwxrwx   1 u  g       5 Jan  1  2024 link -> a.bin\r
+            01-01-24  10:00AM                 1234 dos.bin\r
+
+            """.utf8))
+        let plain = try fixture.client()
+        defer { try? plain.quit() }
+        let entries = try plain.listing().entries
+        let server = RemoteFileSystem(client: plain)
+        let facts = entries.map { ($0.name, server.exactFacts(of: $0)) }
+        #expect(facts.count == 3)
+        for (name, fact) in facts {
+            #expect(fact == (name == "plain.bin" ? FileFacts(size: 1234, modified: nil) : nil), "\(name)")
+        }
+    }
+
     @Test(arguments: ["upload", "download", "server to server"])
     func oneCopyGoesEveryWayResumedAndVerified(_ way: String) throws {
         let fixture = try ServerFixture()

@@ -17,12 +17,24 @@ struct PipeliningTests {
         subscript(name: String) -> TransferOutcome? { values.withLock { $0[name] } }
     }
 
-    /// Downloads of `names` as a mirror queues them, verified: with facts from the listing (an
-    /// MLSD server's), each beginning with its RETR; without (`listedFacts` false, a LIST
-    /// server's), with SIZE and MDTM.
+    /// What a listing gave of each file.
+    enum ListedFacts {
+        /// Its size and time (an MLSD server's).
+        case sizeAndTime
+        /// Its size alone (a Unix LIST line's).
+        case size
+        /// A size 100 bytes off (a LIST line of a file that changed since), and no time.
+        case staleSize
+        /// Nothing.
+        case nothing
+    }
+
+    /// Downloads of `names` as a mirror queues them, verified, each asking first what `listed`
+    /// leaves open: with size and time from the listing, each begins with its RETR; with the
+    /// size alone, with MDTM; with nothing, with SIZE and MDTM.
     private func downloads(
         _ names: [String], from fixture: ServerFixture, into local: TemporaryDirectory, outcomes: Outcomes,
-        pipelining: Bool = true, listedFacts: Bool = true, retry: RetryPolicy = .never
+        pipelining: Bool = true, listed: ListedFacts = .sizeAndTime, retry: RetryPolicy = .never
     ) throws -> [QueuedTransfer] {
         var options = FTPClient.Options(timeout: 10)
         options.pipelining = pipelining
@@ -30,10 +42,17 @@ struct PipeliningTests {
         return names.map { name in
             let size = UInt64(fixture.root.read(name)?.count ?? 0)
             let job = JobRecord(kind: .download, source: name, destination: local.file(name))
-            let first = UpcomingRetrieval(RemotePath(name), asksSizeAndTime: !listedFacts)
+            let known: FileFacts? = switch listed {
+            case .sizeAndTime: FileFacts(size: size, modified: Date(timeIntervalSince1970: 1_700_000_000))
+            case .size: FileFacts(size: size, modified: nil)
+            case .staleSize: FileFacts(size: size + 100, modified: nil)
+            case .nothing: nil
+            }
+            let askedFirst: UpcomingRetrieval.Questions = known == nil ? .sizeAndModificationTime : known?.modified == nil ? .modificationTime : .none
+            let first = UpcomingRetrieval(RemotePath(name), askedFirst: askedFirst)
             return QueuedTransfer(name: name, job: job, endpoint: endpoint, firstRetrieval: first) { context in
                 var download = FileDownload(remotePath: RemotePath(name), localPath: local.file(name))
-                if listedFacts { download.knownSource = FileFacts(size: size, modified: Date(timeIntervalSince1970: 1_700_000_000)) }
+                download.knownSource = known
                 let outcome = try download.run(on: context.session, retry: retry, journal: context.journal)
                 outcomes.note(name, outcome)
                 return outcome
@@ -114,7 +133,7 @@ struct PipeliningTests {
         defer { local.remove() }
         let names = try files(3, in: fixture)
         let outcomes = Outcomes()
-        run(try downloads(names, from: fixture, into: local, outcomes: outcomes, listedFacts: false))
+        run(try downloads(names, from: fixture, into: local, outcomes: outcomes, listed: .nothing))
 
         let together = fixture.server.commandsReadTogether
         for (name, next) in zip(names, names.dropFirst()) {
@@ -125,6 +144,51 @@ struct PipeliningTests {
             #expect(commands.filter { $0 == "RETR \(name)" || $0 == "SIZE \(name)" }.count == 2, "\(commands)")
         }
         #expect(!commands.contains("ABOR"))
+        expectVerifiedCopies(of: names, in: local, outcomes: outcomes)
+    }
+
+    /// With the size from the listing (a Unix LIST line) but not the time, only the next file's
+    /// MDTM goes ahead with its passive request and RETR: no SIZE at all, one write a file,
+    /// none abandoned.
+    @Test func withTheListedSizeOnlyTheNextFilesTimeGoesAheadWithItsRetrieval() throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        let local = try TemporaryDirectory()
+        defer { local.remove() }
+        let names = try files(3, in: fixture)
+        let outcomes = Outcomes()
+        run(try downloads(names, from: fixture, into: local, outcomes: outcomes, listed: .size))
+
+        let together = fixture.server.commandsReadTogether
+        #expect(together.contains(["MDTM f0.bin", "EPSV", "RETR f0.bin"]), "\(together)")
+        for (name, next) in zip(names, names.dropFirst()) {
+            #expect(together.contains(["HASH \(name)", "MDTM \(next)", "EPSV", "RETR \(next)"]), "\(together)")
+        }
+        let commands = fixture.server.receivedCommands
+        #expect(!commands.contains { $0.hasPrefix("SIZE") }, "\(commands)")
+        for name in names {
+            #expect(commands.filter { $0 == "RETR \(name)" || $0 == "MDTM \(name)" }.count == 2, "\(commands)")
+        }
+        #expect(!commands.contains("ABOR"))
+        expectVerifiedCopies(of: names, in: local, outcomes: outcomes)
+    }
+
+    /// A listed size that is no longer the file's (it changed since the listing) fails the
+    /// first attempt's check, never its copy: the retry asks SIZE and MDTM, and the file comes
+    /// whole and verified.
+    @Test func aStaleListedSizeIsAskedAgainOnTheRetry() throws {
+        let fixture = try ServerFixture()
+        defer { fixture.stop() }
+        let local = try TemporaryDirectory()
+        defer { local.remove() }
+        let names = try files(2, in: fixture)
+        let outcomes = Outcomes()
+        run(try downloads(names, from: fixture, into: local, outcomes: outcomes, listed: .staleSize, retry: RetryPolicy(retries: 1, initialDelay: 0.01)))
+
+        let commands = fixture.server.receivedCommands
+        for name in names {
+            #expect(commands.contains("SIZE \(name)"), "\(commands)")
+        }
         expectVerifiedCopies(of: names, in: local, outcomes: outcomes)
     }
 
@@ -140,7 +204,7 @@ struct PipeliningTests {
         fixture.server.faults.script("SIZE", reply: .init(code: 213, text: "18446744073709551616"))
         fixture.server.faults.script("MDTM", reply: .init(code: 213, text: "\u{1B}[2J 2026"))
         let outcomes = Outcomes()
-        run(try downloads(names, from: fixture, into: local, outcomes: outcomes, listedFacts: false))
+        run(try downloads(names, from: fixture, into: local, outcomes: outcomes, listed: .nothing))
         #expect(fixture.server.commandsReadTogether.contains(["HASH f0.bin", "SIZE f1.bin", "MDTM f1.bin", "EPSV", "RETR f1.bin"]))
         #expect(fixture.server.receivedCommands.contains("MLSD"))
         expectVerifiedCopies(of: names, in: local, outcomes: outcomes)
@@ -158,7 +222,7 @@ struct PipeliningTests {
         let names = try files(2, in: fixture)
         fixture.server.faults.answerBeforeClosingReply(.init(code: 550, text: "No such file.", times: 1))
         let outcomes = Outcomes()
-        run(try downloads(names, from: fixture, into: local, outcomes: outcomes, listedFacts: false, retry: RetryPolicy(retries: 1, initialDelay: 0.01)))
+        run(try downloads(names, from: fixture, into: local, outcomes: outcomes, listed: .nothing, retry: RetryPolicy(retries: 1, initialDelay: 0.01)))
         expectVerifiedCopies(of: names, in: local, outcomes: outcomes)
     }
 
