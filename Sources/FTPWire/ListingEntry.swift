@@ -30,6 +30,10 @@ public struct ListingEntry: Sendable, Equatable {
     public var size: UInt64?
     /// What kind of entry this is.
     public var kind: Kind
+    /// Whether a Unix LIST line wrote `size` as the byte count itself, in digits: not rounded to
+    /// a unit (`33.5k`) nor read out of a field run into the group's. Only the Unix reader sets
+    /// it; other formats give blocks or records, and MLSD's facts are exact anyway.
+    public var sizeIsWrittenInBytes = false
     /// The time of last modification, when the listing gives it; a time outside `timeRange`
     /// (a hostile or broken listing's) is dropped.
     public var modified: Date? {

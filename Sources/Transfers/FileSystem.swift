@@ -663,14 +663,14 @@ public struct RemoteFileSystem: FileSystem {
 
     /// What a listing gives exactly of a file, so that a transfer need not ask the server
     /// again: its size and time from MLSD (to the second); its size alone from a Unix LIST line
-    /// of a plain file (its time is rounded to the minute, or to the day), where other formats
-    /// may give blocks or records; nil otherwise.
+    /// of a plain file that writes it in bytes (its time is rounded to the minute, or to the
+    /// day), where other lines may give units, blocks or records; nil otherwise.
     public func exactFacts(of entry: ListingEntry) -> FileFacts? {
         if client.features.supports("MLST") {
             guard entry.size != nil, entry.modified != nil else { return nil }
             return FileFacts(size: entry.size, modified: entry.modified)
         }
-        guard entry.kind == .file, entry.permissions != nil, let size = entry.size else { return nil }
+        guard entry.kind == .file, entry.sizeIsWrittenInBytes, let size = entry.size else { return nil }
         return FileFacts(size: size, modified: nil)
     }
 

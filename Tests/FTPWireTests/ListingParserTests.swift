@@ -31,6 +31,20 @@ struct ListingParserTests {
         #expect(entry?.name == "big.iso")
     }
 
+    /// A Unix line's size counts as the file's byte count only where it is written in digits:
+    /// not rounded to a unit, not read out of a group run into it, never for a folder or link.
+    @Test func onlyASizeInDigitsIsTheByteCount() {
+        #expect(parser.entry("-rw-r--r-- 1 ftp ftp 1234 Nov 20 14:35 a")?.sizeIsWrittenInBytes == true)
+        let rounded = parser.entry("-rw-r--r-- 1 root other 33.5k Oct 5 21:22 b")
+        #expect(rounded?.size == 34304)
+        #expect(rounded?.sizeIsWrittenInBytes == false)
+        let runTogether = parser.entry("-rw-r--r-- 1 owner longgroup123456 Nov 20 14:35 c")
+        #expect(runTogether?.size == 123456)
+        #expect(runTogether?.sizeIsWrittenInBytes == false)
+        #expect(parser.entry("lrwxrwxrwx 1 root root 7 Mar 1 2020 bin -> usr/bin")?.sizeIsWrittenInBytes == false)
+        #expect(parser.entry("drwxr-xr-x 2 0 0 4096 Jan  3  2019 pub")?.sizeIsWrittenInBytes == false)
+    }
+
     @Test func yearInferencePutsFutureDatesLastYear() {
         #expect(parser.entry("-rw-r--r-- 1 a b 1 Dec 24 10:00 x")?.modified == date(2025, 12, 24, 10, 0))
         #expect(parser.entry("-rw-r--r-- 1 a b 1 Nov 26 10:00 x")?.modified == date(2026, 11, 26, 10, 0))

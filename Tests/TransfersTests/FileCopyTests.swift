@@ -85,11 +85,10 @@ struct FileCopyTests {
         #expect(try Self.readAll(server.openReader("small.bin", from: 1000, type: .binary)) == sampleBytes(3000).suffix(2000))
     }
 
-    /// A copy each way, cut once on the way: continued from what arrived, verified by the
-    /// server's digest, byte-identical.
     /// What a listing gives a transfer to go by: size and time from MLSD; from a LIST, the size
-    /// of a plain file's Unix line alone (its time is rounded), nothing for a link (its size is
-    /// the link's) nor for a line of another format (sizes in blocks or records).
+    /// of a plain file's Unix line alone (its time is rounded) where the line writes it in
+    /// digits, nothing for a size rounded to a unit (`33.5k`), for a link (its size is the
+    /// link's) nor for a line of another format (sizes in blocks or records).
     @Test func aListingGivesTheFactsItHoldsExactly() throws {
         let fixture = try ServerFixture()
         defer { fixture.stop() }
@@ -104,6 +103,7 @@ struct FileCopyTests {
         fixture.server.faults.serveListing(Array("""
             -rw-r--r--   1 u  g    1234 Jan  1  2024 plain.bin\r
             lrwxrwxrwx   1 u  g       5 Jan  1  2024 link -> a.bin\r
+            -rw-r--r--   1 u  g   33.5k Jan  1  2024 rounded.bin\r
             01-01-24  10:00AM                 1234 dos.bin\r
 
             """.utf8))
@@ -112,12 +112,14 @@ struct FileCopyTests {
         let entries = try plain.listing().entries
         let server = RemoteFileSystem(client: plain)
         let facts = entries.map { ($0.name, server.exactFacts(of: $0)) }
-        #expect(facts.count == 3)
+        #expect(facts.count == 4)
         for (name, fact) in facts {
             #expect(fact == (name == "plain.bin" ? FileFacts(size: 1234, modified: nil) : nil), "\(name)")
         }
     }
 
+    /// A copy each way, cut once on the way: continued from what arrived, verified by the
+    /// server's digest, byte-identical.
     @Test(arguments: ["upload", "download", "server to server"])
     func oneCopyGoesEveryWayResumedAndVerified(_ way: String) throws {
         let fixture = try ServerFixture()
