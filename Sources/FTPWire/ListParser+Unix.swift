@@ -103,8 +103,8 @@ extension ListParser {
             // Device files give `major, minor` where others give the size; a file's `1,024` is no size.
             let isDevice = kind == .other
                 && (sizeField.contains(UInt8(ascii: ",")) || (sizeIndex >= 2 && line[sizeIndex - 1].last == UInt8(ascii: ",")))
-            let bytes = isDevice ? nil : Bytes.number(sizeField)
-            var size = bytes ?? (isDevice ? nil : Bytes.sizeWithUnit(sizeField))
+            let sizeInDigits = isDevice ? nil : Bytes.number(sizeField)
+            var size = sizeInDigits ?? (isDevice ? nil : Bytes.sizeWithUnit(sizeField))
             if size == nil, !isDevice {
                 // A group that runs into the size: `longgroup123456`. A date with no size before it
                 // cannot start a name either (`Thx Nov 20 10:00:00 2025 name`).
@@ -118,7 +118,7 @@ extension ListParser {
                   nameStart < line.bytes.count
             else { continue }
             var parsed = entry(line, kind: isDevice ? .other : kind, nameStart: nameStart, size: size, modified: modified, permissions: permissions)
-            parsed.sizeIsWrittenInBytes = bytes != nil && parsed.kind == .file
+            parsed.sizeIsWrittenInBytes = sizeInDigits != nil && parsed.kind == .file
             return .entry(parsed)
         }
         return sawImpossibleDate ? .impossibleDate : .noDate

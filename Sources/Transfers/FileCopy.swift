@@ -49,6 +49,15 @@ public struct FileCopy<Source: FileSystem, Destination: FileSystem>: Sendable {
     /// `knownSource` where it holds the time as well as the size: what a comparison of the two
     /// sides can use.
     var wholeKnownSource: FileFacts? { knownSource?.modified == nil ? nil : knownSource }
+
+    /// What the first attempt asks a server about the source before its RETR, given
+    /// `knownSource` (`attempt`): nothing where it holds the time, MDTM where it holds the size
+    /// alone, else SIZE and MDTM. A caller that sends the file's requests ahead
+    /// (`UpcomingRetrieval`) sends these.
+    public static func questions(knowing known: FileFacts?) -> UpcomingRetrieval.Questions {
+        if known?.modified != nil { return .none }
+        return known?.size != nil ? .modificationTime : .sizeAndModificationTime
+    }
     /// How it runs: continuing, verification, mode, block size, rate.
     public var settings: TransferSettings
     /// Where a copy to the disk leaves its last step — the `fsync` of the complete, verified

@@ -155,7 +155,7 @@ struct GetCommand: ParsableCommand {
         let job = JobRecord.download(copy, from: url, ascii: transferType == .ascii, overwrite: policy)
         // Nothing to look at first: the download asks before its RETR only what the listing
         // did not give (MLSD gives all; a LIST line the size, so MDTM; else SIZE and MDTM).
-        let first = transferType == .binary && policy == .overwrite ? UpcomingRetrieval(copy.remote, askedFirst: copy.askedFirst) : nil
+        let first = transferType == .binary && policy == .overwrite ? copy.upcomingRetrieval : nil
         return BatchFile(
             name: copy.remote.lastComponent.description, failing: "cannot download \(shown)", endpoint: endpoint, job: job, firstRetrieval: first
         ) { context in

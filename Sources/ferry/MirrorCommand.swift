@@ -139,8 +139,7 @@ struct MirrorCommand: ParsableCommand {
         return BatchFile(
             name: file.remote.lastComponent.description, failing: "cannot fetch \(Sanitizer.visible(file.remote.description))",
             endpoint: endpoint, job: .download(file, from: url, ascii: false, overwrite: nil),
-            // It asks before its RETR what the listing did not give (see `FilePair.askedFirst`).
-            firstRetrieval: UpcomingRetrieval(file.remote, askedFirst: file.askedFirst)
+            firstRetrieval: file.upcomingRetrieval
         ) { context in
             var download = FileDownload(remotePath: file.remote, localPath: local, settings: TransferSettings(verifies: verifies, rateLimiter: limiter))
             download.knownSource = file.remoteFacts

@@ -127,13 +127,10 @@ struct FilePair {
     /// alone as a Unix LIST line gave it; nil when the transfer must ask.
     var remoteFacts: FileFacts?
 
-    /// What the download asks about the file before its RETR: what the listing did not give.
-    var askedFirst: UpcomingRetrieval.Questions {
-        switch (remoteFacts?.size, remoteFacts?.modified) {
-        case (.some, .some): .none
-        case (.some, nil): .modificationTime
-        default: .sizeAndModificationTime
-        }
+    /// The download of the file as a worker may send its requests ahead: after what the
+    /// listing did not give (`FileDownload.questions(knowing:)`).
+    var upcomingRetrieval: UpcomingRetrieval {
+        UpcomingRetrieval(remote, askedFirst: FileDownload.questions(knowing: remoteFacts))
     }
 }
 

@@ -2,6 +2,7 @@ import Foundation
 import FTP
 import FTPServer
 import FTPWire
+import Net
 import Testing
 import TestSupport
 import Transfers
@@ -48,8 +49,7 @@ struct PipeliningTests {
             case .staleSize: FileFacts(size: size + 100, modified: nil)
             case .nothing: nil
             }
-            let askedFirst: UpcomingRetrieval.Questions = known == nil ? .sizeAndModificationTime : known?.modified == nil ? .modificationTime : .none
-            let first = UpcomingRetrieval(RemotePath(name), askedFirst: askedFirst)
+            let first = UpcomingRetrieval(RemotePath(name), askedFirst: FileDownload.questions(knowing: known))
             return QueuedTransfer(name: name, job: job, endpoint: endpoint, firstRetrieval: first) { context in
                 var download = FileDownload(remotePath: RemotePath(name), localPath: local.file(name))
                 download.knownSource = known
@@ -84,7 +84,7 @@ struct PipeliningTests {
         queue.run(on: sessions)
         sessions.close()
         let elapsed = ContinuousClock.now - start
-        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        return elapsed.inSeconds
     }
 
     private func files(_ count: Int, in fixture: ServerFixture) throws -> [String] {
