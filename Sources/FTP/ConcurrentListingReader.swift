@@ -82,6 +82,8 @@ final class ConcurrentListingReader: @unchecked Sendable {
             return handSequentialEntries(atLeast: FTPClient.entriesPerRun)
         }
         if let lineFeed = Self.lastLineFeed(in: bytes) { lastLineFeed = batch.count + lineFeed }
+        // Room for the whole batch at once, rather than growing it (and copying it) step by step.
+        if batch.capacity < Self.batchBytes { batch.reserveCapacity(Self.batchBytes + bytes.count) }
         batch.append(contentsOf: bytes)
         guard batch.count >= Self.batchBytes else { return }
         if let end = batchEnd() {
@@ -192,6 +194,8 @@ final class ConcurrentListingReader: @unchecked Sendable {
     private static func parse(_ bytes: [UInt8], endingTheListing: Bool, with parser: ListParser) -> Parsed {
         var splitter = LineSplitter()
         var reader = ListingReader(parser: parser)
+        // An entry for each line, nearly always: room for them at once.
+        reader.entries.reserveCapacity(bytes.withUnsafeBytes(Self.lineFeedCount))
         var skipped: [[UInt8]] = []
         var nonEmptyLines = 0
         // A copy of its own: the splitter reuses the line's memory for the next.
@@ -239,6 +243,18 @@ final class ConcurrentListingReader: @unchecked Sendable {
 
     /// The longest line the splitters keep.
     private static let maximumLineLength = LineSplitter().maximumLineLength
+
+    /// How many line feeds `bytes` holds (by `memchr`, many bytes at a time).
+    private static func lineFeedCount(in bytes: UnsafeRawBufferPointer) -> Int {
+        guard var next = bytes.baseAddress else { return 0 }
+        let end = next + bytes.count
+        var count = 0
+        while next < end, let found = memchr(next, 0x0A, next.distance(to: end)) {
+            count += 1
+            next = UnsafeRawPointer(found) + 1
+        }
+        return count
+    }
 
     /// The offset of the last line feed in `bytes`.
     private static func lastLineFeed(in bytes: UnsafeRawBufferPointer) -> Int? {

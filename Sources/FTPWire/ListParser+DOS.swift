@@ -46,7 +46,7 @@ extension ListParser {
     }
 
     /// `MM-DD-YY`, `MM-DD-YYYY`, `YYYY-MM-DD` (also with `/` or `.`).
-    private func dosDate(_ field: ArraySlice<UInt8>) -> (year: Int, month: Int, day: Int)? {
+    private func dosDate(_ field: LineBytes) -> (year: Int, month: Int, day: Int)? {
         for separator in [UInt8(ascii: "-"), UInt8(ascii: "/"), UInt8(ascii: ".")] {
             guard let parts = Bytes.dateParts(field, separator: separator) else { continue }
             if parts[0].digits == 4 { return (parts[0].value, parts[1].value, parts[2].value) }
@@ -58,13 +58,13 @@ extension ListParser {
         return nil
     }
 
-    private static func meridiem(_ field: ArraySlice<UInt8>) -> ArraySlice<UInt8>? {
+    private static func meridiem(_ field: LineBytes) -> LineBytes? {
         guard field.count > 2 else { return nil }
         let suffix = field.suffix(2)
         return Bytes.equalsIgnoringCase(suffix, "AM") || Bytes.equalsIgnoringCase(suffix, "PM") ? suffix : nil
     }
 
-    private static func droppingMeridiem(_ field: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
+    private static func droppingMeridiem(_ field: LineBytes) -> LineBytes {
         meridiem(field) == nil ? field : field.dropLast(2)
     }
 

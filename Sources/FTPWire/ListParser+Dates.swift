@@ -26,9 +26,9 @@ extension ListParser {
             return (CivilTime.date(year: year, month: month, day: day), index)
         }
         // `09-26 13:45` or `09-26 2000`: month and day, then a time or a year.
-        if first.count == 5, let parts = Bytes.dateParts(first + [UInt8(ascii: "-"), 0x30], separator: UInt8(ascii: "-")),
-           index + 1 < count, parts[0].digits == 2, parts[1].digits == 2 {
-            return yearOrTime(line, at: index + 1, month: parts[0].value, day: parts[1].value)
+        if first.count == 5, first[first.startIndex + 2] == UInt8(ascii: "-"), let month = Bytes.int(first.prefix(2)), let day = Bytes.int(first.suffix(2)),
+           index + 1 < count {
+            return yearOrTime(line, at: index + 1, month: month, day: day)
         }
         // Year first, CJK style: `2005년 1월 6일`.
         if first.count > 4, first.last ?? 0 >= 0x80, let year = Self.cjkNumber(first, suffixes: Self.yearSuffixes), index + 2 < count,
@@ -71,7 +71,7 @@ extension ListParser {
 
     /// The capitalised English month abbreviation that ends a longer field: `incomingFeb`.
     /// A size run into it (`45056Mar`) is no date: the size is missing.
-    private static func gluedMonth(_ field: ArraySlice<UInt8>) -> Int? {
+    private static func gluedMonth(_ field: LineBytes) -> Int? {
         let suffix = field.suffix(3)
         guard let first = suffix.first, first >= 0x41, first <= 0x5A, suffix.dropFirst().allSatisfy({ $0 >= 0x61 && $0 <= 0x7A }),
               let before = field.dropLast(3).last, !(before >= 0x30 && before <= 0x39)
@@ -98,7 +98,7 @@ extension ListParser {
     }
 
     /// The seconds east of UTC that a zone such as `+0100` or `-0530` stands for.
-    static func zoneOffset(_ field: ArraySlice<UInt8>) -> TimeInterval? {
+    static func zoneOffset(_ field: LineBytes) -> TimeInterval? {
         guard field.count == 5, let sign = field.first, sign == UInt8(ascii: "+") || sign == UInt8(ascii: "-"),
               let digits = Bytes.int(field.dropFirst()), digits % 100 < 60, digits / 100 <= 14
         else { return nil }
@@ -107,7 +107,7 @@ extension ListParser {
     }
 
     /// `2026-11-25`, `1999/10/12`, `2004.07.15` (year first) or `24-04-2003`, `24.04.2003` (day first).
-    static func numericDate(_ field: ArraySlice<UInt8>) -> (Int, Int, Int)? {
+    static func numericDate(_ field: LineBytes) -> (Int, Int, Int)? {
         guard field.count == 10 else { return nil }
         for separator in [UInt8(ascii: "-"), UInt8(ascii: "/"), UInt8(ascii: ".")] {
             guard let parts = Bytes.dateParts(field, separator: separator) else { continue }
@@ -118,7 +118,7 @@ extension ListParser {
     }
 
     /// `01-jun-99` or `15-JUL-2002`.
-    static func dayMonthNameYear(_ field: ArraySlice<UInt8>) -> (Int, Int, Int)? {
+    static func dayMonthNameYear(_ field: LineBytes) -> (Int, Int, Int)? {
         guard (7...11).contains(field.count), field.contains(UInt8(ascii: "-")) else { return nil }
         let parts = field.split(separator: UInt8(ascii: "-"), omittingEmptySubsequences: false)
         guard parts.count == 3, parts[0].count <= 2, let day = Bytes.int(parts[0]), let month = Bytes.month(parts[1]),
@@ -128,7 +128,7 @@ extension ListParser {
     }
 
     /// A day of the month, perhaps followed by `.` or `,`: `25`, `26.`, `08,`.
-    static func dayNumber(_ field: ArraySlice<UInt8>) -> Int? {
+    static func dayNumber(_ field: LineBytes) -> Int? {
         var digits = field
         if let last = digits.last, last == UInt8(ascii: ".") || last == UInt8(ascii: ",") { digits = digits.dropLast() }
         guard digits.count <= 2, let day = Bytes.int(digits) else { return nil }
@@ -140,7 +140,7 @@ extension ListParser {
     static let daySuffixes: [[UInt8]] = [Array("日".utf8), Array("일".utf8)]
 
     /// A number with one of `suffixes` after it: `8月`, `2005년`.
-    static func cjkNumber(_ field: ArraySlice<UInt8>, suffixes: [[UInt8]]) -> Int? {
+    static func cjkNumber(_ field: LineBytes, suffixes: [[UInt8]]) -> Int? {
         for suffix in suffixes where field.count > suffix.count && field.suffix(suffix.count).elementsEqual(suffix) {
             return Bytes.int(field.dropLast(suffix.count))
         }

@@ -20,7 +20,7 @@ extension ListParser {
     }
 
     /// A JES job ID: `JOB01906`, `TSU01830`, `STC00042`, or `J0123456` once numbers pass 99999.
-    static func isJobID(_ field: ArraySlice<UInt8>) -> Bool {
+    static func isJobID(_ field: LineBytes) -> Bool {
         guard field.count == 8 else { return false }
         let letters = field.prefix { ($0 >= 0x41 && $0 <= 0x5A) }
         guard ["JOB", "TSU", "STC", "J", "T", "S"].contains(where: { Bytes.equalsIgnoringCase(letters, $0) }) else { return false }
@@ -90,7 +90,7 @@ extension ListParser {
         let type = line[typeIndex]
         guard type.first == UInt8(ascii: "*"), type.count > 1, typeIndex + 1 < line.fields.count else { return nil }
         var nameBytes = line.bytes[line.fields[typeIndex + 1].lowerBound...]
-        let directoryTypes = ["*DIR", "*LIB", "*FLR", "*FILE", "*DDIR"]
+        let directoryTypes: [StaticString] = ["*DIR", "*LIB", "*FLR", "*FILE", "*DDIR"]
         var isDirectory = directoryTypes.contains { Bytes.equalsIgnoringCase(type, $0) }
         if nameBytes.last == UInt8(ascii: "/") {
             nameBytes.removeLast()
@@ -143,14 +143,14 @@ extension ListParser {
     }
 
     /// `2003/05/21` or `03/05/21`.
-    private static func slashDate(_ field: ArraySlice<UInt8>) -> (year: Int, month: Int, day: Int)? {
+    private static func slashDate(_ field: LineBytes) -> (year: Int, month: Int, day: Int)? {
         guard let parts = Bytes.dateParts(field, separator: UInt8(ascii: "/")), parts[0].digits == 4 || parts[0].digits == 2 else { return nil }
         return (Bytes.fullYear(parts[0].value, digits: parts[0].digits), parts[1].value, parts[2].value)
     }
 
     /// `02/23/00` (month first; day first when the first number cannot be a month: `23/02/00`) or
     /// `23.02.00` (day first).
-    private static func os400Date(_ field: ArraySlice<UInt8>) -> (year: Int, month: Int, day: Int)? {
+    private static func os400Date(_ field: LineBytes) -> (year: Int, month: Int, day: Int)? {
         if let parts = Bytes.dateParts(field, separator: UInt8(ascii: "/")) {
             let (month, day) = parts[0].value > 12 ? (parts[1].value, parts[0].value) : (parts[0].value, parts[1].value)
             return (Bytes.fullYear(parts[2].value, digits: parts[2].digits), month, day)
@@ -162,7 +162,7 @@ extension ListParser {
     }
 
     /// `01.01` (a PDS member's version and modification level).
-    private static func isVersion(_ field: ArraySlice<UInt8>) -> Bool {
+    private static func isVersion(_ field: LineBytes) -> Bool {
         let parts = field.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
         return parts.count == 2 && parts.allSatisfy { $0.count == 2 && Bytes.number($0) != nil }
     }

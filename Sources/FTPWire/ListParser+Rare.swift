@@ -87,7 +87,7 @@ extension ListParser {
     }
 
     /// `2005-10-04`, `6/26/02`, `1/03/102` (years after 1999 as years since 1900) or `05/20/2000`.
-    static func zvmDate(_ field: ArraySlice<UInt8>) -> (Int, Int, Int)? {
+    static func zvmDate(_ field: LineBytes) -> (Int, Int, Int)? {
         guard let parts = Bytes.dateParts(field, separator: UInt8(ascii: "/")) else { return numericDate(field) }
         guard parts[0].digits <= 2, parts[1].digits <= 2 else { return nil }
         let year = switch parts[2].digits {
@@ -100,7 +100,7 @@ extension ListParser {
     }
 
     /// A CMS file mode: a disk letter and a digit 0 to 6 (`A1`).
-    private static func isZVMFileMode(_ field: ArraySlice<UInt8>) -> Bool {
+    private static func isZVMFileMode(_ field: LineBytes) -> Bool {
         guard field.count == 2, let letter = field.first, let digit = field.last else { return false }
         return letter >= 0x41 && letter <= 0x5A && digit >= 0x30 && digit <= 0x36
     }

@@ -42,7 +42,7 @@ extension ListParser {
     private static func withoutInodeAndBlocks(_ line: Line) -> Line? {
         for modeIndex in 1...2 where modeIndex + 2 < line.fields.count {
             guard Bytes.number(line[modeIndex - 1]) != nil else { return nil }
-            if isUnixMode(line[modeIndex]) { return Line(Array(line.bytes[line.fields[modeIndex].lowerBound...])) }
+            if isUnixMode(line[modeIndex]) { return Line(UnsafeBufferPointer(rebasing: line.bytes[line.fields[modeIndex].lowerBound...])) }
         }
         return nil
     }
@@ -65,10 +65,10 @@ extension ListParser {
         // A month name with more after it (`Jun -4 17:88`, `May ab 2000`) is a broken date, not a name.
         if index + 1 < line.fields.count, Bytes.month(line[index], localized: false) != nil { return true }
         guard index + 2 < line.fields.count else { return false }
-        func isShortWord(_ field: ArraySlice<UInt8>) -> Bool {
+        func isShortWord(_ field: LineBytes) -> Bool {
             (2...4).contains(field.count) && field.allSatisfy { ($0 | 0x20) >= 0x61 && ($0 | 0x20) <= 0x7A }
         }
-        func isShortNumber(_ field: ArraySlice<UInt8>) -> Bool {
+        func isShortNumber(_ field: LineBytes) -> Bool {
             (1...2).contains(field.count) && field.allSatisfy { $0 >= 0x30 && $0 <= 0x39 }
         }
         let (first, second, third) = (line[index], line[index + 1], line[index + 2])
@@ -179,7 +179,7 @@ extension ListParser {
     /// Whether a field reads like a Unix mode: `drwxr-xr-x`, perhaps followed by `+`, `@` or `.`
     /// and even the link count (`drwxr-x---+1464`), the short `drwxrwx` (HylaFAX) and `drw-r--rw`, or the
     /// Connect:Enterprise form `-C--E-----FTP`.
-    static func isUnixMode(_ field: ArraySlice<UInt8>) -> Bool {
+    static func isUnixMode(_ field: LineBytes) -> Bool {
         guard field.count >= 7, let type = field.first else { return false }
         switch type {
         case UInt8(ascii: "-"), UInt8(ascii: "d"), UInt8(ascii: "l"), UInt8(ascii: "c"), UInt8(ascii: "b"), UInt8(ascii: "p"),
@@ -194,16 +194,20 @@ extension ListParser {
         }
         // HylaFAX writes the owner's and the group's bits only (`drwxrwx`); a server in basic-ftp's
         // issue 193 leaves out the last one (`drw-r--rw`).
-        if field.count == 7 || field.count == 9, isRWXMode(field + repeatElement(UInt8(ascii: "-"), count: 10 - field.count)) { return true }
+        if field.count == 7 || field.count == 9, arePermissionLetters(field.dropFirst()) { return true }
         return (10...13).contains(field.count) && field.dropFirst().allSatisfy { $0 == UInt8(ascii: "-") || ($0 >= 0x41 && $0 <= 0x5A) }
     }
 
     /// Whether the nine characters after the type are permission letters, each where it belongs:
     /// `r` or `-`, then `w` or `-`, then `x`, `-` or a special bit (`s`, `S`, `t`, `T`, `l`, `L`).
-    static func isRWXMode(_ field: ArraySlice<UInt8>) -> Bool {
-        guard field.count >= 10 else { return false }
-        for position in 0..<9 {
-            let byte = field[field.startIndex + 1 + position]
+    static func isRWXMode(_ field: LineBytes) -> Bool {
+        field.count >= 10 && arePermissionLetters(field.dropFirst().prefix(9))
+    }
+
+    /// Whether each byte of `letters` (nine at most) is the permission letter of its place in
+    /// `rwxrwxrwx`, or `-`.
+    private static func arePermissionLetters(_ letters: LineBytes) -> Bool {
+        for (position, byte) in letters.enumerated() {
             guard byte != UInt8(ascii: "-") else { continue }
             let allowed = switch position % 3 {
             case 0: byte == UInt8(ascii: "r")
@@ -225,23 +229,23 @@ extension ListParser {
     }
 
     /// Whether a field is an English weekday abbreviation (`Thu`).
-    private static func isWeekday(_ field: ArraySlice<UInt8>) -> Bool {
+    private static func isWeekday(_ field: LineBytes) -> Bool {
         guard field.count == 3, let first = field.first, (first | 0x20) >= 0x61, (first | 0x20) <= 0x7A else { return false }
         return weekdays.contains { Bytes.equalsIgnoringCase(field, $0) }
     }
 
-    private static let weekdays = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+    private static let weekdays: [StaticString] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
 
     /// The number at the end of a field that starts with a letter: `longgroup123456` → 123456
     /// (but `-528` is no size at all).
-    private static func trailingDigits(_ field: ArraySlice<UInt8>) -> UInt64? {
-        let digits = field.reversed().prefix { $0 >= 0x30 && $0 <= 0x39 }
-        guard !digits.isEmpty, digits.count < field.count, let first = field.first, (first | 0x20) >= 0x61, (first | 0x20) <= 0x7A else { return nil }
-        return Bytes.number(ArraySlice(digits.reversed()))
+    private static func trailingDigits(_ field: LineBytes) -> UInt64? {
+        let digitCount = field.reversed().prefix { $0 >= 0x30 && $0 <= 0x39 }.count
+        guard digitCount > 0, digitCount < field.count, let first = field.first, (first | 0x20) >= 0x61, (first | 0x20) <= 0x7A else { return nil }
+        return Bytes.number(field.suffix(digitCount))
     }
 
     /// The index of the first occurrence of `needle` in `bytes` at or after `start`.
-    static func find(_ needle: [UInt8], in bytes: [UInt8], from start: Int) -> Int? {
+    static func find(_ needle: [UInt8], in bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Int? {
         guard needle.count <= bytes.count, start <= bytes.count - needle.count else { return nil }
         var index = start
         while index <= bytes.count - needle.count {

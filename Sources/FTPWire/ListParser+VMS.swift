@@ -47,14 +47,14 @@ extension ListParser {
         guard sawDate else { return nil }
         let name = Self.unescapingODS5(line[0])
         let base = name.dropLast(version)
-        if base.count > 4, Bytes.equalsIgnoringCase(ArraySlice(base.suffix(4)), ".DIR") {
+        if base.count > 4, Bytes.equalsIgnoringCase(base.suffix(4), ".DIR") {
             return ListingEntry(nameBytes: base.dropLast(4), kind: .directory, modified: modified)
         }
         return ListingEntry(nameBytes: name, kind: .file, size: size, modified: modified)
     }
 
     /// The length of the `;N` version suffix of a VMS file name, or nil when there is none.
-    static func vmsVersion(in field: ArraySlice<UInt8>) -> Int? {
+    static func vmsVersion(in field: LineBytes) -> Int? {
         guard let semicolon = field.lastIndex(of: UInt8(ascii: ";")), semicolon > field.startIndex,
               Bytes.number(field[(semicolon + 1)...]) != nil
         else { return nil }
@@ -62,7 +62,7 @@ extension ListParser {
     }
 
     /// `29-JAN-1996` as (day, month, year); the month is nil when its name is unknown.
-    private static func vmsDate(_ field: ArraySlice<UInt8>) -> (Int, Int?, Int)? {
+    private static func vmsDate(_ field: LineBytes) -> (Int, Int?, Int)? {
         let parts = field.split(separator: UInt8(ascii: "-"), omittingEmptySubsequences: false)
         guard parts.count == 3, parts[0].count <= 2, let day = Bytes.int(parts[0]), parts[1].count == 3,
               parts[1].allSatisfy({ ($0 | 0x20) >= 0x61 && ($0 | 0x20) <= 0x7A }), let year = Bytes.int(parts[2])
@@ -71,7 +71,7 @@ extension ListParser {
     }
 
     /// `213/216` or `213` blocks of 512 bytes, or bytes with a unit: `2KB`.
-    private static func vmsSize(_ field: ArraySlice<UInt8>) -> UInt64? {
+    private static func vmsSize(_ field: LineBytes) -> UInt64? {
         let used = field.prefix { $0 != UInt8(ascii: "/") }
         if let blocks = Bytes.number(used), used.count == field.count || Bytes.number(field.dropFirst(used.count + 1)) != nil {
             let (bytes, overflow) = blocks.multipliedReportingOverflow(by: 512)
@@ -82,7 +82,7 @@ extension ListParser {
     }
 
     /// An ODS-5 name with its `^` escapes undone: `^.` is `.`, `^_` a space, `^^` a caret.
-    private static func unescapingODS5(_ field: ArraySlice<UInt8>) -> [UInt8] {
+    private static func unescapingODS5(_ field: LineBytes) -> [UInt8] {
         var result: [UInt8] = []
         var escaped = false
         for byte in field {

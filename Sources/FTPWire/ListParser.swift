@@ -43,11 +43,15 @@ public struct ListParser: Sendable {
     /// `parse(bytes:)` with the line cut into fields in the memory of `fields`, which holds
     /// those of this line afterwards: a reader of many lines allocates it once.
     func parse(bytes: [UInt8], reusing fields: inout [Range<Int>]) -> ParsedListingLine {
-        let line = Line(bytes, reusing: &fields)
+        bytes.withUnsafeBufferPointer { parse(line: Line($0, reusing: &fields), returningFieldsTo: &fields) }
+    }
+
+    /// What `line` holds; its fields' memory is handed back to `fields` for the next line.
+    private func parse(line: Line, returningFieldsTo fields: inout [Range<Int>]) -> ParsedListingLine {
         defer { fields = line.fields }
         guard !line.fields.isEmpty else { return .noEntry }
         // Some servers answer LIST with MLSD lines (FileZilla reads them there too).
-        if line.startsWithFact { return MLSxParser.parse(bytes: line.bytes) }
+        if line.startsWithFact { return MLSxParser.parse(line: line.bytes) }
         guard let entry = anyFormat(line) else { return line.isKnownNonEntry ? .noEntry : .unreadable }
         if entry.name.isEmpty || entry.name == "." || entry.name == ".." { return .noEntry }
         // A name of blanks alone is what broken servers send where the name is missing (blanks
@@ -104,46 +108,93 @@ public struct ListParser: Sendable {
     }
 }
 
-/// One listing line as bytes, cut into space-separated fields.
+/// Bytes of a listing line (a field, a name, or the rest of the line): a view of memory that
+/// the line's reader keeps alive while it reads the line, so that cutting out a field costs no
+/// reference counting (a listing has a line for each entry, and each line a dozen fields).
+typealias LineBytes = Slice<UnsafeBufferPointer<UInt8>>
+
+/// One listing line as bytes, cut into space-separated fields. It views memory it does not own:
+/// a line lives only while its bytes are lent (`reading(_:_:)`).
 struct Line {
-    let bytes: [UInt8]
+    /// The line's bytes, without a carriage return at the end.
+    let bytes: UnsafeBufferPointer<UInt8>
     /// The byte ranges of the fields, at most 24.
     let fields: [Range<Int>]
 
-    init(_ bytes: [UInt8]) {
+    /// The line, its fields cut into memory of their own.
+    init(_ bytes: UnsafeBufferPointer<UInt8>) {
         var fields: [Range<Int>] = []
         self.init(bytes, reusing: &fields)
     }
 
     /// The line, its fields put in the memory of `memory` (taken from it, left empty).
-    init(_ bytes: [UInt8], reusing memory: inout [Range<Int>]) {
-        var end = bytes.count
-        if end > 0, bytes[end - 1] == 0x0D { end -= 1 }
-        self.bytes = end == bytes.count ? bytes : Array(bytes[0..<end])
+    init(_ bytes: UnsafeBufferPointer<UInt8>, reusing memory: inout [Range<Int>]) {
+        self.bytes = bytes.last == 0x0D ? UnsafeBufferPointer(rebasing: bytes.dropLast()) : bytes
         var fields: [Range<Int>] = []
         swap(&fields, &memory)
         fields.removeAll(keepingCapacity: true)
         fields.reserveCapacity(12)
-        self.bytes.withUnsafeBufferPointer { Line.cut($0, into: &fields) }
+        Line.cut(self.bytes, into: &fields)
         self.fields = fields
     }
 
+    /// What `body` reads in `bytes` as a line.
+    static func reading<Result>(_ bytes: [UInt8], _ body: (Line) -> Result) -> Result {
+        bytes.withUnsafeBufferPointer { body(Line($0)) }
+    }
+
     /// Appends the byte ranges of the space-separated fields of `bytes`, at most 24, to `fields`.
+    /// Eight bytes at a time: every line of a listing is cut, and most of a Unix line is padding.
     private static func cut(_ bytes: UnsafeBufferPointer<UInt8>, into fields: inout [Range<Int>]) {
-        var index = 0
+        guard let base = bytes.baseAddress else { return }
         let count = bytes.count
-        while index < count, fields.count < 24 {
-            while index < count, isSpace(bytes[index]) { index += 1 }
-            guard index < count else { break }
-            let start = index
-            while index < count, !isSpace(bytes[index]) { index += 1 }
-            fields.append(start..<index)
+        var fieldStart: Int?
+        // Marks a change between blank and not blank at `position`: a field starts or ends there.
+        func change(at position: Int) -> Bool {
+            guard let start = fieldStart else {
+                fieldStart = position
+                return true
+            }
+            fields.append(start..<position)
+            fieldStart = nil
+            return fields.count < 24
         }
+        var index = 0
+        while index + 8 <= count {
+            let word = UInt64(littleEndian: UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self))
+            let blanks = blankBits(word)
+            // The top bit of each byte whose blankness differs from the byte's before it.
+            var changes = (blanks ^ (blanks << 8 | (fieldStart == nil ? 0x80 : 0))) & 0x8080_8080_8080_8080
+            while changes != 0 {
+                guard change(at: index + changes.trailingZeroBitCount / 8) else { return }
+                changes &= changes - 1
+            }
+            index += 8
+        }
+        while index < count {
+            if isSpace(bytes[index]) == (fieldStart != nil) {
+                guard change(at: index) else { return }
+            }
+            index += 1
+        }
+        if let start = fieldStart { fields.append(start..<count) }
+    }
+
+    /// The top bit of each byte of `word` that is a space or a tab, and no other bit.
+    private static func blankBits(_ word: UInt64) -> UInt64 {
+        zeroBytes(word ^ 0x2020_2020_2020_2020) | zeroBytes(word ^ 0x0909_0909_0909_0909)
+    }
+
+    /// The top bit of each byte of `word` that is zero, and no other bit: adding 0x7F to the low
+    /// seven bits sets the top bit of a byte unless they are all zero, and no carry leaves a byte.
+    private static func zeroBytes(_ word: UInt64) -> UInt64 {
+        let lowBits: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
+        return ~(((word & lowBits) &+ lowBits) | word | lowBits)
     }
 
     static func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 }
 
-    subscript(field: Int) -> ArraySlice<UInt8> { bytes[fields[field]] }
+    subscript(field: Int) -> LineBytes { bytes[fields[field]] }
 
     /// The text of a range, decoded as UTF-8 where valid, else Latin-1.
     func text(_ range: Range<Int>) -> String { TextDecoding.string(bytes[range]) }
@@ -152,10 +203,10 @@ struct Line {
     func text(from start: Int) -> String { text(start..<bytes.count) }
 
     /// The bytes of a range, as a name.
-    func name(_ range: Range<Int>) -> ArraySlice<UInt8> { bytes[range] }
+    func name(_ range: Range<Int>) -> LineBytes { bytes[range] }
 
     /// The bytes from `start` to the end of the line, as a name.
-    func name(from start: Int) -> ArraySlice<UInt8> { name(start..<bytes.count) }
+    func name(from start: Int) -> LineBytes { name(start..<bytes.count) }
 
     /// The index of the first byte after the spaces that follow `position`.
     func skippingSpaces(from position: Int) -> Int {
@@ -170,7 +221,7 @@ struct Line {
     var isKnownNonEntry: Bool {
         guard let first = fields.first else { return true }
         let firstField = self[0]
-        let second = fields.count > 1 ? self[1] : []
+        let second = fields.count > 1 ? self[1] : firstField.prefix(0)
         return Bytes.equalsIgnoringCase(firstField, "total") || Bytes.equalsIgnoringCase(firstField, "Directory")
             || fields.count == 2 && second.first.map { $0 >= 0x30 && $0 <= 0x39 } == true && Self.localizedTotals.contains { firstField.elementsEqual($0.utf8) }
             || Bytes.equalsIgnoringCase(firstField, "Grand") && Bytes.equalsIgnoringCase(second, "total")
@@ -205,7 +256,7 @@ struct Line {
 /// Small readers of byte fields shared by the format parsers.
 enum Bytes {
     /// The unsigned number the bytes spell, all digits; nil otherwise or on overflow.
-    static func number(_ bytes: ArraySlice<UInt8>) -> UInt64? {
+    static func number(_ bytes: LineBytes) -> UInt64? {
         guard !bytes.isEmpty, bytes.count <= 20 else { return nil }
         var value: UInt64 = 0
         for byte in bytes {
@@ -220,16 +271,16 @@ enum Bytes {
     }
 
     /// A number that may have thousands separators (`1,234,567` or `1.234.567`).
-    static func groupedNumber(_ bytes: ArraySlice<UInt8>) -> UInt64? {
-        number(bytes) ?? number(ArraySlice(bytes.filter { $0 != UInt8(ascii: ",") && $0 != UInt8(ascii: ".") }))
+    static func groupedNumber(_ bytes: LineBytes) -> UInt64? {
+        number(bytes) ?? bytes.filter { $0 != UInt8(ascii: ",") && $0 != UInt8(ascii: ".") }.withUnsafeBufferPointer { number($0[...]) }
     }
 
-    static func int(_ bytes: ArraySlice<UInt8>) -> Int? { number(bytes).flatMap { Int(exactly: $0) } }
+    static func int(_ bytes: LineBytes) -> Int? { number(bytes).flatMap { Int(exactly: $0) } }
 
     /// 1...12 for a month name: English abbreviations and names in any case (`Nov`, `NOV`,
     /// `nov.`), and the abbreviations of the languages servers are often set to (German, French,
     /// Spanish, Italian, Dutch, Portuguese, Scandinavian, Hungarian, Russian), with a trailing `.` or `,`.
-    static func month(_ bytes: ArraySlice<UInt8>, localized: Bool = true) -> Int? {
+    static func month(_ bytes: LineBytes, localized: Bool = true) -> Int? {
         guard bytes.count >= 3, let first = bytes.first else { return nil }
         let start = bytes.startIndex
         let key = UInt32(first | 0x20) << 16 | UInt32(bytes[start + 1] | 0x20) << 8 | UInt32(bytes[start + 2] | 0x20)
@@ -279,7 +330,7 @@ enum Bytes {
     }()
 
     /// A size with an optional unit: `1234`, `33.5k`, `2KB`, `1.2M`, `3G` (units of 1024).
-    static func sizeWithUnit(_ bytes: ArraySlice<UInt8>) -> UInt64? {
+    static func sizeWithUnit(_ bytes: LineBytes) -> UInt64? {
         if let plain = number(bytes) { return plain }
         var digits = bytes
         if let last = digits.last, last | 0x20 == UInt8(ascii: "b") { digits = digits.dropLast() }
@@ -296,7 +347,7 @@ enum Bytes {
     }
 
     /// `HH:MM`, `HH:MM:SS` or `HH:MM:SS.fraction` as (hour, minute, second).
-    static func time(_ bytes: ArraySlice<UInt8>) -> (Int, Int, Int)? {
+    static func time(_ bytes: LineBytes) -> (Int, Int, Int)? {
         guard bytes.count >= 3, bytes.count <= 18 else { return nil }
         // Up to three numbers of one or two digits between colons; a fraction after the seconds
         // (VMS: `14:57:07.27`, ls full-iso: `14:57:07.123456789`) is dropped. No array of the
@@ -329,7 +380,7 @@ enum Bytes {
     }
 
     /// Splits `12-25-26` style dates on a separator into three numbers with their digit counts.
-    static func dateParts(_ bytes: ArraySlice<UInt8>, separator: UInt8) -> [(value: Int, digits: Int)]? {
+    static func dateParts(_ bytes: LineBytes, separator: UInt8) -> [(value: Int, digits: Int)]? {
         let parts = bytes.split(separator: separator, omittingEmptySubsequences: false)
         guard parts.count == 3 else { return nil }
         var result: [(Int, Int)] = []
@@ -345,14 +396,9 @@ enum Bytes {
         digits > 2 ? value : (value < 70 ? 2000 + value : 1900 + value)
     }
 
-    static func equalsIgnoringCase(_ bytes: ArraySlice<UInt8>, _ text: String) -> Bool {
-        guard bytes.count == text.utf8.count else { return false }
-        var index = bytes.startIndex
-        for expected in text.utf8 {
-            guard bytes[index] | 0x20 == expected | 0x20 else { return false }
-            index += 1
-        }
-        return true
+    /// Whether the bytes spell `text`, ASCII letters in either case.
+    static func equalsIgnoringCase(_ bytes: some Collection<UInt8>, _ text: StaticString) -> Bool {
+        text.withUTF8Buffer { expected in bytes.count == expected.count && zip(bytes, expected).allSatisfy { $0 | 0x20 == $1 | 0x20 } }
     }
 }
 
@@ -385,7 +431,7 @@ public struct ListingReader {
         case .entry(let entry): entries.append(entry)
         case .noEntry: break
         case .unreadable:
-            if Line(line).isLoneVMSName { loneName = line } else { onSkippedLine(line) }
+            if Self.mayHoldBack(line) { loneName = line } else { onSkippedLine(line) }
         }
     }
 
@@ -393,7 +439,7 @@ public struct ListingReader {
     /// name alone on its line. After any other line a reader holds nothing back, so a reader of
     /// the lines that follow gives what this one would.
     public static func mayHoldBack(_ line: [UInt8]) -> Bool {
-        Line(line).isLoneVMSName
+        Line.reading(line) { $0.isLoneVMSName }
     }
 
     /// Ends the listing.

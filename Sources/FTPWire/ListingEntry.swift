@@ -211,8 +211,8 @@ enum CivilTime {
     }
 
     /// Parses the `YYYYMMDDHHMMSS[.sss]` time value of MDTM and MLSx `modify` (RFC 3659 §2.3), UTC.
-    static func parseTimeVal(_ text: ArraySlice<UInt8>) -> Date? {
-        let bytes = Array(text)
+    static func parseTimeVal(_ text: LineBytes) -> Date? {
+        let bytes = UnsafeBufferPointer(rebasing: text)
         guard bytes.count >= 14 else { return nil }
         func number(_ range: Range<Int>) -> Int? {
             var value = 0

@@ -24,7 +24,7 @@ public enum MLSxParser {
     /// Parses a `YYYYMMDDHHMMSS[.sss]` time value (RFC 3659 §2.3), as MDTM and the `modify`
     /// fact give it, in UTC.
     public static func timeValue(_ text: String) -> Date? {
-        CivilTime.parseTimeVal(ArraySlice(text.utf8))
+        Array(text.utf8).withUnsafeBufferPointer { CivilTime.parseTimeVal($0[...]) }
     }
 
     /// What one line of an MLSD listing holds.
@@ -45,6 +45,11 @@ public enum MLSxParser {
 
     /// What a line of raw bytes holds: an entry, nothing, or something unreadable.
     public static func parse(bytes line: [UInt8]) -> ParsedLine {
+        line.withUnsafeBufferPointer(parse(line:))
+    }
+
+    /// What a line of raw bytes, lent for the call, holds.
+    static func parse(line: UnsafeBufferPointer<UInt8>) -> ParsedLine {
         var end = line.count
         if end > 0, line[end - 1] == 0x0D { end -= 1 }
         guard end > 0 else { return .noEntry }
@@ -63,7 +68,7 @@ public enum MLSxParser {
         var size: UInt64?
         var modified: Date?
         var permissions: String?
-        var unique: ArraySlice<UInt8>?
+        var unique: LineBytes?
         var position = 0
         while position < factsEnd {
             let factStart = position
@@ -107,7 +112,7 @@ public enum MLSxParser {
         case type, size, modify, unixMode, unique, other
 
         /// The fact a name (in any case) stands for; `sizd`, a directory's size, counts as `size`.
-        init(_ name: ArraySlice<UInt8>) {
+        init(_ name: LineBytes) {
             switch name.count {
             case 4 where Bytes.equalsIgnoringCase(name, "type"): self = .type
             case 4 where Bytes.equalsIgnoringCase(name, "size") || Bytes.equalsIgnoringCase(name, "sizd"): self = .size
@@ -120,7 +125,7 @@ public enum MLSxParser {
     }
 
     /// The kind a `type` fact names, and a link's target from `OS.unix=slink:TARGET`.
-    private static func kind(_ value: ArraySlice<UInt8>) -> (ListingEntry.Kind, String?) {
+    private static func kind(_ value: LineBytes) -> (ListingEntry.Kind, String?) {
         if Bytes.equalsIgnoringCase(value, "file") { return (.file, nil) }
         if Bytes.equalsIgnoringCase(value, "dir") { return (.directory, nil) }
         let slink = Array("os.unix=slink".utf8)
@@ -137,11 +142,13 @@ public enum MLSxParser {
 /// Unix permission strings.
 public enum UnixPermissions {
     /// `rwxr-xr-x` from an octal mode such as `0755` or `755` (its last three digits).
-    public static func fromOctal(_ text: String) -> String? { fromOctal(digits: ArraySlice(text.utf8)) }
+    public static func fromOctal(_ text: String) -> String? {
+        Array(text.utf8).withUnsafeBufferPointer { fromOctal(digits: $0[...]) }
+    }
 
     /// The same from the mode's digits as bytes: at most six, each 0 to 7, after the `0o` that
     /// pyftpdlib puts first (Python's way of writing an octal number).
-    static func fromOctal(digits: ArraySlice<UInt8>) -> String? {
+    static func fromOctal(digits: LineBytes) -> String? {
         var digits = digits
         if digits.count > 2, digits.first == 0x30, digits[digits.startIndex + 1] | 0x20 == 0x6F { digits = digits.dropFirst(2) }
         guard !digits.isEmpty, digits.count <= 6 else { return nil }

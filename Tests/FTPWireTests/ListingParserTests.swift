@@ -124,14 +124,34 @@ struct ListingParserTests {
         var skipped = 0
         for first in digits {
             for rest in after {
-                let line = Line(Array("\(first) \(rest)".utf8))
-                guard ListParser.cannotStartDate(line, at: 0) else { continue }
-                skipped += 1
-                #expect(parser.dateFields(line, at: 0) == nil, "\(first) \(rest)")
-                #expect(parser.dateFields(line, at: 0, localized: false) == nil, "\(first) \(rest)")
+                Line.reading(Array("\(first) \(rest)".utf8)) { line in
+                    guard ListParser.cannotStartDate(line, at: 0) else { return }
+                    skipped += 1
+                    #expect(parser.dateFields(line, at: 0) == nil, "\(first) \(rest)")
+                    #expect(parser.dateFields(line, at: 0, localized: false) == nil, "\(first) \(rest)")
+                }
             }
         }
         #expect(skipped == 10 * after.count)
-        #expect(!ListParser.cannotStartDate(Line(Array("Nov 20 14:35 name".utf8)), at: 0))
+        #expect(!Line.reading(Array("Nov 20 14:35 name".utf8)) { ListParser.cannotStartDate($0, at: 0) })
+    }
+
+    /// The fields a line is cut into, eight bytes at a time, are those of cutting it byte by byte:
+    /// runs of spaces and tabs between them, wherever they fall against the eight-byte steps, and
+    /// never more than 24.
+    @Test func fieldsAreCutAtSpacesAndTabs() {
+        var generator = SeededGenerator(seed: 24)
+        let alphabet: [UInt8] = [0x20, 0x20, 0x20, 0x09, 0x61, 0x62, 0x2D, 0x0D, 0x00, 0xFF, 0x80, 0xA0, 0x29]
+        for length in 0..<120 {
+            for _ in 0..<40 {
+                let bytes = (0..<length).map { _ in alphabet[Int.random(in: 0..<alphabet.count, using: &generator)] }
+                let cut = Line.reading(bytes) { line in line.fields.map { Array(line.bytes[$0]) } }
+                let content = bytes.last == 0x0D ? bytes.dropLast() : bytes[...]
+                let expected = content.split(whereSeparator: { $0 == 0x20 || $0 == 0x09 }).prefix(24).map(Array.init)
+                #expect(cut == expected, "\(bytes)")
+            }
+        }
+        let wide = Array(repeating: "ab", count: 30).joined(separator: "\t ")
+        #expect(Line.reading(Array(wide.utf8)) { $0.fields.count } == 24)
     }
 }
