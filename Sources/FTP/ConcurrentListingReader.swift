@@ -192,21 +192,28 @@ final class ConcurrentListingReader: @unchecked Sendable {
     /// start of a line. A batch other than the last ends at a line feed: only the last may end in
     /// a line of its own, read when `endingTheListing`.
     private static func parse(_ bytes: [UInt8], endingTheListing: Bool, with parser: ListParser) -> Parsed {
-        var splitter = LineSplitter()
         var reader = ListingReader(parser: parser)
-        // An entry for each line, nearly always: room for them at once.
-        reader.entries.reserveCapacity(bytes.withUnsafeBytes(Self.lineFeedCount))
         var skipped: [[UInt8]] = []
         var nonEmptyLines = 0
-        // A copy of its own: the splitter reuses the line's memory for the next.
-        let keep = { (line: [UInt8]) in skipped.append(line.withUnsafeBufferPointer(Array.init)) }
-        let read = { (line: [UInt8]) in
-            if !line.isEmpty { nonEmptyLines += 1 }
-            reader.add(line, onSkippedLine: keep)
+        bytes.withUnsafeBufferPointer { bytes in
+            // An entry for each line, nearly always: room for them at once.
+            reader.entries.reserveCapacity(lineFeedCount(in: UnsafeRawBufferPointer(bytes)))
+            // Each line read where it lies, as a splitter would pass it on.
+            func read(_ start: Int, _ end: Int) {
+                let line = keptLine(UnsafeBufferPointer(rebasing: bytes[start..<end]))
+                if !line.isEmpty { nonEmptyLines += 1 }
+                reader.add(lent: line) { skipped.append($0) }
+            }
+            var start = 0
+            while start < bytes.count, let lineFeed = firstLineFeed(in: UnsafeBufferPointer(rebasing: bytes[start...])) {
+                read(start, start + lineFeed)
+                start += lineFeed + 1
+            }
+            // A line without its line feed is read at the end of the listing, or where it is longer
+            // than a splitter keeps: a splitter passes on the start of such a line as soon as it has it.
+            if endingTheListing || bytes.count - start > maximumLineLength, start < bytes.count { read(start, bytes.count) }
         }
-        bytes.withUnsafeBytes { splitter.feed($0, onLine: read) }
-        if endingTheListing { splitter.finish(onLine: read) }
-        reader.finish(onSkippedLine: keep)
+        reader.finish { skipped.append($0) }
         return Parsed(entries: reader.entries, skippedLines: skipped, nonEmptyLines: nonEmptyLines)
     }
 
@@ -227,7 +234,8 @@ final class ConcurrentListingReader: @unchecked Sendable {
         var lineFeed = lastLineFeed
         while lineFeed >= start {
             let lineStart = Self.lastLineFeed(in: UnsafeRawBufferPointer(rebasing: bytes[..<lineFeed])).map { $0 + 1 } ?? 0
-            if !ListingReader.mayHoldBack(keptLine(UnsafeRawBufferPointer(rebasing: bytes[lineStart..<lineFeed]))) { return lineFeed + 1 }
+            let line = keptLine(UnsafeRawBufferPointer(rebasing: bytes[lineStart..<lineFeed]).assumingMemoryBound(to: UInt8.self))
+            if !ListingReader.mayHoldBack(lent: line) { return lineFeed + 1 }
             guard lineStart > 0 else { return nil }
             lineFeed = lineStart - 1
         }
@@ -236,13 +244,19 @@ final class ConcurrentListingReader: @unchecked Sendable {
 
     /// The line the splitter passes on for the bytes between two line feeds: without a carriage
     /// return at the end, or, for a line too long, the start of it that the splitter keeps.
-    private static func keptLine(_ bytes: UnsafeRawBufferPointer) -> [UInt8] {
-        if bytes.count > maximumLineLength { return Array(bytes[..<maximumLineLength]) }
-        return Array(bytes.last == 0x0D ? bytes.dropLast() : bytes[...])
+    private static func keptLine(_ bytes: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8> {
+        if bytes.count > maximumLineLength { return UnsafeBufferPointer(rebasing: bytes.prefix(maximumLineLength)) }
+        return bytes.last == 0x0D ? UnsafeBufferPointer(rebasing: bytes.dropLast()) : bytes
     }
 
     /// The longest line the splitters keep.
     private static let maximumLineLength = LineSplitter().maximumLineLength
+
+    /// The offset of the first line feed in `bytes` (by `memchr`, many bytes at a time).
+    private static func firstLineFeed(in bytes: UnsafeBufferPointer<UInt8>) -> Int? {
+        guard let start = bytes.baseAddress, let found = memchr(start, 0x0A, bytes.count) else { return nil }
+        return start.distance(to: found.assumingMemoryBound(to: UInt8.self))
+    }
 
     /// How many line feeds `bytes` holds (by `memchr`, many bytes at a time).
     private static func lineFeedCount(in bytes: UnsafeRawBufferPointer) -> Int {

@@ -37,13 +37,13 @@ public struct ListParser: Sendable {
     /// format, which may hide an entry.
     public func parse(bytes: [UInt8]) -> ParsedListingLine {
         var fields: [Range<Int>] = []
-        return parse(bytes: bytes, reusing: &fields)
+        return bytes.withUnsafeBufferPointer { parse(bytes: $0, reusing: &fields) }
     }
 
     /// `parse(bytes:)` with the line cut into fields in the memory of `fields`, which holds
     /// those of this line afterwards: a reader of many lines allocates it once.
-    func parse(bytes: [UInt8], reusing fields: inout [Range<Int>]) -> ParsedListingLine {
-        bytes.withUnsafeBufferPointer { parse(line: Line($0, reusing: &fields), returningFieldsTo: &fields) }
+    func parse(bytes: UnsafeBufferPointer<UInt8>, reusing fields: inout [Range<Int>]) -> ParsedListingLine {
+        parse(line: Line(bytes, reusing: &fields), returningFieldsTo: &fields)
     }
 
     /// What `line` holds; its fields' memory is handed back to `fields` for the next line.
@@ -419,6 +419,12 @@ public struct ListingReader {
 
     /// Parses the next line; lines that may hide an entry are passed to `onSkippedLine`.
     public mutating func add(_ line: [UInt8], onSkippedLine: ([UInt8]) -> Void) {
+        line.withUnsafeBufferPointer { add(lent: $0, onSkippedLine: onSkippedLine) }
+    }
+
+    /// `add(_:onSkippedLine:)` of a line whose bytes are lent for the call: a reader of a listing
+    /// in memory reads each line where it lies.
+    public mutating func add(lent line: UnsafeBufferPointer<UInt8>, onSkippedLine: ([UInt8]) -> Void) {
         if let name = loneName {
             loneName = nil
             if case .entry(let joined) = parser.parse(bytes: name + [UInt8(ascii: " ")] + line) {
@@ -431,7 +437,7 @@ public struct ListingReader {
         case .entry(let entry): entries.append(entry)
         case .noEntry: break
         case .unreadable:
-            if Self.mayHoldBack(line) { loneName = line } else { onSkippedLine(line) }
+            if Self.mayHoldBack(lent: line) { loneName = Array(line) } else { onSkippedLine(Array(line)) }
         }
     }
 
@@ -439,7 +445,12 @@ public struct ListingReader {
     /// name alone on its line. After any other line a reader holds nothing back, so a reader of
     /// the lines that follow gives what this one would.
     public static func mayHoldBack(_ line: [UInt8]) -> Bool {
-        Line.reading(line) { $0.isLoneVMSName }
+        line.withUnsafeBufferPointer(mayHoldBack(lent:))
+    }
+
+    /// `mayHoldBack(_:)` of a line whose bytes are lent for the call.
+    public static func mayHoldBack(lent line: UnsafeBufferPointer<UInt8>) -> Bool {
+        Line(line).isLoneVMSName
     }
 
     /// Ends the listing.
