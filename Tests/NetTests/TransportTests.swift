@@ -72,6 +72,32 @@ struct TransportTests {
         #expect(waited > 0.25 && waited < 5)
     }
 
+    /// A bulk write limits what the socket keeps unsent; a connection that never made one keeps
+    /// the system's default.
+    @Test func aBulkWriteLimitsTheBytesLeftUnsent() throws {
+        let pair = try ConnectedPair()
+        defer { pair.close() }
+        func unsentLimit(_ socket: TCPSocket) -> Int32 {
+            var value: Int32 = -1
+            var size = socklen_t(MemoryLayout<Int32>.size)
+            getsockopt(socket.fileDescriptor, Int32(IPPROTO_TCP), TCP_NOTSENT_LOWAT, &value, &size)
+            return value
+        }
+        let untouched = unsentLimit(pair.client)
+        #expect(untouched != TCPSocket.unsentLimit)
+        let bulk = [UInt8](repeating: 7, count: 4 << 20)
+        let server = pair.server
+        let readAll = DispatchSemaphore(value: 0)
+        Thread.detachNewThread {
+            _ = try? read(bulk.count, from: server)
+            readAll.signal()
+        }
+        try pair.client.write(bulk)
+        readAll.wait()
+        #expect(unsentLimit(pair.client) == TCPSocket.unsentLimit)
+        #expect(unsentLimit(pair.server) == untouched)
+    }
+
     /// `sendFile` sends a file from its position to its end, then gives 0.
     @Test func sendFileSendsTheRestOfAFile() throws {
         let pair = try ConnectedPair()
