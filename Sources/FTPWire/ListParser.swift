@@ -114,7 +114,7 @@ public struct ListParser: Sendable {
 typealias LineBytes = Slice<UnsafeBufferPointer<UInt8>>
 
 /// One listing line as bytes, cut into space-separated fields. It views memory it does not own:
-/// a line lives only while its bytes are lent (`reading(_:_:)`).
+/// a line lives only while its bytes are lent (inside `withUnsafeBufferPointer`).
 struct Line {
     /// The line's bytes, without a carriage return at the end.
     let bytes: UnsafeBufferPointer<UInt8>
@@ -136,11 +136,6 @@ struct Line {
         fields.reserveCapacity(12)
         Line.cut(self.bytes, into: &fields)
         self.fields = fields
-    }
-
-    /// What `body` reads in `bytes` as a line.
-    static func reading<Result>(_ bytes: [UInt8], _ body: (Line) -> Result) -> Result {
-        bytes.withUnsafeBufferPointer { body(Line($0)) }
     }
 
     /// Appends the byte ranges of the space-separated fields of `bytes`, at most 24, to `fields`.

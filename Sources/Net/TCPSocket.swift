@@ -174,8 +174,6 @@ public final class TCPSocket: Transport, @unchecked Sendable {
         }
     }
 
-    /// Waits until the socket takes more bytes (or has failed: the send that follows says how),
-    /// at most the timeout.
     /// Limits the bytes left unsent to `unsentLimit`, once: from the first bulk write on.
     private func limitUnsentBytes() {
         guard unsentLimited.withLock({ limited in defer { limited = true }; return !limited }) else { return }
@@ -183,6 +181,8 @@ public final class TCPSocket: Transport, @unchecked Sendable {
         setsockopt(descriptor, Int32(IPPROTO_TCP), TCP_NOTSENT_LOWAT, &limit, socklen_t(MemoryLayout<Int32>.size))
     }
 
+    /// Waits until the socket takes more bytes (or has failed: the send that follows says how),
+    /// at most the timeout.
     private func waitUntilWritable() throws(NetError) {
         var poller = pollfd(fd: descriptor, events: Int16(POLLOUT), revents: 0)
         while true {

@@ -155,3 +155,10 @@ struct ListingParserTests {
         #expect(Line.reading(Array(wide.utf8)) { $0.fields.count } == 24)
     }
 }
+
+extension Line {
+    /// What `body` reads in `bytes` as a line, the bytes lent for the call.
+    fileprivate static func reading<Result>(_ bytes: [UInt8], _ body: (Line) -> Result) -> Result {
+        bytes.withUnsafeBufferPointer { body(Line($0)) }
+    }
+}
