@@ -52,6 +52,9 @@ final class LocalFile {
     private(set) var writeback: Writeback?
     /// For a file opened by `writing`: whether its whole blocks go to the disk directly.
     private var direct: DirectWrites?
+    /// Whether the file's whole blocks may go to the disk directly, as its file system allows
+    /// when it is opened (`DirectWrites`): where they may not, memory takes every write at once.
+    let mayWriteDirectly: Bool
     /// Where the next write goes, for a file opened by `writing`.
     private var position: UInt64 = 0
     /// The bytes that went to the disk directly.
@@ -67,6 +70,7 @@ final class LocalFile {
     private init(path: String, descriptor: Int32) {
         self.path = path
         self.descriptor = descriptor
+        mayWriteDirectly = false
     }
 
     /// A file written from `position` on: handed to the disk as it goes, its whole blocks
@@ -76,7 +80,9 @@ final class LocalFile {
         self.descriptor = descriptor
         self.position = position
         writeback = Writeback(start: position)
-        direct = DirectWrites(descriptor: descriptor)
+        let direct = DirectWrites(descriptor: descriptor)
+        self.direct = direct
+        mayWriteDirectly = direct.isAvailable
     }
 
     deinit { Glibc.close(descriptor) }

@@ -83,6 +83,34 @@ struct DirectWritesTests {
         #expect(FileManager.default.contents(atPath: path) == contents)
     }
 
+    @Test(.enabled(if: memoryFolder != nil, "no tmpfs at /dev/shm"))
+    func onAFileSystemNotOnTheListEveryGatheredBufferIsWrittenBeforeTheNextBytesAreRead() throws {
+        let path = (Self.memoryFolder ?? "/dev/shm") + "/ferry-direct-\(getpid())-\(UUID().uuidString.prefix(8)).part"
+        defer { unlink(path) }
+        let contents = sampleBytes(4 * Self.block + 777, seed: 7)
+        let blockSize = 256 * 1024
+        var given = 0
+        var sizesSeen: [UInt64] = []
+        var sizesExpected: [UInt64] = []
+        try LocalFileSystem().write(path, from: 0, totalSize: UInt64(contents.count), blockSize: blockSize, type: .binary, digestAfter: nil) { buffer in
+            // Memory takes a write at once, so it is made here, not behind the next fill: each
+            // whole buffer gathered is in the file when the source is next asked.
+            if given > 0 {
+                sizesSeen.append(LocalFile.size(of: path) ?? 0)
+                sizesExpected.append(UInt64(given / Self.block * Self.block))
+            }
+            let count = min(blockSize, buffer.count, contents.count - given)
+            contents.withUnsafeBytes { bytes in
+                UnsafeMutableRawBufferPointer(rebasing: buffer[0..<count]).copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes[given..<given + count]))
+            }
+            given += count
+            return count
+        }
+        #expect(sizesSeen.count > 16)
+        #expect(sizesSeen == sizesExpected)
+        #expect(FileManager.default.contents(atPath: path) == contents)
+    }
+
     @Test func theDiskWriterPutsEveryByteInPlaceWhateverSizesTheSourceGives() throws {
         let local = try TemporaryDirectory()
         defer { local.remove() }
