@@ -333,7 +333,7 @@ public struct LocalFileSystem: FileSystem {
                     // The last write, and one that memory takes at once (a small one, and every
                     // one on a file system that takes no direct writes, such as tmpfs: handed
                     // to another thread, the bytes were read there from the other core's cache,
-                    // and a 512 MiB get took 1.12x the time), is made here once the ones behind
+                    // and a 512 MiB get took about 1.1x the time), is made here once the ones behind
                     // it are done (the last after the room past them is given back); the bytes
                     // past the boundary move to the start.
                     try behind?.wait()
