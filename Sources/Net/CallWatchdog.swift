@@ -16,7 +16,7 @@ package final class CallWatchdog: @unchecked Sendable {
     }
 
     private let state = Locked(State())
-    private let timer = DispatchSource.makeTimerSource(queue: .global())
+    private let timer = DispatchSource.makeTimerSource(queue: WatchdogQueue.shared)
     /// The seconds one call may wait.
     package let seconds: Double
 

@@ -24,7 +24,7 @@ package final class TransportDeadline: Sendable {
         self.seconds = seconds.isNaN ? 1_000_000_000 : min(max(seconds, 0.001), 1_000_000_000)
         let state = Locked(State(transport: transport))
         self.state = state
-        DispatchQueue.global().asyncAfter(deadline: .now() + self.seconds) {
+        WatchdogQueue.shared.asyncAfter(deadline: .now() + self.seconds) {
             state.withLock { state in
                 guard let transport = state.transport else { return }
                 state.transport = nil

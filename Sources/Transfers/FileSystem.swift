@@ -329,13 +329,13 @@ public struct LocalFileSystem: FileSystem {
                 let opened = try file ?? Self.openForWriting(path, from: offset, totalSize: totalSize)
                 file = opened
                 let bytes = UnsafeRawBufferPointer(rebasing: buffer[0..<writing])
-                if last || writing < DirectWrites.leastSize || !opened.mayWriteDirectly {
+                if last || writing < DirectWrites.leastSize || opened.isInMemory {
                     // The last write, and one that memory takes at once (a small one, and every
-                    // one on a file system that takes no direct writes, such as tmpfs: handed
-                    // to another thread, the bytes were read there from the other core's cache,
-                    // and a 512 MiB get took about 1.1x the time), is made here once the ones behind
-                    // it are done (the last after the room past them is given back); the bytes
-                    // past the boundary move to the start.
+                    // one to a file in memory, tmpfs: handed to another thread, the bytes were
+                    // read there from the other core's cache, and a 512 MiB get took about 1.1x
+                    // the time), is made here once the ones behind it are done (the last after
+                    // the room past them is given back); the bytes past the boundary move to the
+                    // start.
                     try behind?.wait()
                     if last { opened.giveBackRoom() }
                     if writing > 0 { try opened.write(bytes) }

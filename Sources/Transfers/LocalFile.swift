@@ -52,9 +52,8 @@ final class LocalFile {
     private(set) var writeback: Writeback?
     /// For a file opened by `writing`: whether its whole blocks go to the disk directly.
     private var direct: DirectWrites?
-    /// Whether the file's whole blocks may go to the disk directly, as its file system allows
-    /// when it is opened (`DirectWrites`): where they may not, memory takes every write at once.
-    let mayWriteDirectly: Bool
+    /// Whether the file lies in memory (tmpfs, ramfs), which takes every write at once.
+    let isInMemory: Bool
     /// Where the next write goes, for a file opened by `writing`.
     private var position: UInt64 = 0
     /// The bytes that went to the disk directly.
@@ -70,7 +69,7 @@ final class LocalFile {
     private init(path: String, descriptor: Int32) {
         self.path = path
         self.descriptor = descriptor
-        mayWriteDirectly = false
+        isInMemory = false
     }
 
     /// A file written from `position` on: handed to the disk as it goes, its whole blocks
@@ -80,10 +79,12 @@ final class LocalFile {
         self.descriptor = descriptor
         self.position = position
         writeback = Writeback(start: position)
-        let direct = DirectWrites(descriptor: descriptor)
-        self.direct = direct
-        mayWriteDirectly = direct.isAvailable
+        direct = DirectWrites(descriptor: descriptor)
+        isInMemory = Self.memoryFileSystems.contains(ferry_file_system_type(descriptor))
     }
+
+    /// The file systems that keep their files in memory: tmpfs and ramfs (statfs types).
+    static let memoryFileSystems: Set<Int> = [0x0102_1994, 0x8584_58F6]
 
     deinit { Glibc.close(descriptor) }
 

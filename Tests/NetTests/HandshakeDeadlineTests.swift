@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 import Net
 import Testing
@@ -30,5 +31,32 @@ struct HandshakeDeadlineTests {
             return error.kind == .timeout && error.detail.contains("TLS handshake") && error.detail.contains("given up")
         }
         #expect(Date().timeIntervalSince(started) < 5)
+    }
+
+    /// The deadline's clock runs while every thread of dispatch's global pool is busy (as the
+    /// threads of an app's tasks may be, or a test runner's): a read it bounds returns once it
+    /// passes, not once a thread of the pool is free.
+    @Test func aDeadlinePassesWhileEveryThreadOfTheGlobalPoolIsBusy() throws {
+        let listener = try TCPListener(host: "127.0.0.1")
+        defer { listener.close() }
+        let socket = try TCPSocket.connect(host: "127.0.0.1", port: listener.address.port, timeout: 5)
+        defer { socket.close() }
+        let server = try listener.accept(timeout: 5, socketTimeout: 5)
+        defer { server.close() }
+        // Busy, not waiting: dispatch adds threads to its pool for blocked ones, not busy ones.
+        let readEnded = Locked(false)
+        for _ in 0...ProcessInfo.processInfo.activeProcessorCount {
+            DispatchQueue.global().async { while !readEnded.withLock({ $0 }) {} }
+        }
+        defer { readEnded.withLock { $0 = true } }
+        let started = Date()
+        let clock = TransportDeadline(seconds: 0.3, transport: socket)
+        var byte: UInt8 = 0
+        // The server sends nothing: only the deadline ends the read, or the socket's timeout.
+        _ = try? withUnsafeMutableBytes(of: &byte) { try socket.read(into: $0) }
+        let elapsed = Date().timeIntervalSince(started)
+        readEnded.withLock { $0 = true }
+        #expect(clock.end())
+        #expect(elapsed < 4)
     }
 }

@@ -84,7 +84,7 @@ struct DirectWritesTests {
     }
 
     @Test(.enabled(if: memoryFolder != nil, "no tmpfs at /dev/shm"))
-    func onAFileSystemNotOnTheListEveryGatheredBufferIsWrittenBeforeTheNextBytesAreRead() throws {
+    func aFileInMemoryHasEveryGatheredBufferWrittenBeforeTheNextBytesAreRead() throws {
         let path = (Self.memoryFolder ?? "/dev/shm") + "/ferry-direct-\(getpid())-\(UUID().uuidString.prefix(8)).part"
         defer { unlink(path) }
         let contents = sampleBytes(4 * Self.block + 777, seed: 7)
@@ -109,7 +109,22 @@ struct DirectWritesTests {
         #expect(sizesSeen.count > 16)
         #expect(sizesSeen == sizesExpected)
         #expect(FileManager.default.contents(atPath: path) == contents)
+        #expect(try LocalFile.writing(path, from: UInt64(contents.count)).isInMemory)
     }
+
+    @Test func aFileOnTheTemporaryFolderIsNotInMemoryUnlessItIsTmpfs() throws {
+        let local = try TemporaryDirectory()
+        defer { local.remove() }
+        let file = try LocalFile.writing(local.file("f.part"), from: 0)
+        #expect(file.isInMemory == (Self.temporaryFolderType == 0x0102_1994))
+    }
+
+    /// The statfs type of the system's temporary folder.
+    static let temporaryFolderType: Int = {
+        let descriptor = open(FileManager.default.temporaryDirectory.path, O_RDONLY | O_CLOEXEC)
+        defer { close(descriptor) }
+        return ferry_file_system_type(descriptor)
+    }()
 
     @Test func theDiskWriterPutsEveryByteInPlaceWhateverSizesTheSourceGives() throws {
         let local = try TemporaryDirectory()
