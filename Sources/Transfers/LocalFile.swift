@@ -79,8 +79,9 @@ final class LocalFile {
         self.descriptor = descriptor
         self.position = position
         writeback = Writeback(start: position)
-        direct = DirectWrites(descriptor: descriptor)
-        isInMemory = Self.memoryFileSystems.contains(ferry_file_system_type(descriptor))
+        let fileSystem = ferry_file_system_type(descriptor)
+        direct = DirectWrites(fileSystem: fileSystem)
+        isInMemory = Self.memoryFileSystems.contains(fileSystem)
     }
 
     /// The file systems that keep their files in memory: tmpfs and ramfs (statfs types).
@@ -456,10 +457,10 @@ struct DirectWrites {
     /// Whether direct writes may be tried; false once the file system refused one.
     private(set) var isAvailable: Bool
 
-    /// Direct writes for the file open as `descriptor`, where its file system is one of
-    /// `fileSystems`.
-    init(descriptor: Int32) {
-        isAvailable = Self.flag != nil && Self.fileSystems.contains(ferry_file_system_type(descriptor))
+    /// Direct writes for a file on the file system of statfs type `fileSystem`, where it is one
+    /// of `fileSystems`.
+    init(fileSystem: Int) {
+        isAvailable = Self.flag != nil && Self.fileSystems.contains(fileSystem)
     }
 
     /// Sets or clears the flag as `bytes`, written at `position`, suit a direct write; whether
