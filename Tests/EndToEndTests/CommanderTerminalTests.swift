@@ -58,6 +58,9 @@ struct CommanderTerminalTests {
         try session.send("Enter")
         try session.waitFor("moves-done") { _ in local.read("naïve ファイル.txt") != nil && !fixture.root.exists("naïve ファイル.txt") }
         #expect(local.read("naïve ファイル.txt") == Data("utf8".utf8))
+        // The files are in place a moment before the worker's report reaches the commander: until
+        // then the move still runs there, and F10 would ask whether to cancel it.
+        try session.waitFor("no transfer running") { $0.contains("Transfers: 0 running") }
 
         try session.send("F10")
         screen = try session.waitFor("FERRY-EXITED-0")
